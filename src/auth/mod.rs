@@ -1,0 +1,199 @@
+//! Credentials: API tokens per target, kept in the OS keyring (the kernel
+//! keyutils store on Linux), with a 0600 file written atomically as the
+//! fallback, and environment variables that override both. A token is never
+//! printed, logged or put in an error message.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+const SERVICE: &str = "hoist";
+
+/// A secret string whose Debug and Display never show the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    /// The value itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(****)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("****")
+    }
+}
+
+/// Where a token came from; shown to users instead of the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Env(String),
+    Keyring,
+    File(PathBuf),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Env(v) => write!(f, "environment variable {v}"),
+            Source::Keyring => f.write_str("OS keyring"),
+            Source::File(p) => write!(f, "credentials file {}", p.display()),
+        }
+    }
+}
+
+/// Which store `save` used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    Keyring,
+    File(PathBuf),
+}
+
+/// Environment variables that override stored tokens for `target`, most
+/// specific first.
+pub fn env_vars(target: &str) -> Vec<String> {
+    let mut vars = vec![format!("HOIST_{}_TOKEN", target.to_ascii_uppercase())];
+    if target == "fly" {
+        vars.push("FLY_API_TOKEN".into());
+    }
+    vars.push("HOIST_TOKEN".into());
+    vars
+}
+
+/// Which stores are used: `HOIST_CREDENTIALS=file` skips the keyring (for
+/// machines whose keyring is unusable), `keyring` refuses the file fallback.
+fn mode() -> String {
+    std::env::var("HOIST_CREDENTIALS").unwrap_or_else(|_| "auto".into())
+}
+
+/// The credentials file: `$HOIST_CONFIG_DIR/credentials.json`, else the
+/// user config dir.
+pub fn credentials_file() -> PathBuf {
+    let base = std::env::var_os("HOIST_CONFIG_DIR")
+        .map(PathBuf::from)
+        .or_else(|| dirs::config_dir().map(|d| d.join("hoist")))
+        .unwrap_or_else(|| PathBuf::from(".hoist-credentials"));
+    base.join("credentials.json")
+}
+
+fn read_file() -> anyhow::Result<serde_json::Map<String, serde_json::Value>> {
+    let path = credentials_file();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let v: serde_json::Value = serde_json::from_str(&text).with_context(|| {
+                format!("credentials file {} is not valid JSON", path.display())
+            })?;
+            Ok(v.as_object().cloned().unwrap_or_default())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+fn write_file(map: &serde_json::Map<String, serde_json::Value>) -> anyhow::Result<PathBuf> {
+    let path = credentials_file();
+    let text = serde_json::to_string_pretty(map)?;
+    crate::fsx::write_atomic_mode(&path, text.as_bytes(), Some(0o600))?;
+    Ok(path)
+}
+
+fn keyring_entry(target: &str) -> Option<keyring::Entry> {
+    if mode() == "file" {
+        return None;
+    }
+    keyring::Entry::new(SERVICE, target).ok()
+}
+
+/// Look up the token for `target`: env vars, then keyring, then file.
+pub fn token(target: &str) -> anyhow::Result<Option<(Secret, Source)>> {
+    for var in env_vars(target) {
+        if let Ok(v) = std::env::var(&var) {
+            if !v.is_empty() {
+                return Ok(Some((Secret(v), Source::Env(var))));
+            }
+        }
+    }
+    if let Some(entry) = keyring_entry(target) {
+        if let Ok(v) = entry.get_password() {
+            return Ok(Some((Secret(v), Source::Keyring)));
+        }
+    }
+    let map = read_file()?;
+    Ok(map
+        .get(target)
+        .and_then(|v| v.as_str())
+        .map(|v| (Secret(v.to_string()), Source::File(credentials_file()))))
+}
+
+/// Store `token` for `target`: the keyring when it works, else the file.
+pub fn save(target: &str, token: &Secret) -> anyhow::Result<Stored> {
+    if let Some(entry) = keyring_entry(target) {
+        // Read back: some keyrings accept a write and lose it (no session).
+        if entry.set_password(token.expose()).is_ok()
+            && entry.get_password().ok().as_deref() == Some(token.expose())
+        {
+            // A stale file copy would shadow nothing, but remove it anyway.
+            let _ = remove_from_file(target);
+            return Ok(Stored::Keyring);
+        }
+    }
+    if mode() == "keyring" {
+        anyhow::bail!("the OS keyring is not usable here and HOIST_CREDENTIALS=keyring forbids the file fallback");
+    }
+    let mut map = read_file()?;
+    map.insert(
+        target.to_string(),
+        serde_json::Value::String(token.expose().to_string()),
+    );
+    Ok(Stored::File(write_file(&map)?))
+}
+
+fn remove_from_file(target: &str) -> anyhow::Result<bool> {
+    let mut map = read_file()?;
+    if map.remove(target).is_some() {
+        write_file(&map)?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// Forget the stored token for `target`; true when something was removed.
+pub fn delete(target: &str) -> anyhow::Result<bool> {
+    let mut removed = false;
+    if let Some(entry) = keyring_entry(target) {
+        removed |= entry.delete_credential().is_ok();
+    }
+    removed |= remove_from_file(target)?;
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_never_formats_its_value() {
+        let s = Secret::new("tok-123");
+        assert_eq!(format!("{s} {s:?}"), "**** Secret(****)");
+    }
+
+    #[test]
+    fn fly_token_env_vars() {
+        assert_eq!(
+            env_vars("fly"),
+            ["HOIST_FLY_TOKEN", "FLY_API_TOKEN", "HOIST_TOKEN"]
+        );
+    }
+}

@@ -1,0 +1,182 @@
+//! Command-line surface of hoist: clap derive types only, with no behaviour,
+//! so that the completion and man page generators can import them cheaply.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Ship functions as immutable artifacts and drive the control planes that run them.
+#[derive(Debug, Parser)]
+#[command(name = "hoist", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags accepted by every command.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Path to hoist.yaml (default: search upward from the current directory)
+    #[arg(long, global = true, env = "HOIST_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Output format for data on stdout
+    #[arg(long, global = true, env = "HOIST_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+
+    /// Print less: only errors (repeat for nothing but data)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "verbose")]
+    pub quiet: u8,
+
+    /// Print more detail on stderr (repeatable)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Never draw progress bars
+    #[arg(long, global = true, env = "HOIST_NO_PROGRESS")]
+    pub no_progress: bool,
+
+    /// Answer yes to every confirmation; never prompt
+    #[arg(short = 'y', long, global = true, env = "HOIST_YES")]
+    pub yes: bool,
+
+    /// When to use colours (NO_COLOR is honoured by `auto`)
+    #[arg(long, global = true, env = "HOIST_COLOR", value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a commented hoist.yaml for the current directory
+    Init(InitArgs),
+    /// Scaffold a new function and add it to hoist.yaml
+    New(NewArgs),
+    /// Bundle functions into deterministic archives
+    Bundle(BundleArgs),
+    /// Bundle functions and render the Dockerfile next to its build context
+    Build(BuildArgs),
+    /// Inspect and check hoist.yaml
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Store a target's API token in the OS keyring
+    Login(LoginArgs),
+    /// Forget a target's stored API token
+    Logout(LogoutArgs),
+    /// Print shell completions
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Project name (default: the directory name)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Default runtime for functions whose runtime cannot be detected
+    #[arg(long, value_enum)]
+    pub runtime: Option<RuntimeArg>,
+    /// Overwrite an existing hoist.yaml
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Function name: a DNS label (lowercase letters, digits and '-')
+    pub name: String,
+    /// Runtime of the new function
+    #[arg(long, value_enum)]
+    pub runtime: RuntimeArg,
+    /// Directory to create (default: functions/<name>, or supabase/functions/<name>
+    /// in a Supabase project)
+    #[arg(long)]
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RuntimeArg {
+    Deno,
+    Bun,
+    Node,
+    Dart,
+}
+
+#[derive(Debug, Args)]
+pub struct BundleArgs {
+    /// Functions to bundle (default: all)
+    #[arg(value_name = "FUNCTION")]
+    pub functions: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Functions to build (default: all)
+    #[arg(value_name = "FUNCTION")]
+    pub functions: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Check hoist.yaml and report every problem with its line
+    Validate,
+    /// Print the resolved configuration, secrets masked
+    Show,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Target to log in to
+    #[arg(value_enum)]
+    pub target: TargetName,
+    /// Read the token from standard input instead of prompting
+    #[arg(long)]
+    pub token_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// Target to log out of
+    #[arg(value_enum)]
+    pub target: TargetName,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetName {
+    Fly,
+    Selfhosted,
+    Registry,
+    S3,
+}
+
+impl TargetName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetName::Fly => "fly",
+            TargetName::Selfhosted => "selfhosted",
+            TargetName::Registry => "registry",
+            TargetName::S3 => "s3",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// Shell to generate completions for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

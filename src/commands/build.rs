@@ -1,0 +1,188 @@
+//! `hoist build`: bundle each function, lay out its exact build context under
+//! `.hoist/build/<fn>/` (the bundle's files plus support files) and render the
+//! Dockerfile that describes it. The context directory is replaced as a whole,
+//! so an interrupted build leaves the previous one intact.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde_json::json;
+
+use crate::cli::{BuildArgs, GlobalArgs};
+use crate::config::{Function, Project, VersionPolicy};
+use crate::image::RenderContext;
+use crate::ui::{table, Printer};
+
+/// The directory inside a build context that holds the bundle's files.
+pub const CONTEXT_APP_DIR: &str = "app";
+
+/// What `hoist build` produced for one function.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Built {
+    pub function: String,
+    pub version: String,
+    pub bundle_digest: String,
+    pub context: PathBuf,
+    pub dockerfile: PathBuf,
+}
+
+pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Result<()> {
+    let project = super::project(g, printer)?;
+    let functions = project.select(&args.functions)?;
+    let mut built = Vec::new();
+    for f in functions {
+        built.push(build_one(&project, f, printer)?);
+    }
+    if printer.json() {
+        printer.json_doc(&json!(built));
+    } else {
+        let rows: Vec<Vec<String>> = built
+            .iter()
+            .map(|b| {
+                vec![
+                    b.function.clone(),
+                    b.version.clone(),
+                    b.bundle_digest.chars().take(19).collect(),
+                    b.dockerfile
+                        .strip_prefix(&project.root)
+                        .unwrap_or(&b.dockerfile)
+                        .display()
+                        .to_string(),
+                ]
+            })
+            .collect();
+        printer.data(table(
+            &["FUNCTION", "VERSION", "BUNDLE", "DOCKERFILE"],
+            &rows,
+        ));
+    }
+    Ok(())
+}
+
+/// The version a function's build gets under its policy.
+pub fn version_for(project: &Project, f: &Function, digest: &str) -> String {
+    match &f.version {
+        VersionPolicy::Content => digest.chars().take(12).collect(),
+        VersionPolicy::Literal(v) => v.clone(),
+        VersionPolicy::Git => match crate::git::commit(&project.root) {
+            Some(c) => {
+                let short: String = c.chars().take(12).collect();
+                if crate::git::dirty(&project.root) {
+                    format!("{short}-dirty")
+                } else {
+                    short
+                }
+            }
+            None => digest.chars().take(12).collect(),
+        },
+    }
+}
+
+/// RFC 3339 time of `secs` since the epoch.
+pub fn rfc3339(secs: u64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(secs as i64)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
+}
+
+pub fn build_one(project: &Project, f: &Function, printer: &Printer) -> anyhow::Result<Built> {
+    let bundle = super::bundle::bundle_one(project, f, printer)?;
+    let digest = bundle.manifest.digest.clone();
+    let version = version_for(project, f, &digest);
+    let ctx = RenderContext {
+        app_version: version.clone(),
+        revision: crate::git::commit(&project.root),
+        created: rfc3339(super::source_date_epoch()?),
+        source: crate::git::source_url(&project.root),
+        context_dir: CONTEXT_APP_DIR.to_string(),
+    };
+    let dockerfile = crate::image::render_dockerfile(project, f, &ctx)?;
+
+    let build_root = project.state_dir().join("build");
+    std::fs::create_dir_all(&build_root)
+        .with_context(|| format!("cannot create {}", build_root.display()))?;
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{}-", f.name))
+        .tempdir_in(&build_root)
+        .with_context(|| {
+            format!(
+                "cannot create a staging directory in {}",
+                build_root.display()
+            )
+        })?;
+    extract(&bundle.archive, &staging.path().join(CONTEXT_APP_DIR))?;
+    for (path, bytes) in crate::image::support_files(f.runtime) {
+        crate::fsx::write_atomic(&staging.path().join(path), bytes)?;
+    }
+    std::fs::write(staging.path().join("Dockerfile"), &dockerfile)?;
+    let info = json!({
+        "function": f.name,
+        "version": version,
+        "bundle_digest": format!("sha256:{digest}"),
+        "runtime": f.runtime.as_str(),
+    });
+    std::fs::write(
+        staging.path().join("build.json"),
+        serde_json::to_vec_pretty(&info)?,
+    )?;
+    crate::interrupt::check()?;
+
+    let dest = build_root.join(&f.name);
+    replace_dir(staging.keep(), &dest)?;
+    printer.status(
+        "Built",
+        format!(
+            "{} {} -> {}",
+            f.name,
+            version,
+            dest.join("Dockerfile").display()
+        ),
+    );
+    Ok(Built {
+        function: f.name.clone(),
+        version,
+        bundle_digest: format!("sha256:{digest}"),
+        dockerfile: dest.join("Dockerfile"),
+        context: dest,
+    })
+}
+
+/// Unpack a bundle into `dest`, keeping modes but never writing outside it.
+fn extract(archive: &Path, dest: &Path) -> anyhow::Result<()> {
+    let file = std::fs::File::open(archive)
+        .with_context(|| format!("cannot open {}", archive.display()))?;
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(std::io::BufReader::new(file)));
+    tar.set_preserve_permissions(true);
+    tar.set_preserve_mtime(true);
+    std::fs::create_dir_all(dest)?;
+    tar.unpack(dest).with_context(|| {
+        format!(
+            "cannot unpack {} into {}",
+            archive.display(),
+            dest.display()
+        )
+    })?;
+    Ok(())
+}
+
+/// Move `new` into place at `dest`, replacing what was there.
+fn replace_dir(new: PathBuf, dest: &Path) -> anyhow::Result<()> {
+    if dest.exists() {
+        let old = dest.with_extension(format!("old-{}", std::process::id()));
+        std::fs::rename(dest, &old)
+            .with_context(|| format!("cannot move {} aside", dest.display()))?;
+        if let Err(e) = std::fs::rename(&new, dest) {
+            let _ = std::fs::rename(&old, dest);
+            let _ = std::fs::remove_dir_all(&new);
+            return Err(e).with_context(|| format!("cannot replace {}", dest.display()));
+        }
+        let _ = std::fs::remove_dir_all(&old);
+    } else {
+        std::fs::rename(&new, dest).with_context(|| format!("cannot create {}", dest.display()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,64 @@
+//! `hoist bundle`: bundle each selected function into
+//! `.hoist/bundles/<fn>/<sha256>.tar.gz` and print the digests.
+
+use serde_json::json;
+
+use crate::bundle::{BundleOptions, BundleOutput};
+use crate::cli::{BundleArgs, GlobalArgs};
+use crate::config::{Function, Project};
+use crate::ui::{table, Printer};
+
+pub fn run(g: &GlobalArgs, args: &BundleArgs, printer: &Printer) -> anyhow::Result<()> {
+    let project = super::project(g, printer)?;
+    let functions = project.select(&args.functions)?;
+    let mut rows = Vec::new();
+    let mut docs = Vec::new();
+    for f in functions {
+        let out = bundle_one(&project, f, printer)?;
+        rows.push(vec![
+            f.name.clone(),
+            out.manifest.digest.clone(),
+            super::human_bytes(out.manifest.compressed_size),
+            out.manifest.file_count.to_string(),
+        ]);
+        docs.push(json!({
+            "function": f.name,
+            "digest": format!("sha256:{}", out.manifest.digest),
+            "archive": out.archive,
+            "manifest": out.manifest_path,
+            "compressed_size": out.manifest.compressed_size,
+            "total_size": out.manifest.total_size,
+            "file_count": out.manifest.file_count,
+        }));
+    }
+    if printer.json() {
+        printer.json_doc(&json!(docs));
+    } else {
+        printer.data(table(
+            &["FUNCTION", "DIGEST (sha256)", "SIZE", "FILES"],
+            &rows,
+        ));
+    }
+    Ok(())
+}
+
+/// Bundle one function with the project's settings.
+pub fn bundle_one(
+    project: &Project,
+    f: &Function,
+    printer: &Printer,
+) -> anyhow::Result<BundleOutput> {
+    let opts = BundleOptions {
+        limit_bytes: project.config.bundle.limit_mb.saturating_mul(1024 * 1024),
+        mtime: super::source_date_epoch()?,
+        include: f.include.clone(),
+        exclude: f.exclude.clone(),
+        keep_node_modules: f.runtime.bundles_node_modules(),
+        threads: 0,
+    };
+    let out_dir = project.state_dir().join("bundles").join(&f.name);
+    printer.status("Bundling", format!("{} ({})", f.name, f.path.display()));
+    let out = crate::bundle::bundle_dir(&f.name, &f.dir, &out_dir, &opts)?;
+    printer.debug(format!("{} -> {}", f.name, out.archive.display()));
+    Ok(out)
+}

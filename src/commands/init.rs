@@ -1,0 +1,328 @@
+//! `hoist init`: write a commented hoist.yaml for the current directory,
+//! detecting function directories (`functions/<name>/` and the Supabase
+//! layout `supabase/functions/<name>/index.ts`).
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::cli::{GlobalArgs, InitArgs, RuntimeArg};
+use crate::config::{self, Runtime};
+use crate::error::UserError;
+use crate::ui::Printer;
+
+/// A function directory found on disk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detected {
+    pub name: String,
+    pub path: PathBuf,
+    pub runtime: Runtime,
+    pub entrypoint: Option<String>,
+    pub import_map: Option<String>,
+}
+
+pub fn run(g: &GlobalArgs, args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
+    let cwd = std::env::current_dir()?;
+    let file = g
+        .config
+        .clone()
+        .unwrap_or_else(|| cwd.join(config::FILE_NAME));
+    if file.exists() && !args.force {
+        return Err(
+            UserError::usage(format!("{} already exists", file.display()))
+                .with_hint("edit it, or pass --force to overwrite it")
+                .into(),
+        );
+    }
+    let root = file.parent().map(Path::to_path_buf).unwrap_or(cwd.clone());
+    let prompter = crate::ui::prompter(g.yes);
+    let default_name = sanitize(
+        root.file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "app".into())
+            .as_str(),
+    );
+    let name = match &args.name {
+        Some(n) => n.clone(),
+        None => prompter.input("Project name", &default_name)?,
+    };
+    if !config::is_dns_label(&name) {
+        return Err(
+            UserError::usage(format!("project name `{name}` is not a DNS label"))
+                .with_hint("use lowercase letters, digits and '-', at most 63 characters")
+                .into(),
+        );
+    }
+    let (mut found, skipped) = detect(&root);
+    for s in &skipped {
+        printer.warn(s);
+    }
+    if prompter.interactive() && !found.is_empty() {
+        let list: Vec<String> = found
+            .iter()
+            .map(|d| format!("{} ({}, {})", d.name, d.runtime.as_str(), d.path.display()))
+            .collect();
+        let keep = prompter.confirm(
+            &format!(
+                "Add {} detected function(s)?\n  {}\n",
+                found.len(),
+                list.join("\n  ")
+            ),
+            true,
+        )?;
+        if !keep {
+            found.clear();
+        }
+    }
+    let default_runtime = args.runtime.map(runtime_of).or_else(|| {
+        let first = found.first().map(|d| d.runtime)?;
+        found.iter().all(|d| d.runtime == first).then_some(first)
+    });
+    let text = render(&name, default_runtime, &found);
+    crate::fsx::write_atomic(&file, text.as_bytes())?;
+    // Check what was written, so init never leaves a file that fails to load.
+    crate::config::load(&file)?;
+    if printer.json() {
+        printer.json_doc(&json!({
+            "file": file,
+            "project": name,
+            "functions": found.iter().map(|d| json!({
+                "name": d.name, "runtime": d.runtime.as_str(), "path": d.path,
+            })).collect::<Vec<_>>(),
+        }));
+    } else {
+        printer.data(format!(
+            "Wrote {} with {} function{}",
+            file.display(),
+            found.len(),
+            if found.len() == 1 { "" } else { "s" }
+        ));
+        for d in &found {
+            printer.data(format!(
+                "  {:<24} {:<8} {}",
+                d.name,
+                d.runtime.as_str(),
+                d.path.display()
+            ));
+        }
+        if found.is_empty() {
+            printer.status(
+                "Next",
+                "add a function with `hoist new hello --runtime deno`",
+            );
+        }
+    }
+    Ok(())
+}
+
+pub fn runtime_of(r: RuntimeArg) -> Runtime {
+    match r {
+        RuntimeArg::Deno => Runtime::Deno,
+        RuntimeArg::Bun => Runtime::Bun,
+        RuntimeArg::Node => Runtime::Node,
+        RuntimeArg::Dart => Runtime::Dart,
+    }
+}
+
+/// Lowercase, non-label characters turned into '-', trimmed to 63.
+pub fn sanitize(name: &str) -> String {
+    let mut s: String = name
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    s.truncate(63);
+    let s = s.trim_matches('-').to_string();
+    if s.is_empty() {
+        "app".into()
+    } else {
+        s
+    }
+}
+
+/// Look for function directories under `functions/` and
+/// `supabase/functions/`; returns the functions and warnings for skipped dirs.
+pub fn detect(root: &Path) -> (Vec<Detected>, Vec<String>) {
+    let mut found = Vec::new();
+    let mut skipped = Vec::new();
+    for parent in ["supabase/functions", "functions"] {
+        let Ok(entries) = std::fs::read_dir(root.join(parent)) else {
+            continue;
+        };
+        let mut dirs: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        dirs.sort();
+        for dir in dirs {
+            let Some(base) = dir.file_name().map(|n| n.to_string_lossy().to_string()) else {
+                continue;
+            };
+            // Supabase keeps shared code in `_shared` and similar dirs.
+            if base.starts_with('_') || base.starts_with('.') {
+                continue;
+            }
+            let rel = Path::new(parent).join(&base);
+            let Some((runtime, entrypoint)) = classify(&dir, parent == "supabase/functions") else {
+                skipped.push(format!(
+                    "skipped {}: no entrypoint hoist recognises",
+                    rel.display()
+                ));
+                continue;
+            };
+            if !config::is_dns_label(&base) {
+                skipped.push(format!(
+                    "skipped {}: `{base}` is not a DNS label; rename the directory or add it by hand",
+                    rel.display()
+                ));
+                continue;
+            }
+            if found.iter().any(|d: &Detected| d.name == base) {
+                skipped.push(format!(
+                    "skipped {}: a function named `{base}` was already found",
+                    rel.display()
+                ));
+                continue;
+            }
+            let import_map = ["import_map.json", "deno.json", "deno.jsonc"]
+                .into_iter()
+                .find(|f| runtime == Runtime::Deno && dir.join(f).is_file())
+                .map(str::to_string);
+            found.push(Detected {
+                name: base,
+                path: rel,
+                runtime,
+                entrypoint,
+                import_map,
+            });
+        }
+    }
+    (found, skipped)
+}
+
+/// The runtime and (non-default) entrypoint of a function directory.
+fn classify(dir: &Path, supabase: bool) -> Option<(Runtime, Option<String>)> {
+    let has = |f: &str| dir.join(f).is_file();
+    if has("pubspec.yaml") {
+        return Some((
+            Runtime::Dart,
+            (!has("bin/main.dart")).then(|| first_dart(dir)).flatten(),
+        ));
+    }
+    if supabase || has("deno.json") || has("deno.jsonc") {
+        for ep in ["index.ts", "index.js", "main.ts", "mod.ts"] {
+            if has(ep) {
+                return Some((Runtime::Deno, (ep != "index.ts").then(|| ep.to_string())));
+            }
+        }
+    }
+    if has("bunfig.toml") || has("bun.lockb") || has("bun.lock") {
+        for ep in ["index.ts", "index.js", "src/index.ts"] {
+            if has(ep) {
+                return Some((Runtime::Bun, (ep != "index.ts").then(|| ep.to_string())));
+            }
+        }
+    }
+    if has("package.json") {
+        let main = std::fs::read_to_string(dir.join("package.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v.get("main").and_then(|m| m.as_str()).map(str::to_string));
+        let ep = main.filter(|m| has(m)).or_else(|| {
+            ["dist/index.js", "index.js", "server.js"]
+                .into_iter()
+                .find(|e| has(e))
+                .map(str::to_string)
+        })?;
+        return Some((Runtime::Node, (ep != "dist/index.js").then_some(ep)));
+    }
+    if has("Dockerfile") {
+        return Some((Runtime::Dockerfile, None));
+    }
+    if has("index.ts") {
+        return Some((Runtime::Deno, None));
+    }
+    None
+}
+
+fn first_dart(dir: &Path) -> Option<String> {
+    let mut files: Vec<String> = std::fs::read_dir(dir.join("bin"))
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".dart"))
+        .collect();
+    files.sort();
+    files.first().map(|f| format!("bin/{f}"))
+}
+
+/// The commented hoist.yaml text.
+pub fn render(name: &str, default_runtime: Option<Runtime>, found: &[Detected]) -> String {
+    let mut s = String::new();
+    s.push_str("# hoist.yaml: what hoist bundles, builds and deploys.\n");
+    s.push_str(
+        "# Every key is described in docs/config.md; `hoist config validate` checks this file.\n\n",
+    );
+    s.push_str(&format!("# Project name: prefixes image repositories and app names on targets.\nproject: {name}\n\n"));
+    s.push_str("# Settings every function inherits unless it sets its own.\ndefaults:\n");
+    match default_runtime {
+        Some(r) => s.push_str(&format!("  runtime: {}\n", r.as_str())),
+        None => s.push_str("  # runtime: deno          # deno | bun | node | dart | dockerfile\n"),
+    }
+    s.push_str(
+        "  # version: content       # content (bundle digest) | git (commit) | a fixed tag\n",
+    );
+    s.push_str("  resources:\n");
+    s.push_str("    memory_mb: 256\n    timeout_seconds: 30\n");
+    s.push_str("    # cpus: 1\n    # max_concurrent: 10\n    # warm_workers: 0\n");
+    s.push_str("  # env:                   # plain values; ${VAR} reads your environment\n");
+    s.push_str("  #   LOG_LEVEL: info\n\n");
+    s.push_str("# One entry per function; the key is its name (a DNS label).\n");
+    if found.is_empty() {
+        s.push_str("functions: {}\n");
+        s.push_str("#  hello:\n#    path: functions/hello\n#    runtime: deno\n");
+    } else {
+        s.push_str("functions:\n");
+        for d in found {
+            s.push_str(&format!("  {}:\n    path: {}\n", d.name, d.path.display()));
+            if default_runtime != Some(d.runtime) {
+                s.push_str(&format!("    runtime: {}\n", d.runtime.as_str()));
+            }
+            if let Some(ep) = &d.entrypoint {
+                s.push_str(&format!("    entrypoint: {ep}\n"));
+            }
+            if let Some(m) = &d.import_map {
+                s.push_str(&format!("    import_map: {m}\n"));
+            }
+        }
+    }
+    s.push_str(
+        "\n# Bundles larger than this (compressed) are refused.\nbundle:\n  limit_mb: 50\n\n",
+    );
+    s.push_str("# Where archives and release manifests go: local directory by default.\n");
+    s.push_str("storage:\n  backend: local\n  # path: .hoist/store\n");
+    s.push_str("  # backend: s3\n  # s3: { bucket: my-artifacts, region: us-east-1, endpoint: https://..., path_style: true }\n\n");
+    s.push_str("# Where images go: a local OCI layout under .hoist/oci unless url is set.\n");
+    s.push_str("registry: {}\n  # url: registry.fly.io\n\n");
+    s.push_str("# Control planes to deploy to.\ntargets: {}\n");
+    s.push_str("  # fly: { org: personal, region: ams }\n  # selfhosted: { url: https://functions.example.com }\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitizes_directory_names() {
+        assert_eq!(sanitize("My_App"), "my-app");
+        assert_eq!(sanitize("--"), "app");
+    }
+}

@@ -1,0 +1,73 @@
+//! `hoist login <target>` / `hoist logout <target>`: store or forget a
+//! target's API token. The token is read from stdin or a hidden prompt and is
+//! never echoed.
+
+use std::io::Read;
+
+use serde_json::json;
+
+use crate::auth::{self, Secret, Stored};
+use crate::cli::{GlobalArgs, LoginArgs, LogoutArgs};
+use crate::error::UserError;
+use crate::ui::Printer;
+
+pub fn login(g: &GlobalArgs, args: &LoginArgs, printer: &Printer) -> anyhow::Result<()> {
+    let target = args.target.as_str();
+    let token = if args.token_stdin {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        text.trim().to_string()
+    } else {
+        let prompter = crate::ui::prompter(g.yes);
+        match prompter.password(&format!("API token for {target}"))? {
+            Some(t) => t.trim().to_string(),
+            None => return Err(UserError::usage(format!("no token given for {target}"))
+                .with_hint(format!(
+                    "pipe it in: `printenv TOKEN | hoist login {target} --token-stdin`, or set {}",
+                    auth::env_vars(target).join(" / ")
+                ))
+                .into()),
+        }
+    };
+    if token.is_empty() {
+        return Err(UserError::usage("the token is empty").into());
+    }
+    let stored = auth::save(target, &Secret::new(token))?;
+    let (kind, path) = match &stored {
+        Stored::Keyring => ("keyring", None),
+        Stored::File(p) => ("file", Some(p.clone())),
+    };
+    if printer.json() {
+        printer.json_doc(&json!({"target": target, "stored_in": kind, "path": path}));
+    } else {
+        let place = match &stored {
+            Stored::Keyring => "the OS keyring".to_string(),
+            Stored::File(p) => format!("{} (mode 0600)", p.display()),
+        };
+        printer.data(format!("Logged in to {target}: token stored in {place}"));
+    }
+    Ok(())
+}
+
+pub fn logout(args: &LogoutArgs, printer: &Printer) -> anyhow::Result<()> {
+    let target = args.target.as_str();
+    let removed = auth::delete(target)?;
+    if printer.json() {
+        printer.json_doc(&json!({"target": target, "removed": removed}));
+    } else if removed {
+        printer.data(format!("Logged out of {target}"));
+    } else {
+        printer.data(format!("No stored token for {target}"));
+    }
+    let still: Vec<String> = auth::env_vars(target)
+        .into_iter()
+        .filter(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
+        .collect();
+    if !still.is_empty() {
+        printer.warn(format!(
+            "{} is still set in the environment and will be used",
+            still.join(", ")
+        ));
+    }
+    Ok(())
+}

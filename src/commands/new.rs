@@ -1,0 +1,208 @@
+//! `hoist new <name> --runtime X`: scaffold a working function from
+//! `templates/functions/<runtime>/` and add it to hoist.yaml, keeping the
+//! file's comments. Either both happen or neither does.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::cli::{GlobalArgs, NewArgs};
+use crate::config::{self, Runtime};
+use crate::error::UserError;
+use crate::ui::Printer;
+
+pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<()> {
+    let name = &args.name;
+    if !config::is_dns_label(name) {
+        return Err(
+            UserError::usage(format!("function name `{name}` is not a DNS label"))
+                .with_hint(
+                    "use 1-63 lowercase letters, digits and '-', not starting or ending with '-'",
+                )
+                .into(),
+        );
+    }
+    let runtime = super::init::runtime_of(args.runtime);
+    let project = super::project(g, printer)?;
+    if project.config.functions.contains_key(name) {
+        return Err(UserError::usage(format!(
+            "a function named `{name}` already exists in {}",
+            project.file.display()
+        ))
+        .into());
+    }
+    let rel = args
+        .path
+        .clone()
+        .unwrap_or_else(|| default_path(&project.root, name, runtime));
+    let dir = project.root.join(&rel);
+    if dir.exists()
+        && std::fs::read_dir(&dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(
+            UserError::usage(format!("{} already exists and is not empty", dir.display()))
+                .with_hint("choose another name or --path")
+                .into(),
+        );
+    }
+
+    // Render every file first, so a template problem writes nothing.
+    let mut files = Vec::new();
+    for (path, text) in crate::image::scaffold_files(runtime) {
+        files.push((dir.join(path), crate::image::render_scaffold(text, name)?));
+    }
+    let new_yaml = add_function(
+        &project.source,
+        name,
+        &rel,
+        runtime,
+        project.config.defaults.runtime,
+    );
+
+    let created_dir = !dir.exists();
+    let result = (|| -> anyhow::Result<()> {
+        for (path, text) in &files {
+            crate::fsx::write_atomic(path, text.as_bytes())?;
+        }
+        // Load the new text before replacing hoist.yaml, so a bad edit never lands.
+        let tmp = tempfile::Builder::new()
+            .prefix(".hoist-new-")
+            .suffix(".yaml")
+            .tempfile_in(&project.root)?;
+        std::fs::write(tmp.path(), &new_yaml)?;
+        config::load(tmp.path())?;
+        crate::fsx::write_atomic(&project.file, new_yaml.as_bytes())
+    })();
+    if let Err(e) = result {
+        if created_dir {
+            let _ = std::fs::remove_dir_all(&dir);
+        } else {
+            for (path, _) in &files {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+        return Err(e);
+    }
+    if printer.json() {
+        printer.json_doc(&json!({
+            "function": name,
+            "runtime": runtime.as_str(),
+            "path": rel,
+            "files": files.iter().map(|(p, _)| p.strip_prefix(&project.root).unwrap_or(p).to_path_buf()).collect::<Vec<_>>(),
+            "config": project.file,
+        }));
+    } else {
+        printer.data(format!(
+            "Created {name} ({}) in {}",
+            runtime.as_str(),
+            rel.display()
+        ));
+        for (p, _) in &files {
+            printer.data(format!(
+                "  {}",
+                p.strip_prefix(&project.root).unwrap_or(p).display()
+            ));
+        }
+        printer.status("Next", format!("hoist build {name}"));
+    }
+    Ok(())
+}
+
+fn default_path(root: &Path, name: &str, runtime: Runtime) -> PathBuf {
+    if runtime == Runtime::Deno && root.join("supabase/functions").is_dir() {
+        PathBuf::from("supabase/functions").join(name)
+    } else {
+        PathBuf::from("functions").join(name)
+    }
+}
+
+/// Insert a function entry into hoist.yaml's text, keeping everything else
+/// (comments included) as it was.
+pub fn add_function(
+    source: &str,
+    name: &str,
+    path: &Path,
+    runtime: Runtime,
+    default: Option<Runtime>,
+) -> String {
+    let mut entry = format!("  {name}:\n    path: {}\n", path.display());
+    if default != Some(runtime) {
+        entry.push_str(&format!("    runtime: {}\n", runtime.as_str()));
+    }
+    let lines: Vec<&str> = source.lines().collect();
+    let header = lines.iter().position(|l| l.starts_with("functions:"));
+    let Some(h) = header else {
+        let mut out = source.to_string();
+        if !out.ends_with('\n') && !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str("functions:\n");
+        out.push_str(&entry);
+        return out;
+    };
+    let mut out: Vec<String> = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        if i == h {
+            // `functions: {}` or `functions:` (with an optional comment).
+            out.push("functions:".to_string());
+            continue;
+        }
+        out.push((*l).to_string());
+    }
+    // The block ends at the next line that starts at column 0 and is not a
+    // comment; insert before it (and before comments directly above it).
+    let mut end = out.len();
+    for (i, l) in out.iter().enumerate().skip(h + 1) {
+        if !l.is_empty() && !l.starts_with(' ') && !l.starts_with('#') {
+            end = i;
+            break;
+        }
+    }
+    let mut insert_at = end;
+    while insert_at > h + 1
+        && (out[insert_at - 1].trim().is_empty() || out[insert_at - 1].starts_with('#'))
+    {
+        insert_at -= 1;
+    }
+    let mut result = out[..insert_at].join("\n");
+    result.push('\n');
+    result.push_str(&entry);
+    if insert_at < out.len() {
+        result.push_str(&out[insert_at..].join("\n"));
+        result.push('\n');
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adds_to_an_empty_map_and_keeps_comments() {
+        let src = "project: p\n# the functions\nfunctions: {}\n#  hello:\n\n# storage\nstorage:\n  backend: local\n";
+        let out = add_function(src, "api", Path::new("functions/api"), Runtime::Bun, None);
+        assert_eq!(
+            out,
+            "project: p\n# the functions\nfunctions:\n  api:\n    path: functions/api\n    runtime: bun\n#  hello:\n\n# storage\nstorage:\n  backend: local\n"
+        );
+    }
+
+    #[test]
+    fn appends_after_existing_functions() {
+        let src = "project: p\nfunctions:\n  a:\n    path: functions/a\n";
+        let out = add_function(
+            src,
+            "b",
+            Path::new("functions/b"),
+            Runtime::Deno,
+            Some(Runtime::Deno),
+        );
+        assert_eq!(
+            out,
+            "project: p\nfunctions:\n  a:\n    path: functions/a\n  b:\n    path: functions/b\n"
+        );
+    }
+}

@@ -1,0 +1,719 @@
+//! hoist.yaml: finding it, parsing it with line/column errors, checking what
+//! serde cannot (names, paths, entrypoints, `${VAR}` values) and resolving it
+//! into a `Project` with one `Function` per entry, defaults applied.
+
+mod interp;
+mod locate;
+pub mod schema;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use interp::valid_name as valid_env_name;
+pub use locate::locate;
+pub use schema::*;
+
+use crate::error::UserError;
+
+pub const FILE_NAME: &str = "hoist.yaml";
+
+/// One problem found in hoist.yaml, with its position when known.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Problem {
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+/// Every problem found in one hoist.yaml.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}", self.file.display())?;
+            if let Some(line) = p.line {
+                write!(f, ":{line}")?;
+                if let Some(col) = p.column {
+                    write!(f, ":{col}")?;
+                }
+            }
+            write!(f, ": {}", p.message)?;
+            if let (Some(h), true) = (&p.hint, self.problems.len() > 1) {
+                write!(f, " ({h})")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl ConfigError {
+    /// As an error carrying exit code 2 and the single problem's hint.
+    pub fn into_error(self) -> anyhow::Error {
+        let hint = if self.problems.len() == 1 {
+            self.problems[0].hint.clone()
+        } else {
+            None
+        };
+        let mut u = UserError::usage(self.to_string());
+        u.hint =
+            hint.or_else(|| Some("fix the lines above, then run `hoist config validate`".into()));
+        anyhow::Error::new(u)
+    }
+}
+
+/// A function with every default applied and every path resolved.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Function {
+    pub name: String,
+    /// Absolute directory of the function.
+    pub dir: PathBuf,
+    /// Directory relative to the project root, as written in hoist.yaml.
+    pub path: PathBuf,
+    pub runtime: Runtime,
+    pub entrypoint: String,
+    pub version: VersionPolicy,
+    pub env: BTreeMap<String, String>,
+    pub secrets: Vec<String>,
+    pub resources: Resources,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub import_map: Option<String>,
+    pub base_image: Option<String>,
+    pub port: u16,
+}
+
+/// How a function's version is named.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VersionPolicy {
+    /// The first 12 hex digits of the bundle digest.
+    Content,
+    /// The git commit (short), with `-dirty` when the tree has changes.
+    Git,
+    /// A fixed version string.
+    Literal(String),
+}
+
+/// A loaded, checked hoist.yaml.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub file: PathBuf,
+    pub root: PathBuf,
+    pub source: String,
+    pub config: ConfigFile,
+    pub functions: Vec<Function>,
+    pub warnings: Vec<Problem>,
+}
+
+impl Project {
+    /// The working directory for hoist's outputs.
+    pub fn state_dir(&self) -> PathBuf {
+        self.root.join(".hoist")
+    }
+
+    /// Select functions by name; all of them when `names` is empty.
+    pub fn select(&self, names: &[String]) -> anyhow::Result<Vec<&Function>> {
+        if names.is_empty() {
+            if self.functions.is_empty() {
+                return Err(UserError::usage(format!(
+                    "{} declares no functions",
+                    self.file.display()
+                ))
+                .with_hint("add one with `hoist new <name> --runtime deno`")
+                .into());
+            }
+            return Ok(self.functions.iter().collect());
+        }
+        let mut out = Vec::new();
+        for name in names {
+            match self.functions.iter().find(|f| &f.name == name) {
+                Some(f) => out.push(f),
+                None => {
+                    let known: Vec<&str> = self.functions.iter().map(|f| f.name.as_str()).collect();
+                    let mut err = UserError::usage(format!(
+                        "no function named `{name}` in {}",
+                        self.file.display()
+                    ));
+                    err.hint = Some(match nearest(name, &known) {
+                        Some(n) => format!("did you mean `{n}`?"),
+                        None => format!("known functions: {}", known.join(", ")),
+                    });
+                    return Err(err.into());
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Find hoist.yaml: the explicit path, else the first one upward from `start`.
+pub fn discover(explicit: Option<&Path>, start: &Path) -> anyhow::Result<PathBuf> {
+    if let Some(p) = explicit {
+        if p.is_file() {
+            return Ok(p.to_path_buf());
+        }
+        return Err(
+            UserError::usage(format!("config file {} not found", p.display()))
+                .with_hint("check the --config path or HOIST_CONFIG")
+                .into(),
+        );
+    }
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        let candidate = d.join(FILE_NAME);
+        if candidate.is_file() {
+            return Ok(candidate);
+        }
+        dir = d.parent();
+    }
+    Err(UserError::usage(format!(
+        "no {FILE_NAME} found in {} or any parent directory",
+        start.display()
+    ))
+    .with_hint("run `hoist init` to create one, or pass --config PATH")
+    .into())
+}
+
+/// Read, parse and check a hoist.yaml.
+pub fn load(file: &Path) -> anyhow::Result<Project> {
+    load_with_env(file, |k| std::env::var(k).ok())
+}
+
+pub fn load_with_env(file: &Path, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Project> {
+    check(file, env)?.map_err(ConfigError::into_error)
+}
+
+/// Read and check a hoist.yaml, returning every problem found instead of
+/// failing on the first. The outer error is for a file that cannot be read.
+pub fn check(
+    file: &Path,
+    env: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<Result<Project, ConfigError>> {
+    let source = std::fs::read_to_string(file).map_err(|e| {
+        anyhow::Error::new(UserError::usage(format!(
+            "cannot read {}: {e}",
+            file.display()
+        )))
+    })?;
+    let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    let root = file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config: ConfigFile = match serde_yaml_ng::from_str(&source) {
+        Ok(c) => c,
+        Err(e) => {
+            return Ok(Err(ConfigError {
+                file: file.clone(),
+                problems: vec![parse_problem(&e)],
+            }))
+        }
+    };
+    let (functions, problems, warnings) = resolve(&config, &source, &root, &env);
+    if !problems.is_empty() {
+        return Ok(Err(ConfigError { file, problems }));
+    }
+    Ok(Ok(Project {
+        file,
+        root,
+        source,
+        config,
+        functions,
+        warnings,
+    }))
+}
+
+fn parse_problem(e: &serde_yaml_ng::Error) -> Problem {
+    let (line, column) = match e.location() {
+        Some(l) => (Some(l.line()), Some(l.column())),
+        None => (None, None),
+    };
+    let mut message = e.to_string();
+    // serde_yaml_ng appends " at line X column Y"; we print the position up front.
+    if let Some(pos) = message.find(" at line ") {
+        message.truncate(pos);
+    }
+    let hint = suggestion(&message);
+    Problem {
+        line,
+        column,
+        message,
+        hint,
+    }
+}
+
+/// For "unknown field `x`, expected one of `a`, `b`" (and variants), the
+/// nearest expected name.
+fn suggestion(message: &str) -> Option<String> {
+    let kind = if message.contains("unknown field") {
+        "key"
+    } else if message.contains("unknown variant") {
+        "value"
+    } else {
+        return None;
+    };
+    let start = message.find('`')? + 1;
+    let got = &message[start..start + message[start..].find('`')?];
+    let expected_part = message.split("expected").nth(1)?;
+    let expected: Vec<&str> = expected_part
+        .split(|c: char| c == '`' || c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty() && *s != "one" && *s != "of" && *s != "or")
+        .collect();
+    match nearest(got, &expected) {
+        Some(n) => Some(format!("did you mean the {kind} `{n}`?")),
+        None => Some(format!("expected one of: {}", expected.join(", "))),
+    }
+}
+
+/// The candidate closest to `word`, when it is close enough to be a typo.
+pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Whether `name` is a DNS label: 1–63 of a-z, 0-9 and '-', not starting or
+/// ending with '-'.
+pub fn is_dns_label(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
+type Resolved = (Vec<Function>, Vec<Problem>, Vec<Problem>);
+
+fn resolve(
+    config: &ConfigFile,
+    source: &str,
+    root: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Resolved {
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+    let at = |path: &[&str], message: String, hint: Option<String>| {
+        let (line, column) = locate(source, path).map_or((None, None), |(l, c)| (Some(l), Some(c)));
+        Problem {
+            line,
+            column,
+            message,
+            hint,
+        }
+    };
+
+    if !is_dns_label(&config.project) {
+        problems.push(at(
+            &["project"],
+            format!("project name `{}` is not a DNS label", config.project),
+            Some("use lowercase letters, digits and '-', at most 63 characters".into()),
+        ));
+    }
+    if config.bundle.limit_mb == 0 {
+        problems.push(at(
+            &["bundle", "limit_mb"],
+            "bundle.limit_mb must be at least 1".into(),
+            None,
+        ));
+    }
+    check_resources(
+        &config.defaults.resources,
+        &["defaults", "resources"],
+        &at,
+        &mut problems,
+    );
+    if let Some(v) = &config.defaults.version {
+        if let Err(m) = parse_version(v) {
+            problems.push(at(&["defaults", "version"], m, None));
+        }
+    }
+    for (runtime, image) in &config.defaults.base_images {
+        if let Some(w) = image_warning(image) {
+            warnings.push(at(&["defaults", "base_images", runtime.as_str()], w, None));
+        }
+    }
+    check_storage(config, &at, &mut problems);
+    check_targets(config, &at, &mut problems);
+
+    let mut functions = Vec::new();
+    for (name, f) in &config.functions {
+        let here = |key: &'static str| -> Vec<&str> {
+            if key.is_empty() {
+                vec!["functions", name.as_str()]
+            } else {
+                vec!["functions", name.as_str(), key]
+            }
+        };
+        if !is_dns_label(name) {
+            problems.push(at(
+                &here(""),
+                format!("function name `{name}` is not a DNS label"),
+                Some(
+                    "use 1-63 lowercase letters, digits and '-', not starting or ending with '-'"
+                        .into(),
+                ),
+            ));
+            continue;
+        }
+        let Some(runtime) = f.runtime.or(config.defaults.runtime) else {
+            problems.push(at(
+                &here(""),
+                format!("function `{name}` has no runtime"),
+                Some(
+                    "set `runtime: deno|bun|node|dart|dockerfile` on it or under `defaults`".into(),
+                ),
+            ));
+            continue;
+        };
+        let path = f
+            .path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("functions").join(name));
+        let dir = root.join(&path);
+        let path_key = if f.path.is_some() { "path" } else { "" };
+        if !dir.is_dir() {
+            problems.push(at(
+                &here(path_key),
+                format!(
+                    "function `{name}`: directory {} does not exist",
+                    path.display()
+                ),
+                Some(format!("create it, or set `path:` for `{name}`")),
+            ));
+            continue;
+        }
+        if std::fs::read_dir(&dir)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false)
+        {
+            problems.push(at(
+                &here(path_key),
+                format!("function `{name}`: directory {} is empty", path.display()),
+                Some(format!(
+                    "add the function's code, e.g. `hoist new {name} --runtime {}`",
+                    runtime.as_str()
+                )),
+            ));
+            continue;
+        }
+        let entrypoint = f
+            .entrypoint
+            .clone()
+            .unwrap_or_else(|| runtime.default_entrypoint().to_string());
+        if !dir.join(&entrypoint).is_file() {
+            let key = if f.entrypoint.is_some() {
+                "entrypoint"
+            } else {
+                path_key
+            };
+            problems.push(at(
+                &here(key),
+                format!(
+                    "function `{name}`: entrypoint {} not found in {}",
+                    entrypoint,
+                    path.display()
+                ),
+                Some(
+                    "create the file, or set `entrypoint:` to the file that serves requests".into(),
+                ),
+            ));
+        }
+        if let Some(map) = &f.import_map {
+            if !dir.join(map).is_file() {
+                problems.push(at(
+                    &here("import_map"),
+                    format!(
+                        "function `{name}`: import map {map} not found in {}",
+                        path.display()
+                    ),
+                    None,
+                ));
+            }
+        }
+        let version = match f.version.as_deref().or(config.defaults.version.as_deref()) {
+            None => VersionPolicy::Content,
+            Some(v) => match parse_version(v) {
+                Ok(p) => p,
+                Err(m) => {
+                    problems.push(at(&here("version"), m, None));
+                    VersionPolicy::Content
+                }
+            },
+        };
+        check_resources(
+            &f.resources,
+            &["functions", name.as_str(), "resources"],
+            &at,
+            &mut problems,
+        );
+        let mut merged_env = BTreeMap::new();
+        for (k, v) in config
+            .defaults
+            .env
+            .iter()
+            .map(|e| (e, true))
+            .chain(f.env.iter().map(|e| (e, false)))
+        {
+            let (key, value) = k;
+            let loc: Vec<&str> = if v {
+                vec!["defaults", "env", key.as_str()]
+            } else {
+                vec!["functions", name.as_str(), "env", key.as_str()]
+            };
+            if !interp::valid_name(key) {
+                problems.push(at(
+                    &loc,
+                    format!("env key `{key}` is not a valid variable name"),
+                    Some("use letters, digits and '_', not starting with a digit".into()),
+                ));
+                continue;
+            }
+            match interp::interpolate(value, env) {
+                Ok(v) => {
+                    merged_env.insert(key.clone(), v);
+                }
+                Err(e) => problems.push(at(
+                    &loc,
+                    match e {
+                        interp::InterpError::Unset(var) => format!(
+                            "env `{key}` refers to ${{{var}}}, which is not set in the environment"
+                        ),
+                        interp::InterpError::Unclosed => {
+                            format!("env `{key}`: `${{` without a closing `}}`")
+                        }
+                        interp::InterpError::BadName(n) => {
+                            format!("env `{key}`: `${{{n}}}` is not a valid variable name")
+                        }
+                    },
+                    Some(
+                        "export the variable, use ${VAR:-default}, or write $$ for a literal $"
+                            .into(),
+                    ),
+                )),
+            }
+        }
+        for s in &f.secrets {
+            if !interp::valid_name(s) {
+                problems.push(at(
+                    &here("secrets"),
+                    format!("secret name `{s}` is not a valid variable name"),
+                    None,
+                ));
+            } else if merged_env.contains_key(s) {
+                problems.push(at(
+                    &here("secrets"),
+                    format!("`{s}` is both a plain env value and a secret"),
+                    Some("keep secret values out of hoist.yaml: remove it from env".into()),
+                ));
+            }
+        }
+        let base_image = f
+            .base_image
+            .clone()
+            .or_else(|| config.defaults.base_images.get(&runtime).cloned());
+        if let (Some(img), Some(_)) = (&base_image, &f.base_image) {
+            if let Some(w) = image_warning(img) {
+                warnings.push(at(&here("base_image"), w, None));
+            }
+        }
+        functions.push(Function {
+            name: name.clone(),
+            dir,
+            path,
+            runtime,
+            entrypoint,
+            version,
+            env: merged_env,
+            secrets: f.secrets.clone(),
+            resources: f.resources.or(&config.defaults.resources),
+            include: f.include.clone(),
+            exclude: f.exclude.clone(),
+            import_map: f.import_map.clone(),
+            base_image,
+            port: f.port.unwrap_or(8000),
+        });
+    }
+    (functions, problems, warnings)
+}
+
+fn parse_version(v: &str) -> Result<VersionPolicy, String> {
+    match v {
+        "content" => Ok(VersionPolicy::Content),
+        "git" => Ok(VersionPolicy::Git),
+        other
+            if !other.is_empty()
+                && other.len() <= 128
+                && other
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
+                && other.as_bytes()[0].is_ascii_alphanumeric() =>
+        {
+            Ok(VersionPolicy::Literal(other.to_string()))
+        }
+        other => Err(format!(
+            "version `{other}` is neither `content`, `git` nor a tag (letters, digits, '.', '-', '_')"
+        )),
+    }
+}
+
+/// A warning for an image reference that can move under us.
+pub fn image_warning(image: &str) -> Option<String> {
+    if image.contains("@sha256:") {
+        return None;
+    }
+    let last = image.rsplit('/').next().unwrap_or(image);
+    match last.split_once(':') {
+        None => Some(format!(
+            "base image `{image}` has no tag: builds are not reproducible; pin it by digest"
+        )),
+        Some((_, "latest")) => Some(format!(
+            "base image `{image}` uses the moving tag `latest`: pin it by digest (name@sha256:...)"
+        )),
+        Some(_) => None,
+    }
+}
+
+fn check_resources(
+    r: &Resources,
+    path: &[&str],
+    at: &dyn Fn(&[&str], String, Option<String>) -> Problem,
+    problems: &mut Vec<Problem>,
+) {
+    let mut bad = |key: &str, msg: String| {
+        let mut p = path.to_vec();
+        p.push(key);
+        problems.push(at(&p, msg, None));
+    };
+    if r.memory_mb.is_some_and(|m| !(64..=131072).contains(&m)) {
+        bad(
+            "memory_mb",
+            "memory_mb must be between 64 and 131072".into(),
+        );
+    }
+    if r.cpus.is_some_and(|c| !(c > 0.0 && c <= 64.0)) {
+        bad("cpus", "cpus must be greater than 0 and at most 64".into());
+    }
+    if r.timeout_seconds.is_some_and(|t| t == 0 || t > 86_400) {
+        bad(
+            "timeout_seconds",
+            "timeout_seconds must be between 1 and 86400".into(),
+        );
+    }
+    if r.max_concurrent == Some(0) {
+        bad("max_concurrent", "max_concurrent must be at least 1".into());
+    }
+}
+
+fn check_storage(
+    config: &ConfigFile,
+    at: &dyn Fn(&[&str], String, Option<String>) -> Problem,
+    problems: &mut Vec<Problem>,
+) {
+    let s = &config.storage;
+    match (s.backend, &s.s3) {
+        (StorageBackend::S3, None) => problems.push(at(
+            &["storage", "backend"],
+            "storage.backend is s3 but storage.s3 is missing".into(),
+            Some("add `s3: { bucket: NAME, region: REGION }` under storage".into()),
+        )),
+        (_, Some(s3)) => {
+            if s3.bucket.len() < 3
+                || s3.bucket.len() > 63
+                || !s3
+                    .bucket
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+            {
+                problems.push(at(
+                    &["storage", "s3", "bucket"],
+                    format!("`{}` is not a valid bucket name", s3.bucket),
+                    Some("3-63 lowercase letters, digits, '-' and '.'".into()),
+                ));
+            }
+            if let Some(ep) = &s3.endpoint {
+                if !(ep.starts_with("http://") || ep.starts_with("https://")) {
+                    problems.push(at(
+                        &["storage", "s3", "endpoint"],
+                        format!("endpoint `{ep}` must start with http:// or https://"),
+                        None,
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_targets(
+    config: &ConfigFile,
+    at: &dyn Fn(&[&str], String, Option<String>) -> Problem,
+    problems: &mut Vec<Problem>,
+) {
+    let t = &config.targets;
+    if let Some(d) = &t.default {
+        let configured = match d.as_str() {
+            "fly" => t.fly.is_some(),
+            "selfhosted" => t.selfhosted.is_some(),
+            _ => {
+                problems.push(at(
+                    &["targets", "default"],
+                    format!("unknown target `{d}`"),
+                    Some("expected `fly` or `selfhosted`".into()),
+                ));
+                true
+            }
+        };
+        if !configured {
+            problems.push(at(
+                &["targets", "default"],
+                format!("default target `{d}` is not configured under targets"),
+                None,
+            ));
+        }
+    }
+    if let Some(fly) = &t.fly {
+        if fly.org.is_empty() {
+            problems.push(at(
+                &["targets", "fly", "org"],
+                "targets.fly.org must not be empty".into(),
+                None,
+            ));
+        }
+        if let Some(url) = &fly.api_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                problems.push(at(
+                    &["targets", "fly", "api_url"],
+                    format!("api_url `{url}` must start with http:// or https://"),
+                    None,
+                ));
+            }
+        }
+    }
+    if let Some(sh) = &t.selfhosted {
+        if !(sh.url.starts_with("http://") || sh.url.starts_with("https://")) {
+            problems.push(at(
+                &["targets", "selfhosted", "url"],
+                format!("url `{}` must start with http:// or https://", sh.url),
+                None,
+            ));
+        }
+    }
+}

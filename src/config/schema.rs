@@ -1,0 +1,265 @@
+//! The shape of hoist.yaml as serde types. Unknown keys are errors
+//! (`deny_unknown_fields`), so a typo never silently does nothing.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Project name; prefixes image names and app names on targets.
+    pub project: String,
+    #[serde(default)]
+    pub defaults: Defaults,
+    #[serde(default)]
+    pub functions: BTreeMap<String, FunctionConfig>,
+    /// Directory of Dockerfile templates that override the built-in ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub templates: Option<PathBuf>,
+    #[serde(default)]
+    pub bundle: BundleSettings,
+    #[serde(default)]
+    pub storage: StorageConfig,
+    #[serde(default)]
+    pub registry: RegistryConfig,
+    #[serde(default)]
+    pub builder: BuilderChoice,
+    #[serde(default)]
+    pub targets: TargetsConfig,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<Runtime>,
+    #[serde(default)]
+    pub resources: Resources,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Base image per runtime, overriding the template's default.
+    #[serde(default)]
+    pub base_images: BTreeMap<Runtime, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Runtime {
+    Deno,
+    Bun,
+    Node,
+    Dart,
+    Dockerfile,
+}
+
+impl Runtime {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Runtime::Deno => "deno",
+            Runtime::Bun => "bun",
+            Runtime::Node => "node",
+            Runtime::Dart => "dart",
+            Runtime::Dockerfile => "dockerfile",
+        }
+    }
+
+    /// The entrypoint used when a function does not name one.
+    pub fn default_entrypoint(self) -> &'static str {
+        match self {
+            Runtime::Deno => "index.ts",
+            Runtime::Bun => "index.ts",
+            Runtime::Node => "dist/index.js",
+            Runtime::Dart => "bin/main.dart",
+            Runtime::Dockerfile => "Dockerfile",
+        }
+    }
+
+    /// Whether node_modules belongs in the bundle for this runtime.
+    pub fn bundles_node_modules(self) -> bool {
+        matches!(self, Runtime::Node)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_mb: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpus: Option<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrent: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warm_workers: Option<u32>,
+}
+
+impl Resources {
+    /// Fill unset values from `other`.
+    pub fn or(&self, other: &Resources) -> Resources {
+        Resources {
+            memory_mb: self.memory_mb.or(other.memory_mb),
+            cpus: self.cpus.or(other.cpus),
+            timeout_seconds: self.timeout_seconds.or(other.timeout_seconds),
+            max_concurrent: self.max_concurrent.or(other.max_concurrent),
+            warm_workers: self.warm_workers.or(other.warm_workers),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionConfig {
+    /// Directory of the function, relative to hoist.yaml.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<Runtime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<String>,
+    /// Version policy: `content` (bundle digest), `git` (commit) or a literal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Names of secrets the function reads; values live on the target only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<String>,
+    #[serde(default)]
+    pub resources: Resources,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
+    /// Deno import map, relative to the function directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_map: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_image: Option<String>,
+    /// HTTP port the function listens on inside its image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleSettings {
+    /// Largest compressed bundle accepted, in MiB.
+    #[serde(default = "default_limit")]
+    pub limit_mb: u64,
+}
+
+fn default_limit() -> u64 {
+    50
+}
+
+impl Default for BundleSettings {
+    fn default() -> Self {
+        BundleSettings {
+            limit_mb: default_limit(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageBackend {
+    #[default]
+    Local,
+    S3,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageConfig {
+    #[serde(default)]
+    pub backend: StorageBackend,
+    /// Local store directory (backend: local), relative to hoist.yaml.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3: Option<S3Config>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Config {
+    pub bucket: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    #[serde(default)]
+    pub path_style: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryConfig {
+    /// Registry host (and optional namespace), e.g. `registry.fly.io` or
+    /// `127.0.0.1:5000/team`. Unset: images stay in the local OCI layout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Prefix put before each function's repository name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Use plain HTTP (loopback registries only).
+    #[serde(default)]
+    pub insecure: bool,
+    /// Local OCI image layout directory, relative to hoist.yaml.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BuilderChoice {
+    #[default]
+    Auto,
+    Native,
+    Docker,
+    Podman,
+    Buildah,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetsConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fly: Option<FlyConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selfhosted: Option<SelfhostedConfig>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlyConfig {
+    /// Organization slug that owns the apps.
+    pub org: String,
+    /// Prefix of each function's app name (default: `<project>-`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Machines API base URL (default: https://api.machines.dev).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SelfhostedConfig {
+    /// Base URL of the functions backend API.
+    pub url: String,
+}

@@ -1,0 +1,115 @@
+//! Errors that reach the user: the exit code each maps to, the optional hint,
+//! and the `error:` / `caused by:` / `hint:` rendering on stderr.
+
+use std::fmt;
+
+/// Stable exit codes, documented in docs/exit-codes.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    Failure = 1,
+    Usage = 2,
+    Interrupted = 130,
+}
+
+/// An error with a known exit code and an optional hint for the user.
+#[derive(Debug)]
+pub struct UserError {
+    pub exit: Exit,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl UserError {
+    /// A usage or configuration problem (exit 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        UserError {
+            exit: Exit::Usage,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A failure of the work itself (exit 1).
+    pub fn failure(message: impl Into<String>) -> Self {
+        UserError {
+            exit: Exit::Failure,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// The user interrupted the command (exit 130).
+    pub fn interrupted() -> Self {
+        UserError {
+            exit: Exit::Interrupted,
+            message: "interrupted".into(),
+            hint: Some("nothing was changed; run the command again to finish".into()),
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for UserError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+/// The exit code for an error: the first `UserError` in its chain decides,
+/// anything else is a plain failure.
+pub fn exit_code(err: &anyhow::Error) -> Exit {
+    err.chain()
+        .find_map(|e| e.downcast_ref::<UserError>())
+        .map(|u| u.exit)
+        .unwrap_or(Exit::Failure)
+}
+
+/// Render an error as `error:` plus one `caused by:` line per cause and the
+/// first hint found in the chain.
+pub fn render(err: &anyhow::Error, color: bool) -> String {
+    let paint = |s: &str, style: console::Style| {
+        if color {
+            style.apply_to(s).to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::new();
+    let mut chain = err.chain();
+    if let Some(first) = chain.next() {
+        out.push_str(&paint("error:", console::Style::new().red().bold()));
+        out.push(' ');
+        out.push_str(&first.to_string());
+        out.push('\n');
+    }
+    for cause in chain {
+        out.push_str(&paint("caused by:", console::Style::new().yellow()));
+        out.push(' ');
+        out.push_str(&cause.to_string());
+        out.push('\n');
+    }
+    if let Some(hint) = err
+        .chain()
+        .filter_map(|e| e.downcast_ref::<UserError>())
+        .find_map(|u| u.hint.as_deref())
+    {
+        out.push_str(&paint("hint:", console::Style::new().cyan().bold()));
+        out.push(' ');
+        out.push_str(hint);
+        out.push('\n');
+    }
+    out
+}
+
+/// Convenience: bail out of a function with a `UserError`.
+#[macro_export]
+macro_rules! usage_err {
+    ($($arg:tt)*) => { anyhow::Error::new($crate::error::UserError::usage(format!($($arg)*))) };
+}

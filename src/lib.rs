@@ -1,0 +1,44 @@
+//! hoist as a library: the command dispatcher and the modules behind it.
+//! `main.rs` only parses arguments and turns the result into an exit code.
+
+pub mod auth;
+pub mod bundle;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod fsx;
+pub mod git;
+pub mod image;
+pub mod interrupt;
+pub mod ui;
+
+use cli::{Cli, Command};
+use error::Exit;
+use ui::Printer;
+
+/// Run one command and return its exit code; errors are rendered on stderr.
+pub fn run(cli: Cli) -> Exit {
+    let printer = Printer::from_args(&cli.global);
+    match dispatch(&cli, &printer) {
+        Ok(()) => Exit::Ok,
+        Err(err) => {
+            eprint!("{}", error::render(&err, printer.color));
+            error::exit_code(&err)
+        }
+    }
+}
+
+fn dispatch(cli: &Cli, printer: &Printer) -> anyhow::Result<()> {
+    let g = &cli.global;
+    match &cli.command {
+        Command::Init(args) => commands::init::run(g, args, printer),
+        Command::New(args) => commands::new::run(g, args, printer),
+        Command::Bundle(args) => commands::bundle::run(g, args, printer),
+        Command::Build(args) => commands::build::run(g, args, printer),
+        Command::Config(cmd) => commands::config::run(g, cmd, printer),
+        Command::Login(args) => commands::login::login(g, args, printer),
+        Command::Logout(args) => commands::login::logout(args, printer),
+        Command::Completions(args) => commands::completions::run(args),
+    }
+}

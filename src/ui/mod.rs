@@ -1,0 +1,8 @@
+//! Everything the user sees apart from errors: the printer that separates data
+//! (stdout) from progress and diagnostics (stderr), progress bars, and prompts.
+
+mod printer;
+mod prompt;
+
+pub use printer::{table, Printer};
+pub use prompt::{prompter, Prompter};

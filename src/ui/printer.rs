@@ -1,0 +1,153 @@
+//! The `Printer`: one small value, built from the global flags, that every
+//! command uses to write data to stdout and progress or diagnostics to stderr.
+
+use std::io::{IsTerminal, Write};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli::{ColorChoice, GlobalArgs, OutputFormat};
+
+#[derive(Debug, Clone)]
+pub struct Printer {
+    pub format: OutputFormat,
+    /// -1 = quiet (errors only), 0 = normal, >0 = verbose levels.
+    pub level: i8,
+    pub progress: bool,
+    pub color: bool,
+}
+
+impl Printer {
+    pub fn from_args(args: &GlobalArgs) -> Self {
+        let stderr_tty = std::io::stderr().is_terminal();
+        let color = match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                stderr_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        console::set_colors_enabled(color);
+        console::set_colors_enabled_stderr(color);
+        let level = if args.quiet > 0 {
+            -1
+        } else {
+            args.verbose.min(3) as i8
+        };
+        Printer {
+            format: args.output,
+            level,
+            progress: stderr_tty && !args.no_progress && level >= 0 && !crate::ui::prompt::ci(),
+            color,
+        }
+    }
+
+    /// A printer that writes nothing to stderr; for tests and library use.
+    pub fn silent(format: OutputFormat) -> Self {
+        Printer {
+            format,
+            level: -1,
+            progress: false,
+            color: false,
+        }
+    }
+
+    pub fn json(&self) -> bool {
+        self.format == OutputFormat::Json
+    }
+
+    /// A progress line on stderr (hidden with -q).
+    pub fn status(&self, verb: &str, msg: impl AsRef<str>) {
+        if self.level >= 0 {
+            let verb = if self.color {
+                console::style(format!("{verb:>10}"))
+                    .green()
+                    .bold()
+                    .to_string()
+            } else {
+                format!("{verb:>10}")
+            };
+            eprintln!("{verb} {}", msg.as_ref());
+        }
+    }
+
+    /// A warning on stderr (hidden with -q).
+    pub fn warn(&self, msg: impl AsRef<str>) {
+        if self.level >= 0 {
+            let w = if self.color {
+                console::style("warning:").yellow().bold().to_string()
+            } else {
+                "warning:".to_string()
+            };
+            eprintln!("{w} {}", msg.as_ref());
+        }
+    }
+
+    /// Detail shown with -v.
+    pub fn debug(&self, msg: impl AsRef<str>) {
+        if self.level >= 1 {
+            eprintln!("     debug {}", msg.as_ref());
+        }
+    }
+
+    /// Write data to stdout.
+    pub fn data(&self, text: impl AsRef<str>) {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_ref().as_bytes());
+        if !text.as_ref().ends_with('\n') {
+            let _ = out.write_all(b"\n");
+        }
+        let _ = out.flush();
+    }
+
+    /// Write one JSON document to stdout.
+    pub fn json_doc(&self, value: &serde_json::Value) {
+        let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
+        self.data(text);
+    }
+
+    /// A byte-counting progress bar, hidden unless stderr is a terminal.
+    pub fn bar(&self, total: u64, prefix: &str) -> ProgressBar {
+        if !self.progress {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix:>10.cyan.bold} [{bar:30}] {bytes}/{total_bytes} {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(prefix.to_string());
+        bar
+    }
+}
+
+/// Render rows as an aligned text table with a header.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if i < widths.len() {
+                widths[i] = widths[i].max(cell.chars().count());
+            }
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: Vec<&str>, out: &mut String| {
+        let last = cells.len().saturating_sub(1);
+        for (i, c) in cells.iter().enumerate() {
+            if i == last {
+                out.push_str(c);
+            } else {
+                out.push_str(&format!("{c:<w$}  ", w = widths[i]));
+            }
+        }
+        out.push('\n');
+    };
+    line(header.to_vec(), &mut out);
+    for row in rows {
+        line(row.iter().map(String::as_str).collect(), &mut out);
+    }
+    out
+}

@@ -1,0 +1,81 @@
+//! Prompts behind a trait: an interactive side (dialoguer, only on a TTY) and a
+//! non-interactive side that takes defaults, so commands never block in CI.
+
+use std::io::IsTerminal;
+
+/// True when running under CI (CI=true or any non-empty, non-"false" value).
+pub fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+pub trait Prompter {
+    /// Whether this prompter really asks.
+    fn interactive(&self) -> bool;
+    fn confirm(&self, question: &str, default: bool) -> anyhow::Result<bool>;
+    fn input(&self, question: &str, default: &str) -> anyhow::Result<String>;
+    fn select(&self, question: &str, items: &[&str], default: usize) -> anyhow::Result<usize>;
+    fn password(&self, question: &str) -> anyhow::Result<Option<String>>;
+}
+
+struct Interactive;
+struct Defaults;
+
+impl Prompter for Interactive {
+    fn interactive(&self) -> bool {
+        true
+    }
+    fn confirm(&self, question: &str, default: bool) -> anyhow::Result<bool> {
+        Ok(dialoguer::Confirm::new()
+            .with_prompt(question)
+            .default(default)
+            .interact()?)
+    }
+    fn input(&self, question: &str, default: &str) -> anyhow::Result<String> {
+        Ok(dialoguer::Input::<String>::new()
+            .with_prompt(question)
+            .default(default.to_string())
+            .interact_text()?)
+    }
+    fn select(&self, question: &str, items: &[&str], default: usize) -> anyhow::Result<usize> {
+        Ok(dialoguer::Select::new()
+            .with_prompt(question)
+            .items(items)
+            .default(default)
+            .interact()?)
+    }
+    fn password(&self, question: &str) -> anyhow::Result<Option<String>> {
+        Ok(Some(
+            dialoguer::Password::new()
+                .with_prompt(question)
+                .interact()?,
+        ))
+    }
+}
+
+impl Prompter for Defaults {
+    fn interactive(&self) -> bool {
+        false
+    }
+    fn confirm(&self, _: &str, default: bool) -> anyhow::Result<bool> {
+        Ok(default)
+    }
+    fn input(&self, _: &str, default: &str) -> anyhow::Result<String> {
+        Ok(default.to_string())
+    }
+    fn select(&self, _: &str, _: &[&str], default: usize) -> anyhow::Result<usize> {
+        Ok(default)
+    }
+    fn password(&self, _: &str) -> anyhow::Result<Option<String>> {
+        Ok(None)
+    }
+}
+
+/// The prompter for this run: interactive only when stdin and stderr are
+/// terminals, CI is unset and `--yes` was not given.
+pub fn prompter(yes: bool) -> Box<dyn Prompter> {
+    if !yes && !ci() && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        Box::new(Interactive)
+    } else {
+        Box::new(Defaults)
+    }
+}
