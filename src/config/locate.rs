@@ -86,3 +86,52 @@ mod tests {
         assert_eq!(locate(SRC, &["storage"]), None);
     }
 }
+
+/// Keys that appear twice in the same block mapping, as (line, column, key).
+/// YAML parsers keep the last one and drop the first without a word, so
+/// hoist looks for them in the text.
+pub fn duplicate_keys(source: &str) -> Vec<(usize, usize, String)> {
+    // Stack of (indent, keys seen at that indent in the current mapping).
+    let mut stack: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut dups = Vec::new();
+    for (i, line) in source.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let mut indent = line.len() - trimmed.len();
+        let mut body = trimmed;
+        if let Some(rest) = body.strip_prefix("- ") {
+            // A list item starts a new mapping one level in.
+            indent += 2;
+            body = rest.trim_start();
+            while stack.last().is_some_and(|(ind, _)| *ind >= indent) {
+                stack.pop();
+            }
+        }
+        let Some(key) = key_of(body) else { continue };
+        while stack.last().is_some_and(|(ind, _)| *ind > indent) {
+            stack.pop();
+        }
+        match stack.last_mut() {
+            Some((ind, keys)) if *ind == indent => {
+                if keys.iter().any(|k| k == key) {
+                    dups.push((i + 1, indent + 1, key.to_string()));
+                } else {
+                    keys.push(key.to_string());
+                }
+            }
+            _ => stack.push((indent, vec![key.to_string()])),
+        }
+    }
+    dups
+}
+
+#[cfg(test)]
+mod dup_tests {
+    #[test]
+    fn finds_duplicates_per_mapping() {
+        let src = "functions:\n  a:\n    path: x\n  b:\n    path: y\n  a:\n    runtime: deno\nlist:\n  - name: a\n  - name: b\n";
+        assert_eq!(super::duplicate_keys(src), vec![(6, 3, "a".to_string())]);
+    }
+}

@@ -213,6 +213,21 @@ pub fn check(
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
+    let dups = locate::duplicate_keys(&source);
+    if !dups.is_empty() {
+        let problems = dups
+            .into_iter()
+            .map(|(line, column, key)| Problem {
+                line: Some(line),
+                column: Some(column),
+                message: format!(
+                    "duplicate key `{key}`: it is already defined above in the same block"
+                ),
+                hint: Some("each name may appear once; rename or merge the two entries".into()),
+            })
+            .collect();
+        return Ok(Err(ConfigError { file, problems }));
+    }
     let config: ConfigFile = match serde_yaml_ng::from_str(&source) {
         Ok(c) => c,
         Err(e) => {
@@ -246,7 +261,17 @@ fn parse_problem(e: &serde_yaml_ng::Error) -> Problem {
     if let Some(pos) = message.find(" at line ") {
         message.truncate(pos);
     }
-    let hint = suggestion(&message);
+    let hint = suggestion(&message).or_else(|| {
+        if message.contains("invalid type") {
+            Some("docs/config.md lists the type of every key".into())
+        } else if message.contains("duplicate") {
+            Some("each name may appear once; rename or merge the two entries".into())
+        } else if message.contains("missing field") {
+            Some("add the missing key (see docs/config.md)".into())
+        } else {
+            None
+        }
+    });
     Problem {
         line,
         column,

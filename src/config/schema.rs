@@ -13,7 +13,7 @@ pub struct ConfigFile {
     pub project: String,
     #[serde(default)]
     pub defaults: Defaults,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_map")]
     pub functions: BTreeMap<String, FunctionConfig>,
     /// Directory of Dockerfile templates that override the built-in ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,7 +37,7 @@ pub struct Defaults {
     pub runtime: Option<Runtime>,
     #[serde(default)]
     pub resources: Resources,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_map")]
     pub env: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
@@ -125,7 +125,7 @@ pub struct FunctionConfig {
     /// Version policy: `content` (bundle digest), `git` (commit) or a literal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_map")]
     pub env: BTreeMap<String, String>,
     /// Names of secrets the function reads; values live on the target only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -262,4 +262,38 @@ pub struct FlyConfig {
 pub struct SelfhostedConfig {
     /// Base URL of the functions backend API.
     pub url: String,
+}
+
+/// Deserialize a map, refusing a key that appears twice (YAML parsers
+/// otherwise keep the last one and silently drop the first).
+pub fn unique_map<'de, D, V>(d: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Visit<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Visit<V> {
+        type Value = BTreeMap<String, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(BTreeMap::new())
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+                }
+                let value = map.next_value()?;
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_any(Visit(std::marker::PhantomData))
 }
