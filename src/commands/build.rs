@@ -90,6 +90,18 @@ pub fn rfc3339(secs: u64) -> String {
 }
 
 pub fn build_one(project: &Project, f: &Function, printer: &Printer) -> anyhow::Result<Built> {
+    // Render once before bundling, so a broken template fails fast and
+    // leaves nothing behind in .hoist/.
+    crate::image::render_dockerfile(
+        project,
+        f,
+        &RenderContext {
+            app_version: "0".into(),
+            created: rfc3339(0),
+            context_dir: CONTEXT_APP_DIR.to_string(),
+            ..RenderContext::default()
+        },
+    )?;
     let bundle = super::bundle::bundle_one(project, f, printer)?;
     let digest = bundle.manifest.digest.clone();
     let version = version_for(project, f, &digest);

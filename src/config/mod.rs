@@ -269,7 +269,7 @@ fn parse_problem(e: &serde_yaml_ng::Error) -> Problem {
         } else if message.contains("missing field") {
             Some("add the missing key (see docs/config.md)".into())
         } else {
-            None
+            Some("check the YAML syntax there: unclosed quotes or brackets, or a tab used for indentation".into())
         }
     });
     Problem {

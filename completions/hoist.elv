@@ -1,0 +1,262 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[hoist] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'hoist'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'hoist'= {
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print less: only errors (repeat for nothing but data)'
+            cand --quiet 'Print less: only errors (repeat for nothing but data)'
+            cand -v 'Print more detail on stderr (repeatable)'
+            cand --verbose 'Print more detail on stderr (repeatable)'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Write a commented hoist.yaml for the current directory'
+            cand new 'Scaffold a new function and add it to hoist.yaml'
+            cand bundle 'Bundle functions into deterministic archives'
+            cand build 'Bundle functions and render the Dockerfile next to its build context'
+            cand config 'Inspect and check hoist.yaml'
+            cand login 'Store a target''s API token in the OS keyring'
+            cand logout 'Forget a target''s stored API token'
+            cand completions 'Print shell completions'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hoist;init'= {
+            cand --name 'Project name (default: the directory name)'
+            cand --runtime 'Default runtime for functions whose runtime cannot be detected'
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand --force 'Overwrite an existing hoist.yaml'
+            cand -q 'Print less: only errors (repeat for nothing but data)'
+            cand --quiet 'Print less: only errors (repeat for nothing but data)'
+            cand -v 'Print more detail on stderr (repeatable)'
+            cand --verbose 'Print more detail on stderr (repeatable)'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hoist;new'= {
+            cand --runtime 'Runtime of the new function'
+            cand --path 'Directory to create (default: functions/<name>, or supabase/functions/<name> in a Supabase project)'
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print less: only errors (repeat for nothing but data)'
+            cand --quiet 'Print less: only errors (repeat for nothing but data)'
+            cand -v 'Print more detail on stderr (repeatable)'
+            cand --verbose 'Print more detail on stderr (repeatable)'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hoist;bundle'= {
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print less: only errors (repeat for nothing but data)'
+            cand --quiet 'Print less: only errors (repeat for nothing but data)'
+            cand -v 'Print more detail on stderr (repeatable)'
+            cand --verbose 'Print more detail on stderr (repeatable)'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hoist;build'= {
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print less: only errors (repeat for nothing but data)'
+            cand --quiet 'Print less: only errors (repeat for nothing but data)'
+            cand -v 'Print more detail on stderr (repeatable)'
+            cand --verbose 'Print more detail on stderr (repeatable)'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hoist;config'= {
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print less: only errors (repeat for nothing but data)'
+            cand --quiet 'Print less: only errors (repeat for nothing but data)'
+            cand -v 'Print more detail on stderr (repeatable)'
+            cand --verbose 'Print more detail on stderr (repeatable)'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand validate 'Check hoist.yaml and report every problem with its line'
+            cand show 'Print the resolved configuration, secrets masked'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hoist;config;validate'= {
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print less: only errors (repeat for nothing but data)'
+            cand --quiet 'Print less: only errors (repeat for nothing but data)'
+            cand -v 'Print more detail on stderr (repeatable)'
+            cand --verbose 'Print more detail on stderr (repeatable)'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hoist;config;show'= {
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print less: only errors (repeat for nothing but data)'
+            cand --quiet 'Print less: only errors (repeat for nothing but data)'
+            cand -v 'Print more detail on stderr (repeatable)'
+            cand --verbose 'Print more detail on stderr (repeatable)'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hoist;config;help'= {
+            cand validate 'Check hoist.yaml and report every problem with its line'
+            cand show 'Print the resolved configuration, secrets masked'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hoist;config;help;validate'= {
+        }
+        &'hoist;config;help;show'= {
+        }
+        &'hoist;config;help;help'= {
+        }
+        &'hoist;login'= {
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand --token-stdin 'Read the token from standard input instead of prompting'
+            cand -q 'Print less: only errors (repeat for nothing but data)'
+            cand --quiet 'Print less: only errors (repeat for nothing but data)'
+            cand -v 'Print more detail on stderr (repeatable)'
+            cand --verbose 'Print more detail on stderr (repeatable)'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hoist;logout'= {
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print less: only errors (repeat for nothing but data)'
+            cand --quiet 'Print less: only errors (repeat for nothing but data)'
+            cand -v 'Print more detail on stderr (repeatable)'
+            cand --verbose 'Print more detail on stderr (repeatable)'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hoist;completions'= {
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print less: only errors (repeat for nothing but data)'
+            cand --quiet 'Print less: only errors (repeat for nothing but data)'
+            cand -v 'Print more detail on stderr (repeatable)'
+            cand --verbose 'Print more detail on stderr (repeatable)'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hoist;help'= {
+            cand init 'Write a commented hoist.yaml for the current directory'
+            cand new 'Scaffold a new function and add it to hoist.yaml'
+            cand bundle 'Bundle functions into deterministic archives'
+            cand build 'Bundle functions and render the Dockerfile next to its build context'
+            cand config 'Inspect and check hoist.yaml'
+            cand login 'Store a target''s API token in the OS keyring'
+            cand logout 'Forget a target''s stored API token'
+            cand completions 'Print shell completions'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hoist;help;init'= {
+        }
+        &'hoist;help;new'= {
+        }
+        &'hoist;help;bundle'= {
+        }
+        &'hoist;help;build'= {
+        }
+        &'hoist;help;config'= {
+            cand validate 'Check hoist.yaml and report every problem with its line'
+            cand show 'Print the resolved configuration, secrets masked'
+        }
+        &'hoist;help;config;validate'= {
+        }
+        &'hoist;help;config;show'= {
+        }
+        &'hoist;help;login'= {
+        }
+        &'hoist;help;logout'= {
+        }
+        &'hoist;help;completions'= {
+        }
+        &'hoist;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

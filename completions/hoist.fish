@@ -1,0 +1,196 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_hoist_global_optspecs
+    string join \n config= output= q/quiet v/verbose no-progress y/yes color= h/help V/version
+end
+
+function __fish_hoist_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_hoist_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_hoist_using_subcommand
+    set -l cmd (__fish_hoist_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c hoist -n "__fish_hoist_needs_command" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_needs_command" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_needs_command" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_needs_command" -s q -l quiet -d 'Print less: only errors (repeat for nothing but data)'
+complete -c hoist -n "__fish_hoist_needs_command" -s v -l verbose -d 'Print more detail on stderr (repeatable)'
+complete -c hoist -n "__fish_hoist_needs_command" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_needs_command" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_needs_command" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_needs_command" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_needs_command" -f -a "init" -d 'Write a commented hoist.yaml for the current directory'
+complete -c hoist -n "__fish_hoist_needs_command" -f -a "new" -d 'Scaffold a new function and add it to hoist.yaml'
+complete -c hoist -n "__fish_hoist_needs_command" -f -a "bundle" -d 'Bundle functions into deterministic archives'
+complete -c hoist -n "__fish_hoist_needs_command" -f -a "build" -d 'Bundle functions and render the Dockerfile next to its build context'
+complete -c hoist -n "__fish_hoist_needs_command" -f -a "config" -d 'Inspect and check hoist.yaml'
+complete -c hoist -n "__fish_hoist_needs_command" -f -a "login" -d 'Store a target\'s API token in the OS keyring'
+complete -c hoist -n "__fish_hoist_needs_command" -f -a "logout" -d 'Forget a target\'s stored API token'
+complete -c hoist -n "__fish_hoist_needs_command" -f -a "completions" -d 'Print shell completions'
+complete -c hoist -n "__fish_hoist_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hoist -n "__fish_hoist_using_subcommand init" -l name -d 'Project name (default: the directory name)' -r
+complete -c hoist -n "__fish_hoist_using_subcommand init" -l runtime -d 'Default runtime for functions whose runtime cannot be detected' -r -f -a "deno\t''
+bun\t''
+node\t''
+dart\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand init" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand init" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand init" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand init" -l force -d 'Overwrite an existing hoist.yaml'
+complete -c hoist -n "__fish_hoist_using_subcommand init" -s q -l quiet -d 'Print less: only errors (repeat for nothing but data)'
+complete -c hoist -n "__fish_hoist_using_subcommand init" -s v -l verbose -d 'Print more detail on stderr (repeatable)'
+complete -c hoist -n "__fish_hoist_using_subcommand init" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand init" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand init" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand init" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand new" -l runtime -d 'Runtime of the new function' -r -f -a "deno\t''
+bun\t''
+node\t''
+dart\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand new" -l path -d 'Directory to create (default: functions/<name>, or supabase/functions/<name> in a Supabase project)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand new" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand new" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand new" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand new" -s q -l quiet -d 'Print less: only errors (repeat for nothing but data)'
+complete -c hoist -n "__fish_hoist_using_subcommand new" -s v -l verbose -d 'Print more detail on stderr (repeatable)'
+complete -c hoist -n "__fish_hoist_using_subcommand new" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand new" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand new" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand new" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand bundle" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand bundle" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand bundle" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand bundle" -s q -l quiet -d 'Print less: only errors (repeat for nothing but data)'
+complete -c hoist -n "__fish_hoist_using_subcommand bundle" -s v -l verbose -d 'Print more detail on stderr (repeatable)'
+complete -c hoist -n "__fish_hoist_using_subcommand bundle" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand bundle" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand bundle" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand bundle" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand build" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand build" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand build" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand build" -s q -l quiet -d 'Print less: only errors (repeat for nothing but data)'
+complete -c hoist -n "__fish_hoist_using_subcommand build" -s v -l verbose -d 'Print more detail on stderr (repeatable)'
+complete -c hoist -n "__fish_hoist_using_subcommand build" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand build" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand build" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand build" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -s q -l quiet -d 'Print less: only errors (repeat for nothing but data)'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -s v -l verbose -d 'Print more detail on stderr (repeatable)'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -f -a "validate" -d 'Check hoist.yaml and report every problem with its line'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -f -a "show" -d 'Print the resolved configuration, secrets masked'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from validate" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from validate" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from validate" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from validate" -s q -l quiet -d 'Print less: only errors (repeat for nothing but data)'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from validate" -s v -l verbose -d 'Print more detail on stderr (repeatable)'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from validate" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from validate" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from validate" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from show" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from show" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print less: only errors (repeat for nothing but data)'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail on stderr (repeatable)'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from show" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check hoist.yaml and report every problem with its line'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the resolved configuration, secrets masked'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hoist -n "__fish_hoist_using_subcommand login" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand login" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand login" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand login" -l token-stdin -d 'Read the token from standard input instead of prompting'
+complete -c hoist -n "__fish_hoist_using_subcommand login" -s q -l quiet -d 'Print less: only errors (repeat for nothing but data)'
+complete -c hoist -n "__fish_hoist_using_subcommand login" -s v -l verbose -d 'Print more detail on stderr (repeatable)'
+complete -c hoist -n "__fish_hoist_using_subcommand login" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand login" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand login" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand login" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand logout" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand logout" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand logout" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand logout" -s q -l quiet -d 'Print less: only errors (repeat for nothing but data)'
+complete -c hoist -n "__fish_hoist_using_subcommand logout" -s v -l verbose -d 'Print more detail on stderr (repeatable)'
+complete -c hoist -n "__fish_hoist_using_subcommand logout" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand logout" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand logout" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand logout" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand completions" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand completions" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand completions" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand completions" -s q -l quiet -d 'Print less: only errors (repeat for nothing but data)'
+complete -c hoist -n "__fish_hoist_using_subcommand completions" -s v -l verbose -d 'Print more detail on stderr (repeatable)'
+complete -c hoist -n "__fish_hoist_using_subcommand completions" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand completions" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config login logout completions help" -f -a "init" -d 'Write a commented hoist.yaml for the current directory'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config login logout completions help" -f -a "new" -d 'Scaffold a new function and add it to hoist.yaml'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config login logout completions help" -f -a "bundle" -d 'Bundle functions into deterministic archives'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config login logout completions help" -f -a "build" -d 'Bundle functions and render the Dockerfile next to its build context'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config login logout completions help" -f -a "config" -d 'Inspect and check hoist.yaml'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config login logout completions help" -f -a "login" -d 'Store a target\'s API token in the OS keyring'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config login logout completions help" -f -a "logout" -d 'Forget a target\'s stored API token'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config login logout completions help" -f -a "completions" -d 'Print shell completions'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config login logout completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "validate" -d 'Check hoist.yaml and report every problem with its line'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the resolved configuration, secrets masked'

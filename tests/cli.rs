@@ -1,0 +1,241 @@
+//! The CLI end to end on bad input: every case gives a clear message naming
+//! the file and line, a stable exit code, and leaves nothing in .hoist/.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    fn new(yaml: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("hoist.yaml"), yaml).unwrap();
+        Project { dir }
+    }
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+    fn file(&self, rel: &str, text: &str) -> &Self {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+        self
+    }
+    fn hoist(&self, args: &[&str]) -> assert_cmd::assert::Assert {
+        Command::cargo_bin("hoist")
+            .unwrap()
+            .current_dir(self.path())
+            .env_remove("HOIST_CONFIG")
+            .env("NO_COLOR", "1")
+            .env("CI", "true")
+            .args(args)
+            .assert()
+    }
+    /// Files under .hoist/, which must stay empty after a failed command.
+    fn state_files(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let root = self.path().join(".hoist");
+        let mut stack = vec![root];
+        while let Some(d) = stack.pop() {
+            let Ok(rd) = std::fs::read_dir(&d) else { continue };
+            for e in rd.flatten() {
+                if e.path().is_dir() {
+                    stack.push(e.path());
+                } else {
+                    out.push(e.path());
+                }
+            }
+        }
+        out
+    }
+}
+
+fn stderr(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).to_string()
+}
+
+const OK: &str = "project: demo\nfunctions:\n  hello:\n    path: functions/hello\n    runtime: deno\n";
+
+fn ok_project() -> Project {
+    let p = Project::new(OK);
+    p.file("functions/hello/index.ts", "Deno.serve(() => new Response('hi'));\n");
+    p
+}
+
+/// Run `bundle` on a bad project: exit `code`, stderr contains each needle,
+/// nothing left in .hoist/.
+fn fails(p: &Project, args: &[&str], code: i32, needles: &[&str]) {
+    let a = p.hoist(args);
+    let err = stderr(&a);
+    assert_eq!(a.get_output().status.code(), Some(code), "stderr:\n{err}");
+    assert!(err.starts_with("error: ") || err.contains("\nerror: "), "stderr:\n{err}");
+    for n in needles {
+        assert!(err.contains(n), "expected {n:?} in stderr:\n{err}");
+    }
+    assert!(a.get_output().stdout.is_empty(), "stdout must stay empty on error");
+    assert!(p.state_files().is_empty(), "left behind: {:?}", p.state_files());
+}
+
+#[test]
+fn no_config_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Command::cargo_bin("hoist")
+        .unwrap()
+        .current_dir(dir.path())
+        .env_remove("HOIST_CONFIG")
+        .args(["bundle"])
+        .assert();
+    let err = stderr(&a);
+    assert_eq!(a.get_output().status.code(), Some(2));
+    assert!(err.contains("no hoist.yaml found"), "{err}");
+    assert!(err.contains("hint: run `hoist init`"), "{err}");
+}
+
+#[test]
+fn malformed_yaml_reports_line_and_column() {
+    let p = Project::new("project: demo\nfunctions:\n  hello:\n    path: \"unclosed\n");
+    fails(&p, &["bundle"], 2, &["hoist.yaml:5:1", "end of stream", "hint: check the YAML syntax"]);
+}
+
+#[test]
+fn unknown_key_suggests_the_nearest() {
+    let p = ok_project();
+    p.file("hoist.yaml", &OK.replace("runtime: deno", "runtime: deno\n    entrypiont: index.ts"));
+    fails(
+        &p,
+        &["bundle"],
+        2,
+        &["hoist.yaml:6:5", "unknown field `entrypiont`", "hint: did you mean the key `entrypoint`?"],
+    );
+}
+
+#[test]
+fn wrong_type_names_the_key() {
+    let p = ok_project();
+    p.file("hoist.yaml", &format!("{OK}bundle:\n  limit_mb: lots\n"));
+    fails(&p, &["bundle"], 2, &["hoist.yaml:7:13", "bundle.limit_mb", "expected u64"]);
+}
+
+#[test]
+fn duplicate_function_name() {
+    let p = ok_project();
+    p.file("hoist.yaml", &format!("{OK}  hello:\n    runtime: bun\n"));
+    fails(&p, &["bundle"], 2, &["hoist.yaml:6:3", "duplicate key `hello`"]);
+}
+
+#[test]
+fn function_name_must_be_a_dns_label() {
+    let p = ok_project();
+    p.file("hoist.yaml", &OK.replace("  hello:", "  Hello_World:"));
+    fails(&p, &["bundle"], 2, &["hoist.yaml:3:3", "`Hello_World` is not a DNS label"]);
+}
+
+#[test]
+fn unknown_runtime_suggests_one() {
+    let p = ok_project();
+    p.file("hoist.yaml", &OK.replace("runtime: deno", "runtime: nodejs"));
+    fails(&p, &["bundle"], 2, &["hoist.yaml:5:14", "unknown variant `nodejs`", "`node`"]);
+}
+
+#[test]
+fn missing_function_dir() {
+    let p = Project::new(OK);
+    fails(&p, &["bundle"], 2, &["hoist.yaml:4:5", "functions/hello does not exist"]);
+}
+
+#[test]
+fn missing_entrypoint() {
+    let p = Project::new(&OK.replace("runtime: deno", "runtime: deno\n    entrypoint: main.ts"));
+    p.file("functions/hello/index.ts", "x");
+    fails(&p, &["bundle"], 2, &["hoist.yaml:6:5", "entrypoint main.ts not found"]);
+}
+
+#[test]
+fn empty_function_dir() {
+    let p = Project::new(OK);
+    std::fs::create_dir_all(p.path().join("functions/hello")).unwrap();
+    fails(&p, &["bundle"], 2, &["functions/hello is empty"]);
+}
+
+#[test]
+fn unset_variable_in_env() {
+    let p = ok_project();
+    p.file(
+        "hoist.yaml",
+        &format!("{OK}    env:\n      DATABASE_URL: postgres://${{HOIST_TEST_SURELY_UNSET}}/db\n"),
+    );
+    fails(
+        &p,
+        &["bundle"],
+        2,
+        &["hoist.yaml:7:7", "${HOIST_TEST_SURELY_UNSET}", "not set in the environment"],
+    );
+}
+
+#[test]
+fn symlink_escaping_the_function_dir() {
+    let p = ok_project();
+    p.file("secret.txt", "do not ship");
+    std::os::unix::fs::symlink("../../secret.txt", p.path().join("functions/hello/link")).unwrap();
+    fails(&p, &["bundle"], 2, &["functions/hello/link", "outside"]);
+}
+
+#[test]
+fn bundle_over_the_size_limit() {
+    let p = ok_project();
+    p.file("hoist.yaml", &format!("{OK}bundle:\n  limit_mb: 1\n"));
+    // 3 MiB that do not compress.
+    let mut x: u64 = 0x9E3779B97F4A7C15;
+    let bytes: Vec<u8> = (0..3 * 1024 * 1024)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    std::fs::write(p.path().join("functions/hello/blob.bin"), bytes).unwrap();
+    fails(&p, &["bundle"], 2, &["hello", "limit", "limit_mb"]);
+}
+
+#[test]
+fn unknown_function_on_the_command_line() {
+    let p = ok_project();
+    fails(&p, &["bundle", "helo"], 2, &["no function named `helo`", "did you mean `hello`?"]);
+}
+
+#[test]
+fn template_override_that_fails_to_render_reports_its_line() {
+    let p = ok_project();
+    p.file("hoist.yaml", &format!("{OK}templates: tpl\n"));
+    p.file("tpl/deno.Dockerfile.j2", "FROM scratch\n# ok line\nCOPY {{ no_such_variable }} /app\n");
+    fails(&p, &["build"], 2, &["deno.Dockerfile.j2", "line 3"]);
+}
+
+#[test]
+fn validate_lists_every_problem() {
+    let p = Project::new(
+        "project: demo\nfunctions:\n  a:\n    runtime: deno\n  b:\n    runtime: bun\n    env:\n      X: ${HOIST_TEST_SURELY_UNSET}\n",
+    );
+    let a = p.hoist(&["config", "validate"]);
+    let err = stderr(&a);
+    assert_eq!(a.get_output().status.code(), Some(2), "{err}");
+    assert!(err.contains("hoist.yaml:3:3: function `a`"), "{err}");
+    assert!(err.contains("hoist.yaml:5:3: function `b`"), "{err}");
+
+    let a = p.hoist(&["config", "validate", "--output", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert_eq!(doc["valid"], false);
+    assert_eq!(doc["problems"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["problems"][0]["line"], 3);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let p = ok_project();
+    let a = p.hoist(&["bundle", "--output", "yaml"]);
+    assert_eq!(a.get_output().status.code(), Some(2));
+}
