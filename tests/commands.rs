@@ -1,0 +1,206 @@
+//! The CLI end to end on good input: init, new, bundle, build, config show,
+//! login/logout — checking what a user would look at (files written, JSON on
+//! stdout, nothing secret printed).
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn hoist(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("hoist")
+        .unwrap()
+        .current_dir(dir)
+        .env_remove("HOIST_CONFIG")
+        .env("NO_COLOR", "1")
+        .env("CI", "true")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &std::process::Output) -> Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+#[test]
+fn init_detects_supabase_and_plain_functions() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "supabase/functions/auth/index.ts", "Deno.serve(() => new Response('a'))");
+    write(root, "supabase/functions/auth/import_map.json", "{}");
+    write(root, "supabase/functions/_shared/cors.ts", "export const x = 1;");
+    write(root, "functions/api/package.json", r#"{"main": "server.js"}"#);
+    write(root, "functions/api/server.js", "require('http')");
+    write(root, "functions/resize/pubspec.yaml", "name: resize");
+    write(root, "functions/resize/bin/main.dart", "void main() {}");
+
+    let doc = ok(&hoist(root, &["init", "--name", "demo", "--output", "json"]));
+    let names: Vec<(&str, &str)> = doc["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["name"].as_str().unwrap(), f["runtime"].as_str().unwrap()))
+        .collect();
+    assert_eq!(names, [("auth", "deno"), ("api", "node"), ("resize", "dart")]);
+
+    let yaml = std::fs::read_to_string(root.join("hoist.yaml")).unwrap();
+    assert!(yaml.contains("import_map: import_map.json"), "{yaml}");
+    assert!(yaml.contains("entrypoint: server.js"), "{yaml}");
+    assert!(yaml.starts_with("# hoist.yaml"), "the file is commented");
+
+    // The written file is valid, and init refuses to overwrite it.
+    ok(&hoist(root, &["config", "validate", "--output", "json"]));
+    let again = hoist(root, &["init", "--name", "demo"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+}
+
+#[test]
+fn new_scaffolds_every_runtime_and_registers_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    ok(&hoist(root, &["init", "--name", "demo"]));
+    for runtime in ["deno", "bun", "node", "dart"] {
+        let name = format!("fn-{runtime}");
+        let doc = ok(&hoist(root, &["new", &name, "--runtime", runtime, "--output", "json"]));
+        assert_eq!(doc["runtime"], runtime);
+        assert!(!doc["files"].as_array().unwrap().is_empty());
+    }
+    let doc = ok(&hoist(root, &["config", "show", "--output", "json"]));
+    let names: Vec<&str> = doc["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["fn-bun", "fn-dart", "fn-deno", "fn-node"]);
+    let yaml = std::fs::read_to_string(root.join("hoist.yaml")).unwrap();
+    assert!(yaml.contains("# Bundles larger than this"), "comments survive `hoist new`");
+
+    // A second `new` with the same name is refused and changes nothing.
+    let before = std::fs::read(root.join("hoist.yaml")).unwrap();
+    let out = hoist(root, &["new", "fn-bun", "--runtime", "bun"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(root.join("hoist.yaml")).unwrap(), before);
+
+    // Every scaffold bundles and renders a Dockerfile.
+    let built = ok(&hoist(root, &["build", "--output", "json"]));
+    assert_eq!(built.as_array().unwrap().len(), 4);
+    for b in built.as_array().unwrap() {
+        let dockerfile = std::fs::read_to_string(b["dockerfile"].as_str().unwrap()).unwrap();
+        assert!(dockerfile.contains("FROM "), "{dockerfile}");
+        assert!(dockerfile.contains(b["version"].as_str().unwrap()), "{dockerfile}");
+    }
+}
+
+#[test]
+fn bundle_is_reproducible_and_reported_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "hoist.yaml",
+        "project: demo\nfunctions:\n  hello:\n    runtime: deno\n",
+    );
+    write(root, "functions/hello/index.ts", "Deno.serve(() => new Response('hi'))");
+    write(root, "functions/hello/.env", "SECRET=1");
+    let first = ok(&hoist(root, &["bundle", "--output", "json"]));
+    let second = ok(&hoist(root, &["bundle", "--output", "json"]));
+    assert_eq!(first[0]["digest"], second[0]["digest"]);
+    let digest = first[0]["digest"].as_str().unwrap();
+    assert!(digest.starts_with("sha256:") && digest.len() == 71, "{digest}");
+    let archive = root
+        .join(".hoist/bundles/hello")
+        .join(format!("{}.tar.gz", &digest[7..]));
+    assert!(archive.is_file());
+    // The archive lists the code and not the .env file.
+    let list = std::process::Command::new("tar").arg("-tzf").arg(&archive).output().unwrap();
+    let list = String::from_utf8_lossy(&list.stdout);
+    assert!(list.contains("index.ts") && !list.contains(".env"), "{list}");
+
+    // Text mode prints a table on stdout and progress on stderr.
+    let out = hoist(root, &["bundle"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("FUNCTION"), "{stdout}");
+    assert!(stdout.contains(&digest[7..]), "{stdout}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(&digest[7..]));
+}
+
+#[test]
+fn config_show_masks_secret_looking_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "hoist.yaml",
+        "project: demo\nfunctions:\n  hello:\n    runtime: deno\n    env:\n      API_TOKEN: ${HOIST_TEST_TOKEN}\n      LOG_LEVEL: debug\n",
+    );
+    write(root, "functions/hello/index.ts", "x");
+    let out = Command::cargo_bin("hoist")
+        .unwrap()
+        .current_dir(root)
+        .env("HOIST_TEST_TOKEN", "tok-visible-nowhere")
+        .args(["config", "show"])
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{all}");
+    assert!(!all.contains("tok-visible-nowhere"), "{all}");
+    assert!(all.contains("API_TOKEN: '****'") || all.contains("API_TOKEN: \"****\""), "{all}");
+    assert!(all.contains("LOG_LEVEL: debug"), "{all}");
+}
+
+#[test]
+fn login_stores_a_token_that_is_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "fo1_super-secret-token-value";
+    let run = |args: &[&str], stdin: &str| {
+        Command::cargo_bin("hoist")
+            .unwrap()
+            .current_dir(dir.path())
+            .env("HOIST_CREDENTIALS", "file")
+            .env("HOIST_CONFIG_DIR", dir.path().join("cfg"))
+            .env_remove("FLY_API_TOKEN")
+            .env_remove("HOIST_TOKEN")
+            .args(args)
+            .write_stdin(stdin)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["login", "fly", "--token-stdin", "-vvv", "--output", "json"], &format!("{secret}\n"));
+    let shown = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{shown}");
+    assert!(!shown.contains(secret), "{shown}");
+    let file = dir.path().join("cfg/credentials.json");
+    let stored: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(stored["fly"], secret);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+
+    let out = run(&["logout", "fly"], "");
+    assert!(out.status.success());
+    let stored: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert!(stored.get("fly").is_none());
+
+    // Without a terminal and without --token-stdin there is nothing to read.
+    let out = run(&["login", "fly"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--token-stdin"));
+}
