@@ -1,0 +1,235 @@
+//! Deterministic function bundles: an ignore-aware walk of the function
+//! directory ([`walk`]), a reproducible tar stream ([`archive`]), parallel
+//! gzip ([`pgzip`], blocks encoded by [`deflate`]), the sha256 digest that
+//! names the bundle, and the manifest written beside it. The same tree gives
+//! the same bytes on every run, machine, filesystem and thread count.
+//!
+//! Everything streams: files are read in large pieces straight into the
+//! compressor's bounded buffer pool and the compressed bytes are hashed as
+//! they are written to a temporary file in `out_dir`, which is renamed to
+//! `<sha256>.tar.gz` only once complete (and removed on any error or Ctrl-C).
+
+pub mod archive;
+pub mod deflate;
+pub mod pgzip;
+pub mod walk;
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::UserError;
+
+/// zlib level used for compressible data (what `gzip`/`pigz` use by default).
+pub const LEVEL: u32 = 6;
+
+/// Uncompressed bytes per parallel-gzip block.
+pub const BLOCK_SIZE: usize = 256 * 1024;
+
+/// Most compression threads used when `threads` is 0.
+const MAX_AUTO_THREADS: usize = 32;
+
+/// What to bundle and how.
+#[derive(Debug, Clone)]
+pub struct BundleOptions {
+    /// Largest compressed bundle accepted, in bytes.
+    pub limit_bytes: u64,
+    /// mtime written on every entry (SOURCE_DATE_EPOCH or 0).
+    pub mtime: u64,
+    /// Extra include globs (relative to the function dir); empty = everything.
+    pub include: Vec<String>,
+    /// Extra exclude globs.
+    pub exclude: Vec<String>,
+    /// Keep node_modules (runtimes that need it at run time).
+    pub keep_node_modules: bool,
+    /// Compression threads (0 = number of cores).
+    pub threads: usize,
+}
+
+/// One file in the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestEntry {
+    /// Path inside the archive, lossy UTF-8 for display.
+    pub path: String,
+    pub size: u64,
+    pub mode: u32,
+    /// Target of a symlink (lossy UTF-8), absent for regular files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+/// The manifest written beside each bundle as `<sha256>.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleManifest {
+    pub function: String,
+    /// Lowercase hex sha256 of the .tar.gz bytes.
+    pub digest: String,
+    /// Size of the .tar.gz in bytes.
+    pub compressed_size: u64,
+    /// Sum of file sizes.
+    pub total_size: u64,
+    /// Number of files and symlinks (the entries of `files`).
+    pub file_count: u64,
+    pub files: Vec<ManifestEntry>,
+}
+
+/// Where a bundle ended up.
+#[derive(Debug, Clone)]
+pub struct BundleOutput {
+    pub archive: PathBuf,
+    pub manifest_path: PathBuf,
+    pub manifest: BundleManifest,
+}
+
+/// The temporary archive: compressed bytes go to the file and into sha256.
+struct HashingFile {
+    file: File,
+    sha: Sha256,
+}
+
+impl Write for HashingFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.sha.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+fn threads(requested: usize) -> usize {
+    if requested > 0 {
+        return requested;
+    }
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(MAX_AUTO_THREADS)
+}
+
+fn human_limit(bytes: u64) -> String {
+    if bytes % (1024 * 1024) == 0 {
+        format!("{} MiB", bytes / (1024 * 1024))
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Bundle the directory `dir` of function `name` into `out_dir`
+/// (`.hoist/bundles/<name>/`), as `<sha256>.tar.gz` plus `<sha256>.json`.
+pub fn bundle_dir(
+    name: &str,
+    dir: &Path,
+    out_dir: &Path,
+    opts: &BundleOptions,
+) -> anyhow::Result<BundleOutput> {
+    let entries = walk::collect(dir, opts)?;
+    if !entries.iter().any(|e| !matches!(e.kind, walk::Kind::Dir)) {
+        let why = if entries.is_empty() && !opts.include.is_empty() {
+            " (no file matches the include globs)"
+        } else if std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false)
+        {
+            ""
+        } else {
+            " once ignored files are left out"
+        };
+        return Err(UserError::usage(format!(
+            "function `{name}`: {} is empty{why}, nothing to bundle",
+            dir.display()
+        ))
+        .with_hint(format!(
+            "add the function's code, or check .gitignore, {} and the function's include/exclude globs",
+            walk::HOISTIGNORE
+        ))
+        .into());
+    }
+
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create directory {}", out_dir.display()))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".bundle-")
+        .suffix(".tar.gz.tmp")
+        .tempfile_in(out_dir)
+        .with_context(|| format!("cannot create a temporary file in {}", out_dir.display()))?;
+    let sink = HashingFile {
+        file: tmp
+            .as_file()
+            .try_clone()
+            .context("cannot open the temporary archive")?,
+        sha: Sha256::new(),
+    };
+    let cfg = pgzip::GzConfig {
+        threads: threads(opts.threads),
+        level: LEVEL,
+        block_size: BLOCK_SIZE,
+        limit: Some(opts.limit_bytes),
+    };
+    let mut gz = pgzip::GzWriter::new(sink, &cfg)?;
+    let written = archive::write_tar(&mut gz, dir, &entries, opts.mtime);
+    let finished = match written {
+        Ok(files) => gz.finish().map(|done| (files, done)),
+        Err(e) => Err(gz.abort().unwrap_or(e)),
+    };
+    let (files, (sink, summary)) = finished.map_err(|e| {
+        if e.downcast_ref::<pgzip::LimitExceeded>().is_some() {
+            UserError::usage(format!(
+                "the bundle of function `{name}` is larger than the limit of {} (compressed)",
+                human_limit(opts.limit_bytes)
+            ))
+            .with_hint(format!(
+                "leave out files the function does not need at run time with {} or `exclude:`, \
+                 or raise `bundle.limit_mb` in hoist.yaml",
+                walk::HOISTIGNORE
+            ))
+            .into()
+        } else {
+            e
+        }
+    })?;
+    let digest = hex::encode(sink.sha.finalize());
+    let file = sink.file;
+    file.sync_all().context("cannot write the archive")?;
+    drop(file);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .context("cannot set permissions on the archive")?;
+    }
+
+    let manifest = BundleManifest {
+        function: name.to_string(),
+        digest: digest.clone(),
+        compressed_size: summary.compressed,
+        total_size: files.iter().map(|f| f.size).sum(),
+        file_count: files.len() as u64,
+        files,
+    };
+    let archive = out_dir.join(format!("{digest}.tar.gz"));
+    let manifest_path = out_dir.join(format!("{digest}.json"));
+    let mut json = serde_json::to_vec_pretty(&manifest).context("cannot encode the manifest")?;
+    json.push(b'\n');
+    let existed = archive.exists();
+    tmp.persist(&archive)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot write {}", archive.display()))?;
+    if let Err(e) = crate::fsx::write_atomic(&manifest_path, &json) {
+        if !existed {
+            let _ = std::fs::remove_file(&archive);
+        }
+        return Err(e);
+    }
+    Ok(BundleOutput {
+        archive,
+        manifest_path,
+        manifest,
+    })
+}

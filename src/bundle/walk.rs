@@ -1,0 +1,411 @@
+//! Choosing what goes into a bundle: an `ignore`-crate walk of the function
+//! directory that honours `.gitignore` (in the directory, its sub-directories
+//! and its parents, with or without a git repository) and `.hoistignore`
+//! (same syntax, takes precedence), includes hidden files, never follows
+//! symlinks, and always leaves out:
+//!
+//! * `.git` and `.hoist` (version control and hoist's own state);
+//! * `node_modules`, unless the runtime needs it at run time;
+//! * files that usually hold secrets: `.env` and `.env.*`, private keys
+//!   (`*.pem`, `*.key`, `*.p12`, `*.pfx`, `id_rsa*`, `id_dsa*`, `id_ecdsa*`,
+//!   `id_ed25519*`), and credential files (`.npmrc`, `.netrc`, `.pypirc`,
+//!   `.git-credentials`, `credentials.json`). Secrets belong in the target's
+//!   secret store (`secrets:` in hoist.yaml), never in an artifact.
+//!
+//! The user's global gitignore and `.git/info/exclude` are not read: they
+//! differ between machines and the bundle must not. The function's `exclude`
+//! globs (gitignore syntax) drop matching paths; its `include` globs, when
+//! given, keep only matching files (and the directories leading to them).
+//!
+//! Symlinks are kept as links when their target resolves inside the function
+//! directory; a link leading outside, or nowhere, is refused. Sockets, FIFOs
+//! and devices are refused. The result is sorted by raw path bytes so the
+//! order never depends on the filesystem.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::WalkBuilder;
+
+use super::BundleOptions;
+use crate::error::UserError;
+
+/// The ignore file that only hoist reads.
+pub const HOISTIGNORE: &str = ".hoistignore";
+
+/// What an entry is, with what the archive needs to know about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    Dir,
+    File { size: u64, executable: bool },
+    Symlink { target: PathBuf },
+}
+
+/// One path to archive, relative to the function directory.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub rel: PathBuf,
+    pub kind: Kind,
+}
+
+impl Entry {
+    /// The raw bytes of the relative path, `/`-separated; the sort key.
+    pub fn key(&self) -> Vec<u8> {
+        path_bytes(&self.rel)
+    }
+}
+
+#[cfg(unix)]
+pub fn path_bytes(p: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    p.as_os_str().as_bytes().to_vec()
+}
+
+#[cfg(not(unix))]
+pub fn path_bytes(p: &Path) -> Vec<u8> {
+    let parts: Vec<String> = p
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/").into_bytes()
+}
+
+#[cfg(unix)]
+fn name_bytes(name: &OsStr) -> &[u8] {
+    use std::os::unix::ffi::OsStrExt;
+    name.as_bytes()
+}
+
+#[cfg(not(unix))]
+fn name_bytes(name: &OsStr) -> &[u8] {
+    name.to_str().map(str::as_bytes).unwrap_or(&[])
+}
+
+/// Whether a file name is on the built-in list of secret-looking names.
+pub fn is_secret_name(name: &[u8]) -> bool {
+    const EXACT: [&[u8]; 6] = [
+        b".env",
+        b".npmrc",
+        b".netrc",
+        b".pypirc",
+        b".git-credentials",
+        b"credentials.json",
+    ];
+    const PREFIX: [&[u8]; 5] = [b".env.", b"id_rsa", b"id_dsa", b"id_ecdsa", b"id_ed25519"];
+    const SUFFIX: [&[u8]; 4] = [b".pem", b".key", b".p12", b".pfx"];
+    EXACT.contains(&name)
+        || PREFIX.iter().any(|p| name.starts_with(p))
+        || SUFFIX
+            .iter()
+            .any(|s| name.len() > s.len() && name.ends_with(s))
+}
+
+/// Whether the built-in rules leave this directory entry out.
+fn excluded_by_default(name: &[u8], is_dir: bool, keep_node_modules: bool) -> bool {
+    name == b".git"
+        || name == b".hoist"
+        || (is_dir && name == b"node_modules" && !keep_node_modules)
+        || (!is_dir && is_secret_name(name))
+}
+
+fn globs(root: &Path, globs: &[String], what: &str) -> anyhow::Result<Gitignore> {
+    let mut b = GitignoreBuilder::new(root);
+    for g in globs {
+        b.add_line(None, g).map_err(|e| {
+            UserError::usage(format!("invalid {what} glob `{g}`: {e}"))
+                .with_hint("globs use .gitignore syntax, e.g. `src/**/*.ts` or `tests/`")
+        })?;
+    }
+    Ok(b.build().map_err(|e| {
+        UserError::usage(format!("invalid {what} globs: {e}"))
+            .with_hint("globs use .gitignore syntax, e.g. `src/**/*.ts` or `tests/`")
+    })?)
+}
+
+/// Walk `dir` and return the entries to archive, sorted by raw path bytes.
+pub fn collect(dir: &Path, opts: &BundleOptions) -> anyhow::Result<Vec<Entry>> {
+    let root_canon = fs::canonicalize(dir).map_err(|e| {
+        UserError::usage(format!(
+            "cannot open function directory {}: {e}",
+            dir.display()
+        ))
+    })?;
+    if !root_canon.is_dir() {
+        return Err(UserError::usage(format!("{} is not a directory", dir.display())).into());
+    }
+    let exclude = Arc::new(globs(dir, &opts.exclude, "exclude")?);
+    let include = globs(dir, &opts.include, "include")?;
+    let keep_nm = opts.keep_node_modules;
+
+    let mut wb = WalkBuilder::new(dir);
+    wb.hidden(false)
+        .parents(true)
+        .ignore(false)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(false)
+        .require_git(false)
+        .follow_links(false)
+        .add_custom_ignore_filename(HOISTIGNORE);
+    let filter_exclude = Arc::clone(&exclude);
+    wb.filter_entry(move |e| {
+        if e.depth() == 0 {
+            return true;
+        }
+        let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+        !excluded_by_default(name_bytes(e.file_name()), is_dir, keep_nm)
+            && !filter_exclude.matched(e.path(), is_dir).is_ignore()
+    });
+
+    let mut entries = Vec::new();
+    for item in wb.build() {
+        crate::interrupt::check()?;
+        let e = item.map_err(|err| {
+            UserError::usage(format!("cannot read the function directory: {err}"))
+                .with_hint("fix the permissions, or leave the path out with .hoistignore")
+        })?;
+        if e.depth() == 0 {
+            continue;
+        }
+        let path = e.path();
+        let rel = path
+            .strip_prefix(dir)
+            .map_err(|_| anyhow::anyhow!("walked outside {}: {}", dir.display(), path.display()))?
+            .to_path_buf();
+        let meta = fs::symlink_metadata(path)
+            .map_err(|err| UserError::usage(format!("cannot read {}: {err}", path.display())))?;
+        let ft = meta.file_type();
+        let kind = if ft.is_dir() {
+            Kind::Dir
+        } else if ft.is_file() {
+            Kind::File {
+                size: meta.len(),
+                executable: is_executable(&meta),
+            }
+        } else if ft.is_symlink() {
+            Kind::Symlink {
+                target: symlink_target(dir, &root_canon, path, &rel)?,
+            }
+        } else {
+            return Err(UserError::usage(format!(
+                "{} is not a regular file, directory or symlink ({}), so it cannot be bundled",
+                path.display(),
+                special_kind(&ft)
+            ))
+            .with_hint(format!(
+                "remove it, or leave it out with a line `/{}` in {HOISTIGNORE}",
+                rel.display()
+            ))
+            .into());
+        };
+        if !matches!(kind, Kind::Dir)
+            && !opts.include.is_empty()
+            && !include.matched_path_or_any_parents(path, false).is_ignore()
+        {
+            continue;
+        }
+        entries.push(Entry { rel, kind });
+    }
+
+    if !opts.include.is_empty() {
+        keep_needed_dirs(&mut entries);
+    }
+    let mut keyed: Vec<(Vec<u8>, Entry)> = entries.into_iter().map(|e| (e.key(), e)).collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(keyed.into_iter().map(|(_, e)| e).collect())
+}
+
+/// With `include` globs, keep only the directories that lead to a kept file.
+fn keep_needed_dirs(entries: &mut Vec<Entry>) {
+    let needed: std::collections::HashSet<PathBuf> = entries
+        .iter()
+        .filter(|e| !matches!(e.kind, Kind::Dir))
+        .flat_map(|e| e.rel.ancestors().skip(1).map(Path::to_path_buf))
+        .collect();
+    entries.retain(|e| !matches!(e.kind, Kind::Dir) || needed.contains(&e.rel));
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_meta: &fs::Metadata) -> bool {
+    false
+}
+
+#[cfg(unix)]
+fn special_kind(ft: &fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "a named pipe"
+    } else if ft.is_socket() {
+        "a socket"
+    } else if ft.is_block_device() || ft.is_char_device() {
+        "a device"
+    } else {
+        "an unknown file type"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_ft: &fs::FileType) -> &'static str {
+    "an unknown file type"
+}
+
+/// The target to store for the symlink at `path` (`rel` inside the function
+/// directory): as written when it is relative and stays inside, otherwise
+/// (absolute, or leaving and re-entering the directory) the equivalent
+/// relative path, so the bundle does not depend on where the tree lives.
+/// Links that resolve outside the directory, or to nothing, are refused.
+fn symlink_target(
+    dir: &Path,
+    root_canon: &Path,
+    path: &Path,
+    rel: &Path,
+) -> anyhow::Result<PathBuf> {
+    let target = fs::read_link(path)
+        .map_err(|e| UserError::usage(format!("cannot read symlink {}: {e}", path.display())))?;
+    let parent = path.parent().unwrap_or(dir);
+    let resolved = fs::canonicalize(parent.join(&target)).map_err(|e| {
+        UserError::usage(format!(
+            "symlink {} points to {}, which cannot be resolved: {e}",
+            path.display(),
+            target.display()
+        ))
+        .with_hint(format!(
+            "fix or remove the link, or leave it out with a line `/{}` in {HOISTIGNORE}",
+            rel.display()
+        ))
+    })?;
+    if !resolved.starts_with(root_canon) {
+        return Err(UserError::usage(format!(
+            "symlink {} points to {} ({}), outside the function directory {}",
+            path.display(),
+            target.display(),
+            resolved.display(),
+            dir.display()
+        ))
+        .with_hint(format!(
+            "bundles only contain the function directory: copy the file in, or leave the \
+             link out with a line `/{}` in {HOISTIGNORE}",
+            rel.display()
+        ))
+        .into());
+    }
+    let rel_parent = rel.parent().unwrap_or(Path::new(""));
+    if target.is_relative() && stays_inside(rel_parent, &target) {
+        return Ok(target);
+    }
+    let from = root_canon.join(rel_parent);
+    let from = fs::canonicalize(&from).unwrap_or(from);
+    Ok(relative_path(&from, &resolved))
+}
+
+/// Whether `target`, taken lexically from `rel_parent` (relative to the
+/// function root), never climbs above the root.
+fn stays_inside(rel_parent: &Path, target: &Path) -> bool {
+    let mut depth: usize = rel_parent
+        .components()
+        .filter(|c| matches!(c, Component::Normal(_)))
+        .count();
+    for c in target.components() {
+        match c {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if depth == 0 {
+                    return false;
+                }
+                depth -= 1;
+            }
+            Component::RootDir | Component::Prefix(_) => return false,
+        }
+    }
+    true
+}
+
+/// The relative path from directory `from` to `to` (both absolute).
+fn relative_path(from: &Path, to: &Path) -> PathBuf {
+    let f: Vec<Component> = from.components().collect();
+    let t: Vec<Component> = to.components().collect();
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..f.len() {
+        out.push("..");
+    }
+    for c in &t[common..] {
+        out.push(c.as_os_str());
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_names() {
+        for n in [
+            ".env",
+            ".env.local",
+            "server.pem",
+            "tls.key",
+            "id_rsa",
+            "id_ed25519.pub",
+            ".npmrc",
+            "credentials.json",
+            "cert.p12",
+        ] {
+            assert!(is_secret_name(n.as_bytes()), "{n}");
+        }
+        for n in [
+            "env.ts", ".envrc", "key.ts", "keys", ".pem", "index.js", "monkey",
+        ] {
+            assert!(!is_secret_name(n.as_bytes()), "{n}");
+        }
+    }
+
+    #[test]
+    fn default_excludes() {
+        assert!(excluded_by_default(b".git", true, false));
+        assert!(excluded_by_default(b".git", false, false));
+        assert!(excluded_by_default(b".hoist", true, true));
+        assert!(excluded_by_default(b"node_modules", true, false));
+        assert!(!excluded_by_default(b"node_modules", true, true));
+        assert!(!excluded_by_default(b".github", true, false));
+    }
+
+    #[test]
+    fn lexical_containment() {
+        assert!(stays_inside(Path::new("a/b"), Path::new("../c")));
+        assert!(stays_inside(Path::new("a"), Path::new("./x/../y")));
+        assert!(!stays_inside(Path::new(""), Path::new("../x")));
+        assert!(!stays_inside(Path::new("a"), Path::new("../../x")));
+        assert!(!stays_inside(Path::new("a"), Path::new("/etc/passwd")));
+    }
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(
+            relative_path(Path::new("/r/a/b"), Path::new("/r/c/d")),
+            PathBuf::from("../../c/d")
+        );
+        assert_eq!(
+            relative_path(Path::new("/r"), Path::new("/r/x")),
+            PathBuf::from("x")
+        );
+        assert_eq!(
+            relative_path(Path::new("/r"), Path::new("/r")),
+            PathBuf::from(".")
+        );
+    }
+}
