@@ -212,7 +212,7 @@ fn template_override_that_fails_to_render_reports_its_line() {
     let p = ok_project();
     p.file("hoist.yaml", &format!("{OK}templates: tpl\n"));
     p.file("tpl/deno.Dockerfile.j2", "FROM scratch\n# ok line\nCOPY {{ no_such_variable }} /app\n");
-    fails(&p, &["build"], 2, &["deno.Dockerfile.j2", "line 3"]);
+    fails(&p, &["build"], 2, &["tpl/deno.Dockerfile.j2:3:", "undefined", "no_such_variable"]);
 }
 
 #[test]
