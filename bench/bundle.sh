@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Bundle benchmark: `hoist bundle` against `tar | gzip -6` and `tar | pigz -6`
+# on the same generated tree (20000 files, 300 MiB, half incompressible), in
+# one run. Prints best-of-N wall times, their ratios, output sizes, hoist's
+# peak RSS, and checks that the digest is the same across two runs and
+# across a `cp -r` copy of the tree (other mtimes, same content).
+#
+#   bench/bundle.sh            # RUNS=3 by default
+#   RUNS=5 bench/bundle.sh
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+gen="$here/../../shared/tools/gen-tree.py"
+runs="${RUNS:-3}"
+
+die() { echo "error: $*" >&2; exit 1; }
+[[ -f "$gen" ]] || die "tree generator not found at $gen (expected ../shared/tools/gen-tree.py next to the repo)"
+for tool in python3 tar gzip pigz cargo; do
+    command -v "$tool" >/dev/null || die "$tool is not installed"
+done
+
+echo "== building hoist (release)" >&2
+(cd "$repo" && cargo build --release --quiet)
+hoist="${CARGO_TARGET_DIR:-$repo/target}/release/hoist"
+[[ -x "$hoist" ]] || die "no binary at $hoist"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/hoist-bench.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+echo "== generating the tree" >&2
+python3 "$gen" "$work/tree" 20000 300 1 --binary-fraction 0.5 >&2
+tree_bytes="$(du -sb "$work/tree" | cut -f1)"
+
+# A project whose only function is the generated tree; runtime node with an
+# existing file as entrypoint, so nothing has to be added to the tree.
+project() { # project DIR TREE
+    local entry
+    entry="$(cd "$2" && find d0000 -type f | LC_ALL=C sort | head -n1)"
+    mkdir -p "$1"
+    cat >"$1/hoist.yaml" <<YAML
+project: bench
+bundle:
+  limit_mb: 4096
+functions:
+  big:
+    path: $2
+    runtime: node
+    entrypoint: $entry
+YAML
+}
+project "$work/proj" "$work/tree"
+
+bundle_json() { # bundle_json PROJECT_DIR -> the JSON document on stdout
+    (cd "$1" && HOIST_CONFIG="$1/hoist.yaml" "$hoist" bundle --output json)
+}
+field() { # field KEY < JSON
+    python3 -c 'import json,sys; print(json.load(sys.stdin)[0][sys.argv[1]])' "$1"
+}
+
+hoist_cmd="cd '$work/proj' && '$hoist' bundle --output json >/dev/null"
+gzip_cmd="tar -cf - -C '$work' tree | gzip -6 >'$work/gzip.tar.gz'"
+pigz_cmd="tar -cf - -C '$work' tree | pigz -6 >'$work/pigz.tar.gz'"
+
+declare -A best
+if command -v hyperfine >/dev/null; then
+    echo "== timing with hyperfine (best of $runs, 1 warm-up)" >&2
+    hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/hf.json" \
+        -n hoist "$hoist_cmd" -n gzip "$gzip_cmd" -n pigz "$pigz_cmd" >&2
+    while read -r name t; do best[$name]="$t"; done < <(python3 - "$work/hf.json" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(r["command"], min(r["times"]))
+PY
+)
+else
+    echo "== timing (best of $runs; hyperfine not found)" >&2
+    for name in hoist gzip pigz; do
+        case "$name" in
+            hoist) cmd="$hoist_cmd" ;;
+            gzip) cmd="$gzip_cmd" ;;
+            pigz) cmd="$pigz_cmd" ;;
+        esac
+        bash -c "$cmd" # warm-up
+        for _ in $(seq "$runs"); do
+            start="$(date +%s.%N)"
+            bash -c "$cmd"
+            end="$(date +%s.%N)"
+            best[$name]="$(python3 -c 'import sys; a,b,c=sys.argv[1:]; t=float(b)-float(a); print(t if c=="" or t<float(c) else c)' "$start" "$end" "${best[$name]:-}")"
+        done
+    done
+fi
+
+echo "== peak RSS and digests" >&2
+if [[ -x /usr/bin/time ]]; then
+    (cd "$work/proj" && /usr/bin/time -v "$hoist" bundle --output json >"$work/run1.json" 2>"$work/time.txt") \
+        || { cat "$work/time.txt" >&2; die "hoist bundle failed"; }
+    rss_kb="$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")"
+else
+    # Poll VmHWM while it runs.
+    (cd "$work/proj" && exec "$hoist" bundle --output json >"$work/run1.json") &
+    pid=$!
+    rss_kb=0
+    while kill -0 "$pid" 2>/dev/null; do
+        hwm="$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)"
+        [[ -n "$hwm" && "$hwm" -gt "$rss_kb" ]] && rss_kb="$hwm"
+        sleep 0.02
+    done
+    wait "$pid"
+fi
+d1="$(field digest <"$work/run1.json")"
+d2="$(bundle_json "$work/proj" | field digest)"
+cp -r "$work/tree" "$work/copy"
+project "$work/proj-copy" "$work/copy"
+d3="$(bundle_json "$work/proj-copy" | field digest)"
+hoist_size="$(field compressed_size <"$work/run1.json")"
+gzip_size="$(stat -c %s "$work/gzip.tar.gz")"
+pigz_size="$(stat -c %s "$work/pigz.tar.gz")"
+
+python3 - "$tree_bytes" "${best[hoist]}" "${best[gzip]}" "${best[pigz]}" \
+    "$hoist_size" "$gzip_size" "$pigz_size" "$rss_kb" "$(nproc)" <<'PY'
+import sys
+tree, th, tg, tp, sh, sg, sp, rss, cores = sys.argv[1:]
+tree, sh, sg, sp, rss = int(tree), int(sh), int(sg), int(sp), int(rss)
+th, tg, tp = float(th), float(tg), float(tp)
+mib = lambda b: b / 2**20
+print(f"tree: {mib(tree):.1f} MiB on disk, {cores} cores")
+print(f"{'tool':<16}{'best wall s':>12}{'MiB/s':>9}{'output MiB':>12}")
+for name, t, s in (("hoist bundle", th, sh), ("tar | gzip -6", tg, sg), ("tar | pigz -6", tp, sp)):
+    print(f"{name:<16}{t:>12.3f}{mib(tree)/t:>9.1f}{mib(s):>12.2f}")
+print(f"hoist/pigz wall: {th/tp:.3f}   (target <= 0.5)")
+print(f"gzip/hoist wall: {tg/th:.2f}x faster than tar|gzip")
+print(f"size hoist/pigz: {sh/sp:.4f}  (target <= 1.02)   hoist/gzip: {sh/sg:.4f}")
+print(f"hoist peak RSS:  {rss/1024:.1f} MiB  (target <= 64)")
+PY
+echo "digest run 1: $d1"
+echo "digest run 2: $d2"
+echo "digest copy:  $d3"
+if [[ "$d1" == "$d2" && "$d1" == "$d3" ]]; then
+    echo "digests: identical across runs and across a cp -r copy"
+else
+    die "digests differ"
+fi
