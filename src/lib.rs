@@ -11,6 +11,7 @@ pub mod fsx;
 pub mod git;
 pub mod image;
 pub mod interrupt;
+pub mod registry;
 pub mod ui;
 
 use cli::{Cli, Command};

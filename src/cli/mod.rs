@@ -128,6 +128,23 @@ pub struct BuildArgs {
     /// Functions to build (default: all)
     #[arg(value_name = "FUNCTION")]
     pub functions: Vec<String>,
+    /// Who builds the image: native (no daemon), an external builder, or
+    /// auto (native unless the Dockerfile runs commands) [default: `builder:`
+    /// in hoist.yaml, else auto]
+    #[arg(long, value_enum, env = "HOIST_BUILDER")]
+    pub builder: Option<BuilderArg>,
+    /// Platform of the image, os/arch[/variant]
+    #[arg(long, env = "HOIST_PLATFORM", value_name = "OS/ARCH", default_value = "linux/amd64")]
+    pub platform: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BuilderArg {
+    Auto,
+    Native,
+    Docker,
+    Podman,
+    Buildah,
 }
 
 #[derive(Debug, Subcommand)]

@@ -24,6 +24,12 @@ pub struct Built {
     pub bundle_digest: String,
     pub context: PathBuf,
     pub dockerfile: PathBuf,
+    /// The image in the project's OCI layout (docs/images.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<crate::image::oci::Image>,
+    /// Why no image was built, when it was skipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_skipped: Option<String>,
 }
 
 pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Result<()> {
@@ -31,7 +37,7 @@ pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Resul
     let functions = project.select(&args.functions)?;
     let mut built = Vec::new();
     for f in functions {
-        built.push(build_one(&project, f, printer)?);
+        built.push(build_one(&project, f, args, printer)?);
     }
     if printer.json() {
         printer.json_doc(&json!(built));
@@ -48,11 +54,15 @@ pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Resul
                         .unwrap_or(&b.dockerfile)
                         .display()
                         .to_string(),
+                    b.image
+                        .as_ref()
+                        .map(|i| i.digest.chars().take(19).collect())
+                        .unwrap_or_else(|| "-".into()),
                 ]
             })
             .collect();
         printer.data(table(
-            &["FUNCTION", "VERSION", "BUNDLE", "DOCKERFILE"],
+            &["FUNCTION", "VERSION", "BUNDLE", "DOCKERFILE", "IMAGE"],
             &rows,
         ));
     }
@@ -89,7 +99,12 @@ pub fn rfc3339(secs: u64) -> String {
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
 }
 
-pub fn build_one(project: &Project, f: &Function, printer: &Printer) -> anyhow::Result<Built> {
+pub fn build_one(
+    project: &Project,
+    f: &Function,
+    args: &BuildArgs,
+    printer: &Printer,
+) -> anyhow::Result<Built> {
     // Render once before bundling, so a broken template fails fast and
     // leaves nothing behind in .hoist/.
     crate::image::render_dockerfile(
@@ -112,7 +127,8 @@ pub fn build_one(project: &Project, f: &Function, printer: &Printer) -> anyhow::
         source: crate::git::source_url(&project.root),
         context_dir: CONTEXT_APP_DIR.to_string(),
     };
-    let dockerfile = crate::image::render_dockerfile(project, f, &ctx)?;
+    let rendered = crate::image::render(project, f, &ctx)?;
+    let dockerfile = rendered.text.clone();
 
     let build_root = project.state_dir().join("build");
     std::fs::create_dir_all(&build_root)
@@ -145,6 +161,16 @@ pub fn build_one(project: &Project, f: &Function, printer: &Printer) -> anyhow::
 
     let dest = build_root.join(&f.name);
     replace_dir(staging.keep(), &dest)?;
+    let image = crate::image::oci::build_function(
+        project,
+        f,
+        &version,
+        &dest,
+        &rendered.context_root,
+        args.builder.map(crate::image::oci::builder_choice),
+        &args.platform,
+        printer,
+    )?;
     printer.status(
         "Built",
         format!(
@@ -160,6 +186,8 @@ pub fn build_one(project: &Project, f: &Function, printer: &Printer) -> anyhow::
         bundle_digest: format!("sha256:{digest}"),
         dockerfile: dest.join("Dockerfile"),
         context: dest,
+        image: image.built().cloned(),
+        image_skipped: image.skipped().map(str::to_string),
     })
 }
 

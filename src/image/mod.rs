@@ -7,6 +7,7 @@
 //! docs/templates.md describes the templates and the variables they get.
 
 mod dockerfile;
+pub mod oci;
 mod scaffold;
 
 use std::path::PathBuf;

@@ -1,0 +1,238 @@
+//! Deterministic image layers: a set of entries (files from the build
+//! context, bytes from another stage, directories, symlinks) written as a
+//! tar with sorted paths, GNU headers, the fixed mtime, numeric owners and
+//! empty owner names, then gzip-compressed by the bundle's parallel writer
+//! (fixed header, output independent of the thread count). The diff_id is
+//! the sha256 of the tar, the digest that of the gzip. The tar is hashed
+//! first and a diff_id seen before reuses its compressed blob from the
+//! cache, so an unchanged rebuild does no compression at all.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+use tar::{EntryType, Header};
+
+use super::spec::OCI_LAYER_GZIP;
+use super::store::BlobStore;
+
+/// Where an entry's content comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    File(PathBuf),
+    Bytes(Arc<Vec<u8>>),
+    Dir,
+    Symlink(String),
+}
+
+/// One entry of a layer.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub source: Source,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+}
+
+/// Entries by path (relative to `/`, no leading or trailing slash).
+pub type Entries = BTreeMap<String, Entry>;
+
+/// A finished layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layer {
+    pub digest: String,
+    pub size: u64,
+    pub diff_id: String,
+    pub media_type: String,
+}
+
+/// gzip level of layers: fixed, because it is part of the layer's digest.
+pub const LEVEL: u32 = 6;
+
+/// Tars up to this size are kept in memory while hashed.
+const SPOOL_MAX: usize = 256 * 1024 * 1024;
+
+struct HashWrite<W> {
+    inner: W,
+    hasher: Sha256,
+}
+
+impl<W: Write> Write for HashWrite<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Write `entries` as a layer into `cache`, reusing a blob built before
+/// from the same tar bytes.
+pub fn build(entries: &Entries, mtime: u64, cache: &BlobStore) -> anyhow::Result<Layer> {
+    let spool = tempfile::SpooledTempFile::new(SPOOL_MAX);
+    let mut hw = HashWrite {
+        inner: spool,
+        hasher: Sha256::new(),
+    };
+    {
+        let mut tar = tar::Builder::new(&mut hw);
+        for (path, e) in entries {
+            crate::interrupt::check()?;
+            append(&mut tar, path, e, mtime)?;
+        }
+        tar.finish().context("cannot write a layer")?;
+    }
+    let diff_id = format!("sha256:{}", hex::encode(hw.hasher.finalize()));
+    let mut spool = hw.inner;
+    let map = cache
+        .root
+        .join("diffids")
+        .join(diff_id.trim_start_matches("sha256:"));
+    if let Ok(text) = std::fs::read_to_string(&map) {
+        if let Ok(l) = serde_json::from_str::<serde_json::Value>(&text) {
+            if let (Some(d), Some(s)) = (l["digest"].as_str(), l["size"].as_u64()) {
+                if cache.has(d) {
+                    return Ok(Layer {
+                        digest: d.to_string(),
+                        size: s,
+                        diff_id,
+                        media_type: OCI_LAYER_GZIP.into(),
+                    });
+                }
+            }
+        }
+    }
+    spool.seek(SeekFrom::Start(0))?;
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(16);
+    let cfg = crate::bundle::pgzip::GzConfig {
+        threads,
+        level: LEVEL,
+        block_size: crate::bundle::BLOCK_SIZE,
+        limit: None,
+    };
+    let mut gz = crate::bundle::pgzip::GzWriter::new(cache.writer()?, &cfg)?;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = spool.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        if let Err(e) = gz.write_all(&buf[..n]) {
+            return Err(gz.abort().unwrap_or_else(|| e.into()));
+        }
+    }
+    let (writer, _) = gz.finish()?;
+    let (digest, size) = writer.finish()?;
+    crate::fsx::write_atomic(
+        &map,
+        serde_json::json!({"digest": digest, "size": size})
+            .to_string()
+            .as_bytes(),
+    )?;
+    Ok(Layer {
+        digest,
+        size,
+        diff_id,
+        media_type: OCI_LAYER_GZIP.into(),
+    })
+}
+
+fn append<W: Write>(
+    tar: &mut tar::Builder<W>,
+    path: &str,
+    e: &Entry,
+    mtime: u64,
+) -> anyhow::Result<()> {
+    let mut h = Header::new_gnu();
+    h.set_mtime(mtime);
+    h.set_uid(e.uid);
+    h.set_gid(e.gid);
+    h.set_mode(e.mode & 0o7777);
+    // Owner names stay empty: numeric ids only.
+    match &e.source {
+        Source::Dir => {
+            h.set_entry_type(EntryType::Directory);
+            h.set_size(0);
+            tar.append_data(&mut h, format!("{path}/"), std::io::empty())
+                .with_context(|| format!("cannot add {path}/ to a layer"))?;
+        }
+        Source::Symlink(target) => {
+            h.set_entry_type(EntryType::Symlink);
+            h.set_size(0);
+            tar.append_link(&mut h, path, target)
+                .with_context(|| format!("cannot add {path} to a layer"))?;
+        }
+        Source::Bytes(b) => {
+            h.set_entry_type(EntryType::Regular);
+            h.set_size(b.len() as u64);
+            tar.append_data(&mut h, path, b.as_slice())
+                .with_context(|| format!("cannot add {path} to a layer"))?;
+        }
+        Source::File(src) => {
+            let f = std::fs::File::open(src)
+                .with_context(|| format!("cannot open {}", src.display()))?;
+            let len = f.metadata()?.len();
+            h.set_entry_type(EntryType::Regular);
+            h.set_size(len);
+            tar.append_data(&mut h, path, f.take(len))
+                .with_context(|| format!("cannot add {} to a layer", src.display()))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_entries_same_digest_and_cached_reuse() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.txt");
+        std::fs::write(&f, "hello").unwrap();
+        let cache = BlobStore::new(dir.path().join("cache"));
+        let mut entries = Entries::new();
+        entries.insert(
+            "app/a.txt".into(),
+            Entry {
+                source: Source::File(f.clone()),
+                mode: 0o644,
+                uid: 0,
+                gid: 0,
+            },
+        );
+        entries.insert(
+            "app".into(),
+            Entry {
+                source: Source::Dir,
+                mode: 0o755,
+                uid: 0,
+                gid: 0,
+            },
+        );
+        let a = build(&entries, 0, &cache).unwrap();
+        let b = build(&entries, 0, &cache).unwrap();
+        assert_eq!(a, b);
+        assert!(cache.has(&a.digest));
+        // Another mtime is another layer.
+        let c = build(&entries, 1, &cache).unwrap();
+        assert_ne!(a.diff_id, c.diff_id);
+        // The blob is a gzip of a tar listing the entries in order.
+        let blob = std::fs::File::open(cache.path(&a.digest)).unwrap();
+        let mut ar = tar::Archive::new(flate2::read::GzDecoder::new(blob));
+        let names: Vec<String> = ar
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap().path().unwrap().display().to_string())
+            .collect();
+        assert_eq!(names, ["app/", "app/a.txt"]);
+    }
+}

@@ -1,0 +1,287 @@
+//! Daemonless OCI images for functions. `hoist build` calls
+//! [`build_function`] once a function's build context is laid out: the
+//! rendered Dockerfile is parsed ([`parse`]), built natively when it only
+//! copies files and sets config ([`native`], on a base resolved and cached by
+//! [`base`], with deterministic layers from [`layer`]), or handed to buildah,
+//! podman or docker when it must run something ([`external`]). The result is
+//! written to the project's OCI image layout ([`store`], `.hoist/oci/`) as
+//! `<function>:<version>`, where `hoist push` finds it. docs/images.md is the
+//! user-facing description.
+
+pub mod base;
+pub mod external;
+pub mod layer;
+pub mod native;
+pub mod parse;
+pub mod spec;
+pub mod store;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::config::{BuilderChoice, Function, Project};
+use crate::error::UserError;
+use crate::ui::Printer;
+use spec::{Descriptor, Platform};
+use store::{BlobStore, Layout};
+
+/// The platform built when none is asked for.
+pub const DEFAULT_PLATFORM: &str = "linux/amd64";
+
+/// How to build.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub builder: BuilderChoice,
+    pub platform: Platform,
+    /// SOURCE_DATE_EPOCH or 0.
+    pub epoch: u64,
+    /// `registry.insecure`.
+    pub insecure: bool,
+    /// Host of `registry.url`.
+    pub configured_registry: Option<String>,
+}
+
+/// An image in the project's layout.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Image {
+    /// Name in the layout's index: `<function>:<version>`.
+    pub name: String,
+    /// Manifest digest.
+    pub digest: String,
+    /// Sum of config and layer sizes.
+    pub size: u64,
+    pub platform: String,
+    /// `native`, `buildah`, `podman` or `docker`.
+    pub builder: String,
+    /// The layout directory.
+    pub layout: PathBuf,
+    /// The base image, pinned by digest, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+}
+
+/// The host part of `registry.url` (`127.0.0.1:5000/team` → `127.0.0.1:5000`).
+pub fn registry_host(url: &str) -> String {
+    let u = url
+        .trim()
+        .trim_start_matches("https://")
+        .trim_start_matches("http://");
+    u.split('/').next().unwrap_or(u).to_string()
+}
+
+/// The name of a function's image in the layout.
+pub fn layout_name(function: &str, version: &str) -> String {
+    format!("{function}:{version}")
+}
+
+/// Build the image of the Dockerfile at `dockerfile`, COPY sources relative
+/// to `context`, into `layout_dir` as `name`.
+pub fn build(
+    dockerfile: &Path,
+    context: &Path,
+    name: &str,
+    layout_dir: &Path,
+    opts: &Options,
+    printer: &Printer,
+) -> anyhow::Result<Image> {
+    let text = std::fs::read_to_string(dockerfile)
+        .with_context(|| format!("cannot read {}", dockerfile.display()))?;
+    let file = dockerfile.display().to_string();
+    let df = parse::parse(&text, &file)?;
+    let layout = Layout::open(layout_dir)?;
+    let needs = native::needs_builder(&df, context);
+    let tool = match (opts.builder, &needs) {
+        (BuilderChoice::Native, Some((line, inst, why))) => {
+            return Err(UserError::failure(format!(
+                "{file}:{line}: `{inst}` cannot be built natively: {why}"
+            ))
+            .with_hint(format!(
+                "use an external builder (`--builder buildah`, or `builder: buildah` in hoist.yaml); {}",
+                external::install_hint()
+            ))
+            .into())
+        }
+        (BuilderChoice::Native, None) | (BuilderChoice::Auto, None) => None,
+        (BuilderChoice::Auto, Some((line, inst, why))) => match external::detect() {
+            Some(t) => Some(t),
+            None => {
+                return Err(UserError::failure(format!(
+                    "{file}:{line}: `{inst}` needs an external builder ({why}), and none is installed"
+                ))
+                .with_hint(external::install_hint())
+                .into())
+            }
+        },
+        (choice, _) => external::Tool::from_choice(choice),
+    };
+    let (desc, builder, base) = match tool {
+        None => {
+            let net = base::Net::new(opts.insecure, opts.configured_registry.clone(), printer)?;
+            let built = native::build(
+                &native::Request {
+                    dockerfile: &df,
+                    file: &file,
+                    context,
+                    platform: &opts.platform,
+                    epoch: opts.epoch,
+                    build_args: &parse::Vars::new(),
+                },
+                &net,
+            )?;
+            let cache = BlobStore::cache();
+            for d in &built.layers {
+                layout.blobs.import(&cache, &d.digest)?;
+            }
+            layout.blobs.put_bytes(&built.config_bytes)?;
+            layout.blobs.put_bytes(&built.manifest)?;
+            let mut desc = Descriptor::new(
+                spec::OCI_MANIFEST,
+                built.manifest_digest.clone(),
+                built.manifest.len() as u64,
+            );
+            desc.platform = Some(opts.platform.clone());
+            layout.tag(name, desc.clone())?;
+            (
+                desc,
+                "native".to_string(),
+                built.base.map(|b| b.to_string()),
+            )
+        }
+        Some(t) => {
+            printer.status("Building", format!("{name} with {}", t.name()));
+            let insecure = opts.insecure || bases_are_loopback(&df);
+            let desc = external::build(
+                &external::Job {
+                    tool: t,
+                    dockerfile,
+                    context,
+                    platform: &opts.platform,
+                    epoch: opts.epoch,
+                    insecure,
+                    ref_name: name,
+                    verbose: printer.level >= 1,
+                },
+                &layout,
+            )?;
+            (desc, t.name().to_string(), None)
+        }
+    };
+    let manifest: spec::Manifest = serde_json::from_slice(&layout.blobs.read(&desc.digest)?)?;
+    let size = manifest.config.size + manifest.layers.iter().map(|l| l.size).sum::<u64>();
+    Ok(Image {
+        name: name.to_string(),
+        digest: desc.digest,
+        size,
+        platform: opts.platform.to_string(),
+        builder,
+        layout: layout.dir().to_path_buf(),
+        base,
+    })
+}
+
+/// Whether every FROM names a loopback registry (or scratch / a stage),
+/// so an external builder may talk plain HTTP to it.
+fn bases_are_loopback(df: &parse::Dockerfile) -> bool {
+    df.stages.iter().any(|s| {
+        crate::registry::Reference::parse(&s.base)
+            .is_ok_and(|r| crate::registry::reference::is_loopback(&r.registry))
+    })
+}
+
+/// The config value for a `--builder` flag.
+pub fn builder_choice(arg: crate::cli::BuilderArg) -> BuilderChoice {
+    use crate::cli::BuilderArg as A;
+    match arg {
+        A::Auto => BuilderChoice::Auto,
+        A::Native => BuilderChoice::Native,
+        A::Docker => BuilderChoice::Docker,
+        A::Podman => BuilderChoice::Podman,
+        A::Buildah => BuilderChoice::Buildah,
+    }
+}
+
+/// What became of a function's image.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Built(Image),
+    /// Not built, and why (only with `builder: auto` when a base image's
+    /// registry cannot be reached and the cache does not have it).
+    Skipped(String),
+}
+
+impl Outcome {
+    pub fn built(&self) -> Option<&Image> {
+        match self {
+            Outcome::Built(i) => Some(i),
+            Outcome::Skipped(_) => None,
+        }
+    }
+    pub fn skipped(&self) -> Option<&str> {
+        match self {
+            Outcome::Built(_) => None,
+            Outcome::Skipped(why) => Some(why),
+        }
+    }
+}
+
+/// Build the image for function `f` whose context `hoist build` laid out
+/// in `context_dir` (Dockerfile at its root, COPY sources relative to
+/// `context_dir/context_root`).
+#[allow(clippy::too_many_arguments)]
+pub fn build_function(
+    project: &Project,
+    f: &Function,
+    version: &str,
+    context_dir: &Path,
+    context_root: &str,
+    builder: Option<BuilderChoice>,
+    platform: &str,
+    printer: &Printer,
+) -> anyhow::Result<Outcome> {
+    let platform = Platform::parse(platform).map_err(UserError::usage)?;
+    let builder = builder.unwrap_or(project.config.builder);
+    let opts = Options {
+        builder,
+        platform,
+        epoch: crate::commands::source_date_epoch()?,
+        insecure: project.config.registry.insecure,
+        configured_registry: project.config.registry.url.as_deref().map(registry_host),
+    };
+    let name = layout_name(&f.name, version);
+    let context = if context_root.is_empty() {
+        context_dir.to_path_buf()
+    } else {
+        context_dir.join(context_root)
+    };
+    let res = build(
+        &context_dir.join("Dockerfile"),
+        &context,
+        &name,
+        &store::layout_dir(project),
+        &opts,
+        printer,
+    );
+    match res {
+        Ok(img) => {
+            printer.status(
+                "Image",
+                format!("{name} {} ({}, {})", img.digest, img.platform, img.builder),
+            );
+            Ok(Outcome::Built(img))
+        }
+        Err(e) if builder == BuilderChoice::Auto && crate::registry::client::is_unreachable(&e) => {
+            let reason = e
+                .chain()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(": ");
+            printer.warn(format!(
+                "no image for {name}: {reason}; the build context is ready in {} (a base image that is cached or reachable lets hoist build it)",
+                context_dir.display()
+            ));
+            Ok(Outcome::Skipped(reason))
+        }
+        Err(e) => Err(e),
+    }
+}

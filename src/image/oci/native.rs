@@ -1,0 +1,1103 @@
+//! The native builder: runs a parsed Dockerfile without any daemon. Each
+//! needed stage starts from `scratch`, an earlier stage or a base image
+//! ([`super::base`]); ARG/ENV/LABEL/WORKDIR/USER/EXPOSE/ENTRYPOINT/CMD/
+//! HEALTHCHECK/STOPSIGNAL/VOLUME/SHELL change the config, and COPY/ADD of
+//! local files (or `--from` another stage or image) add one deterministic
+//! layer each ([`super::layer`]). Instructions that must execute something
+//! (RUN, ONBUILD, ADD of a URL or an archive) are found up front by
+//! [`needs_builder`] so the caller can hand the Dockerfile to an external
+//! builder instead.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use super::base::{self, Net};
+use super::layer::{self, Entries, Entry, Source};
+use super::parse::{self, Dockerfile, Instruction, Stage, Vars};
+use super::spec::{
+    self, Descriptor, Healthcheck, History, ImageConfig, Manifest, Platform, RootFs,
+};
+use super::store::BlobStore;
+use crate::registry::Reference;
+
+/// What to build.
+pub struct Request<'a> {
+    pub dockerfile: &'a Dockerfile,
+    /// Name of the Dockerfile in messages.
+    pub file: &'a str,
+    /// Directory COPY sources are relative to.
+    pub context: &'a Path,
+    pub platform: &'a Platform,
+    /// SOURCE_DATE_EPOCH or 0: every mtime and `created`.
+    pub epoch: u64,
+    pub build_args: &'a Vars,
+}
+
+/// The built image, its blobs in the cache.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub manifest: Vec<u8>,
+    pub manifest_digest: String,
+    pub config: ImageConfig,
+    pub config_bytes: Vec<u8>,
+    /// Layer descriptors (OCI media types) in order.
+    pub layers: Vec<Descriptor>,
+    /// The final stage's base image, when it has one.
+    pub base: Option<Reference>,
+}
+
+/// The first instruction that only an external builder can carry out, in
+/// the stages the target needs: (line, instruction, why).
+pub fn needs_builder(df: &Dockerfile, context: &Path) -> Option<(usize, String, String)> {
+    let needed = needed_stages(df);
+    for s in &df.stages {
+        if !needed.contains(&s.index) {
+            continue;
+        }
+        for i in &s.instructions {
+            match i.keyword.as_str() {
+                "RUN" => {
+                    return Some((
+                        i.line,
+                        i.original.clone(),
+                        "RUN executes a command inside the image".into(),
+                    ))
+                }
+                "ONBUILD" => {
+                    return Some((
+                        i.line,
+                        i.original.clone(),
+                        "ONBUILD records triggers only docker-style builders run".into(),
+                    ))
+                }
+                "ADD" => {
+                    let words = i.json.clone().unwrap_or_else(|| {
+                        parse::words(&i.args, None, df.escape).unwrap_or_default()
+                    });
+                    let srcs = &words[..words.len().saturating_sub(1)];
+                    for s in srcs {
+                        if s.contains("://") || s.starts_with("git@") {
+                            return Some((
+                                i.line,
+                                i.original.clone(),
+                                "ADD of a URL downloads at build time".into(),
+                            ));
+                        }
+                        if is_archive(&context.join(s.trim_start_matches('/'))) {
+                            return Some((
+                                i.line,
+                                i.original.clone(),
+                                "ADD of an archive unpacks it".into(),
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+fn is_archive(p: &Path) -> bool {
+    let mut magic = [0u8; 262];
+    let Ok(mut f) = std::fs::File::open(p) else {
+        return false;
+    };
+    let n = f.read(&mut magic).unwrap_or(0);
+    let m = &magic[..n];
+    m.starts_with(&[0x1f, 0x8b])
+        || m.starts_with(b"BZh")
+        || m.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0])
+        || m.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
+        || (n >= 262 && &m[257..262] == b"ustar")
+}
+
+/// Stages the last stage depends on (itself included).
+fn needed_stages(df: &Dockerfile) -> BTreeSet<usize> {
+    let mut needed = BTreeSet::new();
+    let mut todo = vec![df.stages.len() - 1];
+    while let Some(i) = todo.pop() {
+        if !needed.insert(i) {
+            continue;
+        }
+        let s = &df.stages[i];
+        let mut refs = vec![s.base.to_ascii_lowercase()];
+        for inst in &s.instructions {
+            if let Some(f) = inst.flag("from") {
+                refs.push(f.to_ascii_lowercase());
+            }
+        }
+        for r in refs {
+            if let Some(j) = stage_index(df, &r, i) {
+                todo.push(j);
+            }
+        }
+    }
+    needed
+}
+
+/// The stage named (or numbered) `name`, among those before `before`.
+fn stage_index(df: &Dockerfile, name: &str, before: usize) -> Option<usize> {
+    df.stages[..before]
+        .iter()
+        .position(|s| s.name.as_deref() == Some(name))
+        .or_else(|| name.parse::<usize>().ok().filter(|n| *n < before))
+}
+
+/// One layer of a stage: its blob in the cache and history.
+#[derive(Debug, Clone)]
+struct LayerRef {
+    desc: Descriptor,
+    diff_id: String,
+}
+
+#[derive(Debug, Clone)]
+struct StageOut {
+    config: ImageConfig,
+    layers: Vec<LayerRef>,
+    base: Option<Reference>,
+}
+
+/// Build the image; blobs land in the cache.
+pub fn build(req: &Request, net: &Net) -> anyhow::Result<Built> {
+    let df = req.dockerfile;
+    let cache = BlobStore::cache();
+    let created = crate::commands::build::rfc3339(req.epoch);
+    let mut globals = platform_args(req.platform);
+    for a in &df.global_args {
+        for (k, v) in arg_pairs(a, &globals, req, df.escape)? {
+            let val = req.build_args.get(&k).cloned().or(v).unwrap_or_default();
+            globals.insert(k, val);
+        }
+    }
+    let needed = needed_stages(df);
+    let mut outs: Vec<Option<StageOut>> = vec![None; df.stages.len()];
+    for stage in &df.stages {
+        if !needed.contains(&stage.index) {
+            continue;
+        }
+        let out = build_stage(stage, &outs, &globals, req, net, &cache, &created)?;
+        outs[stage.index] = Some(out);
+    }
+    let last = outs
+        .pop()
+        .flatten()
+        .ok_or_else(|| anyhow::anyhow!("the last stage was not built"))?;
+    let mut config = last.config;
+    config.created = Some(created.clone());
+    config.rootfs = RootFs {
+        kind: "layers".into(),
+        diff_ids: last.layers.iter().map(|l| l.diff_id.clone()).collect(),
+    };
+    let config_bytes = spec::to_bytes(&config)?;
+    let config_digest = cache.put_bytes(&config_bytes)?;
+    let mut annotations = BTreeMap::new();
+    if let Some(b) = &last.base {
+        annotations.insert(spec::BASE_NAME.to_string(), b.to_string());
+        if let Some(d) = &b.digest {
+            annotations.insert(spec::BASE_DIGEST.to_string(), d.clone());
+        }
+    }
+    let layers: Vec<Descriptor> = last.layers.iter().map(|l| l.desc.clone()).collect();
+    let manifest = Manifest {
+        schema_version: 2,
+        media_type: spec::OCI_MANIFEST.into(),
+        config: Descriptor::new(spec::OCI_CONFIG, config_digest, config_bytes.len() as u64),
+        layers: layers.clone(),
+        annotations,
+    };
+    let manifest_bytes = spec::to_bytes(&manifest)?;
+    let manifest_digest = cache.put_bytes(&manifest_bytes)?;
+    Ok(Built {
+        manifest: manifest_bytes,
+        manifest_digest,
+        config,
+        config_bytes,
+        layers,
+        base: last.base,
+    })
+}
+
+/// TARGETPLATFORM and friends, as BuildKit predefines them.
+fn platform_args(p: &Platform) -> Vars {
+    let host = Platform {
+        os: "linux".into(),
+        architecture: match std::env::consts::ARCH {
+            "x86_64" => "amd64".into(),
+            "aarch64" => "arm64".into(),
+            other => other.into(),
+        },
+        variant: None,
+        os_version: None,
+    };
+    let mut v = Vars::new();
+    for (prefix, pl) in [("TARGET", p), ("BUILD", &host)] {
+        v.insert(format!("{prefix}PLATFORM"), pl.to_string());
+        v.insert(format!("{prefix}OS"), pl.os.clone());
+        v.insert(format!("{prefix}ARCH"), pl.architecture.clone());
+        v.insert(
+            format!("{prefix}VARIANT"),
+            pl.variant.clone().unwrap_or_default(),
+        );
+    }
+    v
+}
+
+/// `ARG a=1 b` as (name, default) pairs.
+fn arg_pairs(
+    i: &Instruction,
+    vars: &Vars,
+    req: &Request,
+    escape: char,
+) -> anyhow::Result<Vec<(String, Option<String>)>> {
+    let ws = parse::words(&i.args, Some(vars), escape).map_err(|e| err(req, i, e))?;
+    Ok(ws
+        .into_iter()
+        .map(|w| match w.split_once('=') {
+            Some((k, v)) => (k.to_string(), Some(v.to_string())),
+            None => (w, None),
+        })
+        .collect())
+}
+
+fn err(req: &Request, i: &Instruction, msg: impl std::fmt::Display) -> anyhow::Error {
+    parse::line_error(req.file, i.line, format!("{}: {msg}", i.keyword)).into()
+}
+
+fn empty_config(p: &Platform) -> ImageConfig {
+    ImageConfig {
+        architecture: p.architecture.clone(),
+        os: p.os.clone(),
+        variant: p.variant.clone(),
+        rootfs: RootFs {
+            kind: "layers".into(),
+            diff_ids: Vec::new(),
+        },
+        ..ImageConfig::default()
+    }
+}
+
+fn env_map(config: &ImageConfig) -> Vars {
+    config
+        .config
+        .env
+        .iter()
+        .filter_map(|e| e.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn set_env(config: &mut ImageConfig, key: &str, value: &str) {
+    let entry = format!("{key}={value}");
+    let prefix = format!("{key}=");
+    match config
+        .config
+        .env
+        .iter_mut()
+        .find(|e| e.starts_with(&prefix))
+    {
+        Some(e) => *e = entry,
+        None => config.config.env.push(entry),
+    }
+}
+
+/// Resolve an image for FROM or COPY --from.
+fn resolve_image(
+    text: &str,
+    platform: &Platform,
+    net: &Net,
+) -> anyhow::Result<(StageOut, Reference)> {
+    let reference = Reference::parse(text)?;
+    let b = base::resolve(&reference, platform, net)?;
+    let layers = b
+        .manifest
+        .layers
+        .iter()
+        .zip(b.config.rootfs.diff_ids.iter())
+        .map(|(d, diff)| LayerRef {
+            desc: Descriptor::new(
+                spec::oci_layer_type(&d.media_type),
+                d.digest.clone(),
+                d.size,
+            ),
+            diff_id: diff.clone(),
+        })
+        .collect();
+    let named = Reference {
+        digest: Some(b.manifest_digest.clone()),
+        ..reference.clone()
+    };
+    Ok((
+        StageOut {
+            config: b.config,
+            layers,
+            base: Some(named.clone()),
+        },
+        named,
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_stage(
+    stage: &Stage,
+    outs: &[Option<StageOut>],
+    globals: &Vars,
+    req: &Request,
+    net: &Net,
+    cache: &BlobStore,
+    created: &str,
+) -> anyhow::Result<StageOut> {
+    let df = req.dockerfile;
+    let from = &stage.from;
+    let platform = match from.flag("platform") {
+        Some(p) => {
+            let p = parse::expand(p, globals, df.escape).map_err(|e| err(req, from, e))?;
+            Platform::parse(&p).map_err(|e| err(req, from, e))?
+        }
+        None => req.platform.clone(),
+    };
+    let base_name =
+        parse::expand(&stage.base, globals, df.escape).map_err(|e| err(req, from, e))?;
+    let mut out = if base_name == "scratch" {
+        StageOut {
+            config: empty_config(&platform),
+            layers: Vec::new(),
+            base: None,
+        }
+    } else if let Some(j) = stage_index(df, &base_name.to_ascii_lowercase(), stage.index) {
+        outs[j]
+            .clone()
+            .ok_or_else(|| err(req, from, format!("stage `{base_name}` was not built")))?
+    } else {
+        resolve_image(&base_name, &platform, net)
+            .map_err(|e| e.context(format!("{}:{}: FROM {base_name}", req.file, from.line)))?
+            .0
+    };
+    let mut args: Vars = platform_args(&platform);
+    let mut shell = vec!["/bin/sh".to_string(), "-c".to_string()];
+    let mut cmd_set_here = false;
+    for i in &stage.instructions {
+        crate::interrupt::check()?;
+        let mut vars = args.clone();
+        vars.extend(env_map(&out.config));
+        let esc = df.escape;
+        let mut empty_layer = true;
+        match i.keyword.as_str() {
+            "ARG" => {
+                for (k, default) in arg_pairs(i, &vars, req, esc)? {
+                    let v = req
+                        .build_args
+                        .get(&k)
+                        .cloned()
+                        .or(default)
+                        .or_else(|| globals.get(&k).cloned())
+                        .unwrap_or_default();
+                    args.insert(k, v);
+                }
+            }
+            "ENV" => {
+                let ws = parse::words(&i.args, Some(&vars), esc).map_err(|e| err(req, i, e))?;
+                let pairs = if ws.first().is_some_and(|w| !w.contains('=')) {
+                    // Legacy `ENV key value with spaces`.
+                    let (k, rest) = i
+                        .args
+                        .split_once(char::is_whitespace)
+                        .ok_or_else(|| err(req, i, "needs a value"))?;
+                    vec![(
+                        k.to_string(),
+                        parse::word(rest.trim_start(), Some(&vars), esc)
+                            .map_err(|e| err(req, i, e))?,
+                    )]
+                } else {
+                    parse::pairs(ws).map_err(|e| err(req, i, e))?
+                };
+                for (k, v) in pairs {
+                    set_env(&mut out.config, &k, &v);
+                }
+            }
+            "LABEL" => {
+                let ws = parse::words(&i.args, Some(&vars), esc).map_err(|e| err(req, i, e))?;
+                for (k, v) in parse::pairs(ws).map_err(|e| err(req, i, e))? {
+                    out.config.config.labels.insert(k, v);
+                }
+            }
+            "MAINTAINER" => out.config.author = Some(i.args.trim().to_string()),
+            "WORKDIR" => {
+                let w = parse::word(i.args.trim(), Some(&vars), esc).map_err(|e| err(req, i, e))?;
+                let joined = if w.starts_with('/') {
+                    w
+                } else {
+                    format!(
+                        "{}/{w}",
+                        out.config.config.working_dir.trim_end_matches('/')
+                    )
+                };
+                out.config.config.working_dir =
+                    format!("/{}", clean(&joined).map_err(|e| err(req, i, e))?);
+            }
+            "USER" => {
+                out.config.config.user =
+                    parse::word(i.args.trim(), Some(&vars), esc).map_err(|e| err(req, i, e))?;
+            }
+            "EXPOSE" => {
+                for p in parse::words(&i.args, Some(&vars), esc).map_err(|e| err(req, i, e))? {
+                    let (port, proto) = p.split_once('/').unwrap_or((&p, "tcp"));
+                    let proto = proto.to_ascii_lowercase();
+                    if port.is_empty()
+                        || !port.chars().all(|c| c.is_ascii_digit() || c == '-')
+                        || !matches!(proto.as_str(), "tcp" | "udp" | "sctp")
+                    {
+                        return Err(err(
+                            req,
+                            i,
+                            format!("`{p}` is not a port (e.g. 8080 or 8080/udp)"),
+                        ));
+                    }
+                    out.config
+                        .config
+                        .exposed_ports
+                        .insert(format!("{port}/{proto}"), serde_json::json!({}));
+                }
+            }
+            "ENTRYPOINT" => {
+                out.config.config.entrypoint = Some(command(i, &shell));
+                if !cmd_set_here {
+                    out.config.config.cmd = None;
+                }
+            }
+            "CMD" => {
+                out.config.config.cmd = Some(command(i, &shell));
+                cmd_set_here = true;
+            }
+            "SHELL" => {
+                shell = i.json.clone().filter(|v| !v.is_empty()).ok_or_else(|| {
+                    err(
+                        req,
+                        i,
+                        "SHELL takes a JSON array, e.g. [\"/bin/sh\", \"-c\"]",
+                    )
+                })?;
+                out.config
+                    .config
+                    .extra
+                    .insert("Shell".into(), serde_json::json!(shell));
+            }
+            "STOPSIGNAL" => {
+                out.config.config.stop_signal =
+                    parse::word(i.args.trim(), Some(&vars), esc).map_err(|e| err(req, i, e))?;
+            }
+            "VOLUME" => {
+                let vols = match &i.json {
+                    Some(v) => v.clone(),
+                    None => parse::words(&i.args, Some(&vars), esc).map_err(|e| err(req, i, e))?,
+                };
+                for v in vols {
+                    out.config.config.volumes.insert(v, serde_json::json!({}));
+                }
+            }
+            "HEALTHCHECK" => out.config.config.healthcheck = Some(healthcheck(i, req)?),
+            "COPY" | "ADD" => {
+                let layer = copy(
+                    i,
+                    &vars,
+                    &out,
+                    stage.index,
+                    outs,
+                    req,
+                    net,
+                    cache,
+                    &platform,
+                )?;
+                out.layers.push(layer);
+                empty_layer = false;
+            }
+            other => {
+                return Err(err(
+                    req,
+                    i,
+                    format!("{other} needs an external builder (docker, podman or buildah)"),
+                ))
+            }
+        }
+        out.config.history.push(History {
+            created: Some(created.to_string()),
+            created_by: Some(format!("{} # hoist", i.original)),
+            author: None,
+            comment: None,
+            empty_layer,
+        });
+    }
+    Ok(out)
+}
+
+/// CMD/ENTRYPOINT: exec form as written, shell form through the shell.
+fn command(i: &Instruction, shell: &[String]) -> Vec<String> {
+    match &i.json {
+        Some(v) => v.clone(),
+        None => {
+            let mut v = shell.to_vec();
+            v.push(i.args.clone());
+            v
+        }
+    }
+}
+
+fn healthcheck(i: &Instruction, req: &Request) -> anyhow::Result<Healthcheck> {
+    let args = i.args.trim();
+    if args.eq_ignore_ascii_case("none") {
+        return Ok(Healthcheck {
+            test: vec!["NONE".into()],
+            ..Healthcheck::default()
+        });
+    }
+    let (kw, rest) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
+    if !kw.eq_ignore_ascii_case("cmd") || rest.trim().is_empty() {
+        return Err(err(
+            req,
+            i,
+            "write HEALTHCHECK [flags] CMD <command>, or HEALTHCHECK NONE",
+        ));
+    }
+    let rest = rest.trim();
+    let test = match serde_json::from_str::<Vec<String>>(rest) {
+        Ok(v) if rest.starts_with('[') => {
+            let mut t = vec!["CMD".to_string()];
+            t.extend(v);
+            t
+        }
+        _ => vec!["CMD-SHELL".to_string(), rest.to_string()],
+    };
+    let dur = |name: &str| -> anyhow::Result<u64> {
+        match i.flag(name) {
+            Some(v) => parse::duration_ns(v).map_err(|e| err(req, i, format!("--{name}: {e}"))),
+            None => Ok(0),
+        }
+    };
+    let retries = match i.flag("retries") {
+        Some(v) => v
+            .parse::<u64>()
+            .map_err(|_| err(req, i, format!("--retries=`{v}` is not a number")))?,
+        None => 0,
+    };
+    Ok(Healthcheck {
+        test,
+        interval: dur("interval")?,
+        timeout: dur("timeout")?,
+        start_period: dur("start-period")?,
+        start_interval: dur("start-interval")?,
+        retries,
+    })
+}
+
+/// Normalise a path to relative components without `.`/`..`; refuses
+/// paths that climb above the root.
+fn clean(p: &str) -> Result<String, String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for c in p.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(format!("`{p}` leaves the root"));
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// A simple glob: `*`, `?` and `[...]` within one path segment.
+fn glob_match(pattern: &str, name: &str) -> bool {
+    fn seg(p: &[char], n: &[char]) -> bool {
+        match p.first() {
+            None => n.is_empty(),
+            Some('*') => (0..=n.len()).any(|k| seg(&p[1..], &n[k..])),
+            Some('?') => !n.is_empty() && seg(&p[1..], &n[1..]),
+            Some('[') => {
+                let Some(close) = p.iter().position(|c| *c == ']') else {
+                    return !n.is_empty() && n[0] == '[' && seg(&p[1..], &n[1..]);
+                };
+                let Some(&c) = n.first() else { return false };
+                let class = &p[1..close];
+                let (neg, class) = match class.first() {
+                    Some('!') | Some('^') => (true, &class[1..]),
+                    _ => (false, class),
+                };
+                let mut hit = false;
+                let mut k = 0;
+                while k < class.len() {
+                    if k + 2 < class.len() && class[k + 1] == '-' {
+                        hit |= class[k] <= c && c <= class[k + 2];
+                        k += 3;
+                    } else {
+                        hit |= class[k] == c;
+                        k += 1;
+                    }
+                }
+                hit != neg && seg(&p[close + 1..], &n[1..])
+            }
+            Some(&c) => n.first() == Some(&c) && seg(&p[1..], &n[1..]),
+        }
+    }
+    let ps: Vec<&str> = pattern.split('/').collect();
+    let ns: Vec<&str> = name.split('/').collect();
+    ps.len() == ns.len()
+        && ps.iter().zip(ns.iter()).all(|(p, n)| {
+            let p: Vec<char> = p.chars().collect();
+            let n: Vec<char> = n.chars().collect();
+            seg(&p, &n)
+        })
+}
+
+fn has_glob(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+/// How COPY sets owners and modes.
+struct Perms {
+    owner: Option<(u64, u64)>,
+    mode: Option<u32>,
+}
+
+impl Perms {
+    fn entry(&self, source: Source, mode: u32, uid: u64, gid: u64) -> Entry {
+        let (uid, gid) = self.owner.unwrap_or((uid, gid));
+        let mode = match (&source, self.mode) {
+            (Source::Symlink(_), _) => 0o777,
+            (_, Some(m)) => m,
+            _ => mode,
+        };
+        Entry {
+            source,
+            mode,
+            uid,
+            gid,
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn copy(
+    i: &Instruction,
+    vars: &Vars,
+    out: &StageOut,
+    current: usize,
+    outs: &[Option<StageOut>],
+    req: &Request,
+    net: &Net,
+    cache: &BlobStore,
+    platform: &Platform,
+) -> anyhow::Result<LayerRef> {
+    let esc = req.dockerfile.escape;
+    for unsupported in ["parents", "exclude", "checksum", "keep-git-dir"] {
+        if i.flag(unsupported).is_some() {
+            return Err(err(
+                req,
+                i,
+                format!("--{unsupported} needs an external builder (--builder buildah)"),
+            ));
+        }
+    }
+    let mut words = match &i.json {
+        Some(v) => v
+            .iter()
+            .map(|w| parse::expand(w, vars, esc))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| err(req, i, e))?,
+        None => parse::words(&i.args, Some(vars), esc).map_err(|e| err(req, i, e))?,
+    };
+    if words.len() < 2 {
+        return Err(err(req, i, "needs at least one source and a destination"));
+    }
+    let dest_raw = words.pop().unwrap_or_default();
+    let srcs = words;
+    let owner = match i.flag("chown") {
+        Some(c) => {
+            let c = parse::expand(c, vars, esc).map_err(|e| err(req, i, e))?;
+            let (u, g) = c.split_once(':').unwrap_or((&c, &c));
+            match (u.parse::<u64>(), g.parse::<u64>()) {
+                (Ok(u), Ok(g)) => Some((u, g)),
+                _ if u == "root" && (g == "root" || g == u) => Some((0, 0)),
+                _ => {
+                    return Err(err(
+                        req,
+                        i,
+                        format!("--chown={c}: the native builder takes numeric ids (e.g. --chown=1000:1000); names need --builder buildah"),
+                    ))
+                }
+            }
+        }
+        None => None,
+    };
+    let mode = match i.flag("chmod") {
+        Some(m) => Some(
+            u32::from_str_radix(m, 8)
+                .ok()
+                .filter(|m| *m <= 0o7777)
+                .ok_or_else(|| err(req, i, format!("--chmod={m} is not an octal mode")))?,
+        ),
+        None => None,
+    };
+    let perms = Perms { owner, mode };
+    let workdir = &out.config.config.working_dir;
+    let dest_abs = if dest_raw.starts_with('/') {
+        dest_raw.clone()
+    } else {
+        format!("{}/{dest_raw}", workdir.trim_end_matches('/'))
+    };
+    let dest = clean(&dest_abs).map_err(|e| err(req, i, e))?;
+    let dest_is_dir =
+        dest_raw.ends_with('/') || dest_raw == "." || srcs.len() > 1 || has_glob(&srcs[0]);
+    let mut entries = Entries::new();
+    let join = |base: &str, rel: &str| -> String {
+        match (base.is_empty(), rel.is_empty()) {
+            (true, _) => rel.to_string(),
+            (_, true) => base.to_string(),
+            _ => format!("{base}/{rel}"),
+        }
+    };
+    match i.flag("from") {
+        None => {
+            for s in &srcs {
+                let matches = context_matches(req.context, s).map_err(|e| err(req, i, e))?;
+                if matches.is_empty() {
+                    return Err(err(
+                        req,
+                        i,
+                        format!(
+                            "source `{s}` is not in the build context ({})",
+                            req.context.display()
+                        ),
+                    ));
+                }
+                for (abs, rel) in matches {
+                    let meta = std::fs::symlink_metadata(&abs)
+                        .with_context(|| format!("cannot read {}", abs.display()))?;
+                    if meta.is_dir() {
+                        add_tree(&abs, &dest, &perms, &mut entries)?;
+                    } else {
+                        let name = rel.rsplit('/').next().unwrap_or(&rel);
+                        let target = if dest_is_dir {
+                            join(&dest, name)
+                        } else {
+                            dest.clone()
+                        };
+                        add_path(&abs, &target, &meta, &perms, &mut entries)?;
+                    }
+                }
+            }
+        }
+        Some(from) => {
+            let from = parse::expand(from, vars, esc).map_err(|e| err(req, i, e))?;
+            let src_stage = match stage_index(req.dockerfile, &from.to_ascii_lowercase(), current) {
+                Some(j) if outs[j].is_some() => outs[j].clone(),
+                _ => None,
+            };
+            let src_stage = match src_stage {
+                Some(s) => s,
+                None => {
+                    resolve_image(&from, platform, net)
+                        .map_err(|e| {
+                            e.context(format!("{}:{}: COPY --from={from}", req.file, i.line))
+                        })?
+                        .0
+                }
+            };
+            let wanted: Vec<String> = srcs
+                .iter()
+                .map(|s| clean(s))
+                .collect::<Result<_, _>>()
+                .map_err(|e| err(req, i, e))?;
+            let fs = snapshot(&src_stage.layers, cache, &wanted)?;
+            for w in &wanted {
+                let hits: Vec<&String> = if has_glob(w) {
+                    fs.keys().filter(|k| glob_match(w, k)).collect()
+                } else {
+                    fs.keys().filter(|k| *k == w).collect()
+                };
+                if hits.is_empty() {
+                    return Err(err(
+                        req,
+                        i,
+                        format!("`/{w}` is not in stage or image `{from}`"),
+                    ));
+                }
+                for hit in hits {
+                    let e = &fs[hit];
+                    if matches!(e.source, Source::Dir) {
+                        let prefix = format!("{hit}/");
+                        for (k, v) in fs.range(prefix.clone()..) {
+                            let Some(rel) = k.strip_prefix(&prefix) else {
+                                break;
+                            };
+                            entries.insert(
+                                join(&dest, rel),
+                                perms.entry(v.source.clone(), v.mode, v.uid, v.gid),
+                            );
+                        }
+                    } else {
+                        let name = hit.rsplit('/').next().unwrap_or(hit);
+                        let target = if dest_is_dir {
+                            join(&dest, name)
+                        } else {
+                            dest.clone()
+                        };
+                        entries.insert(target, perms.entry(e.source.clone(), e.mode, e.uid, e.gid));
+                    }
+                }
+            }
+        }
+    }
+    entries.remove("");
+    let l = layer::build(&entries, req.epoch, cache)?;
+    Ok(LayerRef {
+        desc: Descriptor::new(&l.media_type, l.digest, l.size),
+        diff_id: l.diff_id,
+    })
+}
+
+/// Paths in the context matching `src` (globs per segment): (abs, rel).
+fn context_matches(context: &Path, src: &str) -> Result<Vec<(PathBuf, String)>, String> {
+    let rel = clean(src)?;
+    if !has_glob(&rel) {
+        let abs = if rel.is_empty() {
+            context.to_path_buf()
+        } else {
+            context.join(&rel)
+        };
+        return Ok(if abs.symlink_metadata().is_ok() {
+            vec![(abs, rel)]
+        } else {
+            Vec::new()
+        });
+    }
+    let mut found = vec![(context.to_path_buf(), String::new())];
+    for seg in rel.split('/') {
+        let mut next = Vec::new();
+        for (dir, r) in found {
+            if !has_glob(seg) {
+                let p = dir.join(seg);
+                if p.symlink_metadata().is_ok() {
+                    next.push((
+                        p,
+                        if r.is_empty() {
+                            seg.to_string()
+                        } else {
+                            format!("{r}/{seg}")
+                        },
+                    ));
+                }
+                continue;
+            }
+            let Ok(rd) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut names: Vec<String> = rd
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| glob_match(seg, n))
+                .collect();
+            names.sort();
+            for n in names {
+                let r2 = if r.is_empty() {
+                    n.clone()
+                } else {
+                    format!("{r}/{n}")
+                };
+                next.push((dir.join(&n), r2));
+            }
+        }
+        found = next;
+    }
+    Ok(found)
+}
+
+fn add_path(
+    abs: &Path,
+    target: &str,
+    meta: &std::fs::Metadata,
+    perms: &Perms,
+    entries: &mut Entries,
+) -> anyhow::Result<()> {
+    let mode = unix_mode(meta);
+    let source = if meta.file_type().is_symlink() {
+        let t = std::fs::read_link(abs)
+            .with_context(|| format!("cannot read link {}", abs.display()))?;
+        Source::Symlink(t.to_string_lossy().into_owned())
+    } else if meta.is_dir() {
+        Source::Dir
+    } else {
+        Source::File(abs.to_path_buf())
+    };
+    entries.insert(target.to_string(), perms.entry(source, mode, 0, 0));
+    Ok(())
+}
+
+/// The contents of directory `dir` under `dest` (not `dir` itself).
+fn add_tree(dir: &Path, dest: &str, perms: &Perms, entries: &mut Entries) -> anyhow::Result<()> {
+    let rd = std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    for e in rd {
+        let e = e.with_context(|| format!("cannot read {}", dir.display()))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        let abs = e.path();
+        let meta = std::fs::symlink_metadata(&abs)
+            .with_context(|| format!("cannot read {}", abs.display()))?;
+        let target = if dest.is_empty() {
+            name
+        } else {
+            format!("{dest}/{name}")
+        };
+        add_path(&abs, &target, &meta, perms, entries)?;
+        if meta.is_dir() {
+            add_tree(&abs, &target, perms, entries)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn unix_mode(meta: &std::fs::Metadata) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o7777
+}
+
+#[cfg(not(unix))]
+fn unix_mode(meta: &std::fs::Metadata) -> u32 {
+    if meta.is_dir() {
+        0o755
+    } else {
+        0o644
+    }
+}
+
+/// The files of a stage under the `wanted` paths (globs allowed), after
+/// applying its layers in order with their whiteouts.
+fn snapshot(layers: &[LayerRef], cache: &BlobStore, wanted: &[String]) -> anyhow::Result<Entries> {
+    let prefixes: Vec<String> = wanted
+        .iter()
+        .map(|w| match w.find(['*', '?', '[']) {
+            Some(p) => w[..p]
+                .rsplit_once('/')
+                .map(|(d, _)| d.to_string())
+                .unwrap_or_default(),
+            None => w.clone(),
+        })
+        .collect();
+    let relevant = |p: &str| {
+        prefixes.iter().any(|pre| {
+            pre.is_empty()
+                || p == pre
+                || p.starts_with(&format!("{pre}/"))
+                || pre.starts_with(&format!("{p}/"))
+        })
+    };
+    let mut fs = Entries::new();
+    for l in layers {
+        let file = std::fs::File::open(cache.path(&l.desc.digest))
+            .with_context(|| format!("layer {} is not in the cache", l.desc.digest))?;
+        let reader: Box<dyn Read> = if l.desc.media_type.ends_with("gzip") {
+            Box::new(flate2::read::GzDecoder::new(std::io::BufReader::new(file)))
+        } else {
+            Box::new(std::io::BufReader::new(file))
+        };
+        let mut ar = tar::Archive::new(reader);
+        for e in ar
+            .entries()
+            .with_context(|| format!("cannot read layer {}", l.desc.digest))?
+        {
+            let mut e = e.with_context(|| format!("cannot read layer {}", l.desc.digest))?;
+            let raw = e.path()?.to_string_lossy().into_owned();
+            let Ok(path) = clean(&raw) else { continue };
+            let (dir, base) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
+            if let Some(hidden) = base.strip_prefix(".wh.") {
+                let gone = if hidden == ".wh..opq" {
+                    dir.to_string()
+                } else if dir.is_empty() {
+                    hidden.to_string()
+                } else {
+                    format!("{dir}/{hidden}")
+                };
+                let under = format!("{gone}/");
+                fs.retain(|k, _| !(k.starts_with(&under) || (hidden != ".wh..opq" && *k == gone)));
+                continue;
+            }
+            if !relevant(&path) {
+                continue;
+            }
+            let h = e.header();
+            let mode = h.mode().unwrap_or(0o644);
+            let uid = h.uid().unwrap_or(0);
+            let gid = h.gid().unwrap_or(0);
+            let source = match h.entry_type() {
+                tar::EntryType::Directory => Source::Dir,
+                tar::EntryType::Symlink => Source::Symlink(
+                    e.link_name()?
+                        .map(|t| t.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                ),
+                tar::EntryType::Link => {
+                    let t = e
+                        .link_name()?
+                        .map(|t| t.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    match clean(&t).ok().and_then(|t| fs.get(&t).cloned()) {
+                        Some(target) => target.source,
+                        None => continue,
+                    }
+                }
+                tar::EntryType::Regular | tar::EntryType::Continuous => {
+                    let mut buf = Vec::new();
+                    e.read_to_end(&mut buf)?;
+                    Source::Bytes(Arc::new(buf))
+                }
+                _ => continue,
+            };
+            fs.insert(
+                path,
+                Entry {
+                    source,
+                    mode,
+                    uid,
+                    gid,
+                },
+            );
+        }
+    }
+    Ok(fs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_and_clean_paths() {
+        assert!(glob_match("*.js", "index.js"));
+        assert!(glob_match("src/*.ts", "src/a.ts"));
+        assert!(!glob_match("src/*.ts", "src/a/b.ts"));
+        assert!(glob_match("pubspec.*", "pubspec.yaml"));
+        assert!(glob_match("f[0-9]", "f7"));
+        assert!(!glob_match("f[!0-9]", "f7"));
+        assert_eq!(clean("/app/./x/../y/").unwrap(), "app/y");
+        assert!(clean("../etc").is_err());
+    }
+
+    #[test]
+    fn needed_stages_follow_copy_from() {
+        let df = parse::parse(
+            "FROM scratch AS a\nFROM scratch AS unused\nRUN x\nFROM scratch\nCOPY --from=a /x /x\n",
+            "D",
+        )
+        .unwrap();
+        assert_eq!(needed_stages(&df).into_iter().collect::<Vec<_>>(), [0, 2]);
+        assert!(needs_builder(&df, Path::new("/nonexistent")).is_none());
+        let df = parse::parse("FROM scratch\nCOPY a /a\nRUN echo\n", "D").unwrap();
+        assert_eq!(needs_builder(&df, Path::new("/x")).map(|n| n.0), Some(3));
+    }
+}

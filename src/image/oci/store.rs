@@ -1,0 +1,236 @@
+//! Content-addressed blob stores on disk: the user-wide cache of base image
+//! blobs and built layers (`$HOIST_CACHE_DIR`, else `<user cache>/hoist`,
+//! under `oci/`), and the project's OCI image layout (`.hoist/oci/`:
+//! `oci-layout`, `index.json`, `blobs/sha256/`). A blob only ever appears
+//! under its digest after its bytes were hashed; files are written beside
+//! their final name and renamed, so a crash leaves no half blob. The layout's
+//! index names each function image `<function>:<version>`.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+
+use super::spec::{self, Descriptor, Index, REF_NAME};
+
+/// The user cache root: `$HOIST_CACHE_DIR`, else `<cache dir>/hoist`.
+pub fn cache_root() -> PathBuf {
+    std::env::var_os("HOIST_CACHE_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| dirs::cache_dir().map(|d| d.join("hoist")))
+        .unwrap_or_else(|| std::env::temp_dir().join("hoist-cache"))
+}
+
+/// A directory of blobs named `blobs/sha256/<hex>`.
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    pub root: PathBuf,
+}
+
+impl BlobStore {
+    pub fn new(root: impl Into<PathBuf>) -> BlobStore {
+        BlobStore { root: root.into() }
+    }
+
+    /// The user-wide cache of blobs.
+    pub fn cache() -> BlobStore {
+        BlobStore::new(cache_root().join("oci"))
+    }
+
+    pub fn path(&self, digest: &str) -> PathBuf {
+        let (alg, hex) = digest.split_once(':').unwrap_or(("sha256", digest));
+        self.root.join("blobs").join(alg).join(hex)
+    }
+
+    pub fn has(&self, digest: &str) -> bool {
+        self.path(digest).is_file()
+    }
+
+    fn dir(&self) -> anyhow::Result<PathBuf> {
+        let d = self.root.join("blobs").join("sha256");
+        std::fs::create_dir_all(&d).with_context(|| format!("cannot create {}", d.display()))?;
+        Ok(d)
+    }
+
+    /// Store `bytes`, returning their digest.
+    pub fn put_bytes(&self, bytes: &[u8]) -> anyhow::Result<String> {
+        let digest = spec::digest_of(bytes);
+        if !self.has(&digest) {
+            crate::fsx::write_atomic(&self.path(&digest), bytes)?;
+        }
+        Ok(digest)
+    }
+
+    pub fn read(&self, digest: &str) -> anyhow::Result<Vec<u8>> {
+        let p = self.path(digest);
+        let bytes = std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))?;
+        let actual = spec::digest_of(&bytes);
+        if actual != digest {
+            anyhow::bail!(
+                "{} holds {actual}, not {digest}: the store is damaged; delete the file and build again",
+                p.display()
+            );
+        }
+        Ok(bytes)
+    }
+
+    /// A writer for a new blob in this store; [`BlobWriter::finish`] names it.
+    pub fn writer(&self) -> anyhow::Result<BlobWriter> {
+        let dir = self.dir()?;
+        let file = tempfile::Builder::new()
+            .prefix(".partial-")
+            .tempfile_in(&dir)
+            .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+        Ok(BlobWriter {
+            file,
+            hasher: Sha256::new(),
+            size: 0,
+            store: self.clone(),
+        })
+    }
+
+    /// Make blob `digest` of `other` available here: a hard link when both
+    /// are on one filesystem, else a copy (checked on the way).
+    pub fn import(&self, other: &BlobStore, digest: &str) -> anyhow::Result<()> {
+        if self.has(digest) {
+            return Ok(());
+        }
+        let src = other.path(digest);
+        let dst = self.path(digest);
+        self.dir()?;
+        if std::fs::hard_link(&src, &dst).is_ok() {
+            return Ok(());
+        }
+        let mut w = self.writer()?;
+        let mut f =
+            std::fs::File::open(&src).with_context(|| format!("cannot open {}", src.display()))?;
+        std::io::copy(&mut f, &mut w).with_context(|| format!("cannot copy {}", src.display()))?;
+        let (got, _) = w.finish()?;
+        if got != digest {
+            anyhow::bail!("{} holds {got}, not {digest}", src.display());
+        }
+        Ok(())
+    }
+}
+
+/// A blob being written: hashed as it goes, renamed on finish.
+pub struct BlobWriter {
+    file: tempfile::NamedTempFile,
+    hasher: Sha256,
+    size: u64,
+    store: BlobStore,
+}
+
+impl Write for BlobWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl BlobWriter {
+    /// Name the blob by its digest; returns (digest, size).
+    pub fn finish(mut self) -> anyhow::Result<(String, u64)> {
+        self.file.flush()?;
+        let digest = format!("sha256:{}", hex::encode(self.hasher.finalize()));
+        let dst = self.store.path(&digest);
+        if dst.is_file() {
+            return Ok((digest, self.size));
+        }
+        self.file
+            .persist(&dst)
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot write {}", dst.display()))?;
+        Ok((digest, self.size))
+    }
+}
+
+/// An OCI image layout directory.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub blobs: BlobStore,
+}
+
+impl Layout {
+    /// Open (creating when needed) the layout at `dir`.
+    pub fn open(dir: &Path) -> anyhow::Result<Layout> {
+        std::fs::create_dir_all(dir.join("blobs").join("sha256"))
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let marker = dir.join("oci-layout");
+        if !marker.is_file() {
+            crate::fsx::write_atomic(&marker, br#"{"imageLayoutVersion":"1.0.0"}"#)?;
+        }
+        let layout = Layout {
+            blobs: BlobStore::new(dir),
+        };
+        if !dir.join("index.json").is_file() {
+            layout.write_index(&Index {
+                schema_version: 2,
+                media_type: spec::OCI_INDEX.into(),
+                manifests: Vec::new(),
+                annotations: BTreeMap::new(),
+            })?;
+        }
+        Ok(layout)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.blobs.root
+    }
+
+    pub fn index(&self) -> anyhow::Result<Index> {
+        let p = self.dir().join("index.json");
+        let text = std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))?;
+        serde_json::from_slice(&text)
+            .with_context(|| format!("{} is not an OCI index", p.display()))
+    }
+
+    fn write_index(&self, index: &Index) -> anyhow::Result<()> {
+        let mut bytes = serde_json::to_vec_pretty(index)?;
+        bytes.push(b'\n');
+        crate::fsx::write_atomic(&self.dir().join("index.json"), &bytes)
+    }
+
+    /// Point `name` at `manifest` in index.json, replacing an older entry
+    /// of that name; entries stay sorted by name.
+    pub fn tag(&self, name: &str, mut manifest: Descriptor) -> anyhow::Result<()> {
+        let mut index = self.index()?;
+        index
+            .manifests
+            .retain(|d| d.annotations.get(REF_NAME).map(String::as_str) != Some(name));
+        manifest.annotations.insert(REF_NAME.into(), name.into());
+        index.manifests.push(manifest);
+        index.manifests.sort_by(|a, b| {
+            a.annotations
+                .get(REF_NAME)
+                .cmp(&b.annotations.get(REF_NAME))
+        });
+        self.write_index(&index)
+    }
+
+    /// The manifest descriptor named `name`.
+    pub fn find(&self, name: &str) -> anyhow::Result<Option<Descriptor>> {
+        Ok(self
+            .index()?
+            .manifests
+            .into_iter()
+            .find(|d| d.annotations.get(REF_NAME).map(String::as_str) == Some(name)))
+    }
+}
+
+/// The layout directory of a project: `registry.layout`, else `.hoist/oci`.
+pub fn layout_dir(project: &crate::config::Project) -> PathBuf {
+    match &project.config.registry.layout {
+        Some(p) if p.is_absolute() => p.clone(),
+        Some(p) => project.root.join(p),
+        None => project.state_dir().join("oci"),
+    }
+}

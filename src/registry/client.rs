@@ -1,0 +1,924 @@
+//! The OCI distribution protocol over reqwest: one [`Client`] per registry
+//! host that authenticates on demand (anonymous, Basic, or the Bearer token
+//! flow from a `WWW-Authenticate` challenge, tokens cached per scope), fetches
+//! manifests and digest-verified blobs, and uploads blobs in a resumable loop
+//! of its own: HEAD first, cross-repository mount when offered a source,
+//! monolithic PUT for small blobs, PATCH chunks for large ones, and after a
+//! cut connection or a 5xx it asks the registry how much it kept and goes on
+//! from there (or starts the blob again when the registry forgot the upload).
+//! Idempotent requests retry with backoff; uploads never go through a
+//! generic retry wrapper.
+
+use std::collections::HashMap;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use anyhow::Context;
+use indicatif::ProgressBar;
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
+use reqwest::{RequestBuilder, Response, StatusCode};
+use sha2::{Digest, Sha256};
+
+use super::auth::{parse_challenge, Challenge, Credential, Creds};
+use crate::error::UserError;
+
+/// Manifest media types hoist reads, most wanted first.
+pub const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+
+/// Blobs up to this size go up in one PUT; larger ones in PATCH chunks.
+const MONOLITHIC_MAX: u64 = 8 * 1024 * 1024;
+/// Size of one PATCH chunk.
+const CHUNK: u64 = 16 * 1024 * 1024;
+/// Attempts for one request or one blob before giving up.
+const ATTEMPTS: u32 = 5;
+
+/// The registry could not be reached at all (DNS, refused, TLS): callers
+/// that can work without it (a build whose base is cached) look for this.
+#[derive(Debug)]
+pub struct Unreachable {
+    pub registry: String,
+    pub detail: String,
+}
+
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.detail)
+    }
+}
+
+impl std::error::Error for Unreachable {}
+
+/// Whether `err` says a registry could not be reached.
+pub fn is_unreachable(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| e.is::<Unreachable>())
+}
+
+/// What happened to one blob on push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upload {
+    /// The repository already had it.
+    Present,
+    /// Mounted from another repository of the registry.
+    Mounted,
+    /// Uploaded; the number of blob bytes sent (retries included).
+    Sent(u64),
+}
+
+/// A manifest or index as fetched.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub bytes: Vec<u8>,
+    pub media_type: String,
+    /// `sha256:` of `bytes`.
+    pub digest: String,
+}
+
+#[derive(Debug, Clone)]
+enum Scheme {
+    Unknown,
+    Anonymous,
+    Basic,
+    Bearer,
+}
+
+struct State {
+    scheme: Scheme,
+    tokens: HashMap<String, String>,
+}
+
+/// A client for one registry host.
+pub struct Client {
+    http: reqwest::Client,
+    /// The registry as users name it (`docker.io`, `127.0.0.1:5000`).
+    pub registry: String,
+    base: String,
+    creds: Option<Creds>,
+    state: Mutex<State>,
+}
+
+/// Pause before attempt `n` (1-based): 200 ms doubling, at most 5 s.
+fn backoff(n: u32) -> Duration {
+    Duration::from_millis((200u64 << n.min(5)).min(5000))
+}
+
+fn transient(status: StatusCode) -> bool {
+    status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS
+}
+
+/// The full error text of a reqwest error (its sources hold the real cause).
+fn describe(e: &reqwest::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(inner) = src {
+        let t = inner.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        src = inner.source();
+    }
+    s
+}
+
+impl Client {
+    /// A client for `registry` (a name as in references). Plain HTTP when
+    /// `insecure` or the host is loopback; `configured` is hoist.yaml's
+    /// registry host (hoist's own token is only sent there).
+    pub fn new(registry: &str, insecure: bool, configured: Option<&str>) -> anyhow::Result<Client> {
+        let host = super::reference::api_host(registry);
+        let scheme = if insecure || super::reference::is_loopback(host) {
+            "http"
+        } else {
+            "https"
+        };
+        let creds = super::auth::lookup(registry, configured)?;
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("hoist/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(15))
+            .read_timeout(Duration::from_secs(120))
+            .build()
+            .context("cannot set up the HTTP client")?;
+        Ok(Client {
+            http,
+            registry: registry.to_string(),
+            base: format!("{scheme}://{host}"),
+            creds,
+            state: Mutex::new(State {
+                scheme: Scheme::Unknown,
+                tokens: HashMap::new(),
+            }),
+        })
+    }
+
+    /// Where the credentials came from, for messages.
+    pub fn credential_source(&self) -> Option<&str> {
+        self.creds.as_ref().map(|c| c.source.as_str())
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Resolve a `Location` header against the registry's base URL.
+    fn absolute(&self, location: &str) -> String {
+        if location.starts_with("http://") || location.starts_with("https://") {
+            location.to_string()
+        } else if location.starts_with('/') {
+            format!("{}{location}", self.base)
+        } else {
+            format!("{}/{location}", self.base)
+        }
+    }
+
+    fn unreachable(&self, e: &reqwest::Error) -> anyhow::Error {
+        anyhow::Error::new(Unreachable {
+            registry: self.registry.clone(),
+            detail: describe(e),
+        })
+        .context(
+            UserError::failure(format!(
+                "cannot reach the registry {} ({})",
+                self.registry, self.base
+            ))
+            .with_hint("check the registry address and your network; `registry.insecure: true` in hoist.yaml talks plain HTTP"),
+        )
+    }
+
+    fn unauthorized(&self, what: &str, status: StatusCode) -> anyhow::Error {
+        let who = match &self.creds {
+            Some(c) => match c.user() {
+                Some(u) => format!("with user `{u}` from {}", c.source),
+                None => format!("with the token from {}", c.source),
+            },
+            None => "without credentials (none found for this registry)".to_string(),
+        };
+        let verb = if status == StatusCode::FORBIDDEN {
+            "denied"
+        } else {
+            "refused"
+        };
+        UserError::failure(format!(
+            "registry {} {verb} {what} {who} (HTTP {})",
+            self.registry,
+            status.as_u16()
+        ))
+        .with_hint(format!(
+            "log in with `hoist login registry` (user from HOIST_REGISTRY_USERNAME, default `x`), set HOIST_REGISTRY_TOKEN, or `docker login {}`",
+            self.registry
+        ))
+        .into()
+    }
+
+    /// The Authorization header for `scope`, if one is known.
+    fn auth_header(&self, scope: &str) -> Option<String> {
+        let state = self.state.lock().ok()?;
+        match &state.scheme {
+            Scheme::Basic => self.creds.as_ref().and_then(|c| c.basic_header()),
+            Scheme::Bearer => state.tokens.get(scope).map(|t| format!("Bearer {t}")),
+            Scheme::Unknown | Scheme::Anonymous => None,
+        }
+    }
+
+    /// Handle a 401: learn the scheme and, for Bearer, fetch a token.
+    /// Returns false when there is nothing more to try.
+    async fn authenticate(&self, resp: &Response, scope: &str) -> anyhow::Result<bool> {
+        let challenge = resp
+            .headers()
+            .get_all(reqwest::header::WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(parse_challenge)
+            .max_by_key(|c| matches!(c, Challenge::Bearer { .. }));
+        match challenge {
+            Some(Challenge::Basic) => {
+                if self.creds.as_ref().and_then(|c| c.basic_header()).is_none() {
+                    return Ok(false);
+                }
+                let mut st = self
+                    .state
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("auth state poisoned"))?;
+                if matches!(st.scheme, Scheme::Basic) {
+                    return Ok(false);
+                }
+                st.scheme = Scheme::Basic;
+                Ok(true)
+            }
+            Some(Challenge::Bearer { realm, service, .. }) => {
+                if self
+                    .state
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("auth state poisoned"))?
+                    .tokens
+                    .contains_key(scope)
+                {
+                    // We sent a token for this scope and it was refused.
+                    return Ok(false);
+                }
+                let token = self.fetch_token(&realm, service.as_deref(), scope).await?;
+                let mut st = self
+                    .state
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("auth state poisoned"))?;
+                st.scheme = Scheme::Bearer;
+                st.tokens.insert(scope.to_string(), token);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// The Bearer token flow: ask the realm for a token for `scope`.
+    async fn fetch_token(
+        &self,
+        realm: &str,
+        service: Option<&str>,
+        scope: &str,
+    ) -> anyhow::Result<String> {
+        let scopes: Vec<&str> = scope.split(' ').filter(|s| !s.is_empty()).collect();
+        let req = match self.creds.as_ref().map(|c| &c.credential) {
+            Some(Credential::IdentityToken(t)) => {
+                let mut form = vec![
+                    ("grant_type", "refresh_token".to_string()),
+                    ("refresh_token", t.expose().to_string()),
+                    ("client_id", "hoist".to_string()),
+                ];
+                if let Some(s) = service {
+                    form.push(("service", s.to_string()));
+                }
+                form.push(("scope", scopes.join(" ")));
+                let body = form
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", urlencode(v)))
+                    .collect::<Vec<_>>()
+                    .join("&");
+                self.http
+                    .post(realm)
+                    .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(body)
+            }
+            _ => {
+                let mut query: Vec<(&str, &str)> = Vec::new();
+                if let Some(s) = service {
+                    query.push(("service", s));
+                }
+                for s in &scopes {
+                    query.push(("scope", s));
+                }
+                let q = query
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", urlencode(v)))
+                    .collect::<Vec<_>>()
+                    .join("&");
+                let sep = if realm.contains('?') { '&' } else { '?' };
+                let mut r = self.http.get(format!("{realm}{sep}{q}"));
+                if let Some(h) = self.creds.as_ref().and_then(|c| c.basic_header()) {
+                    r = r.header(AUTHORIZATION, h);
+                }
+                r
+            }
+        };
+        let resp = req
+            .timeout(Duration::from_secs(60))
+            .send()
+            .await
+            .map_err(|e| self.unreachable(&e))?;
+        let status = resp.status();
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            return Err(self.unauthorized("a token", status));
+        }
+        if !status.is_success() {
+            anyhow::bail!(
+                "the token server of {} answered HTTP {}",
+                self.registry,
+                status.as_u16()
+            );
+        }
+        let body = resp.bytes().await.map_err(|e| self.unreachable(&e))?;
+        let doc: serde_json::Value = serde_json::from_slice(&body)
+            .with_context(|| format!("the token server of {} sent no JSON", self.registry))?;
+        doc.get("token")
+            .or_else(|| doc.get("access_token"))
+            .and_then(|t| t.as_str())
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .with_context(|| format!("the token server of {} sent no token", self.registry))
+    }
+
+    /// Send a request built by `make`, authenticating on a 401 and, when
+    /// `retry`, retrying connection failures, 5xx and 429 with backoff.
+    async fn send(
+        &self,
+        scope: &str,
+        retry: bool,
+        make: &(dyn Fn() -> RequestBuilder + Sync),
+    ) -> anyhow::Result<Response> {
+        let mut auth_tries = 0;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut req = make();
+            if let Some(h) = self.auth_header(scope) {
+                req = req.header(AUTHORIZATION, h);
+            }
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    if retry && attempt < ATTEMPTS && !e.is_connect() && !e.is_builder() {
+                        tokio::time::sleep(backoff(attempt)).await;
+                        continue;
+                    }
+                    return Err(self.unreachable(&e));
+                }
+            };
+            let status = resp.status();
+            if status == StatusCode::UNAUTHORIZED && auth_tries < 2 {
+                auth_tries += 1;
+                if self.authenticate(&resp, scope).await? {
+                    attempt -= 1;
+                    continue;
+                }
+            }
+            if retry && transient(status) && attempt < ATTEMPTS {
+                let wait = retry_after(resp.headers()).unwrap_or_else(|| backoff(attempt));
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            if matches!(
+                self.state.lock().map(|s| s.scheme.clone()),
+                Ok(Scheme::Unknown)
+            ) && status != StatusCode::UNAUTHORIZED
+            {
+                if let Ok(mut st) = self.state.lock() {
+                    st.scheme = Scheme::Anonymous;
+                }
+            }
+            return Ok(resp);
+        }
+    }
+
+    /// GET a manifest or index by tag or digest; the digest of the bytes is
+    /// checked against a digest reference and the registry's header.
+    pub async fn manifest(&self, repo: &str, reference: &str) -> anyhow::Result<Option<Fetched>> {
+        let scope = format!("repository:{repo}:pull");
+        let url = self.url(&format!("/v2/{repo}/manifests/{reference}"));
+        let resp = self
+            .send(&scope, true, &|| {
+                self.http
+                    .get(&url)
+                    .header(ACCEPT, MANIFEST_ACCEPT)
+                    .timeout(Duration::from_secs(60))
+            })
+            .await?;
+        let status = resp.status();
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            return Err(self.unauthorized(&format!("reading {repo}"), status));
+        }
+        if !status.is_success() {
+            return Err(self.http_error(resp, &format!("reading {repo}:{reference}")).await);
+        }
+        let media_type = resp
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or(v).trim().to_string())
+            .unwrap_or_default();
+        let header_digest = resp
+            .headers()
+            .get("docker-content-digest")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| self.unreachable(&e))?
+            .to_vec();
+        let digest = format!("sha256:{}", hex::encode(Sha256::digest(&bytes)));
+        let expected = if reference.starts_with("sha256:") {
+            Some(reference.to_string())
+        } else {
+            header_digest.filter(|d| d.starts_with("sha256:"))
+        };
+        if let Some(exp) = expected {
+            if exp != digest {
+                return Err(UserError::failure(format!(
+                    "registry {} sent a manifest for {repo}@{exp} whose content is {digest}; refused",
+                    self.registry
+                ))
+                .into());
+            }
+        }
+        // Docker Hub and others may omit the type; the document names it.
+        let media_type = if media_type.is_empty() || media_type == "application/json" {
+            serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|v| v.get("mediaType").and_then(|m| m.as_str()).map(str::to_string))
+                .unwrap_or(media_type)
+        } else {
+            media_type
+        };
+        Ok(Some(Fetched {
+            bytes,
+            media_type,
+            digest,
+        }))
+    }
+
+    async fn http_error(&self, resp: Response, what: &str) -> anyhow::Error {
+        let status = resp.status();
+        let body = resp.text().await.unwrap_or_default();
+        let body: String = body.chars().take(300).collect();
+        UserError::failure(format!(
+            "registry {} answered HTTP {} when {what}: {}",
+            self.registry,
+            status.as_u16(),
+            body.trim()
+        ))
+        .into()
+    }
+
+    /// Download blob `digest` of `repo` into `dest` (written beside it, then
+    /// renamed), refusing content whose sha256 or size is not what was asked.
+    pub async fn blob_to_file(
+        &self,
+        repo: &str,
+        digest: &str,
+        size: Option<u64>,
+        dest: &Path,
+        bar: &ProgressBar,
+    ) -> anyhow::Result<()> {
+        let scope = format!("repository:{repo}:pull");
+        let url = self.url(&format!("/v2/{repo}/blobs/{digest}"));
+        let dir = dest.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut resp = self.send(&scope, true, &|| self.http.get(&url)).await?;
+            let status = resp.status();
+            if status == StatusCode::NOT_FOUND {
+                return Err(UserError::failure(format!(
+                    "registry {} has no blob {digest} in {repo}",
+                    self.registry
+                ))
+                .into());
+            }
+            if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+                return Err(self.unauthorized(&format!("reading {repo}"), status));
+            }
+            if !status.is_success() {
+                return Err(self.http_error(resp, &format!("fetching {digest}")).await);
+            }
+            let mut tmp = tempfile::Builder::new()
+                .prefix(".partial-")
+                .tempfile_in(dir)
+                .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+            let mut hasher = Sha256::new();
+            let mut got: u64 = 0;
+            let mut cut = None;
+            loop {
+                match resp.chunk().await {
+                    Ok(Some(chunk)) => {
+                        hasher.update(&chunk);
+                        got += chunk.len() as u64;
+                        bar.inc(chunk.len() as u64);
+                        tmp.write_all(&chunk)
+                            .with_context(|| format!("cannot write {}", tmp.path().display()))?;
+                        if size.is_some_and(|s| got > s) {
+                            break;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        cut = Some(e);
+                        break;
+                    }
+                }
+            }
+            if let Some(e) = cut {
+                bar.set_position(0);
+                if attempt < ATTEMPTS {
+                    tokio::time::sleep(backoff(attempt)).await;
+                    continue;
+                }
+                return Err(self.unreachable(&e));
+            }
+            let actual = format!("sha256:{}", hex::encode(hasher.finalize()));
+            if actual != digest || size.is_some_and(|s| s != got) {
+                return Err(UserError::failure(format!(
+                    "digest mismatch: registry {} sent {got} bytes for {repo}@{digest} that hash to {actual}; refused",
+                    self.registry
+                ))
+                .with_hint("the registry or something between it and you altered the blob; nothing was cached")
+                .into());
+            }
+            tmp.as_file().sync_all().ok();
+            tmp.persist(dest)
+                .map_err(|e| e.error)
+                .with_context(|| format!("cannot write {}", dest.display()))?;
+            return Ok(());
+        }
+    }
+
+    /// Whether `repo` already has blob `digest`.
+    pub async fn has_blob(&self, repo: &str, digest: &str, scope: &str) -> anyhow::Result<bool> {
+        let url = self.url(&format!("/v2/{repo}/blobs/{digest}"));
+        let resp = self
+            .send(scope, true, &|| {
+                self.http.head(&url).timeout(Duration::from_secs(60))
+            })
+            .await?;
+        match resp.status() {
+            s if s.is_success() => Ok(true),
+            StatusCode::NOT_FOUND => Ok(false),
+            s @ (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) => {
+                Err(self.unauthorized(&format!("access to {repo}"), s))
+            }
+            _ => Err(self.http_error(resp, &format!("checking {digest}")).await),
+        }
+    }
+
+    /// Start an upload, or mount `digest` from `from` when given. Returns
+    /// `None` when the mount succeeded (nothing to upload), else the upload
+    /// URL.
+    async fn start_upload(
+        &self,
+        repo: &str,
+        digest: &str,
+        from: Option<&str>,
+        scope: &str,
+    ) -> anyhow::Result<Option<String>> {
+        let url = match from {
+            Some(from) => self.url(&format!(
+                "/v2/{repo}/blobs/uploads/?mount={digest}&from={from}"
+            )),
+            None => self.url(&format!("/v2/{repo}/blobs/uploads/")),
+        };
+        let resp = self
+            .send(scope, true, &|| {
+                self.http
+                    .post(&url)
+                    .header(reqwest::header::CONTENT_LENGTH, "0")
+                    .timeout(Duration::from_secs(60))
+            })
+            .await?;
+        let status = resp.status();
+        if status == StatusCode::CREATED && from.is_some() {
+            return Ok(None);
+        }
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            return Err(self.unauthorized(&format!("pushing to {repo}"), status));
+        }
+        if status != StatusCode::ACCEPTED {
+            return Err(self.http_error(resp, &format!("starting an upload to {repo}")).await);
+        }
+        let loc = location(resp.headers())
+            .with_context(|| format!("registry {} started an upload without a Location", self.registry))?;
+        Ok(Some(self.absolute(&loc)))
+    }
+
+    /// Ask how much of an upload the registry kept: `Some((next offset, url))`,
+    /// or `None` when the upload is gone.
+    async fn upload_status(&self, url: &str, scope: &str) -> Option<(u64, String)> {
+        let resp = self
+            .send(scope, true, &|| {
+                self.http.get(url).timeout(Duration::from_secs(30))
+            })
+            .await
+            .ok()?;
+        if resp.status() != StatusCode::NO_CONTENT && !resp.status().is_success() {
+            return None;
+        }
+        let next = range_end(resp.headers()).map(|e| e + 1).unwrap_or(0);
+        let url = location(resp.headers())
+            .map(|l| self.absolute(&l))
+            .unwrap_or_else(|| url.to_string());
+        Some((next, url))
+    }
+
+    /// Upload the blob `digest` (`size` bytes, read from `file`) to `repo`
+    /// unless it is already there; `mount_from` names a repository of the
+    /// same registry that may hold it.
+    pub async fn push_blob(
+        &self,
+        repo: &str,
+        digest: &str,
+        size: u64,
+        file: &Path,
+        mount_from: Option<&str>,
+        bar: &ProgressBar,
+    ) -> anyhow::Result<Upload> {
+        let mut scope = format!("repository:{repo}:pull,push");
+        if let Some(from) = mount_from.filter(|f| *f != repo) {
+            scope.push_str(&format!(" repository:{from}:pull"));
+        }
+        if self.has_blob(repo, digest, &scope).await? {
+            bar.set_position(size);
+            return Ok(Upload::Present);
+        }
+        let mut sent: u64 = 0;
+        let mut restarts = 0;
+        let mut from = mount_from.filter(|f| *f != repo);
+        'session: loop {
+            let Some(mut url) = self.start_upload(repo, digest, from, &scope).await? else {
+                bar.set_position(size);
+                return Ok(Upload::Mounted);
+            };
+            from = None;
+            let mut offset: u64 = 0;
+            let mut failures = 0;
+            if size <= MONOLITHIC_MAX {
+                let body = read_range(file, 0, size)?;
+                let put = with_digest(&url, digest);
+                let res = self
+                    .http
+                    .put(&put)
+                    .header(CONTENT_TYPE, "application/octet-stream")
+                    .headers(self.auth_headers(&scope))
+                    .body(body)
+                    .send()
+                    .await;
+                match res {
+                    Ok(r) if r.status() == StatusCode::CREATED => {
+                        sent += size;
+                        bar.set_position(size);
+                        return Ok(Upload::Sent(sent));
+                    }
+                    Ok(r) if !transient(r.status()) => {
+                        return Err(self.upload_refused(r, repo, digest).await);
+                    }
+                    Ok(_) | Err(_) => {
+                        restarts += 1;
+                        if restarts >= ATTEMPTS {
+                            return Err(self.gave_up(repo, digest));
+                        }
+                        tokio::time::sleep(backoff(restarts)).await;
+                        continue 'session;
+                    }
+                }
+            }
+            while offset < size {
+                crate::interrupt::check()?;
+                let end = (offset + CHUNK).min(size);
+                let body = read_range(file, offset, end - offset)?;
+                let res = self
+                    .http
+                    .patch(&url)
+                    .header(CONTENT_TYPE, "application/octet-stream")
+                    .header("Content-Range", format!("{offset}-{}", end - 1))
+                    .headers(self.auth_headers(&scope))
+                    .body(body)
+                    .send()
+                    .await;
+                match res {
+                    Ok(r) if r.status() == StatusCode::ACCEPTED => {
+                        sent += end - offset;
+                        let next = range_end(r.headers()).map(|e| e + 1).unwrap_or(end);
+                        if let Some(l) = location(r.headers()) {
+                            url = self.absolute(&l);
+                        }
+                        offset = next;
+                        bar.set_position(offset);
+                        continue;
+                    }
+                    Ok(r) if !transient(r.status()) && r.status() != StatusCode::RANGE_NOT_SATISFIABLE => {
+                        return Err(self.upload_refused(r, repo, digest).await);
+                    }
+                    Ok(_) | Err(_) => {}
+                }
+                // Cut or refused mid-blob: ask what the registry kept.
+                failures += 1;
+                if failures >= ATTEMPTS {
+                    return Err(self.gave_up(repo, digest));
+                }
+                tokio::time::sleep(backoff(failures)).await;
+                match self.upload_status(&url, &scope).await {
+                    Some((kept, u)) if kept <= size => {
+                        offset = kept;
+                        url = u;
+                        bar.set_position(offset);
+                    }
+                    _ => {
+                        restarts += 1;
+                        if restarts > ATTEMPTS {
+                            return Err(self.gave_up(repo, digest));
+                        }
+                        bar.set_position(0);
+                        continue 'session;
+                    }
+                }
+            }
+            // All bytes are there: close the upload with the digest.
+            let put = with_digest(&url, digest);
+            let res = self
+                .send(&scope, true, &|| {
+                    self.http
+                        .put(&put)
+                        .header(reqwest::header::CONTENT_LENGTH, "0")
+                        .timeout(Duration::from_secs(300))
+                })
+                .await?;
+            if res.status() == StatusCode::CREATED {
+                return Ok(Upload::Sent(sent));
+            }
+            if res.status() == StatusCode::NOT_FOUND || res.status() == StatusCode::BAD_REQUEST {
+                // The registry lost or rejected the session: start again.
+                restarts += 1;
+                if restarts > ATTEMPTS {
+                    return Err(self.upload_refused(res, repo, digest).await);
+                }
+                continue 'session;
+            }
+            return Err(self.upload_refused(res, repo, digest).await);
+        }
+    }
+
+    fn auth_headers(&self, scope: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        if let Some(v) = self
+            .auth_header(scope)
+            .and_then(|v| HeaderValue::from_str(&v).ok())
+        {
+            let mut v = v;
+            v.set_sensitive(true);
+            h.insert(AUTHORIZATION, v);
+        }
+        h
+    }
+
+    fn gave_up(&self, repo: &str, digest: &str) -> anyhow::Error {
+        UserError::failure(format!(
+            "gave up uploading {digest} to {}/{repo} after {ATTEMPTS} attempts (the connection kept failing)",
+            self.registry
+        ))
+        .with_hint("no manifest was written, so the registry holds no broken image; run the push again to continue")
+        .into()
+    }
+
+    async fn upload_refused(&self, resp: Response, repo: &str, digest: &str) -> anyhow::Error {
+        let s = resp.status();
+        if s == StatusCode::UNAUTHORIZED || s == StatusCode::FORBIDDEN {
+            return self.unauthorized(&format!("pushing to {repo}"), s);
+        }
+        self.http_error(resp, &format!("uploading {digest} to {repo}"))
+            .await
+    }
+
+    /// PUT a manifest under `reference` (a tag or its digest).
+    pub async fn put_manifest(
+        &self,
+        repo: &str,
+        reference: &str,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> anyhow::Result<()> {
+        let scope = format!("repository:{repo}:pull,push");
+        let url = self.url(&format!("/v2/{repo}/manifests/{reference}"));
+        let body = bytes.to_vec();
+        let resp = self
+            .send(&scope, true, &|| {
+                self.http
+                    .put(&url)
+                    .header(CONTENT_TYPE, media_type)
+                    .body(body.clone())
+                    .timeout(Duration::from_secs(60))
+            })
+            .await?;
+        let s = resp.status();
+        if s == StatusCode::CREATED || s.is_success() {
+            return Ok(());
+        }
+        if s == StatusCode::UNAUTHORIZED || s == StatusCode::FORBIDDEN {
+            return Err(self.unauthorized(&format!("pushing to {repo}"), s));
+        }
+        Err(self.http_error(resp, &format!("writing the manifest {repo}:{reference}")).await)
+    }
+}
+
+fn location(h: &HeaderMap) -> Option<String> {
+    h.get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// The last byte offset in a `Range: 0-N` (or `bytes=0-N`) header.
+fn range_end(h: &HeaderMap) -> Option<u64> {
+    let v = h.get("range")?.to_str().ok()?;
+    let v = v.trim_start_matches("bytes=");
+    v.split_once('-')?.1.trim().parse().ok()
+}
+
+fn retry_after(h: &HeaderMap) -> Option<Duration> {
+    let secs: u64 = h
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(secs.min(30)))
+}
+
+/// `url` with `digest=<digest>` added to its query.
+fn with_digest(url: &str, digest: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}digest={}", urlencode(digest))
+}
+
+fn read_range(file: &Path, offset: u64, len: u64) -> anyhow::Result<Vec<u8>> {
+    let mut f = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    f.seek(SeekFrom::Start(offset))?;
+    let mut buf = Vec::with_capacity(len as usize);
+    f.take(len)
+        .read_to_end(&mut buf)
+        .with_context(|| format!("cannot read {}", file.display()))?;
+    if buf.len() as u64 != len {
+        anyhow::bail!("{} is shorter than its descriptor says", file.display());
+    }
+    Ok(buf)
+}
+
+/// Percent-encode a query value.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A runtime for the registry's async code, for callers that are not async.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn range_and_digest_helpers() {
+        let mut h = HeaderMap::new();
+        h.insert("range", HeaderValue::from_static("0-1023"));
+        assert_eq!(range_end(&h), Some(1023));
+        assert_eq!(
+            with_digest("http://h/v2/r/blobs/uploads/u?_state=x", "sha256:ab"),
+            "http://h/v2/r/blobs/uploads/u?_state=x&digest=sha256%3Aab"
+        );
+        assert_eq!(backoff(1), Duration::from_millis(400));
+        assert_eq!(backoff(9), Duration::from_millis(5000));
+    }
+}

@@ -1,0 +1,222 @@
+//! Image references as docker writes them (`node:20`, `ghcr.io/o/r@sha256:…`,
+//! `127.0.0.1:5000/base:1`), normalised the way docker does: a first path
+//! component with a dot, a colon or `localhost` is a registry host, anything
+//! else lives on Docker Hub (and a single name under `library/`).
+
+use std::fmt;
+
+use crate::error::UserError;
+
+/// Docker Hub's name in references and in ~/.docker/config.json.
+pub const DOCKER_HUB: &str = "docker.io";
+/// The host that serves Docker Hub's registry API.
+const DOCKER_HUB_API: &str = "registry-1.docker.io";
+
+/// A parsed image reference.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Reference {
+    /// Registry host with optional port, `docker.io` for Docker Hub.
+    pub registry: String,
+    /// Repository path inside the registry, e.g. `library/node`.
+    pub repository: String,
+    pub tag: Option<String>,
+    /// `sha256:<hex>` when pinned.
+    pub digest: Option<String>,
+}
+
+impl Reference {
+    /// Parse `text` as docker does; a usage error names what is wrong.
+    pub fn parse(text: &str) -> Result<Reference, UserError> {
+        let bad = |why: &str| {
+            UserError::usage(format!("`{text}` is not a valid image reference: {why}"))
+        };
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(bad("it is empty"));
+        }
+        let (rest, digest) = match text.split_once('@') {
+            Some((r, d)) => {
+                validate_digest(d).map_err(|w| bad(&w))?;
+                (r, Some(d.to_string()))
+            }
+            None => (text, None),
+        };
+        let last_slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
+        let (name, tag) = match rest[last_slash..].rfind(':') {
+            Some(i) => {
+                let tag = &rest[last_slash + i + 1..];
+                if tag.is_empty()
+                    || tag.len() > 128
+                    || !tag
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+                    || tag.starts_with(['.', '-'])
+                {
+                    return Err(bad(&format!("tag `{tag}` is not valid")));
+                }
+                (&rest[..last_slash + i], Some(tag.to_string()))
+            }
+            None => (rest, None),
+        };
+        let (registry, repository) = match name.split_once('/') {
+            Some((first, path))
+                if first.contains('.') || first.contains(':') || first == "localhost" =>
+            {
+                (first.to_string(), path.to_string())
+            }
+            _ => (DOCKER_HUB.to_string(), name.to_string()),
+        };
+        let registry = if registry == "index.docker.io" {
+            DOCKER_HUB.to_string()
+        } else {
+            registry
+        };
+        let repository = if registry == DOCKER_HUB && !repository.contains('/') {
+            format!("library/{repository}")
+        } else {
+            repository
+        };
+        if repository.is_empty()
+            || !repository.split('/').all(|c| {
+                !c.is_empty()
+                    && c.chars().all(|ch| {
+                        ch.is_ascii_lowercase() || ch.is_ascii_digit() || "._-".contains(ch)
+                    })
+                    && !c.starts_with(['.', '_', '-'])
+            })
+        {
+            return Err(bad(
+                "repository names are lowercase letters, digits and `._-`, separated by `/`",
+            ));
+        }
+        Ok(Reference {
+            registry,
+            repository,
+            tag,
+            digest,
+        })
+    }
+
+    /// The host to talk to for this reference's registry API.
+    pub fn api_host(&self) -> &str {
+        api_host(&self.registry)
+    }
+
+    /// What to ask the registry for: the digest when pinned, else the tag
+    /// (`latest` when neither is given).
+    pub fn manifest_ref(&self) -> &str {
+        self.digest
+            .as_deref()
+            .or(self.tag.as_deref())
+            .unwrap_or("latest")
+    }
+
+    /// `registry/repository`, without tag or digest.
+    pub fn name(&self) -> String {
+        format!("{}/{}", self.registry, self.repository)
+    }
+
+    /// The same repository, pinned to `digest` (tag dropped).
+    pub fn with_digest(&self, digest: &str) -> Reference {
+        Reference {
+            digest: Some(digest.to_string()),
+            tag: None,
+            ..self.clone()
+        }
+    }
+}
+
+/// The API host for a registry name: Docker Hub's API lives elsewhere.
+pub fn api_host(registry: &str) -> &str {
+    if registry == DOCKER_HUB {
+        DOCKER_HUB_API
+    } else {
+        registry
+    }
+}
+
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.registry, self.repository)?;
+        if let Some(t) = &self.tag {
+            write!(f, ":{t}")?;
+        }
+        if let Some(d) = &self.digest {
+            write!(f, "@{d}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Check `sha256:<64 lowercase hex>`.
+pub fn validate_digest(d: &str) -> Result<(), String> {
+    match d.split_once(':') {
+        Some(("sha256", hex))
+            if hex.len() == 64
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) =>
+        {
+            Ok(())
+        }
+        _ => Err(format!("`{d}` is not a sha256 digest")),
+    }
+}
+
+/// Whether a registry host is on this machine, where docker (and hoist)
+/// talk plain HTTP.
+pub fn is_loopback(host: &str) -> bool {
+    let h = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(rest),
+        None => host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host),
+    };
+    h == "localhost" || h == "::1" || h.starts_with("127.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docker_hub_names_are_normalised() {
+        let r = Reference::parse("node:20").unwrap();
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str()),
+            ("docker.io", "library/node")
+        );
+        assert_eq!(r.tag.as_deref(), Some("20"));
+        assert_eq!(r.api_host(), "registry-1.docker.io");
+        let r = Reference::parse("oven/bun").unwrap();
+        assert_eq!(r.repository, "oven/bun");
+        assert_eq!(r.manifest_ref(), "latest");
+    }
+
+    #[test]
+    fn hosts_ports_and_digests() {
+        let d = format!("sha256:{}", "a".repeat(64));
+        let r = Reference::parse(&format!("127.0.0.1:5000/team/base:1@{d}")).unwrap();
+        assert_eq!(r.registry, "127.0.0.1:5000");
+        assert_eq!(r.repository, "team/base");
+        assert_eq!(r.tag.as_deref(), Some("1"));
+        assert_eq!(r.manifest_ref(), d);
+        assert_eq!(r.to_string(), format!("127.0.0.1:5000/team/base:1@{d}"));
+        let r = Reference::parse("localhost/x").unwrap();
+        assert_eq!((r.registry.as_str(), r.tag), ("localhost", None));
+    }
+
+    #[test]
+    fn bad_references_are_refused() {
+        for bad in ["", "Upper/case", "x:", "x@sha256:12", "a//b", "x:-bad"] {
+            assert!(Reference::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        assert!(is_loopback("127.0.0.1:5000"));
+        assert!(is_loopback("localhost"));
+        assert!(is_loopback("[::1]:5000"));
+        assert!(!is_loopback("registry.fly.io"));
+        assert!(!is_loopback("ghcr.io"));
+    }
+}
