@@ -327,6 +327,9 @@ pub fn is_dns_label(name: &str) -> bool {
 
 type Resolved = (Vec<Function>, Vec<Problem>, Vec<Problem>);
 
+/// Builds a `Problem` at a key path: (path, message, hint).
+type At = dyn Fn(&[&str], String, Option<String>) -> Problem;
+
 fn resolve(
     config: &ConfigFile,
     source: &str,
@@ -619,7 +622,7 @@ pub fn image_warning(image: &str) -> Option<String> {
 fn check_resources(
     r: &Resources,
     path: &[&str],
-    at: &dyn Fn(&[&str], String, Option<String>) -> Problem,
+    at: &At,
     problems: &mut Vec<Problem>,
 ) {
     let mut bad = |key: &str, msg: String| {
@@ -649,7 +652,7 @@ fn check_resources(
 
 fn check_storage(
     config: &ConfigFile,
-    at: &dyn Fn(&[&str], String, Option<String>) -> Problem,
+    at: &At,
     problems: &mut Vec<Problem>,
 ) {
     let s = &config.storage;
@@ -689,7 +692,7 @@ fn check_storage(
 
 fn check_targets(
     config: &ConfigFile,
-    at: &dyn Fn(&[&str], String, Option<String>) -> Problem,
+    at: &At,
     problems: &mut Vec<Problem>,
 ) {
     let t = &config.targets;
