@@ -328,7 +328,7 @@ pub fn is_dns_label(name: &str) -> bool {
 type Resolved = (Vec<Function>, Vec<Problem>, Vec<Problem>);
 
 /// Builds a `Problem` at a key path: (path, message, hint).
-type At = dyn Fn(&[&str], String, Option<String>) -> Problem;
+type At<'a> = dyn Fn(&[&str], String, Option<String>) -> Problem + 'a;
 
 fn resolve(
     config: &ConfigFile,
@@ -622,7 +622,7 @@ pub fn image_warning(image: &str) -> Option<String> {
 fn check_resources(
     r: &Resources,
     path: &[&str],
-    at: &At,
+    at: &At<'_>,
     problems: &mut Vec<Problem>,
 ) {
     let mut bad = |key: &str, msg: String| {
@@ -652,7 +652,7 @@ fn check_resources(
 
 fn check_storage(
     config: &ConfigFile,
-    at: &At,
+    at: &At<'_>,
     problems: &mut Vec<Problem>,
 ) {
     let s = &config.storage;
@@ -692,7 +692,7 @@ fn check_storage(
 
 fn check_targets(
     config: &ConfigFile,
-    at: &At,
+    at: &At<'_>,
     problems: &mut Vec<Problem>,
 ) {
     let t = &config.targets;
