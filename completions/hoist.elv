@@ -37,6 +37,10 @@ set edit:completion:arg-completer[hoist] = {|@words|
             cand bundle 'Bundle functions into deterministic archives'
             cand build 'Bundle functions and render the Dockerfile next to its build context'
             cand config 'Inspect and check hoist.yaml'
+            cand push 'Bundle functions and store each archive and release manifest as an immutable version in the artifact store'
+            cand versions 'List a function''s versions in the artifact store'
+            cand pull 'Download a version''s archive from the store, checking its digest'
+            cand prune 'Delete old versions of a function from the store'
             cand login 'Store a target''s API token in the OS keyring'
             cand logout 'Forget a target''s stored API token'
             cand completions 'Print shell completions'
@@ -96,6 +100,8 @@ set edit:completion:arg-completer[hoist] = {|@words|
             cand --version 'Print version'
         }
         &'hoist;build'= {
+            cand --builder 'Who builds the image: native (no daemon), an external builder, or auto (native unless the Dockerfile runs commands) [default: `builder:` in hoist.yaml, else auto]'
+            cand --platform 'Platform of the image, os/arch[/variant]'
             cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
             cand --output 'Output format for data on stdout'
             cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
@@ -173,6 +179,78 @@ set edit:completion:arg-completer[hoist] = {|@words|
         }
         &'hoist;config;help;help'= {
         }
+        &'hoist;push'= {
+            cand --profile 'AWS shared-config profile for S3 credentials (beats storage.s3.profile)'
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print less: only errors (repeat for nothing but data)'
+            cand --quiet 'Print less: only errors (repeat for nothing but data)'
+            cand -v 'Print more detail on stderr (repeatable)'
+            cand --verbose 'Print more detail on stderr (repeatable)'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hoist;versions'= {
+            cand --profile 'AWS shared-config profile for S3 credentials (beats storage.s3.profile)'
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print less: only errors (repeat for nothing but data)'
+            cand --quiet 'Print less: only errors (repeat for nothing but data)'
+            cand -v 'Print more detail on stderr (repeatable)'
+            cand --verbose 'Print more detail on stderr (repeatable)'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hoist;pull'= {
+            cand -o 'Where to write the archive (default: ./FUNCTION-VERSION.tar.gz)'
+            cand --out 'Where to write the archive (default: ./FUNCTION-VERSION.tar.gz)'
+            cand --profile 'AWS shared-config profile for S3 credentials (beats storage.s3.profile)'
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print less: only errors (repeat for nothing but data)'
+            cand --quiet 'Print less: only errors (repeat for nothing but data)'
+            cand -v 'Print more detail on stderr (repeatable)'
+            cand --verbose 'Print more detail on stderr (repeatable)'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hoist;prune'= {
+            cand --keep 'How many of the newest versions to keep (the newest is always kept)'
+            cand --profile 'AWS shared-config profile for S3 credentials (beats storage.s3.profile)'
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand --dry-run 'Print what would be deleted and stop'
+            cand -q 'Print less: only errors (repeat for nothing but data)'
+            cand --quiet 'Print less: only errors (repeat for nothing but data)'
+            cand -v 'Print more detail on stderr (repeatable)'
+            cand --verbose 'Print more detail on stderr (repeatable)'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hoist;login'= {
             cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
             cand --output 'Output format for data on stdout'
@@ -228,6 +306,10 @@ set edit:completion:arg-completer[hoist] = {|@words|
             cand bundle 'Bundle functions into deterministic archives'
             cand build 'Bundle functions and render the Dockerfile next to its build context'
             cand config 'Inspect and check hoist.yaml'
+            cand push 'Bundle functions and store each archive and release manifest as an immutable version in the artifact store'
+            cand versions 'List a function''s versions in the artifact store'
+            cand pull 'Download a version''s archive from the store, checking its digest'
+            cand prune 'Delete old versions of a function from the store'
             cand login 'Store a target''s API token in the OS keyring'
             cand logout 'Forget a target''s stored API token'
             cand completions 'Print shell completions'
@@ -248,6 +330,14 @@ set edit:completion:arg-completer[hoist] = {|@words|
         &'hoist;help;config;validate'= {
         }
         &'hoist;help;config;show'= {
+        }
+        &'hoist;help;push'= {
+        }
+        &'hoist;help;versions'= {
+        }
+        &'hoist;help;pull'= {
+        }
+        &'hoist;help;prune'= {
         }
         &'hoist;help;login'= {
         }

@@ -41,6 +41,10 @@ complete -c hoist -n "__fish_hoist_needs_command" -f -a "new" -d 'Scaffold a new
 complete -c hoist -n "__fish_hoist_needs_command" -f -a "bundle" -d 'Bundle functions into deterministic archives'
 complete -c hoist -n "__fish_hoist_needs_command" -f -a "build" -d 'Bundle functions and render the Dockerfile next to its build context'
 complete -c hoist -n "__fish_hoist_needs_command" -f -a "config" -d 'Inspect and check hoist.yaml'
+complete -c hoist -n "__fish_hoist_needs_command" -f -a "push" -d 'Bundle functions and store each archive and release manifest as an immutable version in the artifact store'
+complete -c hoist -n "__fish_hoist_needs_command" -f -a "versions" -d 'List a function\'s versions in the artifact store'
+complete -c hoist -n "__fish_hoist_needs_command" -f -a "pull" -d 'Download a version\'s archive from the store, checking its digest'
+complete -c hoist -n "__fish_hoist_needs_command" -f -a "prune" -d 'Delete old versions of a function from the store'
 complete -c hoist -n "__fish_hoist_needs_command" -f -a "login" -d 'Store a target\'s API token in the OS keyring'
 complete -c hoist -n "__fish_hoist_needs_command" -f -a "logout" -d 'Forget a target\'s stored API token'
 complete -c hoist -n "__fish_hoist_needs_command" -f -a "completions" -d 'Print shell completions'
@@ -92,6 +96,12 @@ complete -c hoist -n "__fish_hoist_using_subcommand bundle" -l no-progress -d 'N
 complete -c hoist -n "__fish_hoist_using_subcommand bundle" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
 complete -c hoist -n "__fish_hoist_using_subcommand bundle" -s h -l help -d 'Print help'
 complete -c hoist -n "__fish_hoist_using_subcommand bundle" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand build" -l builder -d 'Who builds the image: native (no daemon), an external builder, or auto (native unless the Dockerfile runs commands) [default: `builder:` in hoist.yaml, else auto]' -r -f -a "auto\t''
+native\t''
+docker\t''
+podman\t''
+buildah\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand build" -l platform -d 'Platform of the image, os/arch[/variant]' -r
 complete -c hoist -n "__fish_hoist_using_subcommand build" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
 complete -c hoist -n "__fish_hoist_using_subcommand build" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
 json\t''"
@@ -146,6 +156,61 @@ complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subc
 complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check hoist.yaml and report every problem with its line'
 complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the resolved configuration, secrets masked'
 complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hoist -n "__fish_hoist_using_subcommand push" -l profile -d 'AWS shared-config profile for S3 credentials (beats storage.s3.profile)' -r
+complete -c hoist -n "__fish_hoist_using_subcommand push" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand push" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand push" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand push" -s q -l quiet -d 'Print less: only errors (repeat for nothing but data)'
+complete -c hoist -n "__fish_hoist_using_subcommand push" -s v -l verbose -d 'Print more detail on stderr (repeatable)'
+complete -c hoist -n "__fish_hoist_using_subcommand push" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand push" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand push" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand push" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand versions" -l profile -d 'AWS shared-config profile for S3 credentials (beats storage.s3.profile)' -r
+complete -c hoist -n "__fish_hoist_using_subcommand versions" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand versions" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand versions" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand versions" -s q -l quiet -d 'Print less: only errors (repeat for nothing but data)'
+complete -c hoist -n "__fish_hoist_using_subcommand versions" -s v -l verbose -d 'Print more detail on stderr (repeatable)'
+complete -c hoist -n "__fish_hoist_using_subcommand versions" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand versions" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand versions" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand versions" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand pull" -s o -l out -d 'Where to write the archive (default: ./FUNCTION-VERSION.tar.gz)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand pull" -l profile -d 'AWS shared-config profile for S3 credentials (beats storage.s3.profile)' -r
+complete -c hoist -n "__fish_hoist_using_subcommand pull" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand pull" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand pull" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand pull" -s q -l quiet -d 'Print less: only errors (repeat for nothing but data)'
+complete -c hoist -n "__fish_hoist_using_subcommand pull" -s v -l verbose -d 'Print more detail on stderr (repeatable)'
+complete -c hoist -n "__fish_hoist_using_subcommand pull" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand pull" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand pull" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand pull" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand prune" -l keep -d 'How many of the newest versions to keep (the newest is always kept)' -r
+complete -c hoist -n "__fish_hoist_using_subcommand prune" -l profile -d 'AWS shared-config profile for S3 credentials (beats storage.s3.profile)' -r
+complete -c hoist -n "__fish_hoist_using_subcommand prune" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand prune" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand prune" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand prune" -l dry-run -d 'Print what would be deleted and stop'
+complete -c hoist -n "__fish_hoist_using_subcommand prune" -s q -l quiet -d 'Print less: only errors (repeat for nothing but data)'
+complete -c hoist -n "__fish_hoist_using_subcommand prune" -s v -l verbose -d 'Print more detail on stderr (repeatable)'
+complete -c hoist -n "__fish_hoist_using_subcommand prune" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand prune" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand prune" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand prune" -s V -l version -d 'Print version'
 complete -c hoist -n "__fish_hoist_using_subcommand login" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
 complete -c hoist -n "__fish_hoist_using_subcommand login" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
 json\t''"
@@ -183,14 +248,18 @@ complete -c hoist -n "__fish_hoist_using_subcommand completions" -l no-progress 
 complete -c hoist -n "__fish_hoist_using_subcommand completions" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
 complete -c hoist -n "__fish_hoist_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c hoist -n "__fish_hoist_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config login logout completions help" -f -a "init" -d 'Write a commented hoist.yaml for the current directory'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config login logout completions help" -f -a "new" -d 'Scaffold a new function and add it to hoist.yaml'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config login logout completions help" -f -a "bundle" -d 'Bundle functions into deterministic archives'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config login logout completions help" -f -a "build" -d 'Bundle functions and render the Dockerfile next to its build context'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config login logout completions help" -f -a "config" -d 'Inspect and check hoist.yaml'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config login logout completions help" -f -a "login" -d 'Store a target\'s API token in the OS keyring'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config login logout completions help" -f -a "logout" -d 'Forget a target\'s stored API token'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config login logout completions help" -f -a "completions" -d 'Print shell completions'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config login logout completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "init" -d 'Write a commented hoist.yaml for the current directory'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "new" -d 'Scaffold a new function and add it to hoist.yaml'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "bundle" -d 'Bundle functions into deterministic archives'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "build" -d 'Bundle functions and render the Dockerfile next to its build context'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "config" -d 'Inspect and check hoist.yaml'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "push" -d 'Bundle functions and store each archive and release manifest as an immutable version in the artifact store'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "versions" -d 'List a function\'s versions in the artifact store'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "pull" -d 'Download a version\'s archive from the store, checking its digest'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "prune" -d 'Delete old versions of a function from the store'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "login" -d 'Store a target\'s API token in the OS keyring'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "logout" -d 'Forget a target\'s stored API token'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "completions" -d 'Print shell completions'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hoist -n "__fish_hoist_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "validate" -d 'Check hoist.yaml and report every problem with its line'
 complete -c hoist -n "__fish_hoist_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the resolved configuration, secrets masked'

@@ -12,6 +12,7 @@ pub mod git;
 pub mod image;
 pub mod interrupt;
 pub mod registry;
+pub mod storage;
 pub mod ui;
 
 use cli::{Cli, Command};
@@ -38,6 +39,10 @@ fn dispatch(cli: &Cli, printer: &Printer) -> anyhow::Result<()> {
         Command::Bundle(args) => commands::bundle::run(g, args, printer),
         Command::Build(args) => commands::build::run(g, args, printer),
         Command::Config(cmd) => commands::config::run(g, cmd, printer),
+        Command::Push(args) => commands::push::run(g, args, printer),
+        Command::Versions(args) => commands::versions::run(g, args, printer),
+        Command::Pull(args) => commands::pull::run(g, args, printer),
+        Command::Prune(args) => commands::prune::run(g, args, printer),
         Command::Login(args) => commands::login::login(g, args, printer),
         Command::Logout(args) => commands::login::logout(args, printer),
         Command::Completions(args) => commands::completions::run(args),

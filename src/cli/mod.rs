@@ -74,6 +74,15 @@ pub enum Command {
     /// Inspect and check hoist.yaml
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Bundle functions and store each archive and release manifest as an
+    /// immutable version in the artifact store
+    Push(PushArgs),
+    /// List a function's versions in the artifact store
+    Versions(VersionsArgs),
+    /// Download a version's archive from the store, checking its digest
+    Pull(PullArgs),
+    /// Delete old versions of a function from the store
+    Prune(PruneArgs),
     /// Store a target's API token in the OS keyring
     Login(LoginArgs),
     /// Forget a target's stored API token
@@ -145,6 +154,59 @@ pub enum BuilderArg {
     Docker,
     Podman,
     Buildah,
+}
+
+/// Flags of the commands that use the artifact store.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// AWS shared-config profile for S3 credentials (beats storage.s3.profile)
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// Functions to push (default: all)
+    #[arg(value_name = "FUNCTION")]
+    pub functions: Vec<String>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct VersionsArgs {
+    /// Function whose versions to list
+    pub function: String,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// Function to download
+    pub function: String,
+    /// Version to download (see `hoist versions FUNCTION`)
+    #[arg(id = "release_version", value_name = "VERSION")]
+    pub version: String,
+    /// Where to write the archive (default: ./FUNCTION-VERSION.tar.gz)
+    #[arg(short = 'o', long = "out", value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Function whose old versions to delete
+    pub function: String,
+    /// How many of the newest versions to keep (the newest is always kept)
+    #[arg(long, value_name = "N")]
+    pub keep: usize,
+    /// Print what would be deleted and stop
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Subcommand)]

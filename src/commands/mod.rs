@@ -8,6 +8,10 @@ pub mod config;
 pub mod init;
 pub mod login;
 pub mod new;
+pub mod prune;
+pub mod pull;
+pub mod push;
+pub mod versions;
 
 use crate::cli::GlobalArgs;
 use crate::config::Project;

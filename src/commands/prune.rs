@@ -1,0 +1,136 @@
+//! `hoist prune <function> --keep N`: delete a function's old versions from
+//! the artifact store, keeping the newest N, always the newest of all, and
+//! every version a target reports active. Each version goes manifest first,
+//! so it stops being a version before its archive disappears.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+
+use crate::cli::{GlobalArgs, PruneArgs};
+use crate::config::Project;
+use crate::error::UserError;
+use crate::storage::manifest::time_key;
+use crate::storage::{layout, release, OpenOptions};
+use crate::ui::{table, Printer};
+
+pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Result<()> {
+    let project = super::project(g, printer)?;
+    layout::check_function(&args.function)?;
+    let store = crate::storage::open(
+        &project,
+        &OpenOptions {
+            profile: args.store.profile.clone(),
+        },
+        printer,
+    )?;
+    let versions = release::list_versions(store.as_ref(), &args.function)?;
+    let active = active_versions(&project, &args.function)?;
+    let plan = release::plan_prune(versions, args.keep, &active);
+
+    let mut rows: Vec<(String, String, String)> = plan
+        .keep
+        .iter()
+        .map(|(e, why)| {
+            (
+                e.version.clone(),
+                e.created_at.clone(),
+                format!("keep ({why})"),
+            )
+        })
+        .chain(
+            plan.delete
+                .iter()
+                .map(|e| (e.version.clone(), e.created_at.clone(), "delete".into())),
+        )
+        .collect();
+    rows.sort_by(|a, b| {
+        time_key(&b.1)
+            .cmp(&time_key(&a.1))
+            .then_with(|| b.0.cmp(&a.0))
+    });
+
+    let report = |deleted: bool| {
+        if printer.json() {
+            printer.json_doc(&json!({
+                "function": args.function,
+                "dry_run": args.dry_run,
+                "deleted": if deleted { plan.delete.iter().map(|e| e.version.clone()).collect::<Vec<_>>() } else { Vec::new() },
+                "would_delete": if deleted { Vec::new() } else { plan.delete.iter().map(|e| e.version.clone()).collect::<Vec<_>>() },
+                "kept": plan.keep.iter().map(|(e, why)| json!({"version": e.version, "reason": why})).collect::<Vec<_>>(),
+            }));
+        } else if !rows.is_empty() {
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|(v, c, a)| vec![v.clone(), c.clone(), a.clone()])
+                .collect();
+            printer.data(table(&["VERSION", "CREATED", "ACTION"], &cells));
+        }
+    };
+
+    if plan.delete.is_empty() {
+        printer.status(
+            "Nothing",
+            format!(
+                "to prune: {} has {} versions",
+                args.function,
+                plan.keep.len()
+            ),
+        );
+        report(false);
+        return Ok(());
+    }
+    if args.dry_run {
+        printer.status(
+            "Dry run",
+            format!(
+                "would delete {} of {} versions of {}",
+                plan.delete.len(),
+                plan.delete.len() + plan.keep.len(),
+                args.function
+            ),
+        );
+        report(false);
+        return Ok(());
+    }
+    if !g.yes {
+        let prompter = crate::ui::prompter(false);
+        if !prompter.interactive() {
+            return Err(UserError::usage(format!(
+                "refusing to delete {} versions of {} without confirmation",
+                plan.delete.len(),
+                args.function
+            ))
+            .with_hint("pass --yes to delete, or --dry-run to see what would go")
+            .into());
+        }
+        let q = format!(
+            "Delete {} versions of {} ({})?",
+            plan.delete.len(),
+            args.function,
+            plan.delete
+                .iter()
+                .map(|e| e.version.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if !prompter.confirm(&q, false)? {
+            return Err(UserError::usage("prune cancelled; nothing was deleted").into());
+        }
+    }
+    for e in &plan.delete {
+        crate::interrupt::check()?;
+        release::delete_version(store.as_ref(), &args.function, &e.version)?;
+        printer.status("Deleted", format!("{} {}", args.function, e.version));
+    }
+    release::reindex(store.as_ref(), &args.function)?;
+    report(true);
+    Ok(())
+}
+
+/// Versions a target reports active for `function`; prune never deletes
+/// them. No target is implemented yet, so this is empty and prune relies on
+/// always keeping the newest version.
+fn active_versions(_project: &Project, _function: &str) -> anyhow::Result<BTreeSet<String>> {
+    Ok(BTreeSet::new())
+}

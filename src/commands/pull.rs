@@ -1,0 +1,56 @@
+//! `hoist pull <function> <version>`: download a version's archive from the
+//! artifact store and refuse it unless its sha256 and size match the release
+//! manifest. The file appears only once verified.
+
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use crate::cli::{GlobalArgs, PullArgs};
+use crate::storage::{layout, release, OpenOptions};
+use crate::ui::Printer;
+
+pub fn run(g: &GlobalArgs, args: &PullArgs, printer: &Printer) -> anyhow::Result<()> {
+    let project = super::project(g, printer)?;
+    layout::check_function(&args.function)?;
+    layout::check_version(&args.version)?;
+    let store = crate::storage::open(
+        &project,
+        &OpenOptions {
+            profile: args.store.profile.clone(),
+        },
+        printer,
+    )?;
+    let dest = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}-{}.tar.gz", args.function, args.version)));
+    let bar = printer.bar(0, "Pulling");
+    bar.set_message(format!("{} {}", args.function, args.version));
+    let result = release::fetch(store.as_ref(), &args.function, &args.version, &dest, &bar);
+    bar.finish_and_clear();
+    let fetched = result?;
+    printer.status(
+        "Pulled",
+        format!(
+            "{} {} ({}, {} verified)",
+            args.function,
+            args.version,
+            super::human_bytes(fetched.bytes),
+            fetched.manifest.bundle.digest
+        ),
+    );
+    if printer.json() {
+        printer.json_doc(&json!({
+            "function": args.function,
+            "version": args.version,
+            "path": fetched.path,
+            "bundle_digest": fetched.manifest.bundle.digest,
+            "size": fetched.bytes,
+            "manifest": fetched.manifest,
+        }));
+    } else {
+        printer.data(fetched.path.display().to_string());
+    }
+    Ok(())
+}

@@ -1,0 +1,217 @@
+//! `hoist push`: bundle each selected function, name its version, and store
+//! the archive and then the release manifest in the artifact store as an
+//! immutable version. Pushing what is already stored is a no-op that uploads
+//! nothing. The image step (issue 3) slots in between `prepare` and
+//! `push_one`: whatever it pushes is named in the manifest by digest.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::bundle::BundleOutput;
+use crate::cli::{GlobalArgs, PushArgs};
+use crate::config::{Function, Project};
+use crate::storage::manifest::{self, BundleRef, GitInfo, ImageRef, ReleaseManifest};
+use crate::storage::release::{self, Outcome};
+use crate::storage::{layout, OpenOptions, Store};
+use crate::ui::{table, Printer};
+
+/// A function bundled and versioned, ready to be pushed.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub bundle: BundleOutput,
+    pub version: String,
+}
+
+/// What `hoist push` reports for one function.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pushed {
+    pub function: String,
+    pub version: String,
+    pub bundle_digest: String,
+    pub bundle_size: u64,
+    pub image: Option<ImageRef>,
+    /// `stored` or `unchanged`.
+    pub status: &'static str,
+    pub store: &'static str,
+    pub archive_url: String,
+    pub manifest_url: String,
+    pub uploaded_bytes: u64,
+    pub parts: usize,
+    pub retries: usize,
+    pub upload_seconds: f64,
+    /// The image push (registry reference, digest, blob bytes uploaded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_push: Option<crate::registry::Pushed>,
+}
+
+pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result<()> {
+    let project = super::project(g, printer)?;
+    let functions = project.select(&args.functions)?;
+    let opts = OpenOptions {
+        profile: args.store.profile.clone(),
+    };
+    let store = crate::storage::open(&project, &opts, printer)?;
+    let mut pushed = Vec::new();
+    for f in functions {
+        let prepared = prepare(&project, f, printer)?;
+        // The image `hoist build` made for this version goes to the
+        // registry first (when one is configured); the manifest names it.
+        let image_push = crate::registry::push_function(&project, f, &prepared.version, printer)?;
+        let image = image_push.as_ref().map(|p| ImageRef {
+            reference: p.pinned.clone(),
+            digest: p.digest.clone(),
+        });
+        let mut one = push_one(&project, f, store.as_ref(), &prepared, image, printer)?;
+        one.image_push = image_push;
+        pushed.push(one);
+    }
+    if printer.json() {
+        printer.json_doc(&json!(pushed));
+    } else {
+        let rows: Vec<Vec<String>> = pushed
+            .iter()
+            .map(|p| {
+                vec![
+                    p.function.clone(),
+                    p.version.clone(),
+                    p.bundle_digest.chars().take(19).collect(),
+                    p.status.to_string(),
+                    super::human_bytes(p.uploaded_bytes),
+                    p.archive_url.clone(),
+                ]
+            })
+            .collect();
+        printer.data(table(
+            &[
+                "FUNCTION", "VERSION", "BUNDLE", "STATUS", "UPLOADED", "ARCHIVE",
+            ],
+            &rows,
+        ));
+    }
+    Ok(())
+}
+
+/// Bundle one function and name its version.
+pub fn prepare(project: &Project, f: &Function, printer: &Printer) -> anyhow::Result<Prepared> {
+    let bundle = super::bundle::bundle_one(project, f, printer)?;
+    let version = super::build::version_for(project, f, &bundle.manifest.digest);
+    layout::check_version(&version)?;
+    Ok(Prepared { bundle, version })
+}
+
+/// The release manifest of a prepared function.
+pub fn release_manifest(
+    project: &Project,
+    f: &Function,
+    prepared: &Prepared,
+    image: Option<ImageRef>,
+) -> ReleaseManifest {
+    let resources = match serde_json::to_value(&f.resources) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    let git = crate::git::commit(&project.root).map(|commit| GitInfo {
+        commit,
+        dirty: crate::git::dirty(&project.root),
+    });
+    ReleaseManifest {
+        schema: manifest::SCHEMA,
+        function: f.name.clone(),
+        version: prepared.version.clone(),
+        bundle: BundleRef {
+            key: layout::archive_key(&f.name, &prepared.version),
+            digest: format!("sha256:{}", prepared.bundle.manifest.digest),
+            size: prepared.bundle.manifest.compressed_size,
+            media_type: "application/gzip".into(),
+        },
+        image,
+        runtime: f.runtime.as_str().to_string(),
+        entrypoint: f.entrypoint.clone(),
+        resources,
+        env_keys: f.env.keys().cloned().collect(),
+        secret_keys: f.secrets.clone(),
+        git,
+        hoist_version: env!("CARGO_PKG_VERSION").to_string(),
+        created_at: manifest::now_rfc3339(),
+    }
+}
+
+/// Store one prepared function (archive, then manifest, then index).
+pub fn push_one(
+    project: &Project,
+    f: &Function,
+    store: &dyn Store,
+    prepared: &Prepared,
+    image: Option<ImageRef>,
+    printer: &Printer,
+) -> anyhow::Result<Pushed> {
+    let m = release_manifest(project, f, prepared, image);
+    let bar = printer.bar(m.bundle.size, "Uploading");
+    bar.set_message(format!("{} {}", f.name, m.version));
+    let result = release::publish(store, &m, &prepared.bundle.archive, &bar);
+    bar.finish_and_clear();
+    let published = result?;
+    if let Some(note) = &published.note {
+        printer.warn(note);
+    }
+    match published.outcome {
+        Outcome::Unchanged => printer.status(
+            "Unchanged",
+            format!("{} {} (already stored)", f.name, m.version),
+        ),
+        Outcome::Stored if published.uploaded_bytes == 0 => printer.status(
+            "Stored",
+            format!("{} {} (archive was already uploaded)", f.name, m.version),
+        ),
+        Outcome::Stored => printer.status(
+            "Stored",
+            format!(
+                "{} {}: {} in {}{}",
+                f.name,
+                m.version,
+                super::human_bytes(published.uploaded_bytes),
+                seconds(published.upload_time),
+                rate(published.uploaded_bytes, published.upload_time),
+            ),
+        ),
+    }
+    if published.parts > 0 {
+        printer.debug(format!(
+            "{} parts, {} part retries",
+            published.parts, published.retries
+        ));
+    }
+    Ok(Pushed {
+        function: f.name.clone(),
+        version: m.version.clone(),
+        bundle_digest: m.bundle.digest.clone(),
+        bundle_size: m.bundle.size,
+        image: m.image.clone(),
+        status: match published.outcome {
+            Outcome::Stored => "stored",
+            Outcome::Unchanged => "unchanged",
+        },
+        store: store.kind(),
+        archive_url: published.archive_url,
+        manifest_url: store.url(&layout::manifest_key(&f.name, &m.version)),
+        uploaded_bytes: published.uploaded_bytes,
+        parts: published.parts,
+        retries: published.retries,
+        upload_seconds: (published.upload_time.as_secs_f64() * 1000.0).round() / 1000.0,
+        image_push: None,
+    })
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+fn rate(bytes: u64, d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s <= 0.0 || bytes == 0 {
+        return String::new();
+    }
+    format!(" ({}/s)", super::human_bytes((bytes as f64 / s) as u64))
+}

@@ -1,0 +1,144 @@
+//! Where things live inside a store: the object keys of a function's archive,
+//! release manifest and version index, and the checks that keep function
+//! names and versions from escaping their directory (`..`, `/`).
+//!
+//! ```text
+//! functions/<function>/index.json                    versions of the function (a convenience)
+//! functions/<function>/<version>/function.tar.gz     the bundle, byte for byte
+//! functions/<function>/<version>/manifest.json       the release manifest, written last
+//! ```
+
+use crate::error::UserError;
+
+/// File name of a version's archive.
+pub const ARCHIVE: &str = "function.tar.gz";
+/// File name of a version's release manifest.
+pub const MANIFEST: &str = "manifest.json";
+/// File name of a function's version index.
+pub const INDEX: &str = "index.json";
+
+/// The directory (key prefix, ending in `/`) that holds all of a function.
+pub fn function_dir(function: &str) -> String {
+    format!("functions/{function}/")
+}
+
+/// The directory (key prefix, ending in `/`) of one version.
+pub fn version_dir(function: &str, version: &str) -> String {
+    format!("functions/{function}/{version}/")
+}
+
+pub fn archive_key(function: &str, version: &str) -> String {
+    format!("{}{ARCHIVE}", version_dir(function, version))
+}
+
+pub fn manifest_key(function: &str, version: &str) -> String {
+    format!("{}{MANIFEST}", version_dir(function, version))
+}
+
+pub fn index_key(function: &str) -> String {
+    format!("{}{INDEX}", function_dir(function))
+}
+
+/// The version named by a key `functions/<function>/<version>/manifest.json`
+/// (relative to the store's prefix), if the key is one.
+pub fn version_of_manifest_key<'a>(function: &str, key: &'a str) -> Option<&'a str> {
+    let rest = key.strip_prefix("functions/")?.strip_prefix(function)?;
+    let rest = rest.strip_prefix('/')?;
+    let version = rest.strip_suffix(MANIFEST)?.strip_suffix('/')?;
+    (!version.is_empty() && !version.contains('/')).then_some(version)
+}
+
+/// Refuse a function name that is not a DNS label: it becomes a key segment.
+pub fn check_function(name: &str) -> anyhow::Result<()> {
+    if crate::config::is_dns_label(name) {
+        Ok(())
+    } else {
+        Err(UserError::usage(format!(
+            "`{name}` is not a function name (lowercase letters, digits and '-', at most 63)"
+        ))
+        .into())
+    }
+}
+
+/// Refuse a version that cannot be one key segment: 1–128 characters of
+/// letters, digits, `.`, `_`, `-` and `+`, not starting with `.` or `-`.
+pub fn check_version(version: &str) -> anyhow::Result<()> {
+    let ok = !version.is_empty()
+        && version.len() <= 128
+        && !version.starts_with(['.', '-'])
+        && version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'));
+    if ok {
+        Ok(())
+    } else {
+        Err(UserError::usage(format!(
+            "`{version}` is not a valid version for the artifact store"
+        ))
+        .with_hint("use 1-128 letters, digits, '.', '_', '-' or '+', not starting with '.' or '-'")
+        .into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys() {
+        assert_eq!(
+            archive_key("hello", "v1"),
+            "functions/hello/v1/function.tar.gz"
+        );
+        assert_eq!(
+            manifest_key("hello", "v1"),
+            "functions/hello/v1/manifest.json"
+        );
+        assert_eq!(index_key("hello"), "functions/hello/index.json");
+    }
+
+    #[test]
+    fn manifest_keys_name_their_version() {
+        let f = "hello";
+        assert_eq!(
+            version_of_manifest_key(f, "functions/hello/v1/manifest.json"),
+            Some("v1")
+        );
+        assert_eq!(
+            version_of_manifest_key(f, "functions/hello/v1/function.tar.gz"),
+            None
+        );
+        assert_eq!(
+            version_of_manifest_key(f, "functions/hello-2/v1/manifest.json"),
+            None
+        );
+        assert_eq!(
+            version_of_manifest_key(f, "functions/hello/a/b/manifest.json"),
+            None
+        );
+        assert_eq!(
+            version_of_manifest_key(f, "functions/hello/manifest.json"),
+            None
+        );
+    }
+
+    #[test]
+    fn versions_stay_inside_their_directory() {
+        for ok in [
+            "v1",
+            "1.0.0",
+            "1.0.0+build.5",
+            "abc123def456",
+            "2026-01-27",
+            "a_b",
+        ] {
+            assert!(check_version(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", ".", "..", "../x", "a/b", "-x", ".hidden", "a b", "é"] {
+            assert!(check_version(bad).is_err(), "{bad}");
+        }
+        assert!(check_version(&"x".repeat(129)).is_err());
+        assert!(check_function("hello").is_ok());
+        assert!(check_function("../x").is_err());
+    }
+}

@@ -1,0 +1,1173 @@
+//! The S3-compatible store (AWS S3, Cloudflare R2, MinIO, ...) through the
+//! AWS SDK: credential resolution (hoist's own settings before the ambient
+//! AWS chain), the client (rustls, our own HTTP connector, a tokio runtime
+//! owned by the store so commands stay synchronous), create-only writes
+//! (`If-None-Match: *`, with a HEAD check where a server lacks it), streamed
+//! multipart uploads with bounded concurrency, per-part retries and abort on
+//! failure or Ctrl-C, and S3 errors turned into messages with hints. No
+//! secret key ever reaches a message: errors name where credentials came
+//! from, never what they are.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use aws_sdk_s3::config::{
+    retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Credentials, Region,
+    SharedCredentialsProvider,
+};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{ChecksumAlgorithm, ChecksumMode, CompletedMultipartUpload, CompletedPart};
+use bytes::Bytes;
+use indicatif::ProgressBar;
+
+use super::{Created, ObjectInfo, OpenOptions, Store, Uploaded};
+use crate::config::schema::S3Config;
+use crate::error::UserError;
+use crate::ui::Printer;
+
+const MIB: u64 = 1024 * 1024;
+/// S3's smallest part (all but the last) and largest part count.
+const MIN_PART: u64 = 5 * MIB;
+const MAX_PARTS: u64 = 10_000;
+
+/// Upload tuning; defaults measured against s3s-fs on 2 cores
+/// (docs/benchmarks.md), overridable through `HOIST_S3_*` variables.
+#[derive(Debug, Clone)]
+pub struct Tuning {
+    /// Archives larger than this go multipart.
+    pub threshold: u64,
+    pub part_size: u64,
+    /// Parts in flight at once (each holds one part in memory).
+    pub concurrency: usize,
+    /// Attempts per part before the upload is aborted.
+    pub part_attempts: u32,
+    /// Sign payloads (SigV4 sha256 of the body) instead of UNSIGNED-PAYLOAD.
+    pub sign_payload: bool,
+}
+
+fn env_u64(name: &str) -> anyhow::Result<Option<u64>> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse::<u64>()
+            .map(Some)
+            .map_err(|_| UserError::usage(format!("{name}=`{v}` is not a whole number")).into()),
+        _ => Ok(None),
+    }
+}
+
+impl Tuning {
+    fn from_env(endpoint: Option<&str>) -> anyhow::Result<Tuning> {
+        let part_size = env_u64("HOIST_S3_PART_SIZE_MB")?.map_or(16 * MIB, |m| m * MIB);
+        if part_size < MIN_PART {
+            return Err(UserError::usage("HOIST_S3_PART_SIZE_MB must be at least 5").into());
+        }
+        let threshold = env_u64("HOIST_S3_MULTIPART_THRESHOLD_MB")?.map_or(part_size, |m| m * MIB);
+        let concurrency = env_u64("HOIST_S3_CONCURRENCY")?.unwrap_or(4).clamp(1, 64) as usize;
+        let part_attempts = env_u64("HOIST_S3_PART_ATTEMPTS")?.unwrap_or(5).clamp(1, 20) as u32;
+        let sign_payload = match std::env::var("HOIST_S3_SIGN_PAYLOAD").as_deref() {
+            Ok("always") | Ok("1") | Ok("true") => true,
+            Ok("never") | Ok("0") | Ok("false") => false,
+            Ok("auto") | Ok("") | Err(_) => !payload_protected(endpoint),
+            Ok(other) => {
+                return Err(UserError::usage(format!(
+                    "HOIST_S3_SIGN_PAYLOAD=`{other}` is not auto, always or never"
+                ))
+                .into())
+            }
+        };
+        Ok(Tuning {
+            threshold,
+            part_size,
+            concurrency,
+            part_attempts,
+            sign_payload,
+        })
+    }
+}
+
+/// Whether the connection itself protects the payload, so that SigV4 need
+/// not hash it: TLS (https, the default for AWS), or loopback.
+fn payload_protected(endpoint: Option<&str>) -> bool {
+    let Some(ep) = endpoint else { return true };
+    if ep.starts_with("https://") {
+        return true;
+    }
+    let host = ep
+        .strip_prefix("http://")
+        .unwrap_or(ep)
+        .split(['/', '?'])
+        .next()
+        .unwrap_or("");
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => host,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Where the credentials came from, for messages (never the keys).
+#[derive(Debug, Clone)]
+struct CredSource(String);
+
+/// Resolve credentials, first match wins:
+/// `--profile`, `HOIST_S3_ACCESS_KEY_ID`/`HOIST_S3_SECRET_ACCESS_KEY`,
+/// `hoist login s3` (HOIST_S3_TOKEN, keyring, file), `storage.s3.profile`,
+/// then the standard AWS chain (`None`).
+fn resolve_credentials(
+    cfg: &S3Config,
+    opts: &OpenOptions,
+    http: &aws_sdk_s3::config::SharedHttpClient,
+) -> anyhow::Result<(Option<SharedCredentialsProvider>, CredSource)> {
+    let profile = |name: &str| {
+        let pc = aws_config::provider_config::ProviderConfig::without_region()
+            .with_http_client(http.clone());
+        SharedCredentialsProvider::new(
+            aws_config::profile::ProfileFileCredentialsProvider::builder()
+                .configure(&pc)
+                .profile_name(name)
+                .build(),
+        )
+    };
+    if let Some(p) = &opts.profile {
+        return Ok((
+            Some(profile(p)),
+            CredSource(format!("AWS profile `{p}` (--profile)")),
+        ));
+    }
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    match (
+        env("HOIST_S3_ACCESS_KEY_ID"),
+        env("HOIST_S3_SECRET_ACCESS_KEY"),
+    ) {
+        (Some(ak), Some(sk)) => {
+            let creds = Credentials::new(ak, sk, env("HOIST_S3_SESSION_TOKEN"), None, "hoist-env");
+            return Ok((
+                Some(SharedCredentialsProvider::new(creds)),
+                CredSource(
+                    "environment variables HOIST_S3_ACCESS_KEY_ID/HOIST_S3_SECRET_ACCESS_KEY"
+                        .into(),
+                ),
+            ));
+        }
+        (Some(_), None) | (None, Some(_)) => {
+            return Err(UserError::usage(
+                "only one of HOIST_S3_ACCESS_KEY_ID and HOIST_S3_SECRET_ACCESS_KEY is set",
+            )
+            .with_hint("set both, or neither to use `hoist login s3` or the AWS chain")
+            .into())
+        }
+        (None, None) => {}
+    }
+    if let Some((secret, source)) = crate::auth::token("s3")? {
+        match parse_token(secret.expose()) {
+            Some((ak, sk, token)) => {
+                let creds = Credentials::new(ak, sk, token, None, "hoist-login");
+                return Ok((
+                    Some(SharedCredentialsProvider::new(creds)),
+                    CredSource(format!("`hoist login s3` ({source})")),
+                ));
+            }
+            // HOIST_TOKEN is shared by every target; it may be another's.
+            None if source == crate::auth::Source::Env("HOIST_TOKEN".into()) => {}
+            None => {
+                return Err(UserError::usage(format!(
+                    "the s3 credentials from {source} are not in the form ACCESS_KEY_ID:SECRET_ACCESS_KEY"
+                ))
+                .with_hint("store them again: `printf '%s:%s' \"$KEY_ID\" \"$SECRET\" | hoist login s3 --token-stdin`")
+                .into())
+            }
+        }
+    }
+    if let Some(p) = &cfg.profile {
+        return Ok((
+            Some(profile(p)),
+            CredSource(format!("AWS profile `{p}` (storage.s3.profile)")),
+        ));
+    }
+    Ok((
+        None,
+        CredSource(
+            "the standard AWS chain (AWS_* variables, ~/.aws files, web identity, ECS/EC2)".into(),
+        ),
+    ))
+}
+
+/// `ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN]`.
+fn parse_token(t: &str) -> Option<(String, String, Option<String>)> {
+    let mut it = t.trim().splitn(3, ':');
+    let ak = it.next()?.trim();
+    let sk = it.next()?.trim();
+    let token = it
+        .next()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    (!ak.is_empty() && !sk.is_empty()).then(|| (ak.to_string(), sk.to_string(), token))
+}
+
+/// The HTTP client handed to the SDK: hyper + rustls (ring), native roots,
+/// plus the PEM file in AWS_CA_BUNDLE when it is readable (ignored if not).
+fn http_client(printer: &Printer) -> aws_sdk_s3::config::SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    let mut trust = tls::TrustStore::default();
+    if let Some(path) = std::env::var_os("AWS_CA_BUNDLE").filter(|p| !p.is_empty()) {
+        match std::fs::read(&path) {
+            Ok(pem) => trust = trust.with_pem_certificate(pem),
+            Err(e) => printer.debug(format!(
+                "ignoring AWS_CA_BUNDLE={}: {e}",
+                PathBuf::from(&path).display()
+            )),
+        }
+    }
+    let ctx = match tls::TlsContext::builder()
+        .with_trust_store(trust.clone())
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            printer.debug(format!("ignoring AWS_CA_BUNDLE: {e}"));
+            tls::TlsContext::default()
+        }
+    };
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .tls_context(ctx)
+        .build_https()
+}
+
+/// What every request needs; shared with the part-upload tasks.
+struct Ctx {
+    client: aws_sdk_s3::Client,
+    bucket: String,
+    prefix: String,
+    endpoint: String,
+    creds: CredSource,
+    tuning: Tuning,
+    /// Cleared when the server answers 501 to `If-None-Match`.
+    conditional: AtomicBool,
+    printer: Printer,
+}
+
+pub struct S3Store {
+    rt: tokio::runtime::Runtime,
+    ctx: Arc<Ctx>,
+}
+
+impl S3Store {
+    /// Build the client from `storage.s3` and the environment. Nothing is
+    /// sent until the first operation.
+    pub fn connect(cfg: &S3Config, opts: &OpenOptions, printer: &Printer) -> anyhow::Result<Self> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("hoist-s3")
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        let http = http_client(printer);
+        let (creds, source) = resolve_credentials(cfg, opts, &http)?;
+        let endpoint_env = std::env::var("AWS_ENDPOINT_URL_S3")
+            .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
+            .ok()
+            .filter(|v| !v.is_empty());
+        let endpoint = cfg.endpoint.clone().or(endpoint_env);
+        let tuning = Tuning::from_env(endpoint.as_deref())?;
+
+        let profile_name = opts.profile.clone().or_else(|| cfg.profile.clone());
+        let sdk = rt.block_on(async {
+            let mut loader = aws_config::defaults(BehaviorVersion::latest())
+                .http_client(http.clone())
+                .retry_config(RetryConfig::standard().with_max_attempts(3))
+                .timeout_config(
+                    TimeoutConfig::builder()
+                        .connect_timeout(Duration::from_secs(10))
+                        .build(),
+                );
+            if let Some(p) = &profile_name {
+                loader = loader.profile_name(p);
+            }
+            loader = match &cfg.region {
+                Some(r) => loader.region(Region::new(r.clone())),
+                None => {
+                    let mut profile_region =
+                        aws_config::profile::ProfileFileRegionProvider::builder();
+                    if let Some(p) = &profile_name {
+                        profile_region = profile_region.profile_name(p);
+                    }
+                    loader.region(
+                        aws_config::meta::region::RegionProviderChain::first_try(
+                            aws_config::environment::EnvironmentVariableRegionProvider::new(),
+                        )
+                        .or_else(profile_region.build())
+                        .or_else(Region::new("us-east-1")),
+                    )
+                }
+            };
+            if let Some(c) = creds {
+                loader = loader.credentials_provider(c);
+            }
+            loader.load().await
+        });
+        let mut b = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(cfg.path_style);
+        if let Some(ep) = &cfg.endpoint {
+            b = b.endpoint_url(ep);
+        }
+        let client = aws_sdk_s3::Client::from_conf(b.build());
+        let endpoint_label = endpoint.unwrap_or_else(|| {
+            format!(
+                "AWS S3 ({})",
+                sdk.region().map(|r| r.to_string()).unwrap_or_default()
+            )
+        });
+        let prefix = normalize_prefix(cfg.prefix.as_deref());
+        printer.debug(format!(
+            "store: s3://{}/{prefix} at {endpoint_label}, path-style {}, credentials from {}",
+            cfg.bucket, cfg.path_style, source.0
+        ));
+        printer.debug(format!(
+            "store: multipart above {} MiB, {} MiB parts, {} in flight, {} attempts per part, payload {}",
+            tuning.threshold / MIB,
+            tuning.part_size / MIB,
+            tuning.concurrency,
+            tuning.part_attempts,
+            if tuning.sign_payload { "signed" } else { "unsigned (TLS or loopback)" }
+        ));
+        let store = S3Store {
+            rt,
+            ctx: Arc::new(Ctx {
+                client,
+                bucket: cfg.bucket.clone(),
+                prefix,
+                endpoint: endpoint_label,
+                creds: source,
+                tuning,
+                conditional: AtomicBool::new(true),
+                printer: printer.clone(),
+            }),
+        };
+        store.rt.block_on(store.ctx.check_bucket())?;
+        Ok(store)
+    }
+}
+
+/// `hoist/` from `hoist`, `/hoist/` or `hoist/`; empty stays empty.
+fn normalize_prefix(p: Option<&str>) -> String {
+    let p = p.unwrap_or("").trim_matches('/');
+    if p.is_empty() {
+        String::new()
+    } else {
+        format!("{p}/")
+    }
+}
+
+impl Ctx {
+    /// Fail early, with a clear message, when the bucket does not exist:
+    /// some servers (s3s-fs) would otherwise create it on the first PUT.
+    /// Only a 404 counts; a 403 (credentials limited to a prefix, or wrong)
+    /// is left to the real operation, whose error body says which.
+    async fn check_bucket(&self) -> anyhow::Result<()> {
+        match self.client.head_bucket().bucket(&self.bucket).send().await {
+            Ok(_) => Ok(()),
+            Err(e) => match classify(&e) {
+                Class::NotFound | Class::NoBucket => Err(UserError::failure(format!(
+                    "bucket `{}` does not exist at {}",
+                    self.bucket, self.endpoint
+                ))
+                .with_hint("create it (e.g. `aws s3 mb s3://BUCKET`) or check storage.s3.bucket in hoist.yaml")
+                .into()),
+                Class::Unreachable => Err(self.error(&format!("check bucket `{}`", self.bucket), &e)),
+                _ => Ok(()),
+            },
+        }
+    }
+
+    fn full(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    fn url(&self, key: &str) -> String {
+        format!("s3://{}/{}", self.bucket, self.full(key))
+    }
+
+    fn log(&self, bar: &ProgressBar, msg: String) {
+        if bar.is_hidden() {
+            self.printer.debug(msg);
+        } else {
+            bar.suspend(|| self.printer.debug(msg));
+        }
+    }
+
+    /// Turn an SDK error into a message with a hint; `what` says what was
+    /// being done (e.g. "upload s3://b/k").
+    fn error<E>(
+        &self,
+        what: &str,
+        err: &SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
+    ) -> anyhow::Error
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let status = err.raw_response().map(|r| r.status().as_u16());
+        let code = err.code().unwrap_or("");
+        let msg = err.message().unwrap_or("");
+        let detail = if !code.is_empty() {
+            if msg.is_empty() {
+                code.to_string()
+            } else {
+                format!("{code}: {msg}")
+            }
+        } else if let Some(s) = status {
+            format!("HTTP {s}")
+        } else {
+            root_cause(err)
+        };
+        let ue = match classify(err) {
+            Class::Unreachable => UserError::failure(format!(
+                "cannot reach the S3 endpoint {} to {what}: {detail}",
+                self.endpoint
+            ))
+            .with_hint("check storage.s3.endpoint in hoist.yaml and that the server is running"),
+            Class::Auth => UserError::failure(format!(
+                "S3 refused the credentials to {what} ({detail})"
+            ))
+            .with_hint(format!(
+                "the credentials come from {}: check the secret key (and the clock), or store new ones with `hoist login s3`",
+                self.creds.0
+            )),
+            Class::Denied => UserError::failure(format!("S3 denied access to {what} ({detail})"))
+                .with_hint(format!(
+                    "the credentials from {} may lack permission on bucket `{}`",
+                    self.creds.0, self.bucket
+                )),
+            Class::NoBucket => UserError::failure(format!(
+                "bucket `{}` does not exist at {} ({detail})",
+                self.bucket, self.endpoint
+            ))
+            .with_hint("create it (e.g. `aws s3 mb s3://BUCKET`) or check storage.s3.bucket in hoist.yaml"),
+            Class::Redirect => UserError::failure(format!(
+                "S3 answered with a redirect to {what} ({detail})"
+            ))
+            .with_hint("the bucket is in another region: set storage.s3.region"),
+            _ => UserError::failure(format!("S3 could not {what}: {detail}")),
+        };
+        ue.into()
+    }
+}
+
+/// The deepest cause in an error's chain, which says what really happened
+/// ("Connection refused (os error 111)").
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur: &(dyn std::error::Error + 'static) = err;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Unreachable,
+    Auth,
+    Denied,
+    NoBucket,
+    NotFound,
+    Precondition,
+    NotImplemented,
+    Redirect,
+    /// Worth another attempt: cut connections, timeouts, 5xx, throttling.
+    Transient,
+    Other,
+}
+
+fn classify<E: ProvideErrorMetadata>(
+    err: &SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
+) -> Class {
+    match err {
+        SdkError::DispatchFailure(d) => {
+            if d.is_user() {
+                Class::Other
+            } else if d
+                .as_connector_error()
+                .map(|c| root_cause(c).to_ascii_lowercase())
+                .is_some_and(|m| {
+                    m.contains("refused") || m.contains("dns") || m.contains("resolve")
+                })
+            {
+                Class::Unreachable
+            } else {
+                Class::Transient
+            }
+        }
+        SdkError::TimeoutError(_) | SdkError::ResponseError(_) => Class::Transient,
+        _ => {
+            let status = err.raw_response().map(|r| r.status().as_u16()).unwrap_or(0);
+            match err.code().unwrap_or("") {
+                "SignatureDoesNotMatch"
+                | "InvalidAccessKeyId"
+                | "InvalidToken"
+                | "ExpiredToken"
+                | "RequestTimeTooSkewed"
+                | "AuthorizationHeaderMalformed" => Class::Auth,
+                "AccessDenied" => Class::Denied,
+                "NoSuchBucket" => Class::NoBucket,
+                "NoSuchKey" | "NotFound" => Class::NotFound,
+                "PreconditionFailed" | "ConditionalRequestConflict" => Class::Precondition,
+                "NotImplemented" => Class::NotImplemented,
+                "PermanentRedirect" | "AuthorizationHeaderMalformed2" => Class::Redirect,
+                "SlowDown" | "RequestTimeout" | "InternalError" | "ServiceUnavailable" => {
+                    Class::Transient
+                }
+                _ => match status {
+                    404 => Class::NotFound,
+                    412 => Class::Precondition,
+                    501 => Class::NotImplemented,
+                    301 => Class::Redirect,
+                    403 => Class::Denied,
+                    408 | 429 | 500..=599 => Class::Transient,
+                    _ => Class::Other,
+                },
+            }
+        }
+    }
+}
+
+/// base64 CRC32C of `data`, as S3's `x-amz-checksum-crc32c` wants it.
+fn crc32c_b64(data: &[u8]) -> String {
+    let mut c = aws_smithy_checksums::ChecksumAlgorithm::Crc32c.into_impl();
+    c.update(data);
+    c.header_value().to_str().unwrap_or_default().to_string()
+}
+
+/// The retry config for one attempt only (our part loop retries).
+fn one_attempt() -> aws_sdk_s3::config::Builder {
+    aws_sdk_s3::config::Builder::default().retry_config(RetryConfig::disabled())
+}
+
+impl Ctx {
+    /// Create-only PUT of an in-memory object, with the server's conditional
+    /// write when it has one and a HEAD check otherwise.
+    async fn put_bytes(
+        &self,
+        key: &str,
+        data: Bytes,
+        create_only: bool,
+        sha256: Option<&str>,
+        unsigned: bool,
+    ) -> anyhow::Result<Created> {
+        let full = self.full(key);
+        let what = format!("write {}", self.url(key));
+        loop {
+            let conditional = create_only && self.conditional.load(Ordering::Relaxed);
+            if create_only && !conditional && self.head(key).await?.is_some() {
+                return Ok(Created::AlreadyExists);
+            }
+            let mut req = self
+                .client
+                .put_object()
+                .bucket(&self.bucket)
+                .key(&full)
+                .checksum_crc32_c(crc32c_b64(&data))
+                .content_type(content_type(key))
+                .body(ByteStream::from(data.clone()));
+            if let Some(s) = sha256 {
+                req = req.metadata("sha256", s);
+            }
+            if conditional {
+                req = req.if_none_match("*");
+            }
+            let res = if unsigned {
+                req.customize().disable_payload_signing().send().await
+            } else {
+                req.send().await
+            };
+            return match res {
+                Ok(_) => Ok(Created::Created),
+                Err(e) => match classify(&e) {
+                    Class::Precondition if conditional => Ok(Created::AlreadyExists),
+                    Class::NotImplemented if conditional => {
+                        self.printer.debug(
+                            "the server does not support If-None-Match; checking with HEAD instead",
+                        );
+                        self.conditional.store(false, Ordering::Relaxed);
+                        continue;
+                    }
+                    _ => Err(self.error(&what, &e)),
+                },
+            };
+        }
+    }
+
+    async fn head(&self, key: &str) -> anyhow::Result<Option<ObjectInfo>> {
+        let res = self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(self.full(key))
+            .send()
+            .await;
+        match res {
+            Ok(out) => Ok(Some(ObjectInfo {
+                key: key.to_string(),
+                size: out.content_length().unwrap_or(0).max(0) as u64,
+                sha256: out
+                    .metadata()
+                    .and_then(|m| m.get("sha256"))
+                    .map(|s| s.to_ascii_lowercase()),
+            })),
+            Err(e) if classify(&e) == Class::NotFound => Ok(None),
+            Err(e) => Err(self.error(&format!("read {}", self.url(key)), &e)),
+        }
+    }
+
+    /// The multipart path: create, parts in parallel, complete; abort on
+    /// any failure or Ctrl-C so that no parts are left behind.
+    async fn multipart(
+        self: &Arc<Self>,
+        key: &str,
+        path: &Path,
+        size: u64,
+        sha256: &str,
+        bar: &ProgressBar,
+    ) -> anyhow::Result<Uploaded> {
+        let full = self.full(key);
+        let url = self.url(key);
+        let created = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.bucket)
+            .key(&full)
+            .metadata("sha256", sha256)
+            .content_type(content_type(key))
+            .checksum_algorithm(ChecksumAlgorithm::Crc32C)
+            .send()
+            .await
+            .map_err(|e| self.error(&format!("start a multipart upload to {url}"), &e))?;
+        let upload_id = created
+            .upload_id()
+            .ok_or_else(|| anyhow::anyhow!("the server started a multipart upload without an id"))?
+            .to_string();
+        self.log(bar, format!("multipart upload {upload_id} to {url}"));
+
+        let result = self.send_parts(&full, &upload_id, path, size, bar).await;
+        let (parts, retries) = match result {
+            Ok(p) => p,
+            Err(e) => {
+                self.abort(&full, &upload_id, bar).await;
+                return Err(e);
+            }
+        };
+        let count = parts.len();
+        let mut req = self
+            .client
+            .complete_multipart_upload()
+            .bucket(&self.bucket)
+            .key(&full)
+            .upload_id(&upload_id)
+            .multipart_upload(
+                CompletedMultipartUpload::builder()
+                    .set_parts(Some(parts))
+                    .build(),
+            );
+        let conditional = self.conditional.load(Ordering::Relaxed);
+        if conditional {
+            req = req.if_none_match("*");
+        } else if self.head(key).await?.is_some() {
+            self.abort(&full, &upload_id, bar).await;
+            return Ok(Uploaded {
+                created: Created::AlreadyExists,
+                bytes: size,
+                parts: count,
+                retries,
+            });
+        }
+        match req.send().await {
+            Ok(_) => Ok(Uploaded {
+                created: Created::Created,
+                bytes: size,
+                parts: count,
+                retries,
+            }),
+            Err(e) => {
+                let class = classify(&e);
+                self.abort(&full, &upload_id, bar).await;
+                if class == Class::Precondition && conditional {
+                    Ok(Uploaded {
+                        created: Created::AlreadyExists,
+                        bytes: size,
+                        parts: count,
+                        retries,
+                    })
+                } else {
+                    Err(self.error(&format!("complete the multipart upload to {url}"), &e))
+                }
+            }
+        }
+    }
+
+    /// Send every part, at most `concurrency` at a time; returns the parts in
+    /// order and how many part attempts were retried.
+    async fn send_parts(
+        self: &Arc<Self>,
+        full: &str,
+        upload_id: &str,
+        path: &Path,
+        size: u64,
+        bar: &ProgressBar,
+    ) -> anyhow::Result<(Vec<CompletedPart>, usize)> {
+        let mut part_size = self.tuning.part_size;
+        while size.div_ceil(part_size) > MAX_PARTS {
+            part_size *= 2;
+        }
+        let count = size.div_ceil(part_size).max(1);
+        let mut done: Vec<Option<CompletedPart>> = vec![None; count as usize];
+        let mut retries = 0usize;
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut next = 0u64;
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        loop {
+            while tasks.len() < self.tuning.concurrency && next < count {
+                let offset = next * part_size;
+                let len = part_size.min(size - offset);
+                let part = PartJob {
+                    ctx: Arc::clone(self),
+                    full: full.to_string(),
+                    upload_id: upload_id.to_string(),
+                    path: path.to_path_buf(),
+                    number: (next + 1) as i32,
+                    offset,
+                    len,
+                    bar: bar.clone(),
+                };
+                tasks.spawn(part.run());
+                next += 1;
+            }
+            if tasks.is_empty() {
+                break;
+            }
+            tokio::select! {
+                joined = tasks.join_next() => {
+                    let outcome = match joined {
+                        Some(Ok(r)) => r,
+                        Some(Err(e)) => Err(anyhow::anyhow!("a part upload task failed: {e}")),
+                        None => continue,
+                    };
+                    match outcome {
+                        Ok((part, tries)) => {
+                            retries += tries;
+                            let i = part.part_number().unwrap_or(1).max(1) as usize - 1;
+                            if let Some(slot) = done.get_mut(i) {
+                                *slot = Some(part);
+                            }
+                        }
+                        Err(e) => {
+                            tasks.abort_all();
+                            while tasks.join_next().await.is_some() {}
+                            return Err(e);
+                        }
+                    }
+                }
+                _ = tick.tick() => {
+                    if crate::interrupt::requested() {
+                        tasks.abort_all();
+                        while tasks.join_next().await.is_some() {}
+                        return Err(UserError::interrupted()
+                            .with_hint("the multipart upload was aborted and nothing was stored; run the command again")
+                            .into());
+                    }
+                }
+            }
+        }
+        let parts: Vec<CompletedPart> = done.into_iter().flatten().collect();
+        if parts.len() as u64 != count {
+            anyhow::bail!("{} of {count} parts were uploaded", parts.len());
+        }
+        Ok((parts, retries))
+    }
+
+    /// Abort a multipart upload, then make sure no parts stay behind (a part
+    /// still in flight can land after an abort; S3 then needs another).
+    async fn abort(&self, full: &str, upload_id: &str, bar: &ProgressBar) {
+        for attempt in 1..=3 {
+            let res = self
+                .client
+                .abort_multipart_upload()
+                .bucket(&self.bucket)
+                .key(full)
+                .upload_id(upload_id)
+                .send()
+                .await;
+            if let Err(e) = &res {
+                if classify(e) != Class::NotFound {
+                    self.log(
+                        bar,
+                        format!(
+                            "aborting multipart upload {upload_id} failed: {}",
+                            root_cause(e)
+                        ),
+                    );
+                }
+            }
+            let left = self
+                .client
+                .list_parts()
+                .bucket(&self.bucket)
+                .key(full)
+                .upload_id(upload_id)
+                .send()
+                .await;
+            match left {
+                Ok(out) if !out.parts().is_empty() => {
+                    self.log(
+                        bar,
+                        format!(
+                            "{} parts still listed after abort (attempt {attempt})",
+                            out.parts().len()
+                        ),
+                    );
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                _ => {
+                    self.log(bar, format!("aborted multipart upload {upload_id}"));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// One part of a multipart upload, sent with its own retry loop: the part is
+/// read into memory once, its CRC32C computed once, and the same bytes are
+/// sent again after a cut connection, a timeout or a 5xx.
+struct PartJob {
+    ctx: Arc<Ctx>,
+    full: String,
+    upload_id: String,
+    path: PathBuf,
+    number: i32,
+    offset: u64,
+    len: u64,
+    bar: ProgressBar,
+}
+
+impl PartJob {
+    async fn run(self) -> anyhow::Result<(CompletedPart, usize)> {
+        let (path, offset, len) = (self.path.clone(), self.offset, self.len);
+        let data = tokio::task::spawn_blocking(move || read_part(&path, offset, len))
+            .await
+            .map_err(|e| anyhow::anyhow!("reading a part failed: {e}"))??;
+        let crc = crc32c_b64(&data);
+        let ctx = &self.ctx;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let req = ctx
+                .client
+                .upload_part()
+                .bucket(&ctx.bucket)
+                .key(&self.full)
+                .upload_id(&self.upload_id)
+                .part_number(self.number)
+                .content_length(self.len as i64)
+                .checksum_crc32_c(&crc)
+                .body(ByteStream::from(data.clone()))
+                .customize()
+                .config_override(one_attempt());
+            let res = if ctx.tuning.sign_payload {
+                req.send().await
+            } else {
+                req.disable_payload_signing().send().await
+            };
+            match res {
+                Ok(out) => {
+                    if let Some(server) = out.checksum_crc32_c() {
+                        if server != crc {
+                            anyhow::bail!(
+                                "part {} arrived damaged (CRC32C {server}, sent {crc})",
+                                self.number
+                            );
+                        }
+                    }
+                    self.bar.inc(self.len);
+                    let part = CompletedPart::builder()
+                        .part_number(self.number)
+                        .set_e_tag(out.e_tag().map(str::to_string))
+                        .checksum_crc32_c(&crc)
+                        .build();
+                    return Ok((part, (attempt - 1) as usize));
+                }
+                Err(e) => {
+                    let class = classify(&e);
+                    if class == Class::Transient && attempt < ctx.tuning.part_attempts {
+                        let wait = Duration::from_millis(200 * (1u64 << (attempt - 1).min(5)));
+                        ctx.log(
+                            &self.bar,
+                            format!(
+                                "part {} attempt {attempt} failed ({}); retrying in {} ms",
+                                self.number,
+                                root_cause(&e),
+                                wait.as_millis()
+                            ),
+                        );
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    let what = format!(
+                        "upload part {} of {} (attempt {attempt} of {})",
+                        self.number,
+                        ctx.url(self.full.strip_prefix(&ctx.prefix).unwrap_or(&self.full)),
+                        ctx.tuning.part_attempts
+                    );
+                    return Err(ctx.error(&what, &e));
+                }
+            }
+        }
+    }
+}
+
+fn read_part(path: &Path, offset: u64, len: u64) -> anyhow::Result<Bytes> {
+    let mut f =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    f.seek(SeekFrom::Start(offset))?;
+    let mut buf = vec![0u8; len as usize];
+    f.read_exact(&mut buf)
+        .with_context(|| format!("cannot read {} at offset {offset}", path.display()))?;
+    Ok(Bytes::from(buf))
+}
+
+fn content_type(key: &str) -> &'static str {
+    if key.ends_with(".json") {
+        "application/json"
+    } else if key.ends_with(".tar.gz") {
+        "application/gzip"
+    } else {
+        "application/octet-stream"
+    }
+}
+
+impl Store for S3Store {
+    fn kind(&self) -> &'static str {
+        "s3"
+    }
+
+    fn url(&self, key: &str) -> String {
+        self.ctx.url(key)
+    }
+
+    fn head(&self, key: &str) -> anyhow::Result<Option<ObjectInfo>> {
+        self.rt.block_on(self.ctx.head(key))
+    }
+
+    fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        let ctx = &self.ctx;
+        self.rt.block_on(async {
+            let res = ctx
+                .client
+                .get_object()
+                .bucket(&ctx.bucket)
+                .key(ctx.full(key))
+                .checksum_mode(ChecksumMode::Enabled)
+                .send()
+                .await;
+            match res {
+                Ok(out) => {
+                    let body = out.body.collect().await.map_err(|e| {
+                        anyhow::anyhow!("cannot read {}: {}", ctx.url(key), root_cause(&e))
+                    })?;
+                    Ok(Some(body.into_bytes().to_vec()))
+                }
+                Err(e) if classify(&e) == Class::NotFound => Ok(None),
+                Err(e) => Err(ctx.error(&format!("read {}", ctx.url(key)), &e)),
+            }
+        })
+    }
+
+    fn put(&self, key: &str, bytes: &[u8], create_only: bool) -> anyhow::Result<Created> {
+        let data = Bytes::copy_from_slice(bytes);
+        self.rt
+            .block_on(self.ctx.put_bytes(key, data, create_only, None, false))
+    }
+
+    fn upload(
+        &self,
+        key: &str,
+        path: &Path,
+        sha256: &str,
+        bar: &ProgressBar,
+    ) -> anyhow::Result<Uploaded> {
+        let size = std::fs::metadata(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .len();
+        let ctx = Arc::clone(&self.ctx);
+        self.rt.block_on(async {
+            if size > ctx.tuning.threshold {
+                return ctx.multipart(key, path, size, sha256, bar).await;
+            }
+            let data = read_part(path, 0, size)?;
+            let created = ctx
+                .put_bytes(key, data, true, Some(sha256), !ctx.tuning.sign_payload)
+                .await?;
+            let bytes = if created == Created::Created {
+                bar.inc(size);
+                size
+            } else {
+                0
+            };
+            Ok(Uploaded {
+                created,
+                bytes,
+                parts: 0,
+                retries: 0,
+            })
+        })
+    }
+
+    fn download(&self, key: &str, out: &mut dyn Write, bar: &ProgressBar) -> anyhow::Result<u64> {
+        let ctx = &self.ctx;
+        self.rt.block_on(async {
+            let res = ctx
+                .client
+                .get_object()
+                .bucket(&ctx.bucket)
+                .key(ctx.full(key))
+                .checksum_mode(ChecksumMode::Enabled)
+                .send()
+                .await;
+            let mut obj = match res {
+                Ok(o) => o,
+                Err(e) if classify(&e) == Class::NotFound => {
+                    return Err(UserError::failure(format!("{} does not exist", ctx.url(key)))
+                        .with_hint("the manifest names an archive that is gone; the store was changed outside hoist")
+                        .into())
+                }
+                Err(e) => return Err(ctx.error(&format!("download {}", ctx.url(key)), &e)),
+            };
+            let mut n = 0u64;
+            loop {
+                crate::interrupt::check()?;
+                match obj.body.try_next().await {
+                    Ok(Some(chunk)) => {
+                        out.write_all(&chunk)?;
+                        bar.inc(chunk.len() as u64);
+                        n += chunk.len() as u64;
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        return Err(UserError::failure(format!(
+                            "the download of {} failed after {n} bytes: {}",
+                            ctx.url(key),
+                            root_cause(&e)
+                        ))
+                        .with_hint("nothing was written; if it says checksum mismatch, the stored object is damaged")
+                        .into())
+                    }
+                }
+            }
+            Ok(n)
+        })
+    }
+
+    fn list(&self, prefix: &str) -> anyhow::Result<Vec<ObjectInfo>> {
+        let ctx = &self.ctx;
+        self.rt.block_on(async {
+            let mut out = Vec::new();
+            let mut token: Option<String> = None;
+            loop {
+                let res = ctx
+                    .client
+                    .list_objects_v2()
+                    .bucket(&ctx.bucket)
+                    .prefix(ctx.full(prefix))
+                    .set_continuation_token(token.take())
+                    .send()
+                    .await
+                    .map_err(|e| ctx.error(&format!("list {}", ctx.url(prefix)), &e))?;
+                for o in res.contents() {
+                    let Some(k) = o.key() else { continue };
+                    let Some(rel) = k.strip_prefix(&ctx.prefix) else {
+                        continue;
+                    };
+                    out.push(ObjectInfo {
+                        key: rel.to_string(),
+                        size: o.size().unwrap_or(0).max(0) as u64,
+                        sha256: None,
+                    });
+                }
+                match res.next_continuation_token() {
+                    Some(t) if res.is_truncated() == Some(true) => token = Some(t.to_string()),
+                    _ => break,
+                }
+            }
+            out.sort_by(|a, b| a.key.cmp(&b.key));
+            Ok(out)
+        })
+    }
+
+    fn delete(&self, key: &str) -> anyhow::Result<()> {
+        let ctx = &self.ctx;
+        self.rt.block_on(async {
+            match ctx
+                .client
+                .delete_object()
+                .bucket(&ctx.bucket)
+                .key(ctx.full(key))
+                .send()
+                .await
+            {
+                Ok(_) => Ok(()),
+                Err(e) if classify(&e) == Class::NotFound => Ok(()),
+                Err(e) => Err(ctx.error(&format!("delete {}", ctx.url(key)), &e)),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_key_id_colon_secret() {
+        assert_eq!(parse_token("AK:SK"), Some(("AK".into(), "SK".into(), None)));
+        assert_eq!(
+            parse_token("AK:SK:TOK:EN\n"),
+            Some(("AK".into(), "SK".into(), Some("TOK:EN".into())))
+        );
+        assert_eq!(parse_token("just-a-token"), None);
+        assert_eq!(parse_token(":SK"), None);
+    }
+
+    #[test]
+    fn payload_signing_is_skipped_only_when_protected() {
+        assert!(payload_protected(None));
+        assert!(payload_protected(Some("https://s3.example.com")));
+        assert!(payload_protected(Some("http://127.0.0.1:9000")));
+        assert!(payload_protected(Some("http://localhost:9000/")));
+        assert!(payload_protected(Some("http://[::1]:9000")));
+        assert!(!payload_protected(Some("http://minio.internal:9000")));
+        assert!(!payload_protected(Some("http://10.0.0.5")));
+    }
+
+    #[test]
+    fn prefixes_end_with_one_slash() {
+        assert_eq!(normalize_prefix(None), "");
+        assert_eq!(normalize_prefix(Some("/")), "");
+        assert_eq!(normalize_prefix(Some("hoist")), "hoist/");
+        assert_eq!(normalize_prefix(Some("/a/b/")), "a/b/");
+    }
+
+    #[test]
+    fn crc32c_matches_the_reference() {
+        // CRC32C("123456789") = 0xE3069283
+        assert_eq!(crc32c_b64(b"123456789"), "4waSgw==");
+    }
+}
