@@ -19,7 +19,10 @@ use crate::auth::Secret;
 /// A credential for one registry.
 #[derive(Clone)]
 pub enum Credential {
-    Basic { user: String, password: Secret },
+    Basic {
+        user: String,
+        password: Secret,
+    },
     /// docker's `identitytoken`: an OAuth2 refresh token for the token server.
     IdentityToken(Secret),
 }
@@ -211,7 +214,11 @@ fn docker_config(host: &str) -> anyhow::Result<Option<Creds>> {
 }
 
 /// Ask `docker-credential-<helper> get` for `server`'s credentials.
-fn helper_get(helper: &str, server: &str, config: &std::path::Path) -> anyhow::Result<Option<Creds>> {
+fn helper_get(
+    helper: &str,
+    server: &str,
+    config: &std::path::Path,
+) -> anyhow::Result<Option<Creds>> {
     let program = format!("docker-credential-{helper}");
     let mut child = match Command::new(&program)
         .arg("get")

@@ -98,9 +98,14 @@ pub struct Client {
     state: Mutex<State>,
 }
 
-/// Pause before attempt `n` (1-based): 200 ms doubling, at most 5 s.
+/// Pause before attempt `n` (1-based): the base (200 ms, or
+/// `HOIST_RETRY_BASE_MS`) doubling per attempt, at most 5 s.
 fn backoff(n: u32) -> Duration {
-    Duration::from_millis((200u64 << n.min(5)).min(5000))
+    let base = std::env::var("HOIST_RETRY_BASE_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(200);
+    Duration::from_millis((base << n.min(5)).min(5000))
 }
 
 fn transient(status: StatusCode) -> bool {
@@ -360,7 +365,8 @@ impl Client {
         loop {
             attempt += 1;
             let mut req = make();
-            if let Some(h) = self.auth_header(scope) {
+            let sent = self.auth_header(scope);
+            if let Some(h) = &sent {
                 req = req.header(AUTHORIZATION, h);
             }
             let resp = match req.send().await {
@@ -376,6 +382,12 @@ impl Client {
             let status = resp.status();
             if status == StatusCode::UNAUTHORIZED && auth_tries < 2 {
                 auth_tries += 1;
+                // Another request may have authenticated in the meantime.
+                let now = self.auth_header(scope);
+                if now.is_some() && now != sent {
+                    attempt -= 1;
+                    continue;
+                }
                 if self.authenticate(&resp, scope).await? {
                     attempt -= 1;
                     continue;
@@ -420,7 +432,9 @@ impl Client {
             return Err(self.unauthorized(&format!("reading {repo}"), status));
         }
         if !status.is_success() {
-            return Err(self.http_error(resp, &format!("reading {repo}:{reference}")).await);
+            return Err(self
+                .http_error(resp, &format!("reading {repo}:{reference}"))
+                .await);
         }
         let media_type = resp
             .headers()
@@ -457,7 +471,11 @@ impl Client {
         let media_type = if media_type.is_empty() || media_type == "application/json" {
             serde_json::from_slice::<serde_json::Value>(&bytes)
                 .ok()
-                .and_then(|v| v.get("mediaType").and_then(|m| m.as_str()).map(str::to_string))
+                .and_then(|v| {
+                    v.get("mediaType")
+                        .and_then(|m| m.as_str())
+                        .map(str::to_string)
+                })
                 .unwrap_or(media_type)
         } else {
             media_type
@@ -495,8 +513,7 @@ impl Client {
         let scope = format!("repository:{repo}:pull");
         let url = self.url(&format!("/v2/{repo}/blobs/{digest}"));
         let dir = dest.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -616,10 +633,16 @@ impl Client {
             return Err(self.unauthorized(&format!("pushing to {repo}"), status));
         }
         if status != StatusCode::ACCEPTED {
-            return Err(self.http_error(resp, &format!("starting an upload to {repo}")).await);
+            return Err(self
+                .http_error(resp, &format!("starting an upload to {repo}"))
+                .await);
         }
-        let loc = location(resp.headers())
-            .with_context(|| format!("registry {} started an upload without a Location", self.registry))?;
+        let loc = location(resp.headers()).with_context(|| {
+            format!(
+                "registry {} started an upload without a Location",
+                self.registry
+            )
+        })?;
         Ok(Some(self.absolute(&loc)))
     }
 
@@ -727,7 +750,10 @@ impl Client {
                         bar.set_position(offset);
                         continue;
                     }
-                    Ok(r) if !transient(r.status()) && r.status() != StatusCode::RANGE_NOT_SATISFIABLE => {
+                    Ok(r)
+                        if !transient(r.status())
+                            && r.status() != StatusCode::RANGE_NOT_SATISFIABLE =>
+                    {
                         return Err(self.upload_refused(r, repo, digest).await);
                     }
                     Ok(_) | Err(_) => {}
@@ -837,7 +863,9 @@ impl Client {
         if s == StatusCode::UNAUTHORIZED || s == StatusCode::FORBIDDEN {
             return Err(self.unauthorized(&format!("pushing to {repo}"), s));
         }
-        Err(self.http_error(resp, &format!("writing the manifest {repo}:{reference}")).await)
+        Err(self
+            .http_error(resp, &format!("writing the manifest {repo}:{reference}"))
+            .await)
     }
 }
 
@@ -872,7 +900,8 @@ fn with_digest(url: &str, digest: &str) -> String {
 }
 
 fn read_range(file: &Path, offset: u64, len: u64) -> anyhow::Result<Vec<u8>> {
-    let mut f = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let mut f =
+        std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
     f.seek(SeekFrom::Start(offset))?;
     let mut buf = Vec::with_capacity(len as usize);
     f.take(len)

@@ -124,9 +124,20 @@ pub fn push_function(
         .url
         .as_deref()
         .map(crate::image::oci::registry_host);
-    let client = Client::new(&registry, project.config.registry.insecure, configured.as_deref())?;
+    let client = Client::new(
+        &registry,
+        project.config.registry.insecure,
+        configured.as_deref(),
+    )?;
     let rt = client::runtime()?;
-    let mut pushed = rt.block_on(push_image(Arc::new(client), &layout, &name, &repo, &version, printer))?;
+    let mut pushed = rt.block_on(push_image(
+        Arc::new(client),
+        &layout,
+        &name,
+        &repo,
+        &version,
+        printer,
+    ))?;
     pushed.function = f.name.clone();
     Ok(Some(pushed))
 }
@@ -170,7 +181,11 @@ pub async fn push_image(
     let total: u64 = blobs.iter().map(|b| b.size).sum();
     printer.status(
         "Pushing",
-        format!("{}/{repo}:{tag} ({})", client.registry, crate::commands::human_bytes(total)),
+        format!(
+            "{}/{repo}:{tag} ({})",
+            client.registry,
+            crate::commands::human_bytes(total)
+        ),
     );
     let multi = printer.progress.then(indicatif::MultiProgress::new);
     let mut set = tokio::task::JoinSet::new();
@@ -202,7 +217,9 @@ pub async fn push_image(
             });
             running += 1;
         }
-        let Some(done) = set.join_next().await else { break };
+        let Some(done) = set.join_next().await else {
+            break;
+        };
         running -= 1;
         match done {
             Ok(Ok(r)) => results.push(r),
@@ -237,7 +254,13 @@ pub async fn push_image(
     let blobs_uploaded = count(|r| matches!(r, client::Upload::Sent(_)));
     let reference = format!("{}/{repo}:{tag}", client.registry);
     let pinned = format!("{}/{repo}@{}", client.registry, desc.digest);
-    printer.status("Pushed", format!("{pinned} ({} uploaded)", crate::commands::human_bytes(uploaded_bytes)));
+    printer.status(
+        "Pushed",
+        format!(
+            "{pinned} ({} uploaded)",
+            crate::commands::human_bytes(uploaded_bytes)
+        ),
+    );
     Ok(Pushed {
         function: String::new(),
         reference,

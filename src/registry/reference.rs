@@ -27,9 +27,8 @@ pub struct Reference {
 impl Reference {
     /// Parse `text` as docker does; a usage error names what is wrong.
     pub fn parse(text: &str) -> Result<Reference, UserError> {
-        let bad = |why: &str| {
-            UserError::usage(format!("`{text}` is not a valid image reference: {why}"))
-        };
+        let bad =
+            |why: &str| UserError::usage(format!("`{text}` is not a valid image reference: {why}"));
         let text = text.trim();
         if text.is_empty() {
             return Err(bad("it is empty"));

@@ -1,0 +1,728 @@
+//! `hoist build` + `hoist push` against Debian's docker-registry on
+//! loopback: images checked independently with skopeo and buildah, run with
+//! `buildah run`, auth (basic, Bearer, docker config, credential helpers),
+//! and faults (unreachable, not found, platform missing, corrupted blob,
+//! connections cut mid-upload).
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use support::registry::*;
+
+const FUNCTION_DOCKERFILE: &str = r#"FROM {BASE}
+WORKDIR /app
+COPY . /app/
+ENV GREETING=hello PORT=8080
+LABEL org.example.team=functions
+EXPOSE 8080
+USER 1000:1000
+ENTRYPOINT ["/bin/sh", "-c", "exec nc -l -p $PORT -e /app/handler.sh"]
+"#;
+
+const HANDLER: &str = "#!/bin/sh\nwhile read -r line; do case \"$line\" in \"$(printf '\\r')\"|\"\") break;; esac; done\nprintf 'HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\n%s from %s\\n' \"$GREETING\" \"$(cat /app/name.txt)\"\n";
+
+/// A project with one function `hello` (its own Dockerfile on `base`).
+fn function_project(registry: &str, base: &str, extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let mut files: Vec<(&str, String)> = vec![
+        (
+            "hoist.yaml",
+            format!(
+                "project: demo\nfunctions:\n  hello:\n    runtime: dockerfile\n    version: \"1.0.0\"\nregistry:\n  url: {registry}\n"
+            ),
+        ),
+        ("functions/hello/Dockerfile", FUNCTION_DOCKERFILE.replace("{BASE}", base)),
+        ("functions/hello/handler.sh", HANDLER.to_string()),
+        ("functions/hello/name.txt", "hello-fn".to_string()),
+    ];
+    for (p, c) in extra {
+        files.push((p, c.to_string()));
+    }
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, c)| (*p, c.as_str())).collect();
+    write_files(root, &refs);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        root.join("functions/hello/handler.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .expect("chmod");
+    dir
+}
+
+fn tools(list: &[&str]) -> bool {
+    list.iter().all(|t| have(t))
+}
+
+fn cache_env(cache: &Path) -> (&'static str, String) {
+    ("HOIST_CACHE_DIR", cache.display().to_string())
+}
+
+fn envs<'a>(pairs: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+#[test]
+fn build_push_inspect_and_repush_uploads_nothing() {
+    if !tools(&["docker-registry", "skopeo", "busybox"]) {
+        return;
+    }
+    let reg = Registry::start(None);
+    let proxy = Proxy::start(
+        &reg.addr,
+        Faults {
+            cut_after: None,
+            cuts: 0,
+        },
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let env = [cache_env(cache.path())];
+    let env = envs(&env);
+    let _base = push_busybox_base(&proxy.addr, cache.path(), &[]);
+    let base_ref = format!("{}/base:1", proxy.addr);
+    let project = function_project(&proxy.addr, &base_ref, &[]);
+    let root = project.path();
+
+    let built = json_ok(&hoist(root, &["build", "--output", "json"], &env));
+    let image = &built[0]["image"];
+    let digest = image["digest"].as_str().unwrap().to_string();
+    assert_eq!(image["builder"], "native");
+    assert_eq!(image["platform"], "linux/amd64");
+    assert!(image["base"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{base_ref}@sha256:")));
+
+    // An unchanged rebuild gives the same digest, and so does a copy of
+    // the project elsewhere (no path, time or owner leaks into the image).
+    let again = json_ok(&hoist(root, &["build", "--output", "json"], &env));
+    assert_eq!(again[0]["image"]["digest"], digest.as_str());
+    let copy = tempfile::tempdir().unwrap();
+    let status = Command::new("cp")
+        .args(["-r", "functions", "hoist.yaml"])
+        .arg(copy.path())
+        .current_dir(root)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let elsewhere = json_ok(&hoist(copy.path(), &["build", "--output", "json"], &env));
+    assert_eq!(elsewhere[0]["image"]["digest"], digest.as_str());
+
+    // First push: the base layer is mounted from base's repository.
+    let before = proxy.up_bytes.load(std::sync::atomic::Ordering::SeqCst);
+    let pushed = json_ok(&hoist(root, &["push", "--output", "json"], &env));
+    let ip = &pushed[0]["image_push"];
+    assert_eq!(ip["digest"], digest.as_str());
+    assert_eq!(
+        ip["reference"],
+        format!("{}/hello:1.0.0", proxy.addr).as_str()
+    );
+    assert_eq!(
+        ip["pinned"],
+        format!("{}/hello@{digest}", proxy.addr).as_str()
+    );
+    assert_eq!(ip["blobs_mounted"], 1, "{ip}");
+    let uploaded = ip["uploaded_bytes"].as_u64().unwrap();
+    assert!(uploaded > 0);
+    let sent = proxy.up_bytes.load(std::sync::atomic::Ordering::SeqCst) - before;
+    assert!(
+        sent >= uploaded,
+        "the proxy saw {sent} bytes, hoist says {uploaded}"
+    );
+    assert_eq!(pushed[0]["image"]["digest"], digest.as_str());
+
+    // skopeo, an independent client, sees what hoist says it pushed.
+    let target = format!("docker://{}/hello:1.0.0", reg.addr);
+    let info = skopeo_inspect(&target, &[]);
+    assert_eq!(info["Digest"], digest.as_str());
+    assert_eq!(info["Architecture"], "amd64");
+    assert_eq!(info["Os"], "linux");
+    assert_eq!(info["Layers"].as_array().unwrap().len(), 2);
+    assert_eq!(info["Labels"]["org.example.team"], "functions");
+    let env_list: Vec<&str> = info["Env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        env_list.contains(&"GREETING=hello") && env_list.contains(&"PATH=/bin"),
+        "{env_list:?}"
+    );
+    let config = skopeo_inspect(&target, &["--config"]);
+    let c = &config["config"];
+    assert_eq!(c["Entrypoint"][2], "exec nc -l -p $PORT -e /app/handler.sh");
+    assert_eq!(c["WorkingDir"], "/app");
+    assert_eq!(c["User"], "1000:1000");
+    assert!(c["ExposedPorts"].get("8080/tcp").is_some());
+    assert_eq!(config["created"], "1970-01-01T00:00:00Z");
+    // skopeo copies it out (every blob fetched and checked) to the same digest.
+    let out = tempfile::tempdir().unwrap();
+    let st = Command::new("skopeo")
+        .args(["copy", "-q", "--src-tls-verify=false", &target])
+        .arg(format!("oci:{}:x", out.path().join("l").display()))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let idx: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("l/index.json")).unwrap()).unwrap();
+    assert_eq!(idx["manifests"][0]["digest"], digest.as_str());
+
+    // Re-push: zero blob bytes, and the proxy agrees (only small requests).
+    let before = proxy.up_bytes.load(std::sync::atomic::Ordering::SeqCst);
+    let again = json_ok(&hoist(root, &["push", "--output", "json"], &env));
+    assert_eq!(again[0]["image_push"]["uploaded_bytes"], 0);
+    assert_eq!(again[0]["image_push"]["blobs_present"], 3);
+    let sent = proxy.up_bytes.load(std::sync::atomic::Ordering::SeqCst) - before;
+    assert!(sent < 16 * 1024, "a re-push sent {sent} bytes");
+}
+
+#[test]
+fn the_image_runs_under_buildah_and_matches_a_buildah_build() {
+    if !tools(&["docker-registry", "skopeo", "busybox", "buildah"]) {
+        return;
+    }
+    let reg = Registry::start(None);
+    let cache = tempfile::tempdir().unwrap();
+    let env = [cache_env(cache.path())];
+    let env = envs(&env);
+    let _base = push_busybox_base(&reg.addr, cache.path(), &[]);
+    let project = function_project(&reg.addr, &format!("{}/base:1", reg.addr), &[]);
+    let root = project.path();
+    json_ok(&hoist(root, &["build", "--output", "json"], &env));
+    json_ok(&hoist(root, &["push", "--output", "json"], &env));
+
+    let store = tempfile::tempdir().unwrap();
+    let buildah = |args: &[&str]| {
+        let out = Command::new("buildah")
+            .arg("--root")
+            .arg(store.path().join("root"))
+            .arg("--runroot")
+            .arg(store.path().join("run"))
+            .args(["--storage-driver", "vfs"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "buildah {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+
+    // Run the image's entrypoint and ask the function for its answer.
+    let image = format!("docker://{}/hello:1.0.0", reg.addr);
+    let ctr = buildah(&["from", "-q", "--tls-verify=false", &image]);
+    let port = free_port();
+    buildah(&["config", "--env", &format!("PORT={port}"), &ctr]);
+    let config = skopeo_inspect(&image, &["--config"]);
+    let entrypoint: Vec<String> = config["config"]["Entrypoint"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    let mut child = Command::new("buildah")
+        .arg("--root")
+        .arg(store.path().join("root"))
+        .arg("--runroot")
+        .arg(store.path().join("run"))
+        .args([
+            "--storage-driver",
+            "vfs",
+            "run",
+            "--isolation",
+            "chroot",
+            &ctr,
+            "--",
+        ])
+        .args(&entrypoint)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let answer = loop {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            s.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+            let mut body = String::new();
+            s.read_to_string(&mut body).unwrap();
+            break body;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "the function never listened: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(answer.contains("hello from hello-fn"), "{answer}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    if child.try_wait().unwrap().is_none() {
+        let _ = child.kill();
+    }
+    let _ = child.wait();
+    buildah(&["rm", &ctr]);
+
+    // buildah builds the same Dockerfile from the same context: the config
+    // matches field by field.
+    let ctx = root.join(".hoist/build/hello/app");
+    buildah(&[
+        "bud",
+        "-q",
+        "--isolation",
+        "chroot",
+        "--tls-verify=false",
+        "--timestamp",
+        "0",
+        "-f",
+        ctx.join("Dockerfile").to_str().unwrap(),
+        "-t",
+        "localhost/cmp:1",
+        ctx.to_str().unwrap(),
+    ]);
+    let theirs: serde_json::Value =
+        serde_json::from_str(&buildah(&["inspect", "--type", "image", "localhost/cmp:1"])).unwrap();
+    let theirs = &theirs["OCIv1"];
+    let ours = skopeo_inspect(&image, &["--config"]);
+    for key in ["architecture", "os"] {
+        assert_eq!(ours[key], theirs[key], "{key}");
+    }
+    for key in [
+        "Env",
+        "Entrypoint",
+        "Cmd",
+        "WorkingDir",
+        "User",
+        "ExposedPorts",
+    ] {
+        assert_eq!(ours["config"][key], theirs["config"][key], "config.{key}");
+    }
+    let mut their_labels = theirs["config"]["Labels"].clone();
+    if let Some(m) = their_labels.as_object_mut() {
+        m.remove("io.buildah.version");
+    }
+    assert_eq!(ours["config"]["Labels"], their_labels);
+    assert_eq!(
+        ours["rootfs"]["diff_ids"].as_array().unwrap().len(),
+        theirs["rootfs"]["diff_ids"].as_array().unwrap().len()
+    );
+    // Both start from the same base layer.
+    assert_eq!(
+        ours["rootfs"]["diff_ids"][0],
+        theirs["rootfs"]["diff_ids"][0]
+    );
+}
+
+#[test]
+fn basic_auth_credentials_from_hoist_docker_config_and_helpers() {
+    if !tools(&["docker-registry", "skopeo", "busybox", "htpasswd"]) {
+        return;
+    }
+    let secret = "s3cr3t-Pa55";
+    let reg = Registry::start(Some(("alice", secret)));
+    let cache = tempfile::tempdir().unwrap();
+    let hoist_creds = [
+        ("HOIST_REGISTRY_USERNAME", "alice"),
+        ("HOIST_REGISTRY_TOKEN", secret),
+    ];
+    let _base = push_busybox_base(&reg.addr, cache.path(), &hoist_creds);
+    let project = function_project(&reg.addr, &format!("{}/base:1", reg.addr), &[]);
+    let root = project.path();
+    let c = cache.path().display().to_string();
+
+    // Pulling the base needs the credentials too.
+    let out = hoist(root, &["build"], &[("HOIST_CACHE_DIR", &c)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("refused reading base without credentials"),
+        "{}",
+        stderr(&out)
+    );
+    json_ok(&hoist(
+        root,
+        &["build", "--output", "json"],
+        &[("HOIST_CACHE_DIR", &c), hoist_creds[0], hoist_creds[1]],
+    ));
+    // No credentials: refused, and the message names registry and source.
+    let out = hoist(root, &["push"], &[("HOIST_CACHE_DIR", &c)]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&reg.addr) && err.contains("without credentials"),
+        "{err}"
+    );
+
+    // A wrong token: the source and user are named, never the secret.
+    let out = hoist(
+        root,
+        &["push", "-vvv"],
+        &[
+            ("HOIST_CACHE_DIR", &c),
+            ("HOIST_REGISTRY_USERNAME", "alice"),
+            ("HOIST_REGISTRY_TOKEN", "wrong-token-value"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("HOIST_REGISTRY_TOKEN") && err.contains("`alice`"),
+        "{err}"
+    );
+    assert!(!err.contains("wrong-token-value"), "{err}");
+
+    // hoist's own token works, and -vvv never prints it.
+    let out = hoist(
+        root,
+        &["push", "-vvv", "--output", "json"],
+        &[("HOIST_CACHE_DIR", &c), hoist_creds[0], hoist_creds[1]],
+    );
+    let doc = json_ok(&out);
+    assert!(doc[0]["image_push"]["digest"]
+        .as_str()
+        .unwrap()
+        .starts_with("sha256:"));
+    assert!(
+        !stderr(&out).contains(secret) && !String::from_utf8_lossy(&out.stdout).contains(secret)
+    );
+
+    // ~/.docker/config.json `auths`.
+    let docker = root.join(".test-docker");
+    let auth = base64(&format!("alice:{secret}"));
+    write_files(
+        &docker,
+        &[(
+            "config.json",
+            &format!("{{\"auths\":{{\"{}\":{{\"auth\":\"{auth}\"}}}}}}", reg.addr),
+        )],
+    );
+    let doc = json_ok(&hoist(
+        root,
+        &["push", "--output", "json"],
+        &[("HOIST_CACHE_DIR", &c)],
+    ));
+    assert_eq!(doc[0]["image_push"]["uploaded_bytes"], 0);
+
+    // A credential helper named by `credsStore`.
+    let bin = tempfile::tempdir().unwrap();
+    let helper = bin.path().join("docker-credential-hoisttest");
+    std::fs::write(
+        &helper,
+        format!("#!/bin/sh\nread server\n[ \"$server\" = \"{}\" ] || exit 1\nprintf '{{\"Username\":\"alice\",\"Secret\":\"{secret}\"}}'\n", reg.addr),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_files(
+        &docker,
+        &[("config.json", "{\"credsStore\":\"hoisttest\"}")],
+    );
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let doc = json_ok(&hoist(
+        root,
+        &["push", "--output", "json"],
+        &[("HOIST_CACHE_DIR", &c), ("PATH", &path)],
+    ));
+    assert!(doc[0]["image_push"]["pinned"]
+        .as_str()
+        .unwrap()
+        .contains("@sha256:"));
+}
+
+fn base64(s: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+#[test]
+fn bearer_token_flow() {
+    if !tools(&["docker-registry", "busybox"]) {
+        return;
+    }
+    let reg = Registry::start(None);
+    let gate = BearerGate::start(&reg.addr, "bob", "tok-pass");
+    let cache = tempfile::tempdir().unwrap();
+    let creds = [
+        ("HOIST_REGISTRY_USERNAME", "bob"),
+        ("HOIST_REGISTRY_TOKEN", "tok-pass"),
+    ];
+    let _base = push_busybox_base(&gate.addr, cache.path(), &creds);
+    assert!(gate.tokens_issued.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    let project = function_project(&gate.addr, &format!("{}/base:1", gate.addr), &[]);
+    let c = cache.path().display().to_string();
+    let mut all = vec![("HOIST_CACHE_DIR", c.as_str())];
+    all.extend_from_slice(&creds);
+    json_ok(&hoist(project.path(), &["build", "--output", "json"], &all));
+    let doc = json_ok(&hoist(project.path(), &["push", "--output", "json"], &all));
+    assert_eq!(doc[0]["image_push"]["blobs_mounted"], 1);
+    // The token server refuses a wrong password; the error says whose.
+    let out = hoist(
+        project.path(),
+        &["push"],
+        &[
+            ("HOIST_CACHE_DIR", &c),
+            ("HOIST_REGISTRY_USERNAME", "bob"),
+            ("HOIST_REGISTRY_TOKEN", "nope-nope"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("refused a token") && err.contains("HOIST_REGISTRY_TOKEN"),
+        "{err}"
+    );
+    assert!(!err.contains("nope-nope"));
+}
+
+#[test]
+fn unreachable_registry_and_missing_base() {
+    if !tools(&["docker-registry", "busybox"]) {
+        return;
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let c = cache.path().display().to_string();
+    let dead = format!("127.0.0.1:{}", free_port());
+    let project = function_project(&dead, &format!("{dead}/base:1"), &[]);
+    let root = project.path();
+    // builder auto: the context is rendered, the image skipped with a warning.
+    let doc = json_ok(&hoist(
+        root,
+        &["build", "--output", "json"],
+        &[("HOIST_CACHE_DIR", &c)],
+    ));
+    assert!(doc[0]["image"].is_null());
+    assert!(doc[0]["image_skipped"]
+        .as_str()
+        .unwrap()
+        .contains("cannot reach the registry"));
+    assert!(root.join(".hoist/build/hello/Dockerfile").is_file());
+    // An explicit native build fails, naming the registry and the line.
+    let out = hoist(
+        root,
+        &["build", "--builder", "native"],
+        &[("HOIST_CACHE_DIR", &c)],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("cannot reach the registry {dead}")) && err.contains("Dockerfile:1"),
+        "{err}"
+    );
+    // Push has nothing to push and says how to get it.
+    let out = hoist(root, &["push"], &[("HOIST_CACHE_DIR", &c)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no image for `hello`"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A base that does not exist in a live registry.
+    let reg = Registry::start(None);
+    let project = function_project(&reg.addr, &format!("{}/nope:1", reg.addr), &[]);
+    let out = hoist(project.path(), &["build"], &[("HOIST_CACHE_DIR", &c)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(&format!("base image {}/nope:1 not found", reg.addr)),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn platform_missing_from_the_index_and_digest_mismatch() {
+    if !tools(&["docker-registry", "skopeo", "busybox"]) {
+        return;
+    }
+    let reg = Registry::start(None);
+    let cache = tempfile::tempdir().unwrap();
+    let c = cache.path().display().to_string();
+    let _base = push_busybox_base(&reg.addr, cache.path(), &[]);
+    let raw = skopeo_inspect(&format!("docker://{}/base:1", reg.addr), &["--raw"]);
+    let info = skopeo_inspect(&format!("docker://{}/base:1", reg.addr), &[]);
+    let manifest_digest = info["Digest"].as_str().unwrap().to_string();
+    let manifest_len = serde_json::to_vec(&raw).unwrap().len();
+    // An index that only has linux/amd64, written with hoist's client.
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [{
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "digest": manifest_digest,
+            "size": manifest_len,
+            "platform": {"architecture": "amd64", "os": "linux"}
+        }]
+    });
+    // The exact manifest bytes are the registry's; use its size.
+    let real_len = {
+        let out = Command::new("skopeo")
+            .args(["inspect", "--raw", "--tls-verify=false"])
+            .arg(format!("docker://{}/base:1", reg.addr))
+            .output()
+            .unwrap();
+        out.stdout.len()
+    };
+    let mut index = index;
+    index["manifests"][0]["size"] = real_len.into();
+    let client = hoist::registry::Client::new(&reg.addr, false, None).unwrap();
+    let rt = hoist::registry::client::runtime().unwrap();
+    rt.block_on(client.put_manifest(
+        "base",
+        "multi",
+        "application/vnd.oci.image.index.v1+json",
+        &serde_json::to_vec(&index).unwrap(),
+    ))
+    .unwrap();
+
+    let project = function_project(&reg.addr, &format!("{}/base:multi", reg.addr), &[]);
+    let root = project.path();
+    let out = hoist(
+        root,
+        &["build", "--platform", "linux/arm64"],
+        &[("HOIST_CACHE_DIR", &c)],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("has no linux/arm64 image (its index has: linux/amd64)"),
+        "{err}"
+    );
+    let doc = json_ok(&hoist(
+        root,
+        &["build", "--output", "json"],
+        &[("HOIST_CACHE_DIR", &c)],
+    ));
+    assert!(doc[0]["image"]["base"]
+        .as_str()
+        .unwrap()
+        .ends_with(&manifest_digest));
+
+    // A blob altered in the registry's storage is refused on download and
+    // never enters the cache.
+    let layer = info["Layers"][0].as_str().unwrap().to_string();
+    let file = reg.blob_file(&layer);
+    let mut bytes = std::fs::read(&file).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(&file, bytes).unwrap();
+    let fresh = tempfile::tempdir().unwrap();
+    let f = fresh.path().display().to_string();
+    let out = hoist(
+        root,
+        &["build", "--builder", "native"],
+        &[("HOIST_CACHE_DIR", &f)],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("digest mismatch") && err.contains(&layer) && err.contains("refused"),
+        "{err}"
+    );
+    let cached = fresh
+        .path()
+        .join("oci/blobs/sha256")
+        .join(layer.trim_start_matches("sha256:"));
+    assert!(!cached.exists());
+}
+
+/// Incompressible bytes, the same on every run.
+fn noise(len: usize) -> String {
+    let mut x: u64 = 0x9e3779b97f4a7c15;
+    let mut s = String::with_capacity(len);
+    const HEX: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+/";
+    while s.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        s.push(HEX[(x & 63) as usize] as char);
+    }
+    s
+}
+
+#[test]
+fn a_cut_connection_resumes_or_fails_without_a_manifest() {
+    if !tools(&["docker-registry", "skopeo", "busybox"]) {
+        return;
+    }
+    let reg = Registry::start(None);
+    let cache = tempfile::tempdir().unwrap();
+    let c = cache.path().display().to_string();
+    let _base = push_busybox_base(&reg.addr, cache.path(), &[]);
+    let big = noise(12 * 1024 * 1024);
+
+    // Every connection is cut after 2 MiB: the push gives up, and the
+    // registry holds no manifest for the tag.
+    let proxy = Proxy::start(
+        &reg.addr,
+        Faults {
+            cut_after: Some(2 << 20),
+            cuts: -1,
+        },
+    );
+    let project = function_project(
+        &proxy.addr,
+        &format!("{}/base:1", reg.addr),
+        &[("functions/hello/big.txt", &big)],
+    );
+    let root = project.path();
+    json_ok(&hoist(
+        root,
+        &["build", "--output", "json"],
+        &[("HOIST_CACHE_DIR", &c)],
+    ));
+    let out = hoist(root, &["push"], &[("HOIST_CACHE_DIR", &c)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no manifest was written"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(proxy.cuts_done.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    let status = http_status(&reg.addr, "/v2/hello/manifests/1.0.0");
+    assert_eq!(status, Some(404), "a manifest exists after a failed push");
+
+    // One cut: the push carries on (resuming the upload or starting the
+    // blob again) and the image is whole.
+    let proxy = Proxy::start(
+        &reg.addr,
+        Faults {
+            cut_after: Some(4 << 20),
+            cuts: 1,
+        },
+    );
+    write_files(
+        root,
+        &[("hoist.yaml", &format!("project: demo\nfunctions:\n  hello:\n    runtime: dockerfile\n    version: \"1.0.0\"\nregistry:\n  url: {}\n", proxy.addr))],
+    );
+    let doc = json_ok(&hoist(
+        root,
+        &["push", "--output", "json"],
+        &[("HOIST_CACHE_DIR", &c)],
+    ));
+    assert_eq!(proxy.cuts_done.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let digest = doc[0]["image_push"]["digest"].as_str().unwrap().to_string();
+    let target = format!("docker://{}/hello:1.0.0", reg.addr);
+    assert_eq!(skopeo_inspect(&target, &[])["Digest"], digest.as_str());
+    let out = tempfile::tempdir().unwrap();
+    let st = Command::new("skopeo")
+        .args(["copy", "-q", "--src-tls-verify=false", &target])
+        .arg(format!("oci:{}:x", out.path().join("l").display()))
+        .status()
+        .unwrap();
+    assert!(st.success(), "skopeo could not fetch every blob");
+}

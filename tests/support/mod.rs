@@ -1,0 +1,3 @@
+//! Shared test helpers: real servers started on loopback and fault injectors.
+
+pub mod registry;

@@ -1,0 +1,537 @@
+//! Real registries and fault injection for the image and registry tests:
+//! Debian's `docker-registry` (CNCF distribution) on a free loopback port,
+//! with or without htpasswd basic auth; a TCP proxy that counts the bytes
+//! clients send and can cut connections mid-stream; a Bearer-token gate in
+//! front of a registry (the token flow without a JWT server); a
+//! busybox-static base image built and pushed by hoist itself; and the
+//! "tool missing" rule: with `CI` set a missing tool fails the test,
+//! otherwise the test says it skipped and returns.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Whether `tool` is installed; when not, fail under CI, else say skipped.
+pub fn have(tool: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()));
+    if !found {
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+        if ci {
+            panic!("{tool} is not installed (CI is set, so this is a failure; .ci/deps.sh installs it)");
+        }
+        eprintln!("skipped: {tool} not installed");
+    }
+    found
+}
+
+/// A free loopback port.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free port")
+}
+
+/// The status code of `GET http://addr/path`, or None when nothing answers.
+pub fn http_status(addr: &str, path: &str) -> Option<u16> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut line = String::new();
+    BufReader::new(s).read_line(&mut line).ok()?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A docker-registry process on loopback, stopped on drop.
+pub struct Registry {
+    pub addr: String,
+    pub dir: tempfile::TempDir,
+    child: Child,
+}
+
+impl Registry {
+    /// Start a registry; `basic` adds htpasswd auth for (user, password).
+    pub fn start(basic: Option<(&str, &str)>) -> Registry {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = free_port();
+        let addr = format!("127.0.0.1:{port}");
+        let mut cfg = format!(
+            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n  secret: hoist-test\n",
+            dir.path().join("data").display()
+        );
+        if let Some((user, pass)) = basic {
+            let out = Command::new("htpasswd")
+                .args(["-Bbn", user, pass])
+                .output()
+                .expect("htpasswd runs");
+            assert!(out.status.success(), "htpasswd failed");
+            std::fs::write(dir.path().join("htpasswd"), &out.stdout).expect("write htpasswd");
+            cfg.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: hoist-test\n    path: {}\n",
+                dir.path().join("htpasswd").display()
+            ));
+        }
+        let cfg_path = dir.path().join("config.yml");
+        std::fs::write(&cfg_path, cfg).expect("write config");
+        let log = std::fs::File::create(dir.path().join("registry.log")).expect("log");
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(&cfg_path)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("docker-registry starts");
+        let reg = Registry { addr, dir, child };
+        let start = Instant::now();
+        while http_status(&reg.addr, "/v2/").is_none() {
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "registry did not start: {}",
+                reg.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        reg
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("registry.log")).unwrap_or_default()
+    }
+
+    /// Where the registry keeps blob `digest` on disk.
+    pub fn blob_file(&self, digest: &str) -> PathBuf {
+        let hex = digest.trim_start_matches("sha256:");
+        self.dir
+            .path()
+            .join("data/docker/registry/v2/blobs/sha256")
+            .join(&hex[..2])
+            .join(hex)
+            .join("data")
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// How a [`Proxy`] misbehaves.
+#[derive(Debug, Clone, Copy)]
+pub struct Faults {
+    /// Cut a connection once it has carried this many client bytes.
+    pub cut_after: Option<u64>,
+    /// How many connections to cut (negative: all of them).
+    pub cuts: i64,
+}
+
+/// A TCP proxy to `upstream` that counts client bytes and can cut
+/// connections mid-stream.
+pub struct Proxy {
+    pub addr: String,
+    pub up_bytes: Arc<AtomicU64>,
+    cut_after: Arc<Mutex<Option<u64>>>,
+    cuts_left: Arc<AtomicI64>,
+    pub cuts_done: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Proxy {
+    pub fn start(upstream: &str, faults: Faults) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let addr = listener.local_addr().expect("addr").to_string();
+        let p = Proxy {
+            addr,
+            up_bytes: Arc::new(AtomicU64::new(0)),
+            cut_after: Arc::new(Mutex::new(faults.cut_after)),
+            cuts_left: Arc::new(AtomicI64::new(faults.cuts)),
+            cuts_done: Arc::new(AtomicU64::new(0)),
+            stop: Arc::new(AtomicBool::new(false)),
+        };
+        let upstream = upstream.to_string();
+        let (up_bytes, cut_after, cuts_left, cuts_done, stop) = (
+            p.up_bytes.clone(),
+            p.cut_after.clone(),
+            p.cuts_left.clone(),
+            p.cuts_done.clone(),
+            p.stop.clone(),
+        );
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(client) = conn else { continue };
+                let Ok(server) = TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                let cut = *cut_after.lock().expect("lock");
+                let (c2, s2) = (
+                    client.try_clone().expect("clone"),
+                    server.try_clone().expect("clone"),
+                );
+                let up = up_bytes.clone();
+                let done = cuts_done.clone();
+                let left = cuts_left.clone();
+                std::thread::spawn(move || pump_up(client, server, up, cut, left, done));
+                std::thread::spawn(move || pump_down(s2, c2));
+            }
+        });
+        p
+    }
+
+    /// Stop cutting connections.
+    pub fn heal(&self) {
+        *self.cut_after.lock().expect("lock") = None;
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(&self.addr);
+    }
+}
+
+fn pump_up(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    count: Arc<AtomicU64>,
+    cut: Option<u64>,
+    cuts_left: Arc<AtomicI64>,
+    done: Arc<AtomicU64>,
+) {
+    let mut buf = [0u8; 16 * 1024];
+    let mut seen: u64 = 0;
+    let mut cut = cut;
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if let Some(limit) = cut {
+            if seen + n as u64 >= limit {
+                // Cut only while cuts are left (negative: always).
+                let take = cuts_left
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |l| match l {
+                        0 => None,
+                        l if l < 0 => Some(l),
+                        l => Some(l - 1),
+                    })
+                    .is_ok();
+                if take {
+                    let k = (limit - seen) as usize;
+                    let _ = to.write_all(&buf[..k]);
+                    count.fetch_add(k as u64, Ordering::SeqCst);
+                    done.fetch_add(1, Ordering::SeqCst);
+                    let _ = from.shutdown(Shutdown::Both);
+                    let _ = to.shutdown(Shutdown::Both);
+                    return;
+                }
+                cut = None;
+            }
+        }
+        seen += n as u64;
+        count.fetch_add(n as u64, Ordering::SeqCst);
+        if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown(Shutdown::Write);
+}
+
+fn pump_down(mut from: TcpStream, mut to: TcpStream) {
+    let _ = std::io::copy(&mut from, &mut to);
+    let _ = to.shutdown(Shutdown::Both);
+}
+
+/// A Bearer-token gate in front of a registry: requests without a valid
+/// token get 401 with a `Bearer realm=…/token` challenge; `/token` checks
+/// Basic credentials and hands out a token. Counts tokens issued.
+pub struct BearerGate {
+    pub addr: String,
+    pub tokens_issued: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+}
+
+impl BearerGate {
+    pub fn start(upstream: &str, user: &str, pass: &str) -> BearerGate {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind gate");
+        let addr = listener.local_addr().expect("addr").to_string();
+        let gate = BearerGate {
+            addr: addr.clone(),
+            tokens_issued: Arc::new(AtomicU64::new(0)),
+            stop: Arc::new(AtomicBool::new(false)),
+        };
+        let expected = format!(
+            "Basic {}",
+            base64_encode(format!("{user}:{pass}").as_bytes())
+        );
+        let (issued, stop, upstream) = (
+            gate.tokens_issued.clone(),
+            gate.stop.clone(),
+            upstream.to_string(),
+        );
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(c) = conn else { continue };
+                let (expected, issued, upstream, addr) = (
+                    expected.clone(),
+                    issued.clone(),
+                    upstream.clone(),
+                    addr.clone(),
+                );
+                std::thread::spawn(move || {
+                    let _ = serve_gate(c, &upstream, &addr, &expected, &issued);
+                });
+            }
+        });
+        gate
+    }
+}
+
+impl Drop for BearerGate {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(&self.addr);
+    }
+}
+
+fn base64_encode(b: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in b.chunks(3) {
+        let n = (chunk[0] as u32) << 16
+            | (*chunk.get(1).unwrap_or(&0) as u32) << 8
+            | *chunk.get(2).unwrap_or(&0) as u32;
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn serve_gate(
+    client: TcpStream,
+    upstream: &str,
+    me: &str,
+    expected: &str,
+    issued: &AtomicU64,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(client.try_clone()?);
+    let mut writer = client;
+    loop {
+        // One request: head, then a Content-Length body.
+        let mut head = Vec::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line)? == 0 {
+                return Ok(());
+            }
+            if line == "\r\n" {
+                break;
+            }
+            head.push(line.trim_end().to_string());
+        }
+        let Some(request_line) = head.first().cloned() else {
+            return Ok(());
+        };
+        let header = |name: &str| {
+            head.iter().skip(1).find_map(|h| {
+                let (k, v) = h.split_once(':')?;
+                k.trim()
+                    .eq_ignore_ascii_case(name)
+                    .then(|| v.trim().to_string())
+            })
+        };
+        let len: usize = header("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0u8; len];
+        reader.read_exact(&mut body)?;
+        let path = request_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("/")
+            .to_string();
+        if path.starts_with("/token") {
+            if header("authorization").as_deref() == Some(expected) {
+                let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
+                let doc = format!("{{\"token\":\"tok-{n}\"}}");
+                write!(writer, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{doc}", doc.len())?;
+            } else {
+                write!(
+                    writer,
+                    "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n"
+                )?;
+            }
+            continue;
+        }
+        let authorized = header("authorization").is_some_and(|a| {
+            a.strip_prefix("Bearer tok-").is_some_and(|n| {
+                n.parse::<u64>()
+                    .is_ok_and(|n| n >= 1 && n <= issued.load(Ordering::SeqCst))
+            })
+        });
+        if !authorized {
+            let challenge = format!(
+                "Bearer realm=\"http://{me}/token\",service=\"hoist-test\",scope=\"repository:x:pull\""
+            );
+            write!(writer, "HTTP/1.1 401 Unauthorized\r\nWww-Authenticate: {challenge}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{{}}")?;
+            continue;
+        }
+        // Forward with Connection: close and hand the answer back whole.
+        let mut up = TcpStream::connect(upstream)?;
+        let mut out = format!("{request_line}\r\n");
+        for h in head.iter().skip(1) {
+            let k = h
+                .split(':')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if k == "authorization" || k == "connection" {
+                continue;
+            }
+            out.push_str(h);
+            out.push_str("\r\n");
+        }
+        out.push_str("Connection: close\r\n\r\n");
+        up.write_all(out.as_bytes())?;
+        up.write_all(&body)?;
+        let mut resp = Vec::new();
+        up.read_to_end(&mut resp)?;
+        writer.write_all(&resp)?;
+        let _ = writer.shutdown(Shutdown::Both);
+        return Ok(());
+    }
+}
+
+/// Run the hoist binary in `dir` with `envs`; the cache is per test.
+pub fn hoist(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hoist"));
+    cmd.current_dir(dir)
+        .args(args)
+        .env_remove("HOIST_REGISTRY_TOKEN")
+        .env_remove("HOIST_TOKEN")
+        .env_remove("HOIST_REGISTRY_USERNAME")
+        .env("HOIST_CREDENTIALS", "file")
+        .env("HOIST_CONFIG_DIR", dir.join(".test-config"))
+        .env("DOCKER_CONFIG", dir.join(".test-docker"))
+        .env("HOIST_RETRY_BASE_MS", "20")
+        .env("NO_COLOR", "1");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("hoist runs")
+}
+
+/// Parse stdout as JSON, failing with both streams shown.
+pub fn json_ok(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Write `files` (path, contents) under `root`.
+pub fn write_files(root: &Path, files: &[(&str, &str)]) {
+    for (p, c) in files {
+        let path = root.join(p);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, c).expect("write");
+    }
+}
+
+/// A project whose one function `base` is a busybox-static image made
+/// with hoist itself (`FROM scratch`, COPY), pushed to `registry` as
+/// `<registry>/base:1`. Returns the project dir.
+pub fn push_busybox_base(registry: &str, cache: &Path, envs: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let bin = root.join("functions/base/bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    std::fs::copy(busybox_path(), bin.join("busybox")).expect("copy busybox");
+    for applet in [
+        "sh", "cat", "echo", "env", "nc", "ls", "wget", "httpd", "sleep",
+    ] {
+        std::os::unix::fs::symlink("busybox", bin.join(applet)).expect("symlink");
+    }
+    write_files(
+        root,
+        &[
+            (
+                "hoist.yaml",
+                &format!("project: base\nfunctions:\n  base:\n    runtime: dockerfile\n    version: \"1\"\nregistry:\n  url: {registry}\n"),
+            ),
+            (
+                "functions/base/Dockerfile",
+                "FROM scratch\nCOPY bin/ /bin/\nENV PATH=/bin\nCMD [\"/bin/sh\"]\n",
+            ),
+        ],
+    );
+    let mut all = vec![("HOIST_CACHE_DIR", cache.to_str().expect("utf-8"))];
+    all.extend_from_slice(envs);
+    json_ok(&hoist(root, &["build", "--output", "json"], &all));
+    json_ok(&hoist(root, &["push", "--output", "json"], &all));
+    dir
+}
+
+/// The machine's static busybox.
+pub fn busybox_path() -> PathBuf {
+    for p in ["/usr/bin/busybox", "/bin/busybox"] {
+        if Path::new(p).is_file() {
+            return PathBuf::from(p);
+        }
+    }
+    PathBuf::from("busybox")
+}
+
+/// `skopeo inspect` (or `--config`/`--raw` via `extra`) of `image`.
+pub fn skopeo_inspect(image: &str, extra: &[&str]) -> serde_json::Value {
+    let out = Command::new("skopeo")
+        .arg("inspect")
+        .arg("--tls-verify=false")
+        .args(extra)
+        .arg(image)
+        .output()
+        .expect("skopeo runs");
+    assert!(
+        out.status.success(),
+        "skopeo inspect {image}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("skopeo prints JSON")
+}
