@@ -33,16 +33,21 @@ const MAX_STORED: usize = 65_535;
 /// stream whose blocks all ended with a sync flush.
 pub const FINAL_BLOCK: [u8; 2] = [0x03, 0x00];
 
-/// Encodes blocks; one per worker thread, reused across blocks.
+/// Encodes blocks; one per worker thread.
+///
+/// A block gets a freshly initialised compressor (whose window starts
+/// zeroed), and runs inside the block reuse it with `reset`. Reusing one
+/// across blocks is not deterministic: zlib-rs keeps the old window contents
+/// on reset, and its match finder may read a few bytes past the end of the
+/// input, so match choices could depend on which block the thread encoded
+/// before (zlib proper zeroes that area; zlib-rs does not).
 pub struct BlockEncoder {
-    comp: Compress,
+    level: u32,
 }
 
 impl BlockEncoder {
     pub fn new(level: u32) -> Self {
-        BlockEncoder {
-            comp: Compress::new(Compression::new(level), false),
-        }
+        BlockEncoder { level }
     }
 
     /// Append to `out` the raw deflate encoding of `buf[start..]`, where
@@ -50,6 +55,7 @@ impl BlockEncoder {
     /// [`WINDOW`] bytes are used). The encoding is byte-aligned, contains no
     /// final block, and is a pure function of `buf` and `start`.
     pub fn encode(&mut self, buf: &[u8], start: usize, out: &mut Vec<u8>) -> io::Result<()> {
+        let mut comp: Option<Compress> = None;
         let mut run_start = start;
         let mut run_stored: Option<bool> = None;
         let mut pos = start;
@@ -57,20 +63,35 @@ impl BlockEncoder {
             let end = (pos + CHUNK).min(buf.len());
             let stored = looks_random(&buf[pos..end]);
             if run_stored.is_some_and(|s| s != stored) {
-                self.emit(buf, run_start, pos, run_stored == Some(true), out)?;
+                self.emit(
+                    &mut comp,
+                    buf,
+                    run_start,
+                    pos,
+                    run_stored == Some(true),
+                    out,
+                )?;
                 run_start = pos;
             }
             run_stored = Some(stored);
             pos = end;
         }
         if run_start < buf.len() {
-            self.emit(buf, run_start, buf.len(), run_stored == Some(true), out)?;
+            self.emit(
+                &mut comp,
+                buf,
+                run_start,
+                buf.len(),
+                run_stored == Some(true),
+                out,
+            )?;
         }
         Ok(())
     }
 
     fn emit(
-        &mut self,
+        &self,
+        comp: &mut Option<Compress>,
         buf: &[u8],
         from: usize,
         to: usize,
@@ -81,12 +102,18 @@ impl BlockEncoder {
             emit_stored(&buf[from..to], out);
             return Ok(());
         }
-        self.comp.reset();
+        let comp = match comp {
+            Some(c) => {
+                c.reset();
+                c
+            }
+            None => comp.insert(Compress::new(Compression::new(self.level), false)),
+        };
         let dict = &buf[from.saturating_sub(WINDOW)..from];
         if !dict.is_empty() {
-            self.comp.set_dictionary(dict).map_err(io::Error::other)?;
+            comp.set_dictionary(dict).map_err(io::Error::other)?;
         }
-        deflate_sync(&mut self.comp, &buf[from..to], out)
+        deflate_sync(comp, &buf[from..to], out)
     }
 }
 
@@ -244,6 +271,88 @@ mod tests {
         reused.encode(&text(1000), 0, &mut Vec::new()).unwrap();
         reused.encode(&data, 0, &mut b).unwrap();
         assert_eq!(a, b);
+    }
+
+    /// A tar-like stream: 512-byte headers, text files drawn from a 4096-word
+    /// vocabulary and random files, sizes 1–30 KiB (like gen-tree.py).
+    fn realistic(n: usize, seed: u64) -> Vec<u8> {
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let vocab: Vec<Vec<u8>> = (0..4096)
+            .map(|_| {
+                let r = next();
+                let len = 2 + (r % 9) as usize;
+                let mut w: Vec<u8> = (0..len)
+                    .map(|i| b"etaoinshrdlucmfwypvbgkjqxz"[((r >> (8 + i * 4)) % 26) as usize])
+                    .collect();
+                w.push(match (r >> 60) % 12 {
+                    0 => b'\n',
+                    _ => b' ',
+                });
+                w
+            })
+            .collect();
+        let mut out = Vec::with_capacity(n + 40_000);
+        while out.len() < n {
+            let mut header = vec![0u8; 512];
+            header[..8].copy_from_slice(&next().to_le_bytes());
+            out.extend_from_slice(&header);
+            let size = 1_000 + (next() % 29_000) as usize;
+            let start = out.len();
+            if next() % 2 == 0 {
+                while out.len() - start < size {
+                    out.extend_from_slice(&vocab[(next() % 4096) as usize]);
+                }
+                out.truncate(start + size);
+            } else {
+                while out.len() - start < size {
+                    out.extend_from_slice(&next().to_le_bytes());
+                }
+                out.truncate(start + size);
+            }
+            out.resize(out.len().next_multiple_of(512), 0);
+        }
+        out.truncate(n);
+        out
+    }
+
+    /// zlib-rs keeps its window on reset and may read past the input end,
+    /// so reusing a compressor across blocks made ~1 block in 25 depend on
+    /// the block encoded before it; this caught it.
+    #[test]
+    fn blocks_do_not_depend_on_encoding_order() {
+        let data = realistic(6 << 20, 1);
+        let bs = 256 * 1024;
+        let blocks: Vec<(usize, usize)> = (0..data.len())
+            .step_by(bs)
+            .map(|s| (s, (s + bs).min(data.len())))
+            .collect();
+        let enc_one = |enc: &mut BlockEncoder, (s, e): (usize, usize)| {
+            let c = s.saturating_sub(WINDOW);
+            let mut out = Vec::new();
+            enc.encode(&data[c..e], s - c, &mut out).unwrap();
+            out
+        };
+        let mut fwd = BlockEncoder::new(6);
+        let forward: Vec<Vec<u8>> = blocks.iter().map(|&b| enc_one(&mut fwd, b)).collect();
+        let mut rev = BlockEncoder::new(6);
+        let mut diffs = 0;
+        for (i, &b) in blocks.iter().enumerate().rev() {
+            if enc_one(&mut rev, b) != forward[i] {
+                diffs += 1;
+            }
+        }
+        assert_eq!(
+            diffs,
+            0,
+            "{diffs} of {} blocks changed with the encoding order",
+            blocks.len()
+        );
     }
 
     #[test]
