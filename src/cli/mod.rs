@@ -143,7 +143,12 @@ pub struct BuildArgs {
     #[arg(long, value_enum, env = "HOIST_BUILDER")]
     pub builder: Option<BuilderArg>,
     /// Platform of the image, os/arch[/variant]
-    #[arg(long, env = "HOIST_PLATFORM", value_name = "OS/ARCH", default_value = "linux/amd64")]
+    #[arg(
+        long,
+        env = "HOIST_PLATFORM",
+        value_name = "OS/ARCH",
+        default_value = "linux/amd64"
+    )]
     pub platform: String,
 }
 

@@ -411,6 +411,18 @@ impl Client {
         }
     }
 
+    /// Check that the registry answers at all (any HTTP status will do).
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        let url = self.url("/v2/");
+        self.http
+            .get(&url)
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await
+            .map_err(|e| self.unreachable(&e))?;
+        Ok(())
+    }
+
     /// GET a manifest or index by tag or digest; the digest of the bytes is
     /// checked against a digest reference and the registry's header.
     pub async fn manifest(&self, repo: &str, reference: &str) -> anyhow::Result<Option<Fetched>> {

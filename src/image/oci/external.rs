@@ -101,6 +101,13 @@ pub struct Job<'a> {
 }
 
 fn run(cmd: &mut Command, what: &str, verbose: bool) -> anyhow::Result<()> {
+    // A DOCKER_CONFIG without a config.json makes the containers tools
+    // fail; hoist treats it as "no credentials", so the builder should too.
+    if std::env::var_os("DOCKER_CONFIG")
+        .is_some_and(|d| !std::path::Path::new(&d).join("config.json").is_file())
+    {
+        cmd.env_remove("DOCKER_CONFIG");
+    }
     let shown = format!("{cmd:?}");
     let out = cmd.output().with_context(|| format!("cannot run {what}"))?;
     if verbose {

@@ -149,6 +149,15 @@ pub fn build(
             )
         }
         Some(t) => {
+            // Fail (or skip, under `auto`) as a native build would when a
+            // base's registry cannot be reached, before the tool tries.
+            let net = base::Net::new(opts.insecure, opts.configured_registry.clone(), printer)?;
+            for r in external_bases(&df) {
+                let client = net.client(&r.registry)?;
+                net.rt
+                    .block_on(client.ping())
+                    .with_context(|| format!("cannot fetch base image {r}"))?;
+            }
             printer.status("Building", format!("{name} with {}", t.name()));
             let insecure = opts.insecure || bases_are_loopback(&df);
             let desc = external::build(
@@ -178,6 +187,36 @@ pub fn build(
         layout: layout.dir().to_path_buf(),
         base,
     })
+}
+
+/// The images the needed stages start FROM (not scratch, not a stage),
+/// with global ARG defaults substituted.
+fn external_bases(df: &parse::Dockerfile) -> Vec<crate::registry::Reference> {
+    let mut vars = parse::Vars::new();
+    for a in &df.global_args {
+        if let Ok(ws) = parse::words(&a.args, Some(&vars), df.escape) {
+            for w in ws {
+                let (k, v) = w.split_once('=').unwrap_or((&w, ""));
+                vars.insert(k.to_string(), v.to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (i, s) in df.stages.iter().enumerate() {
+        let base = parse::expand(&s.base, &vars, df.escape).unwrap_or_else(|_| s.base.clone());
+        let is_stage = df.stages[..i]
+            .iter()
+            .any(|p| p.name.as_deref() == Some(base.to_ascii_lowercase().as_str()));
+        if base == "scratch" || is_stage {
+            continue;
+        }
+        if let Ok(r) = crate::registry::Reference::parse(&base) {
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+    }
+    out
 }
 
 /// Whether every FROM names a loopback registry (or scratch / a stage),

@@ -816,8 +816,13 @@ fn copy(
                 .map_err(|e| err(req, i, e))?;
             let fs = snapshot(&src_stage.layers, cache, &wanted)?;
             for w in &wanted {
+                let under = format!("{w}/");
+                let implicit_dir = !fs.contains_key(w.as_str())
+                    && (w.is_empty() || fs.keys().any(|k| k.starts_with(&under)));
                 let hits: Vec<&String> = if has_glob(w) {
                     fs.keys().filter(|k| glob_match(w, k)).collect()
+                } else if implicit_dir {
+                    vec![w]
                 } else {
                     fs.keys().filter(|k| *k == w).collect()
                 };
@@ -829,9 +834,19 @@ fn copy(
                     ));
                 }
                 for hit in hits {
-                    let e = &fs[hit];
+                    let dir_entry = Entry {
+                        source: Source::Dir,
+                        mode: 0o755,
+                        uid: 0,
+                        gid: 0,
+                    };
+                    let e = fs.get(hit).unwrap_or(&dir_entry);
                     if matches!(e.source, Source::Dir) {
-                        let prefix = format!("{hit}/");
+                        let prefix = if hit.is_empty() {
+                            String::new()
+                        } else {
+                            format!("{hit}/")
+                        };
                         for (k, v) in fs.range(prefix.clone()..) {
                             let Some(rel) = k.strip_prefix(&prefix) else {
                                 break;

@@ -1,0 +1,342 @@
+//! `hoist build` images without a registry: Dockerfile errors with their
+//! line, reproducible `FROM scratch` images in the OCI layout, config from
+//! ARG/ENV/LABEL/…, multi-stage `COPY --from`, RUN handed to buildah, the
+//! clear error when no builder is installed, and the offline fallback.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use support::registry::*;
+
+/// A project with one `dockerfile` function `app` holding `files`.
+fn project(dockerfile: &str, files: &[(&str, &str)], extra_yaml: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut all = vec![
+        (
+            "hoist.yaml".to_string(),
+            format!("project: demo\nfunctions:\n  app:\n    runtime: dockerfile\n    version: \"1\"\n{extra_yaml}"),
+        ),
+        ("functions/app/Dockerfile".to_string(), dockerfile.to_string()),
+    ];
+    for (p, c) in files {
+        all.push((format!("functions/app/{p}"), c.to_string()));
+    }
+    let refs: Vec<(&str, &str)> = all.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+    write_files(dir.path(), &refs);
+    dir
+}
+
+/// The manifest and config of `name` in the project's layout.
+fn layout_image(root: &Path, name: &str) -> (serde_json::Value, serde_json::Value) {
+    let oci = root.join(".hoist/oci");
+    let blob = |d: &str| -> serde_json::Value {
+        let p = oci
+            .join("blobs/sha256")
+            .join(d.trim_start_matches("sha256:"));
+        serde_json::from_slice(&std::fs::read(&p).expect("blob exists")).expect("JSON blob")
+    };
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(oci.join("index.json")).expect("index"))
+            .expect("index JSON");
+    let entry = index["manifests"]
+        .as_array()
+        .expect("manifests")
+        .iter()
+        .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {index}"))
+        .clone();
+    let manifest = blob(entry["digest"].as_str().expect("digest"));
+    let config = blob(
+        manifest["config"]["digest"]
+            .as_str()
+            .expect("config digest"),
+    );
+    (manifest, config)
+}
+
+fn build(root: &Path, args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
+    let cache = root.join(".test-cache");
+    let cache = cache.display().to_string();
+    let mut all = vec![("HOIST_CACHE_DIR", cache.as_str())];
+    all.extend_from_slice(envs);
+    let mut a = vec!["build"];
+    a.extend_from_slice(args);
+    hoist(root, &a, &all)
+}
+
+const SCRATCH: &str = r#"ARG GREETING=hi
+FROM scratch
+ARG GREETING
+ARG WHO=world
+WORKDIR /srv
+COPY --chmod=0755 run.sh bin/
+COPY data/ ./data/
+COPY *.txt /notes/
+ENV MESSAGE="${GREETING}, ${WHO}" EMPTY=${UNSET:-fallback}
+LABEL team=functions "quoted key"="a b"
+EXPOSE 8080 9000/udp
+USER 1000:1000
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=30s --timeout=3s --retries=3 CMD ["/srv/bin/run.sh", "health"]
+ENTRYPOINT ["/srv/bin/run.sh"]
+CMD ["serve"]
+"#;
+
+#[test]
+fn scratch_image_config_and_reproducibility() {
+    let files = [
+        ("run.sh", "#!/bin/sh\necho hi\n"),
+        ("data/a.json", "{}"),
+        ("data/sub/b.json", "[]"),
+        ("one.txt", "1"),
+        ("two.txt", "2"),
+    ];
+    let p = project(SCRATCH, &files, "");
+    let root = p.path();
+    let doc = json_ok(&build(root, &["--output", "json"], &[]));
+    let digest = doc[0]["image"]["digest"]
+        .as_str()
+        .expect("digest")
+        .to_string();
+    assert_eq!(doc[0]["image"]["builder"], "native");
+    let (manifest, config) = layout_image(root, "app:1");
+    assert_eq!(
+        manifest["mediaType"],
+        "application/vnd.oci.image.manifest.v1+json"
+    );
+    assert_eq!(manifest["layers"].as_array().expect("layers").len(), 3);
+    let c = &config["config"];
+    let env: Vec<&str> = c["Env"]
+        .as_array()
+        .expect("env")
+        .iter()
+        .map(|v| v.as_str().expect("str"))
+        .collect();
+    assert_eq!(env, ["MESSAGE=hi, world", "EMPTY=fallback"]);
+    assert_eq!(c["WorkingDir"], "/srv");
+    assert_eq!(c["User"], "1000:1000");
+    assert_eq!(c["Labels"]["team"], "functions");
+    assert_eq!(c["Labels"]["quoted key"], "a b");
+    assert!(
+        c["ExposedPorts"].get("8080/tcp").is_some() && c["ExposedPorts"].get("9000/udp").is_some()
+    );
+    assert_eq!(c["Entrypoint"][0], "/srv/bin/run.sh");
+    assert_eq!(c["Cmd"][0], "serve");
+    assert_eq!(c["StopSignal"], "SIGTERM");
+    assert_eq!(c["Healthcheck"]["Test"][0], "CMD");
+    assert_eq!(c["Healthcheck"]["Interval"], 30_000_000_000u64);
+    assert_eq!(config["created"], "1970-01-01T00:00:00Z");
+    assert_eq!(config["architecture"], "amd64");
+    assert_eq!(config["history"].as_array().expect("history").len(), 14);
+
+    // The first layer is a sorted, owner-less tar with mtime 0 and the
+    // --chmod mode; tar itself reads it back.
+    let layer = manifest["layers"][0]["digest"].as_str().expect("digest");
+    let blob = root
+        .join(".hoist/oci/blobs/sha256")
+        .join(layer.trim_start_matches("sha256:"));
+    let out = Command::new("tar")
+        .arg("-tvzf")
+        .arg(&blob)
+        .output()
+        .expect("tar runs");
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listing.contains("-rwxr-xr-x 0/0") && listing.contains("1970-01-01 00:00 srv/bin/run.sh"),
+        "{listing}"
+    );
+    let (m2, _) = layout_image(root, "app:1");
+    let data_layer = m2["layers"][1]["digest"].as_str().expect("digest");
+    let out = Command::new("tar")
+        .arg("-tzf")
+        .arg(
+            root.join(".hoist/oci/blobs/sha256")
+                .join(data_layer.trim_start_matches("sha256:")),
+        )
+        .output()
+        .expect("tar");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "srv/data/a.json\nsrv/data/sub/\nsrv/data/sub/b.json\n"
+    );
+
+    // Same input, same digest; a copy elsewhere too; another epoch differs.
+    let again = json_ok(&build(root, &["--output", "json"], &[]));
+    assert_eq!(again[0]["image"]["digest"], digest.as_str());
+    let other = project(SCRATCH, &files, "");
+    let there = json_ok(&build(other.path(), &["--output", "json"], &[]));
+    assert_eq!(there[0]["image"]["digest"], digest.as_str());
+    let later = json_ok(&build(
+        root,
+        &["--output", "json"],
+        &[("SOURCE_DATE_EPOCH", "1700000000")],
+    ));
+    assert_ne!(later[0]["image"]["digest"], digest.as_str());
+    let (_, config) = layout_image(root, "app:1");
+    assert_eq!(config["created"], "2023-11-14T22:13:20Z");
+
+    // An independent reader agrees, when skopeo is around.
+    if have("skopeo") {
+        let layout = format!("oci:{}:app:1", root.join(".hoist/oci").display());
+        let info = skopeo_inspect(&layout, &[]);
+        assert_eq!(info["Digest"], later[0]["image"]["digest"]);
+    }
+}
+
+#[test]
+fn multi_stage_copy_from_a_stage() {
+    let df = "FROM scratch AS files\nCOPY data/ /data/\nFROM scratch AS unused\nRUN echo never built\nFROM scratch\nCOPY --from=files /data/b.txt /b.txt\nCOPY --from=0 /data/ /all/\n";
+    let p = project(df, &[("data/a.txt", "a"), ("data/b.txt", "b")], "");
+    let doc = json_ok(&build(
+        p.path(),
+        &["--output", "json", "--builder", "native"],
+        &[],
+    ));
+    assert_eq!(doc[0]["image"]["builder"], "native");
+    let (manifest, _) = layout_image(p.path(), "app:1");
+    let layers = manifest["layers"].as_array().expect("layers");
+    assert_eq!(layers.len(), 2);
+    let list = |d: &str| {
+        let out = Command::new("tar")
+            .arg("-tzf")
+            .arg(
+                p.path()
+                    .join(".hoist/oci/blobs/sha256")
+                    .join(d.trim_start_matches("sha256:")),
+            )
+            .output()
+            .expect("tar");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(list(layers[0]["digest"].as_str().expect("d")), "b.txt\n");
+    assert_eq!(
+        list(layers[1]["digest"].as_str().expect("d")),
+        "all/a.txt\nall/b.txt\n"
+    );
+}
+
+#[test]
+fn dockerfile_errors_name_the_line() {
+    let p = project(
+        "FROM scratch\nCOPY a.txt /\nFROBNICATE now\n",
+        &[("a.txt", "a")],
+        "",
+    );
+    let out = build(p.path(), &[], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("Dockerfile:3: unknown instruction `FROBNICATE`"),
+        "{err}"
+    );
+
+    let p = project("FROM scratch\nCOPY missing.txt /\n", &[("a.txt", "a")], "");
+    let out = build(p.path(), &[], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out)
+            .contains("Dockerfile:2: COPY: source `missing.txt` is not in the build context"),
+        "{}",
+        stderr(&out)
+    );
+
+    let p = project("FROM scratch\nEXPOSE eighty\n", &[], "");
+    let out = build(p.path(), &[], &[]);
+    assert!(
+        stderr(&out).contains("Dockerfile:2: EXPOSE: `eighty` is not a port"),
+        "{}",
+        stderr(&out)
+    );
+
+    let p = project(
+        "FROM scratch\nCOPY --chown=app a.txt /\n",
+        &[("a.txt", "a")],
+        "",
+    );
+    let out = build(p.path(), &[], &[]);
+    assert!(
+        stderr(&out).contains("Dockerfile:2: COPY: --chown=app"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = build(p.path(), &["--platform", "linux"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`linux` is not a platform"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn run_needs_a_builder_and_says_which_line() {
+    let df = "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nENV PATH=/bin\n";
+    let p = project(df, &[], "");
+    std::fs::copy(busybox_path(), p.path().join("functions/app/busybox")).expect("busybox");
+    // Forced native: refused with the line and how to get a builder.
+    let out = build(p.path(), &["--builder", "native"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("Dockerfile:3: `RUN [\"/bin/busybox\"") && err.contains("--builder buildah"),
+        "{err}"
+    );
+    // auto with no builder on PATH: which instruction, and how to install one.
+    let empty = tempfile::tempdir().expect("tempdir");
+    let path = empty.path().display().to_string();
+    let out = build(p.path(), &[], &[("PATH", &path)]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("Dockerfile:3")
+            && err.contains("none is installed")
+            && err.contains("apt-get install buildah"),
+        "{err}"
+    );
+    // With buildah installed, auto hands the Dockerfile to it.
+    if !have("buildah") {
+        return;
+    }
+    let doc = json_ok(&build(p.path(), &["--output", "json"], &[]));
+    assert_eq!(doc[0]["image"]["builder"], "buildah");
+    let (manifest, config) = layout_image(p.path(), "app:1");
+    assert!(!manifest["layers"].as_array().expect("layers").is_empty());
+    assert_eq!(config["config"]["Env"][0], "PATH=/bin");
+}
+
+#[test]
+fn an_unreachable_base_skips_the_image_but_renders_the_context() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_files(
+        dir.path(),
+        &[
+            (
+                "hoist.yaml",
+                "project: demo\nfunctions:\n  greet:\n    runtime: deno\n    base_image: registry.invalid/edge-runtime:1\n",
+            ),
+            ("functions/greet/index.ts", "Deno.serve(() => new Response('hi'))\n"),
+        ],
+    );
+    let doc = json_ok(&build(dir.path(), &["--output", "json"], &[]));
+    assert!(doc[0]["image"].is_null());
+    let why = doc[0]["image_skipped"].as_str().expect("a reason");
+    assert!(why.contains("registry.invalid"), "{why}");
+    assert!(dir.path().join(".hoist/build/greet/Dockerfile").is_file());
+    let out = build(dir.path(), &[], &[]);
+    assert!(
+        stderr(&out).contains("warning: no image for greet:"),
+        "{}",
+        stderr(&out)
+    );
+    // Asked for explicitly, a native build fails instead.
+    let out = build(dir.path(), &["--builder", "native"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("cannot reach the registry registry.invalid"),
+        "{}",
+        stderr(&out)
+    );
+}
