@@ -1,3 +1,5 @@
 //! Shared test helpers: real servers started on loopback and fault injectors.
 
+pub mod proxy;
 pub mod registry;
+pub mod s3;
