@@ -458,6 +458,11 @@ impl Ctx {
                 "S3 answered with a redirect to {what} ({detail})"
             ))
             .with_hint("the bucket is in another region: set storage.s3.region"),
+            Class::Transient => UserError::failure(format!("S3 could not {what}: {detail}"))
+                .with_hint(format!(
+                    "the connection to {} kept failing; nothing was stored, run the command again",
+                    self.endpoint
+                )),
             _ => UserError::failure(format!("S3 could not {what}: {detail}")),
         };
         ue.into()
@@ -496,12 +501,12 @@ fn classify<E: ProvideErrorMetadata>(
         SdkError::DispatchFailure(d) => {
             if d.is_user() {
                 Class::Other
-            } else if d
-                .as_connector_error()
-                .map(|c| root_cause(c).to_ascii_lowercase())
-                .is_some_and(|m| {
-                    m.contains("refused") || m.contains("dns") || m.contains("resolve")
-                })
+            } else if d.is_timeout()
+                || d.as_connector_error()
+                    .map(|c| root_cause(c).to_ascii_lowercase())
+                    .is_some_and(|m| {
+                        m.contains("refused") || m.contains("dns") || m.contains("resolve")
+                    })
             {
                 Class::Unreachable
             } else {
@@ -907,7 +912,8 @@ impl PartJob {
                 }
                 Err(e) => {
                     let class = classify(&e);
-                    if class == Class::Transient && attempt < ctx.tuning.part_attempts {
+                    let retryable = matches!(class, Class::Transient | Class::Unreachable);
+                    if retryable && attempt < ctx.tuning.part_attempts {
                         let wait = Duration::from_millis(200 * (1u64 << (attempt - 1).min(5)));
                         ctx.log(
                             &self.bar,
