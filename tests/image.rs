@@ -177,6 +177,22 @@ fn scratch_image_config_and_reproducibility() {
     let (_, config) = layout_image(root, "app:1");
     assert_eq!(config["created"], "2023-11-14T22:13:20Z");
 
+    // A same-size edit is another bundle, so another layer and image.
+    std::fs::write(root.join("functions/app/one.txt"), "3").expect("edit");
+    let edited = json_ok(&build(
+        root,
+        &["--output", "json"],
+        &[("SOURCE_DATE_EPOCH", "1700000000")],
+    ));
+    assert_ne!(edited[0]["image"]["digest"], later[0]["image"]["digest"]);
+    std::fs::write(root.join("functions/app/one.txt"), "1").expect("edit back");
+    let back = json_ok(&build(
+        root,
+        &["--output", "json"],
+        &[("SOURCE_DATE_EPOCH", "1700000000")],
+    ));
+    assert_eq!(back[0]["image"]["digest"], later[0]["image"]["digest"]);
+
     // An independent reader agrees, when skopeo is around.
     if have("skopeo") {
         let layout = format!("oci:{}:app:1", root.join(".hoist/oci").display());

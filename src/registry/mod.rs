@@ -130,6 +130,7 @@ pub fn push_function(
         configured.as_deref(),
     )?;
     let rt = client::runtime()?;
+    let started = std::time::Instant::now();
     let mut pushed = rt.block_on(push_image(
         Arc::new(client),
         &layout,
@@ -139,6 +140,11 @@ pub fn push_function(
         printer,
     ))?;
     pushed.function = f.name.clone();
+    printer.debug(format!(
+        "image push for {}: {:.3} s",
+        f.name,
+        started.elapsed().as_secs_f64()
+    ));
     Ok(Some(pushed))
 }
 

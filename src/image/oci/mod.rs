@@ -40,6 +40,9 @@ pub struct Options {
     pub insecure: bool,
     /// Host of `registry.url`.
     pub configured_registry: Option<String>,
+    /// The context directory holding exactly a bundle's files, relative to
+    /// the context, and the bundle digest (see [`native::Request::bundle`]).
+    pub bundle: Option<(String, String)>,
 }
 
 /// An image in the project's layout.
@@ -126,6 +129,7 @@ pub fn build(
                     platform: &opts.platform,
                     epoch: opts.epoch,
                     build_args: &parse::Vars::new(),
+                    bundle: opts.bundle.clone(),
                 },
                 &net,
             )?;
@@ -280,12 +284,27 @@ pub fn build_function(
 ) -> anyhow::Result<Outcome> {
     let platform = Platform::parse(platform).map_err(UserError::usage)?;
     let builder = builder.unwrap_or(project.config.builder);
+    // `hoist build` extracted the bundle into `<context>/app` and recorded
+    // its digest in build.json.
+    let bundle_digest = std::fs::read(context_dir.join("build.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v["bundle_digest"].as_str().map(str::to_string));
+    let bundle_dir = crate::commands::build::CONTEXT_APP_DIR;
+    let bundle_rel = if context_root == bundle_dir {
+        Some(String::new())
+    } else if context_root.is_empty() {
+        Some(bundle_dir.to_string())
+    } else {
+        None
+    };
     let opts = Options {
         builder,
         platform,
         epoch: crate::commands::source_date_epoch()?,
         insecure: project.config.registry.insecure,
         configured_registry: project.config.registry.url.as_deref().map(registry_host),
+        bundle: bundle_rel.zip(bundle_digest),
     };
     let name = layout_name(&f.name, version);
     let context = if context_root.is_empty() {
@@ -293,6 +312,7 @@ pub fn build_function(
     } else {
         context_dir.join(context_root)
     };
+    let started = std::time::Instant::now();
     let res = build(
         &context_dir.join("Dockerfile"),
         &context,
@@ -303,6 +323,10 @@ pub fn build_function(
     );
     match res {
         Ok(img) => {
+            printer.debug(format!(
+                "image step for {name}: {:.3} s",
+                started.elapsed().as_secs_f64()
+            ));
             printer.status(
                 "Image",
                 format!("{name} {} ({}, {})", img.digest, img.platform, img.builder),

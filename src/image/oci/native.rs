@@ -35,6 +35,12 @@ pub struct Request<'a> {
     /// SOURCE_DATE_EPOCH or 0: every mtime and `created`.
     pub epoch: u64,
     pub build_args: &'a Vars,
+    /// A directory of the context that holds exactly the files of a bundle,
+    /// relative to the context (`""`: the whole context), and the bundle's
+    /// digest. A COPY whose sources all lie inside it is a function of the
+    /// digest alone, so its layer is looked up by digest without reading a
+    /// file.
+    pub bundle: Option<(String, String)>,
 }
 
 /// The built image, its blobs in the cache.
@@ -754,6 +760,54 @@ fn copy(
     let dest = clean(&dest_abs).map_err(|e| err(req, i, e))?;
     let dest_is_dir =
         dest_raw.ends_with('/') || dest_raw == "." || srcs.len() > 1 || has_glob(&srcs[0]);
+    // Sources inside the bundle: the layer is keyed by the bundle digest.
+    let key = match (&req.bundle, i.flag("from")) {
+        (Some((rel, digest)), None) => {
+            let inside = srcs.iter().all(|s| {
+                clean(s)
+                    .is_ok_and(|c| rel.is_empty() || c == *rel || c.starts_with(&format!("{rel}/")))
+            });
+            inside.then(|| {
+                let doc = serde_json::json!({
+                    "v": 1,
+                    "bundle": digest,
+                    "at": rel,
+                    "srcs": srcs,
+                    "dest": dest,
+                    "dir": dest_is_dir,
+                    "owner": owner,
+                    "mode": mode,
+                    "epoch": req.epoch,
+                });
+                spec::digest_of(doc.to_string().as_bytes())
+            })
+        }
+        _ => None,
+    };
+    let key_file = key.as_ref().map(|k| {
+        cache
+            .root
+            .join("bundle-layers")
+            .join(k.trim_start_matches("sha256:"))
+    });
+    if let Some(found) = key_file
+        .as_ref()
+        .and_then(|f| std::fs::read(f).ok())
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+    {
+        if let (Some(d), Some(size), Some(diff)) = (
+            found["digest"].as_str(),
+            found["size"].as_u64(),
+            found["diff_id"].as_str(),
+        ) {
+            if cache.has(d) {
+                return Ok(LayerRef {
+                    desc: Descriptor::new(spec::OCI_LAYER_GZIP, d.to_string(), size),
+                    diff_id: diff.to_string(),
+                });
+            }
+        }
+    }
     let mut entries = Entries::new();
     let join = |base: &str, rel: &str| -> String {
         match (base.is_empty(), rel.is_empty()) {
@@ -871,6 +925,10 @@ fn copy(
     }
     entries.remove("");
     let l = layer::build(&entries, req.epoch, cache)?;
+    if let Some(f) = key_file {
+        let doc = serde_json::json!({"digest": l.digest, "size": l.size, "diff_id": l.diff_id});
+        crate::fsx::write_atomic(&f, doc.to_string().as_bytes())?;
+    }
     Ok(LayerRef {
         desc: Descriptor::new(&l.media_type, l.digest, l.size),
         diff_id: l.diff_id,
