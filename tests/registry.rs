@@ -726,3 +726,189 @@ fn a_cut_connection_resumes_or_fails_without_a_manifest() {
         .unwrap();
     assert!(st.success(), "skopeo could not fetch every blob");
 }
+
+/// The machine's node and the libraries `ldd` lists, as `rootfs/` files of
+/// a base function (plus /etc/passwd with a `node` user, as the node
+/// template runs `USER node`).
+fn node_rootfs(dir: &Path) -> bool {
+    let Some(node) = std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join("node"))
+            .find(|p| p.is_file())
+    }) else {
+        return false;
+    };
+    let node = std::fs::canonicalize(node).unwrap();
+    let rootfs = dir.join("rootfs");
+    let copy = |src: &Path, dest: &str| {
+        let to = rootfs.join(dest.trim_start_matches('/'));
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(src, &to).unwrap();
+    };
+    copy(&node, "/usr/local/bin/node");
+    let out = Command::new("ldd").arg(&node).output().unwrap();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        // `libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x…)` or
+        // `/lib64/ld-linux-x86-64.so.2 (0x…)`
+        let path = match line.split_once("=>") {
+            Some((_, rest)) => rest.split_whitespace().next(),
+            None => line.split_whitespace().next(),
+        };
+        if let Some(p) = path.filter(|p| p.starts_with('/')) {
+            copy(&std::fs::canonicalize(p).unwrap(), p);
+        }
+    }
+    write_files(
+        &rootfs,
+        &[
+            (
+                "etc/passwd",
+                "root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000:node:/home/node:/bin/sh\n",
+            ),
+            ("etc/group", "root:x:0:\nnode:x:1000:\n"),
+        ],
+    );
+    true
+}
+
+#[test]
+fn a_node_function_from_the_builtin_template_serves_a_request() {
+    if !tools(&["docker-registry", "buildah", "skopeo", "ldd"]) {
+        return;
+    }
+    let reg = Registry::start(None);
+    let cache = tempfile::tempdir().unwrap();
+    let c = cache.path().display().to_string();
+    // The base: node + its libraries, built FROM scratch by hoist.
+    let base = tempfile::tempdir().unwrap();
+    if !node_rootfs(&base.path().join("functions/nodebase")) {
+        assert!(std::env::var("CI").is_err(), "node is not installed");
+        eprintln!("skipped: node not installed");
+        return;
+    }
+    write_files(
+        base.path(),
+        &[
+            (
+                "hoist.yaml",
+                &format!("project: base\nbundle:\n  limit_mb: 1024\nfunctions:\n  nodebase:\n    runtime: dockerfile\n    version: \"20\"\nregistry:\n  url: {}\n", reg.addr),
+            ),
+            (
+                "functions/nodebase/Dockerfile",
+                "FROM scratch\nCOPY rootfs/ /\nENV PATH=/usr/local/bin:/usr/bin:/bin\n",
+            ),
+        ],
+    );
+    json_ok(&hoist(
+        base.path(),
+        &["build", "--output", "json"],
+        &[("HOIST_CACHE_DIR", &c)],
+    ));
+    json_ok(&hoist(
+        base.path(),
+        &["push", "--output", "json"],
+        &[("HOIST_CACHE_DIR", &c)],
+    ));
+
+    // A node function rendered from hoist's built-in template.
+    let port = free_port();
+    let project = tempfile::tempdir().unwrap();
+    write_files(
+        project.path(),
+        &[
+            (
+                "hoist.yaml",
+                &format!(
+                    "project: demo\ndefaults:\n  base_images:\n    node: {}/nodebase:20\nfunctions:\n  status:\n    runtime: node\n    version: \"1\"\n    port: {port}\n    env:\n      GREETING: bonjour\nregistry:\n  url: {}\n",
+                    reg.addr, reg.addr
+                ),
+            ),
+            ("functions/status/package.json", "{\"type\":\"module\"}"),
+            (
+                "functions/status/dist/index.js",
+                "import http from 'node:http';\nconst server = http.createServer((req, res) => {\n  res.end(`${process.env.GREETING} from node ${process.version} as ${process.getuid()}`);\n  server.close();\n});\nserver.listen(Number(process.env.PORT), '127.0.0.1');\n",
+            ),
+        ],
+    );
+    let built = json_ok(&hoist(
+        project.path(),
+        &["build", "--output", "json"],
+        &[("HOIST_CACHE_DIR", &c)],
+    ));
+    assert_eq!(built[0]["image"]["builder"], "native", "{built}");
+    let pushed = json_ok(&hoist(
+        project.path(),
+        &["push", "--output", "json"],
+        &[("HOIST_CACHE_DIR", &c)],
+    ));
+    assert_eq!(pushed[0]["image_push"]["blobs_mounted"], 1);
+    let image = format!("docker://{}/status:1", reg.addr);
+    let config = skopeo_inspect(&image, &["--config"]);
+    assert_eq!(config["config"]["User"], "node");
+    assert_eq!(config["config"]["WorkingDir"], "/app");
+    assert_eq!(config["config"]["Cmd"][0], "node");
+
+    let store = tempfile::tempdir().unwrap();
+    let ba = |args: &[&str]| -> Command {
+        let mut c = Command::new("buildah");
+        c.arg("--root")
+            .arg(store.path().join("root"))
+            .arg("--runroot")
+            .arg(store.path().join("run"))
+            .args(["--storage-driver", "vfs"])
+            .args(args);
+        c
+    };
+    let out = ba(&["from", "-q", "--tls-verify=false", &image])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ctr = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let cmd: Vec<String> = config["config"]["Cmd"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    let mut run = ba(&["run", "--isolation", "chroot", &ctr, "--"]);
+    run.args(&cmd)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = run.spawn().unwrap();
+    let start = Instant::now();
+    let answer = loop {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            s.write_all(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n").unwrap();
+            let mut body = String::new();
+            let _ = s.read_to_string(&mut body);
+            break body;
+        }
+        if start.elapsed() > Duration::from_secs(30) || child.try_wait().unwrap().is_some() {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "node never listened: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        answer.contains("bonjour from node v") && answer.contains("as 1000"),
+        "{answer}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    if child.try_wait().unwrap().is_none() {
+        let _ = child.kill();
+    }
+    let _ = child.wait();
+    let _ = ba(&["rm", &ctr]).output();
+}
