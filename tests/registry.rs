@@ -76,6 +76,7 @@ fn build_push_inspect_and_repush_uploads_nothing() {
         Faults {
             cut_after: None,
             cuts: 0,
+            unavailable: 0,
         },
     );
     let cache = tempfile::tempdir().unwrap();
@@ -672,6 +673,7 @@ fn a_cut_connection_resumes_or_fails_without_a_manifest() {
         Faults {
             cut_after: Some(2 << 20),
             cuts: -1,
+            unavailable: 0,
         },
     );
     let project = function_project(
@@ -703,6 +705,7 @@ fn a_cut_connection_resumes_or_fails_without_a_manifest() {
         Faults {
             cut_after: Some(4 << 20),
             cuts: 1,
+            unavailable: 0,
         },
     );
     write_files(
@@ -911,4 +914,88 @@ fn a_node_function_from_the_builtin_template_serves_a_request() {
     }
     let _ = child.wait();
     let _ = ba(&["rm", &ctr]).output();
+}
+
+#[test]
+fn a_busy_registry_is_retried_and_hoist_login_with_user_x_works() {
+    if !tools(&["docker-registry", "busybox", "htpasswd", "skopeo"]) {
+        return;
+    }
+    // Fly's convention: user `x`, the API token as password.
+    let reg = Registry::start(Some(("x", "fly-token-123")));
+    let cache = tempfile::tempdir().unwrap();
+    let c = cache.path().display().to_string();
+    let creds = [("HOIST_REGISTRY_TOKEN", "fly-token-123")];
+    let _base = push_busybox_base(&reg.addr, cache.path(), &creds);
+    // Two connections answered 503 first: retried with backoff.
+    let proxy = Proxy::start(
+        &reg.addr,
+        Faults {
+            cut_after: None,
+            cuts: 0,
+            unavailable: 2,
+        },
+    );
+    let project = function_project(&proxy.addr, &format!("{}/base:1", reg.addr), &[]);
+    let root = project.path();
+    // `hoist login registry` stores the token (in the credentials file
+    // here); no variable is needed afterwards.
+    let mut login = Command::new(env!("CARGO_BIN_EXE_hoist"))
+        .current_dir(root)
+        .args(["login", "registry", "--token-stdin"])
+        .env("HOIST_CREDENTIALS", "file")
+        .env("HOIST_CONFIG_DIR", root.join(".test-config"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        login
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"fly-token-123\n")
+            .unwrap();
+    }
+    assert!(login.wait().unwrap().success());
+    // The base lives on the real address: its credentials come from docker's config.
+    write_files(
+        &root.join(".test-docker"),
+        &[(
+            "config.json",
+            &format!(
+                "{{\"auths\":{{\"{}\":{{\"username\":\"x\",\"password\":\"fly-token-123\"}}}}}}",
+                reg.addr
+            ),
+        )],
+    );
+    json_ok(&hoist(
+        root,
+        &["build", "--output", "json"],
+        &[("HOIST_CACHE_DIR", &c)],
+    ));
+    let doc = json_ok(&hoist(
+        root,
+        &["push", "--output", "json"],
+        &[("HOIST_CACHE_DIR", &c)],
+    ));
+    assert_eq!(
+        proxy.served_503.load(std::sync::atomic::Ordering::SeqCst),
+        2
+    );
+    let digest = doc[0]["image_push"]["digest"].as_str().unwrap().to_string();
+    let out = Command::new("skopeo")
+        .args([
+            "inspect",
+            "--tls-verify=false",
+            "--creds",
+            "x:fly-token-123",
+        ])
+        .arg(format!("docker://{}/hello:1.0.0", reg.addr))
+        .output()
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(info["Digest"], digest.as_str());
 }

@@ -135,6 +135,9 @@ pub struct Faults {
     pub cut_after: Option<u64>,
     /// How many connections to cut (negative: all of them).
     pub cuts: i64,
+    /// Answer the first this-many connections' first request with
+    /// `503 Service Unavailable` and close them.
+    pub unavailable: u64,
 }
 
 /// A TCP proxy to `upstream` that counts client bytes and can cut
@@ -145,6 +148,8 @@ pub struct Proxy {
     cut_after: Arc<Mutex<Option<u64>>>,
     cuts_left: Arc<AtomicI64>,
     pub cuts_done: Arc<AtomicU64>,
+    /// How many 503 answers were given.
+    pub served_503: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
 }
 
@@ -158,8 +163,11 @@ impl Proxy {
             cut_after: Arc::new(Mutex::new(faults.cut_after)),
             cuts_left: Arc::new(AtomicI64::new(faults.cuts)),
             cuts_done: Arc::new(AtomicU64::new(0)),
+            served_503: Arc::new(AtomicU64::new(0)),
             stop: Arc::new(AtomicBool::new(false)),
         };
+        let unavailable = Arc::new(AtomicU64::new(faults.unavailable));
+        let served_503 = p.served_503.clone();
         let upstream = upstream.to_string();
         let (up_bytes, cut_after, cuts_left, cuts_done, stop) = (
             p.up_bytes.clone(),
@@ -173,7 +181,25 @@ impl Proxy {
                 if stop.load(Ordering::SeqCst) {
                     break;
                 }
-                let Ok(client) = conn else { continue };
+                let Ok(mut client) = conn else { continue };
+                if unavailable.load(Ordering::SeqCst) > 0 {
+                    unavailable.fetch_sub(1, Ordering::SeqCst);
+                    // Read the request head, answer 503, hang up.
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") {
+                        match client.read(&mut byte) {
+                            Ok(1) => head.push(byte[0]),
+                            _ => break,
+                        }
+                    }
+                    let _ = client.write_all(
+                        b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    );
+                    let _ = client.shutdown(Shutdown::Both);
+                    served_503.fetch_add(1, Ordering::SeqCst);
+                    continue;
+                }
                 let Ok(server) = TcpStream::connect(&upstream) else {
                     continue;
                 };
