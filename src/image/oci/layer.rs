@@ -1,14 +1,14 @@
 //! Deterministic image layers: a set of entries (files from the build
 //! context, bytes from another stage, directories, symlinks) written as a
 //! tar with sorted paths, GNU headers, the fixed mtime, numeric owners and
-//! empty owner names, then gzip-compressed by the bundle's parallel writer
-//! (fixed header, output independent of the thread count). The diff_id is
-//! the sha256 of the tar, the digest that of the gzip. The tar is hashed
-//! first and a diff_id seen before reuses its compressed blob from the
-//! cache, so an unchanged rebuild does no compression at all.
+//! empty owner names, hashed (the diff_id) and gzip-compressed by the
+//! bundle's parallel writer (fixed header, output independent of the thread
+//! count) in the same pass; the digest is that of the gzip. Reusing a layer
+//! across builds is the caller's business (see `native`'s bundle-keyed
+//! lookup).
 
 use std::collections::BTreeMap;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -52,15 +52,13 @@ pub struct Layer {
 /// gzip level of layers: fixed, because it is part of the layer's digest.
 pub const LEVEL: u32 = 6;
 
-/// Tars up to this size are kept in memory while hashed.
-const SPOOL_MAX: usize = 256 * 1024 * 1024;
-
-struct HashWrite<W> {
-    inner: W,
-    hasher: Sha256,
+/// The tar stream going both into the diff_id hash and the compressor.
+struct Tee<'a, W: Write> {
+    hasher: &'a mut Sha256,
+    inner: &'a mut W,
 }
 
-impl<W: Write> Write for HashWrite<W> {
+impl<W: Write> Write for Tee<'_, W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.inner.write(buf)?;
         self.hasher.update(&buf[..n]);
@@ -71,43 +69,9 @@ impl<W: Write> Write for HashWrite<W> {
     }
 }
 
-/// Write `entries` as a layer into `cache`, reusing a blob built before
-/// from the same tar bytes.
+/// Write `entries` as a layer into `cache`: one pass that tars, hashes
+/// the tar (diff_id) and compresses it on every core at once.
 pub fn build(entries: &Entries, mtime: u64, cache: &BlobStore) -> anyhow::Result<Layer> {
-    let spool = tempfile::SpooledTempFile::new(SPOOL_MAX);
-    let mut hw = HashWrite {
-        inner: spool,
-        hasher: Sha256::new(),
-    };
-    {
-        let mut tar = tar::Builder::new(&mut hw);
-        for (path, e) in entries {
-            crate::interrupt::check()?;
-            append(&mut tar, path, e, mtime)?;
-        }
-        tar.finish().context("cannot write a layer")?;
-    }
-    let diff_id = format!("sha256:{}", hex::encode(hw.hasher.finalize()));
-    let mut spool = hw.inner;
-    let map = cache
-        .root
-        .join("diffids")
-        .join(diff_id.trim_start_matches("sha256:"));
-    if let Ok(text) = std::fs::read_to_string(&map) {
-        if let Ok(l) = serde_json::from_str::<serde_json::Value>(&text) {
-            if let (Some(d), Some(s)) = (l["digest"].as_str(), l["size"].as_u64()) {
-                if cache.has(d) {
-                    return Ok(Layer {
-                        digest: d.to_string(),
-                        size: s,
-                        diff_id,
-                        media_type: OCI_LAYER_GZIP.into(),
-                    });
-                }
-            }
-        }
-    }
-    spool.seek(SeekFrom::Start(0))?;
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -119,24 +83,25 @@ pub fn build(entries: &Entries, mtime: u64, cache: &BlobStore) -> anyhow::Result
         limit: None,
     };
     let mut gz = crate::bundle::pgzip::GzWriter::new(cache.writer()?, &cfg)?;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = spool.read(&mut buf)?;
-        if n == 0 {
-            break;
+    let mut hasher = Sha256::new();
+    let written = (|| -> anyhow::Result<()> {
+        let mut tar = tar::Builder::new(Tee {
+            hasher: &mut hasher,
+            inner: &mut gz,
+        });
+        for (path, e) in entries {
+            crate::interrupt::check()?;
+            append(&mut tar, path, e, mtime)?;
         }
-        if let Err(e) = gz.write_all(&buf[..n]) {
-            return Err(gz.abort().unwrap_or_else(|| e.into()));
-        }
+        tar.finish().context("cannot write a layer")?;
+        Ok(())
+    })();
+    if let Err(e) = written {
+        return Err(gz.abort().unwrap_or(e));
     }
+    let diff_id = format!("sha256:{}", hex::encode(hasher.finalize()));
     let (writer, _) = gz.finish()?;
     let (digest, size) = writer.finish()?;
-    crate::fsx::write_atomic(
-        &map,
-        serde_json::json!({"digest": digest, "size": size})
-            .to_string()
-            .as_bytes(),
-    )?;
     Ok(Layer {
         digest,
         size,
@@ -194,7 +159,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn same_entries_same_digest_and_cached_reuse() {
+    fn same_entries_same_digest_and_diff_id_is_the_tar_hash() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("a.txt");
         std::fs::write(&f, "hello").unwrap();
@@ -221,6 +186,15 @@ mod tests {
         let a = build(&entries, 0, &cache).unwrap();
         let b = build(&entries, 0, &cache).unwrap();
         assert_eq!(a, b);
+        // The diff_id is the sha256 of the tar inside the gzip.
+        let mut tar = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(cache.path(&a.digest)).unwrap())
+            .read_to_end(&mut tar)
+            .unwrap();
+        assert_eq!(
+            a.diff_id,
+            format!("sha256:{}", hex::encode(Sha256::digest(&tar)))
+        );
         assert!(cache.has(&a.digest));
         // Another mtime is another layer.
         let c = build(&entries, 1, &cache).unwrap();
