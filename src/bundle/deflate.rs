@@ -17,6 +17,16 @@ pub const WINDOW: usize = 32 * 1024;
 /// Granularity of the compress-or-store decision.
 const CHUNK: usize = 4 * 1024;
 
+/// Compressed runs shorter than this get no dictionary.
+const DICT_MIN: usize = 2 * 1024;
+
+/// Granularity used to trim compressed runs next to stored ones.
+const SUB: usize = 512;
+
+/// A random 512-byte piece scores about 171 (see [`STORE_ALPHABET`]); text
+/// stays under 50 and a tar header under 5.
+const SUB_STORE_ALPHABET: u64 = 120;
+
 /// Chunks shorter than this are always compressed: too few bytes to judge.
 const MIN_JUDGED: usize = 2 * 1024;
 
@@ -55,66 +65,99 @@ impl BlockEncoder {
     /// [`WINDOW`] bytes are used). The encoding is byte-aligned, contains no
     /// final block, and is a pure function of `buf` and `start`.
     pub fn encode(&mut self, buf: &[u8], start: usize, out: &mut Vec<u8>) -> io::Result<()> {
+        let runs = plan(buf, start);
         let mut comp: Option<Compress> = None;
-        let mut run_start = start;
-        let mut run_stored: Option<bool> = None;
-        let mut pos = start;
-        while pos < buf.len() {
-            let end = (pos + CHUNK).min(buf.len());
-            let stored = looks_random(&buf[pos..end]);
-            if run_stored.is_some_and(|s| s != stored) {
-                self.emit(
-                    &mut comp,
-                    buf,
-                    run_start,
-                    pos,
-                    run_stored == Some(true),
-                    out,
-                )?;
-                run_start = pos;
+        for (i, r) in runs.iter().enumerate() {
+            if r.stored {
+                emit_stored(&buf[r.from..r.to], out);
+                continue;
             }
-            run_stored = Some(stored);
-            pos = end;
-        }
-        if run_start < buf.len() {
-            self.emit(
-                &mut comp,
-                buf,
-                run_start,
-                buf.len(),
-                run_stored == Some(true),
-                out,
-            )?;
+            let comp = match &mut comp {
+                Some(c) => {
+                    c.reset();
+                    c
+                }
+                None => comp.insert(Compress::new(Compression::new(self.level), false)),
+            };
+            // The 32 KiB before the run, unless it is all stored (random)
+            // data that no match would come from anyway, or the run is too
+            // short (typically a lone tar header) to repay inserting it.
+            let after_random =
+                i > 0 && runs[i - 1].stored && runs[i - 1].to - runs[i - 1].from >= WINDOW;
+            let dict = &buf[r.from.saturating_sub(WINDOW)..r.from];
+            let short = r.to - r.from < DICT_MIN;
+            if !dict.is_empty() && !after_random && !short {
+                comp.set_dictionary(dict).map_err(io::Error::other)?;
+            }
+            deflate_sync(comp, &buf[r.from..r.to], out)?;
         }
         Ok(())
     }
+}
 
-    fn emit(
-        &self,
-        comp: &mut Option<Compress>,
-        buf: &[u8],
-        from: usize,
-        to: usize,
-        stored: bool,
-        out: &mut Vec<u8>,
-    ) -> io::Result<()> {
-        if stored {
-            emit_stored(&buf[from..to], out);
-            return Ok(());
+/// A stretch of a block encoded one way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    from: usize,
+    to: usize,
+    stored: bool,
+}
+
+/// Cut `buf[start..]` into alternating stored and compressed runs: 4 KiB
+/// chunks are judged whole, then the edges of each compressed run that
+/// touch a stored one are trimmed 512 bytes at a time, so a tar header
+/// between two random files is compressed without the random data around it.
+fn plan(buf: &[u8], start: usize) -> Vec<Run> {
+    let mut runs: Vec<Run> = Vec::new();
+    let mut pos = start;
+    while pos < buf.len() {
+        let end = (pos + CHUNK).min(buf.len());
+        let stored = looks_random(&buf[pos..end]);
+        match runs.last_mut() {
+            Some(last) if last.stored == stored => last.to = end,
+            _ => runs.push(Run {
+                from: pos,
+                to: end,
+                stored,
+            }),
         }
-        let comp = match comp {
-            Some(c) => {
-                c.reset();
-                c
-            }
-            None => comp.insert(Compress::new(Compression::new(self.level), false)),
-        };
-        let dict = &buf[from.saturating_sub(WINDOW)..from];
-        if !dict.is_empty() {
-            comp.set_dictionary(dict).map_err(io::Error::other)?;
-        }
-        deflate_sync(comp, &buf[from..to], out)
+        pos = end;
     }
+    for i in 0..runs.len() {
+        if runs[i].stored {
+            continue;
+        }
+        if i > 0 && runs[i - 1].stored {
+            let limit = (runs[i].from + CHUNK).min(runs[i].to);
+            let mut from = runs[i].from;
+            while from + SUB <= limit && sub_looks_random(&buf[from..from + SUB]) {
+                from += SUB;
+            }
+            runs[i - 1].to = from;
+            runs[i].from = from;
+        }
+        if i + 1 < runs.len() && runs[i + 1].stored {
+            let limit = runs[i].to.saturating_sub(CHUNK).max(runs[i].from);
+            let mut to = runs[i].to;
+            while to >= limit + SUB && sub_looks_random(&buf[to - SUB..to]) {
+                to -= SUB;
+            }
+            runs[i + 1].from = to;
+            runs[i].to = to;
+        }
+    }
+    // Drop runs trimmed to nothing and merge the stored runs around them.
+    let mut merged: Vec<Run> = Vec::with_capacity(runs.len());
+    for r in runs {
+        if r.from == r.to {
+            continue;
+        }
+        match merged.last_mut() {
+            Some(last) if last.stored == r.stored => last.to = r.to,
+            _ => merged.push(r),
+        }
+    }
+    merged
 }
 
 /// Deflate `input` and end with a sync flush (byte-aligned, non-final).
@@ -156,9 +199,17 @@ pub fn emit_stored(data: &[u8], out: &mut Vec<u8>) {
 /// Whether a chunk's byte distribution is close enough to uniform that
 /// deflate would gain (almost) nothing on it.
 fn looks_random(chunk: &[u8]) -> bool {
-    if chunk.len() < MIN_JUDGED {
-        return false;
-    }
+    chunk.len() >= MIN_JUDGED && effective_alphabet_at_least(chunk, STORE_ALPHABET)
+}
+
+/// [`looks_random`] for a [`SUB`]-byte piece.
+fn sub_looks_random(piece: &[u8]) -> bool {
+    effective_alphabet_at_least(piece, SUB_STORE_ALPHABET)
+}
+
+/// Whether `len² / Σ count²` over the byte histogram is at least `alphabet`
+/// (integer arithmetic, so every machine agrees).
+fn effective_alphabet_at_least(chunk: &[u8], alphabet: u64) -> bool {
     // Four interleaved histograms avoid store-to-load stalls on runs of the
     // same byte.
     let mut h = [[0u32; 256]; 4];
@@ -178,7 +229,7 @@ fn looks_random(chunk: &[u8]) -> bool {
         sum_sq += c * c;
     }
     let n = chunk.len() as u64;
-    n * n >= STORE_ALPHABET * sum_sq
+    n * n >= alphabet * sum_sq
 }
 
 #[cfg(test)]
