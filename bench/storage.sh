@@ -116,7 +116,6 @@ check_copy() { # check_copy NAME FILE
     cmp -s "$archive" "$2" || die "$1: the stored object differs from the archive"
 }
 
-declare -A wall cpu
 declare -a hoist_up=() hoist_push=() rclone_t=() aws_t=() curl_t=()
 declare -a hoist_cpu=() rclone_cpu=() aws_cpu=() curl_cpu=()
 rclone_remote=":s3,provider=Other,endpoint='$ep',access_key_id=$ak,secret_access_key=$sk,force_path_style=true,region=us-east-1:bench/rclone.bin"

@@ -1017,3 +1017,21 @@ fn bad_names_are_usage_errors() {
     let run = fx.hoist(&["versions", "nothing-here"]).ok();
     assert!(run.stderr.contains("no versions"), "{}", run.stderr);
 }
+
+#[test]
+fn ca_bundle_variables_do_not_break_the_s3_client() {
+    let Some(server) = s3_only() else { return };
+    let fx = Fixture::new(Backend::S3(server));
+    let garbage = fx.path().join("garbage.pem");
+    std::fs::write(&garbage, "not a certificate\n").unwrap();
+    let garbage = garbage.to_str().unwrap().to_string();
+    for value in ["/nonexistent/ca-bundle.pem", garbage.as_str()] {
+        let env = [
+            ("AWS_CA_BUNDLE", value),
+            ("SSL_CERT_FILE", value),
+            ("SSL_CERT_DIR", "/nonexistent"),
+        ];
+        fx.hoist_env(&["push"], &env, &[]).ok();
+        fx.hoist_env(&["versions", "hello"], &env, &[]).ok();
+    }
+}

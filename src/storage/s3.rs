@@ -214,30 +214,28 @@ fn parse_token(t: &str) -> Option<(String, String, Option<String>)> {
     (!ak.is_empty() && !sk.is_empty()).then(|| (ak.to_string(), sk.to_string(), token))
 }
 
-/// The HTTP client handed to the SDK: hyper + rustls (ring), native roots,
-/// plus the PEM file in AWS_CA_BUNDLE when it is readable (ignored if not).
+/// The HTTP client handed to the SDK: hyper + rustls (ring) with the
+/// system's root certificates (rustls-native-certs, which honours
+/// SSL_CERT_FILE and SSL_CERT_DIR). AWS_CA_BUNDLE is not read: the Rust SDK
+/// does not support it, and it must not break anything when set. When no
+/// root certificate can be loaded (a broken SSL_CERT_FILE), https endpoints
+/// fail to verify, with an error, rather than the client refusing to start.
 fn http_client(printer: &Printer) -> aws_sdk_s3::config::SharedHttpClient {
     use aws_smithy_http_client::tls;
-    let mut trust = tls::TrustStore::default();
-    if let Some(path) = std::env::var_os("AWS_CA_BUNDLE").filter(|p| !p.is_empty()) {
-        match std::fs::read(&path) {
-            Ok(pem) => trust = trust.with_pem_certificate(pem),
-            Err(e) => printer.debug(format!(
-                "ignoring AWS_CA_BUNDLE={}: {e}",
-                PathBuf::from(&path).display()
-            )),
-        }
-    }
-    let ctx = match tls::TlsContext::builder()
-        .with_trust_store(trust.clone())
-        .build()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            printer.debug(format!("ignoring AWS_CA_BUNDLE: {e}"));
-            tls::TlsContext::default()
-        }
+    let native = rustls_native_certs::load_native_certs();
+    let trust = if native.certs.is_empty() {
+        printer.debug(format!(
+            "no system root certificates found ({} errors); https endpoints will not verify",
+            native.errors.len()
+        ));
+        tls::TrustStore::empty().with_native_roots(false)
+    } else {
+        tls::TrustStore::default()
     };
+    let ctx = tls::TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .unwrap_or_default();
     aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(
             tls::rustls_provider::CryptoMode::Ring,
