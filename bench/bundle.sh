@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Bundle benchmark: `hoist bundle` against `tar | gzip -6` and `tar | pigz -6`
 # on the same generated tree (20000 files, 300 MiB, half incompressible), in
-# one run. Prints best-of-N wall times, their ratios, output sizes, hoist's
-# peak RSS, and checks that the digest is the same across two runs and
-# across a `cp -r` copy of the tree (other mtimes, same content).
+# one run. Prints best-of-N wall and CPU times (rounds interleaved, so a
+# shared machine's load hits all three alike), their ratios, output sizes,
+# hoist's peak RSS, and checks that the digest is the same across two runs
+# and across a `cp -r` copy of the tree (other mtimes, same content).
 #
 #   bench/bundle.sh            # RUNS=3 by default
 #   RUNS=5 bench/bundle.sh
@@ -62,35 +63,39 @@ hoist_cmd="cd '$work/proj' && '$hoist' bundle --output json >/dev/null"
 gzip_cmd="tar -cf - -C '$work' tree | gzip -6 >'$work/gzip.tar.gz'"
 pigz_cmd="tar -cf - -C '$work' tree | pigz -6 >'$work/pigz.tar.gz'"
 
-declare -A best
-if command -v hyperfine >/dev/null; then
-    echo "== timing with hyperfine (best of $runs, 1 warm-up)" >&2
-    hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/hf.json" \
-        -n hoist "$hoist_cmd" -n gzip "$gzip_cmd" -n pigz "$pigz_cmd" >&2
-    while read -r name t; do best[$name]="$t"; done < <(python3 - "$work/hf.json" <<'PY'
-import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    print(r["command"], min(r["times"]))
-PY
-)
-else
-    echo "== timing (best of $runs; hyperfine not found)" >&2
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+# Rounds are interleaved (hoist, gzip, pigz, then again) so that all three
+# see the same background load on a shared machine; a warm-up round first.
+# Each run records wall time and the CPU seconds (user + sys) of everything
+# it started.
+declare -A best cpu
+less() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+timed() { # timed CMD -> sets $wall and $secs
+    if [[ -x /usr/bin/time ]]; then
+        /usr/bin/time -f '%e %U %S' -o "$work/t.txt" bash -c "$1" || die "failed: $1"
+        read -r wall secs < <(awk '{printf "%.3f %.3f\n", $1, $2 + $3}' "$work/t.txt")
+    else
+        local start="$EPOCHREALTIME"
+        bash -c "$1" || die "failed: $1"
+        wall="$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')"
+        secs=nan
+    fi
+}
+echo "== timing: 1 warm-up round + $runs rounds, interleaved" >&2
+for round in $(seq 0 "$runs"); do
     for name in hoist gzip pigz; do
         case "$name" in
-            hoist) cmd="$hoist_cmd" ;;
-            gzip) cmd="$gzip_cmd" ;;
-            pigz) cmd="$pigz_cmd" ;;
+            hoist) timed "$hoist_cmd" ;;
+            gzip) timed "$gzip_cmd" ;;
+            pigz) timed "$pigz_cmd" ;;
         esac
-        bash -c "$cmd" # warm-up
-        for _ in $(seq "$runs"); do
-            start="$(date +%s.%N)"
-            bash -c "$cmd"
-            end="$(date +%s.%N)"
-            best[$name]="$(python3 -c 'import sys; a,b,c=sys.argv[1:]; t=float(b)-float(a); print(t if c=="" or t<float(c) else c)' "$start" "$end" "${best[$name]:-}")"
-        done
+        echo "round $round  $name  wall ${wall}s  cpu ${secs}s" >&2
+        (( round == 0 )) && continue
+        if [[ -z "${best[$name]:-}" ]] || less "$wall" "${best[$name]}"; then best[$name]="$wall"; fi
+        if [[ -z "${cpu[$name]:-}" ]] || less "$secs" "${cpu[$name]}"; then cpu[$name]="$secs"; fi
     done
-fi
-
+done
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== peak RSS and digests" >&2
 if [[ -x /usr/bin/time ]]; then
     (cd "$work/proj" && /usr/bin/time -v "$hoist" bundle --output json >"$work/run1.json" 2>"$work/time.txt") \
@@ -118,21 +123,23 @@ gzip_size="$(stat -c %s "$work/gzip.tar.gz")"
 pigz_size="$(stat -c %s "$work/pigz.tar.gz")"
 
 python3 - "$tree_bytes" "${best[hoist]}" "${best[gzip]}" "${best[pigz]}" \
-    "$hoist_size" "$gzip_size" "$pigz_size" "$rss_kb" "$(nproc)" <<'PY'
+    "$hoist_size" "$gzip_size" "$pigz_size" "$rss_kb" "$(nproc)" "$runs" \
+    "${cpu[hoist]}" "${cpu[gzip]}" "${cpu[pigz]}" <<'PY'
 import sys
-tree, th, tg, tp, sh, sg, sp, rss, cores = sys.argv[1:]
+tree, th, tg, tp, sh, sg, sp, rss, cores, runs, ch, cg, cp = sys.argv[1:]
 tree, sh, sg, sp, rss = int(tree), int(sh), int(sg), int(sp), int(rss)
 th, tg, tp = float(th), float(tg), float(tp)
 mib = lambda b: b / 2**20
-print(f"tree: {mib(tree):.1f} MiB on disk, {cores} cores")
-print(f"{'tool':<16}{'best wall s':>12}{'MiB/s':>9}{'output MiB':>12}")
-for name, t, s in (("hoist bundle", th, sh), ("tar | gzip -6", tg, sg), ("tar | pigz -6", tp, sp)):
-    print(f"{name:<16}{t:>12.3f}{mib(tree)/t:>9.1f}{mib(s):>12.2f}")
+print(f"tree: {mib(tree):.1f} MiB on disk, {cores} cores, best of {runs} interleaved rounds")
+print(f"{'tool':<16}{'best wall s':>12}{'MiB/s':>9}{'best cpu s':>12}{'output MiB':>12}")
+for name, t, c, s in (("hoist bundle", th, ch, sh), ("tar | gzip -6", tg, cg, sg), ("tar | pigz -6", tp, cp, sp)):
+    print(f"{name:<16}{t:>12.3f}{mib(tree)/t:>9.1f}{float(c):>12.2f}{mib(s):>12.2f}")
 print(f"hoist/pigz wall: {th/tp:.3f}   (target <= 0.5)")
 print(f"gzip/hoist wall: {tg/th:.2f}x faster than tar|gzip")
 print(f"size hoist/pigz: {sh/sp:.4f}  (target <= 1.02)   hoist/gzip: {sh/sg:.4f}")
 print(f"hoist peak RSS:  {rss/1024:.1f} MiB  (target <= 64)")
 PY
+echo "load average before/after timing: $load_before / $load_after (other work on the machine skews wall times)"
 echo "digest run 1: $d1"
 echo "digest run 2: $d2"
 echo "digest copy:  $d3"
