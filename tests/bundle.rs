@@ -1,6 +1,7 @@
 //! `hoist::bundle::bundle_dir` end to end on real directories: reproducible
 //! bytes, what is left out, symlinks, modes, odd names, errors that leave
 //! nothing behind, and archives that gzip/tar tools read back identically.
+#![cfg(unix)]
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -666,4 +667,19 @@ fn random_data_is_stored_and_text_compresses() {
         "{} for {total} bytes of text",
         b.manifest.compressed_size
     );
+}
+
+#[test]
+fn function_directory_reached_through_a_symlink() {
+    let parent = tempfile::tempdir().unwrap();
+    let real = parent.path().join("real");
+    sample_tree(&real);
+    std::os::unix::fs::symlink("../index.ts", real.join("lib/up")).unwrap();
+    let via = parent.path().join("via");
+    std::os::unix::fs::symlink(&real, &via).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let a = bundle(&real, out.path(), &opts());
+    let b = bundle(&via, out.path(), &opts());
+    assert_eq!(a.manifest.digest, b.manifest.digest);
+    assert_eq!(a.manifest.file_count, 8);
 }

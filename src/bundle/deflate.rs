@@ -223,11 +223,11 @@ fn effective_alphabet_at_least(chunk: &[u8], alphabet: u64) -> bool {
     for &b in quads.remainder() {
         h[0][b as usize] += 1;
     }
-    let mut sum_sq: u64 = 0;
-    for i in 0..256 {
-        let c = u64::from(h[0][i] + h[1][i] + h[2][i] + h[3][i]);
-        sum_sq += c * c;
-    }
+    let [h0, h1, h2, h3] = &h;
+    let sum_sq: u64 = (0..256)
+        .map(|i| u64::from(h0[i] + h1[i] + h2[i] + h3[i]))
+        .map(|c| c * c)
+        .sum();
     let n = chunk.len() as u64;
     n * n >= alphabet * sum_sq
 }
