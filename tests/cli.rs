@@ -40,7 +40,9 @@ impl Project {
         let root = self.path().join(".hoist");
         let mut stack = vec![root];
         while let Some(d) = stack.pop() {
-            let Ok(rd) = std::fs::read_dir(&d) else { continue };
+            let Ok(rd) = std::fs::read_dir(&d) else {
+                continue;
+            };
             for e in rd.flatten() {
                 if e.path().is_dir() {
                     stack.push(e.path());
@@ -57,11 +59,15 @@ fn stderr(a: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&a.get_output().stderr).to_string()
 }
 
-const OK: &str = "project: demo\nfunctions:\n  hello:\n    path: functions/hello\n    runtime: deno\n";
+const OK: &str =
+    "project: demo\nfunctions:\n  hello:\n    path: functions/hello\n    runtime: deno\n";
 
 fn ok_project() -> Project {
     let p = Project::new(OK);
-    p.file("functions/hello/index.ts", "Deno.serve(() => new Response('hi'));\n");
+    p.file(
+        "functions/hello/index.ts",
+        "Deno.serve(() => new Response('hi'));\n",
+    );
     p
 }
 
@@ -71,12 +77,22 @@ fn fails(p: &Project, args: &[&str], code: i32, needles: &[&str]) {
     let a = p.hoist(args);
     let err = stderr(&a);
     assert_eq!(a.get_output().status.code(), Some(code), "stderr:\n{err}");
-    assert!(err.starts_with("error: ") || err.contains("\nerror: "), "stderr:\n{err}");
+    assert!(
+        err.starts_with("error: ") || err.contains("\nerror: "),
+        "stderr:\n{err}"
+    );
     for n in needles {
         assert!(err.contains(n), "expected {n:?} in stderr:\n{err}");
     }
-    assert!(a.get_output().stdout.is_empty(), "stdout must stay empty on error");
-    assert!(p.state_files().is_empty(), "left behind: {:?}", p.state_files());
+    assert!(
+        a.get_output().stdout.is_empty(),
+        "stdout must stay empty on error"
+    );
+    assert!(
+        p.state_files().is_empty(),
+        "left behind: {:?}",
+        p.state_files()
+    );
 }
 
 #[test]
@@ -97,18 +113,34 @@ fn no_config_found() {
 #[test]
 fn malformed_yaml_reports_line_and_column() {
     let p = Project::new("project: demo\nfunctions:\n  hello:\n    path: \"unclosed\n");
-    fails(&p, &["bundle"], 2, &["hoist.yaml:5:1", "end of stream", "hint: check the YAML syntax"]);
+    fails(
+        &p,
+        &["bundle"],
+        2,
+        &[
+            "hoist.yaml:5:1",
+            "end of stream",
+            "hint: check the YAML syntax",
+        ],
+    );
 }
 
 #[test]
 fn unknown_key_suggests_the_nearest() {
     let p = ok_project();
-    p.file("hoist.yaml", &OK.replace("runtime: deno", "runtime: deno\n    entrypiont: index.ts"));
+    p.file(
+        "hoist.yaml",
+        &OK.replace("runtime: deno", "runtime: deno\n    entrypiont: index.ts"),
+    );
     fails(
         &p,
         &["bundle"],
         2,
-        &["hoist.yaml:6:5", "unknown field `entrypiont`", "hint: did you mean the key `entrypoint`?"],
+        &[
+            "hoist.yaml:6:5",
+            "unknown field `entrypiont`",
+            "hint: did you mean the key `entrypoint`?",
+        ],
     );
 }
 
@@ -116,41 +148,74 @@ fn unknown_key_suggests_the_nearest() {
 fn wrong_type_names_the_key() {
     let p = ok_project();
     p.file("hoist.yaml", &format!("{OK}bundle:\n  limit_mb: lots\n"));
-    fails(&p, &["bundle"], 2, &["hoist.yaml:7:13", "bundle.limit_mb", "expected u64"]);
+    fails(
+        &p,
+        &["bundle"],
+        2,
+        &["hoist.yaml:7:13", "bundle.limit_mb", "expected u64"],
+    );
 }
 
 #[test]
 fn duplicate_function_name() {
     let p = ok_project();
     p.file("hoist.yaml", &format!("{OK}  hello:\n    runtime: bun\n"));
-    fails(&p, &["bundle"], 2, &["hoist.yaml:6:3", "duplicate key `hello`"]);
+    fails(
+        &p,
+        &["bundle"],
+        2,
+        &["hoist.yaml:6:3", "duplicate key `hello`"],
+    );
 }
 
 #[test]
 fn function_name_must_be_a_dns_label() {
     let p = ok_project();
     p.file("hoist.yaml", &OK.replace("  hello:", "  Hello_World:"));
-    fails(&p, &["bundle"], 2, &["hoist.yaml:3:3", "`Hello_World` is not a DNS label"]);
+    fails(
+        &p,
+        &["bundle"],
+        2,
+        &["hoist.yaml:3:3", "`Hello_World` is not a DNS label"],
+    );
 }
 
 #[test]
 fn unknown_runtime_suggests_one() {
     let p = ok_project();
-    p.file("hoist.yaml", &OK.replace("runtime: deno", "runtime: nodejs"));
-    fails(&p, &["bundle"], 2, &["hoist.yaml:5:14", "unknown variant `nodejs`", "`node`"]);
+    p.file(
+        "hoist.yaml",
+        &OK.replace("runtime: deno", "runtime: nodejs"),
+    );
+    fails(
+        &p,
+        &["bundle"],
+        2,
+        &["hoist.yaml:5:14", "unknown variant `nodejs`", "`node`"],
+    );
 }
 
 #[test]
 fn missing_function_dir() {
     let p = Project::new(OK);
-    fails(&p, &["bundle"], 2, &["hoist.yaml:4:5", "functions/hello does not exist"]);
+    fails(
+        &p,
+        &["bundle"],
+        2,
+        &["hoist.yaml:4:5", "functions/hello does not exist"],
+    );
 }
 
 #[test]
 fn missing_entrypoint() {
     let p = Project::new(&OK.replace("runtime: deno", "runtime: deno\n    entrypoint: main.ts"));
     p.file("functions/hello/index.ts", "x");
-    fails(&p, &["bundle"], 2, &["hoist.yaml:6:5", "entrypoint main.ts not found"]);
+    fails(
+        &p,
+        &["bundle"],
+        2,
+        &["hoist.yaml:6:5", "entrypoint main.ts not found"],
+    );
 }
 
 #[test]
@@ -171,7 +236,11 @@ fn unset_variable_in_env() {
         &p,
         &["bundle"],
         2,
-        &["hoist.yaml:7:7", "${HOIST_TEST_SURELY_UNSET}", "not set in the environment"],
+        &[
+            "hoist.yaml:7:7",
+            "${HOIST_TEST_SURELY_UNSET}",
+            "not set in the environment",
+        ],
     );
 }
 
@@ -204,15 +273,28 @@ fn bundle_over_the_size_limit() {
 #[test]
 fn unknown_function_on_the_command_line() {
     let p = ok_project();
-    fails(&p, &["bundle", "helo"], 2, &["no function named `helo`", "did you mean `hello`?"]);
+    fails(
+        &p,
+        &["bundle", "helo"],
+        2,
+        &["no function named `helo`", "did you mean `hello`?"],
+    );
 }
 
 #[test]
 fn template_override_that_fails_to_render_reports_its_line() {
     let p = ok_project();
     p.file("hoist.yaml", &format!("{OK}templates: tpl\n"));
-    p.file("tpl/deno.Dockerfile.j2", "FROM scratch\n# ok line\nCOPY {{ no_such_variable }} /app\n");
-    fails(&p, &["build"], 2, &["tpl/deno.Dockerfile.j2:3:", "undefined", "no_such_variable"]);
+    p.file(
+        "tpl/deno.Dockerfile.j2",
+        "FROM scratch\n# ok line\nCOPY {{ no_such_variable }} /app\n",
+    );
+    fails(
+        &p,
+        &["build"],
+        2,
+        &["tpl/deno.Dockerfile.j2:3:", "undefined", "no_such_variable"],
+    );
 }
 
 #[test]

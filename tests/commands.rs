@@ -39,22 +39,40 @@ fn write(root: &Path, rel: &str, text: &str) {
 fn init_detects_supabase_and_plain_functions() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(root, "supabase/functions/auth/index.ts", "Deno.serve(() => new Response('a'))");
+    write(
+        root,
+        "supabase/functions/auth/index.ts",
+        "Deno.serve(() => new Response('a'))",
+    );
     write(root, "supabase/functions/auth/import_map.json", "{}");
-    write(root, "supabase/functions/_shared/cors.ts", "export const x = 1;");
-    write(root, "functions/api/package.json", r#"{"main": "server.js"}"#);
+    write(
+        root,
+        "supabase/functions/_shared/cors.ts",
+        "export const x = 1;",
+    );
+    write(
+        root,
+        "functions/api/package.json",
+        r#"{"main": "server.js"}"#,
+    );
     write(root, "functions/api/server.js", "require('http')");
     write(root, "functions/resize/pubspec.yaml", "name: resize");
     write(root, "functions/resize/bin/main.dart", "void main() {}");
 
-    let doc = ok(&hoist(root, &["init", "--name", "demo", "--output", "json"]));
+    let doc = ok(&hoist(
+        root,
+        &["init", "--name", "demo", "--output", "json"],
+    ));
     let names: Vec<(&str, &str)> = doc["functions"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| (f["name"].as_str().unwrap(), f["runtime"].as_str().unwrap()))
         .collect();
-    assert_eq!(names, [("auth", "deno"), ("api", "node"), ("resize", "dart")]);
+    assert_eq!(
+        names,
+        [("auth", "deno"), ("api", "node"), ("resize", "dart")]
+    );
 
     let yaml = std::fs::read_to_string(root.join("hoist.yaml")).unwrap();
     assert!(yaml.contains("import_map: import_map.json"), "{yaml}");
@@ -75,7 +93,10 @@ fn new_scaffolds_every_runtime_and_registers_it() {
     ok(&hoist(root, &["init", "--name", "demo"]));
     for runtime in ["deno", "bun", "node", "dart"] {
         let name = format!("fn-{runtime}");
-        let doc = ok(&hoist(root, &["new", &name, "--runtime", runtime, "--output", "json"]));
+        let doc = ok(&hoist(
+            root,
+            &["new", &name, "--runtime", runtime, "--output", "json"],
+        ));
         assert_eq!(doc["runtime"], runtime);
         assert!(!doc["files"].as_array().unwrap().is_empty());
     }
@@ -88,7 +109,10 @@ fn new_scaffolds_every_runtime_and_registers_it() {
         .collect();
     assert_eq!(names, ["fn-bun", "fn-dart", "fn-deno", "fn-node"]);
     let yaml = std::fs::read_to_string(root.join("hoist.yaml")).unwrap();
-    assert!(yaml.contains("# Bundles larger than this"), "comments survive `hoist new`");
+    assert!(
+        yaml.contains("# Bundles larger than this"),
+        "comments survive `hoist new`"
+    );
 
     // A second `new` with the same name is refused and changes nothing.
     let before = std::fs::read(root.join("hoist.yaml")).unwrap();
@@ -102,7 +126,10 @@ fn new_scaffolds_every_runtime_and_registers_it() {
     for b in built.as_array().unwrap() {
         let dockerfile = std::fs::read_to_string(b["dockerfile"].as_str().unwrap()).unwrap();
         assert!(dockerfile.contains("FROM "), "{dockerfile}");
-        assert!(dockerfile.contains(b["version"].as_str().unwrap()), "{dockerfile}");
+        assert!(
+            dockerfile.contains(b["version"].as_str().unwrap()),
+            "{dockerfile}"
+        );
     }
 }
 
@@ -115,21 +142,35 @@ fn bundle_is_reproducible_and_reported_as_json() {
         "hoist.yaml",
         "project: demo\nfunctions:\n  hello:\n    runtime: deno\n",
     );
-    write(root, "functions/hello/index.ts", "Deno.serve(() => new Response('hi'))");
+    write(
+        root,
+        "functions/hello/index.ts",
+        "Deno.serve(() => new Response('hi'))",
+    );
     write(root, "functions/hello/.env", "SECRET=1");
     let first = ok(&hoist(root, &["bundle", "--output", "json"]));
     let second = ok(&hoist(root, &["bundle", "--output", "json"]));
     assert_eq!(first[0]["digest"], second[0]["digest"]);
     let digest = first[0]["digest"].as_str().unwrap();
-    assert!(digest.starts_with("sha256:") && digest.len() == 71, "{digest}");
+    assert!(
+        digest.starts_with("sha256:") && digest.len() == 71,
+        "{digest}"
+    );
     let archive = root
         .join(".hoist/bundles/hello")
         .join(format!("{}.tar.gz", &digest[7..]));
     assert!(archive.is_file());
     // The archive lists the code and not the .env file.
-    let list = std::process::Command::new("tar").arg("-tzf").arg(&archive).output().unwrap();
+    let list = std::process::Command::new("tar")
+        .arg("-tzf")
+        .arg(&archive)
+        .output()
+        .unwrap();
     let list = String::from_utf8_lossy(&list.stdout);
-    assert!(list.contains("index.ts") && !list.contains(".env"), "{list}");
+    assert!(
+        list.contains("index.ts") && !list.contains(".env"),
+        "{list}"
+    );
 
     // Text mode prints a table on stdout and progress on stderr.
     let out = hoist(root, &["bundle"]);
@@ -163,7 +204,10 @@ fn config_show_masks_secret_looking_values() {
     );
     assert!(out.status.success(), "{all}");
     assert!(!all.contains("tok-visible-nowhere"), "{all}");
-    assert!(all.contains("API_TOKEN: '****'") || all.contains("API_TOKEN: \"****\""), "{all}");
+    assert!(
+        all.contains("API_TOKEN: '****'") || all.contains("API_TOKEN: \"****\""),
+        "{all}"
+    );
     assert!(all.contains("LOG_LEVEL: debug"), "{all}");
 }
 
@@ -184,15 +228,25 @@ fn login_stores_a_token_that_is_never_printed() {
             .output()
             .unwrap()
     };
-    let out = run(&["login", "fly", "--token-stdin", "-vvv", "--output", "json"], &format!("{secret}\n"));
-    let shown = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = run(
+        &["login", "fly", "--token-stdin", "-vvv", "--output", "json"],
+        &format!("{secret}\n"),
+    );
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.status.success(), "{shown}");
     assert!(!shown.contains(secret), "{shown}");
     let file = dir.path().join("cfg/credentials.json");
     let stored: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_eq!(stored["fly"], secret);
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 
     let out = run(&["logout", "fly"], "");
     assert!(out.status.success());

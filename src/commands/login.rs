@@ -21,12 +21,14 @@ pub fn login(g: &GlobalArgs, args: &LoginArgs, printer: &Printer) -> anyhow::Res
         let prompter = crate::ui::prompter(g.yes);
         match prompter.password(&format!("API token for {target}"))? {
             Some(t) => t.trim().to_string(),
-            None => return Err(UserError::usage(format!("no token given for {target}"))
-                .with_hint(format!(
+            None => {
+                return Err(UserError::usage(format!("no token given for {target}"))
+                    .with_hint(format!(
                     "pipe it in: `printenv TOKEN | hoist login {target} --token-stdin`, or set {}",
                     auth::env_vars(target).join(" / ")
                 ))
-                .into()),
+                    .into())
+            }
         }
     };
     if token.is_empty() {

@@ -619,12 +619,7 @@ pub fn image_warning(image: &str) -> Option<String> {
     }
 }
 
-fn check_resources(
-    r: &Resources,
-    path: &[&str],
-    at: &At<'_>,
-    problems: &mut Vec<Problem>,
-) {
+fn check_resources(r: &Resources, path: &[&str], at: &At<'_>, problems: &mut Vec<Problem>) {
     let mut bad = |key: &str, msg: String| {
         let mut p = path.to_vec();
         p.push(key);
@@ -650,11 +645,7 @@ fn check_resources(
     }
 }
 
-fn check_storage(
-    config: &ConfigFile,
-    at: &At<'_>,
-    problems: &mut Vec<Problem>,
-) {
+fn check_storage(config: &ConfigFile, at: &At<'_>, problems: &mut Vec<Problem>) {
     let s = &config.storage;
     match (s.backend, &s.s3) {
         (StorageBackend::S3, None) => problems.push(at(
@@ -690,11 +681,7 @@ fn check_storage(
     }
 }
 
-fn check_targets(
-    config: &ConfigFile,
-    at: &At<'_>,
-    problems: &mut Vec<Problem>,
-) {
+fn check_targets(config: &ConfigFile, at: &At<'_>, problems: &mut Vec<Problem>) {
     let t = &config.targets;
     if let Some(d) = &t.default {
         let configured = match d.as_str() {
