@@ -24,6 +24,17 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# aws CLI: the independent S3 client the storage tests check hoist with.
+if ! command -v aws >/dev/null 2>&1; then
+  echo "deps: pip install awscli" >&2
+  python3 -m pip install --quiet awscli
+fi
+# node: the node-image test serves a request with the machine's node binary.
+if ! command -v node >/dev/null 2>&1; then
+  echo "deps: apt-get install nodejs" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs >/dev/null
+fi
+
 # s3s-fs: an S3 server that checks SigV4 signatures. 0.14.1 is the newest
 # release that builds with rustc 1.95.
 if [ ! -x "$tools/bin/s3s-fs" ]; then

@@ -34,7 +34,7 @@ hoist="${CARGO_TARGET_DIR:-$repo/target}/release/hoist"
 work="$(mktemp -d "${TMPDIR:-/tmp}/hoist-img-bench.XXXXXX")"
 reg_pid=""
 cleanup() {
-    [[ -n "$reg_pid" ]] && kill "$reg_pid" 2>/dev/null || true
+    if [[ -n "$reg_pid" ]]; then kill "$reg_pid" 2>/dev/null || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -126,7 +126,7 @@ declare -A t
 measure() { # measure NAME PREP CMD...
     local name="$1" prep="$2"; shift 2
     local times=()
-    for r in $(seq 1 "$runs"); do
+    for _ in $(seq 1 "$runs"); do
         $prep
         local a b
         a="$(now)"; "$@"; b="$(now)"

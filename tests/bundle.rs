@@ -22,6 +22,7 @@ fn opts() -> BundleOptions {
         exclude: Vec::new(),
         keep_node_modules: false,
         threads: 2,
+        cache: false,
     }
 }
 

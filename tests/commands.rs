@@ -181,6 +181,85 @@ fn bundle_is_reproducible_and_reported_as_json() {
 }
 
 #[test]
+fn unchanged_functions_reuse_their_bundle_and_any_change_rebundles() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "hoist.yaml",
+        "project: demo\nfunctions:\n  hello:\n    runtime: deno\n",
+    );
+    write(
+        root,
+        "functions/hello/index.ts",
+        "export const a = 'aaaa';\n",
+    );
+    let bundle = |root: &Path| ok(&hoist(root, &["bundle", "--output", "json"]))[0].clone();
+
+    // Files written less than 2 s ago are not trusted by the cache.
+    let fresh = bundle(root);
+    assert_eq!(fresh["cached"], false);
+    assert_eq!(
+        bundle(root)["cached"],
+        false,
+        "racy files must not be cached"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let first = bundle(root);
+    assert_eq!(first["cached"], false);
+    assert_eq!(first["digest"], fresh["digest"]);
+    let again = bundle(root);
+    assert_eq!(again["cached"], true, "nothing changed: {again}");
+    assert_eq!(again["digest"], first["digest"]);
+
+    // Same size, same mtime second: the content still counts.
+    write(
+        root,
+        "functions/hello/index.ts",
+        "export const a = 'bbbb';\n",
+    );
+    let changed = bundle(root);
+    assert_eq!(changed["cached"], false);
+    assert_ne!(changed["digest"], first["digest"]);
+
+    // A new file, a newly ignored one and a disabled cache all bundle again.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert_eq!(bundle(root)["cached"], false);
+    assert_eq!(bundle(root)["cached"], true);
+    write(root, "functions/hello/extra.ts", "export {};\n");
+    let added = bundle(root);
+    assert_eq!(added["cached"], false);
+    assert_eq!(added["file_count"], 2);
+    write(
+        root,
+        "functions/hello/.hoistignore",
+        ".hoistignore\nextra.ts\n",
+    );
+    let ignored = bundle(root);
+    assert_eq!(ignored["file_count"], 1);
+    assert_eq!(ignored["digest"], changed["digest"]);
+    let off = Command::cargo_bin("hoist")
+        .unwrap()
+        .current_dir(root)
+        .env("HOIST_BUNDLE_CACHE", "0")
+        .env("CI", "true")
+        .args(["bundle", "--output", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(ok(&off)[0]["cached"], false);
+
+    // A deleted archive is rebuilt, not trusted from the cache record.
+    let archive = root.join(".hoist/bundles/hello").join(format!(
+        "{}.tar.gz",
+        &changed["digest"].as_str().unwrap()[7..]
+    ));
+    std::fs::remove_file(&archive).unwrap();
+    let rebuilt = bundle(root);
+    assert_eq!(rebuilt["cached"], false);
+    assert!(archive.is_file());
+}
+
+#[test]
 fn config_show_masks_secret_looking_values() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();

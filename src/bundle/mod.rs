@@ -10,6 +10,7 @@
 //! `<sha256>.tar.gz` only once complete (and removed on any error or Ctrl-C).
 
 pub mod archive;
+pub mod cache;
 pub mod deflate;
 pub mod pgzip;
 pub mod walk;
@@ -19,7 +20,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::UserError;
@@ -48,10 +49,12 @@ pub struct BundleOptions {
     pub keep_node_modules: bool,
     /// Compression threads (0 = number of cores).
     pub threads: usize,
+    /// Reuse the archive of an earlier run when nothing changed ([`cache`]).
+    pub cache: bool,
 }
 
 /// One file in the manifest.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ManifestEntry {
     /// Path inside the archive, lossy UTF-8 for display.
     pub path: String,
@@ -63,7 +66,7 @@ pub struct ManifestEntry {
 }
 
 /// The manifest written beside each bundle as `<sha256>.json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BundleManifest {
     pub function: String,
     /// Lowercase hex sha256 of the .tar.gz bytes.
@@ -83,6 +86,8 @@ pub struct BundleOutput {
     pub archive: PathBuf,
     pub manifest_path: PathBuf,
     pub manifest: BundleManifest,
+    /// True when the archive of an earlier run was reused ([`cache`]).
+    pub cached: bool,
 }
 
 /// The temporary archive: compressed bytes go to the file and into sha256.
@@ -113,7 +118,7 @@ fn threads(requested: usize) -> usize {
 }
 
 fn human_limit(bytes: u64) -> String {
-    if bytes % (1024 * 1024) == 0 {
+    if bytes.is_multiple_of(1024 * 1024) {
         format!("{} MiB", bytes / (1024 * 1024))
     } else {
         format!("{bytes} bytes")
@@ -149,6 +154,22 @@ pub fn bundle_dir(
             walk::HOISTIGNORE
         ))
         .into());
+    }
+
+    let key = if opts.cache {
+        cache::key(dir, &entries, opts)
+    } else {
+        None
+    };
+    if let Some(key) = &key {
+        if let Some(hit) = cache::lookup(out_dir, key) {
+            if hit.manifest.compressed_size <= opts.limit_bytes {
+                return Ok(BundleOutput {
+                    cached: true,
+                    ..hit
+                });
+            }
+        }
     }
 
     std::fs::create_dir_all(out_dir)
@@ -227,9 +248,14 @@ pub fn bundle_dir(
         }
         return Err(e);
     }
-    Ok(BundleOutput {
+    let out = BundleOutput {
         archive,
         manifest_path,
         manifest,
-    })
+        cached: false,
+    };
+    if let Some(key) = &key {
+        cache::record(out_dir, key, &out);
+    }
+    Ok(out)
 }

@@ -130,37 +130,48 @@ pub fn build_one(
     let rendered = crate::image::render(project, f, &ctx)?;
     let dockerfile = rendered.text.clone();
 
-    let build_root = project.state_dir().join("build");
-    std::fs::create_dir_all(&build_root)
-        .with_context(|| format!("cannot create {}", build_root.display()))?;
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{}-", f.name))
-        .tempdir_in(&build_root)
-        .with_context(|| {
-            format!(
-                "cannot create a staging directory in {}",
-                build_root.display()
-            )
-        })?;
-    extract(&bundle.archive, &staging.path().join(CONTEXT_APP_DIR))?;
-    for (path, bytes) in crate::image::support_files(f.runtime) {
-        crate::fsx::write_atomic(&staging.path().join(path), bytes)?;
+    for w in &rendered.warnings {
+        printer.warn(format!("{}: {w}", f.name));
     }
-    std::fs::write(staging.path().join("Dockerfile"), &dockerfile)?;
     let info = json!({
         "function": f.name,
         "version": version,
         "bundle_digest": format!("sha256:{digest}"),
         "runtime": f.runtime.as_str(),
     });
-    std::fs::write(
-        staging.path().join("build.json"),
-        serde_json::to_vec_pretty(&info)?,
-    )?;
-    crate::interrupt::check()?;
+    let info = serde_json::to_vec_pretty(&info)?;
+    let support = crate::image::support_files(f.runtime);
 
+    let build_root = project.state_dir().join("build");
     let dest = build_root.join(&f.name);
-    replace_dir(staging.keep(), &dest)?;
+    if context_is_current(&dest, &info, &dockerfile, &support) {
+        printer.debug(format!(
+            "{}: build context {} is up to date",
+            f.name,
+            dest.display()
+        ));
+    } else {
+        std::fs::create_dir_all(&build_root)
+            .with_context(|| format!("cannot create {}", build_root.display()))?;
+        let staging = tempfile::Builder::new()
+            .prefix(&format!(".{}-", f.name))
+            .tempdir_in(&build_root)
+            .with_context(|| {
+                format!(
+                    "cannot create a staging directory in {}",
+                    build_root.display()
+                )
+            })?;
+        extract(&bundle.archive, &staging.path().join(CONTEXT_APP_DIR))?;
+        for (path, bytes) in &support {
+            crate::fsx::write_atomic(&staging.path().join(path), bytes)?;
+        }
+        std::fs::write(staging.path().join("Dockerfile"), &dockerfile)?;
+        // Written last: its presence says the context is complete.
+        std::fs::write(staging.path().join("build.json"), &info)?;
+        crate::interrupt::check()?;
+        replace_dir(staging.keep(), &dest)?;
+    }
     let image = crate::image::oci::build_function(
         project,
         f,
@@ -189,6 +200,22 @@ pub fn build_one(
         image: image.built().cloned(),
         image_skipped: image.skipped().map(str::to_string),
     })
+}
+
+/// Whether `dest` already holds the context this build would lay out: the
+/// same bundle, version, Dockerfile and support files. The context is
+/// hoist's own output under `.hoist/`, replaced as a whole on every change.
+fn context_is_current(
+    dest: &Path,
+    info: &[u8],
+    dockerfile: &str,
+    support: &[(&str, &[u8])],
+) -> bool {
+    let same = |rel: &str, want: &[u8]| std::fs::read(dest.join(rel)).is_ok_and(|b| b == want);
+    dest.join(CONTEXT_APP_DIR).is_dir()
+        && same("build.json", info)
+        && same("Dockerfile", dockerfile.as_bytes())
+        && support.iter().all(|(path, bytes)| same(path, bytes))
 }
 
 /// Unpack a bundle into `dest`, keeping modes but never writing outside it.

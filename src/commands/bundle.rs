@@ -29,6 +29,7 @@ pub fn run(g: &GlobalArgs, args: &BundleArgs, printer: &Printer) -> anyhow::Resu
             "compressed_size": out.manifest.compressed_size,
             "total_size": out.manifest.total_size,
             "file_count": out.manifest.file_count,
+            "cached": out.cached,
         }));
     }
     if printer.json() {
@@ -55,10 +56,19 @@ pub fn bundle_one(
         exclude: f.exclude.clone(),
         keep_node_modules: f.runtime.bundles_node_modules(),
         threads: 0,
+        cache: crate::bundle::cache::enabled(),
     };
     let out_dir = project.state_dir().join("bundles").join(&f.name);
     printer.status("Bundling", format!("{} ({})", f.name, f.path.display()));
     let out = crate::bundle::bundle_dir(&f.name, &f.dir, &out_dir, &opts)?;
-    printer.debug(format!("{} -> {}", f.name, out.archive.display()));
+    if out.cached {
+        printer.debug(format!(
+            "{}: no file changed since the last bundle, reusing {}",
+            f.name,
+            out.archive.display()
+        ));
+    } else {
+        printer.debug(format!("{} -> {}", f.name, out.archive.display()));
+    }
     Ok(out)
 }

@@ -1,0 +1,193 @@
+//! The bundle cache: lets `hoist build` and `hoist push` reuse the archive
+//! an earlier run wrote when the function's files have not changed, instead
+//! of reading and compressing them again.
+//!
+//! The key is a sha256 over the walked entry list (so a changed ignore rule
+//! or glob that adds or drops a file changes it) and, per entry, what
+//! `lstat` says: size, mode, mtime, ctime, inode and device, plus the
+//! options that shape the archive's bytes. Writing a file, `touch`, `chmod`
+//! or replacing it all move its ctime, which no program can set back.
+//!
+//! A file changed in the same clock tick as the walk could keep its
+//! timestamps (git's "racy" case), so a key is only recorded when every
+//! entry's mtime and ctime are at least [`RACY_SECONDS`] older than the
+//! walk; otherwise the next run bundles again. The cache lives in
+//! `.hoist/bundles/<fn>/cache.json`; deleting it, or `HOIST_BUNDLE_CACHE=0`,
+//! makes every run bundle from scratch.
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::walk::{path_bytes, Entry, Kind};
+use super::{BundleManifest, BundleOptions, BundleOutput, BLOCK_SIZE, LEVEL};
+
+/// Entries touched less than this long before the walk are not trusted.
+pub const RACY_SECONDS: i64 = 2;
+
+/// Bump when the archive format changes, so old cache entries miss.
+const FORMAT: u32 = 1;
+
+/// The file in a function's bundle directory that holds the cache entry.
+pub const FILE: &str = "cache.json";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Record {
+    key: String,
+    digest: String,
+    /// Size of the archive file when the record was written.
+    archive_size: u64,
+}
+
+/// The key of a walk, and whether it may be recorded.
+#[derive(Debug, Clone)]
+pub struct Key {
+    pub key: String,
+    /// False when some entry changed too recently to be trusted.
+    pub recordable: bool,
+}
+
+/// Whether the cache is switched on (`HOIST_BUNDLE_CACHE=0` turns it off).
+pub fn enabled() -> bool {
+    !matches!(
+        std::env::var("HOIST_BUNDLE_CACHE").as_deref(),
+        Ok("0") | Ok("false") | Ok("no") | Ok("off")
+    )
+}
+
+/// Compute the key of `entries` under `dir`. An entry that cannot be
+/// stat-ed gives `None`: the caller bundles and reports the real error.
+pub fn key(dir: &Path, entries: &[Entry], opts: &BundleOptions) -> Option<Key> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let mut sha = Sha256::new();
+    sha.update(format!(
+        "hoist-bundle {FORMAT} {} level={LEVEL} block={BLOCK_SIZE} mtime={} node_modules={}\n",
+        env!("CARGO_PKG_VERSION"),
+        opts.mtime,
+        opts.keep_node_modules
+    ));
+    let mut recordable = true;
+    for e in entries {
+        let path = path_bytes(&e.rel);
+        sha.update((path.len() as u64).to_le_bytes());
+        sha.update(&path);
+        match &e.kind {
+            Kind::Dir => sha.update(b"d"),
+            Kind::File { size, executable } => {
+                sha.update(b"f");
+                sha.update(size.to_le_bytes());
+                sha.update([*executable as u8]);
+            }
+            Kind::Symlink { target } => {
+                let t = path_bytes(target);
+                sha.update(b"l");
+                sha.update((t.len() as u64).to_le_bytes());
+                sha.update(&t);
+            }
+        }
+        let meta = std::fs::symlink_metadata(dir.join(&e.rel)).ok()?;
+        let stamp = stamp(&meta);
+        for v in stamp.numbers {
+            sha.update(v.to_le_bytes());
+        }
+        if stamp.newest_secs > now - RACY_SECONDS {
+            recordable = false;
+        }
+    }
+    Some(Key {
+        key: hex::encode(sha.finalize()),
+        recordable,
+    })
+}
+
+struct Stamp {
+    numbers: [i64; 8],
+    newest_secs: i64,
+}
+
+#[cfg(unix)]
+fn stamp(meta: &std::fs::Metadata) -> Stamp {
+    use std::os::unix::fs::MetadataExt;
+    Stamp {
+        numbers: [
+            meta.size() as i64,
+            meta.mode() as i64,
+            meta.mtime(),
+            meta.mtime_nsec(),
+            meta.ctime(),
+            meta.ctime_nsec(),
+            meta.ino() as i64,
+            meta.dev() as i64,
+        ],
+        newest_secs: meta.mtime().max(meta.ctime()),
+    }
+}
+
+#[cfg(not(unix))]
+fn stamp(meta: &std::fs::Metadata) -> Stamp {
+    let secs = |t: std::io::Result<SystemTime>| {
+        t.ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map(|d| (d.as_secs() as i64, d.subsec_nanos() as i64))
+            .unwrap_or((i64::MAX, 0))
+    };
+    let (m, mn) = secs(meta.modified());
+    let (c, cn) = secs(meta.created());
+    Stamp {
+        numbers: [meta.len() as i64, 0, m, mn, c, cn, 0, 0],
+        newest_secs: m.max(c),
+    }
+}
+
+/// The bundle recorded under `key` in `out_dir`, when its archive and
+/// manifest are still there and whole.
+pub fn lookup(out_dir: &Path, key: &Key) -> Option<BundleOutput> {
+    let record: Record = serde_json::from_slice(&std::fs::read(out_dir.join(FILE)).ok()?).ok()?;
+    if record.key != key.key || !is_digest(&record.digest) {
+        return None;
+    }
+    let archive = out_dir.join(format!("{}.tar.gz", record.digest));
+    let manifest_path = out_dir.join(format!("{}.json", record.digest));
+    let size = std::fs::metadata(&archive).ok()?.len();
+    let manifest: BundleManifest =
+        serde_json::from_slice(&std::fs::read(&manifest_path).ok()?).ok()?;
+    if size != record.archive_size
+        || manifest.compressed_size != size
+        || manifest.digest != record.digest
+    {
+        return None;
+    }
+    Some(BundleOutput {
+        archive,
+        manifest_path,
+        manifest,
+        cached: true,
+    })
+}
+
+/// Remember that `key` bundles to `out`. Failing to write the cache only
+/// costs the next run a re-bundle, so errors are ignored.
+pub fn record(out_dir: &Path, key: &Key, out: &BundleOutput) {
+    let path = out_dir.join(FILE);
+    if !key.recordable {
+        let _ = std::fs::remove_file(&path);
+        return;
+    }
+    let record = Record {
+        key: key.key.clone(),
+        digest: out.manifest.digest.clone(),
+        archive_size: out.manifest.compressed_size,
+    };
+    if let Ok(json) = serde_json::to_vec(&record) {
+        let _ = crate::fsx::write_atomic(&path, &json);
+    }
+}
+
+fn is_digest(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
