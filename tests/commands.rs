@@ -336,4 +336,14 @@ fn login_stores_a_token_that_is_never_printed() {
     let out = run(&["login", "fly"], "");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--token-stdin"));
+
+    // S3 credentials must hold both keys; a malformed one is refused
+    // without echoing it and without storing anything.
+    let out = run(&["login", "s3", "--token-stdin"], "AKIAONLYTHEKEYID\n");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ACCESS_KEY_ID:SECRET_ACCESS_KEY"), "{err}");
+    assert!(!err.contains("AKIAONLYTHEKEYID"), "{err}");
+    let stored: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert!(stored.get("s3").is_none());
 }

@@ -13,6 +13,7 @@ pub mod archive;
 pub mod cache;
 pub mod deflate;
 pub mod pgzip;
+pub mod unpack;
 pub mod walk;
 
 use std::fs::File;

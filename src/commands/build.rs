@@ -162,7 +162,7 @@ pub fn build_one(
                     build_root.display()
                 )
             })?;
-        extract(&bundle.archive, &staging.path().join(CONTEXT_APP_DIR))?;
+        crate::bundle::unpack::unpack(&bundle.archive, &staging.path().join(CONTEXT_APP_DIR))?;
         for (path, bytes) in &support {
             crate::fsx::write_atomic(&staging.path().join(path), bytes)?;
         }
@@ -216,24 +216,6 @@ fn context_is_current(
         && same("build.json", info)
         && same("Dockerfile", dockerfile.as_bytes())
         && support.iter().all(|(path, bytes)| same(path, bytes))
-}
-
-/// Unpack a bundle into `dest`, keeping modes but never writing outside it.
-fn extract(archive: &Path, dest: &Path) -> anyhow::Result<()> {
-    let file = std::fs::File::open(archive)
-        .with_context(|| format!("cannot open {}", archive.display()))?;
-    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(std::io::BufReader::new(file)));
-    tar.set_preserve_permissions(true);
-    tar.set_preserve_mtime(true);
-    std::fs::create_dir_all(dest)?;
-    tar.unpack(dest).with_context(|| {
-        format!(
-            "cannot unpack {} into {}",
-            archive.display(),
-            dest.display()
-        )
-    })?;
-    Ok(())
 }
 
 /// Move `new` into place at `dest`, replacing what was there.

@@ -19,7 +19,7 @@ pub fn login(g: &GlobalArgs, args: &LoginArgs, printer: &Printer) -> anyhow::Res
         text.trim().to_string()
     } else {
         let prompter = crate::ui::prompter(g.yes);
-        match prompter.password(&format!("API token for {target}"))? {
+        match prompter.password(&prompt_for(target))? {
             Some(t) => t.trim().to_string(),
             None => {
                 return Err(UserError::usage(format!("no token given for {target}"))
@@ -33,6 +33,13 @@ pub fn login(g: &GlobalArgs, args: &LoginArgs, printer: &Printer) -> anyhow::Res
     };
     if token.is_empty() {
         return Err(UserError::usage("the token is empty").into());
+    }
+    if target == "s3" && crate::storage::s3::parse_token(&token).is_none() {
+        return Err(UserError::usage(
+            "the S3 credentials are not in the form ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN]",
+        )
+        .with_hint("give both keys separated by `:`; nothing was stored")
+        .into());
     }
     let stored = auth::save(target, &Secret::new(token))?;
     let (kind, path) = match &stored {
@@ -72,4 +79,13 @@ pub fn logout(args: &LogoutArgs, printer: &Printer) -> anyhow::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// What the hidden prompt asks for, in the target's own terms.
+fn prompt_for(target: &str) -> String {
+    match target {
+        "s3" => "S3 credentials (ACCESS_KEY_ID:SECRET_ACCESS_KEY)".to_string(),
+        "registry" => "Registry password or token".to_string(),
+        _ => format!("API token for {target}"),
+    }
 }

@@ -203,7 +203,7 @@ fn resolve_credentials(
 }
 
 /// `ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN]`.
-fn parse_token(t: &str) -> Option<(String, String, Option<String>)> {
+pub fn parse_token(t: &str) -> Option<(String, String, Option<String>)> {
     let mut it = t.trim().splitn(3, ':');
     let ak = it.next()?.trim();
     let sk = it.next()?.trim();

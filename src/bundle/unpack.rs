@@ -1,0 +1,276 @@
+//! Unpacking a bundle into a directory (the build context of `hoist build`).
+//!
+//! Creating and writing many small files is mostly kernel time, spent one
+//! file at a time, so the archive is read on the calling thread and regular
+//! files are written by a small pool of threads. Directories and symlinks
+//! are made in archive order (a directory always precedes its entries, as
+//! the archive is sorted). Every path must stay inside the destination: an
+//! absolute path, `..`, or a link leading outside is refused, whoever wrote
+//! the archive.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Write};
+use std::path::{Component, Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, SystemTime};
+
+use anyhow::{bail, Context};
+
+/// Bytes of file data queued for the writers at most.
+const QUEUE_BYTES: usize = 32 << 20;
+
+struct Job {
+    path: PathBuf,
+    data: Vec<u8>,
+    mode: u32,
+    mtime: u64,
+}
+
+/// Unpack the .tar.gz `archive` into `dest` (created if needed).
+pub fn unpack(archive: &Path, dest: &Path) -> anyhow::Result<()> {
+    let file = File::open(archive).with_context(|| format!("cannot open {}", archive.display()))?;
+    std::fs::create_dir_all(dest).with_context(|| format!("cannot create {}", dest.display()))?;
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 4);
+    let what = || {
+        format!(
+            "cannot unpack {} into {}",
+            archive.display(),
+            dest.display()
+        )
+    };
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        // Bounded by count; QUEUE_BYTES / 64 KiB keeps memory in check for
+        // small files, and a large file simply waits for a free slot.
+        let slots = (QUEUE_BYTES / (64 << 10)).max(threads);
+        let (tx, rx) = mpsc::sync_channel::<Job>(slots);
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let rx = rx.clone();
+                scope.spawn(move || -> anyhow::Result<()> {
+                    loop {
+                        let job = match rx.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.recv() {
+                            Ok(j) => j,
+                            Err(_) => return Ok(()),
+                        };
+                        write_file(&job)
+                            .with_context(|| format!("cannot write {}", job.path.display()))?;
+                    }
+                })
+            })
+            .collect();
+        let read = read_entries(file, dest, &tx);
+        drop(tx);
+        let mut result = read.with_context(what);
+        for w in workers {
+            let done = w
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("a writer thread panicked")));
+            if result.is_ok() {
+                result = done.with_context(what);
+            }
+        }
+        result
+    })
+}
+
+fn read_entries(file: File, dest: &Path, tx: &mpsc::SyncSender<Job>) -> anyhow::Result<()> {
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(BufReader::with_capacity(
+        1 << 20,
+        file,
+    )));
+    for entry in tar.entries()? {
+        let mut entry = entry?;
+        let rel = entry.path()?.into_owned();
+        let path = inside(dest, &rel)?;
+        let header = entry.header();
+        let mode = header.mode()? & 0o7777;
+        let mtime = header.mtime()?;
+        match header.entry_type() {
+            tar::EntryType::Directory => {
+                std::fs::create_dir_all(&path)
+                    .with_context(|| format!("cannot create {}", path.display()))?;
+                set_mode(&path, mode)?;
+            }
+            tar::EntryType::Regular | tar::EntryType::Continuous => {
+                let mut data = Vec::with_capacity(entry.size() as usize);
+                entry.read_to_end(&mut data)?;
+                let job = Job {
+                    path,
+                    data,
+                    mode,
+                    mtime,
+                };
+                if tx.send(job).is_err() {
+                    // A writer failed; its error is reported by the caller.
+                    return Ok(());
+                }
+            }
+            tar::EntryType::Symlink => {
+                let target = entry
+                    .link_name()?
+                    .with_context(|| format!("symlink {} has no target", rel.display()))?
+                    .into_owned();
+                let resolved = path.parent().unwrap_or(dest).join(&target);
+                inside(dest, resolved.strip_prefix(dest).unwrap_or(&resolved))?;
+                symlink(&target, &path)?;
+            }
+            other => bail!("{}: unsupported entry type {other:?}", rel.display()),
+        }
+    }
+    Ok(())
+}
+
+/// `dest/rel`, refusing anything that could leave `dest`.
+fn inside(dest: &Path, rel: &Path) -> anyhow::Result<PathBuf> {
+    let mut depth = 0i32;
+    for c in rel.components() {
+        match c {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir if depth > 0 => depth -= 1,
+            _ => bail!("{} leads outside the bundle", rel.display()),
+        }
+    }
+    Ok(dest.join(rel))
+}
+
+fn write_file(job: &Job) -> anyhow::Result<()> {
+    if let Some(parent) = job.path.parent() {
+        if !parent.is_dir() {
+            std::fs::create_dir_all(parent)?;
+        }
+    }
+    let mut f = File::create(&job.path)?;
+    f.write_all(&job.data)?;
+    f.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(job.mtime))?;
+    drop(f);
+    set_mode(&job.path, job.mode)
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .with_context(|| format!("cannot set the mode of {}", path.display()))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_: &Path, _: u32) -> anyhow::Result<()> {
+    Ok(())
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, path: &Path) -> anyhow::Result<()> {
+    std::os::unix::fs::symlink(target, path)
+        .with_context(|| format!("cannot create the symlink {}", path.display()))
+}
+
+#[cfg(not(unix))]
+fn symlink(_: &Path, path: &Path) -> anyhow::Result<()> {
+    bail!("{}: symlinks need a Unix system", path.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn archive(dir: &Path, entries: &[(&str, tar::EntryType, &[u8], &str)]) -> PathBuf {
+        let path = dir.join("b.tar.gz");
+        let gz = flate2::write::GzEncoder::new(File::create(&path).unwrap(), Default::default());
+        let mut b = tar::Builder::new(gz);
+        for (name, kind, data, link) in entries {
+            let mut h = tar::Header::new_gnu();
+            // Raw name bytes: the builder's own path checks must not hide
+            // what a hostile archive could hold.
+            h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+            h.set_entry_type(*kind);
+            h.set_size(data.len() as u64);
+            h.set_mode(if name.ends_with(".sh") { 0o755 } else { 0o644 });
+            if !link.is_empty() {
+                h.set_link_name(link).unwrap();
+            }
+            h.set_cksum();
+            b.append(&h, *data).unwrap();
+        }
+        b.into_inner().unwrap().finish().unwrap();
+        path
+    }
+
+    #[test]
+    fn unpacks_files_modes_and_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut entries: Vec<(String, tar::EntryType, Vec<u8>, &str)> = vec![
+            ("lib".into(), tar::EntryType::Directory, vec![], ""),
+            (
+                "run.sh".into(),
+                tar::EntryType::Regular,
+                b"#!/bin/sh\n".to_vec(),
+                "",
+            ),
+            (
+                "now.ts".into(),
+                tar::EntryType::Symlink,
+                vec![],
+                "lib/f0.ts",
+            ),
+        ];
+        for i in 0..300 {
+            entries.push((
+                format!("lib/f{i}.ts"),
+                tar::EntryType::Regular,
+                vec![b'a' + (i % 26) as u8; i * 7],
+                "",
+            ));
+        }
+        let refs: Vec<_> = entries
+            .iter()
+            .map(|(n, k, d, l)| (n.as_str(), *k, d.as_slice(), *l))
+            .collect();
+        let a = archive(dir.path(), &refs);
+        let out = dir.path().join("out");
+        unpack(&a, &out).unwrap();
+        for i in 0..300 {
+            let got = std::fs::read(out.join(format!("lib/f{i}.ts"))).unwrap();
+            assert_eq!(got, vec![b'a' + (i % 26) as u8; i * 7]);
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(out.join("run.sh"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o755);
+            assert_eq!(
+                std::fs::read_link(out.join("now.ts")).unwrap(),
+                Path::new("lib/f0.ts")
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_paths_and_links_leading_outside() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, kind, link) in [
+            ("../evil", tar::EntryType::Regular, ""),
+            ("a/../../evil", tar::EntryType::Regular, ""),
+            ("/abs", tar::EntryType::Regular, ""),
+            ("out", tar::EntryType::Symlink, "../../etc/passwd"),
+            ("abs", tar::EntryType::Symlink, "/etc/passwd"),
+        ] {
+            let a = archive(dir.path(), &[(name, kind, b"x", link)]);
+            let out = dir.path().join("out");
+            let err = unpack(&a, &out).unwrap_err();
+            assert!(
+                format!("{err:#}").contains("leads outside"),
+                "{name}: {err:#}"
+            );
+            assert!(!dir.path().join("evil").exists());
+            std::fs::remove_dir_all(&out).unwrap();
+        }
+    }
+}
