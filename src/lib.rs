@@ -45,6 +45,6 @@ fn dispatch(cli: &Cli, printer: &Printer) -> anyhow::Result<()> {
         Command::Prune(args) => commands::prune::run(g, args, printer),
         Command::Login(args) => commands::login::login(g, args, printer),
         Command::Logout(args) => commands::login::logout(args, printer),
-        Command::Completions(args) => commands::completions::run(args),
+        Command::Completions(args) => commands::completions::run(args, printer),
     }
 }

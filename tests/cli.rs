@@ -253,6 +253,45 @@ fn symlink_escaping_the_function_dir() {
 }
 
 #[test]
+fn unreadable_file_is_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = ok_project();
+    let locked = p.path().join("functions/hello/locked.txt");
+    std::fs::write(&locked, "no").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // Root reads mode-000 files; drop the capabilities that allow it (util-linux
+    // setpriv), so the check also runs as root, as in CI.
+    let bin = assert_cmd::cargo::cargo_bin("hoist");
+    let root = std::fs::File::open(&locked).is_ok();
+    let mut cmd = if root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--bounding-set", "-dac_override,-dac_read_search"])
+            .arg(&bin);
+        c
+    } else {
+        std::process::Command::new(&bin)
+    };
+    let out = cmd
+        .current_dir(p.path())
+        .env_remove("HOIST_CONFIG")
+        .env("NO_COLOR", "1")
+        .env("CI", "true")
+        .arg("bundle")
+        .output()
+        .expect("setpriv (util-linux) runs hoist without the capability to read any file");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr:\n{err}");
+    assert!(err.contains("error: cannot read"), "{err}");
+    assert!(err.contains("functions/hello/locked.txt"), "{err}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        p.state_files().is_empty(),
+        "left behind: {:?}",
+        p.state_files()
+    );
+}
+
+#[test]
 fn bundle_over_the_size_limit() {
     let p = ok_project();
     p.file("hoist.yaml", &format!("{OK}bundle:\n  limit_mb: 1\n"));

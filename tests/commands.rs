@@ -347,3 +347,17 @@ fn login_stores_a_token_that_is_never_printed() {
     let stored: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert!(stored.get("s3").is_none());
 }
+
+#[test]
+fn completions_print_a_script_or_one_json_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = hoist(dir.path(), &["completions", "bash"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("_hoist()"));
+    let doc = ok(&hoist(
+        dir.path(),
+        &["completions", "zsh", "--output", "json"],
+    ));
+    assert_eq!(doc["shell"], "zsh");
+    assert!(doc["script"].as_str().unwrap().contains("#compdef hoist"));
+}

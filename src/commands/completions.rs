@@ -7,8 +7,20 @@ use clap::CommandFactory;
 use clap_complete::Shell;
 
 use crate::cli::{Cli, CompletionsArgs};
+use crate::ui::Printer;
 
-pub fn run(args: &CompletionsArgs) -> anyhow::Result<()> {
+/// Print the completion script; with `--output json`, one document holding
+/// the shell's name and the script.
+pub fn run(args: &CompletionsArgs, printer: &Printer) -> anyhow::Result<()> {
+    if printer.json() {
+        let mut buf = Vec::new();
+        clap_complete::generate(args.shell, &mut Cli::command(), "hoist", &mut buf);
+        printer.json_doc(&serde_json::json!({
+            "shell": args.shell.to_string(),
+            "script": String::from_utf8_lossy(&buf),
+        }));
+        return Ok(());
+    }
     let mut out = std::io::stdout().lock();
     clap_complete::generate(args.shell, &mut Cli::command(), "hoist", &mut out);
     Ok(())
