@@ -59,10 +59,20 @@ fn init_detects_supabase_and_plain_functions() {
     write(root, "functions/resize/pubspec.yaml", "name: resize");
     write(root, "functions/resize/bin/main.dart", "void main() {}");
 
-    let doc = ok(&hoist(
-        root,
-        &["init", "--name", "demo", "--output", "json"],
-    ));
+    write(root, "supabase/functions/import_map.json", "{}");
+
+    let out = hoist(root, &["init", "--name", "demo", "--output", "json"]);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    let doc = ok(&out);
+    // Shared code and a shared import map are named: they are not bundled.
+    assert!(
+        err.contains("supabase/functions/_shared is shared code"),
+        "{err}"
+    );
+    assert!(
+        err.contains("supabase/functions/import_map.json is shared"),
+        "{err}"
+    );
     let names: Vec<(&str, &str)> = doc["functions"]
         .as_array()
         .unwrap()

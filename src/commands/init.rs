@@ -155,6 +155,15 @@ pub fn detect(root: &Path) -> (Vec<Detected>, Vec<String>) {
         let Ok(entries) = std::fs::read_dir(root.join(parent)) else {
             continue;
         };
+        for shared in ["import_map.json", "deno.json", "deno.jsonc"] {
+            if root.join(parent).join(shared).is_file() {
+                skipped.push(format!(
+                    "{parent}/{shared} is shared by the functions but lies outside each \
+                     function's directory, so it is not bundled; give each function its own \
+                     import_map.json or deno.json (hoist passes it to the runtime)"
+                ));
+            }
+        }
         let mut dirs: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
@@ -166,7 +175,15 @@ pub fn detect(root: &Path) -> (Vec<Detected>, Vec<String>) {
                 continue;
             };
             // Supabase keeps shared code in `_shared` and similar dirs.
-            if base.starts_with('_') || base.starts_with('.') {
+            if base.starts_with('_') {
+                skipped.push(format!(
+                    "{parent}/{base} is shared code, outside every function's directory: hoist bundles \
+                     a function's own directory only, so imports of `../{base}/` will not resolve in \
+                     its image; copy what each function needs into its directory"
+                ));
+                continue;
+            }
+            if base.starts_with('.') {
                 continue;
             }
             let rel = Path::new(parent).join(&base);
