@@ -999,3 +999,146 @@ fn a_busy_registry_is_retried_and_hoist_login_with_user_x_works() {
     let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(info["Digest"], digest.as_str());
 }
+
+/// A project whose function `hello` carries `noise_len` incompressible
+/// bytes, built on a busybox base from `base_reg`, pushed to `target`.
+fn big_function(base_reg: &str, target: &str, noise_len: usize) -> tempfile::TempDir {
+    let big = noise(noise_len);
+    function_project(
+        target,
+        &format!("{base_reg}/base:1"),
+        &[("functions/hello/big.txt", &big)],
+    )
+}
+
+/// The size of the largest layer of the built `hello:1.0.0` in the layout.
+fn largest_layer(root: &Path) -> u64 {
+    let layout = root.join(".hoist/oci");
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+    let digest = index["manifests"][0]["digest"].as_str().unwrap();
+    let blob = |d: &str| {
+        std::fs::read(
+            layout
+                .join("blobs/sha256")
+                .join(d.trim_start_matches("sha256:")),
+        )
+        .unwrap()
+    };
+    let manifest: serde_json::Value = serde_json::from_slice(&blob(digest)).unwrap();
+    manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["size"].as_u64().unwrap())
+        .max()
+        .unwrap()
+}
+
+fn set_registry(root: &Path, url: &str) {
+    write_files(
+        root,
+        &[("hoist.yaml", &format!("project: demo\nfunctions:\n  hello:\n    runtime: dockerfile\n    version: \"1.0.0\"\nregistry:\n  url: {url}\n"))],
+    );
+}
+
+#[test]
+fn chunk_failures_at_offset_zero_and_scattered_cost_no_extra_bytes() {
+    if !tools(&["docker-registry", "skopeo", "busybox"]) {
+        return;
+    }
+    let base = Registry::start(None);
+    let cache = tempfile::tempdir().unwrap();
+    let c = cache.path().display().to_string();
+    let _base = push_busybox_base(&base.addr, cache.path(), &[]);
+    // Two 16 MiB chunks' worth of layer.
+    let project = big_function(&base.addr, &base.addr, 26 << 20);
+    let root = project.path();
+    json_ok(&hoist(
+        root,
+        &["build", "--output", "json"],
+        &[("HOIST_CACHE_DIR", &c)],
+    ));
+    let layer = largest_layer(root);
+    assert!(layer > 16 << 20, "layer of {layer} bytes fits one chunk");
+
+    // The first chunk fails three times at offset 0 (the registry answers
+    // the status GET with `Range: 0-0`), then the second chunk three
+    // times: six failures in all, never five in a row. The push goes on
+    // from where the registry is each time and sends every byte once.
+    let reg = Registry::start(None);
+    let gate = FaultGate::start(
+        &reg.addr,
+        &[(1, 503), (2, 503), (3, 503), (5, 503), (6, 503), (7, 503)],
+    );
+    set_registry(root, &gate.addr);
+    let doc = json_ok(&hoist(
+        root,
+        &["push", "--output", "json"],
+        &[("HOIST_CACHE_DIR", &c)],
+    ));
+    let push = &doc[0]["image_push"];
+    assert_eq!(gate.patches.load(std::sync::atomic::Ordering::SeqCst), 8);
+    assert_eq!(
+        gate.patch_bytes.load(std::sync::atomic::Ordering::SeqCst),
+        layer,
+        "the registry got more PATCH bytes than the layer holds"
+    );
+    let target = format!("docker://{}/hello:1.0.0", reg.addr);
+    assert_eq!(
+        skopeo_inspect(&target, &[])["Digest"],
+        push["digest"].as_str().unwrap()
+    );
+
+    // A 416 to the first chunk: the registry holds bytes hoist cannot
+    // account for, so the blob starts again in a new session (once).
+    let reg = Registry::start(None);
+    let gate = FaultGate::start(&reg.addr, &[(1, 416)]);
+    set_registry(root, &gate.addr);
+    json_ok(&hoist(
+        root,
+        &["push", "--output", "json"],
+        &[("HOIST_CACHE_DIR", &c)],
+    ));
+    assert_eq!(gate.patches.load(std::sync::atomic::Ordering::SeqCst), 3);
+    assert_eq!(
+        gate.patch_bytes.load(std::sync::atomic::Ordering::SeqCst),
+        layer
+    );
+    let target = format!("docker://{}/hello:1.0.0", reg.addr);
+    skopeo_inspect(&target, &[]);
+}
+
+#[test]
+fn an_expired_bearer_token_is_renewed_mid_push() {
+    if !tools(&["docker-registry", "busybox"]) {
+        return;
+    }
+    let base = Registry::start(None);
+    let cache = tempfile::tempdir().unwrap();
+    let c = cache.path().display().to_string();
+    let _base = push_busybox_base(&base.addr, cache.path(), &[]);
+    let reg = Registry::start(None);
+    // Every token expires once it has carried one blob PUT or PATCH, so
+    // uploads, chunks and the manifest PUT meet expired tokens.
+    let gate = BearerGate::start_with(&reg.addr, "bob", "tok-pass", true);
+    let project = big_function(&base.addr, &gate.addr, 26 << 20);
+    let root = project.path();
+    let all = [
+        ("HOIST_CACHE_DIR", c.as_str()),
+        ("HOIST_REGISTRY_USERNAME", "bob"),
+        ("HOIST_REGISTRY_TOKEN", "tok-pass"),
+    ];
+    json_ok(&hoist(root, &["build", "--output", "json"], &all));
+    let out = hoist(root, &["push", "--output", "json", "-vv"], &all);
+    let doc = json_ok(&out);
+    assert!(doc[0]["image_push"]["blobs_uploaded"].as_u64().unwrap() >= 2);
+    assert!(
+        gate.expired_refused
+            .load(std::sync::atomic::Ordering::SeqCst)
+            >= 2,
+        "no expired token was met"
+    );
+    assert!(gate.tokens_issued.load(std::sync::atomic::Ordering::SeqCst) >= 3);
+    assert!(!stderr(&out).contains("tok-pass"));
+}

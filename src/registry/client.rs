@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use indicatif::ProgressBar;
@@ -83,9 +83,16 @@ enum Scheme {
     Bearer,
 }
 
+/// A Bearer token and when it stops being good (from `expires_in`, less a
+/// margin), when the token server said.
+struct Token {
+    value: String,
+    expires: Option<Instant>,
+}
+
 struct State {
     scheme: Scheme,
-    tokens: HashMap<String, String>,
+    tokens: HashMap<String, Token>,
 }
 
 /// A client for one registry host.
@@ -112,12 +119,14 @@ fn transient(status: StatusCode) -> bool {
     status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS
 }
 
-/// The full error text of a reqwest error (its sources hold the real cause).
+/// The full error text of a reqwest error (its sources hold the real cause),
+/// with every URL in it [`redact`]ed: reqwest names the request URL, and
+/// after a redirect its target, which may be a signed storage URL.
 fn describe(e: &reqwest::Error) -> String {
-    let mut s = e.to_string();
+    let mut s = redact(&e.to_string());
     let mut src = std::error::Error::source(e);
     while let Some(inner) = src {
-        let t = inner.to_string();
+        let t = redact(&inner.to_string());
         if !s.contains(&t) {
             s.push_str(": ");
             s.push_str(&t);
@@ -125,6 +134,97 @@ fn describe(e: &reqwest::Error) -> String {
         src = inner.source();
     }
     s
+}
+
+/// Query parameters whose values are secrets in signed URLs (S3, GCS,
+/// CloudFront, Azure SAS) and token requests.
+const SECRET_PARAMS: &[&str] = &[
+    "x-amz-signature",
+    "x-amz-security-token",
+    "x-amz-credential",
+    "x-goog-signature",
+    "x-goog-credential",
+    "signature",
+    "key-pair-id",
+    "policy",
+    "sig",
+    "token",
+    "access_token",
+    "refresh_token",
+];
+
+/// `text` with every `http(s)://` URL cut to scheme, host and path (no
+/// userinfo, query or fragment), and the values of [`SECRET_PARAMS`] that
+/// still appear anywhere (say in an error body) replaced by `***`.
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let start = [lower.find("http://"), lower.find("https://")]
+            .into_iter()
+            .flatten()
+            .min();
+        let Some(i) = start else { break };
+        out.push_str(&rest[..i]);
+        let u = &rest[i..];
+        let end = u
+            .find(|c: char| {
+                c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')' | ']' | '}' | '`')
+            })
+            .unwrap_or(u.len());
+        out.push_str(&strip_url(&u[..end]));
+        rest = &u[end..];
+    }
+    out.push_str(rest);
+    mask_params(&out)
+}
+
+/// A URL without userinfo, query and fragment.
+fn strip_url(u: &str) -> String {
+    let u = &u[..u.find(['?', '#']).unwrap_or(u.len())];
+    let Some((scheme, after)) = u.split_once("://") else {
+        return u.to_string();
+    };
+    let (authority, path) = after.split_at(after.find('/').unwrap_or(after.len()));
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    format!("{scheme}://{host}{path}")
+}
+
+fn mask_params(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i < bytes.len() {
+        let at_word = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'-');
+        let hit = at_word
+            .then(|| {
+                SECRET_PARAMS
+                    .iter()
+                    .find(|p| lower[i..].starts_with(*p) && bytes.get(i + p.len()) == Some(&b'='))
+            })
+            .flatten();
+        if let Some(p) = hit {
+            let v = i + p.len() + 1;
+            let end = lower[v..]
+                .find(|c: char| {
+                    c.is_whitespace() || matches!(c, '&' | '"' | '\'' | '<' | '>' | ')' | ';' | ',')
+                })
+                .map_or(lower.len(), |e| v + e);
+            out.push_str(&text[copied..v]);
+            if end > v {
+                out.push_str("***");
+            }
+            copied = end;
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 impl Client {
@@ -166,15 +266,24 @@ impl Client {
         format!("{}{path}", self.base)
     }
 
-    /// Resolve a `Location` header against the registry's base URL.
-    fn absolute(&self, location: &str) -> String {
-        if location.starts_with("http://") || location.starts_with("https://") {
-            location.to_string()
-        } else if location.starts_with('/') {
-            format!("{}{location}", self.base)
-        } else {
-            format!("{}/{location}", self.base)
-        }
+    /// Resolve a `Location` header against the URL of the request that
+    /// got it (RFC 3986 reference resolution).
+    fn absolute(&self, request: &str, location: &str) -> String {
+        reqwest::Url::parse(request)
+            .or_else(|_| reqwest::Url::parse(&self.base))
+            .and_then(|b| b.join(location))
+            .map(String::from)
+            .unwrap_or_else(|_| location.to_string())
+    }
+
+    /// Whether `url` is on the registry's own host (scheme, host and port):
+    /// only there are credentials sent, wherever a `Location` points.
+    fn is_registry_url(&self, url: &reqwest::Url) -> bool {
+        reqwest::Url::parse(&self.base).is_ok_and(|b| {
+            b.scheme() == url.scheme()
+                && b.host_str() == url.host_str()
+                && b.port_or_known_default() == url.port_or_known_default()
+        })
     }
 
     fn unreachable(&self, e: &reqwest::Error) -> anyhow::Error {
@@ -221,7 +330,11 @@ impl Client {
         let state = self.state.lock().ok()?;
         match &state.scheme {
             Scheme::Basic => self.creds.as_ref().and_then(|c| c.basic_header()),
-            Scheme::Bearer => state.tokens.get(scope).map(|t| format!("Bearer {t}")),
+            Scheme::Bearer => state
+                .tokens
+                .get(scope)
+                .filter(|t| t.expires.is_none_or(|e| Instant::now() < e))
+                .map(|t| format!("Bearer {}", t.value)),
             Scheme::Unknown | Scheme::Anonymous => None,
         }
     }
@@ -252,36 +365,55 @@ impl Client {
                 Ok(true)
             }
             Some(Challenge::Bearer { realm, service, .. }) => {
-                if self
-                    .state
+                // A token we hold for this scope was refused (it expired or
+                // was revoked): drop it and ask for a new one. Callers bound
+                // how often this happens per request.
+                self.state
                     .lock()
                     .map_err(|_| anyhow::anyhow!("auth state poisoned"))?
                     .tokens
-                    .contains_key(scope)
-                {
-                    // We sent a token for this scope and it was refused.
-                    return Ok(false);
-                }
-                let token = self.fetch_token(&realm, service.as_deref(), scope).await?;
+                    .remove(scope);
+                let (value, life) = self.fetch_token(&realm, service.as_deref(), scope).await?;
+                // Renew a little early, so a token does not lapse in flight.
+                let expires =
+                    life.map(|l| Instant::now() + l - (l / 10).min(Duration::from_secs(30)));
                 let mut st = self
                     .state
                     .lock()
                     .map_err(|_| anyhow::anyhow!("auth state poisoned"))?;
                 st.scheme = Scheme::Bearer;
-                st.tokens.insert(scope.to_string(), token);
+                st.tokens
+                    .insert(scope.to_string(), Token { value, expires });
                 Ok(true)
             }
             None => Ok(false),
         }
     }
 
-    /// The Bearer token flow: ask the realm for a token for `scope`.
+    /// After a 401 to a request that carried `sent`: whether to try again,
+    /// because another request renewed the credentials meanwhile or a
+    /// challenge was answered ([`Self::authenticate`]).
+    async fn reauth(
+        &self,
+        resp: &Response,
+        scope: &str,
+        sent: &Option<String>,
+    ) -> anyhow::Result<bool> {
+        let now = self.auth_header(scope);
+        if now.is_some() && now != *sent {
+            return Ok(true);
+        }
+        self.authenticate(resp, scope).await
+    }
+
+    /// The Bearer token flow: ask the realm for a token for `scope`; also
+    /// returns its lifetime when the server gave `expires_in`.
     async fn fetch_token(
         &self,
         realm: &str,
         service: Option<&str>,
         scope: &str,
-    ) -> anyhow::Result<String> {
+    ) -> anyhow::Result<(String, Option<Duration>)> {
         let scopes: Vec<&str> = scope.split(' ').filter(|s| !s.is_empty()).collect();
         let req = match self.creds.as_ref().map(|c| &c.credential) {
             Some(Credential::IdentityToken(t)) => {
@@ -344,12 +476,19 @@ impl Client {
         let body = resp.bytes().await.map_err(|e| self.unreachable(&e))?;
         let doc: serde_json::Value = serde_json::from_slice(&body)
             .with_context(|| format!("the token server of {} sent no JSON", self.registry))?;
-        doc.get("token")
+        let token = doc
+            .get("token")
             .or_else(|| doc.get("access_token"))
             .and_then(|t| t.as_str())
             .filter(|t| !t.is_empty())
             .map(str::to_string)
-            .with_context(|| format!("the token server of {} sent no token", self.registry))
+            .with_context(|| format!("the token server of {} sent no token", self.registry))?;
+        let life = doc
+            .get("expires_in")
+            .and_then(|v| v.as_u64())
+            .filter(|s| *s > 0)
+            .map(Duration::from_secs);
+        Ok((token, life))
     }
 
     /// Send a request built by `make`, authenticating on a 401 and, when
@@ -364,12 +503,19 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut req = make();
-            let sent = self.auth_header(scope);
-            if let Some(h) = &sent {
-                req = req.header(AUTHORIZATION, h);
+            let mut req = match make().build() {
+                Ok(r) => r,
+                Err(e) => return Err(self.unreachable(&e)),
+            };
+            let sent = if self.is_registry_url(req.url()) {
+                self.auth_header(scope)
+            } else {
+                None
+            };
+            if let Some(v) = sent.as_deref().and_then(sensitive) {
+                req.headers_mut().insert(AUTHORIZATION, v);
             }
-            let resp = match req.send().await {
+            let resp = match self.http.execute(req).await {
                 Ok(r) => r,
                 Err(e) => {
                     if retry && attempt < ATTEMPTS && !e.is_connect() && !e.is_builder() {
@@ -382,13 +528,7 @@ impl Client {
             let status = resp.status();
             if status == StatusCode::UNAUTHORIZED && auth_tries < 2 {
                 auth_tries += 1;
-                // Another request may have authenticated in the meantime.
-                let now = self.auth_header(scope);
-                if now.is_some() && now != sent {
-                    attempt -= 1;
-                    continue;
-                }
-                if self.authenticate(&resp, scope).await? {
+                if self.reauth(&resp, scope, &sent).await? {
                     attempt -= 1;
                     continue;
                 }
@@ -502,7 +642,7 @@ impl Client {
     async fn http_error(&self, resp: Response, what: &str) -> anyhow::Error {
         let status = resp.status();
         let body = resp.text().await.unwrap_or_default();
-        let body: String = body.chars().take(300).collect();
+        let body: String = redact(&body).chars().take(300).collect();
         UserError::failure(format!(
             "registry {} answered HTTP {} when {what}: {}",
             self.registry,
@@ -655,7 +795,7 @@ impl Client {
                 self.registry
             )
         })?;
-        Ok(Some(self.absolute(&loc)))
+        Ok(Some(self.absolute(&url, &loc)))
     }
 
     /// Ask how much of an upload the registry kept: `Some((next offset, url))`,
@@ -670,9 +810,9 @@ impl Client {
         if resp.status() != StatusCode::NO_CONTENT && !resp.status().is_success() {
             return None;
         }
-        let next = range_end(resp.headers()).map(|e| e + 1).unwrap_or(0);
+        let next = range_kept(resp.headers()).unwrap_or(0);
         let url = location(resp.headers())
-            .map(|l| self.absolute(&l))
+            .map(|l| self.absolute(url, &l))
             .unwrap_or_else(|| url.to_string());
         Some((next, url))
     }
@@ -707,34 +847,47 @@ impl Client {
             };
             from = None;
             let mut offset: u64 = 0;
+            // Failed attempts since the last chunk the registry took, and
+            // 401s answered since then (a token may expire mid-blob).
             let mut failures = 0;
+            let mut auth_tries = 0;
             if size <= MONOLITHIC_MAX {
                 let body = read_range(file, 0, size)?;
                 let put = with_digest(&url, digest);
-                let res = self
-                    .http
-                    .put(&put)
-                    .header(CONTENT_TYPE, "application/octet-stream")
-                    .headers(self.auth_headers(&scope))
-                    .body(body)
-                    .send()
-                    .await;
-                match res {
-                    Ok(r) if r.status() == StatusCode::CREATED => {
-                        sent += size;
-                        bar.set_position(size);
-                        return Ok(Upload::Sent(sent));
-                    }
-                    Ok(r) if !transient(r.status()) => {
-                        return Err(self.upload_refused(r, repo, digest).await);
-                    }
-                    Ok(_) | Err(_) => {
-                        restarts += 1;
-                        if restarts >= ATTEMPTS {
-                            return Err(self.gave_up(repo, digest));
+                loop {
+                    let auth = self.auth_for(&put, &scope);
+                    let res = self
+                        .http
+                        .put(&put)
+                        .header(CONTENT_TYPE, "application/octet-stream")
+                        .headers(header_map(&auth))
+                        .body(body.clone())
+                        .send()
+                        .await;
+                    match res {
+                        Ok(r) if r.status() == StatusCode::CREATED => {
+                            sent += size;
+                            bar.set_position(size);
+                            return Ok(Upload::Sent(sent));
                         }
-                        tokio::time::sleep(backoff(restarts)).await;
-                        continue 'session;
+                        Ok(r) if r.status() == StatusCode::UNAUTHORIZED && auth_tries < 2 => {
+                            auth_tries += 1;
+                            if self.reauth(&r, &scope, &auth).await? {
+                                continue;
+                            }
+                            return Err(self.upload_refused(r, repo, digest).await);
+                        }
+                        Ok(r) if !transient(r.status()) => {
+                            return Err(self.upload_refused(r, repo, digest).await);
+                        }
+                        Ok(_) | Err(_) => {
+                            restarts += 1;
+                            if restarts >= ATTEMPTS {
+                                return Err(self.gave_up(repo, digest));
+                            }
+                            tokio::time::sleep(backoff(restarts)).await;
+                            continue 'session;
+                        }
                     }
                 }
             }
@@ -742,25 +895,47 @@ impl Client {
                 crate::interrupt::check()?;
                 let end = (offset + CHUNK).min(size);
                 let body = read_range(file, offset, end - offset)?;
+                let auth = self.auth_for(&url, &scope);
                 let res = self
                     .http
                     .patch(&url)
                     .header(CONTENT_TYPE, "application/octet-stream")
                     .header("Content-Range", format!("{offset}-{}", end - 1))
-                    .headers(self.auth_headers(&scope))
+                    .headers(header_map(&auth))
                     .body(body)
                     .send()
                     .await;
                 match res {
                     Ok(r) if r.status() == StatusCode::ACCEPTED => {
                         sent += end - offset;
-                        let next = range_end(r.headers()).map(|e| e + 1).unwrap_or(end);
+                        let next = range_kept(r.headers()).unwrap_or(end);
                         if let Some(l) = location(r.headers()) {
-                            url = self.absolute(&l);
+                            url = self.absolute(&url, &l);
                         }
                         offset = next;
                         bar.set_position(offset);
+                        failures = 0;
+                        auth_tries = 0;
                         continue;
+                    }
+                    Ok(r) if r.status() == StatusCode::UNAUTHORIZED && auth_tries < 2 => {
+                        // The registry refused the chunk before taking it:
+                        // renew the token and send the same chunk again.
+                        auth_tries += 1;
+                        if self.reauth(&r, &scope, &auth).await? {
+                            continue;
+                        }
+                        return Err(self.upload_refused(r, repo, digest).await);
+                    }
+                    Ok(r) if r.status() == StatusCode::RANGE_NOT_SATISFIABLE && offset == 0 => {
+                        // The registry holds bytes of this upload that hoist
+                        // cannot account for: start a new session.
+                        restarts += 1;
+                        if restarts > ATTEMPTS {
+                            return Err(self.gave_up(repo, digest));
+                        }
+                        bar.set_position(0);
+                        continue 'session;
                     }
                     Ok(r)
                         if !transient(r.status())
@@ -817,17 +992,13 @@ impl Client {
         }
     }
 
-    fn auth_headers(&self, scope: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        if let Some(v) = self
-            .auth_header(scope)
-            .and_then(|v| HeaderValue::from_str(&v).ok())
-        {
-            let mut v = v;
-            v.set_sensitive(true);
-            h.insert(AUTHORIZATION, v);
-        }
-        h
+    /// The Authorization header for a request to `url`: none when `url`
+    /// is not on the registry's host.
+    fn auth_for(&self, url: &str, scope: &str) -> Option<String> {
+        reqwest::Url::parse(url)
+            .ok()
+            .filter(|u| self.is_registry_url(u))
+            .and_then(|_| self.auth_header(scope))
     }
 
     fn gave_up(&self, repo: &str, digest: &str) -> anyhow::Error {
@@ -887,11 +1058,31 @@ fn location(h: &HeaderMap) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The last byte offset in a `Range: 0-N` (or `bytes=0-N`) header.
-fn range_end(h: &HeaderMap) -> Option<u64> {
+/// How many bytes of an upload the registry holds, from a `Range: 0-N` (or
+/// `bytes=0-N`) header: N + 1, except that `0-0` means none. docker-registry
+/// answers `0-0` for an empty upload (and also for one of a single byte;
+/// resuming that at 0 gets a 416, and hoist then starts a new session).
+fn range_kept(h: &HeaderMap) -> Option<u64> {
     let v = h.get("range")?.to_str().ok()?;
     let v = v.trim_start_matches("bytes=");
-    v.split_once('-')?.1.trim().parse().ok()
+    let end: u64 = v.split_once('-')?.1.trim().parse().ok()?;
+    Some(if end == 0 { 0 } else { end + 1 })
+}
+
+/// `Authorization: <auth>` as a header map, marked sensitive.
+fn header_map(auth: &Option<String>) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    if let Some(v) = auth.as_deref().and_then(sensitive) {
+        h.insert(AUTHORIZATION, v);
+    }
+    h
+}
+
+/// A header value that reqwest and its debug output treat as a secret.
+fn sensitive(v: &str) -> Option<HeaderValue> {
+    let mut v = HeaderValue::from_str(v).ok()?;
+    v.set_sensitive(true);
+    Some(v)
 }
 
 fn retry_after(h: &HeaderMap) -> Option<Duration> {
@@ -954,12 +1145,56 @@ mod tests {
     fn range_and_digest_helpers() {
         let mut h = HeaderMap::new();
         h.insert("range", HeaderValue::from_static("0-1023"));
-        assert_eq!(range_end(&h), Some(1023));
+        assert_eq!(range_kept(&h), Some(1024));
+        h.insert("range", HeaderValue::from_static("0-0"));
+        assert_eq!(range_kept(&h), Some(0));
         assert_eq!(
             with_digest("http://h/v2/r/blobs/uploads/u?_state=x", "sha256:ab"),
             "http://h/v2/r/blobs/uploads/u?_state=x&digest=sha256%3Aab"
         );
         assert_eq!(backoff(1), Duration::from_millis(400));
         assert_eq!(backoff(9), Duration::from_millis(5000));
+    }
+
+    #[test]
+    fn redact_cuts_signed_urls_and_userinfo() {
+        let text = "error sending request for url (https://bucket.s3.amazonaws.com/blobs/ab?X-Amz-Algorithm=AWS4&X-Amz-Credential=AKIA%2F&X-Amz-Security-Token=FQoGZX&X-Amz-Signature=deadbeef): connection reset";
+        let r = redact(text);
+        assert_eq!(
+            r,
+            "error sending request for url (https://bucket.s3.amazonaws.com/blobs/ab): connection reset"
+        );
+        assert_eq!(
+            redact("GET http://alice:s3cret@127.0.0.1:5000/v2/ failed"),
+            "GET http://127.0.0.1:5000/v2/ failed"
+        );
+        let body = "<CanonicalRequest>GET /x X-Amz-Security-Token=FQoGZX&amp;X-Amz-Signature=beef&amp;a=1</CanonicalRequest>";
+        let r = redact(body);
+        assert!(!r.contains("FQoGZX") && !r.contains("beef"), "{r}");
+        assert!(r.contains("X-Amz-Security-Token=***"), "{r}");
+        assert_eq!(redact("no url here"), "no url here");
+    }
+
+    #[test]
+    fn locations_resolve_against_the_request_url() {
+        let c = Client::new("127.0.0.1:5000", false, None).unwrap();
+        let req = "http://127.0.0.1:5000/v2/app/blobs/uploads/";
+        assert_eq!(
+            c.absolute(req, "/v2/app/blobs/uploads/u1?_state=x"),
+            "http://127.0.0.1:5000/v2/app/blobs/uploads/u1?_state=x"
+        );
+        // Relative to the request's directory, as RFC 3986 says.
+        assert_eq!(
+            c.absolute(req, "u2?_state=y"),
+            "http://127.0.0.1:5000/v2/app/blobs/uploads/u2?_state=y"
+        );
+        assert_eq!(
+            c.absolute(req, "https://cdn.example/up/1"),
+            "https://cdn.example/up/1"
+        );
+        let on = |u: &str| c.is_registry_url(&reqwest::Url::parse(u).unwrap());
+        assert!(on("http://127.0.0.1:5000/v2/x"));
+        assert!(!on("http://127.0.0.1:5001/v2/x"));
+        assert!(!on("https://cdn.example/up/1"));
     }
 }

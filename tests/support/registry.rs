@@ -285,22 +285,33 @@ fn pump_down(mut from: TcpStream, mut to: TcpStream) {
 
 /// A Bearer-token gate in front of a registry: requests without a valid
 /// token get 401 with a `Bearer realm=…/token` challenge; `/token` checks
-/// Basic credentials and hands out a token. Counts tokens issued.
+/// Basic credentials and hands out a token. Counts tokens issued. With
+/// `single_upload`, a token expires once it has carried one request with a
+/// body (a blob PUT or PATCH), as a short-lived token would mid-push.
 pub struct BearerGate {
     pub addr: String,
     pub tokens_issued: Arc<AtomicU64>,
+    /// 401s answered to requests that carried an expired token.
+    pub expired_refused: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
 }
 
 impl BearerGate {
     pub fn start(upstream: &str, user: &str, pass: &str) -> BearerGate {
+        BearerGate::start_with(upstream, user, pass, false)
+    }
+
+    pub fn start_with(upstream: &str, user: &str, pass: &str, single_upload: bool) -> BearerGate {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind gate");
         let addr = listener.local_addr().expect("addr").to_string();
         let gate = BearerGate {
             addr: addr.clone(),
             tokens_issued: Arc::new(AtomicU64::new(0)),
+            expired_refused: Arc::new(AtomicU64::new(0)),
             stop: Arc::new(AtomicBool::new(false)),
         };
+        let expired: Arc<Mutex<std::collections::HashSet<u64>>> = Arc::default();
+        let refused = gate.expired_refused.clone();
         let expected = format!(
             "Basic {}",
             base64_encode(format!("{user}:{pass}").as_bytes())
@@ -322,8 +333,13 @@ impl BearerGate {
                     upstream.clone(),
                     addr.clone(),
                 );
+                let expiry = Expiry {
+                    single_upload,
+                    expired: expired.clone(),
+                    refused: refused.clone(),
+                };
                 std::thread::spawn(move || {
-                    let _ = serve_gate(c, &upstream, &addr, &expected, &issued);
+                    let _ = serve_gate(c, &upstream, &addr, &expected, &issued, &expiry);
                 });
             }
         });
@@ -356,12 +372,20 @@ fn base64_encode(b: &[u8]) -> String {
     out
 }
 
+/// Which tokens a [`BearerGate`] no longer takes.
+struct Expiry {
+    single_upload: bool,
+    expired: Arc<Mutex<std::collections::HashSet<u64>>>,
+    refused: Arc<AtomicU64>,
+}
+
 fn serve_gate(
     client: TcpStream,
     upstream: &str,
     me: &str,
     expected: &str,
     issued: &AtomicU64,
+    expiry: &Expiry,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut writer = client;
@@ -412,12 +436,21 @@ fn serve_gate(
             }
             continue;
         }
-        let authorized = header("authorization").is_some_and(|a| {
-            a.strip_prefix("Bearer tok-").is_some_and(|n| {
-                n.parse::<u64>()
-                    .is_ok_and(|n| n >= 1 && n <= issued.load(Ordering::SeqCst))
-            })
+        let token = header("authorization").and_then(|a| {
+            a.strip_prefix("Bearer tok-")
+                .and_then(|n| n.parse::<u64>().ok())
+                .filter(|n| *n >= 1 && *n <= issued.load(Ordering::SeqCst))
         });
+        let mut authorized = token.is_some();
+        if let Some(n) = token {
+            let mut dead = expiry.expired.lock().expect("lock");
+            if dead.contains(&n) {
+                authorized = false;
+                expiry.refused.fetch_add(1, Ordering::SeqCst);
+            } else if expiry.single_upload && len > 0 {
+                dead.insert(n);
+            }
+        }
         if !authorized {
             let challenge = format!(
                 "Bearer realm=\"http://{me}/token\",service=\"hoist-test\",scope=\"repository:x:pull\""
@@ -436,6 +469,142 @@ fn serve_gate(
                 .trim()
                 .to_ascii_lowercase();
             if k == "authorization" || k == "connection" {
+                continue;
+            }
+            out.push_str(h);
+            out.push_str("\r\n");
+        }
+        out.push_str("Connection: close\r\n\r\n");
+        up.write_all(out.as_bytes())?;
+        up.write_all(&body)?;
+        let mut resp = Vec::new();
+        up.read_to_end(&mut resp)?;
+        writer.write_all(&resp)?;
+        let _ = writer.shutdown(Shutdown::Both);
+        return Ok(());
+    }
+}
+
+/// An HTTP proxy in front of a registry that passes requests on one at a
+/// time and answers chosen PATCH requests itself (after reading their
+/// body, passing nothing on), counting the PATCH body bytes that reach the
+/// registry and the upload sessions started.
+pub struct FaultGate {
+    pub addr: String,
+    /// PATCH body bytes passed on to the registry.
+    pub patch_bytes: Arc<AtomicU64>,
+    /// PATCH requests seen (answered here or passed on).
+    pub patches: Arc<AtomicU64>,
+    /// `POST …/blobs/uploads/` requests passed on.
+    pub sessions: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+}
+
+impl FaultGate {
+    /// `fail`: (n, status): the n-th PATCH (1-based) gets `status`.
+    pub fn start(upstream: &str, fail: &[(u64, u16)]) -> FaultGate {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind gate");
+        let gate = FaultGate {
+            addr: listener.local_addr().expect("addr").to_string(),
+            patch_bytes: Arc::default(),
+            patches: Arc::default(),
+            sessions: Arc::default(),
+            stop: Arc::default(),
+        };
+        let fail: Arc<Vec<(u64, u16)>> = Arc::new(fail.to_vec());
+        let (bytes, patches, sessions, stop) = (
+            gate.patch_bytes.clone(),
+            gate.patches.clone(),
+            gate.sessions.clone(),
+            gate.stop.clone(),
+        );
+        let upstream = upstream.to_string();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(c) = conn else { continue };
+                let (fail, bytes, patches, sessions, upstream) = (
+                    fail.clone(),
+                    bytes.clone(),
+                    patches.clone(),
+                    sessions.clone(),
+                    upstream.clone(),
+                );
+                std::thread::spawn(move || {
+                    let _ = serve_faults(c, &upstream, &fail, &bytes, &patches, &sessions);
+                });
+            }
+        });
+        gate
+    }
+}
+
+impl Drop for FaultGate {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(&self.addr);
+    }
+}
+
+fn serve_faults(
+    client: TcpStream,
+    upstream: &str,
+    fail: &[(u64, u16)],
+    bytes: &AtomicU64,
+    patches: &AtomicU64,
+    sessions: &AtomicU64,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(client.try_clone()?);
+    let mut writer = client;
+    loop {
+        let mut head = Vec::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line)? == 0 {
+                return Ok(());
+            }
+            if line == "\r\n" {
+                break;
+            }
+            head.push(line.trim_end().to_string());
+        }
+        let Some(request_line) = head.first().cloned() else {
+            return Ok(());
+        };
+        let len: usize = head
+            .iter()
+            .skip(1)
+            .find_map(|h| {
+                let (k, v) = h.split_once(':')?;
+                k.trim()
+                    .eq_ignore_ascii_case("content-length")
+                    .then(|| v.trim().parse().ok())?
+            })
+            .unwrap_or(0);
+        let mut body = vec![0u8; len];
+        reader.read_exact(&mut body)?;
+        let method = request_line.split_whitespace().next().unwrap_or("");
+        if method == "PATCH" {
+            let n = patches.fetch_add(1, Ordering::SeqCst) + 1;
+            if let Some((_, status)) = fail.iter().find(|(k, _)| *k == n) {
+                write!(
+                    writer,
+                    "HTTP/1.1 {status} Injected\r\nContent-Length: 0\r\n\r\n"
+                )?;
+                continue;
+            }
+            bytes.fetch_add(len as u64, Ordering::SeqCst);
+        }
+        if method == "POST" && request_line.contains("/blobs/uploads/") {
+            sessions.fetch_add(1, Ordering::SeqCst);
+        }
+        let mut up = TcpStream::connect(upstream)?;
+        let mut out = format!("{request_line}\r\n");
+        for h in head.iter().skip(1) {
+            let k = h.split(':').next().unwrap_or("").trim();
+            if k.eq_ignore_ascii_case("connection") {
                 continue;
             }
             out.push_str(h);
