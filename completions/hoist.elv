@@ -214,8 +214,8 @@ set edit:completion:arg-completer[hoist] = {|@words|
             cand --version 'Print version'
         }
         &'hoist;pull'= {
-            cand -o 'Where to write the archive (default: ./FUNCTION-VERSION.tar.gz)'
-            cand --out 'Where to write the archive (default: ./FUNCTION-VERSION.tar.gz)'
+            cand -o 'Where to write the archive: a file, or a directory to put FUNCTION-VERSION.tar.gz in (default: ./FUNCTION-VERSION.tar.gz)'
+            cand --out 'Where to write the archive: a file, or a directory to put FUNCTION-VERSION.tar.gz in (default: ./FUNCTION-VERSION.tar.gz)'
             cand --profile 'AWS shared-config profile for S3 credentials (beats storage.s3.profile)'
             cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
             cand --output 'Output format for data on stdout'

@@ -182,7 +182,7 @@ complete -c hoist -n "__fish_hoist_using_subcommand versions" -l no-progress -d 
 complete -c hoist -n "__fish_hoist_using_subcommand versions" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
 complete -c hoist -n "__fish_hoist_using_subcommand versions" -s h -l help -d 'Print help'
 complete -c hoist -n "__fish_hoist_using_subcommand versions" -s V -l version -d 'Print version'
-complete -c hoist -n "__fish_hoist_using_subcommand pull" -s o -l out -d 'Where to write the archive (default: ./FUNCTION-VERSION.tar.gz)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand pull" -s o -l out -d 'Where to write the archive: a file, or a directory to put FUNCTION-VERSION.tar.gz in (default: ./FUNCTION-VERSION.tar.gz)' -r -F
 complete -c hoist -n "__fish_hoist_using_subcommand pull" -l profile -d 'AWS shared-config profile for S3 credentials (beats storage.s3.profile)' -r
 complete -c hoist -n "__fish_hoist_using_subcommand pull" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
 complete -c hoist -n "__fish_hoist_using_subcommand pull" -l output -d 'Output format for data on stdout' -r -f -a "text\t''

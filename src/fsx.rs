@@ -21,10 +21,18 @@ pub fn write_atomic_mode(path: &Path, bytes: &[u8], mode: Option<u32>) -> anyhow
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create directory {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".hoist-tmp-")
+    let mut tmp = shared_temp(".hoist-tmp-")
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    // Replacing a file keeps its permissions (a hoist.yaml someone made
+    // group-writable stays so).
+    #[cfg(unix)]
+    let mode = mode.or_else(|| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path)
+            .ok()
+            .map(|m| m.permissions().mode() & 0o7777)
+    });
     #[cfg(unix)]
     if let Some(mode) = mode {
         use std::os::unix::fs::PermissionsExt;
@@ -41,4 +49,19 @@ pub fn write_atomic_mode(path: &Path, bytes: &[u8], mode: Option<u32>) -> anyhow
         .map_err(|e| e.error)
         .with_context(|| format!("cannot replace {}", path.display()))?;
     Ok(())
+}
+
+/// A temp-file builder whose files get the permissions of an ordinary new
+/// file (0666 less the umask) rather than tempfile's private 0600, for
+/// files that are renamed into place and read by others (build contexts,
+/// stores shared between users, downloads).
+pub fn shared_temp(prefix: &str) -> tempfile::Builder<'_, 'static> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(prefix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b
 }

@@ -292,6 +292,43 @@ fn unreadable_file_is_named() {
 }
 
 #[test]
+fn credentials_in_urls_are_refused_without_being_repeated() {
+    let p = ok_project();
+    p.file(
+        "hoist.yaml",
+        &format!(
+            "{OK}storage:\n  backend: s3\n  s3:\n    bucket: art\n    endpoint: https://ak:TOPSECRETPW@s3.example.com\nregistry:\n  url: alice:hunter2pw@registry.example.com/team\n"
+        ),
+    );
+    for cmd in [
+        &["config", "validate"][..],
+        &["config", "show"],
+        &["bundle"],
+    ] {
+        let a = p.hoist(cmd);
+        let err = stderr(&a);
+        let out = String::from_utf8_lossy(&a.get_output().stdout).to_string();
+        assert_eq!(a.get_output().status.code(), Some(2), "{cmd:?}: {err}");
+        assert!(
+            err.contains("storage.s3.endpoint holds credentials")
+                || out.contains("storage.s3.endpoint holds credentials"),
+            "{err}{out}"
+        );
+        assert!(
+            err.contains("registry.url holds credentials")
+                || out.contains("registry.url holds credentials"),
+            "{err}{out}"
+        );
+        for secret in ["TOPSECRETPW", "hunter2pw"] {
+            assert!(
+                !err.contains(secret) && !out.contains(secret),
+                "{cmd:?} leaked: {err}{out}"
+            );
+        }
+    }
+}
+
+#[test]
 fn bundle_over_the_size_limit() {
     let p = ok_project();
     p.file("hoist.yaml", &format!("{OK}bundle:\n  limit_mb: 1\n"));

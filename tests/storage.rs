@@ -985,6 +985,75 @@ fn prune_keeps_the_newest_versions() {
 }
 
 #[test]
+fn a_version_pushed_again_is_the_newest_for_prune() {
+    for backend in backends() {
+        let mut fx = Fixture::new(backend);
+        // v1, v2, then v1 again (a rollback): prune --keep 1 keeps v1.
+        for (v, text) in [("v1", "one"), ("v2", "two"), ("v1", "one")] {
+            fx.set_version(v);
+            fx.write("functions/hello/n.txt", text.as_bytes());
+            fx.hoist(&["push"]).ok();
+        }
+        let done = fx
+            .hoist(&["prune", "hello", "--keep", "1", "-y", "--output", "json"])
+            .ok()
+            .json();
+        assert_eq!(done["deleted"], serde_json::json!(["v2"]), "{}", fx.name());
+        let index: serde_json::Value =
+            serde_json::from_slice(&fx.object("functions/hello/index.json").unwrap()).unwrap();
+        assert_eq!(index["versions"][0]["version"], "v1");
+        assert!(index["versions"][0]["pushed_at"].is_string(), "{index}");
+    }
+}
+
+#[test]
+fn other_settings_for_stored_code_are_named_and_the_manifest_kept() {
+    for backend in backends() {
+        let fx = Fixture::new(backend);
+        fx.hoist(&["push"]).ok();
+        let yaml = std::fs::read_to_string(fx.path().join("hoist.yaml")).unwrap();
+        std::fs::write(
+            fx.path().join("hoist.yaml"),
+            yaml.replace("memory_mb: 256", "memory_mb: 1024"),
+        )
+        .unwrap();
+        let again = fx.hoist(&["push"]).ok();
+        assert!(
+            again.stderr.contains("already stored with other resources"),
+            "{}: {}",
+            fx.name(),
+            again.stderr
+        );
+        let m: serde_json::Value =
+            serde_json::from_slice(&fx.object(&manifest_key("v1")).unwrap()).unwrap();
+        assert_eq!(m["resources"]["memory_mb"], 256);
+    }
+}
+
+#[test]
+fn index_json_is_not_a_version_and_pull_writes_into_a_directory() {
+    for backend in backends() {
+        let mut fx = Fixture::new(backend);
+        fx.set_version("index.json");
+        let bad = fx.hoist(&["push"]);
+        assert_eq!(bad.code, 2, "{}", bad.all());
+        fx.set_version("v1");
+        fx.hoist(&["push"]).ok();
+        std::fs::create_dir_all(fx.path().join("out")).unwrap();
+        fx.hoist(&["pull", "hello", "v1", "-o", "out"]).ok();
+        let file = fx.path().join("out/hello-v1.tar.gz");
+        assert!(file.is_file(), "{}", fx.name());
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode & 0o044,
+            0o044,
+            "a pulled archive is readable by others: {mode:o}"
+        );
+    }
+}
+
+#[test]
 fn versions_are_found_by_listing_even_without_an_index() {
     for backend in backends() {
         let mut fx = Fixture::new(backend);

@@ -10,7 +10,7 @@
 //!
 //! A file changed in the same clock tick as the walk could keep its
 //! timestamps (git's "racy" case), so a key is only recorded when every
-//! entry's mtime and ctime are at least [`RACY_SECONDS`] older than the
+//! entry's mtime and ctime are at least 2 seconds ([`RACY_NANOS`]) older than the
 //! walk; otherwise the next run bundles again. The cache lives in
 //! `.hoist/bundles/<fn>/cache.json`; deleting it, or `HOIST_BUNDLE_CACHE=0`,
 //! makes every run bundle from scratch.
@@ -25,7 +25,7 @@ use super::walk::{path_bytes, Entry, Kind};
 use super::{BundleManifest, BundleOptions, BundleOutput, BLOCK_SIZE, LEVEL};
 
 /// Entries touched less than this long before the walk are not trusted.
-pub const RACY_SECONDS: i64 = 2;
+pub const RACY_NANOS: i128 = 2_000_000_000;
 
 /// Bump when the archive format changes, so old cache entries miss.
 const FORMAT: u32 = 1;
@@ -39,6 +39,10 @@ struct Record {
     digest: String,
     /// Size of the archive file when the record was written.
     archive_size: u64,
+    /// The archive file's own stamp: any write to it after the record
+    /// (even one keeping its size) moves its ctime and misses the cache.
+    #[serde(default)]
+    archive_stamp: Vec<i64>,
 }
 
 /// The key of a walk, and whether it may be recorded.
@@ -62,7 +66,7 @@ pub fn enabled() -> bool {
 pub fn key(dir: &Path, entries: &[Entry], opts: &BundleOptions) -> Option<Key> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
+        .map(|d| d.as_nanos() as i128)
         .unwrap_or(0);
     let mut sha = Sha256::new();
     sha.update(format!(
@@ -95,7 +99,7 @@ pub fn key(dir: &Path, entries: &[Entry], opts: &BundleOptions) -> Option<Key> {
         for v in stamp.numbers {
             sha.update(v.to_le_bytes());
         }
-        if stamp.newest_secs > now - RACY_SECONDS {
+        if stamp.newest_nanos > now - RACY_NANOS {
             recordable = false;
         }
     }
@@ -107,7 +111,8 @@ pub fn key(dir: &Path, entries: &[Entry], opts: &BundleOptions) -> Option<Key> {
 
 struct Stamp {
     numbers: [i64; 8],
-    newest_secs: i64,
+    /// The later of mtime and ctime, in nanoseconds since the epoch.
+    newest_nanos: i128,
 }
 
 #[cfg(unix)]
@@ -124,7 +129,8 @@ fn stamp(meta: &std::fs::Metadata) -> Stamp {
             meta.ino() as i64,
             meta.dev() as i64,
         ],
-        newest_secs: meta.mtime().max(meta.ctime()),
+        newest_nanos: (meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128)
+            .max(meta.ctime() as i128 * 1_000_000_000 + meta.ctime_nsec() as i128),
     }
 }
 
@@ -140,12 +146,14 @@ fn stamp(meta: &std::fs::Metadata) -> Stamp {
     let (c, cn) = secs(meta.created());
     Stamp {
         numbers: [meta.len() as i64, 0, m, mn, c, cn, 0, 0],
-        newest_secs: m.max(c),
+        newest_nanos: (m as i128 * 1_000_000_000 + mn as i128)
+            .max(c as i128 * 1_000_000_000 + cn as i128),
     }
 }
 
 /// The bundle recorded under `key` in `out_dir`, when its archive and
-/// manifest are still there and whole.
+/// manifest are still there and the archive has not been touched since it
+/// was written (same size, inode, mtime and ctime).
 pub fn lookup(out_dir: &Path, key: &Key) -> Option<BundleOutput> {
     let record: Record = serde_json::from_slice(&std::fs::read(out_dir.join(FILE)).ok()?).ok()?;
     if record.key != key.key || !is_digest(&record.digest) {
@@ -153,7 +161,11 @@ pub fn lookup(out_dir: &Path, key: &Key) -> Option<BundleOutput> {
     }
     let archive = out_dir.join(format!("{}.tar.gz", record.digest));
     let manifest_path = out_dir.join(format!("{}.json", record.digest));
-    let size = std::fs::metadata(&archive).ok()?.len();
+    let meta = std::fs::symlink_metadata(&archive).ok()?;
+    let size = meta.len();
+    if !meta.is_file() || record.archive_stamp != stamp(&meta).numbers.to_vec() {
+        return None;
+    }
     let manifest: BundleManifest =
         serde_json::from_slice(&std::fs::read(&manifest_path).ok()?).ok()?;
     if size != record.archive_size
@@ -178,10 +190,14 @@ pub fn record(out_dir: &Path, key: &Key, out: &BundleOutput) {
         let _ = std::fs::remove_file(&path);
         return;
     }
+    let Ok(meta) = std::fs::symlink_metadata(&out.archive) else {
+        return;
+    };
     let record = Record {
         key: key.key.clone(),
         digest: out.manifest.digest.clone(),
         archive_size: out.manifest.compressed_size,
+        archive_stamp: stamp(&meta).numbers.to_vec(),
     };
     if let Ok(json) = serde_json::to_vec(&record) {
         let _ = crate::fsx::write_atomic(&path, &json);

@@ -2,12 +2,14 @@
 //!
 //! Creating and writing many small files is mostly kernel time, spent one
 //! file at a time, so the archive is read on the calling thread and regular
-//! files are written by a small pool of threads. Directories and symlinks
-//! are made in archive order (a directory always precedes its entries, as
-//! the archive is sorted). Every path must stay inside the destination: an
-//! absolute path, `..`, or a link leading outside is refused, whoever wrote
-//! the archive.
+//! files are written by a small pool of threads. Directories are made in
+//! archive order (a directory always precedes its entries, as the archive is
+//! sorted); symlinks are made last, once every file is written, and no entry
+//! may lie under a symlink of the archive, so nothing is ever written through
+//! a link. Every path must stay inside the destination: an absolute path,
+//! `..`, or a link leading outside is refused, whoever wrote the archive.
 
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{BufReader, Read, Write};
 use std::path::{Component, Path, PathBuf};
@@ -82,10 +84,15 @@ fn read_entries(file: File, dest: &Path, tx: &mpsc::SyncSender<Job>) -> anyhow::
         1 << 20,
         file,
     )));
+    let mut links: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut link_paths: BTreeSet<PathBuf> = BTreeSet::new();
     for entry in tar.entries()? {
         let mut entry = entry?;
         let rel = entry.path()?.into_owned();
         let path = inside(dest, &rel)?;
+        if rel.ancestors().skip(1).any(|a| link_paths.contains(a)) {
+            bail!("{} lies under a symlink of the bundle", rel.display());
+        }
         let header = entry.header();
         let mode = header.mode()? & 0o7777;
         let mtime = header.mtime()?;
@@ -96,7 +103,8 @@ fn read_entries(file: File, dest: &Path, tx: &mpsc::SyncSender<Job>) -> anyhow::
                 set_mode(&path, mode)?;
             }
             tar::EntryType::Regular | tar::EntryType::Continuous => {
-                let mut data = Vec::with_capacity(entry.size() as usize);
+                // The header's size is not trusted for the allocation.
+                let mut data = Vec::with_capacity(entry.size().min(1 << 20) as usize);
                 entry.read_to_end(&mut data)?;
                 let job = Job {
                     path,
@@ -116,9 +124,27 @@ fn read_entries(file: File, dest: &Path, tx: &mpsc::SyncSender<Job>) -> anyhow::
                     .into_owned();
                 let resolved = path.parent().unwrap_or(dest).join(&target);
                 inside(dest, resolved.strip_prefix(dest).unwrap_or(&resolved))?;
-                symlink(&target, &path)?;
+                link_paths.insert(rel.clone());
+                links.push((target, path));
             }
             other => bail!("{}: unsupported entry type {other:?}", rel.display()),
+        }
+    }
+    // Links last: no file or directory is ever made through one. Then each
+    // is resolved for real, since a link through another link can lead
+    // somewhere its text does not say.
+    for (target, path) in &links {
+        symlink(target, path)?;
+    }
+    let root = std::fs::canonicalize(dest)?;
+    for (_, path) in &links {
+        if let Ok(real) = std::fs::canonicalize(path) {
+            if !real.starts_with(&root) {
+                bail!(
+                    "{} leads outside the bundle",
+                    path.strip_prefix(dest).unwrap_or(path).display()
+                );
+            }
         }
     }
     Ok(())
@@ -144,7 +170,11 @@ fn write_file(job: &Job) -> anyhow::Result<()> {
             std::fs::create_dir_all(parent)?;
         }
     }
-    let mut f = File::create(&job.path)?;
+    // create_new: never follow or replace anything already at the path.
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&job.path)?;
     f.write_all(&job.data)?;
     f.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(job.mtime))?;
     drop(f);
@@ -178,7 +208,10 @@ fn symlink(_: &Path, path: &Path) -> anyhow::Result<()> {
 mod tests {
     use super::*;
 
-    fn archive(dir: &Path, entries: &[(&str, tar::EntryType, &[u8], &str)]) -> PathBuf {
+    /// Path, type, content and link target of a test archive's entry.
+    type Spec<'a> = (&'a str, tar::EntryType, &'a [u8], &'a str);
+
+    fn archive(dir: &Path, entries: &[Spec<'_>]) -> PathBuf {
         let path = dir.join("b.tar.gz");
         let gz = flate2::write::GzEncoder::new(File::create(&path).unwrap(), Default::default());
         let mut b = tar::Builder::new(gz);
@@ -271,6 +304,43 @@ mod tests {
             );
             assert!(!dir.path().join("evil").exists());
             std::fs::remove_dir_all(&out).unwrap();
+        }
+    }
+
+    #[test]
+    fn nothing_is_written_through_a_link_of_the_archive() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases: [&[Spec<'_>]; 3] = [
+            // A file under a link that points back up the tree.
+            &[
+                ("a/b/c/up", tar::EntryType::Symlink, b"", "../../.."),
+                ("a/b/c/up/x", tar::EntryType::Symlink, b"", "../../../.."),
+                ("a/b/c/up/x/PWNED", tar::EntryType::Regular, b"x", ""),
+            ],
+            // A file whose parent is a link.
+            &[
+                ("l", tar::EntryType::Symlink, b"", "."),
+                ("l/PWNED", tar::EntryType::Regular, b"x", ""),
+            ],
+            // A link whose text stays inside but whose path runs through
+            // another link: `d -> .`, `e -> d/..` is the parent of the root.
+            &[
+                ("d", tar::EntryType::Symlink, b"", "."),
+                ("e", tar::EntryType::Symlink, b"", "d/.."),
+            ],
+        ];
+        for entries in cases {
+            let a = archive(dir.path(), entries);
+            let out = dir.path().join("ctx/out");
+            let err = unpack(&a, &out).unwrap_err();
+            let msg = format!("{err:#}");
+            assert!(
+                msg.contains("under a symlink") || msg.contains("leads outside"),
+                "{msg}"
+            );
+            assert!(!dir.path().join("PWNED").exists());
+            assert!(!dir.path().join("ctx/PWNED").exists());
+            std::fs::remove_dir_all(dir.path().join("ctx")).unwrap();
         }
     }
 }

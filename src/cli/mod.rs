@@ -193,7 +193,7 @@ pub struct PullArgs {
     /// Version to download (see `hoist versions FUNCTION`)
     #[arg(id = "release_version", value_name = "VERSION")]
     pub version: String,
-    /// Where to write the archive (default: ./FUNCTION-VERSION.tar.gz)
+    /// Where to write the archive: a file, or a directory to put FUNCTION-VERSION.tar.gz in (default: ./FUNCTION-VERSION.tar.gz)
     #[arg(short = 'o', long = "out", value_name = "PATH")]
     pub out: Option<PathBuf>,
     #[command(flatten)]

@@ -118,12 +118,18 @@ pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Resul
             return Err(UserError::usage("prune cancelled; nothing was deleted").into());
         }
     }
-    for e in &plan.delete {
-        crate::interrupt::check()?;
-        release::delete_version(store.as_ref(), &args.function, &e.version)?;
-        printer.status("Deleted", format!("{} {}", args.function, e.version));
-    }
-    release::reindex(store.as_ref(), &args.function)?;
+    let deleted = (|| -> anyhow::Result<()> {
+        for e in &plan.delete {
+            crate::interrupt::check()?;
+            release::delete_version(store.as_ref(), &args.function, &e.version)?;
+            printer.status("Deleted", format!("{} {}", args.function, e.version));
+        }
+        Ok(())
+    })();
+    // The index follows what is stored even when the loop stopped early.
+    let reindexed = release::reindex(store.as_ref(), &args.function);
+    deleted?;
+    reindexed?;
     report(true);
     Ok(())
 }

@@ -21,10 +21,13 @@ pub fn run(g: &GlobalArgs, args: &PullArgs, printer: &Printer) -> anyhow::Result
         },
         printer,
     )?;
-    let dest = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("{}-{}.tar.gz", args.function, args.version)));
+    let file_name = format!("{}-{}.tar.gz", args.function, args.version);
+    let dest = match &args.out {
+        // `-o some/dir/` puts the archive in that directory, as cp does.
+        Some(out) if out.is_dir() => out.join(&file_name),
+        Some(out) => out.clone(),
+        None => PathBuf::from(file_name),
+    };
     let bar = printer.bar(0, "Pulling");
     bar.set_message(format!("{} {}", args.function, args.version));
     let result = release::fetch(store.as_ref(), &args.function, &args.version, &dest, &bar);

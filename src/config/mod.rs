@@ -379,6 +379,7 @@ fn resolve(
         }
     }
     check_storage(config, &at, &mut problems);
+    check_registry(config, &at, &mut problems);
     check_targets(config, &at, &mut problems);
 
     let mut functions = Vec::new();
@@ -668,7 +669,9 @@ fn check_storage(config: &ConfigFile, at: &At<'_>, problems: &mut Vec<Problem>) 
                 ));
             }
             if let Some(ep) = &s3.endpoint {
-                if !(ep.starts_with("http://") || ep.starts_with("https://")) {
+                if has_userinfo(ep) {
+                    problems.push(credentials_in_url(at, &["storage", "s3", "endpoint"], "s3"));
+                } else if !(ep.starts_with("http://") || ep.starts_with("https://")) {
                     problems.push(at(
                         &["storage", "s3", "endpoint"],
                         format!("endpoint `{ep}` must start with http:// or https://"),
@@ -678,6 +681,32 @@ fn check_storage(config: &ConfigFile, at: &At<'_>, problems: &mut Vec<Problem>) 
             }
         }
         _ => {}
+    }
+}
+
+/// Whether a URL (or `host/path`) carries `user[:password]@`.
+fn has_userinfo(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority.contains('@')
+}
+
+/// The problem for a URL with credentials in it; the URL is not repeated.
+fn credentials_in_url(at: &At<'_>, key: &[&str], target: &str) -> Problem {
+    at(
+        key,
+        format!("{} holds credentials (`user:password@`); hoist.yaml must not", key.join(".")),
+        Some(format!(
+            "remove them, and give them with `hoist login {target}` or the environment (see docs/credentials.md)"
+        )),
+    )
+}
+
+fn check_registry(config: &ConfigFile, at: &At<'_>, problems: &mut Vec<Problem>) {
+    if let Some(url) = &config.registry.url {
+        if has_userinfo(url) {
+            problems.push(credentials_in_url(at, &["registry", "url"], "registry"));
+        }
     }
 }
 
@@ -713,7 +742,13 @@ fn check_targets(config: &ConfigFile, at: &At<'_>, problems: &mut Vec<Problem>) 
             ));
         }
         if let Some(url) = &fly.api_url {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
+            if has_userinfo(url) {
+                problems.push(credentials_in_url(
+                    at,
+                    &["targets", "fly", "api_url"],
+                    "fly",
+                ));
+            } else if !(url.starts_with("http://") || url.starts_with("https://")) {
                 problems.push(at(
                     &["targets", "fly", "api_url"],
                     format!("api_url `{url}` must start with http:// or https://"),
@@ -723,7 +758,13 @@ fn check_targets(config: &ConfigFile, at: &At<'_>, problems: &mut Vec<Problem>) 
         }
     }
     if let Some(sh) = &t.selfhosted {
-        if !(sh.url.starts_with("http://") || sh.url.starts_with("https://")) {
+        if has_userinfo(&sh.url) {
+            problems.push(credentials_in_url(
+                at,
+                &["targets", "selfhosted", "url"],
+                "selfhosted",
+            ));
+        } else if !(sh.url.starts_with("http://") || sh.url.starts_with("https://")) {
             problems.push(at(
                 &["targets", "selfhosted", "url"],
                 format!("url `{}` must start with http:// or https://", sh.url),

@@ -63,7 +63,9 @@ pub fn check_function(name: &str) -> anyhow::Result<()> {
 /// Refuse a version that cannot be one key segment: 1–128 characters of
 /// letters, digits, `.`, `_`, `-` and `+`, not starting with `.` or `-`.
 pub fn check_version(version: &str) -> anyhow::Result<()> {
+    // `index.json` would be the function's index, not a version directory.
     let ok = !version.is_empty()
+        && version != "index.json"
         && version.len() <= 128
         && !version.starts_with(['.', '-'])
         && version
@@ -75,7 +77,7 @@ pub fn check_version(version: &str) -> anyhow::Result<()> {
         Err(UserError::usage(format!(
             "`{version}` is not a valid version for the artifact store"
         ))
-        .with_hint("use 1-128 letters, digits, '.', '_', '-' or '+', not starting with '.' or '-'")
+        .with_hint("use 1-128 letters, digits, '.', '_', '-' or '+', not starting with '.' or '-' (and not `index.json`)")
         .into())
     }
 }

@@ -46,8 +46,7 @@ impl LocalStore {
         let dir = dest.parent().unwrap_or(&self.root);
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create directory {}", dir.display()))?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(TMP_PREFIX)
+        let mut tmp = crate::fsx::shared_temp(TMP_PREFIX)
             .tempfile_in(dir)
             .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
         fill(tmp.as_file_mut())?;

@@ -88,6 +88,22 @@ pub struct IndexEntry {
     #[serde(default)]
     pub image_digest: Option<String>,
     pub created_at: String,
+    /// The last time a push named this version, when later than
+    /// `created_at` (pushing stored content again, as a rollback does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pushed_at: Option<String>,
+}
+
+impl IndexEntry {
+    /// When this version was last pushed: `pushed_at`, else `created_at`,
+    /// as a key that sorts in time order.
+    pub fn last_pushed_key(&self) -> String {
+        let created = time_key(&self.created_at);
+        match &self.pushed_at {
+            Some(p) => time_key(p).max(created),
+            None => created,
+        }
+    }
 }
 
 impl From<&ReleaseManifest> for IndexEntry {
@@ -98,6 +114,7 @@ impl From<&ReleaseManifest> for IndexEntry {
             size: m.bundle.size,
             image_digest: m.image.as_ref().map(|i| i.digest.clone()),
             created_at: m.created_at.clone(),
+            pushed_at: None,
         }
     }
 }
@@ -166,6 +183,7 @@ mod tests {
             size: 1,
             image_digest: None,
             created_at: at.into(),
+            pushed_at: None,
         }
     }
 

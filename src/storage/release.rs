@@ -104,8 +104,38 @@ fn same_content(
             "{} {} was stored earlier without an image; its manifest stays as it was",
             new.function, new.version
         ))),
-        _ => Ok(None),
+        _ => Ok(settings_note(existing, new)),
     }
+}
+
+/// A note when the same code comes with other settings than the stored
+/// version's: versions are immutable, so the stored manifest stays, and
+/// the user should hear that the change is not in it.
+fn settings_note(existing: &ReleaseManifest, new: &ReleaseManifest) -> Option<String> {
+    let mut changed = Vec::new();
+    if existing.runtime != new.runtime {
+        changed.push("runtime");
+    }
+    if existing.entrypoint != new.entrypoint {
+        changed.push("entrypoint");
+    }
+    if existing.resources != new.resources {
+        changed.push("resources");
+    }
+    if existing.env_keys != new.env_keys {
+        changed.push("env keys");
+    }
+    if existing.secret_keys != new.secret_keys {
+        changed.push("secret keys");
+    }
+    (!changed.is_empty()).then(|| {
+        format!(
+            "{} {} is already stored with other {} than hoist.yaml now gives; versions are immutable, so the stored manifest is kept (push under a new `version` to record the change)",
+            new.function,
+            new.version,
+            changed.join(", ")
+        )
+    })
 }
 
 /// Make sure the archive at `key` is the bundle `sha256`/`size`; used when
@@ -163,10 +193,12 @@ pub fn publish(
         note: None,
     };
 
-    // 1. An existing manifest decides: same content is a no-op.
+    // 1. An existing manifest decides: same content is a no-op, except that
+    //    the index records that this version was pushed again (prune keeps
+    //    the most recently pushed version, which a rollback makes current).
     if let Some(existing) = read_manifest(store, f, v)? {
         out.note = same_content(store, &existing, manifest)?;
-        ensure_indexed(store, &existing)?;
+        ensure_indexed(store, &existing, Some(&manifest.created_at))?;
         return Ok(out);
     }
 
@@ -193,8 +225,25 @@ pub fn publish(
         }
     }
 
-    // 3. The manifest, create-only: the moment the version exists.
+    // 3. The manifest, create-only: the moment the version exists. A server
+    //    whose conditional write is not atomic could have let a racing push
+    //    of other content replace the archive, so look once more at what the
+    //    key holds before naming it.
     crate::interrupt::check()?;
+    match store.head(&akey)? {
+        Some(info)
+            if info.size == manifest.bundle.size
+                && info.sha256.as_deref().is_none_or(|d| d == sha) => {}
+        Some(_) => {
+            return Err(UserError::failure(format!(
+                "{} was replaced by other content while this push ran (another push of version {v} of {f}?)",
+                store.url(&akey)
+            ))
+            .with_hint("no manifest was written for this push; check what is running, then push again")
+            .into())
+        }
+        None => anyhow::bail!("{} vanished while being written", store.url(&akey)),
+    }
     let bytes = serde_json::to_vec_pretty(manifest)?;
     match store.put(&mkey, &bytes, true)? {
         Created::Created => out.outcome = Outcome::Stored,
@@ -207,7 +256,7 @@ pub fn publish(
     }
 
     // 4. The index, a convenience for readers.
-    ensure_indexed(store, manifest)?;
+    ensure_indexed(store, manifest, None)?;
     Ok(out)
 }
 
@@ -227,33 +276,48 @@ fn write_index(store: &dyn Store, index: &Index) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Add a version to its function's index unless it is there already. The
-/// index is rebuilt from the manifests when it is missing or unreadable.
-fn ensure_indexed(store: &dyn Store, m: &ReleaseManifest) -> anyhow::Result<()> {
-    let entry = IndexEntry::from(m);
-    let mut index = match read_index(store, &m.function)? {
-        Some(i) if i.versions.contains(&entry) => return Ok(()),
-        Some(i) => i,
-        None => Index {
-            versions: scan_versions(store, &m.function)?,
-            ..Index::new(&m.function)
-        },
+/// Make the index hold `m` (with `pushed_at` when it was pushed again) and
+/// exactly the versions whose manifest exists: a listing of the manifests
+/// is the truth, so entries lost to a concurrent push or an interrupted one
+/// come back, and versions pruned meanwhile drop out.
+fn ensure_indexed(
+    store: &dyn Store,
+    m: &ReleaseManifest,
+    pushed_at: Option<&str>,
+) -> anyhow::Result<()> {
+    let present: BTreeSet<String> = manifest_versions(store, &m.function)?.into_iter().collect();
+    let old = read_index(store, &m.function)?;
+    let mut versions: Vec<IndexEntry> = old
+        .as_ref()
+        .map(|i| i.versions.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| present.contains(&e.version) && e.version != m.version)
+        .collect();
+    let mut entry = IndexEntry::from(m);
+    let previous = old
+        .as_ref()
+        .and_then(|i| i.versions.iter().find(|e| e.version == m.version));
+    entry.pushed_at = match (pushed_at, previous.and_then(|p| p.pushed_at.clone())) {
+        (Some(now), _) => Some(now.to_string()),
+        (None, before) => before,
     };
-    index.versions.retain(|e| e.version != entry.version);
-    index.versions.push(entry);
-    index.normalize();
-    write_index(store, &index)
-}
-
-/// The versions whose manifest exists, read from the manifests themselves.
-fn scan_versions(store: &dyn Store, function: &str) -> anyhow::Result<Vec<IndexEntry>> {
-    let mut out = Vec::new();
-    for v in manifest_versions(store, function)? {
-        if let Some(m) = read_manifest(store, function, &v)? {
-            out.push(IndexEntry::from(&m));
+    versions.push(entry);
+    let known: BTreeSet<String> = versions.iter().map(|e| e.version.clone()).collect();
+    for v in present.difference(&known) {
+        if let Some(other) = read_manifest(store, &m.function, v)? {
+            versions.push(IndexEntry::from(&other));
         }
     }
-    Ok(out)
+    let mut index = Index {
+        versions,
+        ..Index::new(&m.function)
+    };
+    index.normalize();
+    if old.as_ref() == Some(&index) {
+        return Ok(());
+    }
+    write_index(store, &index)
 }
 
 /// Versions that have a manifest, found by listing keys.
@@ -262,7 +326,10 @@ pub fn manifest_versions(store: &dyn Store, function: &str) -> anyhow::Result<Ve
     Ok(store
         .list(&layout::function_dir(function))?
         .iter()
-        .filter_map(|o| layout::version_of_manifest_key(function, &o.key).map(str::to_string))
+        .filter_map(|o| layout::version_of_manifest_key(function, &o.key))
+        // Keys hoist could not have written (another tool's) are not versions.
+        .filter(|v| layout::check_version(v).is_ok())
+        .map(str::to_string)
         .collect())
 }
 
@@ -325,8 +392,7 @@ pub fn fetch(
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create directory {}", dir.display()))?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".hoist-pull-")
+    let tmp = crate::fsx::shared_temp(".hoist-pull-")
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     bar.set_length(manifest.bundle.size);
@@ -370,18 +436,30 @@ pub struct PrunePlan {
     pub delete: Vec<IndexEntry>,
 }
 
-/// Plan a prune: keep the newest `keep` versions, the newest of all, and
-/// every version in `active`; delete the rest.
+/// Plan a prune: keep the `keep` most recently pushed versions, the most
+/// recently pushed of all (the "newest": pushing an older version again, as
+/// a rollback does, makes it the newest), and every version in `active`;
+/// delete the rest. The plan lists versions in their given order.
 pub fn plan_prune(versions: Vec<IndexEntry>, keep: usize, active: &BTreeSet<String>) -> PrunePlan {
-    let n = versions.len();
+    let mut by_push: Vec<(String, String)> = versions
+        .iter()
+        .map(|e| (e.last_pushed_key(), e.version.clone()))
+        .collect();
+    by_push.sort_by(|a, b| b.cmp(a));
+    let rank = |v: &str| {
+        by_push
+            .iter()
+            .position(|(_, x)| x == v)
+            .unwrap_or(usize::MAX)
+    };
     let mut plan = PrunePlan::default();
-    for (i, e) in versions.into_iter().enumerate() {
-        let from_end = n - i; // 1 = newest
+    for e in versions {
+        let r = rank(&e.version);
         let why = if active.contains(&e.version) {
             Some("active")
-        } else if from_end == 1 {
+        } else if r == 0 {
             Some("newest")
-        } else if from_end <= keep {
+        } else if r < keep {
             Some("kept")
         } else {
             None
@@ -430,7 +508,29 @@ mod tests {
             size: 1,
             image_digest: None,
             created_at: at.into(),
+            pushed_at: None,
         }
+    }
+
+    #[test]
+    fn prune_keeps_the_version_pushed_last_even_when_it_is_old() {
+        let mut a = e("a", "2026-01-01T00:00:00Z");
+        a.pushed_at = Some("2026-01-05T00:00:00Z".into());
+        let versions = vec![
+            a,
+            e("b", "2026-01-02T00:00:00Z"),
+            e("c", "2026-01-03T00:00:00Z"),
+        ];
+        let plan = plan_prune(versions.clone(), 1, &BTreeSet::new());
+        let kept: Vec<(&str, &str)> = plan
+            .keep
+            .iter()
+            .map(|(e, w)| (e.version.as_str(), *w))
+            .collect();
+        assert_eq!(kept, [("a", "newest")]);
+        let plan = plan_prune(versions, 2, &BTreeSet::new());
+        let del: Vec<&str> = plan.delete.iter().map(|e| e.version.as_str()).collect();
+        assert_eq!(del, ["b"]);
     }
 
     #[test]

@@ -661,14 +661,41 @@ impl Ctx {
             .to_string();
         self.log(bar, format!("multipart upload {upload_id} to {url}"));
 
+        // The parts go up out of order, so the file's sha256 is checked by a
+        // reader of its own, beside them; the upload completes only when the
+        // bytes are the bundle the manifest will name.
+        let hashing = {
+            let path = path.to_path_buf();
+            tokio::task::spawn_blocking(move || {
+                std::fs::File::open(&path).and_then(super::sha256_reader)
+            })
+        };
         let result = self.send_parts(&full, &upload_id, path, size, bar).await;
         let (parts, retries) = match result {
             Ok(p) => p,
             Err(e) => {
+                hashing.abort();
                 self.abort(&full, &upload_id, bar).await;
                 return Err(e);
             }
         };
+        let checked = match hashing.await {
+            Ok(Ok((digest, n))) if digest == sha256 && n == size => Ok(()),
+            Ok(Ok((digest, _))) => Err(UserError::failure(format!(
+                "{} changed while it was being uploaded (sha256 {digest}, expected {sha256})",
+                path.display()
+            ))
+            .with_hint("run the command again: hoist bundles the function afresh")
+            .into()),
+            Ok(Err(e)) => {
+                Err(anyhow::Error::new(e).context(format!("cannot read {}", path.display())))
+            }
+            Err(e) => Err(anyhow::anyhow!("the checksum task failed: {e}")),
+        };
+        if let Err(e) = checked {
+            self.abort(&full, &upload_id, bar).await;
+            return Err(e);
+        }
         let count = parts.len();
         let mut req = self
             .client
@@ -684,14 +711,23 @@ impl Ctx {
         let conditional = self.conditional.load(Ordering::Relaxed);
         if conditional {
             req = req.if_none_match("*");
-        } else if self.head(key).await?.is_some() {
-            self.abort(&full, &upload_id, bar).await;
-            return Ok(Uploaded {
-                created: Created::AlreadyExists,
-                bytes: size,
-                parts: count,
-                retries,
-            });
+        } else {
+            match self.head(key).await {
+                Ok(Some(_)) => {
+                    self.abort(&full, &upload_id, bar).await;
+                    return Ok(Uploaded {
+                        created: Created::AlreadyExists,
+                        bytes: 0,
+                        parts: count,
+                        retries,
+                    });
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    self.abort(&full, &upload_id, bar).await;
+                    return Err(e);
+                }
+            }
         }
         match req.send().await {
             Ok(_) => Ok(Uploaded {
@@ -706,7 +742,7 @@ impl Ctx {
                 if class == Class::Precondition && conditional {
                     Ok(Uploaded {
                         created: Created::AlreadyExists,
-                        bytes: size,
+                        bytes: 0,
                         parts: count,
                         retries,
                     })
@@ -1017,6 +1053,15 @@ impl Store for S3Store {
                 return ctx.multipart(key, path, size, sha256, bar).await;
             }
             let data = read_part(path, 0, size)?;
+            let (digest, _) = super::sha256_reader(&data[..])?;
+            if digest != sha256 {
+                return Err(UserError::failure(format!(
+                    "{} is not the bundle it should be (sha256 {digest}, expected {sha256})",
+                    path.display()
+                ))
+                .with_hint("run the command again: hoist bundles the function afresh")
+                .into());
+            }
             let created = ctx
                 .put_bytes(key, data, true, Some(sha256), !ctx.tuning.sign_payload)
                 .await?;
