@@ -356,3 +356,47 @@ fn an_unreachable_base_skips_the_image_but_renders_the_context() {
         stderr(&out)
     );
 }
+
+#[test]
+fn heredocs_go_to_an_external_builder_and_a_bom_is_ignored() {
+    let df = "FROM scratch\nCOPY <<EOF /hello.txt\nhello from a heredoc\nEOF\nCOPY a.txt /a.txt\n";
+    let p = project(df, &[("a.txt", "a")], "");
+    let out = build(p.path(), &["--builder", "native"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("Dockerfile:2: `COPY <<EOF /hello.txt`")
+            && err.contains("heredocs need an external builder (--builder buildah)"),
+        "{err}"
+    );
+    assert!(!err.contains("unknown instruction"), "{err}");
+
+    // A byte order mark before FROM is not part of the instruction.
+    let bom = project(
+        "\u{feff}FROM scratch\nCOPY a.txt /a.txt\n",
+        &[("a.txt", "a")],
+        "",
+    );
+    let doc = json_ok(&build(
+        bom.path(),
+        &["--output", "json", "--builder", "native"],
+        &[],
+    ));
+    assert_eq!(doc[0]["image"]["builder"], "native");
+
+    if !have("buildah") {
+        return;
+    }
+    // `auto` hands the Dockerfile to buildah, which runs heredocs from
+    // 1.33 on; an older one (Debian 12 has 1.28) fails in buildah itself.
+    let out = build(p.path(), &["--output", "json"], &[]);
+    if out.status.success() {
+        let doc = json_ok(&out);
+        assert_eq!(doc[0]["image"]["builder"], "buildah");
+        let (manifest, _) = layout_image(p.path(), "app:1");
+        assert_eq!(manifest["layers"].as_array().expect("layers").len(), 2);
+    } else {
+        let err = stderr(&out);
+        assert!(err.contains("buildah build failed"), "{err}");
+    }
+}

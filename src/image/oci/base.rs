@@ -11,7 +11,7 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use super::spec::{self, ImageConfig, Index, Manifest, Platform};
-use super::store::BlobStore;
+use super::store::{self, BlobStore};
 use crate::error::UserError;
 use crate::registry::{Client, Reference};
 use crate::ui::Printer;
@@ -86,7 +86,7 @@ pub fn resolve(reference: &Reference, platform: &Platform, net: &Net) -> anyhow:
             .ok()
             .map(|s| s.trim().to_string()),
     };
-    if let Some(d) = known.filter(|d| cache.has(d)) {
+    if let Some(d) = known.filter(|d| store::is_digest(d) && cache.has(d)) {
         if let Ok(Some(base)) = from_cache(reference, &d, platform, &cache) {
             return Ok(base);
         }
@@ -129,6 +129,7 @@ pub fn resolve(reference: &Reference, platform: &Platform, net: &Net) -> anyhow:
     };
     let manifest: Manifest = serde_json::from_slice(&cache.read(&manifest_digest)?)
         .with_context(|| format!("{reference}: the manifest does not parse"))?;
+    check_descriptors(&manifest, reference)?;
     // Config and layers, each verified on the way into the cache.
     let mut wanted = vec![manifest.config.clone()];
     wanted.extend(
@@ -177,7 +178,10 @@ fn pick(index: &Index, platform: &Platform, reference: &Reference) -> anyhow::Re
         .filter(|d| spec::is_manifest(&d.media_type) || d.media_type.is_empty())
         .find(|d| d.platform.as_ref().is_some_and(|p| platform.matches(p)));
     match found {
-        Some(d) => Ok(d.digest.clone()),
+        Some(d) => {
+            check_digest(&d.digest, reference)?;
+            Ok(d.digest.clone())
+        }
         None => {
             let have: Vec<String> = index
                 .manifests
@@ -219,6 +223,7 @@ fn from_cache(
     };
     let manifest: Manifest = serde_json::from_slice(&cache.read(&manifest_digest)?)
         .with_context(|| format!("{reference}: the cached manifest does not parse"))?;
+    check_descriptors(&manifest, reference)?;
     if !cache.has(&manifest.config.digest)
         || manifest
             .layers
@@ -250,4 +255,25 @@ fn from_cache(
         manifest,
         config,
     }))
+}
+
+/// Refuse a digest that is not `sha256:` and 64 lower-case hex digits
+/// before it names a file or a URL: manifests come from the network.
+fn check_digest(digest: &str, reference: &Reference) -> anyhow::Result<()> {
+    if store::is_digest(digest) {
+        return Ok(());
+    }
+    let shown: String = digest.chars().take(80).collect();
+    Err(UserError::failure(format!(
+        "base image {reference}: its manifest names `{}`, which is not a sha256 digest; refused",
+        shown.escape_debug()
+    ))
+    .into())
+}
+
+/// [`check_digest`] for a manifest's config and layers.
+fn check_descriptors(manifest: &Manifest, reference: &Reference) -> anyhow::Result<()> {
+    std::iter::once(&manifest.config)
+        .chain(&manifest.layers)
+        .try_for_each(|d| check_digest(&d.digest, reference))
 }

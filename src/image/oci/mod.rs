@@ -193,9 +193,8 @@ pub fn build(
     })
 }
 
-/// The images the needed stages start FROM (not scratch, not a stage),
-/// with global ARG defaults substituted.
-fn external_bases(df: &parse::Dockerfile) -> Vec<crate::registry::Reference> {
+/// The global ARG defaults, for substitution in FROM and `--from`.
+fn global_vars(df: &parse::Dockerfile) -> parse::Vars {
     let mut vars = parse::Vars::new();
     for a in &df.global_args {
         if let Ok(ws) = parse::words(&a.args, Some(&vars), df.escape) {
@@ -205,6 +204,37 @@ fn external_bases(df: &parse::Dockerfile) -> Vec<crate::registry::Reference> {
             }
         }
     }
+    vars
+}
+
+/// The images (not scratch, not a stage) the Dockerfile names in FROM and
+/// `COPY --from`, with global ARG defaults substituted, as written.
+fn image_names(df: &parse::Dockerfile) -> Vec<String> {
+    let vars = global_vars(df);
+    let mut out: Vec<String> = Vec::new();
+    for (i, s) in df.stages.iter().enumerate() {
+        let named = std::iter::once(s.base.as_str())
+            .chain(s.instructions.iter().filter_map(|inst| inst.flag("from")));
+        for name in named {
+            let name = parse::expand(name, &vars, df.escape).unwrap_or_else(|_| name.to_string());
+            let lower = name.to_ascii_lowercase();
+            let is_stage = df.stages[..i]
+                .iter()
+                .any(|p| p.name.as_deref() == Some(lower.as_str()))
+                || lower.parse::<usize>().is_ok_and(|n| n < i);
+            if lower == "scratch" || is_stage || out.contains(&name) {
+                continue;
+            }
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// The images the stages start FROM (not scratch, not a stage), with
+/// global ARG defaults substituted.
+fn external_bases(df: &parse::Dockerfile) -> Vec<crate::registry::Reference> {
+    let vars = global_vars(df);
     let mut out = Vec::new();
     for (i, s) in df.stages.iter().enumerate() {
         let base = parse::expand(&s.base, &vars, df.escape).unwrap_or_else(|_| s.base.clone());
@@ -223,13 +253,17 @@ fn external_bases(df: &parse::Dockerfile) -> Vec<crate::registry::Reference> {
     out
 }
 
-/// Whether every FROM names a loopback registry (or scratch / a stage),
-/// so an external builder may talk plain HTTP to it.
+/// Whether every image the Dockerfile pulls (FROM and `COPY --from`, not
+/// scratch, not a stage) is on a loopback registry, so an external builder
+/// may talk plain HTTP to them. One image elsewhere, or one hoist cannot
+/// parse, keeps TLS verification on for all.
 fn bases_are_loopback(df: &parse::Dockerfile) -> bool {
-    df.stages.iter().any(|s| {
-        crate::registry::Reference::parse(&s.base)
-            .is_ok_and(|r| crate::registry::reference::is_loopback(&r.registry))
-    })
+    let names = image_names(df);
+    !names.is_empty()
+        && names.iter().all(|n| {
+            crate::registry::Reference::parse(n)
+                .is_ok_and(|r| crate::registry::reference::is_loopback(&r.registry))
+        })
 }
 
 /// The config value for a `--builder` flag.
@@ -346,5 +380,35 @@ pub fn build_function(
             Ok(Outcome::Skipped(reason))
         }
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loopback(text: &str) -> bool {
+        bases_are_loopback(&parse::parse(text, "Dockerfile").unwrap())
+    }
+
+    #[test]
+    fn tls_is_skipped_only_when_every_image_is_on_loopback() {
+        assert!(loopback("FROM 127.0.0.1:5000/base:1\nCOPY . /app\n"));
+        assert!(loopback(
+            "FROM 127.0.0.1:5000/base:1 AS b\nFROM b\nCOPY --from=0 /x /x\n"
+        ));
+        assert!(!loopback(
+            "FROM 127.0.0.1:5000/base:1 AS b\nFROM docker.io/library/node:20\nCOPY --from=b /x /x\n"
+        ));
+        assert!(!loopback(
+            "FROM 127.0.0.1:5000/base:1\nCOPY --from=ghcr.io/o/tools:1 /t /t\n"
+        ));
+        assert!(!loopback(
+            "ARG BASE=node:20\nFROM localhost:5000/a:1 AS a\nFROM ${BASE}\n"
+        ));
+        assert!(loopback(
+            "ARG BASE=localhost:5000/n:20\nFROM scratch AS a\nFROM ${BASE}\n"
+        ));
+        assert!(!loopback("FROM scratch\nCOPY . /\n"));
     }
 }

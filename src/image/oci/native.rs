@@ -65,6 +65,13 @@ pub fn needs_builder(df: &Dockerfile, context: &Path) -> Option<(usize, String, 
             continue;
         }
         for i in &s.instructions {
+            if i.heredoc {
+                return Some((
+                    i.line,
+                    i.original.clone(),
+                    "heredocs need an external builder (--builder buildah)".into(),
+                ));
+            }
             match i.keyword.as_str() {
                 "RUN" => {
                     return Some((

@@ -72,6 +72,9 @@ pub struct Instruction {
     pub json: Option<Vec<String>>,
     /// The instruction as written (continuations joined), for history.
     pub original: String,
+    /// Whether it takes heredocs (`RUN <<EOF` … `EOF`): their bodies are
+    /// skipped here, and only an external builder can carry it out.
+    pub heredoc: bool,
 }
 
 impl Instruction {
@@ -112,6 +115,8 @@ pub fn line_error(file: &str, line: usize, msg: impl std::fmt::Display) -> UserE
 
 /// Parse Dockerfile `text`; `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Dockerfile, UserError> {
+    // Editors on Windows may start the file with a byte order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text.lines().collect();
     let mut escape = '\\';
     let mut i = 0;
@@ -179,7 +184,36 @@ pub fn parse(text: &str, file: &str) -> Result<Dockerfile, UserError> {
                 break;
             }
         }
-        insts.push(instruction(&joined, start + 1, file)?);
+        let mut inst = instruction(&joined, start + 1, file)?;
+        if matches!(inst.keyword.as_str(), "RUN" | "COPY" | "ADD") && inst.json.is_none() {
+            // Each heredoc's body runs up to its delimiter on a line of
+            // its own (after leading tabs for `<<-`).
+            for (word, strip_tabs) in heredocs(&inst.args) {
+                let mut closed = false;
+                while i < lines.len() {
+                    let l = lines[i];
+                    i += 1;
+                    let l = if strip_tabs {
+                        l.trim_start_matches('\t')
+                    } else {
+                        l
+                    };
+                    if l == word {
+                        closed = true;
+                        break;
+                    }
+                }
+                if !closed {
+                    return Err(line_error(
+                        file,
+                        inst.line,
+                        format!("heredoc `{word}` has no closing `{word}` line"),
+                    ));
+                }
+                inst.heredoc = true;
+            }
+        }
+        insts.push(inst);
     }
     let mut global_args = Vec::new();
     let mut stages: Vec<Stage> = Vec::new();
@@ -321,7 +355,48 @@ fn instruction(text: &str, line: usize, file: &str) -> Result<Instruction, UserE
         args: args.to_string(),
         json,
         original: text.to_string(),
+        heredoc: false,
     })
+}
+
+/// The heredocs an instruction opens, in order: `<<WORD`, `<<-WORD`,
+/// `<<"WORD"`, `<<'WORD'` as (delimiter, strip leading tabs). `<<<` (a
+/// here-string) and `<<2` (a shift) are not heredocs.
+fn heredocs(args: &str) -> Vec<(String, bool)> {
+    let b = args.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if !(b[i] == b'<' && b[i + 1] == b'<') || (i > 0 && b[i - 1] == b'<') {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 2;
+        let strip = b.get(j) == Some(&b'-');
+        if strip {
+            j += 1;
+        }
+        let quote = b.get(j).copied().filter(|q| *q == b'"' || *q == b'\'');
+        if quote.is_some() {
+            j += 1;
+        }
+        let start = j;
+        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+            j += 1;
+        }
+        let word = &args[start..j];
+        let ident = word
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+        let quoted_ok = quote.is_none_or(|q| b.get(j) == Some(&q));
+        if ident && quoted_ok {
+            out.push((word.to_string(), strip));
+            j += usize::from(quote.is_some());
+        }
+        i = j.max(i + 2);
+    }
+    out
 }
 
 /// Variables visible to substitution.
@@ -574,6 +649,34 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn heredoc_bodies_are_skipped_and_marked() {
+        let text = "FROM busybox\nRUN <<EOF\necho hi\nunknown-word here\nEOF\nCOPY <<-\"A\" <<'B' /dst/\n\tone\n\tA\ntwo\nB\nRUN echo $((1<<2)) && cat <<<x\nCMD [\"sh\"]\n";
+        let d = parse(text, "Dockerfile").unwrap();
+        let insts = &d.stages[0].instructions;
+        let kinds: Vec<(&str, usize, bool)> = insts
+            .iter()
+            .map(|i| (i.keyword.as_str(), i.line, i.heredoc))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("RUN", 2, true),
+                ("COPY", 6, true),
+                ("RUN", 11, false),
+                ("CMD", 12, false)
+            ]
+        );
+        let err = parse("FROM busybox\nRUN <<EOF\necho\n", "D").unwrap_err();
+        assert!(err.to_string().contains("D:2: heredoc `EOF`"), "{err}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_ignored() {
+        let d = parse("\u{feff}FROM scratch\nCOPY a /a\n", "D").unwrap();
+        assert_eq!(d.stages[0].base, "scratch");
     }
 
     #[test]

@@ -15,6 +15,12 @@ use sha2::{Digest, Sha256};
 
 use super::spec::{self, Descriptor, Index, REF_NAME};
 
+/// Whether `digest` is `sha256:` and 64 lower-case hex digits, the only
+/// form hoist uses as a file name.
+pub fn is_digest(digest: &str) -> bool {
+    crate::registry::reference::validate_digest(digest).is_ok()
+}
+
 /// The user cache root: `$HOIST_CACHE_DIR`, else `<cache dir>/hoist`.
 pub fn cache_root() -> PathBuf {
     std::env::var_os("HOIST_CACHE_DIR")
@@ -40,13 +46,19 @@ impl BlobStore {
         BlobStore::new(cache_root().join("oci"))
     }
 
+    /// Where blob `digest` lives. Only a valid digest ([`is_digest`]) names
+    /// a file in the store; anything else (say `sha256:../../x` from a
+    /// hostile manifest) maps to `blobs/invalid-digest`, which is never
+    /// written, so no digest can name a path outside the store.
     pub fn path(&self, digest: &str) -> PathBuf {
-        let (alg, hex) = digest.split_once(':').unwrap_or(("sha256", digest));
-        self.root.join("blobs").join(alg).join(hex)
+        match digest.strip_prefix("sha256:") {
+            Some(hex) if is_digest(digest) => self.root.join("blobs").join("sha256").join(hex),
+            _ => self.root.join("blobs").join("invalid-digest"),
+        }
     }
 
     pub fn has(&self, digest: &str) -> bool {
-        self.path(digest).is_file()
+        is_digest(digest) && self.path(digest).is_file()
     }
 
     fn dir(&self) -> anyhow::Result<PathBuf> {
@@ -65,6 +77,9 @@ impl BlobStore {
     }
 
     pub fn read(&self, digest: &str) -> anyhow::Result<Vec<u8>> {
+        if !is_digest(digest) {
+            anyhow::bail!("`{}` is not a sha256 digest", digest.escape_debug());
+        }
         let p = self.path(digest);
         let bytes = std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))?;
         let actual = spec::digest_of(&bytes);
@@ -95,6 +110,9 @@ impl BlobStore {
     /// Make blob `digest` of `other` available here: a hard link when both
     /// are on one filesystem, else a copy (checked on the way).
     pub fn import(&self, other: &BlobStore, digest: &str) -> anyhow::Result<()> {
+        if !is_digest(digest) {
+            anyhow::bail!("`{}` is not a sha256 digest", digest.escape_debug());
+        }
         if self.has(digest) {
             return Ok(());
         }
@@ -140,6 +158,12 @@ impl BlobWriter {
     /// Name the blob by its digest; returns (digest, size).
     pub fn finish(mut self) -> anyhow::Result<(String, u64)> {
         self.file.flush()?;
+        // On disk before it has a name: a crash must not leave a named
+        // blob whose bytes never reached the disk.
+        self.file
+            .as_file()
+            .sync_all()
+            .with_context(|| format!("cannot write {}", self.file.path().display()))?;
         let digest = format!("sha256:{}", hex::encode(self.hasher.finalize()));
         let dst = self.store.path(&digest);
         if dst.is_file() {
@@ -232,5 +256,39 @@ pub fn layout_dir(project: &crate::config::Project) -> PathBuf {
         Some(p) if p.is_absolute() => p.clone(),
         Some(p) => project.root.join(p),
         None => project.state_dir().join("oci"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_valid_digests_name_files_in_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::new(dir.path());
+        let d = store.put_bytes(b"hello").unwrap();
+        assert!(store.has(&d));
+        assert_eq!(
+            store.path(&d),
+            dir.path()
+                .join("blobs/sha256")
+                .join(d.trim_start_matches("sha256:"))
+        );
+        std::fs::write(dir.path().join("secret"), b"x").unwrap();
+        for bad in [
+            "sha256:../../secret",
+            "../secret",
+            "sha512:abcd",
+            &d.to_uppercase().replace("SHA256", "sha256"),
+            "sha256:/etc/passwd",
+        ] {
+            assert!(!store.has(bad), "{bad}");
+            assert!(
+                store.path(bad).starts_with(dir.path().join("blobs")),
+                "{bad}"
+            );
+            assert!(store.read(bad).is_err(), "{bad}");
+        }
     }
 }
