@@ -1142,3 +1142,54 @@ fn an_expired_bearer_token_is_renewed_mid_push() {
     assert!(gate.tokens_issued.load(std::sync::atomic::Ordering::SeqCst) >= 3);
     assert!(!stderr(&out).contains("tok-pass"));
 }
+
+#[test]
+fn push_refuses_an_image_built_from_another_bundle() {
+    if !tools(&["docker-registry", "skopeo", "busybox"]) {
+        return;
+    }
+    let reg = Registry::start(None);
+    let cache = tempfile::tempdir().unwrap();
+    let c = cache.path().display().to_string();
+    let _base = push_busybox_base(&reg.addr, cache.path(), &[]);
+    let project = function_project(&reg.addr, &format!("{}/base:1", reg.addr), &[]);
+    let root = project.path();
+    let env = [("HOIST_CACHE_DIR", c.as_str())];
+    json_ok(&hoist(root, &["build", "--output", "json"], &env));
+
+    // The code changes; the version (a literal) does not; no `hoist build`.
+    write_files(root, &[("functions/hello/name.txt", "changed")]);
+    let out = hoist(root, &["push"], &env);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("the function changed since `hoist build`")
+            && err.contains("run `hoist build hello`"),
+        "{err}"
+    );
+    assert_eq!(
+        http_status(&reg.addr, "/v2/hello/manifests/1.0.0"),
+        Some(404),
+        "a stale image was pushed"
+    );
+
+    // Built again, it goes, and the image holds the new code.
+    json_ok(&hoist(root, &["build", "--output", "json"], &env));
+    let doc = json_ok(&hoist(root, &["push", "--output", "json"], &env));
+    let digest = doc[0]["image_push"]["digest"].as_str().unwrap();
+    let target = format!("docker://{}/hello:1.0.0", reg.addr);
+    assert_eq!(skopeo_inspect(&target, &[])["Digest"], digest);
+}
+
+#[test]
+fn credentials_in_the_registry_url_are_never_printed() {
+    let project = function_project("alice:s3cretpw@127.0.0.1:9/team", "scratch", &[]);
+    let cache = tempfile::tempdir().unwrap();
+    let c = cache.path().display().to_string();
+    for args in [&["build"][..], &["push"][..], &["push", "-vv"][..]] {
+        let out = hoist(project.path(), args, &[("HOIST_CACHE_DIR", &c)]);
+        assert!(!out.status.success());
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        assert!(!all.contains("s3cretpw"), "{args:?}: {all}");
+    }
+}

@@ -60,6 +60,14 @@ pub fn target_repo(project: &Project, function: &str) -> anyhow::Result<(String,
         Some((h, ns)) => (h, Some(ns)),
         None => (url, None),
     };
+    if host.contains('@') {
+        // Never echo it: the part before `@` is a user and password.
+        return Err(UserError::usage(
+            "`registry.url` in hoist.yaml holds credentials (`user:password@host`); they are not printed",
+        )
+        .with_hint("remove them from registry.url and use `hoist login registry`, HOIST_REGISTRY_TOKEN or `docker login`")
+        .into());
+    }
     let prefix = project.config.registry.prefix.as_deref().unwrap_or("");
     let name = format!("{prefix}{function}");
     let repo = match namespace {
@@ -91,11 +99,34 @@ pub fn built_version(project: &Project, f: &Function) -> anyhow::Result<String> 
 }
 
 /// Push the image `hoist build` made for version `version` of `f` to the
-/// configured registry. `Ok(None)` when no registry is configured.
+/// configured registry. `Ok(None)` when no registry is configured. The
+/// image must have been built from the bundle being released: the bundle
+/// is made again (quietly; unchanged files make it a cache hit) for its
+/// digest, see [`push_function_of`].
 pub fn push_function(
     project: &Project,
     f: &Function,
     version: &str,
+    printer: &Printer,
+) -> anyhow::Result<Option<Pushed>> {
+    if project.config.registry.url.is_none() {
+        return Ok(None);
+    }
+    let quiet = Printer::silent(printer.format);
+    let bundle = crate::commands::bundle::bundle_one(project, f, &quiet)?;
+    let digest = format!("sha256:{}", bundle.manifest.digest);
+    push_function_of(project, f, version, &digest, printer)
+}
+
+/// [`push_function`] for a caller that knows the digest (`sha256:…`) of the
+/// bundle it releases: refuses (exit 1) when the layout's image of this
+/// version was built from another bundle, as happens when the code changed
+/// since `hoist build` and the version is a literal or a git describe.
+pub fn push_function_of(
+    project: &Project,
+    f: &Function,
+    version: &str,
+    bundle_digest: &str,
     printer: &Printer,
 ) -> anyhow::Result<Option<Pushed>> {
     if project.config.registry.url.is_none() {
@@ -118,6 +149,7 @@ pub fn push_function(
         ))
         .into());
     }
+    check_bundle(project, f, &version, &layout, &name, bundle_digest)?;
     let configured = project
         .config
         .registry
@@ -146,6 +178,51 @@ pub fn push_function(
         started.elapsed().as_secs_f64()
     ));
     Ok(Some(pushed))
+}
+
+/// Refuse to push image `name` unless it was built from `bundle_digest`:
+/// the digest recorded on its index entry at build time, else (an image
+/// built before hoist recorded it) build.json's when that names this
+/// version.
+fn check_bundle(
+    project: &Project,
+    f: &Function,
+    version: &str,
+    layout: &Layout,
+    name: &str,
+    bundle_digest: &str,
+) -> anyhow::Result<()> {
+    let recorded = layout
+        .find(name)?
+        .and_then(|d| d.annotations.get(spec::BUNDLE_DIGEST).cloned())
+        .or_else(|| {
+            let path = project
+                .state_dir()
+                .join("build")
+                .join(&f.name)
+                .join("build.json");
+            let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+            (doc["version"].as_str() == Some(version))
+                .then(|| doc["bundle_digest"].as_str().map(str::to_string))
+                .flatten()
+        });
+    let short = |d: &str| d.chars().take(19).collect::<String>();
+    let msg = match recorded {
+        Some(r) if r == bundle_digest => return Ok(()),
+        Some(r) => format!(
+            "the image of `{}` version {version} was built from bundle {}, but the bundle being pushed is {}: the function changed since `hoist build`; no image was pushed",
+            f.name,
+            short(&r),
+            short(bundle_digest)
+        ),
+        None => format!(
+            "cannot tell which bundle the image of `{}` version {version} was built from; no image was pushed",
+            f.name
+        ),
+    };
+    Err(UserError::failure(msg)
+        .with_hint(format!("run `hoist build {}`, then push again", f.name))
+        .into())
 }
 
 /// Push image `name` of `layout` to `repo:tag` through `client`.

@@ -27,8 +27,12 @@ pub struct Reference {
 impl Reference {
     /// Parse `text` as docker does; a usage error names what is wrong.
     pub fn parse(text: &str) -> Result<Reference, UserError> {
-        let bad =
-            |why: &str| UserError::usage(format!("`{text}` is not a valid image reference: {why}"));
+        let bad = |why: &str| {
+            UserError::usage(format!(
+                "`{}` is not a valid image reference: {why}",
+                without_userinfo(text)
+            ))
+        };
         let text = text.trim();
         if text.is_empty() {
             return Err(bad("it is empty"));
@@ -162,6 +166,30 @@ pub fn validate_digest(d: &str) -> Result<(), String> {
     }
 }
 
+/// `text` for messages: a `user:password@` before the host (which a
+/// reference never holds, but a mistyped `registry.url` may) becomes
+/// `***@`, and a scheme's is dropped likewise. An `@` followed by a digest
+/// (`name@sha256:…`) is left alone.
+pub fn without_userinfo(text: &str) -> String {
+    let (scheme, rest) = match text.split_once("://") {
+        Some((s, r)) => (format!("{s}://"), r),
+        None => (String::new(), text),
+    };
+    let is_digest = |after: &str| {
+        after.split_once(':').is_some_and(|(alg, hex)| {
+            !alg.is_empty()
+                && alg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+._-".contains(c))
+                && hex.chars().all(|c| c.is_ascii_hexdigit())
+        })
+    };
+    match rest.rsplit_once('@') {
+        Some((_, after)) if !is_digest(after) => format!("{scheme}***@{after}"),
+        _ => text.to_string(),
+    }
+}
+
 /// Whether a registry host is on this machine, where docker (and hoist)
 /// talk plain HTTP.
 pub fn is_loopback(host: &str) -> bool {
@@ -208,6 +236,21 @@ mod tests {
         for bad in ["", "Upper/case", "x:", "x@sha256:12", "a//b", "x:-bad"] {
             assert!(Reference::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn errors_never_echo_userinfo() {
+        for text in [
+            "alice:s3cretpw@127.0.0.1:5000/m-app",
+            "https://alice:s3cretpw@registry.example/m-app:1",
+            "alice:s3cretpw@registry.example",
+        ] {
+            let err = Reference::parse(text).unwrap_err().to_string();
+            assert!(!err.contains("s3cretpw") && !err.contains("alice"), "{err}");
+            assert!(err.contains("***@"), "{err}");
+        }
+        let err = Reference::parse("node@sha256:12").unwrap_err().to_string();
+        assert!(err.contains("`node@sha256:12`"), "{err}");
     }
 
     #[test]

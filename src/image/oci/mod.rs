@@ -70,7 +70,21 @@ pub fn registry_host(url: &str) -> String {
         .trim()
         .trim_start_matches("https://")
         .trim_start_matches("http://");
-    u.split('/').next().unwrap_or(u).to_string()
+    let host = u.split('/').next().unwrap_or(u);
+    // Never the `user:password@` a mistyped url may hold.
+    host.rsplit_once('@').map_or(host, |(_, h)| h).to_string()
+}
+
+/// Note on image `name`'s index entry in the layout at `layout_dir` which
+/// bundle it was built from ([`spec::BUNDLE_DIGEST`]).
+fn record_bundle(layout_dir: &Path, name: &str, bundle_digest: &str) -> anyhow::Result<()> {
+    let layout = Layout::open(layout_dir)?;
+    if let Some(mut desc) = layout.find(name)? {
+        desc.annotations
+            .insert(spec::BUNDLE_DIGEST.to_string(), bundle_digest.to_string());
+        layout.tag(name, desc)?;
+    }
+    Ok(())
 }
 
 /// The name of a function's image in the layout.
@@ -338,7 +352,7 @@ pub fn build_function(
         epoch: crate::commands::source_date_epoch()?,
         insecure: project.config.registry.insecure,
         configured_registry: project.config.registry.url.as_deref().map(registry_host),
-        bundle: bundle_rel.zip(bundle_digest),
+        bundle: bundle_rel.zip(bundle_digest.clone()),
     };
     let name = layout_name(&f.name, version);
     let context = if context_root.is_empty() {
@@ -357,6 +371,9 @@ pub fn build_function(
     );
     match res {
         Ok(img) => {
+            if let Some(d) = &bundle_digest {
+                record_bundle(&store::layout_dir(project), &name, d)?;
+            }
             printer.debug(format!(
                 "image step for {name}: {:.3} s",
                 started.elapsed().as_secs_f64()

@@ -25,6 +25,10 @@ pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
 /// Annotations recording the base image of a built image.
 pub const BASE_NAME: &str = "org.opencontainers.image.base.name";
 pub const BASE_DIGEST: &str = "org.opencontainers.image.base.digest";
+/// On a function image's entry in the project layout's index.json: the
+/// digest of the bundle `hoist build` made the image from, which `hoist
+/// push` checks against the bundle it is about to release.
+pub const BUNDLE_DIGEST: &str = "dev.hoist.bundle.digest";
 
 /// Whether a media type is an index (OCI index or docker manifest list).
 pub fn is_index(media_type: &str) -> bool {
