@@ -400,3 +400,15 @@ fn heredocs_go_to_an_external_builder_and_a_bom_is_ignored() {
         assert!(err.contains("buildah build failed"), "{err}");
     }
 }
+
+#[test]
+fn stages_named_through_global_args() {
+    let df = "ARG S=files\nARG SRC=files\nFROM scratch AS files\nCOPY data/ /data/\nFROM ${SRC} AS again\nFROM scratch\nCOPY --from=$S /data/a.txt /a.txt\nCOPY --from=again /data/b.txt /b.txt\n";
+    let p = project(df, &[("data/a.txt", "a"), ("data/b.txt", "b")], "");
+    let out = build(p.path(), &["--output", "json", "--builder", "native"], &[]);
+    let doc = json_ok(&out);
+    assert_eq!(doc[0]["image"]["builder"], "native");
+    assert!(!stderr(&out).contains("Pulling"), "{}", stderr(&out));
+    let (manifest, _) = layout_image(p.path(), "app:1");
+    assert_eq!(manifest["layers"].as_array().expect("layers").len(), 2);
+}

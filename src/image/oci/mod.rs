@@ -207,24 +207,10 @@ pub fn build(
     })
 }
 
-/// The global ARG defaults, for substitution in FROM and `--from`.
-fn global_vars(df: &parse::Dockerfile) -> parse::Vars {
-    let mut vars = parse::Vars::new();
-    for a in &df.global_args {
-        if let Ok(ws) = parse::words(&a.args, Some(&vars), df.escape) {
-            for w in ws {
-                let (k, v) = w.split_once('=').unwrap_or((&w, ""));
-                vars.insert(k.to_string(), v.to_string());
-            }
-        }
-    }
-    vars
-}
-
 /// The images (not scratch, not a stage) the Dockerfile names in FROM and
 /// `COPY --from`, with global ARG defaults substituted, as written.
 fn image_names(df: &parse::Dockerfile) -> Vec<String> {
-    let vars = global_vars(df);
+    let vars = parse::global_defaults(df);
     let mut out: Vec<String> = Vec::new();
     for (i, s) in df.stages.iter().enumerate() {
         let named = std::iter::once(s.base.as_str())
@@ -248,7 +234,7 @@ fn image_names(df: &parse::Dockerfile) -> Vec<String> {
 /// The images the stages start FROM (not scratch, not a stage), with
 /// global ARG defaults substituted.
 fn external_bases(df: &parse::Dockerfile) -> Vec<crate::registry::Reference> {
-    let vars = global_vars(df);
+    let vars = parse::global_defaults(df);
     let mut out = Vec::new();
     for (i, s) in df.stages.iter().enumerate() {
         let base = parse::expand(&s.base, &vars, df.escape).unwrap_or_else(|_| s.base.clone());

@@ -59,7 +59,7 @@ pub struct Built {
 /// The first instruction that only an external builder can carry out, in
 /// the stages the target needs: (line, instruction, why).
 pub fn needs_builder(df: &Dockerfile, context: &Path) -> Option<(usize, String, String)> {
-    let needed = needed_stages(df);
+    let needed = needed_stages(df, &parse::global_defaults(df));
     for s in &df.stages {
         if !needed.contains(&s.index) {
             continue;
@@ -130,8 +130,10 @@ fn is_archive(p: &Path) -> bool {
         || (n >= 262 && &m[257..262] == b"ustar")
 }
 
-/// Stages the last stage depends on (itself included).
-fn needed_stages(df: &Dockerfile) -> BTreeSet<usize> {
+/// Stages the last stage depends on (itself included). FROM and `--from`
+/// names are expanded with the global ARGs `globals` first, so
+/// `ARG S=build` … `COPY --from=$S` names the stage `build`.
+fn needed_stages(df: &Dockerfile, globals: &Vars) -> BTreeSet<usize> {
     let mut needed = BTreeSet::new();
     let mut todo = vec![df.stages.len() - 1];
     while let Some(i) = todo.pop() {
@@ -139,10 +141,15 @@ fn needed_stages(df: &Dockerfile) -> BTreeSet<usize> {
             continue;
         }
         let s = &df.stages[i];
-        let mut refs = vec![s.base.to_ascii_lowercase()];
+        let name = |n: &str| {
+            parse::expand(n, globals, df.escape)
+                .unwrap_or_else(|_| n.to_string())
+                .to_ascii_lowercase()
+        };
+        let mut refs = vec![name(&s.base)];
         for inst in &s.instructions {
             if let Some(f) = inst.flag("from") {
-                refs.push(f.to_ascii_lowercase());
+                refs.push(name(f));
             }
         }
         for r in refs {
@@ -188,7 +195,7 @@ pub fn build(req: &Request, net: &Net) -> anyhow::Result<Built> {
             globals.insert(k, val);
         }
     }
-    let needed = needed_stages(df);
+    let needed = needed_stages(df, &globals);
     let mut outs: Vec<Option<StageOut>> = vec![None; df.stages.len()];
     for stage in &df.stages {
         if !needed.contains(&stage.index) {
@@ -515,9 +522,14 @@ fn build_stage(
             }
             "HEALTHCHECK" => out.config.config.healthcheck = Some(healthcheck(i, req)?),
             "COPY" | "ADD" => {
+                // `--from` sees the global ARGs as `needed_stages` does,
+                // under the stage's own ARG and ENV values.
+                let mut from_vars = globals.clone();
+                from_vars.extend(vars.clone());
                 let layer = copy(
                     i,
                     &vars,
+                    &from_vars,
                     &out,
                     stage.index,
                     outs,
@@ -699,6 +711,7 @@ impl Perms {
 fn copy(
     i: &Instruction,
     vars: &Vars,
+    from_vars: &Vars,
     out: &StageOut,
     current: usize,
     outs: &[Option<StageOut>],
@@ -855,7 +868,7 @@ fn copy(
             }
         }
         Some(from) => {
-            let from = parse::expand(from, vars, esc).map_err(|e| err(req, i, e))?;
+            let from = parse::expand(from, from_vars, esc).map_err(|e| err(req, i, e))?;
             let src_stage = match stage_index(req.dockerfile, &from.to_ascii_lowercase(), current) {
                 Some(j) if outs[j].is_some() => outs[j].clone(),
                 _ => None,
@@ -1056,6 +1069,18 @@ fn unix_mode(meta: &std::fs::Metadata) -> u32 {
     }
 }
 
+/// A layer blob of the cache as a tar stream.
+fn open_layer(l: &LayerRef, cache: &BlobStore) -> anyhow::Result<tar::Archive<Box<dyn Read>>> {
+    let file = std::fs::File::open(cache.path(&l.desc.digest))
+        .with_context(|| format!("layer {} is not in the cache", l.desc.digest))?;
+    let reader: Box<dyn Read> = if l.desc.media_type.ends_with("gzip") {
+        Box::new(flate2::read::GzDecoder::new(std::io::BufReader::new(file)))
+    } else {
+        Box::new(std::io::BufReader::new(file))
+    };
+    Ok(tar::Archive::new(reader))
+}
+
 /// The files of a stage under the `wanted` paths (globs allowed), after
 /// applying its layers in order with their whiteouts.
 fn snapshot(layers: &[LayerRef], cache: &BlobStore, wanted: &[String]) -> anyhow::Result<Entries> {
@@ -1077,16 +1102,37 @@ fn snapshot(layers: &[LayerRef], cache: &BlobStore, wanted: &[String]) -> anyhow
                 || pre.starts_with(&format!("{p}/"))
         })
     };
+    // Hard links under the wanted paths may point at files outside them:
+    // a first pass over the headers finds those targets, whose contents
+    // the second pass then keeps aside.
+    let mut link_targets = BTreeSet::new();
+    for l in layers {
+        let mut ar = open_layer(l, cache)?;
+        for e in ar
+            .entries()
+            .with_context(|| format!("cannot read layer {}", l.desc.digest))?
+        {
+            let e = e.with_context(|| format!("cannot read layer {}", l.desc.digest))?;
+            if e.header().entry_type() != tar::EntryType::Link {
+                continue;
+            }
+            let raw = e.path()?.to_string_lossy().into_owned();
+            if !clean(&raw).is_ok_and(|p| relevant(&p)) {
+                continue;
+            }
+            if let Some(t) = e.link_name()? {
+                if let Ok(t) = clean(&t.to_string_lossy()) {
+                    if !relevant(&t) {
+                        link_targets.insert(t);
+                    }
+                }
+            }
+        }
+    }
+    let mut aside = Entries::new();
     let mut fs = Entries::new();
     for l in layers {
-        let file = std::fs::File::open(cache.path(&l.desc.digest))
-            .with_context(|| format!("layer {} is not in the cache", l.desc.digest))?;
-        let reader: Box<dyn Read> = if l.desc.media_type.ends_with("gzip") {
-            Box::new(flate2::read::GzDecoder::new(std::io::BufReader::new(file)))
-        } else {
-            Box::new(std::io::BufReader::new(file))
-        };
-        let mut ar = tar::Archive::new(reader);
+        let mut ar = open_layer(l, cache)?;
         for e in ar
             .entries()
             .with_context(|| format!("cannot read layer {}", l.desc.digest))?
@@ -1105,9 +1151,13 @@ fn snapshot(layers: &[LayerRef], cache: &BlobStore, wanted: &[String]) -> anyhow
                 };
                 let under = format!("{gone}/");
                 fs.retain(|k, _| !(k.starts_with(&under) || (hidden != ".wh..opq" && *k == gone)));
+                aside.retain(|k, _| {
+                    !(k.starts_with(&under) || (hidden != ".wh..opq" && *k == gone))
+                });
                 continue;
             }
-            if !relevant(&path) {
+            let keep_aside = !relevant(&path) && link_targets.contains(&path);
+            if !relevant(&path) && !keep_aside {
                 continue;
             }
             let h = e.header();
@@ -1126,7 +1176,10 @@ fn snapshot(layers: &[LayerRef], cache: &BlobStore, wanted: &[String]) -> anyhow
                         .link_name()?
                         .map(|t| t.to_string_lossy().into_owned())
                         .unwrap_or_default();
-                    match clean(&t).ok().and_then(|t| fs.get(&t).cloned()) {
+                    let target = clean(&t)
+                        .ok()
+                        .and_then(|t| fs.get(&t).or_else(|| aside.get(&t)).cloned());
+                    match target {
                         Some(target) => target.source,
                         None => continue,
                     }
@@ -1138,15 +1191,17 @@ fn snapshot(layers: &[LayerRef], cache: &BlobStore, wanted: &[String]) -> anyhow
                 }
                 _ => continue,
             };
-            fs.insert(
-                path,
-                Entry {
-                    source,
-                    mode,
-                    uid,
-                    gid,
-                },
-            );
+            let entry = Entry {
+                source,
+                mode,
+                uid,
+                gid,
+            };
+            if keep_aside {
+                aside.insert(path, entry);
+            } else {
+                fs.insert(path, entry);
+            }
         }
     }
     Ok(fs)
@@ -1155,6 +1210,36 @@ fn snapshot(layers: &[LayerRef], cache: &BlobStore, wanted: &[String]) -> anyhow
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hard_links_to_files_outside_the_copied_paths_keep_their_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = BlobStore::new(dir.path());
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_size(4);
+        h.set_mode(0o755);
+        b.append_data(&mut h, "usr/lib/real", &b"data"[..]).unwrap();
+        let mut l = tar::Header::new_gnu();
+        l.set_entry_type(tar::EntryType::Link);
+        l.set_size(0);
+        l.set_mode(0o755);
+        b.append_link(&mut l, "app/tool", "usr/lib/real").unwrap();
+        let bytes = b.into_inner().unwrap();
+        let digest = cache.put_bytes(&bytes).unwrap();
+        let layer = LayerRef {
+            desc: Descriptor::new(spec::OCI_LAYER_TAR, digest.clone(), bytes.len() as u64),
+            diff_id: digest,
+        };
+        let fs = snapshot(&[layer], &cache, &["app".to_string()]).unwrap();
+        let tool = fs.get("app/tool").expect("the hard link is kept");
+        match &tool.source {
+            Source::Bytes(b) => assert_eq!(b.as_slice(), b"data"),
+            other => panic!("{other:?}"),
+        }
+        assert!(!fs.contains_key("usr/lib/real"));
+    }
 
     #[test]
     fn globs_and_clean_paths() {
@@ -1175,7 +1260,12 @@ mod tests {
             "D",
         )
         .unwrap();
-        assert_eq!(needed_stages(&df).into_iter().collect::<Vec<_>>(), [0, 2]);
+        assert_eq!(
+            needed_stages(&df, &Vars::new())
+                .into_iter()
+                .collect::<Vec<_>>(),
+            [0, 2]
+        );
         assert!(needs_builder(&df, Path::new("/nonexistent")).is_none());
         let df = parse::parse("FROM scratch\nCOPY a /a\nRUN echo\n", "D").unwrap();
         assert_eq!(needs_builder(&df, Path::new("/x")).map(|n| n.0), Some(3));

@@ -108,6 +108,21 @@ pub struct Dockerfile {
     pub escape: char,
 }
 
+/// The global ARGs' defaults (`ARG NAME=value` before the first FROM),
+/// for names in FROM and `--from` before any build argument is known.
+pub fn global_defaults(df: &Dockerfile) -> Vars {
+    let mut vars = Vars::new();
+    for a in &df.global_args {
+        if let Ok(ws) = words(&a.args, Some(&vars), df.escape) {
+            for w in ws {
+                let (k, v) = w.split_once('=').unwrap_or((&w, ""));
+                vars.insert(k.to_string(), v.to_string());
+            }
+        }
+    }
+    vars
+}
+
 /// A parse error pointing at a line of `file`.
 pub fn line_error(file: &str, line: usize, msg: impl std::fmt::Display) -> UserError {
     UserError::usage(format!("{file}:{line}: {msg}"))
