@@ -56,9 +56,17 @@ pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result
     let mut pushed = Vec::new();
     for f in functions {
         let prepared = prepare(&project, f, printer)?;
+        let digest = format!("sha256:{}", prepared.bundle.manifest.digest);
+        // A version stored with other content is refused before anything,
+        // image included, is sent.
+        release::check_version_free(
+            store.as_ref(),
+            &release_manifest(&project, f, &prepared, None),
+        )?;
         // The image `hoist build` made for this version goes to the
         // registry first (when one is configured); the manifest names it.
-        let image_push = crate::registry::push_function(&project, f, &prepared.version, printer)?;
+        let image_push =
+            crate::registry::push_function_of(&project, f, &prepared.version, &digest, printer)?;
         let image = image_push.as_ref().map(|p| ImageRef {
             reference: p.pinned.clone(),
             digest: p.digest.clone(),

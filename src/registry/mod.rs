@@ -99,29 +99,11 @@ pub fn built_version(project: &Project, f: &Function) -> anyhow::Result<String> 
 }
 
 /// Push the image `hoist build` made for version `version` of `f` to the
-/// configured registry. `Ok(None)` when no registry is configured. The
-/// image must have been built from the bundle being released: the bundle
-/// is made again (quietly; unchanged files make it a cache hit) for its
-/// digest, see [`push_function_of`].
-pub fn push_function(
-    project: &Project,
-    f: &Function,
-    version: &str,
-    printer: &Printer,
-) -> anyhow::Result<Option<Pushed>> {
-    if project.config.registry.url.is_none() {
-        return Ok(None);
-    }
-    let quiet = Printer::silent(printer.format);
-    let bundle = crate::commands::bundle::bundle_one(project, f, &quiet)?;
-    let digest = format!("sha256:{}", bundle.manifest.digest);
-    push_function_of(project, f, version, &digest, printer)
-}
-
-/// [`push_function`] for a caller that knows the digest (`sha256:…`) of the
-/// bundle it releases: refuses (exit 1) when the layout's image of this
-/// version was built from another bundle, as happens when the code changed
-/// since `hoist build` and the version is a literal or a git describe.
+/// configured registry; `Ok(None)` when no registry is configured.
+/// `bundle_digest` (`sha256:…`) is the bundle being released: the push is
+/// refused (exit 1) when the layout's image of this version was built from
+/// another bundle, as happens when the code changed since `hoist build`
+/// and the version is a literal or a git describe.
 pub fn push_function_of(
     project: &Project,
     f: &Function,

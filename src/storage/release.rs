@@ -65,6 +65,20 @@ pub fn read_manifest(
     Ok(Some(m))
 }
 
+/// Refuse early when `new.version` is stored with another bundle, so that
+/// nothing (not even an image) is pushed for a version that cannot be.
+pub fn check_version_free(store: &dyn Store, new: &ReleaseManifest) -> anyhow::Result<()> {
+    match read_manifest(store, &new.function, &new.version)? {
+        Some(existing)
+            if existing.bundle.digest != new.bundle.digest
+                || existing.bundle.size != new.bundle.size =>
+        {
+            Err(conflict(store, &existing, new))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn conflict(store: &dyn Store, existing: &ReleaseManifest, new: &ReleaseManifest) -> anyhow::Error {
     UserError::failure(format!(
         "version {} of {} already exists with other content: the store has bundle {} ({} bytes), this push has {} ({} bytes)",
