@@ -240,9 +240,18 @@ pub fn bundle_dir(
     let mut json = serde_json::to_vec_pretty(&manifest).context("cannot encode the manifest")?;
     json.push(b'\n');
     let existed = archive.exists();
-    tmp.persist(&archive)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot write {}", archive.display()))?;
+    // The name is the content's digest: an archive already there with the
+    // same size holds these bytes, and is kept as it is (its inode and
+    // times too, which the bundle cache checks). Otherwise it is replaced.
+    let same = std::fs::symlink_metadata(&archive)
+        .is_ok_and(|m| m.is_file() && m.len() == summary.compressed);
+    if same {
+        drop(tmp);
+    } else {
+        tmp.persist(&archive)
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot write {}", archive.display()))?;
+    }
     if let Err(e) = crate::fsx::write_atomic(&manifest_path, &json) {
         if !existed {
             let _ = std::fs::remove_file(&archive);
