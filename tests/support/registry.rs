@@ -379,6 +379,54 @@ struct Expiry {
     refused: Arc<AtomicU64>,
 }
 
+/// One HTTP/1.1 request read off a connection: its request line, header
+/// lines and Content-Length body.
+struct Request {
+    request_line: String,
+    head: Vec<String>,
+    body: Vec<u8>,
+}
+
+impl Request {
+    /// The next request, or `None` when the client hung up.
+    fn read(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Request>> {
+        let mut head = Vec::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line)? == 0 {
+                return Ok(None);
+            }
+            if line == "\r\n" {
+                break;
+            }
+            head.push(line.trim_end().to_string());
+        }
+        let Some(request_line) = head.first().cloned() else {
+            return Ok(None);
+        };
+        let len: usize = header_of(&head, "content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0u8; len];
+        reader.read_exact(&mut body)?;
+        Ok(Some(Request {
+            request_line,
+            head,
+            body,
+        }))
+    }
+}
+
+/// The value of header `name` (any case) among a request's head lines.
+fn header_of(head: &[String], name: &str) -> Option<String> {
+    head.iter().skip(1).find_map(|h| {
+        let (k, v) = h.split_once(':')?;
+        k.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().to_string())
+    })
+}
+
 fn serve_gate(
     client: TcpStream,
     upstream: &str,
@@ -390,34 +438,16 @@ fn serve_gate(
     let mut reader = BufReader::new(client.try_clone()?);
     let mut writer = client;
     loop {
-        // One request: head, then a Content-Length body.
-        let mut head = Vec::new();
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line)? == 0 {
-                return Ok(());
-            }
-            if line == "\r\n" {
-                break;
-            }
-            head.push(line.trim_end().to_string());
-        }
-        let Some(request_line) = head.first().cloned() else {
+        let Some(Request {
+            request_line,
+            head,
+            body,
+        }) = Request::read(&mut reader)?
+        else {
             return Ok(());
         };
-        let header = |name: &str| {
-            head.iter().skip(1).find_map(|h| {
-                let (k, v) = h.split_once(':')?;
-                k.trim()
-                    .eq_ignore_ascii_case(name)
-                    .then(|| v.trim().to_string())
-            })
-        };
-        let len: usize = header("content-length")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let mut body = vec![0u8; len];
-        reader.read_exact(&mut body)?;
+        let header = |name: &str| header_of(&head, name);
+        let len = body.len();
         let path = request_line
             .split_whitespace()
             .nth(1)
@@ -559,32 +589,15 @@ fn serve_faults(
     let mut reader = BufReader::new(client.try_clone()?);
     let mut writer = client;
     loop {
-        let mut head = Vec::new();
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line)? == 0 {
-                return Ok(());
-            }
-            if line == "\r\n" {
-                break;
-            }
-            head.push(line.trim_end().to_string());
-        }
-        let Some(request_line) = head.first().cloned() else {
+        let Some(Request {
+            request_line,
+            head,
+            body,
+        }) = Request::read(&mut reader)?
+        else {
             return Ok(());
         };
-        let len: usize = head
-            .iter()
-            .skip(1)
-            .find_map(|h| {
-                let (k, v) = h.split_once(':')?;
-                k.trim()
-                    .eq_ignore_ascii_case("content-length")
-                    .then(|| v.trim().parse().ok())?
-            })
-            .unwrap_or(0);
-        let mut body = vec![0u8; len];
-        reader.read_exact(&mut body)?;
+        let len = body.len();
         let method = request_line.split_whitespace().next().unwrap_or("");
         if method == "PATCH" {
             let n = patches.fetch_add(1, Ordering::SeqCst) + 1;
