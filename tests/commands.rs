@@ -371,3 +371,34 @@ fn completions_print_a_script_or_one_json_document() {
     assert_eq!(doc["shell"], "zsh");
     assert!(doc["script"].as_str().unwrap().contains("#compdef hoist"));
 }
+
+#[test]
+fn verbosity_and_output_come_from_the_environment_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "hoist.yaml",
+        "project: demo\nfunctions:\n  hello:\n    runtime: deno\n",
+    );
+    write(root, "functions/hello/index.ts", "export {};\n");
+    let run = |envs: &[(&str, &str)]| {
+        let mut c = Command::cargo_bin("hoist").unwrap();
+        c.current_dir(root).env("CI", "true").arg("bundle");
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let loud = run(&[("HOIST_VERBOSE", "1")]);
+    assert!(String::from_utf8_lossy(&loud.stderr).contains("debug"));
+    let quiet = run(&[("HOIST_QUIET", "1")]);
+    assert!(
+        quiet.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stderr)
+    );
+    let json = run(&[("HOIST_OUTPUT", "json")]);
+    let doc: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(doc[0]["function"], "hello");
+}

@@ -27,11 +27,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "HOIST_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
 
-    /// Print less: only errors (repeat for nothing but data)
+    /// Print less: only errors and data [env: HOIST_QUIET=]
     #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "verbose")]
     pub quiet: u8,
 
-    /// Print more detail on stderr (repeatable)
+    /// Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
@@ -69,13 +69,14 @@ pub enum Command {
     New(NewArgs),
     /// Bundle functions into deterministic archives
     Bundle(BundleArgs),
-    /// Bundle functions and render the Dockerfile next to its build context
+    /// Bundle functions, lay out each build context with its Dockerfile, and build the image
+    /// (no daemon needed)
     Build(BuildArgs),
     /// Inspect and check hoist.yaml
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Bundle functions and store each archive and release manifest as an
-    /// immutable version in the artifact store
+    /// Store each function's archive and release manifest as an immutable version, and push
+    /// its image when a registry is configured
     Push(PushArgs),
     /// List a function's versions in the artifact store
     Versions(VersionsArgs),

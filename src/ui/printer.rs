@@ -28,11 +28,13 @@ impl Printer {
         };
         console::set_colors_enabled(color);
         console::set_colors_enabled_stderr(color);
-        let level = if args.quiet > 0 {
-            -1
+        // -q / -v win; without them, HOIST_QUIET / HOIST_VERBOSE (a count).
+        let (quiet, verbose) = if args.quiet > 0 || args.verbose > 0 {
+            (args.quiet, args.verbose)
         } else {
-            args.verbose.min(3) as i8
+            (env_count("HOIST_QUIET"), env_count("HOIST_VERBOSE"))
         };
+        let level = if quiet > 0 { -1 } else { verbose.min(3) as i8 };
         Printer {
             format: args.output,
             level,
@@ -150,4 +152,16 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         line(row.iter().map(String::as_str).collect(), &mut out);
     }
     out
+}
+
+/// A repeat count from the environment: a number, or any other non-empty
+/// value but `0`/`false`/`no` for one.
+fn env_count(name: &str) -> u8 {
+    match std::env::var(name) {
+        Ok(v) => match v.trim() {
+            "" | "0" | "false" | "no" => 0,
+            n => n.parse().unwrap_or(1),
+        },
+        Err(_) => 0,
+    }
 }
