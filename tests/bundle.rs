@@ -23,6 +23,8 @@ fn opts() -> BundleOptions {
         keep_node_modules: false,
         threads: 2,
         cache: false,
+        ignore_root: None,
+        required: Vec::new(),
     }
 }
 

@@ -329,6 +329,58 @@ fn credentials_in_urls_are_refused_without_being_repeated() {
 }
 
 #[test]
+fn an_entrypoint_left_out_by_an_ignore_rule_is_an_error() {
+    let p = ok_project();
+    p.file(".gitignore", "*.ts\n");
+    fails(
+        &p,
+        &["bundle"],
+        2,
+        &[
+            "functions/hello/index.ts is left out of the bundle by an ignore rule",
+            "!/index.ts",
+        ],
+    );
+}
+
+#[test]
+fn ignore_files_above_the_project_do_not_change_bundles() {
+    let outer = tempfile::tempdir().unwrap();
+    std::fs::write(outer.path().join(".gitignore"), "*.ts\nextra.txt\n").unwrap();
+    let root = outer.path().join("proj");
+    std::fs::create_dir_all(root.join("functions/hello")).unwrap();
+    std::fs::write(root.join("hoist.yaml"), OK).unwrap();
+    std::fs::write(root.join("functions/hello/index.ts"), "export {};\n").unwrap();
+    std::fs::write(root.join("functions/hello/extra.txt"), "x").unwrap();
+    std::fs::write(root.join("functions/hello/drop.md"), "x").unwrap();
+    // The project's own .gitignore, between the root and the function, counts.
+    std::fs::write(root.join(".gitignore"), "drop.md\n").unwrap();
+    let out = Command::cargo_bin("hoist")
+        .unwrap()
+        .current_dir(&root)
+        .env("CI", "true")
+        .args(["bundle", "--output", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(doc[0]["manifest"].as_str().unwrap()).unwrap())
+            .unwrap();
+    let files: Vec<&str> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["extra.txt", "index.ts"]);
+}
+
+#[test]
 fn bundle_over_the_size_limit() {
     let p = ok_project();
     p.file("hoist.yaml", &format!("{OK}bundle:\n  limit_mb: 1\n"));

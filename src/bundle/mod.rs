@@ -52,6 +52,15 @@ pub struct BundleOptions {
     pub threads: usize,
     /// Reuse the archive of an earlier run when nothing changed ([`cache`]).
     pub cache: bool,
+    /// The project root: the ignore files of the directories from it down to
+    /// the function directory apply too. `None`: only the function
+    /// directory's own. Ignore files above the root never count, so a
+    /// `.gitignore` in a home directory cannot change a bundle.
+    pub ignore_root: Option<PathBuf>,
+    /// Paths (relative to the function directory) the bundle must hold:
+    /// the entrypoint and import map. One left out by an ignore rule is an
+    /// error rather than an image that cannot start.
+    pub required: Vec<String>,
 }
 
 /// One file in the manifest.
@@ -135,6 +144,7 @@ pub fn bundle_dir(
     opts: &BundleOptions,
 ) -> anyhow::Result<BundleOutput> {
     let entries = walk::collect(dir, opts)?;
+    walk::check_required(name, dir, &entries, &opts.required)?;
     if !entries.iter().any(|e| !matches!(e.kind, walk::Kind::Dir)) {
         let why = if entries.is_empty() && !opts.include.is_empty() {
             " (no file matches the include globs)"

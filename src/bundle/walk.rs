@@ -103,6 +103,92 @@ pub fn is_secret_name(name: &[u8]) -> bool {
             .any(|s| name.len() > s.len() && name.ends_with(s))
 }
 
+/// The ignore files (`.gitignore`, then `.hoistignore`, which wins) of the
+/// directories from `root` down to the parent of `dir`, innermost first.
+fn ancestor_ignores(dir: &Path, root: Option<&Path>) -> anyhow::Result<Vec<Gitignore>> {
+    let Some(root) = root else {
+        return Ok(Vec::new());
+    };
+    let Ok(below) = dir.strip_prefix(root) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    let mut here = root.to_path_buf();
+    let mut dirs = vec![here.clone()];
+    let parts: Vec<_> = below.components().collect();
+    for c in parts.iter().take(parts.len().saturating_sub(1)) {
+        here.push(c);
+        dirs.push(here.clone());
+    }
+    for d in dirs {
+        let mut b = GitignoreBuilder::new(&d);
+        let mut any = false;
+        for name in [".gitignore", HOISTIGNORE] {
+            let file = d.join(name);
+            if file.is_file() {
+                any = true;
+                if let Some(e) = b.add(&file) {
+                    return Err(
+                        UserError::usage(format!("cannot read {}: {e}", file.display())).into(),
+                    );
+                }
+            }
+        }
+        if any {
+            out.push(b.build().map_err(|e| {
+                UserError::usage(format!("invalid ignore rules in {}: {e}", d.display()))
+            })?);
+        }
+    }
+    out.reverse();
+    Ok(out)
+}
+
+/// Whether the ignore files above the function directory leave `path` out:
+/// the innermost file with a matching rule decides.
+fn ignored_by_ancestors(outer: &[Gitignore], path: &Path, is_dir: bool) -> bool {
+    for g in outer {
+        let m = g.matched_path_or_any_parents(path, is_dir);
+        if m.is_ignore() {
+            return true;
+        }
+        if m.is_whitelist() {
+            return false;
+        }
+    }
+    false
+}
+
+/// Refuse a bundle that leaves out a file the function needs to start.
+pub fn check_required(
+    name: &str,
+    dir: &Path,
+    entries: &[Entry],
+    required: &[String],
+) -> anyhow::Result<()> {
+    for r in required {
+        let want = Path::new(r.trim_start_matches("./"));
+        if entries.iter().any(|e| e.rel == want) {
+            continue;
+        }
+        if !dir.join(want).exists() {
+            // Reported by the config check, with its line.
+            continue;
+        }
+        return Err(UserError::usage(format!(
+            "function `{name}`: {} is left out of the bundle by an ignore rule, so the function could not start",
+            dir.join(want).display()
+        ))
+        .with_hint(format!(
+            "add a line `!/{}` (and `!/` lines for the directories above it) to {}/{HOISTIGNORE}, or fix the function's include/exclude globs",
+            want.display(),
+            dir.display()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// Whether the built-in rules leave this directory entry out.
 fn excluded_by_default(name: &[u8], is_dir: bool, keep_node_modules: bool) -> bool {
     name == b".git"
@@ -140,9 +226,10 @@ pub fn collect(dir: &Path, opts: &BundleOptions) -> anyhow::Result<Vec<Entry>> {
     let include = globs(dir, &opts.include, "include")?;
     let keep_nm = opts.keep_node_modules;
 
+    let outer = Arc::new(ancestor_ignores(dir, opts.ignore_root.as_deref())?);
     let mut wb = WalkBuilder::new(dir);
     wb.hidden(false)
-        .parents(true)
+        .parents(false)
         .ignore(false)
         .git_ignore(true)
         .git_global(false)
@@ -158,6 +245,7 @@ pub fn collect(dir: &Path, opts: &BundleOptions) -> anyhow::Result<Vec<Entry>> {
         let is_dir = e.file_type().is_some_and(|t| t.is_dir());
         !excluded_by_default(name_bytes(e.file_name()), is_dir, keep_nm)
             && !filter_exclude.matched(e.path(), is_dir).is_ignore()
+            && !ignored_by_ancestors(&outer, e.path(), is_dir)
     });
 
     let mut entries = Vec::new();

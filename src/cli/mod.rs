@@ -36,11 +36,13 @@ pub struct GlobalArgs {
     pub verbose: u8,
 
     /// Never draw progress bars
-    #[arg(long, global = true, env = "HOIST_NO_PROGRESS")]
+    #[arg(long, global = true, env = "HOIST_NO_PROGRESS", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::FalseyValueParser::new())]
     pub no_progress: bool,
 
     /// Answer yes to every confirmation; never prompt
-    #[arg(short = 'y', long, global = true, env = "HOIST_YES")]
+    #[arg(short = 'y', long, global = true, env = "HOIST_YES", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::FalseyValueParser::new())]
     pub yes: bool,
 
     /// When to use colours (NO_COLOR is honoured by `auto`)

@@ -57,6 +57,8 @@ pub fn bundle_one(
         keep_node_modules: f.runtime.bundles_node_modules(),
         threads: 0,
         cache: crate::bundle::cache::enabled(),
+        ignore_root: Some(project.root.clone()),
+        required: required_files(f),
     };
     let out_dir = project.state_dir().join("bundles").join(&f.name);
     printer.status("Bundling", format!("{} ({})", f.name, f.path.display()));
@@ -71,4 +73,15 @@ pub fn bundle_one(
         printer.debug(format!("{} -> {}", f.name, out.archive.display()));
     }
     Ok(out)
+}
+
+/// The files a function cannot start without: its entrypoint and import map
+/// (a `dockerfile` function says what it needs in its own Dockerfile).
+fn required_files(f: &Function) -> Vec<String> {
+    if f.runtime == crate::config::Runtime::Dockerfile {
+        return Vec::new();
+    }
+    let mut out = vec![f.entrypoint.clone()];
+    out.extend(f.import_map.clone());
+    out
 }
