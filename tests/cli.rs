@@ -381,6 +381,29 @@ fn ignore_files_above_the_project_do_not_change_bundles() {
 }
 
 #[test]
+fn a_function_path_outside_the_project_is_refused() {
+    let p = ok_project();
+    p.file(
+        "hoist.yaml",
+        &OK.replace("path: functions/hello", "path: ../elsewhere"),
+    );
+    fails(
+        &p,
+        &["bundle"],
+        2,
+        &["hoist.yaml:4:5", "leaves the project"],
+    );
+    let p = ok_project();
+    fails(
+        &p,
+        &["new", "x", "--runtime", "bun", "--path", "../x"],
+        2,
+        &["leaves the project"],
+    );
+    assert!(!p.path().join("../x").exists());
+}
+
+#[test]
 fn bundle_over_the_size_limit() {
     let p = ok_project();
     p.file("hoist.yaml", &format!("{OK}bundle:\n  limit_mb: 1\n"));

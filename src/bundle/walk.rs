@@ -1,15 +1,19 @@
 //! Choosing what goes into a bundle: an `ignore`-crate walk of the function
 //! directory that honours `.gitignore` (in the directory, its sub-directories
-//! and its parents, with or without a git repository) and `.hoistignore`
+//! and the directories up to the project root, never above it, with or
+//! without a git repository) and `.hoistignore`
 //! (same syntax, takes precedence), includes hidden files, never follows
 //! symlinks, and always leaves out:
 //!
 //! * `.git` and `.hoist` (version control and hoist's own state);
 //! * `node_modules`, unless the runtime needs it at run time;
-//! * files that usually hold secrets: `.env` and `.env.*`, private keys
-//!   (`*.pem`, `*.key`, `*.p12`, `*.pfx`, `id_rsa*`, `id_dsa*`, `id_ecdsa*`,
-//!   `id_ed25519*`), and credential files (`.npmrc`, `.netrc`, `.pypirc`,
-//!   `.git-credentials`, `credentials.json`). Secrets belong in the target's
+//! * files that usually hold secrets: `.env`, `.env.*`, `.envrc`,
+//!   `.dev.vars`, private keys and key stores (`*.pem`, `*.key`, `*.p12`,
+//!   `*.pfx`, `*.jks`, `*.keystore`, `id_rsa*`, `id_dsa*`, `id_ecdsa*`,
+//!   `id_ed25519*`), credential files (`.npmrc`, `.netrc`, `.pypirc`,
+//!   `.git-credentials`, `credentials.json`, `service-account.json`,
+//!   `kubeconfig`, `.htpasswd`) and the directories `.aws`, `.docker`,
+//!   `.kube` and `.ssh`. Secrets belong in the target's
 //!   secret store (`secrets:` in hoist.yaml), never in an artifact.
 //!
 //! The user's global gitignore and `.git/info/exclude` are not read: they
@@ -86,16 +90,21 @@ fn name_bytes(name: &OsStr) -> &[u8] {
 
 /// Whether a file name is on the built-in list of secret-looking names.
 pub fn is_secret_name(name: &[u8]) -> bool {
-    const EXACT: [&[u8]; 6] = [
+    const EXACT: [&[u8]; 11] = [
         b".env",
+        b".envrc",
+        b".dev.vars",
         b".npmrc",
         b".netrc",
         b".pypirc",
         b".git-credentials",
         b"credentials.json",
+        b"service-account.json",
+        b"kubeconfig",
+        b".htpasswd",
     ];
     const PREFIX: [&[u8]; 5] = [b".env.", b"id_rsa", b"id_dsa", b"id_ecdsa", b"id_ed25519"];
-    const SUFFIX: [&[u8]; 4] = [b".pem", b".key", b".p12", b".pfx"];
+    const SUFFIX: [&[u8]; 6] = [b".pem", b".key", b".p12", b".pfx", b".jks", b".keystore"];
     EXACT.contains(&name)
         || PREFIX.iter().any(|p| name.starts_with(p))
         || SUFFIX
@@ -193,6 +202,8 @@ pub fn check_required(
 fn excluded_by_default(name: &[u8], is_dir: bool, keep_node_modules: bool) -> bool {
     name == b".git"
         || name == b".hoist"
+        // Cloud and container credentials directories.
+        || (is_dir && (name == b".aws" || name == b".docker" || name == b".kube" || name == b".ssh"))
         || (is_dir && name == b"node_modules" && !keep_node_modules)
         || (!is_dir && is_secret_name(name))
 }
@@ -452,11 +463,15 @@ mod tests {
             ".npmrc",
             "credentials.json",
             "cert.p12",
+            ".envrc",
+            ".dev.vars",
+            "release.jks",
+            "service-account.json",
         ] {
             assert!(is_secret_name(n.as_bytes()), "{n}");
         }
         for n in [
-            "env.ts", ".envrc", "key.ts", "keys", ".pem", "index.js", "monkey",
+            "env.ts", "envrc.md", "key.ts", "keys", ".pem", "index.js", "monkey",
         ] {
             assert!(!is_secret_name(n.as_bytes()), "{n}");
         }

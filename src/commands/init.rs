@@ -208,7 +208,9 @@ pub fn detect(root: &Path) -> (Vec<Detected>, Vec<String>) {
                 ));
                 continue;
             }
-            let import_map = ["import_map.json", "deno.json", "deno.jsonc"]
+            // The order the deno template uses when none is configured; a
+            // deno.jsonc may hold comments, which an import map must not.
+            let import_map = ["deno.json", "import_map.json"]
                 .into_iter()
                 .find(|f| runtime == Runtime::Deno && dir.join(f).is_file())
                 .map(str::to_string);
@@ -234,7 +236,8 @@ fn classify(dir: &Path, supabase: bool) -> Option<(Runtime, Option<String>)> {
         ));
     }
     if supabase || has("deno.json") || has("deno.jsonc") {
-        for ep in ["index.ts", "index.js", "main.ts", "mod.ts"] {
+        // edge-runtime serves the function directory's index file.
+        for ep in ["index.ts", "index.tsx", "index.js", "index.jsx"] {
             if has(ep) {
                 return Some((Runtime::Deno, (ep != "index.ts").then(|| ep.to_string())));
             }

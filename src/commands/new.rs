@@ -35,6 +35,18 @@ pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<
         .path
         .clone()
         .unwrap_or_else(|| default_path(&project.root, name, runtime));
+    if rel.is_absolute()
+        || rel
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Err(UserError::usage(format!(
+            "--path {} leaves the project: a function lives below the directory of {}",
+            rel.display(),
+            project.file.display()
+        ))
+        .into());
+    }
     let dir = project.root.join(&rel);
     if dir.exists()
         && std::fs::read_dir(&dir)
@@ -59,7 +71,13 @@ pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<
         &rel,
         runtime,
         project.config.defaults.runtime,
-    );
+    )
+    .map_err(|why| {
+        UserError::usage(why).with_hint(format!(
+            "write `functions:` as a block (one `name:` per line below it), or add `{name}` to {} by hand",
+            project.file.display()
+        ))
+    })?;
 
     let created_dir = !dir.exists();
     let result = (|| -> anyhow::Result<()> {
@@ -72,7 +90,16 @@ pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<
             .suffix(".yaml")
             .tempfile_in(&project.root)?;
         std::fs::write(tmp.path(), &new_yaml)?;
-        config::load(tmp.path())?;
+        config::load(tmp.path()).map_err(|e| {
+            anyhow::Error::from(
+                UserError::usage(format!(
+                    "hoist new could not add `{name}` to {} without breaking it; nothing was changed",
+                    project.file.display()
+                ))
+                .with_hint("add the function by hand (see docs/config.md)"),
+            )
+            .context(format!("{e:#}"))
+        })?;
         crate::fsx::write_atomic(&project.file, new_yaml.as_bytes())
     })();
     if let Err(e) = result {
@@ -120,19 +147,44 @@ fn default_path(root: &Path, name: &str, runtime: Runtime) -> PathBuf {
 
 /// Insert a function entry into hoist.yaml's text, keeping everything else
 /// (comments included) as it was.
+/// `Err` (with what to do) when the map is not written in block style.
 pub fn add_function(
     source: &str,
     name: &str,
     path: &Path,
     runtime: Runtime,
     default: Option<Runtime>,
-) -> String {
-    let mut entry = format!("  {name}:\n    path: {}\n", path.display());
-    if default != Some(runtime) {
-        entry.push_str(&format!("    runtime: {}\n", runtime.as_str()));
-    }
+) -> Result<String, String> {
     let lines: Vec<&str> = source.lines().collect();
     let header = lines.iter().position(|l| l.starts_with("functions:"));
+    // Entries keep the indentation the file already uses.
+    let unit = header
+        .and_then(|h| {
+            lines.iter().skip(h + 1).find_map(|l| {
+                let t = l.trim_start_matches(' ');
+                let n = l.len() - t.len();
+                (n > 0 && !t.is_empty() && !t.starts_with('#')).then_some(n)
+            })
+        })
+        .unwrap_or(2);
+    let (one, two) = (" ".repeat(unit), " ".repeat(unit * 2));
+    let mut entry = format!("{one}{name}:\n{two}path: {}\n", path.display());
+    if default != Some(runtime) {
+        entry.push_str(&format!("{two}runtime: {}\n", runtime.as_str()));
+    }
+    if let Some(h) = header {
+        let rest = lines[h]["functions:".len()..]
+            .split(" #")
+            .next()
+            .unwrap_or("")
+            .trim();
+        if !rest.is_empty() && rest != "{}" {
+            return Err(format!(
+                "hoist.yaml writes `functions:` on one line (`{}`); `hoist new` only adds to a block map",
+                lines[h].trim()
+            ));
+        }
+    }
     let Some(h) = header else {
         let mut out = source.to_string();
         if !out.ends_with('\n') && !out.is_empty() {
@@ -140,7 +192,7 @@ pub fn add_function(
         }
         out.push_str("functions:\n");
         out.push_str(&entry);
-        return out;
+        return Ok(out);
     };
     let mut out: Vec<String> = Vec::new();
     for (i, l) in lines.iter().enumerate() {
@@ -173,7 +225,7 @@ pub fn add_function(
         result.push_str(&out[insert_at..].join("\n"));
         result.push('\n');
     }
-    result
+    Ok(result)
 }
 
 #[cfg(test)]
@@ -183,7 +235,7 @@ mod tests {
     #[test]
     fn adds_to_an_empty_map_and_keeps_comments() {
         let src = "project: p\n# the functions\nfunctions: {}\n#  hello:\n\n# storage\nstorage:\n  backend: local\n";
-        let out = add_function(src, "api", Path::new("functions/api"), Runtime::Bun, None);
+        let out = add_function(src, "api", Path::new("functions/api"), Runtime::Bun, None).unwrap();
         assert_eq!(
             out,
             "project: p\n# the functions\nfunctions:\n  api:\n    path: functions/api\n    runtime: bun\n#  hello:\n\n# storage\nstorage:\n  backend: local\n"
@@ -199,10 +251,23 @@ mod tests {
             Path::new("functions/b"),
             Runtime::Deno,
             Some(Runtime::Deno),
-        );
+        )
+        .unwrap();
         assert_eq!(
             out,
             "project: p\nfunctions:\n  a:\n    path: functions/a\n  b:\n    path: functions/b\n"
         );
+    }
+
+    #[test]
+    fn keeps_the_indentation_and_refuses_flow_maps() {
+        let src = "project: p\nfunctions:\n    a:\n        path: functions/a\n";
+        let out = add_function(src, "b", Path::new("functions/b"), Runtime::Deno, None).unwrap();
+        assert!(
+            out.ends_with("    b:\n        path: functions/b\n        runtime: deno\n"),
+            "{out}"
+        );
+        let flow = "project: p\nfunctions: {a: {path: functions/a}}\n";
+        assert!(add_function(flow, "b", Path::new("functions/b"), Runtime::Deno, None).is_err());
     }
 }

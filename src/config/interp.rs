@@ -7,6 +7,8 @@ pub enum InterpError {
     Unset(String),
     Unclosed,
     BadName(String),
+    /// A `$` inside a default, which is not expanded.
+    NestedDefault(String),
 }
 
 pub fn interpolate(
@@ -24,14 +26,22 @@ pub fn interpolate(
         } else if let Some(tail) = after.strip_prefix('{') {
             let end = tail.find('}').ok_or(InterpError::Unclosed)?;
             let inner = &tail[..end];
-            let (name, default) = match inner.split_once(":-") {
-                Some((n, d)) => (n, Some(d)),
-                None => (inner, None),
+            // `${VAR:-x}`: x when VAR is unset or empty (as in sh and
+            // compose files); `${VAR-x}`: x only when VAR is unset.
+            let (name, default, empty_too) = if let Some((n, d)) = inner.split_once(":-") {
+                (n, Some(d), true)
+            } else if let Some((n, d)) = inner.split_once('-') {
+                (n, Some(d), false)
+            } else {
+                (inner, None, false)
             };
             if !valid_name(name) {
                 return Err(InterpError::BadName(name.to_string()));
             }
-            match lookup(name) {
+            if default.is_some_and(|d| d.contains('$')) {
+                return Err(InterpError::NestedDefault(name.to_string()));
+            }
+            match lookup(name).filter(|v| !(empty_too && v.is_empty())) {
                 Some(v) => out.push_str(&v),
                 None => match default {
                     Some(d) => out.push_str(d),
@@ -60,7 +70,11 @@ mod tests {
     use super::*;
 
     fn env(name: &str) -> Option<String> {
-        (name == "HOST").then(|| "db.local".to_string())
+        match name {
+            "HOST" => Some("db.local".to_string()),
+            "EMPTY" => Some(String::new()),
+            _ => None,
+        }
     }
 
     #[test]
@@ -71,6 +85,9 @@ mod tests {
         );
         assert_eq!(interpolate("$${HOST} $5", env).unwrap(), "${HOST} $5");
         assert_eq!(interpolate("${PORT:-5432}", env).unwrap(), "5432");
+        assert_eq!(interpolate("${EMPTY:-x}", env).unwrap(), "x");
+        assert_eq!(interpolate("${EMPTY-x}", env).unwrap(), "");
+        assert_eq!(interpolate("${PORT-1}", env).unwrap(), "1");
     }
 
     #[test]
@@ -83,6 +100,10 @@ mod tests {
         assert_eq!(
             interpolate("${1X}", env),
             Err(InterpError::BadName("1X".into()))
+        );
+        assert_eq!(
+            interpolate("${NOPE:-${B}}", env),
+            Err(InterpError::NestedDefault("NOPE".into()))
         );
     }
 }

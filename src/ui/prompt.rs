@@ -18,6 +18,16 @@ pub trait Prompter {
 }
 
 struct Interactive;
+
+/// A prompt that could not be answered: Ctrl-C (the terminal read is
+/// interrupted) is the interrupted exit, 130, like Ctrl-C anywhere else.
+fn answer_error(e: dialoguer::Error) -> anyhow::Error {
+    let dialoguer::Error::IO(io) = e;
+    if io.kind() == std::io::ErrorKind::Interrupted || crate::interrupt::requested() {
+        return crate::error::UserError::interrupted().into();
+    }
+    anyhow::Error::new(io).context("cannot read the answer from the terminal")
+}
 struct Defaults;
 
 impl Prompter for Interactive {
@@ -28,26 +38,30 @@ impl Prompter for Interactive {
         Ok(dialoguer::Confirm::new()
             .with_prompt(question)
             .default(default)
-            .interact()?)
+            .interact()
+            .map_err(answer_error)?)
     }
     fn input(&self, question: &str, default: &str) -> anyhow::Result<String> {
         Ok(dialoguer::Input::<String>::new()
             .with_prompt(question)
             .default(default.to_string())
-            .interact_text()?)
+            .interact_text()
+            .map_err(answer_error)?)
     }
     fn select(&self, question: &str, items: &[&str], default: usize) -> anyhow::Result<usize> {
         Ok(dialoguer::Select::new()
             .with_prompt(question)
             .items(items)
             .default(default)
-            .interact()?)
+            .interact()
+            .map_err(answer_error)?)
     }
     fn password(&self, question: &str) -> anyhow::Result<Option<String>> {
         Ok(Some(
             dialoguer::Password::new()
                 .with_prompt(question)
-                .interact()?,
+                .interact()
+                .map_err(answer_error)?,
         ))
     }
 }
