@@ -35,26 +35,26 @@ impl Prompter for Interactive {
         true
     }
     fn confirm(&self, question: &str, default: bool) -> anyhow::Result<bool> {
-        Ok(dialoguer::Confirm::new()
+        dialoguer::Confirm::new()
             .with_prompt(question)
             .default(default)
             .interact()
-            .map_err(answer_error)?)
+            .map_err(answer_error)
     }
     fn input(&self, question: &str, default: &str) -> anyhow::Result<String> {
-        Ok(dialoguer::Input::<String>::new()
+        dialoguer::Input::<String>::new()
             .with_prompt(question)
             .default(default.to_string())
             .interact_text()
-            .map_err(answer_error)?)
+            .map_err(answer_error)
     }
     fn select(&self, question: &str, items: &[&str], default: usize) -> anyhow::Result<usize> {
-        Ok(dialoguer::Select::new()
+        dialoguer::Select::new()
             .with_prompt(question)
             .items(items)
             .default(default)
             .interact()
-            .map_err(answer_error)?)
+            .map_err(answer_error)
     }
     fn password(&self, question: &str) -> anyhow::Result<Option<String>> {
         Ok(Some(
