@@ -381,18 +381,7 @@ fn ignore_files_above_the_project_do_not_change_bundles() {
 }
 
 #[test]
-fn a_function_path_outside_the_project_is_refused() {
-    let p = ok_project();
-    p.file(
-        "hoist.yaml",
-        &OK.replace("path: functions/hello", "path: ../elsewhere"),
-    );
-    fails(
-        &p,
-        &["bundle"],
-        2,
-        &["hoist.yaml:4:5", "leaves the project"],
-    );
+fn new_refuses_to_scaffold_outside_the_project() {
     let p = ok_project();
     fails(
         &p,

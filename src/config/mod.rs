@@ -418,21 +418,6 @@ fn resolve(
             .unwrap_or_else(|| PathBuf::from("functions").join(name));
         let dir = root.join(&path);
         let path_key = if f.path.is_some() { "path" } else { "" };
-        if path.is_absolute()
-            || path
-                .components()
-                .any(|c| matches!(c, std::path::Component::ParentDir))
-        {
-            problems.push(at(
-                &here(path_key),
-                format!(
-                    "function `{name}`: path {} leaves the project; a function's path is relative to hoist.yaml and inside its directory",
-                    path.display()
-                ),
-                Some("move hoist.yaml up to a directory that holds every function".into()),
-            ));
-            continue;
-        }
         if !dir.is_dir() {
             problems.push(at(
                 &here(path_key),
