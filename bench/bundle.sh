@@ -51,6 +51,10 @@ functions:
 YAML
 }
 project "$work/proj" "$work/tree"
+# Every hoist run reads and compresses the whole tree, as tar|gzip and
+# tar|pigz do: the bundle cache, which would answer an unchanged tree from
+# the previous archive, is off.
+export HOIST_BUNDLE_CACHE=0
 
 bundle_json() { # bundle_json PROJECT_DIR -> the JSON document on stdout
     (cd "$1" && HOIST_CONFIG="$1/hoist.yaml" "$hoist" bundle --output json)
