@@ -227,6 +227,7 @@ mod tests {
             Entry {
                 rel: long.clone().into(),
                 kind: Kind::Dir,
+                meta: None,
             },
             Entry {
                 rel: Path::new(&long).join("f.txt"),
@@ -234,12 +235,14 @@ mod tests {
                     size: 3000,
                     executable: true,
                 },
+                meta: None,
             },
             Entry {
                 rel: "link".into(),
                 kind: Kind::Symlink {
                     target: Path::new(&long).join("f.txt"),
                 },
+                meta: None,
             },
         ];
         let mut sink = VecSink(Vec::new(), 0);
@@ -281,6 +284,7 @@ mod tests {
                 size: 10,
                 executable: false,
             },
+            meta: None,
         }];
         let err = write_tar(VecSink(Vec::new(), 0), tmp.path(), &entries, 0).unwrap_err();
         assert!(err.to_string().contains("shrank"), "{err}");

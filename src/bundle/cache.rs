@@ -94,8 +94,10 @@ pub fn key(dir: &Path, entries: &[Entry], opts: &BundleOptions) -> Option<Key> {
                 sha.update(&t);
             }
         }
-        let meta = std::fs::symlink_metadata(dir.join(&e.rel)).ok()?;
-        let stamp = stamp(&meta);
+        let stamp = match &e.meta {
+            Some(meta) => stamp(meta),
+            None => stamp(&std::fs::symlink_metadata(dir.join(&e.rel)).ok()?),
+        };
         for v in stamp.numbers {
             sha.update(v.to_le_bytes());
         }

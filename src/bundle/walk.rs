@@ -53,6 +53,9 @@ pub enum Kind {
 pub struct Entry {
     pub rel: PathBuf,
     pub kind: Kind,
+    /// What the walk's `lstat` said, kept for the bundle cache's key (so the
+    /// tree is not stat-ed twice); `None` for entries made by hand.
+    pub meta: Option<fs::Metadata>,
 }
 
 impl Entry {
@@ -306,7 +309,11 @@ pub fn collect(dir: &Path, opts: &BundleOptions) -> anyhow::Result<Vec<Entry>> {
         {
             continue;
         }
-        entries.push(Entry { rel, kind });
+        entries.push(Entry {
+            rel,
+            kind,
+            meta: Some(meta),
+        });
     }
 
     if !opts.include.is_empty() {

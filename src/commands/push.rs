@@ -59,19 +59,17 @@ pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result
         let digest = format!("sha256:{}", prepared.bundle.manifest.digest);
         // A version stored with other content is refused before anything,
         // image included, is sent.
-        release::check_version_free(
-            store.as_ref(),
-            &release_manifest(&project, f, &prepared, None),
-        )?;
+        let mut manifest = release_manifest(&project, f, &prepared, None);
+        release::check_version_free(store.as_ref(), &manifest)?;
         // The image `hoist build` made for this version goes to the
         // registry first (when one is configured); the manifest names it.
         let image_push =
             crate::registry::push_function_of(&project, f, &prepared.version, &digest, printer)?;
-        let image = image_push.as_ref().map(|p| ImageRef {
+        manifest.image = image_push.as_ref().map(|p| ImageRef {
             reference: p.pinned.clone(),
             digest: p.digest.clone(),
         });
-        let mut one = push_one(&project, f, store.as_ref(), &prepared, image, printer)?;
+        let mut one = push_one(f, store.as_ref(), &prepared, &manifest, printer)?;
         one.image_push = image_push;
         pushed.push(one);
     }
@@ -148,17 +146,15 @@ pub fn release_manifest(
 
 /// Store one prepared function (archive, then manifest, then index).
 pub fn push_one(
-    project: &Project,
     f: &Function,
     store: &dyn Store,
     prepared: &Prepared,
-    image: Option<ImageRef>,
+    m: &ReleaseManifest,
     printer: &Printer,
 ) -> anyhow::Result<Pushed> {
-    let m = release_manifest(project, f, prepared, image);
     let bar = printer.bar(m.bundle.size, "Uploading");
     bar.set_message(format!("{} {}", f.name, m.version));
-    let result = release::publish(store, &m, &prepared.bundle.archive, &bar);
+    let result = release::publish(store, m, &prepared.bundle.archive, &bar);
     bar.finish_and_clear();
     let published = result?;
     if let Some(note) = &published.note {
