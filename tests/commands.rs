@@ -35,6 +35,18 @@ fn write(root: &Path, rel: &str, text: &str) {
     std::fs::write(p, text).unwrap();
 }
 
+/// A project with one deno function `hello` whose index.ts holds `index_ts`.
+fn deno_project(index_ts: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "hoist.yaml",
+        "project: demo\nfunctions:\n  hello:\n    runtime: deno\n",
+    );
+    write(dir.path(), "functions/hello/index.ts", index_ts);
+    dir
+}
+
 #[test]
 fn init_detects_supabase_and_plain_functions() {
     let dir = tempfile::tempdir().unwrap();
@@ -145,18 +157,8 @@ fn new_scaffolds_every_runtime_and_registers_it() {
 
 #[test]
 fn bundle_is_reproducible_and_reported_as_json() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = deno_project("Deno.serve(() => new Response('hi'))");
     let root = dir.path();
-    write(
-        root,
-        "hoist.yaml",
-        "project: demo\nfunctions:\n  hello:\n    runtime: deno\n",
-    );
-    write(
-        root,
-        "functions/hello/index.ts",
-        "Deno.serve(() => new Response('hi'))",
-    );
     write(root, "functions/hello/.env", "SECRET=1");
     let first = ok(&hoist(root, &["bundle", "--output", "json"]));
     let second = ok(&hoist(root, &["bundle", "--output", "json"]));
@@ -192,18 +194,8 @@ fn bundle_is_reproducible_and_reported_as_json() {
 
 #[test]
 fn unchanged_functions_reuse_their_bundle_and_any_change_rebundles() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = deno_project("export const a = 'aaaa';\n");
     let root = dir.path();
-    write(
-        root,
-        "hoist.yaml",
-        "project: demo\nfunctions:\n  hello:\n    runtime: deno\n",
-    );
-    write(
-        root,
-        "functions/hello/index.ts",
-        "export const a = 'aaaa';\n",
-    );
     let bundle = |root: &Path| ok(&hoist(root, &["bundle", "--output", "json"]))[0].clone();
 
     // Files written less than 2 s ago are not trusted by the cache.
@@ -374,14 +366,8 @@ fn completions_print_a_script_or_one_json_document() {
 
 #[test]
 fn verbosity_and_output_come_from_the_environment_too() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = deno_project("export {};\n");
     let root = dir.path();
-    write(
-        root,
-        "hoist.yaml",
-        "project: demo\nfunctions:\n  hello:\n    runtime: deno\n",
-    );
-    write(root, "functions/hello/index.ts", "export {};\n");
     let run = |envs: &[(&str, &str)]| {
         let mut c = Command::cargo_bin("hoist").unwrap();
         c.current_dir(root).env("CI", "true").arg("bundle");
