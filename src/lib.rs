@@ -4,14 +4,17 @@
 pub mod auth;
 pub mod bundle;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod error;
 pub mod fsx;
 pub mod git;
+pub mod http;
 pub mod image;
 pub mod interrupt;
 pub mod registry;
+pub mod release;
 pub mod storage;
 pub mod ui;
 

@@ -9,12 +9,11 @@ use anyhow::Context;
 use serde_json::json;
 
 use crate::cli::{BuildArgs, GlobalArgs};
-use crate::config::{Function, Project, VersionPolicy};
+use crate::config::{Function, Project};
 use crate::image::RenderContext;
 use crate::ui::{table, Printer};
 
-/// The directory inside a build context that holds the bundle's files.
-pub const CONTEXT_APP_DIR: &str = "app";
+use crate::image::CONTEXT_APP_DIR;
 
 /// What `hoist build` produced for one function.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -69,36 +68,6 @@ pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Resul
     Ok(())
 }
 
-/// The version a function's build gets under its policy.
-pub fn version_for(project: &Project, f: &Function, digest: &str) -> String {
-    match &f.version {
-        VersionPolicy::Content => digest.chars().take(12).collect(),
-        VersionPolicy::Literal(v) => v.clone(),
-        VersionPolicy::Git => match crate::git::commit(&project.root) {
-            Some(c) => {
-                let short: String = c.chars().take(12).collect();
-                if crate::git::dirty(&project.root) {
-                    format!("{short}-dirty")
-                } else {
-                    short
-                }
-            }
-            None => digest.chars().take(12).collect(),
-        },
-    }
-}
-
-/// RFC 3339 time of `secs` since the epoch.
-pub fn rfc3339(secs: u64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(secs as i64)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
-}
-
 pub fn build_one(
     project: &Project,
     f: &Function,
@@ -112,18 +81,18 @@ pub fn build_one(
         f,
         &RenderContext {
             app_version: "0".into(),
-            created: rfc3339(0),
+            created: crate::clock::rfc3339(0),
             context_dir: CONTEXT_APP_DIR.to_string(),
             ..RenderContext::default()
         },
     )?;
-    let bundle = super::bundle::bundle_one(project, f, printer)?;
+    let bundle = crate::release::bundle_one(project, f, printer)?;
     let digest = bundle.manifest.digest.clone();
-    let version = version_for(project, f, &digest);
+    let version = crate::release::version_for(project, f, &digest);
     let ctx = RenderContext {
         app_version: version.clone(),
         revision: crate::git::commit(&project.root),
-        created: rfc3339(super::source_date_epoch()?),
+        created: crate::clock::rfc3339(crate::clock::source_date_epoch()?),
         source: crate::git::source_url(&project.root),
         context_dir: CONTEXT_APP_DIR.to_string(),
     };

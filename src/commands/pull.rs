@@ -39,7 +39,7 @@ pub fn run(g: &GlobalArgs, args: &PullArgs, printer: &Printer) -> anyhow::Result
             "{} {} ({}, {} verified)",
             args.function,
             args.version,
-            super::human_bytes(fetched.bytes),
+            crate::ui::human_bytes(fetched.bytes),
             fetched.manifest.bundle.digest
         ),
     );

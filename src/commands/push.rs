@@ -9,20 +9,12 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::bundle::BundleOutput;
 use crate::cli::{GlobalArgs, PushArgs};
-use crate::config::{Function, Project};
-use crate::storage::manifest::{self, BundleRef, GitInfo, ImageRef, ReleaseManifest};
+use crate::config::Function;
+use crate::storage::manifest::{ImageRef, ReleaseManifest};
 use crate::storage::release::{self, Outcome};
 use crate::storage::{layout, OpenOptions, Store};
 use crate::ui::{table, Printer};
-
-/// A function bundled and versioned, ready to be pushed.
-#[derive(Debug, Clone)]
-pub struct Prepared {
-    pub bundle: BundleOutput,
-    pub version: String,
-}
 
 /// What `hoist push` reports for one function.
 #[derive(Debug, Clone, Serialize)]
@@ -55,11 +47,11 @@ pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result
     let store = crate::storage::open(&project, &opts, printer)?;
     let mut pushed = Vec::new();
     for f in functions {
-        let prepared = prepare(&project, f, printer)?;
+        let prepared = crate::release::prepare(&project, f, printer)?;
         let digest = format!("sha256:{}", prepared.bundle.manifest.digest);
         // A version stored with other content is refused before anything,
         // image included, is sent.
-        let mut manifest = release_manifest(&project, f, &prepared, None);
+        let mut manifest = crate::release::release_manifest(&project, f, &prepared, None);
         release::check_version_free(store.as_ref(), &manifest)?;
         // The image `hoist build` made for this version goes to the
         // registry first (when one is configured); the manifest names it.
@@ -84,7 +76,7 @@ pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result
                     p.version.clone(),
                     p.bundle_digest.chars().take(19).collect(),
                     p.status.to_string(),
-                    super::human_bytes(p.uploaded_bytes),
+                    crate::ui::human_bytes(p.uploaded_bytes),
                     p.archive_url.clone(),
                 ]
             })
@@ -99,56 +91,11 @@ pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result
     Ok(())
 }
 
-/// Bundle one function and name its version.
-pub fn prepare(project: &Project, f: &Function, printer: &Printer) -> anyhow::Result<Prepared> {
-    let bundle = super::bundle::bundle_one(project, f, printer)?;
-    let version = super::build::version_for(project, f, &bundle.manifest.digest);
-    layout::check_version(&version)?;
-    Ok(Prepared { bundle, version })
-}
-
-/// The release manifest of a prepared function.
-pub fn release_manifest(
-    project: &Project,
-    f: &Function,
-    prepared: &Prepared,
-    image: Option<ImageRef>,
-) -> ReleaseManifest {
-    let resources = match serde_json::to_value(&f.resources) {
-        Ok(serde_json::Value::Object(m)) => m,
-        _ => serde_json::Map::new(),
-    };
-    let git = crate::git::commit(&project.root).map(|commit| GitInfo {
-        commit,
-        dirty: crate::git::dirty(&project.root),
-    });
-    ReleaseManifest {
-        schema: manifest::SCHEMA,
-        function: f.name.clone(),
-        version: prepared.version.clone(),
-        bundle: BundleRef {
-            key: layout::archive_key(&f.name, &prepared.version),
-            digest: format!("sha256:{}", prepared.bundle.manifest.digest),
-            size: prepared.bundle.manifest.compressed_size,
-            media_type: "application/gzip".into(),
-        },
-        image,
-        runtime: f.runtime.as_str().to_string(),
-        entrypoint: f.entrypoint.clone(),
-        resources,
-        env_keys: f.env.keys().cloned().collect(),
-        secret_keys: f.secrets.clone(),
-        git,
-        hoist_version: env!("CARGO_PKG_VERSION").to_string(),
-        created_at: manifest::now_rfc3339(),
-    }
-}
-
 /// Store one prepared function (archive, then manifest, then index).
 pub fn push_one(
     f: &Function,
     store: &dyn Store,
-    prepared: &Prepared,
+    prepared: &crate::release::Prepared,
     m: &ReleaseManifest,
     printer: &Printer,
 ) -> anyhow::Result<Pushed> {
@@ -175,7 +122,7 @@ pub fn push_one(
                 "{} {}: {} in {}{}",
                 f.name,
                 m.version,
-                super::human_bytes(published.uploaded_bytes),
+                crate::ui::human_bytes(published.uploaded_bytes),
                 seconds(published.upload_time),
                 rate(published.uploaded_bytes, published.upload_time),
             ),
@@ -217,5 +164,5 @@ fn rate(bytes: u64, d: Duration) -> String {
     if s <= 0.0 || bytes == 0 {
         return String::new();
     }
-    format!(" ({}/s)", super::human_bytes((bytes as f64 / s) as u64))
+    format!(" ({}/s)", crate::ui::human_bytes((bytes as f64 / s) as u64))
 }

@@ -41,7 +41,7 @@ pub fn run(g: &GlobalArgs, args: &VersionsArgs, printer: &Printer) -> anyhow::Re
                 v.version.clone(),
                 v.created_at.clone(),
                 v.bundle_digest.chars().take(19).collect(),
-                super::human_bytes(v.size),
+                crate::ui::human_bytes(v.size),
                 v.image_digest
                     .as_deref()
                     .map(|d| d.chars().take(19).collect())

@@ -17,6 +17,9 @@ use crate::config::{Function, Project, Runtime};
 pub use dockerfile::TEMPLATE_VARIABLES;
 pub use scaffold::{render_scaffold, scaffold_files};
 
+/// The directory inside a build context that holds the bundle's files.
+pub const CONTEXT_APP_DIR: &str = "app";
+
 /// Values that go into a rendered Dockerfile besides the function itself.
 #[derive(Debug, Clone, Default)]
 pub struct RenderContext {

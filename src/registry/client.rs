@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 
 use super::auth::{parse_challenge, Challenge, Credential, Creds};
 use crate::error::UserError;
+pub use crate::http::redact::redact;
 
 /// Manifest media types hoist reads, most wanted first.
 pub const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
@@ -105,127 +106,15 @@ pub struct Client {
     state: Mutex<State>,
 }
 
-/// Pause before attempt `n` (1-based): the base (200 ms, or
-/// `HOIST_RETRY_BASE_MS`) doubling per attempt, at most 5 s.
 fn backoff(n: u32) -> Duration {
-    let base = std::env::var("HOIST_RETRY_BASE_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(200);
-    Duration::from_millis((base << n.min(5)).min(5000))
+    crate::http::retry::backoff(n)
 }
 
 fn transient(status: StatusCode) -> bool {
     status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS
 }
 
-/// The full error text of a reqwest error (its sources hold the real cause),
-/// with every URL in it [`redact`]ed: reqwest names the request URL, and
-/// after a redirect its target, which may be a signed storage URL.
-fn describe(e: &reqwest::Error) -> String {
-    let mut s = redact(&e.to_string());
-    let mut src = std::error::Error::source(e);
-    while let Some(inner) = src {
-        let t = redact(&inner.to_string());
-        if !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
-        }
-        src = inner.source();
-    }
-    s
-}
-
-/// Query parameters whose values are secrets in signed URLs (S3, GCS,
-/// CloudFront, Azure SAS) and token requests.
-const SECRET_PARAMS: &[&str] = &[
-    "x-amz-signature",
-    "x-amz-security-token",
-    "x-amz-credential",
-    "x-goog-signature",
-    "x-goog-credential",
-    "signature",
-    "key-pair-id",
-    "policy",
-    "sig",
-    "token",
-    "access_token",
-    "refresh_token",
-];
-
-/// `text` with every `http(s)://` URL cut to scheme, host and path (no
-/// userinfo, query or fragment), and the values of [`SECRET_PARAMS`] that
-/// still appear anywhere (say in an error body) replaced by `***`.
-pub fn redact(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    loop {
-        let lower = rest.to_ascii_lowercase();
-        let start = [lower.find("http://"), lower.find("https://")]
-            .into_iter()
-            .flatten()
-            .min();
-        let Some(i) = start else { break };
-        out.push_str(&rest[..i]);
-        let u = &rest[i..];
-        let end = u
-            .find(|c: char| {
-                c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')' | ']' | '}' | '`')
-            })
-            .unwrap_or(u.len());
-        out.push_str(&strip_url(&u[..end]));
-        rest = &u[end..];
-    }
-    out.push_str(rest);
-    mask_params(&out)
-}
-
-/// A URL without userinfo, query and fragment.
-fn strip_url(u: &str) -> String {
-    let u = &u[..u.find(['?', '#']).unwrap_or(u.len())];
-    let Some((scheme, after)) = u.split_once("://") else {
-        return u.to_string();
-    };
-    let (authority, path) = after.split_at(after.find('/').unwrap_or(after.len()));
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    format!("{scheme}://{host}{path}")
-}
-
-fn mask_params(text: &str) -> String {
-    let lower = text.to_ascii_lowercase();
-    let bytes = lower.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    let mut copied = 0;
-    while i < bytes.len() {
-        let at_word = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'-');
-        let hit = at_word
-            .then(|| {
-                SECRET_PARAMS
-                    .iter()
-                    .find(|p| lower[i..].starts_with(*p) && bytes.get(i + p.len()) == Some(&b'='))
-            })
-            .flatten();
-        if let Some(p) = hit {
-            let v = i + p.len() + 1;
-            let end = lower[v..]
-                .find(|c: char| {
-                    c.is_whitespace() || matches!(c, '&' | '"' | '\'' | '<' | '>' | ')' | ';' | ',')
-                })
-                .map_or(lower.len(), |e| v + e);
-            out.push_str(&text[copied..v]);
-            if end > v {
-                out.push_str("***");
-            }
-            copied = end;
-            i = end;
-        } else {
-            i += 1;
-        }
-    }
-    out.push_str(&text[copied..]);
-    out
-}
+use crate::http::redact::describe;
 
 impl Client {
     /// A client for `registry` (a name as in references). Plain HTTP when
@@ -239,9 +128,7 @@ impl Client {
             "https"
         };
         let creds = super::auth::lookup(registry, configured)?;
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("hoist/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(15))
+        let http = crate::http::builder()
             .read_timeout(Duration::from_secs(120))
             .build()
             .context("cannot set up the HTTP client")?;
@@ -1086,14 +973,7 @@ fn sensitive(v: &str) -> Option<HeaderValue> {
 }
 
 fn retry_after(h: &HeaderMap) -> Option<Duration> {
-    let secs: u64 = h
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    Some(Duration::from_secs(secs.min(30)))
+    crate::http::retry::retry_after(h)
 }
 
 /// `url` with `digest=<digest>` added to its query.
@@ -1129,12 +1009,10 @@ pub fn urlencode(s: &str) -> String {
     out
 }
 
-/// A runtime for the registry's async code, for callers that are not async.
-pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
+/// The shared runtime for the registry's async code, for callers that are
+/// not async.
+pub fn runtime() -> anyhow::Result<&'static tokio::runtime::Runtime> {
+    crate::http::runtime()
 }
 
 #[cfg(test)]

@@ -249,7 +249,7 @@ pub async fn push_image(
         format!(
             "{}/{repo}:{tag} ({})",
             client.registry,
-            crate::commands::human_bytes(total)
+            crate::ui::human_bytes(total)
         ),
     );
     let multi = printer.progress.then(indicatif::MultiProgress::new);
@@ -323,7 +323,7 @@ pub async fn push_image(
         "Pushed",
         format!(
             "{pinned} ({} uploaded)",
-            crate::commands::human_bytes(uploaded_bytes)
+            crate::ui::human_bytes(uploaded_bytes)
         ),
     );
     Ok(Pushed {

@@ -18,7 +18,7 @@ use crate::ui::Printer;
 
 /// Network settings and clients shared by one build.
 pub struct Net<'a> {
-    pub rt: tokio::runtime::Runtime,
+    pub rt: &'static tokio::runtime::Runtime,
     /// `registry.insecure` from hoist.yaml.
     pub insecure: bool,
     /// The host of `registry.url`, where hoist's own token may be sent.
@@ -147,7 +147,7 @@ pub fn resolve(reference: &Reference, platform: &Platform, net: &Net) -> anyhow:
         let total: u64 = missing.iter().map(|d| d.size).sum();
         net.printer.status(
             "Pulling",
-            format!("{reference} ({})", crate::commands::human_bytes(total)),
+            format!("{reference} ({})", crate::ui::human_bytes(total)),
         );
         let bar = net.printer.bar(total, "Pulling");
         for d in &missing {

@@ -324,7 +324,7 @@ pub fn build_function(
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
         .and_then(|v| v["bundle_digest"].as_str().map(str::to_string));
-    let bundle_dir = crate::commands::build::CONTEXT_APP_DIR;
+    let bundle_dir = crate::image::CONTEXT_APP_DIR;
     let bundle_rel = if context_root == bundle_dir {
         Some(String::new())
     } else if context_root.is_empty() {
@@ -335,7 +335,7 @@ pub fn build_function(
     let opts = Options {
         builder,
         platform,
-        epoch: crate::commands::source_date_epoch()?,
+        epoch: crate::clock::source_date_epoch()?,
         insecure: project.config.registry.insecure,
         configured_registry: project.config.registry.url.as_deref().map(registry_host),
         bundle: bundle_rel.zip(bundle_digest.clone()),

@@ -191,7 +191,7 @@ struct StageOut {
 pub fn build(req: &Request, net: &Net) -> anyhow::Result<Built> {
     let df = req.dockerfile;
     let cache = BlobStore::cache();
-    let created = crate::commands::build::rfc3339(req.epoch);
+    let created = crate::clock::rfc3339(req.epoch);
     let mut globals = platform_args(req.platform);
     for a in &df.global_args {
         for (k, v) in arg_pairs(a, &globals, req, df.escape)? {

@@ -1,0 +1,44 @@
+//! One HTTP stack for every API hoist talks to (OCI registries, the
+//! self-hosted backend, Fly Machines): a reqwest client builder with hoist's
+//! user agent and timeouts, one shared tokio runtime for the synchronous
+//! commands, retry timing (`retry`), redaction of credentials and signed
+//! URLs (`redact`), and a JSON API client with typed errors (`api`).
+//! Streaming uploads keep their own resumable loops (see `registry::client`)
+//! rather than going through the generic retry of `api`.
+
+pub mod api;
+pub mod redact;
+pub mod retry;
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use anyhow::Context;
+
+pub use api::{Api, ApiError};
+
+/// The user agent every request carries.
+pub const USER_AGENT: &str = concat!("hoist/", env!("CARGO_PKG_VERSION"));
+
+/// A reqwest client builder with hoist's user agent and a connect timeout;
+/// callers add what their protocol needs (read timeouts, redirects).
+pub fn builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .connect_timeout(Duration::from_secs(15))
+}
+
+/// The process-wide async runtime the synchronous commands block on.
+pub fn runtime() -> anyhow::Result<&'static tokio::runtime::Runtime> {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    if let Some(rt) = RT.get() {
+        return Ok(rt);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("hoist-io")
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    Ok(RT.get_or_init(|| rt))
+}

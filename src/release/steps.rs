@@ -1,0 +1,124 @@
+//! The pipeline steps several commands share: bundle a function with the
+//! project's settings, name its version under its policy, and describe it in
+//! a release manifest. `build`, `push` and `deploy` call these rather than
+//! each other.
+
+use crate::bundle::{BundleOptions, BundleOutput};
+use crate::config::{Function, Project, VersionPolicy};
+use crate::storage::layout;
+use crate::storage::manifest::{self, BundleRef, GitInfo, ImageRef, ReleaseManifest};
+use crate::ui::Printer;
+
+/// A function bundled and versioned, ready to be pushed.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub bundle: BundleOutput,
+    pub version: String,
+}
+
+/// Bundle one function with the project's settings.
+pub fn bundle_one(
+    project: &Project,
+    f: &Function,
+    printer: &Printer,
+) -> anyhow::Result<BundleOutput> {
+    let opts = BundleOptions {
+        limit_bytes: project.config.bundle.limit_mb.saturating_mul(1024 * 1024),
+        mtime: crate::clock::source_date_epoch()?,
+        include: f.include.clone(),
+        exclude: f.exclude.clone(),
+        keep_node_modules: f.runtime.bundles_node_modules(),
+        threads: 0,
+        cache: crate::bundle::cache::enabled(),
+        ignore_root: Some(project.root.clone()),
+        required: required_files(f),
+    };
+    let out_dir = project.state_dir().join("bundles").join(&f.name);
+    printer.status("Bundling", format!("{} ({})", f.name, f.path.display()));
+    let out = crate::bundle::bundle_dir(&f.name, &f.dir, &out_dir, &opts)?;
+    if out.cached {
+        printer.debug(format!(
+            "{}: no file changed since the last bundle, reusing {}",
+            f.name,
+            out.archive.display()
+        ));
+    } else {
+        printer.debug(format!("{} -> {}", f.name, out.archive.display()));
+    }
+    Ok(out)
+}
+
+/// The files a function cannot start without: its entrypoint and import map
+/// (a `dockerfile` function says what it needs in its own Dockerfile).
+fn required_files(f: &Function) -> Vec<String> {
+    if f.runtime == crate::config::Runtime::Dockerfile {
+        return Vec::new();
+    }
+    let mut out = vec![f.entrypoint.clone()];
+    out.extend(f.import_map.clone());
+    out
+}
+
+/// The version a function's build gets under its policy.
+pub fn version_for(project: &Project, f: &Function, digest: &str) -> String {
+    match &f.version {
+        VersionPolicy::Content => digest.chars().take(12).collect(),
+        VersionPolicy::Literal(v) => v.clone(),
+        VersionPolicy::Git => match crate::git::commit(&project.root) {
+            Some(c) => {
+                let short: String = c.chars().take(12).collect();
+                if crate::git::dirty(&project.root) {
+                    format!("{short}-dirty")
+                } else {
+                    short
+                }
+            }
+            None => digest.chars().take(12).collect(),
+        },
+    }
+}
+
+/// Bundle one function and name its version.
+pub fn prepare(project: &Project, f: &Function, printer: &Printer) -> anyhow::Result<Prepared> {
+    let bundle = bundle_one(project, f, printer)?;
+    let version = version_for(project, f, &bundle.manifest.digest);
+    layout::check_version(&version)?;
+    Ok(Prepared { bundle, version })
+}
+
+/// The release manifest of a prepared function.
+pub fn release_manifest(
+    project: &Project,
+    f: &Function,
+    prepared: &Prepared,
+    image: Option<ImageRef>,
+) -> ReleaseManifest {
+    let resources = match serde_json::to_value(&f.resources) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    let git = crate::git::commit(&project.root).map(|commit| GitInfo {
+        commit,
+        dirty: crate::git::dirty(&project.root),
+    });
+    ReleaseManifest {
+        schema: manifest::SCHEMA,
+        function: f.name.clone(),
+        version: prepared.version.clone(),
+        bundle: BundleRef {
+            key: layout::archive_key(&f.name, &prepared.version),
+            digest: format!("sha256:{}", prepared.bundle.manifest.digest),
+            size: prepared.bundle.manifest.compressed_size,
+            media_type: "application/gzip".into(),
+        },
+        image,
+        runtime: f.runtime.as_str().to_string(),
+        entrypoint: f.entrypoint.clone(),
+        resources,
+        env_keys: f.env.keys().cloned().collect(),
+        secret_keys: f.secrets.clone(),
+        git,
+        hoist_version: env!("CARGO_PKG_VERSION").to_string(),
+        created_at: manifest::now_rfc3339(),
+    }
+}
