@@ -16,6 +16,7 @@ pub mod interrupt;
 pub mod registry;
 pub mod release;
 pub mod storage;
+pub mod targets;
 pub mod ui;
 
 use cli::{Cli, Command};

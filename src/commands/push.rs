@@ -1,42 +1,15 @@
 //! `hoist push`: bundle each selected function, name its version, and store
 //! the archive and then the release manifest in the artifact store as an
 //! immutable version. Pushing what is already stored is a no-op that uploads
-//! nothing. The image step (issue 3) slots in between `prepare` and
-//! `push_one`: whatever it pushes is named in the manifest by digest.
+//! nothing. The steps live in `release` (`prepare`, `publish`), shared with
+//! `hoist deploy`; an image pushed with a version is named in its manifest
+//! by digest.
 
-use std::time::Duration;
-
-use serde::Serialize;
 use serde_json::json;
 
 use crate::cli::{GlobalArgs, PushArgs};
-use crate::config::Function;
-use crate::storage::manifest::{ImageRef, ReleaseManifest};
-use crate::storage::release::{self, Outcome};
-use crate::storage::{layout, OpenOptions, Store};
+use crate::storage::OpenOptions;
 use crate::ui::{table, Printer};
-
-/// What `hoist push` reports for one function.
-#[derive(Debug, Clone, Serialize)]
-pub struct Pushed {
-    pub function: String,
-    pub version: String,
-    pub bundle_digest: String,
-    pub bundle_size: u64,
-    pub image: Option<ImageRef>,
-    /// `stored` or `unchanged`.
-    pub status: &'static str,
-    pub store: &'static str,
-    pub archive_url: String,
-    pub manifest_url: String,
-    pub uploaded_bytes: u64,
-    pub parts: usize,
-    pub retries: usize,
-    pub upload_seconds: f64,
-    /// The image push (registry reference, digest, blob bytes uploaded).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub image_push: Option<crate::registry::Pushed>,
-}
 
 pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
@@ -48,22 +21,13 @@ pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result
     let mut pushed = Vec::new();
     for f in functions {
         let prepared = crate::release::prepare(&project, f, printer)?;
-        let digest = format!("sha256:{}", prepared.bundle.manifest.digest);
-        // A version stored with other content is refused before anything,
-        // image included, is sent.
-        let mut manifest = crate::release::release_manifest(&project, f, &prepared, None);
-        release::check_version_free(store.as_ref(), &manifest)?;
-        // The image `hoist build` made for this version goes to the
-        // registry first (when one is configured); the manifest names it.
-        let image_push =
-            crate::registry::push_function_of(&project, f, &prepared.version, &digest, printer)?;
-        manifest.image = image_push.as_ref().map(|p| ImageRef {
-            reference: p.pinned.clone(),
-            digest: p.digest.clone(),
-        });
-        let mut one = push_one(f, store.as_ref(), &prepared, &manifest, printer)?;
-        one.image_push = image_push;
-        pushed.push(one);
+        pushed.push(crate::release::publish(
+            &project,
+            f,
+            store.as_ref(),
+            &prepared,
+            printer,
+        )?);
     }
     if printer.json() {
         printer.json_doc(&json!(pushed));
@@ -89,80 +53,4 @@ pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result
         ));
     }
     Ok(())
-}
-
-/// Store one prepared function (archive, then manifest, then index).
-pub fn push_one(
-    f: &Function,
-    store: &dyn Store,
-    prepared: &crate::release::Prepared,
-    m: &ReleaseManifest,
-    printer: &Printer,
-) -> anyhow::Result<Pushed> {
-    let bar = printer.bar(m.bundle.size, "Uploading");
-    bar.set_message(format!("{} {}", f.name, m.version));
-    let result = release::publish(store, m, &prepared.bundle.archive, &bar);
-    bar.finish_and_clear();
-    let published = result?;
-    if let Some(note) = &published.note {
-        printer.warn(note);
-    }
-    match published.outcome {
-        Outcome::Unchanged => printer.status(
-            "Unchanged",
-            format!("{} {} (already stored)", f.name, m.version),
-        ),
-        Outcome::Stored if published.uploaded_bytes == 0 => printer.status(
-            "Stored",
-            format!("{} {} (archive was already uploaded)", f.name, m.version),
-        ),
-        Outcome::Stored => printer.status(
-            "Stored",
-            format!(
-                "{} {}: {} in {}{}",
-                f.name,
-                m.version,
-                crate::ui::human_bytes(published.uploaded_bytes),
-                seconds(published.upload_time),
-                rate(published.uploaded_bytes, published.upload_time),
-            ),
-        ),
-    }
-    if published.parts > 0 {
-        printer.debug(format!(
-            "{} parts, {} part retries",
-            published.parts, published.retries
-        ));
-    }
-    Ok(Pushed {
-        function: f.name.clone(),
-        version: m.version.clone(),
-        bundle_digest: m.bundle.digest.clone(),
-        bundle_size: m.bundle.size,
-        image: m.image.clone(),
-        status: match published.outcome {
-            Outcome::Stored => "stored",
-            Outcome::Unchanged => "unchanged",
-        },
-        store: store.kind(),
-        archive_url: published.archive_url,
-        manifest_url: store.url(&layout::manifest_key(&f.name, &m.version)),
-        uploaded_bytes: published.uploaded_bytes,
-        parts: published.parts,
-        retries: published.retries,
-        upload_seconds: (published.upload_time.as_secs_f64() * 1000.0).round() / 1000.0,
-        image_push: None,
-    })
-}
-
-fn seconds(d: Duration) -> String {
-    format!("{:.2} s", d.as_secs_f64())
-}
-
-fn rate(bytes: u64, d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s <= 0.0 || bytes == 0 {
-        return String::new();
-    }
-    format!(" ({}/s)", crate::ui::human_bytes((bytes as f64 / s) as u64))
 }

@@ -94,6 +94,7 @@ pub struct Function {
     pub import_map: Option<String>,
     pub base_image: Option<String>,
     pub port: u16,
+    pub health_path: Option<String>,
 }
 
 /// How a function's version is named.
@@ -582,6 +583,7 @@ fn resolve(
             import_map: f.import_map.clone(),
             base_image,
             port: f.port.unwrap_or(8000),
+            health_path: f.health_path.clone(),
         });
     }
     (functions, problems, warnings)

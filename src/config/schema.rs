@@ -144,6 +144,10 @@ pub struct FunctionConfig {
     /// HTTP port the function listens on inside its image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
+    /// Path whose 2xx answer means the function is healthy (the deploy
+    /// health gate), e.g. `/healthz`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_path: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -5,6 +5,11 @@
 //! run can undo or finish it. Commands stay thin and call these; nothing
 //! here knows which target it talks to.
 
+pub mod apply;
+pub mod plan;
+pub mod publish;
+pub mod record;
 pub mod steps;
 
+pub use publish::{publish, Pushed};
 pub use steps::{bundle_one, prepare, release_manifest, version_for, Prepared};

@@ -1,0 +1,271 @@
+//! Applying a plan as one release: every changed function is deployed (up
+//! to `jobs` at once), each step journaled in the release record; if any
+//! function fails its start or health gate, or the user interrupts, every
+//! function this release made live goes back to the version it replaced
+//! (or is retired when it had none), so all of it goes live or none of it
+//! stays live. [`recover`] does the same for a release a killed hoist left
+//! `in_progress`.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use super::record::{FunctionRelease, FunctionState, ReleaseRecord, ReleaseStatus};
+use crate::error::UserError;
+use crate::storage::Store;
+use crate::targets::{DeployRequest, Deployed, Reporter, StartFailure, Target};
+
+/// One function to deploy in a release.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub req: DeployRequest,
+    pub previous_version: Option<String>,
+    pub entry: FunctionRelease,
+}
+
+/// What became of a release.
+#[derive(Debug)]
+pub struct Applied {
+    pub record: ReleaseRecord,
+    pub deployed: Vec<Deployed>,
+}
+
+/// Deploy `items` as the release `record` (already holding its target and
+/// metadata), journaling to `store`. Returns an error naming the first
+/// function that failed (with its logs) after undoing the others.
+pub fn apply(
+    target: &dyn Target,
+    store: &dyn Store,
+    mut record: ReleaseRecord,
+    items: Vec<Item>,
+    jobs: usize,
+    r: &dyn Reporter,
+) -> anyhow::Result<Applied> {
+    record.functions = items.iter().map(|i| i.entry.clone()).collect();
+    record.save(store)?;
+    let record = Mutex::new(record);
+    let queue = Mutex::new(items.iter().collect::<VecDeque<_>>());
+    let failed = AtomicBool::new(false);
+    let results: Mutex<Vec<(usize, anyhow::Result<Deployed>)>> = Mutex::new(Vec::new());
+    let save_errors = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..jobs.clamp(1, items.len().max(1)) {
+            s.spawn(|| loop {
+                if failed.load(Ordering::SeqCst) || crate::interrupt::requested() {
+                    return;
+                }
+                let Some(item) = lock(&queue).pop_front() else {
+                    return;
+                };
+                let index = items
+                    .iter()
+                    .position(|i| std::ptr::eq(i, item))
+                    .unwrap_or(0);
+                let res = target.deploy(&item.req, r);
+                let mut rec = lock(&record);
+                match &res {
+                    Ok(d) => {
+                        rec.set_state(&item.req.function, FunctionState::Live);
+                        rec.log(
+                            &item.req.function,
+                            "deployed",
+                            format!(
+                                "{} live (was {})",
+                                d.version,
+                                item.previous_version.as_deref().unwrap_or("none")
+                            ),
+                        );
+                    }
+                    Err(e) => {
+                        failed.store(true, Ordering::SeqCst);
+                        rec.set_state(&item.req.function, FunctionState::Failed);
+                        rec.log(&item.req.function, "failed", format!("{e:#}"));
+                    }
+                }
+                if let Err(e) = rec.save(store) {
+                    lock(&save_errors).push(e);
+                }
+                drop(rec);
+                lock(&results).push((index, res));
+            });
+        }
+    });
+    let mut record = record.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_by_key(|(i, _)| *i);
+    let interrupted = crate::interrupt::requested();
+    let first_error = results.iter().position(|(_, r)| r.is_err());
+    if first_error.is_none() && !interrupted {
+        if let Some(e) = save_errors
+            .into_inner()
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+        {
+            r.detail(&format!("the release record could not be written: {e:#}"));
+        }
+        record.finish(ReleaseStatus::Live);
+        record.save(store)?;
+        let deployed = results.into_iter().filter_map(|(_, d)| d.ok()).collect();
+        return Ok(Applied { record, deployed });
+    }
+    // Undo what went live, newest first.
+    let live: Vec<&Item> = results
+        .iter()
+        .filter(|(_, d)| d.is_ok())
+        .map(|(i, _)| &items[*i])
+        .rev()
+        .collect();
+    let undo_errors = undo(target, store, &mut record, &live, r);
+    let cause = match first_error {
+        Some(i) => results.swap_remove(i).1.err(),
+        None => None,
+    };
+    record.error = cause.as_ref().map(|e| format!("{e:#}"));
+    let status = if undo_errors.is_empty() {
+        ReleaseStatus::RolledBack
+    } else {
+        ReleaseStatus::Failed
+    };
+    record.finish(status);
+    record.save(store)?;
+    let rolled: Vec<String> = live.iter().map(|i| i.req.function.clone()).collect();
+    let mut hint = if rolled.is_empty() {
+        "nothing else had gone live; the previous versions still serve".to_string()
+    } else {
+        format!(
+            "{} went back to the version it replaced; release {} is rolled back",
+            rolled.join(", "),
+            record.id
+        )
+    };
+    if !undo_errors.is_empty() {
+        hint = format!(
+            "undoing failed for {}: run `hoist deploy` again to finish the undo (release {})",
+            undo_errors.join(", "),
+            record.id
+        );
+    }
+    match cause {
+        Some(e) => {
+            let logs = e
+                .chain()
+                .find_map(|c| c.downcast_ref::<StartFailure>())
+                .map(|f| f.logs.clone())
+                .unwrap_or_default();
+            let mut msg = format!("release {} failed: {e}", record.id);
+            if !logs.is_empty() {
+                msg.push_str("\nlast log lines:\n  ");
+                msg.push_str(&logs.join("\n  "));
+            }
+            Err(anyhow::Error::new(UserError::failure(msg).with_hint(hint)))
+        }
+        None => Err(anyhow::Error::new(UserError::interrupted().with_hint(hint))),
+    }
+}
+
+/// Put each of `live` back on the version it replaced (or retire it).
+/// Returns the functions whose undo failed.
+fn undo(
+    target: &dyn Target,
+    store: &dyn Store,
+    record: &mut ReleaseRecord,
+    live: &[&Item],
+    r: &dyn Reporter,
+) -> Vec<String> {
+    let mut errors = Vec::new();
+    for item in live {
+        let f = &item.req.function;
+        let res = match &item.previous_version {
+            Some(prev) => target
+                .rollback(f, Some(prev), r)
+                .map(|_| format!("back on {prev}")),
+            None => target
+                .retire(f)
+                .map(|_| "retired (it had no previous version)".to_string()),
+        };
+        match res {
+            Ok(detail) => {
+                record.set_state(f, FunctionState::RolledBack);
+                record.log(f, "rolled_back", detail);
+            }
+            Err(e) => {
+                record.log(f, "undo_failed", format!("{e:#}"));
+                errors.push(f.clone());
+            }
+        }
+        let _ = record.save(store);
+    }
+    errors
+}
+
+/// Undo every release of this target that a killed hoist left
+/// `in_progress`: functions found running that release's version go back
+/// to the version they replaced. Returns the ids recovered.
+pub fn recover(
+    target: &dyn Target,
+    store: &dyn Store,
+    r: &dyn Reporter,
+) -> anyhow::Result<Vec<String>> {
+    let (records, _) = super::record::list(store)?;
+    let mut done = Vec::new();
+    for mut rec in records {
+        if rec.target != target.kind() || rec.status != ReleaseStatus::InProgress {
+            continue;
+        }
+        if !rec.abandoned() {
+            r.step(
+                "Waiting",
+                &format!(
+                    "release {} is in progress on {} (pid {})",
+                    rec.id, rec.host, rec.pid
+                ),
+            );
+            continue;
+        }
+        r.step(
+            "Recovering",
+            &format!("unfinished release {} from {}", rec.id, rec.created_at),
+        );
+        let mut errors = Vec::new();
+        for f in rec.functions.clone() {
+            let active = target.active(&f.function)?.and_then(|a| a.version);
+            if active.as_deref() != Some(f.version.as_str()) {
+                continue;
+            }
+            let res = match &f.previous_version {
+                Some(prev) => target.rollback(&f.function, Some(prev), r).map(|_| ()),
+                None => target.retire(&f.function),
+            };
+            match res {
+                Ok(()) => {
+                    rec.set_state(&f.function, FunctionState::RolledBack);
+                    rec.log(&f.function, "recovered", "undone by a later deploy");
+                }
+                Err(e) => {
+                    rec.log(&f.function, "undo_failed", format!("{e:#}"));
+                    errors.push(f.function.clone());
+                }
+            }
+        }
+        if errors.is_empty() {
+            rec.finish(ReleaseStatus::RolledBack);
+        }
+        rec.save(store)?;
+        if !errors.is_empty() {
+            return Err(UserError::failure(format!(
+                "could not undo the unfinished release {} for {}",
+                rec.id,
+                errors.join(", ")
+            ))
+            .with_hint("check the target (`hoist status`), then run the command again")
+            .into());
+        }
+        done.push(rec.id.clone());
+    }
+    Ok(done)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}

@@ -1,0 +1,221 @@
+//! The release record and its journal: `releases/<id>.json` in the artifact
+//! store, written when a deploy starts and rewritten after every step, so
+//! that whatever stops a deploy (a failed health gate, Ctrl-C, kill -9, a
+//! lost network) leaves a record of which functions went live and what they
+//! replaced. Rollback reads it backwards; the next deploy finds a record
+//! still `in_progress` and undoes it. A release ends `live`, `rolled_back`
+//! or `failed`, never half.
+
+use serde::{Deserialize, Serialize};
+
+use crate::storage::manifest::now_rfc3339;
+use crate::storage::Store;
+
+/// Key prefix of release records in the store.
+pub const PREFIX: &str = "releases/";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseStatus {
+    InProgress,
+    Live,
+    RolledBack,
+    Failed,
+}
+
+impl ReleaseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReleaseStatus::InProgress => "in_progress",
+            ReleaseStatus::Live => "live",
+            ReleaseStatus::RolledBack => "rolled_back",
+            ReleaseStatus::Failed => "failed",
+        }
+    }
+}
+
+/// Where one function of a release stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FunctionState {
+    Pending,
+    Live,
+    Failed,
+    RolledBack,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FunctionRelease {
+    pub function: String,
+    pub version: String,
+    pub bundle_digest: String,
+    #[serde(default)]
+    pub image_digest: Option<String>,
+    pub env_digest: String,
+    pub config_digest: String,
+    /// The version that was live before, `None` for a first deploy.
+    pub previous_version: Option<String>,
+    pub state: FunctionState,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JournalEntry {
+    pub at: String,
+    pub function: String,
+    /// `deployed`, `failed`, `rolled_back`, `retired`, `recovered`.
+    pub step: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReleaseRecord {
+    pub schema: u32,
+    pub id: String,
+    pub target: String,
+    pub project: String,
+    pub status: ReleaseStatus,
+    pub created_at: String,
+    #[serde(default)]
+    pub finished_at: Option<String>,
+    pub who: String,
+    /// Host and process that ran the deploy, so that only an abandoned
+    /// record is recovered.
+    #[serde(default)]
+    pub host: String,
+    #[serde(default)]
+    pub pid: u32,
+    #[serde(default)]
+    pub git_commit: Option<String>,
+    pub functions: Vec<FunctionRelease>,
+    #[serde(default)]
+    pub journal: Vec<JournalEntry>,
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+impl ReleaseRecord {
+    /// A new record; ids sort by time (`r-<utc stamp>-<pid hex>`).
+    pub fn new(target: &str, project: &str, git_commit: Option<String>) -> ReleaseRecord {
+        let now = now_rfc3339();
+        let stamp: String = now.chars().filter(|c| c.is_ascii_digit()).collect();
+        ReleaseRecord {
+            schema: 1,
+            id: format!("r-{stamp}-{:x}", std::process::id()),
+            target: target.to_string(),
+            project: project.to_string(),
+            status: ReleaseStatus::InProgress,
+            created_at: now,
+            finished_at: None,
+            who: who(),
+            host: host(),
+            pid: std::process::id(),
+            git_commit,
+            functions: Vec::new(),
+            journal: Vec::new(),
+            error: None,
+        }
+    }
+
+    pub fn key(&self) -> String {
+        format!("{PREFIX}{}.json", self.id)
+    }
+
+    pub fn log(&mut self, function: &str, step: &str, detail: impl Into<String>) {
+        self.journal.push(JournalEntry {
+            at: now_rfc3339(),
+            function: function.to_string(),
+            step: step.to_string(),
+            detail: detail.into(),
+        });
+    }
+
+    pub fn set_state(&mut self, function: &str, state: FunctionState) {
+        if let Some(f) = self.functions.iter_mut().find(|f| f.function == function) {
+            f.state = state;
+        }
+    }
+
+    pub fn finish(&mut self, status: ReleaseStatus) {
+        self.status = status;
+        self.finished_at = Some(now_rfc3339());
+    }
+
+    /// Write the record (replacing the previous write of it). Each store
+    /// write is whole: a temp file renamed (local) or one PUT (S3).
+    pub fn save(&self, store: &dyn Store) -> anyhow::Result<()> {
+        let bytes = serde_json::to_vec_pretty(self)?;
+        store.put(&self.key(), &bytes, false)?;
+        Ok(())
+    }
+}
+
+/// Every release record in the store, newest first. Unreadable records are
+/// skipped with their key in `bad`.
+pub fn list(store: &dyn Store) -> anyhow::Result<(Vec<ReleaseRecord>, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut bad = Vec::new();
+    for obj in store.list(PREFIX)? {
+        if !obj.key.ends_with(".json") {
+            continue;
+        }
+        match store.get(&obj.key)? {
+            Some(bytes) => match serde_json::from_slice::<ReleaseRecord>(&bytes) {
+                Ok(r) => out.push(r),
+                Err(_) => bad.push(obj.key),
+            },
+            None => continue,
+        }
+    }
+    out.sort_by(|a, b| b.id.cmp(&a.id));
+    Ok((out, bad))
+}
+
+/// Who is deploying: `$HOIST_WHO`, else the git author, else `$USER`.
+fn who() -> String {
+    std::env::var("HOIST_WHO")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| {
+            std::process::Command::new("git")
+                .args(["config", "user.name"])
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+                .filter(|s| !s.is_empty())
+        })
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// This machine's name.
+pub fn host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_string())
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_default()
+}
+
+impl ReleaseRecord {
+    /// Whether nobody is working on this record any more: its process on
+    /// this host is gone, or it was started over an hour ago elsewhere.
+    pub fn abandoned(&self) -> bool {
+        if self.status != ReleaseStatus::InProgress {
+            return false;
+        }
+        if self.host == host() {
+            return self.pid != std::process::id()
+                && !std::path::Path::new(&format!("/proc/{}", self.pid)).exists();
+        }
+        let started = crate::storage::manifest::time_key(&self.created_at);
+        let hour_ago = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+        let fmt = time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+        );
+        match hour_ago.format(&fmt) {
+            Ok(t) => started < crate::storage::manifest::time_key(&t),
+            Err(_) => false,
+        }
+    }
+}

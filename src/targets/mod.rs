@@ -1,0 +1,310 @@
+//! The seam between commands and control planes: the [`Target`] trait that
+//! `deploy`, `rollback`, `warmup`, `logs`, `env`, `status`, `invoke`,
+//! `versions` and `delete` talk to, the plain data they exchange, and
+//! [`open`], which picks the target hoist.yaml names. Commands never name a
+//! backend; each backend lives in its own module (`selfhosted`: hoist's
+//! functions backend API). Progress goes through the small [`Reporter`]
+//! trait, so nothing here depends on the terminal.
+
+pub mod selfhosted;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Function, Project};
+use crate::error::UserError;
+
+/// Where progress lines go (the printer's stderr side in the CLI).
+pub trait Reporter: Send + Sync {
+    /// A step of the work: `verb` is a short word (`Deploying`).
+    fn step(&self, verb: &str, msg: &str);
+    /// Detail shown with `-v`.
+    fn detail(&self, msg: &str);
+}
+
+impl Reporter for crate::ui::Printer {
+    fn step(&self, verb: &str, msg: &str) {
+        self.status(verb, msg);
+    }
+    fn detail(&self, msg: &str) {
+        self.debug(msg);
+    }
+}
+
+/// The limits and wiring of one function on a target (hoist.yaml's
+/// `resources`, `port` and `health_path`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunctionSettings {
+    pub runtime: String,
+    pub memory_mb: u32,
+    pub cpus: f32,
+    pub timeout_seconds: u32,
+    pub max_concurrent: u32,
+    pub warm_workers: u32,
+    /// Path whose 2xx answer means a worker is healthy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health_path: Option<String>,
+}
+
+impl FunctionSettings {
+    /// The settings of `f`, with seed 001's limits where hoist.yaml is
+    /// silent (128 MB, 0.5 CPU, 5 s, 10 at once, no warm workers).
+    pub fn of(f: &Function) -> FunctionSettings {
+        let r = &f.resources;
+        FunctionSettings {
+            runtime: f.runtime.as_str().to_string(),
+            memory_mb: r.memory_mb.unwrap_or(128),
+            cpus: r.cpus.unwrap_or(0.5),
+            timeout_seconds: r.timeout_seconds.unwrap_or(5),
+            max_concurrent: r.max_concurrent.unwrap_or(10),
+            warm_workers: r.warm_workers.unwrap_or(0),
+            health_path: f.health_path.clone(),
+        }
+    }
+}
+
+/// What a deploy sends for one function.
+#[derive(Debug, Clone)]
+pub struct DeployRequest {
+    pub function: String,
+    pub version: String,
+    /// `sha256:<hex>` of the archive.
+    pub digest: String,
+    /// The archive on this machine.
+    pub archive: PathBuf,
+    /// The archive's key in the artifact store, and the store's URL, so a
+    /// target that shares the store can fetch it instead of receiving it.
+    pub archive_key: String,
+    pub store_url: String,
+    pub entrypoint: String,
+    pub import_map: Option<String>,
+    pub settings: FunctionSettings,
+    /// Configured (hoist.yaml) environment.
+    pub env: BTreeMap<String, String>,
+    pub release_id: String,
+}
+
+/// A function's live state on a target.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Active {
+    pub version: Option<String>,
+    /// `sha256:` of the active version's archive.
+    pub digest: Option<String>,
+    /// sha256 of the configured env of the active deployment.
+    pub env_digest: Option<String>,
+    pub env_keys: Vec<String>,
+    pub settings: Option<FunctionSettings>,
+}
+
+/// One deployment made (or found) on a target.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Deployed {
+    pub function: String,
+    pub version: String,
+    pub previous_version: Option<String>,
+    pub deployment: String,
+    /// Bytes of archive sent to the target (0 when it fetched it itself or
+    /// already had it).
+    pub uploaded_bytes: u64,
+}
+
+/// A failed health gate or start, with what the function printed.
+#[derive(Debug, Clone)]
+pub struct StartFailure {
+    pub function: String,
+    pub reason: String,
+    pub logs: Vec<String>,
+}
+
+impl std::fmt::Display for StartFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} did not start: {}", self.function, self.reason)
+    }
+}
+
+impl std::error::Error for StartFailure {}
+
+/// A version a target holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VersionInfo {
+    pub version: String,
+    pub digest: String,
+    pub created_at: String,
+    pub active: bool,
+}
+
+/// A worker (process, machine) serving a function.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Worker {
+    pub id: String,
+    pub version: String,
+    pub state: String,
+    #[serde(default)]
+    pub cold_start_ms: Option<f64>,
+}
+
+/// What `status` shows for one function.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Status {
+    pub function: String,
+    pub active_version: Option<String>,
+    pub health: String,
+    pub workers: Vec<Worker>,
+}
+
+/// One environment value as a target reports it (secret values never).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EnvVar {
+    pub key: String,
+    pub value: Option<String>,
+    pub is_secret: bool,
+    pub source: String,
+}
+
+/// A change to a function's environment.
+#[derive(Debug, Clone)]
+pub struct EnvSet {
+    pub key: String,
+    pub value: crate::auth::Secret,
+    pub is_secret: bool,
+}
+
+/// A log query.
+#[derive(Debug, Clone, Default)]
+pub struct LogQuery {
+    pub function: String,
+    pub since: Option<String>,
+    pub version: Option<String>,
+    pub level: Option<String>,
+    pub follow: bool,
+}
+
+/// One log line.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub id: u64,
+    pub time: String,
+    pub version: String,
+    #[serde(default)]
+    pub worker: Option<String>,
+    pub stream: String,
+    pub level: String,
+    pub message: String,
+}
+
+/// An invocation.
+#[derive(Debug, Clone, Default)]
+pub struct Invocation {
+    pub method: String,
+    pub path: String,
+    pub query: BTreeMap<String, String>,
+    pub headers: BTreeMap<String, String>,
+    pub body: Option<serde_json::Value>,
+}
+
+/// What a function answered.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InvokeResult {
+    pub status: u16,
+    pub headers: BTreeMap<String, String>,
+    pub body: String,
+    pub body_encoding: String,
+    pub duration_ms: f64,
+    pub version: String,
+}
+
+/// A control plane that runs functions.
+pub trait Target: Send + Sync {
+    /// `selfhosted`, `fly`.
+    fn kind(&self) -> &'static str;
+    /// For people: "the self-hosted backend at http://127.0.0.1:7878".
+    fn describe(&self) -> String;
+    /// The function's active state; `None` when the target has never seen it.
+    fn active(&self, function: &str) -> anyhow::Result<Option<Active>>;
+    /// Register, upload, and make `req.version` live behind a health gate.
+    /// A failed gate leaves the previous version live and returns an error
+    /// holding a [`StartFailure`].
+    fn deploy(&self, req: &DeployRequest, r: &dyn Reporter) -> anyhow::Result<Deployed>;
+    /// Make an older version live again with the env it was deployed with;
+    /// `to = None` means the one before the active one.
+    fn rollback(
+        &self,
+        function: &str,
+        to: Option<&str>,
+        r: &dyn Reporter,
+    ) -> anyhow::Result<Deployed>;
+    /// Take a function out of service entirely (its first deploy is undone).
+    fn retire(&self, function: &str) -> anyhow::Result<()>;
+    /// Wait until `count` workers of the active version are ready.
+    fn warmup(&self, function: &str, count: u32, deadline: Duration)
+        -> anyhow::Result<Vec<Worker>>;
+    fn status(&self, function: &str) -> anyhow::Result<Status>;
+    fn versions(&self, function: &str) -> anyhow::Result<Vec<VersionInfo>>;
+    fn env_list(&self, function: &str) -> anyhow::Result<Vec<EnvVar>>;
+    fn env_update(
+        &self,
+        function: &str,
+        set: &[EnvSet],
+        unset: &[String],
+    ) -> anyhow::Result<Vec<EnvVar>>;
+    /// Replace running workers so they pick up new env; returns how many.
+    fn restart(&self, function: &str) -> anyhow::Result<u64>;
+    /// Stream log entries to `sink` until it returns false or, without
+    /// `follow`, the history is read.
+    fn logs(
+        &self,
+        q: &LogQuery,
+        sink: &mut dyn FnMut(&LogEntry) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<()>;
+    fn invoke(&self, function: &str, inv: &Invocation) -> anyhow::Result<InvokeResult>;
+    /// Delete a function (soft) or one of its versions (refused while active).
+    fn delete(&self, function: &str, version: Option<&str>) -> anyhow::Result<()>;
+}
+
+/// Open the target named by `name`, else `targets.default`, else the first
+/// configured, else the local backend `hoist backend start` runs.
+pub fn open(project: &Project, name: Option<&str>) -> anyhow::Result<Box<dyn Target>> {
+    let t = &project.config.targets;
+    let chosen = name
+        .map(str::to_string)
+        .or_else(|| t.default.clone())
+        .unwrap_or_else(|| {
+            if t.fly.is_some() && t.selfhosted.is_none() {
+                "fly".into()
+            } else {
+                "selfhosted".into()
+            }
+        });
+    match chosen.as_str() {
+        "selfhosted" | "local" => Ok(Box::new(selfhosted::Selfhosted::open(
+            t.selfhosted.as_ref(),
+        )?)),
+        "fly" => Err(
+            UserError::usage("the fly target is not available in this hoist yet")
+                .with_hint(
+                    "use `--target selfhosted`, or a self-hosted backend (`hoist backend start`)",
+                )
+                .into(),
+        ),
+        other => Err(UserError::usage(format!("unknown target `{other}`"))
+            .with_hint("expected `selfhosted` (or `fly` once configured under targets:)")
+            .into()),
+    }
+}
+
+/// sha256 of env as sorted `KEY=VALUE\n` lines, `sha256:<hex>`: how a
+/// deploy tells whether the configured env changed without reading values.
+pub fn env_digest(env: &BTreeMap<String, String>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for (k, v) in env {
+        h.update(k.as_bytes());
+        h.update(b"=");
+        h.update(v.as_bytes());
+        h.update(b"\n");
+    }
+    format!("sha256:{}", hex::encode(h.finalize()))
+}
