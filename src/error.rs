@@ -108,6 +108,30 @@ pub fn render(err: &anyhow::Error, color: bool) -> String {
     out
 }
 
+/// An error as one JSON document for `--output json`:
+/// `{"error": {"message", "causes", "hint", "exit_code", "code", "status"}}`
+/// (`code` and `status` when an API answered with an error).
+pub fn to_json(err: &anyhow::Error) -> serde_json::Value {
+    let mut chain = err.chain();
+    let message = chain.next().map(|e| e.to_string()).unwrap_or_default();
+    let causes: Vec<String> = chain.map(|e| e.to_string()).collect();
+    let hint = err
+        .chain()
+        .filter_map(|e| e.downcast_ref::<UserError>())
+        .find_map(|u| u.hint.clone());
+    let api = crate::http::ApiError::find(err);
+    serde_json::json!({
+        "error": {
+            "message": message,
+            "causes": causes,
+            "hint": hint,
+            "exit_code": exit_code(err) as i32,
+            "code": api.map(|a| a.code.clone()),
+            "status": api.map(|a| a.status),
+        }
+    })
+}
+
 /// Convenience: bail out of a function with a `UserError`.
 #[macro_export]
 macro_rules! usage_err {

@@ -30,6 +30,9 @@ pub fn run(cli: Cli) -> Exit {
         Ok(()) => Exit::Ok,
         Err(err) => {
             eprint!("{}", error::render(&err, printer.color));
+            if printer.json() {
+                printer.json_doc(&error::to_json(&err));
+            }
             error::exit_code(&err)
         }
     }
@@ -50,5 +53,14 @@ fn dispatch(cli: &Cli, printer: &Printer) -> anyhow::Result<()> {
         Command::Login(args) => commands::login::login(g, args, printer),
         Command::Logout(args) => commands::login::logout(args, printer),
         Command::Completions(args) => commands::completions::run(args, printer),
+        Command::Deploy(args) => commands::deploy::run(g, args, printer),
+        Command::Rollback(args) => commands::rollback::run(g, args, printer),
+        Command::Warmup(args) => commands::warmup::run(g, args, printer),
+        Command::Logs(args) => commands::logs::run(g, args, printer),
+        Command::Env(cmd) => commands::env::run(g, cmd, printer),
+        Command::Status(args) => commands::status::run(g, args, printer),
+        Command::Invoke(args) => commands::invoke::run(g, args, printer),
+        Command::Delete(args) => commands::delete::run(g, args, printer),
+        Command::Releases(args) => commands::releases::run(g, args, printer),
     }
 }

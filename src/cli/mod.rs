@@ -92,6 +92,205 @@ pub enum Command {
     Logout(LogoutArgs),
     /// Print shell completions
     Completions(CompletionsArgs),
+    /// Bundle, store and deploy functions to a target as one release (all go live or none)
+    Deploy(DeployArgs),
+    /// Put a function back on an earlier version, with the env it was deployed with
+    Rollback(RollbackArgs),
+    /// Start workers of a function's active version and wait until they are ready
+    Warmup(WarmupArgs),
+    /// Show a function's logs, or follow them with -f
+    Logs(LogsArgs),
+    /// Manage a function's environment variables and secrets on its target
+    #[command(subcommand)]
+    Env(EnvCommand),
+    /// Show functions' active versions, workers and health on the target
+    Status(StatusArgs),
+    /// Call a function and print its answer
+    Invoke(InvokeArgs),
+    /// Delete a function (soft) or one of its versions from the target
+    Delete(DeleteArgs),
+    /// List releases: which versions went live together, when, by whom
+    Releases(ReleasesArgs),
+}
+
+/// Which target a command talks to.
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// Target to use: selfhosted or fly [default: targets.default in hoist.yaml, else the
+    /// local backend]
+    #[arg(long, short = 't', env = "HOIST_TARGET", value_name = "TARGET")]
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// Functions to deploy (default: all)
+    #[arg(value_name = "FUNCTION")]
+    pub functions: Vec<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Version name to deploy under, instead of each function's version policy
+    #[arg(long = "version", id = "deploy_version", value_name = "VERSION")]
+    pub version: Option<String>,
+    /// Print the plan (code, env and settings changes per function) and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Functions deployed at once
+    #[arg(long, short = 'j', default_value_t = 4, value_name = "N")]
+    pub jobs: usize,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// Function to roll back
+    pub function: String,
+    /// Version to go back to (default: the one deployed before the active one)
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WarmupArgs {
+    /// Function to warm up
+    pub function: String,
+    /// Workers that must be ready
+    #[arg(long, short = 'n', default_value_t = 1, value_name = "N")]
+    pub count: u32,
+    /// Give up after this many seconds
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub timeout: u64,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Function whose logs to show
+    pub function: String,
+    /// Keep printing new lines as they come (Ctrl-C to stop)
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+    /// Only lines newer than this: a duration (10m, 2h, 1d) or an RFC 3339 time
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only lines from this version
+    #[arg(long = "version", id = "log_version", value_name = "VERSION")]
+    pub version: Option<String>,
+    /// Lowest level shown: debug, info, warn, error
+    #[arg(long, value_name = "LEVEL", value_parser = ["debug", "info", "warn", "error"])]
+    pub level: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EnvCommand {
+    /// Set variables: KEY=VALUE, or KEY alone to read the value from stdin
+    Set(EnvSetArgs),
+    /// List a function's variables (secret values are never shown)
+    List(EnvListArgs),
+    /// Remove variables
+    Unset(EnvUnsetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EnvSetArgs {
+    /// Function whose environment to change
+    pub function: String,
+    /// KEY=VALUE pairs; a KEY without `=` reads its value from stdin
+    #[arg(value_name = "KEY=VALUE")]
+    pub pairs: Vec<String>,
+    /// Store the values as secrets: never shown again, masked in listings
+    #[arg(long)]
+    pub secret: bool,
+    /// Read KEY=VALUE lines from a .env file
+    #[arg(long, value_name = "PATH")]
+    pub from_file: Option<PathBuf>,
+    /// Replace running workers now so they see the change
+    #[arg(long)]
+    pub restart: bool,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvListArgs {
+    /// Function whose environment to list
+    pub function: String,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvUnsetArgs {
+    /// Function whose environment to change
+    pub function: String,
+    /// Keys to remove
+    #[arg(value_name = "KEY", required = true)]
+    pub keys: Vec<String>,
+    /// Replace running workers now so they see the change
+    #[arg(long)]
+    pub restart: bool,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Functions to show (default: all in hoist.yaml)
+    #[arg(value_name = "FUNCTION")]
+    pub functions: Vec<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InvokeArgs {
+    /// Function to call
+    pub function: String,
+    /// Request body: JSON or text, or @FILE to read it from a file (@- for stdin)
+    #[arg(long, short = 'd', value_name = "DATA")]
+    pub data: Option<String>,
+    /// Query parameter k=v (repeatable)
+    #[arg(long = "query", short = 'q', value_name = "K=V")]
+    pub query: Vec<String>,
+    /// Request header k:v (repeatable)
+    #[arg(long = "header", short = 'H', value_name = "K:V")]
+    pub header: Vec<String>,
+    /// HTTP method [default: POST with --data, else GET]
+    #[arg(long, short = 'X', value_name = "METHOD")]
+    pub method: Option<String>,
+    /// Path inside the function
+    #[arg(long, default_value = "/", value_name = "PATH")]
+    pub path: String,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// Function to delete
+    pub function: String,
+    /// Delete only this version (refused while it is active)
+    #[arg(long = "version", id = "delete_version", value_name = "VERSION")]
+    pub version: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReleasesArgs {
+    /// Show at most this many, newest first
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub limit: usize,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Args)]

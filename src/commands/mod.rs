@@ -5,15 +5,24 @@ pub mod build;
 pub mod bundle;
 pub mod completions;
 pub mod config;
+pub mod delete;
+pub mod deploy;
+pub mod env;
 pub mod init;
+pub mod invoke;
 pub mod login;
+pub mod logs;
 pub mod new;
 pub mod prune;
 pub mod pull;
 pub mod push;
+pub mod releases;
+pub mod rollback;
+pub mod status;
 pub mod versions;
+pub mod warmup;
 
-use crate::cli::GlobalArgs;
+use crate::cli::{GlobalArgs, StoreArgs, TargetArgs};
 use crate::config::Project;
 use crate::ui::Printer;
 
@@ -27,4 +36,35 @@ pub fn project(g: &GlobalArgs, printer: &Printer) -> anyhow::Result<Project> {
         printer.warn(format!("{}{at}: {}", project.file.display(), w.message));
     }
     Ok(project)
+}
+
+/// The target a command talks to (`--target`, else hoist.yaml's default).
+pub fn target(
+    project: &Project,
+    args: &TargetArgs,
+    printer: &Printer,
+) -> anyhow::Result<Box<dyn crate::targets::Target>> {
+    let t = crate::targets::open(project, args.target.as_deref())?;
+    printer.debug(format!("target: {}", t.describe()));
+    Ok(t)
+}
+
+/// The artifact store hoist.yaml configures.
+pub fn store(
+    project: &Project,
+    args: &StoreArgs,
+    printer: &Printer,
+) -> anyhow::Result<Box<dyn crate::storage::Store>> {
+    let opts = crate::storage::OpenOptions {
+        profile: args.profile.clone(),
+    };
+    crate::storage::open(project, &opts, printer)
+}
+
+/// Refuse a function hoist.yaml does not name, suggesting the closest.
+pub fn known_function<'a>(
+    project: &'a Project,
+    name: &str,
+) -> anyhow::Result<&'a crate::config::Function> {
+    Ok(project.select(&[name.to_string()])?[0])
 }

@@ -1,0 +1,257 @@
+//! `hoist deploy`: plan, then apply as one release. Each selected function
+//! is bundled and versioned; its desired state (code digest, configured env,
+//! settings) is compared with what the target runs, and unchanged functions
+//! drop out (an unchanged deploy uploads nothing and changes nothing).
+//! `--dry-run` prints the plan. Otherwise the changed functions are stored
+//! in the artifact store and deployed together: all go live or none stays.
+
+use std::fs::File;
+
+use anyhow::Context;
+use serde_json::json;
+
+use crate::cli::{DeployArgs, GlobalArgs};
+use crate::config::{Function, Project, VersionPolicy};
+use crate::release::apply::{self, Item};
+use crate::release::plan::{self, Desired, Step};
+use crate::release::record::{FunctionRelease, FunctionState, ReleaseRecord};
+use crate::storage::layout;
+use crate::targets::{DeployRequest, FunctionSettings};
+use crate::ui::{table, Printer};
+
+pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Result<()> {
+    let project = super::project(g, printer)?;
+    let functions = project.select(&args.functions)?;
+    if let Some(v) = &args.version {
+        layout::check_version(v)?;
+    }
+    let target = super::target(&project, &args.target, printer)?;
+
+    // Plan: bundle and version each function, read the target's state.
+    let mut planned = Vec::new();
+    for f in &functions {
+        let f = with_version(f, args.version.as_deref());
+        let prepared = crate::release::prepare(&project, &f, printer)?;
+        let want = Desired {
+            function: f.name.clone(),
+            version: prepared.version.clone(),
+            digest: format!("sha256:{}", prepared.bundle.manifest.digest),
+            env: f.env.clone(),
+            settings: FunctionSettings::of(&f),
+        };
+        let have = target.active(&f.name)?;
+        let step = plan::step(&want, have.as_ref());
+        planned.push((f, prepared, want, step));
+    }
+    let steps: Vec<&Step> = planned.iter().map(|p| &p.3).collect();
+    if args.dry_run {
+        print_plan(&steps, printer);
+        return Ok(());
+    }
+    let changed = steps.iter().filter(|s| s.changes()).count();
+    if changed == 0 {
+        printer.status(
+            "Unchanged",
+            "every function already runs this code, env and settings",
+        );
+        print_result(&project, &planned, None, printer);
+        return Ok(());
+    }
+
+    // One deploy at a time per checkout; a release a killed hoist left
+    // unfinished is undone before a new one starts.
+    let _lock = lock(&project)?;
+    let store = super::store(&project, &args.store, printer)?;
+    let recovered = apply::recover(target.as_ref(), store.as_ref(), printer)?;
+    for id in &recovered {
+        printer.warn(format!(
+            "release {id} had been left unfinished; it is rolled back"
+        ));
+    }
+
+    let mut items = Vec::new();
+    for (f, prepared, want, step) in &planned {
+        if !step.changes() {
+            continue;
+        }
+        printer.status("Planned", format!("{}: {}", f.name, step.summary()));
+        let pushed = crate::release::publish(&project, f, store.as_ref(), prepared, printer)?;
+        items.push(Item {
+            req: DeployRequest {
+                function: f.name.clone(),
+                version: prepared.version.clone(),
+                digest: want.digest.clone(),
+                archive: prepared.bundle.archive.clone(),
+                archive_key: layout::archive_key(&f.name, &prepared.version),
+                store_url: store.url(""),
+                entrypoint: f.entrypoint.clone(),
+                import_map: f.import_map.clone(),
+                settings: want.settings.clone(),
+                env: want.env.clone(),
+                release_id: String::new(),
+            },
+            previous_version: step.previous_version.clone(),
+            entry: FunctionRelease {
+                function: f.name.clone(),
+                version: prepared.version.clone(),
+                bundle_digest: want.digest.clone(),
+                image_digest: pushed.image.as_ref().map(|i| i.digest.clone()),
+                env_digest: want.env_digest(),
+                config_digest: want.config_digest(),
+                previous_version: step.previous_version.clone(),
+                state: FunctionState::Pending,
+            },
+        });
+    }
+    let record = ReleaseRecord::new(
+        target.kind(),
+        &project.config.project,
+        crate::git::commit(&project.root),
+    );
+    for item in &mut items {
+        item.req.release_id = record.id.clone();
+    }
+    printer.status(
+        "Releasing",
+        format!(
+            "{} as {} to {}",
+            plural(items.len(), "function"),
+            record.id,
+            target.describe()
+        ),
+    );
+    let applied = apply::apply(
+        target.as_ref(),
+        store.as_ref(),
+        record,
+        items,
+        args.jobs,
+        printer,
+    )?;
+    printer.status(
+        "Live",
+        format!(
+            "release {} ({})",
+            applied.record.id,
+            plural(applied.deployed.len(), "function")
+        ),
+    );
+    print_result(&project, &planned, Some(&applied), printer);
+    Ok(())
+}
+
+/// `f` with its version policy replaced by `--version`.
+fn with_version(f: &Function, version: Option<&str>) -> Function {
+    let mut f = f.clone();
+    if let Some(v) = version {
+        f.version = VersionPolicy::Literal(v.to_string());
+    }
+    f
+}
+
+fn lock(project: &Project) -> anyhow::Result<File> {
+    let dir = project.state_dir();
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join("deploy.lock");
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    if file.try_lock().is_err() {
+        eprintln!(
+            "waiting for another hoist deploy in this project to finish ({})",
+            path.display()
+        );
+        file.lock()
+            .with_context(|| format!("cannot lock {}", path.display()))?;
+    }
+    Ok(file)
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn print_plan(steps: &[&Step], printer: &Printer) {
+    if printer.json() {
+        printer.json_doc(&json!({ "dry_run": true, "plan": steps }));
+        return;
+    }
+    let rows: Vec<Vec<String>> = steps
+        .iter()
+        .map(|s| {
+            vec![
+                s.function.clone(),
+                s.action.to_string(),
+                s.previous_version.clone().unwrap_or_else(|| "-".into()),
+                s.version.clone(),
+                s.summary(),
+            ]
+        })
+        .collect();
+    printer.data(table(
+        &["FUNCTION", "ACTION", "FROM", "TO", "CHANGES"],
+        &rows,
+    ));
+}
+
+fn print_result(
+    _project: &Project,
+    planned: &[(Function, crate::release::Prepared, Desired, Step)],
+    applied: Option<&apply::Applied>,
+    printer: &Printer,
+) {
+    let uploaded = |name: &str| {
+        applied
+            .and_then(|a| a.deployed.iter().find(|d| d.function == name))
+            .map(|d| d.uploaded_bytes)
+            .unwrap_or(0)
+    };
+    if printer.json() {
+        let functions: Vec<_> = planned
+            .iter()
+            .map(|(f, _, want, step)| {
+                json!({
+                    "function": f.name,
+                    "version": want.version,
+                    "previous_version": step.previous_version,
+                    "digest": want.digest,
+                    "status": if step.changes() { "deployed" } else { "unchanged" },
+                    "uploaded_bytes": uploaded(&f.name),
+                })
+            })
+            .collect();
+        printer.json_doc(&json!({
+            "release": applied.map(|a| a.record.id.clone()),
+            "functions": functions,
+        }));
+        return;
+    }
+    let rows: Vec<Vec<String>> = planned
+        .iter()
+        .map(|(f, _, want, step)| {
+            vec![
+                f.name.clone(),
+                want.version.clone(),
+                step.previous_version.clone().unwrap_or_else(|| "-".into()),
+                if step.changes() {
+                    "deployed"
+                } else {
+                    "unchanged"
+                }
+                .to_string(),
+                crate::ui::human_bytes(uploaded(&f.name)),
+            ]
+        })
+        .collect();
+    printer.data(table(
+        &["FUNCTION", "VERSION", "PREVIOUS", "STATUS", "UPLOADED"],
+        &rows,
+    ));
+}

@@ -1,0 +1,43 @@
+//! `hoist logs <fn> [-f]`: a function's log lines as text
+//! (`time version/worker level message`) or, with `--output json`, one JSON
+//! object per line. With `-f` it keeps following; a dropped stream is
+//! resumed from the last line seen, without duplicates or gaps.
+
+use std::io::Write;
+
+use crate::cli::{GlobalArgs, LogsArgs};
+use crate::targets::LogQuery;
+use crate::ui::Printer;
+
+pub fn run(g: &GlobalArgs, args: &LogsArgs, printer: &Printer) -> anyhow::Result<()> {
+    let project = super::project(g, printer)?;
+    super::known_function(&project, &args.function)?;
+    let target = super::target(&project, &args.target, printer)?;
+    let q = LogQuery {
+        function: args.function.clone(),
+        since: args.since.clone(),
+        version: args.version.clone(),
+        level: args.level.clone(),
+        follow: args.follow,
+    };
+    let json = printer.json();
+    let stdout = std::io::stdout();
+    let mut sink = |e: &crate::targets::LogEntry| -> anyhow::Result<bool> {
+        let mut out = stdout.lock();
+        let line = if json {
+            serde_json::to_string(e)?
+        } else {
+            let who = match &e.worker {
+                Some(w) => format!("{}/{}", e.version, w),
+                None => e.version.clone(),
+            };
+            format!("{} {who} {:5} {}", e.time, e.level, e.message)
+        };
+        // A closed pipe (`hoist logs -f | head`) ends the command quietly.
+        if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+            return Ok(false);
+        }
+        Ok(true)
+    };
+    target.logs(&q, &mut sink)
+}

@@ -1,0 +1,60 @@
+//! `hoist releases`: the release records in the artifact store, newest
+//! first: id, status, which function went to which version, who and when.
+
+use serde_json::json;
+
+use crate::cli::{GlobalArgs, ReleasesArgs};
+use crate::release::record;
+use crate::ui::{table, Printer};
+
+pub fn run(g: &GlobalArgs, args: &ReleasesArgs, printer: &Printer) -> anyhow::Result<()> {
+    let project = super::project(g, printer)?;
+    let store = super::store(&project, &args.store, printer)?;
+    let (mut records, bad) = record::list(store.as_ref())?;
+    for key in bad {
+        printer.warn(format!(
+            "{} is not a release record; skipped",
+            store.url(&key)
+        ));
+    }
+    records.truncate(args.limit);
+    if printer.json() {
+        printer.json_doc(&json!({ "releases": records }));
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = records
+        .iter()
+        .map(|r| {
+            let fns: Vec<String> = r
+                .functions
+                .iter()
+                .map(|f| format!("{}@{}", f.function, f.version))
+                .collect();
+            vec![
+                r.id.clone(),
+                r.status.as_str().to_string(),
+                r.target.clone(),
+                fns.join(", "),
+                r.who.clone(),
+                r.created_at.clone(),
+                r.git_commit
+                    .clone()
+                    .map(|c| c.chars().take(12).collect())
+                    .unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    printer.data(table(
+        &[
+            "RELEASE",
+            "STATUS",
+            "TARGET",
+            "FUNCTIONS",
+            "WHO",
+            "WHEN",
+            "COMMIT",
+        ],
+        &rows,
+    ));
+    Ok(())
+}

@@ -1,0 +1,73 @@
+//! `hoist rollback <fn> [--to VERSION]`: make an earlier version live again
+//! with the env recorded at its deployment (default: the version deployed
+//! before the active one), recorded as a release of its own.
+
+use serde_json::json;
+
+use crate::cli::{GlobalArgs, RollbackArgs};
+use crate::release::record::{FunctionRelease, FunctionState, ReleaseRecord, ReleaseStatus};
+use crate::ui::Printer;
+
+pub fn run(g: &GlobalArgs, args: &RollbackArgs, printer: &Printer) -> anyhow::Result<()> {
+    let project = super::project(g, printer)?;
+    super::known_function(&project, &args.function)?;
+    if let Some(v) = &args.to {
+        crate::storage::layout::check_version(v)?;
+    }
+    let target = super::target(&project, &args.target, printer)?;
+    let before = target.active(&args.function)?.and_then(|a| a.version);
+    let deployed = target.rollback(&args.function, args.to.as_deref(), printer)?;
+    // The rollback is a release like any other: `hoist releases` shows it.
+    let store = super::store(&project, &args.store, printer)?;
+    let mut record = ReleaseRecord::new(
+        target.kind(),
+        &project.config.project,
+        crate::git::commit(&project.root),
+    );
+    record.functions.push(FunctionRelease {
+        function: args.function.clone(),
+        version: deployed.version.clone(),
+        bundle_digest: String::new(),
+        image_digest: None,
+        env_digest: String::new(),
+        config_digest: String::new(),
+        previous_version: before.clone(),
+        state: FunctionState::Live,
+    });
+    record.log(
+        &args.function,
+        "rolled_back",
+        format!(
+            "{} live (was {})",
+            deployed.version,
+            before.as_deref().unwrap_or("none")
+        ),
+    );
+    record.finish(ReleaseStatus::Live);
+    if let Err(e) = record.save(store.as_ref()) {
+        printer.warn(format!(
+            "the rollback is live, but its release record was not written: {e:#}"
+        ));
+    }
+    printer.status(
+        "Rolled back",
+        format!(
+            "{} to {} (was {})",
+            args.function,
+            deployed.version,
+            before.as_deref().unwrap_or("none")
+        ),
+    );
+    if printer.json() {
+        printer.json_doc(&json!({
+            "function": args.function,
+            "version": deployed.version,
+            "previous_version": before,
+            "deployment": deployed.deployment,
+            "release": record.id,
+        }));
+    } else {
+        printer.data(format!("{} {}\n", args.function, deployed.version));
+    }
+    Ok(())
+}
