@@ -33,7 +33,7 @@ pub struct Pushed {
     pub upload_seconds: f64,
     /// The image push (registry reference, digest, blob bytes uploaded).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub image_push: Option<crate::registry::Pushed>,
+    pub image_push: Option<crate::image::oci::publish::Pushed>,
 }
 
 /// Refuse a version stored with other content, push the image, then store
@@ -52,8 +52,13 @@ pub fn publish(
     release::check_version_free(store, &manifest)?;
     // The image `hoist build` made for this version goes to the registry
     // first (when one is configured); the manifest names it.
-    let image_push =
-        crate::registry::push_function_of(project, f, &prepared.version, &digest, printer)?;
+    let image_push = crate::image::oci::publish::push_function_of(
+        project,
+        f,
+        &prepared.version,
+        &digest,
+        printer,
+    )?;
     manifest.image = image_push.as_ref().map(|p| ImageRef {
         reference: p.pinned.clone(),
         digest: p.digest.clone(),

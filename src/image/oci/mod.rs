@@ -13,6 +13,7 @@ pub mod external;
 pub mod layer;
 pub mod native;
 pub mod parse;
+pub mod publish;
 pub mod spec;
 pub mod store;
 

@@ -1,0 +1,332 @@
+//! Pushing a function's image from the project's OCI layout to the
+//! configured registry as `<registry>/<prefix><function>:<version>`: every
+//! blob first (HEAD, mount from the base's repository when it lives in the
+//! same registry, upload what is missing), the manifest last, so an
+//! interrupted push never leaves a tag pointing at missing blobs. Targets
+//! then refer to the image as `name@sha256:…`.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use serde::Serialize;
+
+use super::spec::{self, Manifest};
+use super::store::{self, Layout};
+use crate::config::{Function, Project};
+use crate::error::UserError;
+use crate::registry::client;
+use crate::registry::{Client, Reference};
+use crate::ui::Printer;
+
+/// Blobs uploaded at once.
+const PARALLEL: usize = 3;
+
+/// What one image push did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pushed {
+    pub function: String,
+    /// `<registry>/<repo>:<version>`.
+    pub reference: String,
+    /// Manifest digest.
+    pub digest: String,
+    /// `<registry>/<repo>@<digest>`: what deploys use.
+    pub pinned: String,
+    /// Blob bytes sent to the registry (0 when it had everything).
+    pub uploaded_bytes: u64,
+    pub blobs_uploaded: usize,
+    pub blobs_mounted: usize,
+    pub blobs_present: usize,
+}
+
+/// The repository a function's image goes to: `(registry, repository)`.
+pub fn target_repo(project: &Project, function: &str) -> anyhow::Result<(String, String)> {
+    let url = project.config.registry.url.as_deref().ok_or_else(|| {
+        UserError::usage("no registry configured")
+            .with_hint("set `registry.url` in hoist.yaml (e.g. registry.fly.io or 127.0.0.1:5000)")
+    })?;
+    let url = url
+        .trim()
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
+    let (host, namespace) = match url.split_once('/') {
+        Some((h, ns)) => (h, Some(ns)),
+        None => (url, None),
+    };
+    if host.contains('@') {
+        // Never echo it: the part before `@` is a user and password.
+        return Err(UserError::usage(
+            "`registry.url` in hoist.yaml holds credentials (`user:password@host`); they are not printed",
+        )
+        .with_hint("remove them from registry.url and use `hoist login registry`, HOIST_REGISTRY_TOKEN or `docker login`")
+        .into());
+    }
+    let prefix = project.config.registry.prefix.as_deref().unwrap_or("");
+    let name = format!("{prefix}{function}");
+    let repo = match namespace {
+        Some(ns) if !ns.is_empty() => format!("{ns}/{name}"),
+        _ => name,
+    };
+    let text = format!("{host}/{repo}");
+    let r = Reference::parse(&text)?;
+    Ok((r.registry, r.repository))
+}
+
+/// The version `hoist build` last built for `f`, from its build.json.
+pub fn built_version(project: &Project, f: &Function) -> anyhow::Result<String> {
+    let path = project
+        .state_dir()
+        .join("build")
+        .join(&f.name)
+        .join("build.json");
+    let text = std::fs::read_to_string(&path).map_err(|_| {
+        UserError::failure(format!("function `{}` has not been built", f.name))
+            .with_hint(format!("run `hoist build {}` first", f.name))
+    })?;
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid JSON", path.display()))?;
+    doc["version"]
+        .as_str()
+        .map(str::to_string)
+        .with_context(|| format!("{} has no version", path.display()))
+}
+
+/// Push the image `hoist build` made for version `version` of `f` to the
+/// configured registry; `Ok(None)` when no registry is configured.
+/// `bundle_digest` (`sha256:…`) is the bundle being released: the push is
+/// refused (exit 1) when the layout's image of this version was built from
+/// another bundle, as happens when the code changed since `hoist build`
+/// and the version is a literal or a git describe.
+pub fn push_function_of(
+    project: &Project,
+    f: &Function,
+    version: &str,
+    bundle_digest: &str,
+    printer: &Printer,
+) -> anyhow::Result<Option<Pushed>> {
+    if project.config.registry.url.is_none() {
+        return Ok(None);
+    }
+    let version = version.to_string();
+    let (registry, repo) = target_repo(project, &f.name)?;
+    let layout_dir = store::layout_dir(project);
+    let name = crate::image::oci::layout_name(&f.name, &version);
+    let layout = Layout::open(&layout_dir)?;
+    if layout.find(&name)?.is_none() {
+        return Err(UserError::failure(format!(
+            "no image for `{}` version {version} in {}",
+            f.name,
+            layout_dir.display()
+        ))
+        .with_hint(format!(
+            "`hoist build {}` builds it; it is skipped when its base image cannot be fetched (see its warning)",
+            f.name
+        ))
+        .into());
+    }
+    check_bundle(project, f, &version, &layout, &name, bundle_digest)?;
+    let configured = project
+        .config
+        .registry
+        .url
+        .as_deref()
+        .map(crate::image::oci::registry_host);
+    let client = Client::new(
+        &registry,
+        project.config.registry.insecure,
+        configured.as_deref(),
+    )?;
+    let rt = client::runtime()?;
+    let started = std::time::Instant::now();
+    let mut pushed = rt.block_on(push_image(
+        Arc::new(client),
+        &layout,
+        &name,
+        &repo,
+        &version,
+        printer,
+    ))?;
+    pushed.function = f.name.clone();
+    printer.debug(format!(
+        "image push for {}: {:.3} s",
+        f.name,
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(Some(pushed))
+}
+
+/// Refuse to push image `name` unless it was built from `bundle_digest`:
+/// the digest recorded on its index entry at build time, else (an image
+/// built before hoist recorded it) build.json's when that names this
+/// version.
+fn check_bundle(
+    project: &Project,
+    f: &Function,
+    version: &str,
+    layout: &Layout,
+    name: &str,
+    bundle_digest: &str,
+) -> anyhow::Result<()> {
+    let recorded = layout
+        .find(name)?
+        .and_then(|d| d.annotations.get(spec::BUNDLE_DIGEST).cloned())
+        .or_else(|| {
+            let path = project
+                .state_dir()
+                .join("build")
+                .join(&f.name)
+                .join("build.json");
+            let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+            (doc["version"].as_str() == Some(version))
+                .then(|| doc["bundle_digest"].as_str().map(str::to_string))
+                .flatten()
+        });
+    let short = |d: &str| d.chars().take(19).collect::<String>();
+    let msg = match recorded {
+        Some(r) if r == bundle_digest => return Ok(()),
+        Some(r) => format!(
+            "the image of `{}` version {version} was built from bundle {}, but the bundle being pushed is {}: the function changed since `hoist build`; no image was pushed",
+            f.name,
+            short(&r),
+            short(bundle_digest)
+        ),
+        None => format!(
+            "cannot tell which bundle the image of `{}` version {version} was built from; no image was pushed",
+            f.name
+        ),
+    };
+    Err(UserError::failure(msg)
+        .with_hint(format!("run `hoist build {}`, then push again", f.name))
+        .into())
+}
+
+/// Push image `name` of `layout` to `repo:tag` through `client`.
+pub async fn push_image(
+    client: Arc<Client>,
+    layout: &Layout,
+    name: &str,
+    repo: &str,
+    tag: &str,
+    printer: &Printer,
+) -> anyhow::Result<Pushed> {
+    let desc = layout
+        .find(name)?
+        .ok_or_else(|| anyhow::anyhow!("no image `{name}` in {}", layout.dir().display()))?;
+    let manifest_bytes = layout.blobs.read(&desc.digest)?;
+    let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
+        .with_context(|| format!("the manifest of {name} does not parse"))?;
+    let media_type = if manifest.media_type.is_empty() {
+        spec::OCI_MANIFEST.to_string()
+    } else {
+        manifest.media_type.clone()
+    };
+    // Mount from the base's repository when it is on the same registry.
+    let mount_from = manifest
+        .annotations
+        .get(spec::BASE_NAME)
+        .and_then(|b| Reference::parse(b).ok())
+        .filter(|b| b.registry == client.registry)
+        .map(|b| b.repository);
+    let blobs: Vec<spec::Descriptor> = std::iter::once(manifest.config.clone())
+        .chain(
+            manifest
+                .layers
+                .iter()
+                .filter(|l| l.media_type != spec::DOCKER_FOREIGN_LAYER)
+                .cloned(),
+        )
+        .collect();
+    let total: u64 = blobs.iter().map(|b| b.size).sum();
+    printer.status(
+        "Pushing",
+        format!(
+            "{}/{repo}:{tag} ({})",
+            client.registry,
+            crate::ui::human_bytes(total)
+        ),
+    );
+    let multi = printer.progress.then(indicatif::MultiProgress::new);
+    let mut set = tokio::task::JoinSet::new();
+    let mut results: Vec<client::Upload> = Vec::new();
+    let mut queue = blobs.into_iter();
+    let mut running = 0;
+    loop {
+        while running < PARALLEL {
+            let Some(b) = queue.next() else { break };
+            crate::interrupt::check()?;
+            let bar = match &multi {
+                Some(m) => {
+                    let bar = m.add(printer.bar(b.size, "Pushing"));
+                    bar.set_message(b.digest.chars().skip(7).take(12).collect::<String>());
+                    bar
+                }
+                None => indicatif::ProgressBar::hidden(),
+            };
+            let client = Arc::clone(&client);
+            let repo = repo.to_string();
+            let path = layout.blobs.path(&b.digest);
+            let from = mount_from.clone();
+            set.spawn(async move {
+                let r = client
+                    .push_blob(&repo, &b.digest, b.size, &path, from.as_deref(), &bar)
+                    .await;
+                bar.finish_and_clear();
+                r
+            });
+            running += 1;
+        }
+        let Some(done) = set.join_next().await else {
+            break;
+        };
+        running -= 1;
+        match done {
+            Ok(Ok(r)) => results.push(r),
+            Ok(Err(e)) => {
+                set.abort_all();
+                return Err(e.context(format!(
+                    "cannot push {name} to {}/{repo}; no manifest was written",
+                    client.registry
+                )));
+            }
+            Err(e) => {
+                set.abort_all();
+                anyhow::bail!("an upload task failed: {e}");
+            }
+        }
+    }
+    // Every blob is there: now the manifest may point at them.
+    crate::interrupt::check()?;
+    client
+        .put_manifest(repo, tag, &media_type, &manifest_bytes)
+        .await?;
+    let uploaded_bytes = results
+        .iter()
+        .map(|r| match r {
+            client::Upload::Sent(n) => *n,
+            _ => 0,
+        })
+        .sum();
+    let count = |want: fn(&client::Upload) -> bool| results.iter().filter(|r| want(r)).count();
+    let blobs_present = count(|r| *r == client::Upload::Present);
+    let blobs_mounted = count(|r| *r == client::Upload::Mounted);
+    let blobs_uploaded = count(|r| matches!(r, client::Upload::Sent(_)));
+    let reference = format!("{}/{repo}:{tag}", client.registry);
+    let pinned = format!("{}/{repo}@{}", client.registry, desc.digest);
+    printer.status(
+        "Pushed",
+        format!(
+            "{pinned} ({} uploaded)",
+            crate::ui::human_bytes(uploaded_bytes)
+        ),
+    );
+    Ok(Pushed {
+        function: String::new(),
+        reference,
+        digest: desc.digest,
+        pinned,
+        uploaded_bytes,
+        blobs_uploaded,
+        blobs_mounted,
+        blobs_present,
+    })
+}
