@@ -467,6 +467,15 @@ fn resolve(
                 ),
             ));
         }
+        if let Some(hp) = &f.health_path {
+            if !hp.starts_with('/') || hp.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                problems.push(at(
+                    &here("health_path"),
+                    format!("function `{name}`: health_path `{hp}` is not a URL path"),
+                    Some("write a path starting with `/`, such as `/healthz`".into()),
+                ));
+            }
+        }
         if let Some(map) = &f.import_map {
             if !dir.join(map).is_file() {
                 problems.push(at(
