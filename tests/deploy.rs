@@ -1,0 +1,455 @@
+//! `hoist deploy` and the target commands end to end: the hoist binary
+//! against the real self-hosted backend (`hoist backend serve`, real node
+//! workers), with archives in s3s-fs where the test says so. What a user
+//! would check: the function's real answer after deploy, rollback and env
+//! changes; a failed health gate rolling every function of the release
+//! back; no failed request during a deploy; the backend surviving
+//! SIGKILL; clear errors and exit codes for bad input and faults; the token
+//! never printed. No timings are asserted.
+
+mod support;
+
+use std::path::Path;
+use std::process::Output;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use support::backend::{Backend, TOKEN};
+use support::registry::write_files;
+
+/// A node handler that answers its version marker, the env it sees and its
+/// query, and prints a log line per request.
+fn handler(marker: &str) -> String {
+    format!(
+        r#"export default async function handler(req) {{
+  const url = new URL(req.url);
+  console.log("handled {marker} " + url.pathname + url.search);
+  const body = req.method === "GET" ? null : await req.text();
+  return Response.json({{ marker: "{marker}", greeting: process.env.GREETING ?? null,
+    secret_len: (process.env.API_TOKEN ?? "").length, name: url.searchParams.get("name"), body }});
+}}
+"#
+    )
+}
+
+/// A project with node functions `names`, each answering `marker`.
+fn project(dir: &Path, names: &[&str], marker: &str) {
+    let mut yaml = String::from("project: demo\nfunctions:\n");
+    for n in names {
+        yaml.push_str(&format!(
+            "  {n}:\n    runtime: node\n    entrypoint: index.mjs\n    env:\n      GREETING: hello\n"
+        ));
+        write_files(dir, &[(&format!("functions/{n}/index.mjs"), &handler(marker))]);
+    }
+    std::fs::write(dir.join("hoist.yaml"), yaml).expect("hoist.yaml");
+}
+
+fn set_marker(dir: &Path, name: &str, marker: &str) {
+    write_files(dir, &[(&format!("functions/{name}/index.mjs"), &handler(marker))]);
+}
+
+fn out_text(o: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn ok_json(o: &Output) -> Value {
+    assert!(o.status.success(), "{}", out_text(o));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", out_text(o)))
+}
+
+fn assert_no_token(o: &Output) {
+    let all = out_text(o);
+    assert!(!all.contains(TOKEN), "the token leaked:\n{all}");
+}
+
+/// Invoke through the CLI; the function's JSON answer.
+fn invoke(b: &Backend, dir: &Path, name: &str) -> Value {
+    let o = b.hoist(dir, &["invoke", name, "--query", "name=ada"]);
+    assert!(o.status.success(), "{}", out_text(&o));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("answer not JSON ({e}): {}", out_text(&o)))
+}
+
+fn deploy(b: &Backend, dir: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["deploy", "--output", "json"];
+    all.extend_from_slice(args);
+    b.hoist(dir, &all)
+}
+
+#[test]
+fn deploy_invoke_update_rollback_and_releases() {
+    let b = Backend::start(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    project(dir, &["api"], "one");
+
+    let v = ok_json(&deploy(&b, dir, &["--version", "v1"]));
+    assert_eq!(v["functions"][0]["status"], "deployed");
+    let a = invoke(&b, dir, "api");
+    assert_eq!(a["marker"], "one");
+    assert_eq!(a["greeting"], "hello");
+    assert_eq!(a["name"], "ada");
+
+    // The same code again: nothing to do, nothing sent.
+    let again = ok_json(&deploy(&b, dir, &["--version", "v1"]));
+    assert_eq!(again["functions"][0]["status"], "unchanged");
+    assert_eq!(again["functions"][0]["uploaded_bytes"], 0);
+    assert!(again["release"].is_null());
+    let (_, deps) = b.call("GET", "/api/functions/api/deployments", None);
+    assert_eq!(deps["deployments"].as_array().unwrap().len(), 1);
+
+    // A dry run names the change and changes nothing.
+    set_marker(dir, "api", "two");
+    let plan = ok_json(&deploy(&b, dir, &["--version", "v2", "--dry-run"]));
+    assert_eq!(plan["plan"][0]["action"], "update");
+    assert_eq!(plan["plan"][0]["code_changed"], true);
+    assert_eq!(invoke(&b, dir, "api")["marker"], "one");
+
+    ok_json(&deploy(&b, dir, &["--version", "v2"]));
+    assert_eq!(invoke(&b, dir, "api")["marker"], "two");
+
+    let r = ok_json(&b.hoist(dir, &["rollback", "api", "--output", "json"]));
+    assert_eq!(r["version"], "v1");
+    assert_eq!(r["previous_version"], "v2");
+    assert_eq!(invoke(&b, dir, "api")["marker"], "one");
+
+    let rel = ok_json(&b.hoist(dir, &["releases", "--output", "json"]));
+    let releases = rel["releases"].as_array().unwrap();
+    assert_eq!(releases.len(), 3, "{rel}");
+    assert!(releases.iter().all(|r| r["status"] == "live"));
+    assert_eq!(releases[0]["functions"][0]["version"], "v1");
+
+    let st = ok_json(&b.hoist(dir, &["status", "--output", "json"]));
+    assert_eq!(st["functions"][0]["active_version"], "v1");
+
+    // Deleting the active version is refused; an old one goes.
+    let del = b.hoist(dir, &["delete", "api", "--version", "v1", "--yes"]);
+    assert_eq!(del.status.code(), Some(1), "{}", out_text(&del));
+    assert!(out_text(&del).contains("active"), "{}", out_text(&del));
+    let del = b.hoist(dir, &["delete", "api", "--version", "v2", "--yes"]);
+    assert!(del.status.success(), "{}", out_text(&del));
+    let del = b.hoist(dir, &["delete", "api", "--version", "v2"]);
+    assert_eq!(del.status.code(), Some(2), "{}", out_text(&del));
+    assert!(out_text(&del).contains("--yes"));
+}
+
+#[test]
+fn a_failed_health_gate_rolls_the_whole_release_back() {
+    let b = Backend::start(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    project(dir, &["alpha", "beta"], "one");
+    ok_json(&deploy(&b, dir, &["--version", "v1", "--jobs", "1"]));
+
+    // v2: alpha is fine, beta crashes at start.
+    set_marker(dir, "alpha", "two");
+    write_files(
+        dir,
+        &[(
+            "functions/beta/index.mjs",
+            "console.error('beta cannot start: missing DATABASE_URL');\nprocess.exit(3);\n",
+        )],
+    );
+    let o = b.hoist(dir, &["deploy", "--version", "v2", "--jobs", "1"]);
+    let text = out_text(&o);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(text.contains("beta"), "{text}");
+    assert!(text.contains("missing DATABASE_URL"), "the function's last lines are shown: {text}");
+    assert!(text.contains("alpha went back"), "{text}");
+    // Nothing of v2 stays live.
+    assert_eq!(invoke(&b, dir, "alpha")["marker"], "one");
+    assert_eq!(invoke(&b, dir, "beta")["marker"], "one");
+    let rel = ok_json(&b.hoist(dir, &["releases", "--output", "json"]));
+    assert_eq!(rel["releases"][0]["status"], "rolled_back", "{rel}");
+
+    // In JSON mode the error is one document on stdout.
+    let o = b.hoist(dir, &["deploy", "--version", "v3", "--output", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e: Value = serde_json::from_slice(&o.stdout).expect("error JSON");
+    assert_eq!(e["error"]["exit_code"], 1);
+    assert!(e["error"]["message"].as_str().unwrap().contains("beta"));
+}
+
+#[test]
+fn warmup_env_restart_and_logs() {
+    let b = Backend::start(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    project(dir, &["api"], "one");
+    ok_json(&deploy(&b, dir, &[]));
+
+    let w = ok_json(&b.hoist(dir, &["warmup", "api", "--count", "3", "--output", "json"]));
+    assert_eq!(w["ready"], 3, "{w}");
+    let (_, workers) = b.call("GET", "/api/functions/api/workers", None);
+    let live: Vec<i64> = workers["workers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["state"] != "TERMINATED")
+        .map(|w| w["pid"].as_i64().unwrap())
+        .collect();
+    assert!(live.len() >= 3, "{workers}");
+    for pid in &live {
+        assert!(Path::new(&format!("/proc/{pid}")).exists(), "worker {pid} is not running");
+    }
+
+    // A secret from stdin, a plain value that looks secret (warned).
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_hoist"));
+    for (k, v) in b.envs() {
+        cmd.env(k, v);
+    }
+    let child = cmd
+        .current_dir(dir)
+        .env("HOIST_CREDENTIALS", "file")
+        .env("HOIST_CONFIG_DIR", dir.join(".cfg"))
+        .args(["env", "set", "api", "API_TOKEN", "--secret", "--restart"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.as_ref().unwrap().write_all(b"s3cr3t-value-42\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", out_text(&o));
+    assert!(!out_text(&o).contains("s3cr3t-value-42"));
+    let a = invoke(&b, dir, "api");
+    assert_eq!(a["secret_len"], 15, "the restarted worker sees the secret: {a}");
+
+    let o = b.hoist(dir, &["env", "set", "api", "DB_PASSWORD=hunter2"]);
+    assert!(o.status.success(), "{}", out_text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--secret"), "{}", out_text(&o));
+    let o = b.hoist(dir, &["env", "set", "api", "GREETING=hi", "--restart"]);
+    assert!(o.status.success(), "{}", out_text(&o));
+    assert_eq!(invoke(&b, dir, "api")["greeting"], "hi");
+    let list = ok_json(&b.hoist(dir, &["env", "list", "api", "--output", "json"]));
+    let text = list.to_string();
+    assert!(!text.contains("s3cr3t-value-42"), "{text}");
+    let secret = list["env"].as_array().unwrap().iter().find(|e| e["key"] == "API_TOKEN").unwrap();
+    assert!(secret["value"].is_null());
+    let o = b.hoist(dir, &["env", "unset", "api", "GREETING", "--restart"]);
+    assert!(o.status.success(), "{}", out_text(&o));
+    assert_eq!(invoke(&b, dir, "api")["greeting"], "hello", "hoist.yaml's value again");
+
+    // The line the function printed during an invoke is in its logs, and
+    // `logs -f` shows a new one as it happens.
+    let logs = b.hoist(dir, &["logs", "api", "--output", "json"]);
+    assert!(logs.status.success(), "{}", out_text(&logs));
+    assert!(String::from_utf8_lossy(&logs.stdout).contains("handled one /?name=ada"));
+    let mut follow = std::process::Command::new(env!("CARGO_BIN_EXE_hoist"));
+    for (k, v) in b.envs() {
+        follow.env(k, v);
+    }
+    let mut child = follow
+        .current_dir(dir)
+        .env("HOIST_CREDENTIALS", "file")
+        .env("HOIST_CONFIG_DIR", dir.join(".cfg"))
+        .args(["logs", "api", "-f", "--output", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let o = b.hoist(dir, &["invoke", "api", "--path", "/followed"]);
+    assert!(o.status.success(), "{}", out_text(&o));
+    let end = Instant::now() + Duration::from_secs(20);
+    let mut seen = Vec::new();
+    while Instant::now() < end {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            seen.push(line);
+            if seen.iter().any(|l| l.contains("/followed")) {
+                break;
+            }
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(seen.iter().any(|l| l.contains("/followed")), "{seen:?}");
+    let ids: Vec<u64> = seen
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|v| v["id"].as_u64())
+        .collect();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(ids, unique, "no duplicate lines");
+}
+
+#[test]
+fn requests_never_fail_during_a_deploy_and_the_backend_survives_sigkill() {
+    let mut b = Backend::start(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    project(dir, &["api"], "one");
+    ok_json(&deploy(&b, dir, &["--version", "v1"]));
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let failures = Arc::new(AtomicUsize::new(0));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let url = format!("{}/api/functions/api/invoke", b.url());
+    let loops: Vec<_> = (0..2)
+        .map(|_| {
+            let (stop, failures, calls, url) = (stop.clone(), failures.clone(), calls.clone(), url.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let r = ureq::post(&url)
+                        .set("Authorization", &format!("Bearer {TOKEN}"))
+                        .send_json(json!({"body": {"n": 1}}));
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    match r {
+                        Ok(resp) => {
+                            let v: Value = resp.into_json().unwrap_or(Value::Null);
+                            if v["status"] != 200 {
+                                failures.fetch_add(1, Ordering::SeqCst);
+                            }
+                        }
+                        Err(_) => {
+                            failures.fetch_add(1, Ordering::SeqCst);
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    set_marker(dir, "api", "two");
+    ok_json(&deploy(&b, dir, &["--version", "v2"]));
+    set_marker(dir, "api", "three");
+    ok_json(&deploy(&b, dir, &["--version", "v3"]));
+    stop.store(true, Ordering::SeqCst);
+    for l in loops {
+        l.join().unwrap();
+    }
+    assert!(calls.load(Ordering::SeqCst) > 10);
+    assert_eq!(failures.load(Ordering::SeqCst), 0, "requests failed during the deploys");
+
+    b.kill9();
+    b.restart();
+    assert_eq!(invoke(&b, dir, "api")["marker"], "three");
+    let st = ok_json(&b.hoist(dir, &["status", "api", "--output", "json"]));
+    assert_eq!(st["functions"][0]["active_version"], "v3");
+}
+
+#[test]
+fn versions_by_reference_from_s3() {
+    let Some(s3) = support::s3::S3Server::start() else {
+        assert!(!support::s3::ci(), "s3s-fs is required in CI");
+        eprintln!("SKIPPED: s3s-fs not installed");
+        return;
+    };
+    let creds = vec![
+        ("HOIST_S3_ACCESS_KEY_ID".to_string(), support::s3::ACCESS_KEY.to_string()),
+        ("HOIST_S3_SECRET_ACCESS_KEY".to_string(), support::s3::SECRET_KEY.to_string()),
+        ("AWS_EC2_METADATA_DISABLED".to_string(), "true".to_string()),
+    ];
+    let store = format!("s3://{}/team", support::s3::BUCKET);
+    let b = Backend::start_with_env(
+        &[
+            "--store".into(),
+            store,
+            "--s3-endpoint".into(),
+            s3.endpoint(),
+            "--s3-region".into(),
+            "us-east-1".into(),
+            "--s3-path-style".into(),
+        ],
+        &creds,
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    project(dir, &["api"], "from-s3");
+    let yaml = std::fs::read_to_string(dir.join("hoist.yaml")).unwrap();
+    std::fs::write(
+        dir.join("hoist.yaml"),
+        format!(
+            "{yaml}storage:\n  backend: s3\n  s3:\n    bucket: {}\n    endpoint: {}\n    path_style: true\n    region: us-east-1\n    prefix: team\n",
+            support::s3::BUCKET,
+            s3.endpoint()
+        ),
+    )
+    .unwrap();
+    let envs: Vec<(&str, &str)> = creds.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let o = b.hoist_with(dir, &["deploy", "--output", "json", "--version", "v1", "-v"], &envs);
+    let v = ok_json(&o);
+    // The backend fetched the archive from the store: hoist sent it none.
+    assert_eq!(v["functions"][0]["uploaded_bytes"], 0, "{}", out_text(&o));
+    assert!(s3.object_file(support::s3::BUCKET, "team/functions/api/v1/function.tar.gz").exists());
+    let o = b.hoist_with(dir, &["invoke", "api"], &envs);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("from-s3"), "{}", out_text(&o));
+    // The release record lives in the store too.
+    let rel = ok_json(&b.hoist_with(dir, &["releases", "--output", "json"], &envs));
+    assert_eq!(rel["releases"][0]["status"], "live");
+}
+
+#[test]
+fn bad_input_and_faults_are_clear() {
+    let b = Backend::start(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    project(dir, &["api"], "one");
+
+    // Unreachable backend.
+    let o = support::registry::hoist(
+        dir,
+        &["deploy"],
+        &[("HOIST_BACKEND_URL", "http://127.0.0.1:9"), ("HOIST_SELFHOSTED_TOKEN", TOKEN)],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", out_text(&o));
+    assert!(out_text(&o).contains("cannot reach the self-hosted backend"), "{}", out_text(&o));
+    assert_no_token(&o);
+
+    // A wrong token: refused, the token never printed.
+    let o = support::registry::hoist(
+        dir,
+        &["status", "-vv"],
+        &[("HOIST_BACKEND_URL", &b.url()), ("HOIST_SELFHOSTED_TOKEN", "wrong-token-9876")],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", out_text(&o));
+    assert!(out_text(&o).contains("refused the credential"), "{}", out_text(&o));
+    assert!(!out_text(&o).contains("wrong-token-9876"));
+
+    // Invalid version, unknown function: exit 2 before anything is sent.
+    let o = b.hoist(dir, &["deploy", "--version", "../x"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out_text(&o));
+    let o = b.hoist(dir, &["deploy", "nope"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out_text(&o));
+    assert!(out_text(&o).contains("no function named `nope`"));
+    let (st, _) = b.call("GET", "/api/functions/api", None);
+    assert_eq!(st, 404, "nothing was registered");
+
+    // 503s on the deployment call are retried; one deployment results.
+    let (st, _) = b.call(
+        "POST",
+        "/api/_faults",
+        Some(json!({"fail_next": 2, "fail_status": 503, "fail_path": "/deployments"})),
+    );
+    assert_eq!(st, 200);
+    let o = b.hoist_with(dir, &["deploy", "--version", "v1"], &[("HOIST_RETRY_BASE_MS", "10")]);
+    assert!(o.status.success(), "{}", out_text(&o));
+    let (_, deps) = b.call("GET", "/api/functions/api/deployments", None);
+    assert_eq!(deps["deployments"].as_array().unwrap().len(), 1, "{deps}");
+    let (_, versions) = b.call("GET", "/api/functions/api/versions", None);
+    assert_eq!(versions["versions"].as_array().unwrap().len(), 1);
+
+    // A body over the backend's limit.
+    let big = dir.join("big.json");
+    std::fs::write(&big, format!("\"{}\"", "x".repeat(7 * 1024 * 1024))).unwrap();
+    let o = b.hoist(dir, &["invoke", "api", "--data", &format!("@{}", big.display())]);
+    assert_eq!(o.status.code(), Some(1), "{}", out_text(&o));
+    assert!(out_text(&o).contains("413"), "{}", out_text(&o));
+}
