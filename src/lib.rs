@@ -2,6 +2,7 @@
 //! `main.rs` only parses arguments and turns the result into an exit code.
 
 pub mod auth;
+pub mod backend;
 pub mod bundle;
 pub mod cli;
 pub mod commands;
@@ -46,5 +47,6 @@ fn dispatch(cli: &Cli, printer: &Printer) -> anyhow::Result<()> {
         Command::Login(args) => commands::login::login(g, args, printer),
         Command::Logout(args) => commands::login::logout(args, printer),
         Command::Completions(args) => commands::completions::run(args, printer),
+        Command::Backend(cmd) => commands::backend::run(cmd, printer),
     }
 }
