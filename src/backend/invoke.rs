@@ -115,6 +115,9 @@ pub async fn invoke(
     let ans = app.sup.forward(&pool, &w, &spec, req).await?;
     let mut hs: BTreeMap<String, String> = BTreeMap::new();
     for (k, v) in &ans.headers {
+        if HOP.contains(&k.as_str()) || k == "content-length" {
+            continue;
+        }
         let v = String::from_utf8_lossy(v).to_string();
         hs.entry(k.clone())
             .and_modify(|e| {

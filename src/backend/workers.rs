@@ -326,6 +326,14 @@ impl Supervisor {
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
+        // SAFETY: prctl(PR_SET_PDEATHSIG) is async-signal-safe; a worker dies
+        // with the backend even when the backend is SIGKILLed.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
         for k in ["PATH", "HOME", "LANG", "TZ", "SSL_CERT_FILE"] {
             if let Some(v) = std::env::var_os(k) {
                 cmd.env(k, v);
