@@ -32,7 +32,7 @@ fn free_port() -> u16 {
 fn spawn_serve(data: &Path, port: u16) -> Child {
     let token = data.parent().unwrap().join("token");
     std::fs::write(&token, TOKEN).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_hoist"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hoist"))
         .args(["backend", "serve", "--listen"])
         .arg(format!("127.0.0.1:{port}"))
         .arg("--data-dir")
@@ -53,6 +53,8 @@ fn spawn_serve(data: &Path, port: u16) -> Child {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the backend did not start");
 }
 
