@@ -170,6 +170,7 @@ pub fn parse<T: DeserializeOwned + Default>(body: &Bytes, empty_ok: bool) -> Api
 pub fn valid_name(name: &str) -> ApiResult<()> {
     let mut chars = name.chars();
     let ok = name.len() <= 63
+        && name != "deploy"
         && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if ok {
@@ -180,7 +181,7 @@ pub fn valid_name(name: &str) -> ApiResult<()> {
             "invalid_name",
             format!("`{name}` is not a function name"),
         )
-        .with_hint("use ^[A-Za-z][A-Za-z0-9_-]{0,62}$"))
+        .with_hint("use ^[A-Za-z][A-Za-z0-9_-]{0,62}$ (`deploy` is reserved)"))
     }
 }
 
@@ -289,14 +290,14 @@ async fn put_function(
         return Err(ApiError::bad_request("`cpus` must be in (0, 64]"));
     }
     if let Some(p) = &b.health_path {
-        if !p.starts_with('/') || p.len() > 1024 || p.chars().any(|c| c.is_control() || c == ' ') {
+        if !p.starts_with('/') || p.len() > 1024 || !p.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
             return Err(ApiError::bad_request(
                 "`health_path` must be a path starting with /",
             ));
         }
     }
     let handler = b.handler.unwrap_or_else(|| "handler".into());
-    if handler.is_empty() || handler.len() > 128 {
+    if handler.is_empty() || handler.chars().count() > 128 {
         return Err(ApiError::bad_request(
             "`handler` must be 1 to 128 characters",
         ));
@@ -383,19 +384,26 @@ async fn warmup(
     Path(name): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    let b: Warmup = parse(&body, true)?;
     let f = function(&app, &name)?;
+    let b: Warmup = parse(&body, true)?;
     let count = b.count.unwrap_or(1) as usize;
-    if count > 100 || count as i64 > f.max_concurrent_executions {
+    let timeout = b.timeout_seconds.unwrap_or(30);
+    if count > 100 || !(1..=300).contains(&timeout) {
         return Err(ApiError::bad_request(
-            "`count` is above max_concurrent_executions",
+            "`count` is at most 100 and `timeout_seconds` in 1..=300",
         ));
     }
-    let timeout = Duration::from_secs(b.timeout_seconds.unwrap_or(30).clamp(1, 300) as u64);
+    let timeout = Duration::from_secs(timeout as u64);
     let pool = app.sup.pool(&name);
     if pool.active().is_none() {
         return Err(ApiError::conflict(format!("{name} has no active version"))
             .with_hint("deploy a version first"));
+    }
+    if count as i64 > f.max_concurrent_executions {
+        return Err(ApiError::conflict(format!(
+            "`count` {count} is above max_concurrent_executions ({})",
+            f.max_concurrent_executions
+        )));
     }
     app.sup
         .warmup(&pool, count, Instant::now() + timeout)

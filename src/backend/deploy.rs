@@ -51,6 +51,12 @@ pub async fn create(
     function(&app, &name)?;
     let r: DeployReq = parse(&body, false)?;
     valid_version(&r.version)?;
+    if app.db.version(&name, &r.version)?.is_none() {
+        return Err(ApiError::not_found(format!(
+            "no version `{}` of {name}",
+            r.version
+        )));
+    }
     for k in r.env.keys() {
         valid_key(k)?;
     }
@@ -68,7 +74,13 @@ pub async fn create(
             "`kind` is one of deploy, rollback, promote",
         ));
     }
-    let timeout = Duration::from_secs(r.health_timeout_seconds.unwrap_or(30).clamp(1, 600));
+    let timeout = r.health_timeout_seconds.unwrap_or(30);
+    if !(1..=600).contains(&timeout) {
+        return Err(ApiError::bad_request(
+            "`health_timeout_seconds` must be in 1..=600",
+        ));
+    }
+    let timeout = Duration::from_secs(timeout);
     let d = deploy(&app, &name, &r.version, r.env, r.release_id, &kind, timeout).await?;
     Ok((StatusCode::CREATED, Json(d)).into_response())
 }

@@ -60,6 +60,10 @@ pub async fn invoke(
     }
     function(&app, &name)?;
     let r: InvokeReq = parse(&body, true)?;
+    let pool = app.sup.pool(&name);
+    if pool.active().is_none() {
+        return Err(ApiError::conflict(format!("{name} has no active version")));
+    }
     let method = reqwest::Method::from_bytes(
         r.method
             .as_deref()
@@ -90,7 +94,6 @@ pub async fn invoke(
             serde_json::to_vec(&v).map_err(ApiError::internal)?
         }
     };
-    let pool = app.sup.pool(&name);
     let (w, spec) = app.sup.acquire(&pool).await?;
     let mut url = match worker_url(w.port, &path) {
         Ok(u) => u,
@@ -223,6 +226,9 @@ fn since(v: &str) -> ApiResult<String> {
         t
     } else {
         let (num, unit) = v.split_at(v.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
+        if num.is_empty() || num.len() > 6 {
+            return Err(bad());
+        }
         let n: i64 = num.parse().map_err(|_| bad())?;
         let secs = match unit {
             "s" => n,

@@ -4,7 +4,7 @@
 //! and extracted once (traversal-safe) to `<data>/versions/<fn>/<hex>/`.
 
 use std::io::Write;
-use std::path::{Component, Path as FsPath, PathBuf};
+use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -122,14 +122,24 @@ fn check_meta(m: &VersionMeta) -> ApiResult<()> {
     Ok(())
 }
 
+/// `^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$` with
+/// `extra` allowed after the first character of a segment, at most `max`
+/// bytes: relative, no empty, `.` or `..` segment.
+pub fn segments_ok(p: &str, extra: &str, max: usize) -> bool {
+    !p.is_empty()
+        && p.len() <= max
+        && p.split('/').all(|seg| {
+            let mut c = seg.chars();
+            c.next()
+                .is_some_and(|f| f.is_ascii_alphanumeric() || f == '_')
+                && c.all(|ch| {
+                    ch.is_ascii_alphanumeric() || "_.-".contains(ch) || extra.contains(ch)
+                })
+        })
+}
+
 fn relative(what: &str, p: &str) -> ApiResult<()> {
-    let ok = !p.is_empty()
-        && p.len() <= 1024
-        && !p.contains('\0')
-        && FsPath::new(p)
-            .components()
-            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
-    if ok {
+    if segments_ok(p, "", 256) {
         Ok(())
     } else {
         Err(ApiError::bad_request(format!(
@@ -141,8 +151,8 @@ fn relative(what: &str, p: &str) -> ApiResult<()> {
 /// The hex of `sha256:<64 hex>`.
 pub fn digest_hex(d: &str) -> ApiResult<String> {
     let hex = d.strip_prefix("sha256:").unwrap_or("");
-    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(hex.to_ascii_lowercase())
+    if hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        Ok(hex.to_string())
     } else {
         Err(ApiError::bad_request(
             "`digest` must be sha256:<64 hex digits>",
@@ -205,7 +215,7 @@ async fn fetch(app: &Arc<App>, key: &str) -> ApiResult<PathBuf> {
         ApiError::bad_request("this backend has no artifact store")
             .with_hint("start it with --store PATH or --store s3://bucket/prefix, or upload the archive as multipart")
     })?;
-    if key.is_empty() || key.starts_with('/') || key.split('/').any(|s| s == "..") {
+    if !segments_ok(key, "=+", 1024) {
         return Err(ApiError::bad_request("`archive_key` must be a store key"));
     }
     let path = app
