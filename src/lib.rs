@@ -2,6 +2,7 @@
 //! `main.rs` only parses arguments and turns the result into an exit code.
 
 pub mod auth;
+pub mod backend;
 pub mod bundle;
 pub mod cli;
 pub mod clock;
@@ -62,5 +63,6 @@ fn dispatch(cli: &Cli, printer: &Printer) -> anyhow::Result<()> {
         Command::Invoke(args) => commands::invoke::run(g, args, printer),
         Command::Delete(args) => commands::delete::run(g, args, printer),
         Command::Releases(args) => commands::releases::run(g, args, printer),
+        Command::Backend(cmd) => commands::backend::run(cmd, printer),
     }
 }

@@ -111,6 +111,9 @@ pub enum Command {
     Delete(DeleteArgs),
     /// List releases: which versions went live together, when, by whom
     Releases(ReleasesArgs),
+    /// Run the reference self-hosted functions backend (serve, start, stop, status)
+    #[command(subcommand)]
+    Backend(BackendCommand),
 }
 
 /// Which target a command talks to.
@@ -465,4 +468,71 @@ pub struct CompletionsArgs {
     /// Shell to generate completions for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackendCommand {
+    /// Run the backend in the foreground until SIGTERM or Ctrl-C
+    Serve(BackendServeArgs),
+    /// Run the backend in the background (token generated into <data>/token)
+    Start(BackendServeArgs),
+    /// Stop the background backend (SIGTERM, then SIGKILL)
+    Stop(BackendDirArgs),
+    /// Say whether the backend runs, where, and how many functions it has
+    Status(BackendDirArgs),
+    /// Install deno or bun under <data>/runtimes with npm
+    InstallRuntime(InstallRuntimeArgs),
+}
+
+/// Where the backend keeps its state.
+#[derive(Debug, Clone, Args)]
+pub struct BackendDirArgs {
+    /// Data directory [default: $XDG_DATA_HOME/hoist/backend]
+    #[arg(long, env = "HOIST_BACKEND_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackendServeArgs {
+    #[command(flatten)]
+    pub dir: BackendDirArgs,
+    /// Address to listen on
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
+    pub listen: std::net::SocketAddr,
+    /// File holding the bearer token (else HOIST_BACKEND_TOKEN)
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+    /// Artifact store for versions created by reference: a directory or s3://bucket/prefix
+    #[arg(long, value_name = "PATH|URL")]
+    pub store: Option<String>,
+    /// S3 endpoint URL (MinIO, R2, ...)
+    #[arg(long, value_name = "URL")]
+    pub s3_endpoint: Option<String>,
+    /// S3 region
+    #[arg(long, value_name = "REGION")]
+    pub s3_region: Option<String>,
+    /// Address S3 buckets by path instead of by host
+    #[arg(long)]
+    pub s3_path_style: bool,
+    /// Largest accepted archive, in MiB
+    #[arg(long, value_name = "MIB", default_value_t = 50)]
+    pub max_archive_mb: u64,
+    /// Accept POST /api/_faults (tests only)
+    #[arg(long)]
+    pub faults: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InstallableRuntime {
+    Deno,
+    Bun,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallRuntimeArgs {
+    /// Runtimes to install
+    #[arg(value_enum, required = true)]
+    pub runtimes: Vec<InstallableRuntime>,
+    #[command(flatten)]
+    pub dir: BackendDirArgs,
 }

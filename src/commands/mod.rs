@@ -1,6 +1,7 @@
 //! One module per command. Each takes the global flags, its own arguments and
 //! the `Printer`, and returns `anyhow::Result<()>`; shared lookups live here.
 
+pub mod backend;
 pub mod build;
 pub mod bundle;
 pub mod completions;

@@ -1,0 +1,519 @@
+//! The HTTP surface: the axum router, bearer auth, injected faults, the
+//! rewrite of every non-JSON error into the one error shape, and the
+//! handlers for health, functions, workers and env. Versions, deployments,
+//! invocations and logs have their own files.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, delete, get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::db::{FunctionRow, FunctionSpec};
+use super::errors::{ApiError, ApiResult};
+use super::{runtimes, App};
+
+pub type AppState = State<Arc<App>>;
+
+/// Every route of docs/selfhosted-api.md.
+pub fn router(app: Arc<App>) -> Router {
+    use super::{deploy, invoke, versions};
+    let limit = (app.opts.max_archive_mb.max(6) as usize + 1) << 20;
+    let protected = Router::new()
+        .route("/api/functions", get(list_functions))
+        .route("/api/functions/deploy", post(deploy::containerpub_deploy))
+        .route(
+            "/api/functions/{function}",
+            get(get_function).put(put_function).delete(delete_function),
+        )
+        .route(
+            "/api/functions/{function}/versions",
+            get(versions::list).post(versions::create),
+        )
+        .route(
+            "/api/functions/{function}/versions/{version}",
+            delete(versions::delete),
+        )
+        .route(
+            "/api/functions/{function}/deployments",
+            get(deploy::list).post(deploy::create),
+        )
+        .route("/api/functions/{function}/rollback", post(deploy::rollback))
+        .route("/api/functions/{function}/restart", post(deploy::restart))
+        .route("/api/functions/{function}/warmup", post(warmup))
+        .route("/api/functions/{function}/workers", get(list_workers))
+        .route(
+            "/api/functions/{function}/env",
+            get(get_env).post(post_env).patch(patch_env),
+        )
+        .route("/api/functions/{function}/env/{key}", delete(delete_env))
+        .route("/api/functions/{function}/invoke", post(invoke::invoke))
+        .route("/api/functions/{function}/logs", get(invoke::logs))
+        .route("/api/_faults", post(set_faults))
+        .route("/fn/{function}", any(invoke::raw))
+        .route("/fn/{function}/{*path}", any(invoke::raw))
+        .route_layer(middleware::from_fn_with_state(app.clone(), auth));
+    Router::new()
+        .route("/api/health", get(health))
+        .merge(protected)
+        .fallback(|| async { ApiError::not_found("no such path") })
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(app.clone(), faults))
+        .layer(middleware::map_response(error_shape))
+        .with_state(app)
+}
+
+async fn auth(State(app): AppState, req: Request, next: Next) -> Response {
+    let want = format!("Bearer {}", app.opts.token.expose());
+    let ok = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| constant_eq(v.as_bytes(), want.as_bytes()))
+        .unwrap_or(false);
+    if !ok {
+        return ApiError::unauthorized().into_response();
+    }
+    next.run(req).await
+}
+
+fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn faults(State(app): AppState, req: Request, next: Next) -> Response {
+    if app.opts.faults {
+        let (latency, fail) = {
+            let mut f = app.faults.lock().unwrap_or_else(|p| p.into_inner());
+            let hit = f.fail_next > 0
+                && req.uri().path() != "/api/_faults"
+                && f.fail_path
+                    .as_ref()
+                    .is_none_or(|p| req.uri().path().contains(p.as_str()));
+            let fail = if hit {
+                f.fail_next -= 1;
+                Some(f.fail_status.unwrap_or(503))
+            } else {
+                None
+            };
+            (f.latency_ms, fail)
+        };
+        if latency > 0 {
+            tokio::time::sleep(Duration::from_millis(latency)).await;
+        }
+        if let Some(status) = fail {
+            let st = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            return ApiError::new(st, "unavailable", "fault injected for tests").into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// Axum's own rejections (bad JSON, body too large, unknown method) come as
+/// text; give them the one JSON error shape.
+async fn error_shape(res: Response) -> Response {
+    let st = res.status();
+    if !(st.is_client_error() || st.is_server_error()) {
+        return res;
+    }
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return res;
+    }
+    let allow = res.headers().get(header::ALLOW).cloned();
+    let (status, code) = match st.as_u16() {
+        401 => (st, "unauthorized"),
+        404 => (st, "not_found"),
+        405 => (st, "method_not_allowed"),
+        408 => (st, "timeout"),
+        413 => (st, "too_large"),
+        s if s < 500 => (StatusCode::BAD_REQUEST, "bad_request"),
+        503 => (st, "unavailable"),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+    };
+    let (_, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let mut msg = String::from_utf8_lossy(&text).trim().to_string();
+    if msg.is_empty() {
+        msg = st.canonical_reason().unwrap_or("error").to_lowercase();
+    }
+    let mut out = ApiError::new(status, code, msg).into_response();
+    if let Some(a) = allow {
+        out.headers_mut().insert(header::ALLOW, a);
+    }
+    out
+}
+
+/// Parse a JSON body; an empty body is `T::default()` when `empty_ok`.
+pub fn parse<T: DeserializeOwned + Default>(body: &Bytes, empty_ok: bool) -> ApiResult<T> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        if empty_ok {
+            return Ok(T::default());
+        }
+        return Err(ApiError::bad_request("a JSON body is required"));
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("bad JSON body: {e}")))
+}
+
+pub fn valid_name(name: &str) -> ApiResult<()> {
+    let mut chars = name.chars();
+    let ok = name.len() <= 63
+        && name != "deploy"
+        && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_name",
+            format!("`{name}` is not a function name"),
+        )
+        .with_hint("use ^[A-Za-z][A-Za-z0-9_-]{0,62}$ (`deploy` is reserved)"))
+    }
+}
+
+pub fn valid_version(v: &str) -> ApiResult<()> {
+    let ok = (1..=128).contains(&v.len())
+        && !v.starts_with('.')
+        && !v.starts_with('-')
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-+".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_version",
+            format!("`{v}` is not a version"),
+        ))
+    }
+}
+
+/// The live (not deleted) function `name`, or 400/404.
+pub fn function(app: &App, name: &str) -> ApiResult<FunctionRow> {
+    valid_name(name)?;
+    app.db
+        .function(name)?
+        .ok_or_else(|| ApiError::not_found(format!("no function `{name}`")))
+}
+
+pub fn function_json(f: &FunctionRow) -> Value {
+    let status = if f.active_version.is_some() {
+        "deployed"
+    } else if f.has_versions {
+        "built"
+    } else {
+        "registered"
+    };
+    let mut v = serde_json::to_value(f).unwrap_or_else(|_| json!({}));
+    v["id"] = json!(f.name);
+    v["status"] = json!(status);
+    v
+}
+
+async fn health(State(app): AppState) -> Json<Value> {
+    let data = app.opts.data_dir.clone();
+    let rts = tokio::task::spawn_blocking(move || {
+        runtimes::RUNTIMES
+            .iter()
+            .map(|r| {
+                let v = runtimes::find(&data, r).and_then(|b| runtimes::version(&b));
+                (r.to_string(), v)
+            })
+            .collect::<BTreeMap<_, _>>()
+    })
+    .await
+    .unwrap_or_default();
+    Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"),
+        "store": app.store_url, "runtimes": rts}))
+}
+
+async fn list_functions(State(app): AppState) -> ApiResult<Json<Value>> {
+    let fs: Vec<Value> = app.db.functions()?.iter().map(function_json).collect();
+    Ok(Json(json!({ "functions": fs })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PutFunction {
+    runtime: Option<String>,
+    handler: Option<String>,
+    memory_mb: Option<i64>,
+    cpus: Option<f64>,
+    timeout_seconds: Option<i64>,
+    max_concurrent_executions: Option<i64>,
+    warm_workers: Option<i64>,
+    health_path: Option<String>,
+    port: Option<i64>,
+}
+
+async fn put_function(
+    State(app): AppState,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    valid_name(&name)?;
+    let b: PutFunction = parse(&body, false)?;
+    let runtime = b
+        .runtime
+        .ok_or_else(|| ApiError::bad_request("`runtime` is required"))?;
+    if !runtimes::RUNTIMES.contains(&runtime.as_str()) {
+        return Err(ApiError::bad_request(format!(
+            "runtime `{runtime}` is not one of node, deno, bun"
+        )));
+    }
+    let range = |v: Option<i64>, d: i64, lo: i64, hi: i64, what: &str| -> ApiResult<i64> {
+        let v = v.unwrap_or(d);
+        if (lo..=hi).contains(&v) {
+            Ok(v)
+        } else {
+            Err(ApiError::bad_request(format!(
+                "`{what}` must be in {lo}..={hi}"
+            )))
+        }
+    };
+    let cpus = b.cpus.unwrap_or(0.5);
+    if !(cpus > 0.0 && cpus <= 64.0) {
+        return Err(ApiError::bad_request("`cpus` must be in (0, 64]"));
+    }
+    if let Some(p) = &b.health_path {
+        if !p.starts_with('/') || p.len() > 1024 || !p.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+            return Err(ApiError::bad_request(
+                "`health_path` must be a path starting with /",
+            ));
+        }
+    }
+    let handler = b.handler.unwrap_or_else(|| "handler".into());
+    if handler.is_empty() || handler.chars().count() > 128 {
+        return Err(ApiError::bad_request(
+            "`handler` must be 1 to 128 characters",
+        ));
+    }
+    let spec = FunctionSpec {
+        runtime,
+        handler,
+        memory_mb: range(b.memory_mb, 128, 16, 65536, "memory_mb")?,
+        cpus,
+        timeout_seconds: range(b.timeout_seconds, 5, 1, 900, "timeout_seconds")?,
+        max_concurrent: range(
+            b.max_concurrent_executions,
+            10,
+            1,
+            1000,
+            "max_concurrent_executions",
+        )?,
+        warm_workers: range(b.warm_workers, 0, 0, 100, "warm_workers")?,
+        health_path: b.health_path,
+        port: match b.port {
+            Some(p) => Some(range(Some(p), 0, 1, 65535, "port")?),
+            None => None,
+        },
+    };
+    let created = app.db.upsert_function(&name, &spec, &super::now())?;
+    let f = function(&app, &name)?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(function_json(&f))).into_response())
+}
+
+async fn get_function(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+    let f = function(&app, &name)?;
+    let pool = app.sup.pool(&name);
+    let workers: Vec<_> = pool.workers().iter().map(|w| w.view()).collect();
+    let health = if f.active_version.is_none() {
+        "unknown"
+    } else if pool.ready_count() > 0
+        || workers.iter().all(|w| w.state == "TERMINATED") && f.warm_workers == 0
+    {
+        "healthy"
+    } else {
+        "unhealthy"
+    };
+    let mut v = function_json(&f);
+    v["workers"] = json!(workers);
+    v["health"] = json!(health);
+    Ok(Json(v))
+}
+
+async fn delete_function(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+    function(&app, &name)?;
+    let pool = app.sup.pool(&name);
+    let _guard = pool.deploy_lock.lock().await;
+    app.db.delete_function(&name, &super::now())?;
+    let n = app.sup.clear(&pool);
+    Ok(Json(json!({"deleted": name, "workers_terminated": n})))
+}
+
+async fn list_workers(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+    function(&app, &name)?;
+    let ws: Vec<_> = app
+        .sup
+        .pool(&name)
+        .workers()
+        .iter()
+        .map(|w| w.view())
+        .collect();
+    Ok(Json(json!({ "workers": ws })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Warmup {
+    count: Option<u32>,
+    timeout_seconds: Option<u32>,
+}
+
+async fn warmup(
+    State(app): AppState,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let f = function(&app, &name)?;
+    let b: Warmup = parse(&body, true)?;
+    let count = b.count.unwrap_or(1) as usize;
+    let timeout = b.timeout_seconds.unwrap_or(30);
+    if count > 100 || !(1..=300).contains(&timeout) {
+        return Err(ApiError::bad_request(
+            "`count` is at most 100 and `timeout_seconds` in 1..=300",
+        ));
+    }
+    let timeout = Duration::from_secs(timeout as u64);
+    let pool = app.sup.pool(&name);
+    if pool.active().is_none() {
+        return Err(ApiError::conflict(format!("{name} has no active version"))
+            .with_hint("deploy a version first"));
+    }
+    if count as i64 > f.max_concurrent_executions {
+        return Err(ApiError::conflict(format!(
+            "`count` {count} is above max_concurrent_executions ({})",
+            f.max_concurrent_executions
+        )));
+    }
+    app.sup
+        .warmup(&pool, count, Instant::now() + timeout)
+        .await?;
+    let active = pool.active().map(|s| s.gen);
+    let ws: Vec<_> = pool
+        .workers()
+        .iter()
+        .filter(|w| Some(w.gen) == active)
+        .map(|w| w.view())
+        .filter(|w| w.state != "TERMINATED")
+        .collect();
+    Ok(Json(json!({"ready": pool.ready_count(), "workers": ws})))
+}
+
+async fn set_faults(State(app): AppState, body: Bytes) -> ApiResult<Json<Value>> {
+    if !app.opts.faults {
+        return Err(ApiError::not_found("no such path"));
+    }
+    let f: super::Faults = parse(&body, false)?;
+    *app.faults.lock().unwrap_or_else(|p| p.into_inner()) = f.clone();
+    Ok(Json(serde_json::to_value(f).unwrap_or_default()))
+}
+
+pub fn valid_key(key: &str) -> ApiResult<()> {
+    let mut c = key.chars();
+    let ok = key.len() <= 256
+        && c.next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && c.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !ok {
+        return Err(ApiError::bad_request(format!("`{key}` is not an env key"))
+            .with_hint("keys match ^[A-Za-z_][A-Za-z0-9_]*$"));
+    }
+    if key == "PORT" || key.starts_with("HOIST_") {
+        return Err(ApiError::bad_request(format!("`{key}` is reserved")));
+    }
+    Ok(())
+}
+
+fn env_json(app: &App, name: &str) -> ApiResult<Value> {
+    let entries: Vec<_> = app.db.env(name)?.into_iter().map(|(e, _)| e).collect();
+    Ok(json!({ "env": entries }))
+}
+
+async fn get_env(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+    function(&app, &name)?;
+    Ok(Json(env_json(&app, &name)?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvSet {
+    key: String,
+    value: String,
+    #[serde(default)]
+    is_secret: bool,
+}
+
+async fn post_env(
+    State(app): AppState,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    function(&app, &name)?;
+    let e: EnvSet = parse(&body, false)?;
+    valid_key(&e.key)?;
+    app.db
+        .patch_env(&name, &[(e.key.clone(), e.value.clone(), e.is_secret)], &[])?;
+    Ok(Json(
+        json!({"key": e.key, "value": if e.is_secret { None } else { Some(e.value) },
+        "is_secret": e.is_secret, "source": "set"}),
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvPatch {
+    #[serde(default)]
+    set: Vec<EnvSet>,
+    #[serde(default)]
+    unset: Vec<String>,
+}
+
+async fn patch_env(
+    State(app): AppState,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    function(&app, &name)?;
+    let p: EnvPatch = parse(&body, false)?;
+    for k in p.set.iter().map(|e| &e.key).chain(&p.unset) {
+        valid_key(k)?;
+    }
+    let set: Vec<_> = p
+        .set
+        .into_iter()
+        .map(|e| (e.key, e.value, e.is_secret))
+        .collect();
+    app.db.patch_env(&name, &set, &p.unset)?;
+    Ok(Json(env_json(&app, &name)?))
+}
+
+async fn delete_env(
+    State(app): AppState,
+    Path((name, key)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    function(&app, &name)?;
+    if !app.db.delete_env(&name, &key)? {
+        return Err(ApiError::not_found(format!("no env key `{key}`")));
+    }
+    Ok(Json(json!({ "deleted": key })))
+}

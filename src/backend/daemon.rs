@@ -1,0 +1,133 @@
+//! `hoist backend start|stop|status`: run `serve` in the background (a
+//! re-exec of this binary in its own session, output to `<data>/backend.log`,
+//! pid in `<data>/backend.pid`), stop it with SIGTERM then SIGKILL, and
+//! report whether it runs. The token lives in `<data>/token` (0600).
+
+use std::io::Read;
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+/// Files of a data directory.
+pub fn pid_file(data: &Path) -> PathBuf {
+    data.join("backend.pid")
+}
+pub fn log_file(data: &Path) -> PathBuf {
+    data.join("backend.log")
+}
+pub fn token_file(data: &Path) -> PathBuf {
+    data.join("token")
+}
+fn addr_file(data: &Path) -> PathBuf {
+    data.join("backend.addr")
+}
+
+/// The pid in `<data>/backend.pid` when that process is alive.
+pub fn running_pid(data: &Path) -> Option<u32> {
+    let pid: u32 = std::fs::read_to_string(pid_file(data))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    alive(pid).then_some(pid)
+}
+
+pub fn alive(pid: u32) -> bool {
+    // SAFETY: signal 0 only checks that the process exists.
+    unsafe { libc::kill(pid as libc::pid_t, 0) == 0 }
+}
+
+/// The address the running backend listens on (recorded by `start`).
+pub fn recorded_addr(data: &Path) -> Option<SocketAddr> {
+    std::fs::read_to_string(addr_file(data))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Read the token file, or make one (hex of 32 random bytes, 0600).
+pub fn ensure_token(data: &Path) -> anyhow::Result<(crate::auth::Secret, bool)> {
+    let path = token_file(data);
+    if let Ok(t) = std::fs::read_to_string(&path) {
+        if !t.trim().is_empty() {
+            return Ok((crate::auth::Secret::new(t.trim()), false));
+        }
+    }
+    let mut buf = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut buf))
+        .context("cannot read /dev/urandom")?;
+    let token = hex::encode(buf);
+    crate::fsx::write_atomic_mode(&path, token.as_bytes(), Some(0o600))?;
+    Ok((crate::auth::Secret::new(token), true))
+}
+
+/// Spawn `exe backend serve ARGS` detached; returns its pid and handle.
+pub fn spawn(
+    exe: &Path,
+    data: &Path,
+    listen: SocketAddr,
+    serve_args: &[String],
+) -> anyhow::Result<(u32, std::process::Child)> {
+    use std::os::unix::process::CommandExt;
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log_file(data))
+        .with_context(|| format!("cannot open {}", log_file(data).display()))?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.arg("backend")
+        .arg("serve")
+        .args(serve_args)
+        .stdin(std::process::Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log);
+    // SAFETY: setsid() is async-signal-safe; it detaches the child from our
+    // session and terminal so it outlives this command.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let child = cmd.spawn().context("cannot start the backend")?;
+    let pid = child.id();
+    crate::fsx::write_atomic(&pid_file(data), pid.to_string().as_bytes())?;
+    crate::fsx::write_atomic(&addr_file(data), listen.to_string().as_bytes())?;
+    Ok((pid, child))
+}
+
+/// True once `GET /api/health` answers 200 on `addr`.
+pub fn healthy(addr: SocketAddr) -> bool {
+    use std::io::Write;
+    let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_millis(300)) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+    let req = format!("GET /api/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    if s.write_all(req.as_bytes()).is_err() {
+        return false;
+    }
+    let mut buf = [0u8; 16];
+    let n = s.read(&mut buf).unwrap_or(0);
+    buf[..n].starts_with(b"HTTP/1.1 200")
+}
+
+/// SIGTERM, wait up to `grace`, then SIGKILL. True when it had to kill.
+pub fn stop(pid: u32, grace: Duration) -> bool {
+    // SAFETY: plain kill(2) on a pid we recorded.
+    unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
+    let end = Instant::now() + grace;
+    while Instant::now() < end {
+        if !alive(pid) {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SAFETY: as above.
+    unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+    true
+}

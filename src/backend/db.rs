@@ -1,0 +1,535 @@
+//! The backend's state in SQLite (`<data>/backend.db`, WAL, synchronous=FULL):
+//! functions (soft delete), versions, deployments with their configured env
+//! snapshot, env entries (secrets stored, never returned) and log lines. Every
+//! state change is one transaction, so a SIGKILL never leaves half a deploy.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use anyhow::Context;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS functions (
+  name TEXT PRIMARY KEY, runtime TEXT NOT NULL, handler TEXT NOT NULL,
+  memory_mb INTEGER NOT NULL, cpus REAL NOT NULL, timeout_seconds INTEGER NOT NULL,
+  max_concurrent INTEGER NOT NULL, warm_workers INTEGER NOT NULL, health_path TEXT,
+  port INTEGER, active_version TEXT, active_deployment TEXT,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT);
+CREATE TABLE IF NOT EXISTS versions (
+  function TEXT NOT NULL, version TEXT NOT NULL, digest TEXT NOT NULL, runtime TEXT NOT NULL,
+  entrypoint TEXT NOT NULL, import_map TEXT, size INTEGER NOT NULL, created_at TEXT NOT NULL,
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, UNIQUE(function, version));
+CREATE TABLE IF NOT EXISTS deployments (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, function TEXT NOT NULL,
+  version TEXT NOT NULL, previous_version TEXT, kind TEXT NOT NULL, release_id TEXT,
+  env_json TEXT NOT NULL, env_digest TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS env (
+  function TEXT NOT NULL, key TEXT NOT NULL, source TEXT NOT NULL, value TEXT NOT NULL,
+  is_secret INTEGER NOT NULL, PRIMARY KEY(function, key, source));
+CREATE TABLE IF NOT EXISTS logs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, function TEXT NOT NULL,
+  version TEXT, worker TEXT, stream TEXT NOT NULL, level TEXT NOT NULL, message TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS logs_fn ON logs(function, id);
+";
+
+/// One connection behind a mutex; statements are short.
+pub struct Db {
+    conn: Mutex<Connection>,
+}
+
+/// Open (and create) the database at `path` with the backend's pragmas.
+pub fn connect(path: &Path) -> anyhow::Result<Connection> {
+    let conn = Connection::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.execute_batch(SCHEMA)
+        .context("cannot create the schema")?;
+    Ok(conn)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FunctionRow {
+    pub name: String,
+    pub runtime: String,
+    pub handler: String,
+    pub memory_mb: i64,
+    pub cpus: f64,
+    pub timeout_seconds: i64,
+    pub max_concurrent_executions: i64,
+    pub warm_workers: i64,
+    pub health_path: Option<String>,
+    pub port: Option<i64>,
+    pub active_version: Option<String>,
+    pub active_deployment: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(skip)]
+    pub has_versions: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionRow {
+    pub version: String,
+    pub digest: String,
+    pub runtime: String,
+    pub entrypoint: String,
+    pub import_map: Option<String>,
+    pub size: i64,
+    pub created_at: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeploymentRow {
+    pub id: String,
+    pub function: String,
+    pub version: String,
+    pub previous_version: Option<String>,
+    pub kind: String,
+    pub release_id: Option<String>,
+    pub env_keys: Vec<String>,
+    pub env_digest: String,
+    pub status: String,
+    pub created_at: String,
+    #[serde(skip)]
+    pub env: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvEntry {
+    pub key: String,
+    pub value: Option<String>,
+    pub is_secret: bool,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LogRow {
+    pub id: i64,
+    pub time: String,
+    pub function: String,
+    pub version: Option<String>,
+    pub worker: Option<String>,
+    pub stream: String,
+    pub level: String,
+    pub message: String,
+}
+
+/// A new function's settings (PUT body after defaults).
+#[derive(Debug, Clone)]
+pub struct FunctionSpec {
+    pub runtime: String,
+    pub handler: String,
+    pub memory_mb: i64,
+    pub cpus: f64,
+    pub timeout_seconds: i64,
+    pub max_concurrent: i64,
+    pub warm_workers: i64,
+    pub health_path: Option<String>,
+    pub port: Option<i64>,
+}
+
+/// A deployment about to be recorded.
+pub struct NewDeployment<'a> {
+    pub id: &'a str,
+    pub function: &'a str,
+    pub version: &'a str,
+    pub previous_version: Option<&'a str>,
+    pub kind: &'a str,
+    pub release_id: Option<&'a str>,
+    pub env: &'a BTreeMap<String, String>,
+    pub env_digest: &'a str,
+}
+
+fn function_row(r: &Row) -> rusqlite::Result<FunctionRow> {
+    Ok(FunctionRow {
+        name: r.get(0)?,
+        runtime: r.get(1)?,
+        handler: r.get(2)?,
+        memory_mb: r.get(3)?,
+        cpus: r.get(4)?,
+        timeout_seconds: r.get(5)?,
+        max_concurrent_executions: r.get(6)?,
+        warm_workers: r.get(7)?,
+        health_path: r.get(8)?,
+        port: r.get(9)?,
+        active_version: r.get(10)?,
+        active_deployment: r.get(11)?,
+        created_at: r.get(12)?,
+        updated_at: r.get(13)?,
+        has_versions: r.get::<_, i64>(14)? > 0,
+    })
+}
+
+const FN_COLS: &str = "name, runtime, handler, memory_mb, cpus, timeout_seconds, max_concurrent,
+  warm_workers, health_path, port, active_version, active_deployment, created_at, updated_at,
+  (SELECT COUNT(*) FROM versions v WHERE v.function = functions.name)";
+
+fn deployment_row(r: &Row) -> rusqlite::Result<DeploymentRow> {
+    let env_json: String = r.get(6)?;
+    let env: BTreeMap<String, String> = serde_json::from_str(&env_json).unwrap_or_default();
+    Ok(DeploymentRow {
+        id: r.get(0)?,
+        function: r.get(1)?,
+        version: r.get(2)?,
+        previous_version: r.get(3)?,
+        kind: r.get(4)?,
+        release_id: r.get(5)?,
+        env_keys: env.keys().cloned().collect(),
+        env,
+        env_digest: r.get(7)?,
+        status: r.get(8)?,
+        created_at: r.get(9)?,
+    })
+}
+
+const DEP_COLS: &str =
+    "id, function, version, previous_version, kind, release_id, env_json, env_digest, status, created_at";
+
+impl Db {
+    pub fn open(path: &Path) -> anyhow::Result<Db> {
+        Ok(Db {
+            conn: Mutex::new(connect(path)?),
+        })
+    }
+
+    fn c(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn functions(&self) -> rusqlite::Result<Vec<FunctionRow>> {
+        let c = self.c();
+        let mut st = c.prepare(&format!(
+            "SELECT {FN_COLS} FROM functions WHERE deleted_at IS NULL ORDER BY name"
+        ))?;
+        let rows = st.query_map([], function_row)?;
+        rows.collect()
+    }
+
+    pub fn function(&self, name: &str) -> rusqlite::Result<Option<FunctionRow>> {
+        self.c()
+            .query_row(
+                &format!("SELECT {FN_COLS} FROM functions WHERE name = ?1 AND deleted_at IS NULL"),
+                [name],
+                function_row,
+            )
+            .optional()
+    }
+
+    /// Create or update; true when created (or re-registered after a delete).
+    pub fn upsert_function(
+        &self,
+        name: &str,
+        s: &FunctionSpec,
+        now: &str,
+    ) -> rusqlite::Result<bool> {
+        let mut c = self.c();
+        let tx = c.transaction()?;
+        let existing: Option<Option<String>> = tx
+            .query_row(
+                "SELECT deleted_at FROM functions WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let created = match existing {
+            None => {
+                tx.execute(
+                    "INSERT INTO functions (name, runtime, handler, memory_mb, cpus, timeout_seconds,
+                     max_concurrent, warm_workers, health_path, port, created_at, updated_at)
+                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?11)",
+                    params![name, s.runtime, s.handler, s.memory_mb, s.cpus, s.timeout_seconds,
+                        s.max_concurrent, s.warm_workers, s.health_path, s.port, now],
+                )?;
+                true
+            }
+            Some(deleted) => {
+                tx.execute(
+                    "UPDATE functions SET runtime=?2, handler=?3, memory_mb=?4, cpus=?5,
+                     timeout_seconds=?6, max_concurrent=?7, warm_workers=?8, health_path=?9, port=?10,
+                     updated_at=?11 WHERE name=?1",
+                    params![name, s.runtime, s.handler, s.memory_mb, s.cpus, s.timeout_seconds,
+                        s.max_concurrent, s.warm_workers, s.health_path, s.port, now],
+                )?;
+                if deleted.is_some() {
+                    tx.execute(
+                        "UPDATE functions SET deleted_at=NULL, active_version=NULL,
+                         active_deployment=NULL, created_at=?2 WHERE name=?1",
+                        params![name, now],
+                    )?;
+                }
+                deleted.is_some()
+            }
+        };
+        tx.commit()?;
+        Ok(created)
+    }
+
+    pub fn delete_function(&self, name: &str, now: &str) -> rusqlite::Result<()> {
+        self.c().execute(
+            "UPDATE functions SET deleted_at = ?2 WHERE name = ?1",
+            params![name, now],
+        )?;
+        Ok(())
+    }
+
+    pub fn versions(&self, function: &str) -> rusqlite::Result<Vec<VersionRow>> {
+        let c = self.c();
+        let mut st = c.prepare(
+            "SELECT v.version, v.digest, v.runtime, v.entrypoint, v.import_map, v.size, v.created_at,
+             COALESCE(f.active_version = v.version, 0)
+             FROM versions v LEFT JOIN functions f ON f.name = v.function
+             WHERE v.function = ?1 ORDER BY v.seq",
+        )?;
+        let rows = st.query_map([function], |r| {
+            Ok(VersionRow {
+                version: r.get(0)?,
+                digest: r.get(1)?,
+                runtime: r.get(2)?,
+                entrypoint: r.get(3)?,
+                import_map: r.get(4)?,
+                size: r.get(5)?,
+                created_at: r.get(6)?,
+                active: r.get::<_, i64>(7)? != 0,
+            })
+        })?;
+        rows.collect()
+    }
+
+    pub fn version(&self, function: &str, version: &str) -> rusqlite::Result<Option<VersionRow>> {
+        Ok(self
+            .versions(function)?
+            .into_iter()
+            .find(|v| v.version == version))
+    }
+
+    pub fn insert_version(&self, function: &str, v: &VersionRow) -> rusqlite::Result<()> {
+        self.c().execute(
+            "INSERT INTO versions (function, version, digest, runtime, entrypoint, import_map, size, created_at)
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+            params![function, v.version, v.digest, v.runtime, v.entrypoint, v.import_map, v.size, v.created_at],
+        )?;
+        Ok(())
+    }
+
+    pub fn delete_version(&self, function: &str, version: &str) -> rusqlite::Result<()> {
+        self.c().execute(
+            "DELETE FROM versions WHERE function = ?1 AND version = ?2",
+            params![function, version],
+        )?;
+        Ok(())
+    }
+
+    pub fn deployments(&self, function: &str) -> rusqlite::Result<Vec<DeploymentRow>> {
+        let c = self.c();
+        let mut st = c.prepare(&format!(
+            "SELECT {DEP_COLS} FROM deployments WHERE function = ?1 ORDER BY seq DESC"
+        ))?;
+        let rows = st.query_map([function], deployment_row)?;
+        rows.collect()
+    }
+
+    pub fn deployment_by_release(
+        &self,
+        function: &str,
+        release_id: &str,
+    ) -> rusqlite::Result<Option<DeploymentRow>> {
+        self.c()
+            .query_row(
+                &format!(
+                    "SELECT {DEP_COLS} FROM deployments WHERE function = ?1 AND release_id = ?2"
+                ),
+                params![function, release_id],
+                deployment_row,
+            )
+            .optional()
+    }
+
+    /// Record a deployment and make its version active, in one transaction:
+    /// the configured env rows are replaced by the deployment's.
+    pub fn record_deployment(
+        &self,
+        d: &NewDeployment,
+        now: &str,
+    ) -> rusqlite::Result<DeploymentRow> {
+        let mut c = self.c();
+        let tx = c.transaction()?;
+        let env_json = serde_json::to_string(d.env).unwrap_or_else(|_| "{}".into());
+        tx.execute(
+            "UPDATE deployments SET status = 'superseded' WHERE function = ?1 AND status = 'live'",
+            [d.function],
+        )?;
+        tx.execute(
+            &format!(
+                "INSERT INTO deployments ({DEP_COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,'live',?9)"
+            ),
+            params![
+                d.id,
+                d.function,
+                d.version,
+                d.previous_version,
+                d.kind,
+                d.release_id,
+                env_json,
+                d.env_digest,
+                now
+            ],
+        )?;
+        tx.execute(
+            "DELETE FROM env WHERE function = ?1 AND source = 'config'",
+            [d.function],
+        )?;
+        for (k, v) in d.env {
+            tx.execute(
+                "INSERT INTO env (function, key, source, value, is_secret) VALUES (?1,?2,'config',?3,0)",
+                params![d.function, k, v],
+            )?;
+        }
+        tx.execute(
+            "UPDATE functions SET active_version = ?2, active_deployment = ?3, updated_at = ?4 WHERE name = ?1",
+            params![d.function, d.version, d.id, now],
+        )?;
+        let row = tx.query_row(
+            &format!("SELECT {DEP_COLS} FROM deployments WHERE id = ?1"),
+            [d.id],
+            deployment_row,
+        )?;
+        tx.commit()?;
+        Ok(row)
+    }
+
+    /// Env entries: set values first, then configured ones; secrets hold values here.
+    pub fn env(&self, function: &str) -> rusqlite::Result<Vec<(EnvEntry, String)>> {
+        let c = self.c();
+        let mut st = c.prepare(
+            "SELECT key, source, value, is_secret FROM env WHERE function = ?1
+             ORDER BY source DESC, key",
+        )?;
+        let rows = st.query_map([function], |r| {
+            let secret = r.get::<_, i64>(3)? != 0;
+            let value: String = r.get(2)?;
+            Ok((
+                EnvEntry {
+                    key: r.get(0)?,
+                    value: if secret { None } else { Some(value.clone()) },
+                    is_secret: secret,
+                    source: r.get(1)?,
+                },
+                value,
+            ))
+        })?;
+        rows.collect()
+    }
+
+    /// The env a worker gets: configured values, overridden by set ones.
+    pub fn merged_env(&self, function: &str) -> rusqlite::Result<BTreeMap<String, String>> {
+        let mut out = BTreeMap::new();
+        let rows = self.env(function)?;
+        for (e, v) in rows.iter().filter(|(e, _)| e.source == "config") {
+            out.insert(e.key.clone(), v.clone());
+        }
+        for (e, v) in rows.iter().filter(|(e, _)| e.source == "set") {
+            out.insert(e.key.clone(), v.clone());
+        }
+        Ok(out)
+    }
+
+    /// Set and unset env entries (source `set`) in one transaction.
+    pub fn patch_env(
+        &self,
+        function: &str,
+        set: &[(String, String, bool)],
+        unset: &[String],
+    ) -> rusqlite::Result<()> {
+        let mut c = self.c();
+        let tx = c.transaction()?;
+        for k in unset {
+            tx.execute(
+                "DELETE FROM env WHERE function = ?1 AND key = ?2 AND source = 'set'",
+                params![function, k],
+            )?;
+        }
+        for (k, v, secret) in set {
+            tx.execute(
+                "INSERT OR REPLACE INTO env (function, key, source, value, is_secret) VALUES (?1,?2,'set',?3,?4)",
+                params![function, k, v, *secret as i64],
+            )?;
+        }
+        tx.commit()
+    }
+
+    /// Remove a key (set or configured); true when something was removed.
+    pub fn delete_env(&self, function: &str, key: &str) -> rusqlite::Result<bool> {
+        let n = self.c().execute(
+            "DELETE FROM env WHERE function = ?1 AND key = ?2",
+            params![function, key],
+        )?;
+        Ok(n > 0)
+    }
+
+    pub fn logs(&self, q: &LogQuery) -> rusqlite::Result<Vec<LogRow>> {
+        let c = self.c();
+        let mut st = c.prepare(
+            "SELECT id, time, function, version, worker, stream, level, message FROM logs
+             WHERE function = ?1 AND id > ?2 AND (?3 IS NULL OR time >= ?3)
+             AND (?4 IS NULL OR version = ?4) AND
+             (CASE level WHEN 'debug' THEN 0 WHEN 'info' THEN 1 WHEN 'warn' THEN 2 ELSE 3 END) >= ?5
+             ORDER BY id LIMIT ?6",
+        )?;
+        let rows = st.query_map(
+            params![
+                q.function,
+                q.cursor,
+                q.since,
+                q.version,
+                q.min_level,
+                q.limit
+            ],
+            |r| {
+                Ok(LogRow {
+                    id: r.get(0)?,
+                    time: r.get(1)?,
+                    function: r.get(2)?,
+                    version: r.get(3)?,
+                    worker: r.get(4)?,
+                    stream: r.get(5)?,
+                    level: r.get(6)?,
+                    message: r.get(7)?,
+                })
+            },
+        )?;
+        rows.collect()
+    }
+
+    /// The last `n` log messages of a function, oldest first.
+    pub fn tail(&self, function: &str, n: i64) -> rusqlite::Result<Vec<String>> {
+        let c = self.c();
+        let mut st = c.prepare(
+            "SELECT stream, message FROM (SELECT id, stream, message FROM logs WHERE function = ?1
+             ORDER BY id DESC LIMIT ?2) ORDER BY id",
+        )?;
+        let rows = st.query_map(params![function, n], |r| {
+            Ok(format!(
+                "[{}] {}",
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?
+            ))
+        })?;
+        rows.collect()
+    }
+}
+
+/// Filters of `GET .../logs`.
+#[derive(Debug, Clone)]
+pub struct LogQuery {
+    pub function: String,
+    pub cursor: i64,
+    pub since: Option<String>,
+    pub version: Option<String>,
+    pub min_level: i64,
+    pub limit: i64,
+}

@@ -1,0 +1,510 @@
+//! Deployments: the health-gated switch of a function's active version.
+//! New workers are spawned and must become ready, then the deployment is
+//! recorded and the version made active in one transaction, then the old
+//! workers drain. Also rollback, restart (new env), the start-up restore of
+//! every active version, and ContainerPub's one-call deploy.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::Digest;
+
+use super::api::{function, parse, valid_key, valid_name, valid_version, AppState};
+use super::db::{DeploymentRow, FunctionRow, FunctionSpec, NewDeployment, VersionRow};
+use super::errors::{ApiError, ApiResult};
+use super::versions::{digest_hex, VersionMeta};
+use super::workers::Spec;
+use super::{runtimes, App};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeployReq {
+    version: String,
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+    #[serde(default)]
+    release_id: Option<String>,
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(default)]
+    health_timeout_seconds: Option<u64>,
+}
+
+pub async fn list(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+    function(&app, &name)?;
+    Ok(Json(json!({ "deployments": app.db.deployments(&name)? })))
+}
+
+pub async fn create(
+    State(app): AppState,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    function(&app, &name)?;
+    let r: DeployReq = parse(&body, false)?;
+    valid_version(&r.version)?;
+    if app.db.version(&name, &r.version)?.is_none() {
+        return Err(ApiError::not_found(format!(
+            "no version `{}` of {name}",
+            r.version
+        )));
+    }
+    for k in r.env.keys() {
+        valid_key(k)?;
+    }
+    if r.release_id
+        .as_ref()
+        .is_some_and(|id| id.is_empty() || id.len() > 200)
+    {
+        return Err(ApiError::bad_request(
+            "`release_id` must be 1 to 200 characters",
+        ));
+    }
+    let kind = r.kind.unwrap_or_else(|| "deploy".into());
+    if !matches!(kind.as_str(), "deploy" | "rollback" | "promote") {
+        return Err(ApiError::bad_request(
+            "`kind` is one of deploy, rollback, promote",
+        ));
+    }
+    let timeout = r.health_timeout_seconds.unwrap_or(30);
+    if !(1..=600).contains(&timeout) {
+        return Err(ApiError::bad_request(
+            "`health_timeout_seconds` must be in 1..=600",
+        ));
+    }
+    let timeout = Duration::from_secs(timeout);
+    let d = deploy(&app, &name, &r.version, r.env, r.release_id, &kind, timeout).await?;
+    Ok((StatusCode::CREATED, Json(d)).into_response())
+}
+
+/// sha256 of the env as sorted `KEY=VALUE\n` lines.
+pub fn env_digest(env: &BTreeMap<String, String>) -> String {
+    let mut h = sha2::Sha256::new();
+    for (k, v) in env {
+        h.update(format!("{k}={v}\n").as_bytes());
+    }
+    format!("sha256:{}", hex::encode(h.finalize()))
+}
+
+/// Deploy `version` of `name` with the configured env `env`.
+pub async fn deploy(
+    app: &Arc<App>,
+    name: &str,
+    version: &str,
+    env: BTreeMap<String, String>,
+    release_id: Option<String>,
+    kind: &str,
+    health_timeout: Duration,
+) -> ApiResult<DeploymentRow> {
+    let pool = app.sup.pool(name);
+    let _guard = tokio::time::timeout(Duration::from_secs(60), pool.deploy_lock.lock())
+        .await
+        .map_err(|_| ApiError::conflict(format!("another deploy of {name} holds its lock")))?;
+    let f = function(app, name)?;
+    if let Some(r) = &release_id {
+        if let Some(d) = app.db.deployment_by_release(name, r)? {
+            return Ok(d);
+        }
+    }
+    let v = app
+        .db
+        .version(name, version)?
+        .ok_or_else(|| ApiError::not_found(format!("no version `{version}` of {name}")))?;
+    let mut merged = env.clone();
+    for (e, val) in app.db.env(name)? {
+        if e.source == "set" {
+            merged.insert(e.key, val);
+        }
+    }
+    let spec = build_spec(app, &f, &v, merged, true).await?;
+    let n = (f.warm_workers.max(1)) as usize;
+    app.sup.logs.system(
+        name,
+        Some(version),
+        None,
+        format!("deploying {version}: starting {n} worker(s)"),
+    );
+    let ws = match app
+        .sup
+        .start_generation(&pool, &spec, n, Instant::now() + health_timeout)
+        .await
+    {
+        Ok(ws) => ws,
+        Err(e) => return Err(gate_failed(app, name, version, e)),
+    };
+    let id = format!("dep-{}", super::rand_hex(8));
+    let rec = app.db.record_deployment(
+        &NewDeployment {
+            id: &id,
+            function: name,
+            version,
+            previous_version: f.active_version.as_deref(),
+            kind,
+            release_id: release_id.as_deref(),
+            env: &env,
+            env_digest: &env_digest(&env),
+        },
+        &super::now(),
+    );
+    let row = match rec {
+        Ok(r) => r,
+        Err(e) => {
+            app.sup.discard(&pool, &ws);
+            return Err(e.into());
+        }
+    };
+    app.sup.activate(&pool, spec);
+    app.sup.logs.system(
+        name,
+        Some(version),
+        None,
+        format!("{version} is live ({kind} {id})"),
+    );
+    Ok(row)
+}
+
+fn gate_failed(app: &App, name: &str, version: &str, e: ApiError) -> ApiError {
+    if e.code == "start_failed" && e.message.starts_with("cannot start") {
+        return e;
+    }
+    app.sup.logs.system(
+        name,
+        Some(version),
+        None,
+        format!("health check failed: {}", e.message),
+    );
+    app.sup.logs.flush();
+    let logs = app.db.tail(name, 20).unwrap_or_default();
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "health_check_failed",
+        format!(
+            "version {version} of {name} did not become ready: {}",
+            e.message
+        ),
+    )
+    .with_hint("see `logs`; the active version is unchanged")
+    .with_logs(logs)
+}
+
+/// The worker spec for `v` of `f`, finding (or installing) its runtime.
+pub async fn build_spec(
+    app: &Arc<App>,
+    f: &FunctionRow,
+    v: &VersionRow,
+    env: BTreeMap<String, String>,
+    install: bool,
+) -> ApiResult<Arc<Spec>> {
+    let bin = runtime_bin(app, &f.name, &v.runtime, install).await?;
+    let hex = digest_hex(&v.digest)?;
+    let data = &app.opts.data_dir;
+    let dir = super::version_dir(data, &f.name, &hex);
+    if !dir.is_dir() {
+        let keep = data.join("archives").join(format!("{hex}.tar.gz"));
+        if !keep.is_file() {
+            return Err(ApiError::internal(format!(
+                "the files of {} are missing",
+                v.version
+            )));
+        }
+        super::versions::extract(&keep, &dir).await?;
+    }
+    Ok(Arc::new(Spec {
+        gen: app.sup.next_gen(),
+        function: f.name.clone(),
+        version: v.version.clone(),
+        runtime: v.runtime.clone(),
+        runtime_bin: bin,
+        dir,
+        entrypoint: v.entrypoint.clone(),
+        import_map: v.import_map.clone(),
+        handler: f.handler.clone(),
+        env,
+        memory_mb: f.memory_mb,
+        timeout: Duration::from_secs(f.timeout_seconds.max(1) as u64),
+        max_concurrent: f.max_concurrent_executions.max(1) as usize,
+        warm_workers: f.warm_workers.max(0) as usize,
+        health_path: f.health_path.clone(),
+    }))
+}
+
+async fn runtime_bin(
+    app: &Arc<App>,
+    name: &str,
+    runtime: &str,
+    install: bool,
+) -> ApiResult<std::path::PathBuf> {
+    let data = app.opts.data_dir.clone();
+    if let Some(b) = runtimes::find(&data, runtime) {
+        return Ok(b);
+    }
+    let missing = |why: String| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "runtime_missing", why)
+            .with_hint(format!("hoist backend install-runtime {runtime}"))
+    };
+    if runtime == "node" {
+        return Err(missing("node is not on the backend's PATH".into()));
+    }
+    if !install || runtimes::on_path("npm").is_none() {
+        return Err(missing(format!(
+            "{runtime} is not installed and npm is not available"
+        )));
+    }
+    app.sup.logs.system(
+        name,
+        None,
+        None,
+        format!("installing {runtime} with npm (first use)"),
+    );
+    let rt = runtime.to_string();
+    let res = tokio::task::spawn_blocking(move || runtimes::install(&data, &rt, true))
+        .await
+        .map_err(ApiError::internal)?;
+    match res {
+        Ok(b) => {
+            app.sup
+                .logs
+                .system(name, None, None, format!("{runtime} installed"));
+            Ok(b)
+        }
+        Err(e) => Err(missing(format!("cannot install {runtime}: {e:#}"))),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RollbackReq {
+    #[serde(default)]
+    version: Option<String>,
+}
+
+pub async fn rollback(
+    State(app): AppState,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let f = function(&app, &name)?;
+    let r: RollbackReq = parse(&body, true)?;
+    let deps = app.db.deployments(&name)?;
+    let target = match r.version {
+        Some(v) => {
+            valid_version(&v)?;
+            if app.db.version(&name, &v)?.is_none() {
+                return Err(ApiError::not_found(format!("no version `{v}` of {name}")));
+            }
+            v
+        }
+        None => {
+            let mut found = None;
+            for d in &deps {
+                if Some(&d.version) != f.active_version.as_ref()
+                    && app.db.version(&name, &d.version)?.is_some()
+                {
+                    found = Some(d.version.clone());
+                    break;
+                }
+            }
+            found.ok_or_else(|| {
+                ApiError::conflict(format!("{name} has no earlier version to roll back to"))
+            })?
+        }
+    };
+    let env = deps
+        .iter()
+        .find(|d| d.version == target)
+        .map(|d| d.env.clone())
+        .unwrap_or_default();
+    let d = deploy(
+        &app,
+        &name,
+        &target,
+        env,
+        None,
+        "rollback",
+        Duration::from_secs(30),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(d)).into_response())
+}
+
+pub async fn restart(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+    function(&app, &name)?;
+    let pool = app.sup.pool(&name);
+    let _guard = tokio::time::timeout(Duration::from_secs(60), pool.deploy_lock.lock())
+        .await
+        .map_err(|_| ApiError::conflict(format!("another deploy of {name} holds its lock")))?;
+    let f = function(&app, &name)?;
+    let (Some(old), Some(active)) = (pool.active(), f.active_version.clone()) else {
+        return Ok(Json(json!({ "restarted": 0 })));
+    };
+    let old_live = pool
+        .workers()
+        .iter()
+        .filter(|w| w.gen == old.gen && w.view().state != "TERMINATED")
+        .count();
+    let v = app
+        .db
+        .version(&name, &active)?
+        .ok_or_else(|| ApiError::internal("the active version is missing"))?;
+    let env = app.db.merged_env(&name)?;
+    let spec = build_spec(&app, &f, &v, env, true).await?;
+    let n = old_live.max(f.warm_workers.max(0) as usize).max(1);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    if let Err(e) = app.sup.start_generation(&pool, &spec, n, deadline).await {
+        return Err(gate_failed(&app, &name, &active, e));
+    }
+    app.sup.activate(&pool, spec);
+    Ok(Json(json!({ "restarted": old_live })))
+}
+
+/// At start-up: make every function's active version serve again (lazily;
+/// `warm_workers` are started in the background).
+pub async fn restore(app: &Arc<App>) {
+    let fs = match app.db.functions() {
+        Ok(fs) => fs,
+        Err(e) => {
+            eprintln!("hoist backend: cannot read functions: {e}");
+            return;
+        }
+    };
+    for f in fs {
+        let Some(active) = f.active_version.clone() else {
+            continue;
+        };
+        let spec = async {
+            let v = app
+                .db
+                .version(&f.name, &active)?
+                .ok_or_else(|| ApiError::internal("missing version"))?;
+            let env = app.db.merged_env(&f.name)?;
+            build_spec(app, &f, &v, env, false).await
+        }
+        .await;
+        match spec {
+            Ok(spec) => {
+                let pool = app.sup.pool(&f.name);
+                app.sup.activate(&pool, spec);
+                app.sup.logs.system(
+                    &f.name,
+                    Some(&active),
+                    None,
+                    "restored after a backend start".into(),
+                );
+                if f.warm_workers > 0 {
+                    let app = app.clone();
+                    let n = f.warm_workers as usize;
+                    tokio::spawn(async move {
+                        let _ = app
+                            .sup
+                            .warmup(&pool, n, Instant::now() + Duration::from_secs(60))
+                            .await;
+                    });
+                }
+            }
+            Err(e) => eprintln!("hoist backend: cannot restore {}: {}", f.name, e.message),
+        }
+    }
+}
+
+/// ContainerPub's `POST /api/functions/deploy`: register, version by
+/// content, deploy, in one call.
+pub async fn containerpub_deploy(State(app): AppState, req: Request) -> ApiResult<Response> {
+    let (fields, archive) = super::versions::read_multipart(&app, req).await?;
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
+    let name = get("name").ok_or_else(|| ApiError::bad_request("field `name` is required"))?;
+    valid_name(&name)?;
+    let archive = archive.ok_or_else(|| ApiError::bad_request("file `archive` is required"))?;
+    let hex = hex::encode(sha2::Sha256::digest(&archive));
+    let version = hex[..12].to_string();
+    let dir = super::version_dir(&app.opts.data_dir, &name, &hex);
+    let tmp = super::versions::spool(&app, &archive)?;
+    if let Err(e) = super::versions::extract(&tmp, &dir).await {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    let runtime = match get("runtime") {
+        Some(r) => r,
+        None if dir.join("pubspec.yaml").exists() => "dart".into(),
+        None if dir.join("package.json").exists() => "node".into(),
+        None if dir.join("bunfig.toml").exists() => "bun".into(),
+        None => "deno".into(),
+    };
+    if !runtimes::RUNTIMES.contains(&runtime.as_str()) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(ApiError::bad_request(format!(
+            "runtime `{runtime}` is not supported by this backend"
+        )));
+    }
+    let entrypoint = get("entrypoint").or_else(|| {
+        [
+            "index.ts",
+            "main.ts",
+            "index.mjs",
+            "index.js",
+            "main.js",
+            "server.js",
+            "server.ts",
+        ]
+        .iter()
+        .find(|c| dir.join(c).is_file())
+        .map(|c| c.to_string())
+    });
+    let Some(entrypoint) = entrypoint else {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(ApiError::bad_request(
+            "no entrypoint given and none found (index.ts, index.js, ...)",
+        ));
+    };
+    if app.db.function(&name)?.is_none() {
+        let spec = FunctionSpec {
+            runtime: runtime.clone(),
+            handler: "handler".into(),
+            memory_mb: 128,
+            cpus: 0.5,
+            timeout_seconds: 5,
+            max_concurrent: 10,
+            warm_workers: 0,
+            health_path: None,
+            port: None,
+        };
+        app.db.upsert_function(&name, &spec, &super::now())?;
+    }
+    let meta = VersionMeta {
+        version: version.clone(),
+        digest: format!("sha256:{hex}"),
+        archive_key: None,
+        runtime,
+        entrypoint,
+        import_map: None,
+    };
+    super::versions::register(&app, &name, &meta, tmp).await?;
+    let d = deploy(
+        &app,
+        &name,
+        &version,
+        BTreeMap::new(),
+        None,
+        "deploy",
+        Duration::from_secs(30),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": name, "version": version, "deployment": d})),
+    )
+        .into_response())
+}

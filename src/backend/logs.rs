@@ -1,0 +1,138 @@
+//! Function logs: worker stdout/stderr lines and the backend's own lines
+//! about a function go through a channel to one writer thread that inserts
+//! them into SQLite in batches (one transaction per batch). A line is
+//! `info` on stdout, `error` on stderr, unless it is JSON with a `level`.
+//! Env values and the bearer token are never written here.
+
+use std::path::Path;
+use std::sync::mpsc;
+
+use anyhow::Context;
+use rusqlite::params;
+
+/// One line to store.
+#[derive(Debug, Clone)]
+pub struct LogLine {
+    pub function: String,
+    pub version: Option<String>,
+    pub worker: Option<String>,
+    pub stream: &'static str,
+    pub level: String,
+    pub message: String,
+}
+
+enum Msg {
+    Line(LogLine),
+    Flush(mpsc::Sender<()>),
+}
+
+/// A cheap handle to the writer thread.
+#[derive(Clone)]
+pub struct Logs {
+    tx: mpsc::Sender<Msg>,
+}
+
+/// Level of a worker line: JSON `level` wins, else by stream.
+pub fn level_of(stream: &str, line: &str) -> String {
+    let t = line.trim_start();
+    if t.starts_with('{') {
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
+            if let Some(l) = v.get("level").and_then(|l| l.as_str()) {
+                let l = l.to_ascii_lowercase();
+                return match l.as_str() {
+                    "debug" | "trace" => "debug",
+                    "info" | "log" => "info",
+                    "warn" | "warning" => "warn",
+                    _ => "error",
+                }
+                .to_string();
+            }
+        }
+    }
+    if stream == "stderr" { "error" } else { "info" }.to_string()
+}
+
+/// Numeric rank of a level for `level=` filters.
+pub fn rank(level: &str) -> Option<i64> {
+    match level {
+        "debug" => Some(0),
+        "info" => Some(1),
+        "warn" => Some(2),
+        "error" => Some(3),
+        _ => None,
+    }
+}
+
+impl Logs {
+    /// Start the writer thread on its own connection to `db`.
+    pub fn start(db: &Path) -> anyhow::Result<Logs> {
+        let conn = super::db::connect(db)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let (tx, rx) = mpsc::channel::<Msg>();
+        std::thread::Builder::new()
+            .name("hoist-logs".into())
+            .spawn(move || writer(conn, rx))
+            .context("cannot start the log writer")?;
+        Ok(Logs { tx })
+    }
+
+    pub fn line(&self, line: LogLine) {
+        let _ = self.tx.send(Msg::Line(line));
+    }
+
+    /// A backend line about a function (`stream: system`).
+    pub fn system(&self, function: &str, version: Option<&str>, worker: Option<&str>, msg: String) {
+        self.line(LogLine {
+            function: function.to_string(),
+            version: version.map(str::to_string),
+            worker: worker.map(str::to_string),
+            stream: "system",
+            level: "info".into(),
+            message: msg,
+        });
+    }
+
+    /// Wait until every line sent so far is in the database.
+    pub fn flush(&self) {
+        let (tx, rx) = mpsc::channel();
+        if self.tx.send(Msg::Flush(tx)).is_ok() {
+            let _ = rx.recv_timeout(std::time::Duration::from_secs(5));
+        }
+    }
+}
+
+fn writer(mut conn: rusqlite::Connection, rx: mpsc::Receiver<Msg>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < 500 {
+            match rx.try_recv() {
+                Ok(m) => batch.push(m),
+                Err(_) => break,
+            }
+        }
+        let mut waiters = Vec::new();
+        let now = super::now();
+        let res = (|| -> rusqlite::Result<()> {
+            let tx = conn.transaction()?;
+            for m in batch {
+                match m {
+                    Msg::Line(l) => {
+                        tx.execute(
+                            "INSERT INTO logs (time, function, version, worker, stream, level, message)
+                             VALUES (?1,?2,?3,?4,?5,?6,?7)",
+                            params![now, l.function, l.version, l.worker, l.stream, l.level, l.message],
+                        )?;
+                    }
+                    Msg::Flush(w) => waiters.push(w),
+                }
+            }
+            tx.commit()
+        })();
+        if let Err(e) = res {
+            eprintln!("hoist backend: cannot write logs: {e}");
+        }
+        for w in waiters {
+            let _ = w.send(());
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! `hoist backend serve|start|stop|status|install-runtime`: thin wrappers
+//! over `crate::backend` (options, token, daemon files, output).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::backend::{self, daemon, ServeOptions};
+use crate::cli::{BackendCommand, BackendDirArgs, BackendServeArgs, InstallableRuntime};
+use crate::error::UserError;
+use crate::ui::Printer;
+
+pub fn run(cmd: &BackendCommand, printer: &Printer) -> anyhow::Result<()> {
+    match cmd {
+        BackendCommand::Serve(a) => serve(a),
+        BackendCommand::Start(a) => start(a, printer),
+        BackendCommand::Stop(a) => stop(a, printer),
+        BackendCommand::Status(a) => status(a, printer),
+        BackendCommand::InstallRuntime(a) => {
+            let data = data_dir(&a.dir)?;
+            for r in &a.runtimes {
+                let name = match r {
+                    InstallableRuntime::Deno => "deno",
+                    InstallableRuntime::Bun => "bun",
+                };
+                printer.status(
+                    "Installing",
+                    format!("{name} into {}", data.join("runtimes").display()),
+                );
+                let bin = backend::runtimes::install(&data, name, false)
+                    .map_err(|e| UserError::failure(format!("cannot install {name}: {e:#}")))?;
+                let v = backend::runtimes::version(&bin).unwrap_or_default();
+                if printer.json() {
+                    printer.json_doc(&json!({"runtime": name, "path": bin, "version": v}));
+                } else {
+                    printer.data(format!("{name} {v} {}", bin.display()));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn data_dir(a: &BackendDirArgs) -> anyhow::Result<PathBuf> {
+    let d = a.data_dir.clone().unwrap_or_else(backend::default_data_dir);
+    std::fs::create_dir_all(&d)
+        .map_err(|e| UserError::failure(format!("cannot create {}: {e}", d.display())))?;
+    Ok(d)
+}
+
+fn options(a: &BackendServeArgs) -> anyhow::Result<ServeOptions> {
+    let data = data_dir(&a.dir)?;
+    let token = match &a.token_file {
+        Some(p) => {
+            let t = std::fs::read_to_string(p).map_err(|e| {
+                UserError::usage(format!("cannot read --token-file {}: {e}", p.display()))
+            })?;
+            t.trim().to_string()
+        }
+        None => std::env::var("HOIST_BACKEND_TOKEN")
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    };
+    if token.is_empty() {
+        return Err(UserError::usage("the backend needs a bearer token")
+            .with_hint("pass --token-file PATH or set HOIST_BACKEND_TOKEN (`hoist backend start` makes one)")
+            .into());
+    }
+    Ok(ServeOptions {
+        data_dir: data,
+        listen: a.listen,
+        token: crate::auth::Secret::new(token),
+        store: a.store.clone(),
+        s3_endpoint: a.s3_endpoint.clone(),
+        s3_region: a.s3_region.clone(),
+        s3_path_style: a.s3_path_style,
+        max_archive_mb: a.max_archive_mb.max(1),
+        faults: a.faults,
+    })
+}
+
+fn serve(a: &BackendServeArgs) -> anyhow::Result<()> {
+    backend::serve(options(a)?)
+}
+
+fn start(a: &BackendServeArgs, printer: &Printer) -> anyhow::Result<()> {
+    let data = data_dir(&a.dir)?;
+    let log = daemon::log_file(&data);
+    if let Some(pid) = daemon::running_pid(&data) {
+        let addr = daemon::recorded_addr(&data).unwrap_or(a.listen);
+        if printer.json() {
+            printer.json_doc(
+                &json!({"running": true, "already": true, "url": format!("http://{addr}"),
+                "pid": pid, "log": log}),
+            );
+        } else {
+            printer.status("Running", format!("already, pid {pid} at http://{addr}"));
+        }
+        return Ok(());
+    }
+    let mut args = Vec::new();
+    let token_file = match (
+        &a.token_file,
+        std::env::var("HOIST_BACKEND_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty()),
+    ) {
+        (Some(p), _) => p.clone(),
+        (None, Some(_)) => PathBuf::new(),
+        (None, None) => {
+            let (token, _) = daemon::ensure_token(&data)?;
+            if let Err(e) = crate::auth::save("selfhosted", &token) {
+                printer.warn(format!(
+                    "cannot save the token for the selfhosted target: {e:#}"
+                ));
+            }
+            daemon::token_file(&data)
+        }
+    };
+    if !token_file.as_os_str().is_empty() {
+        args.extend(["--token-file".to_string(), token_file.display().to_string()]);
+    }
+    args.extend(["--data-dir".to_string(), data.display().to_string()]);
+    args.extend(["--listen".to_string(), a.listen.to_string()]);
+    args.extend(["--max-archive-mb".to_string(), a.max_archive_mb.to_string()]);
+    for (flag, v) in [
+        ("--store", &a.store),
+        ("--s3-endpoint", &a.s3_endpoint),
+        ("--s3-region", &a.s3_region),
+    ] {
+        if let Some(v) = v {
+            args.extend([flag.to_string(), v.clone()]);
+        }
+    }
+    if a.s3_path_style {
+        args.push("--s3-path-style".into());
+    }
+    if a.faults {
+        args.push("--faults".into());
+    }
+    let exe = std::env::current_exe()?;
+    let (pid, mut child) = daemon::spawn(&exe, &data, a.listen, &args)?;
+    let end = std::time::Instant::now() + Duration::from_secs(10);
+    let mut up = false;
+    while std::time::Instant::now() < end {
+        if daemon::healthy(a.listen) {
+            up = true;
+            break;
+        }
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    if !up {
+        return Err(
+            UserError::failure("the backend did not answer /api/health within 10 s")
+                .with_hint(format!("see {}", log.display()))
+                .into(),
+        );
+    }
+    let url = format!("http://{}", a.listen);
+    if printer.json() {
+        printer.json_doc(
+            &json!({"running": true, "already": false, "url": url, "pid": pid, "log": log}),
+        );
+    } else {
+        printer.status("Started", format!("backend, pid {pid}"));
+        printer.data(format!("url: {url}\npid: {pid}\nlog: {}", log.display()));
+    }
+    Ok(())
+}
+
+fn stop(a: &BackendDirArgs, printer: &Printer) -> anyhow::Result<()> {
+    let data = data_dir(a)?;
+    let Some(pid) = daemon::running_pid(&data) else {
+        if printer.json() {
+            printer.json_doc(&json!({"running": false, "stopped": false}));
+        } else {
+            printer.status("Stopped", "the backend was not running");
+        }
+        return Ok(());
+    };
+    let killed = daemon::stop(pid, Duration::from_secs(10));
+    let _ = std::fs::remove_file(daemon::pid_file(&data));
+    if printer.json() {
+        printer.json_doc(&json!({"running": false, "stopped": true, "pid": pid, "killed": killed}));
+    } else {
+        printer.status(
+            "Stopped",
+            format!("backend pid {pid}{}", if killed { " (killed)" } else { "" }),
+        );
+    }
+    Ok(())
+}
+
+fn status(a: &BackendDirArgs, printer: &Printer) -> anyhow::Result<()> {
+    let data = data_dir(a)?;
+    let pid = daemon::running_pid(&data);
+    let addr = daemon::recorded_addr(&data);
+    let functions = backend::db::Db::open(&data.join("backend.db"))
+        .and_then(|db| Ok(db.functions()?.len()))
+        .unwrap_or(0);
+    let url = addr.map(|a| format!("http://{a}"));
+    if printer.json() {
+        printer.json_doc(&json!({"running": pid.is_some(), "url": url, "pid": pid,
+            "functions": functions, "data_dir": data}));
+    } else {
+        let state = if pid.is_some() { "running" } else { "stopped" };
+        printer.data(format!(
+            "status: {state}\nurl: {}\npid: {}\nfunctions: {functions}\ndata: {}",
+            url.unwrap_or_else(|| "-".into()),
+            pid.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+            data.display()
+        ));
+    }
+    Ok(())
+}

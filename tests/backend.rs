@@ -1,0 +1,409 @@
+//! `hoist backend serve` end to end: the real binary on a free loopback
+//! port with a temp data dir, driven over plain HTTP (ureq), with real node
+//! workers. No timings are asserted.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const TOKEN: &str = "test-token-0123456789";
+
+struct Backend {
+    child: Child,
+    port: u16,
+    data: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn spawn_serve(data: &Path, port: u16) -> Child {
+    let token = data.parent().unwrap().join("token");
+    std::fs::write(&token, TOKEN).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hoist"))
+        .args(["backend", "serve", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--token-file")
+        .arg(&token)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let end = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < end {
+        if ureq::get(&format!("http://127.0.0.1:{port}/api/health"))
+            .call()
+            .is_ok()
+        {
+            return child;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the backend did not start");
+}
+
+impl Backend {
+    fn start() -> Backend {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        let port = free_port();
+        let child = spawn_serve(&data, port);
+        Backend {
+            child,
+            port,
+            data,
+            _tmp: tmp,
+        }
+    }
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{}", self.port, path)
+    }
+    /// (status, JSON body) of an authorized request.
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let req = ureq::request(method, &self.url(path))
+            .set("Authorization", &format!("Bearer {TOKEN}"))
+            .timeout(Duration::from_secs(60));
+        let res = match body {
+            Some(b) => req.send_json(b),
+            None => req.call(),
+        };
+        answer(res)
+    }
+    fn register(&self, name: &str, extra: Value) {
+        let mut body = json!({"runtime": "node"});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let (st, _) = self.call("PUT", &format!("/api/functions/{name}"), Some(body));
+        assert!(st == 201 || st == 200, "register: {st}");
+    }
+    /// Upload `files` as version `version` (multipart); returns the status.
+    fn version(&self, name: &str, version: &str, files: &[(&str, &str)]) -> (u16, Value) {
+        let archive = targz(files);
+        self.upload(name, version, &archive)
+    }
+    fn upload(&self, name: &str, version: &str, archive: &[u8]) -> (u16, Value) {
+        use sha2::Digest;
+        let digest = format!("sha256:{}", hex::encode(sha2::Sha256::digest(archive)));
+        let boundary = "hoist-test-boundary-7f3a";
+        let mut body = Vec::new();
+        for (k, v) in [
+            ("version", version),
+            ("digest", &digest),
+            ("runtime", "node"),
+            ("entrypoint", "index.mjs"),
+        ] {
+            write!(
+                body,
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+            )
+            .unwrap();
+        }
+        write!(body, "--{boundary}\r\nContent-Disposition: form-data; name=\"archive\"; filename=\"f.tar.gz\"\r\nContent-Type: application/gzip\r\n\r\n").unwrap();
+        body.extend_from_slice(archive);
+        write!(body, "\r\n--{boundary}--\r\n").unwrap();
+        let res = ureq::post(&self.url(&format!("/api/functions/{name}/versions")))
+            .set("Authorization", &format!("Bearer {TOKEN}"))
+            .set(
+                "Content-Type",
+                &format!("multipart/form-data; boundary={boundary}"),
+            )
+            .send_bytes(&body);
+        answer(res)
+    }
+    fn deploy(&self, name: &str, version: &str) -> (u16, Value) {
+        self.call(
+            "POST",
+            &format!("/api/functions/{name}/deployments"),
+            Some(json!({"version": version, "env": {"GREETING": "hi"}})),
+        )
+    }
+    /// The body the function answered, parsed as JSON.
+    fn invoke(&self, name: &str) -> Value {
+        let (st, v) = self.call(
+            "POST",
+            &format!("/api/functions/{name}/invoke"),
+            Some(json!({})),
+        );
+        assert_eq!(st, 200, "invoke: {v}");
+        serde_json::from_str(v["body"].as_str().unwrap()).unwrap()
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn answer(res: Result<ureq::Response, ureq::Error>) -> (u16, Value) {
+    match res {
+        Ok(r) => (r.status(), r.into_json().unwrap_or(Value::Null)),
+        Err(ureq::Error::Status(code, r)) => (code, r.into_json().unwrap_or(Value::Null)),
+        Err(e) => panic!("transport error: {e}"),
+    }
+}
+
+fn targz(files: &[(&str, &str)]) -> Vec<u8> {
+    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::fast(),
+    ));
+    for (path, text) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(text.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, path, text.as_bytes()).unwrap();
+    }
+    b.into_inner().unwrap().finish().unwrap()
+}
+
+/// A handler module answering its version, env and a greeting; `/sleep`
+/// sleeps 10 s.
+fn handler(version: &str) -> String {
+    format!(
+        r#"export default async function handler(req) {{
+  const u = new URL(req.url);
+  console.log("printed-by-{version} " + u.pathname);
+  if (u.pathname === "/sleep") await new Promise((r) => setTimeout(r, 10000));
+  return Response.json({{ version: "{version}", token: process.env.TOKEN ?? null, greeting: process.env.GREETING ?? null, pid: process.pid }});
+}}
+"#
+    )
+}
+
+fn alive(pid: u64) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .unwrap_or_default()
+            .contains(") Z ")
+}
+
+#[test]
+fn deploy_invoke_rollback_env_and_logs() {
+    let b = Backend::start();
+    // 401 without a token; health is open.
+    assert_eq!(answer(ureq::get(&b.url("/api/functions")).call()).0, 401);
+    assert_eq!(answer(ureq::get(&b.url("/api/health")).call()).0, 200);
+
+    b.register("api", json!({}));
+    assert_eq!(
+        b.version("api", "v1", &[("index.mjs", &handler("v1"))]).0,
+        201
+    );
+    // Same version, same content: the existing one (a retry).
+    assert_eq!(
+        b.version("api", "v1", &[("index.mjs", &handler("v1"))]).0,
+        200
+    );
+    let (st, d) = b.deploy("api", "v1");
+    assert_eq!(st, 201, "{d}");
+    let out = b.invoke("api");
+    assert_eq!(out["version"], "v1");
+    assert_eq!(out["greeting"], "hi");
+
+    assert_eq!(
+        b.version("api", "v2", &[("index.mjs", &handler("v2"))]).0,
+        201
+    );
+    assert_eq!(b.deploy("api", "v2").0, 201);
+    assert_eq!(b.invoke("api")["version"], "v2");
+
+    // The active version cannot be deleted.
+    let (st, e) = b.call("DELETE", "/api/functions/api/versions/v2", None);
+    assert_eq!(st, 409);
+    assert_eq!(e["error"]["code"], "version_active");
+
+    let (st, d) = b.call("POST", "/api/functions/api/rollback", Some(json!({})));
+    assert_eq!(st, 201, "{d}");
+    assert_eq!(d["version"], "v1");
+    assert_eq!(d["kind"], "rollback");
+    assert_eq!(b.invoke("api")["version"], "v1");
+
+    // A secret is masked in the list and reaches the function after restart.
+    let (st, _) = b.call(
+        "POST",
+        "/api/functions/api/env",
+        Some(json!({"key": "TOKEN", "value": "s3cr3t", "is_secret": true})),
+    );
+    assert_eq!(st, 200);
+    let (_, env) = b.call("GET", "/api/functions/api/env", None);
+    let tok = env["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["key"] == "TOKEN")
+        .unwrap();
+    assert_eq!(tok["value"], Value::Null);
+    assert_eq!(tok["is_secret"], true);
+    assert!(!env.to_string().contains("s3cr3t"));
+    let (st, r) = b.call("POST", "/api/functions/api/restart", None);
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(b.invoke("api")["token"], "s3cr3t");
+
+    // An archive whose path leaves its root is refused.
+    let mut evil = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::fast(),
+    ));
+    let mut h = tar::Header::new_gnu();
+    let text = b"x";
+    h.set_size(1);
+    h.set_mode(0o644);
+    {
+        let name = b"../escape.mjs";
+        let gnu = h.as_gnu_mut().unwrap();
+        gnu.name[..name.len()].copy_from_slice(name);
+    }
+    h.set_cksum();
+    evil.append(&h, &text[..]).unwrap();
+    let evil = evil.into_inner().unwrap().finish().unwrap();
+    let (st, e) = b.upload("api", "evil", &evil);
+    assert_eq!(st, 400, "{e}");
+    assert_eq!(e["error"]["code"], "bad_archive");
+    assert!(!b.data.join("versions/api/escape.mjs").exists());
+
+    // The logs hold a line the function printed.
+    let (st, logs) = b.call("GET", "/api/functions/api/logs?limit=1000", None);
+    assert_eq!(st, 200);
+    assert!(logs.to_string().contains("printed-by-v1"), "{logs}");
+}
+
+#[test]
+fn warmup_starts_real_workers() {
+    let b = Backend::start();
+    b.register("warm", json!({}));
+    b.version("warm", "v1", &[("index.mjs", &handler("v1"))]);
+    assert_eq!(b.deploy("warm", "v1").0, 201);
+    let (st, w) = b.call(
+        "POST",
+        "/api/functions/warm/warmup",
+        Some(json!({"count": 3})),
+    );
+    assert_eq!(st, 200, "{w}");
+    assert_eq!(w["ready"], 3);
+    let pids: Vec<u64> = w["workers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["pid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(pids.len(), 3);
+    for p in pids {
+        assert!(alive(p), "worker {p} is not running");
+    }
+}
+
+#[test]
+fn failed_health_check_keeps_the_old_version() {
+    let b = Backend::start();
+    b.register("gate", json!({}));
+    b.version("gate", "v1", &[("index.mjs", &handler("v1"))]);
+    assert_eq!(b.deploy("gate", "v1").0, 201);
+    let broken = "console.error('broken-on-purpose'); throw new Error('no start');\n";
+    assert_eq!(b.version("gate", "v2", &[("index.mjs", broken)]).0, 201);
+    let (st, e) = b.deploy("gate", "v2");
+    assert_eq!(st, 422, "{e}");
+    assert_eq!(e["error"]["code"], "health_check_failed");
+    assert!(
+        e["error"]["logs"].to_string().contains("broken-on-purpose"),
+        "{e}"
+    );
+    assert_eq!(b.invoke("gate")["version"], "v1");
+    let (_, f) = b.call("GET", "/api/functions/gate", None);
+    assert_eq!(f["active_version"], "v1");
+}
+
+#[test]
+fn no_invocation_fails_during_a_deploy() {
+    let b = Arc::new(Backend::start());
+    b.register("busy", json!({"warm_workers": 2}));
+    b.version("busy", "v1", &[("index.mjs", &handler("v1"))]);
+    b.version("busy", "v2", &[("index.mjs", &handler("v2"))]);
+    assert_eq!(b.deploy("busy", "v1").0, 201);
+    let stop = Arc::new(AtomicBool::new(false));
+    let (ok, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let loops: Vec<_> = (0..2)
+        .map(|_| {
+            let (b, stop, ok, failed) = (b.clone(), stop.clone(), ok.clone(), failed.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let (st, v) = b.call("POST", "/api/functions/busy/invoke", Some(json!({})));
+                    if st == 200 && v["status"] == 200 {
+                        ok.fetch_add(1, Ordering::SeqCst);
+                    } else {
+                        eprintln!("failed invocation: {st} {v}");
+                        failed.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(b.deploy("busy", "v2").0, 201);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(b.call("POST", "/api/functions/busy/rollback", None).0, 201);
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::SeqCst);
+    for l in loops {
+        l.join().unwrap();
+    }
+    assert_eq!(failed.load(Ordering::SeqCst), 0);
+    assert!(ok.load(Ordering::SeqCst) > 0);
+}
+
+#[test]
+fn sigkill_and_restart_keeps_the_active_version() {
+    let mut b = Backend::start();
+    b.register("keep", json!({}));
+    b.version("keep", "v1", &[("index.mjs", &handler("v1"))]);
+    b.version("keep", "v2", &[("index.mjs", &handler("v2"))]);
+    assert_eq!(b.deploy("keep", "v1").0, 201);
+    assert_eq!(b.deploy("keep", "v2").0, 201);
+    assert_eq!(b.invoke("keep")["version"], "v2");
+    b.child.kill().unwrap(); // SIGKILL
+    b.child.wait().unwrap();
+    b.child = spawn_serve(&b.data, b.port);
+    let (_, f) = b.call("GET", "/api/functions/keep", None);
+    assert_eq!(f["active_version"], "v2");
+    assert_eq!(b.invoke("keep")["version"], "v2");
+}
+
+#[test]
+fn timeout_gives_504_and_replaces_the_worker() {
+    let b = Backend::start();
+    b.register("slow", json!({"timeout_seconds": 1}));
+    b.version("slow", "v1", &[("index.mjs", &handler("v1"))]);
+    assert_eq!(b.deploy("slow", "v1").0, 201);
+    let first = b.invoke("slow")["pid"].as_u64().unwrap();
+    let res = ureq::post(&b.url("/api/functions/slow/invoke"))
+        .set("Authorization", &format!("Bearer {TOKEN}"))
+        .send_json(json!({"path": "/sleep"}));
+    let (st, e) = answer(res);
+    assert_eq!(st, 504, "{e}");
+    let end = Instant::now() + Duration::from_secs(10);
+    while alive(first) && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!alive(first), "the timed-out worker still runs");
+    let second = b.invoke("slow")["pid"].as_u64().unwrap();
+    assert_ne!(first, second);
+}
