@@ -41,13 +41,19 @@ fn project(dir: &Path, names: &[&str], marker: &str) {
         yaml.push_str(&format!(
             "  {n}:\n    runtime: node\n    entrypoint: index.mjs\n    env:\n      GREETING: hello\n"
         ));
-        write_files(dir, &[(&format!("functions/{n}/index.mjs"), &handler(marker))]);
+        write_files(
+            dir,
+            &[(&format!("functions/{n}/index.mjs"), &handler(marker))],
+        );
     }
     std::fs::write(dir.join("hoist.yaml"), yaml).expect("hoist.yaml");
 }
 
 fn set_marker(dir: &Path, name: &str, marker: &str) {
-    write_files(dir, &[(&format!("functions/{name}/index.mjs"), &handler(marker))]);
+    write_files(
+        dir,
+        &[(&format!("functions/{name}/index.mjs"), &handler(marker))],
+    );
 }
 
 fn out_text(o: &Output) -> String {
@@ -73,7 +79,8 @@ fn assert_no_token(o: &Output) {
 fn invoke(b: &Backend, dir: &Path, name: &str) -> Value {
     let o = b.hoist(dir, &["invoke", name, "--query", "name=ada"]);
     assert!(o.status.success(), "{}", out_text(&o));
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("answer not JSON ({e}): {}", out_text(&o)))
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("answer not JSON ({e}): {}", out_text(&o)))
 }
 
 fn deploy(b: &Backend, dir: &Path, args: &[&str]) -> Output {
@@ -160,7 +167,10 @@ fn a_failed_health_gate_rolls_the_whole_release_back() {
     let text = out_text(&o);
     assert_eq!(o.status.code(), Some(1), "{text}");
     assert!(text.contains("beta"), "{text}");
-    assert!(text.contains("missing DATABASE_URL"), "the function's last lines are shown: {text}");
+    assert!(
+        text.contains("missing DATABASE_URL"),
+        "the function's last lines are shown: {text}"
+    );
     assert!(text.contains("alpha went back"), "{text}");
     // Nothing of v2 stays live.
     assert_eq!(invoke(&b, dir, "alpha")["marker"], "one");
@@ -196,7 +206,10 @@ fn warmup_env_restart_and_logs() {
         .collect();
     assert!(live.len() >= 3, "{workers}");
     for pid in &live {
-        assert!(Path::new(&format!("/proc/{pid}")).exists(), "worker {pid} is not running");
+        assert!(
+            Path::new(&format!("/proc/{pid}")).exists(),
+            "worker {pid} is not running"
+        );
     }
 
     // A secret from stdin, a plain value that looks secret (warned).
@@ -215,27 +228,48 @@ fn warmup_env_restart_and_logs() {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.as_ref().unwrap().write_all(b"s3cr3t-value-42\n").unwrap();
+    child
+        .stdin
+        .as_ref()
+        .unwrap()
+        .write_all(b"s3cr3t-value-42\n")
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success(), "{}", out_text(&o));
     assert!(!out_text(&o).contains("s3cr3t-value-42"));
     let a = invoke(&b, dir, "api");
-    assert_eq!(a["secret_len"], 15, "the restarted worker sees the secret: {a}");
+    assert_eq!(
+        a["secret_len"], 15,
+        "the restarted worker sees the secret: {a}"
+    );
 
     let o = b.hoist(dir, &["env", "set", "api", "DB_PASSWORD=hunter2"]);
     assert!(o.status.success(), "{}", out_text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--secret"), "{}", out_text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--secret"),
+        "{}",
+        out_text(&o)
+    );
     let o = b.hoist(dir, &["env", "set", "api", "GREETING=hi", "--restart"]);
     assert!(o.status.success(), "{}", out_text(&o));
     assert_eq!(invoke(&b, dir, "api")["greeting"], "hi");
     let list = ok_json(&b.hoist(dir, &["env", "list", "api", "--output", "json"]));
     let text = list.to_string();
     assert!(!text.contains("s3cr3t-value-42"), "{text}");
-    let secret = list["env"].as_array().unwrap().iter().find(|e| e["key"] == "API_TOKEN").unwrap();
+    let secret = list["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["key"] == "API_TOKEN")
+        .unwrap();
     assert!(secret["value"].is_null());
     let o = b.hoist(dir, &["env", "unset", "api", "GREETING", "--restart"]);
     assert!(o.status.success(), "{}", out_text(&o));
-    assert_eq!(invoke(&b, dir, "api")["greeting"], "hello", "hoist.yaml's value again");
+    assert_eq!(
+        invoke(&b, dir, "api")["greeting"],
+        "hello",
+        "hoist.yaml's value again"
+    );
 
     // The line the function printed during an invoke is in its logs, and
     // `logs -f` shows a new one as it happens.
@@ -259,7 +293,10 @@ fn warmup_env_restart_and_logs() {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         use std::io::BufRead;
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
             if tx.send(line).is_err() {
                 return;
             }
@@ -305,7 +342,8 @@ fn requests_never_fail_during_a_deploy_and_the_backend_survives_sigkill() {
     let url = format!("{}/api/functions/api/invoke", b.url());
     let loops: Vec<_> = (0..2)
         .map(|_| {
-            let (stop, failures, calls, url) = (stop.clone(), failures.clone(), calls.clone(), url.clone());
+            let (stop, failures, calls, url) =
+                (stop.clone(), failures.clone(), calls.clone(), url.clone());
             std::thread::spawn(move || {
                 while !stop.load(Ordering::SeqCst) {
                     let r = ureq::post(&url)
@@ -336,7 +374,11 @@ fn requests_never_fail_during_a_deploy_and_the_backend_survives_sigkill() {
         l.join().unwrap();
     }
     assert!(calls.load(Ordering::SeqCst) > 10);
-    assert_eq!(failures.load(Ordering::SeqCst), 0, "requests failed during the deploys");
+    assert_eq!(
+        failures.load(Ordering::SeqCst),
+        0,
+        "requests failed during the deploys"
+    );
 
     b.kill9();
     b.restart();
@@ -353,8 +395,14 @@ fn versions_by_reference_from_s3() {
         return;
     };
     let creds = vec![
-        ("HOIST_S3_ACCESS_KEY_ID".to_string(), support::s3::ACCESS_KEY.to_string()),
-        ("HOIST_S3_SECRET_ACCESS_KEY".to_string(), support::s3::SECRET_KEY.to_string()),
+        (
+            "HOIST_S3_ACCESS_KEY_ID".to_string(),
+            support::s3::ACCESS_KEY.to_string(),
+        ),
+        (
+            "HOIST_S3_SECRET_ACCESS_KEY".to_string(),
+            support::s3::SECRET_KEY.to_string(),
+        ),
         ("AWS_EC2_METADATA_DISABLED".to_string(), "true".to_string()),
     ];
     let store = format!("s3://{}/team", support::s3::BUCKET);
@@ -383,14 +431,27 @@ fn versions_by_reference_from_s3() {
         ),
     )
     .unwrap();
-    let envs: Vec<(&str, &str)> = creds.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let o = b.hoist_with(dir, &["deploy", "--output", "json", "--version", "v1", "-v"], &envs);
+    let envs: Vec<(&str, &str)> = creds
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let o = b.hoist_with(
+        dir,
+        &["deploy", "--output", "json", "--version", "v1", "-v"],
+        &envs,
+    );
     let v = ok_json(&o);
     // The backend fetched the archive from the store: hoist sent it none.
     assert_eq!(v["functions"][0]["uploaded_bytes"], 0, "{}", out_text(&o));
-    assert!(s3.object_file(support::s3::BUCKET, "team/functions/api/v1/function.tar.gz").exists());
+    assert!(s3
+        .object_file(support::s3::BUCKET, "team/functions/api/v1/function.tar.gz")
+        .exists());
     let o = b.hoist_with(dir, &["invoke", "api"], &envs);
-    assert!(String::from_utf8_lossy(&o.stdout).contains("from-s3"), "{}", out_text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("from-s3"),
+        "{}",
+        out_text(&o)
+    );
     // The release record lives in the store too.
     let rel = ok_json(&b.hoist_with(dir, &["releases", "--output", "json"], &envs));
     assert_eq!(rel["releases"][0]["status"], "live");
@@ -407,20 +468,34 @@ fn bad_input_and_faults_are_clear() {
     let o = support::registry::hoist(
         dir,
         &["deploy"],
-        &[("HOIST_BACKEND_URL", "http://127.0.0.1:9"), ("HOIST_SELFHOSTED_TOKEN", TOKEN)],
+        &[
+            ("HOIST_BACKEND_URL", "http://127.0.0.1:9"),
+            ("HOIST_SELFHOSTED_TOKEN", TOKEN),
+        ],
     );
     assert_eq!(o.status.code(), Some(1), "{}", out_text(&o));
-    assert!(out_text(&o).contains("cannot reach the self-hosted backend"), "{}", out_text(&o));
+    assert!(
+        out_text(&o).contains("cannot reach the self-hosted backend"),
+        "{}",
+        out_text(&o)
+    );
     assert_no_token(&o);
 
     // A wrong token: refused, the token never printed.
     let o = support::registry::hoist(
         dir,
         &["status", "-vv"],
-        &[("HOIST_BACKEND_URL", &b.url()), ("HOIST_SELFHOSTED_TOKEN", "wrong-token-9876")],
+        &[
+            ("HOIST_BACKEND_URL", &b.url()),
+            ("HOIST_SELFHOSTED_TOKEN", "wrong-token-9876"),
+        ],
     );
     assert_eq!(o.status.code(), Some(1), "{}", out_text(&o));
-    assert!(out_text(&o).contains("refused the credential"), "{}", out_text(&o));
+    assert!(
+        out_text(&o).contains("refused the credential"),
+        "{}",
+        out_text(&o)
+    );
     assert!(!out_text(&o).contains("wrong-token-9876"));
 
     // Invalid version, unknown function: exit 2 before anything is sent.
@@ -439,7 +514,11 @@ fn bad_input_and_faults_are_clear() {
         Some(json!({"fail_next": 2, "fail_status": 503, "fail_path": "/deployments"})),
     );
     assert_eq!(st, 200);
-    let o = b.hoist_with(dir, &["deploy", "--version", "v1"], &[("HOIST_RETRY_BASE_MS", "10")]);
+    let o = b.hoist_with(
+        dir,
+        &["deploy", "--version", "v1"],
+        &[("HOIST_RETRY_BASE_MS", "10")],
+    );
     assert!(o.status.success(), "{}", out_text(&o));
     let (_, deps) = b.call("GET", "/api/functions/api/deployments", None);
     assert_eq!(deps["deployments"].as_array().unwrap().len(), 1, "{deps}");
@@ -449,7 +528,10 @@ fn bad_input_and_faults_are_clear() {
     // A body over the backend's limit.
     let big = dir.join("big.json");
     std::fs::write(&big, format!("\"{}\"", "x".repeat(7 * 1024 * 1024))).unwrap();
-    let o = b.hoist(dir, &["invoke", "api", "--data", &format!("@{}", big.display())]);
+    let o = b.hoist(
+        dir,
+        &["invoke", "api", "--data", &format!("@{}", big.display())],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", out_text(&o));
     assert!(out_text(&o).contains("413"), "{}", out_text(&o));
 }

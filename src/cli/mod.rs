@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Ship functions as immutable artifacts and drive the control planes that run them.
 #[derive(Debug, Parser)]
-#[command(name = "hoist", version, about, propagate_version = true)]
+#[command(name = "hoist", version, about)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -261,7 +261,7 @@ pub struct InvokeArgs {
     #[arg(long, short = 'd', value_name = "DATA")]
     pub data: Option<String>,
     /// Query parameter k=v (repeatable)
-    #[arg(long = "query", short = 'q', value_name = "K=V")]
+    #[arg(long = "query", value_name = "K=V")]
     pub query: Vec<String>,
     /// Request header k:v (repeatable)
     #[arg(long = "header", short = 'H', value_name = "K:V")]
@@ -535,4 +535,13 @@ pub struct InstallRuntimeArgs {
     pub runtimes: Vec<InstallableRuntime>,
     #[command(flatten)]
     pub dir: BackendDirArgs,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

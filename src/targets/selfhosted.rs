@@ -106,7 +106,11 @@ impl Selfhosted {
     /// Create the version (or find the same one there); returns bytes sent.
     fn create_version(&self, req: &DeployRequest, r: &dyn Reporter) -> anyhow::Result<u64> {
         let path = Self::path(&req.function, "/versions");
-        if self.backend_store().as_deref() == Some(req.store_url.as_str()) {
+        let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+        if self
+            .backend_store()
+            .is_some_and(|s| same(&s, &req.store_url))
+        {
             r.detail(&format!(
                 "{}: the backend reads the archive from {}",
                 req.function, req.store_url

@@ -1,5 +1,6 @@
 //! Shared test helpers: real servers started on loopback and fault injectors.
 
+pub mod backend;
 pub mod proxy;
 pub mod registry;
 pub mod s3;
