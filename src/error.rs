@@ -18,6 +18,9 @@ pub struct UserError {
     pub exit: Exit,
     pub message: String,
     pub hint: Option<String>,
+    /// The command already printed its own JSON report of this error, so
+    /// `--output json` prints no second document.
+    pub reported: bool,
 }
 
 impl UserError {
@@ -27,6 +30,7 @@ impl UserError {
             exit: Exit::Usage,
             message: message.into(),
             hint: None,
+            reported: false,
         }
     }
 
@@ -36,6 +40,7 @@ impl UserError {
             exit: Exit::Failure,
             message: message.into(),
             hint: None,
+            reported: false,
         }
     }
 
@@ -45,7 +50,14 @@ impl UserError {
             exit: Exit::Interrupted,
             message: "interrupted".into(),
             hint: Some("nothing was changed; run the command again to finish".into()),
+            reported: false,
         }
+    }
+
+    /// Mark the error as already reported on stdout.
+    pub fn reported(mut self) -> Self {
+        self.reported = true;
+        self
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -111,7 +123,14 @@ pub fn render(err: &anyhow::Error, color: bool) -> String {
 /// An error as one JSON document for `--output json`:
 /// `{"error": {"message", "causes", "hint", "exit_code", "code", "status"}}`
 /// (`code` and `status` when an API answered with an error).
-pub fn to_json(err: &anyhow::Error) -> serde_json::Value {
+pub fn to_json(err: &anyhow::Error) -> Option<serde_json::Value> {
+    if err
+        .chain()
+        .filter_map(|e| e.downcast_ref::<UserError>())
+        .any(|u| u.reported)
+    {
+        return None;
+    }
     let mut chain = err.chain();
     let message = chain.next().map(|e| e.to_string()).unwrap_or_default();
     let causes: Vec<String> = chain.map(|e| e.to_string()).collect();
@@ -120,7 +139,7 @@ pub fn to_json(err: &anyhow::Error) -> serde_json::Value {
         .filter_map(|e| e.downcast_ref::<UserError>())
         .find_map(|u| u.hint.clone());
     let api = crate::http::ApiError::find(err);
-    serde_json::json!({
+    Some(serde_json::json!({
         "error": {
             "message": message,
             "causes": causes,
@@ -129,7 +148,7 @@ pub fn to_json(err: &anyhow::Error) -> serde_json::Value {
             "code": api.map(|a| a.code.clone()),
             "status": api.map(|a| a.status),
         }
-    })
+    }))
 }
 
 /// Convenience: bail out of a function with a `UserError`.

@@ -32,7 +32,9 @@ pub fn run(cli: Cli) -> Exit {
         Err(err) => {
             eprint!("{}", error::render(&err, printer.color));
             if printer.json() {
-                printer.json_doc(&error::to_json(&err));
+                if let Some(doc) = error::to_json(&err) {
+                    printer.json_doc(&doc);
+                }
             }
             error::exit_code(&err)
         }

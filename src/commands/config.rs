@@ -60,6 +60,7 @@ fn validate(g: &GlobalArgs, printer: &Printer) -> anyhow::Result<()> {
                     err.file.display(),
                     if count == 1 { "" } else { "s" }
                 ))
+                .reported()
                 .into())
             } else {
                 Err(err.into_error())

@@ -1030,8 +1030,9 @@ mod tests {
             with_digest("http://h/v2/r/blobs/uploads/u?_state=x", "sha256:ab"),
             "http://h/v2/r/blobs/uploads/u?_state=x&digest=sha256%3Aab"
         );
-        assert_eq!(backoff(1), Duration::from_millis(400));
-        assert_eq!(backoff(9), Duration::from_millis(5000));
+        // Jittered by up to a quarter.
+        assert!((400..=500).contains(&(backoff(1).as_millis() as u64)));
+        assert!((5000..=6250).contains(&(backoff(9).as_millis() as u64)));
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! enabled. It can be killed with SIGKILL and started again on the same
 //! data dir.
 
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
