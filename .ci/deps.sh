@@ -35,6 +35,20 @@ if ! command -v node >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs >/dev/null
 fi
 
+# deno and bun: real runtimes for the backend's workers, from npm (the
+# packages ship the binaries) into $tools/npm; .ci/test.sh puts them on PATH.
+have_runtime() { command -v "$1" >/dev/null 2>&1 || [ -x "$tools/npm/node_modules/.bin/$1" ]; }
+if ! have_runtime deno || ! have_runtime bun; then
+  echo "deps: npm install deno bun into $tools/npm (worker runtimes for the backend tests)" >&2
+  mkdir -p "$tools/npm"
+  npm install --silent --no-audit --no-fund --prefix "$tools/npm" deno@2 bun@1 >/dev/null
+fi
+# schemathesis: checks the backend against docs/selfhosted-openapi.yaml.
+if ! command -v schemathesis >/dev/null 2>&1; then
+  echo "deps: pip install schemathesis (contract test of the self-hosted API)" >&2
+  python3 -m pip install --quiet schemathesis
+fi
+
 # s3s-fs: an S3 server that checks SigV4 signatures. 0.14.1 is the newest
 # release that builds with rustc 1.95.
 if [ ! -x "$tools/bin/s3s-fs" ]; then

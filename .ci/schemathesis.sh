@@ -30,6 +30,7 @@ fi
 
 tmp="$(mktemp -d)"
 pid=""
+# shellcheck disable=SC2317  # called through the EXIT trap
 cleanup() {
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
         kill -TERM "$pid" 2>/dev/null || true

@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash .ci/deps.sh
-export PATH="${HOIST_TOOLS:-$HOME/.cache/hoist-tools}/bin:$PATH"
+tools="${HOIST_TOOLS:-$HOME/.cache/hoist-tools}"
+export PATH="$tools/bin:$tools/npm/node_modules/.bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hoist-target}"
 if [ ! -f ../shared/specs/fly-machines-openapi.json ]; then
   echo "note: ../shared/specs/fly-machines-openapi.json not found: tests will say they skipped the spec check" >&2

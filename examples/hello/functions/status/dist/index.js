@@ -11,6 +11,6 @@ http
       return res.end("ok\n");
     }
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ version: process.env.VERSION || "dev", uptime_ms: Date.now() - started }));
+    res.end(JSON.stringify({ version: process.env.HOIST_VERSION || process.env.VERSION || "dev", uptime_ms: Date.now() - started }));
   })
   .listen(port, () => console.log(`status listening on ${port}`));

@@ -1,4 +1,4 @@
-import { format } from "std/fmt/duration.ts";
+import { format } from "@lib/duration.ts";
 
 const greeting = Deno.env.get("GREETING") ?? "hello";
 const started = Date.now();
@@ -8,7 +8,7 @@ Deno.serve((req: Request) => {
   const name = url.searchParams.get("name") ?? "world";
   return Response.json({
     message: `${greeting}, ${name}`,
-    version: Deno.env.get("VERSION") ?? "dev",
-    uptime: format(Date.now() - started, { ignoreZero: true }),
+    version: Deno.env.get("HOIST_VERSION") ?? "dev",
+    uptime: format(Date.now() - started),
   });
 });
