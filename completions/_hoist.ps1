@@ -310,6 +310,7 @@ Register-ArgumentCompleter -Native -CommandName 'hoist' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Version name to deploy under, instead of each function''s version policy')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Functions deployed at once')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Functions deployed at once')
+            [CompletionResult]::new('--health-timeout', '--health-timeout', [CompletionResultType]::ParameterName, 'How long new workers get to pass their health gate')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'AWS shared-config profile for S3 credentials (beats storage.s3.profile)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to hoist.yaml (default: search upward from the current directory)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for data on stdout')

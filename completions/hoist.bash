@@ -875,7 +875,7 @@ _hoist() {
             return 0
             ;;
         hoist__subcmd__deploy)
-            opts="-t -j -q -v -y -h --target --version --dry-run --jobs --profile --config --output --quiet --verbose --no-progress --yes --color --help"
+            opts="-t -j -q -v -y -h --target --version --dry-run --jobs --health-timeout --profile --config --output --quiet --verbose --no-progress --yes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -898,6 +898,10 @@ _hoist() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -288,6 +288,7 @@ set edit:completion:arg-completer[hoist] = {|@words|
             cand --version 'Version name to deploy under, instead of each function''s version policy'
             cand -j 'Functions deployed at once'
             cand --jobs 'Functions deployed at once'
+            cand --health-timeout 'How long new workers get to pass their health gate'
             cand --profile 'AWS shared-config profile for S3 credentials (beats storage.s3.profile)'
             cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
             cand --output 'Output format for data on stdout'

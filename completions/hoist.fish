@@ -247,6 +247,7 @@ complete -c hoist -n "__fish_hoist_using_subcommand completions" -s h -l help -d
 complete -c hoist -n "__fish_hoist_using_subcommand deploy" -s t -l target -d 'Target to use: selfhosted or fly [default: targets.default in hoist.yaml, else the local backend]' -r
 complete -c hoist -n "__fish_hoist_using_subcommand deploy" -l version -d 'Version name to deploy under, instead of each function\'s version policy' -r
 complete -c hoist -n "__fish_hoist_using_subcommand deploy" -s j -l jobs -d 'Functions deployed at once' -r
+complete -c hoist -n "__fish_hoist_using_subcommand deploy" -l health-timeout -d 'How long new workers get to pass their health gate' -r
 complete -c hoist -n "__fish_hoist_using_subcommand deploy" -l profile -d 'AWS shared-config profile for S3 credentials (beats storage.s3.profile)' -r
 complete -c hoist -n "__fish_hoist_using_subcommand deploy" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
 complete -c hoist -n "__fish_hoist_using_subcommand deploy" -l output -d 'Output format for data on stdout' -r -f -a "text\t''

@@ -535,3 +535,83 @@ fn bad_input_and_faults_are_clear() {
     assert_eq!(o.status.code(), Some(1), "{}", out_text(&o));
     assert!(out_text(&o).contains("413"), "{}", out_text(&o));
 }
+
+#[test]
+fn a_health_gate_that_never_passes_times_out_and_a_dropped_log_stream_resumes() {
+    let b = Backend::start(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    project(dir, &["api"], "one");
+    ok_json(&deploy(&b, dir, &["--version", "v1"]));
+
+    // v2 is a program that never listens: the gate gives up at its deadline.
+    write_files(
+        dir,
+        &[("functions/api/index.mjs", "setInterval(() => {}, 1000);\n")],
+    );
+    let o = b.hoist(dir, &["deploy", "--version", "v2", "--health-timeout", "2"]);
+    assert_eq!(o.status.code(), Some(1), "{}", out_text(&o));
+    assert!(
+        out_text(&o).contains("api did not start"),
+        "{}",
+        out_text(&o)
+    );
+    assert_eq!(invoke(&b, dir, "api")["marker"], "one");
+
+    // The backend closes follow streams after 2 lines; `logs -f` reconnects
+    // from its cursor and prints each line exactly once.
+    let (st, _) = b.call(
+        "POST",
+        "/api/_faults",
+        Some(json!({"drop_log_streams_after": 2})),
+    );
+    assert_eq!(st, 200);
+    let mut follow = std::process::Command::new(env!("CARGO_BIN_EXE_hoist"));
+    for (k, v) in b.envs() {
+        follow.env(k, v);
+    }
+    let mut child = follow
+        .current_dir(dir)
+        .env("HOIST_CREDENTIALS", "file")
+        .env("HOIST_CONFIG_DIR", dir.join(".cfg"))
+        .env("HOIST_RETRY_BASE_MS", "10")
+        .args(["logs", "api", "-f", "--output", "json", "--since", "1s"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    for i in 0..6 {
+        let o = b.hoist(dir, &["invoke", "api", "--path", &format!("/drop-{i}")]);
+        assert!(o.status.success(), "{}", out_text(&o));
+    }
+    let end = Instant::now() + Duration::from_secs(20);
+    let mut seen: Vec<String> = Vec::new();
+    while Instant::now() < end && !seen.iter().any(|l| l.contains("/drop-5")) {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            seen.push(line);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    for i in 0..6 {
+        let n = seen
+            .iter()
+            .filter(|l| l.contains(&format!("handled one /drop-{i}")))
+            .count();
+        assert_eq!(n, 1, "line {i} seen {n} times: {seen:#?}");
+    }
+}

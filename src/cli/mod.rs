@@ -141,6 +141,10 @@ pub struct DeployArgs {
     /// Functions deployed at once
     #[arg(long, short = 'j', default_value_t = 4, value_name = "N")]
     pub jobs: usize,
+    /// How long new workers get to pass their health gate
+    #[arg(long, default_value_t = 60, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub health_timeout: u64,
     #[command(flatten)]
     pub store: StoreArgs,
 }

@@ -89,6 +89,7 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
                 settings: want.settings.clone(),
                 env: want.env.clone(),
                 release_id: String::new(),
+                health_timeout: std::time::Duration::from_secs(args.health_timeout),
             },
             previous_version: step.previous_version.clone(),
             entry: FunctionRelease {

@@ -103,7 +103,8 @@ pub enum Body<'a> {
 impl Api {
     pub fn new(base: &str, auth: Auth, name: String, login_hint: String) -> anyhow::Result<Api> {
         let http = super::builder()
-            .read_timeout(Duration::from_secs(300))
+            // A deploy waits for its health gate (up to 600 s) in one call.
+            .read_timeout(Duration::from_secs(660))
             .build()
             .map_err(|e| anyhow::anyhow!("cannot set up the HTTP client: {}", describe(&e)))?;
         Ok(Api {

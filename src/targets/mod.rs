@@ -85,6 +85,8 @@ pub struct DeployRequest {
     /// Configured (hoist.yaml) environment.
     pub env: BTreeMap<String, String>,
     pub release_id: String,
+    /// How long the new version's workers get to pass the health gate.
+    pub health_timeout: Duration,
 }
 
 /// A function's live state on a target.

@@ -357,6 +357,7 @@ impl Target for Selfhosted {
             "env": req.env,
             "release_id": req.release_id,
             "kind": "deploy",
+            "health_timeout_seconds": req.health_timeout.as_secs().max(1),
         });
         let v = self
             .block(
