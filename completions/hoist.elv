@@ -44,6 +44,7 @@ set edit:completion:arg-completer[hoist] = {|@words|
             cand login 'Store a target''s API token in the OS keyring'
             cand logout 'Forget a target''s stored API token'
             cand completions 'Print shell completions'
+            cand backend 'Run the reference self-hosted functions backend (serve, start, stop, status)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hoist;init'= {
@@ -300,6 +301,149 @@ set edit:completion:arg-completer[hoist] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'hoist;backend'= {
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print less: only errors and data [env: HOIST_QUIET=]'
+            cand --quiet 'Print less: only errors and data [env: HOIST_QUIET=]'
+            cand -v 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
+            cand --verbose 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand serve 'Run the backend in the foreground until SIGTERM or Ctrl-C'
+            cand start 'Run the backend in the background (token generated into <data>/token)'
+            cand stop 'Stop the background backend (SIGTERM, then SIGKILL)'
+            cand status 'Say whether the backend runs, where, and how many functions it has'
+            cand install-runtime 'Install deno or bun under <data>/runtimes with npm'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hoist;backend;serve'= {
+            cand --data-dir 'Data directory [default: $XDG_DATA_HOME/hoist/backend]'
+            cand --listen 'Address to listen on'
+            cand --token-file 'File holding the bearer token (else HOIST_BACKEND_TOKEN)'
+            cand --store 'Artifact store for versions created by reference: a directory or s3://bucket/prefix'
+            cand --s3-endpoint 'S3 endpoint URL (MinIO, R2, ...)'
+            cand --s3-region 'S3 region'
+            cand --max-archive-mb 'Largest accepted archive, in MiB'
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand --s3-path-style 'Address S3 buckets by path instead of by host'
+            cand --faults 'Accept POST /api/_faults (tests only)'
+            cand -q 'Print less: only errors and data [env: HOIST_QUIET=]'
+            cand --quiet 'Print less: only errors and data [env: HOIST_QUIET=]'
+            cand -v 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
+            cand --verbose 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hoist;backend;start'= {
+            cand --data-dir 'Data directory [default: $XDG_DATA_HOME/hoist/backend]'
+            cand --listen 'Address to listen on'
+            cand --token-file 'File holding the bearer token (else HOIST_BACKEND_TOKEN)'
+            cand --store 'Artifact store for versions created by reference: a directory or s3://bucket/prefix'
+            cand --s3-endpoint 'S3 endpoint URL (MinIO, R2, ...)'
+            cand --s3-region 'S3 region'
+            cand --max-archive-mb 'Largest accepted archive, in MiB'
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand --s3-path-style 'Address S3 buckets by path instead of by host'
+            cand --faults 'Accept POST /api/_faults (tests only)'
+            cand -q 'Print less: only errors and data [env: HOIST_QUIET=]'
+            cand --quiet 'Print less: only errors and data [env: HOIST_QUIET=]'
+            cand -v 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
+            cand --verbose 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hoist;backend;stop'= {
+            cand --data-dir 'Data directory [default: $XDG_DATA_HOME/hoist/backend]'
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print less: only errors and data [env: HOIST_QUIET=]'
+            cand --quiet 'Print less: only errors and data [env: HOIST_QUIET=]'
+            cand -v 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
+            cand --verbose 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hoist;backend;status'= {
+            cand --data-dir 'Data directory [default: $XDG_DATA_HOME/hoist/backend]'
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print less: only errors and data [env: HOIST_QUIET=]'
+            cand --quiet 'Print less: only errors and data [env: HOIST_QUIET=]'
+            cand -v 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
+            cand --verbose 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hoist;backend;install-runtime'= {
+            cand --data-dir 'Data directory [default: $XDG_DATA_HOME/hoist/backend]'
+            cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
+            cand --output 'Output format for data on stdout'
+            cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print less: only errors and data [env: HOIST_QUIET=]'
+            cand --quiet 'Print less: only errors and data [env: HOIST_QUIET=]'
+            cand -v 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
+            cand --verbose 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
+            cand --no-progress 'Never draw progress bars'
+            cand -y 'Answer yes to every confirmation; never prompt'
+            cand --yes 'Answer yes to every confirmation; never prompt'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hoist;backend;help'= {
+            cand serve 'Run the backend in the foreground until SIGTERM or Ctrl-C'
+            cand start 'Run the backend in the background (token generated into <data>/token)'
+            cand stop 'Stop the background backend (SIGTERM, then SIGKILL)'
+            cand status 'Say whether the backend runs, where, and how many functions it has'
+            cand install-runtime 'Install deno or bun under <data>/runtimes with npm'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hoist;backend;help;serve'= {
+        }
+        &'hoist;backend;help;start'= {
+        }
+        &'hoist;backend;help;stop'= {
+        }
+        &'hoist;backend;help;status'= {
+        }
+        &'hoist;backend;help;install-runtime'= {
+        }
+        &'hoist;backend;help;help'= {
+        }
         &'hoist;help'= {
             cand init 'Write a commented hoist.yaml for the current directory'
             cand new 'Scaffold a new function and add it to hoist.yaml'
@@ -313,6 +457,7 @@ set edit:completion:arg-completer[hoist] = {|@words|
             cand login 'Store a target''s API token in the OS keyring'
             cand logout 'Forget a target''s stored API token'
             cand completions 'Print shell completions'
+            cand backend 'Run the reference self-hosted functions backend (serve, start, stop, status)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hoist;help;init'= {
@@ -344,6 +489,23 @@ set edit:completion:arg-completer[hoist] = {|@words|
         &'hoist;help;logout'= {
         }
         &'hoist;help;completions'= {
+        }
+        &'hoist;help;backend'= {
+            cand serve 'Run the backend in the foreground until SIGTERM or Ctrl-C'
+            cand start 'Run the backend in the background (token generated into <data>/token)'
+            cand stop 'Stop the background backend (SIGTERM, then SIGKILL)'
+            cand status 'Say whether the backend runs, where, and how many functions it has'
+            cand install-runtime 'Install deno or bun under <data>/runtimes with npm'
+        }
+        &'hoist;help;backend;serve'= {
+        }
+        &'hoist;help;backend;start'= {
+        }
+        &'hoist;help;backend;stop'= {
+        }
+        &'hoist;help;backend;status'= {
+        }
+        &'hoist;help;backend;install-runtime'= {
         }
         &'hoist;help;help'= {
         }

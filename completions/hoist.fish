@@ -48,6 +48,7 @@ complete -c hoist -n "__fish_hoist_needs_command" -f -a "prune" -d 'Delete old v
 complete -c hoist -n "__fish_hoist_needs_command" -f -a "login" -d 'Store a target\'s API token in the OS keyring'
 complete -c hoist -n "__fish_hoist_needs_command" -f -a "logout" -d 'Forget a target\'s stored API token'
 complete -c hoist -n "__fish_hoist_needs_command" -f -a "completions" -d 'Print shell completions'
+complete -c hoist -n "__fish_hoist_needs_command" -f -a "backend" -d 'Run the reference self-hosted functions backend (serve, start, stop, status)'
 complete -c hoist -n "__fish_hoist_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hoist -n "__fish_hoist_using_subcommand init" -l name -d 'Project name (default: the directory name)' -r
 complete -c hoist -n "__fish_hoist_using_subcommand init" -l runtime -d 'Default runtime for functions whose runtime cannot be detected' -r -f -a "deno\t''
@@ -248,18 +249,129 @@ complete -c hoist -n "__fish_hoist_using_subcommand completions" -l no-progress 
 complete -c hoist -n "__fish_hoist_using_subcommand completions" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
 complete -c hoist -n "__fish_hoist_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c hoist -n "__fish_hoist_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "init" -d 'Write a commented hoist.yaml for the current directory'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "new" -d 'Scaffold a new function and add it to hoist.yaml'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "bundle" -d 'Bundle functions into deterministic archives'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "build" -d 'Bundle functions, lay out each build context with its Dockerfile, and build the image (no daemon needed)'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "config" -d 'Inspect and check hoist.yaml'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "push" -d 'Store each function\'s archive and release manifest as an immutable version, and push its image when a registry is configured'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "versions" -d 'List a function\'s versions in the artifact store'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "pull" -d 'Download a version\'s archive from the store, checking its digest'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "prune" -d 'Delete old versions of a function from the store'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "login" -d 'Store a target\'s API token in the OS keyring'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "logout" -d 'Forget a target\'s stored API token'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "completions" -d 'Print shell completions'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and not __fish_seen_subcommand_from serve start stop status install-runtime help" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and not __fish_seen_subcommand_from serve start stop status install-runtime help" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and not __fish_seen_subcommand_from serve start stop status install-runtime help" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and not __fish_seen_subcommand_from serve start stop status install-runtime help" -s q -l quiet -d 'Print less: only errors and data [env: HOIST_QUIET=]'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and not __fish_seen_subcommand_from serve start stop status install-runtime help" -s v -l verbose -d 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and not __fish_seen_subcommand_from serve start stop status install-runtime help" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and not __fish_seen_subcommand_from serve start stop status install-runtime help" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and not __fish_seen_subcommand_from serve start stop status install-runtime help" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and not __fish_seen_subcommand_from serve start stop status install-runtime help" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and not __fish_seen_subcommand_from serve start stop status install-runtime help" -f -a "serve" -d 'Run the backend in the foreground until SIGTERM or Ctrl-C'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and not __fish_seen_subcommand_from serve start stop status install-runtime help" -f -a "start" -d 'Run the backend in the background (token generated into <data>/token)'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and not __fish_seen_subcommand_from serve start stop status install-runtime help" -f -a "stop" -d 'Stop the background backend (SIGTERM, then SIGKILL)'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and not __fish_seen_subcommand_from serve start stop status install-runtime help" -f -a "status" -d 'Say whether the backend runs, where, and how many functions it has'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and not __fish_seen_subcommand_from serve start stop status install-runtime help" -f -a "install-runtime" -d 'Install deno or bun under <data>/runtimes with npm'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and not __fish_seen_subcommand_from serve start stop status install-runtime help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l data-dir -d 'Data directory [default: $XDG_DATA_HOME/hoist/backend]' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l listen -d 'Address to listen on' -r
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l token-file -d 'File holding the bearer token (else HOIST_BACKEND_TOKEN)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l store -d 'Artifact store for versions created by reference: a directory or s3://bucket/prefix' -r
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l s3-endpoint -d 'S3 endpoint URL (MinIO, R2, ...)' -r
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l s3-region -d 'S3 region' -r
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l max-archive-mb -d 'Largest accepted archive, in MiB' -r
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l s3-path-style -d 'Address S3 buckets by path instead of by host'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l faults -d 'Accept POST /api/_faults (tests only)'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -s q -l quiet -d 'Print less: only errors and data [env: HOIST_QUIET=]'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -s v -l verbose -d 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l data-dir -d 'Data directory [default: $XDG_DATA_HOME/hoist/backend]' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l listen -d 'Address to listen on' -r
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l token-file -d 'File holding the bearer token (else HOIST_BACKEND_TOKEN)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l store -d 'Artifact store for versions created by reference: a directory or s3://bucket/prefix' -r
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l s3-endpoint -d 'S3 endpoint URL (MinIO, R2, ...)' -r
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l s3-region -d 'S3 region' -r
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l max-archive-mb -d 'Largest accepted archive, in MiB' -r
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l s3-path-style -d 'Address S3 buckets by path instead of by host'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l faults -d 'Accept POST /api/_faults (tests only)'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -s q -l quiet -d 'Print less: only errors and data [env: HOIST_QUIET=]'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -s v -l verbose -d 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from stop" -l data-dir -d 'Data directory [default: $XDG_DATA_HOME/hoist/backend]' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from stop" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from stop" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from stop" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'Print less: only errors and data [env: HOIST_QUIET=]'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from stop" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from stop" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from status" -l data-dir -d 'Data directory [default: $XDG_DATA_HOME/hoist/backend]' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from status" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from status" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from status" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print less: only errors and data [env: HOIST_QUIET=]'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from status" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from status" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from install-runtime" -l data-dir -d 'Data directory [default: $XDG_DATA_HOME/hoist/backend]' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from install-runtime" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from install-runtime" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
+json\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from install-runtime" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from install-runtime" -s q -l quiet -d 'Print less: only errors and data [env: HOIST_QUIET=]'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from install-runtime" -s v -l verbose -d 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from install-runtime" -l no-progress -d 'Never draw progress bars'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from install-runtime" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from install-runtime" -s h -l help -d 'Print help'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from install-runtime" -s V -l version -d 'Print version'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Run the backend in the foreground until SIGTERM or Ctrl-C'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from help" -f -a "start" -d 'Run the backend in the background (token generated into <data>/token)'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop the background backend (SIGTERM, then SIGKILL)'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from help" -f -a "status" -d 'Say whether the backend runs, where, and how many functions it has'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from help" -f -a "install-runtime" -d 'Install deno or bun under <data>/runtimes with npm'
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions backend help" -f -a "init" -d 'Write a commented hoist.yaml for the current directory'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions backend help" -f -a "new" -d 'Scaffold a new function and add it to hoist.yaml'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions backend help" -f -a "bundle" -d 'Bundle functions into deterministic archives'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions backend help" -f -a "build" -d 'Bundle functions, lay out each build context with its Dockerfile, and build the image (no daemon needed)'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions backend help" -f -a "config" -d 'Inspect and check hoist.yaml'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions backend help" -f -a "push" -d 'Store each function\'s archive and release manifest as an immutable version, and push its image when a registry is configured'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions backend help" -f -a "versions" -d 'List a function\'s versions in the artifact store'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions backend help" -f -a "pull" -d 'Download a version\'s archive from the store, checking its digest'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions backend help" -f -a "prune" -d 'Delete old versions of a function from the store'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions backend help" -f -a "login" -d 'Store a target\'s API token in the OS keyring'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions backend help" -f -a "logout" -d 'Forget a target\'s stored API token'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions backend help" -f -a "completions" -d 'Print shell completions'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions backend help" -f -a "backend" -d 'Run the reference self-hosted functions backend (serve, start, stop, status)'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions backend help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hoist -n "__fish_hoist_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "validate" -d 'Check hoist.yaml and report every problem with its line'
 complete -c hoist -n "__fish_hoist_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the resolved configuration, secrets masked'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and __fish_seen_subcommand_from backend" -f -a "serve" -d 'Run the backend in the foreground until SIGTERM or Ctrl-C'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and __fish_seen_subcommand_from backend" -f -a "start" -d 'Run the backend in the background (token generated into <data>/token)'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and __fish_seen_subcommand_from backend" -f -a "stop" -d 'Stop the background backend (SIGTERM, then SIGKILL)'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and __fish_seen_subcommand_from backend" -f -a "status" -d 'Say whether the backend runs, where, and how many functions it has'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and __fish_seen_subcommand_from backend" -f -a "install-runtime" -d 'Install deno or bun under <data>/runtimes with npm'
