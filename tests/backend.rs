@@ -407,3 +407,151 @@ fn timeout_gives_504_and_replaces_the_worker() {
     let second = b.invoke("slow")["pid"].as_u64().unwrap();
     assert_ne!(first, second);
 }
+
+/// A runtimes dir for deno and bun: PATH wins (nothing to do), else
+/// `HOIST_TEST_RUNTIMES` (a dir holding node_modules/.bin, e.g. one made by
+/// `hoist backend install-runtime deno bun --data-dir D`: D/runtimes).
+fn runtime_available(b: &Backend, rt: &str) -> bool {
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(rt).is_file()))
+        .unwrap_or(false);
+    if on_path {
+        return true;
+    }
+    if let Some(dir) = std::env::var_os("HOIST_TEST_RUNTIMES") {
+        let dir = PathBuf::from(dir);
+        if dir.join("node_modules/.bin").join(rt).exists() {
+            let link = b.data.join("runtimes");
+            if !link.exists() {
+                std::os::unix::fs::symlink(&dir, &link).unwrap();
+            }
+            return true;
+        }
+    }
+    eprintln!(
+        "SKIPPED: {rt} is not on PATH and HOIST_TEST_RUNTIMES is unset \
+         (make one with `hoist backend install-runtime deno bun --data-dir D`, then HOIST_TEST_RUNTIMES=D/runtimes)"
+    );
+    false
+}
+
+fn deploy_with(b: &Backend, name: &str, runtime: &str, entry: &str, text: &str) -> Value {
+    use sha2::Digest;
+    b.register(name, json!({"runtime": runtime}));
+    let archive = targz(&[(entry, text)]);
+    let digest = format!("sha256:{}", hex::encode(sha2::Sha256::digest(&archive)));
+    let boundary = "hoist-test-boundary-rt";
+    let mut body = Vec::new();
+    for (k, v) in [
+        ("version", "v1"),
+        ("digest", &digest),
+        ("runtime", runtime),
+        ("entrypoint", entry),
+    ] {
+        write!(
+            body,
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        )
+        .unwrap();
+    }
+    write!(body, "--{boundary}\r\nContent-Disposition: form-data; name=\"archive\"; filename=\"f.tar.gz\"\r\n\r\n").unwrap();
+    body.extend_from_slice(&archive);
+    write!(body, "\r\n--{boundary}--\r\n").unwrap();
+    let (st, v) = answer(
+        ureq::post(&b.url(&format!("/api/functions/{name}/versions")))
+            .set("Authorization", &format!("Bearer {TOKEN}"))
+            .set(
+                "Content-Type",
+                &format!("multipart/form-data; boundary={boundary}"),
+            )
+            .send_bytes(&body),
+    );
+    assert_eq!(st, 201, "{v}");
+    let (st, d) = b.call(
+        "POST",
+        &format!("/api/functions/{name}/deployments"),
+        Some(json!({"version": "v1"})),
+    );
+    assert_eq!(st, 201, "{d}");
+    let (st, out) = b.call(
+        "POST",
+        &format!("/api/functions/{name}/invoke"),
+        Some(json!({})),
+    );
+    assert_eq!(st, 200, "{out}");
+    out
+}
+
+#[test]
+fn node_program_shape_listens_on_port() {
+    let b = Backend::start();
+    let program = "import http from 'node:http';\n\
+        http.createServer((q, s) => { s.setHeader('content-type', 'text/plain'); s.end('program ' + process.env.HOIST_FUNCTION); })\
+        .listen(process.env.PORT);\n";
+    let out = deploy_with(&b, "prog", "node", "index.mjs", program);
+    assert_eq!(out["body"], "program prog");
+}
+
+#[test]
+fn deno_and_bun_handlers_and_programs() {
+    let b = Backend::start();
+    if runtime_available(&b, "deno") {
+        let h =
+            "export default { fetch(_req: Request) { return Response.json({ rt: 'deno' }); } };\n";
+        assert!(deploy_with(&b, "dh", "deno", "main.ts", h)["body"]
+            .as_str()
+            .unwrap()
+            .contains("deno"));
+        // A program asking for its own port gets the worker's.
+        let p =
+            "Deno.serve({ port: 9, hostname: '0.0.0.0' }, () => new Response('deno program'));\n";
+        assert_eq!(
+            deploy_with(&b, "dp", "deno", "main.ts", p)["body"],
+            "deno program"
+        );
+    }
+    if runtime_available(&b, "bun") {
+        let h =
+            "export default { fetch(_req: Request) { return Response.json({ rt: 'bun' }); } };\n";
+        assert!(deploy_with(&b, "bh", "bun", "index.ts", h)["body"]
+            .as_str()
+            .unwrap()
+            .contains("bun"));
+        let p = "Bun.serve({ port: 9, fetch() { return new Response('bun program'); } });\n";
+        assert_eq!(
+            deploy_with(&b, "bp", "bun", "index.ts", p)["body"],
+            "bun program"
+        );
+    }
+}
+
+#[test]
+fn containerpub_one_call_deploy() {
+    let b = Backend::start();
+    let archive = targz(&[("index.mjs", &handler("cp")), ("package.json", "{}")]);
+    let boundary = "hoist-test-boundary-cp";
+    let mut body = Vec::new();
+    write!(
+        body,
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\ncp\r\n"
+    )
+    .unwrap();
+    write!(body, "--{boundary}\r\nContent-Disposition: form-data; name=\"archive\"; filename=\"a.tar.gz\"\r\n\r\n").unwrap();
+    body.extend_from_slice(&archive);
+    write!(body, "\r\n--{boundary}--\r\n").unwrap();
+    let (st, v) = answer(
+        ureq::post(&b.url("/api/functions/deploy"))
+            .set("Authorization", &format!("Bearer {TOKEN}"))
+            .set(
+                "Content-Type",
+                &format!("multipart/form-data; boundary={boundary}"),
+            )
+            .send_bytes(&body),
+    );
+    assert_eq!(st, 201, "{v}");
+    assert_eq!(v["id"], "cp");
+    assert_eq!(v["version"].as_str().unwrap().len(), 12);
+    assert_eq!(b.invoke("cp")["version"], "cp");
+    let (_, f) = b.call("GET", "/api/functions/cp", None);
+    assert_eq!(f["runtime"], "node");
+}
