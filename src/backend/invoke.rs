@@ -17,9 +17,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::api::{function, parse, AppState};
-use super::db::LogQuery;
 use super::errors::{ApiError, ApiResult};
 use super::logs::rank;
+use super::logs::LogQuery;
 use super::App;
 
 /// Invoke bodies are limited to 6 MiB.

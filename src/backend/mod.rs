@@ -6,9 +6,11 @@
 
 pub mod api;
 pub mod cgroup;
+pub mod containerpub;
 pub mod daemon;
 pub mod db;
 pub mod deploy;
+pub mod env;
 pub mod errors;
 pub mod invoke;
 pub mod logs;
