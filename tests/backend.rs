@@ -409,8 +409,9 @@ fn timeout_gives_504_and_replaces_the_worker() {
 }
 
 /// A runtimes dir for deno and bun: PATH wins (nothing to do), else
-/// `HOIST_TEST_RUNTIMES` (a dir holding node_modules/.bin, e.g. one made by
-/// `hoist backend install-runtime deno bun --data-dir D`: D/runtimes).
+/// `HOIST_TEST_RUNTIMES` (a dir holding node_modules/.bin), else one made
+/// once under the target dir with `hoist backend install-runtime deno bun`
+/// (npm). Only when all fail is the runtime truly missing: skip loudly.
 fn runtime_available(b: &Backend, rt: &str) -> bool {
     let on_path = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).any(|d| d.join(rt).is_file()))
@@ -418,21 +419,48 @@ fn runtime_available(b: &Backend, rt: &str) -> bool {
     if on_path {
         return true;
     }
-    if let Some(dir) = std::env::var_os("HOIST_TEST_RUNTIMES") {
-        let dir = PathBuf::from(dir);
-        if dir.join("node_modules/.bin").join(rt).exists() {
-            let link = b.data.join("runtimes");
-            if !link.exists() {
-                std::os::unix::fs::symlink(&dir, &link).unwrap();
-            }
-            return true;
+    let dir = match std::env::var_os("HOIST_TEST_RUNTIMES") {
+        Some(d) => Some(PathBuf::from(d)),
+        None => shared_runtimes(),
+    };
+    if let Some(dir) = dir.filter(|d| d.join("node_modules/.bin").join(rt).exists()) {
+        let link = b.data.join("runtimes");
+        if !link.exists() {
+            std::os::unix::fs::symlink(&dir, &link).unwrap();
         }
+        return true;
     }
     eprintln!(
-        "SKIPPED: {rt} is not on PATH and HOIST_TEST_RUNTIMES is unset \
-         (make one with `hoist backend install-runtime deno bun --data-dir D`, then HOIST_TEST_RUNTIMES=D/runtimes)"
+        "SKIPPED: {rt} is not on PATH, HOIST_TEST_RUNTIMES is unset and \
+         `hoist backend install-runtime deno bun` failed (no npm or no registry)"
     );
     false
+}
+
+/// deno and bun installed once per target dir by the backend's own installer.
+fn shared_runtimes() -> Option<PathBuf> {
+    static ONCE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _g = ONCE.lock().unwrap_or_else(|p| p.into_inner());
+    let data = Path::new(env!("CARGO_TARGET_TMPDIR")).join("backend-runtimes");
+    let rts = data.join("runtimes");
+    let bin = rts.join("node_modules/.bin");
+    if bin.join("deno").exists() && bin.join("bun").exists() {
+        return Some(rts);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_hoist"))
+        .args(["backend", "install-runtime", "deno", "bun", "--data-dir"])
+        .arg(&data)
+        .stdout(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        eprintln!(
+            "install-runtime failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return None;
+    }
+    Some(rts)
 }
 
 fn deploy_with(b: &Backend, name: &str, runtime: &str, entry: &str, text: &str) -> Value {
