@@ -29,7 +29,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn spawn_serve(data: &Path, port: u16) -> Child {
+fn spawn_serve(data: &Path, port: u16, extra: &[&str]) -> Child {
     let token = data.parent().unwrap().join("token");
     std::fs::write(&token, TOKEN).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_hoist"))
@@ -39,6 +39,7 @@ fn spawn_serve(data: &Path, port: u16) -> Child {
         .arg(data)
         .arg("--token-file")
         .arg(&token)
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -60,10 +61,13 @@ fn spawn_serve(data: &Path, port: u16) -> Child {
 
 impl Backend {
     fn start() -> Backend {
+        Backend::start_with(&[])
+    }
+    fn start_with(extra: &[&str]) -> Backend {
         let tmp = tempfile::tempdir().unwrap();
         let data = tmp.path().join("data");
         let port = free_port();
-        let child = spawn_serve(&data, port);
+        let child = spawn_serve(&data, port, extra);
         Backend {
             child,
             port,
@@ -381,7 +385,7 @@ fn sigkill_and_restart_keeps_the_active_version() {
     assert_eq!(b.invoke("keep")["version"], "v2");
     b.child.kill().unwrap(); // SIGKILL
     b.child.wait().unwrap();
-    b.child = spawn_serve(&b.data, b.port);
+    b.child = spawn_serve(&b.data, b.port, &[]);
     let (_, f) = b.call("GET", "/api/functions/keep", None);
     assert_eq!(f["active_version"], "v2");
     assert_eq!(b.invoke("keep")["version"], "v2");
@@ -582,4 +586,65 @@ fn containerpub_one_call_deploy() {
     assert_eq!(b.invoke("cp")["version"], "cp");
     let (_, f) = b.call("GET", "/api/functions/cp", None);
     assert_eq!(f["runtime"], "node");
+}
+
+#[test]
+fn version_by_reference_from_the_store_and_followed_logs() {
+    use sha2::Digest;
+    let store = tempfile::tempdir().unwrap();
+    let key = "functions/ref/v1/function.tar.gz";
+    let archive = targz(&[("index.mjs", &handler("ref"))]);
+    std::fs::create_dir_all(store.path().join("functions/ref/v1")).unwrap();
+    std::fs::write(store.path().join(key), &archive).unwrap();
+    let b = Backend::start_with(&["--store", store.path().to_str().unwrap()]);
+    b.register("ref", json!({}));
+    let digest = format!("sha256:{}", hex::encode(sha2::Sha256::digest(&archive)));
+    let meta = json!({"version": "v1", "digest": digest, "archive_key": key,
+        "runtime": "node", "entrypoint": "index.mjs"});
+    let (st, v) = b.call("POST", "/api/functions/ref/versions", Some(meta.clone()));
+    assert_eq!(st, 201, "{v}");
+    let mut wrong = meta;
+    wrong["version"] = json!("v2");
+    wrong["digest"] = json!(format!("sha256:{}", "0".repeat(64)));
+    let (st, e) = b.call("POST", "/api/functions/ref/versions", Some(wrong));
+    assert_eq!(st, 422);
+    assert_eq!(e["error"]["code"], "digest_mismatch");
+    let (st, d) = b.call(
+        "POST",
+        "/api/functions/ref/deployments",
+        Some(json!({"version": "v1", "release_id": "r-1"})),
+    );
+    assert_eq!(st, 201);
+    // A retry with the same release_id is the same deployment.
+    let (_, again) = b.call(
+        "POST",
+        "/api/functions/ref/deployments",
+        Some(json!({"version": "v1", "release_id": "r-1"})),
+    );
+    assert_eq!(d["id"], again["id"]);
+    assert_eq!(b.invoke("ref")["version"], "ref");
+
+    // follow=true streams ndjson entries; reconnecting from the last id
+    // neither repeats nor skips one.
+    use std::io::BufRead;
+    let follow = |cursor: i64, n: usize| -> Vec<Value> {
+        let r = ureq::get(&b.url(&format!(
+            "/api/functions/ref/logs?follow=true&cursor={cursor}"
+        )))
+        .set("Authorization", &format!("Bearer {TOKEN}"))
+        .call()
+        .unwrap();
+        assert_eq!(r.header("content-type"), Some("application/x-ndjson"));
+        let mut lines = std::io::BufReader::new(r.into_reader()).lines();
+        (0..n)
+            .map(|_| serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap())
+            .collect()
+    };
+    let first = follow(0, 3);
+    let last = first[2]["id"].as_i64().unwrap();
+    let next = follow(last, 1);
+    assert_eq!(next[0]["id"].as_i64().unwrap(), last + 1);
+    assert!(first
+        .windows(2)
+        .all(|w| w[0]["id"].as_i64() < w[1]["id"].as_i64()));
 }
