@@ -522,6 +522,25 @@ fn node_program_shape_listens_on_port() {
         .listen(process.env.PORT);\n";
     let out = deploy_with(&b, "prog", "node", "index.mjs", program);
     assert_eq!(out["body"], "program prog");
+    // /fn/... returns the function's own answer, untouched, even an error.
+    let h = "export default (req) => new URL(req.url).pathname === '/missing'\n\
+        ? new Response('nope', { status: 404, headers: { 'x-own': '1' } })\n\
+        : new Response('found ' + new URL(req.url).search);\n";
+    deploy_with(&b, "raw", "node", "index.mjs", h);
+    let res = ureq::get(&b.url("/fn/raw/missing"))
+        .set("Authorization", &format!("Bearer {TOKEN}"))
+        .call();
+    let Err(ureq::Error::Status(404, r)) = res else {
+        panic!("expected the function's 404");
+    };
+    assert_eq!(r.header("x-own"), Some("1"));
+    assert_eq!(r.header("x-hoist-version"), Some("v1"));
+    assert_eq!(r.into_string().unwrap(), "nope");
+    let r = ureq::get(&b.url("/fn/raw/a/b?x=1"))
+        .set("Authorization", &format!("Bearer {TOKEN}"))
+        .call()
+        .unwrap();
+    assert_eq!(r.into_string().unwrap(), "found ?x=1");
 }
 
 #[test]

@@ -127,6 +127,9 @@ async fn error_shape(res: Response) -> Response {
     if !(st.is_client_error() || st.is_server_error()) {
         return res;
     }
+    if res.extensions().get::<super::invoke::RawAnswer>().is_some() {
+        return res;
+    }
     let is_json = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -228,8 +231,29 @@ pub fn function_json(f: &FunctionRow) -> Value {
 }
 
 async fn health(State(app): AppState) -> Json<Value> {
+    let cached = {
+        let c = app.health_cache.lock().unwrap_or_else(|p| p.into_inner());
+        c.as_ref()
+            .filter(|(at, _)| at.elapsed() < Duration::from_secs(10))
+            .map(|(_, v)| v.clone())
+    };
+    let rts = match cached {
+        Some(v) => v,
+        None => {
+            let v = runtime_versions(&app).await;
+            *app.health_cache.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some((Instant::now(), v.clone()));
+            v
+        }
+    };
+    Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"),
+        "store": app.store_url, "runtimes": rts}))
+}
+
+/// Each runtime's `--version` (null when missing).
+async fn runtime_versions(app: &App) -> BTreeMap<String, Option<String>> {
     let data = app.opts.data_dir.clone();
-    let rts = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         runtimes::RUNTIMES
             .iter()
             .map(|r| {
@@ -239,9 +263,7 @@ async fn health(State(app): AppState) -> Json<Value> {
             .collect::<BTreeMap<_, _>>()
     })
     .await
-    .unwrap_or_default();
-    Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"),
-        "store": app.store_url, "runtimes": rts}))
+    .unwrap_or_default()
 }
 
 async fn list_functions(State(app): AppState) -> ApiResult<Json<Value>> {

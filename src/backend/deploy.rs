@@ -377,40 +377,49 @@ pub async fn restore(app: &Arc<App>) {
         }
     };
     for f in fs {
-        let Some(active) = f.active_version.clone() else {
-            continue;
-        };
-        let spec = async {
-            let v = app
-                .db
-                .version(&f.name, &active)?
-                .ok_or_else(|| ApiError::internal("missing version"))?;
-            let env = app.db.merged_env(&f.name)?;
-            build_spec(app, &f, &v, env, false).await
-        }
-        .await;
-        match spec {
-            Ok(spec) => {
-                let pool = app.sup.pool(&f.name);
-                app.sup.activate(&pool, spec);
-                app.sup.logs.system(
-                    &f.name,
-                    Some(&active),
-                    None,
-                    "restored after a backend start".into(),
-                );
-                if f.warm_workers > 0 {
-                    let app = app.clone();
-                    let n = f.warm_workers as usize;
-                    tokio::spawn(async move {
-                        let _ = app
-                            .sup
-                            .warmup(&pool, n, Instant::now() + Duration::from_secs(60))
-                            .await;
-                    });
-                }
+        match restore_one(app, &f, false).await {
+            Ok(()) => {}
+            // deno or bun went missing: install it without delaying start-up.
+            Err(e) if e.code == "runtime_missing" => {
+                let app = app.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = restore_one(&app, &f, true).await {
+                        eprintln!("hoist backend: cannot restore {}: {}", f.name, e.message);
+                    }
+                });
             }
             Err(e) => eprintln!("hoist backend: cannot restore {}: {}", f.name, e.message),
         }
     }
+}
+
+async fn restore_one(app: &Arc<App>, f: &FunctionRow, install: bool) -> ApiResult<()> {
+    let Some(active) = f.active_version.clone() else {
+        return Ok(());
+    };
+    let v = app
+        .db
+        .version(&f.name, &active)?
+        .ok_or_else(|| ApiError::internal("missing version"))?;
+    let env = app.db.merged_env(&f.name)?;
+    let spec = build_spec(app, f, &v, env, install).await?;
+    let pool = app.sup.pool(&f.name);
+    app.sup.activate(&pool, spec);
+    app.sup.logs.system(
+        &f.name,
+        Some(&active),
+        None,
+        "restored after a backend start".into(),
+    );
+    if f.warm_workers > 0 {
+        let app = app.clone();
+        let n = f.warm_workers as usize;
+        tokio::spawn(async move {
+            let _ = app
+                .sup
+                .warmup(&pool, n, Instant::now() + Duration::from_secs(60))
+                .await;
+        });
+    }
+    Ok(())
 }
