@@ -30,6 +30,9 @@ impl Supervisor {
                 return Err(ApiError::unavailable("the backend is shutting down"));
             }
             let fresh = {
+                // Counting and spawning under one gate keeps concurrent
+                // acquires from overshooting max_concurrent_executions.
+                let _gate = lock(&pool.spawn_gate);
                 let inner = lock(&pool.inner);
                 let spec = inner.active.clone().ok_or_else(|| {
                     ApiError::conflict(format!("{} has no active version", pool.name))

@@ -137,6 +137,7 @@ pub struct Pool {
     notify: Notify,
     /// Held for the whole of a deploy, rollback or restart.
     pub deploy_lock: tokio::sync::Mutex<()>,
+    spawn_gate: Mutex<()>,
 }
 
 #[derive(Default)]
@@ -215,6 +216,7 @@ impl Supervisor {
                     inner: Mutex::new(PoolInner::default()),
                     notify: Notify::new(),
                     deploy_lock: tokio::sync::Mutex::new(()),
+                    spawn_gate: Mutex::new(()),
                 })
             })
             .clone()
