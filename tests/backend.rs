@@ -311,8 +311,20 @@ fn warmup_starts_real_workers() {
         .map(|w| w["pid"].as_u64().unwrap())
         .collect();
     assert_eq!(pids.len(), 3);
+    for p in &pids {
+        assert!(alive(*p), "worker {p} is not running");
+    }
+    // SIGTERM: the backend stops its workers and exits 0.
+    let mut b = b;
+    let st = Command::new("kill")
+        .args(["-TERM", &b.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let status = b.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
     for p in pids {
-        assert!(alive(p), "worker {p} is not running");
+        assert!(!alive(p), "worker {p} outlived the backend");
     }
 }
 
