@@ -29,7 +29,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn spawn_serve(data: &Path, port: u16) -> Child {
+fn spawn_serve(data: &Path, port: u16, extra: &[&str]) -> Child {
     let token = data.parent().unwrap().join("token");
     std::fs::write(&token, TOKEN).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_hoist"))
@@ -39,6 +39,7 @@ fn spawn_serve(data: &Path, port: u16) -> Child {
         .arg(data)
         .arg("--token-file")
         .arg(&token)
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -60,10 +61,13 @@ fn spawn_serve(data: &Path, port: u16) -> Child {
 
 impl Backend {
     fn start() -> Backend {
+        Backend::start_with(&[])
+    }
+    fn start_with(extra: &[&str]) -> Backend {
         let tmp = tempfile::tempdir().unwrap();
         let data = tmp.path().join("data");
         let port = free_port();
-        let child = spawn_serve(&data, port);
+        let child = spawn_serve(&data, port, extra);
         Backend {
             child,
             port,
@@ -307,8 +311,20 @@ fn warmup_starts_real_workers() {
         .map(|w| w["pid"].as_u64().unwrap())
         .collect();
     assert_eq!(pids.len(), 3);
+    for p in &pids {
+        assert!(alive(*p), "worker {p} is not running");
+    }
+    // SIGTERM: the backend stops its workers and exits 0.
+    let mut b = b;
+    let st = Command::new("kill")
+        .args(["-TERM", &b.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let status = b.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
     for p in pids {
-        assert!(alive(p), "worker {p} is not running");
+        assert!(!alive(p), "worker {p} outlived the backend");
     }
 }
 
@@ -381,7 +397,7 @@ fn sigkill_and_restart_keeps_the_active_version() {
     assert_eq!(b.invoke("keep")["version"], "v2");
     b.child.kill().unwrap(); // SIGKILL
     b.child.wait().unwrap();
-    b.child = spawn_serve(&b.data, b.port);
+    b.child = spawn_serve(&b.data, b.port, &[]);
     let (_, f) = b.call("GET", "/api/functions/keep", None);
     assert_eq!(f["active_version"], "v2");
     assert_eq!(b.invoke("keep")["version"], "v2");
@@ -406,4 +422,260 @@ fn timeout_gives_504_and_replaces_the_worker() {
     assert!(!alive(first), "the timed-out worker still runs");
     let second = b.invoke("slow")["pid"].as_u64().unwrap();
     assert_ne!(first, second);
+}
+
+/// A runtimes dir for deno and bun: PATH wins (nothing to do), else
+/// `HOIST_TEST_RUNTIMES` (a dir holding node_modules/.bin), else one made
+/// once under the target dir with `hoist backend install-runtime deno bun`
+/// (npm). Only when all fail is the runtime truly missing: skip loudly.
+fn runtime_available(b: &Backend, rt: &str) -> bool {
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(rt).is_file()))
+        .unwrap_or(false);
+    if on_path {
+        return true;
+    }
+    let dir = match std::env::var_os("HOIST_TEST_RUNTIMES") {
+        Some(d) => Some(PathBuf::from(d)),
+        None => shared_runtimes(),
+    };
+    if let Some(dir) = dir.filter(|d| d.join("node_modules/.bin").join(rt).exists()) {
+        let link = b.data.join("runtimes");
+        if !link.exists() {
+            std::os::unix::fs::symlink(&dir, &link).unwrap();
+        }
+        return true;
+    }
+    eprintln!(
+        "SKIPPED: {rt} is not on PATH, HOIST_TEST_RUNTIMES is unset and \
+         `hoist backend install-runtime deno bun` failed (no npm or no registry)"
+    );
+    false
+}
+
+/// deno and bun installed once per target dir by the backend's own installer.
+fn shared_runtimes() -> Option<PathBuf> {
+    static ONCE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _g = ONCE.lock().unwrap_or_else(|p| p.into_inner());
+    let data = Path::new(env!("CARGO_TARGET_TMPDIR")).join("backend-runtimes");
+    let rts = data.join("runtimes");
+    let bin = rts.join("node_modules/.bin");
+    if bin.join("deno").exists() && bin.join("bun").exists() {
+        return Some(rts);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_hoist"))
+        .args(["backend", "install-runtime", "deno", "bun", "--data-dir"])
+        .arg(&data)
+        .stdout(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        eprintln!(
+            "install-runtime failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return None;
+    }
+    Some(rts)
+}
+
+fn deploy_with(b: &Backend, name: &str, runtime: &str, entry: &str, text: &str) -> Value {
+    use sha2::Digest;
+    b.register(name, json!({"runtime": runtime}));
+    let archive = targz(&[(entry, text)]);
+    let digest = format!("sha256:{}", hex::encode(sha2::Sha256::digest(&archive)));
+    let boundary = "hoist-test-boundary-rt";
+    let mut body = Vec::new();
+    for (k, v) in [
+        ("version", "v1"),
+        ("digest", &digest),
+        ("runtime", runtime),
+        ("entrypoint", entry),
+    ] {
+        write!(
+            body,
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        )
+        .unwrap();
+    }
+    write!(body, "--{boundary}\r\nContent-Disposition: form-data; name=\"archive\"; filename=\"f.tar.gz\"\r\n\r\n").unwrap();
+    body.extend_from_slice(&archive);
+    write!(body, "\r\n--{boundary}--\r\n").unwrap();
+    let (st, v) = answer(
+        ureq::post(&b.url(&format!("/api/functions/{name}/versions")))
+            .set("Authorization", &format!("Bearer {TOKEN}"))
+            .set(
+                "Content-Type",
+                &format!("multipart/form-data; boundary={boundary}"),
+            )
+            .send_bytes(&body),
+    );
+    assert_eq!(st, 201, "{v}");
+    let (st, d) = b.call(
+        "POST",
+        &format!("/api/functions/{name}/deployments"),
+        Some(json!({"version": "v1"})),
+    );
+    assert_eq!(st, 201, "{d}");
+    let (st, out) = b.call(
+        "POST",
+        &format!("/api/functions/{name}/invoke"),
+        Some(json!({})),
+    );
+    assert_eq!(st, 200, "{out}");
+    out
+}
+
+#[test]
+fn node_program_shape_listens_on_port() {
+    let b = Backend::start();
+    let program = "import http from 'node:http';\n\
+        http.createServer((q, s) => { s.setHeader('content-type', 'text/plain'); s.end('program ' + process.env.HOIST_FUNCTION); })\
+        .listen(process.env.PORT);\n";
+    let out = deploy_with(&b, "prog", "node", "index.mjs", program);
+    assert_eq!(out["body"], "program prog");
+    // /fn/... returns the function's own answer, untouched, even an error.
+    let h = "export default (req) => new URL(req.url).pathname === '/missing'\n\
+        ? new Response('nope', { status: 404, headers: { 'x-own': '1' } })\n\
+        : new Response('found ' + new URL(req.url).search);\n";
+    deploy_with(&b, "raw", "node", "index.mjs", h);
+    let res = ureq::get(&b.url("/fn/raw/missing"))
+        .set("Authorization", &format!("Bearer {TOKEN}"))
+        .call();
+    let Err(ureq::Error::Status(404, r)) = res else {
+        panic!("expected the function's 404");
+    };
+    assert_eq!(r.header("x-own"), Some("1"));
+    assert_eq!(r.header("x-hoist-version"), Some("v1"));
+    assert_eq!(r.into_string().unwrap(), "nope");
+    let r = ureq::get(&b.url("/fn/raw/a/b?x=1"))
+        .set("Authorization", &format!("Bearer {TOKEN}"))
+        .call()
+        .unwrap();
+    assert_eq!(r.into_string().unwrap(), "found ?x=1");
+}
+
+#[test]
+fn deno_and_bun_handlers_and_programs() {
+    let b = Backend::start();
+    if runtime_available(&b, "deno") {
+        let h =
+            "export default { fetch(_req: Request) { return Response.json({ rt: 'deno' }); } };\n";
+        assert!(deploy_with(&b, "dh", "deno", "main.ts", h)["body"]
+            .as_str()
+            .unwrap()
+            .contains("deno"));
+        // A program asking for its own port gets the worker's.
+        let p =
+            "Deno.serve({ port: 9, hostname: '0.0.0.0' }, () => new Response('deno program'));\n";
+        assert_eq!(
+            deploy_with(&b, "dp", "deno", "main.ts", p)["body"],
+            "deno program"
+        );
+    }
+    if runtime_available(&b, "bun") {
+        let h =
+            "export default { fetch(_req: Request) { return Response.json({ rt: 'bun' }); } };\n";
+        assert!(deploy_with(&b, "bh", "bun", "index.ts", h)["body"]
+            .as_str()
+            .unwrap()
+            .contains("bun"));
+        let p = "Bun.serve({ port: 9, fetch() { return new Response('bun program'); } });\n";
+        assert_eq!(
+            deploy_with(&b, "bp", "bun", "index.ts", p)["body"],
+            "bun program"
+        );
+    }
+}
+
+#[test]
+fn containerpub_one_call_deploy() {
+    let b = Backend::start();
+    let archive = targz(&[("index.mjs", &handler("cp")), ("package.json", "{}")]);
+    let boundary = "hoist-test-boundary-cp";
+    let mut body = Vec::new();
+    write!(
+        body,
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\ncp\r\n"
+    )
+    .unwrap();
+    write!(body, "--{boundary}\r\nContent-Disposition: form-data; name=\"archive\"; filename=\"a.tar.gz\"\r\n\r\n").unwrap();
+    body.extend_from_slice(&archive);
+    write!(body, "\r\n--{boundary}--\r\n").unwrap();
+    let (st, v) = answer(
+        ureq::post(&b.url("/api/functions/deploy"))
+            .set("Authorization", &format!("Bearer {TOKEN}"))
+            .set(
+                "Content-Type",
+                &format!("multipart/form-data; boundary={boundary}"),
+            )
+            .send_bytes(&body),
+    );
+    assert_eq!(st, 201, "{v}");
+    assert_eq!(v["id"], "cp");
+    assert_eq!(v["version"].as_str().unwrap().len(), 12);
+    assert_eq!(b.invoke("cp")["version"], "cp");
+    let (_, f) = b.call("GET", "/api/functions/cp", None);
+    assert_eq!(f["runtime"], "node");
+}
+
+#[test]
+fn version_by_reference_from_the_store_and_followed_logs() {
+    use sha2::Digest;
+    let store = tempfile::tempdir().unwrap();
+    let key = "functions/ref/v1/function.tar.gz";
+    let archive = targz(&[("index.mjs", &handler("ref"))]);
+    std::fs::create_dir_all(store.path().join("functions/ref/v1")).unwrap();
+    std::fs::write(store.path().join(key), &archive).unwrap();
+    let b = Backend::start_with(&["--store", store.path().to_str().unwrap()]);
+    b.register("ref", json!({}));
+    let digest = format!("sha256:{}", hex::encode(sha2::Sha256::digest(&archive)));
+    let meta = json!({"version": "v1", "digest": digest, "archive_key": key,
+        "runtime": "node", "entrypoint": "index.mjs"});
+    let (st, v) = b.call("POST", "/api/functions/ref/versions", Some(meta.clone()));
+    assert_eq!(st, 201, "{v}");
+    let mut wrong = meta;
+    wrong["version"] = json!("v2");
+    wrong["digest"] = json!(format!("sha256:{}", "0".repeat(64)));
+    let (st, e) = b.call("POST", "/api/functions/ref/versions", Some(wrong));
+    assert_eq!(st, 422);
+    assert_eq!(e["error"]["code"], "digest_mismatch");
+    let (st, d) = b.call(
+        "POST",
+        "/api/functions/ref/deployments",
+        Some(json!({"version": "v1", "release_id": "r-1"})),
+    );
+    assert_eq!(st, 201);
+    // A retry with the same release_id is the same deployment.
+    let (_, again) = b.call(
+        "POST",
+        "/api/functions/ref/deployments",
+        Some(json!({"version": "v1", "release_id": "r-1"})),
+    );
+    assert_eq!(d["id"], again["id"]);
+    assert_eq!(b.invoke("ref")["version"], "ref");
+
+    // follow=true streams ndjson entries; reconnecting from the last id
+    // neither repeats nor skips one.
+    use std::io::BufRead;
+    let follow = |cursor: i64, n: usize| -> Vec<Value> {
+        let r = ureq::get(&b.url(&format!(
+            "/api/functions/ref/logs?follow=true&cursor={cursor}"
+        )))
+        .set("Authorization", &format!("Bearer {TOKEN}"))
+        .call()
+        .unwrap();
+        assert_eq!(r.header("content-type"), Some("application/x-ndjson"));
+        let mut lines = std::io::BufReader::new(r.into_reader()).lines();
+        (0..n)
+            .map(|_| serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap())
+            .collect()
+    };
+    let first = follow(0, 3);
+    let last = first[2]["id"].as_i64().unwrap();
+    let next = follow(last, 1);
+    assert_eq!(next[0]["id"].as_i64().unwrap(), last + 1);
+    assert!(first
+        .windows(2)
+        .all(|w| w[0]["id"].as_i64() < w[1]["id"].as_i64()));
 }

@@ -26,11 +26,11 @@ pub type AppState = State<Arc<App>>;
 
 /// Every route of docs/selfhosted-api.md.
 pub fn router(app: Arc<App>) -> Router {
-    use super::{deploy, invoke, versions};
+    use super::{containerpub, deploy, env, invoke, versions};
     let limit = (app.opts.max_archive_mb.max(6) as usize + 1) << 20;
     let protected = Router::new()
         .route("/api/functions", get(list_functions))
-        .route("/api/functions/deploy", post(deploy::containerpub_deploy))
+        .route("/api/functions/deploy", post(containerpub::deploy_archive))
         .route(
             "/api/functions/{function}",
             get(get_function).put(put_function).delete(delete_function),
@@ -53,9 +53,12 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/functions/{function}/workers", get(list_workers))
         .route(
             "/api/functions/{function}/env",
-            get(get_env).post(post_env).patch(patch_env),
+            get(env::get_env).post(env::post_env).patch(env::patch_env),
         )
-        .route("/api/functions/{function}/env/{key}", delete(delete_env))
+        .route(
+            "/api/functions/{function}/env/{key}",
+            delete(env::delete_env),
+        )
         .route("/api/functions/{function}/invoke", post(invoke::invoke))
         .route("/api/functions/{function}/logs", get(invoke::logs))
         .route("/api/_faults", post(set_faults))
@@ -122,6 +125,9 @@ async fn faults(State(app): AppState, req: Request, next: Next) -> Response {
 async fn error_shape(res: Response) -> Response {
     let st = res.status();
     if !(st.is_client_error() || st.is_server_error()) {
+        return res;
+    }
+    if res.extensions().get::<super::invoke::RawAnswer>().is_some() {
         return res;
     }
     let is_json = res
@@ -225,8 +231,29 @@ pub fn function_json(f: &FunctionRow) -> Value {
 }
 
 async fn health(State(app): AppState) -> Json<Value> {
+    let cached = {
+        let c = app.health_cache.lock().unwrap_or_else(|p| p.into_inner());
+        c.as_ref()
+            .filter(|(at, _)| at.elapsed() < Duration::from_secs(10))
+            .map(|(_, v)| v.clone())
+    };
+    let rts = match cached {
+        Some(v) => v,
+        None => {
+            let v = runtime_versions(&app).await;
+            *app.health_cache.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some((Instant::now(), v.clone()));
+            v
+        }
+    };
+    Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"),
+        "store": app.store_url, "runtimes": rts}))
+}
+
+/// Each runtime's `--version` (null when missing).
+async fn runtime_versions(app: &App) -> BTreeMap<String, Option<String>> {
     let data = app.opts.data_dir.clone();
-    let rts = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         runtimes::RUNTIMES
             .iter()
             .map(|r| {
@@ -236,9 +263,7 @@ async fn health(State(app): AppState) -> Json<Value> {
             .collect::<BTreeMap<_, _>>()
     })
     .await
-    .unwrap_or_default();
-    Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"),
-        "store": app.store_url, "runtimes": rts}))
+    .unwrap_or_default()
 }
 
 async fn list_functions(State(app): AppState) -> ApiResult<Json<Value>> {
@@ -324,6 +349,7 @@ async fn put_function(
     };
     let created = app.db.upsert_function(&name, &spec, &super::now())?;
     let f = function(&app, &name)?;
+    app.sup.update_limits(&app.sup.pool(&name), &f);
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -426,94 +452,4 @@ async fn set_faults(State(app): AppState, body: Bytes) -> ApiResult<Json<Value>>
     let f: super::Faults = parse(&body, false)?;
     *app.faults.lock().unwrap_or_else(|p| p.into_inner()) = f.clone();
     Ok(Json(serde_json::to_value(f).unwrap_or_default()))
-}
-
-pub fn valid_key(key: &str) -> ApiResult<()> {
-    let mut c = key.chars();
-    let ok = key.len() <= 256
-        && c.next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && c.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !ok {
-        return Err(ApiError::bad_request(format!("`{key}` is not an env key"))
-            .with_hint("keys match ^[A-Za-z_][A-Za-z0-9_]*$"));
-    }
-    if key == "PORT" || key.starts_with("HOIST_") {
-        return Err(ApiError::bad_request(format!("`{key}` is reserved")));
-    }
-    Ok(())
-}
-
-fn env_json(app: &App, name: &str) -> ApiResult<Value> {
-    let entries: Vec<_> = app.db.env(name)?.into_iter().map(|(e, _)| e).collect();
-    Ok(json!({ "env": entries }))
-}
-
-async fn get_env(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<Value>> {
-    function(&app, &name)?;
-    Ok(Json(env_json(&app, &name)?))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EnvSet {
-    key: String,
-    value: String,
-    #[serde(default)]
-    is_secret: bool,
-}
-
-async fn post_env(
-    State(app): AppState,
-    Path(name): Path<String>,
-    body: Bytes,
-) -> ApiResult<Json<Value>> {
-    function(&app, &name)?;
-    let e: EnvSet = parse(&body, false)?;
-    valid_key(&e.key)?;
-    app.db
-        .patch_env(&name, &[(e.key.clone(), e.value.clone(), e.is_secret)], &[])?;
-    Ok(Json(
-        json!({"key": e.key, "value": if e.is_secret { None } else { Some(e.value) },
-        "is_secret": e.is_secret, "source": "set"}),
-    ))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EnvPatch {
-    #[serde(default)]
-    set: Vec<EnvSet>,
-    #[serde(default)]
-    unset: Vec<String>,
-}
-
-async fn patch_env(
-    State(app): AppState,
-    Path(name): Path<String>,
-    body: Bytes,
-) -> ApiResult<Json<Value>> {
-    function(&app, &name)?;
-    let p: EnvPatch = parse(&body, false)?;
-    for k in p.set.iter().map(|e| &e.key).chain(&p.unset) {
-        valid_key(k)?;
-    }
-    let set: Vec<_> = p
-        .set
-        .into_iter()
-        .map(|e| (e.key, e.value, e.is_secret))
-        .collect();
-    app.db.patch_env(&name, &set, &p.unset)?;
-    Ok(Json(env_json(&app, &name)?))
-}
-
-async fn delete_env(
-    State(app): AppState,
-    Path((name, key)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
-    function(&app, &name)?;
-    if !app.db.delete_env(&name, &key)? {
-        return Err(ApiError::not_found(format!("no env key `{key}`")));
-    }
-    Ok(Json(json!({ "deleted": key })))
 }

@@ -43,6 +43,11 @@ pub struct Db {
 /// Open (and create) the database at `path` with the backend's pragmas.
 pub fn connect(path: &Path) -> anyhow::Result<Connection> {
     let conn = Connection::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    // Secrets live here: owner only (SQLite gives -wal and -shm the same mode).
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -105,18 +110,6 @@ pub struct EnvEntry {
     pub value: Option<String>,
     pub is_secret: bool,
     pub source: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct LogRow {
-    pub id: i64,
-    pub time: String,
-    pub function: String,
-    pub version: Option<String>,
-    pub worker: Option<String>,
-    pub stream: String,
-    pub level: String,
-    pub message: String,
 }
 
 /// A new function's settings (PUT body after defaults).
@@ -197,7 +190,7 @@ impl Db {
         })
     }
 
-    fn c(&self) -> MutexGuard<'_, Connection> {
+    pub(super) fn c(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -470,66 +463,4 @@ impl Db {
         )?;
         Ok(n > 0)
     }
-
-    pub fn logs(&self, q: &LogQuery) -> rusqlite::Result<Vec<LogRow>> {
-        let c = self.c();
-        let mut st = c.prepare(
-            "SELECT id, time, function, version, worker, stream, level, message FROM logs
-             WHERE function = ?1 AND id > ?2 AND (?3 IS NULL OR time >= ?3)
-             AND (?4 IS NULL OR version = ?4) AND
-             (CASE level WHEN 'debug' THEN 0 WHEN 'info' THEN 1 WHEN 'warn' THEN 2 ELSE 3 END) >= ?5
-             ORDER BY id LIMIT ?6",
-        )?;
-        let rows = st.query_map(
-            params![
-                q.function,
-                q.cursor,
-                q.since,
-                q.version,
-                q.min_level,
-                q.limit
-            ],
-            |r| {
-                Ok(LogRow {
-                    id: r.get(0)?,
-                    time: r.get(1)?,
-                    function: r.get(2)?,
-                    version: r.get(3)?,
-                    worker: r.get(4)?,
-                    stream: r.get(5)?,
-                    level: r.get(6)?,
-                    message: r.get(7)?,
-                })
-            },
-        )?;
-        rows.collect()
-    }
-
-    /// The last `n` log messages of a function, oldest first.
-    pub fn tail(&self, function: &str, n: i64) -> rusqlite::Result<Vec<String>> {
-        let c = self.c();
-        let mut st = c.prepare(
-            "SELECT stream, message FROM (SELECT id, stream, message FROM logs WHERE function = ?1
-             ORDER BY id DESC LIMIT ?2) ORDER BY id",
-        )?;
-        let rows = st.query_map(params![function, n], |r| {
-            Ok(format!(
-                "[{}] {}",
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?
-            ))
-        })?;
-        rows.collect()
-    }
-}
-
-/// Filters of `GET .../logs`.
-#[derive(Debug, Clone)]
-pub struct LogQuery {
-    pub function: String,
-    pub cursor: i64,
-    pub since: Option<String>,
-    pub version: Option<String>,
-    pub min_level: i64,
-    pub limit: i64,
 }

@@ -2,14 +2,14 @@
 //! New workers are spawned and must become ready, then the deployment is
 //! recorded and the version made active in one transaction, then the old
 //! workers drain. Also rollback, restart (new env), the start-up restore of
-//! every active version, and ContainerPub's one-call deploy.
+//! every active version.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -17,10 +17,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::Digest;
 
-use super::api::{function, parse, valid_key, valid_name, valid_version, AppState};
-use super::db::{DeploymentRow, FunctionRow, FunctionSpec, NewDeployment, VersionRow};
+use super::api::{function, parse, valid_version, AppState};
+use super::db::{DeploymentRow, FunctionRow, NewDeployment, VersionRow};
+use super::env::valid_key;
 use super::errors::{ApiError, ApiResult};
-use super::versions::{digest_hex, VersionMeta};
+use super::versions::digest_hex;
 use super::workers::Spec;
 use super::{runtimes, App};
 
@@ -376,135 +377,49 @@ pub async fn restore(app: &Arc<App>) {
         }
     };
     for f in fs {
-        let Some(active) = f.active_version.clone() else {
-            continue;
-        };
-        let spec = async {
-            let v = app
-                .db
-                .version(&f.name, &active)?
-                .ok_or_else(|| ApiError::internal("missing version"))?;
-            let env = app.db.merged_env(&f.name)?;
-            build_spec(app, &f, &v, env, false).await
-        }
-        .await;
-        match spec {
-            Ok(spec) => {
-                let pool = app.sup.pool(&f.name);
-                app.sup.activate(&pool, spec);
-                app.sup.logs.system(
-                    &f.name,
-                    Some(&active),
-                    None,
-                    "restored after a backend start".into(),
-                );
-                if f.warm_workers > 0 {
-                    let app = app.clone();
-                    let n = f.warm_workers as usize;
-                    tokio::spawn(async move {
-                        let _ = app
-                            .sup
-                            .warmup(&pool, n, Instant::now() + Duration::from_secs(60))
-                            .await;
-                    });
-                }
+        match restore_one(app, &f, false).await {
+            Ok(()) => {}
+            // deno or bun went missing: install it without delaying start-up.
+            Err(e) if e.code == "runtime_missing" => {
+                let app = app.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = restore_one(&app, &f, true).await {
+                        eprintln!("hoist backend: cannot restore {}: {}", f.name, e.message);
+                    }
+                });
             }
             Err(e) => eprintln!("hoist backend: cannot restore {}: {}", f.name, e.message),
         }
     }
 }
 
-/// ContainerPub's `POST /api/functions/deploy`: register, version by
-/// content, deploy, in one call.
-pub async fn containerpub_deploy(State(app): AppState, req: Request) -> ApiResult<Response> {
-    let (fields, archive) = super::versions::read_multipart(&app, req).await?;
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .filter(|v| !v.is_empty())
+async fn restore_one(app: &Arc<App>, f: &FunctionRow, install: bool) -> ApiResult<()> {
+    let Some(active) = f.active_version.clone() else {
+        return Ok(());
     };
-    let name = get("name").ok_or_else(|| ApiError::bad_request("field `name` is required"))?;
-    valid_name(&name)?;
-    let archive = archive.ok_or_else(|| ApiError::bad_request("file `archive` is required"))?;
-    let hex = hex::encode(sha2::Sha256::digest(&archive));
-    let version = hex[..12].to_string();
-    let dir = super::version_dir(&app.opts.data_dir, &name, &hex);
-    let tmp = super::versions::spool(&app, &archive)?;
-    if let Err(e) = super::versions::extract(&tmp, &dir).await {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
-    let runtime = match get("runtime") {
-        Some(r) => r,
-        None if dir.join("pubspec.yaml").exists() => "dart".into(),
-        None if dir.join("package.json").exists() => "node".into(),
-        None if dir.join("bunfig.toml").exists() => "bun".into(),
-        None => "deno".into(),
-    };
-    if !runtimes::RUNTIMES.contains(&runtime.as_str()) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(ApiError::bad_request(format!(
-            "runtime `{runtime}` is not supported by this backend"
-        )));
-    }
-    let entrypoint = get("entrypoint").or_else(|| {
-        [
-            "index.ts",
-            "main.ts",
-            "index.mjs",
-            "index.js",
-            "main.js",
-            "server.js",
-            "server.ts",
-        ]
-        .iter()
-        .find(|c| dir.join(c).is_file())
-        .map(|c| c.to_string())
-    });
-    let Some(entrypoint) = entrypoint else {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(ApiError::bad_request(
-            "no entrypoint given and none found (index.ts, index.js, ...)",
-        ));
-    };
-    if app.db.function(&name)?.is_none() {
-        let spec = FunctionSpec {
-            runtime: runtime.clone(),
-            handler: "handler".into(),
-            memory_mb: 128,
-            cpus: 0.5,
-            timeout_seconds: 5,
-            max_concurrent: 10,
-            warm_workers: 0,
-            health_path: None,
-            port: None,
-        };
-        app.db.upsert_function(&name, &spec, &super::now())?;
-    }
-    let meta = VersionMeta {
-        version: version.clone(),
-        digest: format!("sha256:{hex}"),
-        archive_key: None,
-        runtime,
-        entrypoint,
-        import_map: None,
-    };
-    super::versions::register(&app, &name, &meta, tmp).await?;
-    let d = deploy(
-        &app,
-        &name,
-        &version,
-        BTreeMap::new(),
+    let v = app
+        .db
+        .version(&f.name, &active)?
+        .ok_or_else(|| ApiError::internal("missing version"))?;
+    let env = app.db.merged_env(&f.name)?;
+    let spec = build_spec(app, f, &v, env, install).await?;
+    let pool = app.sup.pool(&f.name);
+    app.sup.activate(&pool, spec);
+    app.sup.logs.system(
+        &f.name,
+        Some(&active),
         None,
-        "deploy",
-        Duration::from_secs(30),
-    )
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"id": name, "version": version, "deployment": d})),
-    )
-        .into_response())
+        "restored after a backend start".into(),
+    );
+    if f.warm_workers > 0 {
+        let app = app.clone();
+        let n = f.warm_workers as usize;
+        tokio::spawn(async move {
+            let _ = app
+                .sup
+                .warmup(&pool, n, Instant::now() + Duration::from_secs(60))
+                .await;
+        });
+    }
+    Ok(())
 }

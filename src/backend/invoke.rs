@@ -17,10 +17,15 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::api::{function, parse, AppState};
-use super::db::LogQuery;
 use super::errors::{ApiError, ApiResult};
 use super::logs::rank;
+use super::logs::LogQuery;
 use super::App;
+
+/// Marks a function's own answer on `/fn/...`, which the error-shape
+/// rewrite must leave alone.
+#[derive(Debug, Clone, Copy)]
+pub struct RawAnswer;
 
 /// Invoke bodies are limited to 6 MiB.
 pub const MAX_INVOKE: usize = 6 << 20;
@@ -193,6 +198,7 @@ pub async fn raw(State(app): AppState, req: Request) -> ApiResult<Response> {
     *out.body_mut() = Some(bytes.to_vec().into());
     let ans = app.sup.forward(&pool, &w, &spec, out).await?;
     let mut res = Response::new(Body::from(ans.body));
+    res.extensions_mut().insert(RawAnswer);
     *res.status_mut() = StatusCode::from_u16(ans.status).unwrap_or(StatusCode::BAD_GATEWAY);
     for (k, v) in ans.headers {
         if HOP.contains(&k.as_str()) || k == "content-length" {

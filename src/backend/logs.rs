@@ -9,6 +9,9 @@ use std::sync::mpsc;
 
 use anyhow::Context;
 use rusqlite::params;
+use serde::Serialize;
+
+use super::db::Db;
 
 /// One line to store.
 #[derive(Debug, Clone)]
@@ -134,5 +137,81 @@ fn writer(mut conn: rusqlite::Connection, rx: mpsc::Receiver<Msg>) {
         for w in waiters {
             let _ = w.send(());
         }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LogRow {
+    pub id: i64,
+    pub time: String,
+    pub function: String,
+    pub version: Option<String>,
+    pub worker: Option<String>,
+    pub stream: String,
+    pub level: String,
+    pub message: String,
+}
+
+/// Filters of `GET .../logs`.
+#[derive(Debug, Clone)]
+pub struct LogQuery {
+    pub function: String,
+    pub cursor: i64,
+    pub since: Option<String>,
+    pub version: Option<String>,
+    pub min_level: i64,
+    pub limit: i64,
+}
+
+impl Db {
+    pub fn logs(&self, q: &LogQuery) -> rusqlite::Result<Vec<LogRow>> {
+        let c = self.c();
+        let mut st = c.prepare(
+            "SELECT id, time, function, version, worker, stream, level, message FROM logs
+             WHERE function = ?1 AND id > ?2 AND (?3 IS NULL OR time >= ?3)
+             AND (?4 IS NULL OR version = ?4) AND
+             (CASE level WHEN 'debug' THEN 0 WHEN 'info' THEN 1 WHEN 'warn' THEN 2 ELSE 3 END) >= ?5
+             ORDER BY id LIMIT ?6",
+        )?;
+        let rows = st.query_map(
+            params![
+                q.function,
+                q.cursor,
+                q.since,
+                q.version,
+                q.min_level,
+                q.limit
+            ],
+            |r| {
+                Ok(LogRow {
+                    id: r.get(0)?,
+                    time: r.get(1)?,
+                    function: r.get(2)?,
+                    version: r.get(3)?,
+                    worker: r.get(4)?,
+                    stream: r.get(5)?,
+                    level: r.get(6)?,
+                    message: r.get(7)?,
+                })
+            },
+        )?;
+        rows.collect()
+    }
+
+    /// The last `n` log messages of a function, oldest first.
+    pub fn tail(&self, function: &str, n: i64) -> rusqlite::Result<Vec<String>> {
+        let c = self.c();
+        let mut st = c.prepare(
+            "SELECT stream, message FROM (SELECT id, stream, message FROM logs WHERE function = ?1
+             ORDER BY id DESC LIMIT ?2) ORDER BY id",
+        )?;
+        let rows = st.query_map(params![function, n], |r| {
+            Ok(format!(
+                "[{}] {}",
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?
+            ))
+        })?;
+        rows.collect()
     }
 }

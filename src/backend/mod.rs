@@ -6,9 +6,11 @@
 
 pub mod api;
 pub mod cgroup;
+pub mod containerpub;
 pub mod daemon;
 pub mod db;
 pub mod deploy;
+pub mod env;
 pub mod errors;
 pub mod invoke;
 pub mod logs;
@@ -67,7 +69,12 @@ pub struct App {
     pub store: Option<Arc<dyn Store>>,
     pub store_url: Option<String>,
     pub faults: Mutex<Faults>,
+    /// Runtime versions for `GET /api/health`, refreshed every 10 s.
+    pub health_cache: Mutex<Option<(std::time::Instant, HealthRuntimes)>>,
 }
+
+/// Runtime name → version (None when missing).
+pub type HealthRuntimes = std::collections::BTreeMap<String, Option<String>>;
 
 /// Default data directory: `$XDG_DATA_HOME/hoist/backend` or
 /// `~/.local/share/hoist/backend`.
@@ -185,6 +192,7 @@ async fn run(opts: ServeOptions, store: Option<(Arc<dyn Store>, String)>) -> any
         store,
         store_url,
         faults: Mutex::new(Faults::default()),
+        health_cache: Mutex::new(None),
     });
     deploy::restore(&app).await;
     eprintln!(

@@ -1,0 +1,103 @@
+//! Env and secrets of a function: list (secret values never returned), set
+//! one (BunBase's call), patch many in one transaction, delete one. Running
+//! workers keep the env they were spawned with until a restart or deploy.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::api::{function, parse, AppState};
+use super::errors::{ApiError, ApiResult};
+use super::App;
+
+pub fn valid_key(key: &str) -> ApiResult<()> {
+    let mut c = key.chars();
+    let ok = key.len() <= 256
+        && c.next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && c.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !ok {
+        return Err(ApiError::bad_request(format!("`{key}` is not an env key"))
+            .with_hint("keys match ^[A-Za-z_][A-Za-z0-9_]*$"));
+    }
+    if key == "PORT" || key.starts_with("HOIST_") {
+        return Err(ApiError::bad_request(format!("`{key}` is reserved")));
+    }
+    Ok(())
+}
+
+fn env_json(app: &App, name: &str) -> ApiResult<Value> {
+    let entries: Vec<_> = app.db.env(name)?.into_iter().map(|(e, _)| e).collect();
+    Ok(json!({ "env": entries }))
+}
+
+pub async fn get_env(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+    function(&app, &name)?;
+    Ok(Json(env_json(&app, &name)?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvSet {
+    key: String,
+    value: String,
+    #[serde(default)]
+    is_secret: bool,
+}
+
+pub async fn post_env(
+    State(app): AppState,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    function(&app, &name)?;
+    let e: EnvSet = parse(&body, false)?;
+    valid_key(&e.key)?;
+    app.db
+        .patch_env(&name, &[(e.key.clone(), e.value.clone(), e.is_secret)], &[])?;
+    Ok(Json(
+        json!({"key": e.key, "value": if e.is_secret { None } else { Some(e.value) },
+        "is_secret": e.is_secret, "source": "set"}),
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvPatch {
+    #[serde(default)]
+    set: Vec<EnvSet>,
+    #[serde(default)]
+    unset: Vec<String>,
+}
+
+pub async fn patch_env(
+    State(app): AppState,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    function(&app, &name)?;
+    let p: EnvPatch = parse(&body, false)?;
+    for k in p.set.iter().map(|e| &e.key).chain(&p.unset) {
+        valid_key(k)?;
+    }
+    let set: Vec<_> = p
+        .set
+        .into_iter()
+        .map(|e| (e.key, e.value, e.is_secret))
+        .collect();
+    app.db.patch_env(&name, &set, &p.unset)?;
+    Ok(Json(env_json(&app, &name)?))
+}
+
+pub async fn delete_env(
+    State(app): AppState,
+    Path((name, key)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    function(&app, &name)?;
+    if !app.db.delete_env(&name, &key)? {
+        return Err(ApiError::not_found(format!("no env key `{key}`")));
+    }
+    Ok(Json(json!({ "deleted": key })))
+}
