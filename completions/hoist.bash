@@ -449,7 +449,7 @@ _hoist() {
             return 0
             ;;
         hoist__subcmd__backend__subcmd__serve)
-            opts="-q -v -y -h --data-dir --listen --token-file --store --s3-endpoint --s3-region --s3-path-style --max-archive-mb --faults --config --output --quiet --verbose --no-progress --yes --color --help"
+            opts="-q -v -y -h --data-dir --listen --token-file --store --s3-endpoint --s3-region --s3-path-style --max-archive-mb --idle-timeout --faults --config --output --quiet --verbose --no-progress --yes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -480,6 +480,10 @@ _hoist() {
                     return 0
                     ;;
                 --max-archive-mb)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -503,7 +507,7 @@ _hoist() {
             return 0
             ;;
         hoist__subcmd__backend__subcmd__start)
-            opts="-q -v -y -h --data-dir --listen --token-file --store --s3-endpoint --s3-region --s3-path-style --max-archive-mb --faults --config --output --quiet --verbose --no-progress --yes --color --help"
+            opts="-q -v -y -h --data-dir --listen --token-file --store --s3-endpoint --s3-region --s3-path-style --max-archive-mb --idle-timeout --faults --config --output --quiet --verbose --no-progress --yes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -534,6 +538,10 @@ _hoist() {
                     return 0
                     ;;
                 --max-archive-mb)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

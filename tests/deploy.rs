@@ -615,3 +615,35 @@ fn a_health_gate_that_never_passes_times_out_and_a_dropped_log_stream_resumes() 
         assert_eq!(n, 1, "line {i} seen {n} times: {seen:#?}");
     }
 }
+
+#[test]
+fn idle_workers_stop_down_to_warm_workers_and_the_next_call_starts_one() {
+    let b = Backend::start(&["--idle-timeout".into(), "1".into()]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    project(dir, &["api"], "one");
+    ok_json(&deploy(&b, dir, &[]));
+    let w = ok_json(&b.hoist(dir, &["warmup", "api", "--count", "2", "--output", "json"]));
+    assert_eq!(w["ready"], 2, "{w}");
+    let live = |b: &Backend| {
+        let (_, v) = b.call("GET", "/api/functions/api/workers", None);
+        v["workers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["state"] != "TERMINATED")
+            .count()
+    };
+    let end = Instant::now() + Duration::from_secs(15);
+    while live(&b) > 0 && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(live(&b), 0, "warm_workers is 0: idle workers stop");
+    assert_eq!(invoke(&b, dir, "api")["marker"], "one");
+    let logs = b.hoist(dir, &["logs", "api"]);
+    assert!(
+        String::from_utf8_lossy(&logs.stdout).contains("stopped: idle"),
+        "{}",
+        out_text(&logs)
+    );
+}

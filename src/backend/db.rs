@@ -70,6 +70,11 @@ pub struct FunctionRow {
     pub port: Option<i64>,
     pub active_version: Option<String>,
     pub active_deployment: Option<String>,
+    /// The active version's archive digest.
+    pub active_digest: Option<String>,
+    /// The configured env of the active deployment: digest and keys.
+    pub env_digest: Option<String>,
+    pub env_keys: Vec<String>,
     pub created_at: String,
     pub updated_at: String,
     #[serde(skip)]
@@ -155,12 +160,22 @@ fn function_row(r: &Row) -> rusqlite::Result<FunctionRow> {
         created_at: r.get(12)?,
         updated_at: r.get(13)?,
         has_versions: r.get::<_, i64>(14)? > 0,
+        active_digest: r.get(15)?,
+        env_digest: r.get(16)?,
+        env_keys: r
+            .get::<_, Option<String>>(17)?
+            .and_then(|j| serde_json::from_str::<BTreeMap<String, String>>(&j).ok())
+            .map(|m| m.into_keys().collect())
+            .unwrap_or_default(),
     })
 }
 
 const FN_COLS: &str = "name, runtime, handler, memory_mb, cpus, timeout_seconds, max_concurrent,
   warm_workers, health_path, port, active_version, active_deployment, created_at, updated_at,
-  (SELECT COUNT(*) FROM versions v WHERE v.function = functions.name)";
+  (SELECT COUNT(*) FROM versions v WHERE v.function = functions.name),
+  (SELECT digest FROM versions v WHERE v.function = functions.name AND v.version = functions.active_version),
+  (SELECT env_digest FROM deployments d WHERE d.id = functions.active_deployment),
+  (SELECT env_json FROM deployments d WHERE d.id = functions.active_deployment)";
 
 fn deployment_row(r: &Row) -> rusqlite::Result<DeploymentRow> {
     let env_json: String = r.get(6)?;

@@ -41,6 +41,8 @@ pub struct ServeOptions {
     pub s3_region: Option<String>,
     pub s3_path_style: bool,
     pub max_archive_mb: u64,
+    /// Workers unused this long are stopped, down to `warm_workers`.
+    pub idle_timeout: Duration,
     /// Accept `POST /api/_faults`.
     pub faults: bool,
 }
@@ -177,6 +179,7 @@ async fn run(opts: ServeOptions, store: Option<(Arc<dyn Store>, String)>) -> any
     let logs = logs::Logs::start(&db_path)?;
     let shims = shims::install(&data)?;
     let sup = workers::Supervisor::new(logs, shims, data.clone())?;
+    let idle_timeout = opts.idle_timeout;
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await
         .with_context(|| format!("cannot listen on {}", opts.listen))?;
@@ -195,6 +198,17 @@ async fn run(opts: ServeOptions, store: Option<(Arc<dyn Store>, String)>) -> any
         health_cache: Mutex::new(None),
     });
     deploy::restore(&app).await;
+    {
+        // Stop workers nobody used for a while, keeping warm_workers.
+        let app = app.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(500));
+            loop {
+                tick.tick().await;
+                app.sup.reap_idle(idle_timeout);
+            }
+        });
+    }
     eprintln!(
         "hoist backend listening on http://{addr} (data {})",
         data.display()

@@ -521,6 +521,10 @@ pub struct BackendServeArgs {
     /// Largest accepted archive, in MiB
     #[arg(long, value_name = "MIB", default_value_t = 50)]
     pub max_archive_mb: u64,
+    /// Stop a worker left unused this long, beyond a function's warm_workers
+    #[arg(long, value_name = "SECONDS", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout: u64,
     /// Accept POST /api/_faults (tests only)
     #[arg(long)]
     pub faults: bool,

@@ -77,6 +77,7 @@ fn options(a: &BackendServeArgs) -> anyhow::Result<ServeOptions> {
         s3_region: a.s3_region.clone(),
         s3_path_style: a.s3_path_style,
         max_archive_mb: a.max_archive_mb.max(1),
+        idle_timeout: Duration::from_secs(a.idle_timeout),
         faults: a.faults,
     })
 }
@@ -125,6 +126,7 @@ fn start(a: &BackendServeArgs, printer: &Printer) -> anyhow::Result<()> {
     args.extend(["--data-dir".to_string(), data.display().to_string()]);
     args.extend(["--listen".to_string(), a.listen.to_string()]);
     args.extend(["--max-archive-mb".to_string(), a.max_archive_mb.to_string()]);
+    args.extend(["--idle-timeout".to_string(), a.idle_timeout.to_string()]);
     for (flag, v) in [
         ("--store", &a.store),
         ("--s3-endpoint", &a.s3_endpoint),

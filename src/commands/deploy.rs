@@ -28,8 +28,10 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
     let target = super::target(&project, &args.target, printer)?;
 
     // Plan: bundle and version each function, read the target's state.
+    let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
+    let actual = target.active_all(&names)?;
     let mut planned = Vec::new();
-    for f in &functions {
+    for (f, have) in functions.iter().zip(actual) {
         let f = with_version(f, args.version.as_deref());
         let prepared = crate::release::prepare(&project, &f, printer)?;
         let want = Desired {
@@ -39,7 +41,6 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
             env: f.env.clone(),
             settings: FunctionSettings::of(&f),
         };
-        let have = target.active(&f.name)?;
         let step = plan::step(&want, have.as_ref());
         planned.push((f, prepared, want, step));
     }

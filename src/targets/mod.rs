@@ -226,6 +226,11 @@ pub trait Target: Send + Sync {
     fn describe(&self) -> String;
     /// The function's active state; `None` when the target has never seen it.
     fn active(&self, function: &str) -> anyhow::Result<Option<Active>>;
+    /// The active state of several functions, in order; a target that can
+    /// answer in one call overrides this.
+    fn active_all(&self, functions: &[String]) -> anyhow::Result<Vec<Option<Active>>> {
+        functions.iter().map(|f| self.active(f)).collect()
+    }
     /// Register, upload, and make `req.version` live behind a health gate.
     /// A failed gate leaves the previous version live and returns an error
     /// holding a [`StartFailure`].

@@ -174,6 +174,68 @@ impl Selfhosted {
             .any(|v| v.version == version && v.digest == digest))
     }
 
+    /// A function document as its active state. A backend that does not
+    /// report `active_digest` gets asked for versions and deployments.
+    fn active_of(&self, function: &str, f: &Value) -> anyhow::Result<Active> {
+        let num = |k: &str| f.get(k).and_then(Value::as_f64).unwrap_or(0.0);
+        let settings = FunctionSettings {
+            runtime: str_of(f, "runtime"),
+            memory_mb: num("memory_mb") as u32,
+            cpus: num("cpus") as f32,
+            timeout_seconds: num("timeout_seconds") as u32,
+            max_concurrent: num("max_concurrent_executions") as u32,
+            warm_workers: num("warm_workers") as u32,
+            health_path: f
+                .get("health_path")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        };
+        let opt = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_string);
+        let strings = |v: Option<&Value>| -> Vec<String> {
+            v.and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut active = Active {
+            version: opt("active_version"),
+            digest: opt("active_digest"),
+            env_digest: opt("env_digest"),
+            env_keys: strings(f.get("env_keys")),
+            settings: Some(settings),
+        };
+        let Some(v) = active.version.clone() else {
+            return Ok(active);
+        };
+        if f.get("active_digest").is_none() {
+            active.digest = self
+                .versions(function)?
+                .into_iter()
+                .find(|x| x.version == v)
+                .map(|x| x.digest);
+            let deps = self.get(&Self::path(function, "/deployments"))?;
+            if let Some(d) = deps
+                .get("deployments")
+                .and_then(Value::as_array)
+                .and_then(|a| {
+                    a.iter()
+                        .find(|d| d.get("status").and_then(Value::as_str) == Some("live"))
+                })
+            {
+                active.env_digest = d
+                    .get("env_digest")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                active.env_keys = strings(d.get("env_keys"));
+            }
+        }
+        Ok(active)
+    }
+
     fn deployed(function: &str, v: &Value, uploaded: u64) -> Deployed {
         Deployed {
             function: function.to_string(),
@@ -282,70 +344,29 @@ impl Target for Selfhosted {
     }
 
     fn active(&self, function: &str) -> anyhow::Result<Option<Active>> {
-        let f = match self.get(&Self::path(function, "")) {
-            Ok(v) => v,
-            Err(e) if ApiError::find(&e).is_some_and(|a| a.status == 404) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let settings = FunctionSettings {
-            runtime: str_of(&f, "runtime"),
-            memory_mb: f.get("memory_mb").and_then(Value::as_u64).unwrap_or(0) as u32,
-            cpus: f.get("cpus").and_then(Value::as_f64).unwrap_or(0.0) as f32,
-            timeout_seconds: f
-                .get("timeout_seconds")
-                .and_then(Value::as_u64)
-                .unwrap_or(0) as u32,
-            max_concurrent: f
-                .get("max_concurrent_executions")
-                .and_then(Value::as_u64)
-                .unwrap_or(0) as u32,
-            warm_workers: f.get("warm_workers").and_then(Value::as_u64).unwrap_or(0) as u32,
-            health_path: f
-                .get("health_path")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-        };
-        let version = f
-            .get("active_version")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let mut active = Active {
-            version: version.clone(),
-            settings: Some(settings),
-            ..Active::default()
-        };
-        if let Some(v) = &version {
-            active.digest = self
-                .versions(function)?
-                .into_iter()
-                .find(|x| &x.version == v)
-                .map(|x| x.digest);
-            let deps = self.get(&Self::path(function, "/deployments"))?;
-            if let Some(d) = deps
-                .get("deployments")
-                .and_then(Value::as_array)
-                .and_then(|a| {
-                    a.iter()
-                        .find(|d| d.get("status").and_then(Value::as_str) == Some("live"))
-                })
-            {
-                active.env_digest = d
-                    .get("env_digest")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                active.env_keys = d
-                    .get("env_keys")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-            }
+        match self.get(&Self::path(function, "")) {
+            Ok(f) => Ok(Some(self.active_of(function, &f)?)),
+            Err(e) if ApiError::find(&e).is_some_and(|a| a.status == 404) => Ok(None),
+            Err(e) => Err(e),
         }
-        Ok(Some(active))
+    }
+
+    fn active_all(&self, functions: &[String]) -> anyhow::Result<Vec<Option<Active>>> {
+        let list = self.get("/api/functions")?;
+        let all = list
+            .get("functions")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        functions
+            .iter()
+            .map(
+                |name| match all.iter().find(|f| str_of(f, "name") == *name) {
+                    Some(f) => self.active_of(name, f).map(Some),
+                    None => Ok(None),
+                },
+            )
+            .collect()
     }
 
     fn deploy(&self, req: &DeployRequest, r: &dyn Reporter) -> anyhow::Result<Deployed> {

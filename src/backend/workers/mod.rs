@@ -105,6 +105,16 @@ impl Worker {
         }
         false
     }
+    /// Mark a warm, unclaimed worker unused for `idle` as draining, so no
+    /// invocation can claim it; true when it may now be terminated.
+    fn try_retire(&self, idle: Duration) -> bool {
+        let mut i = lock(&self.inner);
+        if i.state == State::Warm && !i.draining && i.last_used.elapsed() > idle {
+            i.draining = true;
+            return true;
+        }
+        false
+    }
     pub fn pid(&self) -> Option<u32> {
         lock(&self.inner).pid
     }
@@ -238,6 +248,44 @@ impl Supervisor {
             self.drain(pool, &w);
         }
         pool.notify.notify_waiters();
+    }
+
+    /// Stop workers of the active generation left unused for `idle`, oldest
+    /// use first, keeping the function's `warm_workers` ready.
+    pub fn reap_idle(&self, idle: Duration) {
+        let pools: Vec<Arc<Pool>> = lock(&self.pools).values().cloned().collect();
+        for pool in pools {
+            let (keep, mut ready): (usize, Vec<Arc<Worker>>) = {
+                let inner = lock(&pool.inner);
+                let Some(spec) = inner.active.as_ref() else {
+                    continue;
+                };
+                let ready = inner
+                    .workers
+                    .iter()
+                    .filter(|w| w.gen == spec.gen && w.ready())
+                    .cloned()
+                    .collect();
+                (spec.warm_workers, ready)
+            };
+            ready.sort_by_key(|w| lock(&w.inner).last_used);
+            let mut spare = ready.len().saturating_sub(keep);
+            for w in ready {
+                if spare == 0 {
+                    break;
+                }
+                if w.try_retire(idle) {
+                    self.logs.system(
+                        &pool.name,
+                        Some(&w.version),
+                        Some(&w.id),
+                        format!("worker {} stopped: idle for {}s", w.id, idle.as_secs()),
+                    );
+                    self.terminate(&pool, &w, Duration::from_secs(5));
+                    spare -= 1;
+                }
+            }
+        }
     }
 
     /// New limits of `f` for workers spawned from now on (same generation).
