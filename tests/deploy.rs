@@ -647,3 +647,77 @@ fn idle_workers_stop_down_to_warm_workers_and_the_next_call_starts_one() {
         out_text(&logs)
     );
 }
+
+#[test]
+fn a_deploy_killed_midway_is_undone_by_the_next_one() {
+    let b = Backend::start(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    project(dir, &["alpha", "beta"], "one");
+    ok_json(&deploy(&b, dir, &["--version", "v1"]));
+
+    // Slow the backend down, start a v2 release one function at a time,
+    // and kill hoist with SIGKILL as soon as alpha runs v2.
+    set_marker(dir, "alpha", "two");
+    set_marker(dir, "beta", "two");
+    let (st, _) = b.call("POST", "/api/_faults", Some(json!({"latency_ms": 300})));
+    assert_eq!(st, 200);
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_hoist"));
+    for (k, v) in b.envs() {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .current_dir(dir)
+        .env("HOIST_CREDENTIALS", "file")
+        .env("HOIST_CONFIG_DIR", dir.join(".cfg"))
+        .args(["deploy", "--version", "v2", "--jobs", "1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let end = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, f) = b.call("GET", "/api/functions/alpha", None);
+        if f["active_version"] == "v2" {
+            break;
+        }
+        assert!(Instant::now() < end, "alpha never went live");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    b.call("POST", "/api/_faults", Some(json!({"latency_ms": 0})));
+    let (_, beta) = b.call("GET", "/api/functions/beta", None);
+    assert_eq!(
+        beta["active_version"], "v1",
+        "the kill left a mixed release"
+    );
+
+    // The next deploy undoes the unfinished release first, then ships.
+    let o = b.hoist(dir, &["deploy", "--version", "v3"]);
+    assert!(o.status.success(), "{}", out_text(&o));
+    assert!(out_text(&o).contains("left unfinished"), "{}", out_text(&o));
+    let rel = ok_json(&b.hoist(dir, &["releases", "--output", "json"]));
+    let releases = rel["releases"].as_array().unwrap();
+    let killed = releases
+        .iter()
+        .find(|r| r["functions"][0]["version"] == "v2")
+        .expect("the killed release is recorded");
+    assert_eq!(killed["status"], "rolled_back", "{killed}");
+    assert!(killed["journal"].to_string().contains("recovered"));
+    assert_eq!(releases[0]["status"], "live");
+    assert_eq!(invoke(&b, dir, "alpha")["marker"], "two");
+    assert_eq!(invoke(&b, dir, "beta")["marker"], "two");
+    let (_, deps) = b.call("GET", "/api/functions/alpha/deployments", None);
+    let versions: Vec<&str> = deps["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        versions,
+        ["v3", "v1", "v2", "v1"],
+        "newest first: v1, v2, undo to v1, v3"
+    );
+}
