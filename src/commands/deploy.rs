@@ -26,6 +26,27 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
         layout::check_version(v)?;
     }
     let target = super::target(&project, &args.target, printer)?;
+    let store = super::store(&project, &args.store, printer)?;
+
+    // One deploy at a time per checkout; a release a killed hoist left
+    // unfinished is undone before planning (a dry run only reports it).
+    let _lock = if args.dry_run {
+        for r in crate::release::record::open_records(store.as_ref())? {
+            printer.warn(format!(
+                "release {} ({}) is unfinished; the next deploy undoes it",
+                r.id, r.created_at
+            ));
+        }
+        None
+    } else {
+        let lock = lock(&project, printer)?;
+        for id in apply::recover(target.as_ref(), store.as_ref(), printer)? {
+            printer.warn(format!(
+                "release {id} had been left unfinished; it is rolled back"
+            ));
+        }
+        Some(lock)
+    };
 
     // Plan: bundle and version each function, read the target's state.
     let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
@@ -57,17 +78,6 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
         );
         print_result(&project, &planned, None, printer);
         return Ok(());
-    }
-
-    // One deploy at a time per checkout; a release a killed hoist left
-    // unfinished is undone before a new one starts.
-    let _lock = lock(&project)?;
-    let store = super::store(&project, &args.store, printer)?;
-    let recovered = apply::recover(target.as_ref(), store.as_ref(), printer)?;
-    for id in &recovered {
-        printer.warn(format!(
-            "release {id} had been left unfinished; it is rolled back"
-        ));
     }
 
     let mut items = Vec::new();
@@ -151,7 +161,7 @@ fn with_version(f: &Function, version: Option<&str>) -> Function {
     f
 }
 
-fn lock(project: &Project) -> anyhow::Result<File> {
+fn lock(project: &Project, printer: &Printer) -> anyhow::Result<File> {
     let dir = project.state_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join("deploy.lock");
@@ -162,9 +172,12 @@ fn lock(project: &Project) -> anyhow::Result<File> {
         .open(&path)
         .with_context(|| format!("cannot open {}", path.display()))?;
     if file.try_lock().is_err() {
-        eprintln!(
-            "waiting for another hoist deploy in this project to finish ({})",
-            path.display()
+        printer.status(
+            "Waiting",
+            format!(
+                "for another hoist deploy in this project ({})",
+                path.display()
+            ),
         );
         file.lock()
             .with_context(|| format!("cannot lock {}", path.display()))?;

@@ -10,14 +10,13 @@ use crate::ui::{table, Printer};
 pub fn run(g: &GlobalArgs, args: &ReleasesArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let store = super::store(&project, &args.store, printer)?;
-    let (mut records, bad) = record::list(store.as_ref())?;
+    let (records, bad) = record::list(store.as_ref(), args.limit)?;
     for key in bad {
         printer.warn(format!(
             "{} is not a release record; skipped",
             store.url(&key)
         ));
     }
-    records.truncate(args.limit);
     if printer.json() {
         printer.json_doc(&json!({ "releases": records }));
         return Ok(());

@@ -42,7 +42,7 @@ pub fn apply(
     r: &dyn Reporter,
 ) -> anyhow::Result<Applied> {
     record.functions = items.iter().map(|i| i.entry.clone()).collect();
-    record.save(store)?;
+    record.open(store)?;
     let record = Mutex::new(record);
     let queue = Mutex::new(items.iter().collect::<VecDeque<_>>());
     let failed = AtomicBool::new(false);
@@ -105,7 +105,7 @@ pub fn apply(
             r.detail(&format!("the release record could not be written: {e:#}"));
         }
         record.finish(ReleaseStatus::Live);
-        record.save(store)?;
+        record.close(store)?;
         let deployed = results.into_iter().filter_map(|(_, d)| d.ok()).collect();
         return Ok(Applied { record, deployed });
     }
@@ -128,7 +128,12 @@ pub fn apply(
         ReleaseStatus::Failed
     };
     record.finish(status);
-    record.save(store)?;
+    if status == ReleaseStatus::RolledBack {
+        record.close(store)?;
+    } else {
+        // The open marker stays: the next deploy finishes the undo.
+        record.save(store)?;
+    }
     let rolled: Vec<String> = live.iter().map(|i| i.req.function.clone()).collect();
     let mut hint = if rolled.is_empty() {
         "nothing else had gone live; the previous versions still serve".to_string()
@@ -207,13 +212,12 @@ pub fn recover(
     store: &dyn Store,
     r: &dyn Reporter,
 ) -> anyhow::Result<Vec<String>> {
-    let (records, _) = super::record::list(store)?;
     let mut done = Vec::new();
-    for mut rec in records {
-        if rec.target != target.kind() || rec.status != ReleaseStatus::InProgress {
+    for mut rec in super::record::open_records(store)? {
+        if rec.target != target.kind() {
             continue;
         }
-        if !rec.abandoned() {
+        if rec.status != ReleaseStatus::Failed && !rec.abandoned() {
             r.step(
                 "Waiting",
                 &format!(
@@ -250,8 +254,10 @@ pub fn recover(
         }
         if errors.is_empty() {
             rec.finish(ReleaseStatus::RolledBack);
+            rec.close(store)?;
+        } else {
+            rec.save(store)?;
         }
-        rec.save(store)?;
         if !errors.is_empty() {
             return Err(UserError::failure(format!(
                 "could not undo the unfinished release {} for {}",

@@ -13,6 +13,9 @@ use crate::storage::Store;
 
 /// Key prefix of release records in the store.
 pub const PREFIX: &str = "releases/";
+/// Key prefix of the markers of releases still in progress: a deploy finds
+/// unfinished releases by listing these few keys, not every record.
+pub const OPEN: &str = "releases/open/";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -147,21 +150,65 @@ impl ReleaseRecord {
         store.put(&self.key(), &bytes, false)?;
         Ok(())
     }
+
+    /// Start the release: its open marker first, then the record, so a
+    /// kill between the two leaves a marker that [`open_records`] clears.
+    pub fn open(&self, store: &dyn Store) -> anyhow::Result<()> {
+        store.put(&format!("{OPEN}{}", self.id), self.id.as_bytes(), false)?;
+        self.save(store)
+    }
+
+    /// Save the finished record, then drop its open marker.
+    pub fn close(&self, store: &dyn Store) -> anyhow::Result<()> {
+        self.save(store)?;
+        store.delete(&format!("{OPEN}{}", self.id))
+    }
 }
 
-/// Every release record in the store, newest first. Unreadable records are
-/// skipped with their key in `bad`.
-pub fn list(store: &dyn Store) -> anyhow::Result<(Vec<ReleaseRecord>, Vec<String>)> {
+/// The records whose open marker is still there, oldest first: releases in
+/// progress, left unfinished by a killed hoist, or whose undo failed.
+pub fn open_records(store: &dyn Store) -> anyhow::Result<Vec<ReleaseRecord>> {
+    let mut out = Vec::new();
+    for obj in store.list(OPEN)? {
+        let id = obj.key.trim_start_matches(OPEN).to_string();
+        let key = format!("{PREFIX}{id}.json");
+        match store
+            .get(&key)?
+            .map(|b| serde_json::from_slice::<ReleaseRecord>(&b))
+        {
+            Some(Ok(r))
+                if matches!(r.status, ReleaseStatus::InProgress | ReleaseStatus::Failed) =>
+            {
+                out.push(r)
+            }
+            // Finished (the marker outlived a kill after the last save),
+            // never written, or unreadable: nothing to recover.
+            _ => store.delete(&obj.key)?,
+        }
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}
+
+/// The newest `limit` release records in the store, newest first.
+/// Unreadable records are skipped with their key in `bad`.
+pub fn list(store: &dyn Store, limit: usize) -> anyhow::Result<(Vec<ReleaseRecord>, Vec<String>)> {
     let mut out = Vec::new();
     let mut bad = Vec::new();
-    for obj in store.list(PREFIX)? {
-        if !obj.key.ends_with(".json") {
-            continue;
-        }
-        match store.get(&obj.key)? {
+    // Ids sort by time, so only the newest `limit` records are read.
+    let mut keys: Vec<String> = store
+        .list(PREFIX)?
+        .into_iter()
+        .map(|o| o.key)
+        .filter(|k| k.ends_with(".json") && !k.starts_with(OPEN))
+        .collect();
+    keys.sort_by(|a, b| b.cmp(a));
+    keys.truncate(limit);
+    for key in keys {
+        match store.get(&key)? {
             Some(bytes) => match serde_json::from_slice::<ReleaseRecord>(&bytes) {
                 Ok(r) => out.push(r),
-                Err(_) => bad.push(obj.key),
+                Err(_) => bad.push(key),
             },
             None => continue,
         }

@@ -66,7 +66,15 @@ impl Supervisor {
             if let Some((w, spec)) = fresh {
                 let deadline = Instant::now() + spec.timeout.max(Duration::from_secs(30));
                 if let Err(e) = self.wait_ready(&w, &spec, deadline).await {
+                    // A deploy that switched versions meanwhile drains the
+                    // old generation, starting workers included: take a
+                    // worker of the new one instead of failing the call.
+                    let superseded =
+                        lock(&w.inner).draining || pool.active().map(|s| s.gen) != Some(spec.gen);
                     self.terminate(pool, &w, Duration::from_millis(500));
+                    if superseded {
+                        continue;
+                    }
                     return Err(ApiError::new(
                         StatusCode::BAD_GATEWAY,
                         "worker_failed",
