@@ -49,12 +49,15 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
     };
 
     // Plan: bundle and version each function, read the target's state.
+    let functions: Vec<Function> = functions
+        .iter()
+        .map(|f| with_version(f, args.version.as_deref()))
+        .collect();
+    let prepared = crate::release::steps::prepare_all(&project, &functions, printer)?;
     let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
     let actual = target.active_all(&names)?;
     let mut planned = Vec::new();
-    for (f, have) in functions.iter().zip(actual) {
-        let f = with_version(f, args.version.as_deref());
-        let prepared = crate::release::prepare(&project, &f, printer)?;
+    for ((f, prepared), have) in functions.into_iter().zip(prepared).zip(actual) {
         let want = Desired {
             function: f.name.clone(),
             version: prepared.version.clone(),

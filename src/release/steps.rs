@@ -122,3 +122,54 @@ pub fn release_manifest(
         created_at: manifest::now_rfc3339(),
     }
 }
+
+/// [`prepare`] every function, up to one per core at once (each bundle
+/// also compresses on every core, so more would only contend). Results
+/// come back in `functions`' order; the first error in that order wins.
+pub fn prepare_all(
+    project: &Project,
+    functions: &[Function],
+    printer: &Printer,
+) -> anyhow::Result<Vec<Prepared>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<anyhow::Result<Prepared>>>> =
+        functions.iter().map(|_| Mutex::new(None)).collect();
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .min(functions.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(f) = functions.get(i) else { return };
+                let res = prepare(project, f, printer);
+                let failed = res.is_err();
+                *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(res);
+                if failed {
+                    // Stop handing out more work; what runs finishes.
+                    next.store(functions.len(), Ordering::SeqCst);
+                }
+            });
+        }
+    });
+    let results: Vec<Option<anyhow::Result<Prepared>>> = slots
+        .into_iter()
+        .map(|s| s.into_inner().unwrap_or_else(|p| p.into_inner()))
+        .collect();
+    // Work left undone (None) only follows an error, which is returned.
+    let mut out = Vec::with_capacity(functions.len());
+    let mut undone = false;
+    for r in results {
+        match r {
+            Some(r) => out.push(r?),
+            None => undone = true,
+        }
+    }
+    if undone {
+        anyhow::bail!("a function was not prepared");
+    }
+    Ok(out)
+}
