@@ -79,7 +79,7 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
             "Unchanged",
             "every function already runs this code, env and settings",
         );
-        print_result(&project, &planned, None, printer);
+        print_result(&planned, None, printer);
         return Ok(());
     }
 
@@ -151,7 +151,7 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
             plural(applied.deployed.len(), "function")
         ),
     );
-    print_result(&project, &planned, Some(&applied), printer);
+    print_result(&planned, Some(&applied), printer);
     Ok(())
 }
 
@@ -220,7 +220,6 @@ fn print_plan(steps: &[&Step], printer: &Printer) {
 }
 
 fn print_result(
-    _project: &Project,
     planned: &[(Function, crate::release::Prepared, Desired, Step)],
     applied: Option<&apply::Applied>,
     printer: &Printer,

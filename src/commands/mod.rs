@@ -67,5 +67,9 @@ pub fn known_function<'a>(
     project: &'a Project,
     name: &str,
 ) -> anyhow::Result<&'a crate::config::Function> {
-    Ok(project.select(&[name.to_string()])?[0])
+    project
+        .select(&[name.to_string()])?
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("no function named `{name}`"))
 }
