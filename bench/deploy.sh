@@ -166,8 +166,8 @@ non2xx="$(awk '/Non-2xx responses/ {print $3}' "$work/ab.txt")"
 echo "== 4. cold start" >&2
 cold="$(run "$url" "$work/p20" warmup f0003 --count 4 --output json -q |
     python3 -c 'import json,statistics,sys; w=[x["cold_start_ms"] for x in json.load(sys.stdin)["workers"] if x.get("cold_start_ms")]; print(f"{statistics.median(w):.0f}")')"
-node_ms="$(hyperfine -N --warmup 3 --runs 20 --export-json "$work/node.json" 'node -e 0' >/dev/null 2>&1 &&
-    python3 -c 'import json; print(f"{json.load(open(\"'"$work"'/node.json\"))["results"][0]["median"]*1000:.0f}")')"
+hyperfine -N --warmup 3 --runs 20 --export-json "$work/node.json" 'node -e 0' >/dev/null 2>&1
+node_ms="$(python3 -c 'import json, sys; print(round(json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$work/node.json")"
 
 ratio="$(python3 -c "print(f'{$twenty / $one:.2f}')")"
 added="$(python3 -c "print(f'{$proxied - $direct:.3f}')")"

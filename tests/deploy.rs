@@ -736,3 +736,56 @@ fn a_deploy_killed_midway_is_undone_by_the_next_one() {
     let left = std::fs::read_dir(&open).map(|d| d.count()).unwrap_or(0);
     assert_eq!(left, 0, "no release is left open");
 }
+
+#[test]
+fn a_relative_data_dir_and_the_raw_proxy_root_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    project(dir, &["api"], "one");
+    std::fs::write(dir.join("token"), TOKEN).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut serve = std::process::Command::new(env!("CARGO_BIN_EXE_hoist"))
+        .current_dir(dir)
+        .args([
+            "backend",
+            "serve",
+            "--data-dir",
+            "state",
+            "--token-file",
+            "token",
+            "--listen",
+        ])
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let end = Instant::now() + Duration::from_secs(20);
+    while ureq::get(&format!("{url}/api/health")).call().is_err() {
+        assert!(Instant::now() < end, "the backend did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let o = support::registry::hoist(
+        dir,
+        &["deploy"],
+        &[
+            ("HOIST_BACKEND_URL", &url),
+            ("HOIST_SELFHOSTED_TOKEN", TOKEN),
+        ],
+    );
+    let ok = o.status.success();
+    let answer = ureq::get(&format!("{url}/fn/api/"))
+        .set("Authorization", &format!("Bearer {TOKEN}"))
+        .call()
+        .map(|r| r.into_string().unwrap_or_default());
+    let _ = serve.kill();
+    let _ = serve.wait();
+    assert!(ok, "{}", out_text(&o));
+    let body = answer.expect("GET /fn/api/ answers");
+    assert!(body.contains("\"marker\":\"one\""), "{body}");
+}

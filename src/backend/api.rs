@@ -63,6 +63,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/functions/{function}/logs", get(invoke::logs))
         .route("/api/_faults", post(set_faults))
         .route("/fn/{function}", any(invoke::raw))
+        .route("/fn/{function}/", any(invoke::raw))
         .route("/fn/{function}/{*path}", any(invoke::raw))
         .route_layer(middleware::from_fn_with_state(app.clone(), auth));
     Router::new()

@@ -46,7 +46,10 @@ fn data_dir(a: &BackendDirArgs) -> anyhow::Result<PathBuf> {
     let d = a.data_dir.clone().unwrap_or_else(backend::default_data_dir);
     std::fs::create_dir_all(&d)
         .map_err(|e| UserError::failure(format!("cannot create {}: {e}", d.display())))?;
-    Ok(d)
+    // Workers run in their version's directory, so every path handed to
+    // them (shims, runtimes) must not depend on where serve was started.
+    std::fs::canonicalize(&d)
+        .map_err(|e| UserError::failure(format!("cannot resolve {}: {e}", d.display())).into())
 }
 
 fn options(a: &BackendServeArgs) -> anyhow::Result<ServeOptions> {
