@@ -104,6 +104,7 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
                 env: want.env.clone(),
                 release_id: String::new(),
                 health_timeout: std::time::Duration::from_secs(args.health_timeout),
+                new_code: step.code_changed,
             },
             previous_version: step.previous_version.clone(),
             entry: FunctionRelease {

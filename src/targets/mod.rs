@@ -85,6 +85,9 @@ pub struct DeployRequest {
     /// Configured (hoist.yaml) environment.
     pub env: BTreeMap<String, String>,
     pub release_id: String,
+    /// Whether the plan saw code the target does not run yet (else the
+    /// target probably holds the version already).
+    pub new_code: bool,
     /// How long the new version's workers get to pass the health gate.
     pub health_timeout: Duration,
 }

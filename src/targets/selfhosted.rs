@@ -26,6 +26,8 @@ pub const DEFAULT_URL: &str = "http://127.0.0.1:7878";
 
 pub struct Selfhosted {
     api: Api,
+    /// The backend's artifact store, asked once per command.
+    store: std::sync::OnceLock<Option<String>>,
 }
 
 /// The local backend's data directory (`HOIST_BACKEND_DIR`, else
@@ -64,7 +66,10 @@ impl Selfhosted {
              `hoist backend start` does it for the local backend"
                 .into(),
         )?;
-        Ok(Selfhosted { api })
+        Ok(Selfhosted {
+            api,
+            store: std::sync::OnceLock::new(),
+        })
     }
 
     fn block<T>(
@@ -84,9 +89,13 @@ impl Selfhosted {
 
     /// The artifact store the backend reads by reference, if any.
     fn backend_store(&self) -> Option<String> {
-        self.get("/api/health")
-            .ok()
-            .and_then(|v| v.get("store").and_then(Value::as_str).map(str::to_string))
+        self.store
+            .get_or_init(|| {
+                self.get("/api/health")
+                    .ok()
+                    .and_then(|v| v.get("store").and_then(Value::as_str).map(str::to_string))
+            })
+            .clone()
     }
 
     fn register(&self, function: &str, s: &FunctionSettings) -> anyhow::Result<()> {
@@ -122,7 +131,10 @@ impl Selfhosted {
             self.block(self.api.post(&path, &body, true))?;
             return Ok(0);
         }
-        if self.has_version(&req.function, &req.version, &req.digest)? {
+        // New code is uploaded at once (creating a version is idempotent);
+        // otherwise the backend may hold the version already, and an
+        // env- or settings-only deploy sends no bytes.
+        if !req.new_code && self.has_version(&req.function, &req.version, &req.digest)? {
             return Ok(0);
         }
         let bytes = std::fs::read(&req.archive)
