@@ -314,3 +314,28 @@ fn fifty_thousand_env_keys_finish() {
         &["hoist.yaml:50007", "duplicate key `K7`"],
     );
 }
+
+#[test]
+fn secret_names_in_any_case_are_not_bundled_by_the_binary() {
+    use std::io::Read;
+    let p = Project::new(HEAD);
+    for f in [".ENV", "server.PEM", "prod.env", "deploy_key"] {
+        p.file(&format!("functions/hello/{f}"), "SECRET=1\n");
+    }
+    p.hoist(&["bundle"]).success();
+    let archives: Vec<PathBuf> = p
+        .state_files()
+        .into_iter()
+        .filter(|f| f.to_string_lossy().ends_with(".tar.gz"))
+        .collect();
+    assert_eq!(archives.len(), 1, "{archives:?}");
+    let mut raw = Vec::new();
+    flate2::read::GzDecoder::new(&std::fs::read(&archives[0]).unwrap()[..])
+        .read_to_end(&mut raw)
+        .unwrap();
+    let mut names = Vec::new();
+    for e in tar::Archive::new(&raw[..]).entries().unwrap() {
+        names.push(e.unwrap().path().unwrap().to_string_lossy().into_owned());
+    }
+    assert_eq!(names, ["index.ts"]);
+}
