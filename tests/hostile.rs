@@ -218,7 +218,10 @@ fn a_missing_templates_dir_is_refused() {
     refused(
         &p,
         &["config", "validate"],
-        &["hoist.yaml:6", "`my-templates` does not exist"],
+        &[
+            "hoist.yaml:6",
+            "templates directory my-templates does not exist",
+        ],
     );
 }
 

@@ -208,7 +208,7 @@ pub(super) fn check_paths(
         } else if !root.join(t).is_dir() {
             problems.push(at(
                 &["templates"],
-                format!("templates directory `{shown_t}` does not exist"),
+                format!("templates directory {shown_t} does not exist"),
                 Some("create it, or remove `templates:` to use the built-in templates".into()),
             ));
         }

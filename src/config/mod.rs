@@ -528,7 +528,7 @@ fn resolve(
             problems.push(at(
                 &here("entrypoint"),
                 format!(
-                    "function `{name}`: entrypoint `{}` {why}; it must be a file inside {}",
+                    "function `{name}`: entrypoint `{}` {why}, outside the function directory {}",
                     check::shown(&entrypoint),
                     path.display()
                 ),
@@ -569,7 +569,7 @@ fn resolve(
                 problems.push(at(
                     &here("import_map"),
                     format!(
-                        "function `{name}`: import map `{}` {why}; it must be a file inside {}",
+                        "function `{name}`: import map `{}` {why}, outside the function directory {}",
                         check::shown(map),
                         path.display()
                     ),
