@@ -375,6 +375,25 @@ fn non_utf8_names_round_trip() {
 }
 
 #[test]
+fn secret_names_are_matched_without_regard_to_case() {
+    let src = tempfile::tempdir().unwrap();
+    write(src.path(), "index.js", b"ok");
+    write(src.path(), ".ENV", b"SECRET=1");
+    write(src.path(), "certs/server.PEM", b"-----BEGIN");
+    write(src.path(), "prod.env", b"SECRET=2");
+    write(src.path(), "deploy_key", b"-----BEGIN");
+    write(src.path(), ".NPMRC", b"//registry/:_authToken=x");
+    write(src.path(), "ENV.ts", b"export {}");
+    let out = tempfile::tempdir().unwrap();
+    let e = entries(&bundle(src.path(), out.path(), &opts()).archive);
+    let names: Vec<String> = e
+        .keys()
+        .map(|k| String::from_utf8_lossy(k).into_owned())
+        .collect();
+    assert_eq!(names, ["ENV.ts", "certs", "index.js"]);
+}
+
+#[test]
 fn secrets_vcs_state_and_node_modules_are_left_out() {
     let src = tempfile::tempdir().unwrap();
     write(src.path(), "index.js", b"ok");

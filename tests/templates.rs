@@ -64,6 +64,17 @@ impl Fixture {
             .unwrap_or_else(|e| panic!("{}", hoist::error::render(&e, false)))
     }
 
+    /// The error loading hoist.yaml, which must be a usage error, as the
+    /// user sees it.
+    fn load_error(&self) -> String {
+        let err = match hoist::config::load_with_env(&self.path().join("hoist.yaml"), |_| None) {
+            Ok(_) => panic!("expected hoist.yaml to be refused"),
+            Err(e) => e,
+        };
+        assert_eq!(exit_code(&err), Exit::Usage, "{err:#}");
+        hoist::error::render(&err, false)
+    }
+
     /// The rendering error, which must be a usage error, as the user sees it.
     fn usage_error(&self) -> String {
         let err = match self.render() {
@@ -271,7 +282,8 @@ fn missing_templates_dir_is_a_usage_error() {
     let f = Fixture::scaffolded(Runtime::Deno, "");
     let yaml = std::fs::read_to_string(f.path().join("hoist.yaml")).unwrap();
     f.file("hoist.yaml", &format!("templates: nowhere\n{yaml}"));
-    let msg = f.usage_error();
+    // Refused when hoist.yaml is loaded, before anything is rendered.
+    let msg = f.load_error();
     assert!(msg.contains("templates directory nowhere"), "{msg}");
     assert!(msg.contains("hint:"), "{msg}");
 }
@@ -430,7 +442,8 @@ fn deno_import_map_is_passed_to_edge_runtime() {
 fn import_map_outside_the_function_is_refused() {
     let f = Fixture::scaffolded(Runtime::Deno, "    import_map: ../import_map.json\n");
     f.file("functions/import_map.json", "{\"imports\": {}}\n");
-    let msg = f.usage_error();
+    // Refused when hoist.yaml is loaded, before anything is rendered.
+    let msg = f.load_error();
     assert!(msg.contains("outside the function directory"), "{msg}");
 }
 

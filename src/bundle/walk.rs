@@ -7,12 +7,14 @@
 //!
 //! * `.git` and `.hoist` (version control and hoist's own state);
 //! * `node_modules`, unless the runtime needs it at run time;
-//! * files that usually hold secrets: `.env`, `.env.*`, `.envrc`,
-//!   `.dev.vars`, private keys and key stores (`*.pem`, `*.key`, `*.p12`,
-//!   `*.pfx`, `*.jks`, `*.keystore`, `id_rsa*`, `id_dsa*`, `id_ecdsa*`,
-//!   `id_ed25519*`), credential files (`.npmrc`, `.netrc`, `.pypirc`,
-//!   `.git-credentials`, `credentials.json`, `service-account.json`,
-//!   `kubeconfig`, `.htpasswd`) and the directories `.aws`, `.docker`,
+//! * files that usually hold secrets, matched without regard to case:
+//!   `.env`, `.env.*`, `*.env`, `.envrc`, `.dev.vars`, private keys and
+//!   key stores (`*.pem`, `*.key`, `*.p12`, `*.pfx`, `*.jks`, `*.keystore`,
+//!   `*.ppk`, `id_rsa*`, `id_dsa*`, `id_ecdsa*`, `id_ed25519*`,
+//!   `deploy_key*`), credential files (`.npmrc`, `.netrc`, `.pypirc`,
+//!   `.pgpass`, `.s3cfg`, `.boto`, `.git-credentials`, `credentials.json`,
+//!   `service-account.json`, `kubeconfig`, `.htpasswd`) and the
+//!   directories `.aws`, `.docker`,
 //!   `.kube` and `.ssh`. Secrets belong in the target's
 //!   secret store (`secrets:` in hoist.yaml), never in an artifact.
 //!
@@ -91,23 +93,45 @@ fn name_bytes(name: &OsStr) -> &[u8] {
     name.to_str().map(str::as_bytes).unwrap_or(&[])
 }
 
-/// Whether a file name is on the built-in list of secret-looking names.
+/// Whether a file name is on the built-in list of secret-looking names,
+/// compared without regard to ASCII case (`.ENV`, `server.PEM`).
 pub fn is_secret_name(name: &[u8]) -> bool {
-    const EXACT: [&[u8]; 11] = [
+    const EXACT: [&[u8]; 14] = [
         b".env",
         b".envrc",
         b".dev.vars",
         b".npmrc",
         b".netrc",
         b".pypirc",
+        b".pgpass",
+        b".s3cfg",
+        b".boto",
         b".git-credentials",
         b"credentials.json",
         b"service-account.json",
         b"kubeconfig",
         b".htpasswd",
     ];
-    const PREFIX: [&[u8]; 5] = [b".env.", b"id_rsa", b"id_dsa", b"id_ecdsa", b"id_ed25519"];
-    const SUFFIX: [&[u8]; 6] = [b".pem", b".key", b".p12", b".pfx", b".jks", b".keystore"];
+    const PREFIX: [&[u8]; 6] = [
+        b".env.",
+        b"id_rsa",
+        b"id_dsa",
+        b"id_ecdsa",
+        b"id_ed25519",
+        b"deploy_key",
+    ];
+    const SUFFIX: [&[u8]; 8] = [
+        b".env",
+        b".pem",
+        b".key",
+        b".p12",
+        b".pfx",
+        b".jks",
+        b".keystore",
+        b".ppk",
+    ];
+    let lower = name.to_ascii_lowercase();
+    let name = lower.as_slice();
     EXACT.contains(&name)
         || PREFIX.iter().any(|p| name.starts_with(p))
         || SUFFIX
@@ -474,11 +498,27 @@ mod tests {
             ".dev.vars",
             "release.jks",
             "service-account.json",
+            ".ENV",
+            "server.PEM",
+            "Prod.Env",
+            "prod.env",
+            "deploy_key",
+            "deploy_key.pub",
+            ".PGPASS",
+            "putty.ppk",
         ] {
             assert!(is_secret_name(n.as_bytes()), "{n}");
         }
         for n in [
-            "env.ts", "envrc.md", "key.ts", "keys", ".pem", "index.js", "monkey",
+            "env.ts",
+            "envrc.md",
+            "key.ts",
+            "keys",
+            ".pem",
+            "index.js",
+            "monkey",
+            "ENV.ts",
+            "environment.ts",
         ] {
             assert!(!is_secret_name(n.as_bytes()), "{n}");
         }

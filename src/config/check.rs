@@ -165,3 +165,140 @@ pub(super) fn check_targets(config: &ConfigFile, at: &At<'_>, problems: &mut Vec
         }
     }
 }
+
+/// Why a path written in hoist.yaml would leave the directory it is
+/// relative to: it is absolute, or it has a `..` component.
+pub(super) fn escape(p: &std::path::Path) -> Option<&'static str> {
+    use std::path::Component;
+    if p.is_absolute() || p.has_root() {
+        Some("is absolute")
+    } else if p.components().any(|c| matches!(c, Component::ParentDir)) {
+        Some("goes up with `..`")
+    } else {
+        None
+    }
+}
+
+/// A value as echoed in a message: at most 80 characters, `…` after a cut.
+pub(crate) fn shown(v: &str) -> String {
+    const MAX: usize = 80;
+    match v.char_indices().nth(MAX) {
+        None => v.to_string(),
+        Some((i, _)) => format!("{}…", &v[..i]),
+    }
+}
+
+/// The project-level path keys: `templates` must stay inside the project
+/// and exist; `storage.path` and `registry.layout` may be absolute (a
+/// directory the user chose) but a relative one must not climb out with `..`.
+pub(super) fn check_paths(
+    config: &ConfigFile,
+    root: &std::path::Path,
+    at: &At<'_>,
+    problems: &mut Vec<Problem>,
+) {
+    if let Some(t) = &config.templates {
+        let shown_t = shown(&t.to_string_lossy());
+        if let Some(why) = escape(t) {
+            problems.push(at(
+                &["templates"],
+                format!("templates `{shown_t}` {why}; it must be a directory inside the project"),
+                Some("write a path relative to hoist.yaml's directory, without `..`".into()),
+            ));
+        } else if !root.join(t).is_dir() {
+            problems.push(at(
+                &["templates"],
+                format!("templates directory {shown_t} does not exist"),
+                Some("create it, or remove `templates:` to use the built-in templates".into()),
+            ));
+        }
+    }
+    let outputs: [(&[&str], &Option<std::path::PathBuf>); 2] = [
+        (&["storage", "path"], &config.storage.path),
+        (&["registry", "layout"], &config.registry.layout),
+    ];
+    for (key, value) in outputs {
+        let Some(p) = value else { continue };
+        if !p.is_absolute()
+            && p.components()
+                .any(|c| matches!(c, std::path::Component::ParentDir))
+        {
+            problems.push(at(
+                key,
+                format!(
+                    "{} `{}` goes up with `..`",
+                    key.join("."),
+                    shown(&p.to_string_lossy())
+                ),
+                Some("write a path inside the project, or an absolute path".into()),
+            ));
+        }
+    }
+}
+
+/// A function's `include`/`exclude` globs: gitignore syntax that compiles,
+/// without `..` segments (a glob only ever matches inside the function).
+pub(super) fn check_globs(
+    dir: &std::path::Path,
+    globs: &[String],
+    key: &[&str],
+    at: &At<'_>,
+    problems: &mut Vec<Problem>,
+) {
+    for g in globs {
+        let what = key.last().copied().unwrap_or("glob");
+        if g.split(['/', '\\']).any(|s| s == "..") {
+            problems.push(at(
+                key,
+                format!("{what} glob `{}` goes up with `..`", shown(g)),
+                Some("globs match paths inside the function directory only".into()),
+            ));
+            continue;
+        }
+        let mut b = ignore::gitignore::GitignoreBuilder::new(dir);
+        let built = if unclosed_class(g) {
+            // The gitignore matcher takes a lone `[` literally and then
+            // matches nothing: refuse it here rather than mislead later.
+            Err("a `[` without its closing `]`".to_string())
+        } else {
+            match b.add_line(None, g) {
+                Err(e) => Err(e.to_string()),
+                Ok(_) => b.build().map(|_| ()).map_err(|e| e.to_string()),
+            }
+        };
+        if let Err(e) = built {
+            problems.push(at(
+                key,
+                format!("invalid {what} glob `{}`: {}", shown(g), shown(&e)),
+                Some("globs use .gitignore syntax, e.g. `src/**/*.ts` or `tests/`".into()),
+            ));
+        }
+    }
+}
+
+/// Whether a glob has a `[` (not escaped with a backslash) that no `]` closes.
+/// A `]` right after `[` or `[!` belongs to the class.
+fn unclosed_class(glob: &str) -> bool {
+    let b = glob.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'[' => {
+                let mut j = i + 1;
+                if b.get(j) == Some(&b'!') || b.get(j) == Some(&b'^') {
+                    j += 1;
+                }
+                if b.get(j) == Some(&b']') {
+                    j += 1;
+                }
+                match b[j.min(b.len())..].iter().position(|&c| c == b']') {
+                    Some(k) => i = j + k + 1,
+                    None => return true,
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    false
+}

@@ -1,7 +1,8 @@
 //! Finds where a key sits in hoist.yaml so that checks made after parsing can
 //! still report a line and column. It reads block-style YAML, which is what
 //! `hoist init` writes and what people write by hand; flow-style maps fall
-//! back to the parent key's position.
+//! back to the parent key's position. It also finds keys written twice in
+//! one mapping.
 
 /// 1-based line and column of the key at `path` (e.g. functions → hello →
 /// runtime), or of the deepest ancestor that could be found.
@@ -89,10 +90,11 @@ mod tests {
 
 /// Keys that appear twice in the same block mapping, as (line, column, key).
 /// YAML parsers keep the last one and drop the first without a word, so
-/// hoist looks for them in the text.
+/// hoist looks for them in the text: one pass, a set of keys per open
+/// mapping, linear in the size of the file.
 pub fn duplicate_keys(source: &str) -> Vec<(usize, usize, String)> {
     // Stack of (indent, keys seen at that indent in the current mapping).
-    let mut stack: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut stack: Vec<(usize, std::collections::HashSet<&str>)> = Vec::new();
     let mut dups = Vec::new();
     for (i, line) in source.lines().enumerate() {
         let trimmed = line.trim_start();
@@ -115,13 +117,11 @@ pub fn duplicate_keys(source: &str) -> Vec<(usize, usize, String)> {
         }
         match stack.last_mut() {
             Some((ind, keys)) if *ind == indent => {
-                if keys.iter().any(|k| k == key) {
+                if !keys.insert(key) {
                     dups.push((i + 1, indent + 1, key.to_string()));
-                } else {
-                    keys.push(key.to_string());
                 }
             }
-            _ => stack.push((indent, vec![key.to_string()])),
+            _ => stack.push((indent, std::collections::HashSet::from([key]))),
         }
     }
     dups

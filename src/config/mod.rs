@@ -5,6 +5,7 @@
 mod check;
 mod interp;
 mod locate;
+mod scan;
 pub mod schema;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,9 @@ pub use schema::*;
 use crate::error::UserError;
 
 pub const FILE_NAME: &str = "hoist.yaml";
+
+/// Largest hoist.yaml read, in bytes (1 MiB).
+pub const MAX_BYTES: u64 = 1024 * 1024;
 
 /// One problem found in hoist.yaml, with its position when known.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -204,17 +208,78 @@ pub fn check(
     file: &Path,
     env: impl Fn(&str) -> Option<String>,
 ) -> anyhow::Result<Result<Project, ConfigError>> {
-    let source = std::fs::read_to_string(file).map_err(|e| {
+    let cannot_read = |e: std::io::Error| {
         anyhow::Error::new(UserError::usage(format!(
             "cannot read {}: {e}",
             file.display()
         )))
+    };
+    let mut bytes = Vec::new();
+    {
+        use std::io::Read;
+        std::fs::File::open(file)
+            .and_then(|f| f.take(MAX_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(cannot_read)?;
+    }
+    if bytes.len() as u64 > MAX_BYTES {
+        let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+        return Ok(Err(ConfigError {
+            file,
+            problems: vec![Problem {
+                line: None,
+                column: None,
+                message: "the file is larger than 1 MiB, the limit for hoist.yaml".into(),
+                hint: Some(
+                    "a hoist.yaml is a few kilobytes; check that this is the right file".into(),
+                ),
+            }],
+        }));
+    }
+    let source = String::from_utf8(bytes).map_err(|_| {
+        cannot_read(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        ))
     })?;
+    // A byte-order mark is not content: editors on Windows add one.
+    let source = match source.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => source,
+    };
     let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
     let root = file
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
+    if let Some(refused) = scan::scan(&source) {
+        let problem = match refused {
+            scan::Refused::Alias { line, column, name } => Problem {
+                line: Some(line),
+                column: Some(column),
+                message: format!(
+                    "alias `*{}`: hoist.yaml does not accept YAML aliases",
+                    check::shown(&name)
+                ),
+                hint: Some(
+                    "quote a value that starts with `*` (e.g. \"*.ts\"), and write a repeated value out in full: an alias can expand a small file into gigabytes"
+                        .into(),
+                ),
+            },
+            scan::Refused::TooDeep { line, column } => Problem {
+                line: Some(line),
+                column: Some(column),
+                message: format!(
+                    "`[` / `{{` nested more than {} deep",
+                    scan::MAX_FLOW_DEPTH
+                ),
+                hint: Some("look for an unclosed `[` or `{` above".into()),
+            },
+        };
+        return Ok(Err(ConfigError {
+            file,
+            problems: vec![problem],
+        }));
+    }
     let dups = locate::duplicate_keys(&source);
     if !dups.is_empty() {
         let problems = dups
@@ -223,7 +288,8 @@ pub fn check(
                 line: Some(line),
                 column: Some(column),
                 message: format!(
-                    "duplicate key `{key}`: it is already defined above in the same block"
+                    "duplicate key `{}`: it is already defined above in the same block",
+                    check::shown(&key)
                 ),
                 hint: Some("each name may appear once; rename or merge the two entries".into()),
             })
@@ -262,6 +328,10 @@ fn parse_problem(e: &serde_yaml_ng::Error) -> Problem {
     // serde_yaml_ng appends " at line X column Y"; we print the position up front.
     if let Some(pos) = message.find(" at line ") {
         message.truncate(pos);
+    }
+    // The parser may quote the offending value whole; keep the line short.
+    if message.chars().count() > 200 {
+        message = format!("{}…", message.chars().take(200).collect::<String>());
     }
     let hint = suggestion(&message).or_else(|| {
         if message.contains("invalid type") {
@@ -353,7 +423,10 @@ fn resolve(
     if !is_dns_label(&config.project) {
         problems.push(at(
             &["project"],
-            format!("project name `{}` is not a DNS label", config.project),
+            format!(
+                "project name `{}` is not a DNS label",
+                check::shown(&config.project)
+            ),
             Some("use lowercase letters, digits and '-', at most 63 characters".into()),
         ));
     }
@@ -383,6 +456,7 @@ fn resolve(
     check::check_storage(config, &at, &mut problems);
     check::check_registry(config, &at, &mut problems);
     check::check_targets(config, &at, &mut problems);
+    check::check_paths(config, root, &at, &mut problems);
 
     let mut functions = Vec::new();
     for (name, f) in &config.functions {
@@ -396,7 +470,7 @@ fn resolve(
         if !is_dns_label(name) {
             problems.push(at(
                 &here(""),
-                format!("function name `{name}` is not a DNS label"),
+                format!("function name `{}` is not a DNS label", check::shown(name)),
                 Some(
                     "use 1-63 lowercase letters, digits and '-', not starting or ending with '-'"
                         .into(),
@@ -449,7 +523,18 @@ fn resolve(
             .entrypoint
             .clone()
             .unwrap_or_else(|| runtime.default_entrypoint().to_string());
-        if !dir.join(&entrypoint).is_file() {
+        let entry_escape = check::escape(Path::new(&entrypoint));
+        if let Some(why) = entry_escape {
+            problems.push(at(
+                &here("entrypoint"),
+                format!(
+                    "function `{name}`: entrypoint `{}` {why}, outside the function directory {}",
+                    check::shown(&entrypoint),
+                    path.display()
+                ),
+                Some("write a path relative to the function directory, without `..`".into()),
+            ));
+        } else if !dir.join(&entrypoint).is_file() {
             let key = if f.entrypoint.is_some() {
                 "entrypoint"
             } else {
@@ -459,7 +544,7 @@ fn resolve(
                 &here(key),
                 format!(
                     "function `{name}`: entrypoint {} not found in {}",
-                    entrypoint,
+                    check::shown(&entrypoint),
                     path.display()
                 ),
                 Some(
@@ -471,13 +556,26 @@ fn resolve(
             if !hp.starts_with('/') || hp.chars().any(|c| c.is_whitespace() || c.is_control()) {
                 problems.push(at(
                     &here("health_path"),
-                    format!("function `{name}`: health_path `{hp}` is not a URL path"),
+                    format!(
+                        "function `{name}`: health_path `{}` is not a URL path",
+                        check::shown(hp)
+                    ),
                     Some("write a path starting with `/`, such as `/healthz`".into()),
                 ));
             }
         }
         if let Some(map) = &f.import_map {
-            if !dir.join(map).is_file() {
+            if let Some(why) = check::escape(Path::new(map)) {
+                problems.push(at(
+                    &here("import_map"),
+                    format!(
+                        "function `{name}`: import map `{}` {why}, outside the function directory {}",
+                        check::shown(map),
+                        path.display()
+                    ),
+                    Some("write a path relative to the function directory, without `..`".into()),
+                ));
+            } else if !dir.join(map).is_file() {
                 problems.push(at(
                     &here("import_map"),
                     format!(
@@ -488,6 +586,20 @@ fn resolve(
                 ));
             }
         }
+        check::check_globs(
+            &dir,
+            &f.include,
+            &["functions", name.as_str(), "include"],
+            &at,
+            &mut problems,
+        );
+        check::check_globs(
+            &dir,
+            &f.exclude,
+            &["functions", name.as_str(), "exclude"],
+            &at,
+            &mut problems,
+        );
         let version = match f.version.as_deref().or(config.defaults.version.as_deref()) {
             None => VersionPolicy::Content,
             Some(v) => match parse_version(v) {
@@ -521,7 +633,10 @@ fn resolve(
             if !interp::valid_name(key) {
                 problems.push(at(
                     &loc,
-                    format!("env key `{key}` is not a valid variable name"),
+                    format!(
+                        "env key `{}` is not a valid variable name",
+                        check::shown(key)
+                    ),
                     Some("use letters, digits and '_', not starting with a digit".into()),
                 ));
                 continue;
@@ -557,7 +672,10 @@ fn resolve(
             if !interp::valid_name(s) {
                 problems.push(at(
                     &here("secrets"),
-                    format!("secret name `{s}` is not a valid variable name"),
+                    format!(
+                        "secret name `{}` is not a valid variable name",
+                        check::shown(s)
+                    ),
                     None,
                 ));
             } else if merged_env.contains_key(s) {
@@ -594,6 +712,13 @@ fn resolve(
             port: f.port.unwrap_or(8000),
             health_path: f.health_path.clone(),
         });
+        if f.port == Some(0) {
+            problems.push(at(
+                &here("port"),
+                format!("function `{name}`: port must be between 1 and 65535"),
+                None,
+            ));
+        }
     }
     (functions, problems, warnings)
 }
@@ -602,6 +727,9 @@ fn parse_version(v: &str) -> Result<VersionPolicy, String> {
     match v {
         "content" => Ok(VersionPolicy::Content),
         "git" => Ok(VersionPolicy::Git),
+        "index.json" => Err(
+            "version `index.json` is the name of a function's version index in the store; choose another tag".into(),
+        ),
         other
             if !other.is_empty()
                 && other.len() <= 128
@@ -613,7 +741,8 @@ fn parse_version(v: &str) -> Result<VersionPolicy, String> {
             Ok(VersionPolicy::Literal(other.to_string()))
         }
         other => Err(format!(
-            "version `{other}` is neither `content`, `git` nor a tag (letters, digits, '.', '-', '_')"
+            "version `{}` is neither `content`, `git` nor a tag (letters, digits, '.', '-', '_')",
+            check::shown(other)
         )),
     }
 }
