@@ -1009,10 +1009,19 @@ pub fn urlencode(s: &str) -> String {
     out
 }
 
-/// The shared runtime for the registry's async code, for callers that are
-/// not async.
+/// The runtime for the registry's async code, for callers that are not
+/// async: single-threaded, as the upload and auth loops were written for
+/// (their concurrent blob uploads interleave on one thread).
 pub fn runtime() -> anyhow::Result<&'static tokio::runtime::Runtime> {
-    crate::http::runtime()
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    if let Some(rt) = RT.get() {
+        return Ok(rt);
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    Ok(RT.get_or_init(|| rt))
 }
 
 #[cfg(test)]
