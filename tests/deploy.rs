@@ -89,6 +89,44 @@ fn deploy(b: &Backend, dir: &Path, args: &[&str]) -> Output {
     b.hoist(dir, &all)
 }
 
+/// `hoist logs api -f --output json` with `extra` flags, running: the
+/// child and a channel of its stdout lines.
+fn follow_logs(
+    b: &Backend,
+    dir: &Path,
+    extra: &[&str],
+) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    let mut follow = std::process::Command::new(env!("CARGO_BIN_EXE_hoist"));
+    for (k, v) in b.envs() {
+        follow.env(k, v);
+    }
+    let mut child = follow
+        .current_dir(dir)
+        .env("HOIST_CREDENTIALS", "file")
+        .env("HOIST_CONFIG_DIR", dir.join(".cfg"))
+        .env("HOIST_RETRY_BASE_MS", "10")
+        .args(["logs", "api", "-f", "--output", "json"])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    (child, rx)
+}
+
 #[test]
 fn deploy_invoke_update_rollback_and_releases() {
     let b = Backend::start(&[]);
@@ -276,32 +314,7 @@ fn warmup_env_restart_and_logs() {
     let logs = b.hoist(dir, &["logs", "api", "--output", "json"]);
     assert!(logs.status.success(), "{}", out_text(&logs));
     assert!(String::from_utf8_lossy(&logs.stdout).contains("handled one /?name=ada"));
-    let mut follow = std::process::Command::new(env!("CARGO_BIN_EXE_hoist"));
-    for (k, v) in b.envs() {
-        follow.env(k, v);
-    }
-    let mut child = follow
-        .current_dir(dir)
-        .env("HOIST_CREDENTIALS", "file")
-        .env("HOIST_CONFIG_DIR", dir.join(".cfg"))
-        .args(["logs", "api", "-f", "--output", "json"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        use std::io::BufRead;
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
+    let (mut child, rx) = follow_logs(&b, dir, &[]);
     std::thread::sleep(Duration::from_millis(500));
     let o = b.hoist(dir, &["invoke", "api", "--path", "/followed"]);
     assert!(o.status.success(), "{}", out_text(&o));
@@ -577,33 +590,7 @@ fn a_health_gate_that_never_passes_times_out_and_a_dropped_log_stream_resumes() 
         Some(json!({"drop_log_streams_after": 2})),
     );
     assert_eq!(st, 200);
-    let mut follow = std::process::Command::new(env!("CARGO_BIN_EXE_hoist"));
-    for (k, v) in b.envs() {
-        follow.env(k, v);
-    }
-    let mut child = follow
-        .current_dir(dir)
-        .env("HOIST_CREDENTIALS", "file")
-        .env("HOIST_CONFIG_DIR", dir.join(".cfg"))
-        .env("HOIST_RETRY_BASE_MS", "10")
-        .args(["logs", "api", "-f", "--output", "json", "--since", "1s"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        use std::io::BufRead;
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
+    let (mut child, rx) = follow_logs(&b, dir, &["--since", "1s"]);
     std::thread::sleep(Duration::from_millis(1500));
     for i in 0..6 {
         let o = b.hoist(dir, &["invoke", "api", "--path", &format!("/drop-{i}")]);
