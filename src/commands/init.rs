@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::cli::{GlobalArgs, InitArgs, RuntimeArg};
+use crate::cli::{GlobalArgs, InitArgs};
 use crate::config::{self, Runtime};
 use crate::error::UserError;
 use crate::ui::Printer;
@@ -74,7 +74,7 @@ pub fn run(g: &GlobalArgs, args: &InitArgs, printer: &Printer) -> anyhow::Result
             found.clear();
         }
     }
-    let default_runtime = args.runtime.map(runtime_of).or_else(|| {
+    let default_runtime = args.runtime.map(super::runtime_of).or_else(|| {
         let first = found.first().map(|d| d.runtime)?;
         found.iter().all(|d| d.runtime == first).then_some(first)
     });
@@ -113,15 +113,6 @@ pub fn run(g: &GlobalArgs, args: &InitArgs, printer: &Printer) -> anyhow::Result
         }
     }
     Ok(())
-}
-
-pub fn runtime_of(r: RuntimeArg) -> Runtime {
-    match r {
-        RuntimeArg::Deno => Runtime::Deno,
-        RuntimeArg::Bun => Runtime::Bun,
-        RuntimeArg::Node => Runtime::Node,
-        RuntimeArg::Dart => Runtime::Dart,
-    }
 }
 
 /// Lowercase, non-label characters turned into '-', trimmed to 63.

@@ -73,3 +73,15 @@ pub fn known_function<'a>(
         .next()
         .ok_or_else(|| anyhow::anyhow!("no function named `{name}`"))
 }
+
+/// The runtime a `--runtime` flag names.
+pub fn runtime_of(r: crate::cli::RuntimeArg) -> crate::config::Runtime {
+    use crate::cli::RuntimeArg;
+    use crate::config::Runtime;
+    match r {
+        RuntimeArg::Deno => Runtime::Deno,
+        RuntimeArg::Bun => Runtime::Bun,
+        RuntimeArg::Node => Runtime::Node,
+        RuntimeArg::Dart => Runtime::Dart,
+    }
+}

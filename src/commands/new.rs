@@ -22,7 +22,7 @@ pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<
                 .into(),
         );
     }
-    let runtime = super::init::runtime_of(args.runtime);
+    let runtime = super::runtime_of(args.runtime);
     let project = super::project(g, printer)?;
     if project.config.functions.contains_key(name) {
         return Err(UserError::usage(format!(
