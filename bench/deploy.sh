@@ -39,9 +39,11 @@ hoist="${CARGO_TARGET_DIR:-$repo/target}/release/hoist"
 [[ -x "$hoist" ]] || die "no binary at $hoist"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/hoist-bench-deploy.XXXXXX")"
-pids=()
+# Backends are started inside $(...) subshells, so their pids go to a file.
 cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    if [[ -f "$work/pids" ]]; then
+        while read -r p; do kill "$p" 2>/dev/null || true; done <"$work/pids"
+    fi
     wait 2>/dev/null || true
     rm -rf "$work"
 }
@@ -57,7 +59,7 @@ start_backend() {
     local port; port="$(free_port)"
     "$hoist" backend serve --listen "127.0.0.1:$port" --data-dir "$work/$name" \
         --token-file "$work/token" --faults "$@" >"$work/$name.log" 2>&1 &
-    pids+=($!)
+    echo "$!" >>"$work/pids"
     for _ in $(seq 200); do
         curl -fs -o /dev/null "http://127.0.0.1:$port/api/health" && break
         sleep 0.05
