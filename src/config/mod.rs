@@ -7,6 +7,7 @@ mod interp;
 mod locate;
 mod scan;
 pub mod schema;
+mod source;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -208,73 +209,22 @@ pub fn check(
     file: &Path,
     env: impl Fn(&str) -> Option<String>,
 ) -> anyhow::Result<Result<Project, ConfigError>> {
-    let cannot_read = |e: std::io::Error| {
-        anyhow::Error::new(UserError::usage(format!(
-            "cannot read {}: {e}",
-            file.display()
-        )))
-    };
-    let mut bytes = Vec::new();
-    {
-        use std::io::Read;
-        std::fs::File::open(file)
-            .and_then(|f| f.take(MAX_BYTES + 1).read_to_end(&mut bytes))
-            .map_err(cannot_read)?;
-    }
-    if bytes.len() as u64 > MAX_BYTES {
-        let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
-        return Ok(Err(ConfigError {
-            file,
-            problems: vec![Problem {
-                line: None,
-                column: None,
-                message: "the file is larger than 1 MiB, the limit for hoist.yaml".into(),
-                hint: Some(
-                    "a hoist.yaml is a few kilobytes; check that this is the right file".into(),
-                ),
-            }],
-        }));
-    }
-    let source = String::from_utf8(bytes).map_err(|_| {
-        cannot_read(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "stream did not contain valid UTF-8",
-        ))
-    })?;
-    // A byte-order mark is not content: editors on Windows add one.
-    let source = match source.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => source,
+    let source = match source::read(file)? {
+        Ok(text) => text,
+        Err(problem) => {
+            let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+            return Ok(Err(ConfigError {
+                file,
+                problems: vec![problem],
+            }));
+        }
     };
     let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
     let root = file
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    if let Some(refused) = scan::scan(&source) {
-        let problem = match refused {
-            scan::Refused::Alias { line, column, name } => Problem {
-                line: Some(line),
-                column: Some(column),
-                message: format!(
-                    "alias `*{}`: hoist.yaml does not accept YAML aliases",
-                    check::shown(&name)
-                ),
-                hint: Some(
-                    "quote a value that starts with `*` (e.g. \"*.ts\"), and write a repeated value out in full: an alias can expand a small file into gigabytes"
-                        .into(),
-                ),
-            },
-            scan::Refused::TooDeep { line, column } => Problem {
-                line: Some(line),
-                column: Some(column),
-                message: format!(
-                    "`[` / `{{` nested more than {} deep",
-                    scan::MAX_FLOW_DEPTH
-                ),
-                hint: Some("look for an unclosed `[` or `{` above".into()),
-            },
-        };
+    if let Some(problem) = source::refused(&source) {
         return Ok(Err(ConfigError {
             file,
             problems: vec![problem],
