@@ -1,59 +1,10 @@
 //! The CLI end to end on bad input: every case gives a clear message naming
 //! the file and line, a stable exit code, and leaves nothing in .hoist/.
 
-use std::path::{Path, PathBuf};
+mod support;
 
 use assert_cmd::Command;
-
-struct Project {
-    dir: tempfile::TempDir,
-}
-
-impl Project {
-    fn new(yaml: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("hoist.yaml"), yaml).unwrap();
-        Project { dir }
-    }
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-    fn file(&self, rel: &str, text: &str) -> &Self {
-        let p = self.path().join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-        self
-    }
-    fn hoist(&self, args: &[&str]) -> assert_cmd::assert::Assert {
-        Command::cargo_bin("hoist")
-            .unwrap()
-            .current_dir(self.path())
-            .env_remove("HOIST_CONFIG")
-            .env("NO_COLOR", "1")
-            .env("CI", "true")
-            .args(args)
-            .assert()
-    }
-    /// Files under .hoist/, which must stay empty after a failed command.
-    fn state_files(&self) -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        let root = self.path().join(".hoist");
-        let mut stack = vec![root];
-        while let Some(d) = stack.pop() {
-            let Ok(rd) = std::fs::read_dir(&d) else {
-                continue;
-            };
-            for e in rd.flatten() {
-                if e.path().is_dir() {
-                    stack.push(e.path());
-                } else {
-                    out.push(e.path());
-                }
-            }
-        }
-        out
-    }
-}
+use support::project::Project;
 
 fn stderr(a: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&a.get_output().stderr).to_string()

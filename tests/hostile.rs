@@ -4,61 +4,20 @@
 //! exit 2, an `error:` line naming the file, line and value, and nothing
 //! written under .hoist/.
 
-use std::path::{Path, PathBuf};
+mod support;
 
-use assert_cmd::Command;
+use std::path::PathBuf;
 
-struct Project {
-    dir: tempfile::TempDir,
-}
+use support::project::Project;
 
-impl Project {
-    fn new(yaml: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("hoist.yaml"), yaml).unwrap();
-        let p = Project { dir };
-        p.file(
-            "functions/hello/index.ts",
-            "Deno.serve(() => new Response('hi'));\n",
-        );
-        p
-    }
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-    fn file(&self, rel: &str, text: &str) {
-        let p = self.path().join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    fn hoist(&self, args: &[&str]) -> assert_cmd::assert::Assert {
-        Command::cargo_bin("hoist")
-            .unwrap()
-            .current_dir(self.path())
-            .env_remove("HOIST_CONFIG")
-            .env("NO_COLOR", "1")
-            .env("CI", "true")
-            .args(args)
-            .assert()
-    }
-    /// Every file under the project other than the ones the test wrote.
-    fn state_files(&self) -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        let mut stack = vec![self.path().join(".hoist")];
-        while let Some(d) = stack.pop() {
-            let Ok(rd) = std::fs::read_dir(&d) else {
-                continue;
-            };
-            for e in rd.flatten() {
-                if e.path().is_dir() {
-                    stack.push(e.path());
-                } else {
-                    out.push(e.path());
-                }
-            }
-        }
-        out
-    }
+/// A project with hoist.yaml `yaml` and a deno function `hello`.
+fn project(yaml: &str) -> Project {
+    let p = Project::new(yaml);
+    p.file(
+        "functions/hello/index.ts",
+        "Deno.serve(() => new Response('hi'));\n",
+    );
+    p
 }
 
 /// `args` on `p`: exit 2, an `error:` line holding every needle, empty
@@ -93,12 +52,12 @@ const HEAD: &str =
 
 /// A valid project with `extra` appended to the function `hello` (line 6 on).
 fn with_function_keys(extra: &str) -> Project {
-    Project::new(&format!("{HEAD}{extra}"))
+    project(&format!("{HEAD}{extra}"))
 }
 
 #[test]
 fn an_absolute_entrypoint_is_refused_by_every_command() {
-    let p = Project::new(
+    let p = project(
         "project: demo\nfunctions:\n  hello:\n    path: functions/hello\n    runtime: dockerfile\n    entrypoint: /etc/passwd\n",
     );
     p.file("functions/hello/Dockerfile", "FROM scratch\n");
@@ -155,13 +114,13 @@ fn globs_going_up_are_refused() {
 
 #[test]
 fn templates_outside_the_project_are_refused() {
-    let p = Project::new(&format!("{HEAD}templates: /etc\n"));
+    let p = project(&format!("{HEAD}templates: /etc\n"));
     refused(
         &p,
         &["config", "validate"],
         &["hoist.yaml:6", "`/etc` is absolute"],
     );
-    let p = Project::new(&format!("{HEAD}templates: ../t\n"));
+    let p = project(&format!("{HEAD}templates: ../t\n"));
     refused(
         &p,
         &["config", "validate"],
@@ -171,20 +130,20 @@ fn templates_outside_the_project_are_refused() {
 
 #[test]
 fn store_and_layout_may_be_absolute_but_not_climb_out() {
-    let p = Project::new(&format!("{HEAD}storage:\n  path: ../store\n"));
+    let p = project(&format!("{HEAD}storage:\n  path: ../store\n"));
     refused(
         &p,
         &["config", "validate"],
         &["hoist.yaml:7", "storage.path `../store` goes up"],
     );
-    let p = Project::new(&format!("{HEAD}registry:\n  layout: oci/../../x\n"));
+    let p = project(&format!("{HEAD}registry:\n  layout: oci/../../x\n"));
     refused(
         &p,
         &["bundle"],
         &["hoist.yaml:7", "registry.layout `oci/../../x` goes up"],
     );
     let abs = tempfile::tempdir().unwrap();
-    let p = Project::new(&format!(
+    let p = project(&format!(
         "{HEAD}storage:\n  path: {}\n",
         abs.path().join("store").display()
     ));
@@ -214,7 +173,7 @@ fn version_index_json_is_refused_before_anything_is_stored() {
 
 #[test]
 fn a_missing_templates_dir_is_refused() {
-    let p = Project::new(&format!("{HEAD}templates: my-templates\n"));
+    let p = project(&format!("{HEAD}templates: my-templates\n"));
     refused(
         &p,
         &["config", "validate"],
@@ -237,14 +196,14 @@ fn an_invalid_glob_is_refused_at_validate() {
 
 #[test]
 fn a_byte_order_mark_is_accepted() {
-    let p = Project::new(&format!("\u{feff}{HEAD}"));
+    let p = project(&format!("\u{feff}{HEAD}"));
     p.hoist(&["config", "validate"]).success();
 }
 
 #[test]
 fn a_huge_value_is_not_echoed_whole() {
     let big = "X".repeat(500_000);
-    let p = Project::new(&format!("project: {big}\nfunctions: {{}}\n"));
+    let p = project(&format!("project: {big}\nfunctions: {{}}\n"));
     let err = refused(
         &p,
         &["config", "validate"],
@@ -260,7 +219,7 @@ fn an_alias_bomb_is_refused() {
     // Written with a short anchor line: over the 1 MiB limit this would be
     // refused for its size, so the anchored value stays just under it.
     let anchored = &big[..1_000_000];
-    let p = Project::new(&format!(
+    let p = project(&format!(
         "project: demo\nx: &s {anchored}\nfunctions:\n  hello:\n    path: functions/hello\n    runtime: deno\n    include: [{refs}]\n"
     ));
     refused(
@@ -268,19 +227,19 @@ fn an_alias_bomb_is_refused() {
         &["config", "validate"],
         &["hoist.yaml:7", "alias `*s`", "does not accept YAML aliases"],
     );
-    let p = Project::new(&format!("{HEAD}    env: {{A: &a \"1\", B: *a}}\n"));
+    let p = project(&format!("{HEAD}    env: {{A: &a \"1\", B: *a}}\n"));
     refused(&p, &["bundle"], &["hoist.yaml:6", "alias `*a`"]);
 }
 
 #[test]
 fn a_file_over_one_mib_is_refused() {
-    let p = Project::new(&format!("{HEAD}# {}\n", "x".repeat(1 << 20)));
+    let p = project(&format!("{HEAD}# {}\n", "x".repeat(1 << 20)));
     refused(&p, &["config", "validate"], &["larger than 1 MiB"]);
 }
 
 #[test]
 fn unclosed_brackets_are_refused() {
-    let p = Project::new(&format!(
+    let p = project(&format!(
         "project: demo\nfunctions: {}",
         "[".repeat(200_000)
     ));
@@ -289,7 +248,7 @@ fn unclosed_brackets_are_refused() {
         &["config", "validate"],
         &["hoist.yaml:2", "nested more than 64 deep"],
     );
-    let p = Project::new(&format!(
+    let p = project(&format!(
         "project: demo\nfunctions: {}",
         "{a: ".repeat(20_000)
     ));
@@ -306,11 +265,11 @@ fn fifty_thousand_env_keys_finish() {
     for i in 0..50_000 {
         yaml.push_str(&format!("      K{i}: \"v\"\n"));
     }
-    let p = Project::new(&yaml);
+    let p = project(&yaml);
     p.hoist(&["config", "validate"]).success();
     // The same key twice is still found, on its line.
     yaml.push_str("      K7: \"w\"\n");
-    let p = Project::new(&yaml);
+    let p = project(&yaml);
     refused(
         &p,
         &["config", "validate"],
@@ -321,7 +280,7 @@ fn fifty_thousand_env_keys_finish() {
 #[test]
 fn secret_names_in_any_case_are_not_bundled_by_the_binary() {
     use std::io::Read;
-    let p = Project::new(HEAD);
+    let p = project(HEAD);
     for f in [".ENV", "server.PEM", "prod.env", "deploy_key"] {
         p.file(&format!("functions/hello/{f}"), "SECRET=1\n");
     }
