@@ -67,6 +67,7 @@ pub fn env_vars(target: &str) -> Vec<String> {
     let mut vars = vec![format!("HOIST_{}_TOKEN", target.to_ascii_uppercase())];
     if target == "fly" {
         vars.push("FLY_API_TOKEN".into());
+        vars.push("FLY_ACCESS_TOKEN".into());
     }
     vars.push("HOIST_TOKEN".into());
     vars
@@ -193,7 +194,12 @@ mod tests {
     fn fly_token_env_vars() {
         assert_eq!(
             env_vars("fly"),
-            ["HOIST_FLY_TOKEN", "FLY_API_TOKEN", "HOIST_TOKEN"]
+            [
+                "HOIST_FLY_TOKEN",
+                "FLY_API_TOKEN",
+                "FLY_ACCESS_TOKEN",
+                "HOIST_TOKEN"
+            ]
         );
     }
 }

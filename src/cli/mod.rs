@@ -192,6 +192,12 @@ pub struct LogsArgs {
     /// Lowest level shown: debug, info, warn, error
     #[arg(long, value_name = "LEVEL", value_parser = ["debug", "info", "warn", "error"])]
     pub level: Option<String>,
+    /// Only lines from this region (targets with regions, e.g. fly)
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Only lines from this machine or worker
+    #[arg(long, value_name = "ID")]
+    pub machine: Option<String>,
     #[command(flatten)]
     pub target: TargetArgs,
 }

@@ -1,42 +1,23 @@
-//! `hoist build`: bundle each function, lay out its exact build context under
-//! `.hoist/build/<fn>/` (the bundle's files plus support files) and render the
-//! Dockerfile that describes it. The context directory is replaced as a whole,
-//! so an interrupted build leaves the previous one intact.
+//! `hoist build`: build each function's context, Dockerfile and image
+//! (src/release/image.rs) and print what was built.
 
-use std::path::{Path, PathBuf};
-
-use anyhow::Context;
 use serde_json::json;
 
 use crate::cli::{BuildArgs, GlobalArgs};
-use crate::config::{Function, Project};
-use crate::image::RenderContext;
 use crate::ui::{table, Printer};
-
-use crate::image::CONTEXT_APP_DIR;
-
-/// What `hoist build` produced for one function.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Built {
-    pub function: String,
-    pub version: String,
-    pub bundle_digest: String,
-    pub context: PathBuf,
-    pub dockerfile: PathBuf,
-    /// The image in the project's OCI layout (docs/images.md).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: Option<crate::image::oci::Image>,
-    /// Why no image was built, when it was skipped.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub image_skipped: Option<String>,
-}
 
 pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = project.select(&args.functions)?;
     let mut built = Vec::new();
     for f in functions {
-        built.push(build_one(&project, f, args, printer)?);
+        built.push(crate::release::image::build(
+            &project,
+            f,
+            args.builder.map(crate::image::oci::builder_choice),
+            &args.platform,
+            printer,
+        )?);
     }
     if printer.json() {
         printer.json_doc(&json!(built));
@@ -64,143 +45,6 @@ pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Resul
             &["FUNCTION", "VERSION", "BUNDLE", "DOCKERFILE", "IMAGE"],
             &rows,
         ));
-    }
-    Ok(())
-}
-
-pub fn build_one(
-    project: &Project,
-    f: &Function,
-    args: &BuildArgs,
-    printer: &Printer,
-) -> anyhow::Result<Built> {
-    // Render once before bundling, so a broken template fails fast and
-    // leaves nothing behind in .hoist/.
-    crate::image::render_dockerfile(
-        project,
-        f,
-        &RenderContext {
-            app_version: "0".into(),
-            created: crate::clock::rfc3339(0),
-            context_dir: CONTEXT_APP_DIR.to_string(),
-            ..RenderContext::default()
-        },
-    )?;
-    let bundle = crate::release::bundle_one(project, f, printer)?;
-    let digest = bundle.manifest.digest.clone();
-    let version = crate::release::version_for(project, f, &digest);
-    let ctx = RenderContext {
-        app_version: version.clone(),
-        revision: crate::git::commit(&project.root),
-        created: crate::clock::rfc3339(crate::clock::source_date_epoch()?),
-        source: crate::git::source_url(&project.root),
-        context_dir: CONTEXT_APP_DIR.to_string(),
-    };
-    let rendered = crate::image::render(project, f, &ctx)?;
-    let dockerfile = rendered.text.clone();
-
-    for w in &rendered.warnings {
-        printer.warn(format!("{}: {w}", f.name));
-    }
-    let info = json!({
-        "function": f.name,
-        "version": version,
-        "bundle_digest": format!("sha256:{digest}"),
-        "runtime": f.runtime.as_str(),
-    });
-    let info = serde_json::to_vec_pretty(&info)?;
-    let support = crate::image::support_files(f.runtime);
-
-    let build_root = project.state_dir().join("build");
-    let dest = build_root.join(&f.name);
-    if context_is_current(&dest, &info, &dockerfile, &support) {
-        printer.debug(format!(
-            "{}: build context {} is up to date",
-            f.name,
-            dest.display()
-        ));
-    } else {
-        std::fs::create_dir_all(&build_root)
-            .with_context(|| format!("cannot create {}", build_root.display()))?;
-        let staging = tempfile::Builder::new()
-            .prefix(&format!(".{}-", f.name))
-            .tempdir_in(&build_root)
-            .with_context(|| {
-                format!(
-                    "cannot create a staging directory in {}",
-                    build_root.display()
-                )
-            })?;
-        crate::bundle::unpack::unpack(&bundle.archive, &staging.path().join(CONTEXT_APP_DIR))?;
-        for (path, bytes) in &support {
-            crate::fsx::write_atomic(&staging.path().join(path), bytes)?;
-        }
-        std::fs::write(staging.path().join("Dockerfile"), &dockerfile)?;
-        // Written last: its presence says the context is complete.
-        std::fs::write(staging.path().join("build.json"), &info)?;
-        crate::interrupt::check()?;
-        replace_dir(staging.keep(), &dest)?;
-    }
-    let image = crate::image::oci::build_function(
-        project,
-        f,
-        &version,
-        &dest,
-        &rendered.context_root,
-        args.builder.map(crate::image::oci::builder_choice),
-        &args.platform,
-        printer,
-    )?;
-    printer.status(
-        "Built",
-        format!(
-            "{} {} -> {}",
-            f.name,
-            version,
-            dest.join("Dockerfile").display()
-        ),
-    );
-    Ok(Built {
-        function: f.name.clone(),
-        version,
-        bundle_digest: format!("sha256:{digest}"),
-        dockerfile: dest.join("Dockerfile"),
-        context: dest,
-        image: image.built().cloned(),
-        image_skipped: image.skipped().map(str::to_string),
-    })
-}
-
-/// Whether `dest` already holds the context this build would lay out: the
-/// same bundle, version, Dockerfile and support files. The context is
-/// hoist's own output under `.hoist/`, replaced as a whole on every change.
-fn context_is_current(
-    dest: &Path,
-    info: &[u8],
-    dockerfile: &str,
-    support: &[(&str, &[u8])],
-) -> bool {
-    let same = |rel: &str, want: &[u8]| std::fs::read(dest.join(rel)).is_ok_and(|b| b == want);
-    dest.join(CONTEXT_APP_DIR).is_dir()
-        && same("build.json", info)
-        && same("Dockerfile", dockerfile.as_bytes())
-        && support.iter().all(|(path, bytes)| same(path, bytes))
-}
-
-/// Move `new` into place at `dest`, replacing what was there.
-fn replace_dir(new: PathBuf, dest: &Path) -> anyhow::Result<()> {
-    if dest.exists() {
-        let old = dest.with_extension(format!("old-{}", std::process::id()));
-        std::fs::rename(dest, &old)
-            .with_context(|| format!("cannot move {} aside", dest.display()))?;
-        if let Err(e) = std::fs::rename(&new, dest) {
-            let _ = std::fs::rename(&old, dest);
-            let _ = std::fs::remove_dir_all(&new);
-            return Err(e).with_context(|| format!("cannot replace {}", dest.display()));
-        }
-        let _ = std::fs::remove_dir_all(&old);
-    } else {
-        std::fs::rename(&new, dest).with_context(|| format!("cannot create {}", dest.display()))?;
     }
     Ok(())
 }

@@ -63,7 +63,10 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
             version: prepared.version.clone(),
             digest: format!("sha256:{}", prepared.bundle.manifest.digest),
             env: f.env.clone(),
-            settings: FunctionSettings::of(&f),
+            settings: FunctionSettings {
+                target: target.settings_digest(&f.name),
+                ..FunctionSettings::of(&f)
+            },
         };
         let step = plan::step(&want, have.as_ref());
         planned.push((f, prepared, want, step));
@@ -89,6 +92,23 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
             continue;
         }
         printer.status("Planned", format!("{}: {}", f.name, step.summary()));
+        // Targets that run images get this version's image, built when
+        // missing and pushed where the target reads it.
+        let image = match target.image_destination(&f.name)? {
+            Some(dest) => {
+                crate::release::image::build(&project, f, None, "linux/amd64", printer)?;
+                let p = crate::image::oci::publish::push_to(
+                    &project,
+                    f,
+                    &prepared.version,
+                    &want.digest,
+                    &dest,
+                    printer,
+                )?;
+                Some(p.pinned)
+            }
+            None => None,
+        };
         let pushed = crate::release::publish(&project, f, store.as_ref(), prepared, printer)?;
         items.push(Item {
             req: DeployRequest {
@@ -105,13 +125,18 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
                 release_id: String::new(),
                 health_timeout: std::time::Duration::from_secs(args.health_timeout),
                 new_code: step.code_changed,
+                image: image.clone(),
             },
             previous_version: step.previous_version.clone(),
             entry: FunctionRelease {
                 function: f.name.clone(),
                 version: prepared.version.clone(),
                 bundle_digest: want.digest.clone(),
-                image_digest: pushed.image.as_ref().map(|i| i.digest.clone()),
+                image_digest: image
+                    .as_deref()
+                    .and_then(|i| i.split_once('@'))
+                    .map(|(_, d)| d.to_string())
+                    .or_else(|| pushed.image.as_ref().map(|i| i.digest.clone())),
                 env_digest: want.env_digest(),
                 config_digest: want.config_digest(),
                 previous_version: step.previous_version.clone(),

@@ -19,6 +19,8 @@ pub fn run(g: &GlobalArgs, args: &LogsArgs, printer: &Printer) -> anyhow::Result
         version: args.version.clone(),
         level: args.level.clone(),
         follow: args.follow,
+        region: args.region.clone(),
+        worker: args.machine.clone(),
     };
     let json = printer.json();
     let stdout = std::io::stdout();
@@ -28,6 +30,7 @@ pub fn run(g: &GlobalArgs, args: &LogsArgs, printer: &Printer) -> anyhow::Result
             serde_json::to_string(e)?
         } else {
             let who = match &e.worker {
+                Some(w) if e.version.is_empty() => w.clone(),
                 Some(w) => format!("{}/{}", e.version, w),
                 None => e.version.clone(),
             };

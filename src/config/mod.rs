@@ -3,6 +3,7 @@
 //! into a `Project` with one `Function` per entry, defaults applied.
 
 mod check;
+pub mod fly;
 mod interp;
 mod locate;
 mod scan;
@@ -100,6 +101,7 @@ pub struct Function {
     pub base_image: Option<String>,
     pub port: u16,
     pub health_path: Option<String>,
+    pub fly: Option<fly::FlyFunction>,
 }
 
 /// How a function's version is named.
@@ -661,6 +663,7 @@ fn resolve(
             base_image,
             port: f.port.unwrap_or(8000),
             health_path: f.health_path.clone(),
+            fly: f.fly.clone(),
         });
         if f.port == Some(0) {
             problems.push(at(

@@ -148,6 +148,9 @@ pub struct FunctionConfig {
     /// health gate), e.g. `/healthz`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health_path: Option<String>,
+    /// How the function runs on the Fly target (docs/fly.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fly: Option<super::fly::FlyFunction>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -256,9 +259,21 @@ pub struct FlyConfig {
     pub app_prefix: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// Machines API base URL (default: https://api.machines.dev).
+    /// Machines API base URL (default: `FLY_FLAPS_BASE_URL`, else
+    /// https://api.machines.dev).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_url: Option<String>,
+    /// Platform API base URL, for logs (default: `FLY_API_BASE_URL`, else
+    /// https://api.fly.io).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_url: Option<String>,
+    /// Image registry host (default: `FLY_REGISTRY_HOST`, else
+    /// registry.fly.io).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry: Option<String>,
+    /// Default strategy of every function (default: rolling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<super::fly::Strategy>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -57,9 +57,17 @@ impl ApiError {
                     b
                 }
             });
+        // Fly's shape: `{"error": "…", "status": "name_taken"}`.
+        let top_code = v
+            .get("status")
+            .and_then(Value::as_str)
+            .filter(|_| e.is_string())
+            .map(str::to_string);
         ApiError {
             status: status.as_u16(),
-            code: text("code").unwrap_or_else(|| format!("http_{}", status.as_u16())),
+            code: text("code")
+                .or(top_code)
+                .unwrap_or_else(|| format!("http_{}", status.as_u16())),
             message,
             hint: text("hint"),
             details: e,
@@ -166,6 +174,18 @@ impl Api {
         body: Body<'_>,
         idempotent: bool,
     ) -> anyhow::Result<Value> {
+        self.call_with(method, path, body, idempotent, &[]).await
+    }
+
+    /// [`Api::call`] with extra request headers (e.g. a lease nonce).
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Body<'_>,
+        idempotent: bool,
+        headers: &[(&'static str, String)],
+    ) -> anyhow::Result<Value> {
         let bytes = match &body {
             Body::Empty => None,
             Body::Json(v) => Some(serde_json::to_vec(v)?),
@@ -175,6 +195,9 @@ impl Api {
         loop {
             n += 1;
             let mut rb = self.request(method.clone(), path);
+            for (name, value) in headers {
+                rb = rb.header(*name, value);
+            }
             if let Some(b) = &bytes {
                 rb = rb.header(CONTENT_TYPE, "application/json").body(b.clone());
             }
@@ -302,5 +325,10 @@ mod tests {
         assert_eq!(e.message, "bad gateway");
         let e = ApiError::parse(StatusCode::BAD_REQUEST, r#"{"error":"plain"}"#);
         assert_eq!(e.message, "plain");
+        let e = ApiError::parse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            r#"{"error":"Validation failed: Name has already been taken","status":"name_taken"}"#,
+        );
+        assert_eq!(e.code, "name_taken");
     }
 }

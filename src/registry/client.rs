@@ -144,6 +144,12 @@ impl Client {
         })
     }
 
+    /// Use `creds` instead of the credentials found for the registry.
+    pub fn with_creds(mut self, creds: Creds) -> Client {
+        self.creds = Some(creds);
+        self
+    }
+
     /// Where the credentials came from, for messages.
     pub fn credential_source(&self) -> Option<&str> {
         self.creds.as_ref().map(|c| c.source.as_str())

@@ -3,9 +3,11 @@
 //! `versions` and `delete` talk to, the plain data they exchange, and
 //! [`open`], which picks the target hoist.yaml names. Commands never name a
 //! backend; each backend lives in its own module (`selfhosted`: hoist's
-//! functions backend API). Progress goes through the small [`Reporter`]
+//! functions backend API; `fly`: Fly Machines, one app per function). Progress goes through the small [`Reporter`]
 //! trait, so nothing here depends on the terminal.
 
+pub mod fly;
+mod http_invoke;
 pub mod selfhosted;
 
 use std::collections::BTreeMap;
@@ -47,6 +49,10 @@ pub struct FunctionSettings {
     /// Path whose 2xx answer means a worker is healthy.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub health_path: Option<String>,
+    /// Digest of the target's own settings of the function (e.g. its Fly
+    /// regions and guest), so changing them is a change to deploy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 impl FunctionSettings {
@@ -62,6 +68,7 @@ impl FunctionSettings {
             max_concurrent: r.max_concurrent.unwrap_or(10),
             warm_workers: r.warm_workers.unwrap_or(0),
             health_path: f.health_path.clone(),
+            target: None,
         }
     }
 }
@@ -90,6 +97,9 @@ pub struct DeployRequest {
     pub new_code: bool,
     /// How long the new version's workers get to pass the health gate.
     pub health_timeout: Duration,
+    /// The image pushed for this version, `registry/repo@sha256:…`, for
+    /// targets that run images ([`Target::image_destination`]).
+    pub image: Option<String>,
 }
 
 /// A function's live state on a target.
@@ -185,6 +195,10 @@ pub struct LogQuery {
     pub version: Option<String>,
     pub level: Option<String>,
     pub follow: bool,
+    /// Only this region's entries (targets with regions).
+    pub region: Option<String>,
+    /// Only this worker's (machine's) entries.
+    pub worker: Option<String>,
 }
 
 /// One log line.
@@ -227,6 +241,19 @@ pub trait Target: Send + Sync {
     fn kind(&self) -> &'static str;
     /// For people: "the self-hosted backend at http://127.0.0.1:7878".
     fn describe(&self) -> String;
+    /// Where the target wants a function's image, for targets that run
+    /// images; `None` for targets that run archives.
+    fn image_destination(
+        &self,
+        _function: &str,
+    ) -> anyhow::Result<Option<crate::image::oci::publish::Destination>> {
+        Ok(None)
+    }
+    /// Digest of the target's own settings of a function (see
+    /// [`FunctionSettings::target`]).
+    fn settings_digest(&self, _function: &str) -> Option<String> {
+        None
+    }
     /// The function's active state; `None` when the target has never seen it.
     fn active(&self, function: &str) -> anyhow::Result<Option<Active>>;
     /// The active state of several functions, in order; a target that can
@@ -292,15 +319,16 @@ pub fn open(project: &Project, name: Option<&str>) -> anyhow::Result<Box<dyn Tar
         "selfhosted" | "local" => Ok(Box::new(selfhosted::Selfhosted::open(
             t.selfhosted.as_ref(),
         )?)),
-        "fly" => Err(
-            UserError::usage("the fly target is not available in this hoist yet")
+        "fly" => match &t.fly {
+            Some(cfg) => Ok(Box::new(fly::Fly::open(project, cfg)?)),
+            None => Err(UserError::usage("the fly target is not configured")
                 .with_hint(
-                    "use `--target selfhosted`, or a self-hosted backend (`hoist backend start`)",
+                    "add `targets: {fly: {org: <your org slug>}}` to hoist.yaml (docs/fly.md)",
                 )
-                .into(),
-        ),
+                .into()),
+        },
         other => Err(UserError::usage(format!("unknown target `{other}`"))
-            .with_hint("expected `selfhosted` (or `fly` once configured under targets:)")
+            .with_hint("expected `selfhosted` or `fly`")
             .into()),
     }
 }

@@ -107,8 +107,36 @@ pub fn push_function_of(
     if project.config.registry.url.is_none() {
         return Ok(None);
     }
+    let (registry, repository) = target_repo(project, &f.name)?;
+    let dest = Destination {
+        registry,
+        repository,
+        insecure: project.config.registry.insecure,
+        creds: None,
+    };
+    push_to(project, f, version, bundle_digest, &dest, printer).map(Some)
+}
+
+/// Where an image goes: a registry, a repository in it, and (when the
+/// target supplies them) the credentials to use instead of the ones hoist
+/// would look up.
+pub struct Destination {
+    pub registry: String,
+    pub repository: String,
+    pub insecure: bool,
+    pub creds: Option<crate::registry::auth::Creds>,
+}
+
+/// Push the image `hoist build` made for `version` of `f` to `dest`.
+pub fn push_to(
+    project: &Project,
+    f: &Function,
+    version: &str,
+    bundle_digest: &str,
+    dest: &Destination,
+    printer: &Printer,
+) -> anyhow::Result<Pushed> {
     let version = version.to_string();
-    let (registry, repo) = target_repo(project, &f.name)?;
     let layout_dir = store::layout_dir(project);
     let name = crate::image::oci::layout_name(&f.name, &version);
     let layout = Layout::open(&layout_dir)?;
@@ -131,18 +159,17 @@ pub fn push_function_of(
         .url
         .as_deref()
         .map(crate::image::oci::registry_host);
-    let client = Client::new(
-        &registry,
-        project.config.registry.insecure,
-        configured.as_deref(),
-    )?;
+    let mut client = Client::new(&dest.registry, dest.insecure, configured.as_deref())?;
+    if let Some(c) = &dest.creds {
+        client = client.with_creds(c.clone());
+    }
     let rt = client::runtime()?;
     let started = std::time::Instant::now();
     let mut pushed = rt.block_on(push_image(
         Arc::new(client),
         &layout,
         &name,
-        &repo,
+        &dest.repository,
         &version,
         printer,
     ))?;
@@ -152,7 +179,7 @@ pub fn push_function_of(
         f.name,
         started.elapsed().as_secs_f64()
     ));
-    Ok(Some(pushed))
+    Ok(pushed)
 }
 
 /// Refuse to push image `name` unless it was built from `bundle_digest`:

@@ -202,6 +202,7 @@ impl Selfhosted {
                 .get("health_path")
                 .and_then(Value::as_str)
                 .map(str::to_string),
+            target: None,
         };
         let opt = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_string);
         let strings = |v: Option<&Value>| -> Vec<String> {

@@ -1,0 +1,292 @@
+//! Reading a flyctl `fly.toml` as a function's Fly defaults, for users who
+//! come from flyctl: `app`, `primary_region`, `[deploy]` strategy and
+//! timings, `[env]`, `[http_service]` (ports, auto-stop, concurrency,
+//! checks) and `[[vm]]`. Keys hoist does not use are listed, so the user
+//! is told rather than surprised.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use toml::Value;
+
+use crate::config::fly::{Checks, Concurrency, FlyFunction, Guest, HttpService, Strategy};
+use crate::error::UserError;
+
+/// Top-level keys hoist reads.
+const KNOWN: &[&str] = &[
+    "app",
+    "primary_region",
+    "deploy",
+    "env",
+    "http_service",
+    "vm",
+];
+
+/// `(defaults, [env], unsupported keys)` of the fly.toml at `path`.
+pub fn read(
+    path: &Path,
+    function: &str,
+) -> anyhow::Result<(FlyFunction, BTreeMap<String, String>, Vec<String>)> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        UserError::usage(format!(
+            "function `{function}`: cannot read fly.toml {}: {e}",
+            path.display()
+        ))
+        .with_hint("fix `fly.toml:` in hoist.yaml (the path is relative to hoist.yaml)")
+    })?;
+    parse(&text, &path.display().to_string())
+}
+
+fn bad(file: &str, msg: String) -> anyhow::Error {
+    UserError::usage(format!("{file}: {msg}"))
+        .with_hint("see docs/fly.md for the fly.toml keys hoist reads")
+        .into()
+}
+
+pub fn parse(
+    text: &str,
+    file: &str,
+) -> anyhow::Result<(FlyFunction, BTreeMap<String, String>, Vec<String>)> {
+    let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        let at = e
+            .span()
+            .map(|s| {
+                let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
+                format!("line {line}: ")
+            })
+            .unwrap_or_default();
+        UserError::usage(format!("{file}: {at}not valid TOML: {}", e.message()))
+    })?;
+    let mut out = FlyFunction::default();
+    let mut unsupported: Vec<String> = doc
+        .keys()
+        .filter(|k| !KNOWN.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
+    let int = |v: Option<&Value>| v.and_then(Value::as_integer).map(|i| i.max(0) as u32);
+    out.app = s(doc.get("app"));
+    if let Some(r) = s(doc.get("primary_region")) {
+        out.regions.insert(r, 1);
+    }
+    if let Some(d) = doc.get("deploy").and_then(Value::as_table) {
+        for (k, v) in d {
+            match k.as_str() {
+                "strategy" => {
+                    let name = v.as_str().unwrap_or_default();
+                    out.strategy = Some(Strategy::parse(name).ok_or_else(|| {
+                        bad(file, format!("[deploy] strategy `{name}` is not immediate, rolling, canary or bluegreen"))
+                    })?);
+                }
+                "max_unavailable" => {
+                    out.max_unavailable = v.as_float().or(v.as_integer().map(|i| i as f64))
+                }
+                "wait_timeout" => {
+                    out.wait_timeout = match v {
+                        Value::Integer(i) => Some((*i).max(1) as u64),
+                        Value::String(t) => super::spec::duration(t).map(|d| d.as_secs().max(1)),
+                        _ => None,
+                    }
+                }
+                other => unsupported.push(format!("deploy.{other}")),
+            }
+        }
+    }
+    let mut env = BTreeMap::new();
+    if let Some(e) = doc.get("env").and_then(Value::as_table) {
+        for (k, v) in e {
+            let value = match v {
+                Value::String(t) => t.clone(),
+                Value::Integer(i) => i.to_string(),
+                Value::Float(f) => f.to_string(),
+                Value::Boolean(b) => b.to_string(),
+                other => {
+                    return Err(bad(
+                        file,
+                        format!(
+                            "[env] {k} must be a string, number or boolean, not {}",
+                            other.type_str()
+                        ),
+                    ))
+                }
+            };
+            env.insert(k.clone(), value);
+        }
+    }
+    if let Some(h) = doc.get("http_service").and_then(Value::as_table) {
+        let mut http = HttpService::default();
+        for (k, v) in h {
+            match k.as_str() {
+                "internal_port" => out.internal_port = v.as_integer().map(|p| p as u16),
+                "force_https" => http.force_https = v.as_bool(),
+                "auto_stop_machines" => {
+                    http.auto_stop = match v {
+                        Value::Boolean(true) => Some("stop".into()),
+                        Value::Boolean(false) => Some("off".into()),
+                        Value::String(t) => Some(t.clone()),
+                        _ => None,
+                    }
+                }
+                "auto_start_machines" => http.auto_start = v.as_bool(),
+                "min_machines_running" => http.min_machines_running = int(Some(v)),
+                "concurrency" => {
+                    let c = v.as_table().cloned().unwrap_or_default();
+                    http.concurrency = Some(Concurrency {
+                        kind: s(c.get("type")),
+                        soft_limit: int(c.get("soft_limit")),
+                        hard_limit: int(c.get("hard_limit")),
+                    });
+                }
+                "checks" => {
+                    let first = v
+                        .as_array()
+                        .and_then(|a| a.first())
+                        .and_then(Value::as_table)
+                        .cloned()
+                        .unwrap_or_default();
+                    out.checks = Some(Checks {
+                        path: s(first.get("path")),
+                        interval: s(first.get("interval")),
+                        timeout: s(first.get("timeout")),
+                        grace_period: s(first.get("grace_period")),
+                    });
+                }
+                other => unsupported.push(format!("http_service.{other}")),
+            }
+        }
+        out.http = Some(http);
+    }
+    if let Some(vm) = doc
+        .get("vm")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .and_then(Value::as_table)
+    {
+        let mut g = Guest::default();
+        if let Some(size) = s(vm.get("size")) {
+            let (kind, n) = preset(&size).ok_or_else(|| {
+                bad(
+                    file,
+                    format!("[[vm]] size `{size}` is not a Fly preset such as shared-cpu-1x"),
+                )
+            })?;
+            g.cpu_kind = Some(kind.into());
+            g.cpus = Some(n);
+            g.memory_mb = Some(if kind == "shared" { 256 * n } else { 2048 * n });
+        }
+        if let Some(k) = s(vm.get("cpu_kind")) {
+            g.cpu_kind = Some(k);
+        }
+        if let Some(c) = int(vm.get("cpus")) {
+            g.cpus = Some(c);
+        }
+        if let Some(m) = vm.get("memory").or(vm.get("memory_mb")) {
+            g.memory_mb = Some(memory(m).ok_or_else(|| {
+                bad(
+                    file,
+                    format!("[[vm]] memory {m:?} is not a size such as 512mb or 1gb"),
+                )
+            })?);
+        }
+        out.guest = Some(g);
+    }
+    unsupported.sort();
+    Ok((out, env, unsupported))
+}
+
+/// `shared-cpu-2x` → ("shared", 2).
+fn preset(size: &str) -> Option<(&'static str, u32)> {
+    let (kind, rest) = if let Some(r) = size.strip_prefix("shared-cpu-") {
+        ("shared", r)
+    } else if let Some(r) = size.strip_prefix("performance-") {
+        ("performance", r)
+    } else {
+        return None;
+    };
+    Some((kind, rest.strip_suffix('x')?.parse().ok()?))
+}
+
+fn memory(v: &Value) -> Option<u32> {
+    match v {
+        Value::Integer(i) => Some(*i as u32),
+        Value::String(t) => {
+            let t = t.trim().to_ascii_lowercase();
+            if let Some(g) = t.strip_suffix("gb") {
+                g.trim().parse::<u32>().ok().map(|g| g * 1024)
+            } else {
+                t.strip_suffix("mb").unwrap_or(&t).trim().parse().ok()
+            }
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flyctl_toml_becomes_defaults() {
+        let (f, env, unsupported) = parse(
+            r#"
+app = "receptor-api"
+primary_region = "ams"
+kill_signal = "SIGINT"
+
+[deploy]
+  strategy = "bluegreen"
+  release_command = "migrate"
+
+[env]
+  LOG_LEVEL = "info"
+  WORKERS = 4
+
+[http_service]
+  internal_port = 8080
+  force_https = true
+  auto_stop_machines = "suspend"
+  auto_start_machines = true
+  min_machines_running = 1
+  [http_service.concurrency]
+    type = "requests"
+    soft_limit = 200
+    hard_limit = 250
+  [[http_service.checks]]
+    interval = "10s"
+    timeout = "2s"
+    grace_period = "5s"
+    method = "GET"
+    path = "/healthz"
+
+[[vm]]
+  size = "shared-cpu-2x"
+  memory = "1gb"
+
+[metrics]
+  port = 9091
+  path = "/metrics"
+"#,
+            "fly.toml",
+        )
+        .unwrap();
+        assert_eq!(f.app.as_deref(), Some("receptor-api"));
+        assert_eq!(f.strategy, Some(Strategy::Bluegreen));
+        assert_eq!(f.regions.get("ams"), Some(&1));
+        assert_eq!(f.internal_port, Some(8080));
+        let g = f.guest.unwrap();
+        assert_eq!((g.cpus, g.memory_mb), (Some(2), Some(1024)));
+        assert_eq!(f.checks.unwrap().path.as_deref(), Some("/healthz"));
+        assert_eq!(f.http.unwrap().auto_stop.as_deref(), Some("suspend"));
+        assert_eq!(env["WORKERS"], "4");
+        assert_eq!(
+            unsupported,
+            ["deploy.release_command", "kill_signal", "metrics"]
+        );
+    }
+
+    #[test]
+    fn broken_toml_names_its_line() {
+        let e = parse("app = \"x\"\n[deploy\n", "fly.toml").unwrap_err();
+        assert!(format!("{e:#}").contains("line 2"), "{e:#}");
+    }
+}

@@ -1,0 +1,832 @@
+//! The `fly` target: each function is its own Fly app, running the
+//! function's image (pushed to the Fly registry and referenced by digest)
+//! on machines driven through the Machines API. hoist's state lives in the
+//! machines' metadata: function, version, release, bundle digest, env
+//! digest, settings, and a short history of earlier configs that
+//! `rollback` redeploys. A deploy runs the function's strategy
+//! (src/targets/fly/rollout.rs) under machine leases and undoes itself on
+//! any failure.
+
+mod api;
+mod flytoml;
+mod lease;
+mod logs;
+mod rollout;
+pub mod spec;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use super::{
+    Active, DeployRequest, Deployed, EnvSet, EnvVar, FunctionSettings, Invocation, InvokeResult,
+    LogEntry, LogQuery, Reporter, Status, Target, VersionInfo, Worker,
+};
+use crate::config::schema::FlyConfig;
+use crate::config::Project;
+use crate::error::UserError;
+use crate::http::api::Auth;
+use crate::http::Api;
+use api::{FlyApi, Machine};
+use lease::Leases;
+use rollout::{Rollout, LEASE_PATIENCE};
+use spec::Spec;
+
+/// Earlier configs kept in each machine's metadata for `rollback`.
+const HISTORY: usize = 3;
+
+pub struct Fly {
+    api: FlyApi,
+    org: String,
+    registry: String,
+    token: Option<crate::auth::Secret>,
+    specs: BTreeMap<String, Spec>,
+}
+
+fn env_or(var: &str, cfg: Option<&String>, default: &str) -> String {
+    cfg.cloned()
+        .or_else(|| std::env::var(var).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| default.to_string())
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// A fresh id for launch tags (time and randomness, hex).
+pub fn new_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    h.write_u32(std::process::id());
+    format!("{:016x}", h.finish())
+}
+
+impl Fly {
+    pub fn open(project: &Project, cfg: &FlyConfig) -> anyhow::Result<Fly> {
+        let mut specs = BTreeMap::new();
+        let mut apps: BTreeMap<String, String> = BTreeMap::new();
+        for f in &project.functions {
+            let s = spec::resolve(project, cfg, f)?;
+            if let Some(other) = apps.insert(s.app.clone(), f.name.clone()) {
+                return Err(UserError::usage(format!(
+                    "functions `{other}` and `{}` would both be the Fly app `{}`",
+                    f.name, s.app
+                ))
+                .with_hint("give one of them `fly: {app: <name>}` in hoist.yaml")
+                .into());
+            }
+            if !s.unsupported.is_empty() {
+                eprintln!(
+                    "note: {}: fly.toml keys hoist does not use: {}",
+                    f.name,
+                    s.unsupported.join(", ")
+                );
+            }
+            specs.insert(f.name.clone(), s);
+        }
+        let token = crate::auth::token("fly")?.map(|t| t.0);
+        let auth = token.as_ref().map(api::auth_for).unwrap_or(Auth::None);
+        let hint =
+            "run `hoist login fly`, or set FLY_API_TOKEN (a token from `fly tokens create deploy`)"
+                .to_string();
+        let machines_url = env_or(
+            "FLY_FLAPS_BASE_URL",
+            cfg.api_url.as_ref(),
+            "https://api.machines.dev",
+        );
+        let platform_url = env_or(
+            "FLY_API_BASE_URL",
+            cfg.platform_url.as_ref(),
+            "https://api.fly.io",
+        );
+        let registry = env_or(
+            "FLY_REGISTRY_HOST",
+            cfg.registry.as_ref(),
+            "registry.fly.io",
+        );
+        let machines = Api::new(
+            &machines_url,
+            auth.clone(),
+            format!("the Fly Machines API at {machines_url}"),
+            hint.clone(),
+        )?;
+        let platform = Api::new(
+            &platform_url,
+            auth,
+            format!("the Fly platform API at {platform_url}"),
+            hint,
+        )?;
+        Ok(Fly {
+            api: FlyApi { machines, platform },
+            org: cfg.org.clone(),
+            registry,
+            token,
+            specs,
+        })
+    }
+
+    fn spec(&self, function: &str) -> anyhow::Result<&Spec> {
+        self.specs.get(function).ok_or_else(|| {
+            UserError::usage(format!("no function `{function}` in hoist.yaml")).into()
+        })
+    }
+
+    fn block<T>(
+        &self,
+        f: impl std::future::Future<Output = anyhow::Result<T>>,
+    ) -> anyhow::Result<T> {
+        crate::http::runtime()?.block_on(f)
+    }
+
+    fn need_token(&self) -> anyhow::Result<()> {
+        if self.token.is_none() {
+            return Err(UserError::usage("no Fly API token")
+                .with_hint("run `hoist login fly`, or set FLY_API_TOKEN")
+                .into());
+        }
+        Ok(())
+    }
+
+    /// The function's managed machines, sorted by id.
+    async fn current(&self, spec: &Spec) -> anyhow::Result<Vec<Machine>> {
+        let mut ms: Vec<Machine> = self
+            .api
+            .machines(&spec.app)
+            .await?
+            .into_iter()
+            .filter(Machine::is_managed)
+            .filter(|m| m.meta("hoist_function").is_none_or(|f| f == spec.function))
+            .collect();
+        ms.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(ms)
+    }
+
+    /// Lease every current machine (waiting for other holders), listing
+    /// again until the set is stable.
+    async fn lease_all(&self, spec: &Spec, leases: &Leases) -> anyhow::Result<Vec<Machine>> {
+        loop {
+            let ms = self.current(spec).await?;
+            let mut fresh = false;
+            for m in &ms {
+                if leases.nonce(&m.id).is_none() {
+                    leases.acquire(&m.id, LEASE_PATIENCE).await?;
+                    fresh = true;
+                }
+            }
+            if !fresh {
+                return Ok(ms);
+            }
+        }
+    }
+
+    async fn ensure_app(&self, app: &str, r: &dyn Reporter) -> anyhow::Result<()> {
+        if self.api.app(app).await?.is_none() {
+            r.step("Creating", &format!("Fly app {app} in {}", self.org));
+            self.api.create_app(app, &self.org).await?;
+        }
+        Ok(())
+    }
+
+    /// Move the function to `config` (its metadata stamped by the caller)
+    /// under its strategy, holding leases throughout.
+    async fn roll(&self, spec: &Spec, config: Value, r: &dyn Reporter) -> anyhow::Result<()> {
+        let leases = Leases::new(&self.api, &spec.app, &format!("hoist {}", spec.function));
+        let res = async {
+            let machines = self.lease_all(spec, &leases).await?;
+            let wanted = config["metadata"]["hoist_config"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            Rollout {
+                api: &self.api,
+                spec,
+                leases: &leases,
+                r,
+                wanted_digest: wanted,
+                config,
+            }
+            .run(machines)
+            .await
+        }
+        .await;
+        leases.release_all().await;
+        res
+    }
+}
+
+/// The history entry of a machine's config (its metadata's own history
+/// left out).
+fn entry_of(config: &Value) -> Value {
+    let mut c = config.clone();
+    if let Some(m) = c["metadata"].as_object_mut() {
+        m.remove("hoist_history");
+        m.remove("hoist_launch_id");
+    }
+    c
+}
+
+fn history_of(m: &Machine) -> Vec<Value> {
+    m.meta("hoist_history")
+        .and_then(|h| serde_json::from_str::<Vec<Value>>(h).ok())
+        .unwrap_or_default()
+}
+
+fn meta_of<'a>(config: &'a Value, key: &str) -> Option<&'a str> {
+    config["metadata"][key].as_str()
+}
+
+/// The version machines run; when a rollout was cut short and machines
+/// disagree, the older one (the one the newer machines' history names).
+fn active_of(ms: &[Machine]) -> Option<&Machine> {
+    let first = ms.first()?;
+    let versions: std::collections::BTreeSet<&str> =
+        ms.iter().filter_map(|m| m.meta("hoist_version")).collect();
+    if versions.len() <= 1 {
+        return Some(first);
+    }
+    ms.iter()
+        .find(|m| {
+            let v = m.meta("hoist_version");
+            ms.iter().any(|o| {
+                history_of(o)
+                    .iter()
+                    .any(|h| meta_of(h, "hoist_version") == v && o.meta("hoist_version") != v)
+            })
+        })
+        .or(Some(first))
+}
+
+/// The config a machine runs with `metadata` stamped and the hoist_config
+/// digest over everything that shapes it.
+fn stamp(spec: &Spec, mut config: Value, history: Vec<Value>) -> Value {
+    use sha2::{Digest, Sha256};
+    if let Some(m) = config["metadata"].as_object_mut() {
+        m.remove("hoist_config");
+        m.remove("hoist_history");
+        m.remove("hoist_launch_id");
+        m.remove("fly_canary");
+    }
+    let mut shape = config.clone();
+    if let Some(m) = shape["metadata"].as_object_mut() {
+        m.remove("hoist_release");
+    }
+    let digest = format!(
+        "sha256:{}",
+        hex::encode(Sha256::digest(
+            format!(
+                "{}{}",
+                serde_json::to_string(&shape).unwrap_or_default(),
+                spec.digest()
+            )
+            .as_bytes()
+        ))
+    );
+    config["metadata"]["hoist_config"] = Value::from(digest);
+    let history: Vec<Value> = history.into_iter().take(HISTORY).collect();
+    config["metadata"]["hoist_history"] =
+        Value::from(serde_json::to_string(&history).unwrap_or_else(|_| "[]".into()));
+    config
+}
+
+/// Env values set with `hoist env set` (kept across deploys).
+fn extra_env(m: Option<&Machine>) -> BTreeMap<String, String> {
+    m.and_then(|m| m.meta("hoist_env_extra"))
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or_default()
+}
+
+impl Target for Fly {
+    fn kind(&self) -> &'static str {
+        "fly"
+    }
+
+    fn describe(&self) -> String {
+        format!("Fly ({}, org {})", self.api.machines.base(), self.org)
+    }
+
+    fn image_destination(
+        &self,
+        function: &str,
+    ) -> anyhow::Result<Option<crate::image::oci::publish::Destination>> {
+        use crate::registry::auth::{Credential, Creds};
+        let spec = self.spec(function)?;
+        Ok(Some(crate::image::oci::publish::Destination {
+            registry: self.registry.clone(),
+            repository: spec.app.clone(),
+            insecure: false,
+            creds: self.token.as_ref().map(|t| Creds {
+                credential: Credential::Basic {
+                    user: "x".into(),
+                    password: t.clone(),
+                },
+                source: "the Fly token".into(),
+            }),
+        }))
+    }
+
+    fn settings_digest(&self, function: &str) -> Option<String> {
+        self.specs.get(function).map(Spec::digest)
+    }
+
+    fn active(&self, function: &str) -> anyhow::Result<Option<Active>> {
+        self.need_token()?;
+        let spec = self.spec(function)?;
+        self.block(async {
+            if self.api.app(&spec.app).await?.is_none() {
+                return Ok(None);
+            }
+            let ms = self.current(spec).await?;
+            let Some(m) = active_of(&ms) else {
+                return Ok(Some(Active::default()));
+            };
+            let mixed = ms
+                .iter()
+                .any(|o| o.meta("hoist_config") != m.meta("hoist_config"));
+            let want = spec.count() as usize;
+            Ok(Some(Active {
+                version: m.meta("hoist_version").map(str::to_string),
+                // A cut-short rollout or a machine count that differs from
+                // hoist.yaml's is never "unchanged".
+                digest: if mixed || ms.len() != want {
+                    Some("sha256:incomplete".into())
+                } else {
+                    m.meta("hoist_bundle_digest").map(str::to_string)
+                },
+                env_digest: m.meta("hoist_env_digest").map(str::to_string),
+                env_keys: m
+                    .meta("hoist_env_keys")
+                    .map(|k| {
+                        k.split(',')
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                settings: m
+                    .meta("hoist_settings")
+                    .and_then(|s| serde_json::from_str::<FunctionSettings>(s).ok()),
+            }))
+        })
+    }
+
+    fn deploy(&self, req: &DeployRequest, r: &dyn Reporter) -> anyhow::Result<Deployed> {
+        self.need_token()?;
+        let spec = self.spec(&req.function)?;
+        let image = req.image.clone().ok_or_else(|| {
+            UserError::failure(format!("no image for `{}`", req.function))
+                .with_hint("the Fly target runs images: `hoist deploy` builds and pushes them")
+        })?;
+        self.block(async {
+            self.ensure_app(&spec.app, r).await?;
+            let ms = self.current(spec).await?;
+            let was = active_of(&ms);
+            let previous_version = was
+                .and_then(|m| m.meta("hoist_version"))
+                .map(str::to_string);
+            // History: the config being replaced, then its own history.
+            let mut history = Vec::new();
+            if let Some(old) = was.filter(|m| m.meta("hoist_version") != Some(&req.version)) {
+                if let Some(c) = &old.config {
+                    history.push(entry_of(c));
+                }
+                history.extend(history_of(old));
+            } else if let Some(old) = was {
+                history.extend(history_of(old));
+            }
+            let extra = extra_env(was);
+            let mut env = req.env.clone();
+            env.extend(extra.clone());
+            let mut meta = BTreeMap::new();
+            meta.insert("hoist_function".to_string(), req.function.clone());
+            meta.insert("hoist_version".into(), req.version.clone());
+            meta.insert("hoist_release".into(), req.release_id.clone());
+            meta.insert("hoist_bundle_digest".into(), req.digest.clone());
+            meta.insert("hoist_env_digest".into(), super::env_digest(&req.env));
+            meta.insert(
+                "hoist_env_keys".into(),
+                req.env.keys().cloned().collect::<Vec<_>>().join(","),
+            );
+            meta.insert(
+                "hoist_settings".into(),
+                serde_json::to_string(&req.settings).unwrap_or_default(),
+            );
+            meta.insert(
+                "hoist_env_extra".into(),
+                serde_json::to_string(&extra).unwrap_or_default(),
+            );
+            let config = stamp(spec, spec.machine_config(&image, &env, &meta), history);
+            r.step(
+                "Deploying",
+                &format!(
+                    "{} {} to {} ({}, {} machine(s))",
+                    req.function,
+                    req.version,
+                    spec.app,
+                    spec.strategy.as_str(),
+                    spec.count()
+                ),
+            );
+            self.roll(spec, config, r).await?;
+            Ok(Deployed {
+                function: req.function.clone(),
+                version: req.version.clone(),
+                previous_version,
+                deployment: req.release_id.clone(),
+                uploaded_bytes: 0,
+            })
+        })
+    }
+
+    fn rollback(
+        &self,
+        function: &str,
+        to: Option<&str>,
+        r: &dyn Reporter,
+    ) -> anyhow::Result<Deployed> {
+        self.need_token()?;
+        let spec = self.spec(function)?;
+        self.block(async {
+            let ms = self.current(spec).await?;
+            let Some(now) = active_of(&ms) else {
+                return Err(
+                    UserError::failure(format!("`{function}` has no machines on Fly"))
+                        .with_hint("deploy it first (`hoist deploy`)")
+                        .into(),
+                );
+            };
+            let current = now.meta("hoist_version").map(str::to_string);
+            let history = history_of(now);
+            let pick = history.iter().position(|h| match to {
+                Some(v) => meta_of(h, "hoist_version") == Some(v),
+                None => meta_of(h, "hoist_version") != current.as_deref(),
+            });
+            let Some(i) = pick else {
+                let known: Vec<&str> = history
+                    .iter()
+                    .filter_map(|h| meta_of(h, "hoist_version"))
+                    .collect();
+                return Err(UserError::failure(match to {
+                    Some(v) => {
+                        format!("`{function}` has no earlier deployment of version {v} on Fly")
+                    }
+                    None => format!("`{function}` has no earlier deployment on Fly"),
+                })
+                .with_hint(if known.is_empty() {
+                    "hoist keeps the last three configs of each function; there are none yet"
+                        .to_string()
+                } else {
+                    format!("earlier versions: {}", known.join(", "))
+                })
+                .into());
+            };
+            let target = history[i].clone();
+            let version = meta_of(&target, "hoist_version").unwrap_or("?").to_string();
+            // The rolled-back config's history: what is live now first.
+            let mut rest = Vec::new();
+            if let Some(c) = &now.config {
+                rest.push(entry_of(c));
+            }
+            rest.extend(
+                history
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, h)| h),
+            );
+            let config = stamp(spec, target, rest);
+            r.step(
+                "Rolling back",
+                &format!("{function} to {version} on {}", spec.app),
+            );
+            self.roll(spec, config, r).await?;
+            Ok(Deployed {
+                function: function.to_string(),
+                version,
+                previous_version: current,
+                deployment: String::new(),
+                uploaded_bytes: 0,
+            })
+        })
+    }
+
+    fn retire(&self, function: &str) -> anyhow::Result<()> {
+        self.need_token()?;
+        let spec = self.spec(function)?;
+        self.block(async {
+            let leases = Leases::new(&self.api, &spec.app, &format!("hoist {function}"));
+            let res = async {
+                for m in self.lease_all(spec, &leases).await? {
+                    self.api
+                        .destroy(&spec.app, &m.id, leases.nonce(&m.id).as_deref())
+                        .await?;
+                    leases.forget(&m.id);
+                }
+                Ok(())
+            }
+            .await;
+            leases.release_all().await;
+            res
+        })
+    }
+
+    fn warmup(
+        &self,
+        function: &str,
+        count: u32,
+        deadline: Duration,
+    ) -> anyhow::Result<Vec<Worker>> {
+        self.need_token()?;
+        let spec = self.spec(function)?;
+        let until = Instant::now() + deadline;
+        self.block(async {
+            let ms = self.current(spec).await?;
+            let Some(template) = active_of(&ms).and_then(|m| m.config.clone()) else {
+                return Err(
+                    UserError::failure(format!("`{function}` has no machines on Fly"))
+                        .with_hint("deploy it first (`hoist deploy`)")
+                        .into(),
+                );
+            };
+            let started = Instant::now();
+            let mut chosen: Vec<Machine> = Vec::new();
+            for m in ms.iter().take(count as usize) {
+                if m.state != "started" {
+                    self.api.action(&spec.app, &m.id, "start", None).await?;
+                }
+                chosen.push(m.clone());
+            }
+            let region = spec.regions[0].0.clone();
+            while chosen.len() < count as usize {
+                let mut config = template.clone();
+                let launch = new_id();
+                config["metadata"]["hoist_launch_id"] = Value::from(launch.clone());
+                let m = self
+                    .api
+                    .create_machine(&spec.app, &region, &config, &launch, false, false)
+                    .await?;
+                chosen.push(m);
+            }
+            let leases = Leases::new(&self.api, &spec.app, "hoist warmup");
+            let roll = Rollout {
+                api: &self.api,
+                spec,
+                leases: &leases,
+                r: &NoReport,
+                wanted_digest: String::new(),
+                config: Value::Null,
+            };
+            let waits = chosen.iter().map(|m| async {
+                let fresh = Machine {
+                    instance_id: String::new(),
+                    ..m.clone()
+                };
+                roll.healthy(&fresh, until).await?;
+                let took = started.elapsed().as_secs_f64() * 1000.0;
+                Ok::<_, anyhow::Error>(Worker {
+                    id: m.id.clone(),
+                    version: m.meta("hoist_version").unwrap_or("?").to_string(),
+                    state: "started".into(),
+                    cold_start_ms: Some(took),
+                })
+            });
+            let res: anyhow::Result<Vec<Worker>> = futures_util::future::join_all(waits)
+                .await
+                .into_iter()
+                .collect();
+            leases.release_all().await;
+            res
+        })
+    }
+
+    fn status(&self, function: &str) -> anyhow::Result<Status> {
+        self.need_token()?;
+        let spec = self.spec(function)?;
+        self.block(async {
+            let ms = self.current(spec).await?;
+            let active = active_of(&ms)
+                .and_then(|m| m.meta("hoist_version"))
+                .map(str::to_string);
+            let healthy = !ms.is_empty()
+                && ms
+                    .iter()
+                    .all(|m| m.state == "started" && (m.checks.is_empty() || m.checks_pass()));
+            Ok(Status {
+                function: function.to_string(),
+                active_version: active,
+                health: if ms.is_empty() {
+                    "none".into()
+                } else if healthy {
+                    "healthy".into()
+                } else {
+                    "degraded".into()
+                },
+                workers: ms
+                    .iter()
+                    .map(|m| Worker {
+                        id: format!("{} ({})", m.id, m.region),
+                        version: m.meta("hoist_version").unwrap_or("?").to_string(),
+                        state: m.state.clone(),
+                        cold_start_ms: None,
+                    })
+                    .collect(),
+            })
+        })
+    }
+
+    fn versions(&self, function: &str) -> anyhow::Result<Vec<VersionInfo>> {
+        self.need_token()?;
+        let spec = self.spec(function)?;
+        self.block(async {
+            let ms = self.current(spec).await?;
+            let Some(now) = active_of(&ms) else {
+                return Ok(Vec::new());
+            };
+            let mut out = Vec::new();
+            if let Some(c) = &now.config {
+                out.push((c.clone(), true, now.updated_at.clone()));
+            }
+            out.extend(
+                history_of(now)
+                    .into_iter()
+                    .map(|h| (h, false, String::new())),
+            );
+            Ok(out
+                .into_iter()
+                .map(|(c, active, at)| VersionInfo {
+                    version: meta_of(&c, "hoist_version").unwrap_or("?").to_string(),
+                    digest: meta_of(&c, "hoist_bundle_digest").unwrap_or("").to_string(),
+                    created_at: at,
+                    active,
+                })
+                .collect())
+        })
+    }
+
+    fn env_list(&self, function: &str) -> anyhow::Result<Vec<EnvVar>> {
+        self.need_token()?;
+        let spec = self.spec(function)?;
+        self.block(async {
+            let ms = self.current(spec).await?;
+            let now = active_of(&ms);
+            let extra = extra_env(now);
+            let mut out: Vec<EnvVar> = Vec::new();
+            if let Some(c) = now.and_then(|m| m.config.as_ref()) {
+                if let Some(env) = c["env"].as_object() {
+                    for (k, v) in env {
+                        if matches!(k.as_str(), "FLY_PROCESS_GROUP" | "PRIMARY_REGION" | "PORT") {
+                            continue;
+                        }
+                        out.push(EnvVar {
+                            key: k.clone(),
+                            value: v.as_str().map(str::to_string),
+                            is_secret: false,
+                            source: if extra.contains_key(k) {
+                                "api"
+                            } else {
+                                "config"
+                            }
+                            .into(),
+                        });
+                    }
+                }
+            }
+            for name in self.api.secrets(&spec.app).await? {
+                out.push(EnvVar {
+                    key: name,
+                    value: None,
+                    is_secret: true,
+                    source: "secret".into(),
+                });
+            }
+            out.sort_by(|a, b| a.key.cmp(&b.key));
+            Ok(out)
+        })
+    }
+
+    fn env_update(
+        &self,
+        function: &str,
+        set: &[EnvSet],
+        unset: &[String],
+    ) -> anyhow::Result<Vec<EnvVar>> {
+        self.need_token()?;
+        let spec = self.spec(function)?;
+        self.block(async {
+            self.ensure_app(&spec.app, &NoReport).await?;
+            let secrets: Vec<(String, crate::auth::Secret)> = set
+                .iter()
+                .filter(|s| s.is_secret)
+                .map(|s| (s.key.clone(), s.value.clone()))
+                .collect();
+            self.api.set_secrets(&spec.app, &secrets).await?;
+            let existing = self.api.secrets(&spec.app).await?;
+            for k in unset.iter().filter(|k| existing.contains(k)) {
+                self.api.unset_secret(&spec.app, k).await?;
+            }
+            let plain: Vec<&EnvSet> = set.iter().filter(|s| !s.is_secret).collect();
+            let ms = self.current(spec).await?;
+            let now = active_of(&ms);
+            let mut extra = extra_env(now);
+            let before = extra.clone();
+            for s in &plain {
+                extra.insert(s.key.clone(), s.value.expose().to_string());
+            }
+            for k in unset {
+                extra.remove(k);
+            }
+            if extra != before {
+                if let Some(c) = now.and_then(|m| m.config.clone()) {
+                    let mut c = c;
+                    if let Some(env) = c["env"].as_object_mut() {
+                        for k in before.keys() {
+                            env.remove(k);
+                        }
+                        for (k, v) in &extra {
+                            env.insert(k.clone(), json!(v));
+                        }
+                    }
+                    c["metadata"]["hoist_env_extra"] =
+                        Value::from(serde_json::to_string(&extra).unwrap_or_default());
+                    let history = history_of(now.expect("a config implies a machine"));
+                    let config = stamp(spec, c, history);
+                    self.roll(spec, config, &NoReport).await?;
+                } else if !plain.is_empty() {
+                    return Err(
+                        UserError::failure(format!("`{function}` has no machines on Fly"))
+                            .with_hint("deploy it first; plain env lives in the machines' config")
+                            .into(),
+                    );
+                }
+            }
+            Ok(())
+        })?;
+        self.env_list(function)
+    }
+
+    fn restart(&self, function: &str) -> anyhow::Result<u64> {
+        self.need_token()?;
+        let spec = self.spec(function)?;
+        self.block(async {
+            let ms = self.current(spec).await?;
+            let Some(now) = active_of(&ms) else {
+                return Ok(0);
+            };
+            let Some(mut c) = now.config.clone() else {
+                return Ok(0);
+            };
+            // A new restart stamp makes every machine a stale one, so the
+            // strategy replaces each with its secrets read afresh.
+            c["metadata"]["hoist_restart"] = Value::from(new_id());
+            let config = stamp(spec, c, history_of(now));
+            self.roll(spec, config, &NoReport).await?;
+            Ok(ms.len() as u64)
+        })
+    }
+
+    fn logs(
+        &self,
+        q: &LogQuery,
+        sink: &mut dyn FnMut(&LogEntry) -> anyhow::Result<bool>,
+    ) -> anyhow::Result<()> {
+        self.need_token()?;
+        let spec = self.spec(&q.function)?;
+        logs::follow(&self.api, &spec.app, q, sink)
+    }
+
+    fn invoke(&self, function: &str, inv: &Invocation) -> anyhow::Result<InvokeResult> {
+        let spec = self.spec(function)?;
+        let base = std::env::var("HOIST_FLY_APP_URL")
+            .ok()
+            .filter(|v| !v.is_empty())
+            .map(|t| t.replace("{app}", &spec.app))
+            .unwrap_or_else(|| format!("https://{}.fly.dev", spec.app));
+        super::http_invoke::invoke(&base, inv)
+    }
+
+    fn delete(&self, function: &str, version: Option<&str>) -> anyhow::Result<()> {
+        self.need_token()?;
+        let spec = self.spec(function)?;
+        if let Some(v) = version {
+            return Err(UserError::usage(format!(
+                "the Fly target keeps no versions apart from its machines' history; cannot delete {function} {v}"
+            ))
+            .with_hint("versions live in the artifact store: `hoist prune`")
+            .into());
+        }
+        self.retire(function)?;
+        self.block(self.api.delete_app(&spec.app))
+    }
+}
+
+/// A reporter that says nothing (for steps inside other commands).
+struct NoReport;
+
+impl Reporter for NoReport {
+    fn step(&self, _: &str, _: &str) {}
+    fn detail(&self, _: &str) {}
+}

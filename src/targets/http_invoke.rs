@@ -1,0 +1,67 @@
+//! Invoking a function that serves HTTP on its own public URL (targets
+//! whose functions are reachable directly, such as a Fly app's
+//! `https://<app>.fly.dev`): one request, the answer as an
+//! [`InvokeResult`].
+
+use std::time::Instant;
+
+use base64::Engine;
+
+use super::{Invocation, InvokeResult};
+use crate::error::UserError;
+use crate::http::redact::describe;
+
+pub fn invoke(base: &str, inv: &Invocation) -> anyhow::Result<InvokeResult> {
+    let client = crate::http::builder()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot set up the HTTP client: {}", describe(&e)))?;
+    let path = if inv.path.starts_with('/') {
+        inv.path.clone()
+    } else {
+        format!("/{}", inv.path)
+    };
+    let method = reqwest::Method::from_bytes(inv.method.as_bytes())
+        .map_err(|_| UserError::usage(format!("`{}` is not an HTTP method", inv.method)))?;
+    let url = format!("{}{path}", base.trim_end_matches('/'));
+    crate::http::runtime()?.block_on(async {
+        let mut rb = client.request(method, &url).query(&inv.query);
+        for (k, v) in &inv.headers {
+            rb = rb.header(k, v);
+        }
+        if let Some(b) = &inv.body {
+            rb = rb
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(serde_json::to_vec(b)?);
+        }
+        let started = Instant::now();
+        let resp = rb.send().await.map_err(|e| {
+            UserError::failure(format!("cannot reach {url}: {}", describe(&e))).with_hint(
+                "check that the function serves HTTP and its app is deployed (`hoist status`)",
+            )
+        })?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
+            .collect();
+        let bytes = resp.bytes().await.map_err(|e| {
+            UserError::failure(format!("{url}: the answer was cut: {}", describe(&e)))
+        })?;
+        let (body, body_encoding) = match std::str::from_utf8(&bytes) {
+            Ok(t) => (t.to_string(), "utf8".to_string()),
+            Err(_) => (
+                base64::engine::general_purpose::STANDARD.encode(&bytes),
+                "base64".to_string(),
+            ),
+        };
+        Ok(InvokeResult {
+            status,
+            headers,
+            body,
+            body_encoding,
+            duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+            version: String::new(),
+        })
+    })
+}
