@@ -30,7 +30,7 @@ use crate::http::api::Auth;
 use crate::http::Api;
 use api::{FlyApi, Machine};
 use lease::Leases;
-use rollout::{Rollout, LEASE_PATIENCE};
+use rollout::{lease_patience, Rollout};
 use spec::Spec;
 
 /// Earlier configs kept in each machine's metadata for `rollback`.
@@ -174,7 +174,7 @@ impl Fly {
             let mut fresh = false;
             for m in &ms {
                 if leases.nonce(&m.id).is_none() {
-                    leases.acquire(&m.id, LEASE_PATIENCE).await?;
+                    leases.acquire(&m.id, lease_patience()).await?;
                     fresh = true;
                 }
             }

@@ -24,8 +24,15 @@ use crate::targets::{Reporter, StartFailure};
 
 /// How long a machine without checks must stay up without crashing.
 const SMOKE: Duration = Duration::from_secs(3);
-/// How long a rollout waits for another client's lease.
-pub const LEASE_PATIENCE: Duration = Duration::from_secs(90);
+/// How long a rollout waits for another client's lease
+/// (`HOIST_FLY_LEASE_WAIT` seconds, default 90).
+pub fn lease_patience() -> Duration {
+    let secs = std::env::var("HOIST_FLY_LEASE_WAIT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(90);
+    Duration::from_secs(secs)
+}
 
 /// What a rollout changed, to undo it.
 enum Change {
@@ -267,7 +274,7 @@ impl Rollout<'_> {
             .api
             .create_machine(self.app(), region, &config, &launch, false, cordoned)
             .await?;
-        self.leases.acquire(&m.id, LEASE_PATIENCE).await?;
+        self.leases.acquire(&m.id, lease_patience()).await?;
         self.r
             .detail(&format!("created machine {} in {region}", m.id));
         Ok(m)
