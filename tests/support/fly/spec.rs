@@ -48,6 +48,14 @@ const EXTRA_QUERY: &[(&str, &str, &str)] = &[
     ("GET", "/v1/apps/{app_name}/secrets", "version"),
 ];
 
+/// Top-level body fields real clients send that the spec does not declare:
+/// fly-go's stop body carries the machine `id`; old docs create apps with
+/// `app_name`.
+const EXTRA_FIELDS: &[(&str, &str)] = &[
+    ("/v1/apps/{app_name}/machines/{machine_id}/stop", "id"),
+    ("/v1/apps", "app_name"),
+];
+
 static NOTED: AtomicBool = AtomicBool::new(false);
 
 impl Spec {
@@ -268,10 +276,14 @@ impl Spec {
                 self.validate(op, p, val, &here, errs);
             } else if let Some(e) = extra.filter(|e| e.is_object()) {
                 self.validate(op, e, val, &here, errs);
-            } else if extra == Some(&Value::Bool(true)) {
-            } else if op.template.ends_with("/stop") && at == "$" && key == "id" {
-                // fly-go sends the machine id in the stop body.
             } else {
+                let documented = at == "$"
+                    && EXTRA_FIELDS
+                        .iter()
+                        .any(|(t, k)| *t == op.template && k == key);
+                if documented || extra == Some(&Value::Bool(true)) {
+                    continue;
+                }
                 errs.push(format!("unknown field `{key}` at {at}"));
                 return;
             }
