@@ -63,14 +63,18 @@ impl Setup {
             ("FLY_FLAPS_BASE_URL".into(), self.emu.url()),
             ("FLY_API_BASE_URL".into(), self.emu.url()),
             ("FLY_REGISTRY_HOST".into(), self.reg.addr.clone()),
-            ("HOIST_CACHE_DIR".into(), self.cache.path().display().to_string()),
+            (
+                "HOIST_CACHE_DIR".into(),
+                self.cache.path().display().to_string(),
+            ),
             ("HOIST_FLY_LEASE_WAIT".into(), "20".into()),
         ]
     }
 
     fn run_in(&self, dir: &Path, args: &[&str], extra: &[(&str, &str)]) -> Output {
         let env = self.env();
-        let mut all: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut all: Vec<(&str, &str)> =
+            env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         all.extend_from_slice(extra);
         hoist(dir, args, &all)
     }
@@ -117,7 +121,10 @@ impl Setup {
         let (repo, digest) = image.split_once('@').expect("pinned by digest");
         let repo = repo.split_once('/').unwrap().1;
         assert_eq!(
-            support::registry::http_status(&self.reg.addr, &format!("/v2/{repo}/manifests/{digest}")),
+            support::registry::http_status(
+                &self.reg.addr,
+                &format!("/v2/{repo}/manifests/{digest}")
+            ),
             Some(200),
             "{image} is not in the registry"
         );
@@ -125,8 +132,16 @@ impl Setup {
     }
 
     fn assert_clean(&self) {
-        assert!(self.emu.leases_held(APP).is_empty(), "leases left: {:?}", self.emu.leases_held(APP));
-        assert!(self.emu.violations().is_empty(), "spec violations: {:#?}", self.emu.violations());
+        assert!(
+            self.emu.leases_held(APP).is_empty(),
+            "leases left: {:?}",
+            self.emu.leases_held(APP)
+        );
+        assert!(
+            self.emu.violations().is_empty(),
+            "spec violations: {:#?}",
+            self.emu.violations()
+        );
     }
 }
 
@@ -184,7 +199,10 @@ fn strategy_round(strategy: &str, floor: usize) {
     let out = s.run(&["deploy", "--version", "v3"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("machine "), "the failed machine is named: {err}");
+    assert!(
+        err.contains("machine "),
+        "the failed machine is named: {err}"
+    );
     assert!(err.contains("checks"), "why it failed: {err}");
     let back = s.assert_all_on("v2");
     assert_eq!(back, v2);
@@ -225,7 +243,11 @@ fn an_unchanged_redeploy_changes_nothing_and_rollback_restores_the_previous_imag
 
     let before = s.emu.mutating_requests();
     ok(&s.deploy("v2"));
-    assert_eq!(s.emu.mutating_requests(), before, "an unchanged deploy made a change");
+    assert_eq!(
+        s.emu.mutating_requests(),
+        before,
+        "an unchanged deploy made a change"
+    );
 
     let out = s.run(&["rollback", "api"]);
     ok(&out);
@@ -271,13 +293,19 @@ fn a_killed_rolling_deploy_is_finished_by_the_next_one() {
         if ms.iter().any(|m| m.1 == "v2") {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(60), "v2 never reached a machine");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "v2 never reached a machine"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     child.kill().unwrap();
     child.wait().unwrap();
     let mixed = s.machines();
-    assert!(mixed.iter().any(|m| m.1 != "v2"), "the deploy finished before the kill: {mixed:?}");
+    assert!(
+        mixed.iter().any(|m| m.1 != "v2"),
+        "the deploy finished before the kill: {mixed:?}"
+    );
 
     ok(&s.deploy("v2"));
     s.assert_all_on("v2");
@@ -310,7 +338,10 @@ fn two_deploys_at_once_never_leave_a_mix() {
     );
     let ms = s.machines();
     let first = &ms[0].1;
-    assert!(ms.iter().all(|m| &m.1 == first), "a mix of versions: {ms:?}");
+    assert!(
+        ms.iter().all(|m| &m.1 == first),
+        "a mix of versions: {ms:?}"
+    );
     s.assert_clean();
 }
 
@@ -332,12 +363,20 @@ fn warmup_starts_stopped_machines_until_ready() {
     }
     let start = Instant::now();
     while s.emu.machines(APP).iter().any(|m| m["state"] != "stopped") {
-        assert!(start.elapsed() < Duration::from_secs(10), "machines did not stop");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "machines did not stop"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     let out = s.run(&["warmup", "api", "--count", "3", "--output", "json"]);
     ok(&out);
-    let started = s.emu.machines(APP).iter().filter(|m| m["state"] == "started").count();
+    let started = s
+        .emu
+        .machines(APP)
+        .iter()
+        .filter(|m| m["state"] == "started")
+        .count();
     assert_eq!(started, 3);
     s.assert_clean();
 }
@@ -357,7 +396,12 @@ fn logs_cross_a_page_boundary_without_duplicates() {
     ok(&out);
     let got: Vec<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["message"].as_str().unwrap().to_string())
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["message"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .filter(|m| m.starts_with("request "))
         .collect();
     assert_eq!(got, lines, "every line once, in order");
@@ -370,7 +414,13 @@ fn faults_on_the_way_are_retried() {
     };
     s.project("", "", "one");
     s.emu.storm_429(6, Some(0));
-    s.emu.fail_next("GET", "/wait", 408, serde_json::json!({"error": "deadline exceeded"}), 3);
+    s.emu.fail_next(
+        "GET",
+        "/wait",
+        408,
+        serde_json::json!({"error": "deadline exceeded"}),
+        3,
+    );
     s.emu.fail_next_after_effect("POST", "/machines", 503, 1);
     ok(&s.deploy("v1"));
     s.assert_all_on("v1");
@@ -384,11 +434,18 @@ fn bad_tokens_taken_names_capacity_and_held_leases_are_clear_errors() {
     };
     s.project("", "", "one");
     let secret = "fm2_not-a-real-token-value";
-    let out = s.run_in(s.root(), &["deploy", "--version", "v1"], &[("FLY_API_TOKEN", secret)]);
+    let out = s.run_in(
+        s.root(),
+        &["deploy", "--version", "v1"],
+        &[("FLY_API_TOKEN", secret)],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let all = format!("{}{}", stderr(&out), String::from_utf8_lossy(&out.stdout));
     assert!(all.contains("refused the credential"), "{all}");
-    assert!(!all.contains("not-a-real-token"), "the token was printed: {all}");
+    assert!(
+        !all.contains("not-a-real-token"),
+        "the token was printed: {all}"
+    );
 
     s.emu.no_capacity("iad");
     let out = s.deploy("v1");
@@ -415,7 +472,11 @@ fn a_lease_held_elsewhere_stops_the_deploy_and_names_the_holder() {
     let id = s.emu.machines(APP)[0]["id"].as_str().unwrap().to_string();
     s.emu.hold_lease(APP, &id, "ops@example.com");
     s.project("", "", "two");
-    let out = s.run_in(s.root(), &["deploy", "--version", "v2"], &[("HOIST_FLY_LEASE_WAIT", "1")]);
+    let out = s.run_in(
+        s.root(),
+        &["deploy", "--version", "v2"],
+        &[("HOIST_FLY_LEASE_WAIT", "1")],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("ops@example.com"), "{}", stderr(&out));
     s.assert_all_on("v1");
@@ -440,7 +501,11 @@ fn an_image_missing_from_the_registry_fails_before_machines_change() {
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let out = s.run_in(s.root(), &["deploy", "--version", "v1"], &env);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("manifest unknown"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("manifest unknown"),
+        "{}",
+        stderr(&out)
+    );
     assert!(emu.machines(APP).is_empty());
 }
 

@@ -793,7 +793,10 @@ fn tiny_registry() -> String {
             }
             let found = first.starts_with("GET /v2/demo/manifests/good ");
             let status = if found { "200 OK" } else { "404 Not Found" };
-            let _ = write!(&stream, "HTTP/1.1 {status}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}");
+            let _ = write!(
+                &stream,
+                "HTTP/1.1 {status}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+            );
         }
     });
     url
@@ -801,15 +804,37 @@ fn tiny_registry() -> String {
 
 #[test]
 fn images_are_checked_in_the_registry_when_one_is_set() {
-    let emu = Emulator::start(Options { registry: Some(tiny_registry()), ..fast() });
+    let emu = Emulator::start(Options {
+        registry: Some(tiny_registry()),
+        ..fast()
+    });
     app(&emu, "demo");
-    let m = machine(&emu, "demo", json!({"config": {"image": "registry.fly.io/demo:good"}}));
+    let m = machine(
+        &emu,
+        "demo",
+        json!({"config": {"image": "registry.fly.io/demo:good"}}),
+    );
     let id = m["id"].as_str().unwrap();
     let bad = json!({"config": {"image": "registry.fly.io/demo:missing"}});
-    let (s, b) = call(&emu, "POST", &format!("/v1/apps/demo/machines/{id}"), Some(bad.clone()), None);
+    let (s, b) = call(
+        &emu,
+        "POST",
+        &format!("/v1/apps/demo/machines/{id}"),
+        Some(bad.clone()),
+        None,
+    );
     assert_eq!(s, 422);
-    assert_eq!(b["error"], "failed to resolve image registry.fly.io/demo:missing: manifest unknown");
-    assert_eq!(get(&emu, "demo", id)["config"]["image"], "registry.fly.io/demo:good");
-    assert_eq!(call(&emu, "POST", "/v1/apps/demo/machines", Some(bad), None).0, 422);
+    assert_eq!(
+        b["error"],
+        "failed to resolve image registry.fly.io/demo:missing: manifest unknown"
+    );
+    assert_eq!(
+        get(&emu, "demo", id)["config"]["image"],
+        "registry.fly.io/demo:good"
+    );
+    assert_eq!(
+        call(&emu, "POST", "/v1/apps/demo/machines", Some(bad), None).0,
+        422
+    );
     assert_eq!(emu.machines("demo").len(), 1);
 }

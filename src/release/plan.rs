@@ -210,6 +210,7 @@ mod tests {
             max_concurrent: 10,
             warm_workers: 0,
             health_path: None,
+            target: None,
         }
     }
 
