@@ -793,7 +793,10 @@ fn tiny_registry() -> String {
             }
             let found = first.starts_with("GET /v2/demo/manifests/good ");
             let status = if found { "200 OK" } else { "404 Not Found" };
-            let _ = write!(&stream, "HTTP/1.1 {status}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}");
+            let _ = write!(
+                &stream,
+                "HTTP/1.1 {status}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+            );
         }
     });
     url
@@ -801,15 +804,80 @@ fn tiny_registry() -> String {
 
 #[test]
 fn images_are_checked_in_the_registry_when_one_is_set() {
-    let emu = Emulator::start(Options { registry: Some(tiny_registry()), ..fast() });
+    let emu = Emulator::start(Options {
+        registry: Some(tiny_registry()),
+        ..fast()
+    });
     app(&emu, "demo");
-    let m = machine(&emu, "demo", json!({"config": {"image": "registry.fly.io/demo:good"}}));
+    let m = machine(
+        &emu,
+        "demo",
+        json!({"config": {"image": "registry.fly.io/demo:good"}}),
+    );
     let id = m["id"].as_str().unwrap();
     let bad = json!({"config": {"image": "registry.fly.io/demo:missing"}});
-    let (s, b) = call(&emu, "POST", &format!("/v1/apps/demo/machines/{id}"), Some(bad.clone()), None);
+    let (s, b) = call(
+        &emu,
+        "POST",
+        &format!("/v1/apps/demo/machines/{id}"),
+        Some(bad.clone()),
+        None,
+    );
     assert_eq!(s, 422);
-    assert_eq!(b["error"], "failed to resolve image registry.fly.io/demo:missing: manifest unknown");
-    assert_eq!(get(&emu, "demo", id)["config"]["image"], "registry.fly.io/demo:good");
-    assert_eq!(call(&emu, "POST", "/v1/apps/demo/machines", Some(bad), None).0, 422);
+    assert_eq!(
+        b["error"],
+        "failed to resolve image registry.fly.io/demo:missing: manifest unknown"
+    );
+    assert_eq!(
+        get(&emu, "demo", id)["config"]["image"],
+        "registry.fly.io/demo:good"
+    );
+    assert_eq!(
+        call(&emu, "POST", "/v1/apps/demo/machines", Some(bad), None).0,
+        422
+    );
     assert_eq!(emu.machines("demo").len(), 1);
+}
+
+#[test]
+fn rate_limits_and_unreachable_hosts() {
+    let emu = Emulator::start(Options {
+        rate_limit: true,
+        ..fast()
+    });
+    app(&emu, "demo");
+    let m = machine(&emu, "demo", json!({"skip_launch": true}));
+    let id = m["id"].as_str().unwrap();
+    let cordon = format!("/v1/apps/demo/machines/{id}/cordon");
+    let codes: Vec<u16> = (0..4)
+        .map(|_| call(&emu, "POST", &cordon, None, None).0)
+        .collect();
+    assert_eq!(codes, [200, 200, 200, 429]);
+    let gets: Vec<u16> = (0..15)
+        .map(|_| {
+            call(
+                &emu,
+                "GET",
+                &format!("/v1/apps/demo/machines/{id}"),
+                None,
+                None,
+            )
+            .0
+        })
+        .collect();
+    assert!(
+        gets[..10].iter().all(|c| *c == 200) && gets.contains(&429),
+        "{gets:?}"
+    );
+    std::thread::sleep(Duration::from_millis(1100));
+    emu.unreachable("demo", id);
+    let g = get(&emu, "demo", id);
+    assert_eq!(
+        (g["host_status"].as_str(), g["config"].is_null()),
+        (Some("unreachable"), true)
+    );
+    assert_eq!(
+        g["incomplete_config"]["image"],
+        "registry.fly.io/demo:deployment-01"
+    );
 }

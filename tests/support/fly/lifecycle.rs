@@ -200,6 +200,11 @@ impl State {
     }
 
     fn started(&mut self, idx: usize, now: u64) {
+        if self.machines[idx].env("EMULATOR_LAUNCH").as_deref() == Some("fail") {
+            self.event(idx, "launch", "failed", "flyd", json!({}));
+            self.set_state(idx, "failed", now);
+            return;
+        }
         let fail = self.checks_fail(idx);
         let crash = self.crashes(idx);
         let app = self.machines[idx].app.clone();
