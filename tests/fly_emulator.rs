@@ -195,6 +195,29 @@ fn machines_move_through_states_and_wait_long_polls() {
     assert_eq!(s, 200);
     let (s, b) = call(&emu, "POST", &format!("{base}/start"), None, None);
     assert_eq!((s, b["previous_state"].as_str()), (200, Some("stopped")));
+    call(
+        &emu,
+        "GET",
+        &format!("{base}/wait?state=started&timeout=5"),
+        None,
+        None,
+    );
+    let states: Vec<String> = emu
+        .timeline("demo")
+        .into_iter()
+        .map(|c| c.state)
+        .skip(3)
+        .collect();
+    let tail = [
+        "replacing",
+        "starting",
+        "started",
+        "stopping",
+        "stopped",
+        "starting",
+        "started",
+    ];
+    assert_eq!(states, tail);
 
     // skip_launch stays `created`, which satisfies a wait for `stopped`.
     let cold = machine(&emu, "demo", json!({"skip_launch": true}));

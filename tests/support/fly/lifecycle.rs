@@ -52,7 +52,9 @@ impl State {
         let m = &mut self.machines[idx];
         m.boot_began_ms = now;
         m.plan.clear();
-        m.plan.push_back((now, Step::Enter("starting")));
+        if m.state != "starting" {
+            m.plan.push_back((now, Step::Enter("starting")));
+        }
         m.plan.push_back((now + boot, Step::Started));
     }
 
