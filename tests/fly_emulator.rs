@@ -195,6 +195,29 @@ fn machines_move_through_states_and_wait_long_polls() {
     assert_eq!(s, 200);
     let (s, b) = call(&emu, "POST", &format!("{base}/start"), None, None);
     assert_eq!((s, b["previous_state"].as_str()), (200, Some("stopped")));
+    call(
+        &emu,
+        "GET",
+        &format!("{base}/wait?state=started&timeout=5"),
+        None,
+        None,
+    );
+    let states: Vec<String> = emu
+        .timeline("demo")
+        .into_iter()
+        .map(|c| c.state)
+        .skip(3)
+        .collect();
+    let tail = [
+        "replacing",
+        "starting",
+        "started",
+        "stopping",
+        "stopped",
+        "starting",
+        "started",
+    ];
+    assert_eq!(states, tail);
 
     // skip_launch stays `created`, which satisfies a wait for `stopped`.
     let cold = machine(&emu, "demo", json!({"skip_launch": true}));
@@ -837,4 +860,47 @@ fn images_are_checked_in_the_registry_when_one_is_set() {
         422
     );
     assert_eq!(emu.machines("demo").len(), 1);
+}
+
+#[test]
+fn rate_limits_and_unreachable_hosts() {
+    let emu = Emulator::start(Options {
+        rate_limit: true,
+        ..fast()
+    });
+    app(&emu, "demo");
+    let m = machine(&emu, "demo", json!({"skip_launch": true}));
+    let id = m["id"].as_str().unwrap();
+    let cordon = format!("/v1/apps/demo/machines/{id}/cordon");
+    let codes: Vec<u16> = (0..4)
+        .map(|_| call(&emu, "POST", &cordon, None, None).0)
+        .collect();
+    assert_eq!(codes, [200, 200, 200, 429]);
+    let gets: Vec<u16> = (0..15)
+        .map(|_| {
+            call(
+                &emu,
+                "GET",
+                &format!("/v1/apps/demo/machines/{id}"),
+                None,
+                None,
+            )
+            .0
+        })
+        .collect();
+    assert!(
+        gets[..10].iter().all(|c| *c == 200) && gets.contains(&429),
+        "{gets:?}"
+    );
+    std::thread::sleep(Duration::from_millis(1100));
+    emu.unreachable("demo", id);
+    let g = get(&emu, "demo", id);
+    assert_eq!(
+        (g["host_status"].as_str(), g["config"].is_null()),
+        (Some("unreachable"), true)
+    );
+    assert_eq!(
+        g["incomplete_config"]["image"],
+        "registry.fly.io/demo:deployment-01"
+    );
 }

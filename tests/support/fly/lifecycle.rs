@@ -52,7 +52,9 @@ impl State {
         let m = &mut self.machines[idx];
         m.boot_began_ms = now;
         m.plan.clear();
-        m.plan.push_back((now, Step::Enter("starting")));
+        if m.state != "starting" {
+            m.plan.push_back((now, Step::Enter("starting")));
+        }
         m.plan.push_back((now + boot, Step::Started));
     }
 
@@ -200,6 +202,11 @@ impl State {
     }
 
     fn started(&mut self, idx: usize, now: u64) {
+        if self.machines[idx].env("EMULATOR_LAUNCH").as_deref() == Some("fail") {
+            self.event(idx, "launch", "failed", "flyd", json!({}));
+            self.set_state(idx, "failed", now);
+            return;
+        }
         let fail = self.checks_fail(idx);
         let crash = self.crashes(idx);
         let app = self.machines[idx].app.clone();

@@ -236,6 +236,7 @@ async fn create(sh: &Arc<Shared>, r: &Req, app: &str) -> Result<Resp, Resp> {
         skip_secrets: flag("skip_secrets"),
         restart_count: 0,
         boot_began_ms: now,
+        unreachable: false,
     });
     let idx = st.machines.len() - 1;
     st.event(idx, "launch", "created", "user", json!({}));

@@ -242,6 +242,15 @@ impl Emulator {
         }
     }
 
+    /// The machine's host becomes unreachable: GET shows `host_status`
+    /// `unreachable`, `config` null and the config in `incomplete_config`.
+    pub fn unreachable(&self, app: &str, machine_id: &str) {
+        let mut st = self.st();
+        if let Some(idx) = st.find(app, machine_id) {
+            st.machines[idx].unreachable = true;
+        }
+    }
+
     /// An app that exists before the test (in `org`).
     pub fn create_app(&self, name: &str, org: &str) {
         self.st().add_app(name, org);

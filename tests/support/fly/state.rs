@@ -86,6 +86,8 @@ pub struct Machine {
     pub skip_secrets: bool,
     pub restart_count: u64,
     pub boot_began_ms: u64,
+    /// The host is unreachable: `host_status` says so and `config` is null.
+    pub unreachable: bool,
 }
 
 impl Machine {
@@ -158,8 +160,13 @@ impl Machine {
         m.insert("image_ref".into(), util::image_ref_json(&self.image()));
         m.insert("cordoned".into(), json!(self.cordoned));
         if !summary {
-            m.insert("config".into(), self.config.clone());
-            m.insert("incomplete_config".into(), Value::Null);
+            if self.unreachable {
+                m.insert("config".into(), Value::Null);
+                m.insert("incomplete_config".into(), self.config.clone());
+            } else {
+                m.insert("config".into(), self.config.clone());
+                m.insert("incomplete_config".into(), Value::Null);
+            }
             let events: Vec<Value> = self.events.iter().rev().cloned().collect();
             m.insert("events".into(), Value::Array(events));
             let checks: Vec<Value> = self
@@ -168,7 +175,12 @@ impl Machine {
                 .map(|c| json!({"name": c.name, "status": c.status, "output": c.output, "updated_at": c.updated_at}))
                 .collect();
             m.insert("checks".into(), Value::Array(checks));
-            m.insert("host_status".into(), json!("ok"));
+            let host = if self.unreachable {
+                "unreachable"
+            } else {
+                "ok"
+            };
+            m.insert("host_status".into(), json!(host));
             m.insert("containers".into(), json!([]));
         }
         if include_lease {
