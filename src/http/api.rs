@@ -100,6 +100,8 @@ pub struct Api {
     pub name: String,
     /// Where the credential comes from and how to fix it, for 401s.
     pub login_hint: String,
+    /// Attempts for one retried call.
+    attempts: u32,
 }
 
 /// A body to send.
@@ -121,7 +123,14 @@ impl Api {
             auth,
             name,
             login_hint,
+            attempts: ATTEMPTS,
         })
+    }
+
+    /// Retry up to `n` attempts (an API that rate-limits in bursts).
+    pub fn with_attempts(mut self, n: u32) -> Api {
+        self.attempts = n.max(1);
+        self
     }
 
     pub fn base(&self) -> &str {
@@ -190,7 +199,6 @@ impl Api {
             Body::Empty => None,
             Body::Json(v) => Some(serde_json::to_vec(v)?),
         };
-        let attempts = if idempotent { ATTEMPTS } else { 1 };
         let mut n = 0;
         loop {
             n += 1;
@@ -203,9 +211,15 @@ impl Api {
             }
             match self.send(rb, &method, path).await {
                 Ok(v) => return Ok(v),
-                Err(Failure::Retry(err, wait)) if n < attempts => {
+                // A 429 was refused before it was processed, so even a
+                // call that must not run twice can be sent again.
+                Err(Failure::Retry(err, wait))
+                    if n < self.attempts
+                        && (idempotent
+                            || ApiError::find(&err).is_some_and(|e| e.status == 429)) =>
+                {
                     crate::interrupt::check()?;
-                    tracing_debug(&format!("{err:#}; retrying ({n}/{attempts})"));
+                    tracing_debug(&format!("{err:#}; retrying ({n}/{})", self.attempts));
                     tokio::time::sleep(wait.unwrap_or_else(|| retry::backoff(n))).await;
                 }
                 Err(Failure::Retry(err, _)) | Err(Failure::Final(err)) => return Err(err),

@@ -114,13 +114,15 @@ impl Fly {
             auth.clone(),
             format!("the Fly Machines API at {machines_url}"),
             hint.clone(),
-        )?;
+        )?
+        .with_attempts(8);
         let platform = Api::new(
             &platform_url,
             auth,
             format!("the Fly platform API at {platform_url}"),
             hint,
-        )?;
+        )?
+        .with_attempts(8);
         Ok(Fly {
             api: FlyApi { machines, platform },
             org: cfg.org.clone(),

@@ -296,11 +296,15 @@ impl Rollout<'_> {
         Ok((new, started))
     }
 
+    /// Destroy a machine and wait until it is gone, so that what the
+    /// rollout reports is what the app runs.
     async fn destroy(&self, id: &str) -> anyhow::Result<()> {
         let nonce = self.leases.nonce(id);
         self.api.destroy(self.app(), id, nonce.as_deref()).await?;
         self.leases.forget(id);
-        Ok(())
+        self.api
+            .wait(self.app(), id, "destroyed", None, self.deadline())
+            .await
     }
 
     /// Wait until `m` (its version from the update) is started and, when

@@ -337,7 +337,11 @@ impl Emulator {
         self.st()
             .machines
             .iter()
-            .filter(|m| m.app == app && m.live_lease(now).is_some())
+            .filter(|m| {
+                m.app == app
+                    && !matches!(m.state.as_str(), "destroyed" | "destroying")
+                    && m.live_lease(now).is_some()
+            })
             .map(|m| m.id.clone())
             .collect()
     }
