@@ -120,14 +120,14 @@ fn duplicate_function_name() {
 }
 
 #[test]
-fn function_name_must_be_a_dns_label() {
+fn function_name_must_start_with_a_letter() {
     let p = ok_project();
-    p.file("hoist.yaml", &OK.replace("  hello:", "  Hello_World:"));
+    p.file("hoist.yaml", &OK.replace("  hello:", "  _hello:"));
     fails(
         &p,
         &["bundle"],
         2,
-        &["hoist.yaml:3:3", "`Hello_World` is not a DNS label"],
+        &["hoist.yaml:3:3", "`_hello` is not a valid function name"],
     );
 }
 

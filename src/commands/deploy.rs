@@ -99,8 +99,20 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
                 archive: prepared.bundle.archive.clone(),
                 archive_key: layout::archive_key(&f.name, &prepared.version),
                 store_url: store.url(""),
-                entrypoint: f.entrypoint.clone(),
-                import_map: f.import_map.clone(),
+                // A deno graph bundle says where its entrypoint and import
+                // map sit inside it.
+                entrypoint: prepared
+                    .bundle
+                    .manifest
+                    .entrypoint
+                    .clone()
+                    .unwrap_or_else(|| f.entrypoint.clone()),
+                import_map: prepared
+                    .bundle
+                    .manifest
+                    .import_map
+                    .clone()
+                    .or_else(|| f.import_map.clone()),
                 settings: want.settings.clone(),
                 env: want.env.clone(),
                 release_id: String::new(),

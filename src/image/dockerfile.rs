@@ -34,6 +34,9 @@ pub const TEMPLATE_VARIABLES: &[&str] = &[
     "import_map",
     "resources",
     "function_path",
+    "main_service",
+    "main_entrypoint",
+    "verify_jwt",
 ];
 
 /// Built-in templates, by runtime.
@@ -82,6 +85,13 @@ struct Vars<'a> {
     import_map: Option<String>,
     resources: ResourceVars,
     function_path: String,
+    /// Deno: the directory edge-runtime serves, inside the image.
+    main_service: Option<String>,
+    /// Deno: the entry file inside the image, when it is not the main
+    /// service's index file.
+    main_entrypoint: Option<String>,
+    /// supabase/config.toml `verify_jwt`, when set.
+    verify_jwt: Option<bool>,
 }
 
 #[derive(Debug, Serialize)]
@@ -142,7 +152,7 @@ pub(super) fn render(
         .with_hint("add a Dockerfile to the function directory, or set `entrypoint:` to it")
         .into());
     };
-    if function.runtime == Runtime::Deno {
+    if function.runtime == Runtime::Deno && deno_layout(project, function).is_none() {
         check_deno_entrypoint(function)?;
     }
     let name = format!("{BUILTIN_PREFIX}{}", template_file(function.runtime));
@@ -213,6 +223,7 @@ fn vars<'a>(
         labels.insert("org.opencontainers.image.source", src.clone());
     }
     let r = &function.resources;
+    let deno = deno_layout(project, function);
     Ok(Vars {
         name: &function.name,
         runtime: function.runtime.as_str(),
@@ -226,7 +237,10 @@ fn vars<'a>(
         context_dir: ctx.context_dir.trim_end_matches('/'),
         env: &function.env,
         labels,
-        import_map: import_map(function)?,
+        import_map: match &deno {
+            Some(d) => d.import_map.clone(),
+            None => import_map(function)?,
+        },
         resources: ResourceVars {
             memory_mb: r.memory_mb,
             cpus: r.cpus,
@@ -235,6 +249,51 @@ fn vars<'a>(
             warm_workers: r.warm_workers,
         },
         function_path: function.path.to_string_lossy().replace('\\', "/"),
+        main_service: deno.as_ref().map(|d| d.main_service.clone()),
+        main_entrypoint: deno.as_ref().and_then(|d| d.main_entrypoint.clone()),
+        verify_jwt: function.verify_jwt,
+    })
+}
+
+/// Where the built-in deno image keeps the bundle.
+const DENO_HOME: &str = "/home/deno/functions";
+
+/// Where a deno graph bundle's files sit in the image.
+struct DenoLayout {
+    main_service: String,
+    main_entrypoint: Option<String>,
+    /// The import map's absolute path in the image.
+    import_map: Option<String>,
+}
+
+/// The layout of a deno function's graph bundle in the image (its files
+/// under `/home/deno/functions/`, paths as in the bundle), or `None` when
+/// its graph cannot be followed (the bundle step reports why).
+fn deno_layout(project: &Project, function: &Function) -> Option<DenoLayout> {
+    if function.runtime != Runtime::Deno {
+        return None;
+    }
+    let opts = crate::bundle::BundleOptions {
+        limit_bytes: u64::MAX,
+        mtime: 0,
+        include: function.include.clone(),
+        exclude: function.exclude.clone(),
+        keep_node_modules: false,
+        threads: 1,
+        cache: false,
+        ignore_root: Some(project.root.clone()),
+        required: Vec::new(),
+    };
+    let plan = crate::bundle::graph::plan_function(&project.root, function, true, &opts).ok()?;
+    let (dir, file) = match plan.entrypoint.rsplit_once('/') {
+        Some((d, f)) => (format!("{DENO_HOME}/{d}"), f.to_string()),
+        None => (DENO_HOME.to_string(), plan.entrypoint.clone()),
+    };
+    const SERVED: [&str; 4] = ["index.ts", "index.tsx", "index.js", "index.jsx"];
+    Some(DenoLayout {
+        main_entrypoint: (!SERVED.contains(&file.as_str())).then(|| format!("{dir}/{file}")),
+        main_service: dir,
+        import_map: plan.import_map.map(|m| format!("{DENO_HOME}/{m}")),
     })
 }
 

@@ -70,32 +70,15 @@ pub fn is_graph_bundle(f: &Function) -> bool {
     f.runtime == crate::config::Runtime::Deno && !has_own_dockerfile(f)
 }
 
-/// The module graph of a deno function and its bundle layout. The
-/// function's `include` globs (files under its directory, read at run time)
-/// and supabase/config.toml `static_files` are added as they are.
+/// The module graph of a deno function and its bundle layout
+/// ([`crate::bundle::graph::plan_function`]).
 pub fn graph_plan(
     project: &Project,
     f: &Function,
     allow_unresolved: bool,
     opts: &BundleOptions,
 ) -> anyhow::Result<crate::bundle::graph::Plan> {
-    let mut extra = f.static_files.clone();
-    if !f.include.is_empty() {
-        for e in crate::bundle::walk::collect(&f.dir, opts)? {
-            if matches!(e.kind, crate::bundle::walk::Kind::File { .. }) {
-                extra.push(f.dir.join(&e.rel));
-            }
-        }
-    }
-    crate::bundle::graph::plan(&crate::bundle::graph::Inputs {
-        name: &f.name,
-        root: &project.root,
-        dir: &f.dir,
-        entry: &f.entry_file,
-        import_map: f.import_map_file.as_deref(),
-        extra: &extra,
-        allow_unresolved,
-    })
+    crate::bundle::graph::plan_function(&project.root, f, allow_unresolved, opts)
 }
 
 /// Follow the graph of every selected deno function before anything is
@@ -195,7 +178,14 @@ pub fn release_manifest(
         },
         image,
         runtime: f.runtime.as_str().to_string(),
-        entrypoint: f.entrypoint.clone(),
+        entrypoint: prepared
+            .bundle
+            .manifest
+            .entrypoint
+            .clone()
+            .unwrap_or_else(|| f.entrypoint.clone()),
+        import_map: prepared.bundle.manifest.import_map.clone(),
+        verify_jwt: f.verify_jwt,
         resources,
         env_keys: f.env.keys().cloned().collect(),
         secret_keys: f.secrets.clone(),

@@ -133,6 +133,34 @@ pub fn load_map(name: &str, root: &Path, file: &Path) -> anyhow::Result<ImportMa
     ImportMap::load(file).map_err(|e| map_error(name, root, e))
 }
 
+/// The graph of a configured deno function: its entrypoint and import map,
+/// plus its `include` globs (files under its directory read at run time)
+/// and supabase/config.toml `static_files`, added as they are.
+pub fn plan_function(
+    root: &Path,
+    f: &crate::config::Function,
+    allow_unresolved: bool,
+    opts: &super::BundleOptions,
+) -> anyhow::Result<Plan> {
+    let mut extra = f.static_files.clone();
+    if !f.include.is_empty() {
+        for e in super::walk::collect(&f.dir, opts)? {
+            if matches!(e.kind, super::walk::Kind::File { .. }) {
+                extra.push(f.dir.join(&e.rel));
+            }
+        }
+    }
+    plan(&Inputs {
+        name: &f.name,
+        root,
+        dir: &f.dir,
+        entry: &f.entry_file,
+        import_map: f.import_map_file.as_deref(),
+        extra: &extra,
+        allow_unresolved,
+    })
+}
+
 /// Follow the graph of one function and lay out its bundle.
 pub fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
     let root = inp.root;
