@@ -188,11 +188,13 @@ pub fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
             continue;
         }
         if let Some(why) = rules.refusal(&file)? {
+            let what = match &origin {
+                Some(_) => format!("{} reaches {}", at(root, &origin), rel(root, &file)),
+                None => rel(root, &file),
+            };
             return Err(UserError::usage(format!(
-                "function `{}`: {} reaches {}, which cannot be bundled: {why}",
+                "function `{}`: {what}, which cannot be bundled: {why}",
                 inp.name,
-                at(root, &origin),
-                rel(root, &file)
             ))
             .with_hint("import it from somewhere hoist bundles, or drop the import (secrets belong in `secrets:`)")
             .into());
