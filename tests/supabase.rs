@@ -667,3 +667,41 @@ fn secret_reached_by_import_is_refused() {
         &["supabase/functions/hello/index.ts:1", ".env", "secret"],
     );
 }
+
+#[test]
+fn npmrc_is_bundled_only_without_a_literal_token() {
+    let p = one("import { z } from 'npm:@acme/zod@3';\n");
+    p.file(
+        "supabase/functions/.npmrc",
+        "@acme:registry=https://npm.acme.dev/\n//npm.acme.dev/:_authToken=${NPM_TOKEN}\n",
+    );
+    let b = bundle(&p, &[]);
+    let files: Vec<&str> = b["hello"]["m"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, [".npmrc", "hello/index.ts"]);
+    p.file(
+        "supabase/functions/hello/.npmrc",
+        "//npm.acme.dev/:_authToken=npm_live_secret\n",
+    );
+    let a = p.hoist(&["bundle", "--output", "json"]).success();
+    let err = stderr(&a);
+    assert!(
+        err.contains("supabase/functions/hello/.npmrc:1 holds a registry token"),
+        "{err}"
+    );
+    let docs: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(docs[0]["manifest"].as_str().unwrap()).unwrap())
+            .unwrap();
+    let files: Vec<&str> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["hello/index.ts"]);
+}

@@ -42,6 +42,9 @@ pub struct Inputs<'a> {
     pub extra: &'a [PathBuf],
     /// Report unresolved specifiers as warnings instead of an error.
     pub allow_unresolved: bool,
+    /// Files the caller vetted that the secret-name rule would refuse
+    /// (an `.npmrc` holding no token).
+    pub vetted: &'a [PathBuf],
 }
 
 /// The files of a deno bundle and where things are inside it.
@@ -150,7 +153,23 @@ pub fn plan_function(
             }
         }
     }
-    plan(&Inputs {
+    let mut vetted = Vec::new();
+    let mut notes = Vec::new();
+    if let Some(npmrc) = npmrc_of(root, &f.dir) {
+        match npmrc_token_line(&npmrc) {
+            None => {
+                extra.push(npmrc.clone());
+                vetted.push(npmrc);
+            }
+            Some(line) => notes.push(format!(
+                "function `{}`: {}:{line} holds a registry token, so it is kept out of the bundle and image; \
+                 write the token as ${{NPM_TOKEN}} there (Deno reads it from the environment) and add NPM_TOKEN to `secrets:`",
+                f.name,
+                rel(root, &npmrc)
+            )),
+        }
+    }
+    let mut out = plan(&Inputs {
         name: &f.name,
         root,
         dir: &f.dir,
@@ -158,7 +177,46 @@ pub fn plan_function(
         import_map: f.import_map_file.as_deref(),
         extra: &extra,
         allow_unresolved,
-    })
+        vetted: &vetted,
+    })?;
+    out.warnings.extend(notes);
+    Ok(out)
+}
+
+/// The `.npmrc` a function uses, as Supabase documents it: next to the
+/// function, else in the directory holding the functions.
+fn npmrc_of(root: &Path, dir: &Path) -> Option<PathBuf> {
+    let own = dir.join(".npmrc");
+    if own.is_file() {
+        return Some(own);
+    }
+    let shared = dir.parent().filter(|p| p.starts_with(root))?.join(".npmrc");
+    shared.is_file().then_some(shared)
+}
+
+/// The 1-based line of an `.npmrc` that holds a literal credential
+/// (`_authToken`, `_auth`, `_password`, `password`), `None` when every
+/// credential is a `${VAR}` reference or there is none.
+pub fn npmrc_token_line(file: &Path) -> Option<usize> {
+    let text = std::fs::read_to_string(file).ok()?;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        let value = value.trim().trim_matches('"');
+        let secret = ["_authToken", "_auth", "_password", "password"]
+            .iter()
+            .any(|k| key == *k || key.ends_with(&format!(":{k}")));
+        if secret && !value.is_empty() && !(value.starts_with("${") && value.ends_with('}')) {
+            return Some(i + 1);
+        }
+    }
+    None
 }
 
 /// Follow the graph of one function and lay out its bundle.
@@ -187,7 +245,12 @@ pub fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
         if !seen.insert(file.clone()) {
             continue;
         }
-        if let Some(why) = rules.refusal(&file)? {
+        let refused = if inp.vetted.contains(&file) {
+            None
+        } else {
+            rules.refusal(&file)?
+        };
+        if let Some(why) = refused {
             let what = match &origin {
                 Some(_) => format!("{} reaches {}", at(root, &origin), rel(root, &file)),
                 None => rel(root, &file),
