@@ -3,6 +3,8 @@
 //! a release manifest. `build`, `push` and `deploy` call these rather than
 //! each other.
 
+use std::path::PathBuf;
+
 use crate::bundle::{BundleOptions, BundleOutput};
 use crate::config::{Function, Project, VersionPolicy};
 use crate::storage::layout;
@@ -78,7 +80,23 @@ pub fn graph_plan(
     allow_unresolved: bool,
     opts: &BundleOptions,
 ) -> anyhow::Result<crate::bundle::graph::Plan> {
-    crate::bundle::graph::plan_function(&project.root, f, allow_unresolved, opts)
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    // check_graphs follows every graph before the first bundle is written;
+    // the bundle step then reuses the plan instead of following it again.
+    static PLANS: OnceLock<Mutex<HashMap<(PathBuf, String, bool), crate::bundle::graph::Plan>>> =
+        OnceLock::new();
+    let plans = PLANS.get_or_init(|| Mutex::new(HashMap::new()));
+    let key = (project.root.clone(), f.name.clone(), allow_unresolved);
+    if let Some(p) = plans.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return Ok(p.clone());
+    }
+    let plan = crate::bundle::graph::plan_function(&project.root, f, allow_unresolved, opts)?;
+    plans
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, plan.clone());
+    Ok(plan)
 }
 
 /// Follow the graph of every selected deno function before anything is

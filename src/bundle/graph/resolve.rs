@@ -107,16 +107,51 @@ pub fn resolve(
     if !path.starts_with(root) {
         return Err(Unresolved::Outside(path));
     }
-    if !path.is_file() {
+    let Some(real) = probe(&path) else {
         return Err(Unresolved::Missing(path));
-    }
+    };
     // A symlink inside the tree may still lead out of it.
-    if let (Ok(real), Ok(real_root)) = (std::fs::canonicalize(&path), std::fs::canonicalize(root)) {
+    if let Some(real_root) = probe_dir(root) {
         if !real.starts_with(&real_root) {
             return Err(Unresolved::Outside(real));
         }
     }
     Ok(Target::Local(path))
+}
+
+type Probes = std::sync::Mutex<std::collections::HashMap<PathBuf, Option<PathBuf>>>;
+
+/// The real path of `path` when it is a file, remembered for the run:
+/// functions sharing modules ask about the same files again and again.
+fn probe(path: &Path) -> Option<PathBuf> {
+    static CACHE: std::sync::OnceLock<Probes> = std::sync::OnceLock::new();
+    cached(CACHE.get_or_init(Default::default), path, |p| {
+        p.is_file().then(|| std::fs::canonicalize(p).ok()).flatten()
+    })
+}
+
+/// The real path of a directory, remembered for the run.
+fn probe_dir(path: &Path) -> Option<PathBuf> {
+    static CACHE: std::sync::OnceLock<Probes> = std::sync::OnceLock::new();
+    cached(CACHE.get_or_init(Default::default), path, |p| {
+        std::fs::canonicalize(p).ok()
+    })
+}
+
+fn cached(
+    cache: &Probes,
+    path: &Path,
+    f: impl FnOnce(&Path) -> Option<PathBuf>,
+) -> Option<PathBuf> {
+    if let Some(hit) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(path) {
+        return hit.clone();
+    }
+    let v = f(path);
+    cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(path.to_path_buf(), v.clone());
+    v
 }
 
 #[cfg(test)]
