@@ -9,7 +9,9 @@
 #
 #   bench/supabase.sh                 # release build (built once)
 #   PROFILE=debug bench/supabase.sh   # the debug build, no release build
+#   HOIST_BIN=/path/to/hoist bench/supabase.sh   # that binary, no build
 #   DENO=/path/to/deno FUNCTIONS=200 MODULES=300 bench/supabase.sh
+#   KEEP=1 bench/supabase.sh          # keep the generated project
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -23,13 +25,17 @@ die() { echo "error: $*" >&2; exit 1; }
 [[ -x "$deno" ]] || die "deno not found at $deno (set DENO=)"
 command -v python3 >/dev/null || die "python3 is not installed"
 
-if [[ "$profile" == release ]]; then
-    echo "== building hoist (release)" >&2
-    (cd "$repo" && cargo build --release --quiet)
+if [[ -n "${HOIST_BIN:-}" ]]; then
+    hoist="$HOIST_BIN"
 else
-    (cd "$repo" && cargo build --quiet)
+    if [[ "$profile" == release ]]; then
+        echo "== building hoist (release)" >&2
+        (cd "$repo" && cargo build --release --quiet)
+    else
+        (cd "$repo" && cargo build --quiet)
+    fi
+    hoist="${CARGO_TARGET_DIR:-$repo/target}/$profile/hoist"
 fi
-hoist="${CARGO_TARGET_DIR:-$repo/target}/$profile/hoist"
 [[ -x "$hoist" ]] || die "no binary at $hoist"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/hoist-supa-bench.XXXXXX")"

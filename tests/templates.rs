@@ -467,25 +467,15 @@ fn a_shared_import_map_is_bundled_and_passed() {
 }
 
 #[test]
-fn a_deno_entrypoint_other_than_index_is_named_to_edge_runtime() {
+fn deno_entrypoint_must_be_what_edge_runtime_serves() {
     let f = Fixture::scaffolded(Runtime::Deno, "    entrypoint: main.ts\n");
     f.file(
         "functions/hello/main.ts",
         "Deno.serve(() => new Response('hi'));\n",
     );
-    let r = f.rendered();
-    assert!(
-        r.text
-            .contains("\"--main-service\", \"/home/deno/functions/hello\""),
-        "{}",
-        r.text
-    );
-    assert!(
-        r.text
-            .contains("\"--main-entrypoint\", \"/home/deno/functions/hello/main.ts\""),
-        "{}",
-        r.text
-    );
+    let msg = f.usage_error();
+    assert!(msg.contains("edge-runtime serves index.ts"), "{msg}");
+    assert!(msg.contains("import \"./main.ts\";"), "{msg}");
 }
 
 #[test]

@@ -35,7 +35,6 @@ pub const TEMPLATE_VARIABLES: &[&str] = &[
     "resources",
     "function_path",
     "main_service",
-    "main_entrypoint",
     "verify_jwt",
 ];
 
@@ -87,9 +86,6 @@ struct Vars<'a> {
     function_path: String,
     /// Deno: the directory edge-runtime serves, inside the image.
     main_service: Option<String>,
-    /// Deno: the entry file inside the image, when it is not the main
-    /// service's index file.
-    main_entrypoint: Option<String>,
     /// supabase/config.toml `verify_jwt`, when set.
     verify_jwt: Option<bool>,
 }
@@ -152,7 +148,7 @@ pub(super) fn render(
         .with_hint("add a Dockerfile to the function directory, or set `entrypoint:` to it")
         .into());
     };
-    if function.runtime == Runtime::Deno && deno_layout(project, function).is_none() {
+    if function.runtime == Runtime::Deno {
         check_deno_entrypoint(function)?;
     }
     let name = format!("{BUILTIN_PREFIX}{}", template_file(function.runtime));
@@ -250,7 +246,6 @@ fn vars<'a>(
         },
         function_path: function.path.to_string_lossy().replace('\\', "/"),
         main_service: deno.as_ref().map(|d| d.main_service.clone()),
-        main_entrypoint: deno.as_ref().and_then(|d| d.main_entrypoint.clone()),
         verify_jwt: function.verify_jwt,
     })
 }
@@ -260,8 +255,8 @@ const DENO_HOME: &str = "/home/deno/functions";
 
 /// Where a deno graph bundle's files sit in the image.
 struct DenoLayout {
+    /// The entrypoint's directory, which edge-runtime serves.
     main_service: String,
-    main_entrypoint: Option<String>,
     /// The import map's absolute path in the image.
     import_map: Option<String>,
 }
@@ -285,13 +280,11 @@ fn deno_layout(project: &Project, function: &Function) -> Option<DenoLayout> {
         required: Vec::new(),
     };
     let plan = crate::bundle::graph::plan_function(&project.root, function, true, &opts).ok()?;
-    let (dir, file) = match plan.entrypoint.rsplit_once('/') {
-        Some((d, f)) => (format!("{DENO_HOME}/{d}"), f.to_string()),
-        None => (DENO_HOME.to_string(), plan.entrypoint.clone()),
+    let dir = match plan.entrypoint.rsplit_once('/') {
+        Some((d, _)) => format!("{DENO_HOME}/{d}"),
+        None => DENO_HOME.to_string(),
     };
-    const SERVED: [&str; 4] = ["index.ts", "index.tsx", "index.js", "index.jsx"];
     Some(DenoLayout {
-        main_entrypoint: (!SERVED.contains(&file.as_str())).then(|| format!("{dir}/{file}")),
         main_service: dir,
         import_map: plan.import_map.map(|m| format!("{DENO_HOME}/{m}")),
     })
@@ -340,10 +333,17 @@ fn normalize_relative(path: &str) -> Option<String> {
 /// directory and has no flag to name another file for a directory.
 fn check_deno_entrypoint(function: &Function) -> anyhow::Result<()> {
     const SERVED: [&str; 4] = ["index.ts", "index.tsx", "index.js", "index.jsx"];
-    let entry = normalize_relative(&function.entrypoint).unwrap_or_default();
-    if SERVED.contains(&entry.as_str()) {
+    // The served directory is the entrypoint's own (in a graph bundle it
+    // need not be the function directory): only the file name matters.
+    let file = function
+        .entry_file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if SERVED.contains(&file.as_str()) {
         return Ok(());
     }
+    let entry = file;
     Err(UserError::usage(format!(
         "function `{}`: edge-runtime serves index.ts from the function directory, not `{}`",
         function.name, function.entrypoint
