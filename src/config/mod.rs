@@ -644,7 +644,16 @@ fn resolve(
         let mut import_map_file = None;
         if let (Some(map), Runtime::Deno) = (&f.import_map, runtime) {
             let abs = normalize(&dir.join(map));
-            if !abs.starts_with(root) {
+            if Path::new(map).is_absolute() {
+                problems.push(at(
+                    &here("import_map"),
+                    format!(
+                        "function `{name}`: import map `{}` is absolute; write it relative to the function directory",
+                        check::shown(map)
+                    ),
+                    Some("write a path relative to the function directory that stays inside the project".into()),
+                ));
+            } else if !abs.starts_with(root) {
                 problems.push(at(
                     &here("import_map"),
                     format!(

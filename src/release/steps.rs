@@ -84,8 +84,8 @@ pub fn graph_plan(
     use std::sync::{Mutex, OnceLock};
     // check_graphs follows every graph before the first bundle is written;
     // the bundle step then reuses the plan instead of following it again.
-    static PLANS: OnceLock<Mutex<HashMap<(PathBuf, String, bool), crate::bundle::graph::Plan>>> =
-        OnceLock::new();
+    type Plans = Mutex<HashMap<(PathBuf, String, bool), crate::bundle::graph::Plan>>;
+    static PLANS: OnceLock<Plans> = OnceLock::new();
     let plans = PLANS.get_or_init(|| Mutex::new(HashMap::new()));
     let key = (project.root.clone(), f.name.clone(), allow_unresolved);
     if let Some(p) = plans.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {

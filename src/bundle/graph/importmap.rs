@@ -222,7 +222,7 @@ impl ImportMap {
                 }
                 scopes.push((abs, mappings(Some(m), file, "scopes")?));
             }
-            scopes.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+            scopes.sort_by_key(|s| std::cmp::Reverse(s.0.len()));
         }
         Ok(ImportMap {
             file: file.to_path_buf(),

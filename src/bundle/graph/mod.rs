@@ -15,6 +15,7 @@
 
 pub mod importmap;
 pub mod lex;
+pub mod npmrc;
 pub mod resolve;
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -155,8 +156,8 @@ pub fn plan_function(
     }
     let mut vetted = Vec::new();
     let mut notes = Vec::new();
-    if let Some(npmrc) = npmrc_of(root, &f.dir) {
-        match npmrc_token_line(&npmrc) {
+    if let Some(npmrc) = npmrc::of(root, &f.dir) {
+        match npmrc::token_line(&npmrc) {
             None => {
                 extra.push(npmrc.clone());
                 vetted.push(npmrc);
@@ -181,42 +182,6 @@ pub fn plan_function(
     })?;
     out.warnings.extend(notes);
     Ok(out)
-}
-
-/// The `.npmrc` a function uses, as Supabase documents it: next to the
-/// function, else in the directory holding the functions.
-fn npmrc_of(root: &Path, dir: &Path) -> Option<PathBuf> {
-    let own = dir.join(".npmrc");
-    if own.is_file() {
-        return Some(own);
-    }
-    let shared = dir.parent().filter(|p| p.starts_with(root))?.join(".npmrc");
-    shared.is_file().then_some(shared)
-}
-
-/// The 1-based line of an `.npmrc` that holds a literal credential
-/// (`_authToken`, `_auth`, `_password`, `password`), `None` when every
-/// credential is a `${VAR}` reference or there is none.
-pub fn npmrc_token_line(file: &Path) -> Option<usize> {
-    let text = std::fs::read_to_string(file).ok()?;
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.starts_with('#') || line.starts_with(';') {
-            continue;
-        }
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
-        let key = key.trim();
-        let value = value.trim().trim_matches('"');
-        let secret = ["_authToken", "_auth", "_password", "password"]
-            .iter()
-            .any(|k| key == *k || key.ends_with(&format!(":{k}")));
-        if secret && !value.is_empty() && !(value.starts_with("${") && value.ends_with('}')) {
-            return Some(i + 1);
-        }
-    }
-    None
 }
 
 /// Follow the graph of one function and lay out its bundle.
