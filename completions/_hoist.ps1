@@ -99,6 +99,7 @@ Register-ArgumentCompleter -Native -CommandName 'hoist' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to hoist.yaml (default: search upward from the current directory)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for data on stdout')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--allow-unresolved', '--allow-unresolved', [CompletionResultType]::ParameterName, 'Report module specifiers that do not resolve (deno functions) as warnings instead of failing')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only errors and data [env: HOIST_QUIET=]')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only errors and data [env: HOIST_QUIET=]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]')
@@ -116,6 +117,7 @@ Register-ArgumentCompleter -Native -CommandName 'hoist' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to hoist.yaml (default: search upward from the current directory)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for data on stdout')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--allow-unresolved', '--allow-unresolved', [CompletionResultType]::ParameterName, 'Report module specifiers that do not resolve (deno functions) as warnings instead of failing')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only errors and data [env: HOIST_QUIET=]')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only errors and data [env: HOIST_QUIET=]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]')
@@ -140,7 +142,7 @@ Register-ArgumentCompleter -Native -CommandName 'hoist' -ScriptBlock {
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to every confirmation; never prompt')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check hoist.yaml and report every problem with its line')
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check hoist.yaml (and supabase/config.toml, and every deno function''s module graph) and report every problem with its line')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the resolved configuration, secrets masked')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -149,6 +151,7 @@ Register-ArgumentCompleter -Native -CommandName 'hoist' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to hoist.yaml (default: search upward from the current directory)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for data on stdout')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--allow-unresolved', '--allow-unresolved', [CompletionResultType]::ParameterName, 'Report module specifiers that do not resolve as warnings')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only errors and data [env: HOIST_QUIET=]')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only errors and data [env: HOIST_QUIET=]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]')
@@ -176,7 +179,7 @@ Register-ArgumentCompleter -Native -CommandName 'hoist' -ScriptBlock {
             break
         }
         'hoist;config;help' {
-            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check hoist.yaml and report every problem with its line')
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check hoist.yaml (and supabase/config.toml, and every deno function''s module graph) and report every problem with its line')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the resolved configuration, secrets masked')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -195,6 +198,7 @@ Register-ArgumentCompleter -Native -CommandName 'hoist' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to hoist.yaml (default: search upward from the current directory)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for data on stdout')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--allow-unresolved', '--allow-unresolved', [CompletionResultType]::ParameterName, 'Report module specifiers that do not resolve (deno functions) as warnings instead of failing')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only errors and data [env: HOIST_QUIET=]')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only errors and data [env: HOIST_QUIET=]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]')
@@ -315,6 +319,7 @@ Register-ArgumentCompleter -Native -CommandName 'hoist' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to hoist.yaml (default: search upward from the current directory)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for data on stdout')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--allow-unresolved', '--allow-unresolved', [CompletionResultType]::ParameterName, 'Report module specifiers that do not resolve (deno functions) as warnings instead of failing')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan (code, env and settings changes per function) and change nothing')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only errors and data [env: HOIST_QUIET=]')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only errors and data [env: HOIST_QUIET=]')
@@ -743,7 +748,7 @@ Register-ArgumentCompleter -Native -CommandName 'hoist' -ScriptBlock {
             break
         }
         'hoist;help;config' {
-            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check hoist.yaml and report every problem with its line')
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check hoist.yaml (and supabase/config.toml, and every deno function''s module graph) and report every problem with its line')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the resolved configuration, secrets masked')
             break
         }

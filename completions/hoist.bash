@@ -625,7 +625,7 @@ _hoist() {
             return 0
             ;;
         hoist__subcmd__build)
-            opts="-q -v -y -h --builder --platform --config --output --quiet --verbose --no-progress --yes --color --help"
+            opts="-q -v -y -h --allow-unresolved --builder --platform --config --output --quiet --verbose --no-progress --yes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -659,7 +659,7 @@ _hoist() {
             return 0
             ;;
         hoist__subcmd__bundle)
-            opts="-q -v -y -h --config --output --quiet --verbose --no-progress --yes --color --help"
+            opts="-q -v -y -h --allow-unresolved --config --output --quiet --verbose --no-progress --yes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -819,7 +819,7 @@ _hoist() {
             return 0
             ;;
         hoist__subcmd__config__subcmd__validate)
-            opts="-q -v -y -h --config --output --quiet --verbose --no-progress --yes --color --help"
+            opts="-q -v -y -h --allow-unresolved --config --output --quiet --verbose --no-progress --yes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -883,7 +883,7 @@ _hoist() {
             return 0
             ;;
         hoist__subcmd__deploy)
-            opts="-t -j -q -v -y -h --target --version --dry-run --jobs --health-timeout --profile --config --output --quiet --verbose --no-progress --yes --color --help"
+            opts="-t -j -q -v -y -h --allow-unresolved --target --version --dry-run --jobs --health-timeout --profile --config --output --quiet --verbose --no-progress --yes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1919,7 +1919,7 @@ _hoist() {
             return 0
             ;;
         hoist__subcmd__push)
-            opts="-q -v -y -h --profile --config --output --quiet --verbose --no-progress --yes --color --help"
+            opts="-q -v -y -h --allow-unresolved --profile --config --output --quiet --verbose --no-progress --yes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

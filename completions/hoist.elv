@@ -93,6 +93,7 @@ set edit:completion:arg-completer[hoist] = {|@words|
             cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
             cand --output 'Output format for data on stdout'
             cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand --allow-unresolved 'Report module specifiers that do not resolve (deno functions) as warnings instead of failing'
             cand -q 'Print less: only errors and data [env: HOIST_QUIET=]'
             cand --quiet 'Print less: only errors and data [env: HOIST_QUIET=]'
             cand -v 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
@@ -109,6 +110,7 @@ set edit:completion:arg-completer[hoist] = {|@words|
             cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
             cand --output 'Output format for data on stdout'
             cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand --allow-unresolved 'Report module specifiers that do not resolve (deno functions) as warnings instead of failing'
             cand -q 'Print less: only errors and data [env: HOIST_QUIET=]'
             cand --quiet 'Print less: only errors and data [env: HOIST_QUIET=]'
             cand -v 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
@@ -132,7 +134,7 @@ set edit:completion:arg-completer[hoist] = {|@words|
             cand --yes 'Answer yes to every confirmation; never prompt'
             cand -h 'Print help'
             cand --help 'Print help'
-            cand validate 'Check hoist.yaml and report every problem with its line'
+            cand validate 'Check hoist.yaml (and supabase/config.toml, and every deno function''s module graph) and report every problem with its line'
             cand show 'Print the resolved configuration, secrets masked'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -140,6 +142,7 @@ set edit:completion:arg-completer[hoist] = {|@words|
             cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
             cand --output 'Output format for data on stdout'
             cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand --allow-unresolved 'Report module specifiers that do not resolve as warnings'
             cand -q 'Print less: only errors and data [env: HOIST_QUIET=]'
             cand --quiet 'Print less: only errors and data [env: HOIST_QUIET=]'
             cand -v 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
@@ -165,7 +168,7 @@ set edit:completion:arg-completer[hoist] = {|@words|
             cand --help 'Print help'
         }
         &'hoist;config;help'= {
-            cand validate 'Check hoist.yaml and report every problem with its line'
+            cand validate 'Check hoist.yaml (and supabase/config.toml, and every deno function''s module graph) and report every problem with its line'
             cand show 'Print the resolved configuration, secrets masked'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -180,6 +183,7 @@ set edit:completion:arg-completer[hoist] = {|@words|
             cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
             cand --output 'Output format for data on stdout'
             cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand --allow-unresolved 'Report module specifiers that do not resolve (deno functions) as warnings instead of failing'
             cand -q 'Print less: only errors and data [env: HOIST_QUIET=]'
             cand --quiet 'Print less: only errors and data [env: HOIST_QUIET=]'
             cand -v 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
@@ -293,6 +297,7 @@ set edit:completion:arg-completer[hoist] = {|@words|
             cand --config 'Path to hoist.yaml (default: search upward from the current directory)'
             cand --output 'Output format for data on stdout'
             cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
+            cand --allow-unresolved 'Report module specifiers that do not resolve (deno functions) as warnings instead of failing'
             cand --dry-run 'Print the plan (code, env and settings changes per function) and change nothing'
             cand -q 'Print less: only errors and data [env: HOIST_QUIET=]'
             cand --quiet 'Print less: only errors and data [env: HOIST_QUIET=]'
@@ -686,7 +691,7 @@ set edit:completion:arg-completer[hoist] = {|@words|
         &'hoist;help;build'= {
         }
         &'hoist;help;config'= {
-            cand validate 'Check hoist.yaml and report every problem with its line'
+            cand validate 'Check hoist.yaml (and supabase/config.toml, and every deno function''s module graph) and report every problem with its line'
             cand show 'Print the resolved configuration, secrets masked'
         }
         &'hoist;help;config;validate'= {

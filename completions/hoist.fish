@@ -98,6 +98,7 @@ json\t''"
 complete -c hoist -n "__fish_hoist_using_subcommand bundle" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand bundle" -l allow-unresolved -d 'Report module specifiers that do not resolve (deno functions) as warnings instead of failing'
 complete -c hoist -n "__fish_hoist_using_subcommand bundle" -s q -l quiet -d 'Print less: only errors and data [env: HOIST_QUIET=]'
 complete -c hoist -n "__fish_hoist_using_subcommand bundle" -s v -l verbose -d 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
 complete -c hoist -n "__fish_hoist_using_subcommand bundle" -l no-progress -d 'Never draw progress bars'
@@ -115,6 +116,7 @@ json\t''"
 complete -c hoist -n "__fish_hoist_using_subcommand build" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand build" -l allow-unresolved -d 'Report module specifiers that do not resolve (deno functions) as warnings instead of failing'
 complete -c hoist -n "__fish_hoist_using_subcommand build" -s q -l quiet -d 'Print less: only errors and data [env: HOIST_QUIET=]'
 complete -c hoist -n "__fish_hoist_using_subcommand build" -s v -l verbose -d 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
 complete -c hoist -n "__fish_hoist_using_subcommand build" -l no-progress -d 'Never draw progress bars'
@@ -131,7 +133,7 @@ complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_
 complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -l no-progress -d 'Never draw progress bars'
 complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
 complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -s h -l help -d 'Print help'
-complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -f -a "validate" -d 'Check hoist.yaml and report every problem with its line'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -f -a "validate" -d 'Check hoist.yaml (and supabase/config.toml, and every deno function\'s module graph) and report every problem with its line'
 complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -f -a "show" -d 'Print the resolved configuration, secrets masked'
 complete -c hoist -n "__fish_hoist_using_subcommand config; and not __fish_seen_subcommand_from validate show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from validate" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
@@ -140,6 +142,7 @@ json\t''"
 complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from validate" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from validate" -l allow-unresolved -d 'Report module specifiers that do not resolve as warnings'
 complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from validate" -s q -l quiet -d 'Print less: only errors and data [env: HOIST_QUIET=]'
 complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from validate" -s v -l verbose -d 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
 complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from validate" -l no-progress -d 'Never draw progress bars'
@@ -156,7 +159,7 @@ complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subc
 complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from show" -l no-progress -d 'Never draw progress bars'
 complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from show" -s y -l yes -d 'Answer yes to every confirmation; never prompt'
 complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check hoist.yaml and report every problem with its line'
+complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check hoist.yaml (and supabase/config.toml, and every deno function\'s module graph) and report every problem with its line'
 complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the resolved configuration, secrets masked'
 complete -c hoist -n "__fish_hoist_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hoist -n "__fish_hoist_using_subcommand push" -l profile -d 'AWS shared-config profile for S3 credentials (beats storage.s3.profile)' -r
@@ -166,6 +169,7 @@ json\t''"
 complete -c hoist -n "__fish_hoist_using_subcommand push" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand push" -l allow-unresolved -d 'Report module specifiers that do not resolve (deno functions) as warnings instead of failing'
 complete -c hoist -n "__fish_hoist_using_subcommand push" -s q -l quiet -d 'Print less: only errors and data [env: HOIST_QUIET=]'
 complete -c hoist -n "__fish_hoist_using_subcommand push" -s v -l verbose -d 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
 complete -c hoist -n "__fish_hoist_using_subcommand push" -l no-progress -d 'Never draw progress bars'
@@ -255,6 +259,7 @@ json\t''"
 complete -c hoist -n "__fish_hoist_using_subcommand deploy" -l color -d 'When to use colours (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand deploy" -l allow-unresolved -d 'Report module specifiers that do not resolve (deno functions) as warnings instead of failing'
 complete -c hoist -n "__fish_hoist_using_subcommand deploy" -l dry-run -d 'Print the plan (code, env and settings changes per function) and change nothing'
 complete -c hoist -n "__fish_hoist_using_subcommand deploy" -s q -l quiet -d 'Print less: only errors and data [env: HOIST_QUIET=]'
 complete -c hoist -n "__fish_hoist_using_subcommand deploy" -s v -l verbose -d 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
@@ -546,7 +551,7 @@ complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_su
 complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions deploy rollback warmup logs env status invoke delete releases backend help" -f -a "releases" -d 'List releases: which versions went live together, when, by whom'
 complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions deploy rollback warmup logs env status invoke delete releases backend help" -f -a "backend" -d 'Run the reference self-hosted functions backend (serve, start, stop, status)'
 complete -c hoist -n "__fish_hoist_using_subcommand help; and not __fish_seen_subcommand_from init new bundle build config push versions pull prune login logout completions deploy rollback warmup logs env status invoke delete releases backend help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c hoist -n "__fish_hoist_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "validate" -d 'Check hoist.yaml and report every problem with its line'
+complete -c hoist -n "__fish_hoist_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "validate" -d 'Check hoist.yaml (and supabase/config.toml, and every deno function\'s module graph) and report every problem with its line'
 complete -c hoist -n "__fish_hoist_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the resolved configuration, secrets masked'
 complete -c hoist -n "__fish_hoist_using_subcommand help; and __fish_seen_subcommand_from env" -f -a "set" -d 'Set variables: KEY=VALUE, or KEY alone to read the value from stdin'
 complete -c hoist -n "__fish_hoist_using_subcommand help; and __fish_seen_subcommand_from env" -f -a "list" -d 'List a function\'s variables (secret values are never shown)'

@@ -13,6 +13,17 @@ fn stderr(a: &assert_cmd::assert::Assert) -> String {
 const OK: &str =
     "project: demo\nfunctions:\n  hello:\n    path: functions/hello\n    runtime: deno\n";
 
+/// The directory-walk cases use a bun function: deno functions bundle
+/// their module graph instead (tests/supabase.rs).
+fn dir_project() -> Project {
+    let p = Project::new(&OK.replace("runtime: deno", "runtime: bun"));
+    p.file(
+        "functions/hello/index.ts",
+        "Bun.serve({ fetch: () => new Response('hi') });\n",
+    );
+    p
+}
+
 fn ok_project() -> Project {
     let p = Project::new(OK);
     p.file(
@@ -120,14 +131,14 @@ fn duplicate_function_name() {
 }
 
 #[test]
-fn function_name_must_be_a_dns_label() {
+fn function_name_must_start_with_a_letter() {
     let p = ok_project();
-    p.file("hoist.yaml", &OK.replace("  hello:", "  Hello_World:"));
+    p.file("hoist.yaml", &OK.replace("  hello:", "  _hello:"));
     fails(
         &p,
         &["bundle"],
         2,
-        &["hoist.yaml:3:3", "`Hello_World` is not a DNS label"],
+        &["hoist.yaml:3:3", "`_hello` is not a valid function name"],
     );
 }
 
@@ -197,7 +208,7 @@ fn unset_variable_in_env() {
 
 #[test]
 fn symlink_escaping_the_function_dir() {
-    let p = ok_project();
+    let p = dir_project();
     p.file("secret.txt", "do not ship");
     std::os::unix::fs::symlink("../../secret.txt", p.path().join("functions/hello/link")).unwrap();
     fails(&p, &["bundle"], 2, &["functions/hello/link", "outside"]);
@@ -206,7 +217,7 @@ fn symlink_escaping_the_function_dir() {
 #[test]
 fn unreadable_file_is_named() {
     use std::os::unix::fs::PermissionsExt;
-    let p = ok_project();
+    let p = dir_project();
     let locked = p.path().join("functions/hello/locked.txt");
     std::fs::write(&locked, "no").unwrap();
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
@@ -280,8 +291,20 @@ fn credentials_in_urls_are_refused_without_being_repeated() {
 }
 
 #[test]
-fn an_entrypoint_left_out_by_an_ignore_rule_is_an_error() {
+fn a_deno_module_left_out_by_an_ignore_rule_is_an_error() {
     let p = ok_project();
+    p.file(".hoistignore", "*.ts\n");
+    fails(
+        &p,
+        &["bundle"],
+        2,
+        &["functions/hello/index.ts", "ignore rule"],
+    );
+}
+
+#[test]
+fn an_entrypoint_left_out_by_an_ignore_rule_is_an_error() {
+    let p = dir_project();
     p.file(".gitignore", "*.ts\n");
     fails(
         &p,
@@ -300,7 +323,11 @@ fn ignore_files_above_the_project_do_not_change_bundles() {
     std::fs::write(outer.path().join(".gitignore"), "*.ts\nextra.txt\n").unwrap();
     let root = outer.path().join("proj");
     std::fs::create_dir_all(root.join("functions/hello")).unwrap();
-    std::fs::write(root.join("hoist.yaml"), OK).unwrap();
+    std::fs::write(
+        root.join("hoist.yaml"),
+        OK.replace("runtime: deno", "runtime: bun"),
+    )
+    .unwrap();
     std::fs::write(root.join("functions/hello/index.ts"), "export {};\n").unwrap();
     std::fs::write(root.join("functions/hello/extra.txt"), "x").unwrap();
     std::fs::write(root.join("functions/hello/drop.md"), "x").unwrap();
@@ -345,8 +372,14 @@ fn new_refuses_to_scaffold_outside_the_project() {
 
 #[test]
 fn bundle_over_the_size_limit() {
-    let p = ok_project();
-    p.file("hoist.yaml", &format!("{OK}bundle:\n  limit_mb: 1\n"));
+    let p = dir_project();
+    p.file(
+        "hoist.yaml",
+        &format!(
+            "{}bundle:\n  limit_mb: 1\n",
+            OK.replace("runtime: deno", "runtime: bun")
+        ),
+    );
     // 3 MiB that do not compress.
     let mut x: u64 = 0x9E3779B97F4A7C15;
     let bytes: Vec<u8> = (0..3 * 1024 * 1024)

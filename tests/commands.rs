@@ -76,15 +76,10 @@ fn init_detects_supabase_and_plain_functions() {
     let out = hoist(root, &["init", "--name", "demo", "--output", "json"]);
     let err = String::from_utf8_lossy(&out.stderr).to_string();
     let doc = ok(&out);
-    // Shared code and a shared import map are named: they are not bundled.
-    assert!(
-        err.contains("supabase/functions/_shared is shared code"),
-        "{err}"
-    );
-    assert!(
-        err.contains("supabase/functions/import_map.json is shared"),
-        "{err}"
-    );
+    // Shared code and a shared import map are no longer warned about: a
+    // deno function's bundle holds what its module graph reaches.
+    assert!(!err.contains("_shared"), "{err}");
+    assert!(!err.contains("import_map.json is shared"), "{err}");
     let names: Vec<(&str, &str)> = doc["functions"]
         .as_array()
         .unwrap()
@@ -194,7 +189,14 @@ fn bundle_is_reproducible_and_reported_as_json() {
 
 #[test]
 fn unchanged_functions_reuse_their_bundle_and_any_change_rebundles() {
+    // A bun function: its bundle is its directory, so a new file counts
+    // (a deno function's bundle is its module graph: tests/supabase.rs).
     let dir = deno_project("export const a = 'aaaa';\n");
+    write(
+        dir.path(),
+        "hoist.yaml",
+        "project: demo\nfunctions:\n  hello:\n    runtime: bun\n",
+    );
     let root = dir.path();
     let bundle = |root: &Path| ok(&hoist(root, &["bundle", "--output", "json"]))[0].clone();
 

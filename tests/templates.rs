@@ -439,12 +439,31 @@ fn deno_import_map_is_passed_to_edge_runtime() {
 }
 
 #[test]
-fn import_map_outside_the_function_is_refused() {
-    let f = Fixture::scaffolded(Runtime::Deno, "    import_map: ../import_map.json\n");
-    f.file("functions/import_map.json", "{\"imports\": {}}\n");
+fn import_map_outside_the_project_is_refused() {
+    let f = Fixture::scaffolded(Runtime::Deno, "    import_map: ../../../import_map.json\n");
     // Refused when hoist.yaml is loaded, before anything is rendered.
     let msg = f.load_error();
-    assert!(msg.contains("outside the function directory"), "{msg}");
+    assert!(msg.contains("is outside the project"), "{msg}");
+}
+
+#[test]
+fn a_shared_import_map_is_bundled_and_passed() {
+    // A deno function's bundle holds its module graph and import map with
+    // paths relative to their common root (docs/supabase.md).
+    let f = Fixture::scaffolded(Runtime::Deno, "    import_map: ../import_map.json\n");
+    f.file("functions/import_map.json", "{\"imports\": {}}\n");
+    let r = f.rendered();
+    assert!(
+        r.text.contains("COPY app/ /home/deno/functions/\n"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text
+            .contains("\"--import-map\", \"/home/deno/functions/import_map.json\""),
+        "{}",
+        r.text
+    );
 }
 
 #[test]

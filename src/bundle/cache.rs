@@ -53,6 +53,32 @@ pub struct Key {
     pub recordable: bool,
 }
 
+impl Key {
+    /// The key of a graph bundle: the walk's key plus the layout its
+    /// manifest records (the entrypoint and import map inside the bundle,
+    /// the remote specifiers).
+    pub fn salted(self, layout: &super::Layout) -> Key {
+        if layout.entrypoint.is_none() && layout.import_map.is_none() && layout.remote.is_empty() {
+            return self;
+        }
+        let mut sha = Sha256::new();
+        sha.update(self.key.as_bytes());
+        for part in [&layout.entrypoint, &layout.import_map] {
+            let p = part.as_deref().unwrap_or("");
+            sha.update((p.len() as u64).to_le_bytes());
+            sha.update(p.as_bytes());
+        }
+        for r in &layout.remote {
+            sha.update((r.len() as u64).to_le_bytes());
+            sha.update(r.as_bytes());
+        }
+        Key {
+            key: hex::encode(sha.finalize()),
+            recordable: self.recordable,
+        }
+    }
+}
+
 /// Whether the cache is switched on (`HOIST_BUNDLE_CACHE=0` turns it off).
 pub fn enabled() -> bool {
     !matches!(
@@ -96,6 +122,9 @@ pub fn key(dir: &Path, entries: &[Entry], opts: &BundleOptions) -> Option<Key> {
         }
         let stamp = match &e.meta {
             Some(meta) => stamp(meta),
+            // Directories made by hand (graph bundles) hold no data of
+            // their own: their stamps would only move with unrelated files.
+            None if matches!(e.kind, Kind::Dir) => continue,
             None => stamp(&std::fs::symlink_metadata(dir.join(&e.rel)).ok()?),
         };
         for v in stamp.numbers {

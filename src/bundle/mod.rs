@@ -12,6 +12,7 @@
 pub mod archive;
 pub mod cache;
 pub mod deflate;
+pub mod graph;
 pub mod pgzip;
 pub mod unpack;
 pub mod walk;
@@ -88,6 +89,24 @@ pub struct BundleManifest {
     /// Number of files and symlinks (the entries of `files`).
     pub file_count: u64,
     pub files: Vec<ManifestEntry>,
+    /// Deno bundles: the entrypoint's path inside the bundle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<String>,
+    /// Deno bundles: the import map's path inside the bundle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_map: Option<String>,
+    /// Deno bundles: remote specifiers the graph imports (fetched at run
+    /// time), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remote: Vec<String>,
+}
+
+/// What a bundle's manifest says beyond its files (deno graph bundles).
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    pub entrypoint: Option<String>,
+    pub import_map: Option<String>,
+    pub remote: Vec<String>,
 }
 
 /// Where a bundle ended up.
@@ -167,8 +186,69 @@ pub fn bundle_dir(
         .into());
     }
 
+    write_bundle(name, dir, entries, out_dir, opts, Layout::default())
+}
+
+/// Bundle the files of a deno function's module graph ([`graph::plan`]):
+/// the archive holds exactly `plan.files`, relative to `plan.base`.
+pub fn bundle_plan(
+    name: &str,
+    plan: &graph::Plan,
+    out_dir: &Path,
+    opts: &BundleOptions,
+) -> anyhow::Result<BundleOutput> {
+    let mut entries = Vec::new();
+    let mut dirs = std::collections::BTreeSet::new();
+    for rel in &plan.files {
+        let path = plan.base.join(rel);
+        // Followed like Deno follows them: a linked module is stored as a file.
+        let meta = std::fs::metadata(&path)
+            .map_err(|e| UserError::usage(format!("cannot read {}: {e}", path.display())))?;
+        for a in rel.ancestors().skip(1) {
+            if !a.as_os_str().is_empty() {
+                dirs.insert(a.to_path_buf());
+            }
+        }
+        entries.push(walk::Entry {
+            rel: rel.clone(),
+            kind: walk::Kind::File {
+                size: meta.len(),
+                executable: walk::executable(&meta),
+            },
+            meta: Some(meta),
+        });
+    }
+    for d in dirs {
+        entries.push(walk::Entry {
+            rel: d,
+            kind: walk::Kind::Dir,
+            meta: None,
+        });
+    }
+    let mut keyed: Vec<(Vec<u8>, walk::Entry)> =
+        entries.into_iter().map(|e| (e.key(), e)).collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let entries: Vec<walk::Entry> = keyed.into_iter().map(|(_, e)| e).collect();
+    let layout = Layout {
+        entrypoint: Some(plan.entrypoint.clone()),
+        import_map: plan.import_map.clone(),
+        remote: plan.remote.clone(),
+    };
+    write_bundle(name, &plan.base, entries, out_dir, opts, layout)
+}
+
+/// Archive `entries` (relative to `dir`) into `out_dir`, reusing the
+/// cached archive when nothing changed.
+fn write_bundle(
+    name: &str,
+    dir: &Path,
+    entries: Vec<walk::Entry>,
+    out_dir: &Path,
+    opts: &BundleOptions,
+    layout: Layout,
+) -> anyhow::Result<BundleOutput> {
     let key = if opts.cache {
-        cache::key(dir, &entries, opts)
+        cache::key(dir, &entries, opts).map(|k| k.salted(&layout))
     } else {
         None
     };
@@ -244,6 +324,9 @@ pub fn bundle_dir(
         total_size: files.iter().map(|f| f.size).sum(),
         file_count: files.len() as u64,
         files,
+        entrypoint: layout.entrypoint,
+        import_map: layout.import_map,
+        remote: layout.remote,
     };
     let archive = out_dir.join(format!("{digest}.tar.gz"));
     let manifest_path = out_dir.join(format!("{digest}.json"));

@@ -195,6 +195,106 @@ fn ignored_by_ancestors(outer: &[Gitignore], path: &Path, is_dir: bool) -> bool 
     false
 }
 
+/// The ignore rules of a project tree, read once per directory: for files
+/// a module graph reaches anywhere under the root, which the directory walk
+/// never visits. The same built-in exclusions and secret names apply.
+#[derive(Debug)]
+pub struct TreeRules {
+    root: PathBuf,
+    dirs: std::collections::HashMap<PathBuf, Option<Gitignore>>,
+}
+
+impl TreeRules {
+    pub fn new(root: &Path) -> Self {
+        TreeRules {
+            root: root.to_path_buf(),
+            dirs: std::collections::HashMap::new(),
+        }
+    }
+
+    fn rules_of(&mut self, dir: &Path) -> anyhow::Result<Option<&Gitignore>> {
+        if !self.dirs.contains_key(dir) {
+            let mut b = GitignoreBuilder::new(dir);
+            let mut any = false;
+            for name in [".gitignore", HOISTIGNORE] {
+                let file = dir.join(name);
+                if file.is_file() {
+                    any = true;
+                    if let Some(e) = b.add(&file) {
+                        return Err(UserError::usage(format!(
+                            "cannot read {}: {e}",
+                            file.display()
+                        ))
+                        .into());
+                    }
+                }
+            }
+            let g = if any {
+                Some(b.build().map_err(|e| {
+                    UserError::usage(format!("invalid ignore rules in {}: {e}", dir.display()))
+                })?)
+            } else {
+                None
+            };
+            self.dirs.insert(dir.to_path_buf(), g);
+        }
+        Ok(self.dirs.get(dir).and_then(Option::as_ref))
+    }
+
+    /// Why the file `path` (under the root) must not enter a bundle, or
+    /// `None` when it may.
+    pub fn refusal(&mut self, path: &Path) -> anyhow::Result<Option<String>> {
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return Ok(Some("it lies outside the project root".into()));
+        };
+        let parts: Vec<&OsStr> = rel.iter().collect();
+        for (i, part) in parts.iter().enumerate() {
+            let last = i + 1 == parts.len();
+            if excluded_by_default(name_bytes(part), !last, false) {
+                return Ok(Some(if last {
+                    format!(
+                        "`{}` looks like a secret, which hoist never puts in a bundle",
+                        part.to_string_lossy()
+                    )
+                } else {
+                    format!(
+                        "it lies in `{}`, which hoist never bundles",
+                        part.to_string_lossy()
+                    )
+                }));
+            }
+        }
+        // Innermost directory first: the deepest file with a matching rule decides.
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        let mut here = path.parent();
+        while let Some(d) = here {
+            if !d.starts_with(&self.root) {
+                break;
+            }
+            dirs.push(d.to_path_buf());
+            here = d.parent();
+        }
+        for d in dirs {
+            if let Some(g) = self.rules_of(&d)? {
+                let m = g.matched_path_or_any_parents(path, false);
+                if m.is_ignore() {
+                    return Ok(Some(format!(
+                        "it is left out by an ignore rule in {}",
+                        d.strip_prefix(&self.root)
+                            .unwrap_or(&d)
+                            .join(".gitignore or .hoistignore")
+                            .display()
+                    )));
+                }
+                if m.is_whitelist() {
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
 /// Refuse a bundle that leaves out a file the function needs to start.
 pub fn check_required(
     name: &str,
@@ -356,6 +456,11 @@ fn keep_needed_dirs(entries: &mut Vec<Entry>) {
         .flat_map(|e| e.rel.ancestors().skip(1).map(Path::to_path_buf))
         .collect();
     entries.retain(|e| !matches!(e.kind, Kind::Dir) || needed.contains(&e.rel));
+}
+
+/// Whether a file's mode has an execute bit (stored as 0755 then).
+pub fn executable(meta: &fs::Metadata) -> bool {
+    is_executable(meta)
 }
 
 #[cfg(unix)]

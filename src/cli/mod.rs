@@ -127,6 +127,10 @@ pub struct TargetArgs {
 
 #[derive(Debug, Args)]
 pub struct DeployArgs {
+    /// Report module specifiers that do not resolve (deno functions) as
+    /// warnings instead of failing
+    #[arg(long)]
+    pub allow_unresolved: bool,
     /// Functions to deploy (default: all)
     #[arg(value_name = "FUNCTION")]
     pub functions: Vec<String>,
@@ -342,6 +346,10 @@ pub enum RuntimeArg {
 
 #[derive(Debug, Args)]
 pub struct BundleArgs {
+    /// Report module specifiers that do not resolve (deno functions) as
+    /// warnings instead of failing
+    #[arg(long)]
+    pub allow_unresolved: bool,
     /// Functions to bundle (default: all)
     #[arg(value_name = "FUNCTION")]
     pub functions: Vec<String>,
@@ -349,6 +357,10 @@ pub struct BundleArgs {
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
+    /// Report module specifiers that do not resolve (deno functions) as
+    /// warnings instead of failing
+    #[arg(long)]
+    pub allow_unresolved: bool,
     /// Functions to build (default: all)
     #[arg(value_name = "FUNCTION")]
     pub functions: Vec<String>,
@@ -386,6 +398,10 @@ pub struct StoreArgs {
 
 #[derive(Debug, Args)]
 pub struct PushArgs {
+    /// Report module specifiers that do not resolve (deno functions) as
+    /// warnings instead of failing
+    #[arg(long)]
+    pub allow_unresolved: bool,
     /// Functions to push (default: all)
     #[arg(value_name = "FUNCTION")]
     pub functions: Vec<String>,
@@ -431,8 +447,13 @@ pub struct PruneArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
-    /// Check hoist.yaml and report every problem with its line
-    Validate,
+    /// Check hoist.yaml (and supabase/config.toml, and every deno
+    /// function's module graph) and report every problem with its line
+    Validate {
+        /// Report module specifiers that do not resolve as warnings
+        #[arg(long)]
+        allow_unresolved: bool,
+    },
     /// Print the resolved configuration, secrets masked
     Show,
 }

@@ -11,7 +11,10 @@ use crate::ui::Printer;
 
 pub fn run(g: &GlobalArgs, cmd: &ConfigCommand, printer: &Printer) -> anyhow::Result<()> {
     match cmd {
-        ConfigCommand::Validate => validate(g, printer),
+        ConfigCommand::Validate { allow_unresolved } => {
+            crate::release::steps::set_allow_unresolved(*allow_unresolved);
+            validate(g, printer)
+        }
         ConfigCommand::Show => show(g, printer),
     }
 }
@@ -21,6 +24,11 @@ fn validate(g: &GlobalArgs, printer: &Printer) -> anyhow::Result<()> {
     let file = config::discover(g.config.as_deref(), &cwd)?;
     match config::check(&file, |k| std::env::var(k).ok())? {
         Ok(project) => {
+            let all: Vec<&config::Function> = project.functions.iter().collect();
+            let graph_warnings = crate::release::steps::check_graphs(&project, &all)?;
+            for w in &graph_warnings {
+                printer.warn(w);
+            }
             if printer.json() {
                 printer.json_doc(&json!({
                     "file": project.file,
@@ -113,6 +121,17 @@ pub fn resolved(project: &Project) -> anyhow::Result<Value> {
                 obj.insert("env".into(), masked_env(&f.env));
                 obj.insert("path".into(), json!(f.path));
                 obj.remove("dir");
+                obj.remove("entry_file");
+                let rel =
+                    |p: &std::path::Path| p.strip_prefix(&project.root).unwrap_or(p).to_path_buf();
+                obj.insert(
+                    "import_map_file".into(),
+                    json!(f.import_map_file.as_deref().map(rel)),
+                );
+                obj.insert(
+                    "static_files".into(),
+                    json!(f.static_files.iter().map(|p| rel(p)).collect::<Vec<_>>()),
+                );
             }
             v
         })

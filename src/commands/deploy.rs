@@ -22,6 +22,7 @@ use crate::ui::{table, Printer};
 pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = project.select(&args.functions)?;
+    super::check_graphs(&project, &functions, args.allow_unresolved)?;
     if let Some(v) = &args.version {
         layout::check_version(v)?;
     }
@@ -118,8 +119,20 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
                 archive: prepared.bundle.archive.clone(),
                 archive_key: layout::archive_key(&f.name, &prepared.version),
                 store_url: store.url(""),
-                entrypoint: f.entrypoint.clone(),
-                import_map: f.import_map.clone(),
+                // A deno graph bundle says where its entrypoint and import
+                // map sit inside it.
+                entrypoint: prepared
+                    .bundle
+                    .manifest
+                    .entrypoint
+                    .clone()
+                    .unwrap_or_else(|| f.entrypoint.clone()),
+                import_map: prepared
+                    .bundle
+                    .manifest
+                    .import_map
+                    .clone()
+                    .or_else(|| f.import_map.clone()),
                 settings: want.settings.clone(),
                 env: want.env.clone(),
                 release_id: String::new(),

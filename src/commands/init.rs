@@ -137,82 +137,112 @@ pub fn sanitize(name: &str) -> String {
     }
 }
 
-/// Look for function directories under `functions/` and
-/// `supabase/functions/`; returns the functions and warnings for skipped dirs.
+/// Look for functions: the Supabase layout as the Supabase CLI finds it
+/// (`supabase/functions/<name>/index.ts` and `[functions.<name>]` in
+/// supabase/config.toml, names `^[A-Za-z][A-Za-z0-9_-]*$`, each with the
+/// import map it resolves to), then directories under `functions/`.
+/// Returns the functions and notes about what was left out.
 pub fn detect(root: &Path) -> (Vec<Detected>, Vec<String>) {
-    let mut found = Vec::new();
+    let mut found: Vec<Detected> = Vec::new();
     let mut skipped = Vec::new();
-    for parent in ["supabase/functions", "functions"] {
-        let Ok(entries) = std::fs::read_dir(root.join(parent)) else {
+    let supa = match config::supabase::load(root) {
+        Ok(s) => s,
+        Err((file, p)) => {
+            skipped.push(format!(
+                "{}:{}: {} (functions listed only there are not detected)",
+                file.display(),
+                p.line.unwrap_or(0),
+                p.message
+            ));
+            None
+        }
+    };
+    let (supabase_fns, notes) = config::supabase::discover(root, supa.as_ref());
+    skipped.extend(notes);
+    for s in supabase_fns {
+        let dir = root.join(&s.path);
+        // A config.toml entrypoint elsewhere, with no directory of its own:
+        // the function lives where its entrypoint is.
+        let (path, entrypoint) = if dir.is_dir() {
+            (s.path.clone(), s.entrypoint.clone())
+        } else if let Some(ep) = &s.entrypoint {
+            let abs = config::normalize(&dir.join(ep));
+            let parent = abs.parent().unwrap_or(root);
+            let rel = parent.strip_prefix(root).unwrap_or(parent).to_path_buf();
+            let file = abs
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (rel, (file != "index.ts").then_some(file))
+        } else {
             continue;
         };
-        for shared in ["import_map.json", "deno.json", "deno.jsonc"] {
-            if root.join(parent).join(shared).is_file() {
-                skipped.push(format!(
-                    "{parent}/{shared} is shared by the functions but lies outside each \
-                     function's directory, so it is not bundled; give each function its own \
-                     import_map.json or deno.json (hoist passes it to the runtime)"
-                ));
-            }
+        let fdir = root.join(&path);
+        let table = supa.as_ref().and_then(|c| c.functions.get(&s.name));
+        let import_map = config::supabase::import_map_for(root, &fdir, table)
+            .filter(|m| m.is_file())
+            .map(|m| config::supabase::relative(&fdir, &m));
+        found.push(Detected {
+            name: s.name,
+            path,
+            runtime: Runtime::Deno,
+            entrypoint,
+            import_map,
+        });
+    }
+    let parent = "functions";
+    let Ok(entries) = std::fs::read_dir(root.join(parent)) else {
+        return (found, skipped);
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let Some(base) = dir.file_name().map(|n| n.to_string_lossy().to_string()) else {
+            continue;
+        };
+        // Shared code (`_shared`): bundled where a function imports it.
+        if base.starts_with('_') || base.starts_with('.') {
+            continue;
         }
-        let mut dirs: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.is_dir())
-            .collect();
-        dirs.sort();
-        for dir in dirs {
-            let Some(base) = dir.file_name().map(|n| n.to_string_lossy().to_string()) else {
-                continue;
-            };
-            // Supabase keeps shared code in `_shared` and similar dirs.
-            if base.starts_with('_') {
-                skipped.push(format!(
-                    "{parent}/{base} is shared code, outside every function's directory: hoist bundles \
-                     a function's own directory only, so imports of `../{base}/` will not resolve in \
-                     its image; copy what each function needs into its directory"
-                ));
-                continue;
-            }
-            if base.starts_with('.') {
-                continue;
-            }
-            let rel = Path::new(parent).join(&base);
-            let Some((runtime, entrypoint)) = classify(&dir, parent == "supabase/functions") else {
-                skipped.push(format!(
-                    "skipped {}: no entrypoint hoist recognises",
-                    rel.display()
-                ));
-                continue;
-            };
-            if !config::is_dns_label(&base) {
-                skipped.push(format!(
-                    "skipped {}: `{base}` is not a DNS label; rename the directory or add it by hand",
-                    rel.display()
-                ));
-                continue;
-            }
-            if found.iter().any(|d: &Detected| d.name == base) {
-                skipped.push(format!(
-                    "skipped {}: a function named `{base}` was already found",
-                    rel.display()
-                ));
-                continue;
-            }
-            // The order the deno template uses when none is configured; a
-            // deno.jsonc may hold comments, which an import map must not.
-            let import_map = ["deno.json", "import_map.json"]
-                .into_iter()
-                .find(|f| runtime == Runtime::Deno && dir.join(f).is_file())
-                .map(str::to_string);
-            found.push(Detected {
-                name: base,
-                path: rel,
-                runtime,
-                entrypoint,
-                import_map,
-            });
+        let rel = Path::new(parent).join(&base);
+        let Some((runtime, entrypoint)) = classify(&dir, false) else {
+            skipped.push(format!(
+                "skipped {}: no entrypoint hoist recognises",
+                rel.display()
+            ));
+            continue;
+        };
+        if !config::valid_function_name(&base) {
+            skipped.push(format!(
+                "skipped {}: `{base}` is not a function name (a letter, then letters, digits, '_' and '-'); rename the directory or add it by hand",
+                rel.display()
+            ));
+            continue;
         }
+        if found.iter().any(|d: &Detected| d.name == base) {
+            skipped.push(format!(
+                "skipped {}: a function named `{base}` was already found",
+                rel.display()
+            ));
+            continue;
+        }
+        let import_map = if runtime == Runtime::Deno {
+            config::supabase::import_map_for(root, &dir, None)
+                .map(|m| config::supabase::relative(&dir, &m))
+        } else {
+            None
+        };
+        found.push(Detected {
+            name: base,
+            path: rel,
+            runtime,
+            entrypoint,
+            import_map,
+        });
     }
     (found, skipped)
 }
@@ -295,7 +325,7 @@ pub fn render(name: &str, default_runtime: Option<Runtime>, found: &[Detected]) 
     s.push_str("    # cpus: 1\n    # max_concurrent: 10\n    # warm_workers: 0\n");
     s.push_str("  # env:                   # plain values; ${VAR} reads your environment\n");
     s.push_str("  #   LOG_LEVEL: info\n\n");
-    s.push_str("# One entry per function; the key is its name (a DNS label).\n");
+    s.push_str("# One entry per function; the key is its name (a letter, then letters, digits, '_', '-').\n");
     if found.is_empty() {
         s.push_str("functions: {}\n");
         s.push_str("#  hello:\n#    path: functions/hello\n#    runtime: deno\n");
@@ -303,6 +333,10 @@ pub fn render(name: &str, default_runtime: Option<Runtime>, found: &[Detected]) 
         s.push_str("functions:\n");
         for d in found {
             s.push_str(&format!("  {}:\n    path: {}\n", d.name, d.path.display()));
+            let label = config::dns_label(&d.name);
+            if label != d.name {
+                s.push_str(&format!("    # DNS label (image repository): {label}\n"));
+            }
             if default_runtime != Some(d.runtime) {
                 s.push_str(&format!("    runtime: {}\n", d.runtime.as_str()));
             }

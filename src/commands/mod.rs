@@ -85,3 +85,16 @@ pub fn runtime_of(r: crate::cli::RuntimeArg) -> crate::config::Runtime {
         RuntimeArg::Dart => Runtime::Dart,
     }
 }
+
+/// Follow every selected deno function's module graph before any work, so a
+/// broken import fails the command with nothing written; the warnings
+/// `--allow-unresolved` lets through are printed when each is bundled.
+fn check_graphs(
+    project: &crate::config::Project,
+    functions: &[&crate::config::Function],
+    allow_unresolved: bool,
+) -> anyhow::Result<()> {
+    crate::release::steps::set_allow_unresolved(allow_unresolved);
+    crate::release::steps::check_graphs(project, functions)?;
+    Ok(())
+}

@@ -13,11 +13,11 @@ use crate::ui::Printer;
 
 pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<()> {
     let name = &args.name;
-    if !config::is_dns_label(name) {
+    if !config::valid_function_name(name) {
         return Err(
-            UserError::usage(format!("function name `{name}` is not a DNS label"))
+            UserError::usage(format!("`{name}` is not a valid function name"))
                 .with_hint(
-                    "use 1-63 lowercase letters, digits and '-', not starting or ending with '-'",
+                    "start with a letter, then letters, digits, '_' and '-' (as Supabase allows), at most 128",
                 )
                 .into(),
         );

@@ -9,6 +9,7 @@ mod locate;
 mod scan;
 pub mod schema;
 mod source;
+pub mod supabase;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 pub use interp::valid_name as valid_env_name;
 pub use locate::locate;
 pub use schema::*;
+pub use supabase::valid_name as valid_function_name;
 
 use crate::error::UserError;
 
@@ -102,6 +104,21 @@ pub struct Function {
     pub port: u16,
     pub health_path: Option<String>,
     pub fly: Option<fly::FlyFunction>,
+    /// The entrypoint file (absolute); `supabase/config.toml` may put it
+    /// outside the function directory.
+    pub entry_file: PathBuf,
+    /// Deno: the import map or deno.json the function uses (absolute),
+    /// from hoist.yaml, else supabase/config.toml, else the Supabase CLI's
+    /// search order.
+    pub import_map_file: Option<PathBuf>,
+    /// Deno: files bundled as they are (supabase/config.toml `static_files`).
+    pub static_files: Vec<PathBuf>,
+    /// supabase/config.toml `verify_jwt`, carried into the image and the
+    /// release manifest.
+    pub verify_jwt: Option<bool>,
+    /// The name as a DNS label (image repositories): [`dns_label`] or the
+    /// function's `dns_label:`.
+    pub dns_label: String,
 }
 
 /// How a function's version is named.
@@ -125,6 +142,8 @@ pub struct Project {
     pub config: ConfigFile,
     pub functions: Vec<Function>,
     pub warnings: Vec<Problem>,
+    /// supabase/config.toml, when the project has one.
+    pub supabase: Option<supabase::SupabaseConfig>,
 }
 
 impl Project {
@@ -257,7 +276,16 @@ pub fn check(
             }))
         }
     };
-    let (functions, problems, warnings) = resolve(&config, &source, &root, &env);
+    let supa = match supabase::load(&root) {
+        Ok(s) => s,
+        Err((file, problem)) => {
+            return Ok(Err(ConfigError {
+                file,
+                problems: vec![problem],
+            }))
+        }
+    };
+    let (functions, problems, warnings) = resolve(&config, &source, &root, &env, supa.as_ref());
     if !problems.is_empty() {
         return Ok(Err(ConfigError { file, problems }));
     }
@@ -268,6 +296,7 @@ pub fn check(
         config,
         functions,
         warnings,
+        supabase: supa,
     }))
 }
 
@@ -349,6 +378,60 @@ pub fn is_dns_label(name: &str) -> bool {
         && !name.ends_with('-')
 }
 
+/// `p` with `.` and `..` removed lexically.
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The DNS label derived from a function name: lowercase, `_` → `-`; a
+/// name that still is no DNS label (too long, `-` at the end) is cut and
+/// gets `-` and the first 6 hex digits of its sha256.
+pub fn dns_label(name: &str) -> String {
+    let plain: String = name
+        .chars()
+        .map(|c| match c {
+            '_' => '-',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    if is_dns_label(&plain) {
+        return plain;
+    }
+    suffixed_label(name)
+}
+
+/// `dns_label(name)` cut to fit and followed by `-` and the first 6 hex
+/// digits of sha256(name): distinct names get distinct labels.
+pub fn suffixed_label(name: &str) -> String {
+    use sha2::Digest;
+    let hash = hex::encode(sha2::Sha256::digest(name.as_bytes()));
+    let mut base: String = name
+        .chars()
+        .map(|c| match c {
+            '_' => '-',
+            c => c.to_ascii_lowercase(),
+        })
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
+        .take(56)
+        .collect();
+    while base.ends_with('-') {
+        base.pop();
+    }
+    format!("{base}-{}", &hash[..6])
+}
+
 type Resolved = (Vec<Function>, Vec<Problem>, Vec<Problem>);
 
 /// Builds a `Problem` at a key path: (path, message, hint).
@@ -359,6 +442,7 @@ fn resolve(
     source: &str,
     root: &Path,
     env: &dyn Fn(&str) -> Option<String>,
+    supa: Option<&supabase::SupabaseConfig>,
 ) -> Resolved {
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
@@ -419,12 +503,15 @@ fn resolve(
                 vec!["functions", name.as_str(), key]
             }
         };
-        if !is_dns_label(name) {
+        if !valid_function_name(name) {
             problems.push(at(
                 &here(""),
-                format!("function name `{}` is not a DNS label", check::shown(name)),
+                format!(
+                    "function name `{}` is not a valid function name",
+                    check::shown(name)
+                ),
                 Some(
-                    "use 1-63 lowercase letters, digits and '-', not starting or ending with '-'"
+                    "start with a letter, then letters, digits, '_' and '-' (as Supabase allows), at most 128"
                         .into(),
                 ),
             ));
@@ -471,12 +558,52 @@ fn resolve(
             ));
             continue;
         }
-        let entrypoint = f
-            .entrypoint
-            .clone()
-            .unwrap_or_else(|| runtime.default_entrypoint().to_string());
+        let table = supa
+            .filter(|_| runtime == Runtime::Deno)
+            .and_then(|s| s.functions.get(name.as_str()));
+        if table.and_then(|t| t.enabled) == Some(false) {
+            warnings.push(at(
+                &here(""),
+                format!("function `{name}` is skipped: `enabled = false` in supabase/config.toml"),
+                None,
+            ));
+            continue;
+        }
+        let toml_entry = table
+            .and_then(|t| t.entrypoint.as_ref())
+            .filter(|_| f.entrypoint.is_none())
+            .zip(supa)
+            .map(|(ep, s)| (ep.clone(), normalize(&s.dir.join(ep))));
+        let entrypoint = match &toml_entry {
+            Some((_, abs)) => supabase::relative(&dir, abs),
+            None => f
+                .entrypoint
+                .clone()
+                .unwrap_or_else(|| runtime.default_entrypoint().to_string()),
+        };
         let entry_escape = check::escape(Path::new(&entrypoint));
-        if let Some(why) = entry_escape {
+        if let Some((ep, abs)) = &toml_entry {
+            if !abs.starts_with(root) || !abs.is_file() {
+                problems.push(at(
+                    &here(path_key),
+                    format!(
+                        "function `{name}`: entrypoint `{}` in supabase/config.toml ({}) {}",
+                        check::shown(ep),
+                        abs.display(),
+                        if abs.starts_with(root) {
+                            "does not exist"
+                        } else {
+                            "is outside the project"
+                        }
+                    ),
+                    Some(
+                        "fix `entrypoint` under [functions.".to_string()
+                            + name
+                            + "] (it is relative to supabase/)",
+                    ),
+                ));
+            }
+        } else if let Some(why) = entry_escape {
             problems.push(at(
                 &here("entrypoint"),
                 format!(
@@ -516,7 +643,87 @@ fn resolve(
                 ));
             }
         }
-        if let Some(map) = &f.import_map {
+        let mut import_map_file = None;
+        if let (Some(map), Runtime::Deno) = (&f.import_map, runtime) {
+            let abs = normalize(&dir.join(map));
+            if Path::new(map).is_absolute() {
+                problems.push(at(
+                    &here("import_map"),
+                    format!(
+                        "function `{name}`: import map `{}` is absolute; write it relative to the function directory",
+                        check::shown(map)
+                    ),
+                    Some("write a path relative to the function directory that stays inside the project".into()),
+                ));
+            } else if !abs.starts_with(root) {
+                problems.push(at(
+                    &here("import_map"),
+                    format!(
+                        "function `{name}`: import map `{}` is outside the project",
+                        check::shown(map)
+                    ),
+                    Some("write a path relative to the function directory that stays inside the project".into()),
+                ));
+            } else if !abs.is_file() {
+                problems.push(at(
+                    &here("import_map"),
+                    format!(
+                        "function `{name}`: import map {map} not found (relative to {})",
+                        path.display()
+                    ),
+                    None,
+                ));
+            }
+            import_map_file = Some(abs);
+        } else if runtime == Runtime::Deno {
+            import_map_file = supabase::import_map_for(root, &dir, table);
+            if let (Some(m), Some(t)) = (&import_map_file, table) {
+                if t.import_map.is_some() && (!m.is_file() || !m.starts_with(root)) {
+                    problems.push(at(
+                        &here(""),
+                        format!(
+                            "function `{name}`: import_map `{}` in supabase/config.toml ({}) does not exist inside the project",
+                            check::shown(t.import_map.as_deref().unwrap_or_default()),
+                            m.display()
+                        ),
+                        Some(format!("fix `import_map` under [functions.{name}] (it is relative to supabase/)")),
+                    ));
+                }
+            }
+        }
+        let mut static_files = Vec::new();
+        if let (Some(t), Some(s)) = (table, supa) {
+            match supabase::static_files(&s.dir, &t.static_files) {
+                Ok((files, unmatched)) => {
+                    static_files = files.into_iter().filter(|p| p.starts_with(root)).collect();
+                    for g in unmatched {
+                        warnings.push(at(
+                            &here(""),
+                            format!("function `{name}`: static_files glob `{g}` in supabase/config.toml matches no file"),
+                            None,
+                        ));
+                    }
+                }
+                Err(e) => problems.push(at(
+                    &here(""),
+                    format!("function `{name}`: {e} (supabase/config.toml)"),
+                    None,
+                )),
+            }
+        }
+        let label = match &f.dns_label {
+            Some(l) if !is_dns_label(l) => {
+                problems.push(at(
+                    &here("dns_label"),
+                    format!("function `{name}`: dns_label `{}` is not a DNS label", check::shown(l)),
+                    Some("use 1-63 lowercase letters, digits and '-', not starting or ending with '-'".into()),
+                ));
+                l.clone()
+            }
+            Some(l) => l.clone(),
+            None => dns_label(name),
+        };
+        if let Some(map) = f.import_map.as_ref().filter(|_| runtime != Runtime::Deno) {
             if let Some(why) = check::escape(Path::new(map)) {
                 problems.push(at(
                     &here("import_map"),
@@ -647,6 +854,9 @@ fn resolve(
                 warnings.push(at(&here("base_image"), w, None));
             }
         }
+        let entry_file = toml_entry
+            .map(|(_, abs)| abs)
+            .unwrap_or_else(|| dir.join(&entrypoint));
         functions.push(Function {
             name: name.clone(),
             dir,
@@ -664,12 +874,36 @@ fn resolve(
             port: f.port.unwrap_or(8000),
             health_path: f.health_path.clone(),
             fly: f.fly.clone(),
+            entry_file,
+            import_map_file,
+            static_files,
+            verify_jwt: table.and_then(|t| t.verify_jwt),
+            dns_label: label,
         });
         if f.port == Some(0) {
             problems.push(at(
                 &here("port"),
                 format!("function `{name}`: port must be between 1 and 65535"),
                 None,
+            ));
+        }
+    }
+    // Two functions with one DNS label would share an image repository.
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for f in &functions {
+        if let Some(other) = seen.insert(&f.dns_label, &f.name) {
+            problems.push(at(
+                &["functions", f.name.as_str()],
+                format!(
+                    "functions `{other}` and `{}` both have the DNS label `{}` (used for image repositories)",
+                    f.name, f.dns_label
+                ),
+                Some(format!(
+                    "rename one, or give one its own label, e.g. `dns_label: {}` under `{}` \
+                     (hoist adds no suffix by itself: it would rename the other function's repository)",
+                    suffixed_label(&f.name),
+                    f.name
+                )),
             ));
         }
     }

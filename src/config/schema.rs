@@ -136,9 +136,14 @@ pub struct FunctionConfig {
     pub include: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<String>,
-    /// Deno import map, relative to the function directory.
+    /// Deno import map, relative to the function directory (it may lie
+    /// elsewhere in the project, e.g. `../import_map.json`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import_map: Option<String>,
+    /// The DNS label used where the target needs one (image repository),
+    /// instead of the one derived from the name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_label: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_image: Option<String>,
     /// HTTP port the function listens on inside its image.

@@ -34,6 +34,8 @@ pub const TEMPLATE_VARIABLES: &[&str] = &[
     "import_map",
     "resources",
     "function_path",
+    "main_service",
+    "verify_jwt",
 ];
 
 /// Built-in templates, by runtime.
@@ -82,6 +84,10 @@ struct Vars<'a> {
     import_map: Option<String>,
     resources: ResourceVars,
     function_path: String,
+    /// Deno: the directory edge-runtime serves, inside the image.
+    main_service: Option<String>,
+    /// supabase/config.toml `verify_jwt`, when set.
+    verify_jwt: Option<bool>,
 }
 
 #[derive(Debug, Serialize)]
@@ -213,6 +219,7 @@ fn vars<'a>(
         labels.insert("org.opencontainers.image.source", src.clone());
     }
     let r = &function.resources;
+    let deno = deno_layout(project, function);
     Ok(Vars {
         name: &function.name,
         runtime: function.runtime.as_str(),
@@ -226,7 +233,10 @@ fn vars<'a>(
         context_dir: ctx.context_dir.trim_end_matches('/'),
         env: &function.env,
         labels,
-        import_map: import_map(function)?,
+        import_map: match &deno {
+            Some(d) => d.import_map.clone(),
+            None => import_map(function)?,
+        },
         resources: ResourceVars {
             memory_mb: r.memory_mb,
             cpus: r.cpus,
@@ -235,6 +245,48 @@ fn vars<'a>(
             warm_workers: r.warm_workers,
         },
         function_path: function.path.to_string_lossy().replace('\\', "/"),
+        main_service: deno.as_ref().map(|d| d.main_service.clone()),
+        verify_jwt: function.verify_jwt,
+    })
+}
+
+/// Where the built-in deno image keeps the bundle.
+const DENO_HOME: &str = "/home/deno/functions";
+
+/// Where a deno graph bundle's files sit in the image.
+struct DenoLayout {
+    /// The entrypoint's directory, which edge-runtime serves.
+    main_service: String,
+    /// The import map's absolute path in the image.
+    import_map: Option<String>,
+}
+
+/// The layout of a deno function's graph bundle in the image (its files
+/// under `/home/deno/functions/`, paths as in the bundle), or `None` when
+/// its graph cannot be followed (the bundle step reports why).
+fn deno_layout(project: &Project, function: &Function) -> Option<DenoLayout> {
+    if function.runtime != Runtime::Deno {
+        return None;
+    }
+    let opts = crate::bundle::BundleOptions {
+        limit_bytes: u64::MAX,
+        mtime: 0,
+        include: function.include.clone(),
+        exclude: function.exclude.clone(),
+        keep_node_modules: false,
+        threads: 1,
+        cache: false,
+        ignore_root: Some(project.root.clone()),
+        required: Vec::new(),
+    };
+    let plan = crate::bundle::graph::plan_function(&project.root, function, true, &opts).ok()?;
+    let dir = match plan.entrypoint.rsplit_once('/') {
+        Some((d, _)) => format!("{DENO_HOME}/{d}"),
+        None => DENO_HOME.to_string(),
+    };
+    Some(DenoLayout {
+        main_service: dir,
+        import_map: plan.import_map.map(|m| format!("{DENO_HOME}/{m}")),
     })
 }
 
@@ -281,10 +333,17 @@ fn normalize_relative(path: &str) -> Option<String> {
 /// directory and has no flag to name another file for a directory.
 fn check_deno_entrypoint(function: &Function) -> anyhow::Result<()> {
     const SERVED: [&str; 4] = ["index.ts", "index.tsx", "index.js", "index.jsx"];
-    let entry = normalize_relative(&function.entrypoint).unwrap_or_default();
-    if SERVED.contains(&entry.as_str()) {
+    // The served directory is the entrypoint's own (in a graph bundle it
+    // need not be the function directory): only the file name matters.
+    let file = function
+        .entry_file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if SERVED.contains(&file.as_str()) {
         return Ok(());
     }
+    let entry = file;
     Err(UserError::usage(format!(
         "function `{}`: edge-runtime serves index.ts from the function directory, not `{}`",
         function.name, function.entrypoint

@@ -3,6 +3,8 @@
 //! a release manifest. `build`, `push` and `deploy` call these rather than
 //! each other.
 
+use std::path::PathBuf;
+
 use crate::bundle::{BundleOptions, BundleOutput};
 use crate::config::{Function, Project, VersionPolicy};
 use crate::storage::layout;
@@ -22,20 +24,18 @@ pub fn bundle_one(
     f: &Function,
     printer: &Printer,
 ) -> anyhow::Result<BundleOutput> {
-    let opts = BundleOptions {
-        limit_bytes: project.config.bundle.limit_mb.saturating_mul(1024 * 1024),
-        mtime: crate::clock::source_date_epoch()?,
-        include: f.include.clone(),
-        exclude: f.exclude.clone(),
-        keep_node_modules: f.runtime.bundles_node_modules(),
-        threads: 0,
-        cache: crate::bundle::cache::enabled(),
-        ignore_root: Some(project.root.clone()),
-        required: required_files(f),
-    };
+    let opts = options(project, Some(f))?;
     let out_dir = project.state_dir().join("bundles").join(&f.name);
     printer.status("Bundling", format!("{} ({})", f.name, f.path.display()));
-    let out = crate::bundle::bundle_dir(&f.name, &f.dir, &out_dir, &opts)?;
+    let out = if f.runtime == crate::config::Runtime::Deno && !has_own_dockerfile(f) {
+        let plan = graph_plan(project, f, allow_unresolved(), &opts)?;
+        for w in &plan.warnings {
+            printer.warn(w);
+        }
+        crate::bundle::bundle_plan(&f.name, &plan, &out_dir, &opts)?
+    } else {
+        crate::bundle::bundle_dir(&f.name, &f.dir, &out_dir, &opts)?
+    };
     if out.cached {
         printer.debug(format!(
             "{}: no file changed since the last bundle, reusing {}",
@@ -46,6 +46,89 @@ pub fn bundle_one(
         printer.debug(format!("{} -> {}", f.name, out.archive.display()));
     }
     Ok(out)
+}
+
+/// Whether `--allow-unresolved` was given to this run (set once by the
+/// command from its flag).
+static ALLOW_UNRESOLVED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Let unresolved specifiers through as warnings for the rest of this run.
+pub fn set_allow_unresolved(on: bool) {
+    ALLOW_UNRESOLVED.store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
+fn allow_unresolved() -> bool {
+    ALLOW_UNRESOLVED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// A deno function with its own Dockerfile is bundled as a directory: its
+/// Dockerfile says what the image needs.
+fn has_own_dockerfile(f: &Function) -> bool {
+    f.dir.join("Dockerfile").is_file()
+}
+
+/// Whether a function is bundled by following its module graph.
+pub fn is_graph_bundle(f: &Function) -> bool {
+    f.runtime == crate::config::Runtime::Deno && !has_own_dockerfile(f)
+}
+
+/// The module graph of a deno function and its bundle layout
+/// ([`crate::bundle::graph::plan_function`]).
+pub fn graph_plan(
+    project: &Project,
+    f: &Function,
+    allow_unresolved: bool,
+    opts: &BundleOptions,
+) -> anyhow::Result<crate::bundle::graph::Plan> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    // check_graphs follows every graph before the first bundle is written;
+    // the bundle step then reuses the plan instead of following it again.
+    type Plans = Mutex<HashMap<(PathBuf, String, bool), crate::bundle::graph::Plan>>;
+    static PLANS: OnceLock<Plans> = OnceLock::new();
+    let plans = PLANS.get_or_init(|| Mutex::new(HashMap::new()));
+    let key = (project.root.clone(), f.name.clone(), allow_unresolved);
+    if let Some(p) = plans.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return Ok(p.clone());
+    }
+    let plan = crate::bundle::graph::plan_function(&project.root, f, allow_unresolved, opts)?;
+    plans
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, plan.clone());
+    Ok(plan)
+}
+
+/// Follow the graph of every selected deno function before anything is
+/// written, so one broken import leaves no partial work in `.hoist/`.
+/// Returns the warnings of `--allow-unresolved`.
+pub fn check_graphs(project: &Project, functions: &[&Function]) -> anyhow::Result<Vec<String>> {
+    let opts = options(project, None)?;
+    let mut warnings = Vec::new();
+    for f in functions.iter().filter(|f| is_graph_bundle(f)) {
+        let opts = BundleOptions {
+            include: f.include.clone(),
+            exclude: f.exclude.clone(),
+            ..opts.clone()
+        };
+        let plan = graph_plan(project, f, allow_unresolved(), &opts)?;
+        warnings.extend(plan.warnings);
+    }
+    Ok(warnings)
+}
+
+fn options(project: &Project, f: Option<&Function>) -> anyhow::Result<BundleOptions> {
+    Ok(BundleOptions {
+        limit_bytes: project.config.bundle.limit_mb.saturating_mul(1024 * 1024),
+        mtime: crate::clock::source_date_epoch()?,
+        include: f.map(|f| f.include.clone()).unwrap_or_default(),
+        exclude: f.map(|f| f.exclude.clone()).unwrap_or_default(),
+        keep_node_modules: f.is_some_and(|f| f.runtime.bundles_node_modules()),
+        threads: 0,
+        cache: crate::bundle::cache::enabled(),
+        ignore_root: Some(project.root.clone()),
+        required: f.map(required_files).unwrap_or_default(),
+    })
 }
 
 /// The files a function cannot start without: its entrypoint and import map
@@ -113,7 +196,14 @@ pub fn release_manifest(
         },
         image,
         runtime: f.runtime.as_str().to_string(),
-        entrypoint: f.entrypoint.clone(),
+        entrypoint: prepared
+            .bundle
+            .manifest
+            .entrypoint
+            .clone()
+            .unwrap_or_else(|| f.entrypoint.clone()),
+        import_map: prepared.bundle.manifest.import_map.clone(),
+        verify_jwt: f.verify_jwt,
         resources,
         env_keys: f.env.keys().cloned().collect(),
         secret_keys: f.secrets.clone(),

@@ -48,13 +48,14 @@ pub fn version_of_manifest_key<'a>(function: &str, key: &'a str) -> Option<&'a s
     (!version.is_empty() && !version.contains('/')).then_some(version)
 }
 
-/// Refuse a function name that is not a DNS label: it becomes a key segment.
+/// Refuse a name that is not a function name (`^[A-Za-z][A-Za-z0-9_-]*$`,
+/// as Supabase allows): it becomes a key segment.
 pub fn check_function(name: &str) -> anyhow::Result<()> {
-    if crate::config::is_dns_label(name) {
+    if crate::config::valid_function_name(name) {
         Ok(())
     } else {
         Err(UserError::usage(format!(
-            "`{name}` is not a function name (lowercase letters, digits and '-', at most 63)"
+            "`{name}` is not a function name (a letter, then letters, digits, '_' and '-', at most 128)"
         ))
         .into())
     }

@@ -51,6 +51,12 @@ pub struct ReleaseManifest {
     pub image: Option<ImageRef>,
     pub runtime: String,
     pub entrypoint: String,
+    /// Deno: the import map inside the bundle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_map: Option<String>,
+    /// supabase/config.toml `verify_jwt`, when set (the image's VERIFY_JWT).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_jwt: Option<bool>,
     /// The function's resources (memory_mb, cpus, timeout_seconds,
     /// max_concurrent, warm_workers), unset ones left out. Kept as a JSON
     /// map so that a newer hoist's extra keys do not break older readers.

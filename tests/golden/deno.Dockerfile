@@ -2,7 +2,7 @@
 # Edit the template or hoist.yaml, not this file; `hoist build` rewrites it.
 FROM supabase/edge-runtime:v1.67.4
 
-COPY app/ /home/deno/functions/hello/
+COPY app/ /home/deno/functions/
 
 ARG APP_VERSION="1.4.0"
 ENV VERSION=$APP_VERSION

@@ -62,7 +62,14 @@ pub fn target_repo(project: &Project, function: &str) -> anyhow::Result<(String,
         .into());
     }
     let prefix = project.config.registry.prefix.as_deref().unwrap_or("");
-    let name = format!("{prefix}{function}");
+    // Repository names are lowercase: the function's DNS label, not its name.
+    let label = project
+        .functions
+        .iter()
+        .find(|f| f.name == function)
+        .map(|f| f.dns_label.clone())
+        .unwrap_or_else(|| crate::config::dns_label(function));
+    let name = format!("{prefix}{label}");
     let repo = match namespace {
         Some(ns) if !ns.is_empty() => format!("{ns}/{name}"),
         _ => name,

@@ -185,7 +185,7 @@ pub fn resolve(project: &Project, cfg: &FlyConfig, f: &Function) -> anyhow::Resu
     let app = m
         .app
         .clone()
-        .unwrap_or_else(|| format!("{prefix}{}", dns_label(&f.name)));
+        .unwrap_or_else(|| format!("{prefix}{}", f.dns_label));
     if !valid_app_name(&app) {
         return Err(bad(
             &f.name,

@@ -1,0 +1,211 @@
+//! Resolving one module specifier the way Deno does, without the network:
+//! the import map first, then relative (`./`, `../`) and absolute paths
+//! against the importing file, `file:` URLs as paths; `https:`, `http:`,
+//! `npm:`, `jsr:`, `node:` and `data:` are remote and only recorded. Deno
+//! adds no file extensions and no `index` files, so neither does this. A
+//! local target must be a file inside the project root.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::importmap::ImportMap;
+
+/// Where a specifier leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A file on disk (absolute, lexically normalized).
+    Local(PathBuf),
+    /// A module fetched at run time; the specifier as written.
+    Remote(String),
+}
+
+/// Why a specifier did not resolve to a file in the project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unresolved {
+    /// A bare specifier no import map entry maps.
+    Bare,
+    /// The file it names does not exist (or is a directory).
+    Missing(PathBuf),
+    /// It leads outside the project root.
+    Outside(PathBuf),
+}
+
+const REMOTE_SCHEMES: [&str; 6] = ["https:", "http:", "npm:", "jsr:", "node:", "data:"];
+
+/// `p` with `.` and `..` removed lexically (never above the filesystem root).
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The path of a `file:` URL (percent-escapes of the common characters decoded).
+fn file_url_path(url: &str) -> PathBuf {
+    let rest = url.trim_start_matches("file:");
+    let rest = rest.strip_prefix("//localhost").unwrap_or(rest);
+    let rest = rest.trim_start_matches("//");
+    let rest = if rest.starts_with('/') {
+        rest.to_string()
+    } else {
+        format!("/{rest}")
+    };
+    PathBuf::from(rest.replace("%20", " "))
+}
+
+/// Strip a query or fragment (`./a.ts?v=1`), which do not name a file.
+fn without_query(s: &str) -> &str {
+    let end = s.find(['?', '#']).unwrap_or(s.len());
+    &s[..end]
+}
+
+/// The target of a URL-like specifier or import-map value, relative ones
+/// taken from `dir`; bare names are not URL-like and come back as remote
+/// only when they carry a remote scheme.
+pub fn target_of(value: &str, dir: &Path) -> Target {
+    if REMOTE_SCHEMES.iter().any(|s| value.starts_with(s)) {
+        return Target::Remote(value.to_string());
+    }
+    if value.starts_with("file:") {
+        return Target::Local(normalize(&file_url_path(without_query(value))));
+    }
+    Target::Local(normalize(&dir.join(without_query(value))))
+}
+
+fn url_like(s: &str) -> bool {
+    s.starts_with("./")
+        || s.starts_with("../")
+        || s.starts_with('/')
+        || s.starts_with("file:")
+        || REMOTE_SCHEMES.iter().any(|p| s.starts_with(p))
+}
+
+/// Resolve `specifier` written in `importer` (an absolute file path).
+pub fn resolve(
+    specifier: &str,
+    importer: &Path,
+    map: Option<&ImportMap>,
+    root: &Path,
+) -> Result<Target, Unresolved> {
+    let dir = importer.parent().unwrap_or(root);
+    let target = match map.and_then(|m| m.resolve(specifier, importer)) {
+        Some(t) => t,
+        None if url_like(specifier) => target_of(specifier, dir),
+        None => return Err(Unresolved::Bare),
+    };
+    let Target::Local(path) = target else {
+        return Ok(target);
+    };
+    if !path.starts_with(root) {
+        return Err(Unresolved::Outside(path));
+    }
+    let Some(real) = probe(&path) else {
+        return Err(Unresolved::Missing(path));
+    };
+    // A symlink inside the tree may still lead out of it.
+    if let Some(real_root) = probe_dir(root) {
+        if !real.starts_with(&real_root) {
+            return Err(Unresolved::Outside(real));
+        }
+    }
+    Ok(Target::Local(path))
+}
+
+type Probes = std::sync::Mutex<std::collections::HashMap<PathBuf, Option<PathBuf>>>;
+
+/// The real path of `path` when it is a file, remembered for the run:
+/// functions sharing modules ask about the same files again and again.
+fn probe(path: &Path) -> Option<PathBuf> {
+    static CACHE: std::sync::OnceLock<Probes> = std::sync::OnceLock::new();
+    cached(CACHE.get_or_init(Default::default), path, |p| {
+        p.is_file().then(|| std::fs::canonicalize(p).ok()).flatten()
+    })
+}
+
+/// The real path of a directory, remembered for the run.
+fn probe_dir(path: &Path) -> Option<PathBuf> {
+    static CACHE: std::sync::OnceLock<Probes> = std::sync::OnceLock::new();
+    cached(CACHE.get_or_init(Default::default), path, |p| {
+        std::fs::canonicalize(p).ok()
+    })
+}
+
+fn cached(
+    cache: &Probes,
+    path: &Path,
+    f: impl FnOnce(&Path) -> Option<PathBuf>,
+) -> Option<PathBuf> {
+    if let Some(hit) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(path) {
+        return hit.clone();
+    }
+    let v = f(path);
+    cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(path.to_path_buf(), v.clone());
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("f/hello")).unwrap();
+        std::fs::create_dir_all(root.join("f/_shared")).unwrap();
+        std::fs::write(root.join("f/_shared/cors.ts"), "").unwrap();
+        let imp = root.join("f/hello/index.ts");
+        assert_eq!(
+            resolve("../_shared/cors.ts", &imp, None, root),
+            Ok(Target::Local(root.join("f/_shared/cors.ts")))
+        );
+        assert_eq!(
+            resolve("../_shared/cors.ts?x=1", &imp, None, root),
+            Ok(Target::Local(root.join("f/_shared/cors.ts")))
+        );
+        assert_eq!(
+            resolve("npm:zod@3", &imp, None, root),
+            Ok(Target::Remote("npm:zod@3".into()))
+        );
+        assert_eq!(resolve("zod", &imp, None, root), Err(Unresolved::Bare));
+        assert!(matches!(
+            resolve("./nope.ts", &imp, None, root),
+            Err(Unresolved::Missing(_))
+        ));
+        assert!(matches!(
+            resolve("../../../x.ts", &imp, None, root),
+            Err(Unresolved::Outside(_))
+        ));
+        assert!(matches!(
+            resolve("/etc/passwd", &imp, None, root),
+            Err(Unresolved::Outside(_))
+        ));
+        assert!(matches!(
+            resolve("../_shared", &imp, None, root),
+            Err(Unresolved::Missing(_))
+        ));
+    }
+
+    #[test]
+    fn normalizes() {
+        assert_eq!(
+            normalize(Path::new("/a/b/../c/./d")),
+            PathBuf::from("/a/c/d")
+        );
+        assert_eq!(
+            file_url_path("file:///tmp/a%20b.ts"),
+            PathBuf::from("/tmp/a b.ts")
+        );
+    }
+}

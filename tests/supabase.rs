@@ -1,0 +1,706 @@
+//! Supabase projects as they are: fixture projects laid out like real ones
+//! (`_shared` and `_lib` imported by `../`, a sibling `utils/`, another
+//! function's folder, `supabase/types/`, shared and per-function import
+//! maps, deno.json `imports` and `importMap`, config.toml entrypoints,
+//! static files and `enabled = false`). `hoist init` finds the functions,
+//! `hoist bundle` bundles each one's module graph, and every bundle,
+//! unpacked alone, passes `deno info --no-remote --no-npm` with the import
+//! map the image uses, holding nothing the graph does not reach. Bad input
+//! fails with the file, line and specifier, exit 2 and nothing in .hoist/.
+#![cfg(unix)]
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use support::project::Project;
+
+fn stderr(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).to_string()
+}
+
+/// The Receptor-like project: one shared import map, `_shared`, `_lib`,
+/// `utils/`, `types/`, and functions using each.
+fn receptor() -> Project {
+    let p = Project::new("project: receptor\nfunctions: {}\n");
+    std::fs::remove_file(p.path().join("hoist.yaml")).unwrap();
+    p.file(
+        "supabase/config.toml",
+        r#"project_id = "receptor"
+
+[api]
+port = 54321
+
+[functions.hello]
+verify_jwt = false
+
+[functions.elsewhere]
+entrypoint = "./custom/elsewhere/main.ts"
+
+[functions.with_static]
+static_files = ["./functions/with_static/*.html"]
+
+[functions.disabled]
+enabled = false
+"#,
+    )
+    .file(
+        "supabase/functions/import_map.json",
+        r#"{
+  "imports": {
+    "@shared/": "./_shared/",
+    "std/": "https://deno.land/std@0.224.0/",
+    "zod": "npm:zod@3"
+  }
+}
+"#,
+    )
+    .file(
+        "supabase/functions/_shared/cors.ts",
+        "export const cors = { 'Access-Control-Allow-Origin': '*' };\n",
+    )
+    .file(
+        "supabase/functions/_shared/db.ts",
+        "import { cors } from './cors.ts';\nexport * from './util.ts';\nexport const db = () => cors;\n",
+    )
+    .file(
+        "supabase/functions/_shared/util.ts",
+        "export const util = (a: number, b: number) => a / b / 2;\n",
+    )
+    .file(
+        "supabase/functions/_shared/unused.ts",
+        "export const unused = 1;\n",
+    )
+    .file(
+        "supabase/functions/_lib/log.ts",
+        "export const log = (m: string) => console.log(m);\n",
+    )
+    .file(
+        "supabase/functions/utils/format.ts",
+        "export const format = (s: string) => s.trim();\n",
+    )
+    .file("supabase/types/x.ts", "export type X = { id: string };\nexport const X_KIND = 'x';\n")
+    .file(
+        "supabase/functions/hello/index.ts",
+        r#"// import nope from '../_shared/not-there.ts';
+/* export * from '../_shared/unused.ts'; */
+import { cors } from "../_shared/cors.ts";
+import { log } from '../_lib/log.ts';
+import { db } from '@shared/db.ts';
+import { z } from 'zod';
+import { serve } from 'std/http/server.ts';
+const s = "import x from '../_shared/unused.ts'";
+const t = `export * from '../_shared/unused.ts' ${cors}`;
+const r = /import '..\/_shared\/unused.ts'/;
+Deno.serve(async () => {
+  const lazy = await import('./lazy.ts');
+  log(s + t + r + lazy.value + String(z) + String(serve));
+  return new Response('hi', { headers: db() });
+});
+"#,
+    )
+    .file("supabase/functions/hello/lazy.ts", "export const value = 'lazy';\n")
+    .file("supabase/functions/hello/README.md", "not reached\n")
+    .file(
+        "supabase/functions/update_user/index.ts",
+        r#"import { format } from '../utils/format.ts';
+import { value } from '../hello/lazy.ts';
+import { X_KIND } from '../../types/x.ts';
+export * from '../_lib/log.ts';
+Deno.serve(() => new Response(format(value + X_KIND)));
+"#,
+    )
+    .file(
+        "supabase/functions/jsonc_fn/deno.jsonc",
+        "{\n  // the function's own map\n  \"imports\": {\n    \"lib/\": \"../_lib/\",\n    \"@shared/\": \"../_shared/\",\n  },\n}\n",
+    )
+    .file(
+        "supabase/functions/jsonc_fn/index.ts",
+        "import { log } from 'lib/log.ts';\nimport { cors } from '@shared/cors.ts';\nDeno.serve(() => { log('x'); return new Response('j'); });\n",
+    )
+    .file(
+        "supabase/functions/pointer/deno.json",
+        "{ \"importMap\": \"../maps/pointer_map.json\" }\n",
+    )
+    .file(
+        "supabase/functions/maps/pointer_map.json",
+        "{ \"imports\": { \"fmt\": \"../utils/format.ts\" } }\n",
+    )
+    .file(
+        "supabase/functions/pointer/index.ts",
+        "import { format } from 'fmt';\nDeno.serve(() => new Response(format(' p ')));\n",
+    )
+    .file("supabase/functions/cycle/index.ts", "import { a } from './a.ts';\nDeno.serve(() => new Response(a()));\n")
+    .file("supabase/functions/cycle/a.ts", "import { b } from './b.ts';\nexport const a = (): string => b();\n")
+    .file("supabase/functions/cycle/b.ts", "import { a } from './a.ts';\nexport const b = (): string => typeof a;\n")
+    .file(
+        "supabase/functions/with_static/index.ts",
+        "Deno.serve(async () => new Response(await Deno.readTextFile(new URL('./page.html', import.meta.url))));\n",
+    )
+    .file("supabase/functions/with_static/page.html", "<p>hi</p>\n")
+    .file("supabase/functions/disabled/index.ts", "Deno.serve(() => new Response('off'));\n")
+    .file(
+        "supabase/custom/elsewhere/main.ts",
+        "import { cors } from '../../functions/_shared/cors.ts';\nDeno.serve(() => new Response('e', { headers: cors }));\n",
+    );
+    p
+}
+
+/// A second layout: a shared `supabase/functions/deno.json` with `imports`
+/// and a prefix mapping, no import_map.json.
+fn shared_deno_json() -> Project {
+    let p = Project::new("project: shared\nfunctions: {}\n");
+    std::fs::remove_file(p.path().join("hoist.yaml")).unwrap();
+    p.file(
+        "supabase/functions/deno.json",
+        "{\n  \"imports\": { \"@shared/\": \"./_shared/\" }\n}\n",
+    )
+    .file("supabase/functions/_shared/cors.ts", "export const cors = {};\n")
+    .file(
+        "supabase/functions/svc/index.ts",
+        "import { cors } from '@shared/cors.ts';\nDeno.serve(() => new Response('s', { headers: cors }));\n",
+    );
+    p
+}
+
+fn init(p: &Project) {
+    let out = p.hoist(&["init", "--name", "demo", "--yes"]);
+    let out = out.success();
+    let _ = out;
+}
+
+/// `hoist bundle --output json`: function → (archive, manifest).
+fn bundle(p: &Project, extra: &[&str]) -> BTreeMap<String, serde_json::Value> {
+    let mut args = vec!["bundle", "--output", "json"];
+    args.extend_from_slice(extra);
+    let a = p.hoist(&args).success();
+    let docs: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    docs.as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let name = d["function"].as_str().unwrap().to_string();
+            let manifest: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(d["manifest"].as_str().unwrap()).unwrap())
+                    .unwrap();
+            let mut d = d.clone();
+            d["m"] = manifest;
+            (name, d)
+        })
+        .collect()
+}
+
+fn deno() -> Option<PathBuf> {
+    let tools = std::env::var_os("HOIST_TOOLS")
+        .map(PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".cache/hoist-tools")))?;
+    let d = tools.join("npm/node_modules/.bin/deno");
+    if d.is_file() {
+        return Some(d);
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!(
+            "deno is not at {} and CI=true: the module-graph check cannot be skipped",
+            d.display()
+        );
+    }
+    None
+}
+
+fn unpack(archive: &str, into: &Path) {
+    let st = Command::new("tar")
+        .args(["xzf", archive, "-C"])
+        .arg(into)
+        .status()
+        .unwrap();
+    assert!(st.success());
+}
+
+fn files_under(dir: &Path) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else {
+                out.insert(
+                    e.path()
+                        .strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Unpack each bundle alone and check its local graph with deno, and that
+/// it holds only what the graph reaches (plus the import map / deno.json
+/// and static files, listed in `allowed_extra`).
+fn check_bundles(
+    bundles: &BTreeMap<String, serde_json::Value>,
+    allowed_extra: &BTreeMap<&str, Vec<&str>>,
+) {
+    let Some(deno) = deno() else {
+        eprintln!("SKIPPED the deno info check: deno is not installed (set HOIST_TOOLS or install it with npm)");
+        return;
+    };
+    let deno_dir = tempfile::tempdir().unwrap();
+    for (name, b) in bundles {
+        let m = &b["m"];
+        let dir = tempfile::tempdir().unwrap();
+        unpack(b["archive"].as_str().unwrap(), dir.path());
+        let entry = m["entrypoint"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name}: no entrypoint"));
+        let mut cmd = Command::new(&deno);
+        cmd.current_dir(dir.path())
+            .env("DENO_DIR", deno_dir.path())
+            .env("DENO_NO_UPDATE_CHECK", "1")
+            .args(["info", "--json", "--no-remote", "--no-npm", "--no-lock"]);
+        // Without a map flag, deno would look for a deno.json upward of the
+        // temp dir; say which config to use (none when the bundle has none).
+        match m["import_map"].as_str() {
+            Some(map) if map.ends_with("deno.json") || map.ends_with("deno.jsonc") => {
+                cmd.args(["--config", map]);
+            }
+            Some(map) => {
+                cmd.args(["--no-config", "--import-map", map]);
+            }
+            None => {
+                cmd.arg("--no-config");
+            }
+        }
+        let out = cmd.arg(entry).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: deno info failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut reached = BTreeSet::new();
+        let root_url = format!(
+            "file://{}/",
+            std::fs::canonicalize(dir.path()).unwrap().display()
+        );
+        let root_url2 = format!("file://{}/", dir.path().display());
+        for module in info["modules"].as_array().unwrap() {
+            let spec = module["specifier"].as_str().unwrap();
+            let local = spec
+                .strip_prefix(&root_url)
+                .or_else(|| spec.strip_prefix(&root_url2));
+            if let Some(rel) = local {
+                assert!(
+                    module.get("error").is_none(),
+                    "{name}: {rel} does not resolve in the bundle alone: {}",
+                    module["error"]
+                );
+                reached.insert(rel.to_string());
+            } else if spec.starts_with("file:") {
+                panic!("{name}: the graph leaves the bundle: {spec}");
+            }
+            for dep in module["dependencies"].as_array().into_iter().flatten() {
+                for side in ["code", "type"] {
+                    if let Some(err) = dep[side]["error"].as_str() {
+                        let s = dep["specifier"].as_str().unwrap_or("");
+                        // Remote ones are expected to fail with --no-remote / --no-npm.
+                        let remote = err.contains("--no-remote")
+                            || err.contains("--no-npm")
+                            || s.starts_with("npm:")
+                            || s.starts_with("https:");
+                        let type_only = side == "type";
+                        assert!(remote || type_only, "{name}: `{s}` does not resolve: {err}");
+                    }
+                }
+            }
+        }
+        let held = files_under(dir.path());
+        let mut expected = reached.clone();
+        if let Some(map) = m["import_map"].as_str() {
+            expected.insert(map.to_string());
+        }
+        for e in allowed_extra.get(name.as_str()).into_iter().flatten() {
+            expected.insert(e.to_string());
+        }
+        assert_eq!(
+            held, expected,
+            "{name}: the bundle holds more or less than its graph"
+        );
+    }
+}
+
+#[test]
+fn receptor_bundles_are_graph_complete() {
+    let p = receptor();
+    init(&p);
+    let yaml = std::fs::read_to_string(p.path().join("hoist.yaml")).unwrap();
+    for want in [
+        "update_user:",
+        "import_map: ../import_map.json",
+        "import_map: deno.jsonc",
+        "elsewhere:",
+        "with_static:",
+    ] {
+        assert!(yaml.contains(want), "hoist.yaml lacks {want}:\n{yaml}");
+    }
+    for not in ["_shared", "_lib", "disabled:", "utils:", "maps:"] {
+        assert!(!yaml.contains(not), "hoist.yaml has {not}:\n{yaml}");
+    }
+    let b = bundle(&p, &[]);
+    let names: Vec<&str> = b.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "cycle",
+            "elsewhere",
+            "hello",
+            "jsonc_fn",
+            "pointer",
+            "update_user",
+            "with_static"
+        ]
+    );
+
+    let files = |n: &str| -> Vec<String> {
+        b[n]["m"]["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        files("hello"),
+        [
+            "_lib/log.ts",
+            "_shared/cors.ts",
+            "_shared/db.ts",
+            "_shared/util.ts",
+            "hello/index.ts",
+            "hello/lazy.ts",
+            "import_map.json"
+        ]
+    );
+    assert_eq!(b["hello"]["m"]["entrypoint"], "hello/index.ts");
+    assert_eq!(b["hello"]["m"]["import_map"], "import_map.json");
+    assert_eq!(
+        b["hello"]["m"]["remote"],
+        serde_json::json!(["https://deno.land/std@0.224.0/http/server.ts", "npm:zod@3"])
+    );
+    // supabase/types/x.ts is reached: the common root is supabase/.
+    assert_eq!(
+        b["update_user"]["m"]["entrypoint"],
+        "functions/update_user/index.ts"
+    );
+    assert!(files("update_user").contains(&"types/x.ts".to_string()));
+    assert!(files("update_user").contains(&"functions/hello/lazy.ts".to_string()));
+    // A cycle: each file once.
+    assert_eq!(
+        files("cycle"),
+        [
+            "cycle/a.ts",
+            "cycle/b.ts",
+            "cycle/index.ts",
+            "import_map.json"
+        ]
+    );
+    assert_eq!(
+        b["elsewhere"]["m"]["entrypoint"],
+        "custom/elsewhere/main.ts"
+    );
+    assert!(files("with_static").contains(&"with_static/page.html".to_string()));
+    assert_eq!(b["pointer"]["m"]["import_map"], "maps/pointer_map.json");
+    assert!(files("pointer").contains(&"pointer/deno.json".to_string()));
+
+    let mut extra = BTreeMap::new();
+    extra.insert("with_static", vec!["with_static/page.html"]);
+    extra.insert("pointer", vec!["pointer/deno.json"]);
+    check_bundles(&b, &extra);
+
+    // The Dockerfile passes the import map and serves the entrypoint's directory.
+    // (The base image may be unreachable offline: the Dockerfile is written anyway.)
+    p.hoist(&["build", "hello"]).success();
+    let hello = std::fs::read_to_string(p.path().join(".hoist/build/hello/Dockerfile")).unwrap();
+    assert!(
+        hello.contains("COPY app/ /home/deno/functions/\n"),
+        "{hello}"
+    );
+    assert!(
+        hello.contains("\"--main-service\", \"/home/deno/functions/hello\""),
+        "{hello}"
+    );
+    assert!(
+        hello.contains("\"--import-map\", \"/home/deno/functions/import_map.json\""),
+        "{hello}"
+    );
+    assert!(hello.contains("ENV VERIFY_JWT=\"false\""), "{hello}");
+    // edge-runtime serves a directory's index file: a config.toml entrypoint
+    // named otherwise bundles, but its image needs an index.ts.
+    let a = p.hoist(&["build", "elsewhere"]).code(2);
+    assert!(
+        stderr(&a).contains("edge-runtime serves index.ts"),
+        "{}",
+        stderr(&a)
+    );
+}
+
+#[test]
+fn shared_deno_json_imports() {
+    let p = shared_deno_json();
+    init(&p);
+    let b = bundle(&p, &[]);
+    assert_eq!(b["svc"]["m"]["import_map"], "deno.json");
+    let files: Vec<&str> = b["svc"]["m"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["_shared/cors.ts", "deno.json", "svc/index.ts"]);
+    check_bundles(&b, &BTreeMap::new());
+}
+
+#[test]
+fn editing_shared_code_changes_only_its_importers() {
+    let p = receptor();
+    init(&p);
+    let before = bundle(&p, &[]);
+    p.file(
+        "supabase/functions/_lib/log.ts",
+        "export const log = (m: string) => console.error(m);\n",
+    );
+    let after = bundle(&p, &[]);
+    let changed: Vec<&str> = before
+        .keys()
+        .filter(|n| before[*n]["digest"] != after[*n]["digest"])
+        .map(String::as_str)
+        .collect();
+    assert_eq!(changed, ["hello", "jsonc_fn", "update_user"]);
+    // unused.ts is reached by nobody: editing it changes nothing.
+    p.file(
+        "supabase/functions/_shared/unused.ts",
+        "export const unused = 2;\n",
+    );
+    let again = bundle(&p, &[]);
+    for n in after.keys() {
+        assert_eq!(after[n]["digest"], again[n]["digest"], "{n}");
+    }
+}
+
+/// A one-function project with `index` as hello's entrypoint.
+fn one(index: &str) -> Project {
+    let p = Project::new(
+        "project: demo\nfunctions:\n  hello:\n    path: supabase/functions/hello\n    runtime: deno\n",
+    );
+    p.file("supabase/functions/hello/index.ts", index);
+    p
+}
+
+fn refused(p: &Project, args: &[&str], want: &[&str]) -> String {
+    let a = p.hoist(args).code(2);
+    let err = stderr(&a);
+    for w in want {
+        assert!(err.contains(w), "stderr lacks {w:?}:\n{err}");
+    }
+    assert!(p.state_files().is_empty(), "left {:?}", p.state_files());
+    err
+}
+
+#[test]
+fn missing_relative_module() {
+    let p = one("// first\nimport { a } from '../_shared/nope.ts';\n");
+    for cmd in [&["bundle"][..], &["config", "validate"]] {
+        refused(
+            &p,
+            cmd,
+            &[
+                "supabase/functions/hello/index.ts:2",
+                "`../_shared/nope.ts`",
+                "does not exist",
+                "--allow-unresolved",
+            ],
+        );
+    }
+    // Downgraded: a warning, and the bundle is written.
+    let a = p.hoist(&["bundle", "--allow-unresolved"]).success();
+    assert!(stderr(&a).contains("../_shared/nope.ts"), "{}", stderr(&a));
+}
+
+#[test]
+fn bare_specifier_without_mapping() {
+    let p = one("import { z } from 'zod';\n");
+    refused(
+        &p,
+        &["bundle"],
+        &[
+            "supabase/functions/hello/index.ts:1",
+            "bare specifier `zod`",
+            "import map",
+        ],
+    );
+}
+
+#[test]
+fn import_escaping_the_project_root() {
+    let p = one("\n\nimport { x } from '../../../../outside.ts';\n");
+    refused(
+        &p,
+        &["bundle"],
+        &[
+            "supabase/functions/hello/index.ts:3",
+            "`../../../../outside.ts`",
+            "outside the project root",
+        ],
+    );
+}
+
+#[test]
+fn import_map_not_valid_json() {
+    let p = one("import { a } from '@shared/a.ts';\n");
+    p.file(
+        "supabase/functions/import_map.json",
+        "{\n  \"imports\": {\n    \"@shared/\": \"../_shared/\",\n  }\n}\n",
+    );
+    refused(
+        &p,
+        &["bundle"],
+        &["supabase/functions/import_map.json:4:3", "not valid JSON"],
+    );
+    refused(
+        &p,
+        &["config", "validate"],
+        &["supabase/functions/import_map.json:4"],
+    );
+}
+
+#[test]
+fn deno_json_import_map_to_a_missing_file() {
+    let p = one("import { a } from './a.ts';\n");
+    p.file("supabase/functions/hello/a.ts", "export const a = 1;\n");
+    p.file(
+        "supabase/functions/hello/deno.json",
+        "{\n  \"importMap\": \"./missing_map.json\"\n}\n",
+    );
+    refused(
+        &p,
+        &["bundle"],
+        &[
+            "supabase/functions/hello/deno.json:2",
+            "importMap",
+            "missing_map.json",
+        ],
+    );
+}
+
+#[test]
+fn config_toml_not_valid_toml() {
+    let p = one("Deno.serve(() => new Response('x'));\n");
+    p.file(
+        "supabase/config.toml",
+        "[functions.hello]\nverify_jwt = fals\n",
+    );
+    refused(
+        &p,
+        &["bundle"],
+        &["supabase/config.toml:2:14", "not valid TOML"],
+    );
+    refused(&p, &["config", "validate"], &["supabase/config.toml:2"]);
+}
+
+#[test]
+fn dns_label_collision() {
+    let p = Project::new(
+        "project: demo\nfunctions:\n  update_user:\n    path: fns/a\n    runtime: deno\n  update-user:\n    path: fns/b\n    runtime: deno\n",
+    );
+    p.file("fns/a/index.ts", "export {};\n")
+        .file("fns/b/index.ts", "export {};\n");
+    refused(
+        &p,
+        &["bundle"],
+        &[
+            "hoist.yaml:3",
+            "`update-user` and `update_user`",
+            "DNS label `update-user`",
+            "dns_label:",
+        ],
+    );
+    // Giving one its own label settles it; config show shows both.
+    p.file(
+        "hoist.yaml",
+        "project: demo\nfunctions:\n  update_user:\n    path: fns/a\n    runtime: deno\n    dns_label: update-user-2\n  update-user:\n    path: fns/b\n    runtime: deno\n",
+    );
+    let a = p.hoist(&["config", "show", "--output", "json"]).success();
+    let v: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    let labels: Vec<&str> = v["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["dns_label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["update-user", "update-user-2"]);
+}
+
+#[test]
+fn cyclic_import_is_bundled_once() {
+    let p = one("import { a } from './a.ts';\n");
+    p.file(
+        "supabase/functions/hello/a.ts",
+        "import './index.ts';\nexport const a = 1;\n",
+    );
+    let b = bundle(&p, &[]);
+    assert_eq!(b["hello"]["m"]["file_count"], 2);
+}
+
+#[test]
+fn secret_reached_by_import_is_refused() {
+    let p = one("import cfg from './.env' with { type: 'text' };\n");
+    p.file("supabase/functions/hello/.env", "TOKEN=x\n");
+    refused(
+        &p,
+        &["bundle"],
+        &["supabase/functions/hello/index.ts:1", ".env", "secret"],
+    );
+}
+
+#[test]
+fn npmrc_is_bundled_only_without_a_literal_token() {
+    let p = one("import { z } from 'npm:@acme/zod@3';\n");
+    p.file(
+        "supabase/functions/.npmrc",
+        "@acme:registry=https://npm.acme.dev/\n//npm.acme.dev/:_authToken=${NPM_TOKEN}\n",
+    );
+    let b = bundle(&p, &[]);
+    let files: Vec<&str> = b["hello"]["m"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, [".npmrc", "hello/index.ts"]);
+    p.file(
+        "supabase/functions/hello/.npmrc",
+        "//npm.acme.dev/:_authToken=npm_live_secret\n",
+    );
+    let a = p.hoist(&["bundle", "--output", "json"]).success();
+    let err = stderr(&a);
+    assert!(
+        err.contains("supabase/functions/hello/.npmrc:1 holds a registry token"),
+        "{err}"
+    );
+    let docs: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(docs[0]["manifest"].as_str().unwrap()).unwrap())
+            .unwrap();
+    let files: Vec<&str> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["hello/index.ts"]);
+}
