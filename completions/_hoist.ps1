@@ -375,6 +375,8 @@ Register-ArgumentCompleter -Native -CommandName 'hoist' -ScriptBlock {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only lines newer than this: a duration (10m, 2h, 1d) or an RFC 3339 time')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Only lines from this version')
             [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'Lowest level shown: debug, info, warn, error')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Only lines from this region (targets with regions, e.g. fly)')
+            [CompletionResult]::new('--machine', '--machine', [CompletionResultType]::ParameterName, 'Only lines from this machine or worker')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Target to use: selfhosted or fly [default: targets.default in hoist.yaml, else the local backend]')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target to use: selfhosted or fly [default: targets.default in hoist.yaml, else the local backend]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to hoist.yaml (default: search upward from the current directory)')

@@ -1767,7 +1767,7 @@ _hoist() {
             return 0
             ;;
         hoist__subcmd__logs)
-            opts="-f -t -q -v -y -h --follow --since --version --level --target --config --output --quiet --verbose --no-progress --yes --color --help"
+            opts="-f -t -q -v -y -h --follow --since --version --level --region --machine --target --config --output --quiet --verbose --no-progress --yes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1783,6 +1783,14 @@ _hoist() {
                     ;;
                 --level)
                     COMPREPLY=($(compgen -W "debug info warn error" -- "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --machine)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --target)

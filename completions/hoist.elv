@@ -350,6 +350,8 @@ set edit:completion:arg-completer[hoist] = {|@words|
             cand --since 'Only lines newer than this: a duration (10m, 2h, 1d) or an RFC 3339 time'
             cand --version 'Only lines from this version'
             cand --level 'Lowest level shown: debug, info, warn, error'
+            cand --region 'Only lines from this region (targets with regions, e.g. fly)'
+            cand --machine 'Only lines from this machine or worker'
             cand -t 'Target to use: selfhosted or fly [default: targets.default in hoist.yaml, else the local backend]'
             cand --target 'Target to use: selfhosted or fly [default: targets.default in hoist.yaml, else the local backend]'
             cand --config 'Path to hoist.yaml (default: search upward from the current directory)'

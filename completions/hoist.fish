@@ -300,6 +300,8 @@ complete -c hoist -n "__fish_hoist_using_subcommand logs" -l level -d 'Lowest le
 info\t''
 warn\t''
 error\t''"
+complete -c hoist -n "__fish_hoist_using_subcommand logs" -l region -d 'Only lines from this region (targets with regions, e.g. fly)' -r
+complete -c hoist -n "__fish_hoist_using_subcommand logs" -l machine -d 'Only lines from this machine or worker' -r
 complete -c hoist -n "__fish_hoist_using_subcommand logs" -s t -l target -d 'Target to use: selfhosted or fly [default: targets.default in hoist.yaml, else the local backend]' -r
 complete -c hoist -n "__fish_hoist_using_subcommand logs" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
 complete -c hoist -n "__fish_hoist_using_subcommand logs" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
