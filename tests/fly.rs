@@ -405,6 +405,53 @@ fn logs_cross_a_page_boundary_without_duplicates() {
         .filter(|m| m.starts_with("request "))
         .collect();
     assert_eq!(got, lines, "every line once, in order");
+
+    // Following: lines added while `logs -f` polls arrive once each, across
+    // the 100-line page boundary.
+    let env = s.env();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hoist"));
+    cmd.current_dir(s.root())
+        .args(["logs", "api", "-f", "--output", "json"])
+        .env("HOIST_CREDENTIALS", "file")
+        .env("HOIST_CONFIG_DIR", s.root().join(".test-config"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (k, v) in &env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut seen = Vec::new();
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let v: Value = serde_json::from_str(&line).unwrap();
+            let m = v["message"].as_str().unwrap_or("").to_string();
+            if m.starts_with("later ") {
+                seen.push(m);
+                if seen.len() == 150 {
+                    break;
+                }
+            }
+        }
+        seen
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let more: Vec<String> = (0..150).map(|i| format!("later {i}")).collect();
+    for chunk in more.chunks(50) {
+        let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+        s.emu.add_logs(APP, &id, "iad", &refs);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let start = Instant::now();
+    while !reader.is_finished() && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let seen = reader.join().unwrap();
+    assert_eq!(seen, more, "followed lines arrive once each, in order");
 }
 
 #[test]

@@ -145,7 +145,7 @@ impl Fixture {
             None => "storage:\n  backend: local\n".to_string(),
         };
         let yaml = format!(
-            "project: storetest\nbundle:\n  limit_mb: 100\n{storage}functions:\n  hello:\n    runtime: deno\n    version: {}\n    env:\n      LOG_LEVEL: value-never-stored-77\n    secrets: [STRIPE_KEY]\n    resources:\n      memory_mb: 256\n",
+            "project: storetest\nbundle:\n  limit_mb: 100\n{storage}functions:\n  hello:\n    runtime: bun\n    version: {}\n    env:\n      LOG_LEVEL: value-never-stored-77\n    secrets: [STRIPE_KEY]\n    resources:\n      memory_mb: 256\n",
             self.version
         );
         std::fs::write(self.path().join("hoist.yaml"), yaml).unwrap();
@@ -323,7 +323,7 @@ fn push_writes_archive_then_manifest_and_index() {
         assert_eq!(manifest["bundle"]["size"].as_u64().unwrap(), size);
         assert_eq!(manifest["bundle"]["key"], archive_key("v1"));
         assert_eq!(manifest["image"], serde_json::Value::Null);
-        assert_eq!(manifest["runtime"], "deno");
+        assert_eq!(manifest["runtime"], "bun");
         assert_eq!(manifest["resources"]["memory_mb"], 256);
         assert_eq!(manifest["env_keys"], serde_json::json!(["LOG_LEVEL"]));
         assert_eq!(manifest["secret_keys"], serde_json::json!(["STRIPE_KEY"]));

@@ -29,6 +29,9 @@ fn validate(g: &GlobalArgs, printer: &Printer) -> anyhow::Result<()> {
             for w in &graph_warnings {
                 printer.warn(w);
             }
+            for note in crate::targets::check(&project)? {
+                printer.warn(note);
+            }
             if printer.json() {
                 printer.json_doc(&json!({
                     "file": project.file,

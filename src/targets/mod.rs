@@ -333,6 +333,16 @@ pub fn open(project: &Project, name: Option<&str>) -> anyhow::Result<Box<dyn Tar
     }
 }
 
+/// Check every configured target's settings of every function without
+/// any network call (`hoist config validate`); returns notes to show.
+pub fn check(project: &Project) -> anyhow::Result<Vec<String>> {
+    let mut notes = Vec::new();
+    if let Some(cfg) = &project.config.targets.fly {
+        notes.extend(fly::check(project, cfg)?);
+    }
+    Ok(notes)
+}
+
 /// sha256 of env as sorted `KEY=VALUE\n` lines, `sha256:<hex>`: how a
 /// deploy tells whether the configured env changed without reading values.
 pub fn env_digest(env: &BTreeMap<String, String>) -> String {

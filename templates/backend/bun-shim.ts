@@ -11,7 +11,7 @@ let served = false;
 function wrap(h: any) {
   return (req: Request, server: any) => {
     if (new URL(req.url).pathname === "/__hoist/ready") {
-      return new Response("ready", { headers: { "x-hoist-shim": "bun" } });
+      return new Response("ready", { headers: { "x-hoist-shim": "bun", "x-hoist-worker": Bun.env.HOIST_WORKER ?? "" } });
     }
     return h(req, server);
   };

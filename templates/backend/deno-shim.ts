@@ -12,7 +12,7 @@ let served = false;
 function wrap(h: any) {
   return (req: Request, info: any) => {
     if (new URL(req.url).pathname === "/__hoist/ready") {
-      return new Response("ready", { headers: { "x-hoist-shim": "deno" } });
+      return new Response("ready", { headers: { "x-hoist-shim": "deno", "x-hoist-worker": Deno.env.get("HOIST_WORKER") ?? "" } });
     }
     return h(req, info);
   };

@@ -26,7 +26,11 @@ async function toResponse(r) {
 if (handler) {
   const server = http.createServer(async (req, res) => {
     if (req.url === "/__hoist/ready") {
-      res.writeHead(200, { "content-type": "text/plain", "x-hoist-shim": "handler" });
+      res.writeHead(200, {
+        "content-type": "text/plain",
+        "x-hoist-shim": "handler",
+        "x-hoist-worker": process.env.HOIST_WORKER || "",
+      });
       res.end("ready");
       return;
     }

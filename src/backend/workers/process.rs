@@ -187,7 +187,17 @@ pub(super) async fn wait_ready(
             )));
         }
         if let Ok(r) = http.get(&url).timeout(Duration::from_secs(1)).send().await {
-            if spec.health_path.is_none() || r.status().is_success() {
+            // A shim names its worker: an answer from another process that
+            // took the port (this worker having died) is not readiness.
+            let theirs = r
+                .headers()
+                .get("x-hoist-worker")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| !v.is_empty() && v != w.id);
+            if !theirs
+                && (spec.health_path.is_none() || r.status().is_success())
+                && lock(&w.inner).state != State::Terminated
+            {
                 break;
             }
         }

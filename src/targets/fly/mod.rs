@@ -66,28 +66,49 @@ pub fn new_id() -> String {
     format!("{:016x}", h.finish())
 }
 
+/// Every function's Fly settings, resolved and checked (no network).
+fn resolve_all(project: &Project, cfg: &FlyConfig) -> anyhow::Result<BTreeMap<String, Spec>> {
+    let mut specs = BTreeMap::new();
+    let mut apps: BTreeMap<String, String> = BTreeMap::new();
+    for f in &project.functions {
+        let s = spec::resolve(project, cfg, f)?;
+        if let Some(other) = apps.insert(s.app.clone(), f.name.clone()) {
+            return Err(UserError::usage(format!(
+                "functions `{other}` and `{}` would both be the Fly app `{}`",
+                f.name, s.app
+            ))
+            .with_hint("give one of them `fly: {app: <name>}` in hoist.yaml")
+            .into());
+        }
+        specs.insert(f.name.clone(), s);
+    }
+    Ok(specs)
+}
+
+/// Notes about the Fly settings (fly.toml keys hoist does not use).
+pub fn check(project: &Project, cfg: &FlyConfig) -> anyhow::Result<Vec<String>> {
+    Ok(notes(&resolve_all(project, cfg)?))
+}
+
+fn notes(specs: &BTreeMap<String, Spec>) -> Vec<String> {
+    specs
+        .values()
+        .filter(|s| !s.unsupported.is_empty())
+        .map(|s| {
+            format!(
+                "{}: fly.toml keys hoist does not use: {}",
+                s.function,
+                s.unsupported.join(", ")
+            )
+        })
+        .collect()
+}
+
 impl Fly {
     pub fn open(project: &Project, cfg: &FlyConfig) -> anyhow::Result<Fly> {
-        let mut specs = BTreeMap::new();
-        let mut apps: BTreeMap<String, String> = BTreeMap::new();
-        for f in &project.functions {
-            let s = spec::resolve(project, cfg, f)?;
-            if let Some(other) = apps.insert(s.app.clone(), f.name.clone()) {
-                return Err(UserError::usage(format!(
-                    "functions `{other}` and `{}` would both be the Fly app `{}`",
-                    f.name, s.app
-                ))
-                .with_hint("give one of them `fly: {app: <name>}` in hoist.yaml")
-                .into());
-            }
-            if !s.unsupported.is_empty() {
-                eprintln!(
-                    "note: {}: fly.toml keys hoist does not use: {}",
-                    f.name,
-                    s.unsupported.join(", ")
-                );
-            }
-            specs.insert(f.name.clone(), s);
+        let specs = resolve_all(project, cfg)?;
+        for note in notes(&specs) {
+            eprintln!("note: {note}");
         }
         let token = crate::auth::token("fly")?.map(|t| t.0);
         let auth = token.as_ref().map(api::auth_for).unwrap_or(Auth::None);
