@@ -10,7 +10,7 @@
 #      0.33: one machine, then batches) against the same 10 replaced one at
 #      a time (max_unavailable 1, flyctl's `--max-unavailable 1`).
 #   3. An unchanged redeploy of the 20 functions: its time (it only plans;
-#      tests/fly.rs asserts that it makes no mutating call).
+#      `tests/it/fly.rs` asserts that it makes no mutating call).
 #
 #   bench/fly.sh                  # release build
 #   PROFILE=debug bench/fly.sh    # the debug build (faster to build)

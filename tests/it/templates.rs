@@ -107,7 +107,7 @@ fn golden(name: &str, actual: &str) {
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
         panic!(
-            "{} is missing; run `UPDATE_GOLDEN=1 cargo test --test templates`",
+            "{} is missing; run `UPDATE_GOLDEN=1 cargo test --test it templates::`",
             path.display()
         )
     });

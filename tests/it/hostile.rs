@@ -4,7 +4,7 @@
 //! exit 2, an `error:` line naming the file, line and value, and nothing
 //! written under .hoist/.
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 

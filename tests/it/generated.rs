@@ -19,6 +19,6 @@ fn generated_files_match_the_cli() {
     }
     assert!(
         stale.is_empty(),
-        "generated files are out of date: {stale:?}; run `UPDATE_GENERATED=1 cargo test --test generated` and commit them"
+        "generated files are out of date: {stale:?}; run `UPDATE_GENERATED=1 cargo test --test it generated::` and commit them"
     );
 }

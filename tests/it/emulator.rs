@@ -3,8 +3,7 @@
 //! checks going critical -> passing, crash loops, the spec check, secrets,
 //! faults and logs paging.
 
-#[path = "support/fly/mod.rs"]
-mod fly_emulator;
+use crate::fly_emulator;
 
 use fly_emulator::{Emulator, Options};
 use serde_json::{json, Value};

@@ -3,7 +3,7 @@
 //! ARG/ENV/LABEL/…, multi-stage `COPY --from`, RUN handed to buildah, the
 //! clear error when no builder is installed, and the offline fallback.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Command;

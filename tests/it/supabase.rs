@@ -9,7 +9,7 @@
 //! fails with the file, line and specifier, exit 2 and nothing in .hoist/.
 #![cfg(unix)]
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

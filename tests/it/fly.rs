@@ -9,9 +9,8 @@
 //! for bad tokens, taken names, capacity, rate limits and bad guests.
 //! No timings are asserted.
 
-#[path = "support/fly/mod.rs"]
-mod fly_emulator;
-mod support;
+use crate::fly_emulator;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -1,7 +1,7 @@
 //! The CLI end to end on bad input: every case gives a clear message naming
 //! the file and line, a stable exit code, and leaves nothing in .hoist/.
 
-mod support;
+use crate::support;
 
 use assert_cmd::Command;
 use support::project::Project;

@@ -4,7 +4,7 @@
 //! and faults (unreachable, not found, platform missing, corrupted blob,
 //! connections cut mid-upload).
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Command;

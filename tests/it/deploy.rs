@@ -7,7 +7,7 @@
 //! SIGKILL; clear errors and exit codes for bad input and faults; the token
 //! never printed. No timings are asserted.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Output;

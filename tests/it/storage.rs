@@ -6,7 +6,7 @@
 //! precedence. The aws CLI reads back what hoist wrote as an independent
 //! client. No test prints or leaks the secret key.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
