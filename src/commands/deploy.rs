@@ -87,75 +87,51 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
         return Ok(());
     }
 
-    let mut items = Vec::new();
-    for (f, prepared, want, step) in &planned {
-        if !step.changes() {
-            continue;
-        }
+    // Targets that run images get each version's image, built when missing
+    // (one at a time: builds share the project's image layout).
+    let changed: Vec<&Planned> = planned.iter().filter(|p| p.3.changes()).collect();
+    let mut dests = Vec::new();
+    for (f, _, _, step) in &changed {
         printer.status("Planned", format!("{}: {}", f.name, step.summary()));
-        // Targets that run images get this version's image, built when
-        // missing and pushed where the target reads it.
-        let image = match target.image_destination(&f.name)? {
-            Some(dest) => {
-                crate::release::image::build(&project, f, None, "linux/amd64", printer)?;
-                let p = crate::image::oci::publish::push_to(
+        let dest = target.image_destination(&f.name)?;
+        if dest.is_some() {
+            crate::release::image::build(&project, f, None, "linux/amd64", printer)?;
+        }
+        dests.push(dest);
+    }
+    // Then images and archives are stored, `--jobs` functions at a time.
+    let jobs = args.jobs.clamp(1, changed.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<(usize, anyhow::Result<Item>)>> = Default::default();
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some(p) = changed.get(i) else { return };
+                if crate::interrupt::requested() {
+                    return;
+                }
+                let one = stage(
                     &project,
-                    f,
-                    &prepared.version,
-                    &want.digest,
-                    &dest,
+                    store.as_ref(),
+                    p,
+                    dests[i].as_ref(),
+                    args,
                     printer,
-                )?;
-                Some(p.pinned)
-            }
-            None => None,
-        };
-        let pushed = crate::release::publish(&project, f, store.as_ref(), prepared, printer)?;
-        items.push(Item {
-            req: DeployRequest {
-                function: f.name.clone(),
-                version: prepared.version.clone(),
-                digest: want.digest.clone(),
-                archive: prepared.bundle.archive.clone(),
-                archive_key: layout::archive_key(&f.name, &prepared.version),
-                store_url: store.url(""),
-                // A deno graph bundle says where its entrypoint and import
-                // map sit inside it.
-                entrypoint: prepared
-                    .bundle
-                    .manifest
-                    .entrypoint
-                    .clone()
-                    .unwrap_or_else(|| f.entrypoint.clone()),
-                import_map: prepared
-                    .bundle
-                    .manifest
-                    .import_map
-                    .clone()
-                    .or_else(|| f.import_map.clone()),
-                settings: want.settings.clone(),
-                env: want.env.clone(),
-                release_id: String::new(),
-                health_timeout: std::time::Duration::from_secs(args.health_timeout),
-                new_code: step.code_changed,
-                image: image.clone(),
-            },
-            previous_version: step.previous_version.clone(),
-            entry: FunctionRelease {
-                function: f.name.clone(),
-                version: prepared.version.clone(),
-                bundle_digest: want.digest.clone(),
-                image_digest: image
-                    .as_deref()
-                    .and_then(|i| i.split_once('@'))
-                    .map(|(_, d)| d.to_string())
-                    .or_else(|| pushed.image.as_ref().map(|i| i.digest.clone())),
-                env_digest: want.env_digest(),
-                config_digest: want.config_digest(),
-                previous_version: step.previous_version.clone(),
-                state: FunctionState::Pending,
-            },
-        });
+                );
+                results
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((i, one));
+            });
+        }
+    });
+    crate::interrupt::check()?;
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_by_key(|r| r.0);
+    let mut items = Vec::new();
+    for (_, r) in results {
+        items.push(r?);
     }
     let record = ReleaseRecord::new(
         target.kind(),
@@ -310,4 +286,79 @@ fn print_result(
         &["FUNCTION", "VERSION", "PREVIOUS", "STATUS", "UPLOADED"],
         &rows,
     ));
+}
+
+/// One planned function: (function, prepared bundle, desired state, plan step).
+type Planned = (Function, crate::release::Prepared, Desired, Step);
+
+/// Store one changed function (its image where the target takes one, then
+/// its archive and manifest) and make its deploy request.
+fn stage(
+    project: &Project,
+    store: &dyn crate::storage::Store,
+    (f, prepared, want, step): &Planned,
+    dest: Option<&crate::image::oci::publish::Destination>,
+    args: &DeployArgs,
+    printer: &Printer,
+) -> anyhow::Result<Item> {
+    let image = match dest {
+        Some(dest) => Some(
+            crate::image::oci::publish::push_to(
+                project,
+                f,
+                &prepared.version,
+                &want.digest,
+                dest,
+                printer,
+            )?
+            .pinned,
+        ),
+        None => None,
+    };
+    let pushed = crate::release::publish(project, f, store, prepared, printer)?;
+    Ok(Item {
+        req: DeployRequest {
+            function: f.name.clone(),
+            version: prepared.version.clone(),
+            digest: want.digest.clone(),
+            archive: prepared.bundle.archive.clone(),
+            archive_key: layout::archive_key(&f.name, &prepared.version),
+            store_url: store.url(""),
+            // A deno graph bundle says where its entrypoint and import map
+            // sit inside it.
+            entrypoint: prepared
+                .bundle
+                .manifest
+                .entrypoint
+                .clone()
+                .unwrap_or_else(|| f.entrypoint.clone()),
+            import_map: prepared
+                .bundle
+                .manifest
+                .import_map
+                .clone()
+                .or_else(|| f.import_map.clone()),
+            settings: want.settings.clone(),
+            env: want.env.clone(),
+            release_id: String::new(),
+            health_timeout: std::time::Duration::from_secs(args.health_timeout),
+            new_code: step.code_changed,
+            image: image.clone(),
+        },
+        previous_version: step.previous_version.clone(),
+        entry: FunctionRelease {
+            function: f.name.clone(),
+            version: prepared.version.clone(),
+            bundle_digest: want.digest.clone(),
+            image_digest: image
+                .as_deref()
+                .and_then(|i| i.split_once('@'))
+                .map(|(_, d)| d.to_string())
+                .or_else(|| pushed.image.as_ref().map(|i| i.digest.clone())),
+            env_digest: want.env_digest(),
+            config_digest: want.config_digest(),
+            previous_version: step.previous_version.clone(),
+            state: FunctionState::Pending,
+        },
+    })
 }

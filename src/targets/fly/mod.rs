@@ -207,6 +207,44 @@ impl Fly {
         }
     }
 
+    /// A function's live state from its machines' metadata.
+    async fn active_of_spec(&self, spec: &Spec) -> anyhow::Result<Option<Active>> {
+        if self.api.app(&spec.app).await?.is_none() {
+            return Ok(None);
+        }
+        let ms = self.current(spec).await?;
+        let Some(m) = active_of(&ms) else {
+            return Ok(Some(Active::default()));
+        };
+        let mixed = ms
+            .iter()
+            .any(|o| o.meta("hoist_config") != m.meta("hoist_config"));
+        let want = spec.count() as usize;
+        Ok(Some(Active {
+            version: m.meta("hoist_version").map(str::to_string),
+            // A cut-short rollout or a machine count that differs from
+            // hoist.yaml's is never "unchanged".
+            digest: if mixed || ms.len() != want {
+                Some("sha256:incomplete".into())
+            } else {
+                m.meta("hoist_bundle_digest").map(str::to_string)
+            },
+            env_digest: m.meta("hoist_env_digest").map(str::to_string),
+            env_keys: m
+                .meta("hoist_env_keys")
+                .map(|k| {
+                    k.split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            settings: m
+                .meta("hoist_settings")
+                .and_then(|s| serde_json::from_str::<FunctionSettings>(s).ok()),
+        }))
+    }
+
     async fn ensure_app(&self, app: &str, r: &dyn Reporter) -> anyhow::Result<()> {
         if self.api.app(app).await?.is_none() {
             r.step("Creating", &format!("Fly app {app} in {}", self.org));
@@ -359,41 +397,21 @@ impl Target for Fly {
     fn active(&self, function: &str) -> anyhow::Result<Option<Active>> {
         self.need_token()?;
         let spec = self.spec(function)?;
+        self.block(self.active_of_spec(spec))
+    }
+
+    /// Every function's state at once (one app each, asked concurrently).
+    fn active_all(&self, functions: &[String]) -> anyhow::Result<Vec<Option<Active>>> {
+        self.need_token()?;
+        let specs = functions
+            .iter()
+            .map(|f| self.spec(f))
+            .collect::<anyhow::Result<Vec<_>>>()?;
         self.block(async {
-            if self.api.app(&spec.app).await?.is_none() {
-                return Ok(None);
-            }
-            let ms = self.current(spec).await?;
-            let Some(m) = active_of(&ms) else {
-                return Ok(Some(Active::default()));
-            };
-            let mixed = ms
-                .iter()
-                .any(|o| o.meta("hoist_config") != m.meta("hoist_config"));
-            let want = spec.count() as usize;
-            Ok(Some(Active {
-                version: m.meta("hoist_version").map(str::to_string),
-                // A cut-short rollout or a machine count that differs from
-                // hoist.yaml's is never "unchanged".
-                digest: if mixed || ms.len() != want {
-                    Some("sha256:incomplete".into())
-                } else {
-                    m.meta("hoist_bundle_digest").map(str::to_string)
-                },
-                env_digest: m.meta("hoist_env_digest").map(str::to_string),
-                env_keys: m
-                    .meta("hoist_env_keys")
-                    .map(|k| {
-                        k.split(',')
-                            .filter(|s| !s.is_empty())
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                settings: m
-                    .meta("hoist_settings")
-                    .and_then(|s| serde_json::from_str::<FunctionSettings>(s).ok()),
-            }))
+            futures_util::future::join_all(specs.into_iter().map(|s| self.active_of_spec(s)))
+                .await
+                .into_iter()
+                .collect()
         })
     }
 
