@@ -103,6 +103,8 @@ impl Fixture {
             b"export default () => new Response('hi')\n",
         );
         f.write("functions/hello/data.bin", &random_bytes(2 * MIB, 1));
+        // A bun function: its whole directory is bundled (a deno one only
+        // takes the module graph, which would leave data.bin out).
         f.write_yaml();
         f
     }
@@ -145,7 +147,7 @@ impl Fixture {
             None => "storage:\n  backend: local\n".to_string(),
         };
         let yaml = format!(
-            "project: storetest\nbundle:\n  limit_mb: 100\n{storage}functions:\n  hello:\n    runtime: deno\n    version: {}\n    env:\n      LOG_LEVEL: value-never-stored-77\n    secrets: [STRIPE_KEY]\n    resources:\n      memory_mb: 256\n",
+            "project: storetest\nbundle:\n  limit_mb: 100\n{storage}functions:\n  hello:\n    runtime: bun\n    version: {}\n    env:\n      LOG_LEVEL: value-never-stored-77\n    secrets: [STRIPE_KEY]\n    resources:\n      memory_mb: 256\n",
             self.version
         );
         std::fs::write(self.path().join("hoist.yaml"), yaml).unwrap();
@@ -256,14 +258,27 @@ impl Fixture {
         out
     }
 
+    fn archive_key(&self, v: &str) -> String {
+        archive_key_in(&self.keys(), v)
+    }
+
     fn bundle_digest(&self) -> String {
         let run = self.hoist(&["bundle", "--output", "json"]).ok();
         run.json()[0]["digest"].as_str().unwrap().to_string()
     }
 }
 
-fn archive_key(v: &str) -> String {
-    format!("functions/hello/{v}/function.tar.gz")
+/// The archive of `hello` `v` in the store (content-addressed:
+/// `archive-<sha256>.tar.gz`), found by listing; a key that does not exist
+/// when there is none.
+fn archive_key_in(keys: &[String], v: &str) -> String {
+    let dir = format!("functions/hello/{v}/archive-");
+    let found: Vec<&String> = keys.iter().filter(|k| k.starts_with(&dir)).collect();
+    assert!(found.len() <= 1, "more than one archive of {v}: {found:?}");
+    found
+        .first()
+        .map(|k| k.to_string())
+        .unwrap_or_else(|| format!("{dir}none.tar.gz"))
 }
 
 fn manifest_key(v: &str) -> String {
@@ -297,7 +312,10 @@ fn push_writes_archive_then_manifest_and_index() {
         if fx.is_s3() {
             assert_eq!(
                 p["archive_url"],
-                format!("s3://{BUCKET}/{PREFIX}/functions/hello/v1/function.tar.gz")
+                format!(
+                    "s3://{BUCKET}/{PREFIX}/functions/hello/v1/archive-{}.tar.gz",
+                    digest.trim_start_matches("sha256:")
+                )
             );
         }
 
@@ -306,13 +324,13 @@ fn push_writes_archive_then_manifest_and_index() {
             fx.keys(),
             [
                 "functions/hello/index.json".into(),
-                archive_key("v1"),
+                fx.archive_key("v1"),
                 manifest_key("v1")
             ],
             "{}",
             fx.name()
         );
-        let archive = fx.object_path(&archive_key("v1"));
+        let archive = fx.object_path(&fx.archive_key("v1"));
         assert_eq!(format!("sha256:{}", sha256_file(&archive)), digest);
         let manifest: serde_json::Value =
             serde_json::from_slice(&fx.object(&manifest_key("v1")).unwrap()).unwrap();
@@ -321,9 +339,9 @@ fn push_writes_archive_then_manifest_and_index() {
         assert_eq!(manifest["version"], "v1");
         assert_eq!(manifest["bundle"]["digest"], digest.as_str());
         assert_eq!(manifest["bundle"]["size"].as_u64().unwrap(), size);
-        assert_eq!(manifest["bundle"]["key"], archive_key("v1"));
+        assert_eq!(manifest["bundle"]["key"], fx.archive_key("v1"));
         assert_eq!(manifest["image"], serde_json::Value::Null);
-        assert_eq!(manifest["runtime"], "deno");
+        assert_eq!(manifest["runtime"], "bun");
         assert_eq!(manifest["resources"]["memory_mb"], 256);
         assert_eq!(manifest["env_keys"], serde_json::json!(["LOG_LEVEL"]));
         assert_eq!(manifest["secret_keys"], serde_json::json!(["STRIPE_KEY"]));
@@ -374,7 +392,7 @@ fn aws_cli_reads_what_hoist_wrote() {
         String::from_utf8_lossy(&ls.stderr)
     );
     let listing = String::from_utf8_lossy(&ls.stdout);
-    for key in [archive_key("v1"), manifest_key("v1")] {
+    for key in [fx.archive_key("v1"), manifest_key("v1")] {
         assert!(listing.contains(&format!("{PREFIX}/{key}")), "{listing}");
     }
     let out = fx.path().join("aws-copy.tar.gz");
@@ -382,7 +400,7 @@ fn aws_cli_reads_what_hoist_wrote() {
         .aws(&[
             "s3",
             "cp",
-            &format!("s3://{BUCKET}/{PREFIX}/{}", archive_key("v1")),
+            &format!("s3://{BUCKET}/{PREFIX}/{}", fx.archive_key("v1")),
             out.to_str().unwrap(),
         ])
         .unwrap();
@@ -412,7 +430,7 @@ fn aws_cli_reads_what_hoist_wrote() {
             "--bucket",
             BUCKET,
             "--key",
-            &format!("{PREFIX}/{}", archive_key("v1")),
+            &format!("{PREFIX}/{}", fx.archive_key("v1")),
         ])
         .unwrap();
     let head: serde_json::Value = serde_json::from_slice(&head.stdout).unwrap();
@@ -427,7 +445,7 @@ fn pushing_the_same_content_again_uploads_nothing() {
     for backend in backends() {
         let fx = Fixture::new(backend);
         fx.hoist(&["push"]).ok();
-        let before = std::fs::metadata(fx.object_path(&archive_key("v1")))
+        let before = std::fs::metadata(fx.object_path(&fx.archive_key("v1")))
             .unwrap()
             .modified()
             .unwrap();
@@ -436,7 +454,7 @@ fn pushing_the_same_content_again_uploads_nothing() {
         assert_eq!(p["status"], "unchanged", "{}", fx.name());
         assert_eq!(p["uploaded_bytes"], 0);
         assert!(run.stderr.contains("Unchanged"), "{}", run.stderr);
-        let after = std::fs::metadata(fx.object_path(&archive_key("v1")))
+        let after = std::fs::metadata(fx.object_path(&fx.archive_key("v1")))
             .unwrap()
             .modified()
             .unwrap();
@@ -486,7 +504,7 @@ fn other_content_under_an_existing_version_is_refused() {
         assert_eq!(
             format!(
                 "sha256:{}",
-                sha256_file(&fx.object_path(&archive_key("v1")))
+                sha256_file(&fx.object_path(&fx.archive_key("v1")))
             ),
             first
         );
@@ -533,7 +551,7 @@ fn pull_verifies_the_digest_and_refuses_a_corrupted_archive() {
         assert_eq!(format!("sha256:{}", sha256_file(&out)), digest);
 
         // Flip one byte of the stored archive, keeping its length.
-        let path = fx.object_path(&archive_key("v1"));
+        let path = fx.object_path(&fx.archive_key("v1"));
         let mut bytes = std::fs::read(&path).unwrap();
         let i = bytes.len() / 2;
         bytes[i] ^= 0xff;
@@ -583,7 +601,7 @@ fn large_archives_go_multipart_and_read_back_intact() {
     assert_eq!(
         format!(
             "sha256:{}",
-            sha256_file(&fx.object_path(&archive_key("v1")))
+            sha256_file(&fx.object_path(&fx.archive_key("v1")))
         ),
         digest
     );
@@ -594,7 +612,7 @@ fn large_archives_go_multipart_and_read_back_intact() {
         "--bucket",
         BUCKET,
         "--key",
-        &format!("{PREFIX}/{}", archive_key("v1")),
+        &format!("{PREFIX}/{}", fx.archive_key("v1")),
     ]) {
         let head: serde_json::Value = serde_json::from_slice(&head.stdout).unwrap();
         assert!(
@@ -635,7 +653,7 @@ fn a_part_cut_mid_upload_is_retried_and_the_upload_completes() {
     assert_eq!(
         format!(
             "sha256:{}",
-            sha256_file(&fx.object_path(&archive_key("v1")))
+            sha256_file(&fx.object_path(&fx.archive_key("v1")))
         ),
         digest
     );
@@ -644,7 +662,7 @@ fn a_part_cut_mid_upload_is_retried_and_the_upload_completes() {
         .s3()
         .aws(&["s3", "ls", "--recursive", &format!("s3://{BUCKET}/")])
     {
-        assert!(String::from_utf8_lossy(&ls.stdout).contains(&archive_key("v1")));
+        assert!(String::from_utf8_lossy(&ls.stdout).contains(&fx.archive_key("v1")));
     }
 }
 
@@ -702,7 +720,7 @@ fn parts_that_keep_failing_abort_the_upload_and_leave_nothing() {
         run.stderr
     );
     assert!(proxy.cuts_done() >= 2);
-    assert!(fx.object(&archive_key("v1")).is_none());
+    assert!(fx.object(&fx.archive_key("v1")).is_none());
     assert!(fx.object(&manifest_key("v1")).is_none());
     proxy.heal();
     assert_no_multipart_left(&fx);
@@ -749,7 +767,7 @@ fn ctrl_c_during_a_multipart_upload_aborts_it() {
     assert!(stderr.contains("interrupted"), "{stderr}");
     proxy.heal();
     assert_no_multipart_left(&fx);
-    assert!(fx.object(&archive_key("v1")).is_none());
+    assert!(fx.object(&fx.archive_key("v1")).is_none());
 }
 
 #[test]

@@ -93,10 +93,12 @@ impl LocalStore {
                     .map(|c| c.as_os_str().to_string_lossy())
                     .collect::<Vec<_>>()
                     .join("/");
+                let meta = entry.metadata()?;
                 out.push(ObjectInfo {
                     key,
-                    size: entry.metadata()?.len(),
+                    size: meta.len(),
                     sha256: None,
+                    modified: meta.modified().ok(),
                 });
             }
         }
@@ -120,6 +122,7 @@ impl Store for LocalStore {
                 key: key.to_string(),
                 size: m.len(),
                 sha256: None,
+                modified: m.modified().ok(),
             })),
             Ok(_) => Ok(None),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),

@@ -32,6 +32,9 @@ pub struct ObjectInfo {
     /// Lowercase hex sha256 of the content, when the store recorded it
     /// (S3 objects hoist wrote carry it as `x-amz-meta-sha256`).
     pub sha256: Option<String>,
+    /// When it was last written, where a listing says (prune leaves
+    /// young unreferenced archives alone: a push may be about to name them).
+    pub modified: Option<std::time::SystemTime>,
 }
 
 /// The result of a create-only write.
@@ -88,6 +91,12 @@ pub trait Store: Send + Sync {
     fn list(&self, prefix: &str) -> anyhow::Result<Vec<ObjectInfo>>;
     /// Delete `key`; deleting a missing key is not an error.
     fn delete(&self, key: &str) -> anyhow::Result<()>;
+    /// How long after a create-only write a racing write of the same key
+    /// could still land, on a server whose conditional writes are not
+    /// atomic; `None` when they are (the local store links atomically).
+    fn settle(&self) -> Option<std::time::Duration> {
+        None
+    }
 }
 
 /// Per-invocation choices that are not in hoist.yaml.
