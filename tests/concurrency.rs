@@ -265,3 +265,59 @@ fn parallel_pushes_of_one_version_to_a_local_store_leave_one_consistent_winner()
     }
     same_content_round(&store, "same", 4);
 }
+
+/// A workspace with `n` `FROM scratch` dockerfile functions `f0`…
+fn build_workspace(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut yaml = String::from("project: builds\nfunctions:\n");
+    for k in 0..n {
+        let f = dir.path().join(format!("functions/f{k}"));
+        std::fs::create_dir_all(&f).unwrap();
+        std::fs::write(f.join("Dockerfile"), "FROM scratch\nCOPY app.txt /app/\nCMD [\"/app\"]\n")
+            .unwrap();
+        std::fs::write(f.join("app.txt"), format!("function {k}\n")).unwrap();
+        yaml.push_str(&format!("  f{k}:\n    runtime: dockerfile\n    version: \"1\"\n"));
+    }
+    std::fs::write(dir.path().join("hoist.yaml"), yaml).unwrap();
+    dir
+}
+
+#[test]
+fn parallel_builds_in_one_workspace_keep_every_image() {
+    for n in [4, 8] {
+        for round in 0..3 {
+            let ws = build_workspace(n);
+            let cache = ws.path().join(".test-cache");
+            let children: Vec<Child> = (0..n)
+                .map(|k| {
+                    hoist(ws.path(), &["build", &format!("f{k}")])
+                        .env("HOIST_CACHE_DIR", &cache)
+                        .spawn()
+                        .unwrap()
+                })
+                .collect();
+            for (k, d) in wait_all(children).iter().enumerate() {
+                assert_eq!(d.code, 0, "build f{k}: {}", d.stderr);
+            }
+            let index: serde_json::Value = serde_json::from_slice(
+                &std::fs::read(ws.path().join(".hoist/oci/index.json")).unwrap(),
+            )
+            .unwrap();
+            let mut names: Vec<String> = index["manifests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| {
+                    m["annotations"]["org.opencontainers.image.ref.name"]
+                        .as_str()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect();
+            names.sort();
+            let mut want: Vec<String> = (0..n).map(|k| format!("f{k}:1")).collect();
+            want.sort();
+            assert_eq!(names, want, "{n} builds, round {round}");
+        }
+    }
+}
