@@ -771,6 +771,68 @@ fn ctrl_c_during_a_multipart_upload_aborts_it() {
 }
 
 #[test]
+fn a_failed_abort_is_reported_and_the_next_push_aborts_the_upload() {
+    let Some(server) = s3_only() else { return };
+    let upstream = server.addr;
+    let mut fx = Fixture::new(Backend::S3(server));
+    fx.write("functions/hello/data.bin", &random_bytes(23 * MIB, 6));
+    fx.bundle_digest();
+    let proxy = FaultProxy::start(upstream);
+    fx.set_endpoint(&proxy.url());
+    proxy.throttle(4 * MIB as u64);
+    let env = [("HOIST_S3_PART_SIZE_MB", "5"), ("HOIST_S3_PART_ATTEMPTS", "2")];
+    let child = fx
+        .command(&["push", "-v"], &env, &[])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while fx.s3().pending_multipart_files().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!fx.s3().pending_multipart_files().is_empty(), "no upload started");
+    std::thread::sleep(Duration::from_millis(300));
+    // The server dies mid-upload: parts fail, and so does the abort.
+    match &mut fx.backend {
+        Backend::S3(s) => s.kill(),
+        Backend::Local => unreachable!(),
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("aborting the multipart upload") && stderr.contains("its parts stay on the server"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("nothing was stored"), "{stderr}");
+    assert!(!stderr.contains("aborted multipart upload"), "{stderr}");
+    assert!(
+        !fx.s3().pending_multipart_files().is_empty(),
+        "the message says parts remain, but the server holds none"
+    );
+    let journal: Vec<_> = std::fs::read_dir(fx.path().join(".hoist/uploads"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(journal.len(), 1, "the upload is recorded for the next push");
+    // Back up, the next push aborts the stale upload before its own.
+    match &mut fx.backend {
+        Backend::S3(s) => s.restart(),
+        Backend::Local => unreachable!(),
+    }
+    proxy.heal();
+    let run = fx.hoist_env(&["push"], &env, &[]).ok();
+    assert!(run.stderr.contains("Cleaned"), "{}", run.stderr);
+    assert_no_multipart_left(&fx);
+    assert!(std::fs::read_dir(fx.path().join(".hoist/uploads"))
+        .unwrap()
+        .next()
+        .is_none());
+}
+
+#[test]
 fn a_wrong_secret_key_is_named_without_printing_it() {
     let Some(server) = s3_only() else { return };
     let fx = Fixture::new(Backend::S3(server));

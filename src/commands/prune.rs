@@ -26,10 +26,22 @@ pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Resul
         },
         printer,
     )?;
+    if args.uploads && !args.dry_run {
+        let cleaned = store.clean_uploads(orphan_age()?)?;
+        for what in &cleaned {
+            printer.status("Aborted", format!("stale multipart upload {what}"));
+        }
+        if cleaned.is_empty() {
+            printer.status("Nothing", "to abort: no stale multipart uploads");
+        }
+    }
+    let Some(keep) = args.keep else {
+        return Ok(());
+    };
     remove_unreferenced(store.as_ref(), &args.function, args.dry_run, printer)?;
     let versions = release::list_versions(store.as_ref(), &args.function)?;
     let active = active_versions(&project, &args.function)?;
-    let plan = release::plan_prune(versions, args.keep, &active);
+    let plan = release::plan_prune(versions, keep, &active);
 
     let mut rows: Vec<(String, String, String)> = plan
         .keep

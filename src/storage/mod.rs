@@ -23,6 +23,10 @@ use crate::config::schema::StorageBackend;
 use crate::config::Project;
 use crate::ui::Printer;
 
+/// How old an interrupted upload's leftovers must be before a later
+/// command cleans them up although their process may still run.
+pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// What a store knows about one object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectInfo {
@@ -97,6 +101,13 @@ pub trait Store: Send + Sync {
     fn settle(&self) -> Option<std::time::Duration> {
         None
     }
+    /// Abort (or remove) what interrupted uploads of hoist's left behind
+    /// and is older than `min_age` or whose process is gone; one line per
+    /// thing cleaned.
+    fn clean_uploads(&self, min_age: std::time::Duration) -> anyhow::Result<Vec<String>> {
+        let _ = min_age;
+        Ok(Vec::new())
+    }
 }
 
 /// Per-invocation choices that are not in hoist.yaml.
@@ -124,7 +135,10 @@ pub fn open(
                 crate::error::UserError::usage("storage.backend is s3 but storage.s3 is missing")
                     .with_hint("add `s3: { bucket: NAME, region: REGION }` under storage")
             })?;
-            Ok(Box::new(s3::S3Store::connect(&s3cfg, opts, printer)?))
+            Ok(Box::new(
+                s3::S3Store::connect(&s3cfg, opts, printer)?
+                    .with_journal(project.state_dir().join("uploads")),
+            ))
         }
     }
 }

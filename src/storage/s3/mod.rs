@@ -9,6 +9,7 @@
 //! from, never what they are.
 
 mod multipart;
+mod uploads;
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -257,6 +258,9 @@ struct Ctx {
     /// Cleared when the server answers 501 to `If-None-Match`.
     conditional: AtomicBool,
     printer: Printer,
+    /// Where hoist records its multipart uploads until they complete or
+    /// are aborted (`.hoist/uploads/`); `None` outside a project.
+    journal: Option<PathBuf>,
 }
 
 pub struct S3Store {
@@ -356,11 +360,22 @@ impl S3Store {
                 tuning,
                 conditional: AtomicBool::new(true),
                 printer: printer.clone(),
+                journal: None,
             }),
             atomic_conditional,
         };
         store.rt.block_on(store.ctx.check_bucket())?;
         Ok(store)
+    }
+}
+
+impl S3Store {
+    /// Record multipart uploads under `dir` (see `uploads`).
+    pub fn with_journal(mut self, dir: PathBuf) -> Self {
+        if let Some(ctx) = Arc::get_mut(&mut self.ctx) {
+            ctx.journal = Some(dir);
+        }
+        self
     }
 }
 
@@ -711,6 +726,10 @@ impl Store for S3Store {
                 Err(e) => Err(ctx.error(&format!("read {}", ctx.url(key)), &e)),
             }
         })
+    }
+
+    fn clean_uploads(&self, min_age: Duration) -> anyhow::Result<Vec<String>> {
+        Ok(self.rt.block_on(self.ctx.clean_uploads(min_age)))
     }
 
     fn settle(&self) -> Option<Duration> {
