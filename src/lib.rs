@@ -14,6 +14,7 @@ pub mod git;
 pub mod http;
 pub mod image;
 pub mod interrupt;
+pub mod leftovers;
 pub mod lockfile;
 pub mod registry;
 pub mod release;

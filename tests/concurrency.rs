@@ -1,10 +1,11 @@
-//! Parallel `hoist` runs against one store or one workspace, through the
+//! Parallel and killed `hoist` runs against one store or one workspace, through the
 //! binary, against the local store and a real S3 server (s3s-fs, whose
 //! conditional writes check and then write, so they are not atomic): N
 //! pushes of one fixed version with different content end with exactly one
 //! winner whose manifest names its own archive and the others refused with a
 //! clear message; pushes of the same content all succeed; parallel
-//! `hoist build`s keep every image in `.hoist/oci/index.json`.
+//! `hoist build`s keep every image in `.hoist/oci/index.json`; leftovers of
+//! killed runs are removed by the next run.
 
 mod support;
 
@@ -320,4 +321,43 @@ fn parallel_builds_in_one_workspace_keep_every_image() {
             assert_eq!(names, want, "{n} builds, round {round}");
         }
     }
+}
+
+/// Leftovers named as a killed hoist leaves them (a dead pid in the name)
+/// are removed by the next run of the same command; a live process's are
+/// kept.
+#[test]
+fn leftovers_of_killed_runs_are_cleaned_by_the_next_run() {
+    let ws = build_workspace(1);
+    let root = ws.path();
+    let cache = root.join(".test-cache");
+    let run = |args: &[&str]| {
+        let out = hoist(root, args).env("HOIST_CACHE_DIR", &cache).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&["push"]);
+    run(&["build", "f0"]);
+    let dead = "4000000000";
+    let store_dir = root.join(".hoist/store/functions/f0/1");
+    let dead_tmp = store_dir.join(format!(".hoist-tmp-{dead}-abcdef"));
+    let live_tmp = store_dir.join(format!(".hoist-tmp-{}-abcdef", std::process::id()));
+    let bundle_tmp = root.join(format!(".hoist/bundles/f0/.bundle-{dead}-x.tar.gz.tmp"));
+    let staging = root.join(format!(".hoist/build/.f0.stage-{dead}-x"));
+    for f in [&dead_tmp, &live_tmp, &bundle_tmp] {
+        std::fs::write(f, vec![7u8; 4096]).unwrap();
+    }
+    std::fs::create_dir_all(staging.join("app")).unwrap();
+    std::fs::write(staging.join("app/app.txt"), b"partial").unwrap();
+
+    run(&["push"]);
+    assert!(!dead_tmp.exists(), "push left a dead writer's temporary file");
+    assert!(live_tmp.exists(), "push removed a live writer's temporary file");
+    assert!(!bundle_tmp.exists(), "the bundle step left a partial archive");
+    run(&["build", "f0"]);
+    assert!(!staging.exists(), "build left a killed build's staging directory");
+    // prune cleans the store's too.
+    std::fs::write(&dead_tmp, b"again").unwrap();
+    run(&["prune", "f0", "--uploads"]);
+    assert!(!dead_tmp.exists(), "prune left a dead writer's temporary file");
+    assert!(live_tmp.exists());
 }

@@ -441,8 +441,9 @@ pub struct PruneArgs {
     /// Print what would be deleted and stop
     #[arg(long)]
     pub dry_run: bool,
-    /// Also abort hoist's stale multipart uploads (whose push is gone, or
-    /// older than an hour); alone, only that
+    /// Only clean stale uploads (every prune aborts hoist's multipart
+    /// uploads whose push is gone or over an hour old, and removes
+    /// temporary files of killed writers); --keep becomes optional
     #[arg(long)]
     pub uploads: bool,
     #[command(flatten)]

@@ -26,13 +26,15 @@ pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Resul
         },
         printer,
     )?;
-    if args.uploads && !args.dry_run {
+    if !args.dry_run {
+        // Leftovers of interrupted pushes: stale multipart uploads (S3),
+        // temporary files of killed writers (local store).
         let cleaned = store.clean_uploads(orphan_age()?)?;
         for what in &cleaned {
-            printer.status("Aborted", format!("stale multipart upload {what}"));
+            printer.status("Cleaned", format!("stale upload {what}"));
         }
-        if cleaned.is_empty() {
-            printer.status("Nothing", "to abort: no stale multipart uploads");
+        if cleaned.is_empty() && args.uploads {
+            printer.status("Nothing", "to clean: no stale uploads");
         }
     }
     let Some(keep) = args.keep else {

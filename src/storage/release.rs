@@ -254,7 +254,14 @@ pub fn publish(
     // 3. The manifest, create-only and last: the moment the version exists.
     //    A server whose conditional write is not atomic may let two pushes
     //    both "create" it, so read it back: whoever's manifest is there won.
-    crate::interrupt::check()?;
+    if crate::interrupt::requested() {
+        return Err(UserError::interrupted()
+            .with_hint(format!(
+                "the archive {} was stored but no manifest names it, so {f} {v} was not stored; run the command again to finish (it reuses the archive), or `hoist prune` removes it",
+                store.url(&akey)
+            ))
+            .into());
+    }
     let bytes = serde_json::to_vec_pretty(manifest)?;
     let created = store.put(&mkey, &bytes, true)?;
     let mut stored = read_back(store, manifest, &akey)?;
