@@ -71,7 +71,11 @@ fn project(store: &Store, version: &str, data: &[u8]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("functions/api");
     std::fs::create_dir_all(&f).unwrap();
-    std::fs::write(f.join("index.ts"), "export default () => new Response('hi')\n").unwrap();
+    std::fs::write(
+        f.join("index.ts"),
+        "export default () => new Response('hi')\n",
+    )
+    .unwrap();
     std::fs::write(f.join("data.bin"), data).unwrap();
     let yaml = format!(
         "project: race\nbundle:\n  limit_mb: 100\n{}functions:\n  api:\n    runtime: bun\n    version: {version}\n",
@@ -126,8 +130,14 @@ fn wait_all(children: Vec<Child>) -> Vec<Done> {
 
 /// The bundle digest `hoist bundle` gives for a project.
 fn digest_of(dir: &Path) -> String {
-    let out = hoist(dir, &["bundle", "--output", "json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = hoist(dir, &["bundle", "--output", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     v[0]["digest"].as_str().unwrap().to_string()
 }
@@ -138,7 +148,13 @@ fn digest_of(dir: &Path) -> String {
 /// pull` verifies it.
 fn race_round(store: &Store, version: &str, n: usize, size: usize) {
     let dirs: Vec<tempfile::TempDir> = (0..n)
-        .map(|k| project(store, version, &random_bytes(size, 1000 + k as u64 * 7 + size as u64)))
+        .map(|k| {
+            project(
+                store,
+                version,
+                &random_bytes(size, 1000 + k as u64 * 7 + size as u64),
+            )
+        })
         .collect();
     let digests: Vec<String> = dirs.iter().map(|d| digest_of(d.path())).collect();
     let children: Vec<Child> = dirs
@@ -161,9 +177,9 @@ fn race_round(store: &Store, version: &str, n: usize, size: usize) {
         assert!(
             d.stderr.contains(&format!(
                 "version {version} of api was stored concurrently with other content"
-            )) || d
-                .stderr
-                .contains(&format!("version {version} of api already exists with other content")),
+            )) || d.stderr.contains(&format!(
+                "version {version} of api already exists with other content"
+            )),
             "{report}"
         );
     }
@@ -181,14 +197,25 @@ fn race_round(store: &Store, version: &str, n: usize, size: usize) {
     );
     // Every process pulls it back, digest checked.
     let out = dirs[0].path().join("pulled.tar.gz");
-    let pull = hoist(dirs[0].path(), &["pull", "api", version, "-o", out.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(pull.status.success(), "{}", String::from_utf8_lossy(&pull.stderr));
+    let pull = hoist(
+        dirs[0].path(),
+        &["pull", "api", version, "-o", out.to_str().unwrap()],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        pull.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pull.stderr)
+    );
     assert_eq!(format!("sha256:{}", sha256_file(&out)), *winner);
     // A later push of the winner's content is a no-op.
     let again = hoist(dirs[winners[0]].path(), &["push"]).output().unwrap();
-    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
     // The losers' archives are named by no manifest; prune removes them
     // (age threshold 0 here) and keeps the winner's.
     let archives = || -> Vec<String> {
@@ -205,7 +232,10 @@ fn race_round(store: &Store, version: &str, n: usize, size: usize) {
     // A loser refused before it uploaded leaves nothing; plant one more
     // orphan as a killed push would leave it, so there is always one.
     std::fs::write(
-        store.object(&format!("functions/api/{version}/archive-{}.tar.gz", "0".repeat(64))),
+        store.object(&format!(
+            "functions/api/{version}/archive-{}.tar.gz",
+            "0".repeat(64)
+        )),
         b"left by a killed push",
     )
     .unwrap();
@@ -214,7 +244,11 @@ fn race_round(store: &Store, version: &str, n: usize, size: usize) {
         .env("HOIST_PRUNE_ORPHAN_MINUTES", "0")
         .output()
         .unwrap();
-    assert!(prune.status.success(), "{}", String::from_utf8_lossy(&prune.stderr));
+    assert!(
+        prune.status.success(),
+        "{}",
+        String::from_utf8_lossy(&prune.stderr)
+    );
     assert_eq!(archives(), [key.rsplit('/').next().unwrap()]);
 }
 
@@ -230,10 +264,17 @@ fn same_content_round(store: &Store, version: &str, n: usize) {
         assert_eq!(d.code, 0, "{} push {k}: {}", store.name(), d.stderr);
     }
     let out = dirs[0].path().join("pulled.tar.gz");
-    let pull = hoist(dirs[0].path(), &["pull", "api", version, "-o", out.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(pull.status.success(), "{}", String::from_utf8_lossy(&pull.stderr));
+    let pull = hoist(
+        dirs[0].path(),
+        &["pull", "api", version, "-o", out.to_str().unwrap()],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        pull.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pull.stderr)
+    );
     assert_eq!(
         format!("sha256:{}", sha256_file(&out)),
         digest_of(dirs[0].path())
@@ -261,7 +302,10 @@ fn parallel_pushes_of_one_version_to_s3_leave_one_consistent_winner() {
 fn parallel_pushes_of_one_version_to_a_local_store_leave_one_consistent_winner() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::Local(dir.path());
-    for (round, (n, size)) in [(4, 6 * MIB), (8, MIB), (4, 2 * MIB)].into_iter().enumerate() {
+    for (round, (n, size)) in [(4, 6 * MIB), (8, MIB), (4, 2 * MIB)]
+        .into_iter()
+        .enumerate()
+    {
         race_round(&store, &format!("v{round}"), n, size);
     }
     same_content_round(&store, "same", 4);
@@ -274,10 +318,15 @@ fn build_workspace(n: usize) -> tempfile::TempDir {
     for k in 0..n {
         let f = dir.path().join(format!("functions/f{k}"));
         std::fs::create_dir_all(&f).unwrap();
-        std::fs::write(f.join("Dockerfile"), "FROM scratch\nCOPY app.txt /app/\nCMD [\"/app\"]\n")
-            .unwrap();
+        std::fs::write(
+            f.join("Dockerfile"),
+            "FROM scratch\nCOPY app.txt /app/\nCMD [\"/app\"]\n",
+        )
+        .unwrap();
         std::fs::write(f.join("app.txt"), format!("function {k}\n")).unwrap();
-        yaml.push_str(&format!("  f{k}:\n    runtime: dockerfile\n    version: \"1\"\n"));
+        yaml.push_str(&format!(
+            "  f{k}:\n    runtime: dockerfile\n    version: \"1\"\n"
+        ));
     }
     std::fs::write(dir.path().join("hoist.yaml"), yaml).unwrap();
     dir
@@ -332,8 +381,15 @@ fn leftovers_of_killed_runs_are_cleaned_by_the_next_run() {
     let root = ws.path();
     let cache = root.join(".test-cache");
     let run = |args: &[&str]| {
-        let out = hoist(root, args).env("HOIST_CACHE_DIR", &cache).output().unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = hoist(root, args)
+            .env("HOIST_CACHE_DIR", &cache)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     run(&["push"]);
     run(&["build", "f0"]);
@@ -350,14 +406,29 @@ fn leftovers_of_killed_runs_are_cleaned_by_the_next_run() {
     std::fs::write(staging.join("app/app.txt"), b"partial").unwrap();
 
     run(&["push"]);
-    assert!(!dead_tmp.exists(), "push left a dead writer's temporary file");
-    assert!(live_tmp.exists(), "push removed a live writer's temporary file");
-    assert!(!bundle_tmp.exists(), "the bundle step left a partial archive");
+    assert!(
+        !dead_tmp.exists(),
+        "push left a dead writer's temporary file"
+    );
+    assert!(
+        live_tmp.exists(),
+        "push removed a live writer's temporary file"
+    );
+    assert!(
+        !bundle_tmp.exists(),
+        "the bundle step left a partial archive"
+    );
     run(&["build", "f0"]);
-    assert!(!staging.exists(), "build left a killed build's staging directory");
+    assert!(
+        !staging.exists(),
+        "build left a killed build's staging directory"
+    );
     // prune cleans the store's too.
     std::fs::write(&dead_tmp, b"again").unwrap();
     run(&["prune", "f0", "--uploads"]);
-    assert!(!dead_tmp.exists(), "prune left a dead writer's temporary file");
+    assert!(
+        !dead_tmp.exists(),
+        "prune left a dead writer's temporary file"
+    );
     assert!(live_tmp.exists());
 }

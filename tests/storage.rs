@@ -780,7 +780,10 @@ fn a_failed_abort_is_reported_and_the_next_push_aborts_the_upload() {
     let proxy = FaultProxy::start(upstream);
     fx.set_endpoint(&proxy.url());
     proxy.throttle(4 * MIB as u64);
-    let env = [("HOIST_S3_PART_SIZE_MB", "5"), ("HOIST_S3_PART_ATTEMPTS", "2")];
+    let env = [
+        ("HOIST_S3_PART_SIZE_MB", "5"),
+        ("HOIST_S3_PART_ATTEMPTS", "2"),
+    ];
     let child = fx
         .command(&["push", "-v"], &env, &[])
         .stdin(Stdio::null())
@@ -792,7 +795,10 @@ fn a_failed_abort_is_reported_and_the_next_push_aborts_the_upload() {
     while fx.s3().pending_multipart_files().is_empty() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(!fx.s3().pending_multipart_files().is_empty(), "no upload started");
+    assert!(
+        !fx.s3().pending_multipart_files().is_empty(),
+        "no upload started"
+    );
     std::thread::sleep(Duration::from_millis(300));
     // The server dies mid-upload: parts fail, and so does the abort.
     match &mut fx.backend {
@@ -803,7 +809,8 @@ fn a_failed_abort_is_reported_and_the_next_push_aborts_the_upload() {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("aborting the multipart upload") && stderr.contains("its parts stay on the server"),
+        stderr.contains("aborting the multipart upload")
+            && stderr.contains("its parts stay on the server"),
         "{stderr}"
     );
     assert!(!stderr.contains("nothing was stored"), "{stderr}");

@@ -176,7 +176,10 @@ fn remove_unreferenced(
 ) -> anyhow::Result<()> {
     for o in release::unreferenced_archives(store, function, orphan_age()?)? {
         if dry_run {
-            printer.status("Dry run", format!("would remove unreferenced {}", store.url(&o.key)));
+            printer.status(
+                "Dry run",
+                format!("would remove unreferenced {}", store.url(&o.key)),
+            );
         } else {
             crate::interrupt::check()?;
             store.delete(&o.key)?;

@@ -59,8 +59,7 @@ pub fn is_archive_key(function: &str, version: &str, key: &str) -> bool {
 /// The hex digest in an archive file name `archive-<64 hex>.tar.gz`.
 pub fn archive_name_digest(name: &str) -> Option<&str> {
     let hex = name.strip_prefix("archive-")?.strip_suffix(".tar.gz")?;
-    (hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
-        .then_some(hex)
+    (hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))).then_some(hex)
 }
 
 pub fn manifest_key(function: &str, version: &str) -> String {
@@ -125,10 +124,18 @@ mod tests {
         let key = archive_key("hello", "v1", &format!("sha256:{hex}"));
         assert_eq!(key, format!("functions/hello/v1/archive-{hex}.tar.gz"));
         assert!(is_archive_key("hello", "v1", &key));
-        assert!(is_archive_key("hello", "v1", &legacy_archive_key("hello", "v1")));
+        assert!(is_archive_key(
+            "hello",
+            "v1",
+            &legacy_archive_key("hello", "v1")
+        ));
         assert!(!is_archive_key("hello", "v2", &key));
         assert!(!is_archive_key("hello", "v1", "functions/hello/v1/../x"));
-        assert!(!is_archive_key("hello", "v1", "functions/hello/v1/archive-ab.tar.gz"));
+        assert!(!is_archive_key(
+            "hello",
+            "v1",
+            "functions/hello/v1/archive-ab.tar.gz"
+        ));
         assert_eq!(
             manifest_key("hello", "v1"),
             "functions/hello/v1/manifest.json"

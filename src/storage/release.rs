@@ -288,7 +288,11 @@ pub fn publish(
 
 /// Read the version's manifest back after writing it: an error unless it
 /// names this push's bundle.
-fn read_back(store: &dyn Store, ours: &ReleaseManifest, akey: &str) -> anyhow::Result<ReleaseManifest> {
+fn read_back(
+    store: &dyn Store,
+    ours: &ReleaseManifest,
+    akey: &str,
+) -> anyhow::Result<ReleaseManifest> {
     let mkey = layout::manifest_key(&ours.function, &ours.version);
     let stored = read_manifest(store, &ours.function, &ours.version)?.ok_or_else(|| {
         anyhow::anyhow!("{} vanished right after it was written", store.url(&mkey))

@@ -134,7 +134,12 @@ impl S3Server {
     pub fn restart(&mut self) {
         self.kill();
         let mut child = Command::new(&self.bin)
-            .args(["--host", "127.0.0.1", "--port", &self.addr.port().to_string()])
+            .args([
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &self.addr.port().to_string(),
+            ])
             .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
             .arg(&self.data)
             .env_remove("RUST_LOG")

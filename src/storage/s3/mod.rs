@@ -610,7 +610,9 @@ impl Ctx {
             // by parsing and the archive by its sha256 instead.
             let small_json = sha256.is_none();
             if let Some(s) = sha256 {
-                req = req.checksum_crc32_c(crc32c_b64(&data)).metadata("sha256", s);
+                req = req
+                    .checksum_crc32_c(crc32c_b64(&data))
+                    .metadata("sha256", s);
             }
             if conditional {
                 req = req.if_none_match("*");

@@ -95,7 +95,9 @@ impl Ctx {
         if let Some(dir) = &self.journal {
             for path in std::fs::read_dir(dir).into_iter().flatten().flatten() {
                 let path = path.path();
-                let Ok(bytes) = std::fs::read(&path) else { continue };
+                let Ok(bytes) = std::fs::read(&path) else {
+                    continue;
+                };
                 let Ok(e) = serde_json::from_slice::<Entry>(&bytes) else {
                     let _ = std::fs::remove_file(&path);
                     continue;
@@ -105,7 +107,10 @@ impl Ctx {
                 {
                     continue;
                 }
-                match self.abort(&e.key, &e.upload_id, &ProgressBar::hidden()).await {
+                match self
+                    .abort(&e.key, &e.upload_id, &ProgressBar::hidden())
+                    .await
+                {
                     Ok(()) => {
                         let _ = std::fs::remove_file(&path);
                         done.push(format!("s3://{}/{} ({})", e.bucket, e.key, e.upload_id));
