@@ -99,7 +99,7 @@ mod tests {
             std::fs::write(p, b"").unwrap();
         }
         let removed = clean(dir.path(), ".x-", false);
-        assert_eq!(removed, [dead.clone()]);
+        assert_eq!(removed, std::slice::from_ref(&dead));
         assert!(mine.exists() && other.exists() && !dead.exists());
     }
 }
