@@ -251,6 +251,7 @@ Register-ArgumentCompleter -Native -CommandName 'hoist' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for data on stdout')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would be deleted and stop')
+            [CompletionResult]::new('--uploads', '--uploads', [CompletionResultType]::ParameterName, 'Only clean stale uploads (every prune aborts hoist''s multipart uploads whose push is gone or over an hour old, and removes temporary files of killed writers); --keep becomes optional')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only errors and data [env: HOIST_QUIET=]')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only errors and data [env: HOIST_QUIET=]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]')

@@ -1855,7 +1855,7 @@ _hoist() {
             return 0
             ;;
         hoist__subcmd__prune)
-            opts="-q -v -y -h --keep --dry-run --profile --config --output --quiet --verbose --no-progress --yes --color --help"
+            opts="-q -v -y -h --keep --dry-run --uploads --profile --config --output --quiet --verbose --no-progress --yes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

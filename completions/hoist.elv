@@ -233,6 +233,7 @@ set edit:completion:arg-completer[hoist] = {|@words|
             cand --output 'Output format for data on stdout'
             cand --color 'When to use colours (NO_COLOR is honoured by `auto`)'
             cand --dry-run 'Print what would be deleted and stop'
+            cand --uploads 'Only clean stale uploads (every prune aborts hoist''s multipart uploads whose push is gone or over an hour old, and removes temporary files of killed writers); --keep becomes optional'
             cand -q 'Print less: only errors and data [env: HOIST_QUIET=]'
             cand --quiet 'Print less: only errors and data [env: HOIST_QUIET=]'
             cand -v 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'

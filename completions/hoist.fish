@@ -209,6 +209,7 @@ complete -c hoist -n "__fish_hoist_using_subcommand prune" -l color -d 'When to 
 always\t''
 never\t''"
 complete -c hoist -n "__fish_hoist_using_subcommand prune" -l dry-run -d 'Print what would be deleted and stop'
+complete -c hoist -n "__fish_hoist_using_subcommand prune" -l uploads -d 'Only clean stale uploads (every prune aborts hoist\'s multipart uploads whose push is gone or over an hour old, and removes temporary files of killed writers); --keep becomes optional'
 complete -c hoist -n "__fish_hoist_using_subcommand prune" -s q -l quiet -d 'Print less: only errors and data [env: HOIST_QUIET=]'
 complete -c hoist -n "__fish_hoist_using_subcommand prune" -s v -l verbose -d 'Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]'
 complete -c hoist -n "__fish_hoist_using_subcommand prune" -l no-progress -d 'Never draw progress bars'

@@ -14,6 +14,8 @@ pub mod git;
 pub mod http;
 pub mod image;
 pub mod interrupt;
+pub mod leftovers;
+pub mod lockfile;
 pub mod registry;
 pub mod release;
 pub mod storage;

@@ -252,6 +252,8 @@ fn write_bundle(
     } else {
         None
     };
+    // Partial archives of killed bundlers go first.
+    crate::leftovers::clean(out_dir, ".bundle-", false);
     if let Some(key) = &key {
         if let Some(hit) = cache::lookup(out_dir, key) {
             if hit.manifest.compressed_size <= opts.limit_bytes {
@@ -266,7 +268,7 @@ fn write_bundle(
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create directory {}", out_dir.display()))?;
     let tmp = tempfile::Builder::new()
-        .prefix(".bundle-")
+        .prefix(&crate::leftovers::prefix(".bundle-"))
         .suffix(".tar.gz.tmp")
         .tempfile_in(out_dir)
         .with_context(|| format!("cannot create a temporary file in {}", out_dir.display()))?;

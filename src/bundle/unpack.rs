@@ -8,6 +8,11 @@
 //! may lie under a symlink of the archive, so nothing is ever written through
 //! a link. Every path must stay inside the destination: an absolute path,
 //! `..`, or a link leading outside is refused, whoever wrote the archive.
+//!
+//! Memory stays bounded whatever the file sizes: files up to [`SMALL`]
+//! are queued whole (at most [`QUEUE_BYTES`] in all), larger ones are
+//! streamed to disk on the reading thread in 64 KiB blocks, and runs of
+//! zeros become holes, so a sparse file stays sparse.
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -20,6 +25,8 @@ use anyhow::{bail, Context};
 
 /// Bytes of file data queued for the writers at most.
 const QUEUE_BYTES: usize = 32 << 20;
+/// Files up to this size go to the writer pool; larger ones are streamed.
+const SMALL: u64 = 64 << 10;
 
 struct Job {
     path: PathBuf,
@@ -102,10 +109,20 @@ fn read_entries(file: File, dest: &Path, tx: &mpsc::SyncSender<Job>) -> anyhow::
                     .with_context(|| format!("cannot create {}", path.display()))?;
                 set_mode(&path, mode)?;
             }
+            tar::EntryType::Regular | tar::EntryType::Continuous if entry.size() > SMALL => {
+                stream_file(&mut entry, &path, mode, mtime)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
             tar::EntryType::Regular | tar::EntryType::Continuous => {
-                // The header's size is not trusted for the allocation.
-                let mut data = Vec::with_capacity(entry.size().min(1 << 20) as usize);
-                entry.read_to_end(&mut data)?;
+                // The header's size is not trusted: read at most SMALL + 1.
+                let mut data = Vec::with_capacity(entry.size() as usize);
+                (&mut entry).take(SMALL + 1).read_to_end(&mut data)?;
+                if data.len() as u64 > SMALL {
+                    bail!(
+                        "{}: the entry is larger than its header says",
+                        rel.display()
+                    );
+                }
                 let job = Job {
                     path,
                     data,
@@ -162,6 +179,46 @@ fn inside(dest: &Path, rel: &Path) -> anyhow::Result<PathBuf> {
         }
     }
     Ok(dest.join(rel))
+}
+
+/// Write a large entry straight to disk in 64 KiB blocks; all-zero blocks
+/// are skipped (a hole), and the length is set at the end.
+fn stream_file(entry: &mut impl Read, path: &Path, mode: u32, mtime: u64) -> anyhow::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    if let Some(parent) = path.parent() {
+        if !parent.is_dir() {
+            std::fs::create_dir_all(parent)?;
+        }
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    let mut buf = vec![0u8; 64 << 10];
+    let mut len = 0u64;
+    loop {
+        let mut filled = 0;
+        while filled < buf.len() {
+            let n = entry.read(&mut buf[filled..])?;
+            if n == 0 {
+                break;
+            }
+            filled += n;
+        }
+        if filled == 0 {
+            break;
+        }
+        if buf[..filled].iter().all(|&b| b == 0) {
+            f.seek(SeekFrom::Current(filled as i64))?;
+        } else {
+            f.write_all(&buf[..filled])?;
+        }
+        len += filled as u64;
+    }
+    f.set_len(len)?;
+    f.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(mtime))?;
+    drop(f);
+    set_mode(path, mode)
 }
 
 fn write_file(job: &Job) -> anyhow::Result<()> {

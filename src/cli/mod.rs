@@ -436,11 +436,16 @@ pub struct PruneArgs {
     /// Function whose old versions to delete
     pub function: String,
     /// How many of the newest versions to keep (the newest is always kept)
-    #[arg(long, value_name = "N")]
-    pub keep: usize,
+    #[arg(long, value_name = "N", required_unless_present = "uploads")]
+    pub keep: Option<usize>,
     /// Print what would be deleted and stop
     #[arg(long)]
     pub dry_run: bool,
+    /// Only clean stale uploads (every prune aborts hoist's multipart
+    /// uploads whose push is gone or over an hour old, and removes
+    /// temporary files of killed writers); --keep becomes optional
+    #[arg(long)]
+    pub uploads: bool,
     #[command(flatten)]
     pub store: StoreArgs,
 }

@@ -322,7 +322,9 @@ fn stage(
             version: prepared.version.clone(),
             digest: want.digest.clone(),
             archive: prepared.bundle.archive.clone(),
-            archive_key: layout::archive_key(&f.name, &prepared.version),
+            // The key the version's manifest names: this push's
+            // content-addressed archive, or the one stored earlier.
+            archive_key: pushed.archive_key.clone(),
             store_url: store.url(""),
             // A deno graph bundle says where its entrypoint and import map
             // sit inside it.

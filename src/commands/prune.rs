@@ -1,7 +1,9 @@
 //! `hoist prune <function> --keep N`: delete a function's old versions from
 //! the artifact store, keeping the newest N, always the newest of all, and
 //! every version a target reports active. Each version goes manifest first,
-//! so it stops being a version before its archive disappears.
+//! so it stops being a version before its archive disappears. Prune also
+//! removes archives no manifest names (a push killed before its manifest,
+//! the loser of a race) once they are older than an hour.
 
 use std::collections::BTreeSet;
 
@@ -24,9 +26,24 @@ pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Resul
         },
         printer,
     )?;
+    if !args.dry_run {
+        // Leftovers of interrupted pushes: stale multipart uploads (S3),
+        // temporary files of killed writers (local store).
+        let cleaned = store.clean_uploads(orphan_age()?)?;
+        for what in &cleaned {
+            printer.status("Cleaned", format!("stale upload {what}"));
+        }
+        if cleaned.is_empty() && args.uploads {
+            printer.status("Nothing", "to clean: no stale uploads");
+        }
+    }
+    let Some(keep) = args.keep else {
+        return Ok(());
+    };
+    remove_unreferenced(store.as_ref(), &args.function, args.dry_run, printer)?;
     let versions = release::list_versions(store.as_ref(), &args.function)?;
     let active = active_versions(&project, &args.function)?;
-    let plan = release::plan_prune(versions, args.keep, &active);
+    let plan = release::plan_prune(versions, keep, &active);
 
     let mut rows: Vec<(String, String, String)> = plan
         .keep
@@ -131,6 +148,44 @@ pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Resul
     deleted?;
     reindexed?;
     report(true);
+    Ok(())
+}
+
+/// How old an unreferenced archive must be before prune removes it:
+/// `HOIST_PRUNE_ORPHAN_MINUTES`, default 60 (a push may be about to name a
+/// younger one).
+fn orphan_age() -> anyhow::Result<std::time::Duration> {
+    let minutes = match std::env::var("HOIST_PRUNE_ORPHAN_MINUTES") {
+        Ok(v) if !v.trim().is_empty() => v.trim().parse::<u64>().map_err(|_| {
+            UserError::usage(format!(
+                "HOIST_PRUNE_ORPHAN_MINUTES=`{v}` is not a whole number of minutes"
+            ))
+        })?,
+        _ => 60,
+    };
+    Ok(std::time::Duration::from_secs(minutes * 60))
+}
+
+/// Delete (or, on a dry run, list) the function's archives that no
+/// manifest names. They are never a version, so no confirmation is asked.
+fn remove_unreferenced(
+    store: &dyn crate::storage::Store,
+    function: &str,
+    dry_run: bool,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    for o in release::unreferenced_archives(store, function, orphan_age()?)? {
+        if dry_run {
+            printer.status(
+                "Dry run",
+                format!("would remove unreferenced {}", store.url(&o.key)),
+            );
+        } else {
+            crate::interrupt::check()?;
+            store.delete(&o.key)?;
+            printer.status("Removed", format!("unreferenced {}", store.url(&o.key)));
+        }
+    }
     Ok(())
 }
 

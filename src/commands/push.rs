@@ -19,6 +19,11 @@ pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result
         profile: args.store.profile.clone(),
     };
     let store = crate::storage::open(&project, &opts, printer)?;
+    // Leftovers of earlier interrupted pushes (stale multipart uploads,
+    // temporary files) go first.
+    for what in store.clean_uploads(crate::storage::STALE_AFTER)? {
+        printer.status("Cleaned", format!("stale upload {what}"));
+    }
     let mut pushed = Vec::new();
     for f in functions {
         let prepared = crate::release::prepare(&project, f, printer)?;

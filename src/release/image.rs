@@ -78,6 +78,10 @@ pub fn build(
 
     let build_root = project.state_dir().join("build");
     let dest = build_root.join(&f.name);
+    // Staging directories of killed builds of this function go first
+    // (`.<function>.stage-<pid>-*`; function names hold no `.`).
+    let base = format!(".{}.stage-", f.name);
+    crate::leftovers::clean(&build_root, &base, false);
     if context_is_current(&dest, &info, &dockerfile, &support) {
         printer.debug(format!(
             "{}: build context {} is up to date",
@@ -88,7 +92,7 @@ pub fn build(
         std::fs::create_dir_all(&build_root)
             .with_context(|| format!("cannot create {}", build_root.display()))?;
         let staging = tempfile::Builder::new()
-            .prefix(&format!(".{}-", f.name))
+            .prefix(&crate::leftovers::prefix(&base))
             .tempdir_in(&build_root)
             .with_context(|| {
                 format!(

@@ -26,6 +26,9 @@ pub struct Pushed {
     pub status: &'static str,
     pub store: &'static str,
     pub archive_url: String,
+    /// The archive's key in the store, as the version's manifest names it
+    /// (what a target sharing the store fetches).
+    pub archive_key: String,
     pub manifest_url: String,
     pub uploaded_bytes: u64,
     pub parts: usize,
@@ -123,6 +126,7 @@ pub fn push_one(
         },
         store: store.kind(),
         archive_url: published.archive_url,
+        archive_key: published.archive_key,
         manifest_url: store.url(&layout::manifest_key(&f.name, &m.version)),
         uploaded_bytes: published.uploaded_bytes,
         parts: published.parts,

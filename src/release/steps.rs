@@ -189,7 +189,7 @@ pub fn release_manifest(
         function: f.name.clone(),
         version: prepared.version.clone(),
         bundle: BundleRef {
-            key: layout::archive_key(&f.name, &prepared.version),
+            key: layout::archive_key(&f.name, &prepared.version, &prepared.bundle.manifest.digest),
             digest: format!("sha256:{}", prepared.bundle.manifest.digest),
             size: prepared.bundle.manifest.compressed_size,
             media_type: "application/gzip".into(),

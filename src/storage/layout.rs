@@ -3,15 +3,22 @@
 //! names and versions from escaping their directory (`..`, `/`).
 //!
 //! ```text
-//! functions/<function>/index.json                    versions of the function (a convenience)
-//! functions/<function>/<version>/function.tar.gz     the bundle, byte for byte
-//! functions/<function>/<version>/manifest.json       the release manifest, written last
+//! functions/<function>/index.json                           versions of the function (a convenience)
+//! functions/<function>/<version>/archive-<sha256>.tar.gz    the bundle, named by its own digest
+//! functions/<function>/<version>/manifest.json              the release manifest, written last
 //! ```
+//!
+//! Archive keys carry the archive's sha256, so two pushes of one version
+//! with different content never write the same archive key: the manifest is
+//! the only object a race can contend for. Versions stored by an older
+//! hoist keep `function.tar.gz` ([`LEGACY_ARCHIVE`]); readers follow the
+//! manifest's `bundle.key`, which names either.
 
 use crate::error::UserError;
 
-/// File name of a version's archive.
-pub const ARCHIVE: &str = "function.tar.gz";
+/// File name of a version's archive in the layout before content-addressed
+/// keys; still read, never written.
+pub const LEGACY_ARCHIVE: &str = "function.tar.gz";
 /// File name of a version's release manifest.
 pub const MANIFEST: &str = "manifest.json";
 /// File name of a function's version index.
@@ -27,8 +34,32 @@ pub fn version_dir(function: &str, version: &str) -> String {
     format!("functions/{function}/{version}/")
 }
 
-pub fn archive_key(function: &str, version: &str) -> String {
-    format!("{}{ARCHIVE}", version_dir(function, version))
+/// The key of a version's archive whose sha256 is `sha256_hex` (bare
+/// lowercase hex, or `sha256:<hex>`).
+pub fn archive_key(function: &str, version: &str, sha256_hex: &str) -> String {
+    let hex = sha256_hex.strip_prefix("sha256:").unwrap_or(sha256_hex);
+    format!("{}archive-{hex}.tar.gz", version_dir(function, version))
+}
+
+/// The archive key an older hoist wrote (`function.tar.gz`).
+pub fn legacy_archive_key(function: &str, version: &str) -> String {
+    format!("{}{LEGACY_ARCHIVE}", version_dir(function, version))
+}
+
+/// Whether `key` can be the archive of `function` `version`: inside the
+/// version's directory, and either `archive-<64 hex>.tar.gz` or the legacy
+/// `function.tar.gz`. A manifest naming anything else is refused.
+pub fn is_archive_key(function: &str, version: &str, key: &str) -> bool {
+    let Some(name) = key.strip_prefix(&version_dir(function, version)) else {
+        return false;
+    };
+    name == LEGACY_ARCHIVE || archive_name_digest(name).is_some()
+}
+
+/// The hex digest in an archive file name `archive-<64 hex>.tar.gz`.
+pub fn archive_name_digest(name: &str) -> Option<&str> {
+    let hex = name.strip_prefix("archive-")?.strip_suffix(".tar.gz")?;
+    (hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))).then_some(hex)
 }
 
 pub fn manifest_key(function: &str, version: &str) -> String {
@@ -89,10 +120,22 @@ mod tests {
 
     #[test]
     fn keys() {
-        assert_eq!(
-            archive_key("hello", "v1"),
-            "functions/hello/v1/function.tar.gz"
-        );
+        let hex = "ab".repeat(32);
+        let key = archive_key("hello", "v1", &format!("sha256:{hex}"));
+        assert_eq!(key, format!("functions/hello/v1/archive-{hex}.tar.gz"));
+        assert!(is_archive_key("hello", "v1", &key));
+        assert!(is_archive_key(
+            "hello",
+            "v1",
+            &legacy_archive_key("hello", "v1")
+        ));
+        assert!(!is_archive_key("hello", "v2", &key));
+        assert!(!is_archive_key("hello", "v1", "functions/hello/v1/../x"));
+        assert!(!is_archive_key(
+            "hello",
+            "v1",
+            "functions/hello/v1/archive-ab.tar.gz"
+        ));
         assert_eq!(
             manifest_key("hello", "v1"),
             "functions/hello/v1/manifest.json"

@@ -46,7 +46,8 @@ impl LocalStore {
         let dir = dest.parent().unwrap_or(&self.root);
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create directory {}", dir.display()))?;
-        let mut tmp = crate::fsx::shared_temp(TMP_PREFIX)
+        let prefix = crate::leftovers::prefix(TMP_PREFIX);
+        let mut tmp = crate::fsx::shared_temp(&prefix)
             .tempfile_in(dir)
             .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
         fill(tmp.as_file_mut())?;
@@ -93,10 +94,12 @@ impl LocalStore {
                     .map(|c| c.as_os_str().to_string_lossy())
                     .collect::<Vec<_>>()
                     .join("/");
+                let meta = entry.metadata()?;
                 out.push(ObjectInfo {
                     key,
-                    size: entry.metadata()?.len(),
+                    size: meta.len(),
                     sha256: None,
+                    modified: meta.modified().ok(),
                 });
             }
         }
@@ -107,6 +110,15 @@ impl LocalStore {
 impl Store for LocalStore {
     fn kind(&self) -> &'static str {
         "local"
+    }
+
+    /// Temporary files of killed writers (`.hoist-tmp-<pid>-*`) whose
+    /// process is gone or that were not written to for ten minutes.
+    fn clean_uploads(&self, _min_age: std::time::Duration) -> anyhow::Result<Vec<String>> {
+        Ok(crate::leftovers::clean(&self.root, TMP_PREFIX, true)
+            .into_iter()
+            .map(|p| p.display().to_string())
+            .collect())
     }
 
     fn url(&self, key: &str) -> String {
@@ -120,6 +132,7 @@ impl Store for LocalStore {
                 key: key.to_string(),
                 size: m.len(),
                 sha256: None,
+                modified: m.modified().ok(),
             })),
             Ok(_) => Ok(None),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),

@@ -23,6 +23,10 @@ use crate::config::schema::StorageBackend;
 use crate::config::Project;
 use crate::ui::Printer;
 
+/// How old an interrupted upload's leftovers must be before a later
+/// command cleans them up although their process may still run.
+pub const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// What a store knows about one object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectInfo {
@@ -32,6 +36,9 @@ pub struct ObjectInfo {
     /// Lowercase hex sha256 of the content, when the store recorded it
     /// (S3 objects hoist wrote carry it as `x-amz-meta-sha256`).
     pub sha256: Option<String>,
+    /// When it was last written, where a listing says (prune leaves
+    /// young unreferenced archives alone: a push may be about to name them).
+    pub modified: Option<std::time::SystemTime>,
 }
 
 /// The result of a create-only write.
@@ -88,6 +95,19 @@ pub trait Store: Send + Sync {
     fn list(&self, prefix: &str) -> anyhow::Result<Vec<ObjectInfo>>;
     /// Delete `key`; deleting a missing key is not an error.
     fn delete(&self, key: &str) -> anyhow::Result<()>;
+    /// How long after a create-only write a racing write of the same key
+    /// could still land, on a server whose conditional writes are not
+    /// atomic; `None` when they are (the local store links atomically).
+    fn settle(&self) -> Option<std::time::Duration> {
+        None
+    }
+    /// Abort (or remove) what interrupted uploads of hoist's left behind
+    /// and is older than `min_age` or whose process is gone; one line per
+    /// thing cleaned.
+    fn clean_uploads(&self, min_age: std::time::Duration) -> anyhow::Result<Vec<String>> {
+        let _ = min_age;
+        Ok(Vec::new())
+    }
 }
 
 /// Per-invocation choices that are not in hoist.yaml.
@@ -115,7 +135,10 @@ pub fn open(
                 crate::error::UserError::usage("storage.backend is s3 but storage.s3 is missing")
                     .with_hint("add `s3: { bucket: NAME, region: REGION }` under storage")
             })?;
-            Ok(Box::new(s3::S3Store::connect(&s3cfg, opts, printer)?))
+            Ok(Box::new(
+                s3::S3Store::connect(&s3cfg, opts, printer)?
+                    .with_journal(project.state_dir().join("uploads")),
+            ))
         }
     }
 }

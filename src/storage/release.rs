@@ -38,6 +38,8 @@ pub struct Published {
     pub upload_time: Duration,
     /// Where the archive is.
     pub archive_url: String,
+    /// The archive's key in the store: the one the version's manifest names.
+    pub archive_key: String,
     /// A note for the user (e.g. an existing manifest without an image).
     pub note: Option<String>,
 }
@@ -152,9 +154,10 @@ fn settings_note(existing: &ReleaseManifest, new: &ReleaseManifest) -> Option<St
     })
 }
 
-/// Make sure the archive at `key` is the bundle `sha256`/`size`; used when
-/// it exists but no manifest names it yet (an interrupted push).
-fn check_orphan_archive(
+/// Make sure the archive at `key` is the bundle `sha256`/`size`: its key
+/// names that digest, so anything else there was damaged or written by
+/// something other than hoist.
+fn check_archive(
     store: &dyn Store,
     key: &str,
     info: &super::ObjectInfo,
@@ -175,10 +178,11 @@ fn check_orphan_archive(
         Ok(())
     } else {
         Err(UserError::failure(format!(
-            "{} exists with other content but no manifest names it (a push of other content was interrupted, or is running now)",
-            store.url(key)
+            "{} does not hold the bundle its name says (size {} instead of {size}, or another sha256): it was damaged or written outside hoist",
+            store.url(key),
+            info.size
         ))
-        .with_hint("choose another version, or delete that object if no push is running")
+        .with_hint("no manifest names it; delete that object (or run `hoist prune`), then push again")
         .into())
     }
 }
@@ -195,7 +199,13 @@ pub fn publish(
     layout::check_function(f)?;
     layout::check_version(v)?;
     let sha = manifest.bundle_hex().to_string();
-    let akey = layout::archive_key(f, v);
+    let akey = layout::archive_key(f, v, &sha);
+    if manifest.bundle.key != akey {
+        anyhow::bail!(
+            "internal error: the manifest names {} but the archive goes to {akey}",
+            manifest.bundle.key
+        );
+    }
     let mkey = layout::manifest_key(f, v);
     let mut out = Published {
         outcome: Outcome::Unchanged,
@@ -204,6 +214,7 @@ pub fn publish(
         retries: 0,
         upload_time: Duration::ZERO,
         archive_url: store.url(&akey),
+        archive_key: akey.clone(),
         note: None,
     };
 
@@ -212,15 +223,19 @@ pub fn publish(
     //    the most recently pushed version, which a rollback makes current).
     if let Some(existing) = read_manifest(store, f, v)? {
         out.note = same_content(store, &existing, manifest)?;
+        out.archive_url = store.url(&existing.bundle.key);
+        out.archive_key = existing.bundle.key.clone();
         ensure_indexed(store, &existing, Some(&manifest.created_at))?;
         return Ok(out);
     }
 
-    // 2. The archive, create-only. An archive left by an interrupted push
+    // 2. The archive, create-only, under a key named by its own digest: a
+    //    push of other content writes another key, so no race can pair this
+    //    manifest with other bytes. An archive left by an interrupted push
     //    of the same bundle is reused as it is.
     crate::interrupt::check()?;
     match store.head(&akey)? {
-        Some(info) => check_orphan_archive(store, &akey, &info, &sha, manifest.bundle.size)?,
+        Some(info) => check_archive(store, &akey, &info, &sha, manifest.bundle.size)?,
         None => {
             bar.set_length(manifest.bundle.size);
             let started = Instant::now();
@@ -229,43 +244,40 @@ pub fn publish(
             out.uploaded_bytes = up.bytes;
             out.parts = up.parts;
             out.retries = up.retries;
-            if up.created == Created::AlreadyExists {
-                // Someone else wrote it between our HEAD and our write.
-                let info = store.head(&akey)?.ok_or_else(|| {
-                    anyhow::anyhow!("{} vanished while being written", store.url(&akey))
-                })?;
-                check_orphan_archive(store, &akey, &info, &sha, manifest.bundle.size)?;
-            }
+            let info = store.head(&akey)?.ok_or_else(|| {
+                anyhow::anyhow!("{} vanished while being written", store.url(&akey))
+            })?;
+            check_archive(store, &akey, &info, &sha, manifest.bundle.size)?;
         }
     }
 
-    // 3. The manifest, create-only: the moment the version exists. A server
-    //    whose conditional write is not atomic could have let a racing push
-    //    of other content replace the archive, so look once more at what the
-    //    key holds before naming it.
-    crate::interrupt::check()?;
-    match store.head(&akey)? {
-        Some(info)
-            if info.size == manifest.bundle.size
-                && info.sha256.as_deref().is_none_or(|d| d == sha) => {}
-        Some(_) => {
-            return Err(UserError::failure(format!(
-                "{} was replaced by other content while this push ran (another push of version {v} of {f}?)",
+    // 3. The manifest, create-only and last: the moment the version exists.
+    //    A server whose conditional write is not atomic may let two pushes
+    //    both "create" it, so read it back: whoever's manifest is there won.
+    if crate::interrupt::requested() {
+        return Err(UserError::interrupted()
+            .with_hint(format!(
+                "the archive {} was stored but no manifest names it, so {f} {v} was not stored; run the command again to finish (it reuses the archive), or `hoist prune` removes it",
                 store.url(&akey)
             ))
-            .with_hint("no manifest was written for this push; check what is running, then push again")
-            .into())
-        }
-        None => anyhow::bail!("{} vanished while being written", store.url(&akey)),
+            .into());
     }
     let bytes = serde_json::to_vec_pretty(manifest)?;
-    match store.put(&mkey, &bytes, true)? {
+    let created = store.put(&mkey, &bytes, true)?;
+    let mut stored = read_back(store, manifest, &akey)?;
+    if let Some(wait) = store.settle() {
+        // A racing write that passed the server's existence check before
+        // ours landed may still replace it: look again once it would have.
+        std::thread::sleep(wait);
+        stored = read_back(store, manifest, &akey)?;
+    }
+    match created {
         Created::Created => out.outcome = Outcome::Stored,
         Created::AlreadyExists => {
-            let existing = read_manifest(store, f, v)?.ok_or_else(|| {
-                anyhow::anyhow!("{} vanished while being written", store.url(&mkey))
-            })?;
-            out.note = same_content(store, &existing, manifest)?;
+            // Another push of the same bundle got there first.
+            out.note = same_content(store, &stored, manifest)?;
+            out.archive_url = store.url(&stored.bundle.key);
+            out.archive_key = stored.bundle.key.clone();
         }
     }
 
@@ -274,9 +286,54 @@ pub fn publish(
     Ok(out)
 }
 
+/// Read the version's manifest back after writing it: an error unless it
+/// names this push's bundle.
+fn read_back(
+    store: &dyn Store,
+    ours: &ReleaseManifest,
+    akey: &str,
+) -> anyhow::Result<ReleaseManifest> {
+    let mkey = layout::manifest_key(&ours.function, &ours.version);
+    let stored = read_manifest(store, &ours.function, &ours.version)?.ok_or_else(|| {
+        anyhow::anyhow!("{} vanished right after it was written", store.url(&mkey))
+    })?;
+    if stored.bundle.digest == ours.bundle.digest && stored.bundle.size == ours.bundle.size {
+        Ok(stored)
+    } else {
+        Err(lost_race(store, &stored, ours, akey))
+    }
+}
+
+/// The error of a push whose manifest lost to another push of the same
+/// version with other content. The winner is left as it is; this push's
+/// archive stays unreferenced until `hoist prune` removes it.
+fn lost_race(
+    store: &dyn Store,
+    winner: &ReleaseManifest,
+    ours: &ReleaseManifest,
+    akey: &str,
+) -> anyhow::Error {
+    UserError::failure(format!(
+        "version {} of {} was stored concurrently with other content: the store now has bundle {} ({} bytes), this push had {} ({} bytes)",
+        ours.version,
+        ours.function,
+        winner.bundle.digest,
+        winner.bundle.size,
+        ours.bundle.digest,
+        ours.bundle.size,
+    ))
+    .with_hint(format!(
+        "another push of the same version won and is kept; this push's archive {} is named by no manifest (`hoist prune` removes it). Push this content under a new `version` (or use `version: content`)",
+        store.url(akey)
+    ))
+    .into()
+}
+
 /// Read a function's index; `None` when missing or unreadable.
 fn read_index(store: &dyn Store, function: &str) -> anyhow::Result<Option<Index>> {
-    let Some(bytes) = store.get(&layout::index_key(function))? else {
+    // The index is a convenience rebuilt from the manifests: one that
+    // cannot be read is treated as missing.
+    let Ok(Some(bytes)) = store.get(&layout::index_key(function)) else {
         return Ok(None);
     };
     Ok(serde_json::from_slice::<Index>(&bytes)
@@ -399,7 +456,14 @@ pub fn fetch(
             "list the stored versions with `hoist versions {function}`"
         ))
     })?;
-    let key = layout::archive_key(function, version);
+    let key = manifest.bundle.key.clone();
+    if !layout::is_archive_key(function, version, &key) {
+        return Err(UserError::failure(format!(
+            "the manifest of {function} {version} names `{key}`, which is not an archive of that version"
+        ))
+        .with_hint("the manifest was not written by hoist, or was edited; nothing was written")
+        .into());
+    }
     let dir = dest
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -492,11 +556,48 @@ pub fn delete_version(store: &dyn Store, function: &str, version: &str) -> anyho
     layout::check_function(function)?;
     layout::check_version(version)?;
     store.delete(&layout::manifest_key(function, version))?;
-    store.delete(&layout::archive_key(function, version))?;
     for o in store.list(&layout::version_dir(function, version))? {
         store.delete(&o.key)?;
     }
     Ok(())
+}
+
+/// Archives of `function` that no manifest names (left by a push killed
+/// before its manifest, or by the loser of a race for one version) and
+/// that are older than `min_age`: younger ones may be about to be named.
+/// Objects whose age the store does not report are left alone.
+pub fn unreferenced_archives(
+    store: &dyn Store,
+    function: &str,
+    min_age: Duration,
+) -> anyhow::Result<Vec<super::ObjectInfo>> {
+    layout::check_function(function)?;
+    let objects = store.list(&layout::function_dir(function))?;
+    let mut named = BTreeSet::new();
+    for v in manifest_versions(store, function)? {
+        if let Some(m) = read_manifest(store, function, &v)? {
+            named.insert(m.bundle.key);
+        }
+    }
+    let now = std::time::SystemTime::now();
+    Ok(objects
+        .into_iter()
+        .filter(|o| {
+            let Some(rest) = o.key.strip_prefix(&layout::function_dir(function)) else {
+                return false;
+            };
+            let Some((version, name)) = rest.split_once('/') else {
+                return false;
+            };
+            layout::check_version(version).is_ok()
+                && !name.contains('/')
+                && (name == layout::LEGACY_ARCHIVE || layout::archive_name_digest(name).is_some())
+                && !named.contains(&o.key)
+                && o.modified
+                    .and_then(|m| now.duration_since(m).ok())
+                    .is_some_and(|age| age >= min_age)
+        })
+        .collect())
 }
 
 /// Rewrite a function's index from what is stored now.

@@ -467,8 +467,19 @@ fn versions_by_reference_from_s3() {
     let v = ok_json(&o);
     // The backend fetched the archive from the store: hoist sent it none.
     assert_eq!(v["functions"][0]["uploaded_bytes"], 0, "{}", out_text(&o));
+    // ... under the content-addressed key the version's manifest names.
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(s3.object_file(support::s3::BUCKET, "team/functions/api/v1/manifest.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let key = manifest["bundle"]["key"].as_str().unwrap();
+    assert!(
+        key.starts_with("functions/api/v1/archive-") && key.ends_with(".tar.gz"),
+        "{key}"
+    );
     assert!(s3
-        .object_file(support::s3::BUCKET, "team/functions/api/v1/function.tar.gz")
+        .object_file(support::s3::BUCKET, &format!("team/{key}"))
         .exists());
     let o = b.hoist_with(dir, &["invoke", "api"], &envs);
     assert!(

@@ -12,6 +12,7 @@ mod backend;
 mod bundle;
 mod cli;
 mod commands;
+mod concurrency;
 mod deploy;
 mod emulator;
 mod fly;

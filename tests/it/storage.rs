@@ -103,6 +103,8 @@ impl Fixture {
             b"export default () => new Response('hi')\n",
         );
         f.write("functions/hello/data.bin", &random_bytes(2 * MIB, 1));
+        // A bun function: its whole directory is bundled (a deno one only
+        // takes the module graph, which would leave data.bin out).
         f.write_yaml();
         f
     }
@@ -256,14 +258,27 @@ impl Fixture {
         out
     }
 
+    fn archive_key(&self, v: &str) -> String {
+        archive_key_in(&self.keys(), v)
+    }
+
     fn bundle_digest(&self) -> String {
         let run = self.hoist(&["bundle", "--output", "json"]).ok();
         run.json()[0]["digest"].as_str().unwrap().to_string()
     }
 }
 
-fn archive_key(v: &str) -> String {
-    format!("functions/hello/{v}/function.tar.gz")
+/// The archive of `hello` `v` in the store (content-addressed:
+/// `archive-<sha256>.tar.gz`), found by listing; a key that does not exist
+/// when there is none.
+fn archive_key_in(keys: &[String], v: &str) -> String {
+    let dir = format!("functions/hello/{v}/archive-");
+    let found: Vec<&String> = keys.iter().filter(|k| k.starts_with(&dir)).collect();
+    assert!(found.len() <= 1, "more than one archive of {v}: {found:?}");
+    found
+        .first()
+        .map(|k| k.to_string())
+        .unwrap_or_else(|| format!("{dir}none.tar.gz"))
 }
 
 fn manifest_key(v: &str) -> String {
@@ -297,7 +312,10 @@ fn push_writes_archive_then_manifest_and_index() {
         if fx.is_s3() {
             assert_eq!(
                 p["archive_url"],
-                format!("s3://{BUCKET}/{PREFIX}/functions/hello/v1/function.tar.gz")
+                format!(
+                    "s3://{BUCKET}/{PREFIX}/functions/hello/v1/archive-{}.tar.gz",
+                    digest.trim_start_matches("sha256:")
+                )
             );
         }
 
@@ -306,13 +324,13 @@ fn push_writes_archive_then_manifest_and_index() {
             fx.keys(),
             [
                 "functions/hello/index.json".into(),
-                archive_key("v1"),
+                fx.archive_key("v1"),
                 manifest_key("v1")
             ],
             "{}",
             fx.name()
         );
-        let archive = fx.object_path(&archive_key("v1"));
+        let archive = fx.object_path(&fx.archive_key("v1"));
         assert_eq!(format!("sha256:{}", sha256_file(&archive)), digest);
         let manifest: serde_json::Value =
             serde_json::from_slice(&fx.object(&manifest_key("v1")).unwrap()).unwrap();
@@ -321,7 +339,7 @@ fn push_writes_archive_then_manifest_and_index() {
         assert_eq!(manifest["version"], "v1");
         assert_eq!(manifest["bundle"]["digest"], digest.as_str());
         assert_eq!(manifest["bundle"]["size"].as_u64().unwrap(), size);
-        assert_eq!(manifest["bundle"]["key"], archive_key("v1"));
+        assert_eq!(manifest["bundle"]["key"], fx.archive_key("v1"));
         assert_eq!(manifest["image"], serde_json::Value::Null);
         assert_eq!(manifest["runtime"], "bun");
         assert_eq!(manifest["resources"]["memory_mb"], 256);
@@ -374,7 +392,7 @@ fn aws_cli_reads_what_hoist_wrote() {
         String::from_utf8_lossy(&ls.stderr)
     );
     let listing = String::from_utf8_lossy(&ls.stdout);
-    for key in [archive_key("v1"), manifest_key("v1")] {
+    for key in [fx.archive_key("v1"), manifest_key("v1")] {
         assert!(listing.contains(&format!("{PREFIX}/{key}")), "{listing}");
     }
     let out = fx.path().join("aws-copy.tar.gz");
@@ -382,7 +400,7 @@ fn aws_cli_reads_what_hoist_wrote() {
         .aws(&[
             "s3",
             "cp",
-            &format!("s3://{BUCKET}/{PREFIX}/{}", archive_key("v1")),
+            &format!("s3://{BUCKET}/{PREFIX}/{}", fx.archive_key("v1")),
             out.to_str().unwrap(),
         ])
         .unwrap();
@@ -412,7 +430,7 @@ fn aws_cli_reads_what_hoist_wrote() {
             "--bucket",
             BUCKET,
             "--key",
-            &format!("{PREFIX}/{}", archive_key("v1")),
+            &format!("{PREFIX}/{}", fx.archive_key("v1")),
         ])
         .unwrap();
     let head: serde_json::Value = serde_json::from_slice(&head.stdout).unwrap();
@@ -427,7 +445,7 @@ fn pushing_the_same_content_again_uploads_nothing() {
     for backend in backends() {
         let fx = Fixture::new(backend);
         fx.hoist(&["push"]).ok();
-        let before = std::fs::metadata(fx.object_path(&archive_key("v1")))
+        let before = std::fs::metadata(fx.object_path(&fx.archive_key("v1")))
             .unwrap()
             .modified()
             .unwrap();
@@ -436,7 +454,7 @@ fn pushing_the_same_content_again_uploads_nothing() {
         assert_eq!(p["status"], "unchanged", "{}", fx.name());
         assert_eq!(p["uploaded_bytes"], 0);
         assert!(run.stderr.contains("Unchanged"), "{}", run.stderr);
-        let after = std::fs::metadata(fx.object_path(&archive_key("v1")))
+        let after = std::fs::metadata(fx.object_path(&fx.archive_key("v1")))
             .unwrap()
             .modified()
             .unwrap();
@@ -486,7 +504,7 @@ fn other_content_under_an_existing_version_is_refused() {
         assert_eq!(
             format!(
                 "sha256:{}",
-                sha256_file(&fx.object_path(&archive_key("v1")))
+                sha256_file(&fx.object_path(&fx.archive_key("v1")))
             ),
             first
         );
@@ -533,7 +551,7 @@ fn pull_verifies_the_digest_and_refuses_a_corrupted_archive() {
         assert_eq!(format!("sha256:{}", sha256_file(&out)), digest);
 
         // Flip one byte of the stored archive, keeping its length.
-        let path = fx.object_path(&archive_key("v1"));
+        let path = fx.object_path(&fx.archive_key("v1"));
         let mut bytes = std::fs::read(&path).unwrap();
         let i = bytes.len() / 2;
         bytes[i] ^= 0xff;
@@ -583,7 +601,7 @@ fn large_archives_go_multipart_and_read_back_intact() {
     assert_eq!(
         format!(
             "sha256:{}",
-            sha256_file(&fx.object_path(&archive_key("v1")))
+            sha256_file(&fx.object_path(&fx.archive_key("v1")))
         ),
         digest
     );
@@ -594,7 +612,7 @@ fn large_archives_go_multipart_and_read_back_intact() {
         "--bucket",
         BUCKET,
         "--key",
-        &format!("{PREFIX}/{}", archive_key("v1")),
+        &format!("{PREFIX}/{}", fx.archive_key("v1")),
     ]) {
         let head: serde_json::Value = serde_json::from_slice(&head.stdout).unwrap();
         assert!(
@@ -635,7 +653,7 @@ fn a_part_cut_mid_upload_is_retried_and_the_upload_completes() {
     assert_eq!(
         format!(
             "sha256:{}",
-            sha256_file(&fx.object_path(&archive_key("v1")))
+            sha256_file(&fx.object_path(&fx.archive_key("v1")))
         ),
         digest
     );
@@ -644,7 +662,7 @@ fn a_part_cut_mid_upload_is_retried_and_the_upload_completes() {
         .s3()
         .aws(&["s3", "ls", "--recursive", &format!("s3://{BUCKET}/")])
     {
-        assert!(String::from_utf8_lossy(&ls.stdout).contains(&archive_key("v1")));
+        assert!(String::from_utf8_lossy(&ls.stdout).contains(&fx.archive_key("v1")));
     }
 }
 
@@ -702,7 +720,7 @@ fn parts_that_keep_failing_abort_the_upload_and_leave_nothing() {
         run.stderr
     );
     assert!(proxy.cuts_done() >= 2);
-    assert!(fx.object(&archive_key("v1")).is_none());
+    assert!(fx.object(&fx.archive_key("v1")).is_none());
     assert!(fx.object(&manifest_key("v1")).is_none());
     proxy.heal();
     assert_no_multipart_left(&fx);
@@ -749,7 +767,76 @@ fn ctrl_c_during_a_multipart_upload_aborts_it() {
     assert!(stderr.contains("interrupted"), "{stderr}");
     proxy.heal();
     assert_no_multipart_left(&fx);
-    assert!(fx.object(&archive_key("v1")).is_none());
+    assert!(fx.object(&fx.archive_key("v1")).is_none());
+}
+
+#[test]
+fn a_failed_abort_is_reported_and_the_next_push_aborts_the_upload() {
+    let Some(server) = s3_only() else { return };
+    let upstream = server.addr;
+    let mut fx = Fixture::new(Backend::S3(server));
+    fx.write("functions/hello/data.bin", &random_bytes(23 * MIB, 6));
+    fx.bundle_digest();
+    let proxy = FaultProxy::start(upstream);
+    fx.set_endpoint(&proxy.url());
+    proxy.throttle(4 * MIB as u64);
+    let env = [
+        ("HOIST_S3_PART_SIZE_MB", "5"),
+        ("HOIST_S3_PART_ATTEMPTS", "2"),
+    ];
+    let child = fx
+        .command(&["push", "-v"], &env, &[])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while fx.s3().pending_multipart_files().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        !fx.s3().pending_multipart_files().is_empty(),
+        "no upload started"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    // The server dies mid-upload: parts fail, and so does the abort.
+    match &mut fx.backend {
+        Backend::S3(s) => s.kill(),
+        Backend::Local => unreachable!(),
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("aborting the multipart upload")
+            && stderr.contains("its parts stay on the server"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("nothing was stored"), "{stderr}");
+    assert!(!stderr.contains("aborted multipart upload"), "{stderr}");
+    assert!(
+        !fx.s3().pending_multipart_files().is_empty(),
+        "the message says parts remain, but the server holds none"
+    );
+    let journal: Vec<_> = std::fs::read_dir(fx.path().join(".hoist/uploads"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(journal.len(), 1, "the upload is recorded for the next push");
+    // Back up, the next push aborts the stale upload before its own.
+    match &mut fx.backend {
+        Backend::S3(s) => s.restart(),
+        Backend::Local => unreachable!(),
+    }
+    proxy.heal();
+    let run = fx.hoist_env(&["push"], &env, &[]).ok();
+    assert!(run.stderr.contains("Cleaned"), "{}", run.stderr);
+    assert_no_multipart_left(&fx);
+    assert!(std::fs::read_dir(fx.path().join(".hoist/uploads"))
+        .unwrap()
+        .next()
+        .is_none());
 }
 
 #[test]

@@ -81,6 +81,7 @@ pub struct S3Server {
     pub data: PathBuf,
     _dir: tempfile::TempDir,
     child: Child,
+    bin: PathBuf,
 }
 
 impl S3Server {
@@ -114,12 +115,45 @@ impl S3Server {
                     data,
                     _dir: dir,
                     child,
+                    bin,
                 });
             }
             let _ = child.kill();
             let _ = child.wait();
         }
         panic!("s3s-fs did not start listening");
+    }
+
+    /// SIGKILL the server (its data directory stays).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Start the server again on the same port and data directory.
+    pub fn restart(&mut self) {
+        self.kill();
+        let mut child = Command::new(&self.bin)
+            .args([
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &self.addr.port().to_string(),
+            ])
+            .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
+            .arg(&self.data)
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("restart s3s-fs");
+        assert!(
+            wait_for_port(self.addr, &mut child, Duration::from_secs(10)),
+            "s3s-fs did not listen again on {}",
+            self.addr
+        );
+        self.child = child;
     }
 
     pub fn endpoint(&self) -> String {

@@ -4,7 +4,10 @@
 //! `oci-layout`, `index.json`, `blobs/sha256/`). A blob only ever appears
 //! under its digest after its bytes were hashed; files are written beside
 //! their final name and renamed, so a crash leaves no half blob. The layout's
-//! index names each function image `<function>:<version>`.
+//! index names each function image `<function>:<version>`. Every change
+//! to `index.json` is a read-modify-write under an exclusive lock on
+//! `index.lock` beside it, so parallel builds in one workspace keep every
+//! image.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -195,6 +198,7 @@ impl Layout {
         let layout = Layout {
             blobs: BlobStore::new(dir),
         };
+        let _lock = layout.lock()?;
         if !dir.join("index.json").is_file() {
             layout.write_index(&Index {
                 schema_version: 2,
@@ -208,6 +212,11 @@ impl Layout {
 
     pub fn dir(&self) -> &Path {
         &self.blobs.root
+    }
+
+    /// The lock every index update holds.
+    fn lock(&self) -> anyhow::Result<crate::lockfile::FileLock> {
+        crate::lockfile::FileLock::exclusive(&self.dir().join("index.lock"))
     }
 
     pub fn index(&self) -> anyhow::Result<Index> {
@@ -226,6 +235,7 @@ impl Layout {
     /// Point `name` at `manifest` in index.json, replacing an older entry
     /// of that name; entries stay sorted by name.
     pub fn tag(&self, name: &str, mut manifest: Descriptor) -> anyhow::Result<()> {
+        let _lock = self.lock()?;
         let mut index = self.index()?;
         index
             .manifests

@@ -9,6 +9,7 @@
 //! from, never what they are.
 
 mod multipart;
+mod uploads;
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -257,11 +258,16 @@ struct Ctx {
     /// Cleared when the server answers 501 to `If-None-Match`.
     conditional: AtomicBool,
     printer: Printer,
+    /// Where hoist records its multipart uploads until they complete or
+    /// are aborted (`.hoist/uploads/`); `None` outside a project.
+    journal: Option<PathBuf>,
 }
 
 pub struct S3Store {
     rt: tokio::runtime::Runtime,
     ctx: Arc<Ctx>,
+    /// AWS S3 itself (no custom endpoint): its `If-None-Match` is atomic.
+    atomic_conditional: bool,
 }
 
 impl S3Store {
@@ -323,6 +329,7 @@ impl S3Store {
             b = b.endpoint_url(ep);
         }
         let client = aws_sdk_s3::Client::from_conf(b.build());
+        let atomic_conditional = endpoint.is_none();
         let endpoint_label = endpoint.unwrap_or_else(|| {
             format!(
                 "AWS S3 ({})",
@@ -353,10 +360,22 @@ impl S3Store {
                 tuning,
                 conditional: AtomicBool::new(true),
                 printer: printer.clone(),
+                journal: None,
             }),
+            atomic_conditional,
         };
         store.rt.block_on(store.ctx.check_bucket())?;
         Ok(store)
+    }
+}
+
+impl S3Store {
+    /// Record multipart uploads under `dir` (see `uploads`).
+    pub fn with_journal(mut self, dir: PathBuf) -> Self {
+        if let Some(ctx) = Arc::get_mut(&mut self.ctx) {
+            ctx.journal = Some(dir);
+        }
+        self
     }
 }
 
@@ -581,17 +600,33 @@ impl Ctx {
                 .put_object()
                 .bucket(&self.bucket)
                 .key(&full)
-                .checksum_crc32_c(crc32c_b64(&data))
                 .content_type(content_type(key))
                 .body(ByteStream::from(data.clone()));
+            // Archives carry their CRC32C and sha256. Small JSON documents
+            // (manifests, indexes) carry no stored checksum: on a server
+            // whose conditional write is not atomic, two racing writes can
+            // leave one's bytes with the other's checksum, which would make
+            // the object unreadable for every client; the JSON is checked
+            // by parsing and the archive by its sha256 instead.
+            let small_json = sha256.is_none();
             if let Some(s) = sha256 {
-                req = req.metadata("sha256", s);
+                req = req
+                    .checksum_crc32_c(crc32c_b64(&data))
+                    .metadata("sha256", s);
             }
             if conditional {
                 req = req.if_none_match("*");
             }
+            let mut req = req.customize();
+            if small_json {
+                req = req.config_override(
+                    aws_sdk_s3::config::Builder::default().request_checksum_calculation(
+                        aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired,
+                    ),
+                );
+            }
             let res = if unsigned {
-                req.customize().disable_payload_signing().send().await
+                req.disable_payload_signing().send().await
             } else {
                 req.send().await
             };
@@ -628,6 +663,9 @@ impl Ctx {
                     .metadata()
                     .and_then(|m| m.get("sha256"))
                     .map(|s| s.to_ascii_lowercase()),
+                modified: out
+                    .last_modified()
+                    .and_then(|t| std::time::SystemTime::try_from(*t).ok()),
             })),
             Err(e) if classify(&e) == Class::NotFound => Ok(None),
             Err(e) => Err(self.error(&format!("read {}", self.url(key)), &e)),
@@ -690,6 +728,16 @@ impl Store for S3Store {
                 Err(e) => Err(ctx.error(&format!("read {}", ctx.url(key)), &e)),
             }
         })
+    }
+
+    fn clean_uploads(&self, min_age: Duration) -> anyhow::Result<Vec<String>> {
+        Ok(self.rt.block_on(self.ctx.clean_uploads(min_age)))
+    }
+
+    fn settle(&self) -> Option<Duration> {
+        // Conditional writes are atomic on AWS S3; elsewhere (s3s-fs checks,
+        // then writes) a racing write may land just after our read-back.
+        (!self.atomic_conditional).then_some(Duration::from_millis(300))
     }
 
     fn put(&self, key: &str, bytes: &[u8], create_only: bool) -> anyhow::Result<Created> {
@@ -810,6 +858,9 @@ impl Store for S3Store {
                         key: rel.to_string(),
                         size: o.size().unwrap_or(0).max(0) as u64,
                         sha256: None,
+                        modified: o
+                            .last_modified()
+                            .and_then(|t| std::time::SystemTime::try_from(*t).ok()),
                     });
                 }
                 match res.next_continuation_token() {

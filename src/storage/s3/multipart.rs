@@ -34,6 +34,7 @@ impl Ctx {
             .ok_or_else(|| anyhow::anyhow!("the server started a multipart upload without an id"))?
             .to_string();
         self.log(bar, format!("multipart upload {upload_id} to {url}"));
+        self.journal_add(&full, &upload_id);
 
         // The archive is the bundle's own file: hoist wrote it in this run,
         // or the bundle cache found it untouched since it was written (same
@@ -44,8 +45,8 @@ impl Ctx {
         let (parts, retries) = match result {
             Ok(p) => p,
             Err(e) => {
-                self.abort(&full, &upload_id, bar).await;
-                return Err(e);
+                let aborted = self.abort(&full, &upload_id, bar).await;
+                return Err(self.after_abort(e, aborted, &url, &upload_id));
             }
         };
         let count = parts.len();
@@ -66,7 +67,9 @@ impl Ctx {
         } else {
             match self.head(key).await {
                 Ok(Some(_)) => {
-                    self.abort(&full, &upload_id, bar).await;
+                    // The key exists already; leftovers of this upload are
+                    // cleaned by the next push if the abort fails.
+                    let _ = self.abort(&full, &upload_id, bar).await;
                     return Ok(Uploaded {
                         created: Created::AlreadyExists,
                         bytes: 0,
@@ -76,21 +79,24 @@ impl Ctx {
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    self.abort(&full, &upload_id, bar).await;
-                    return Err(e);
+                    let aborted = self.abort(&full, &upload_id, bar).await;
+                    return Err(self.after_abort(e, aborted, &url, &upload_id));
                 }
             }
         }
         match req.send().await {
-            Ok(_) => Ok(Uploaded {
-                created: Created::Created,
-                bytes: size,
-                parts: count,
-                retries,
-            }),
+            Ok(_) => {
+                self.journal_remove(&upload_id);
+                Ok(Uploaded {
+                    created: Created::Created,
+                    bytes: size,
+                    parts: count,
+                    retries,
+                })
+            }
             Err(e) => {
                 let class = classify(&e);
-                self.abort(&full, &upload_id, bar).await;
+                let aborted = self.abort(&full, &upload_id, bar).await;
                 if class == Class::Precondition && conditional {
                     Ok(Uploaded {
                         created: Created::AlreadyExists,
@@ -99,7 +105,8 @@ impl Ctx {
                         retries,
                     })
                 } else {
-                    Err(self.error(&format!("complete the multipart upload to {url}"), &e))
+                    let err = self.error(&format!("complete the multipart upload to {url}"), &e);
+                    Err(self.after_abort(err, aborted, &url, &upload_id))
                 }
             }
         }
@@ -174,6 +181,7 @@ impl Ctx {
                         return Err(UserError::interrupted()
                             .with_hint("the multipart upload was aborted and nothing was stored; run the command again")
                             .into());
+
                     }
                 }
             }
@@ -185,9 +193,39 @@ impl Ctx {
         Ok((parts, retries))
     }
 
+    /// Make an upload's error say what is true about the abort that
+    /// followed it: when the abort failed, the parts stay on the server
+    /// until the next push or `hoist prune --uploads` aborts them.
+    fn after_abort(
+        &self,
+        err: anyhow::Error,
+        aborted: Result<(), String>,
+        url: &str,
+        upload_id: &str,
+    ) -> anyhow::Error {
+        let Err(why) = aborted else { return err };
+        let hint = format!(
+            "aborting the multipart upload {upload_id} to {url} failed ({why}): its parts stay on the server, but no object or manifest was stored; the next `hoist push` (or `hoist prune FUNCTION --keep N --uploads`) aborts it"
+        );
+        let mut err = err;
+        if let Some(u) = err.downcast_mut::<UserError>() {
+            u.hint = Some(hint);
+            return err;
+        }
+        anyhow::Error::new(UserError::failure(format!("{err:#}")).with_hint(hint))
+    }
+
     /// Abort a multipart upload, then make sure no parts stay behind (a part
     /// still in flight can land after an abort; S3 then needs another).
-    pub(super) async fn abort(&self, full: &str, upload_id: &str, bar: &ProgressBar) {
+    /// `Ok` only when the server confirmed it: the upload is gone (or its
+    /// part list is empty).
+    pub(super) async fn abort(
+        &self,
+        full: &str,
+        upload_id: &str,
+        bar: &ProgressBar,
+    ) -> Result<(), String> {
+        let mut why = String::from("no answer");
         for attempt in 1..=3 {
             let res = self
                 .client
@@ -199,12 +237,10 @@ impl Ctx {
                 .await;
             if let Err(e) = &res {
                 if classify(e) != Class::NotFound {
+                    why = root_cause(e);
                     self.log(
                         bar,
-                        format!(
-                            "aborting multipart upload {upload_id} failed: {}",
-                            root_cause(e)
-                        ),
+                        format!("aborting multipart upload {upload_id} failed: {why}"),
                     );
                 }
             }
@@ -218,6 +254,7 @@ impl Ctx {
                 .await;
             match left {
                 Ok(out) if !out.parts().is_empty() => {
+                    why = format!("{} parts still listed", out.parts().len());
                     self.log(
                         bar,
                         format!(
@@ -225,14 +262,28 @@ impl Ctx {
                             out.parts().len()
                         ),
                     );
-                    tokio::time::sleep(Duration::from_millis(200)).await;
                 }
-                _ => {
+                Ok(_) => {
+                    // An empty part list right after our abort: the upload
+                    // is gone or empty (s3s-fs lists an aborted one so).
+                    if res.is_ok() || res.as_ref().is_err_and(|e| classify(e) == Class::NotFound) {
+                        self.log(bar, format!("aborted multipart upload {upload_id}"));
+                        self.journal_remove(upload_id);
+                        return Ok(());
+                    }
+                }
+                Err(e) if classify(&e) == Class::NotFound => {
                     self.log(bar, format!("aborted multipart upload {upload_id}"));
-                    return;
+                    self.journal_remove(upload_id);
+                    return Ok(());
+                }
+                Err(e) => {
+                    why = format!("{why}; listing its parts failed: {}", root_cause(&e));
                 }
             }
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
+        Err(why)
     }
 }
 
