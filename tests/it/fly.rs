@@ -570,3 +570,39 @@ fn an_impossible_guest_is_refused_before_any_api_call() {
     assert!(stderr(&out).contains("512 MB"), "{}", stderr(&out));
     assert!(s.emu.requests().is_empty(), "an API call was made");
 }
+
+#[test]
+fn invoke_sends_the_request_to_the_app_url() {
+    let Some(s) = Setup::start(Options::default()) else {
+        return;
+    };
+    s.project("", "", "one");
+    // A stand-in for https://shop-api.fly.dev: one request, one answer.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut c, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let n = c.read(&mut buf).unwrap();
+        let head = String::from_utf8_lossy(&buf[..n]).to_string();
+        let body = "{\"hello\":\"fly\"}";
+        write!(
+            c,
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        head
+    });
+    let url = format!("http://{addr}/{{app}}");
+    let out = s.run_in(
+        s.root(),
+        &["invoke", "api", "--path", "/hi", "--query", "x=1"],
+        &[("HOIST_FLY_APP_URL", &url)],
+    );
+    ok(&out);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"hello\":\"fly\""));
+    let head = server.join().unwrap();
+    assert!(head.starts_with("GET /shop-api/hi?x=1 "), "{head}");
+}
