@@ -26,7 +26,22 @@ fn ok(out: &std::process::Output) -> Value {
         out.status.code(),
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// A command that must succeed (its stdout is text, not checked here).
+fn succeeds(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn write(root: &Path, rel: &str, text: &str) {
@@ -107,7 +122,7 @@ fn init_detects_supabase_and_plain_functions() {
 fn new_scaffolds_every_runtime_and_registers_it() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    ok(&hoist(root, &["init", "--name", "demo"]));
+    succeeds(&hoist(root, &["init", "--name", "demo"]));
     for runtime in ["deno", "bun", "node", "dart"] {
         let name = format!("fn-{runtime}");
         let doc = ok(&hoist(

@@ -7,6 +7,10 @@ use std::path::Path;
 fn generated_files_match_the_cli() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let update = std::env::var_os("UPDATE_GENERATED").is_some();
+    assert!(
+        !(update && std::env::var_os("CI").is_some()),
+        "UPDATE_GENERATED is refused under CI: regenerate locally and commit"
+    );
     let mut stale = Vec::new();
     for (rel, bytes) in hoist::commands::completions::generated_files().unwrap() {
         let path = root.join(&rel);

@@ -101,6 +101,10 @@ fn golden(name: &str, actual: &str) {
         .iter()
         .collect();
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "UPDATE_GOLDEN is refused under CI: golden files are rewritten by hand and committed"
+        );
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, actual).unwrap();
         return;
