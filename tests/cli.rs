@@ -100,7 +100,7 @@ fn unknown_key_suggests_the_nearest() {
         2,
         &[
             "hoist.yaml:6:5",
-            "unknown field `entrypiont`",
+            "unknown key `entrypiont` in functions.hello",
             "hint: did you mean the key `entrypoint`?",
         ],
     );
@@ -153,7 +153,7 @@ fn unknown_runtime_suggests_one() {
         &p,
         &["bundle"],
         2,
-        &["hoist.yaml:5:14", "unknown variant `nodejs`", "`node`"],
+        &["hoist.yaml:5:14", "unknown value `nodejs`", "`node`"],
     );
 }
 
@@ -437,6 +437,36 @@ fn validate_lists_every_problem() {
     assert_eq!(doc["valid"], false);
     assert_eq!(doc["problems"].as_array().unwrap().len(), 2);
     assert_eq!(doc["problems"][0]["line"], 3);
+}
+
+#[test]
+fn validate_reports_problems_of_every_kind_at_once() {
+    // An unknown key, a value of the wrong type, a missing directory and a
+    // bad project name: all four, each once, with its line.
+    let p = Project::new(
+        "project: Demo\nfunctions:\n  a:\n    runtime: deno\n    memroy: 3\n  b:\n    runtime: bun\n    port: lots\n  c:\n    runtime: deno\nbundle:\n  limt_mb: 3\n",
+    );
+    p.file("functions/a/index.ts", "Deno.serve(() => new Response('a'));\n");
+    let a = p.hoist(&["config", "validate"]);
+    let err = stderr(&a);
+    assert_eq!(a.get_output().status.code(), Some(2), "{err}");
+    for needle in [
+        "hoist.yaml:1:",
+        "hoist.yaml:5:5: unknown key `memroy` in functions.a",
+        "hoist.yaml:8:",
+        "invalid type",
+        "hoist.yaml:9:3: function `c`: directory functions/c does not exist",
+        "hoist.yaml:12:3: unknown key `limt_mb` in bundle (did you mean the key `limit_mb`?)",
+    ] {
+        assert!(err.contains(needle), "{needle}\n{err}");
+    }
+    // The hint never repeats the message: the list of keys is in one place.
+    let line = err.lines().find(|l| l.contains("`memroy`")).unwrap();
+    assert_eq!(line.matches("health_path").count(), 1, "{line}");
+    assert!(!err.contains("unknown field"), "{err}");
+    let a = p.hoist(&["config", "validate", "--output", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert_eq!(doc["problems"].as_array().unwrap().len(), 5, "{doc}");
 }
 
 #[test]
