@@ -475,3 +475,29 @@ fn usage_errors_exit_2() {
     let a = p.hoist(&["bundle", "--output", "yaml"]);
     assert_eq!(a.get_output().status.code(), Some(2));
 }
+
+#[test]
+fn readme_first_commands_leave_the_shell_where_it_was() {
+    // The README's first block is pasted whole from the repository root:
+    // each command runs in a subshell, and what it names exists from there.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let block = readme
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap();
+    let commands: Vec<&str> = block
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .collect();
+    assert_eq!(commands.len(), 2, "{block}");
+    for c in &commands {
+        assert!(c.starts_with('(') && c.ends_with(')'), "not a subshell: {c}");
+    }
+    assert!(commands[0].starts_with("(./install.sh && cd examples/hello"));
+    for path in ["install.sh", "examples/hello/hoist.yaml", ".ci/test.sh"] {
+        assert!(root.join(path).is_file(), "{path}");
+    }
+    assert_eq!(commands[1], "(bash .ci/test.sh)");
+}

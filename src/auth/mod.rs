@@ -146,9 +146,9 @@ pub fn save(target: &str, token: &Secret) -> anyhow::Result<Stored> {
         "HOIST_CREDENTIALS=file".to_string()
     } else {
         match keyring::Entry::new(SERVICE, target) {
-            Err(e) => format!("the OS keyring is not usable here: {e}"),
+            Err(e) => format!("the OS keyring is not usable here ({e})"),
             Ok(entry) => match entry.set_password(token.expose()) {
-                Err(e) => format!("the OS keyring refused the token: {e}"),
+                Err(e) => format!("the OS keyring could not store it ({e})"),
                 // Read back: some keyrings accept a write and lose it (no session).
                 Ok(()) if entry.get_password().ok().as_deref() == Some(token.expose()) => {
                     // A stale file copy would shadow nothing, but remove it anyway.
