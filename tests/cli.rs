@@ -446,7 +446,10 @@ fn validate_reports_problems_of_every_kind_at_once() {
     let p = Project::new(
         "project: Demo\nfunctions:\n  a:\n    runtime: deno\n    memroy: 3\n  b:\n    runtime: bun\n    port: lots\n  c:\n    runtime: deno\nbundle:\n  limt_mb: 3\n",
     );
-    p.file("functions/a/index.ts", "Deno.serve(() => new Response('a'));\n");
+    p.file(
+        "functions/a/index.ts",
+        "Deno.serve(() => new Response('a'));\n",
+    );
     let a = p.hoist(&["config", "validate"]);
     let err = stderr(&a);
     assert_eq!(a.get_output().status.code(), Some(2), "{err}");
@@ -493,7 +496,10 @@ fn readme_first_commands_leave_the_shell_where_it_was() {
         .collect();
     assert_eq!(commands.len(), 2, "{block}");
     for c in &commands {
-        assert!(c.starts_with('(') && c.ends_with(')'), "not a subshell: {c}");
+        assert!(
+            c.starts_with('(') && c.ends_with(')'),
+            "not a subshell: {c}"
+        );
     }
     assert!(commands[0].starts_with("(./install.sh && cd examples/hello"));
     for path in ["install.sh", "examples/hello/hoist.yaml", ".ci/test.sh"] {

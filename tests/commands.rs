@@ -217,8 +217,14 @@ fn unchanged_functions_reuse_their_bundle_and_any_change_rebundles() {
     assert_eq!(again["digest"], first["digest"]);
     // The cache answered: nothing is announced as being bundled.
     let said = String::from_utf8_lossy(&hoist(root, &["bundle"]).stderr).to_string();
-    assert!(said.contains("Cached hello (functions/hello): 1 file,"), "{said}");
-    assert!(!said.contains("Bundling") && !said.contains("Bundled"), "{said}");
+    assert!(
+        said.contains("Cached hello (functions/hello): 1 file,"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("Bundling") && !said.contains("Bundled"),
+        "{said}"
+    );
 
     // Same size, same mtime second: the content still counts.
     write(
@@ -449,13 +455,21 @@ fn every_commented_example_init_writes_parses_when_uncommented() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         if with_function {
-            write(root, "functions/api/index.ts", "Deno.serve(() => new Response('a'))");
+            write(
+                root,
+                "functions/api/index.ts",
+                "Deno.serve(() => new Response('a'))",
+            );
         }
         ok(&hoist(root, &["init", "--name", "demo", "--yes"]));
         let text = std::fs::read_to_string(root.join("hoist.yaml")).unwrap();
         // The hello example only stands in for functions that were not found.
         assert_eq!(text.contains("hello"), !with_function, "{text}");
-        write(root, "functions/hello/index.ts", "Deno.serve(() => new Response('h'))");
+        write(
+            root,
+            "functions/hello/index.ts",
+            "Deno.serve(() => new Response('h'))",
+        );
         let blocks = commented_examples(&text);
         assert!(blocks.len() >= 5, "{blocks:?}\n{text}");
         for (start, n) in blocks {
@@ -522,7 +536,11 @@ fn half_buildable() -> tempfile::TempDir {
         "hoist.yaml",
         "project: demo\nfunctions:\n  bad:\n    runtime: dockerfile\n  good:\n    runtime: dockerfile\n",
     );
-    write(root, "functions/good/Dockerfile", "FROM scratch\nCOPY . /app\n");
+    write(
+        root,
+        "functions/good/Dockerfile",
+        "FROM scratch\nCOPY . /app\n",
+    );
     write(
         root,
         "functions/bad/Dockerfile",
@@ -554,9 +572,15 @@ fn one_failed_build_still_reports_the_others() {
         String::from_utf8_lossy(&out.stderr).to_string(),
     );
     assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
-    let good = stdout.lines().find(|l| l.starts_with("good ")).expect(&stdout);
+    let good = stdout
+        .lines()
+        .find(|l| l.starts_with("good "))
+        .expect(&stdout);
     assert!(good.contains("sha256:"), "{stdout}");
-    let bad = stdout.lines().find(|l| l.starts_with("bad ")).expect(&stdout);
+    let bad = stdout
+        .lines()
+        .find(|l| l.starts_with("bad "))
+        .expect(&stdout);
     assert!(bad.ends_with("failed"), "{stdout}");
     assert!(stderr.contains("error: bad: "), "{stderr}");
     assert!(stderr.contains("none is installed"), "{stderr}");
@@ -572,7 +596,10 @@ fn one_failed_build_still_reports_the_others() {
     assert_eq!(all.len(), 2, "{doc}");
     assert_eq!(all[0]["function"], "bad");
     assert_eq!(all[0]["error"]["exit_code"], 1);
-    assert!(all[1]["image"]["digest"].as_str().unwrap().starts_with("sha256:"));
+    assert!(all[1]["image"]["digest"]
+        .as_str()
+        .unwrap()
+        .starts_with("sha256:"));
 }
 
 #[test]
@@ -588,14 +615,20 @@ fn versions_of_every_function_and_pull_latest() {
     ok(&hoist(root, &["push", "--output", "json"]));
     let doc = ok(&hoist(root, &["versions", "--output", "json"]));
     let all = doc.as_array().expect("a list, one entry per function");
-    let names: Vec<&str> = all.iter().map(|d| d["function"].as_str().unwrap()).collect();
+    let names: Vec<&str> = all
+        .iter()
+        .map(|d| d["function"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["good", "other"]);
     assert_eq!(all[1]["versions"][0]["version"], "v1");
     let table = String::from_utf8_lossy(&hoist(root, &["versions"]).stdout).to_string();
     assert!(table.starts_with("FUNCTION"), "{table}");
     assert!(table.contains("other") && table.contains("v1"), "{table}");
 
-    let pulled = ok(&hoist(root, &["pull", "other", "latest", "--output", "json"]));
+    let pulled = ok(&hoist(
+        root,
+        &["pull", "other", "latest", "--output", "json"],
+    ));
     assert_eq!(pulled["version"], "v1");
     assert!(root.join("other-v1.tar.gz").is_file());
     let none = hoist(root, &["pull", "nope", "latest"]);

@@ -59,7 +59,10 @@ impl fmt::Display for Source {
 pub enum Stored {
     Keyring,
     /// The file, and why not the keyring.
-    File { path: PathBuf, why: String },
+    File {
+        path: PathBuf,
+        why: String,
+    },
 }
 
 /// Environment variables that override stored tokens for `target`, most
@@ -155,8 +158,10 @@ pub fn save(target: &str, token: &Secret) -> anyhow::Result<Stored> {
                     let _ = remove_from_file(target);
                     return Ok(Stored::Keyring);
                 }
-                Ok(()) => "the OS keyring accepted the token but did not keep it (no session keyring)"
-                    .to_string(),
+                Ok(()) => {
+                    "the OS keyring accepted the token but did not keep it (no session keyring)"
+                        .to_string()
+                }
             },
         }
     };

@@ -363,7 +363,9 @@ pub fn render(name: &str, default_runtime: Option<Runtime>, found: &[Detected]) 
     s.push_str("storage:\n  backend: local           # local | s3 (then set s3: below)\n");
     s.push_str("  # path: .hoist/store\n");
     s.push_str("  # s3: { bucket: my-artifacts, region: us-east-1, endpoint: https://s3.example.com, path_style: true }\n\n");
-    s.push_str("# Where images go: a local OCI layout under .hoist/oci unless a registry is set.\n");
+    s.push_str(
+        "# Where images go: a local OCI layout under .hoist/oci unless a registry is set.\n",
+    );
     s.push_str("# registry:\n#   url: registry.fly.io\n\n");
     s.push_str("# Control planes to deploy to.\n");
     s.push_str("# targets:\n#   fly: { org: personal, region: ams }\n#   selfhosted: { url: https://functions.example.com }\n");

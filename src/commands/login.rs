@@ -52,9 +52,9 @@ pub fn login(g: &GlobalArgs, args: &LoginArgs, printer: &Printer) -> anyhow::Res
         );
     } else {
         match &stored {
-            Stored::Keyring => {
-                printer.data(format!("Logged in to {target}: token stored in the OS keyring"))
-            }
+            Stored::Keyring => printer.data(format!(
+                "Logged in to {target}: token stored in the OS keyring"
+            )),
             Stored::File { path, why } => {
                 printer.data(format!(
                     "Logged in to {target}: token stored in {} (mode 0600)",

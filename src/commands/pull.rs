@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use crate::cli::{GlobalArgs, PullArgs};
-use crate::storage::{layout, release, OpenOptions};
 use crate::error::UserError;
+use crate::storage::{layout, release, OpenOptions};
 use crate::ui::Printer;
 
 pub fn run(g: &GlobalArgs, args: &PullArgs, printer: &Printer) -> anyhow::Result<()> {

@@ -35,9 +35,15 @@ pub(super) fn parse(source: &str) -> (Option<ConfigFile>, Vec<Problem>) {
         let at = err.location().map(|l| (l.line(), l.column()));
         let unknown = problem.message.contains("unknown key `");
         // A syntax error leaves nothing reliable to parse after it.
-        let data = ["unknown key", "unknown value", "invalid type", "invalid value", "invalid length"]
-            .iter()
-            .any(|w| problem.message.contains(w));
+        let data = [
+            "unknown key",
+            "unknown value",
+            "invalid type",
+            "invalid value",
+            "invalid length",
+        ]
+        .iter()
+        .any(|w| problem.message.contains(w));
         problems.push(problem);
         if !data {
             return (None, problems);
@@ -48,7 +54,12 @@ pub(super) fn parse(source: &str) -> (Option<ConfigFile>, Vec<Problem>) {
         let cut = if unknown {
             // A key inside a flow map (`{ a: 1, b: 2 }`) cannot be cut by lines.
             let l = &text[line - 1];
-            let key_column = indent(l) + if l.trim_start().starts_with("- ") { 3 } else { 1 };
+            let key_column = indent(l)
+                + if l.trim_start().starts_with("- ") {
+                    3
+                } else {
+                    1
+                };
             (column == key_column)
                 .then(|| entry_at(&text, line - 1))
                 .flatten()
@@ -106,7 +117,9 @@ fn empty_parent_to_map(text: &mut [String], start: usize, end: usize, own: usize
 /// under `functions:`, or its top-level section. `None` when dropping would
 /// change what the rest means (`project`, `defaults`, `functions:` itself).
 fn unit_of(text: &[String], at: usize) -> Option<(usize, usize)> {
-    let top = (0..=at).rev().find(|&i| !blank(&text[i]) && indent(&text[i]) == 0)?;
+    let top = (0..=at)
+        .rev()
+        .find(|&i| !blank(&text[i]) && indent(&text[i]) == 0)?;
     let key = text[top].split(':').next().unwrap_or("").trim();
     match key {
         "project" | "defaults" => None,

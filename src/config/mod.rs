@@ -316,10 +316,17 @@ fn parse_problem(e: &serde_yaml_ng::Error) -> Problem {
     let hint = suggestion(&message);
     // "unknown field `x`, expected one of …": the list goes to the hint
     // only, and the words are hoist.yaml's (key, value).
-    for (serde_word, ours) in [("unknown field `", "unknown key `"), ("unknown variant `", "unknown value `")] {
+    for (serde_word, ours) in [
+        ("unknown field `", "unknown key `"),
+        ("unknown variant `", "unknown value `"),
+    ] {
         if let Some(pos) = message.find(serde_word) {
             let (path, rest) = message.split_at(pos);
-            let rest = rest.split(", expected").next().unwrap_or(rest).replacen(serde_word, ours, 1);
+            let rest = rest
+                .split(", expected")
+                .next()
+                .unwrap_or(rest)
+                .replacen(serde_word, ours, 1);
             let path = path.trim_end_matches(": ");
             message = if path.is_empty() {
                 rest
@@ -596,13 +603,10 @@ fn resolve(
             .map(|(ep, s)| (ep.clone(), normalize(&s.dir.join(ep))));
         let entrypoint = match &toml_entry {
             Some((_, abs)) => supabase::relative(&dir, abs),
-            None => f
-                .entrypoint
-                .clone()
-                .unwrap_or_else(|| match runtime {
-                    Runtime::Node => node_entrypoint(&dir),
-                    _ => runtime.default_entrypoint().to_string(),
-                }),
+            None => f.entrypoint.clone().unwrap_or_else(|| match runtime {
+                Runtime::Node => node_entrypoint(&dir),
+                _ => runtime.default_entrypoint().to_string(),
+            }),
         };
         let entry_escape = check::escape(Path::new(&entrypoint));
         if let Some((ep, abs)) = &toml_entry {

@@ -43,10 +43,17 @@ pub fn bundle_one(
     if out.cached {
         printer.status(
             "Cached",
-            format!("{} ({}): {files}, {size}, unchanged since the last bundle", f.name, f.path.display()),
+            format!(
+                "{} ({}): {files}, {size}, unchanged since the last bundle",
+                f.name,
+                f.path.display()
+            ),
         );
     } else {
-        printer.status("Bundled", format!("{} ({}): {files}, {size}", f.name, f.path.display()));
+        printer.status(
+            "Bundled",
+            format!("{} ({}): {files}, {size}", f.name, f.path.display()),
+        );
     }
     printer.debug(format!("{} -> {}", f.name, out.archive.display()));
     Ok(out)

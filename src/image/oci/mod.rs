@@ -286,7 +286,10 @@ pub enum Outcome {
     /// Not built (only with `builder: auto` when a base image's registry
     /// cannot be reached and the cache does not have it): the registry's
     /// host and the whole reason.
-    Skipped { host: String, reason: String },
+    Skipped {
+        host: String,
+        reason: String,
+    },
 }
 
 impl Outcome {

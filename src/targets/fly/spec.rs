@@ -133,7 +133,7 @@ pub fn check_guest(f: &str, kind: &str, cpus: u32, memory_mb: u32) -> anyhow::Re
             hint,
         ));
     }
-    if memory_mb % step != 0 {
+    if !memory_mb.is_multiple_of(step) {
         return Err(bad(
             f,
             format!("fly guest: {memory_mb} MB is not a multiple of {step} MB"),
