@@ -29,8 +29,18 @@ fi
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 mkdir -p "$prefix"
-echo "Installing hoist into $prefix" >&2
-cargo install "${profile[@]}" --quiet --force --path "$here" --root "$prefix"
+# On a terminal cargo shows its own progress bar; elsewhere (CI logs) it
+# stays quiet and these steps say what is happening.
+quiet=(--quiet)
+[ -t 2 ] && quiet=()
+if [[ " ${profile[*]} " == *" --debug "* ]]; then
+  kind="debug build"
+else
+  # docs/benchmarks.md#install: ~13 CPU-minutes from cold, mostly dependencies.
+  kind="release build; the first one compiles every dependency: 7-15 minutes on 2 cores, later ones reuse the build cache"
+fi
+echo "install.sh: [1/3] building hoist with cargo ($kind)" >&2
+cargo install "${profile[@]}" "${quiet[@]}" --force --path "$here" --root "$prefix"
 
 bin="$prefix/bin/hoist"
 if [ ! -x "$bin" ]; then
@@ -42,6 +52,7 @@ fi
 # it (text output whatever HOIST_OUTPUT says); the man pages are the ones
 # generated into docs/man, which a test keeps in step with the CLI.
 share="$prefix/share"
+echo "install.sh: [2/3] writing shell completions and man pages under $share" >&2
 mkdir -p "$share/bash-completion/completions" "$share/zsh/site-functions" \
   "$share/fish/vendor_completions.d" "$share/man/man1"
 "$bin" --output text completions bash > "$share/bash-completion/completions/hoist"
@@ -49,7 +60,7 @@ mkdir -p "$share/bash-completion/completions" "$share/zsh/site-functions" \
 "$bin" --output text completions fish > "$share/fish/vendor_completions.d/hoist.fish"
 cp "$here"/docs/man/*.1 "$share/man/man1/"
 
-echo "Installed $("$bin" --version) at $bin" >&2
+echo "install.sh: [3/3] installed $("$bin" --version) at $bin" >&2
 case ":$PATH:" in
   *":$prefix/bin:"*) ;;
   *) echo "note: add $prefix/bin to PATH to run 'hoist' by name" >&2 ;;

@@ -58,7 +58,11 @@ impl fmt::Display for Source {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stored {
     Keyring,
-    File(PathBuf),
+    /// The file, and why not the keyring.
+    File {
+        path: PathBuf,
+        why: String,
+    },
 }
 
 /// Environment variables that override stored tokens for `target`, most
@@ -138,27 +142,41 @@ pub fn token(target: &str) -> anyhow::Result<Option<(Secret, Source)>> {
         .map(|v| (Secret(v.to_string()), Source::File(credentials_file()))))
 }
 
-/// Store `token` for `target`: the keyring when it works, else the file.
+/// Store `token` for `target`: the keyring when it works, else the file
+/// (and say why the keyring was not used).
 pub fn save(target: &str, token: &Secret) -> anyhow::Result<Stored> {
-    if let Some(entry) = keyring_entry(target) {
-        // Read back: some keyrings accept a write and lose it (no session).
-        if entry.set_password(token.expose()).is_ok()
-            && entry.get_password().ok().as_deref() == Some(token.expose())
-        {
-            // A stale file copy would shadow nothing, but remove it anyway.
-            let _ = remove_from_file(target);
-            return Ok(Stored::Keyring);
+    let why = if mode() == "file" {
+        "HOIST_CREDENTIALS=file".to_string()
+    } else {
+        match keyring::Entry::new(SERVICE, target) {
+            Err(e) => format!("the OS keyring is not usable here ({e})"),
+            Ok(entry) => match entry.set_password(token.expose()) {
+                Err(e) => format!("the OS keyring could not store it ({e})"),
+                // Read back: some keyrings accept a write and lose it (no session).
+                Ok(()) if entry.get_password().ok().as_deref() == Some(token.expose()) => {
+                    // A stale file copy would shadow nothing, but remove it anyway.
+                    let _ = remove_from_file(target);
+                    return Ok(Stored::Keyring);
+                }
+                Ok(()) => {
+                    "the OS keyring accepted the token but did not keep it (no session keyring)"
+                        .to_string()
+                }
+            },
         }
-    }
+    };
     if mode() == "keyring" {
-        anyhow::bail!("the OS keyring is not usable here and HOIST_CREDENTIALS=keyring forbids the file fallback");
+        anyhow::bail!("{why}, and HOIST_CREDENTIALS=keyring forbids the file fallback");
     }
     let mut map = read_file()?;
     map.insert(
         target.to_string(),
         serde_json::Value::String(token.expose().to_string()),
     );
-    Ok(Stored::File(write_file(&map)?))
+    Ok(Stored::File {
+        path: write_file(&map)?,
+        why,
+    })
 }
 
 fn remove_from_file(target: &str) -> anyhow::Result<bool> {

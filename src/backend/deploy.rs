@@ -131,7 +131,10 @@ pub async fn deploy(
         name,
         Some(version),
         None,
-        format!("deploying {version}: starting {n} worker(s)"),
+        format!(
+            "deploying {version}: starting {}",
+            crate::ui::plural(n, "worker", "workers")
+        ),
     );
     let ws = match app
         .sup

@@ -80,13 +80,13 @@ pub enum Command {
     /// Store each function's archive and release manifest as an immutable version, and push
     /// its image when a registry is configured
     Push(PushArgs),
-    /// List a function's versions in the artifact store
+    /// List the versions in the artifact store of one function, or of every function
     Versions(VersionsArgs),
     /// Download a version's archive from the store, checking its digest
     Pull(PullArgs),
     /// Delete old versions of a function from the store
     Prune(PruneArgs),
-    /// Store a target's API token in the OS keyring
+    /// Store a target's API token: in the OS keyring, else in a 0600 file (it says which, and why)
     Login(LoginArgs),
     /// Forget a target's stored API token
     Logout(LogoutArgs),
@@ -411,8 +411,8 @@ pub struct PushArgs {
 
 #[derive(Debug, Args)]
 pub struct VersionsArgs {
-    /// Function whose versions to list
-    pub function: String,
+    /// Function whose versions to list (default: every function in hoist.yaml)
+    pub function: Option<String>,
     #[command(flatten)]
     pub store: StoreArgs,
 }
@@ -421,7 +421,7 @@ pub struct VersionsArgs {
 pub struct PullArgs {
     /// Function to download
     pub function: String,
-    /// Version to download (see `hoist versions FUNCTION`)
+    /// Version to download (see `hoist versions FUNCTION`), or `latest` for the newest
     #[arg(id = "release_version", value_name = "VERSION")]
     pub version: String,
     /// Where to write the archive: a file, or a directory to put FUNCTION-VERSION.tar.gz in (default: ./FUNCTION-VERSION.tar.gz)

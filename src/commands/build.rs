@@ -1,45 +1,70 @@
 //! `hoist build`: build each function's context, Dockerfile and image
-//! (src/release/image.rs) and print what was built.
+//! (src/release/image.rs) and print what was built. One function failing
+//! does not stop the others: every result is printed (table or JSON), each
+//! failure is reported on stderr, and the exit code says some failed
+//! (docs/exit-codes.md).
 
 use serde_json::json;
 
 use crate::cli::{BuildArgs, GlobalArgs};
+use crate::error::{Exit, UserError};
+use crate::release::image::Built;
 use crate::ui::{table, Printer};
 
 pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = project.select(&args.functions)?;
     super::check_graphs(&project, &functions, args.allow_unresolved)?;
-    let mut built = Vec::new();
-    for f in functions {
-        built.push(crate::release::image::build(
+    let mut results: Vec<(String, Result<Built, anyhow::Error>)> = Vec::new();
+    for f in &functions {
+        let res = crate::release::image::build(
             &project,
             f,
             args.builder.map(crate::image::oci::builder_choice),
             &args.platform,
             printer,
-        )?);
+        );
+        if let Err(e) = &res {
+            if crate::error::exit_code(e) == Exit::Interrupted {
+                return res.map(|_| ());
+            }
+        }
+        results.push((f.name.clone(), res));
     }
+    // A single function keeps its own error (and exit code) as it is.
+    if results.len() == 1 && results[0].1.is_err() {
+        return results.remove(0).1.map(|_| ());
+    }
+    let failed: Vec<&str> = results
+        .iter()
+        .filter(|(_, r)| r.is_err())
+        .map(|(n, _)| n.as_str())
+        .collect();
     if printer.json() {
-        printer.json_doc(&json!(built));
-    } else {
-        let rows: Vec<Vec<String>> = built
+        let docs: Vec<serde_json::Value> = results
             .iter()
-            .map(|b| {
-                vec![
-                    b.function.clone(),
-                    b.version.clone(),
-                    b.bundle_digest.chars().take(19).collect(),
-                    b.dockerfile
-                        .strip_prefix(&project.root)
-                        .unwrap_or(&b.dockerfile)
-                        .display()
-                        .to_string(),
-                    b.image
-                        .as_ref()
-                        .map(|i| i.digest.chars().take(19).collect())
-                        .unwrap_or_else(|| "-".into()),
-                ]
+            .map(|(name, r)| match r {
+                Ok(b) => json!(b),
+                Err(e) => {
+                    let mut doc = crate::error::to_json(e).unwrap_or_else(|| json!({}));
+                    doc["function"] = json!(name);
+                    doc
+                }
+            })
+            .collect();
+        printer.json_doc(&json!(docs));
+    } else {
+        let rows: Vec<Vec<String>> = results
+            .iter()
+            .map(|(name, r)| match r {
+                Ok(b) => row(b, &project.root),
+                Err(_) => vec![
+                    name.clone(),
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                    "failed".into(),
+                ],
             })
             .collect();
         printer.data(table(
@@ -47,5 +72,43 @@ pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Resul
             &rows,
         ));
     }
-    Ok(())
+    if failed.is_empty() {
+        return Ok(());
+    }
+    for (name, r) in &results {
+        if let Err(e) = r {
+            let text = crate::error::render(e, printer.color);
+            eprint!("{}", text.replacen("error:", &format!("error: {name}:"), 1));
+        }
+    }
+    let mut err = UserError::failure(format!(
+        "{} of {} functions failed to build: {}",
+        failed.len(),
+        results.len(),
+        failed.join(", ")
+    ))
+    .with_hint("the others were built; their results are listed above");
+    if printer.json() {
+        err = err.reported();
+    }
+    Err(err.into())
+}
+
+/// A table row for a function that built (its image maybe skipped).
+fn row(b: &Built, root: &std::path::Path) -> Vec<String> {
+    vec![
+        b.function.clone(),
+        b.version.clone(),
+        b.bundle_digest.chars().take(19).collect(),
+        b.dockerfile
+            .strip_prefix(root)
+            .unwrap_or(&b.dockerfile)
+            .display()
+            .to_string(),
+        match (&b.image, &b.image_skipped) {
+            (Some(i), _) => i.digest.chars().take(19).collect(),
+            (None, Some(_)) => "not built".into(),
+            (None, None) => "-".into(),
+        },
+    ]
 }

@@ -204,11 +204,7 @@ fn lock(project: &Project, printer: &Printer) -> anyhow::Result<File> {
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
+    crate::ui::plural(n, word, &format!("{word}s"))
 }
 
 fn print_plan(steps: &[&Step], printer: &Printer) {

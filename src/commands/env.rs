@@ -97,7 +97,13 @@ fn after_change(
 ) -> anyhow::Result<()> {
     if restart {
         let n = target.restart(function)?;
-        printer.status("Restarted", format!("{n} workers of {function}"));
+        printer.status(
+            "Restarted",
+            format!(
+                "{} of {function}",
+                crate::ui::plural(n as usize, "worker", "workers")
+            ),
+        );
     } else {
         printer.warn(format!(
             "running workers of {function} keep their old env until they are replaced; pass --restart to replace them now"

@@ -64,8 +64,8 @@ pub fn run(g: &GlobalArgs, args: &InitArgs, printer: &Printer) -> anyhow::Result
             .collect();
         let keep = prompter.confirm(
             &format!(
-                "Add {} detected function(s)?\n  {}\n",
-                found.len(),
+                "Add {}?\n  {}\n",
+                crate::ui::plural(found.len(), "detected function", "detected functions"),
                 list.join("\n  ")
             ),
             true,
@@ -277,12 +277,13 @@ fn classify(dir: &Path, supabase: bool) -> Option<(Runtime, Option<String>)> {
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .and_then(|v| v.get("main").and_then(|m| m.as_str()).map(str::to_string));
         let ep = main.filter(|m| has(m)).or_else(|| {
-            ["dist/index.js", "index.js", "server.js"]
+            ["index.js", "src/index.js", "dist/index.js", "server.js"]
                 .into_iter()
                 .find(|e| has(e))
                 .map(str::to_string)
         })?;
-        return Some((Runtime::Node, (ep != "dist/index.js").then_some(ep)));
+        // Written out (so hoist.yaml shows it) unless it is the plain default.
+        return Some((Runtime::Node, (ep != "index.js").then_some(ep)));
     }
     if has("Dockerfile") {
         return Some((Runtime::Dockerfile, None));
@@ -304,7 +305,12 @@ fn first_dart(dir: &Path) -> Option<String> {
     files.first().map(|f| format!("bin/{f}"))
 }
 
-/// The commented hoist.yaml text.
+/// The commented example `hoist init` writes under an empty `functions:`;
+/// `hoist new` removes it when it adds the first real function.
+pub const HELLO_EXAMPLE: &str = "  # hello:\n  #   path: functions/hello\n  #   runtime: deno\n";
+
+/// The commented hoist.yaml text. Every commented key block in it parses
+/// when uncommented (tests/commands.rs checks each one).
 pub fn render(name: &str, default_runtime: Option<Runtime>, found: &[Detected]) -> String {
     let mut s = String::new();
     s.push_str("# hoist.yaml: what hoist bundles, builds and deploys.\n");
@@ -327,8 +333,10 @@ pub fn render(name: &str, default_runtime: Option<Runtime>, found: &[Detected]) 
     s.push_str("  #   LOG_LEVEL: info\n\n");
     s.push_str("# One entry per function; the key is its name (a letter, then letters, digits, '_', '-').\n");
     if found.is_empty() {
-        s.push_str("functions: {}\n");
-        s.push_str("#  hello:\n#    path: functions/hello\n#    runtime: deno\n");
+        // `functions:` with nothing under it is an empty map; the example
+        // below it parses as it is once uncommented (a test checks).
+        s.push_str("functions:\n");
+        s.push_str(HELLO_EXAMPLE);
     } else {
         s.push_str("functions:\n");
         for d in found {
@@ -351,13 +359,16 @@ pub fn render(name: &str, default_runtime: Option<Runtime>, found: &[Detected]) 
     s.push_str(
         "\n# Bundles larger than this (compressed) are refused.\nbundle:\n  limit_mb: 50\n\n",
     );
-    s.push_str("# Where archives and release manifests go: local directory by default.\n");
-    s.push_str("storage:\n  backend: local\n  # path: .hoist/store\n");
-    s.push_str("  # backend: s3\n  # s3: { bucket: my-artifacts, region: us-east-1, endpoint: https://..., path_style: true }\n\n");
-    s.push_str("# Where images go: a local OCI layout under .hoist/oci unless url is set.\n");
-    s.push_str("registry: {}\n  # url: registry.fly.io\n\n");
-    s.push_str("# Control planes to deploy to.\ntargets: {}\n");
-    s.push_str("  # fly: { org: personal, region: ams }\n  # selfhosted: { url: https://functions.example.com }\n");
+    s.push_str("# Where archives and release manifests go: a local directory by default.\n");
+    s.push_str("storage:\n  backend: local           # local | s3 (then set s3: below)\n");
+    s.push_str("  # path: .hoist/store\n");
+    s.push_str("  # s3: { bucket: my-artifacts, region: us-east-1, endpoint: https://s3.example.com, path_style: true }\n\n");
+    s.push_str(
+        "# Where images go: a local OCI layout under .hoist/oci unless a registry is set.\n",
+    );
+    s.push_str("# registry:\n#   url: registry.fly.io\n\n");
+    s.push_str("# Control planes to deploy to.\n");
+    s.push_str("# targets:\n#   fly: { org: personal, region: ams }\n#   selfhosted: { url: https://functions.example.com }\n");
     s
 }
 

@@ -42,18 +42,27 @@ pub fn login(g: &GlobalArgs, args: &LoginArgs, printer: &Printer) -> anyhow::Res
         .into());
     }
     let stored = auth::save(target, &Secret::new(token))?;
-    let (kind, path) = match &stored {
-        Stored::Keyring => ("keyring", None),
-        Stored::File(p) => ("file", Some(p.clone())),
+    let (kind, path, why) = match &stored {
+        Stored::Keyring => ("keyring", None, None),
+        Stored::File { path, why } => ("file", Some(path.clone()), Some(why.clone())),
     };
     if printer.json() {
-        printer.json_doc(&json!({"target": target, "stored_in": kind, "path": path}));
+        printer.json_doc(
+            &json!({"target": target, "stored_in": kind, "path": path, "why_not_keyring": why}),
+        );
     } else {
-        let place = match &stored {
-            Stored::Keyring => "the OS keyring".to_string(),
-            Stored::File(p) => format!("{} (mode 0600)", p.display()),
-        };
-        printer.data(format!("Logged in to {target}: token stored in {place}"));
+        match &stored {
+            Stored::Keyring => printer.data(format!(
+                "Logged in to {target}: token stored in the OS keyring"
+            )),
+            Stored::File { path, why } => {
+                printer.data(format!(
+                    "Logged in to {target}: token stored in {} (mode 0600)",
+                    path.display()
+                ));
+                printer.status("Note", format!("not in the OS keyring because {why}"));
+            }
+        }
     }
     Ok(())
 }

@@ -112,8 +112,25 @@ pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<
         }
         return Err(e);
     }
+    // Said now rather than at the first `hoist build`: the dart Dockerfile
+    // runs `dart pub get` and `dart compile exe`, which hoist's native
+    // builder cannot, so it needs an external one.
+    let needs_builder = runtime == Runtime::Dart;
+    if needs_builder {
+        let why = format!(
+            "{name}: its Dockerfile runs `dart pub get` and `dart compile exe`, so `hoist build` needs buildah, podman or docker"
+        );
+        match crate::image::oci::external::detect() {
+            Some(t) => printer.status("Note", format!("{why} ({} is installed)", t.name())),
+            None => printer.warn(format!(
+                "{why}, and none is installed: {}",
+                crate::image::oci::external::install_hint()
+            )),
+        }
+    }
     if printer.json() {
         printer.json_doc(&json!({
+            "needs_external_builder": needs_builder,
             "function": name,
             "runtime": runtime.as_str(),
             "path": rel,
@@ -155,6 +172,10 @@ pub fn add_function(
     runtime: Runtime,
     default: Option<Runtime>,
 ) -> Result<String, String> {
+    // The commented example `hoist init` left under an empty `functions:`
+    // goes once there is a real function.
+    let without_example = source.replacen(super::init::HELLO_EXAMPLE, "", 1);
+    let source = without_example.as_str();
     let lines: Vec<&str> = source.lines().collect();
     let header = lines.iter().position(|l| l.starts_with("functions:"));
     // Entries keep the indentation the file already uses.

@@ -14,6 +14,7 @@ use crate::config::Project;
 use crate::error::UserError;
 use crate::storage::manifest::time_key;
 use crate::storage::{layout, release, OpenOptions};
+use crate::ui::plural;
 use crate::ui::{table, Printer};
 
 pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Result<()> {
@@ -89,9 +90,9 @@ pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Resul
         printer.status(
             "Nothing",
             format!(
-                "to prune: {} has {} versions",
+                "to prune: {} has {}",
                 args.function,
-                plan.keep.len()
+                plural(plan.keep.len(), "version", "versions")
             ),
         );
         report(false);
@@ -101,9 +102,9 @@ pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Resul
         printer.status(
             "Dry run",
             format!(
-                "would delete {} of {} versions of {}",
+                "would delete {} of {} of {}",
                 plan.delete.len(),
-                plan.delete.len() + plan.keep.len(),
+                plural(plan.delete.len() + plan.keep.len(), "version", "versions"),
                 args.function
             ),
         );
@@ -114,16 +115,16 @@ pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Resul
         let prompter = crate::ui::prompter(false);
         if !prompter.interactive() {
             return Err(UserError::usage(format!(
-                "refusing to delete {} versions of {} without confirmation",
-                plan.delete.len(),
+                "refusing to delete {} of {} without confirmation",
+                plural(plan.delete.len(), "version", "versions"),
                 args.function
             ))
             .with_hint("pass --yes to delete, or --dry-run to see what would go")
             .into());
         }
         let q = format!(
-            "Delete {} versions of {} ({})?",
-            plan.delete.len(),
+            "Delete {} of {} ({})?",
+            plural(plan.delete.len(), "version", "versions"),
             args.function,
             plan.delete
                 .iter()

@@ -1,12 +1,14 @@
-//! `hoist pull <function> <version>`: download a version's archive from the
-//! artifact store and refuse it unless its sha256 and size match the release
-//! manifest. The file appears only once verified.
+//! `hoist pull <function> <version|latest>`: download a version's archive
+//! from the artifact store and refuse it unless its sha256 and size match
+//! the release manifest. The file appears only once verified. `latest` is
+//! the newest version stored (unless a version is literally named so).
 
 use std::path::PathBuf;
 
 use serde_json::json;
 
 use crate::cli::{GlobalArgs, PullArgs};
+use crate::error::UserError;
 use crate::storage::{layout, release, OpenOptions};
 use crate::ui::Printer;
 
@@ -21,6 +23,33 @@ pub fn run(g: &GlobalArgs, args: &PullArgs, printer: &Printer) -> anyhow::Result
         },
         printer,
     )?;
+    let version = if args.version == "latest" {
+        let versions = release::list_versions(store.as_ref(), &args.function)?;
+        if versions.iter().any(|v| v.version == "latest") {
+            "latest".to_string()
+        } else {
+            match versions.last() {
+                Some(v) => v.version.clone(),
+                None => {
+                    return Err(UserError::failure(format!(
+                        "no versions of {} in {}",
+                        args.function,
+                        store.url(&layout::function_dir(&args.function))
+                    ))
+                    .with_hint(format!("store one with `hoist push {}`", args.function))
+                    .into())
+                }
+            }
+        }
+    } else {
+        args.version.clone()
+    };
+    let args = &crate::cli::PullArgs {
+        version,
+        function: args.function.clone(),
+        out: args.out.clone(),
+        store: args.store.clone(),
+    };
     let file_name = format!("{}-{}.tar.gz", args.function, args.version);
     let dest = match &args.out {
         // `-o some/dir/` puts the archive in that directory, as cp does.

@@ -1,6 +1,7 @@
-//! `hoist versions <function>`: the versions of a function in the artifact
-//! store, newest first, as a table or JSON. Keys in the store are the truth;
-//! the per-function index only saves reading every manifest.
+//! `hoist versions [function]`: the versions of a function in the artifact
+//! store (of every function in hoist.yaml when none is named), newest
+//! first, as a table or JSON. Keys in the store are the truth; the
+//! per-function index only saves reading every manifest.
 
 use serde_json::json;
 
@@ -10,7 +11,17 @@ use crate::ui::{table, Printer};
 
 pub fn run(g: &GlobalArgs, args: &VersionsArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
-    layout::check_function(&args.function)?;
+    let names: Vec<String> = match &args.function {
+        Some(f) => vec![f.clone()],
+        None => project
+            .select(&[])?
+            .iter()
+            .map(|f| f.name.clone())
+            .collect(),
+    };
+    for n in &names {
+        layout::check_function(n)?;
+    }
     let store = crate::storage::open(
         &project,
         &OpenOptions {
@@ -18,26 +29,35 @@ pub fn run(g: &GlobalArgs, args: &VersionsArgs, printer: &Printer) -> anyhow::Re
         },
         printer,
     )?;
-    let mut versions = release::list_versions(store.as_ref(), &args.function)?;
-    versions.reverse();
-    let at = store.url(&layout::function_dir(&args.function));
+    let mut listed = Vec::new();
+    for name in &names {
+        let mut versions = release::list_versions(store.as_ref(), name)?;
+        versions.reverse();
+        listed.push((name, store.url(&layout::function_dir(name)), versions));
+    }
     if printer.json() {
-        printer.json_doc(&json!({
-            "function": args.function,
-            "store": store.kind(),
-            "url": at,
-            "versions": versions,
-        }));
+        let mut docs: Vec<serde_json::Value> = listed
+            .iter()
+            .map(|(name, at, versions)| {
+                json!({"function": name, "store": store.kind(), "url": at, "versions": versions})
+            })
+            .collect();
+        // One function named: its document; none named: a list, one per function.
+        if args.function.is_some() && docs.len() == 1 {
+            printer.json_doc(&docs.remove(0));
+        } else {
+            printer.json_doc(&json!(docs));
+        }
         return Ok(());
     }
-    if versions.is_empty() {
-        printer.warn(format!("no versions of {} in {at}", args.function));
-        return Ok(());
-    }
-    let rows: Vec<Vec<String>> = versions
-        .iter()
-        .map(|v| {
-            vec![
+    let all = args.function.is_none();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for (name, at, versions) in &listed {
+        if versions.is_empty() {
+            printer.warn(format!("no versions of {name} in {at}"));
+        }
+        for v in versions {
+            let mut row = vec![
                 v.version.clone(),
                 v.created_at.clone(),
                 v.bundle_digest.chars().take(19).collect(),
@@ -46,12 +66,20 @@ pub fn run(g: &GlobalArgs, args: &VersionsArgs, printer: &Printer) -> anyhow::Re
                     .as_deref()
                     .map(|d| d.chars().take(19).collect())
                     .unwrap_or_else(|| "-".into()),
-            ]
-        })
-        .collect();
-    printer.data(table(
-        &["VERSION", "CREATED", "BUNDLE", "SIZE", "IMAGE"],
-        &rows,
-    ));
+            ];
+            if all {
+                row.insert(0, name.to_string());
+            }
+            rows.push(row);
+        }
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut header = vec!["VERSION", "CREATED", "BUNDLE", "SIZE", "IMAGE"];
+    if all {
+        header.insert(0, "FUNCTION");
+    }
+    printer.data(table(&header, &rows));
     Ok(())
 }

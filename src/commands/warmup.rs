@@ -18,7 +18,11 @@ pub fn run(g: &GlobalArgs, args: &WarmupArgs, printer: &Printer) -> anyhow::Resu
     let target = super::target(&project, &args.target, printer)?;
     printer.status(
         "Warming",
-        format!("{} workers of {}", args.count, args.function),
+        format!(
+            "{} of {}",
+            crate::ui::plural(args.count as usize, "worker", "workers"),
+            args.function
+        ),
     );
     let workers = target.warmup(
         &args.function,
@@ -26,7 +30,14 @@ pub fn run(g: &GlobalArgs, args: &WarmupArgs, printer: &Printer) -> anyhow::Resu
         Duration::from_secs(args.timeout),
     )?;
     let ready = workers.iter().filter(|w| is_ready(&w.state)).count();
-    printer.status("Ready", format!("{ready} workers of {}", args.function));
+    printer.status(
+        "Ready",
+        format!(
+            "{} of {}",
+            crate::ui::plural(ready, "worker", "workers"),
+            args.function
+        ),
+    );
     if printer.json() {
         printer.json_doc(&json!({ "function": args.function, "ready": ready, "workers": workers }));
     } else {

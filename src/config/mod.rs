@@ -3,6 +3,7 @@
 //! into a `Project` with one `Function` per entry, defaults applied.
 
 mod check;
+mod collect;
 pub mod fly;
 mod interp;
 mod locate;
@@ -267,26 +268,28 @@ pub fn check(
             .collect();
         return Ok(Err(ConfigError { file, problems }));
     }
-    let config: ConfigFile = match serde_yaml_ng::from_str(&source) {
-        Ok(c) => c,
-        Err(e) => {
-            return Ok(Err(ConfigError {
-                file: file.clone(),
-                problems: vec![parse_problem(&e)],
-            }))
-        }
+    // Every unknown key and every badly typed function is reported; the
+    // checks below run on what is left when that still stands for the file.
+    let (config, mut problems) = collect::parse(&source);
+    let Some(config) = config else {
+        return Ok(Err(ConfigError { file, problems }));
     };
     let supa = match supabase::load(&root) {
         Ok(s) => s,
-        Err((file, problem)) => {
-            return Ok(Err(ConfigError {
-                file,
-                problems: vec![problem],
-            }))
+        Err((sfile, problem)) => {
+            if problems.is_empty() {
+                return Ok(Err(ConfigError {
+                    file: sfile,
+                    problems: vec![problem],
+                }));
+            }
+            return Ok(Err(ConfigError { file, problems }));
         }
     };
-    let (functions, problems, warnings) = resolve(&config, &source, &root, &env, supa.as_ref());
+    let (functions, more, warnings) = resolve(&config, &source, &root, &env, supa.as_ref());
+    problems.extend(more);
     if !problems.is_empty() {
+        problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
         return Ok(Err(ConfigError { file, problems }));
     }
     Ok(Ok(Project {
@@ -310,11 +313,35 @@ fn parse_problem(e: &serde_yaml_ng::Error) -> Problem {
     if let Some(pos) = message.find(" at line ") {
         message.truncate(pos);
     }
+    let hint = suggestion(&message);
+    // "unknown field `x`, expected one of …": the list goes to the hint
+    // only, and the words are hoist.yaml's (key, value).
+    for (serde_word, ours) in [
+        ("unknown field `", "unknown key `"),
+        ("unknown variant `", "unknown value `"),
+    ] {
+        if let Some(pos) = message.find(serde_word) {
+            let (path, rest) = message.split_at(pos);
+            let rest = rest
+                .split(", expected")
+                .next()
+                .unwrap_or(rest)
+                .replacen(serde_word, ours, 1);
+            let path = path.trim_end_matches(": ");
+            message = if path.is_empty() {
+                rest
+            } else if ours.starts_with("unknown key") {
+                format!("{rest} in {path}")
+            } else {
+                format!("{path}: {rest}")
+            };
+        }
+    }
     // The parser may quote the offending value whole; keep the line short.
     if message.chars().count() > 200 {
         message = format!("{}…", message.chars().take(200).collect::<String>());
     }
-    let hint = suggestion(&message).or_else(|| {
+    let hint = hint.or_else(|| {
         if message.contains("invalid type") {
             Some("docs/config.md lists the type of every key".into())
         } else if message.contains("duplicate") {
@@ -576,10 +603,10 @@ fn resolve(
             .map(|(ep, s)| (ep.clone(), normalize(&s.dir.join(ep))));
         let entrypoint = match &toml_entry {
             Some((_, abs)) => supabase::relative(&dir, abs),
-            None => f
-                .entrypoint
-                .clone()
-                .unwrap_or_else(|| runtime.default_entrypoint().to_string()),
+            None => f.entrypoint.clone().unwrap_or_else(|| match runtime {
+                Runtime::Node => node_entrypoint(&dir),
+                _ => runtime.default_entrypoint().to_string(),
+            }),
         };
         let entry_escape = check::escape(Path::new(&entrypoint));
         if let Some((ep, abs)) = &toml_entry {

@@ -67,12 +67,13 @@ impl Runtime {
         }
     }
 
-    /// The entrypoint used when a function does not name one.
+    /// The entrypoint used when a function does not name one (for node,
+    /// when its directory says nothing else: see [`node_entrypoint`]).
     pub fn default_entrypoint(self) -> &'static str {
         match self {
             Runtime::Deno => "index.ts",
             Runtime::Bun => "index.ts",
-            Runtime::Node => "dist/index.js",
+            Runtime::Node => "index.js",
             Runtime::Dart => "bin/main.dart",
             Runtime::Dockerfile => "Dockerfile",
         }
@@ -82,6 +83,25 @@ impl Runtime {
     pub fn bundles_node_modules(self) -> bool {
         matches!(self, Runtime::Node)
     }
+}
+
+/// A node function's entrypoint when hoist.yaml names none, as node itself
+/// would start it: package.json's `main`; else the first of `index.js`,
+/// `src/index.js` and `dist/index.js` (built output, kept for projects that
+/// commit it) that exists; else `index.js`.
+pub fn node_entrypoint(dir: &std::path::Path) -> String {
+    let main = std::fs::read_to_string(dir.join("package.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v.get("main").and_then(|m| m.as_str()).map(str::to_string));
+    if let Some(m) = main {
+        return m.trim_start_matches("./").to_string();
+    }
+    ["index.js", "src/index.js", "dist/index.js"]
+        .into_iter()
+        .find(|e| dir.join(e).is_file())
+        .unwrap_or("index.js")
+        .to_string()
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

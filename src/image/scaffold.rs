@@ -24,7 +24,7 @@ pub fn scaffold_files(runtime: Runtime) -> Vec<(&'static str, &'static str)> {
         Runtime::Bun => files!["index.ts" => "bun/index.ts"],
         Runtime::Node => files![
             "package.json" => "node/package.json",
-            "dist/index.js" => "node/dist/index.js",
+            "index.js" => "node/index.js",
         ],
         Runtime::Dart => files![
             "pubspec.yaml" => "dart/pubspec.yaml",
@@ -95,7 +95,7 @@ mod tests {
         }
         let index = scaffold_files(Runtime::Node)
             .into_iter()
-            .find(|(p, _)| *p == "dist/index.js")
+            .find(|(p, _)| *p == "index.js")
             .unwrap()
             .1;
         assert!(render_scaffold(index, "hello")

@@ -120,15 +120,21 @@ pub fn build(
         platform,
         printer,
     )?;
-    printer.status(
-        "Built",
-        format!(
-            "{} {} -> {}",
-            f.name,
-            version,
-            dest.join("Dockerfile").display()
+    match &image {
+        crate::image::oci::Outcome::Built(_) => printer.status(
+            "Built",
+            format!(
+                "{} {} -> {}",
+                f.name,
+                version,
+                dest.join("Dockerfile").display()
+            ),
         ),
-    );
+        crate::image::oci::Outcome::Skipped { host, .. } => printer.warn(format!(
+            "{}: Dockerfile rendered; image not built: base image unreachable ({host})",
+            f.name
+        )),
+    }
     Ok(Built {
         function: f.name.clone(),
         version,

@@ -26,7 +26,6 @@ pub fn bundle_one(
 ) -> anyhow::Result<BundleOutput> {
     let opts = options(project, Some(f))?;
     let out_dir = project.state_dir().join("bundles").join(&f.name);
-    printer.status("Bundling", format!("{} ({})", f.name, f.path.display()));
     let out = if f.runtime == crate::config::Runtime::Deno && !has_own_dockerfile(f) {
         let plan = graph_plan(project, f, allow_unresolved(), &opts)?;
         for w in &plan.warnings {
@@ -36,15 +35,27 @@ pub fn bundle_one(
     } else {
         crate::bundle::bundle_dir(&f.name, &f.dir, &out_dir, &opts)?
     };
+    // Said after the fact, so a bundle the cache answered is not
+    // announced as being made.
+    let m = &out.manifest;
+    let files = crate::ui::plural(m.file_count as usize, "file", "files");
+    let size = crate::ui::human_bytes(m.compressed_size);
     if out.cached {
-        printer.debug(format!(
-            "{}: no file changed since the last bundle, reusing {}",
-            f.name,
-            out.archive.display()
-        ));
+        printer.status(
+            "Cached",
+            format!(
+                "{} ({}): {files}, {size}, unchanged since the last bundle",
+                f.name,
+                f.path.display()
+            ),
+        );
     } else {
-        printer.debug(format!("{} -> {}", f.name, out.archive.display()));
+        printer.status(
+            "Bundled",
+            format!("{} ({}): {files}, {size}", f.name, f.path.display()),
+        );
     }
+    printer.debug(format!("{} -> {}", f.name, out.archive.display()));
     Ok(out)
 }
 

@@ -22,3 +22,8 @@ pub fn human_bytes(n: u64) -> String {
         format!("{v:.1} {}", UNITS[i])
     }
 }
+
+/// `n` and the word for it: `1 file`, `2 files`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -19,4 +19,4 @@ LABEL org.opencontainers.image.title="hello"
 LABEL org.opencontainers.image.version="1.4.0"
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 CMD ["node", "-e", "fetch('http://127.0.0.1:8000/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/index.js"]
+CMD ["node", "index.js"]

@@ -100,7 +100,7 @@ fn unknown_key_suggests_the_nearest() {
         2,
         &[
             "hoist.yaml:6:5",
-            "unknown field `entrypiont`",
+            "unknown key `entrypiont` in functions.hello",
             "hint: did you mean the key `entrypoint`?",
         ],
     );
@@ -153,7 +153,7 @@ fn unknown_runtime_suggests_one() {
         &p,
         &["bundle"],
         2,
-        &["hoist.yaml:5:14", "unknown variant `nodejs`", "`node`"],
+        &["hoist.yaml:5:14", "unknown value `nodejs`", "`node`"],
     );
 }
 
@@ -440,8 +440,70 @@ fn validate_lists_every_problem() {
 }
 
 #[test]
+fn validate_reports_problems_of_every_kind_at_once() {
+    // An unknown key, a value of the wrong type, a missing directory and a
+    // bad project name: all four, each once, with its line.
+    let p = Project::new(
+        "project: Demo\nfunctions:\n  a:\n    runtime: deno\n    memroy: 3\n  b:\n    runtime: bun\n    port: lots\n  c:\n    runtime: deno\nbundle:\n  limt_mb: 3\n",
+    );
+    p.file(
+        "functions/a/index.ts",
+        "Deno.serve(() => new Response('a'));\n",
+    );
+    let a = p.hoist(&["config", "validate"]);
+    let err = stderr(&a);
+    assert_eq!(a.get_output().status.code(), Some(2), "{err}");
+    for needle in [
+        "hoist.yaml:1:",
+        "hoist.yaml:5:5: unknown key `memroy` in functions.a",
+        "hoist.yaml:8:",
+        "invalid type",
+        "hoist.yaml:9:3: function `c`: directory functions/c does not exist",
+        "hoist.yaml:12:3: unknown key `limt_mb` in bundle (did you mean the key `limit_mb`?)",
+    ] {
+        assert!(err.contains(needle), "{needle}\n{err}");
+    }
+    // The hint never repeats the message: the list of keys is in one place.
+    let line = err.lines().find(|l| l.contains("`memroy`")).unwrap();
+    assert_eq!(line.matches("health_path").count(), 1, "{line}");
+    assert!(!err.contains("unknown field"), "{err}");
+    let a = p.hoist(&["config", "validate", "--output", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    assert_eq!(doc["problems"].as_array().unwrap().len(), 5, "{doc}");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let p = ok_project();
     let a = p.hoist(&["bundle", "--output", "yaml"]);
     assert_eq!(a.get_output().status.code(), Some(2));
+}
+
+#[test]
+fn readme_first_commands_leave_the_shell_where_it_was() {
+    // The README's first block is pasted whole from the repository root:
+    // each command runs in a subshell, and what it names exists from there.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let block = readme
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap();
+    let commands: Vec<&str> = block
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .collect();
+    assert_eq!(commands.len(), 2, "{block}");
+    for c in &commands {
+        assert!(
+            c.starts_with('(') && c.ends_with(')'),
+            "not a subshell: {c}"
+        );
+    }
+    assert!(commands[0].starts_with("(./install.sh && cd examples/hello"));
+    for path in ["install.sh", "examples/hello/hoist.yaml", ".ci/test.sh"] {
+        assert!(root.join(path).is_file(), "{path}");
+    }
+    assert_eq!(commands[1], "(bash .ci/test.sh)");
 }

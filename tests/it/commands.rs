@@ -230,6 +230,16 @@ fn unchanged_functions_reuse_their_bundle_and_any_change_rebundles() {
     let again = bundle(root);
     assert_eq!(again["cached"], true, "nothing changed: {again}");
     assert_eq!(again["digest"], first["digest"]);
+    // The cache answered: nothing is announced as being bundled.
+    let said = String::from_utf8_lossy(&hoist(root, &["bundle"]).stderr).to_string();
+    assert!(
+        said.contains("Cached hello (functions/hello): 1 file,"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("Bundling") && !said.contains("Bundled"),
+        "{said}"
+    );
 
     // Same size, same mtime second: the content still counts.
     write(
@@ -404,4 +414,260 @@ fn verbosity_and_output_come_from_the_environment_too() {
     let json = run(&[("HOIST_OUTPUT", "json")]);
     let doc: Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(doc[0]["function"], "hello");
+}
+
+/// The commented key blocks of a hoist.yaml: runs of comment lines whose
+/// text is a YAML key (`# url: x`, `#   fly: {…}`), as (first line, lines).
+fn commented_examples(text: &str) -> Vec<(usize, usize)> {
+    let is_key = |l: &str| {
+        let Some(rest) = l.trim_start().strip_prefix('#') else {
+            return false;
+        };
+        let body = rest.strip_prefix(' ').unwrap_or(rest).trim_start();
+        let key: String = body
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        !key.is_empty() && body[key.len()..].starts_with(':')
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if is_key(lines[i]) {
+            let start = i;
+            while i < lines.len() && is_key(lines[i]) {
+                i += 1;
+            }
+            out.push((start, i - start));
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// `text` with the comment lines `start..start+n` uncommented.
+fn uncomment(text: &str, start: usize, n: usize) -> String {
+    let mut out = String::new();
+    for (i, l) in text.lines().enumerate() {
+        if (start..start + n).contains(&i) {
+            let at = l.find('#').unwrap();
+            let rest = &l[at + 1..];
+            out.push_str(&l[..at]);
+            out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+        } else {
+            out.push_str(l);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn every_commented_example_init_writes_parses_when_uncommented() {
+    for with_function in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        if with_function {
+            write(
+                root,
+                "functions/api/index.ts",
+                "Deno.serve(() => new Response('a'))",
+            );
+        }
+        ok(&hoist(root, &["init", "--name", "demo", "--yes"]));
+        let text = std::fs::read_to_string(root.join("hoist.yaml")).unwrap();
+        // The hello example only stands in for functions that were not found.
+        assert_eq!(text.contains("hello"), !with_function, "{text}");
+        write(
+            root,
+            "functions/hello/index.ts",
+            "Deno.serve(() => new Response('h'))",
+        );
+        let blocks = commented_examples(&text);
+        assert!(blocks.len() >= 5, "{blocks:?}\n{text}");
+        for (start, n) in blocks {
+            let edited = uncomment(&text, start, n);
+            std::fs::write(root.join("hoist.yaml"), &edited).unwrap();
+            let out = hoist(root, &["config", "validate"]);
+            assert!(
+                out.status.success(),
+                "lines {}..{} uncommented:\n{edited}\n{}",
+                start + 1,
+                start + n,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
+#[test]
+fn new_removes_the_hello_example_init_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    ok(&hoist(root, &["init", "--name", "demo", "--yes"]));
+    ok(&hoist(root, &["new", "api", "--runtime", "bun"]));
+    let text = std::fs::read_to_string(root.join("hoist.yaml")).unwrap();
+    assert!(!text.contains("hello"), "{text}");
+    assert!(text.contains("  api:\n    path: functions/api\n"), "{text}");
+    ok(&hoist(root, &["config", "validate"]));
+}
+
+#[test]
+fn login_says_where_the_token_went_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("hoist")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("HOIST_CREDENTIALS", "file")
+        .env("HOIST_CONFIG_DIR", dir.path().join("cfg"))
+        .env("NO_COLOR", "1")
+        .args(["login", "fly", "--token-stdin"])
+        .write_stdin("tok\n")
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("token stored in"), "{said}");
+    assert!(said.contains("credentials.json (mode 0600)"), "{said}");
+    assert!(
+        said.contains("not in the OS keyring because HOIST_CREDENTIALS=file"),
+        "{said}"
+    );
+}
+
+/// Two dockerfile functions built from scratch: `good` copies files (the
+/// native builder makes it), `bad` has a RUN and no external builder on PATH.
+fn half_buildable() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "hoist.yaml",
+        "project: demo\nfunctions:\n  bad:\n    runtime: dockerfile\n  good:\n    runtime: dockerfile\n",
+    );
+    write(
+        root,
+        "functions/good/Dockerfile",
+        "FROM scratch\nCOPY . /app\n",
+    );
+    write(
+        root,
+        "functions/bad/Dockerfile",
+        "FROM scratch\nCOPY . /app\nRUN [\"/bin/true\"]\n",
+    );
+    dir
+}
+
+fn hoist_no_builders(dir: &Path, args: &[&str]) -> std::process::Output {
+    let empty = tempfile::tempdir().unwrap();
+    Command::cargo_bin("hoist")
+        .unwrap()
+        .current_dir(dir)
+        .env_remove("HOIST_CONFIG")
+        .env("NO_COLOR", "1")
+        .env("CI", "true")
+        .env("PATH", empty.path())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn one_failed_build_still_reports_the_others() {
+    let dir = half_buildable();
+    let out = hoist_no_builders(dir.path(), &["build"]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    let good = stdout
+        .lines()
+        .find(|l| l.starts_with("good "))
+        .expect(&stdout);
+    assert!(good.contains("sha256:"), "{stdout}");
+    let bad = stdout
+        .lines()
+        .find(|l| l.starts_with("bad "))
+        .expect(&stdout);
+    assert!(bad.ends_with("failed"), "{stdout}");
+    assert!(stderr.contains("error: bad: "), "{stderr}");
+    assert!(stderr.contains("none is installed"), "{stderr}");
+    assert!(
+        stderr.contains("error: 1 of 2 functions failed to build: bad"),
+        "{stderr}"
+    );
+
+    let out = hoist_no_builders(dir.path(), &["build", "--output", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let all = doc.as_array().expect("one JSON array");
+    assert_eq!(all.len(), 2, "{doc}");
+    assert_eq!(all[0]["function"], "bad");
+    assert_eq!(all[0]["error"]["exit_code"], 1);
+    assert!(all[1]["image"]["digest"]
+        .as_str()
+        .unwrap()
+        .starts_with("sha256:"));
+}
+
+#[test]
+fn versions_of_every_function_and_pull_latest() {
+    let dir = half_buildable();
+    let root = dir.path();
+    std::fs::remove_dir_all(root.join("functions/bad")).unwrap();
+    write(
+        root,
+        "hoist.yaml",
+        "project: demo\nfunctions:\n  good:\n    runtime: dockerfile\n  other:\n    runtime: dockerfile\n    path: functions/good\n    version: v1\n",
+    );
+    ok(&hoist(root, &["push", "--output", "json"]));
+    let doc = ok(&hoist(root, &["versions", "--output", "json"]));
+    let all = doc.as_array().expect("a list, one entry per function");
+    let names: Vec<&str> = all
+        .iter()
+        .map(|d| d["function"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["good", "other"]);
+    assert_eq!(all[1]["versions"][0]["version"], "v1");
+    let table = String::from_utf8_lossy(&hoist(root, &["versions"]).stdout).to_string();
+    assert!(table.starts_with("FUNCTION"), "{table}");
+    assert!(table.contains("other") && table.contains("v1"), "{table}");
+
+    let pulled = ok(&hoist(
+        root,
+        &["pull", "other", "latest", "--output", "json"],
+    ));
+    assert_eq!(pulled["version"], "v1");
+    assert!(root.join("other-v1.tar.gz").is_file());
+    let none = hoist(root, &["pull", "nope", "latest"]);
+    assert_ne!(none.status.code(), Some(0));
+}
+
+#[test]
+fn a_node_function_starts_from_its_root_without_a_build_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    ok(&hoist(root, &["init", "--name", "demo", "--yes"]));
+    ok(&hoist(root, &["new", "api", "--runtime", "node"]));
+    assert!(root.join("functions/api/index.js").is_file());
+    assert!(!root.join("functions/api/dist").exists());
+    let doc = ok(&hoist(root, &["config", "show", "--output", "json"]));
+    assert_eq!(doc["functions"][0]["entrypoint"], "index.js");
+    // `src/index.js` works without saying so.
+    write(root, "functions/web/package.json", "{\"name\": \"web\"}");
+    write(root, "functions/web/src/index.js", "import 'node:http';\n");
+    write(
+        root,
+        "hoist.yaml",
+        "project: demo\nfunctions:\n  web:\n    runtime: node\n",
+    );
+    let doc = ok(&hoist(root, &["config", "show", "--output", "json"]));
+    assert_eq!(doc["functions"][0]["entrypoint"], "src/index.js");
 }

@@ -268,7 +268,7 @@ fn project_templates_dir_overrides_the_builtin() {
         r.text,
         "FROM node:20.19.4-bookworm-slim\nCOPY app/ /srv/\n\
          ENV GREETING=\"say \\\"hi\\\" to \\$USER \\\\o/\"\nENV LOG_LEVEL=\"info\"\n\
-         CMD [\"node\", \"dist/index.js\"]\n"
+         CMD [\"node\", \"index.js\"]\n"
     );
 }
 

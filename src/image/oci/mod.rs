@@ -283,22 +283,26 @@ pub fn builder_choice(arg: crate::cli::BuilderArg) -> BuilderChoice {
 #[derive(Debug, Clone)]
 pub enum Outcome {
     Built(Image),
-    /// Not built, and why (only with `builder: auto` when a base image's
-    /// registry cannot be reached and the cache does not have it).
-    Skipped(String),
+    /// Not built (only with `builder: auto` when a base image's registry
+    /// cannot be reached and the cache does not have it): the registry's
+    /// host and the whole reason.
+    Skipped {
+        host: String,
+        reason: String,
+    },
 }
 
 impl Outcome {
     pub fn built(&self) -> Option<&Image> {
         match self {
             Outcome::Built(i) => Some(i),
-            Outcome::Skipped(_) => None,
+            Outcome::Skipped { .. } => None,
         }
     }
     pub fn skipped(&self) -> Option<&str> {
         match self {
             Outcome::Built(_) => None,
-            Outcome::Skipped(why) => Some(why),
+            Outcome::Skipped { reason, .. } => Some(reason),
         }
     }
 }
@@ -377,11 +381,17 @@ pub fn build_function(
                 .map(|c| c.to_string())
                 .collect::<Vec<_>>()
                 .join(": ");
-            printer.warn(format!(
+            let host = e
+                .chain()
+                .find_map(|c| c.downcast_ref::<crate::registry::client::Unreachable>())
+                .map(|u| u.registry.clone())
+                .unwrap_or_else(|| "its registry".into());
+            // The caller says it in one line; the whole reason is for -v.
+            printer.debug(format!(
                 "no image for {name}: {reason}; the build context is ready in {} (a base image that is cached or reachable lets hoist build it)",
                 context_dir.display()
             ));
-            Ok(Outcome::Skipped(reason))
+            Ok(Outcome::Skipped { host, reason })
         }
         Err(e) => Err(e),
     }

@@ -464,12 +464,12 @@ impl Target for Fly {
             r.step(
                 "Deploying",
                 &format!(
-                    "{} {} to {} ({}, {} machine(s))",
+                    "{} {} to {} ({}, {})",
                     req.function,
                     req.version,
                     spec.app,
                     spec.strategy.as_str(),
-                    spec.count()
+                    crate::ui::plural(spec.count() as usize, "machine", "machines")
                 ),
             );
             self.roll(spec, config, r).await?;

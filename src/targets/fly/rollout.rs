@@ -73,9 +73,9 @@ impl Rollout<'_> {
             self.r.step(
                 "Rolling back",
                 &format!(
-                    "{}: {} machine(s) back to their previous config",
+                    "{}: {} back to their previous config",
                     self.spec.function,
-                    changes.len()
+                    crate::ui::plural(changes.len(), "machine", "machines")
                 ),
             );
             self.undo(changes).await;
