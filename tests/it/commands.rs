@@ -476,7 +476,7 @@ fn every_commented_example_init_writes_parses_when_uncommented() {
                 "Deno.serve(() => new Response('a'))",
             );
         }
-        ok(&hoist(root, &["init", "--name", "demo", "--yes"]));
+        succeeds(&hoist(root, &["init", "--name", "demo", "--yes"]));
         let text = std::fs::read_to_string(root.join("hoist.yaml")).unwrap();
         // The hello example only stands in for functions that were not found.
         assert_eq!(text.contains("hello"), !with_function, "{text}");
@@ -506,12 +506,12 @@ fn every_commented_example_init_writes_parses_when_uncommented() {
 fn new_removes_the_hello_example_init_left() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    ok(&hoist(root, &["init", "--name", "demo", "--yes"]));
-    ok(&hoist(root, &["new", "api", "--runtime", "bun"]));
+    succeeds(&hoist(root, &["init", "--name", "demo", "--yes"]));
+    succeeds(&hoist(root, &["new", "api", "--runtime", "bun"]));
     let text = std::fs::read_to_string(root.join("hoist.yaml")).unwrap();
     assert!(!text.contains("hello"), "{text}");
     assert!(text.contains("  api:\n    path: functions/api\n"), "{text}");
-    ok(&hoist(root, &["config", "validate"]));
+    succeeds(&hoist(root, &["config", "validate"]));
 }
 
 #[test]
@@ -654,8 +654,8 @@ fn versions_of_every_function_and_pull_latest() {
 fn a_node_function_starts_from_its_root_without_a_build_step() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    ok(&hoist(root, &["init", "--name", "demo", "--yes"]));
-    ok(&hoist(root, &["new", "api", "--runtime", "node"]));
+    succeeds(&hoist(root, &["init", "--name", "demo", "--yes"]));
+    succeeds(&hoist(root, &["new", "api", "--runtime", "node"]));
     assert!(root.join("functions/api/index.js").is_file());
     assert!(!root.join("functions/api/dist").exists());
     let doc = ok(&hoist(root, &["config", "show", "--output", "json"]));
