@@ -39,7 +39,11 @@ fi
 [[ -x "$hoist" ]] || die "no binary at $hoist"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/hoist-supa-bench.XXXXXX")"
-[[ -n "${KEEP:-}" ]] && echo "keeping $work" >&2 || trap 'rm -rf "$work"' EXIT
+if [[ -n "${KEEP:-}" ]]; then
+    echo "keeping $work" >&2
+else
+    trap 'rm -rf "$work"' EXIT
+fi
 proj="$work/proj"
 
 echo "== generating $nfn functions sharing $nmod modules" >&2
@@ -103,7 +107,7 @@ t0="$(now)"; "$hoist" -q bundle --output json >"$work/cold.json"; t1="$(now)"
 cold_s="$(secs "$t0" "$t1")"
 
 echo "== hoist bundle, warm, one _shared module edited" >&2
-edited="$proj/supabase/functions/_shared/m$(printf %03d $(( nmod / 30 * 5 + 3 ))).ts"
+edited="$proj/supabase/functions/_shared/m$(printf %03d $(( (nmod / 30) * 5 + 3 ))).ts"
 echo "// edited" >>"$edited"
 t0="$(now)"; "$hoist" -q bundle --output json >"$work/warm.json"; t1="$(now)"
 warm_s="$(secs "$t0" "$t1")"
