@@ -324,12 +324,7 @@ fn stage(
             store_url: store.url(""),
             // A deno graph bundle says where its entrypoint and import map
             // sit inside it.
-            entrypoint: prepared
-                .bundle
-                .manifest
-                .entrypoint
-                .clone()
-                .unwrap_or_else(|| f.entrypoint.clone()),
+            entrypoint: prepared.entrypoint(f),
             import_map: prepared
                 .bundle
                 .manifest

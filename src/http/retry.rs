@@ -31,6 +31,11 @@ fn jitter(max: u64) -> u64 {
     if max == 0 {
         return 0;
     }
+    random() % (max + 1)
+}
+
+/// A number that differs between calls and processes (not for secrets).
+pub fn random() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(
@@ -39,7 +44,8 @@ fn jitter(max: u64) -> u64 {
             .map(|d| d.as_nanos())
             .unwrap_or(0),
     );
-    h.finish() % (max + 1)
+    h.write_u32(std::process::id());
+    h.finish()
 }
 
 /// The server's `Retry-After` in seconds, capped at 30 s.

@@ -18,6 +18,18 @@ pub struct Prepared {
     pub version: String,
 }
 
+impl Prepared {
+    /// The entrypoint inside the bundle: where a deno graph bundle put it,
+    /// else the function's own.
+    pub fn entrypoint(&self, f: &Function) -> String {
+        self.bundle
+            .manifest
+            .entrypoint
+            .clone()
+            .unwrap_or_else(|| f.entrypoint.clone())
+    }
+}
+
 /// Bundle one function with the project's settings.
 pub fn bundle_one(
     project: &Project,
@@ -207,12 +219,7 @@ pub fn release_manifest(
         },
         image,
         runtime: f.runtime.as_str().to_string(),
-        entrypoint: prepared
-            .bundle
-            .manifest
-            .entrypoint
-            .clone()
-            .unwrap_or_else(|| f.entrypoint.clone()),
+        entrypoint: prepared.entrypoint(f),
         import_map: prepared.bundle.manifest.import_map.clone(),
         verify_jwt: f.verify_jwt,
         resources,

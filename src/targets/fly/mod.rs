@@ -52,18 +52,9 @@ fn env_or(var: &str, cfg: Option<&String>, default: &str) -> String {
         .to_string()
 }
 
-/// A fresh id for launch tags (time and randomness, hex).
+/// A fresh id for launch tags and restart stamps.
 pub fn new_id() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0),
-    );
-    h.write_u32(std::process::id());
-    format!("{:016x}", h.finish())
+    format!("{:016x}", crate::http::retry::random())
 }
 
 /// Every function's Fly settings, resolved and checked (no network).
