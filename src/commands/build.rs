@@ -11,10 +11,26 @@ pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Resul
     let functions = project.select(&args.functions)?;
     super::check_graphs(&project, &functions, args.allow_unresolved)?;
     let mut built = Vec::new();
+    // `supabase: { image: project }`: the deno functions share one image.
+    let project_image = crate::release::project::enabled(&project)
+        && functions
+            .iter()
+            .any(|f| crate::release::project::serves(&project, f));
     for f in functions {
+        if crate::release::project::serves(&project, f) {
+            continue;
+        }
         built.push(crate::release::image::build(
             &project,
             f,
+            args.builder.map(crate::image::oci::builder_choice),
+            &args.platform,
+            printer,
+        )?);
+    }
+    if project_image {
+        built.push(crate::release::project::build(
+            &project,
             args.builder.map(crate::image::oci::builder_choice),
             &args.platform,
             printer,
