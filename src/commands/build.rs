@@ -16,7 +16,15 @@ pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Resul
     let functions = project.select(&args.functions)?;
     super::check_graphs(&project, &functions, args.allow_unresolved)?;
     let mut results: Vec<(String, Result<Built, anyhow::Error>)> = Vec::new();
+    // `supabase: { image: project }`: the deno functions share one image.
+    let project_image = crate::release::project::enabled(&project)
+        && functions
+            .iter()
+            .any(|f| crate::release::project::serves(&project, f));
     for f in &functions {
+        if crate::release::project::serves(&project, f) {
+            continue;
+        }
         let res = crate::release::image::build(
             &project,
             f,
@@ -30,6 +38,20 @@ pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Resul
             }
         }
         results.push((f.name.clone(), res));
+    }
+    if project_image {
+        let res = crate::release::project::build(
+            &project,
+            args.builder.map(crate::image::oci::builder_choice),
+            &args.platform,
+            printer,
+        );
+        if let Err(e) = &res {
+            if crate::error::exit_code(e) == Exit::Interrupted {
+                return res.map(|_| ());
+            }
+        }
+        results.push((project.config.project.clone(), res));
     }
     // A single function keeps its own error (and exit code) as it is.
     if results.len() == 1 && results[0].1.is_err() {

@@ -24,6 +24,10 @@ pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result
     for what in store.clean_uploads(crate::storage::STALE_AFTER)? {
         printer.status("Cleaned", format!("stale upload {what}"));
     }
+    let project_image = crate::release::project::enabled(&project)
+        && functions
+            .iter()
+            .any(|f| crate::release::project::serves(&project, f));
     let mut pushed = Vec::new();
     for f in functions {
         let prepared = crate::release::prepare(&project, f, printer)?;
@@ -34,6 +38,11 @@ pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result
             &prepared,
             printer,
         )?);
+    }
+    if project_image {
+        if let Some(p) = crate::image::oci::publish::push_project_image(&project, printer)? {
+            printer.status("Project image", p.pinned.clone());
+        }
     }
     if printer.json() {
         printer.json_doc(&json!(pushed));

@@ -28,6 +28,36 @@ pub struct ConfigFile {
     pub builder: BuilderChoice,
     #[serde(default)]
     pub targets: TargetsConfig,
+    /// Settings for Supabase projects (docs/supabase.md).
+    #[serde(default, skip_serializing_if = "SupabaseSettings::is_default")]
+    pub supabase: SupabaseSettings,
+}
+
+/// `supabase:` in hoist.yaml.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupabaseSettings {
+    /// One image per deno function (the default), or one image for the
+    /// whole project with a `main` router service.
+    #[serde(default)]
+    pub image: SupabaseImage,
+}
+
+impl SupabaseSettings {
+    fn is_default(&self) -> bool {
+        *self == SupabaseSettings::default()
+    }
+}
+
+/// `supabase.image`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SupabaseImage {
+    /// Each deno function gets its own edge-runtime image.
+    #[default]
+    PerFunction,
+    /// One edge-runtime image holds every deno function behind a router.
+    Project,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -35,6 +35,7 @@ pub const TEMPLATE_VARIABLES: &[&str] = &[
     "resources",
     "function_path",
     "main_service",
+    "entry_index",
     "verify_jwt",
 ];
 
@@ -86,8 +87,17 @@ struct Vars<'a> {
     function_path: String,
     /// Deno: the directory edge-runtime serves, inside the image.
     main_service: Option<String>,
+    /// Deno: the generated `index.ts` edge-runtime serves when the
+    /// entrypoint has another name (`src` in the context, `dest` in the image).
+    entry_index: Option<EntryIndexVars>,
     /// supabase/config.toml `verify_jwt`, when set.
     verify_jwt: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+struct EntryIndexVars {
+    src: String,
+    dest: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -108,7 +118,18 @@ pub(super) fn render(
         return verbatim(project, function, ctx, &path);
     }
     check_env(function)?;
-    let vars = vars(project, function, ctx)?;
+    let deno = deno_layout(project, function)?;
+    let files: Vec<(String, Vec<u8>)> = deno
+        .as_ref()
+        .and_then(|d| d.entry_index.as_ref())
+        .map(|e| {
+            vec![(
+                super::DENO_ENTRY_INDEX.to_string(),
+                e.source.clone().into_bytes(),
+            )]
+        })
+        .unwrap_or_default();
+    let vars = vars(project, function, ctx, deno)?;
     let mut warnings = env_warnings(function);
 
     if let Some(dir) = &project.config.templates {
@@ -136,6 +157,7 @@ pub(super) fn render(
                 source: TemplateSource::Project(shown_file),
                 context_root: String::new(),
                 warnings,
+                files,
             });
         }
     }
@@ -148,9 +170,6 @@ pub(super) fn render(
         .with_hint("add a Dockerfile to the function directory, or set `entrypoint:` to it")
         .into());
     };
-    if function.runtime == Runtime::Deno {
-        check_deno_entrypoint(function)?;
-    }
     let name = format!("{BUILTIN_PREFIX}{}", template_file(function.runtime));
     let text = render_str(&name, source.to_string(), &vars, Path::new(""))?;
     Ok(Rendered {
@@ -158,6 +177,7 @@ pub(super) fn render(
         source: TemplateSource::Builtin(function.runtime),
         context_root: String::new(),
         warnings,
+        files,
     })
 }
 
@@ -191,6 +211,7 @@ fn verbatim(
         source: TemplateSource::Function(shown_path),
         context_root: ctx.context_dir.clone(),
         warnings,
+        files: Vec::new(),
     })
 }
 
@@ -205,6 +226,7 @@ fn vars<'a>(
     project: &Project,
     function: &'a Function,
     ctx: &'a RenderContext,
+    deno: Option<DenoLayout>,
 ) -> anyhow::Result<Vars<'a>> {
     let mut labels = BTreeMap::new();
     labels.insert("org.opencontainers.image.title", function.name.clone());
@@ -219,7 +241,6 @@ fn vars<'a>(
         labels.insert("org.opencontainers.image.source", src.clone());
     }
     let r = &function.resources;
-    let deno = deno_layout(project, function);
     Ok(Vars {
         name: &function.name,
         runtime: function.runtime.as_str(),
@@ -246,6 +267,12 @@ fn vars<'a>(
         },
         function_path: function.path.to_string_lossy().replace('\\', "/"),
         main_service: deno.as_ref().map(|d| d.main_service.clone()),
+        entry_index: deno.as_ref().and_then(|d| {
+            d.entry_index.as_ref().map(|_| EntryIndexVars {
+                src: super::DENO_ENTRY_INDEX.to_string(),
+                dest: format!("{}/index.ts", d.main_service),
+            })
+        }),
         verify_jwt: function.verify_jwt,
     })
 }
@@ -259,35 +286,33 @@ struct DenoLayout {
     main_service: String,
     /// The import map's absolute path in the image.
     import_map: Option<String>,
+    /// The `index.ts` to generate beside an entrypoint of another name.
+    entry_index: Option<super::EntryIndex>,
 }
 
 /// The layout of a deno function's graph bundle in the image (its files
 /// under `/home/deno/functions/`, paths as in the bundle), or `None` when
-/// its graph cannot be followed (the bundle step reports why).
-fn deno_layout(project: &Project, function: &Function) -> Option<DenoLayout> {
+/// its graph cannot be followed (the bundle step reports why). An
+/// entrypoint not named `index.*` gets a generated `index.ts` beside it
+/// ([`super::entry_index`]); one whose directory already bundles an index
+/// file is refused.
+fn deno_layout(project: &Project, function: &Function) -> anyhow::Result<Option<DenoLayout>> {
     if function.runtime != Runtime::Deno {
-        return None;
+        return Ok(None);
     }
-    let opts = crate::bundle::BundleOptions {
-        limit_bytes: u64::MAX,
-        mtime: 0,
-        include: function.include.clone(),
-        exclude: function.exclude.clone(),
-        keep_node_modules: false,
-        threads: 1,
-        cache: false,
-        ignore_root: Some(project.root.clone()),
-        required: Vec::new(),
+    let Some(plan) = super::deno_plan(project, function) else {
+        return Ok(None);
     };
-    let plan = crate::bundle::graph::plan_function(&project.root, function, true, &opts).ok()?;
+    let entry_index = super::entry_index(&function.name, &plan)?;
     let dir = match plan.entrypoint.rsplit_once('/') {
         Some((d, _)) => format!("{DENO_HOME}/{d}"),
         None => DENO_HOME.to_string(),
     };
-    Some(DenoLayout {
+    Ok(Some(DenoLayout {
         main_service: dir,
         import_map: plan.import_map.map(|m| format!("{DENO_HOME}/{m}")),
-    })
+        entry_index,
+    }))
 }
 
 /// The import map, relative to the function directory: `import_map:` when
@@ -327,32 +352,6 @@ fn normalize_relative(path: &str) -> Option<String> {
         }
     }
     (!parts.is_empty()).then(|| parts.join("/"))
-}
-
-/// edge-runtime runs `index.ts` (or .tsx/.js/.jsx) from the main service
-/// directory and has no flag to name another file for a directory.
-fn check_deno_entrypoint(function: &Function) -> anyhow::Result<()> {
-    const SERVED: [&str; 4] = ["index.ts", "index.tsx", "index.js", "index.jsx"];
-    // The served directory is the entrypoint's own (in a graph bundle it
-    // need not be the function directory): only the file name matters.
-    let file = function
-        .entry_file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if SERVED.contains(&file.as_str()) {
-        return Ok(());
-    }
-    let entry = file;
-    Err(UserError::usage(format!(
-        "function `{}`: edge-runtime serves index.ts from the function directory, not `{}`",
-        function.name, function.entrypoint
-    ))
-    .with_hint(format!(
-        "rename it to index.ts, or add an index.ts that holds `import \"./{}\";`",
-        entry
-    ))
-    .into())
 }
 
 /// Env values become `ENV KEY="value"` lines, which cannot hold a line break.
@@ -422,7 +421,7 @@ pub(super) fn from_warnings(dockerfile: &str, shown: &str) -> Vec<String> {
 }
 
 /// The environment every Dockerfile template renders in.
-fn environment() -> Environment<'static> {
+pub(super) fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_keep_trailing_newline(true);

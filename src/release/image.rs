@@ -28,6 +28,10 @@ pub struct Built {
     /// Why no image was built, when it was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_skipped: Option<String>,
+    /// The project image (`supabase.image: project`): the functions it
+    /// serves; `function` is then the project's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub functions: Option<Vec<String>>,
 }
 
 /// Build `f`'s context and image for `platform` (`os/arch`) with `builder`
@@ -74,7 +78,11 @@ pub fn build(
         "runtime": f.runtime.as_str(),
     });
     let info = serde_json::to_vec_pretty(&info)?;
-    let support = crate::image::support_files(f.runtime);
+    let mut support: Vec<(String, Vec<u8>)> = crate::image::support_files(f.runtime)
+        .into_iter()
+        .map(|(p, b)| (p.to_string(), b.to_vec()))
+        .collect();
+    support.extend(rendered.files.iter().cloned());
 
     let build_root = project.state_dir().join("build");
     let dest = build_root.join(&f.name);
@@ -143,17 +151,18 @@ pub fn build(
         context: dest,
         image: image.built().cloned(),
         image_skipped: image.skipped().map(str::to_string),
+        functions: None,
     })
 }
 
 /// Whether `dest` already holds the context this build would lay out: the
 /// same bundle, version, Dockerfile and support files. The context is
 /// hoist's own output under `.hoist/`, replaced as a whole on every change.
-fn context_is_current(
+pub(super) fn context_is_current(
     dest: &Path,
     info: &[u8],
     dockerfile: &str,
-    support: &[(&str, &[u8])],
+    support: &[(String, Vec<u8>)],
 ) -> bool {
     let same = |rel: &str, want: &[u8]| std::fs::read(dest.join(rel)).is_ok_and(|b| b == want);
     dest.join(CONTEXT_APP_DIR).is_dir()
@@ -163,7 +172,7 @@ fn context_is_current(
 }
 
 /// Move `new` into place at `dest`, replacing what was there.
-fn replace_dir(new: PathBuf, dest: &Path) -> anyhow::Result<()> {
+pub(super) fn replace_dir(new: PathBuf, dest: &Path) -> anyhow::Result<()> {
     if dest.exists() {
         let old = dest.with_extension(format!("old-{}", std::process::id()));
         std::fs::rename(dest, &old)

@@ -9,6 +9,7 @@
 pub mod apply;
 pub mod image;
 pub mod plan;
+pub mod project;
 pub mod publish;
 pub mod record;
 pub mod steps;

@@ -55,13 +55,19 @@ pub fn publish(
     release::check_version_free(store, &manifest)?;
     // The image `hoist build` made for this version goes to the registry
     // first (when one is configured); the manifest names it.
-    let image_push = crate::image::oci::publish::push_function_of(
-        project,
-        f,
-        &prepared.version,
-        &digest,
-        printer,
-    )?;
+    // Under `supabase.image: project` the function's image is the project's
+    // (pushed once by `hoist push`), not its own.
+    let image_push = if super::project::serves(project, f) {
+        None
+    } else {
+        crate::image::oci::publish::push_function_of(
+            project,
+            f,
+            &prepared.version,
+            &digest,
+            printer,
+        )?
+    };
     manifest.image = image_push.as_ref().map(|p| ImageRef {
         reference: p.pinned.clone(),
         digest: p.digest.clone(),

@@ -80,7 +80,7 @@ pub fn set_allow_unresolved(on: bool) {
     ALLOW_UNRESOLVED.store(on, std::sync::atomic::Ordering::SeqCst);
 }
 
-fn allow_unresolved() -> bool {
+pub(crate) fn allow_unresolved() -> bool {
     ALLOW_UNRESOLVED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
@@ -140,7 +140,7 @@ pub fn check_graphs(project: &Project, functions: &[&Function]) -> anyhow::Resul
     Ok(warnings)
 }
 
-fn options(project: &Project, f: Option<&Function>) -> anyhow::Result<BundleOptions> {
+pub(crate) fn options(project: &Project, f: Option<&Function>) -> anyhow::Result<BundleOptions> {
     Ok(BundleOptions {
         limit_bytes: project.config.bundle.limit_mb.saturating_mul(1024 * 1024),
         mtime: crate::clock::source_date_epoch()?,

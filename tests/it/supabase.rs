@@ -440,13 +440,285 @@ fn receptor_bundles_are_graph_complete() {
     );
     assert!(hello.contains("ENV VERIFY_JWT=\"false\""), "{hello}");
     // edge-runtime serves a directory's index file: a config.toml entrypoint
-    // named otherwise bundles, but its image needs an index.ts.
-    let a = p.hoist(&["build", "elsewhere"]).code(2);
+    // named otherwise gets a generated index.ts beside it in the image.
+    p.hoist(&["build", "elsewhere"]).success();
+    let ctx = p.path().join(".hoist/build/elsewhere");
+    let df = std::fs::read_to_string(ctx.join("Dockerfile")).unwrap();
     assert!(
-        stderr(&a).contains("edge-runtime serves index.ts"),
-        "{}",
-        stderr(&a)
+        df.contains("COPY hoist/deno-index.ts /home/deno/functions/custom/elsewhere/index.ts\n"),
+        "{df}"
     );
+    assert!(
+        df.contains("\"--main-service\", \"/home/deno/functions/custom/elsewhere\""),
+        "{df}"
+    );
+    let index = std::fs::read_to_string(ctx.join("hoist/deno-index.ts")).unwrap();
+    assert!(index.contains("export * from \"./main.ts\";\n"), "{index}");
+    // The bundle itself holds only the graph; the index.ts, laid beside the
+    // entrypoint as the image does, resolves the whole graph.
+    let app = ctx.join("app");
+    std::fs::copy(
+        ctx.join("hoist/deno-index.ts"),
+        app.join("custom/elsewhere/index.ts"),
+    )
+    .unwrap();
+    graph_resolves(
+        "elsewhere",
+        &app,
+        "custom/elsewhere/index.ts",
+        b["elsewhere"]["m"]["import_map"].as_str(),
+    );
+    // Deterministic: the same entrypoint gives the same bytes.
+    p.hoist(&["build", "elsewhere"]).success();
+    assert_eq!(
+        std::fs::read_to_string(ctx.join("hoist/deno-index.ts")).unwrap(),
+        index
+    );
+}
+
+/// `deno info` of `entry` in `dir` (the image's functions directory) with
+/// the import map the image passes: every local module resolves inside `dir`.
+fn graph_resolves(name: &str, dir: &Path, entry: &str, map: Option<&str>) {
+    let Some(deno) = deno() else {
+        eprintln!("SKIPPED the deno info check of {name}: deno is not installed");
+        return;
+    };
+    let deno_dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(&deno);
+    cmd.current_dir(dir)
+        .env("DENO_DIR", deno_dir.path())
+        .env("DENO_NO_UPDATE_CHECK", "1")
+        .args([
+            "info",
+            "--json",
+            "--no-remote",
+            "--no-npm",
+            "--no-lock",
+            "--no-config",
+        ]);
+    if let Some(map) = map {
+        cmd.args(["--import-map", map]);
+    }
+    let out = cmd.arg(entry).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{name}: deno info failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let root = std::fs::canonicalize(dir).unwrap();
+    for module in info["modules"].as_array().unwrap() {
+        let spec = module["specifier"].as_str().unwrap();
+        if let Some(path) = spec.strip_prefix("file://") {
+            assert!(
+                Path::new(path).starts_with(&root) || Path::new(path).starts_with(dir),
+                "{name}: the graph leaves the image's directory: {spec}"
+            );
+            assert!(
+                module.get("error").is_none(),
+                "{name}: {spec} does not resolve: {}",
+                module["error"]
+            );
+        }
+        for dep in module["dependencies"].as_array().into_iter().flatten() {
+            if let Some(err) = dep["code"]["error"].as_str() {
+                let s = dep["specifier"].as_str().unwrap_or("");
+                let remote = err.contains("--no-remote")
+                    || err.contains("--no-npm")
+                    || s.starts_with("npm:")
+                    || s.starts_with("https:");
+                assert!(remote, "{name}: `{s}` does not resolve: {err}");
+            }
+        }
+    }
+}
+
+/// Paths of the files in the image `name` of the OCI layout at `layout`,
+/// with each file's bytes (later layers win).
+fn image_files(layout: &Path, name: &str) -> (String, BTreeMap<String, Vec<u8>>) {
+    use std::io::Read;
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+    let desc = index["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["annotations"]["org.opencontainers.image.ref.name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {index}"))
+        .clone();
+    let blob = |digest: &str| {
+        std::fs::read(
+            layout
+                .join("blobs/sha256")
+                .join(digest.trim_start_matches("sha256:")),
+        )
+        .unwrap()
+    };
+    let digest = desc["digest"].as_str().unwrap().to_string();
+    let manifest: serde_json::Value = serde_json::from_slice(&blob(&digest)).unwrap();
+    let mut files = BTreeMap::new();
+    for layer in manifest["layers"].as_array().unwrap() {
+        let bytes = blob(layer["digest"].as_str().unwrap());
+        let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]));
+        for e in tar.entries().unwrap() {
+            let mut e = e.unwrap();
+            if e.header().entry_type().is_file() {
+                let path = e
+                    .path()
+                    .unwrap()
+                    .to_string_lossy()
+                    .trim_start_matches("./")
+                    .to_string();
+                let mut data = Vec::new();
+                e.read_to_end(&mut data).unwrap();
+                files.insert(path, data);
+            }
+        }
+    }
+    (digest, files)
+}
+
+/// `supabase: { image: project }`: one image with every function's graph
+/// and a router that serves each at the path of its worker.
+#[test]
+fn project_image_holds_every_function_behind_a_router() {
+    let p = receptor();
+    init(&p);
+    let yaml = std::fs::read_to_string(p.path().join("hoist.yaml")).unwrap();
+    assert!(yaml.contains("\ndefaults:\n"), "{yaml}");
+    let yaml = yaml.replace(
+        "\ndefaults:\n",
+        "\nsupabase:\n  image: project\ndefaults:\n  base_images:\n    deno: scratch\n",
+    );
+    std::fs::write(p.path().join("hoist.yaml"), yaml).unwrap();
+    let build = |p: &Project| -> serde_json::Value {
+        let a = p
+            .hoist(&["build", "--builder", "native", "--output", "json"])
+            .success();
+        let docs: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+        let docs = docs.as_array().unwrap();
+        assert_eq!(docs.len(), 1, "{docs:?}");
+        docs[0].clone()
+    };
+    let built = build(&p);
+    let all = [
+        "cycle",
+        "elsewhere",
+        "hello",
+        "jsonc_fn",
+        "pointer",
+        "update_user",
+        "with_static",
+    ];
+    assert_eq!(built["function"], "demo");
+    assert_eq!(built["functions"], serde_json::json!(all));
+    // No image of its own for a function the project image serves.
+    assert!(!p.path().join(".hoist/build/hello").exists());
+    let version = built["version"].as_str().unwrap();
+    let (digest, files) = image_files(&p.path().join(".hoist/oci"), &format!("demo:{version}"));
+    assert_eq!(built["image"]["digest"], digest.as_str());
+
+    // The router names every function, with where its worker's code is.
+    let router = String::from_utf8(files["home/deno/main/index.ts"].clone()).unwrap();
+    assert!(
+        router.contains("EdgeRuntime.userWorkers.create("),
+        "{router}"
+    );
+    assert!(router.contains("/functions/v1/"), "{router}");
+    let table = router
+        .split("const ROUTES: Record<string, Route> = ")
+        .nth(1)
+        .unwrap();
+    let table = &table[..table.find(";\n").unwrap()];
+    let routes: BTreeMap<String, serde_json::Value> = serde_json::from_str(table).unwrap();
+    assert_eq!(routes.keys().map(String::as_str).collect::<Vec<_>>(), all);
+    assert_eq!(routes["hello"]["verifyJwt"], false);
+    assert_eq!(
+        routes["hello"]["servicePath"],
+        "/home/deno/functions/functions/hello"
+    );
+    assert_eq!(
+        routes["elsewhere"]["servicePath"],
+        "/home/deno/functions/custom/elsewhere"
+    );
+
+    // The image holds every function's bundle at the path its route names.
+    let bundles = bundle(&p, &[]);
+    let image = tempfile::tempdir().unwrap();
+    for (path, data) in &files {
+        let at = image.path().join(path);
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        std::fs::write(at, data).unwrap();
+    }
+    let home = image.path().join("home/deno/functions");
+    for name in all {
+        let route = &routes[name];
+        let m = &bundles[name]["m"];
+        let entry = m["entrypoint"].as_str().unwrap();
+        let service = route["servicePath"].as_str().unwrap();
+        // Where the bundle's root is in the image: the service path minus
+        // the entrypoint's directory inside the bundle.
+        let entry_dir = entry.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let prefix = service
+            .strip_suffix(entry_dir)
+            .unwrap()
+            .trim_end_matches('/');
+        for f in m["files"].as_array().unwrap() {
+            let at = format!("{prefix}/{}", f["path"].as_str().unwrap());
+            let at = at.trim_start_matches('/');
+            assert!(files.contains_key(at), "{name}: {at} is not in the image");
+        }
+        let served = format!("{}/index.ts", service.trim_start_matches('/'));
+        assert!(files.contains_key(&served), "{name}: no {served}");
+        let map = route["importMapPath"].as_str().map(|m| {
+            assert!(
+                files.contains_key(m.trim_start_matches('/')),
+                "{name}: no {m}"
+            );
+            m.strip_prefix("/home/deno/functions/").unwrap().to_string()
+        });
+        if !map.as_deref().is_some_and(|m| m.ends_with(".jsonc")) {
+            let entry = served.strip_prefix("home/deno/functions/").unwrap();
+            graph_resolves(name, &home, entry, map.as_deref());
+        }
+    }
+    // The router module stands alone (no imports to resolve).
+    if let Some(deno) = deno() {
+        let out = Command::new(deno)
+            .current_dir(image.path())
+            .env("DENO_NO_UPDATE_CHECK", "1")
+            .args([
+                "info",
+                "--json",
+                "--no-remote",
+                "--no-npm",
+                "--no-lock",
+                "--no-config",
+            ])
+            .arg("home/deno/main/index.ts")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(info["modules"].as_array().unwrap().len(), 1, "{info}");
+    }
+
+    // Deterministic: from scratch again, the same image.
+    std::fs::remove_dir_all(p.path().join(".hoist")).unwrap();
+    let again = build(&p);
+    assert_eq!(again["version"], built["version"]);
+    assert_eq!(again["image"]["digest"], built["image"]["digest"]);
+    // Editing code one function reaches changes the image.
+    p.file(
+        "supabase/functions/_lib/log.ts",
+        "export const log = (m: string) => console.error(m);\n",
+    );
+    let edited = build(&p);
+    assert_ne!(edited["image"]["digest"], built["image"]["digest"]);
 }
 
 #[test]

@@ -471,15 +471,41 @@ fn a_shared_import_map_is_bundled_and_passed() {
 }
 
 #[test]
-fn deno_entrypoint_must_be_what_edge_runtime_serves() {
+fn deno_entrypoint_of_another_name_gets_a_generated_index() {
     let f = Fixture::scaffolded(Runtime::Deno, "    entrypoint: main.ts\n");
     f.file(
         "functions/hello/main.ts",
         "Deno.serve(() => new Response('hi'));\n",
     );
+    let r = f.rendered();
+    assert!(
+        r.text
+            .contains("COPY hoist/deno-index.ts /home/deno/functions/hello/index.ts\n"),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.files.len(), 1);
+    assert_eq!(r.files[0].0, "hoist/deno-index.ts");
+    let index = String::from_utf8(r.files[0].1.clone()).unwrap();
+    assert!(index.ends_with("export * from \"./main.ts\";\n"), "{index}");
+    // The same inputs, the same bytes.
+    assert_eq!(f.rendered().files, r.files);
+}
+
+#[test]
+fn deno_entrypoint_beside_a_bundled_index_is_refused() {
+    let f = Fixture::scaffolded(Runtime::Deno, "    entrypoint: main.ts\n");
+    f.file(
+        "functions/hello/main.ts",
+        "import './index.ts';\nDeno.serve(() => new Response('hi'));\n",
+    );
     let msg = f.usage_error();
-    assert!(msg.contains("edge-runtime serves index.ts"), "{msg}");
-    assert!(msg.contains("import \"./main.ts\";"), "{msg}");
+    assert!(
+        msg.contains(
+            "its entrypoint is `hello/main.ts`, but the bundle also holds `hello/index.ts`"
+        ),
+        "{msg}"
+    );
 }
 
 #[test]

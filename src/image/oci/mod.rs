@@ -78,7 +78,11 @@ pub fn registry_host(url: &str) -> String {
 
 /// Note on image `name`'s index entry in the layout at `layout_dir` which
 /// bundle it was built from ([`spec::BUNDLE_DIGEST`]).
-fn record_bundle(layout_dir: &Path, name: &str, bundle_digest: &str) -> anyhow::Result<()> {
+pub(crate) fn record_bundle(
+    layout_dir: &Path,
+    name: &str,
+    bundle_digest: &str,
+) -> anyhow::Result<()> {
     let layout = Layout::open(layout_dir)?;
     if let Some(mut desc) = layout.find(name)? {
         desc.annotations

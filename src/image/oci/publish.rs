@@ -189,6 +189,66 @@ pub fn push_to(
     Ok(pushed)
 }
 
+/// Push the project image (`supabase.image: project`) that `hoist build`
+/// made last, named in `.hoist/build/_project/build.json`, to the
+/// configured registry as `<project's DNS label>:<version>`; `Ok(None)`
+/// when no registry is configured.
+pub fn push_project_image(project: &Project, printer: &Printer) -> anyhow::Result<Option<Pushed>> {
+    if project.config.registry.url.is_none() {
+        return Ok(None);
+    }
+    let name = &project.config.project;
+    let path = project
+        .state_dir()
+        .join("build")
+        .join(crate::image::project::STATE_NAME)
+        .join("build.json");
+    let doc: serde_json::Value = std::fs::read(&path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| {
+            UserError::failure(format!("the project image of `{name}` has not been built"))
+                .with_hint("run `hoist build` first")
+        })?;
+    let version = doc["version"]
+        .as_str()
+        .with_context(|| format!("{} has no version", path.display()))?
+        .to_string();
+    let (registry, repository) = target_repo(project, name)?;
+    let layout = Layout::open(&store::layout_dir(project))?;
+    let image = crate::image::oci::layout_name(name, &version);
+    if layout.find(&image)?.is_none() {
+        return Err(UserError::failure(format!(
+            "no image {image} in {}",
+            layout.dir().display()
+        ))
+        .with_hint("run `hoist build`; it is skipped when its base image cannot be fetched (see its warning)")
+        .into());
+    }
+    let configured = project
+        .config
+        .registry
+        .url
+        .as_deref()
+        .map(crate::image::oci::registry_host);
+    let client = Client::new(
+        &registry,
+        project.config.registry.insecure,
+        configured.as_deref(),
+    )?;
+    let rt = client::runtime()?;
+    let mut pushed = rt.block_on(push_image(
+        Arc::new(client),
+        &layout,
+        &image,
+        &repository,
+        &version,
+        printer,
+    ))?;
+    pushed.function = name.clone();
+    Ok(Some(pushed))
+}
+
 /// Refuse to push image `name` unless it was built from `bundle_digest`:
 /// the digest recorded on its index entry at build time, else (an image
 /// built before hoist recorded it) build.json's when that names this

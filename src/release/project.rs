@@ -1,0 +1,226 @@
+//! Building the project image of a Supabase project (`supabase: { image:
+//! project }`, docs/supabase.md): every deno function's graph in one
+//! bundle (the union, under the functions' common root), a generated
+//! router as edge-runtime's main service, and one image in the project's
+//! OCI layout named `<project>:<version>`, the version being the first 12
+//! hex digits of the sha256 of what goes into the image besides the base.
+//! Same inputs, same bundle, same context, same image digest.
+
+use anyhow::Context;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::image::Built;
+use crate::config::{BuilderChoice, Function, Project, SupabaseImage};
+use crate::image::oci::{self, spec::Platform, store};
+use crate::image::project::{self as proj, STATE_NAME};
+use crate::image::{RenderContext, CONTEXT_APP_DIR};
+use crate::ui::Printer;
+
+/// Whether hoist.yaml asks for one image for the whole project.
+pub fn enabled(project: &Project) -> bool {
+    project.config.supabase.image == SupabaseImage::Project
+}
+
+/// The functions the project image serves: every deno function bundled
+/// by its module graph (not those with their own Dockerfile).
+pub fn members(project: &Project) -> Vec<&Function> {
+    project
+        .functions
+        .iter()
+        .filter(|f| super::steps::is_graph_bundle(f))
+        .collect()
+}
+
+/// Whether `f` is served by the project image rather than its own.
+pub fn serves(project: &Project, f: &Function) -> bool {
+    enabled(project) && super::steps::is_graph_bundle(f)
+}
+
+/// The project image's port: the members' port when they agree, else 8000.
+fn port(members: &[&Function]) -> u16 {
+    match members.first() {
+        Some(f) if members.iter().all(|m| m.port == f.port) => f.port,
+        _ => 8000,
+    }
+}
+
+/// Bundle every member, lay out the project image's context under
+/// `.hoist/build/_project/` and build the image.
+pub fn build(
+    project: &Project,
+    builder: Option<BuilderChoice>,
+    platform: &str,
+    printer: &Printer,
+) -> anyhow::Result<Built> {
+    let name = &project.config.project;
+    let members = members(project);
+    if members.is_empty() {
+        return Err(crate::error::UserError::usage(
+            "`supabase: { image: project }` is set, but the project has no deno function to put in it",
+        )
+        .into());
+    }
+    if let Some(f) = project.functions.iter().find(|f| f.name == *name) {
+        return Err(crate::error::UserError::usage(format!(
+            "function `{}` has the project's name, which the project image takes in the OCI layout",
+            f.name
+        ))
+        .with_hint("rename the function or the project (`project:` in hoist.yaml)")
+        .into());
+    }
+    let mut plans = Vec::new();
+    for f in &members {
+        let opts = super::steps::options(project, Some(f))?;
+        let plan = super::steps::graph_plan(project, f, super::steps::allow_unresolved(), &opts)?;
+        for w in &plan.warnings {
+            printer.warn(w);
+        }
+        plans.push((*f, plan));
+    }
+    let layout = proj::layout(project, &plans)?;
+    let router = proj::router_source(&layout.routes);
+
+    printer.status(
+        "Bundling",
+        format!("{name} (project image: {} functions)", members.len()),
+    );
+    let mut opts = super::steps::options(project, None)?;
+    // The union of bundles that each passed the limit.
+    opts.limit_bytes = u64::MAX;
+    let out_dir = project.state_dir().join("bundles").join(STATE_NAME);
+    let bundle = crate::bundle::bundle_plan(STATE_NAME, &layout.plan, &out_dir, &opts)?;
+    let digest = bundle.manifest.digest.clone();
+
+    let mut sha = Sha256::new();
+    sha.update(digest.as_bytes());
+    sha.update([0]);
+    sha.update(router.as_bytes());
+    for (src, dest, text) in &layout.indexes {
+        for part in [src, dest, text] {
+            sha.update([0]);
+            sha.update(part.as_bytes());
+        }
+    }
+    let version: String = hex::encode(sha.finalize()).chars().take(12).collect();
+
+    let ctx = RenderContext {
+        app_version: version.clone(),
+        revision: crate::git::commit(&project.root),
+        created: crate::clock::rfc3339(crate::clock::source_date_epoch()?),
+        source: crate::git::source_url(&project.root),
+        context_dir: CONTEXT_APP_DIR.to_string(),
+    };
+    let dockerfile = proj::dockerfile(project, &layout, &ctx, port(&members))?;
+    let functions: Vec<String> = layout.routes.keys().cloned().collect();
+    let info = serde_json::to_vec_pretty(&json!({
+        "project": name,
+        "version": version,
+        "bundle_digest": format!("sha256:{digest}"),
+        "functions": functions,
+    }))?;
+    let mut files: Vec<(String, Vec<u8>)> =
+        vec![(proj::ROUTER_SRC.to_string(), router.into_bytes())];
+    for (src, _, text) in &layout.indexes {
+        files.push((src.clone(), text.clone().into_bytes()));
+    }
+
+    let build_root = project.state_dir().join("build");
+    let dest = build_root.join(STATE_NAME);
+    let base = format!(".{STATE_NAME}.stage-");
+    crate::leftovers::clean(&build_root, &base, false);
+    if super::image::context_is_current(&dest, &info, &dockerfile, &files) {
+        printer.debug(format!(
+            "{name}: build context {} is up to date",
+            dest.display()
+        ));
+    } else {
+        std::fs::create_dir_all(&build_root)
+            .with_context(|| format!("cannot create {}", build_root.display()))?;
+        let staging = tempfile::Builder::new()
+            .prefix(&crate::leftovers::prefix(&base))
+            .tempdir_in(&build_root)
+            .with_context(|| {
+                format!(
+                    "cannot create a staging directory in {}",
+                    build_root.display()
+                )
+            })?;
+        crate::bundle::unpack::unpack(&bundle.archive, &staging.path().join(CONTEXT_APP_DIR))?;
+        for (path, bytes) in &files {
+            crate::fsx::write_atomic(&staging.path().join(path), bytes)?;
+        }
+        std::fs::write(staging.path().join("Dockerfile"), &dockerfile)?;
+        std::fs::write(staging.path().join("build.json"), &info)?;
+        crate::interrupt::check()?;
+        super::image::replace_dir(staging.keep(), &dest)?;
+    }
+
+    let builder = builder.unwrap_or(project.config.builder);
+    let image_name = oci::layout_name(name, &version);
+    let opts = oci::Options {
+        builder,
+        platform: Platform::parse(platform).map_err(crate::error::UserError::usage)?,
+        epoch: crate::clock::source_date_epoch()?,
+        insecure: project.config.registry.insecure,
+        configured_registry: project
+            .config
+            .registry
+            .url
+            .as_deref()
+            .map(oci::registry_host),
+        bundle: Some((CONTEXT_APP_DIR.to_string(), format!("sha256:{digest}"))),
+    };
+    let layout_dir = store::layout_dir(project);
+    let res = oci::build(
+        &dest.join("Dockerfile"),
+        &dest,
+        &image_name,
+        &layout_dir,
+        &opts,
+        printer,
+    );
+    let (image, skipped) = match res {
+        Ok(img) => {
+            oci::record_bundle(&layout_dir, &image_name, &format!("sha256:{digest}"))?;
+            printer.status(
+                "Image",
+                format!(
+                    "{image_name} {} ({}, {})",
+                    img.digest, img.platform, img.builder
+                ),
+            );
+            (Some(img), None)
+        }
+        Err(e) if builder == BuilderChoice::Auto && crate::registry::client::is_unreachable(&e) => {
+            let reason = e
+                .chain()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(": ");
+            printer.warn(format!(
+                "no image for {image_name}: {reason}; the build context is ready in {}",
+                dest.display()
+            ));
+            (None, Some(reason))
+        }
+        Err(e) => return Err(e),
+    };
+    printer.status(
+        "Built",
+        format!(
+            "{name} {version} (project image) -> {}",
+            dest.join("Dockerfile").display()
+        ),
+    );
+    Ok(Built {
+        function: name.clone(),
+        version,
+        bundle_digest: format!("sha256:{digest}"),
+        dockerfile: dest.join("Dockerfile"),
+        context: dest,
+        image,
+        image_skipped: skipped,
+        functions: Some(functions),
+    })
+}
