@@ -78,10 +78,9 @@ if ! have_runtime deno || ! have_runtime bun; then
   npm install --silent --no-audit --no-fund --prefix "$tools/npm" deno@2 bun@1 >/dev/null
 fi
 
-# s3s-fs: an S3 server that checks SigV4 signatures. 0.14.1 is the newest
-# release that builds with rustc 1.95.
-if [ ! -x "$tools/bin/s3s-fs" ]; then
-  echo "deps: cargo install s3s-fs 0.14.1 into $tools (the S3 server the storage tests run against; a few minutes, once)" >&2
-  cargo install --locked --quiet s3s-fs --version 0.14.1 --features binary --root "$tools"
+# s3s-fs (the S3 server of the storage tests), unless the caller builds it
+# on the side (.ci/test.sh does, while the tests compile).
+if [ -z "${HOIST_DEPS_SKIP_S3S:-}" ]; then
+  bash "$(dirname "${BASH_SOURCE[0]}")/s3s-fs.sh"
 fi
 echo "deps: ok" >&2

@@ -5,7 +5,7 @@
 # against real servers started on loopback.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash .ci/deps.sh
+HOIST_DEPS_SKIP_S3S=1 bash .ci/deps.sh
 tools="${HOIST_TOOLS:-$HOME/.cache/hoist-tools}"
 # $tools/py/bin: aws and schemathesis when .ci/deps.sh ran as a non-root user.
 export PATH="$tools/bin:$tools/npm/node_modules/.bin:$PATH:$tools/py/bin"
@@ -13,5 +13,12 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hoist-target}"
 if [ ! -f ../shared/specs/fly-machines-openapi.json ]; then
   echo "note: ../shared/specs/fly-machines-openapi.json not found: tests will say they skipped the spec check" >&2
 fi
+# s3s-fs compiles (once) while the tests do; the tests run when both are done.
+bash .ci/s3s-fs.sh &
+s3s=$!
+trap 'kill "$s3s" 2>/dev/null || true' EXIT
 echo "test: cargo test --locked $* (the first run compiles for several minutes)" >&2
+cargo test --locked --no-run
+wait "$s3s"
+trap - EXIT
 cargo test --locked "$@"
