@@ -19,6 +19,7 @@ mod fly;
 mod generated;
 mod hostile;
 mod image;
+mod kills;
 mod registry;
 mod storage;
 mod supabase;
