@@ -736,10 +736,6 @@ impl Client {
         if let Some(from) = mount_from.filter(|f| *f != repo) {
             scope.push_str(&format!(" repository:{from}:pull"));
         }
-        if self.has_blob(repo, digest, &scope).await? {
-            bar.set_position(size);
-            return Ok(Upload::Present);
-        }
         // Chunked uploads are recorded, and a recorded session the registry
         // still holds is resumed from the offset it reports.
         let journal = self
@@ -747,6 +743,14 @@ impl Client {
             .as_deref()
             .filter(|_| size > MONOLITHIC_MAX)
             .map(|d| super::journal::Journal::new(d, &self.registry, repo, digest, size));
+        if self.has_blob(repo, digest, &scope).await? {
+            // A push killed after the blob was complete left its record.
+            if let Some(j) = &journal {
+                j.remove();
+            }
+            bar.set_position(size);
+            return Ok(Upload::Present);
+        }
         let mut resumed = match journal.as_ref().and_then(|j| j.load()) {
             Some((url, _)) => match self.upload_status(&url, &scope).await {
                 Some((kept, u)) if kept <= size => Some((u, kept)),

@@ -84,7 +84,7 @@ fn run_and_kill(dir: &Path, args: &[&str], extra: &[(&str, &str)], delay: Durati
         .spawn()
         .expect("hoist starts");
     std::thread::sleep(delay);
-    let sig = if i % 2 == 0 {
+    let sig = if i.is_multiple_of(2) {
         libc::SIGKILL
     } else {
         libc::SIGINT

@@ -13,6 +13,7 @@ mod bundle;
 mod cli;
 mod commands;
 mod concurrency;
+mod corpus;
 mod deploy;
 mod emulator;
 mod fly;
