@@ -104,6 +104,8 @@ pub struct Client {
     base: String,
     creds: Option<Creds>,
     state: Mutex<State>,
+    /// Where chunked upload sessions are recorded (`.hoist/uploads`).
+    journal: Option<std::path::PathBuf>,
 }
 
 fn backoff(n: u32) -> Duration {
@@ -141,7 +143,15 @@ impl Client {
                 scheme: Scheme::Unknown,
                 tokens: HashMap::new(),
             }),
+            journal: None,
         })
+    }
+
+    /// Record chunked upload sessions under `dir`, and resume the ones
+    /// recorded there (see [`super::journal`]).
+    pub fn with_upload_journal(mut self, dir: std::path::PathBuf) -> Client {
+        self.journal = Some(dir);
+        self
     }
 
     /// Use `creds` instead of the credentials found for the registry.
@@ -726,20 +736,49 @@ impl Client {
         if let Some(from) = mount_from.filter(|f| *f != repo) {
             scope.push_str(&format!(" repository:{from}:pull"));
         }
+        // Chunked uploads are recorded, and a recorded session the registry
+        // still holds is resumed from the offset it reports.
+        let journal = self
+            .journal
+            .as_deref()
+            .filter(|_| size > MONOLITHIC_MAX)
+            .map(|d| super::journal::Journal::new(d, &self.registry, repo, digest, size));
         if self.has_blob(repo, digest, &scope).await? {
+            // A push killed after the blob was complete left its record.
+            if let Some(j) = &journal {
+                j.remove();
+            }
             bar.set_position(size);
             return Ok(Upload::Present);
         }
+        let mut resumed = match journal.as_ref().and_then(|j| j.load()) {
+            Some((url, _)) => match self.upload_status(&url, &scope).await {
+                Some((kept, u)) if kept <= size => Some((u, kept)),
+                _ => None,
+            },
+            None => None,
+        };
         let mut sent: u64 = 0;
         let mut restarts = 0;
         let mut from = mount_from.filter(|f| *f != repo);
         'session: loop {
-            let Some(mut url) = self.start_upload(repo, digest, from, &scope).await? else {
-                bar.set_position(size);
-                return Ok(Upload::Mounted);
+            let (mut url, mut offset) = match resumed.take() {
+                Some((url, kept)) => {
+                    bar.set_position(kept);
+                    (url, kept)
+                }
+                None => {
+                    let Some(url) = self.start_upload(repo, digest, from, &scope).await? else {
+                        bar.set_position(size);
+                        return Ok(Upload::Mounted);
+                    };
+                    (url, 0)
+                }
             };
             from = None;
-            let mut offset: u64 = 0;
+            if let Some(j) = &journal {
+                j.save(&url, offset);
+            }
             // Failed attempts since the last chunk the registry took, and
             // 401s answered since then (a token may expire mid-blob).
             let mut failures = 0;
@@ -769,6 +808,21 @@ impl Client {
                                 continue;
                             }
                             return Err(self.upload_refused(r, repo, digest).await);
+                        }
+                        Ok(r) if r.status() == StatusCode::BAD_REQUEST => {
+                            // DIGEST_INVALID while a concurrent push of the
+                            // same blob commits it: the registry may hold
+                            // it now; else start a new session.
+                            if self.has_blob(repo, digest, &scope).await? {
+                                bar.set_position(size);
+                                return Ok(Upload::Present);
+                            }
+                            restarts += 1;
+                            if restarts >= ATTEMPTS {
+                                return Err(self.upload_refused(r, repo, digest).await);
+                            }
+                            tokio::time::sleep(backoff(restarts)).await;
+                            continue 'session;
                         }
                         Ok(r) if !transient(r.status()) => {
                             return Err(self.upload_refused(r, repo, digest).await);
@@ -807,6 +861,9 @@ impl Client {
                         }
                         offset = next;
                         bar.set_position(offset);
+                        if let Some(j) = &journal {
+                            j.save(&url, offset);
+                        }
                         failures = 0;
                         auth_tries = 0;
                         continue;
@@ -871,15 +928,29 @@ impl Client {
                 })
                 .await?;
             if res.status() == StatusCode::CREATED {
+                if let Some(j) = &journal {
+                    j.remove();
+                }
                 return Ok(Upload::Sent(sent));
             }
             if res.status() == StatusCode::NOT_FOUND || res.status() == StatusCode::BAD_REQUEST {
-                // The registry lost or rejected the session: start again.
+                // The registry lost or rejected the session (DIGEST_INVALID
+                // while a concurrent push commits the same blob): the blob
+                // may be there now; else start again.
+                if let Some(j) = &journal {
+                    j.remove();
+                }
+                if self.has_blob(repo, digest, &scope).await? {
+                    return Ok(Upload::Sent(sent));
+                }
                 restarts += 1;
                 if restarts > ATTEMPTS {
                     return Err(self.upload_refused(res, repo, digest).await);
                 }
                 continue 'session;
+            }
+            if let Some(j) = &journal {
+                j.remove();
             }
             return Err(self.upload_refused(res, repo, digest).await);
         }
@@ -939,10 +1010,34 @@ impl Client {
         if s == StatusCode::UNAUTHORIZED || s == StatusCode::FORBIDDEN {
             return Err(self.unauthorized(&format!("pushing to {repo}"), s));
         }
-        Err(self
+        let err = self
             .http_error(resp, &format!("writing the manifest {repo}:{reference}"))
-            .await)
+            .await;
+        if s == StatusCode::BAD_REQUEST && blobs_in_doubt(&format!("{err}")) {
+            return Err(err.context(BlobsInDoubt));
+        }
+        Err(err)
     }
+}
+
+/// A manifest PUT refused because the registry did not (yet) see one of
+/// its blobs (`MANIFEST_BLOB_UNKNOWN`, `BLOB_UNKNOWN`, `DIGEST_INVALID`): as
+/// happens while concurrent pushes of the same image commit the same blobs.
+/// The caller checks the blobs again and retries the manifest once.
+#[derive(Debug)]
+pub struct BlobsInDoubt;
+
+impl std::fmt::Display for BlobsInDoubt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the registry did not find every blob of the manifest")
+    }
+}
+
+/// Whether a 400's text names a blob the registry did not find or verify.
+fn blobs_in_doubt(text: &str) -> bool {
+    ["MANIFEST_BLOB_UNKNOWN", "BLOB_UNKNOWN", "DIGEST_INVALID"]
+        .iter()
+        .any(|c| text.contains(c))
 }
 
 fn location(h: &HeaderMap) -> Option<String> {

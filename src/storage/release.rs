@@ -54,17 +54,37 @@ pub fn read_manifest(
     let Some(bytes) = store.get(&key)? else {
         return Ok(None);
     };
-    let m: ReleaseManifest = serde_json::from_slice(&bytes)
-        .with_context(|| format!("{} is not a hoist release manifest", store.url(&key)))?;
+    parse_manifest(&bytes, function, version)
+        .with_context(|| format!("{} is not a usable hoist release manifest", store.url(&key)))
+        .map(Some)
+}
+
+/// Parse the bytes of `function`'s `version` manifest, refusing one that
+/// names another function or version. Public for the fuzz targets.
+pub fn parse_manifest(
+    bytes: &[u8],
+    function: &str,
+    version: &str,
+) -> anyhow::Result<ReleaseManifest> {
+    let m: ReleaseManifest =
+        serde_json::from_slice(bytes).context("not a hoist release manifest")?;
     if m.function != function || m.version != version {
         anyhow::bail!(
-            "{} names {} {} instead of {function} {version}",
-            store.url(&key),
-            m.function,
-            m.version
+            "it names {} {} instead of {function} {version}",
+            m.function.chars().take(80).collect::<String>(),
+            m.version.chars().take(80).collect::<String>()
         );
     }
-    Ok(Some(m))
+    Ok(m)
+}
+
+/// Parse the bytes of `function`'s version index; `None` when they are
+/// not one (the index is rebuilt from the manifests). Public for the fuzz
+/// targets.
+pub fn parse_index(bytes: &[u8], function: &str) -> Option<Index> {
+    serde_json::from_slice::<Index>(bytes)
+        .ok()
+        .filter(|i| i.function == function)
 }
 
 /// Refuse early when `new.version` is stored with another bundle, so that
@@ -336,9 +356,7 @@ fn read_index(store: &dyn Store, function: &str) -> anyhow::Result<Option<Index>
     let Ok(Some(bytes)) = store.get(&layout::index_key(function)) else {
         return Ok(None);
     };
-    Ok(serde_json::from_slice::<Index>(&bytes)
-        .ok()
-        .filter(|i| i.function == function))
+    Ok(parse_index(&bytes, function))
 }
 
 fn write_index(store: &dyn Store, index: &Index) -> anyhow::Result<()> {

@@ -664,7 +664,8 @@ fn a_cut_connection_resumes_or_fails_without_a_manifest() {
     let cache = tempfile::tempdir().unwrap();
     let c = cache.path().display().to_string();
     let _base = push_busybox_base(&reg.addr, cache.path(), &[]);
-    let big = noise(12 * 1024 * 1024);
+    // Two chunks' worth of layer (chunks are 16 MiB).
+    let big = noise(26 * 1024 * 1024);
 
     // Every connection is cut after 2 MiB: the push gives up, and the
     // registry holds no manifest for the tag.
@@ -698,12 +699,12 @@ fn a_cut_connection_resumes_or_fails_without_a_manifest() {
     let status = http_status(&reg.addr, "/v2/hello/manifests/1.0.0");
     assert_eq!(status, Some(404), "a manifest exists after a failed push");
 
-    // One cut: the push carries on (resuming the upload or starting the
-    // blob again) and the image is whole.
+    // One cut, just into the second chunk: the push asks the registry
+    // what it kept and goes on from there, and the image is whole.
     let proxy = Proxy::start(
         &reg.addr,
         Faults {
-            cut_after: Some(4 << 20),
+            cut_after: Some((16 << 20) + (128 << 10)),
             cuts: 1,
             unavailable: 0,
         },
@@ -712,12 +713,32 @@ fn a_cut_connection_resumes_or_fails_without_a_manifest() {
         root,
         &[("hoist.yaml", &format!("project: demo\nfunctions:\n  hello:\n    runtime: dockerfile\n    version: \"1.0.0\"\nregistry:\n  url: {}\n", proxy.addr))],
     );
-    let doc = json_ok(&hoist(
+    let out = hoist(
         root,
-        &["push", "--output", "json"],
+        &["push", "--output", "json", "-vv"],
         &[("HOIST_CACHE_DIR", &c)],
-    ));
+    );
+    let doc = json_ok(&out);
     assert_eq!(proxy.cuts_done.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // docker-registry (distribution 2.8) refuses to resume a session whose
+    // cut PATCH it partly wrote ("upload resumed at wrong offset"): hoist
+    // asks, is refused, and starts that blob again once. The bytes sent
+    // are what the proxy carried before the cut plus one layer, never
+    // more (a resumable session is proven by
+    // a_push_killed_mid_layer_resumes_from_the_registry_offset).
+    let layer = largest_layer(root);
+    assert!(layer > 16 << 20, "layer of {layer} bytes fits one chunk");
+    let up = proxy.up_bytes.load(std::sync::atomic::Ordering::SeqCst);
+    let cut = (16 << 20) + (128 << 10);
+    assert!(
+        up >= layer && up < cut + layer + (1 << 20),
+        "sent {up} bytes for a layer of {layer} after a cut at {cut}\n{}",
+        stderr(&out)
+    );
+    assert!(
+        reg.log().contains("upload resumed at wrong offest"),
+        "the registry was not asked to resume"
+    );
     let digest = doc[0]["image_push"]["digest"].as_str().unwrap().to_string();
     let target = format!("docker://{}/hello:1.0.0", reg.addr);
     assert_eq!(skopeo_inspect(&target, &[])["Digest"], digest.as_str());
@@ -1192,4 +1213,228 @@ fn credentials_in_the_registry_url_are_never_printed() {
         let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
         assert!(!all.contains("s3cretpw"), "{args:?}: {all}");
     }
+}
+
+#[test]
+fn a_400_from_a_concurrent_push_rechecks_the_blobs_and_retries_the_manifest() {
+    if !tools(&["docker-registry", "skopeo", "busybox"]) {
+        return;
+    }
+    let base = Registry::start(None);
+    let cache = tempfile::tempdir().unwrap();
+    let c = cache.path().display().to_string();
+    let _base = push_busybox_base(&base.addr, cache.path(), &[]);
+    // A chunked layer (closed by a PUT) and a config blob (one PUT).
+    let project = big_function(&base.addr, &base.addr, 12 << 20);
+    let root = project.path();
+    let env = [("HOIST_CACHE_DIR", c.as_str())];
+    json_ok(&hoist(root, &["build", "--output", "json"], &env));
+
+    // Every blob PUT is taken by the registry but answered DIGEST_INVALID,
+    // and the first manifest PUT gets MANIFEST_BLOB_UNKNOWN: what
+    // concurrent identical pushes meet. The blobs are checked again and
+    // the manifest goes once more.
+    let reg = Registry::start(None);
+    let gate = FaultGate::start_with(
+        &reg.addr,
+        GateFaults {
+            blob_puts_400: (1..=8).collect(),
+            manifest_puts_400: vec![1],
+            ..GateFaults::default()
+        },
+    );
+    set_registry(root, &gate.addr);
+    let doc = json_ok(&hoist(root, &["push", "--output", "json", "-vv"], &env));
+    use std::sync::atomic::Ordering::SeqCst;
+    assert_eq!(
+        gate.manifest_puts.load(SeqCst),
+        2,
+        "the manifest was not retried"
+    );
+    assert!(gate.blob_puts.load(SeqCst) >= 2);
+    let digest = doc[0]["image_push"]["digest"].as_str().unwrap();
+    let target = format!("docker://{}/hello:1.0.0", reg.addr);
+    assert_eq!(skopeo_inspect(&target, &[])["Digest"], digest);
+
+    // A manifest refused every time is an error naming the registry's
+    // answer, after three retries.
+    let reg = Registry::start(None);
+    let gate = FaultGate::start_with(
+        &reg.addr,
+        GateFaults {
+            manifest_puts_400: (1..=10).collect(),
+            ..GateFaults::default()
+        },
+    );
+    set_registry(root, &gate.addr);
+    let out = hoist(root, &["push"], &env);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("MANIFEST_BLOB_UNKNOWN"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(gate.manifest_puts.load(SeqCst), 4);
+}
+
+#[test]
+fn identical_pushes_at_once_all_succeed() {
+    if !tools(&["docker-registry", "skopeo", "busybox"]) {
+        return;
+    }
+    let base = Registry::start(None);
+    let cache = tempfile::tempdir().unwrap();
+    let c = cache.path().display().to_string();
+    let _base = push_busybox_base(&base.addr, cache.path(), &[]);
+    let project = big_function(&base.addr, &base.addr, 10 << 20);
+    let env = [("HOIST_CACHE_DIR", c.as_str())];
+    json_ok(&hoist(project.path(), &["build", "--output", "json"], &env));
+    const N: usize = 10;
+    for round in 0..3 {
+        let reg = Registry::start(None);
+        set_registry(project.path(), &reg.addr);
+        // N checkouts of one project, each with its own build, pushed at once.
+        let copies: Vec<tempfile::TempDir> = (0..N)
+            .map(|_| {
+                let d = tempfile::tempdir().unwrap();
+                let st = Command::new("cp")
+                    .arg("-a")
+                    .arg(format!("{}/.", project.path().display()))
+                    .arg(d.path())
+                    .status()
+                    .unwrap();
+                assert!(st.success());
+                d
+            })
+            .collect();
+        let outs: Vec<std::process::Output> = std::thread::scope(|s| {
+            let handles: Vec<_> = copies
+                .iter()
+                .map(|d| s.spawn(|| hoist(d.path(), &["push", "--output", "json"], &env)))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let digests: Vec<String> = outs
+            .iter()
+            .map(|o| {
+                assert!(o.status.success(), "round {round}: {}", stderr(o));
+                json_ok(o)[0]["image_push"]["digest"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert!(digests.iter().all(|d| *d == digests[0]), "{digests:?}");
+        let target = format!("docker://{}/hello:1.0.0", reg.addr);
+        assert_eq!(skopeo_inspect(&target, &[])["Digest"], digests[0].as_str());
+    }
+}
+
+/// The upload records of a project (`.hoist/uploads/registry-*.json`).
+fn upload_records(root: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_dir(root.join(".hoist/uploads"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("registry-"))
+        .filter_map(|e| serde_json::from_slice(&std::fs::read(e.path()).ok()?).ok())
+        .collect()
+}
+
+#[test]
+fn a_push_killed_mid_layer_resumes_from_the_registry_offset() {
+    if !tools(&["docker-registry", "skopeo", "busybox"]) {
+        return;
+    }
+    let base = Registry::start(None);
+    let cache = tempfile::tempdir().unwrap();
+    let c = cache.path().display().to_string();
+    let _base = push_busybox_base(&base.addr, cache.path(), &[]);
+    let project = big_function(&base.addr, &base.addr, 32 << 20);
+    let root = project.path();
+    let env = [("HOIST_CACHE_DIR", c.as_str())];
+    json_ok(&hoist(root, &["build", "--output", "json"], &env));
+    let layer = largest_layer(root);
+    assert!(layer >= 20 << 20, "layer of {layer} bytes");
+
+    // Slowed to 8 MiB/s, the push is killed once the registry has taken
+    // the first 16 MiB chunk (the record says so).
+    let reg = Registry::start(None);
+    let proxy = crate::support::proxy::FaultProxy::start(reg.addr.parse().unwrap());
+    proxy.throttle(8 << 20);
+    set_registry(root, &proxy.addr.to_string());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hoist"))
+        .current_dir(root)
+        .args(["push", "--output", "json"])
+        .env("HOIST_CACHE_DIR", &c)
+        .env_remove("HOIST_REGISTRY_TOKEN")
+        .env_remove("HOIST_REGISTRY_USERNAME")
+        .env("HOIST_CREDENTIALS", "file")
+        .env("HOIST_CONFIG_DIR", root.join(".test-config"))
+        .env("DOCKER_CONFIG", root.join(".test-docker"))
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let offset = loop {
+        let off = upload_records(root)
+            .iter()
+            .filter_map(|r| r["offset"].as_u64())
+            .max()
+            .unwrap_or(0);
+        if off > 0 {
+            break off;
+        }
+        assert!(Instant::now() < deadline, "no chunk was recorded");
+        assert!(child.try_wait().unwrap().is_none(), "the push ended early");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        http_status(&reg.addr, "/v2/hello/manifests/1.0.0"),
+        Some(404),
+        "a manifest exists after a killed push"
+    );
+
+    // The re-run resumes where the registry is: it sends at most the rest
+    // of the layer (plus the config blob and request heads).
+    proxy.throttle(0);
+    // Bytes of the killed push still in the proxy's buffers drain first.
+    let mut before = proxy.up_bytes();
+    loop {
+        std::thread::sleep(Duration::from_millis(300));
+        let now = proxy.up_bytes();
+        if now == before {
+            break;
+        }
+        before = now;
+    }
+    let doc = json_ok(&hoist(root, &["push", "--output", "json"], &env));
+    let sent = proxy.up_bytes() - before;
+    // When the kill landed after some bytes of the next chunk were written,
+    // docker-registry refuses the session ("upload resumed at wrong
+    // offset") and the blob goes again once; otherwise only the rest goes.
+    let limit = if reg.log().contains("upload resumed at wrong offest") {
+        layer + (1 << 20)
+    } else {
+        layer - offset + (1 << 20)
+    };
+    assert!(
+        sent < limit,
+        "the re-run sent {sent} bytes; the layer is {layer}, {offset} were recorded as held"
+    );
+    assert!(upload_records(root).is_empty(), "an upload record was left");
+    let digest = doc[0]["image_push"]["digest"].as_str().unwrap();
+    let target = format!("docker://{}/hello:1.0.0", reg.addr);
+    assert_eq!(skopeo_inspect(&target, &[])["Digest"], digest);
+    let out = tempfile::tempdir().unwrap();
+    let st = Command::new("skopeo")
+        .args(["copy", "-q", "--src-tls-verify=false", &target])
+        .arg(format!("oci:{}:x", out.path().join("l").display()))
+        .status()
+        .unwrap();
+    assert!(st.success(), "skopeo could not fetch every blob");
 }

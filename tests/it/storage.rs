@@ -664,6 +664,17 @@ fn a_part_cut_mid_upload_is_retried_and_the_upload_completes() {
     {
         assert!(String::from_utf8_lossy(&ls.stdout).contains(&fx.archive_key("v1")));
     }
+    // Only the cut part went again: the bytes sent are the archive, the
+    // megabyte the proxy carried before the cut, and request heads; a
+    // restart of the whole upload would send the archive twice.
+    let size = std::fs::metadata(fx.object_path(&fx.archive_key("v1")))
+        .unwrap()
+        .len();
+    let up = proxy.up_bytes();
+    assert!(
+        up >= size && up <= size + MIB as u64 + (256 << 10),
+        "sent {up} bytes for an archive of {size}"
+    );
 }
 
 /// No multipart upload is left: s3s-fs keeps none in its data dir, and the

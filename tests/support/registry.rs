@@ -515,10 +515,25 @@ fn serve_gate(
     }
 }
 
+/// What a [`FaultGate`] answers itself.
+#[derive(Debug, Clone, Default)]
+pub struct GateFaults {
+    /// (n, status): the n-th PATCH (1-based) gets `status`, passing
+    /// nothing on.
+    pub patches: Vec<(u64, u16)>,
+    /// The n-th blob PUT (closing an upload) is passed on, and its answer
+    /// replaced by `400 DIGEST_INVALID`, as a registry answers while a
+    /// concurrent push commits the same blob.
+    pub blob_puts_400: Vec<u64>,
+    /// The n-th manifest PUT gets `400 MANIFEST_BLOB_UNKNOWN`, passing
+    /// nothing on.
+    pub manifest_puts_400: Vec<u64>,
+}
+
 /// An HTTP proxy in front of a registry that passes requests on one at a
-/// time and answers chosen PATCH requests itself (after reading their
-/// body, passing nothing on), counting the PATCH body bytes that reach the
-/// registry and the upload sessions started.
+/// time and answers chosen PATCH, blob PUT and manifest PUT requests
+/// itself (see [`GateFaults`]), counting the PATCH body bytes that reach
+/// the registry, the upload sessions started and the manifest PUTs.
 pub struct FaultGate {
     pub addr: String,
     /// PATCH body bytes passed on to the registry.
@@ -527,27 +542,44 @@ pub struct FaultGate {
     pub patches: Arc<AtomicU64>,
     /// `POST …/blobs/uploads/` requests passed on.
     pub sessions: Arc<AtomicU64>,
+    /// Manifest PUTs seen (answered here or passed on).
+    pub manifest_puts: Arc<AtomicU64>,
+    /// Blob PUTs seen.
+    pub blob_puts: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
 }
 
 impl FaultGate {
     /// `fail`: (n, status): the n-th PATCH (1-based) gets `status`.
     pub fn start(upstream: &str, fail: &[(u64, u16)]) -> FaultGate {
+        FaultGate::start_with(
+            upstream,
+            GateFaults {
+                patches: fail.to_vec(),
+                ..GateFaults::default()
+            },
+        )
+    }
+
+    pub fn start_with(upstream: &str, faults: GateFaults) -> FaultGate {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind gate");
         let gate = FaultGate {
             addr: listener.local_addr().expect("addr").to_string(),
             patch_bytes: Arc::default(),
             patches: Arc::default(),
             sessions: Arc::default(),
+            manifest_puts: Arc::default(),
+            blob_puts: Arc::default(),
             stop: Arc::default(),
         };
-        let fail: Arc<Vec<(u64, u16)>> = Arc::new(fail.to_vec());
+        let fail = Arc::new(faults);
         let (bytes, patches, sessions, stop) = (
             gate.patch_bytes.clone(),
             gate.patches.clone(),
             gate.sessions.clone(),
             gate.stop.clone(),
         );
+        let puts = (gate.manifest_puts.clone(), gate.blob_puts.clone());
         let upstream = upstream.to_string();
         std::thread::spawn(move || {
             for conn in listener.incoming() {
@@ -555,15 +587,17 @@ impl FaultGate {
                     break;
                 }
                 let Ok(c) = conn else { continue };
-                let (fail, bytes, patches, sessions, upstream) = (
+                let (fail, bytes, patches, sessions, upstream, puts) = (
                     fail.clone(),
                     bytes.clone(),
                     patches.clone(),
                     sessions.clone(),
                     upstream.clone(),
+                    puts.clone(),
                 );
                 std::thread::spawn(move || {
-                    let _ = serve_faults(c, &upstream, &fail, &bytes, &patches, &sessions);
+                    let counts = [&*patches, &*sessions, &*puts.0, &*puts.1];
+                    let _ = serve_faults(c, &upstream, &fail, &bytes, counts);
                 });
             }
         });
@@ -581,10 +615,9 @@ impl Drop for FaultGate {
 fn serve_faults(
     client: TcpStream,
     upstream: &str,
-    fail: &[(u64, u16)],
+    fail: &GateFaults,
     bytes: &AtomicU64,
-    patches: &AtomicU64,
-    sessions: &AtomicU64,
+    [patches, sessions, manifest_puts, blob_puts]: [&AtomicU64; 4],
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut writer = client;
@@ -601,7 +634,7 @@ fn serve_faults(
         let method = request_line.split_whitespace().next().unwrap_or("");
         if method == "PATCH" {
             let n = patches.fetch_add(1, Ordering::SeqCst) + 1;
-            if let Some((_, status)) = fail.iter().find(|(k, _)| *k == n) {
+            if let Some((_, status)) = fail.patches.iter().find(|(k, _)| *k == n) {
                 write!(
                     writer,
                     "HTTP/1.1 {status} Injected\r\nContent-Length: 0\r\n\r\n"
@@ -613,6 +646,23 @@ fn serve_faults(
         if method == "POST" && request_line.contains("/blobs/uploads/") {
             sessions.fetch_add(1, Ordering::SeqCst);
         }
+        if method == "PUT" && request_line.contains("/manifests/") {
+            let n = manifest_puts.fetch_add(1, Ordering::SeqCst) + 1;
+            if fail.manifest_puts_400.contains(&n) {
+                let body = r#"{"errors":[{"code":"MANIFEST_BLOB_UNKNOWN","message":"blob unknown to registry"}]}"#;
+                write!(
+                    writer,
+                    "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                )?;
+                continue;
+            }
+        }
+        let fail_put = method == "PUT"
+            && request_line.contains("/blobs/uploads/")
+            && fail
+                .blob_puts_400
+                .contains(&(blob_puts.fetch_add(1, Ordering::SeqCst) + 1));
         let mut up = TcpStream::connect(upstream)?;
         let mut out = format!("{request_line}\r\n");
         for h in head.iter().skip(1) {
@@ -628,6 +678,14 @@ fn serve_faults(
         up.write_all(&body)?;
         let mut resp = Vec::new();
         up.read_to_end(&mut resp)?;
+        if fail_put {
+            let body = r#"{"errors":[{"code":"DIGEST_INVALID","message":"provided digest did not match uploaded content"}]}"#;
+            resp = format!(
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes();
+        }
         writer.write_all(&resp)?;
         let _ = writer.shutdown(Shutdown::Both);
         return Ok(());

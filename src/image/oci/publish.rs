@@ -20,6 +20,8 @@ use crate::ui::Printer;
 
 /// Blobs uploaded at once.
 const PARALLEL: usize = 3;
+/// Manifest PUTs retried after a 400 naming a blob (see `push_image`).
+const MANIFEST_RETRIES: u32 = 3;
 
 /// What one image push did.
 #[derive(Debug, Clone, Serialize)]
@@ -166,7 +168,8 @@ pub fn push_to(
         .url
         .as_deref()
         .map(crate::image::oci::registry_host);
-    let mut client = Client::new(&dest.registry, dest.insecure, configured.as_deref())?;
+    let mut client = Client::new(&dest.registry, dest.insecure, configured.as_deref())?
+        .with_upload_journal(project.state_dir().join("uploads"));
     if let Some(c) = &dest.creds {
         client = client.with_creds(c.clone());
     }
@@ -235,7 +238,8 @@ pub fn push_project_image(project: &Project, printer: &Printer) -> anyhow::Resul
         &registry,
         project.config.registry.insecure,
         configured.as_deref(),
-    )?;
+    )?
+    .with_upload_journal(project.state_dir().join("uploads"));
     let rt = client::runtime()?;
     let mut pushed = rt.block_on(push_image(
         Arc::new(client),
@@ -331,6 +335,7 @@ pub async fn push_image(
         )
         .collect();
     let total: u64 = blobs.iter().map(|b| b.size).sum();
+    let all_blobs = blobs.clone();
     printer.status(
         "Pushing",
         format!(
@@ -390,9 +395,45 @@ pub async fn push_image(
     }
     // Every blob is there: now the manifest may point at them.
     crate::interrupt::check()?;
-    client
+    // A 400 naming a blob the registry did not find or verify comes from
+    // concurrent pushes of the same blobs (docker-registry rewrites a
+    // blob's link file in place): check each blob again, uploading what is
+    // missing, and write the manifest again, up to MANIFEST_RETRIES times.
+    let mut retries = 0;
+    while let Err(e) = client
         .put_manifest(repo, tag, &media_type, &manifest_bytes)
-        .await?;
+        .await
+    {
+        if e.downcast_ref::<client::BlobsInDoubt>().is_none() || retries == MANIFEST_RETRIES {
+            return Err(e);
+        }
+        retries += 1;
+        printer.debug(format!("{e:#}; checking the blobs and writing it again"));
+        tokio::time::sleep(crate::http::retry::backoff(retries)).await;
+        for b in &all_blobs {
+            crate::interrupt::check()?;
+            let path = layout.blobs.path(&b.digest);
+            let r = client
+                .push_blob(
+                    repo,
+                    &b.digest,
+                    b.size,
+                    &path,
+                    None,
+                    &indicatif::ProgressBar::hidden(),
+                )
+                .await
+                .with_context(|| {
+                    format!(
+                        "cannot push {name} to {}/{repo}; no manifest was written",
+                        client.registry
+                    )
+                })?;
+            if matches!(r, client::Upload::Sent(_)) {
+                results.push(r);
+            }
+        }
+    }
     let uploaded_bytes = results
         .iter()
         .map(|r| match r {

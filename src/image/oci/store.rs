@@ -222,8 +222,7 @@ impl Layout {
     pub fn index(&self) -> anyhow::Result<Index> {
         let p = self.dir().join("index.json");
         let text = std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))?;
-        serde_json::from_slice(&text)
-            .with_context(|| format!("{} is not an OCI index", p.display()))
+        parse_index(&text).with_context(|| format!("{} is not an OCI index", p.display()))
     }
 
     fn write_index(&self, index: &Index) -> anyhow::Result<()> {
@@ -261,6 +260,12 @@ impl Layout {
 }
 
 /// The layout directory of a project: `registry.layout`, else `.hoist/oci`.
+/// Parse the bytes of an OCI layout's `index.json`. Public for the fuzz
+/// targets.
+pub fn parse_index(bytes: &[u8]) -> anyhow::Result<Index> {
+    Ok(serde_json::from_slice(bytes)?)
+}
+
 pub fn layout_dir(project: &crate::config::Project) -> PathBuf {
     match &project.config.registry.layout {
         Some(p) if p.is_absolute() => p.clone(),

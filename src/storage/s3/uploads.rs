@@ -95,6 +95,15 @@ impl Ctx {
         if let Some(dir) = &self.journal {
             for path in std::fs::read_dir(dir).into_iter().flatten().flatten() {
                 let path = path.path();
+                // `registry-*.json` are the registry's upload records
+                // (registry::journal), not multipart uploads.
+                if path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("registry-"))
+                {
+                    continue;
+                }
                 let Ok(bytes) = std::fs::read(&path) else {
                     continue;
                 };

@@ -1,0 +1,315 @@
+//! `hoist push` (to S3 and to a registry) and `hoist build` killed with
+//! SIGKILL or SIGINT at pseudo-random points (a seeded, deterministic list
+//! of delays), each followed by a re-run. After every kill: no manifest
+//! names a missing archive or one holding other bytes, no tag names an
+//! image with a missing blob. After every re-run: it succeeded, and no
+//! leftovers (temporary files, multipart uploads, upload records) remain.
+//! Ten kills per operation by default; `HOIST_SOAK=1` runs fifty.
+
+use crate::support;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use support::registry::{have, http_status, push_busybox_base, Registry};
+use support::s3::{sha256_file, S3Server, ACCESS_KEY, BUCKET, SECRET_KEY};
+
+fn kills() -> usize {
+    if std::env::var("HOIST_SOAK").is_ok_and(|v| v == "1") {
+        50
+    } else {
+        10
+    }
+}
+
+/// `n` delays in `[0, max_ms)` from `seed`, the same on every run.
+fn delays(seed: u64, n: usize, max_ms: u64) -> Vec<Duration> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            Duration::from_millis(x % max_ms)
+        })
+        .collect()
+}
+
+fn noise(n: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1;
+    let mut out = Vec::with_capacity(n + 8);
+    while out.len() < n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    out.truncate(n);
+    out
+}
+
+fn command(dir: &Path, args: &[&str], extra: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hoist"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("AWS_") || k.starts_with("HOIST_") {
+            cmd.env_remove(&k);
+        }
+    }
+    cmd.current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("HOIST_CREDENTIALS", "file")
+        .env("HOIST_CONFIG_DIR", dir.join(".config"))
+        .env("DOCKER_CONFIG", dir.join(".docker"))
+        .env("AWS_CONFIG_FILE", dir.join(".aws-none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join(".aws-none"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("HOIST_S3_ACCESS_KEY_ID", ACCESS_KEY)
+        .env("HOIST_S3_SECRET_ACCESS_KEY", SECRET_KEY)
+        .env("HOIST_S3_PART_SIZE_MB", "5")
+        .env("HOIST_RETRY_BASE_MS", "20")
+        .stdin(Stdio::null());
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// Start `args`, wait `delay`, then SIGKILL it (even `i`) or SIGINT it.
+fn run_and_kill(dir: &Path, args: &[&str], extra: &[(&str, &str)], delay: Duration, i: usize) {
+    let mut child = command(dir, args, extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("hoist starts");
+    std::thread::sleep(delay);
+    let sig = if i.is_multiple_of(2) {
+        libc::SIGKILL
+    } else {
+        libc::SIGINT
+    };
+    // SAFETY: signalling our own child by its pid.
+    unsafe { libc::kill(child.id() as libc::pid_t, sig) };
+    let status = child.wait().expect("wait");
+    // Interrupted or finished: never a panic.
+    assert_ne!(status.code(), Some(101), "hoist panicked on signal {sig}");
+}
+
+fn rerun(dir: &Path, args: &[&str], extra: &[(&str, &str)]) {
+    let out = command(dir, args, extra).output().expect("hoist runs");
+    assert!(
+        out.status.success(),
+        "the re-run of {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Files under `dir` whose name says they are a temporary of hoist's.
+fn leftovers(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let p = e.path();
+            if name.starts_with(".hoist-tmp-")
+                || (name.starts_with(".bundle-") && name.ends_with(".tmp"))
+                || name.contains(".stage-")
+            {
+                found.push(p.display().to_string());
+            }
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(p);
+            }
+        }
+    }
+    found
+}
+
+/// Every manifest under the S3 data directory names an archive that exists
+/// and holds its digest.
+fn check_s3_manifests(s3: &S3Server) {
+    let root = s3.object_file(BUCKET, "kill/functions/api");
+    for v in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+        let m = v.path().join("manifest.json");
+        let Ok(bytes) = std::fs::read(&m) else {
+            continue;
+        };
+        let doc: serde_json::Value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|e| panic!("{} is not JSON: {e}", m.display()));
+        let key = doc["bundle"]["key"].as_str().expect("bundle.key");
+        let archive = s3.object_file(BUCKET, &format!("kill/{key}"));
+        assert!(archive.is_file(), "{} names missing {key}", m.display());
+        assert_eq!(
+            format!("sha256:{}", sha256_file(&archive)),
+            doc["bundle"]["digest"].as_str().unwrap(),
+            "{} names an archive holding other bytes",
+            m.display()
+        );
+    }
+}
+
+#[test]
+fn push_to_s3_killed_at_random_points_then_rerun() {
+    let Some(s3) = S3Server::start() else { return };
+    s3.create_bucket(BUCKET);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let f = root.join("functions/api");
+    std::fs::create_dir_all(&f).unwrap();
+    std::fs::write(f.join("index.ts"), "export default () => 1\n").unwrap();
+    for (i, delay) in delays(11, kills(), 900).into_iter().enumerate() {
+        // New content and version each time: every kill hits a fresh push.
+        std::fs::write(f.join("data.bin"), noise(12 << 20, i as u64)).unwrap();
+        std::fs::write(
+            root.join("hoist.yaml"),
+            format!(
+                "project: kill\nbundle:\n  limit_mb: 100\nstorage:\n  backend: s3\n  s3:\n    bucket: {BUCKET}\n    endpoint: {}\n    path_style: true\n    region: us-east-1\n    prefix: kill\nfunctions:\n  api:\n    runtime: bun\n    version: v{i}\n",
+                s3.endpoint()
+            ),
+        )
+        .unwrap();
+        run_and_kill(root, &["push"], &[], delay, i);
+        check_s3_manifests(&s3);
+        rerun(root, &["push"], &[]);
+        check_s3_manifests(&s3);
+        let m = s3.object_file(BUCKET, &format!("kill/functions/api/v{i}/manifest.json"));
+        assert!(m.is_file(), "the re-run stored no manifest for v{i}");
+        assert_eq!(leftovers(root), Vec::<String>::new(), "kill {i}");
+    }
+    // The re-runs aborted every upload the kills left.
+    assert_eq!(s3.pending_multipart_files(), Vec::<String>::new());
+    rerun(root, &["prune", "api", "--uploads"], &[]);
+    assert_eq!(s3.pending_multipart_files(), Vec::<String>::new());
+}
+
+/// Whether `repo:1.0.0` exists; when it does, it names blobs the registry
+/// holds.
+fn check_registry_image(addr: &str, repo: &str) -> bool {
+    let url = format!("http://{addr}/v2/{repo}/manifests/1.0.0");
+    let Ok(resp) = ureq::get(&url)
+        .set("Accept", "application/vnd.oci.image.manifest.v1+json")
+        .call()
+    else {
+        return false;
+    };
+    let doc: serde_json::Value = resp.into_json().expect("manifest JSON");
+    let mut digests = vec![doc["config"]["digest"].as_str().unwrap().to_string()];
+    for l in doc["layers"].as_array().unwrap() {
+        digests.push(l["digest"].as_str().unwrap().to_string());
+    }
+    for d in digests {
+        assert_eq!(
+            http_status(addr, &format!("/v2/{repo}/blobs/{d}")),
+            Some(200),
+            "{repo}:1.0.0 names missing blob {d}"
+        );
+    }
+    true
+}
+
+fn registry_yaml(root: &Path, registry: &str, prefix: &str) {
+    std::fs::write(
+        root.join("hoist.yaml"),
+        format!(
+            "project: kill\nfunctions:\n  hello:\n    runtime: dockerfile\n    version: \"1.0.0\"\nregistry:\n  url: {registry}\n  prefix: {prefix}\n"
+        ),
+    )
+    .unwrap();
+}
+
+/// A dockerfile function on the busybox base, with `noise` bytes.
+fn image_project(base: &str, noise_len: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("functions/hello");
+    std::fs::create_dir_all(&f).unwrap();
+    std::fs::write(
+        f.join("Dockerfile"),
+        format!("FROM {base}/base:1\nCOPY . /app/\nCMD [\"/bin/sh\"]\n"),
+    )
+    .unwrap();
+    std::fs::write(f.join("big.bin"), noise(noise_len, 7)).unwrap();
+    dir
+}
+
+#[test]
+fn registry_push_killed_at_random_points_then_rerun() {
+    if !["docker-registry", "busybox"].iter().all(|t| have(t)) {
+        return;
+    }
+    let base = Registry::start(None);
+    let cache = tempfile::tempdir().unwrap();
+    let c = cache.path().display().to_string();
+    let _base = push_busybox_base(&base.addr, cache.path(), &[]);
+    let env = [("HOIST_CACHE_DIR", c.as_str())];
+    let project = image_project(&base.addr, 24 << 20);
+    let root = project.path();
+    let reg = Registry::start(None);
+    registry_yaml(root, &reg.addr, "k0-");
+    rerun(root, &["build"], &env);
+    for (i, delay) in delays(12, kills(), 700).into_iter().enumerate() {
+        // A new repository each time: every kill hits a fresh upload.
+        let prefix = format!("k{i}-");
+        registry_yaml(root, &reg.addr, &prefix);
+        run_and_kill(root, &["push"], &env, delay, i);
+        let repo = format!("{prefix}hello");
+        let _ = check_registry_image(&reg.addr, &repo);
+        rerun(root, &["push"], &env);
+        assert!(
+            check_registry_image(&reg.addr, &repo),
+            "kill {i}: no tag after the re-run"
+        );
+        assert_eq!(leftovers(root), Vec::<String>::new(), "kill {i}");
+        let records: Vec<_> = std::fs::read_dir(root.join(".hoist/uploads"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("registry-"))
+            .collect();
+        assert!(records.is_empty(), "kill {i}: upload records left");
+    }
+}
+
+#[test]
+fn build_killed_at_random_points_then_rerun() {
+    if !["docker-registry", "busybox"].iter().all(|t| have(t)) {
+        return;
+    }
+    let base = Registry::start(None);
+    let cache = tempfile::tempdir().unwrap();
+    let c = cache.path().display().to_string();
+    let _base = push_busybox_base(&base.addr, cache.path(), &[]);
+    let env = [("HOIST_CACHE_DIR", c.as_str())];
+    let project = image_project(&base.addr, 8 << 20);
+    let root = project.path();
+    registry_yaml(root, &base.addr, "b-");
+    for (i, delay) in delays(13, kills(), 600).into_iter().enumerate() {
+        std::fs::write(
+            root.join("functions/hello/round.txt"),
+            format!("round {i}\n"),
+        )
+        .unwrap();
+        run_and_kill(root, &["build"], &env, delay, i);
+        rerun(root, &["build"], &env);
+        // The index names the image, and every blob it needs is there.
+        let layout = root.join(".hoist/oci");
+        let index: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+        let blob = |d: &str| {
+            layout
+                .join("blobs/sha256")
+                .join(d.trim_start_matches("sha256:"))
+        };
+        for m in index["manifests"].as_array().unwrap() {
+            let d = m["digest"].as_str().unwrap();
+            let doc: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(blob(d)).expect("manifest blob")).unwrap();
+            assert!(blob(doc["config"]["digest"].as_str().unwrap()).is_file());
+            for l in doc["layers"].as_array().unwrap() {
+                assert!(blob(l["digest"].as_str().unwrap()).is_file(), "kill {i}");
+            }
+        }
+        assert_eq!(leftovers(root), Vec::<String>::new(), "kill {i}");
+    }
+}
