@@ -305,12 +305,8 @@ fn first_dart(dir: &Path) -> Option<String> {
     files.first().map(|f| format!("bin/{f}"))
 }
 
-/// The commented example `hoist init` writes under an empty `functions:`;
-/// `hoist new` removes it when it adds the first real function.
-pub const HELLO_EXAMPLE: &str = "  # hello:\n  #   path: functions/hello\n  #   runtime: deno\n";
-
 /// The commented hoist.yaml text. Every commented key block in it parses
-/// when uncommented (tests/commands.rs checks each one).
+/// when uncommented (tests/it/commands.rs checks each one).
 pub fn render(name: &str, default_runtime: Option<Runtime>, found: &[Detected]) -> String {
     let mut s = String::new();
     s.push_str("# hoist.yaml: what hoist bundles, builds and deploys.\n");
@@ -336,7 +332,7 @@ pub fn render(name: &str, default_runtime: Option<Runtime>, found: &[Detected]) 
         // `functions:` with nothing under it is an empty map; the example
         // below it parses as it is once uncommented (a test checks).
         s.push_str("functions:\n");
-        s.push_str(HELLO_EXAMPLE);
+        s.push_str(config::HELLO_EXAMPLE);
     } else {
         s.push_str("functions:\n");
         for d in found {

@@ -174,7 +174,7 @@ pub fn add_function(
 ) -> Result<String, String> {
     // The commented example `hoist init` left under an empty `functions:`
     // goes once there is a real function.
-    let without_example = source.replacen(super::init::HELLO_EXAMPLE, "", 1);
+    let without_example = source.replacen(crate::config::HELLO_EXAMPLE, "", 1);
     let source = without_example.as_str();
     let lines: Vec<&str> = source.lines().collect();
     let header = lines.iter().position(|l| l.starts_with("functions:"));

@@ -25,6 +25,10 @@ use crate::error::UserError;
 
 pub const FILE_NAME: &str = "hoist.yaml";
 
+/// The commented example function `hoist init` writes when it found no
+/// function (`hoist new` removes it when it adds the first one).
+pub const HELLO_EXAMPLE: &str = "  # hello:\n  #   path: functions/hello\n  #   runtime: deno\n";
+
 /// Largest hoist.yaml read, in bytes (1 MiB).
 pub const MAX_BYTES: u64 = 1024 * 1024;
 

@@ -90,34 +90,17 @@ pub fn build(
     // (`.<function>.stage-<pid>-*`; function names hold no `.`).
     let base = format!(".{}.stage-", f.name);
     crate::leftovers::clean(&build_root, &base, false);
-    if context_is_current(&dest, &info, &dockerfile, &support) {
-        printer.debug(format!(
-            "{}: build context {} is up to date",
-            f.name,
-            dest.display()
-        ));
-    } else {
-        std::fs::create_dir_all(&build_root)
-            .with_context(|| format!("cannot create {}", build_root.display()))?;
-        let staging = tempfile::Builder::new()
-            .prefix(&crate::leftovers::prefix(&base))
-            .tempdir_in(&build_root)
-            .with_context(|| {
-                format!(
-                    "cannot create a staging directory in {}",
-                    build_root.display()
-                )
-            })?;
-        crate::bundle::unpack::unpack(&bundle.archive, &staging.path().join(CONTEXT_APP_DIR))?;
-        for (path, bytes) in &support {
-            crate::fsx::write_atomic(&staging.path().join(path), bytes)?;
-        }
-        std::fs::write(staging.path().join("Dockerfile"), &dockerfile)?;
-        // Written last: its presence says the context is complete.
-        std::fs::write(staging.path().join("build.json"), &info)?;
-        crate::interrupt::check()?;
-        replace_dir(staging.keep(), &dest)?;
-    }
+    lay_out(
+        &f.name,
+        &build_root,
+        &base,
+        &dest,
+        &bundle.archive,
+        &support,
+        &dockerfile,
+        &info,
+        printer,
+    )?;
     let image = crate::image::oci::build_function(
         project,
         f,
@@ -153,6 +136,51 @@ pub fn build(
         image_skipped: image.skipped().map(str::to_string),
         functions: None,
     })
+}
+
+/// Lay out a build context at `dest` (the bundle unpacked under
+/// `app/`, `files`, the Dockerfile, then build.json last), unless it already
+/// holds exactly that. The context is staged beside `dest` (names starting
+/// with `base`) and moved into place whole.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn lay_out(
+    name: &str,
+    build_root: &Path,
+    base: &str,
+    dest: &Path,
+    archive: &Path,
+    files: &[(String, Vec<u8>)],
+    dockerfile: &str,
+    info: &[u8],
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    if context_is_current(dest, info, dockerfile, files) {
+        printer.debug(format!(
+            "{name}: build context {} is up to date",
+            dest.display()
+        ));
+        return Ok(());
+    }
+    std::fs::create_dir_all(build_root)
+        .with_context(|| format!("cannot create {}", build_root.display()))?;
+    let staging = tempfile::Builder::new()
+        .prefix(&crate::leftovers::prefix(base))
+        .tempdir_in(build_root)
+        .with_context(|| {
+            format!(
+                "cannot create a staging directory in {}",
+                build_root.display()
+            )
+        })?;
+    crate::bundle::unpack::unpack(archive, &staging.path().join(CONTEXT_APP_DIR))?;
+    for (path, bytes) in files {
+        crate::fsx::write_atomic(&staging.path().join(path), bytes)?;
+    }
+    std::fs::write(staging.path().join("Dockerfile"), dockerfile)?;
+    // Written last: its presence says the context is complete.
+    std::fs::write(staging.path().join("build.json"), info)?;
+    crate::interrupt::check()?;
+    replace_dir(staging.keep(), dest)
 }
 
 /// Whether `dest` already holds the context this build would lay out: the

@@ -6,7 +6,6 @@
 //! hex digits of the sha256 of what goes into the image besides the base.
 //! Same inputs, same bundle, same context, same image digest.
 
-use anyhow::Context;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -129,32 +128,17 @@ pub fn build(
     let dest = build_root.join(STATE_NAME);
     let base = format!(".{STATE_NAME}.stage-");
     crate::leftovers::clean(&build_root, &base, false);
-    if super::image::context_is_current(&dest, &info, &dockerfile, &files) {
-        printer.debug(format!(
-            "{name}: build context {} is up to date",
-            dest.display()
-        ));
-    } else {
-        std::fs::create_dir_all(&build_root)
-            .with_context(|| format!("cannot create {}", build_root.display()))?;
-        let staging = tempfile::Builder::new()
-            .prefix(&crate::leftovers::prefix(&base))
-            .tempdir_in(&build_root)
-            .with_context(|| {
-                format!(
-                    "cannot create a staging directory in {}",
-                    build_root.display()
-                )
-            })?;
-        crate::bundle::unpack::unpack(&bundle.archive, &staging.path().join(CONTEXT_APP_DIR))?;
-        for (path, bytes) in &files {
-            crate::fsx::write_atomic(&staging.path().join(path), bytes)?;
-        }
-        std::fs::write(staging.path().join("Dockerfile"), &dockerfile)?;
-        std::fs::write(staging.path().join("build.json"), &info)?;
-        crate::interrupt::check()?;
-        super::image::replace_dir(staging.keep(), &dest)?;
-    }
+    super::image::lay_out(
+        name,
+        &build_root,
+        &base,
+        &dest,
+        &bundle.archive,
+        &files,
+        &dockerfile,
+        &info,
+        printer,
+    )?;
 
     let builder = builder.unwrap_or(project.config.builder);
     let image_name = oci::layout_name(name, &version);

@@ -8,16 +8,19 @@
 //! any failure.
 
 mod api;
+mod env;
 mod flytoml;
 mod lease;
 mod logs;
 mod rollout;
 pub mod spec;
+mod state;
+mod warmup;
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::{
     Active, DeployRequest, Deployed, EnvSet, EnvVar, FunctionSettings, Invocation, InvokeResult,
@@ -32,9 +35,7 @@ use api::{FlyApi, Machine};
 use lease::Leases;
 use rollout::{lease_patience, Rollout};
 use spec::Spec;
-
-/// Earlier configs kept in each machine's metadata for `rollback`.
-const HISTORY: usize = 3;
+use state::{active_of, entry_of, extra_env, history_of, meta_of, stamp};
 
 pub struct Fly {
     api: FlyApi,
@@ -271,87 +272,6 @@ impl Fly {
     }
 }
 
-/// The history entry of a machine's config (its metadata's own history
-/// left out).
-fn entry_of(config: &Value) -> Value {
-    let mut c = config.clone();
-    if let Some(m) = c["metadata"].as_object_mut() {
-        m.remove("hoist_history");
-        m.remove("hoist_launch_id");
-    }
-    c
-}
-
-fn history_of(m: &Machine) -> Vec<Value> {
-    m.meta("hoist_history")
-        .and_then(|h| serde_json::from_str::<Vec<Value>>(h).ok())
-        .unwrap_or_default()
-}
-
-fn meta_of<'a>(config: &'a Value, key: &str) -> Option<&'a str> {
-    config["metadata"][key].as_str()
-}
-
-/// The version machines run; when a rollout was cut short and machines
-/// disagree, the older one (the one the newer machines' history names).
-fn active_of(ms: &[Machine]) -> Option<&Machine> {
-    let first = ms.first()?;
-    let versions: std::collections::BTreeSet<&str> =
-        ms.iter().filter_map(|m| m.meta("hoist_version")).collect();
-    if versions.len() <= 1 {
-        return Some(first);
-    }
-    ms.iter()
-        .find(|m| {
-            let v = m.meta("hoist_version");
-            ms.iter().any(|o| {
-                history_of(o)
-                    .iter()
-                    .any(|h| meta_of(h, "hoist_version") == v && o.meta("hoist_version") != v)
-            })
-        })
-        .or(Some(first))
-}
-
-/// The config a machine runs with `metadata` stamped and the hoist_config
-/// digest over everything that shapes it.
-fn stamp(spec: &Spec, mut config: Value, history: Vec<Value>) -> Value {
-    use sha2::{Digest, Sha256};
-    if let Some(m) = config["metadata"].as_object_mut() {
-        m.remove("hoist_config");
-        m.remove("hoist_history");
-        m.remove("hoist_launch_id");
-        m.remove("fly_canary");
-    }
-    let mut shape = config.clone();
-    if let Some(m) = shape["metadata"].as_object_mut() {
-        m.remove("hoist_release");
-    }
-    let digest = format!(
-        "sha256:{}",
-        hex::encode(Sha256::digest(
-            format!(
-                "{}{}",
-                serde_json::to_string(&shape).unwrap_or_default(),
-                spec.digest()
-            )
-            .as_bytes()
-        ))
-    );
-    config["metadata"]["hoist_config"] = Value::from(digest);
-    let history: Vec<Value> = history.into_iter().take(HISTORY).collect();
-    config["metadata"]["hoist_history"] =
-        Value::from(serde_json::to_string(&history).unwrap_or_else(|_| "[]".into()));
-    config
-}
-
-/// Env values set with `hoist env set` (kept across deploys).
-fn extra_env(m: Option<&Machine>) -> BTreeMap<String, String> {
-    m.and_then(|m| m.meta("hoist_env_extra"))
-        .and_then(|t| serde_json::from_str(t).ok())
-        .unwrap_or_default()
-}
-
 impl Target for Fly {
     fn kind(&self) -> &'static str {
         "fly"
@@ -572,67 +492,7 @@ impl Target for Fly {
         count: u32,
         deadline: Duration,
     ) -> anyhow::Result<Vec<Worker>> {
-        self.need_token()?;
-        let spec = self.spec(function)?;
-        let until = Instant::now() + deadline;
-        self.block(async {
-            let ms = self.current(spec).await?;
-            let Some(template) = active_of(&ms).and_then(|m| m.config.clone()) else {
-                return Err(
-                    UserError::failure(format!("`{function}` has no machines on Fly"))
-                        .with_hint("deploy it first (`hoist deploy`)")
-                        .into(),
-                );
-            };
-            let started = Instant::now();
-            let mut chosen: Vec<Machine> = Vec::new();
-            for m in ms.iter().take(count as usize) {
-                if m.state != "started" {
-                    self.api.action(&spec.app, &m.id, "start", None).await?;
-                }
-                chosen.push(m.clone());
-            }
-            let region = spec.regions[0].0.clone();
-            while chosen.len() < count as usize {
-                let mut config = template.clone();
-                let launch = new_id();
-                config["metadata"]["hoist_launch_id"] = Value::from(launch.clone());
-                let m = self
-                    .api
-                    .create_machine(&spec.app, &region, &config, &launch, false, false)
-                    .await?;
-                chosen.push(m);
-            }
-            let leases = Leases::new(&self.api, &spec.app, "hoist warmup");
-            let roll = Rollout {
-                api: &self.api,
-                spec,
-                leases: &leases,
-                r: &NoReport,
-                wanted_digest: String::new(),
-                config: Value::Null,
-            };
-            let waits = chosen.iter().map(|m| async {
-                let fresh = Machine {
-                    instance_id: String::new(),
-                    ..m.clone()
-                };
-                roll.healthy(&fresh, until).await?;
-                let took = started.elapsed().as_secs_f64() * 1000.0;
-                Ok::<_, anyhow::Error>(Worker {
-                    id: m.id.clone(),
-                    version: m.meta("hoist_version").unwrap_or("?").to_string(),
-                    state: "started".into(),
-                    cold_start_ms: Some(took),
-                })
-            });
-            let res: anyhow::Result<Vec<Worker>> = futures_util::future::join_all(waits)
-                .await
-                .into_iter()
-                .collect();
-            leases.release_all().await;
-            res
-        })
+        self.warm(function, count, deadline)
     }
 
     fn status(&self, function: &str) -> anyhow::Result<Status> {
@@ -700,44 +560,7 @@ impl Target for Fly {
     }
 
     fn env_list(&self, function: &str) -> anyhow::Result<Vec<EnvVar>> {
-        self.need_token()?;
-        let spec = self.spec(function)?;
-        self.block(async {
-            let ms = self.current(spec).await?;
-            let now = active_of(&ms);
-            let extra = extra_env(now);
-            let mut out: Vec<EnvVar> = Vec::new();
-            if let Some(c) = now.and_then(|m| m.config.as_ref()) {
-                if let Some(env) = c["env"].as_object() {
-                    for (k, v) in env {
-                        if matches!(k.as_str(), "FLY_PROCESS_GROUP" | "PRIMARY_REGION" | "PORT") {
-                            continue;
-                        }
-                        out.push(EnvVar {
-                            key: k.clone(),
-                            value: v.as_str().map(str::to_string),
-                            is_secret: false,
-                            source: if extra.contains_key(k) {
-                                "api"
-                            } else {
-                                "config"
-                            }
-                            .into(),
-                        });
-                    }
-                }
-            }
-            for name in self.api.secrets(&spec.app).await? {
-                out.push(EnvVar {
-                    key: name,
-                    value: None,
-                    is_secret: true,
-                    source: "secret".into(),
-                });
-            }
-            out.sort_by(|a, b| a.key.cmp(&b.key));
-            Ok(out)
-        })
+        self.list_env(function)
     }
 
     fn env_update(
@@ -746,78 +569,11 @@ impl Target for Fly {
         set: &[EnvSet],
         unset: &[String],
     ) -> anyhow::Result<Vec<EnvVar>> {
-        self.need_token()?;
-        let spec = self.spec(function)?;
-        self.block(async {
-            self.ensure_app(&spec.app, &NoReport).await?;
-            let secrets: Vec<(String, crate::auth::Secret)> = set
-                .iter()
-                .filter(|s| s.is_secret)
-                .map(|s| (s.key.clone(), s.value.clone()))
-                .collect();
-            self.api.set_secrets(&spec.app, &secrets).await?;
-            let existing = self.api.secrets(&spec.app).await?;
-            for k in unset.iter().filter(|k| existing.contains(k)) {
-                self.api.unset_secret(&spec.app, k).await?;
-            }
-            let plain: Vec<&EnvSet> = set.iter().filter(|s| !s.is_secret).collect();
-            let ms = self.current(spec).await?;
-            let now = active_of(&ms);
-            let mut extra = extra_env(now);
-            let before = extra.clone();
-            for s in &plain {
-                extra.insert(s.key.clone(), s.value.expose().to_string());
-            }
-            for k in unset {
-                extra.remove(k);
-            }
-            if extra != before {
-                if let Some(c) = now.and_then(|m| m.config.clone()) {
-                    let mut c = c;
-                    if let Some(env) = c["env"].as_object_mut() {
-                        for k in before.keys() {
-                            env.remove(k);
-                        }
-                        for (k, v) in &extra {
-                            env.insert(k.clone(), json!(v));
-                        }
-                    }
-                    c["metadata"]["hoist_env_extra"] =
-                        Value::from(serde_json::to_string(&extra).unwrap_or_default());
-                    let history = history_of(now.expect("a config implies a machine"));
-                    let config = stamp(spec, c, history);
-                    self.roll(spec, config, &NoReport).await?;
-                } else if !plain.is_empty() {
-                    return Err(
-                        UserError::failure(format!("`{function}` has no machines on Fly"))
-                            .with_hint("deploy it first; plain env lives in the machines' config")
-                            .into(),
-                    );
-                }
-            }
-            Ok(())
-        })?;
-        self.env_list(function)
+        self.update_env(function, set, unset)
     }
 
     fn restart(&self, function: &str) -> anyhow::Result<u64> {
-        self.need_token()?;
-        let spec = self.spec(function)?;
-        self.block(async {
-            let ms = self.current(spec).await?;
-            let Some(now) = active_of(&ms) else {
-                return Ok(0);
-            };
-            let Some(mut c) = now.config.clone() else {
-                return Ok(0);
-            };
-            // A new restart stamp makes every machine a stale one, so the
-            // strategy replaces each with its secrets read afresh.
-            c["metadata"]["hoist_restart"] = Value::from(new_id());
-            let config = stamp(spec, c, history_of(now));
-            self.roll(spec, config, &NoReport).await?;
-            Ok(ms.len() as u64)
-        })
+        self.restart_all(function)
     }
 
     fn logs(
@@ -856,7 +612,7 @@ impl Target for Fly {
 }
 
 /// A reporter that says nothing (for steps inside other commands).
-struct NoReport;
+pub(super) struct NoReport;
 
 impl Reporter for NoReport {
     fn step(&self, _: &str, _: &str) {}
