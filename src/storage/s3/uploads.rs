@@ -116,10 +116,22 @@ impl Ctx {
                 {
                     continue;
                 }
-                match self
+                // A killed push's last part may still be landing on the
+                // server: an abort that finds parts left is tried again a
+                // little later before it is reported.
+                let mut res = self
                     .abort(&e.key, &e.upload_id, &ProgressBar::hidden())
-                    .await
-                {
+                    .await;
+                for wait in [500, 1500] {
+                    if res.is_ok() {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(wait)).await;
+                    res = self
+                        .abort(&e.key, &e.upload_id, &ProgressBar::hidden())
+                        .await;
+                }
+                match res {
                     Ok(()) => {
                         let _ = std::fs::remove_file(&path);
                         done.push(format!("s3://{}/{} ({})", e.bucket, e.key, e.upload_id));
