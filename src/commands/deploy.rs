@@ -298,20 +298,22 @@ fn stage(
     printer: &Printer,
 ) -> anyhow::Result<Item> {
     let image = match dest {
-        Some(dest) => Some(
-            crate::image::oci::publish::push_to(
-                project,
-                f,
-                &prepared.version,
-                &want.digest,
-                dest,
-                printer,
-            )?
-            .pinned,
-        ),
+        Some(dest) => Some(crate::image::oci::publish::push_to(
+            project,
+            f,
+            &prepared.version,
+            &want.digest,
+            dest,
+            printer,
+        )?),
         None => None,
     };
     let pushed = crate::release::publish(project, f, store, prepared, printer)?;
+    // Tagged once the store holds the version (the deploy uses the digest).
+    if let (Some(dest), Some(p)) = (dest, &image) {
+        crate::image::oci::publish::tag(project, dest, p, &prepared.version)?;
+    }
+    let image = image.map(|p| p.pinned);
     Ok(Item {
         req: DeployRequest {
             function: f.name.clone(),

@@ -1,6 +1,6 @@
 //! Storing a prepared function as an immutable version: its image (when a
-//! registry is configured) first, then its archive and release manifest in
-//! the artifact store. Pushing what is already stored uploads nothing.
+//! registry is configured) first, by digest, then its archive and release
+//! manifest in the artifact store, then the image's version tag. Pushing what is already stored uploads nothing.
 //! `push` and `deploy` both go through [`publish`].
 
 use std::time::Duration;
@@ -73,6 +73,11 @@ pub fn publish(
         digest: p.digest.clone(),
     });
     let mut one = push_one(f, store, prepared, &manifest, printer)?;
+    // The store kept this image for the version (a racing push with other
+    // content was refused above): only now does the tag name it.
+    if let Some(p) = &image_push {
+        crate::image::oci::publish::tag_function_of(project, f, &prepared.version, p)?;
+    }
     one.image_push = image_push;
     Ok(one)
 }

@@ -432,3 +432,91 @@ fn leftovers_of_killed_runs_are_cleaned_by_the_next_run() {
     );
     assert!(live_tmp.exists());
 }
+
+/// A project copy whose dockerfile function `api` (FROM scratch) holds
+/// `data`, stored in the shared local `store` and pushed to `registry`.
+fn image_project(registry: &str, store: &Path, version: &str, data: &[u8]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("functions/api");
+    std::fs::create_dir_all(&f).unwrap();
+    std::fs::write(
+        f.join("Dockerfile"),
+        "FROM scratch\nCOPY data.bin /app/\nCMD [\"/app\"]\n",
+    )
+    .unwrap();
+    std::fs::write(f.join("data.bin"), data).unwrap();
+    let yaml = format!(
+        "project: race\nstorage:\n  backend: local\n  path: {}\nregistry:\n  url: {registry}\nfunctions:\n  api:\n    runtime: dockerfile\n    version: {version}\n",
+        store.display()
+    );
+    std::fs::write(dir.path().join("hoist.yaml"), yaml).unwrap();
+    dir
+}
+
+/// Parallel pushes of one version with different images: the registry's
+/// tag ends on the image whose release manifest the store kept, never on
+/// a losing push's.
+#[test]
+fn parallel_pushes_of_one_version_tag_the_image_the_store_kept() {
+    if !support::registry::have("docker-registry") {
+        return;
+    }
+    let reg = support::registry::Registry::start(None);
+    let store = tempfile::tempdir().unwrap();
+    for round in 0..3 {
+        let version = format!("r{round}");
+        let dirs: Vec<tempfile::TempDir> = (0..4)
+            .map(|k| {
+                let data = random_bytes(MIB, 500 + round * 10 + k);
+                image_project(&reg.addr, store.path(), &version, &data)
+            })
+            .collect();
+        for d in &dirs {
+            let out = hoist(d.path(), &["build"]).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let children: Vec<Child> = dirs
+            .iter()
+            .map(|d| hoist(d.path(), &["push"]).spawn().unwrap())
+            .collect();
+        let done = wait_all(children);
+        let report: String = done
+            .iter()
+            .enumerate()
+            .map(|(k, d)| format!("push {k}: exit {}\n{}\n", d.code, d.stderr))
+            .collect();
+        assert_eq!(
+            done.iter().filter(|d| d.code == 0).count(),
+            1,
+            "round {round}: {report}"
+        );
+        let manifest: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(
+                store
+                    .path()
+                    .join(format!("functions/api/{version}/manifest.json")),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let kept = manifest["image"]["digest"]
+            .as_str()
+            .unwrap_or_else(|| panic!("the stored manifest names no image: {manifest}"));
+        let resp = ureq::get(&format!("http://{}/v2/api/manifests/{version}", reg.addr))
+            .set("Accept", "application/vnd.oci.image.manifest.v1+json")
+            .call()
+            .unwrap_or_else(|e| panic!("round {round}: tag {version} is missing: {e}\n{report}"));
+        let tagged = resp
+            .header("Docker-Content-Digest")
+            .expect("a content digest")
+            .to_string();
+        assert_eq!(
+            tagged, kept,
+            "round {round}: tag {version} names another image than the store's manifest\n{report}"
+        );
+    }
+}

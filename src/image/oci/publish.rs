@@ -2,8 +2,12 @@
 //! configured registry as `<registry>/<prefix><function>:<version>`: every
 //! blob first (HEAD, mount from the base's repository when it lives in the
 //! same registry, upload what is missing), the manifest last, so an
-//! interrupted push never leaves a tag pointing at missing blobs. Targets
-//! then refer to the image as `name@sha256:…`.
+//! interrupted push never leaves a tag pointing at missing blobs. The
+//! manifest goes up by digest; the version's tag is written separately
+//! ([`tag_function_of`], [`tag`]) once the version's release manifest in the
+//! store names this image, so of two pushes racing for one version the tag
+//! ends on the image the store kept. Targets refer to the image as
+//! `name@sha256:…`.
 
 use std::sync::Arc;
 
@@ -101,7 +105,8 @@ pub fn built_version(project: &Project, f: &Function) -> anyhow::Result<String> 
 }
 
 /// Push the image `hoist build` made for version `version` of `f` to the
-/// configured registry; `Ok(None)` when no registry is configured.
+/// configured registry, by digest (untagged: see [`tag_function_of`]);
+/// `Ok(None)` when no registry is configured.
 /// `bundle_digest` (`sha256:…`) is the bundle being released: the push is
 /// refused (exit 1) when the layout's image of this version was built from
 /// another bundle, as happens when the code changed since `hoist build`
@@ -126,6 +131,62 @@ pub fn push_function_of(
     push_to(project, f, version, bundle_digest, &dest, printer).map(Some)
 }
 
+/// Point the configured registry's tag `version` of `f` at `pushed`, the
+/// image [`push_function_of`] sent.
+pub fn tag_function_of(
+    project: &Project,
+    f: &Function,
+    version: &str,
+    pushed: &Pushed,
+) -> anyhow::Result<()> {
+    let (registry, repository) = target_repo(project, &f.name)?;
+    let dest = Destination {
+        registry,
+        repository,
+        insecure: project.config.registry.insecure,
+        creds: None,
+    };
+    tag(project, &dest, pushed, version)
+}
+
+/// Point tag `tag` of `dest` at the image `pushed` (already in the
+/// registry by digest): one manifest PUT of the bytes the layout holds.
+pub fn tag(
+    project: &Project,
+    dest: &Destination,
+    pushed: &Pushed,
+    tag: &str,
+) -> anyhow::Result<()> {
+    let layout = Layout::open(&store::layout_dir(project))?;
+    let bytes = layout.blobs.read(&pushed.digest)?;
+    let manifest: Manifest = serde_json::from_slice(&bytes)
+        .with_context(|| format!("the manifest {} does not parse", pushed.digest))?;
+    let media_type = if manifest.media_type.is_empty() {
+        spec::OCI_MANIFEST.to_string()
+    } else {
+        manifest.media_type
+    };
+    let client = client_for(project, dest)?;
+    client::runtime()?.block_on(client.put_manifest(&dest.repository, tag, &media_type, &bytes))
+}
+
+/// A registry client for `dest`, recording chunked uploads in the
+/// project's upload journal.
+fn client_for(project: &Project, dest: &Destination) -> anyhow::Result<Client> {
+    let configured = project
+        .config
+        .registry
+        .url
+        .as_deref()
+        .map(crate::image::oci::registry_host);
+    let mut client = Client::new(&dest.registry, dest.insecure, configured.as_deref())?
+        .with_upload_journal(project.state_dir().join("uploads"));
+    if let Some(c) = &dest.creds {
+        client = client.with_creds(c.clone());
+    }
+    Ok(client)
+}
+
 /// Where an image goes: a registry, a repository in it, and (when the
 /// target supplies them) the credentials to use instead of the ones hoist
 /// would look up.
@@ -136,7 +197,8 @@ pub struct Destination {
     pub creds: Option<crate::registry::auth::Creds>,
 }
 
-/// Push the image `hoist build` made for `version` of `f` to `dest`.
+/// Push the image `hoist build` made for `version` of `f` to `dest`, by
+/// digest; [`tag`] names it `version` afterwards.
 pub fn push_to(
     project: &Project,
     f: &Function,
@@ -162,17 +224,7 @@ pub fn push_to(
         .into());
     }
     check_bundle(project, f, &version, &layout, &name, bundle_digest)?;
-    let configured = project
-        .config
-        .registry
-        .url
-        .as_deref()
-        .map(crate::image::oci::registry_host);
-    let mut client = Client::new(&dest.registry, dest.insecure, configured.as_deref())?
-        .with_upload_journal(project.state_dir().join("uploads"));
-    if let Some(c) = &dest.creds {
-        client = client.with_creds(c.clone());
-    }
+    let client = client_for(project, dest)?;
     let rt = client::runtime()?;
     let started = std::time::Instant::now();
     let mut pushed = rt.block_on(push_image(
@@ -181,6 +233,7 @@ pub fn push_to(
         &name,
         &dest.repository,
         &version,
+        false,
         printer,
     ))?;
     pushed.function = f.name.clone();
@@ -228,25 +281,22 @@ pub fn push_project_image(project: &Project, printer: &Printer) -> anyhow::Resul
         .with_hint("run `hoist build`; it is skipped when its base image cannot be fetched (see its warning)")
         .into());
     }
-    let configured = project
-        .config
-        .registry
-        .url
-        .as_deref()
-        .map(crate::image::oci::registry_host);
-    let client = Client::new(
-        &registry,
-        project.config.registry.insecure,
-        configured.as_deref(),
-    )?
-    .with_upload_journal(project.state_dir().join("uploads"));
+    let dest = Destination {
+        registry,
+        repository,
+        insecure: project.config.registry.insecure,
+        creds: None,
+    };
+    let client = client_for(project, &dest)?;
     let rt = client::runtime()?;
+    // The project image has no release manifest to wait for: tagged now.
     let mut pushed = rt.block_on(push_image(
         Arc::new(client),
         &layout,
         &image,
-        &repository,
+        &dest.repository,
         &version,
+        true,
         printer,
     ))?;
     pushed.function = name.clone();
@@ -298,13 +348,16 @@ fn check_bundle(
         .into())
 }
 
-/// Push image `name` of `layout` to `repo:tag` through `client`.
+/// Push image `name` of `layout` to `repo` through `client`: its blobs,
+/// then its manifest by digest, and by `tag` too when `tag_now` (else the
+/// caller tags it later with [`tag`]).
 pub async fn push_image(
     client: Arc<Client>,
     layout: &Layout,
     name: &str,
     repo: &str,
     tag: &str,
+    tag_now: bool,
     printer: &Printer,
 ) -> anyhow::Result<Pushed> {
     let desc = layout
@@ -400,8 +453,9 @@ pub async fn push_image(
     // blob's link file in place): check each blob again, uploading what is
     // missing, and write the manifest again, up to MANIFEST_RETRIES times.
     let mut retries = 0;
+    let reference = if tag_now { tag } else { desc.digest.as_str() };
     while let Err(e) = client
-        .put_manifest(repo, tag, &media_type, &manifest_bytes)
+        .put_manifest(repo, reference, &media_type, &manifest_bytes)
         .await
     {
         if e.downcast_ref::<client::BlobsInDoubt>().is_none() || retries == MANIFEST_RETRIES {
