@@ -433,12 +433,12 @@ fn build_memory_does_not_grow_with_file_size() {
     f.set_len(2 << 30).unwrap();
     drop(f);
     if std::fs::metadata(&big).unwrap().blocks() * 512 > 1 << 20 {
-        eprintln!("skipped: this filesystem does not keep a 2 GiB file sparse");
+        support::skip::missing("this filesystem does not keep a 2 GiB file sparse");
         return;
     }
     let time = Path::new("/usr/bin/time");
     if !time.exists() {
-        eprintln!("skipped: /usr/bin/time is not installed");
+        support::skip::missing("/usr/bin/time is not installed");
         return;
     }
     let cache = root.join(".test-cache");

@@ -4,7 +4,10 @@
 //! names a missing archive or one holding other bytes, no tag names an
 //! image with a missing blob. After every re-run: it succeeded, and no
 //! leftovers (temporary files, multipart uploads, upload records) remain.
-//! Ten kills per operation by default; `HOIST_SOAK=1` runs fifty.
+//! Ten kills per operation by default; `HOIST_SOAK=1` runs fifty. They
+//! kill hoist at timed points, so they run when asked
+//! (`cargo test --test it kills:: -- --ignored`) and count as ignored in
+//! every other run.
 
 use crate::support;
 
@@ -14,19 +17,6 @@ use std::time::Duration;
 
 use support::registry::{have, http_status, push_busybox_base, Registry};
 use support::s3::{sha256_file, S3Server, ACCESS_KEY, BUCKET, SECRET_KEY};
-
-/// Whether the kill tests run: they kill hoist at timed points and are
-/// sensitive to a loaded machine, so they run when asked
-/// (`HOIST_KILL_TESTS=1`, or `HOIST_SOAK=1` for fifty kills each), and
-/// say plainly that they skipped otherwise.
-fn wanted(name: &str) -> bool {
-    let on = |v: &str| std::env::var(v).is_ok_and(|v| v == "1");
-    if on("HOIST_KILL_TESTS") || on("HOIST_SOAK") {
-        return true;
-    }
-    eprintln!("skipped: {name} (kill tests run with HOIST_KILL_TESTS=1 or HOIST_SOAK=1)");
-    false
-}
 
 fn kills() -> usize {
     if std::env::var("HOIST_SOAK").is_ok_and(|v| v == "1") {
@@ -164,10 +154,8 @@ fn check_s3_manifests(s3: &S3Server) {
 }
 
 #[test]
+#[ignore = "kill tests: run with `cargo test --test it kills:: -- --ignored`"]
 fn push_to_s3_killed_at_random_points_then_rerun() {
-    if !wanted("push_to_s3_killed_at_random_points_then_rerun") {
-        return;
-    }
     let Some(s3) = S3Server::start() else { return };
     s3.create_bucket(BUCKET);
     let dir = tempfile::tempdir().unwrap();
@@ -265,10 +253,8 @@ fn image_project(base: &str, noise_len: usize) -> tempfile::TempDir {
 }
 
 #[test]
+#[ignore = "kill tests: run with `cargo test --test it kills:: -- --ignored`"]
 fn registry_push_killed_at_random_points_then_rerun() {
-    if !wanted("registry_push_killed_at_random_points_then_rerun") {
-        return;
-    }
     if !["docker-registry", "busybox"].iter().all(|t| have(t)) {
         return;
     }
@@ -306,10 +292,8 @@ fn registry_push_killed_at_random_points_then_rerun() {
 }
 
 #[test]
+#[ignore = "kill tests: run with `cargo test --test it kills:: -- --ignored`"]
 fn build_killed_at_random_points_then_rerun() {
-    if !wanted("build_killed_at_random_points_then_rerun") {
-        return;
-    }
     if !["docker-registry", "busybox"].iter().all(|t| have(t)) {
         return;
     }

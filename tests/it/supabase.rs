@@ -200,12 +200,10 @@ fn deno() -> Option<PathBuf> {
     if d.is_file() {
         return Some(d);
     }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "deno is not at {} and CI=true: the module-graph check cannot be skipped",
-            d.display()
-        );
-    }
+    support::skip::missing(&format!(
+        "deno is not at {} (the module-graph check needs it)",
+        d.display()
+    ));
     None
 }
 
@@ -247,7 +245,6 @@ fn check_bundles(
     allowed_extra: &BTreeMap<&str, Vec<&str>>,
 ) {
     let Some(deno) = deno() else {
-        eprintln!("SKIPPED the deno info check: deno is not installed (set HOIST_TOOLS or install it with npm)");
         return;
     };
     let deno_dir = tempfile::tempdir().unwrap();
@@ -480,7 +477,6 @@ fn receptor_bundles_are_graph_complete() {
 /// the import map the image passes: every local module resolves inside `dir`.
 fn graph_resolves(name: &str, dir: &Path, entry: &str, map: Option<&str>) {
     let Some(deno) = deno() else {
-        eprintln!("SKIPPED the deno info check of {name}: deno is not installed");
         return;
     };
     let deno_dir = tempfile::tempdir().unwrap();

@@ -5,3 +5,4 @@ pub mod project;
 pub mod proxy;
 pub mod registry;
 pub mod s3;
+pub mod skip;

@@ -4,8 +4,7 @@
 //! clients send and can cut connections mid-stream; a Bearer-token gate in
 //! front of a registry (the token flow without a JWT server); a
 //! busybox-static base image built and pushed by hoist itself; and the
-//! "tool missing" rule: with `CI` set a missing tool fails the test,
-//! otherwise the test says it skipped and returns.
+//! "tool missing" rule of `support::skip`.
 
 #![allow(dead_code)]
 
@@ -17,16 +16,12 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Whether `tool` is installed; when not, fail under CI, else say skipped.
+/// Whether `tool` is installed; when not, see [`super::skip::missing`].
 pub fn have(tool: &str) -> bool {
     let found = std::env::var_os("PATH")
         .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()));
     if !found {
-        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-        if ci {
-            panic!("{tool} is not installed (CI is set, so this is a failure; .ci/deps.sh installs it)");
-        }
-        eprintln!("skipped: {tool} not installed");
+        super::skip::missing(&format!("{tool} is not installed"));
     }
     found
 }

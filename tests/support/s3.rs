@@ -1,9 +1,8 @@
 //! A real S3 server for tests: `s3s-fs` (crates.io, verifies SigV4) started
 //! on a free loopback port with its own access key and secret and a fresh
 //! data directory, stopped on drop; plus the aws CLI as an independent
-//! client to check what hoist wrote. When s3s-fs (or aws) is missing, a test
-//! fails under CI (so a broken install is noticed) and is skipped elsewhere
-//! with "skipped: s3s-fs not installed".
+//! client to check what hoist wrote. When s3s-fs (or aws) is missing, the
+//! rule of `support::skip` applies.
 
 #![allow(dead_code)]
 
@@ -18,7 +17,7 @@ pub const BUCKET: &str = "hoist-test";
 
 /// True under CI (`CI` set to anything but empty, `false` or `0`).
 pub fn ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+    super::skip::ci()
 }
 
 /// Find a tool: `$env_var` when set, else PATH, else `extra` directories.
@@ -44,10 +43,7 @@ pub fn find_tool(name: &str, env_var: Option<&str>, extra: &[PathBuf]) -> Option
             return Some(p);
         }
     }
-    if ci() {
-        panic!("{name} is not installed, and CI is set: the CI setup must install it (see docs/storage.md)");
-    }
-    eprintln!("skipped: {name} not installed");
+    super::skip::missing(&format!("{name} is not installed"));
     None
 }
 
