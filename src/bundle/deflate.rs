@@ -51,13 +51,20 @@ pub const FINAL_BLOCK: [u8; 2] = [0x03, 0x00];
 /// on reset, and its match finder may read a few bytes past the end of the
 /// input, so match choices could depend on which block the thread encoded
 /// before (zlib proper zeroes that area; zlib-rs does not).
+///
+/// Since the encoding is a pure function of its input, the last all-zero
+/// block's encoding is kept and reused for the next one of the same shape:
+/// a sparse file's gigabytes of zeros cost a memcmp per block, not a
+/// deflate run.
 pub struct BlockEncoder {
     level: u32,
+    /// `(buf.len(), start, encoding)` of the last all-zero block.
+    zeros: Option<(usize, usize, Vec<u8>)>,
 }
 
 impl BlockEncoder {
     pub fn new(level: u32) -> Self {
-        BlockEncoder { level }
+        BlockEncoder { level, zeros: None }
     }
 
     /// Append to `out` the raw deflate encoding of `buf[start..]`, where
@@ -65,6 +72,22 @@ impl BlockEncoder {
     /// [`WINDOW`] bytes are used). The encoding is byte-aligned, contains no
     /// final block, and is a pure function of `buf` and `start`.
     pub fn encode(&mut self, buf: &[u8], start: usize, out: &mut Vec<u8>) -> io::Result<()> {
+        if !all_zero(buf) {
+            return self.encode_runs(buf, start, out);
+        }
+        if let Some((len, at, bytes)) = &self.zeros {
+            if *len == buf.len() && *at == start {
+                out.extend_from_slice(bytes);
+                return Ok(());
+            }
+        }
+        let mark = out.len();
+        self.encode_runs(buf, start, out)?;
+        self.zeros = Some((buf.len(), start, out[mark..].to_vec()));
+        Ok(())
+    }
+
+    fn encode_runs(&mut self, buf: &[u8], start: usize, out: &mut Vec<u8>) -> io::Result<()> {
         let runs = plan(buf, start);
         let mut comp: Option<Compress> = None;
         for (i, r) in runs.iter().enumerate() {
@@ -93,6 +116,13 @@ impl BlockEncoder {
         }
         Ok(())
     }
+}
+
+/// Whether every byte of `buf` is zero (memcmp against zeros, so it is fast
+/// in any build and stops at the first other byte).
+fn all_zero(buf: &[u8]) -> bool {
+    static ZERO: [u8; 64 * 1024] = [0; 64 * 1024];
+    buf.chunks(ZERO.len()).all(|c| c == &ZERO[..c.len()])
 }
 
 /// A stretch of a block encoded one way.
@@ -210,6 +240,12 @@ fn sub_looks_random(piece: &[u8]) -> bool {
 /// Whether `len² / Σ count²` over the byte histogram is at least `alphabet`
 /// (integer arithmetic, so every machine agrees).
 fn effective_alphabet_at_least(chunk: &[u8], alphabet: u64) -> bool {
+    // All zeros (sparse files, padding) has an alphabet of one: the same
+    // answer as the histogram gives, from a memcmp.
+    static ZERO: [u8; CHUNK] = [0; CHUNK];
+    if alphabet > 1 && chunk.len() <= CHUNK && chunk == &ZERO[..chunk.len()] {
+        return false;
+    }
     // Four interleaved histograms avoid store-to-load stalls on runs of the
     // same byte.
     let mut h = [[0u32; 256]; 4];
@@ -322,6 +358,30 @@ mod tests {
         reused.encode(&text(1000), 0, &mut Vec::new()).unwrap();
         reused.encode(&data, 0, &mut b).unwrap();
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn a_reused_zero_block_encodes_as_a_fresh_one() {
+        let zeros = vec![0u8; WINDOW + 200_000];
+        let mut fresh = Vec::new();
+        BlockEncoder::new(6)
+            .encode(&zeros, WINDOW, &mut fresh)
+            .unwrap();
+        let mut enc = BlockEncoder::new(6);
+        let mut first = Vec::new();
+        let mut second = Vec::new();
+        enc.encode(&zeros, WINDOW, &mut first).unwrap();
+        enc.encode(&zeros, WINDOW, &mut second).unwrap();
+        assert_eq!(first, fresh);
+        assert_eq!(second, fresh);
+        // Another shape is encoded, not taken from the kept one (no context
+        // here, so the block inflates alone).
+        let mut other = Vec::new();
+        enc.encode(&zeros[..1000], 0, &mut other).unwrap();
+        assert_eq!(inflate(&other), vec![0u8; 1000]);
+        let mut again = Vec::new();
+        enc.encode(&zeros[..1000], 0, &mut again).unwrap();
+        assert_eq!(again, other);
     }
 
     /// A tar-like stream: 512-byte headers, text files drawn from a 4096-word
