@@ -14,12 +14,18 @@ use super::Problem;
 /// Most errors collected from one file before giving up.
 const MAX_ERRORS: usize = 50;
 
+/// Most bytes parsed in all while collecting: a large file with many bad
+/// keys is reported up to here (each further error costs a whole parse),
+/// so any hoist.yaml is answered in bounded time.
+const PARSE_BUDGET: usize = 2 << 20;
+
 /// The parsed file (with the bad entries left out) and a problem per entry
 /// left out. `None` when the file could not be parsed far enough for the
 /// remaining checks to mean anything.
 pub(super) fn parse(source: &str) -> (Option<ConfigFile>, Vec<Problem>) {
     let mut text: Vec<String> = source.lines().map(str::to_string).collect();
-    let mut problems = Vec::new();
+    let mut problems: Vec<Problem> = Vec::new();
+    let mut parsed = 0;
     for _ in 0..MAX_ERRORS {
         // The first pass reads the text exactly as written.
         let joined = if problems.is_empty() {
@@ -27,6 +33,19 @@ pub(super) fn parse(source: &str) -> (Option<ConfigFile>, Vec<Problem>) {
         } else {
             text.join("\n") + "\n"
         };
+        parsed += joined.len();
+        if !problems.is_empty() && parsed > PARSE_BUDGET {
+            problems.push(Problem {
+                line: None,
+                column: None,
+                message: format!(
+                    "stopped after {} problems: the file is large; fix these and run `hoist config validate` again",
+                    problems.len()
+                ),
+                hint: None,
+            });
+            return (None, problems);
+        }
         let err = match serde_yaml_ng::from_str::<ConfigFile>(&joined) {
             Ok(c) => return (Some(c), problems),
             Err(e) => e,
