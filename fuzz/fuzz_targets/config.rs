@@ -1,15 +1,7 @@
-//! The hoist.yaml loader: any bytes written as hoist.yaml are accepted or
-//! refused with problems, never a panic, in bounded time and memory.
+//! Fuzz target `config`: see `targets::config` for what it checks.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use std::sync::OnceLock;
+#[path = "../targets.rs"]
+mod targets;
 
-static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-
-fuzz_target!(|data: &[u8]| {
-    let dir = DIR.get_or_init(|| tempfile::tempdir().expect("tempdir"));
-    let file = dir.path().join("hoist.yaml");
-    std::fs::write(&file, data).expect("write hoist.yaml");
-    let _ = hoist::config::check(&file, |_| None);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| targets::config(data));

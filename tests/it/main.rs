@@ -17,6 +17,7 @@ mod corpus;
 mod deploy;
 mod emulator;
 mod fly;
+mod fuzz;
 mod generated;
 mod hostile;
 mod image;
