@@ -7,6 +7,14 @@ use std::path::Path;
 
 use anyhow::Context;
 
+/// The name every temporary file of [`write_atomic`] starts with.
+pub const TMP_BASE: &str = ".hoist-tmp-";
+
+/// Remove the temporary files killed writers left in `dir` (not below it).
+pub fn clean_temps(dir: &Path) {
+    crate::leftovers::clean(dir, TMP_BASE, false);
+}
+
 /// Write `bytes` to `path` atomically, creating parent directories.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     write_atomic_mode(path, bytes, None)
@@ -21,7 +29,10 @@ pub fn write_atomic_mode(path: &Path, bytes: &[u8], mode: Option<u32>) -> anyhow
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create directory {}", dir.display()))?;
-    let mut tmp = shared_temp(".hoist-tmp-")
+    // `.hoist-tmp-<pid>-…`: a killed writer's file is told from a live
+    // one's by its pid (see `leftovers`).
+    let prefix = crate::leftovers::prefix(TMP_BASE);
+    let mut tmp = shared_temp(&prefix)
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     // Replacing a file keeps its permissions (a hoist.yaml someone made
@@ -64,4 +75,27 @@ pub fn shared_temp(prefix: &str) -> tempfile::Builder<'_, 'static> {
         b.permissions(std::fs::Permissions::from_mode(0o666));
     }
     b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A killed writer's temporary (a dead pid in its name) is removed by
+    /// `clean_temps`; a live one's and the written file stay.
+    #[test]
+    fn temporaries_carry_the_pid_and_dead_ones_are_cleaned() {
+        let dir = tempfile::tempdir().unwrap();
+        write_atomic(&dir.path().join("a.json"), b"{}").unwrap();
+        let dead = dir.path().join(format!("{TMP_BASE}4000000000-abcdef"));
+        let live = dir
+            .path()
+            .join(format!("{}xyz", crate::leftovers::prefix(TMP_BASE)));
+        std::fs::write(&dead, b"partial").unwrap();
+        std::fs::write(&live, b"in progress").unwrap();
+        clean_temps(dir.path());
+        assert!(!dead.exists());
+        assert!(live.exists());
+        assert_eq!(std::fs::read(dir.path().join("a.json")).unwrap(), b"{}");
+    }
 }

@@ -254,6 +254,7 @@ fn write_bundle(
     };
     // Partial archives of killed bundlers go first.
     crate::leftovers::clean(out_dir, ".bundle-", false);
+    crate::fsx::clean_temps(out_dir);
     if let Some(key) = &key {
         if let Some(hit) = cache::lookup(out_dir, key) {
             if hit.manifest.compressed_size <= opts.limit_bytes {

@@ -150,6 +150,7 @@ impl Client {
     /// Record chunked upload sessions under `dir`, and resume the ones
     /// recorded there (see [`super::journal`]).
     pub fn with_upload_journal(mut self, dir: std::path::PathBuf) -> Client {
+        crate::fsx::clean_temps(&dir);
         self.journal = Some(dir);
         self
     }

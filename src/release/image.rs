@@ -90,6 +90,7 @@ pub fn build(
     // (`.<function>.stage-<pid>-*`; function names hold no `.`).
     let base = format!(".{}.stage-", f.name);
     crate::leftovers::clean(&build_root, &base, false);
+    crate::fsx::clean_temps(&dest);
     lay_out(
         &f.name,
         &build_root,

@@ -12,7 +12,7 @@ use indicatif::ProgressBar;
 
 use super::{Created, ObjectInfo, Store, Uploaded};
 
-const TMP_PREFIX: &str = ".hoist-tmp-";
+const TMP_PREFIX: &str = crate::fsx::TMP_BASE;
 
 pub struct LocalStore {
     root: PathBuf,

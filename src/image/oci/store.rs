@@ -199,6 +199,9 @@ impl Layout {
             blobs: BlobStore::new(dir),
         };
         let _lock = layout.lock()?;
+        // Killed writers' temporaries (index, blobs) go under the lock.
+        crate::fsx::clean_temps(dir);
+        crate::fsx::clean_temps(&dir.join("blobs").join("sha256"));
         if !dir.join("index.json").is_file() {
             layout.write_index(&Index {
                 schema_version: 2,

@@ -372,6 +372,7 @@ impl S3Store {
 impl S3Store {
     /// Record multipart uploads under `dir` (see `uploads`).
     pub fn with_journal(mut self, dir: PathBuf) -> Self {
+        crate::fsx::clean_temps(&dir);
         if let Some(ctx) = Arc::get_mut(&mut self.ctx) {
             ctx.journal = Some(dir);
         }
