@@ -1,6 +1,7 @@
 //! Shared test helpers: real servers started on loopback and fault injectors.
 
 pub mod backend;
+pub mod bearer;
 pub mod leaks;
 pub mod project;
 pub mod proxy;
