@@ -20,6 +20,7 @@ mod fly;
 mod generated;
 mod hostile;
 mod image;
+mod keyring;
 mod kills;
 mod registry;
 mod storage;

@@ -2,6 +2,7 @@
 
 pub mod backend;
 pub mod bearer;
+pub mod keyring;
 pub mod leaks;
 pub mod project;
 pub mod proxy;
