@@ -27,7 +27,8 @@ apt_table=(
   "rclone|rclone|an S3 peer in bench/storage.sh"
   "hyperfine|hyperfine|timing in bench/deploy.sh and install figures"
   "umoci|umoci|inspecting OCI layouts by hand (docs/images.md)"
-  "keyutils|keyctl|inspecting the kernel keyring hoist login uses"
+  "keyutils|keyctl|the keyring tests read the kernel keyring hoist login writes (tests/it/keyring.rs)"
+  "util-linux|unshare|the keyring tests run hoist in a user namespace, with a persistent keyring of its own"
 )
 
 missing=()

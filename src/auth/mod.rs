@@ -149,9 +149,9 @@ pub fn save(target: &str, token: &Secret) -> anyhow::Result<Stored> {
         "HOIST_CREDENTIALS=file".to_string()
     } else {
         match keyring::Entry::new(SERVICE, target) {
-            Err(e) => format!("the OS keyring is not usable here ({e})"),
+            Err(e) => format!("the OS keyring is not usable here ({})", refusal(&e)),
             Ok(entry) => match entry.set_password(token.expose()) {
-                Err(e) => format!("the OS keyring could not store it ({e})"),
+                Err(e) => format!("the OS keyring could not store it ({})", refusal(&e)),
                 // Read back: some keyrings accept a write and lose it (no session).
                 Ok(()) if entry.get_password().ok().as_deref() == Some(token.expose()) => {
                     // A stale file copy would shadow nothing, but remove it anyway.
@@ -177,6 +177,18 @@ pub fn save(target: &str, token: &Secret) -> anyhow::Result<Stored> {
         path: write_file(&map)?,
         why,
     })
+}
+
+/// The keyring's error in words. keyring-rs reports a keyring hoist may
+/// not use (access refused, or the keyring revoked or expired) as "no
+/// matching entry", which reads as if only the token were missing.
+fn refusal(e: &keyring::Error) -> String {
+    match e {
+        keyring::Error::NoEntry => {
+            "the keyring refused access, or was revoked or expired".to_string()
+        }
+        e => e.to_string(),
+    }
 }
 
 fn remove_from_file(target: &str) -> anyhow::Result<bool> {

@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use crate::support;
+
 use assert_cmd::Command;
 use serde_json::Value;
 
@@ -311,7 +313,7 @@ fn config_show_masks_secret_looking_values() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.status.success(), "{all}");
-    assert!(!all.contains("tok-visible-nowhere"), "{all}");
+    support::leaks::assert_no_secret(&all, &["tok-visible-nowhere"]);
     assert!(
         all.contains("API_TOKEN: '****'") || all.contains("API_TOKEN: \"****\""),
         "{all}"
@@ -346,7 +348,7 @@ fn login_stores_a_token_that_is_never_printed() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.status.success(), "{shown}");
-    assert!(!shown.contains(secret), "{shown}");
+    support::leaks::assert_no_secret(&shown, &[secret]);
     let file = dir.path().join("cfg/credentials.json");
     let stored: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_eq!(stored["fly"], secret);
@@ -372,7 +374,7 @@ fn login_stores_a_token_that_is_never_printed() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("ACCESS_KEY_ID:SECRET_ACCESS_KEY"), "{err}");
-    assert!(!err.contains("AKIAONLYTHEKEYID"), "{err}");
+    support::leaks::assert_no_secret(&err, &["AKIAONLYTHEKEYID"]);
     let stored: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert!(stored.get("s3").is_none());
 }

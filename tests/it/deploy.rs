@@ -71,8 +71,7 @@ fn ok_json(o: &Output) -> Value {
 }
 
 fn assert_no_token(o: &Output) {
-    let all = out_text(o);
-    assert!(!all.contains(TOKEN), "the token leaked:\n{all}");
+    support::leaks::assert_output_clean(o, &[TOKEN]);
 }
 
 /// Invoke through the CLI; the function's JSON answer.
@@ -500,7 +499,7 @@ fn bad_input_and_faults_are_clear() {
     // Unreachable backend.
     let o = support::registry::hoist(
         dir,
-        &["deploy"],
+        &["deploy", "-vv"],
         &[
             ("HOIST_BACKEND_URL", "http://127.0.0.1:9"),
             ("HOIST_SELFHOSTED_TOKEN", TOKEN),
@@ -529,7 +528,7 @@ fn bad_input_and_faults_are_clear() {
         "{}",
         out_text(&o)
     );
-    assert!(!out_text(&o).contains("wrong-token-9876"));
+    support::leaks::assert_output_clean(&o, &["wrong-token-9876", TOKEN]);
 
     // Invalid version, unknown function: exit 2 before anything is sent.
     let o = b.hoist(dir, &["deploy", "--version", "../x"]);

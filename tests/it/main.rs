@@ -21,6 +21,7 @@ mod fuzz;
 mod generated;
 mod hostile;
 mod image;
+mod keyring;
 mod kills;
 mod registry;
 mod storage;

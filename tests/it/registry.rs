@@ -10,6 +10,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use support::bearer::{basic, request, BearerGate};
+use support::leaks::{assert_output_clean, authorization_secrets};
 use support::registry::*;
 
 const FUNCTION_DOCKERFILE: &str = r#"FROM {BASE}
@@ -333,6 +335,9 @@ fn basic_auth_credentials_from_hoist_docker_config_and_helpers() {
     }
     let secret = "s3cr3t-Pa55";
     let reg = Registry::start(Some(("alice", secret)));
+    // What must never show: the password and the Basic credential made of it.
+    let alice = format!("alice:{secret}");
+    let secrets = [secret, alice.as_str()];
     let cache = tempfile::tempdir().unwrap();
     let hoist_creds = [
         ("HOIST_REGISTRY_USERNAME", "alice"),
@@ -346,16 +351,19 @@ fn basic_auth_credentials_from_hoist_docker_config_and_helpers() {
     // Pulling the base needs the credentials too.
     let out = hoist(root, &["build"], &[("HOIST_CACHE_DIR", &c)]);
     assert_eq!(out.status.code(), Some(1));
+    assert_output_clean(&out, &secrets);
     assert!(
         stderr(&out).contains("refused reading base without credentials"),
         "{}",
         stderr(&out)
     );
-    json_ok(&hoist(
+    let out = hoist(
         root,
-        &["build", "--output", "json"],
+        &["build", "--output", "json", "-vv"],
         &[("HOIST_CACHE_DIR", &c), hoist_creds[0], hoist_creds[1]],
-    ));
+    );
+    json_ok(&out);
+    assert_output_clean(&out, &secrets);
     // No credentials: refused, and the message names registry and source.
     let out = hoist(root, &["push"], &[("HOIST_CACHE_DIR", &c)]);
     assert_eq!(out.status.code(), Some(1));
@@ -381,7 +389,7 @@ fn basic_auth_credentials_from_hoist_docker_config_and_helpers() {
         err.contains("HOIST_REGISTRY_TOKEN") && err.contains("`alice`"),
         "{err}"
     );
-    assert!(!err.contains("wrong-token-value"), "{err}");
+    assert_output_clean(&out, &["wrong-token-value", "alice:wrong-token-value"]);
 
     // hoist's own token works, and -vvv never prints it.
     let out = hoist(
@@ -394,9 +402,7 @@ fn basic_auth_credentials_from_hoist_docker_config_and_helpers() {
         .as_str()
         .unwrap()
         .starts_with("sha256:"));
-    assert!(
-        !stderr(&out).contains(secret) && !String::from_utf8_lossy(&out.stdout).contains(secret)
-    );
+    assert_output_clean(&out, &secrets);
 
     // ~/.docker/config.json `auths`.
     let docker = root.join(".test-docker");
@@ -408,12 +414,14 @@ fn basic_auth_credentials_from_hoist_docker_config_and_helpers() {
             &format!("{{\"auths\":{{\"{}\":{{\"auth\":\"{auth}\"}}}}}}", reg.addr),
         )],
     );
-    let doc = json_ok(&hoist(
+    let out = hoist(
         root,
-        &["push", "--output", "json"],
+        &["push", "--output", "json", "-vv"],
         &[("HOIST_CACHE_DIR", &c)],
-    ));
+    );
+    let doc = json_ok(&out);
     assert_eq!(doc[0]["image_push"]["uploaded_bytes"], 0);
+    assert_output_clean(&out, &secrets);
 
     // A credential helper named by `credsStore`.
     let bin = tempfile::tempdir().unwrap();
@@ -434,15 +442,17 @@ fn basic_auth_credentials_from_hoist_docker_config_and_helpers() {
         bin.path().display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let doc = json_ok(&hoist(
+    let out = hoist(
         root,
-        &["push", "--output", "json"],
+        &["push", "--output", "json", "-vv"],
         &[("HOIST_CACHE_DIR", &c), ("PATH", &path)],
-    ));
+    );
+    let doc = json_ok(&out);
     assert!(doc[0]["image_push"]["pinned"]
         .as_str()
         .unwrap()
         .contains("@sha256:"));
+    assert_output_clean(&out, &secrets);
 }
 
 fn base64(s: &str) -> String {
@@ -463,31 +473,122 @@ fn bearer_token_flow() {
         ("HOIST_REGISTRY_TOKEN", "tok-pass"),
     ];
     let _base = push_busybox_base(&gate.addr, cache.path(), &creds);
-    assert!(gate.tokens_issued.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    assert!(gate.tokens_issued() >= 1);
     let project = function_project(&gate.addr, &format!("{}/base:1", gate.addr), &[]);
     let c = cache.path().display().to_string();
     let mut all = vec![("HOIST_CACHE_DIR", c.as_str())];
     all.extend_from_slice(&creds);
-    json_ok(&hoist(project.path(), &["build", "--output", "json"], &all));
-    let doc = json_ok(&hoist(project.path(), &["push", "--output", "json"], &all));
+    let build = hoist(project.path(), &["build", "--output", "json", "-vv"], &all);
+    json_ok(&build);
+    let push = hoist(project.path(), &["push", "--output", "json", "-vv"], &all);
+    let doc = json_ok(&push);
+    // The mount needs `pull` on the source: hoist asked for it.
     assert_eq!(doc[0]["image_push"]["blobs_mounted"], 1);
+    // hoist asked for the scopes its requests need, and no other.
+    let asked = gate.requested_scopes();
+    let needed = [
+        "repository:base:pull",
+        "repository:base:pull,push",
+        "repository:hello:pull,push",
+    ];
+    for scope in needed {
+        assert!(asked.iter().any(|a| a == scope), "{scope} not in {asked:?}");
+    }
+    assert!(
+        asked.iter().all(|a| needed.contains(&a.as_str())),
+        "{asked:?}"
+    );
+    assert_eq!(gate.scopes_refused(), 0, "asked: {asked:?}");
+    assert_eq!(gate.insufficient(), 0, "asked: {asked:?}");
     // The token server refuses a wrong password; the error says whose.
-    let out = hoist(
+    let wrong = hoist(
         project.path(),
-        &["push"],
+        &["push", "-vv"],
         &[
             ("HOIST_CACHE_DIR", &c),
             ("HOIST_REGISTRY_USERNAME", "bob"),
             ("HOIST_REGISTRY_TOKEN", "nope-nope"),
         ],
     );
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
+    assert_eq!(wrong.status.code(), Some(1));
+    let err = stderr(&wrong);
     assert!(
         err.contains("refused a token") && err.contains("HOIST_REGISTRY_TOKEN"),
         "{err}"
     );
-    assert!(!err.contains("nope-nope"));
+    // No token issued, no Authorization sent, no password shows anywhere.
+    let mut secrets = gate.secrets();
+    assert!(secrets.len() > gate.issued().len(), "no Authorization seen");
+    secrets.extend(["tok-pass", "bob:tok-pass", "nope-nope", "bob:nope-nope"].map(String::from));
+    for out in [&build, &push, &wrong] {
+        assert_output_clean(out, &secrets);
+    }
+}
+
+#[test]
+fn the_test_token_server_grants_only_the_challenged_repository_and_actions() {
+    // No registry behind the gate: every request here is answered by it.
+    let gate = BearerGate::start("127.0.0.1:9", "bob", "tok-pass");
+    let auth = basic("bob", "tok-pass");
+    let challenge = |head: &[String]| {
+        head.iter()
+            .find(|h| h.to_ascii_lowercase().starts_with("www-authenticate:"))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (status, head, _) = request(&gate.addr, "PUT", "/v2/demo/hello/manifests/1", &[]);
+    assert_eq!(status, 401);
+    assert!(
+        challenge(&head).contains("scope=\"repository:demo/hello:pull,push\""),
+        "{head:?}"
+    );
+    // Another repository, too few actions, another scope type, no scope.
+    for scope in [
+        "repository:x:pull,push",
+        "repository:demo/hello:pull",
+        "registry:catalog:*",
+        "",
+    ] {
+        let path = format!("/token?service=hoist-test&scope={scope}");
+        let (status, _, body) = request(&gate.addr, "GET", &path, &[("Authorization", &auth)]);
+        assert_eq!(status, 403, "{scope}: {body}");
+        assert!(body.contains("scope `"), "{body}");
+    }
+    assert_eq!(gate.scopes_refused(), 4);
+    let path = "/token?service=other&scope=repository%3Ademo%2Fhello%3Apull%2Cpush";
+    let (status, _, body) = request(&gate.addr, "GET", path, &[("Authorization", &auth)]);
+    assert_eq!(status, 400, "{body}");
+    let path = "/token?service=hoist-test&scope=repository%3Ademo%2Fhello%3Apull%2Cpush";
+    let wrong = basic("bob", "nope-nope");
+    assert_eq!(
+        request(&gate.addr, "GET", path, &[("Authorization", &wrong)]).0,
+        401
+    );
+    assert!(gate.issued().is_empty());
+    // The challenged scope, percent-encoded as clients send it: a token
+    // that opens that repository only.
+    let (status, _, body) = request(&gate.addr, "GET", path, &[("Authorization", &auth)]);
+    assert_eq!(status, 200, "{body}");
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let token = doc["token"].as_str().unwrap().to_string();
+    assert_eq!(gate.issued(), std::slice::from_ref(&token));
+    assert!(token.starts_with("tok-") && token.len() == 36, "{token}");
+    let bearer = format!("Bearer {token}");
+    let (status, head, _) = request(
+        &gate.addr,
+        "GET",
+        "/v2/other/manifests/1",
+        &[("Authorization", &bearer)],
+    );
+    assert_eq!(status, 401);
+    let said = challenge(&head);
+    assert!(
+        said.contains("scope=\"repository:other:pull\"")
+            && said.contains("error=\"insufficient_scope\""),
+        "{said}"
+    );
+    assert_eq!(gate.insufficient(), 1);
+    assert!(authorization_secrets(&gate.authorizations()).contains(&token));
 }
 
 #[test]
@@ -996,11 +1097,13 @@ fn a_busy_registry_is_retried_and_hoist_login_with_user_x_works() {
         &["build", "--output", "json"],
         &[("HOIST_CACHE_DIR", &c)],
     ));
-    let doc = json_ok(&hoist(
+    let out = hoist(
         root,
-        &["push", "--output", "json"],
+        &["push", "--output", "json", "-vv"],
         &[("HOIST_CACHE_DIR", &c)],
-    ));
+    );
+    let doc = json_ok(&out);
+    assert_output_clean(&out, &["fly-token-123", "x:fly-token-123"]);
     assert_eq!(
         proxy.served_503.load(std::sync::atomic::Ordering::SeqCst),
         2
@@ -1153,14 +1256,12 @@ fn an_expired_bearer_token_is_renewed_mid_push() {
     let out = hoist(root, &["push", "--output", "json", "-vv"], &all);
     let doc = json_ok(&out);
     assert!(doc[0]["image_push"]["blobs_uploaded"].as_u64().unwrap() >= 2);
-    assert!(
-        gate.expired_refused
-            .load(std::sync::atomic::Ordering::SeqCst)
-            >= 2,
-        "no expired token was met"
-    );
-    assert!(gate.tokens_issued.load(std::sync::atomic::Ordering::SeqCst) >= 3);
-    assert!(!stderr(&out).contains("tok-pass"));
+    assert!(gate.expired_refused() >= 2, "no expired token was met");
+    assert!(gate.tokens_issued() >= 3);
+    assert_eq!(gate.scopes_refused(), 0, "{:?}", gate.requested_scopes());
+    let mut secrets = gate.secrets();
+    secrets.extend(["tok-pass", "bob:tok-pass"].map(String::from));
+    assert_output_clean(&out, &secrets);
 }
 
 #[test]

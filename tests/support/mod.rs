@@ -1,6 +1,9 @@
 //! Shared test helpers: real servers started on loopback and fault injectors.
 
 pub mod backend;
+pub mod bearer;
+pub mod keyring;
+pub mod leaks;
 pub mod project;
 pub mod proxy;
 pub mod registry;

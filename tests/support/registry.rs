@@ -1,10 +1,10 @@
 //! Real registries and fault injection for the image and registry tests:
 //! Debian's `docker-registry` (CNCF distribution) on a free loopback port,
 //! with or without htpasswd basic auth; a TCP proxy that counts the bytes
-//! clients send and can cut connections mid-stream; a Bearer-token gate in
-//! front of a registry (the token flow without a JWT server); a
-//! busybox-static base image built and pushed by hoist itself; and the
-//! "tool missing" rule of `support::skip`.
+//! clients send and can cut connections mid-stream; an HTTP gate that
+//! answers chosen uploads itself (the Bearer-token gate is in
+//! [`super::bearer`]); a busybox-static base image built and pushed by
+//! hoist itself; and the "tool missing" rule of `support::skip`.
 
 #![allow(dead_code)]
 
@@ -278,113 +278,17 @@ fn pump_down(mut from: TcpStream, mut to: TcpStream) {
     let _ = to.shutdown(Shutdown::Both);
 }
 
-/// A Bearer-token gate in front of a registry: requests without a valid
-/// token get 401 with a `Bearer realm=…/token` challenge; `/token` checks
-/// Basic credentials and hands out a token. Counts tokens issued. With
-/// `single_upload`, a token expires once it has carried one request with a
-/// body (a blob PUT or PATCH), as a short-lived token would mid-push.
-pub struct BearerGate {
-    pub addr: String,
-    pub tokens_issued: Arc<AtomicU64>,
-    /// 401s answered to requests that carried an expired token.
-    pub expired_refused: Arc<AtomicU64>,
-    stop: Arc<AtomicBool>,
-}
-
-impl BearerGate {
-    pub fn start(upstream: &str, user: &str, pass: &str) -> BearerGate {
-        BearerGate::start_with(upstream, user, pass, false)
-    }
-
-    pub fn start_with(upstream: &str, user: &str, pass: &str, single_upload: bool) -> BearerGate {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind gate");
-        let addr = listener.local_addr().expect("addr").to_string();
-        let gate = BearerGate {
-            addr: addr.clone(),
-            tokens_issued: Arc::new(AtomicU64::new(0)),
-            expired_refused: Arc::new(AtomicU64::new(0)),
-            stop: Arc::new(AtomicBool::new(false)),
-        };
-        let expired: Arc<Mutex<std::collections::HashSet<u64>>> = Arc::default();
-        let refused = gate.expired_refused.clone();
-        let expected = format!(
-            "Basic {}",
-            base64_encode(format!("{user}:{pass}").as_bytes())
-        );
-        let (issued, stop, upstream) = (
-            gate.tokens_issued.clone(),
-            gate.stop.clone(),
-            upstream.to_string(),
-        );
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(c) = conn else { continue };
-                let (expected, issued, upstream, addr) = (
-                    expected.clone(),
-                    issued.clone(),
-                    upstream.clone(),
-                    addr.clone(),
-                );
-                let expiry = Expiry {
-                    single_upload,
-                    expired: expired.clone(),
-                    refused: refused.clone(),
-                };
-                std::thread::spawn(move || {
-                    let _ = serve_gate(c, &upstream, &addr, &expected, &issued, &expiry);
-                });
-            }
-        });
-        gate
-    }
-}
-
-impl Drop for BearerGate {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(&self.addr);
-    }
-}
-
-fn base64_encode(b: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in b.chunks(3) {
-        let n = (chunk[0] as u32) << 16
-            | (*chunk.get(1).unwrap_or(&0) as u32) << 8
-            | *chunk.get(2).unwrap_or(&0) as u32;
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Which tokens a [`BearerGate`] no longer takes.
-struct Expiry {
-    single_upload: bool,
-    expired: Arc<Mutex<std::collections::HashSet<u64>>>,
-    refused: Arc<AtomicU64>,
-}
-
 /// One HTTP/1.1 request read off a connection: its request line, header
 /// lines and Content-Length body.
-struct Request {
-    request_line: String,
-    head: Vec<String>,
-    body: Vec<u8>,
+pub struct Request {
+    pub request_line: String,
+    pub head: Vec<String>,
+    pub body: Vec<u8>,
 }
 
 impl Request {
     /// The next request, or `None` when the client hung up.
-    fn read(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Request>> {
+    pub fn read(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Request>> {
         let mut head = Vec::new();
         loop {
             let mut line = String::new();
@@ -413,101 +317,13 @@ impl Request {
 }
 
 /// The value of header `name` (any case) among a request's head lines.
-fn header_of(head: &[String], name: &str) -> Option<String> {
+pub fn header_of(head: &[String], name: &str) -> Option<String> {
     head.iter().skip(1).find_map(|h| {
         let (k, v) = h.split_once(':')?;
         k.trim()
             .eq_ignore_ascii_case(name)
             .then(|| v.trim().to_string())
     })
-}
-
-fn serve_gate(
-    client: TcpStream,
-    upstream: &str,
-    me: &str,
-    expected: &str,
-    issued: &AtomicU64,
-    expiry: &Expiry,
-) -> std::io::Result<()> {
-    let mut reader = BufReader::new(client.try_clone()?);
-    let mut writer = client;
-    loop {
-        let Some(Request {
-            request_line,
-            head,
-            body,
-        }) = Request::read(&mut reader)?
-        else {
-            return Ok(());
-        };
-        let header = |name: &str| header_of(&head, name);
-        let len = body.len();
-        let path = request_line
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or("/")
-            .to_string();
-        if path.starts_with("/token") {
-            if header("authorization").as_deref() == Some(expected) {
-                let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
-                let doc = format!("{{\"token\":\"tok-{n}\"}}");
-                write!(writer, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{doc}", doc.len())?;
-            } else {
-                write!(
-                    writer,
-                    "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n"
-                )?;
-            }
-            continue;
-        }
-        let token = header("authorization").and_then(|a| {
-            a.strip_prefix("Bearer tok-")
-                .and_then(|n| n.parse::<u64>().ok())
-                .filter(|n| *n >= 1 && *n <= issued.load(Ordering::SeqCst))
-        });
-        let mut authorized = token.is_some();
-        if let Some(n) = token {
-            let mut dead = expiry.expired.lock().expect("lock");
-            if dead.contains(&n) {
-                authorized = false;
-                expiry.refused.fetch_add(1, Ordering::SeqCst);
-            } else if expiry.single_upload && len > 0 {
-                dead.insert(n);
-            }
-        }
-        if !authorized {
-            let challenge = format!(
-                "Bearer realm=\"http://{me}/token\",service=\"hoist-test\",scope=\"repository:x:pull\""
-            );
-            write!(writer, "HTTP/1.1 401 Unauthorized\r\nWww-Authenticate: {challenge}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{{}}")?;
-            continue;
-        }
-        // Forward with Connection: close and hand the answer back whole.
-        let mut up = TcpStream::connect(upstream)?;
-        let mut out = format!("{request_line}\r\n");
-        for h in head.iter().skip(1) {
-            let k = h
-                .split(':')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
-            if k == "authorization" || k == "connection" {
-                continue;
-            }
-            out.push_str(h);
-            out.push_str("\r\n");
-        }
-        out.push_str("Connection: close\r\n\r\n");
-        up.write_all(out.as_bytes())?;
-        up.write_all(&body)?;
-        let mut resp = Vec::new();
-        up.read_to_end(&mut resp)?;
-        writer.write_all(&resp)?;
-        let _ = writer.shutdown(Shutdown::Both);
-        return Ok(());
-    }
 }
 
 /// What a [`FaultGate`] answers itself.
