@@ -139,7 +139,7 @@ fn replay(name: &str, target: fn(&[u8])) {
     for (what, input) in &seeds {
         run_one(name, what, input, target);
     }
-    let mut rng = Rng(0x5EED_0000 ^ name.len() as u64 * 0x9E37_79B9);
+    let mut rng = Rng(0x5EED_0000 ^ (name.len() as u64 * 0x9E37_79B9));
     for round in 0..ROUNDS {
         let (what, seed) = &seeds[rng.below(seeds.len())];
         let other = &seeds[rng.below(seeds.len())].1;
