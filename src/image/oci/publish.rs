@@ -121,14 +121,20 @@ pub fn push_function_of(
     if project.config.registry.url.is_none() {
         return Ok(None);
     }
-    let (registry, repository) = target_repo(project, &f.name)?;
-    let dest = Destination {
+    let dest = configured_destination(project, &f.name)?;
+    push_to(project, f, version, bundle_digest, &dest, printer).map(Some)
+}
+
+/// The configured registry's repository for `name`, with the credentials
+/// hoist looks up for it.
+fn configured_destination(project: &Project, name: &str) -> anyhow::Result<Destination> {
+    let (registry, repository) = target_repo(project, name)?;
+    Ok(Destination {
         registry,
         repository,
         insecure: project.config.registry.insecure,
         creds: None,
-    };
-    push_to(project, f, version, bundle_digest, &dest, printer).map(Some)
+    })
 }
 
 /// Point the configured registry's tag `version` of `f` at `pushed`, the
@@ -139,14 +145,12 @@ pub fn tag_function_of(
     version: &str,
     pushed: &Pushed,
 ) -> anyhow::Result<()> {
-    let (registry, repository) = target_repo(project, &f.name)?;
-    let dest = Destination {
-        registry,
-        repository,
-        insecure: project.config.registry.insecure,
-        creds: None,
-    };
-    tag(project, &dest, pushed, version)
+    tag(
+        project,
+        &configured_destination(project, &f.name)?,
+        pushed,
+        version,
+    )
 }
 
 /// Point tag `tag` of `dest` at the image `pushed` (already in the
@@ -270,7 +274,7 @@ pub fn push_project_image(project: &Project, printer: &Printer) -> anyhow::Resul
         .as_str()
         .with_context(|| format!("{} has no version", path.display()))?
         .to_string();
-    let (registry, repository) = target_repo(project, name)?;
+    let dest = configured_destination(project, name)?;
     let layout = Layout::open(&store::layout_dir(project))?;
     let image = crate::image::oci::layout_name(name, &version);
     if layout.find(&image)?.is_none() {
@@ -281,12 +285,6 @@ pub fn push_project_image(project: &Project, printer: &Printer) -> anyhow::Resul
         .with_hint("run `hoist build`; it is skipped when its base image cannot be fetched (see its warning)")
         .into());
     }
-    let dest = Destination {
-        registry,
-        repository,
-        insecure: project.config.registry.insecure,
-        creds: None,
-    };
     let client = client_for(project, &dest)?;
     let rt = client::runtime()?;
     // The project image has no release manifest to wait for: tagged now.
