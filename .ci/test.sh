@@ -22,3 +22,9 @@ cargo test --locked --no-run
 wait "$s3s"
 trap - EXIT
 cargo test --locked "$@"
+# The kill tests (ignored by a plain `cargo test`: they kill hoist at timed
+# points), four kills per operation, when the whole suite was asked for.
+if [ $# -eq 0 ]; then
+  echo "test: the kill tests, 4 kills per operation (tests/it/kills.rs)" >&2
+  HOIST_KILLS=4 cargo test --locked --test it kills:: -- --ignored
+fi

@@ -4,7 +4,8 @@
 //! names a missing archive or one holding other bytes, no tag names an
 //! image with a missing blob. After every re-run: it succeeded, and no
 //! leftovers (temporary files, multipart uploads, upload records) remain.
-//! Ten kills per operation by default; `HOIST_SOAK=1` runs fifty. They
+//! Ten kills per operation by default; `HOIST_SOAK=1` runs fifty and
+//! `HOIST_KILLS=N` runs N (`.ci/test.sh` runs four). They
 //! kill hoist at timed points, so they run when asked
 //! (`cargo test --test it kills:: -- --ignored`) and count as ignored in
 //! every other run.
@@ -18,7 +19,14 @@ use std::time::Duration;
 use support::registry::{have, http_status, push_busybox_base, Registry};
 use support::s3::{sha256_file, S3Server, ACCESS_KEY, BUCKET, SECRET_KEY};
 
+/// Kills per operation: `HOIST_KILLS`, else 50 with `HOIST_SOAK=1`, else 10.
 fn kills() -> usize {
+    if let Some(n) = std::env::var("HOIST_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        return n;
+    }
     if std::env::var("HOIST_SOAK").is_ok_and(|v| v == "1") {
         50
     } else {
@@ -187,7 +195,10 @@ fn push_to_s3_killed_at_random_points_then_rerun() {
     // mid-request, and may still be writing a killed push's last part when
     // the re-run aborts its upload (docs/reliability.md names these
     // limits). Every manifest above was checked against its archive.
-    rerun(root, &["prune", "api", "--uploads"], &[]);
+    let prune = command(root, &["prune", "api", "--uploads", "-v"], &[])
+        .output()
+        .expect("hoist runs");
+    assert!(prune.status.success(), "prune --uploads failed");
     let records: Vec<String> = std::fs::read_dir(root.join(".hoist/uploads"))
         .into_iter()
         .flatten()
@@ -198,7 +209,8 @@ fn push_to_s3_killed_at_random_points_then_rerun() {
     let orphans = s3.pending_multipart_files();
     if !records.is_empty() || !orphans.is_empty() {
         eprintln!(
-            "note: left after the cleanup: upload records {records:?}, part files {orphans:?} (see docs/reliability.md)"
+            "note: left after the cleanup: upload records {records:?}, part files {orphans:?} (see docs/reliability.md); prune said:\n{}",
+            String::from_utf8_lossy(&prune.stderr)
         );
     }
 }
