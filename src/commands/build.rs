@@ -32,10 +32,8 @@ pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Resul
             &args.platform,
             printer,
         );
-        if let Err(e) = &res {
-            if crate::error::exit_code(e) == Exit::Interrupted {
-                return res.map(|_| ());
-            }
+        if interrupted(&res) {
+            return res.map(|_| ());
         }
         results.push((f.name.clone(), res));
     }
@@ -46,10 +44,8 @@ pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Resul
             &args.platform,
             printer,
         );
-        if let Err(e) = &res {
-            if crate::error::exit_code(e) == Exit::Interrupted {
-                return res.map(|_| ());
-            }
+        if interrupted(&res) {
+            return res.map(|_| ());
         }
         results.push((project.config.project.clone(), res));
     }
@@ -133,4 +129,11 @@ fn row(b: &Built, root: &std::path::Path) -> Vec<String> {
             (None, None) => "-".into(),
         },
     ]
+}
+
+/// Whether a build ended because the user interrupted it: then nothing
+/// else is built.
+fn interrupted<T>(res: &anyhow::Result<T>) -> bool {
+    res.as_ref()
+        .is_err_and(|e| crate::error::exit_code(e) == Exit::Interrupted)
 }
