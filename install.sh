@@ -37,7 +37,7 @@ if [[ " ${profile[*]} " == *" --debug "* ]]; then
   kind="debug build"
 else
   # docs/benchmarks.md#install: ~13 CPU-minutes from cold, mostly dependencies.
-  kind="release build; the first one compiles every dependency: 7-15 minutes on 2 cores, later ones reuse the build cache"
+  kind="release build; the first one compiles every dependency: about 7 minutes on 2 idle cores, later ones reuse the build cache"
 fi
 echo "install.sh: [1/3] building hoist with cargo ($kind)" >&2
 cargo install "${profile[@]}" "${quiet[@]}" --force --path "$here" --root "$prefix"
