@@ -311,7 +311,7 @@ fn stage(
     let pushed = crate::release::publish(project, f, store, prepared, printer)?;
     // Tagged once the store holds the version (the deploy uses the digest).
     if let (Some(dest), Some(p)) = (dest, &image) {
-        crate::image::oci::publish::tag(project, dest, p, &prepared.version)?;
+        crate::image::oci::publish::tag(project, dest, p, &prepared.version, printer)?;
     }
     let image = image.map(|p| p.pinned);
     Ok(Item {

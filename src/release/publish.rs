@@ -76,7 +76,7 @@ pub fn publish(
     // The store kept this image for the version (a racing push with other
     // content was refused above): only now does the tag name it.
     if let Some(p) = &image_push {
-        crate::image::oci::publish::tag_function_of(project, f, &prepared.version, p)?;
+        crate::image::oci::publish::tag_function_of(project, f, &prepared.version, p, printer)?;
     }
     one.image_push = image_push;
     Ok(one)

@@ -144,22 +144,21 @@ pub fn tag_function_of(
     f: &Function,
     version: &str,
     pushed: &Pushed,
+    printer: &Printer,
 ) -> anyhow::Result<()> {
-    tag(
-        project,
-        &configured_destination(project, &f.name)?,
-        pushed,
-        version,
-    )
+    let dest = configured_destination(project, &f.name)?;
+    tag(project, &dest, pushed, version, printer)
 }
 
 /// Point tag `tag` of `dest` at the image `pushed` (already in the
-/// registry by digest): one manifest PUT of the bytes the layout holds.
+/// registry by digest): a manifest PUT of the bytes the layout holds,
+/// retried like the push's own (see [`ManifestPut::send`]).
 pub fn tag(
     project: &Project,
     dest: &Destination,
     pushed: &Pushed,
     tag: &str,
+    printer: &Printer,
 ) -> anyhow::Result<()> {
     let layout = Layout::open(&store::layout_dir(project))?;
     let bytes = layout.blobs.read(&pushed.digest)?;
@@ -168,10 +167,100 @@ pub fn tag(
     let media_type = if manifest.media_type.is_empty() {
         spec::OCI_MANIFEST.to_string()
     } else {
-        manifest.media_type
+        manifest.media_type.clone()
+    };
+    let blobs = pushed_blobs(&manifest);
+    let put = ManifestPut {
+        layout: &layout,
+        repo: &dest.repository,
+        media_type: &media_type,
+        bytes: &bytes,
+        blobs: &blobs,
+        name: &pushed.reference,
     };
     let client = client_for(project, dest)?;
-    client::runtime()?.block_on(client.put_manifest(&dest.repository, tag, &media_type, &bytes))
+    client::runtime()?
+        .block_on(put.send(&client, tag, printer))
+        .map(|_| ())
+}
+
+/// The blobs a push sends for `manifest`: its config and its layers
+/// (foreign layers stay where they are).
+fn pushed_blobs(manifest: &Manifest) -> Vec<spec::Descriptor> {
+    std::iter::once(manifest.config.clone())
+        .chain(
+            manifest
+                .layers
+                .iter()
+                .filter(|l| l.media_type != spec::DOCKER_FOREIGN_LAYER)
+                .cloned(),
+        )
+        .collect()
+}
+
+/// Writing one image manifest (by digest or by tag) whose blobs were all
+/// pushed already.
+struct ManifestPut<'a> {
+    layout: &'a Layout,
+    repo: &'a str,
+    media_type: &'a str,
+    bytes: &'a [u8],
+    blobs: &'a [spec::Descriptor],
+    /// The image, for messages.
+    name: &'a str,
+}
+
+impl ManifestPut<'_> {
+    /// PUT the manifest under `reference`. A 400 naming a blob the
+    /// registry did not find or verify comes from concurrent pushes of the
+    /// same blobs (docker-registry rewrites a blob's link file in place):
+    /// each blob is checked again (uploaded when missing) and the manifest
+    /// written again, up to MANIFEST_RETRIES times. Returns the blobs those
+    /// checks sent.
+    async fn send(
+        &self,
+        client: &Client,
+        reference: &str,
+        printer: &Printer,
+    ) -> anyhow::Result<Vec<client::Upload>> {
+        let mut sent = Vec::new();
+        let mut retries = 0;
+        while let Err(e) = client
+            .put_manifest(self.repo, reference, self.media_type, self.bytes)
+            .await
+        {
+            if e.downcast_ref::<client::BlobsInDoubt>().is_none() || retries == MANIFEST_RETRIES {
+                return Err(e);
+            }
+            retries += 1;
+            printer.debug(format!("{e:#}; checking the blobs and writing it again"));
+            tokio::time::sleep(crate::http::retry::backoff(retries)).await;
+            for b in self.blobs {
+                crate::interrupt::check()?;
+                let path = self.layout.blobs.path(&b.digest);
+                let r = client
+                    .push_blob(
+                        self.repo,
+                        &b.digest,
+                        b.size,
+                        &path,
+                        None,
+                        &indicatif::ProgressBar::hidden(),
+                    )
+                    .await
+                    .with_context(|| {
+                        format!(
+                            "cannot push {} to {}/{}; no manifest was written",
+                            self.name, client.registry, self.repo
+                        )
+                    })?;
+                if matches!(r, client::Upload::Sent(_)) {
+                    sent.push(r);
+                }
+            }
+        }
+        Ok(sent)
+    }
 }
 
 /// A registry client for `dest`, recording chunked uploads in the
@@ -376,15 +465,7 @@ pub async fn push_image(
         .and_then(|b| Reference::parse(b).ok())
         .filter(|b| b.registry == client.registry)
         .map(|b| b.repository);
-    let blobs: Vec<spec::Descriptor> = std::iter::once(manifest.config.clone())
-        .chain(
-            manifest
-                .layers
-                .iter()
-                .filter(|l| l.media_type != spec::DOCKER_FOREIGN_LAYER)
-                .cloned(),
-        )
-        .collect();
+    let blobs = pushed_blobs(&manifest);
     let total: u64 = blobs.iter().map(|b| b.size).sum();
     let all_blobs = blobs.clone();
     printer.status(
@@ -446,46 +527,16 @@ pub async fn push_image(
     }
     // Every blob is there: now the manifest may point at them.
     crate::interrupt::check()?;
-    // A 400 naming a blob the registry did not find or verify comes from
-    // concurrent pushes of the same blobs (docker-registry rewrites a
-    // blob's link file in place): check each blob again, uploading what is
-    // missing, and write the manifest again, up to MANIFEST_RETRIES times.
-    let mut retries = 0;
     let reference = if tag_now { tag } else { desc.digest.as_str() };
-    while let Err(e) = client
-        .put_manifest(repo, reference, &media_type, &manifest_bytes)
-        .await
-    {
-        if e.downcast_ref::<client::BlobsInDoubt>().is_none() || retries == MANIFEST_RETRIES {
-            return Err(e);
-        }
-        retries += 1;
-        printer.debug(format!("{e:#}; checking the blobs and writing it again"));
-        tokio::time::sleep(crate::http::retry::backoff(retries)).await;
-        for b in &all_blobs {
-            crate::interrupt::check()?;
-            let path = layout.blobs.path(&b.digest);
-            let r = client
-                .push_blob(
-                    repo,
-                    &b.digest,
-                    b.size,
-                    &path,
-                    None,
-                    &indicatif::ProgressBar::hidden(),
-                )
-                .await
-                .with_context(|| {
-                    format!(
-                        "cannot push {name} to {}/{repo}; no manifest was written",
-                        client.registry
-                    )
-                })?;
-            if matches!(r, client::Upload::Sent(_)) {
-                results.push(r);
-            }
-        }
-    }
+    let manifest_put = ManifestPut {
+        layout,
+        repo,
+        media_type: &media_type,
+        bytes: &manifest_bytes,
+        blobs: &all_blobs,
+        name,
+    };
+    results.extend(manifest_put.send(&client, reference, printer).await?);
     let uploaded_bytes = results
         .iter()
         .map(|r| match r {
