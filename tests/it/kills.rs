@@ -16,6 +16,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use support::bytes::random_bytes;
 use support::registry::{have, http_status, push_busybox_base, Registry};
 use support::s3::{sha256_file, S3Server, ACCESS_KEY, BUCKET, SECRET_KEY};
 
@@ -45,19 +46,6 @@ fn delays(seed: u64, n: usize, max_ms: u64) -> Vec<Duration> {
             Duration::from_millis(x % max_ms)
         })
         .collect()
-}
-
-fn noise(n: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1;
-    let mut out = Vec::with_capacity(n + 8);
-    while out.len() < n {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        out.extend_from_slice(&x.to_le_bytes());
-    }
-    out.truncate(n);
-    out
 }
 
 fn command(dir: &Path, args: &[&str], extra: &[(&str, &str)]) -> Command {
@@ -173,7 +161,7 @@ fn push_to_s3_killed_at_random_points_then_rerun() {
     std::fs::write(f.join("index.ts"), "export default () => 1\n").unwrap();
     for (i, delay) in delays(11, kills(), 900).into_iter().enumerate() {
         // New content and version each time: every kill hits a fresh push.
-        std::fs::write(f.join("data.bin"), noise(12 << 20, i as u64)).unwrap();
+        std::fs::write(f.join("data.bin"), random_bytes(12 << 20, i as u64)).unwrap();
         std::fs::write(
             root.join("hoist.yaml"),
             format!(
@@ -250,6 +238,29 @@ fn registry_yaml(root: &Path, registry: &str, prefix: &str) {
     .unwrap();
 }
 
+/// The busybox base image in a registry of its own, and the image cache
+/// the kill tests' hoist runs share (`HOIST_CACHE_DIR`).
+struct BaseImage {
+    registry: Registry,
+    cache: String,
+    _cache_dir: tempfile::TempDir,
+    _project: tempfile::TempDir,
+}
+
+impl BaseImage {
+    fn push() -> BaseImage {
+        let registry = Registry::start(None);
+        let cache_dir = tempfile::tempdir().unwrap();
+        let project = push_busybox_base(&registry.addr, cache_dir.path(), &[]);
+        BaseImage {
+            registry,
+            cache: cache_dir.path().display().to_string(),
+            _cache_dir: cache_dir,
+            _project: project,
+        }
+    }
+}
+
 /// A dockerfile function on the busybox base, with `noise` bytes.
 fn image_project(base: &str, noise_len: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -260,7 +271,7 @@ fn image_project(base: &str, noise_len: usize) -> tempfile::TempDir {
         format!("FROM {base}/base:1\nCOPY . /app/\nCMD [\"/bin/sh\"]\n"),
     )
     .unwrap();
-    std::fs::write(f.join("big.bin"), noise(noise_len, 7)).unwrap();
+    std::fs::write(f.join("big.bin"), random_bytes(noise_len, 7)).unwrap();
     dir
 }
 
@@ -270,12 +281,9 @@ fn registry_push_killed_at_random_points_then_rerun() {
     if !["docker-registry", "busybox"].iter().all(|t| have(t)) {
         return;
     }
-    let base = Registry::start(None);
-    let cache = tempfile::tempdir().unwrap();
-    let c = cache.path().display().to_string();
-    let _base = push_busybox_base(&base.addr, cache.path(), &[]);
-    let env = [("HOIST_CACHE_DIR", c.as_str())];
-    let project = image_project(&base.addr, 24 << 20);
+    let base = BaseImage::push();
+    let env = [("HOIST_CACHE_DIR", base.cache.as_str())];
+    let project = image_project(&base.registry.addr, 24 << 20);
     let root = project.path();
     let reg = Registry::start(None);
     registry_yaml(root, &reg.addr, "k0-");
@@ -309,14 +317,11 @@ fn build_killed_at_random_points_then_rerun() {
     if !["docker-registry", "busybox"].iter().all(|t| have(t)) {
         return;
     }
-    let base = Registry::start(None);
-    let cache = tempfile::tempdir().unwrap();
-    let c = cache.path().display().to_string();
-    let _base = push_busybox_base(&base.addr, cache.path(), &[]);
-    let env = [("HOIST_CACHE_DIR", c.as_str())];
-    let project = image_project(&base.addr, 8 << 20);
+    let base = BaseImage::push();
+    let env = [("HOIST_CACHE_DIR", base.cache.as_str())];
+    let project = image_project(&base.registry.addr, 8 << 20);
     let root = project.path();
-    registry_yaml(root, &base.addr, "b-");
+    registry_yaml(root, &base.registry.addr, "b-");
     for (i, delay) in delays(13, kills(), 600).into_iter().enumerate() {
         std::fs::write(
             root.join("functions/hello/round.txt"),

@@ -12,24 +12,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use support::bytes::random_bytes;
 use support::proxy::FaultProxy;
 use support::s3::{sha256_file, S3Server, ACCESS_KEY, BUCKET, SECRET_KEY};
 
 const PREFIX: &str = "team/a";
 const MIB: usize = 1024 * 1024;
-
-fn random_bytes(n: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut out = Vec::with_capacity(n);
-    while out.len() < n {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        out.extend_from_slice(&x.to_le_bytes());
-    }
-    out.truncate(n);
-    out
-}
 
 enum Backend {
     Local,

@@ -2,6 +2,7 @@
 
 pub mod backend;
 pub mod bearer;
+pub mod bytes;
 pub mod keyring;
 pub mod leaks;
 pub mod project;
