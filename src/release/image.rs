@@ -1,9 +1,10 @@
-//! Building a function's image: bundle it, lay out its exact build context
-//! under `.hoist/build/<fn>/` (the bundle's files plus support files),
-//! render the Dockerfile that describes it, then build the image into the
-//! project's OCI layout. The context directory is replaced as a whole, so
-//! an interrupted build leaves the previous one intact. `build` and
-//! `deploy` (for targets that run images) both go through [`build`].
+//! Building a function's image: bundle it, lay out its build context under
+//! `.hoist/build/<fn>/` (support files, the rendered Dockerfile, build.json;
+//! the bundle's files under `app/` when a builder needs them on disk), then
+//! build the image into the project's OCI layout. The context directory is
+//! replaced as a whole, so an interrupted build leaves the previous one
+//! intact. `build` and `deploy` (for targets that run images) both go
+//! through [`build`].
 
 use std::path::{Path, PathBuf};
 
@@ -91,12 +92,12 @@ pub fn build(
     let base = format!(".{}.stage-", f.name);
     crate::leftovers::clean(&build_root, &base, false);
     crate::fsx::clean_temps(&dest);
+    crate::leftovers::clean(&dest, crate::image::oci::context::STAGE_BASE, false);
     lay_out(
         &f.name,
         &build_root,
         &base,
         &dest,
-        &bundle.archive,
         &support,
         &dockerfile,
         &info,
@@ -108,6 +109,7 @@ pub fn build(
         &version,
         &dest,
         &rendered.context_root,
+        (&bundle.archive, bundle.manifest.total_size),
         builder,
         platform,
         printer,
@@ -139,17 +141,17 @@ pub fn build(
     })
 }
 
-/// Lay out a build context at `dest` (the bundle unpacked under
-/// `app/`, `files`, the Dockerfile, then build.json last), unless it already
-/// holds exactly that. The context is staged beside `dest` (names starting
-/// with `base`) and moved into place whole.
+/// Lay out a build context at `dest` (`files`, the Dockerfile, then
+/// build.json last), unless it already holds exactly that. The bundle's
+/// files join it under `app/` only when a build needs them on disk
+/// ([`crate::image::oci::context`]). The context is staged beside `dest`
+/// (names starting with `base`) and moved into place whole.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn lay_out(
     name: &str,
     build_root: &Path,
     base: &str,
     dest: &Path,
-    archive: &Path,
     files: &[(String, Vec<u8>)],
     dockerfile: &str,
     info: &[u8],
@@ -173,7 +175,6 @@ pub(super) fn lay_out(
                 build_root.display()
             )
         })?;
-    crate::bundle::unpack::unpack(archive, &staging.path().join(CONTEXT_APP_DIR))?;
     for (path, bytes) in files {
         crate::fsx::write_atomic(&staging.path().join(path), bytes)?;
     }
@@ -185,7 +186,8 @@ pub(super) fn lay_out(
 }
 
 /// Whether `dest` already holds the context this build would lay out: the
-/// same bundle, version, Dockerfile and support files. The context is
+/// same bundle (so any `app/` there holds its files), version, Dockerfile
+/// and support files. The context is
 /// hoist's own output under `.hoist/`, replaced as a whole on every change.
 pub(super) fn context_is_current(
     dest: &Path,
@@ -194,8 +196,7 @@ pub(super) fn context_is_current(
     support: &[(String, Vec<u8>)],
 ) -> bool {
     let same = |rel: &str, want: &[u8]| std::fs::read(dest.join(rel)).is_ok_and(|b| b == want);
-    dest.join(CONTEXT_APP_DIR).is_dir()
-        && same("build.json", info)
+    same("build.json", info)
         && same("Dockerfile", dockerfile.as_bytes())
         && support.iter().all(|(path, bytes)| same(path, bytes))
 }

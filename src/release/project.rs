@@ -128,12 +128,12 @@ pub fn build(
     let dest = build_root.join(STATE_NAME);
     let base = format!(".{STATE_NAME}.stage-");
     crate::leftovers::clean(&build_root, &base, false);
+    crate::leftovers::clean(&dest, oci::context::STAGE_BASE, false);
     super::image::lay_out(
         name,
         &build_root,
         &base,
         &dest,
-        &bundle.archive,
         &files,
         &dockerfile,
         &info,
@@ -154,6 +154,7 @@ pub fn build(
             .as_deref()
             .map(oci::registry_host),
         bundle: Some((CONTEXT_APP_DIR.to_string(), format!("sha256:{digest}"))),
+        bundle_archive: Some((bundle.archive.clone(), bundle.manifest.total_size)),
     };
     let layout_dir = store::layout_dir(project);
     let res = oci::build(

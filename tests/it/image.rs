@@ -201,6 +201,73 @@ fn scratch_image_config_and_reproducibility() {
     }
 }
 
+/// COPY shapes the native builder resolves from the bundle in memory.
+const COPIES: &str = "FROM scratch\nCOPY . /app/\nCOPY lib /lib-copy\nCOPY *.txt lib/*.js /flat/\nCOPY run.sh /bin/start\nCOPY lib/ link.txt /mixed/\nCOPY --chmod=0700 --chown=5:6 lib /owned/\n";
+
+#[test]
+fn the_bundle_is_copied_from_memory_as_it_would_be_from_disk() {
+    use std::os::unix::fs::PermissionsExt;
+    let files = [
+        ("run.sh", "#!/bin/sh\necho hi\n"),
+        ("one.txt", "1"),
+        ("two.txt", "2"),
+        ("lib/a.js", "a"),
+        ("lib/deep/b.js", "b"),
+        ("lib/deep/c.json", "{}"),
+    ];
+    let p = project(COPIES, &files, "");
+    let root = p.path();
+    let app = root.join("functions/app");
+    std::fs::set_permissions(app.join("run.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::create_dir_all(app.join("empty")).unwrap();
+    std::os::unix::fs::symlink("one.txt", app.join("link.txt")).unwrap();
+    let first = json_ok(&build(
+        root,
+        &["--output", "json", "--builder", "native"],
+        &[],
+    ));
+    let digest = first[0]["image"]["digest"]
+        .as_str()
+        .expect("digest")
+        .to_string();
+    let ctx = root.join(".hoist/build/app");
+    assert!(ctx.join("Dockerfile").is_file());
+    assert!(
+        !ctx.join("app").exists(),
+        "a native build from the bundle writes no copy of its files"
+    );
+
+    // The same context with the bundle unpacked on disk, and no cache:
+    // the same image, layer for layer.
+    unpack_context(root, "app");
+    std::fs::remove_dir_all(root.join(".test-cache")).unwrap();
+    std::fs::remove_dir_all(root.join(".hoist/oci")).unwrap();
+    let second = json_ok(&build(
+        root,
+        &["--output", "json", "--builder", "native"],
+        &[],
+    ));
+    assert_eq!(second[0]["image"]["digest"], digest.as_str());
+    let (manifest, _) = layout_image(root, "app:1");
+    assert_eq!(manifest["layers"].as_array().expect("layers").len(), 6);
+
+    // A source the memory view cannot resolve (through a symlinked
+    // directory) is read from disk, which is written for it.
+    let p = project(
+        "FROM scratch\nCOPY via/a.js /a.js\n",
+        &[("lib/a.js", "a")],
+        "",
+    );
+    std::os::unix::fs::symlink("lib", p.path().join("functions/app/via")).unwrap();
+    let doc = json_ok(&build(
+        p.path(),
+        &["--output", "json", "--builder", "native"],
+        &[],
+    ));
+    assert!(doc[0]["image"]["digest"].is_string());
+    assert!(p.path().join(".hoist/build/app/app/lib/a.js").is_file());
+}
+
 #[test]
 fn multi_stage_copy_from_a_stage() {
     let df = "FROM scratch AS files\nCOPY data/ /data/\nFROM scratch AS unused\nRUN echo never built\nFROM scratch\nCOPY --from=files /data/b.txt /b.txt\nCOPY --from=0 /data/ /all/\n";
@@ -341,6 +408,12 @@ fn an_unreachable_base_skips_the_image_but_renders_the_context() {
     let why = doc[0]["image_skipped"].as_str().expect("a reason");
     assert!(why.contains("registry.invalid"), "{why}");
     assert!(dir.path().join(".hoist/build/greet/Dockerfile").is_file());
+    // The context is complete, the bundle's files included, for any
+    // builder to take.
+    assert!(dir
+        .path()
+        .join(".hoist/build/greet/app/greet/index.ts")
+        .is_file());
     let out = build(dir.path(), &[], &[]);
     assert!(
         stderr(&out).contains(
@@ -475,6 +548,8 @@ fn build_memory_does_not_grow_with_file_size() {
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or_else(|| panic!("no peak RSS in: {stderr}"));
     assert!(kib <= 64 * 1024, "hoist build peaked at {kib} KiB");
+    // Too large to read into memory: the bundle is unpacked into the
+    // context, and the copy stays sparse.
     let unpacked = root.join(".hoist/build/app/app/big.bin");
     let meta =
         std::fs::metadata(&unpacked).unwrap_or_else(|e| panic!("{}: {e}", unpacked.display()));

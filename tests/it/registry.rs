@@ -280,7 +280,7 @@ fn the_image_runs_under_buildah_and_matches_a_buildah_build() {
 
     // buildah builds the same Dockerfile from the same context: the config
     // matches field by field.
-    let ctx = root.join(".hoist/build/hello/app");
+    let ctx = unpack_context(root, "hello");
     buildah(&[
         "bud",
         "-q",

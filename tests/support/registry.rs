@@ -612,3 +612,36 @@ pub fn skopeo_inspect(image: &str, extra: &[&str]) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).expect("skopeo prints JSON")
 }
+
+/// Write a function's bundle into its build context (`.hoist/build/<fn>/app`)
+/// with tar, as a user handing the context to another builder would; the
+/// native builder reads the bundle without writing it there.
+pub fn unpack_context(root: &Path, function: &str) -> PathBuf {
+    let bundles = root.join(".hoist/bundles").join(function);
+    let build_json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(root.join(".hoist/build").join(function).join("build.json"))
+            .expect("build.json"),
+    )
+    .expect("build.json is JSON");
+    let digest = build_json["bundle_digest"]
+        .as_str()
+        .expect("bundle_digest")
+        .trim_start_matches("sha256:");
+    let archive = bundles.join(format!("{digest}.tar.gz"));
+    let app = root.join(".hoist/build").join(function).join("app");
+    std::fs::create_dir(&app).unwrap_or_else(|e| panic!("{}: {e}", app.display()));
+    let out = Command::new("tar")
+        .arg("-xpzf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&app)
+        .output()
+        .expect("tar runs");
+    assert!(
+        out.status.success(),
+        "tar -xzf {}: {}",
+        archive.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    app
+}

@@ -9,6 +9,7 @@
 //! user-facing description.
 
 pub mod base;
+pub mod context;
 pub mod external;
 pub mod layer;
 pub mod native;
@@ -44,6 +45,9 @@ pub struct Options {
     /// The context directory holding exactly a bundle's files, relative to
     /// the context, and the bundle digest (see [`native::Request::bundle`]).
     pub bundle: Option<(String, String)>,
+    /// That bundle's archive and the size of its files, when the context
+    /// does not hold them yet (see [`context::Bundle`]).
+    pub bundle_archive: Option<(PathBuf, u64)>,
 }
 
 /// An image in the project's layout.
@@ -112,7 +116,59 @@ pub fn build(
     let file = dockerfile.display().to_string();
     let df = parse::parse(&text, &file)?;
     let layout = Layout::open(layout_dir)?;
-    let needs = native::needs_builder(&df, context);
+    let bundle = match (&opts.bundle, &opts.bundle_archive) {
+        (Some((rel, _)), Some((archive, size))) => Some(context::Bundle::new(
+            archive.clone(),
+            context.join(rel),
+            *size,
+        )),
+        _ => None,
+    };
+    let res = build_with(
+        &df,
+        &file,
+        dockerfile,
+        context,
+        name,
+        &layout,
+        opts,
+        bundle.as_ref(),
+        printer,
+    );
+    // A build that stops at an unreachable base leaves a context any
+    // builder can take (the caller says so).
+    if let (Err(e), Some(b)) = (&res, &bundle) {
+        if crate::registry::client::is_unreachable(e) {
+            b.unpack()?;
+        }
+    }
+    res
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_with(
+    df: &parse::Dockerfile,
+    file: &str,
+    dockerfile: &Path,
+    context: &Path,
+    name: &str,
+    layout: &Layout,
+    opts: &Options,
+    bundle: Option<&context::Bundle>,
+    printer: &Printer,
+) -> anyhow::Result<Image> {
+    // ADD may unpack archives, which is judged on disk.
+    if let Some(b) = bundle {
+        if df
+            .stages
+            .iter()
+            .flat_map(|s| &s.instructions)
+            .any(|i| i.keyword == "ADD")
+        {
+            b.unpack()?;
+        }
+    }
+    let needs = native::needs_builder(df, context);
     let tool = match (opts.builder, &needs) {
         (BuilderChoice::Native, Some((line, inst, why))) => {
             return Err(UserError::failure(format!(
@@ -142,13 +198,14 @@ pub fn build(
             let net = base::Net::new(opts.insecure, opts.configured_registry.clone(), printer)?;
             let built = native::build(
                 &native::Request {
-                    dockerfile: &df,
-                    file: &file,
+                    dockerfile: df,
+                    file,
                     context,
                     platform: &opts.platform,
                     epoch: opts.epoch,
                     build_args: &parse::Vars::new(),
                     bundle: opts.bundle.clone(),
+                    files: bundle,
                 },
                 &net,
             )?;
@@ -175,14 +232,17 @@ pub fn build(
             // Fail (or skip, under `auto`) as a native build would when a
             // base's registry cannot be reached, before the tool tries.
             let net = base::Net::new(opts.insecure, opts.configured_registry.clone(), printer)?;
-            for r in external_bases(&df) {
+            for r in external_bases(df) {
                 let client = net.client(&r.registry)?;
                 net.rt
                     .block_on(client.ping())
                     .with_context(|| format!("cannot fetch base image {r}"))?;
             }
+            if let Some(b) = bundle {
+                b.unpack()?;
+            }
             printer.status("Building", format!("{name} with {}", t.name()));
-            let insecure = opts.insecure || bases_are_loopback(&df);
+            let insecure = opts.insecure || bases_are_loopback(df);
             let desc = external::build(
                 &external::Job {
                     tool: t,
@@ -194,7 +254,7 @@ pub fn build(
                     ref_name: name,
                     verbose: printer.level >= 1,
                 },
-                &layout,
+                layout,
             )?;
             (desc, t.name().to_string(), None)
         }
@@ -321,14 +381,16 @@ pub fn build_function(
     version: &str,
     context_dir: &Path,
     context_root: &str,
+    archive: (&Path, u64),
     builder: Option<BuilderChoice>,
     platform: &str,
     printer: &Printer,
 ) -> anyhow::Result<Outcome> {
     let platform = Platform::parse(platform).map_err(UserError::usage)?;
     let builder = builder.unwrap_or(project.config.builder);
-    // `hoist build` extracted the bundle into `<context>/app` and recorded
-    // its digest in build.json.
+    // `hoist build` recorded the bundle's digest in build.json; its files
+    // belong in `<context>/app`, written there only when needed
+    // (`archive`: the bundle and the size of its files).
     let bundle_digest = std::fs::read(context_dir.join("build.json"))
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
@@ -347,8 +409,18 @@ pub fn build_function(
         epoch: crate::clock::source_date_epoch()?,
         insecure: project.config.registry.insecure,
         configured_registry: project.config.registry.url.as_deref().map(registry_host),
-        bundle: bundle_rel.zip(bundle_digest.clone()),
+        bundle: bundle_rel.clone().zip(bundle_digest.clone()),
+        bundle_archive: Some((archive.0.to_path_buf(), archive.1)),
     };
+    if bundle_rel.is_none() {
+        // A context root elsewhere in the bundle: its files go on disk.
+        context::Bundle::new(
+            archive.0.to_path_buf(),
+            context_dir.join(bundle_dir),
+            archive.1,
+        )
+        .unpack()?;
+    }
     let name = layout_name(&f.name, version);
     let context = if context_root.is_empty() {
         context_dir.to_path_buf()

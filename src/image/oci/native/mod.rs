@@ -45,6 +45,9 @@ pub struct Request<'a> {
     /// digest alone, so its layer is looked up by digest without reading a
     /// file.
     pub bundle: Option<(String, String)>,
+    /// That bundle's files, read from its archive when the context does not
+    /// hold them on disk (written there when COPY needs the disk).
+    pub files: Option<&'a super::context::Bundle>,
 }
 
 /// The built image, its blobs in the cache.
@@ -625,7 +628,7 @@ fn healthcheck(i: &Instruction, req: &Request) -> anyhow::Result<Healthcheck> {
 
 /// Normalise a path to relative components without `.`/`..`; refuses
 /// paths that climb above the root.
-fn clean(p: &str) -> Result<String, String> {
+pub(crate) fn clean(p: &str) -> Result<String, String> {
     let mut parts: Vec<&str> = Vec::new();
     for c in p.split('/') {
         match c {
