@@ -23,6 +23,11 @@ pub fn token_file(data: &Path) -> PathBuf {
 fn addr_file(data: &Path) -> PathBuf {
     data.join("backend.addr")
 }
+/// Present while the running backend uses [`token_file`] (not a
+/// `--token-file` or `HOIST_BACKEND_TOKEN` of its own).
+pub fn own_token_marker(data: &Path) -> PathBuf {
+    data.join("backend.own-token")
+}
 
 /// The pid in `<data>/backend.pid` when that process is alive.
 pub fn running_pid(data: &Path) -> Option<u32> {

@@ -113,16 +113,19 @@ fn start(a: &BackendServeArgs, printer: &Printer) -> anyhow::Result<()> {
     ) {
         (Some(p), _) => p.clone(),
         (None, Some(_)) => PathBuf::new(),
+        // The selfhosted target reads this token itself while the backend
+        // runs here; a token stored for another backend is left alone.
         (None, None) => {
-            let (token, _) = daemon::ensure_token(&data)?;
-            if let Err(e) = crate::auth::save("selfhosted", &token) {
-                printer.warn(format!(
-                    "cannot save the token for the selfhosted target: {e:#}"
-                ));
-            }
+            daemon::ensure_token(&data)?;
             daemon::token_file(&data)
         }
     };
+    let marker = daemon::own_token_marker(&data);
+    if a.token_file.is_none() && token_file == daemon::token_file(&data) {
+        crate::fsx::write_atomic(&marker, b"")?;
+    } else {
+        let _ = std::fs::remove_file(&marker);
+    }
     if !token_file.as_os_str().is_empty() {
         args.extend(["--token-file".to_string(), token_file.display().to_string()]);
     }

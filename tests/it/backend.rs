@@ -679,3 +679,71 @@ fn version_by_reference_from_the_store_and_followed_logs() {
         .windows(2)
         .all(|w| w[0]["id"].as_i64() < w[1]["id"].as_i64()));
 }
+
+/// `hoist backend start` makes the local backend's token without touching a
+/// token stored for another backend, and the selfhosted target uses the
+/// local token while that backend runs at the target's address.
+#[test]
+fn backend_start_keeps_a_stored_token_and_its_own_token_is_used() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("project");
+    std::fs::create_dir_all(project.join("functions/hello")).unwrap();
+    std::fs::write(
+        project.join("hoist.yaml"),
+        "project: demo\nfunctions:\n  hello:\n    runtime: node\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("functions/hello/index.js"),
+        "export default () => new Response('hi')\n",
+    )
+    .unwrap();
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let config = tmp.path().join("config");
+    let data = tmp.path().join("backend");
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hoist"))
+            .args(args)
+            .current_dir(&project)
+            .env("HOIST_CREDENTIALS", "file")
+            .env("HOIST_CONFIG_DIR", &config)
+            .env("HOIST_BACKEND_DIR", &data)
+            .env("HOIST_BACKEND_URL", &url)
+            .env_remove("HOIST_SELFHOSTED_TOKEN")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let ok = |out: &std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let other = "token-of-another-backend-0123";
+    ok(&run(&["login", "selfhosted", "--token-stdin"], other));
+    let listen = format!("127.0.0.1:{port}");
+    ok(&run(&["backend", "start", "--listen", &listen], ""));
+    let status = run(&["status", "--output", "json"], "");
+    let stop = run(&["backend", "stop"], "");
+    ok(&status);
+    ok(&stop);
+    let doc: Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(doc["functions"][0]["health"], "not deployed", "{doc}");
+    let creds = std::fs::read_to_string(config.join("credentials.json")).unwrap();
+    assert!(creds.contains(other), "the stored token was replaced");
+    let local = std::fs::read_to_string(data.join("token")).unwrap();
+    assert!(!creds.contains(local.trim()));
+}

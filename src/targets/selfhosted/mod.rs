@@ -50,13 +50,7 @@ impl Selfhosted {
                     .filter(|v| !v.is_empty())
             })
             .unwrap_or_else(|| DEFAULT_URL.to_string());
-        let token = match crate::auth::token("selfhosted")? {
-            Some((t, _)) => Some(t),
-            None if is_loopback(&url) => std::fs::read_to_string(local_data_dir().join("token"))
-                .ok()
-                .map(|t| crate::auth::Secret::new(t.trim().to_string())),
-            None => None,
-        };
+        let token = token_for(&url)?;
         let auth = token.map(Auth::Bearer).unwrap_or(Auth::None);
         let shown = crate::http::redact::redact(&url);
         let api = Api::new(
@@ -64,7 +58,7 @@ impl Selfhosted {
             auth,
             format!("the self-hosted backend at {shown}"),
             "`hoist login selfhosted` stores its token (or set HOIST_SELFHOSTED_TOKEN); \
-             `hoist backend start` does it for the local backend"
+             the local backend's (`hoist backend start`) is found on its own"
                 .into(),
         )?;
         Ok(Selfhosted {
@@ -318,6 +312,47 @@ fn str_of(v: &Value, k: &str) -> String {
 
 fn enc(s: &str) -> String {
     crate::registry::client::urlencode(s)
+}
+
+/// The token for the backend at `url`: `HOIST_SELFHOSTED_TOKEN`; else the
+/// local backend's own token when `url` is where `hoist backend start`
+/// runs it; else the stored one (`hoist login selfhosted`); else, on
+/// loopback, the local data directory's token (a backend served from it in
+/// the foreground).
+fn token_for(url: &str) -> anyhow::Result<Option<crate::auth::Secret>> {
+    let stored = crate::auth::token("selfhosted")?;
+    if let Some((t, crate::auth::Source::Env(_))) = stored {
+        return Ok(Some(t));
+    }
+    let data = local_data_dir();
+    let local = || {
+        std::fs::read_to_string(crate::backend::daemon::token_file(&data))
+            .ok()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .map(crate::auth::Secret::new)
+    };
+    if is_loopback(url) && runs_here(url, &data) {
+        if let Some(t) = local() {
+            return Ok(Some(t));
+        }
+    }
+    Ok(match stored {
+        Some((t, _)) => Some(t),
+        None if is_loopback(url) => local(),
+        None => None,
+    })
+}
+
+/// Whether the local backend of `data` is running with its data directory's
+/// token and listening on `url`'s port.
+fn runs_here(url: &str, data: &std::path::Path) -> bool {
+    let port = reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.port_or_known_default());
+    crate::backend::daemon::running_pid(data).is_some()
+        && crate::backend::daemon::own_token_marker(data).exists()
+        && crate::backend::daemon::recorded_addr(data).is_some_and(|a| Some(a.port()) == port)
 }
 
 fn is_loopback(url: &str) -> bool {
