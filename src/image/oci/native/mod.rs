@@ -16,8 +16,10 @@ use std::sync::Arc;
 use anyhow::Context;
 
 mod copy;
+mod memory;
 
 use copy::*;
+use memory::*;
 
 use super::base::{self, Net};
 use super::layer::{self, Entries, Entry, Source};
