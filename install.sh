@@ -5,12 +5,18 @@
 #
 #   ./install.sh [--prefix DIR] [--debug]
 #
-# Environment: HOIST_PREFIX sets the default prefix; CARGO_TARGET_DIR is
+# Environment: HOIST_PREFIX sets the default prefix; HOIST_INSTALL_PROFILE=debug
+# is --debug (CI runs the README's command that way); CARGO_TARGET_DIR is
 # honoured, so repeated installs reuse one build cache.
 set -euo pipefail
 
 prefix="${HOIST_PREFIX:-$HOME/.local}"
 profile=(--locked)
+case "${HOIST_INSTALL_PROFILE:-release}" in
+  release) ;;
+  debug) profile+=(--debug) ;;
+  *) echo "install.sh: HOIST_INSTALL_PROFILE must be release or debug, not '${HOIST_INSTALL_PROFILE}'" >&2; exit 2 ;;
+esac
 while [ $# -gt 0 ]; do
   case "$1" in
     --prefix) prefix="${2:?--prefix needs a directory}"; shift 2 ;;
