@@ -835,6 +835,67 @@ fn a_failed_abort_is_reported_and_the_next_push_aborts_the_upload() {
         .is_none());
 }
 
+/// A recorded upload the server refuses to abort (s3s-fs refuses the abort
+/// of an upload it holds no record of) is tried by each push, warned
+/// about with its try count, and dropped after the fifth, with the command
+/// that aborts it by hand.
+#[test]
+fn an_upload_the_server_refuses_to_abort_is_given_up_after_five_tries() {
+    let Some(server) = s3_only() else { return };
+    let fx = Fixture::new(Backend::S3(server));
+    fx.hoist(&["push"]).ok();
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    let dir = fx.path().join(".hoist/uploads");
+    std::fs::create_dir_all(&dir).unwrap();
+    let record = dir.join("0123456789abcdef0123456789abcdef.json");
+    let key = format!("{PREFIX}/functions/hello/ghost/archive.tar.gz");
+    std::fs::write(
+        &record,
+        serde_json::json!({
+            "bucket": BUCKET, "key": key, "upload_id": "ghost-upload",
+            "pid": dead, "started": 0,
+        })
+        .to_string(),
+    )
+    .unwrap();
+    for n in 1..=5 {
+        let run = fx.hoist(&["push"]).ok();
+        assert!(
+            run.stderr.contains("could not be aborted"),
+            "push {n}: {}",
+            run.stderr
+        );
+        if n < 5 {
+            assert!(
+                run.stderr.contains(&format!("(try {n} of 5;")),
+                "push {n}: {}",
+                run.stderr
+            );
+            let kept: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&record).unwrap()).unwrap();
+            assert_eq!(kept["refused"], n);
+        } else {
+            assert!(
+                run.stderr.contains("hoist stops trying")
+                    && run.stderr.contains(&format!(
+                        "aws s3api abort-multipart-upload --bucket {BUCKET} --key {key} --upload-id ghost-upload"
+                    )),
+                "{}",
+                run.stderr
+            );
+            assert!(!record.exists(), "the record is dropped");
+        }
+    }
+    let run = fx.hoist(&["push"]).ok();
+    assert!(
+        !run.stderr.contains("could not be aborted"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn a_wrong_secret_key_is_named_without_printing_it() {
     let Some(server) = s3_only() else { return };

@@ -25,7 +25,14 @@ struct Entry {
     pid: u32,
     /// Seconds since the epoch when the upload was created.
     started: u64,
+    /// Cleanups whose abort the server refused so far.
+    #[serde(default)]
+    refused: u32,
 }
+
+/// Cleanups (pushes, `prune --uploads`) that try to abort an upload the
+/// server keeps refusing, before its record is dropped with a last warning.
+const GIVE_UP_AFTER: u32 = 5;
 
 fn now_secs() -> u64 {
     SystemTime::now()
@@ -68,6 +75,7 @@ impl Ctx {
             upload_id: upload_id.to_string(),
             pid: std::process::id(),
             started: now_secs(),
+            refused: 0,
         };
         let res = std::fs::create_dir_all(path.parent().unwrap_or(&path))
             .map_err(anyhow::Error::from)
@@ -107,7 +115,7 @@ impl Ctx {
                 let Ok(bytes) = std::fs::read(&path) else {
                     continue;
                 };
-                let Ok(e) = serde_json::from_slice::<Entry>(&bytes) else {
+                let Ok(mut e) = serde_json::from_slice::<Entry>(&bytes) else {
                     let _ = std::fs::remove_file(&path);
                     continue;
                 };
@@ -117,12 +125,14 @@ impl Ctx {
                     continue;
                 }
                 // A killed push's last part may still be landing on the
-                // server: an abort that finds parts left is tried again a
-                // little later before it is reported.
+                // server: the first cleanup tries an abort that finds parts
+                // left again a little later before it is reported; later
+                // ones try once, so a refusal costs no push its seconds.
                 let mut res = self
                     .abort(&e.key, &e.upload_id, &ProgressBar::hidden())
                     .await;
-                for wait in [500, 1500] {
+                let waits: &[u64] = if e.refused == 0 { &[500, 1500] } else { &[] };
+                for &wait in waits {
                     if res.is_ok() {
                         break;
                     }
@@ -136,10 +146,34 @@ impl Ctx {
                         let _ = std::fs::remove_file(&path);
                         done.push(format!("s3://{}/{} ({})", e.bucket, e.key, e.upload_id));
                     }
-                    Err(why) => self.printer.warn(format!(
-                        "a stale multipart upload to s3://{}/{} could not be aborted: {why}",
-                        e.bucket, e.key
-                    )),
+                    Err(why) => {
+                        e.refused += 1;
+                        let what = format!(
+                            "a stale multipart upload to s3://{}/{} could not be aborted: {why}",
+                            e.bucket, e.key
+                        );
+                        if e.refused >= GIVE_UP_AFTER {
+                            let _ = std::fs::remove_file(&path);
+                            self.printer.warn(format!(
+                                "{what}; tried {} times, hoist stops trying: abort it with \
+                                 `aws s3api abort-multipart-upload --bucket {} --key {} --upload-id {}`, \
+                                 or let a lifecycle rule of the bucket expire it",
+                                e.refused, e.bucket, e.key, e.upload_id
+                            ));
+                        } else {
+                            let kept = serde_json::to_vec(&e)
+                                .map_err(anyhow::Error::from)
+                                .and_then(|b| crate::fsx::write_atomic(&path, &b));
+                            if let Err(err) = kept {
+                                self.printer
+                                    .debug(format!("cannot update {}: {err:#}", path.display()));
+                            }
+                            self.printer.warn(format!(
+                                "{what} (try {} of {GIVE_UP_AFTER}; the next push tries again)",
+                                e.refused
+                            ));
+                        }
+                    }
                 }
             }
         }
