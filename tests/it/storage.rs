@@ -766,6 +766,57 @@ fn ctrl_c_during_a_multipart_upload_aborts_it() {
     assert!(fx.object(&fx.archive_key("v1")).is_none());
 }
 
+/// Ctrl-C while a single-request archive upload is on the wire: the upload
+/// completes, the manifest is not written, and the message says the archive
+/// is stored without a version (not "nothing was stored"); the next push
+/// reuses the archive and stores the version.
+#[test]
+fn ctrl_c_after_the_archive_says_it_is_stored_without_a_manifest() {
+    let Some(server) = s3_only() else { return };
+    let upstream = server.addr;
+    let mut fx = Fixture::new(Backend::S3(server));
+    fx.bundle_digest();
+    let proxy = FaultProxy::start(upstream);
+    fx.set_endpoint(&proxy.url());
+    // The 2 MiB archive goes up in one PUT, over about two seconds.
+    proxy.throttle(MIB as u64);
+    let child = fx
+        .command(&["push"], &[], &[])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while proxy.up_bytes() < 256 * 1024 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(proxy.up_bytes() >= 256 * 1024, "the upload did not start");
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("was stored but no manifest names it")
+            && stderr.contains("run the command again to finish"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("nothing was stored"), "{stderr}");
+    proxy.heal();
+    let archive = fx.archive_key("v1");
+    assert!(fx.object(&archive).is_some(), "the archive is stored");
+    assert!(fx.object(&manifest_key("v1")).is_none(), "no manifest");
+    let run = fx.hoist(&["push", "--output", "json"]).ok();
+    let doc = run.json();
+    assert_eq!(doc[0]["status"], "stored", "{}", run.stdout);
+    assert_eq!(doc[0]["uploaded_bytes"], 0, "the archive is reused");
+    assert!(fx.object(&manifest_key("v1")).is_some());
+}
+
 #[test]
 fn a_failed_abort_is_reported_and_the_next_push_aborts_the_upload() {
     let Some(server) = s3_only() else { return };
