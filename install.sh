@@ -12,20 +12,22 @@ set -euo pipefail
 
 prefix="${HOIST_PREFIX:-$HOME/.local}"
 profile=(--locked)
+debug=0
 case "${HOIST_INSTALL_PROFILE:-release}" in
   release) ;;
-  debug) profile+=(--debug) ;;
+  debug) debug=1 ;;
   *) echo "install.sh: HOIST_INSTALL_PROFILE must be release or debug, not '${HOIST_INSTALL_PROFILE}'" >&2; exit 2 ;;
 esac
 while [ $# -gt 0 ]; do
   case "$1" in
     --prefix) prefix="${2:?--prefix needs a directory}"; shift 2 ;;
     --prefix=*) prefix="${1#--prefix=}"; shift ;;
-    --debug) profile+=(--debug); shift ;;
+    --debug) debug=1; shift ;;
     -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
+if [ "$debug" = 1 ]; then profile+=(--debug); fi
 
 if ! command -v cargo >/dev/null 2>&1; then
   echo "install.sh: cargo not found on PATH." >&2

@@ -23,6 +23,21 @@ pub fn token_file(data: &Path) -> PathBuf {
 fn addr_file(data: &Path) -> PathBuf {
     data.join("backend.addr")
 }
+/// Where `start` notes which data directory's backend listens on a port
+/// (`<port>` holding the directory's path), so the selfhosted target finds
+/// that backend's token whatever `--data-dir` it was started with.
+pub fn port_note(port: u16) -> PathBuf {
+    let base = super::default_data_dir();
+    base.with_file_name("backend-ports").join(port.to_string())
+}
+
+/// The data directory noted for `port`, if any.
+pub fn noted_data_dir(port: u16) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(port_note(port)).ok()?;
+    let dir = PathBuf::from(text.trim());
+    dir.is_absolute().then_some(dir)
+}
+
 /// Present while the running backend uses [`token_file`] (not a
 /// `--token-file` or `HOIST_BACKEND_TOKEN` of its own).
 pub fn own_token_marker(data: &Path) -> PathBuf {
@@ -102,6 +117,11 @@ pub fn spawn(
     let pid = child.id();
     crate::fsx::write_atomic(&pid_file(data), pid.to_string().as_bytes())?;
     crate::fsx::write_atomic(&addr_file(data), listen.to_string().as_bytes())?;
+    let note = port_note(listen.port());
+    if let Some(dir) = note.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    crate::fsx::write_atomic(&note, data.to_string_lossy().as_bytes())?;
     Ok((pid, child))
 }
 

@@ -193,6 +193,11 @@ fn stop(a: &BackendDirArgs, printer: &Printer) -> anyhow::Result<()> {
     };
     let killed = daemon::stop(pid, Duration::from_secs(10));
     let _ = std::fs::remove_file(daemon::pid_file(&data));
+    if let Some(addr) = daemon::recorded_addr(&data) {
+        if daemon::noted_data_dir(addr.port()).is_some_and(|d| d == data) {
+            let _ = std::fs::remove_file(daemon::port_note(addr.port()));
+        }
+    }
     if printer.json() {
         printer.json_doc(&json!({"running": false, "stopped": true, "pid": pid, "killed": killed}));
     } else {

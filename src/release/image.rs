@@ -87,6 +87,13 @@ pub fn build(
 
     let build_root = project.state_dir().join("build");
     let dest = build_root.join(&f.name);
+    // One build of a function at a time: its context (and an `app/`
+    // written into it later) must stay the one its build.json names until
+    // the image is built.
+    std::fs::create_dir_all(&build_root)
+        .with_context(|| format!("cannot create {}", build_root.display()))?;
+    let _lock =
+        crate::lockfile::FileLock::exclusive(&build_root.join(format!(".{}.lock", f.name)))?;
     // Staging directories of killed builds of this function go first
     // (`.<function>.stage-<pid>-*`; function names hold no `.`).
     let base = format!(".{}.stage-", f.name);

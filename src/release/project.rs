@@ -126,6 +126,9 @@ pub fn build(
 
     let build_root = project.state_dir().join("build");
     let dest = build_root.join(STATE_NAME);
+    std::fs::create_dir_all(&build_root)?;
+    let _lock =
+        crate::lockfile::FileLock::exclusive(&build_root.join(format!(".{STATE_NAME}.lock")))?;
     let base = format!(".{STATE_NAME}.stage-");
     crate::leftovers::clean(&build_root, &base, false);
     crate::leftovers::clean(&dest, oci::context::STAGE_BASE, false);

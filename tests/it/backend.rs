@@ -701,6 +701,9 @@ fn backend_start_keeps_a_stored_token_and_its_own_token_is_used() {
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}");
     let config = tmp.path().join("config");
+    let home = tmp.path().join("home");
+    // Started with a data directory of its own: the target finds the
+    // backend by its port.
     let data = tmp.path().join("backend");
     let run = |args: &[&str], stdin: &str| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_hoist"))
@@ -708,7 +711,9 @@ fn backend_start_keeps_a_stored_token_and_its_own_token_is_used() {
             .current_dir(&project)
             .env("HOIST_CREDENTIALS", "file")
             .env("HOIST_CONFIG_DIR", &config)
-            .env("HOIST_BACKEND_DIR", &data)
+            .env("HOME", &home)
+            .env_remove("XDG_DATA_HOME")
+            .env_remove("HOIST_BACKEND_DIR")
             .env("HOIST_BACKEND_URL", &url)
             .env_remove("HOIST_SELFHOSTED_TOKEN")
             .env("NO_COLOR", "1")
@@ -735,11 +740,25 @@ fn backend_start_keeps_a_stored_token_and_its_own_token_is_used() {
     let other = "token-of-another-backend-0123";
     ok(&run(&["login", "selfhosted", "--token-stdin"], other));
     let listen = format!("127.0.0.1:{port}");
-    ok(&run(&["backend", "start", "--listen", &listen], ""));
+    let data_arg = data.display().to_string();
+    ok(&run(
+        &[
+            "backend",
+            "start",
+            "--listen",
+            &listen,
+            "--data-dir",
+            &data_arg,
+        ],
+        "",
+    ));
+    let note = home.join(format!(".local/share/hoist/backend-ports/{port}"));
+    assert!(note.is_file(), "{} is missing", note.display());
     let status = run(&["status", "--output", "json"], "");
-    let stop = run(&["backend", "stop"], "");
+    let stop = run(&["backend", "stop", "--data-dir", &data_arg], "");
     ok(&status);
     ok(&stop);
+    assert!(!note.exists(), "the port note outlived the backend");
     let doc: Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(doc["functions"][0]["health"], "not deployed", "{doc}");
     let creds = std::fs::read_to_string(config.join("credentials.json")).unwrap();

@@ -134,8 +134,16 @@ fn read(archive: &Path) -> anyhow::Result<Option<Entries>> {
             tar::EntryType::Directory => Source::Dir,
             tar::EntryType::Symlink => match e.link_name().with_context(what)? {
                 Some(t) => {
+                    let target = t.to_string_lossy().into_owned();
+                    // The unpacker refuses a link leading out of the bundle.
+                    let parent = path.rsplit_once('/').map_or("", |(d, _)| d);
+                    if target.starts_with('/')
+                        || super::native::clean(&format!("{parent}/{target}")).is_err()
+                    {
+                        return Ok(None);
+                    }
                     links.insert(path.clone());
-                    Source::Symlink(t.to_string_lossy().into_owned())
+                    Source::Symlink(target)
                 }
                 None => return Ok(None),
             },

@@ -139,7 +139,12 @@ pub fn build(
     // builder can take (the caller says so).
     if let (Err(e), Some(b)) = (&res, &bundle) {
         if crate::registry::client::is_unreachable(e) {
-            b.unpack()?;
+            if let Err(u) = b.unpack() {
+                printer.warn(format!(
+                    "the build context {} lacks the bundle's files: {u:#}",
+                    context.display()
+                ));
+            }
         }
     }
     res

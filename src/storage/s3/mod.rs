@@ -8,8 +8,16 @@
 //! secret key ever reaches a message: errors name where credentials came
 //! from, never what they are.
 
+mod credentials;
+mod errors;
 mod multipart;
+mod tuning;
 mod uploads;
+
+pub use credentials::parse_token;
+use credentials::*;
+use errors::*;
+pub use tuning::Tuning;
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -37,215 +45,6 @@ const MIB: u64 = 1024 * 1024;
 /// S3's smallest part (all but the last) and largest part count.
 const MIN_PART: u64 = 5 * MIB;
 const MAX_PARTS: u64 = 10_000;
-
-/// Upload tuning; defaults measured against s3s-fs on 2 cores
-/// (docs/benchmarks.md), overridable through `HOIST_S3_*` variables.
-#[derive(Debug, Clone)]
-pub struct Tuning {
-    /// Archives larger than this go multipart.
-    pub threshold: u64,
-    pub part_size: u64,
-    /// Parts in flight at once (each holds one part in memory).
-    pub concurrency: usize,
-    /// Attempts per part before the upload is aborted.
-    pub part_attempts: u32,
-    /// Sign payloads (SigV4 sha256 of the body) instead of UNSIGNED-PAYLOAD.
-    pub sign_payload: bool,
-}
-
-fn env_u64(name: &str) -> anyhow::Result<Option<u64>> {
-    match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => v
-            .trim()
-            .parse::<u64>()
-            .map(Some)
-            .map_err(|_| UserError::usage(format!("{name}=`{v}` is not a whole number")).into()),
-        _ => Ok(None),
-    }
-}
-
-impl Tuning {
-    fn from_env(endpoint: Option<&str>) -> anyhow::Result<Tuning> {
-        let part_size = env_u64("HOIST_S3_PART_SIZE_MB")?.map_or(16 * MIB, |m| m * MIB);
-        if part_size < MIN_PART {
-            return Err(UserError::usage("HOIST_S3_PART_SIZE_MB must be at least 5").into());
-        }
-        let threshold = env_u64("HOIST_S3_MULTIPART_THRESHOLD_MB")?.map_or(part_size, |m| m * MIB);
-        let concurrency = env_u64("HOIST_S3_CONCURRENCY")?.unwrap_or(4).clamp(1, 64) as usize;
-        let part_attempts = env_u64("HOIST_S3_PART_ATTEMPTS")?.unwrap_or(5).clamp(1, 20) as u32;
-        let sign_payload = match std::env::var("HOIST_S3_SIGN_PAYLOAD").as_deref() {
-            Ok("always") | Ok("1") | Ok("true") => true,
-            Ok("never") | Ok("0") | Ok("false") => false,
-            Ok("auto") | Ok("") | Err(_) => !payload_protected(endpoint),
-            Ok(other) => {
-                return Err(UserError::usage(format!(
-                    "HOIST_S3_SIGN_PAYLOAD=`{other}` is not auto, always or never"
-                ))
-                .into())
-            }
-        };
-        Ok(Tuning {
-            threshold,
-            part_size,
-            concurrency,
-            part_attempts,
-            sign_payload,
-        })
-    }
-}
-
-/// Whether the connection itself protects the payload, so that SigV4 need
-/// not hash it: TLS (https, the default for AWS), or loopback.
-fn payload_protected(endpoint: Option<&str>) -> bool {
-    let Some(ep) = endpoint else { return true };
-    if ep.starts_with("https://") {
-        return true;
-    }
-    let host = ep
-        .strip_prefix("http://")
-        .unwrap_or(ep)
-        .split(['/', '?'])
-        .next()
-        .unwrap_or("");
-    let host = match host.rsplit_once(':') {
-        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
-        _ => host,
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// Where the credentials came from, for messages (never the keys).
-#[derive(Debug, Clone)]
-struct CredSource(String);
-
-/// Resolve credentials, first match wins:
-/// `--profile`, `HOIST_S3_ACCESS_KEY_ID`/`HOIST_S3_SECRET_ACCESS_KEY`,
-/// `hoist login s3` (HOIST_S3_TOKEN, keyring, file), `storage.s3.profile`,
-/// then the standard AWS chain (`None`).
-fn resolve_credentials(
-    cfg: &S3Config,
-    opts: &OpenOptions,
-    http: &aws_sdk_s3::config::SharedHttpClient,
-) -> anyhow::Result<(Option<SharedCredentialsProvider>, CredSource)> {
-    let profile = |name: &str| {
-        let pc = aws_config::provider_config::ProviderConfig::without_region()
-            .with_http_client(http.clone());
-        SharedCredentialsProvider::new(
-            aws_config::profile::ProfileFileCredentialsProvider::builder()
-                .configure(&pc)
-                .profile_name(name)
-                .build(),
-        )
-    };
-    if let Some(p) = &opts.profile {
-        return Ok((
-            Some(profile(p)),
-            CredSource(format!("AWS profile `{p}` (--profile)")),
-        ));
-    }
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    match (
-        env("HOIST_S3_ACCESS_KEY_ID"),
-        env("HOIST_S3_SECRET_ACCESS_KEY"),
-    ) {
-        (Some(ak), Some(sk)) => {
-            let creds = Credentials::new(ak, sk, env("HOIST_S3_SESSION_TOKEN"), None, "hoist-env");
-            return Ok((
-                Some(SharedCredentialsProvider::new(creds)),
-                CredSource(
-                    "environment variables HOIST_S3_ACCESS_KEY_ID/HOIST_S3_SECRET_ACCESS_KEY"
-                        .into(),
-                ),
-            ));
-        }
-        (Some(_), None) | (None, Some(_)) => {
-            return Err(UserError::usage(
-                "only one of HOIST_S3_ACCESS_KEY_ID and HOIST_S3_SECRET_ACCESS_KEY is set",
-            )
-            .with_hint("set both, or neither to use `hoist login s3` or the AWS chain")
-            .into())
-        }
-        (None, None) => {}
-    }
-    if let Some((secret, source)) = crate::auth::token("s3")? {
-        match parse_token(secret.expose()) {
-            Some((ak, sk, token)) => {
-                let creds = Credentials::new(ak, sk, token, None, "hoist-login");
-                return Ok((
-                    Some(SharedCredentialsProvider::new(creds)),
-                    CredSource(format!("`hoist login s3` ({source})")),
-                ));
-            }
-            // HOIST_TOKEN is shared by every target; it may be another's.
-            None if source == crate::auth::Source::Env("HOIST_TOKEN".into()) => {}
-            None => {
-                return Err(UserError::usage(format!(
-                    "the s3 credentials from {source} are not in the form ACCESS_KEY_ID:SECRET_ACCESS_KEY"
-                ))
-                .with_hint("store them again: `printf '%s:%s' \"$KEY_ID\" \"$SECRET\" | hoist login s3 --token-stdin`")
-                .into())
-            }
-        }
-    }
-    if let Some(p) = &cfg.profile {
-        return Ok((
-            Some(profile(p)),
-            CredSource(format!("AWS profile `{p}` (storage.s3.profile)")),
-        ));
-    }
-    Ok((
-        None,
-        CredSource(
-            "the standard AWS chain (AWS_* variables, ~/.aws files, web identity, ECS/EC2)".into(),
-        ),
-    ))
-}
-
-/// `ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN]`.
-pub fn parse_token(t: &str) -> Option<(String, String, Option<String>)> {
-    let mut it = t.trim().splitn(3, ':');
-    let ak = it.next()?.trim();
-    let sk = it.next()?.trim();
-    let token = it
-        .next()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty());
-    (!ak.is_empty() && !sk.is_empty()).then(|| (ak.to_string(), sk.to_string(), token))
-}
-
-/// The HTTP client handed to the SDK: hyper + rustls (ring) with the
-/// system's root certificates (rustls-native-certs, which honours
-/// SSL_CERT_FILE and SSL_CERT_DIR). AWS_CA_BUNDLE is not read: the Rust SDK
-/// does not support it, and it must not break anything when set. When no
-/// root certificate can be loaded (a broken SSL_CERT_FILE), https endpoints
-/// fail to verify, with an error, rather than the client refusing to start.
-fn http_client(printer: &Printer) -> aws_sdk_s3::config::SharedHttpClient {
-    use aws_smithy_http_client::tls;
-    let native = rustls_native_certs::load_native_certs();
-    let trust = if native.certs.is_empty() {
-        printer.debug(format!(
-            "no system root certificates found ({} errors); https endpoints will not verify",
-            native.errors.len()
-        ));
-        tls::TrustStore::empty().with_native_roots(false)
-    } else {
-        tls::TrustStore::default()
-    };
-    let ctx = tls::TlsContext::builder()
-        .with_trust_store(trust)
-        .build()
-        .unwrap_or_default();
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::Ring,
-        ))
-        .tls_context(ctx)
-        .build_https()
-}
 
 /// What every request needs; shared with the part-upload tasks.
 struct Ctx {
@@ -486,83 +285,6 @@ impl Ctx {
             _ => UserError::failure(format!("S3 could not {what}: {detail}")),
         };
         ue.into()
-    }
-}
-
-/// The deepest cause in an error's chain, which says what really happened
-/// ("Connection refused (os error 111)").
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut cur: &(dyn std::error::Error + 'static) = err;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    cur.to_string()
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Class {
-    Unreachable,
-    Auth,
-    Denied,
-    NoBucket,
-    NotFound,
-    Precondition,
-    NotImplemented,
-    Redirect,
-    /// Worth another attempt: cut connections, timeouts, 5xx, throttling.
-    Transient,
-    Other,
-}
-
-fn classify<E: ProvideErrorMetadata>(
-    err: &SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
-) -> Class {
-    match err {
-        SdkError::DispatchFailure(d) => {
-            if d.is_user() {
-                Class::Other
-            } else if d.is_timeout()
-                || d.as_connector_error()
-                    .map(|c| root_cause(c).to_ascii_lowercase())
-                    .is_some_and(|m| {
-                        m.contains("refused") || m.contains("dns") || m.contains("resolve")
-                    })
-            {
-                Class::Unreachable
-            } else {
-                Class::Transient
-            }
-        }
-        SdkError::TimeoutError(_) | SdkError::ResponseError(_) => Class::Transient,
-        _ => {
-            let status = err.raw_response().map(|r| r.status().as_u16()).unwrap_or(0);
-            match err.code().unwrap_or("") {
-                "SignatureDoesNotMatch"
-                | "InvalidAccessKeyId"
-                | "InvalidToken"
-                | "ExpiredToken"
-                | "RequestTimeTooSkewed"
-                | "AuthorizationHeaderMalformed" => Class::Auth,
-                "AccessDenied" => Class::Denied,
-                "NoSuchBucket" => Class::NoBucket,
-                "NoSuchKey" | "NotFound" => Class::NotFound,
-                "PreconditionFailed" | "ConditionalRequestConflict" => Class::Precondition,
-                "NotImplemented" => Class::NotImplemented,
-                "PermanentRedirect" | "AuthorizationHeaderMalformed2" => Class::Redirect,
-                "SlowDown" | "RequestTimeout" | "InternalError" | "ServiceUnavailable" => {
-                    Class::Transient
-                }
-                _ => match status {
-                    404 => Class::NotFound,
-                    412 => Class::Precondition,
-                    501 => Class::NotImplemented,
-                    301 => Class::Redirect,
-                    403 => Class::Denied,
-                    408 | 429 | 500..=599 => Class::Transient,
-                    _ => Class::Other,
-                },
-            }
-        }
     }
 }
 
@@ -910,13 +632,15 @@ mod tests {
 
     #[test]
     fn payload_signing_is_skipped_only_when_protected() {
-        assert!(payload_protected(None));
-        assert!(payload_protected(Some("https://s3.example.com")));
-        assert!(payload_protected(Some("http://127.0.0.1:9000")));
-        assert!(payload_protected(Some("http://localhost:9000/")));
-        assert!(payload_protected(Some("http://[::1]:9000")));
-        assert!(!payload_protected(Some("http://minio.internal:9000")));
-        assert!(!payload_protected(Some("http://10.0.0.5")));
+        assert!(tuning::payload_protected(None));
+        assert!(tuning::payload_protected(Some("https://s3.example.com")));
+        assert!(tuning::payload_protected(Some("http://127.0.0.1:9000")));
+        assert!(tuning::payload_protected(Some("http://localhost:9000/")));
+        assert!(tuning::payload_protected(Some("http://[::1]:9000")));
+        assert!(!tuning::payload_protected(Some(
+            "http://minio.internal:9000"
+        )));
+        assert!(!tuning::payload_protected(Some("http://10.0.0.5")));
     }
 
     #[test]
