@@ -31,8 +31,9 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
 
     // One deploy at a time per checkout; a release a killed hoist left
     // unfinished is undone before planning (a dry run only reports it).
+    let mut _lease = None;
     let _lock = if args.dry_run {
-        for r in crate::release::record::open_records(store.as_ref())? {
+        for r in crate::release::record::open_records(store.as_ref(), false)? {
             printer.warn(format!(
                 "release {} ({}) is unfinished; the next deploy undoes it",
                 r.id, r.created_at
@@ -41,10 +42,25 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
         None
     } else {
         let lock = lock(&project, printer)?;
-        for id in apply::recover(target.as_ref(), store.as_ref(), printer)? {
-            printer.warn(format!(
-                "release {id} had been left unfinished; it is rolled back"
-            ));
+        // One release of the target at a time, whichever checkout or
+        // machine it comes from (held until this command ends).
+        _lease = Some(crate::release::lease::acquire(
+            store.as_ref(),
+            target.kind(),
+            "deploy",
+            crate::release::lease::wait(),
+            printer,
+        )?);
+        for (id, status) in apply::recover(target.as_ref(), store.as_ref(), printer)? {
+            if status == crate::release::record::ReleaseStatus::Live {
+                printer.warn(format!(
+                    "release {id} had gone live without its record being closed; it is recorded live"
+                ));
+            } else {
+                printer.warn(format!(
+                    "release {id} had been left unfinished; it is rolled back"
+                ));
+            }
         }
         Some(lock)
     };

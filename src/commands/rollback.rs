@@ -15,10 +15,18 @@ pub fn run(g: &GlobalArgs, args: &RollbackArgs, printer: &Printer) -> anyhow::Re
         crate::storage::layout::check_version(v)?;
     }
     let target = super::target(&project, &args.target, printer)?;
+    let store = super::store(&project, &args.store, printer)?;
+    // Not while a deploy (or another rollback) releases to this target.
+    let _lease = crate::release::lease::acquire(
+        store.as_ref(),
+        target.kind(),
+        "rollback",
+        crate::release::lease::wait(),
+        printer,
+    )?;
     let before = target.active(&args.function)?.and_then(|a| a.version);
     let deployed = target.rollback(&args.function, args.to.as_deref(), printer)?;
     // The rollback is a release like any other: `hoist releases` shows it.
-    let store = super::store(&project, &args.store, printer)?;
     let mut record = ReleaseRecord::new(
         target.kind(),
         &project.config.project,

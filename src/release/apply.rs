@@ -206,25 +206,29 @@ fn undo(
 
 /// Undo every release of this target that a killed hoist left
 /// `in_progress`: functions found running that release's version go back
-/// to the version they replaced. Returns the ids recovered.
+/// to the version they replaced; a release whose every function went live
+/// (only its closing write was lost) is recorded live. The caller holds the
+/// target's lease. Returns the ids recovered and how each ended.
 pub fn recover(
     target: &dyn Target,
     store: &dyn Store,
     r: &dyn Reporter,
-) -> anyhow::Result<Vec<String>> {
+) -> anyhow::Result<Vec<(String, ReleaseStatus)>> {
     let mut done = Vec::new();
-    for mut rec in super::record::open_records(store)? {
+    for mut rec in super::record::open_records(store, true)? {
         if rec.target != target.kind() {
             continue;
         }
-        if rec.status != ReleaseStatus::Failed && !rec.abandoned() {
-            r.step(
-                "Waiting",
-                &format!(
-                    "release {} is in progress on {} (pid {})",
-                    rec.id, rec.host, rec.pid
-                ),
-            );
+        // The caller holds the target's lease, so no other hoist is working
+        // on this release: it is unfinished whoever started it.
+        if rec.status == ReleaseStatus::InProgress
+            && rec.functions.iter().all(|f| f.state == FunctionState::Live)
+        {
+            // Every function went live; only the closing write was lost.
+            rec.log("", "recovered", "every function had gone live");
+            rec.finish(ReleaseStatus::Live);
+            rec.close(store)?;
+            done.push((rec.id.clone(), ReleaseStatus::Live));
             continue;
         }
         r.step(
@@ -267,7 +271,7 @@ pub fn recover(
             .with_hint("check the target (`hoist status`), then run the command again")
             .into());
         }
-        done.push(rec.id.clone());
+        done.push((rec.id.clone(), ReleaseStatus::RolledBack));
     }
     Ok(done)
 }

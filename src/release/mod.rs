@@ -8,6 +8,7 @@
 
 pub mod apply;
 pub mod image;
+pub mod lease;
 pub mod plan;
 pub mod project;
 pub mod publish;

@@ -158,16 +158,30 @@ impl ReleaseRecord {
         self.save(store)
     }
 
-    /// Save the finished record, then drop its open marker.
+    /// Save the finished record, then drop its open marker. The save is
+    /// tried three times: a record left `in_progress` would have the next
+    /// deploy undo a release that went live.
     pub fn close(&self, store: &dyn Store) -> anyhow::Result<()> {
-        self.save(store)?;
+        let mut saved = self.save(store);
+        for wait in [250, 1000] {
+            if saved.is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(wait));
+            saved = self.save(store);
+        }
+        saved?;
         store.delete(&format!("{OPEN}{}", self.id))
     }
 }
 
 /// The records whose open marker is still there, oldest first: releases in
-/// progress, left unfinished by a killed hoist, or whose undo failed.
-pub fn open_records(store: &dyn Store) -> anyhow::Result<Vec<ReleaseRecord>> {
+/// progress, left unfinished by a killed hoist, or whose undo failed. With
+/// `clean` (a deploy holding the target's lease), markers with nothing to
+/// recover are removed: a finished record's at once, one whose record was
+/// never written once it is [`crate::leftovers::STALE`] old (its release may
+/// be opening right now, between the two writes).
+pub fn open_records(store: &dyn Store, clean: bool) -> anyhow::Result<Vec<ReleaseRecord>> {
     let mut out = Vec::new();
     for obj in store.list(OPEN)? {
         let id = obj.key.trim_start_matches(OPEN).to_string();
@@ -181,9 +195,20 @@ pub fn open_records(store: &dyn Store) -> anyhow::Result<Vec<ReleaseRecord>> {
             {
                 out.push(r)
             }
-            // Finished (the marker outlived a kill after the last save),
-            // never written, or unreadable: nothing to recover.
-            _ => store.delete(&obj.key)?,
+            // Finished: the marker outlived a kill after the last save.
+            Some(Ok(_)) if clean => store.delete(&obj.key)?,
+            // Never written (or unreadable): nothing to recover, unless
+            // its release is being opened right now.
+            None | Some(Err(_)) if clean => {
+                let old = obj
+                    .modified
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age >= crate::leftovers::STALE);
+                if old {
+                    store.delete(&obj.key)?;
+                }
+            }
+            _ => {}
         }
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));

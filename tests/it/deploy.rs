@@ -784,3 +784,82 @@ fn a_relative_data_dir_and_the_raw_proxy_root_work() {
     let body = answer.expect("GET /fn/api/ answers");
     assert!(body.contains("\"marker\":\"one\""), "{body}");
 }
+
+/// One release of a target at a time, whichever checkout it comes from:
+/// a deploy waits while a live process holds the target's lease in the
+/// shared store, takes over one whose process is gone, and gives up after
+/// `HOIST_LEASE_WAIT_SECONDS` naming the holder.
+#[test]
+fn a_deploy_waits_for_the_target_lease_and_takes_over_a_dead_one() {
+    let b = Backend::start(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    project(dir, &["api"], "one");
+    let o = b.hoist(dir, &["deploy"]);
+    assert!(o.status.success(), "{}", out_text(&o));
+    let leases = dir.join(".hoist/store/releases/lease");
+    let lease = leases.join("selfhosted");
+    assert!(!lease.exists(), "a finished deploy leaves no lease");
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default();
+    let hold = |pid: u32| {
+        std::fs::create_dir_all(&leases).unwrap();
+        let doc = json!({"command": "deploy", "host": host, "pid": pid,
+            "since": 4_000_000_000u64, "token": "someone-else"});
+        std::fs::write(&lease, doc.to_string()).unwrap();
+    };
+
+    // Held by a live process (this test): the deploy waits, then goes on
+    // once the lease is given back.
+    hold(std::process::id());
+    project(dir, &["api"], "two");
+    let mut envs: Vec<(String, String)> = b.envs();
+    envs.push(("HOIST_LEASE_WAIT_SECONDS".into(), "60".into()));
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_hoist"))
+        .arg("deploy")
+        .current_dir(dir)
+        .envs(envs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(invoke(&b, dir, "api")["marker"], "one", "it did not wait");
+    std::fs::remove_file(&lease).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", out_text(&o));
+    assert!(
+        out_text(&o).contains(&format!(
+            "Waiting for a deploy releasing to selfhosted (pid {} on {host})",
+            std::process::id()
+        )),
+        "{}",
+        out_text(&o)
+    );
+    assert_eq!(invoke(&b, dir, "api")["marker"], "two");
+
+    // Held too long: the deploy gives up, naming the holder.
+    hold(std::process::id());
+    project(dir, &["api"], "three");
+    let o = b.hoist_with(dir, &["deploy"], &[("HOIST_LEASE_WAIT_SECONDS", "1")]);
+    assert_eq!(o.status.code(), Some(1), "{}", out_text(&o));
+    assert!(
+        out_text(&o).contains("is releasing to selfhosted"),
+        "{}",
+        out_text(&o)
+    );
+    assert_eq!(invoke(&b, dir, "api")["marker"], "two");
+
+    // Held by a process that is gone: taken over at once.
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    hold(dead);
+    let o = b.hoist(dir, &["deploy"]);
+    assert!(o.status.success(), "{}", out_text(&o));
+    assert!(out_text(&o).contains("Taking over"), "{}", out_text(&o));
+    assert_eq!(invoke(&b, dir, "api")["marker"], "three");
+    assert!(!lease.exists());
+}
