@@ -288,6 +288,10 @@ async fn runtime_bin(
 struct RollbackReq {
     #[serde(default)]
     version: Option<String>,
+    /// Undo this release: make live again the deployment that was live
+    /// before the release's own (version and env).
+    #[serde(default)]
+    undo_release: Option<String>,
 }
 
 pub async fn rollback(
@@ -298,6 +302,38 @@ pub async fn rollback(
     let f = function(&app, &name)?;
     let r: RollbackReq = parse(&body, true)?;
     let deps = app.db.deployments(&name)?;
+    if let Some(release) = &r.undo_release {
+        if r.version.is_some() {
+            return Err(ApiError::bad_request(
+                "give `version` or `undo_release`, not both",
+            ));
+        }
+        let Some(at) = deps
+            .iter()
+            .position(|d| d.release_id.as_deref() == Some(release.as_str()))
+        else {
+            return Err(ApiError::not_found(format!(
+                "release `{release}` has no deployment of {name}"
+            )));
+        };
+        let Some(before) = deps.get(at + 1) else {
+            return Err(ApiError::conflict(format!(
+                "{name} had no deployment before release `{release}`"
+            )));
+        };
+        // Retried, the undo finds its own deployment.
+        let d = deploy(
+            &app,
+            &name,
+            &before.version,
+            before.env.clone(),
+            Some(format!("undo-{release}")),
+            "rollback",
+            Duration::from_secs(30),
+        )
+        .await?;
+        return Ok((StatusCode::CREATED, Json(d)).into_response());
+    }
     let target = match r.version {
         Some(v) => {
             valid_version(&v)?;

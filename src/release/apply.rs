@@ -181,14 +181,12 @@ fn undo(
     let mut errors = Vec::new();
     for item in live {
         let f = &item.req.function;
-        let res = match &item.previous_version {
-            Some(prev) => target
-                .rollback(f, Some(prev), r)
-                .map(|_| format!("back on {prev}")),
-            None => target
-                .retire(f)
-                .map(|_| "retired (it had no previous version)".to_string()),
-        };
+        let res = target
+            .undo(f, &record.id, item.previous_version.as_deref(), r)
+            .map(|_| match &item.previous_version {
+                Some(prev) => format!("back on {prev}"),
+                None => "retired (it had no previous version)".to_string(),
+            });
         match res {
             Ok(detail) => {
                 record.set_state(f, FunctionState::RolledBack);
@@ -241,10 +239,7 @@ pub fn recover(
             if active.as_deref() != Some(f.version.as_str()) {
                 continue;
             }
-            let res = match &f.previous_version {
-                Some(prev) => target.rollback(&f.function, Some(prev), r).map(|_| ()),
-                None => target.retire(&f.function),
-            };
+            let res = target.undo(&f.function, &rec.id, f.previous_version.as_deref(), r);
             match res {
                 Ok(()) => {
                     rec.set_state(&f.function, FunctionState::RolledBack);

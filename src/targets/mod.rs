@@ -275,6 +275,24 @@ pub trait Target: Send + Sync {
     ) -> anyhow::Result<Deployed>;
     /// Take a function out of service entirely (its first deploy is undone).
     fn retire(&self, function: &str) -> anyhow::Result<()>;
+    /// Undo what release `release` did to `function`: make live again what
+    /// ran before it (`previous`, the version it replaced; `None`: retire
+    /// the function). Targets that record each release's deployment restore
+    /// the one before it, env included, so an env-only change is undone
+    /// too; this default makes `previous` live with its recorded env.
+    fn undo(
+        &self,
+        function: &str,
+        release: &str,
+        previous: Option<&str>,
+        r: &dyn Reporter,
+    ) -> anyhow::Result<()> {
+        let _ = release;
+        match previous {
+            Some(prev) => self.rollback(function, Some(prev), r).map(|_| ()),
+            None => self.retire(function),
+        }
+    }
     /// Wait until `count` workers of the active version are ready.
     fn warmup(&self, function: &str, count: u32, deadline: Duration)
         -> anyhow::Result<Vec<Worker>>;

@@ -223,6 +223,31 @@ fn a_failed_health_gate_rolls_the_whole_release_back() {
     assert!(e["error"]["message"].as_str().unwrap().contains("beta"));
 }
 
+/// A release that only changed one function's env is undone like any
+/// other: when another function fails, the first goes back to the env it
+/// ran with, not just to the same version.
+#[test]
+fn an_env_only_change_is_undone_with_the_release() {
+    let b = Backend::start(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    project(dir, &["alpha", "beta"], "one");
+    ok_json(&deploy(&b, dir, &["--jobs", "1"]));
+    assert_eq!(invoke(&b, dir, "alpha")["greeting"], "hello");
+
+    let yaml = std::fs::read_to_string(dir.join("hoist.yaml")).unwrap();
+    let yaml = yaml.replacen("GREETING: hello", "GREETING: changed", 1);
+    std::fs::write(dir.join("hoist.yaml"), yaml).unwrap();
+    write_files(dir, &[("functions/beta/index.mjs", "process.exit(3);\n")]);
+    let o = b.hoist(dir, &["deploy", "--jobs", "1"]);
+    assert_eq!(o.status.code(), Some(1), "{}", out_text(&o));
+    assert!(out_text(&o).contains("alpha went back"), "{}", out_text(&o));
+    let alpha = invoke(&b, dir, "alpha");
+    assert_eq!(alpha["greeting"], "hello", "alpha kept the release's env");
+    assert_eq!(alpha["marker"], "one");
+    assert_eq!(invoke(&b, dir, "beta")["marker"], "one");
+}
+
 #[test]
 fn warmup_env_restart_and_logs() {
     let b = Backend::start(&[]);

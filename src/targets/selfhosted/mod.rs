@@ -488,6 +488,36 @@ impl Target for Selfhosted {
         self.delete(function, None)
     }
 
+    /// The backend restores the deployment before the release's own (its
+    /// version and env); a release that never deployed the function has
+    /// nothing to undo.
+    fn undo(
+        &self,
+        function: &str,
+        release: &str,
+        previous: Option<&str>,
+        r: &dyn Reporter,
+    ) -> anyhow::Result<()> {
+        let Some(prev) = previous else {
+            return self.retire(function);
+        };
+        r.step("Rolling back", &format!("{function} to {prev}"));
+        let body = json!({ "undo_release": release });
+        match self.block(
+            self.api
+                .post(&Self::path(function, "/rollback"), &body, false),
+        ) {
+            Ok(_) => Ok(()),
+            Err(e) if ApiError::find(&e).is_some_and(|a| a.status == 404) => {
+                r.detail(&format!(
+                    "{function}: release {release} had not deployed it; nothing to undo"
+                ));
+                Ok(())
+            }
+            Err(e) => Err(start_failure(function, e)),
+        }
+    }
+
     fn warmup(
         &self,
         function: &str,
