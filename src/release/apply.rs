@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use super::record::{FunctionRelease, FunctionState, ReleaseRecord, ReleaseStatus};
 use crate::error::UserError;
 use crate::storage::Store;
-use crate::targets::{DeployRequest, Deployed, Reporter, StartFailure, Target};
+use crate::targets::{DeployRequest, Deployed, Reporter, StartFailure, Target, UndoIncomplete};
 
 /// One function to deploy in a release.
 #[derive(Debug, Clone)]
@@ -116,7 +116,17 @@ pub fn apply(
         .map(|(i, _)| &items[*i])
         .rev()
         .collect();
-    let undo_errors = undo(target, store, &mut record, &live, r);
+    let mut undo_errors = undo(target, store, &mut record, &live, r);
+    // A function that failed and could not put back what it changed.
+    for (i, res) in &results {
+        let Err(e) = res else { continue };
+        if let Some(u) = e.downcast_ref::<UndoIncomplete>() {
+            let f = &items[*i].req.function;
+            record.set_state(f, FunctionState::Failed);
+            record.log(f, "undo_failed", u.detail.clone());
+            undo_errors.push(f.clone());
+        }
+    }
     let cause = match first_error {
         Some(i) => results.swap_remove(i).1.err(),
         None => None,
@@ -236,7 +246,11 @@ pub fn recover(
         let mut errors = Vec::new();
         for f in rec.functions.clone() {
             let active = target.active(&f.function)?.and_then(|a| a.version);
-            if active.as_deref() != Some(f.version.as_str()) {
+            let stuck = rec
+                .journal
+                .iter()
+                .any(|j| j.function == f.function && j.step == "undo_failed");
+            if active.as_deref() != Some(f.version.as_str()) && !stuck {
                 continue;
             }
             let res = target.undo(&f.function, &rec.id, f.previous_version.as_deref(), r);

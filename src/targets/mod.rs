@@ -142,6 +142,21 @@ impl std::fmt::Display for StartFailure {
 
 impl std::error::Error for StartFailure {}
 
+/// A function's failed deploy that could not put everything it changed
+/// back (attached as context to the deploy's error): the release must end
+/// `failed`, for the next deploy to finish the undo.
+#[derive(Debug, Clone)]
+pub struct UndoIncomplete {
+    pub function: String,
+    pub detail: String,
+}
+
+impl std::fmt::Display for UndoIncomplete {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.function, self.detail)
+    }
+}
+
 /// A version a target holds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VersionInfo {

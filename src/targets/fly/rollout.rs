@@ -78,7 +78,17 @@ impl Rollout<'_> {
                     crate::ui::plural(changes.len(), "machine", "machines")
                 ),
             );
-            self.undo(changes).await;
+            let stuck = self.undo(changes).await;
+            if !stuck.is_empty() {
+                return Err(e.context(crate::targets::UndoIncomplete {
+                    function: self.spec.function.clone(),
+                    detail: format!(
+                        "{} could not be put back ({})",
+                        crate::ui::plural(stuck.len(), "machine", "machines"),
+                        stuck.join(", ")
+                    ),
+                }));
+            }
             return Err(e);
         }
         Ok(())
@@ -371,7 +381,9 @@ impl Rollout<'_> {
 
     /// Put every changed machine back (newest change first); errors are
     /// reported, not raised: the original error is what the user needs.
-    async fn undo(&self, changes: Vec<Change>) {
+    /// Returns the machines that could not be put back.
+    async fn undo(&self, changes: Vec<Change>) -> Vec<String> {
+        let mut stuck = Vec::new();
         for c in changes.into_iter().rev() {
             let res = match &c {
                 Change::Created { id } => self.destroy(id).await,
@@ -407,7 +419,9 @@ impl Rollout<'_> {
                     "Warning",
                     &format!("machine {id} could not be put back: {e:#}"),
                 );
+                stuck.push(id.clone());
             }
         }
+        stuck
     }
 }
