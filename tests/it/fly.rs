@@ -606,3 +606,68 @@ fn invoke_sends_the_request_to_the_app_url() {
     let head = server.join().unwrap();
     assert!(head.starts_with("GET /shop-api/hi?x=1 "), "{head}");
 }
+
+/// A release that only changed `api`'s env is undone with the rest when
+/// another function fails: every machine of `api` runs its old env again.
+#[test]
+fn an_env_only_change_is_undone_when_another_function_fails() {
+    let Some(s) = Setup::start(Options::default()) else {
+        return;
+    };
+    let yaml = |greeting: &str, worker_env: &str| {
+        format!(
+            "project: shop\nfunctions:\n  api:\n    runtime: dockerfile\n    health_path: /healthz\n    env:\n      GREETING: {greeting}\n    fly:\n      regions: {{iad: 2, ams: 1}}\n      wait_timeout: 5\n  worker:\n    runtime: dockerfile\n    health_path: /healthz\n{worker_env}    fly:\n      regions: {{iad: 1}}\n      wait_timeout: 5\ntargets:\n  default: fly\n  fly:\n    org: personal\n"
+        )
+    };
+    write_files(
+        s.root(),
+        &[
+            ("hoist.yaml", &yaml("first", "")),
+            (
+                "functions/api/Dockerfile",
+                "FROM scratch\nCOPY app.txt /app.txt\n",
+            ),
+            ("functions/api/app.txt", "one"),
+            (
+                "functions/worker/Dockerfile",
+                "FROM scratch\nCOPY app.txt /app.txt\n",
+            ),
+            ("functions/worker/app.txt", "one"),
+        ],
+    );
+    ok(&s.run(&["deploy", "--version", "v1", "--jobs", "1"]));
+    let greetings = |s: &Setup| -> Vec<String> {
+        s.emu
+            .machines(APP)
+            .iter()
+            .map(|m| {
+                m["config"]["env"]["GREETING"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(greetings(&s), ["first", "first", "first"]);
+
+    // Same version, new env for api; worker's checks fail.
+    write_files(
+        s.root(),
+        &[(
+            "hoist.yaml",
+            &yaml("second", "    env:\n      EMULATOR_CHECKS: fail\n"),
+        )],
+    );
+    let out = s.run(&["deploy", "--version", "v1", "--jobs", "1"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        greetings(&s),
+        ["first", "first", "first"],
+        "api kept the failed release's env: {}",
+        stderr(&out)
+    );
+    s.assert_clean();
+    let rel = s.run(&["releases", "--output", "json"]);
+    let doc: Value = serde_json::from_slice(&rel.stdout).unwrap();
+    assert_eq!(doc["releases"][0]["status"], "rolled_back", "{doc}");
+}

@@ -340,16 +340,6 @@ impl Target for Fly {
             let previous_version = was
                 .and_then(|m| m.meta("hoist_version"))
                 .map(str::to_string);
-            // History: the config being replaced, then its own history.
-            let mut history = Vec::new();
-            if let Some(old) = was.filter(|m| m.meta("hoist_version") != Some(&req.version)) {
-                if let Some(c) = &old.config {
-                    history.push(entry_of(c));
-                }
-                history.extend(history_of(old));
-            } else if let Some(old) = was {
-                history.extend(history_of(old));
-            }
             let extra = extra_env(was);
             let mut env = req.env.clone();
             env.extend(extra.clone());
@@ -371,7 +361,20 @@ impl Target for Fly {
                 "hoist_env_extra".into(),
                 serde_json::to_string(&extra).unwrap_or_default(),
             );
-            let config = stamp(spec, spec.machine_config(&image, &env, &meta), history);
+            let fresh = spec.machine_config(&image, &env, &meta);
+            // History: the config being replaced (any change, env-only
+            // included, so a release can be undone), then its own history.
+            let mut history = Vec::new();
+            if let Some(old) = was {
+                let same = stamp(spec, fresh.clone(), Vec::new())["metadata"]["hoist_config"]
+                    .as_str()
+                    .is_some_and(|d| old.meta("hoist_config") == Some(d));
+                if let (false, Some(c)) = (same, &old.config) {
+                    history.push(entry_of(c));
+                }
+                history.extend(history_of(old));
+            }
+            let config = stamp(spec, fresh, history);
             r.step(
                 "Deploying",
                 &format!(
@@ -464,6 +467,57 @@ impl Target for Fly {
                 uploaded_bytes: 0,
             })
         })
+    }
+
+    /// Put back the config release `release` replaced (its history's
+    /// first entry), on every machine, whatever version it had: an
+    /// env-only change is undone too.
+    fn undo(
+        &self,
+        function: &str,
+        release: &str,
+        previous: Option<&str>,
+        r: &dyn Reporter,
+    ) -> anyhow::Result<()> {
+        let Some(prev) = previous else {
+            return self.retire(function);
+        };
+        self.need_token()?;
+        let spec = self.spec(function)?;
+        let restored = self.block(async {
+            let ms = self.current(spec).await?;
+            let Some(by_release) = ms.iter().find(|m| m.meta("hoist_release") == Some(release))
+            else {
+                r.detail(&format!(
+                    "{function}: no machine runs release {release}; nothing to undo"
+                ));
+                return Ok(true);
+            };
+            let history = history_of(by_release);
+            let Some(before) = history
+                .first()
+                .filter(|h| meta_of(h, "hoist_release") != Some(release))
+                .cloned()
+            else {
+                return Ok(false);
+            };
+            let mut rest = Vec::new();
+            if let Some(c) = &by_release.config {
+                rest.push(entry_of(c));
+            }
+            rest.extend(history.into_iter().skip(1));
+            r.step(
+                "Rolling back",
+                &format!("{function} to {prev} on {}", spec.app),
+            );
+            self.roll(spec, stamp(spec, before, rest), r).await?;
+            anyhow::Ok(true)
+        })?;
+        if restored {
+            return Ok(());
+        }
+        // No config recorded before the release: its version's.
+        self.rollback(function, Some(prev), r).map(|_| ())
     }
 
     fn retire(&self, function: &str) -> anyhow::Result<()> {
