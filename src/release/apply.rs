@@ -245,15 +245,19 @@ pub fn recover(
         );
         let mut errors = Vec::new();
         for f in rec.functions.clone() {
-            let active = target.active(&f.function)?.and_then(|a| a.version);
-            let stuck = rec
-                .journal
-                .iter()
-                .any(|j| j.function == f.function && j.step == "undo_failed");
-            if active.as_deref() != Some(f.version.as_str()) && !stuck {
-                continue;
-            }
-            let res = target.undo(&f.function, &rec.id, f.previous_version.as_deref(), r);
+            // The target judges what the release changed (machines or a
+            // deployment of this release, a half-rolled app included); a
+            // first deploy is retired only when it is what runs.
+            let res = match f.previous_version.as_deref() {
+                Some(prev) => target.undo(&f.function, &rec.id, Some(prev), r),
+                None => {
+                    let active = target.active(&f.function)?.and_then(|a| a.version);
+                    if active.as_deref() != Some(f.version.as_str()) {
+                        continue;
+                    }
+                    target.retire(&f.function)
+                }
+            };
             match res {
                 Ok(()) => {
                     rec.set_state(&f.function, FunctionState::RolledBack);
