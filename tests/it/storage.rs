@@ -752,18 +752,25 @@ fn ctrl_c_during_a_multipart_upload_aborts_it() {
         "no upload started"
     );
     std::thread::sleep(Duration::from_millis(300));
+    let stderr = interrupt(child);
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    proxy.heal();
+    assert_no_multipart_left(&fx);
+    assert!(fx.object(&fx.archive_key("v1")).is_none());
+}
+
+/// Ctrl-C (SIGINT) to a running hoist: its stderr, after checking that it
+/// exited 130.
+fn interrupt(child: std::process::Child) -> String {
     let kill = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(kill.success());
     let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(130), "{stderr}");
-    assert!(stderr.contains("interrupted"), "{stderr}");
-    proxy.heal();
-    assert_no_multipart_left(&fx);
-    assert!(fx.object(&fx.archive_key("v1")).is_none());
+    stderr
 }
 
 /// Ctrl-C while a single-request archive upload is on the wire: the upload
@@ -792,14 +799,7 @@ fn ctrl_c_after_the_archive_says_it_is_stored_without_a_manifest() {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(proxy.up_bytes() >= 256 * 1024, "the upload did not start");
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    let stderr = interrupt(child);
     assert!(
         stderr.contains("was stored but no manifest names it")
             && stderr.contains("run the command again to finish"),

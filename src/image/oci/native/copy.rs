@@ -151,13 +151,6 @@ pub(super) fn copy(
         }
     }
     let mut entries = Entries::new();
-    let join = |base: &str, rel: &str| -> String {
-        match (base.is_empty(), rel.is_empty()) {
-            (true, _) => rel.to_string(),
-            (_, true) => base.to_string(),
-            _ => format!("{base}/{rel}"),
-        }
-    };
     let in_memory = match (&req.bundle, req.files, &key) {
         (Some((rel, _)), Some(bundle), Some(_)) => match bundle.files()? {
             Some(files) => from_bundle(&files, rel, &srcs, &dest, dest_is_dir, &perms),
@@ -251,15 +244,7 @@ pub(super) fn copy(
                     };
                     let e = fs.get(hit).unwrap_or(&dir_entry);
                     if matches!(e.source, Source::Dir) {
-                        let prefix = if hit.is_empty() {
-                            String::new()
-                        } else {
-                            format!("{hit}/")
-                        };
-                        for (k, v) in fs.range(prefix.clone()..) {
-                            let Some(rel) = k.strip_prefix(&prefix) else {
-                                break;
-                            };
+                        for (rel, v) in below(&fs, hit) {
                             entries.insert(
                                 join(&dest, rel),
                                 perms.entry(v.source.clone(), v.mode, v.uid, v.gid),

@@ -51,13 +51,6 @@ pub(super) fn from_bundle(
                     .all(|(name, seg)| glob_match(seg, name))
         })
     };
-    let join = |base: &str, r: &str| -> String {
-        match (base.is_empty(), r.is_empty()) {
-            (true, _) => r.to_string(),
-            (_, true) => base.to_string(),
-            _ => format!("{base}/{r}"),
-        }
-    };
     let mut out = Entries::new();
     for s in srcs {
         let c = clean(s).ok()?;
@@ -87,15 +80,7 @@ pub(super) fn from_bundle(
                     out.insert(target, perms.entry(e.source.clone(), e.mode, 0, 0));
                 }
                 _ => {
-                    let prefix = if hit.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{hit}/")
-                    };
-                    for (k, v) in files.range(prefix.clone()..) {
-                        let Some(r) = k.strip_prefix(&prefix) else {
-                            break;
-                        };
+                    for (r, v) in below(files, &hit) {
                         out.insert(join(dest, r), perms.entry(v.source.clone(), v.mode, 0, 0));
                     }
                 }

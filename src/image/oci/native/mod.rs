@@ -373,6 +373,27 @@ fn resolve_image(
     ))
 }
 
+/// `base/rel`, either of them possibly empty (the root).
+fn join(base: &str, rel: &str) -> String {
+    match (base.is_empty(), rel.is_empty()) {
+        (true, _) => rel.to_string(),
+        (_, true) => base.to_string(),
+        _ => format!("{base}/{rel}"),
+    }
+}
+
+/// The entries of `fs` below directory `dir` (`""`: the root), each with
+/// its path relative to `dir`.
+fn below<'a>(fs: &'a Entries, dir: &str) -> impl Iterator<Item = (&'a str, &'a Entry)> + 'a {
+    let prefix = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
+    fs.range(prefix.clone()..)
+        .map_while(move |(k, v)| k.strip_prefix(prefix.as_str()).map(|r| (r, v)))
+}
+
 /// Normalise a path to relative components without `.`/`..`; refuses
 /// paths that climb above the root.
 pub(crate) fn clean(p: &str) -> Result<String, String> {
