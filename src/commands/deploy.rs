@@ -369,6 +369,7 @@ fn stage(
             env_digest: want.env_digest(),
             config_digest: want.config_digest(),
             previous_version: step.previous_version.clone(),
+            previous_settings: step.previous_settings.clone(),
             state: FunctionState::Pending,
         },
     })

@@ -40,6 +40,7 @@ pub fn run(g: &GlobalArgs, args: &RollbackArgs, printer: &Printer) -> anyhow::Re
         env_digest: String::new(),
         config_digest: String::new(),
         previous_version: before.clone(),
+        previous_settings: None,
         state: FunctionState::Live,
     });
     record.log(

@@ -117,9 +117,15 @@ pub fn apply(
         .rev()
         .collect();
     let mut undo_errors = undo(target, store, &mut record, &live, r);
-    // A function that failed and could not put back what it changed.
     for (i, res) in &results {
         let Err(e) = res else { continue };
+        // A function that failed after its settings were applied.
+        let f = &items[*i].req.function;
+        if let Err(e) = restore_settings(target, &items[*i].entry) {
+            record.log(f, "undo_failed", format!("{e:#}"));
+            undo_errors.push(f.clone());
+        }
+        // A function that failed and could not put back what it changed.
         if let Some(u) = e.downcast_ref::<UndoIncomplete>() {
             let f = &items[*i].req.function;
             record.set_state(f, FunctionState::Failed);
@@ -179,6 +185,15 @@ pub fn apply(
     }
 }
 
+/// The settings `entry`'s release changed, put back (where the target keeps
+/// them apart from deployments).
+fn restore_settings(target: &dyn Target, entry: &FunctionRelease) -> anyhow::Result<()> {
+    match &entry.previous_settings {
+        Some(s) => target.restore_settings(&entry.function, s),
+        None => Ok(()),
+    }
+}
+
 /// Put each of `live` back on the version it replaced (or retire it).
 /// Returns the functions whose undo failed.
 fn undo(
@@ -191,8 +206,8 @@ fn undo(
     let mut errors = Vec::new();
     for item in live {
         let f = &item.req.function;
-        let res = target
-            .undo(f, &record.id, item.previous_version.as_deref(), r)
+        let res = restore_settings(target, &item.entry)
+            .and_then(|_| target.undo(f, &record.id, item.previous_version.as_deref(), r))
             .map(|_| match &item.previous_version {
                 Some(prev) => format!("back on {prev}"),
                 None => "retired (it had no previous version)".to_string(),
@@ -248,6 +263,11 @@ pub fn recover(
             // The target judges what the release changed (machines or a
             // deployment of this release, a half-rolled app included); a
             // first deploy is retired only when it is what runs.
+            if let Err(e) = restore_settings(target, &f) {
+                rec.log(&f.function, "undo_failed", format!("{e:#}"));
+                errors.push(f.function.clone());
+                continue;
+            }
             let res = match f.previous_version.as_deref() {
                 Some(prev) => target.undo(&f.function, &rec.id, Some(prev), r),
                 None => {

@@ -63,6 +63,10 @@ pub struct Step {
     /// never shown: only that the env digest differs).
     pub env_changed: bool,
     pub settings: Vec<SettingChange>,
+    /// The target's settings before, when this step changes them (for the
+    /// undo to put them back).
+    #[serde(skip)]
+    pub previous_settings: Option<FunctionSettings>,
 }
 
 impl Step {
@@ -126,6 +130,7 @@ pub fn step(want: &Desired, have: Option<&Active>) -> Step {
             env_removed: Vec::new(),
             env_changed: false,
             settings: Vec::new(),
+            previous_settings: None,
         };
     };
     let code_changed = a.digest.as_deref() != Some(want.digest.as_str())
@@ -160,6 +165,7 @@ pub fn step(want: &Desired, have: Option<&Active>) -> Step {
         env_added,
         env_removed,
         env_changed: env_changed && !code_changed,
+        previous_settings: a.settings.clone().filter(|_| !settings.is_empty()),
         settings,
     }
 }

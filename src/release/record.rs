@@ -58,6 +58,10 @@ pub struct FunctionRelease {
     pub config_digest: String,
     /// The version that was live before, `None` for a first deploy.
     pub previous_version: Option<String>,
+    /// The target's settings of the function before, when the release
+    /// changes them: an undo puts them back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_settings: Option<crate::targets::FunctionSettings>,
     pub state: FunctionState,
 }
 

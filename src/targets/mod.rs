@@ -290,6 +290,14 @@ pub trait Target: Send + Sync {
     ) -> anyhow::Result<Deployed>;
     /// Take a function out of service entirely (its first deploy is undone).
     fn retire(&self, function: &str) -> anyhow::Result<()>;
+    /// Put back settings of `function` that a release changed, where they
+    /// take effect apart from a deployment (the self-hosted backend applies
+    /// them when the function is registered). Targets that keep them in
+    /// what [`Target::undo`] restores have nothing to do.
+    fn restore_settings(&self, function: &str, settings: &FunctionSettings) -> anyhow::Result<()> {
+        let _ = (function, settings);
+        Ok(())
+    }
     /// Undo what release `release` did to `function`: make live again what
     /// ran before it (`previous`, the version it replaced; `None`: retire
     /// the function). Targets that record each release's deployment restore

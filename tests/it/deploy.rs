@@ -223,9 +223,10 @@ fn a_failed_health_gate_rolls_the_whole_release_back() {
     assert!(e["error"]["message"].as_str().unwrap().contains("beta"));
 }
 
-/// A release that only changed one function's env is undone like any
-/// other: when another function fails, the first goes back to the env it
-/// ran with, not just to the same version.
+/// A release that only changed one function's env and settings is undone
+/// like any other: when another function fails, the first goes back to the
+/// env and settings it ran with, not just to the same version, and the
+/// failed one's settings are put back too.
 #[test]
 fn an_env_only_change_is_undone_with_the_release() {
     let b = Backend::start(&[]);
@@ -235,8 +236,17 @@ fn an_env_only_change_is_undone_with_the_release() {
     ok_json(&deploy(&b, dir, &["--jobs", "1"]));
     assert_eq!(invoke(&b, dir, "alpha")["greeting"], "hello");
 
+    let memory =
+        |name: &str| b.call("GET", &format!("/api/functions/{name}"), None).1["memory_mb"].clone();
+    assert_eq!(memory("alpha"), 128);
+    // alpha: new env and memory; beta: new memory, and it fails to start.
     let yaml = std::fs::read_to_string(dir.join("hoist.yaml")).unwrap();
-    let yaml = yaml.replacen("GREETING: hello", "GREETING: changed", 1);
+    let yaml = yaml
+        .replacen("GREETING: hello", "GREETING: changed", 1)
+        .replace(
+            "    env:\n",
+            "    resources: { memory_mb: 256 }\n    env:\n",
+        );
     std::fs::write(dir.join("hoist.yaml"), yaml).unwrap();
     write_files(dir, &[("functions/beta/index.mjs", "process.exit(3);\n")]);
     let o = b.hoist(dir, &["deploy", "--jobs", "1"]);
@@ -246,6 +256,8 @@ fn an_env_only_change_is_undone_with_the_release() {
     assert_eq!(alpha["greeting"], "hello", "alpha kept the release's env");
     assert_eq!(alpha["marker"], "one");
     assert_eq!(invoke(&b, dir, "beta")["marker"], "one");
+    assert_eq!(memory("alpha"), 128, "alpha kept the release's settings");
+    assert_eq!(memory("beta"), 128, "beta kept the release's settings");
 }
 
 #[test]

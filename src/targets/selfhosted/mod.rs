@@ -488,6 +488,10 @@ impl Target for Selfhosted {
         self.delete(function, None)
     }
 
+    fn restore_settings(&self, function: &str, settings: &FunctionSettings) -> anyhow::Result<()> {
+        self.register(function, settings)
+    }
+
     /// The backend restores the deployment before the release's own (its
     /// version and env); a release that never deployed the function has
     /// nothing to undo.
