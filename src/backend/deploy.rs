@@ -301,21 +301,48 @@ pub async fn rollback(
 ) -> ApiResult<Response> {
     let f = function(&app, &name)?;
     let r: RollbackReq = parse(&body, true)?;
-    let deps = app.db.deployments(&name)?;
+    let raw: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    if raw.get("version").is_some() && raw.get("undo_release").is_some() {
+        return Err(ApiError::bad_request(
+            "give `version` or `undo_release`, not both",
+        ));
+    }
     if let Some(release) = &r.undo_release {
-        if r.version.is_some() {
-            return Err(ApiError::bad_request(
-                "give `version` or `undo_release`, not both",
-            ));
+        // A deploy of this function still in its health gate (the release's
+        // own, from a hoist that was killed) finishes first.
+        drop(
+            tokio::time::timeout(
+                Duration::from_secs(60),
+                app.sup.pool(&name).deploy_lock.lock(),
+            )
+            .await
+            .map_err(|_| ApiError::conflict(format!("another deploy of {name} holds its lock")))?,
+        );
+        let deps = app.db.deployments(&name)?;
+        let undo_id = format!("undo-{release}");
+        if let Some(done) = deps
+            .first()
+            .filter(|d| d.release_id.as_deref() == Some(undo_id.as_str()))
+        {
+            return Ok((StatusCode::CREATED, Json(done.clone())).into_response());
         }
         let Some(at) = deps
             .iter()
             .position(|d| d.release_id.as_deref() == Some(release.as_str()))
         else {
-            return Err(ApiError::not_found(format!(
-                "release `{release}` has no deployment of {name}"
-            )));
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_deployed_by_release",
+                format!("release `{release}` has no deployment of {name}"),
+            ));
         };
+        if at != 0 {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "release_superseded",
+                format!("release `{release}` is no longer what {name} runs: another deployment replaced it"),
+            ));
+        }
         let Some(before) = deps.get(at + 1) else {
             return Err(ApiError::conflict(format!(
                 "{name} had no deployment before release `{release}`"
@@ -327,13 +354,14 @@ pub async fn rollback(
             &name,
             &before.version,
             before.env.clone(),
-            Some(format!("undo-{release}")),
+            Some(undo_id),
             "rollback",
             Duration::from_secs(30),
         )
         .await?;
         return Ok((StatusCode::CREATED, Json(d)).into_response());
     }
+    let deps = app.db.deployments(&name)?;
     let target = match r.version {
         Some(v) => {
             valid_version(&v)?;

@@ -35,15 +35,15 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
     let _lock = if args.dry_run {
         for r in crate::release::record::open_records(store.as_ref(), false)? {
             printer.warn(format!(
-                "release {} ({}) is unfinished; the next deploy undoes it",
+                "release {} ({}) is unfinished; the next deploy recovers it",
                 r.id, r.created_at
             ));
         }
         None
     } else {
         let lock = lock(&project, printer)?;
-        // One release of the target at a time, whichever checkout or
-        // machine it comes from (held until this command ends).
+        // One release of the target at a time among the checkouts and
+        // machines sharing this store (held until this command ends).
         _lease = Some(crate::release::lease::acquire(
             store.as_ref(),
             target.kind(),

@@ -109,7 +109,10 @@ pub fn apply(
         let deployed = results.into_iter().filter_map(|(_, d)| d.ok()).collect();
         return Ok(Applied { record, deployed });
     }
-    // Undo what went live, newest first.
+    // Undo what went live, newest first; the record says so first, so a
+    // recovery never takes a half-undone release for a live one.
+    record.log("", "undoing", "the release failed or was interrupted");
+    let _ = record.save(store);
     let live: Vec<&Item> = results
         .iter()
         .filter(|(_, d)| d.is_ok())
@@ -242,9 +245,22 @@ pub fn recover(
         if rec.target != target.kind() {
             continue;
         }
-        // The caller holds the target's lease, so no other hoist is working
-        // on this release: it is unfinished whoever started it.
+        // The caller holds the target's lease; a release still in progress
+        // under a process that may be alive (one that never took the
+        // lease) is left alone.
+        if rec.status == ReleaseStatus::InProgress && !rec.abandoned() {
+            r.step(
+                "Skipping",
+                &format!(
+                    "release {} (pid {} on {}) is unfinished and may still be running",
+                    rec.id, rec.pid, rec.host
+                ),
+            );
+            continue;
+        }
+        let undoing = rec.journal.iter().any(|j| j.step == "undoing");
         if rec.status == ReleaseStatus::InProgress
+            && !undoing
             && rec.functions.iter().all(|f| f.state == FunctionState::Live)
         {
             // Every function went live; only the closing write was lost.

@@ -1,10 +1,11 @@
-//! One release of a target at a time, across checkouts and machines: a
-//! lease object `releases/lease/<target>` written create-only into the
-//! artifact store every deploy and rollback of that target shares. The
-//! holder deletes it when done; a holder that died leaves it, and the next
-//! deploy takes it over when the holder's process is gone (same host) or
-//! it is older than [`ABANDONED_AFTER`] (elsewhere). Others wait, saying
-//! for whom, until it is free.
+//! One release of a target at a time, across the checkouts and machines
+//! that share an artifact store: a lease object `releases/lease/<target>`
+//! written create-only into the store. The holder deletes it when done; a
+//! holder that died leaves it, and the next deploy takes it over when the
+//! holder's process is gone (same host and boot) or it is older than
+//! [`ABANDONED_AFTER`] (elsewhere; long enough for any deploy). Only one
+//! process can take over a given lease: it must first create a claim named
+//! by that lease's token. Others wait, saying for whom, until it is free.
 
 use std::time::{Duration, Instant};
 
@@ -18,7 +19,7 @@ use crate::targets::Reporter;
 pub const PREFIX: &str = "releases/lease/";
 
 /// A lease held this long by another host is taken to be abandoned.
-pub const ABANDONED_AFTER: Duration = Duration::from_secs(60 * 60);
+pub const ABANDONED_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// How long a deploy or rollback waits for the lease:
 /// `HOIST_LEASE_WAIT_SECONDS`, default 15 minutes.
@@ -42,16 +43,39 @@ struct Holder {
     since: u64,
     /// Unique to the holding process.
     token: String,
+    /// The holder's host's boot (a pid means nothing after a reboot).
+    #[serde(default)]
+    boot: String,
+}
+
+/// This boot of this host (Linux), else empty.
+fn boot_id() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default()
 }
 
 impl Holder {
-    fn abandoned(&self) -> bool {
+    fn abandoned(&self, my_token: &str) -> bool {
         if self.host == host() {
-            return self.pid != std::process::id()
-                && !std::path::Path::new(&format!("/proc/{}", self.pid)).exists();
+            if !self.boot.is_empty() && self.boot != boot_id() {
+                return true;
+            }
+            // Our own pid under another token: a process before us (in a
+            // container, pids repeat).
+            if self.pid == std::process::id() {
+                return self.token != my_token;
+            }
+            return !std::path::Path::new(&format!("/proc/{}", self.pid)).exists();
         }
         now_secs().saturating_sub(self.since) >= ABANDONED_AFTER.as_secs()
     }
+}
+
+/// A key-safe form of a lease token.
+fn hex_of(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(&sha2::Sha256::digest(token.as_bytes())[..16])
 }
 
 fn now_secs() -> u64 {
@@ -117,21 +141,25 @@ pub fn acquire<'a>(
             .map(|d| d.as_nanos())
             .unwrap_or(0)
     );
-    let me = Holder {
-        command: command.to_string(),
-        host: host(),
-        pid: std::process::id(),
-        since: now_secs(),
-        token: token.clone(),
-    };
-    let bytes = serde_json::to_vec_pretty(&me)?;
     let started = Instant::now();
     let mut said = false;
     loop {
         crate::interrupt::check()?;
-        if store.put(&key, &bytes, true)? == Created::Created {
+        let me = Holder {
+            command: command.to_string(),
+            host: host(),
+            pid: std::process::id(),
+            since: now_secs(),
+            token: token.clone(),
+            boot: boot_id(),
+        };
+        if store.put(&key, &serde_json::to_vec_pretty(&me)?, true)? == Created::Created {
             // A store without atomic create-only writes may let two in:
-            // whoever's lease is there now holds it.
+            // once a racing write would have landed, whoever's lease is
+            // there holds it.
+            if let Some(wait) = store.settle() {
+                std::thread::sleep(wait);
+            }
             let held = store
                 .get(&key)?
                 .and_then(|b| serde_json::from_slice::<Holder>(&b).ok());
@@ -158,9 +186,26 @@ pub fn acquire<'a>(
             },
         };
         match holder {
-            h if h.abandoned() => {
-                // Delete only the lease judged abandoned, not one another
-                // process took over meanwhile.
+            h if h.abandoned(&token) => {
+                // One process takes over this lease: the one that creates
+                // its claim. It deletes the lease only if it is still the
+                // abandoned one.
+                let claim = format!("{key}.takeover-{}", hex_of(&h.token));
+                if store.put(&claim, token.as_bytes(), true)? != Created::Created {
+                    // A claimer that died between its claim and the
+                    // takeover leaves the claim: it is dropped after a
+                    // minute.
+                    let stale = store
+                        .head(&claim)?
+                        .and_then(|i| i.modified)
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|age| age >= Duration::from_secs(60));
+                    if stale {
+                        let _ = store.delete(&claim);
+                    }
+                    std::thread::sleep(POLL);
+                    continue;
+                }
                 let still = store
                     .get(&key)?
                     .and_then(|b| serde_json::from_slice::<Holder>(&b).ok())
@@ -175,6 +220,7 @@ pub fn acquire<'a>(
                     );
                     store.delete(&key)?;
                 }
+                let _ = store.delete(&claim);
                 continue;
             }
             h => {
@@ -184,8 +230,8 @@ pub fn acquire<'a>(
                         h.command, h.pid, h.host
                     ))
                     .with_hint(format!(
-                        "run again when it is done; a lease whose process is gone is taken over (on another host after {} minutes)",
-                        ABANDONED_AFTER.as_secs() / 60
+                        "run again when it is done. A lease whose process is gone is taken over at once on its host, after {} hours from another; to free it sooner, delete `{key}` from the artifact store",
+                        ABANDONED_AFTER.as_secs() / 3600
                     ))
                     .into());
                 }

@@ -366,9 +366,12 @@ impl Target for Fly {
             // included, so a release can be undone), then its own history.
             let mut history = Vec::new();
             if let Some(old) = was {
-                let same = stamp(spec, fresh.clone(), Vec::new())["metadata"]["hoist_config"]
-                    .as_str()
-                    .is_some_and(|d| old.meta("hoist_config") == Some(d));
+                // The same config from the same release (a re-run finishing
+                // it) adds nothing; any other release's is kept.
+                let same = old.meta("hoist_release") == Some(req.release_id.as_str())
+                    && stamp(spec, fresh.clone(), Vec::new())["metadata"]["hoist_config"]
+                        .as_str()
+                        .is_some_and(|d| old.meta("hoist_config") == Some(d));
                 if let (false, Some(c)) = (same, &old.config) {
                     history.push(entry_of(c));
                 }

@@ -512,9 +512,13 @@ impl Target for Selfhosted {
                 .post(&Self::path(function, "/rollback"), &body, false),
         ) {
             Ok(_) => Ok(()),
-            Err(e) if ApiError::find(&e).is_some_and(|a| a.status == 404) => {
+            Err(e)
+                if ApiError::find(&e).is_some_and(|a| {
+                    a.code == "not_deployed_by_release" || a.code == "release_superseded"
+                }) =>
+            {
                 r.detail(&format!(
-                    "{function}: release {release} had not deployed it; nothing to undo"
+                    "{function}: nothing of release {release} to undo ({e:#})"
                 ));
                 Ok(())
             }
