@@ -299,10 +299,8 @@ pub trait Target: Send + Sync {
         Ok(())
     }
     /// Undo what release `release` did to `function`: make live again what
-    /// ran before it (`previous`, the version it replaced; `None`: retire
-    /// the function). Targets that record each release's deployment restore
-    /// the one before it, env included, so an env-only change is undone
-    /// too; this default makes `previous` live with its recorded env.
+    /// ran before it ([`Target::restore_before`]), or retire the function
+    /// when the release deployed it first (`previous` is `None`).
     fn undo(
         &self,
         function: &str,
@@ -310,11 +308,24 @@ pub trait Target: Send + Sync {
         previous: Option<&str>,
         r: &dyn Reporter,
     ) -> anyhow::Result<()> {
-        let _ = release;
         match previous {
-            Some(prev) => self.rollback(function, Some(prev), r).map(|_| ()),
+            Some(prev) => self.restore_before(function, release, prev, r),
             None => self.retire(function),
         }
+    }
+    /// Make live again what `function` ran before release `release`, whose
+    /// version was `previous`. Targets that record each release's change
+    /// restore exactly that, env included, so an env-only change is undone
+    /// too; this default makes `previous` live with its recorded env.
+    fn restore_before(
+        &self,
+        function: &str,
+        release: &str,
+        previous: &str,
+        r: &dyn Reporter,
+    ) -> anyhow::Result<()> {
+        let _ = release;
+        self.rollback(function, Some(previous), r).map(|_| ())
     }
     /// Wait until `count` workers of the active version are ready.
     fn warmup(&self, function: &str, count: u32, deadline: Duration)

@@ -5,7 +5,6 @@
 //! uploading the archive), then asks for a deployment, which the backend
 //! puts behind its health gate.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -16,6 +15,10 @@ use super::{
     LogEntry, LogQuery, Reporter, StartFailure, Status, Target, VersionInfo, Worker,
 };
 mod logs;
+mod token;
+
+pub use token::local_data_dir;
+use token::token_for;
 
 use crate::config::schema::SelfhostedConfig;
 use crate::error::UserError;
@@ -29,15 +32,6 @@ pub struct Selfhosted {
     api: Api,
     /// The backend's artifact store, asked once per command.
     store: std::sync::OnceLock<Option<String>>,
-}
-
-/// The local backend's data directory (`HOIST_BACKEND_DIR`, else the one
-/// `hoist backend` uses by default).
-pub fn local_data_dir() -> PathBuf {
-    std::env::var_os("HOIST_BACKEND_DIR")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(crate::backend::default_data_dir)
 }
 
 impl Selfhosted {
@@ -314,72 +308,6 @@ fn enc(s: &str) -> String {
     crate::registry::client::urlencode(s)
 }
 
-/// The token for the backend at `url`: `HOIST_SELFHOSTED_TOKEN`; else the
-/// local backend's own token when `url` is where `hoist backend start`
-/// runs it; else the stored one (`hoist login selfhosted`); else, on
-/// loopback, the local data directory's token (a backend served from it in
-/// the foreground).
-fn token_for(url: &str) -> anyhow::Result<Option<crate::auth::Secret>> {
-    let stored = crate::auth::token("selfhosted")?;
-    if let Some((t, crate::auth::Source::Env(_))) = stored {
-        return Ok(Some(t));
-    }
-    let local = |data: &std::path::Path| {
-        std::fs::read_to_string(crate::backend::daemon::token_file(data))
-            .ok()
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .map(crate::auth::Secret::new)
-    };
-    if !is_loopback(url) {
-        return Ok(stored.map(|(t, _)| t));
-    }
-    // The backend `hoist backend start` runs on this port, whatever its
-    // data directory.
-    let port = reqwest::Url::parse(url)
-        .ok()
-        .and_then(|u| u.port_or_known_default());
-    let noted = port.and_then(crate::backend::daemon::noted_data_dir);
-    for data in noted.iter().chain(std::iter::once(&local_data_dir())) {
-        if runs_here(port, data) {
-            if let Some(t) = local(data) {
-                return Ok(Some(t));
-            }
-        }
-    }
-    Ok(match stored {
-        Some((t, _)) => Some(t),
-        None => local(&local_data_dir()),
-    })
-}
-
-/// Whether the local backend of `data` is running with its data directory's
-/// token and listening on `port`.
-fn runs_here(port: Option<u16>, data: &std::path::Path) -> bool {
-    crate::backend::daemon::running_pid(data).is_some()
-        && crate::backend::daemon::own_token_marker(data).exists()
-        && crate::backend::daemon::recorded_addr(data).is_some_and(|a| Some(a.port()) == port)
-}
-
-/// Whether `url` names this machine: host `localhost` or a loopback
-/// address, and no user info (`http://127.0.0.1@elsewhere/` is elsewhere).
-fn is_loopback(url: &str) -> bool {
-    let Ok(u) = reqwest::Url::parse(url) else {
-        return false;
-    };
-    if !u.username().is_empty() || u.password().is_some() {
-        return false;
-    }
-    let Some(host) = u.host_str() else {
-        return false;
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 fn workers_of(v: &Value) -> Vec<Worker> {
     v.get("workers")
         .and_then(Value::as_array)
@@ -495,16 +423,13 @@ impl Target for Selfhosted {
     /// The backend restores the deployment before the release's own (its
     /// version and env); a release that never deployed the function has
     /// nothing to undo.
-    fn undo(
+    fn restore_before(
         &self,
         function: &str,
         release: &str,
-        previous: Option<&str>,
+        prev: &str,
         r: &dyn Reporter,
     ) -> anyhow::Result<()> {
-        let Some(prev) = previous else {
-            return self.retire(function);
-        };
         r.step("Rolling back", &format!("{function} to {prev}"));
         let body = json!({ "undo_release": release });
         match self.block(
@@ -629,33 +554,5 @@ impl Target for Selfhosted {
         };
         self.block(self.api.delete(&path))?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn loopback_means_this_machine_only() {
-        for u in [
-            "http://127.0.0.1:7878",
-            "http://localhost:7878/",
-            "http://LOCALHOST:7878",
-            "http://[::1]:7878",
-            "http://127.0.0.2",
-        ] {
-            assert!(is_loopback(u), "{u}");
-        }
-        for u in [
-            "http://127.0.0.1@evil.example:7878",
-            "http://localhost.evil.example:7878",
-            "http://user:pw@localhost:7878",
-            "http://127.0.0.1.evil.example",
-            "https://example.com",
-            "not a url",
-        ] {
-            assert!(!is_loopback(u), "{u}");
-        }
     }
 }

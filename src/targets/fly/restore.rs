@@ -1,0 +1,128 @@
+//! Putting a function's machines back on an earlier config: `hoist
+//! rollback` (a version from the machines' history) and the undo of a
+//! release (the config that release replaced), both rolled out with the
+//! function's strategy.
+
+use super::*;
+
+impl Fly {
+    pub(super) fn roll_back_to(
+        &self,
+        function: &str,
+        to: Option<&str>,
+        r: &dyn Reporter,
+    ) -> anyhow::Result<Deployed> {
+        self.need_token()?;
+        let spec = self.spec(function)?;
+        self.block(async {
+            let ms = self.current(spec).await?;
+            let Some(now) = active_of(&ms) else {
+                return Err(
+                    UserError::failure(format!("`{function}` has no machines on Fly"))
+                        .with_hint("deploy it first (`hoist deploy`)")
+                        .into(),
+                );
+            };
+            let current = now.meta("hoist_version").map(str::to_string);
+            let history = history_of(now);
+            let pick = history.iter().position(|h| match to {
+                Some(v) => meta_of(h, "hoist_version") == Some(v),
+                None => meta_of(h, "hoist_version") != current.as_deref(),
+            });
+            let Some(i) = pick else {
+                let known: Vec<&str> = history
+                    .iter()
+                    .filter_map(|h| meta_of(h, "hoist_version"))
+                    .collect();
+                return Err(UserError::failure(match to {
+                    Some(v) => {
+                        format!("`{function}` has no earlier deployment of version {v} on Fly")
+                    }
+                    None => format!("`{function}` has no earlier deployment on Fly"),
+                })
+                .with_hint(if known.is_empty() {
+                    "hoist keeps the last three configs of each function; there are none yet"
+                        .to_string()
+                } else {
+                    format!("earlier versions: {}", known.join(", "))
+                })
+                .into());
+            };
+            let target = history[i].clone();
+            let version = meta_of(&target, "hoist_version").unwrap_or("?").to_string();
+            // The rolled-back config's history: what is live now first.
+            let mut rest = Vec::new();
+            if let Some(c) = &now.config {
+                rest.push(entry_of(c));
+            }
+            rest.extend(
+                history
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, h)| h),
+            );
+            let config = stamp(spec, target, rest);
+            r.step(
+                "Rolling back",
+                &format!("{function} to {version} on {}", spec.app),
+            );
+            self.roll(spec, config, r).await?;
+            Ok(Deployed {
+                function: function.to_string(),
+                version,
+                previous_version: current,
+                deployment: String::new(),
+                uploaded_bytes: 0,
+            })
+        })
+    }
+
+    /// Put back the config release `release` replaced (its history's
+    /// first entry), on every machine, whatever version it had: an
+    /// env-only change is undone too.
+    pub(super) fn restore_before_release(
+        &self,
+        function: &str,
+        release: &str,
+        prev: &str,
+        r: &dyn Reporter,
+    ) -> anyhow::Result<()> {
+        self.need_token()?;
+        let spec = self.spec(function)?;
+        let restored = self.block(async {
+            let ms = self.current(spec).await?;
+            let Some(by_release) = ms.iter().find(|m| m.meta("hoist_release") == Some(release))
+            else {
+                r.detail(&format!(
+                    "{function}: no machine runs release {release}; nothing to undo"
+                ));
+                return Ok(true);
+            };
+            let history = history_of(by_release);
+            let Some(before) = history
+                .first()
+                .filter(|h| meta_of(h, "hoist_release") != Some(release))
+                .cloned()
+            else {
+                return Ok(false);
+            };
+            let mut rest = Vec::new();
+            if let Some(c) = &by_release.config {
+                rest.push(entry_of(c));
+            }
+            rest.extend(history.into_iter().skip(1));
+            r.step(
+                "Rolling back",
+                &format!("{function} to {prev} on {}", spec.app),
+            );
+            self.roll(spec, stamp(spec, before, rest), r).await?;
+            anyhow::Ok(true)
+        })?;
+        if restored {
+            return Ok(());
+        }
+        // No config recorded before the release: its version's.
+        self.rollback(function, Some(prev), r).map(|_| ())
+    }
+}
