@@ -66,7 +66,7 @@ impl Holder {
             if self.pid == std::process::id() {
                 return self.token != my_token;
             }
-            return !std::path::Path::new(&format!("/proc/{}", self.pid)).exists();
+            return !crate::leftovers::alive(self.pid);
         }
         now_secs().saturating_sub(self.since) >= ABANDONED_AFTER.as_secs()
     }

@@ -430,13 +430,15 @@ impl Target for Selfhosted {
         prev: &str,
         r: &dyn Reporter,
     ) -> anyhow::Result<()> {
-        r.step("Rolling back", &format!("{function} to {prev}"));
         let body = json!({ "undo_release": release });
         match self.block(
             self.api
                 .post(&Self::path(function, "/rollback"), &body, false),
         ) {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                r.step("Rolled back", &format!("{function} to {prev}"));
+                Ok(())
+            }
             Err(e)
                 if ApiError::find(&e).is_some_and(|a| {
                     a.code == "not_deployed_by_release" || a.code == "release_superseded"
