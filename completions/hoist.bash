@@ -449,7 +449,7 @@ _hoist() {
             return 0
             ;;
         hoist__subcmd__backend__subcmd__serve)
-            opts="-q -v -y -h --data-dir --listen --token-file --store --s3-endpoint --s3-region --s3-path-style --max-archive-mb --idle-timeout --faults --config --output --quiet --verbose --no-progress --yes --color --help"
+            opts="-q -v -y -h --data-dir --listen --token-file --store --s3-endpoint --s3-region --s3-path-style --max-archive-mb --idle-timeout --faults --instance --config --output --quiet --verbose --no-progress --yes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -484,6 +484,10 @@ _hoist() {
                     return 0
                     ;;
                 --idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -507,7 +511,7 @@ _hoist() {
             return 0
             ;;
         hoist__subcmd__backend__subcmd__start)
-            opts="-q -v -y -h --data-dir --listen --token-file --store --s3-endpoint --s3-region --s3-path-style --max-archive-mb --idle-timeout --faults --config --output --quiet --verbose --no-progress --yes --color --help"
+            opts="-q -v -y -h --data-dir --listen --token-file --store --s3-endpoint --s3-region --s3-path-style --max-archive-mb --idle-timeout --faults --instance --config --output --quiet --verbose --no-progress --yes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -542,6 +546,10 @@ _hoist() {
                     return 0
                     ;;
                 --idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --instance)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

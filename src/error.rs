@@ -77,10 +77,25 @@ impl std::error::Error for UserError {}
 /// The exit code for an error: the first `UserError` in its chain decides,
 /// anything else is a plain failure.
 pub fn exit_code(err: &anyhow::Error) -> Exit {
-    err.chain()
-        .find_map(|e| e.downcast_ref::<UserError>())
+    user_errors(err)
+        .first()
         .map(|u| u.exit)
         .unwrap_or(Exit::Failure)
+}
+
+/// The `UserError`s of a chain, outermost first, whether each is the
+/// root error or was added as context (which `chain()` items cannot be
+/// downcast to; `anyhow::Error::downcast_ref` sees through context).
+fn user_errors(err: &anyhow::Error) -> Vec<&UserError> {
+    let mut out: Vec<&UserError> = err.downcast_ref::<UserError>().into_iter().collect();
+    for e in err.chain() {
+        if let Some(u) = e.downcast_ref::<UserError>() {
+            if !out.iter().any(|o| std::ptr::eq(*o, u)) {
+                out.push(u);
+            }
+        }
+    }
+    out
 }
 
 /// Render an error as `error:` plus one `caused by:` line per cause and the
@@ -107,11 +122,7 @@ pub fn render(err: &anyhow::Error, color: bool) -> String {
         out.push_str(&cause.to_string());
         out.push('\n');
     }
-    if let Some(hint) = err
-        .chain()
-        .filter_map(|e| e.downcast_ref::<UserError>())
-        .find_map(|u| u.hint.as_deref())
-    {
+    if let Some(hint) = user_errors(err).into_iter().find_map(|u| u.hint.as_deref()) {
         out.push_str(&paint("hint:", console::Style::new().cyan().bold()));
         out.push(' ');
         out.push_str(hint);
@@ -127,6 +138,7 @@ pub fn to_json(err: &anyhow::Error) -> Option<serde_json::Value> {
     if err
         .chain()
         .filter_map(|e| e.downcast_ref::<UserError>())
+        .chain(err.downcast_ref::<UserError>())
         .any(|u| u.reported)
     {
         return None;
@@ -134,10 +146,7 @@ pub fn to_json(err: &anyhow::Error) -> Option<serde_json::Value> {
     let mut chain = err.chain();
     let message = chain.next().map(|e| e.to_string()).unwrap_or_default();
     let causes: Vec<String> = chain.map(|e| e.to_string()).collect();
-    let hint = err
-        .chain()
-        .filter_map(|e| e.downcast_ref::<UserError>())
-        .find_map(|u| u.hint.clone());
+    let hint = user_errors(err).into_iter().find_map(|u| u.hint.clone());
     let api = crate::http::ApiError::find(err);
     Some(serde_json::json!({
         "error": {

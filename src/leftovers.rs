@@ -26,13 +26,29 @@ pub fn alive(pid: u32) -> bool {
         }
         // SAFETY: signal 0 only checks that the process exists.
         let rc = unsafe { libc::kill(pid as libc::pid_t, 0) };
-        rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+        let exists = rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+        exists && !zombie(pid)
     }
     #[cfg(not(unix))]
     {
         let _ = pid;
         true
     }
+}
+
+/// A process that has exited and waits to be reaped (state `Z` or `X` in
+/// `/proc/<pid>/stat`) is gone for every purpose of hoist's. Where /proc
+/// cannot be read, the signal check alone decides.
+#[cfg(unix)]
+fn zombie(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // The state follows the command name, which is in parentheses and may
+    // itself hold `)`.
+    stat.rsplit_once(')')
+        .and_then(|(_, rest)| rest.trim_start().chars().next())
+        .is_some_and(|state| state == 'Z' || state == 'X')
 }
 
 /// Whether the entry `name` (starting with `base`) at `path` is stale:
@@ -88,6 +104,26 @@ pub fn clean(dir: &Path, base: &str, recursive: bool) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_killed_process_not_yet_reaped_is_not_alive() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        assert!(alive(pid));
+        // SAFETY: kill(2) on our own child.
+        unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+        // Not waited for: a zombie until reaped below.
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !zombie(pid) && std::time::Instant::now() < end {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(zombie(pid), "the killed child never showed as a zombie");
+        assert!(!alive(pid), "a zombie counts as alive");
+        child.wait().unwrap();
+    }
 
     #[test]
     fn dead_owners_go_and_live_young_ones_stay() {

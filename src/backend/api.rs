@@ -3,6 +3,7 @@
 //! handlers for health, functions, workers and env. Versions, deployments,
 //! invocations and logs have their own files.
 
+use hoist_api::ErrorCode;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,9 +15,12 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, delete, get, post};
 use axum::{Json, Router};
+use hoist_api::{
+    Deleted, Function, FunctionDetail, FunctionHealth, FunctionList, FunctionSettings,
+    FunctionStatus, Health, HealthStatus, WarmupRequest, WarmupResult, WorkerList, WorkerState,
+};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::db::{FunctionRow, FunctionSpec};
 use super::errors::{ApiError, ApiResult};
@@ -115,7 +119,8 @@ async fn faults(State(app): AppState, req: Request, next: Next) -> Response {
         }
         if let Some(status) = fail {
             let st = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            return ApiError::new(st, "unavailable", "fault injected for tests").into_response();
+            return ApiError::new(st, ErrorCode::Unavailable, "fault injected for tests")
+                .into_response();
         }
     }
     next.run(req).await
@@ -141,14 +146,14 @@ async fn error_shape(res: Response) -> Response {
     }
     let allow = res.headers().get(header::ALLOW).cloned();
     let (status, code) = match st.as_u16() {
-        401 => (st, "unauthorized"),
-        404 => (st, "not_found"),
-        405 => (st, "method_not_allowed"),
-        408 => (st, "timeout"),
-        413 => (st, "too_large"),
-        s if s < 500 => (StatusCode::BAD_REQUEST, "bad_request"),
-        503 => (st, "unavailable"),
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        401 => (st, ErrorCode::Unauthorized),
+        404 => (st, ErrorCode::NotFound),
+        405 => (st, ErrorCode::MethodNotAllowed),
+        408 => (st, ErrorCode::Timeout),
+        413 => (st, ErrorCode::TooLarge),
+        s if s < 500 => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+        503 => (st, ErrorCode::Unavailable),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
     };
     let (_, body) = res.into_parts();
     let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
@@ -163,15 +168,20 @@ async fn error_shape(res: Response) -> Response {
     out
 }
 
-/// Parse a JSON body; an empty body is `T::default()` when `empty_ok`.
-pub fn parse<T: DeserializeOwned + Default>(body: &Bytes, empty_ok: bool) -> ApiResult<T> {
+/// Parse a JSON body, which is required.
+pub fn parse<T: DeserializeOwned>(body: &Bytes) -> ApiResult<T> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        if empty_ok {
-            return Ok(T::default());
-        }
         return Err(ApiError::bad_request("a JSON body is required"));
     }
     serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("bad JSON body: {e}")))
+}
+
+/// Parse a JSON body that may be left out (then `T::default()`).
+pub fn parse_or_default<T: DeserializeOwned + Default>(body: &Bytes) -> ApiResult<T> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    parse(body)
 }
 
 pub fn valid_name(name: &str) -> ApiResult<()> {
@@ -185,7 +195,7 @@ pub fn valid_name(name: &str) -> ApiResult<()> {
     } else {
         Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "invalid_name",
+            ErrorCode::InvalidName,
             format!("`{name}` is not a function name"),
         )
         .with_hint("use ^[A-Za-z][A-Za-z0-9_-]{0,62}$ (`deploy` is reserved)"))
@@ -203,7 +213,7 @@ pub fn valid_version(v: &str) -> ApiResult<()> {
     } else {
         Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "invalid_version",
+            ErrorCode::InvalidVersion,
             format!("`{v}` is not a version"),
         ))
     }
@@ -217,21 +227,39 @@ pub fn function(app: &App, name: &str) -> ApiResult<FunctionRow> {
         .ok_or_else(|| ApiError::not_found(format!("no function `{name}`")))
 }
 
-pub fn function_json(f: &FunctionRow) -> Value {
+/// A function as the API shows it.
+pub fn function_view(f: &FunctionRow) -> ApiResult<Function> {
     let status = if f.active_version.is_some() {
-        "deployed"
+        FunctionStatus::Deployed
     } else if f.has_versions {
-        "built"
+        FunctionStatus::Built
     } else {
-        "registered"
+        FunctionStatus::Registered
     };
-    let mut v = serde_json::to_value(f).unwrap_or_else(|_| json!({}));
-    v["id"] = json!(f.name);
-    v["status"] = json!(status);
-    v
+    Ok(Function {
+        id: f.name.clone(),
+        name: f.name.clone(),
+        runtime: runtimes::parse(&f.runtime)?,
+        handler: f.handler.clone(),
+        memory_mb: f.memory_mb,
+        cpus: f.cpus,
+        timeout_seconds: f.timeout_seconds,
+        max_concurrent_executions: f.max_concurrent_executions,
+        warm_workers: f.warm_workers,
+        health_path: f.health_path.clone(),
+        port: f.port,
+        status,
+        active_version: f.active_version.clone(),
+        active_deployment: f.active_deployment.clone(),
+        active_digest: f.active_digest.clone(),
+        env_digest: f.env_digest.clone(),
+        env_keys: f.env_keys.clone(),
+        created_at: f.created_at.clone(),
+        updated_at: f.updated_at.clone(),
+    })
 }
 
-async fn health(State(app): AppState) -> Json<Value> {
+async fn health(State(app): AppState) -> ApiResult<Json<Health>> {
     let cached = {
         let c = app.health_cache.lock().unwrap_or_else(|p| p.into_inner());
         c.as_ref()
@@ -241,18 +269,23 @@ async fn health(State(app): AppState) -> Json<Value> {
     let rts = match cached {
         Some(v) => v,
         None => {
-            let v = runtime_versions(&app).await;
+            let v = runtime_versions(&app).await?;
             *app.health_cache.lock().unwrap_or_else(|p| p.into_inner()) =
                 Some((Instant::now(), v.clone()));
             v
         }
     };
-    Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"),
-        "store": app.store_url, "runtimes": rts}))
+    Ok(Json(Health {
+        status: HealthStatus::Ok,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        instance: app.instance.clone(),
+        store: app.store_url.clone(),
+        runtimes: rts,
+    }))
 }
 
 /// Each runtime's `--version` (null when missing).
-async fn runtime_versions(app: &App) -> BTreeMap<String, Option<String>> {
+async fn runtime_versions(app: &App) -> ApiResult<BTreeMap<String, Option<String>>> {
     let data = app.opts.data_dir.clone();
     tokio::task::spawn_blocking(move || {
         runtimes::RUNTIMES
@@ -264,26 +297,17 @@ async fn runtime_versions(app: &App) -> BTreeMap<String, Option<String>> {
             .collect::<BTreeMap<_, _>>()
     })
     .await
-    .unwrap_or_default()
+    .map_err(ApiError::internal)
 }
 
-async fn list_functions(State(app): AppState) -> ApiResult<Json<Value>> {
-    let fs: Vec<Value> = app.db.functions()?.iter().map(function_json).collect();
-    Ok(Json(json!({ "functions": fs })))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PutFunction {
-    runtime: Option<String>,
-    handler: Option<String>,
-    memory_mb: Option<i64>,
-    cpus: Option<f64>,
-    timeout_seconds: Option<i64>,
-    max_concurrent_executions: Option<i64>,
-    warm_workers: Option<i64>,
-    health_path: Option<String>,
-    port: Option<i64>,
+async fn list_functions(State(app): AppState) -> ApiResult<Json<FunctionList>> {
+    let functions = app
+        .db
+        .functions()?
+        .iter()
+        .map(function_view)
+        .collect::<ApiResult<_>>()?;
+    Ok(Json(FunctionList { functions }))
 }
 
 async fn put_function(
@@ -292,15 +316,7 @@ async fn put_function(
     body: Bytes,
 ) -> ApiResult<Response> {
     valid_name(&name)?;
-    let b: PutFunction = parse(&body, false)?;
-    let runtime = b
-        .runtime
-        .ok_or_else(|| ApiError::bad_request("`runtime` is required"))?;
-    if !runtimes::RUNTIMES.contains(&runtime.as_str()) {
-        return Err(ApiError::bad_request(format!(
-            "runtime `{runtime}` is not one of node, deno, bun"
-        )));
-    }
+    let b: FunctionSettings = parse(&body)?;
     let range = |v: Option<i64>, d: i64, lo: i64, hi: i64, what: &str| -> ApiResult<i64> {
         let v = v.unwrap_or(d);
         if (lo..=hi).contains(&v) {
@@ -329,7 +345,7 @@ async fn put_function(
         ));
     }
     let spec = FunctionSpec {
-        runtime,
+        runtime: b.runtime.as_str().to_string(),
         handler,
         memory_mb: range(b.memory_mb, 128, 16, 65536, "memory_mb")?,
         cpus,
@@ -356,63 +372,69 @@ async fn put_function(
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(function_json(&f))).into_response())
+    Ok((status, Json(function_view(&f)?)).into_response())
 }
 
-async fn get_function(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+async fn get_function(
+    State(app): AppState,
+    Path(name): Path<String>,
+) -> ApiResult<Json<FunctionDetail>> {
     let f = function(&app, &name)?;
     let pool = app.sup.pool(&name);
     let workers: Vec<_> = pool.workers().iter().map(|w| w.view()).collect();
     let health = if f.active_version.is_none() {
-        "unknown"
+        FunctionHealth::Unknown
     } else if pool.ready_count() > 0
-        || workers.iter().all(|w| w.state == "TERMINATED") && f.warm_workers == 0
+        || workers.iter().all(|w| w.state == WorkerState::Terminated) && f.warm_workers == 0
     {
-        "healthy"
+        FunctionHealth::Healthy
     } else {
-        "unhealthy"
+        FunctionHealth::Unhealthy
     };
-    let mut v = function_json(&f);
-    v["workers"] = json!(workers);
-    v["health"] = json!(health);
-    Ok(Json(v))
+    Ok(Json(FunctionDetail {
+        function: function_view(&f)?,
+        workers,
+        health,
+    }))
 }
 
-async fn delete_function(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+async fn delete_function(
+    State(app): AppState,
+    Path(name): Path<String>,
+) -> ApiResult<Json<Deleted>> {
     function(&app, &name)?;
     let pool = app.sup.pool(&name);
     let _guard = pool.deploy_lock.lock().await;
     app.db.delete_function(&name, &super::now())?;
     let n = app.sup.clear(&pool);
-    Ok(Json(json!({"deleted": name, "workers_terminated": n})))
+    Ok(Json(Deleted {
+        deleted: name,
+        workers_terminated: Some(n as u64),
+    }))
 }
 
-async fn list_workers(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+async fn list_workers(
+    State(app): AppState,
+    Path(name): Path<String>,
+) -> ApiResult<Json<WorkerList>> {
     function(&app, &name)?;
-    let ws: Vec<_> = app
+    let workers = app
         .sup
         .pool(&name)
         .workers()
         .iter()
         .map(|w| w.view())
         .collect();
-    Ok(Json(json!({ "workers": ws })))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Warmup {
-    count: Option<u32>,
-    timeout_seconds: Option<u32>,
+    Ok(Json(WorkerList { workers }))
 }
 
 async fn warmup(
     State(app): AppState,
     Path(name): Path<String>,
     body: Bytes,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<WarmupResult>> {
     let f = function(&app, &name)?;
-    let b: Warmup = parse(&body, true)?;
+    let b: WarmupRequest = parse_or_default(&body)?;
     let count = b.count.unwrap_or(1) as usize;
     let timeout = b.timeout_seconds.unwrap_or(30);
     if count > 100 || !(1..=300).contains(&timeout) {
@@ -441,16 +463,19 @@ async fn warmup(
         .iter()
         .filter(|w| Some(w.gen) == active)
         .map(|w| w.view())
-        .filter(|w| w.state != "TERMINATED")
+        .filter(|w| w.state != WorkerState::Terminated)
         .collect();
-    Ok(Json(json!({"ready": pool.ready_count(), "workers": ws})))
+    Ok(Json(WarmupResult {
+        ready: pool.ready_count() as u64,
+        workers: ws,
+    }))
 }
 
 async fn set_faults(State(app): AppState, body: Bytes) -> ApiResult<Json<Value>> {
     if !app.opts.faults {
         return Err(ApiError::not_found("no such path"));
     }
-    let f: super::Faults = parse(&body, false)?;
+    let f: super::Faults = parse(&body)?;
     *app.faults.lock().unwrap_or_else(|p| p.into_inner()) = f.clone();
-    Ok(Json(serde_json::to_value(f).unwrap_or_default()))
+    Ok(Json(serde_json::to_value(f).map_err(ApiError::internal)?))
 }

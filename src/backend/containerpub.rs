@@ -10,7 +10,6 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
 use sha2::Digest;
 
 use super::api::{valid_name, AppState};
@@ -110,7 +109,11 @@ pub async fn deploy_archive(State(app): AppState, req: Request) -> ApiResult<Res
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"id": name, "version": version, "deployment": d})),
+        Json(hoist_api::ArchiveDeployed {
+            id: name,
+            version,
+            deployment: d.view()?,
+        }),
     )
         .into_response())
 }

@@ -54,9 +54,9 @@ pub fn running_pid(data: &Path) -> Option<u32> {
     alive(pid).then_some(pid)
 }
 
+/// Whether `pid` runs (a zombie, killed and not yet reaped, does not).
 pub fn alive(pid: u32) -> bool {
-    // SAFETY: signal 0 only checks that the process exists.
-    unsafe { libc::kill(pid as libc::pid_t, 0) == 0 }
+    crate::leftovers::alive(pid)
 }
 
 /// The address the running backend listens on (recorded by `start`).
@@ -125,20 +125,68 @@ pub fn spawn(
     Ok((pid, child))
 }
 
-/// True once `GET /api/health` answers 200 on `addr`.
-pub fn healthy(addr: SocketAddr) -> bool {
+/// Who answers HTTP on an address.
+#[derive(Debug)]
+pub enum Answer {
+    /// A hoist backend, with its health.
+    Hoist(hoist_api::Health),
+    /// Something that is not a hoist backend (or not yet ready to say).
+    Other,
+}
+
+/// Who answers `GET /api/health` on `addr`; `None` when nothing accepts a
+/// connection there.
+pub fn answering(addr: SocketAddr) -> Option<Answer> {
     use std::io::Write;
-    let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_millis(300)) else {
-        return false;
-    };
-    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_millis(300)).ok()?;
     let req = format!("GET /api/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    if s.write_all(req.as_bytes()).is_err() {
-        return false;
+    let mut raw = Vec::new();
+    let read = s
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .and_then(|()| s.write_all(req.as_bytes()))
+        .and_then(|()| s.take(1 << 20).read_to_end(&mut raw));
+    if read.is_err() {
+        return Some(Answer::Other);
     }
-    let mut buf = [0u8; 16];
-    let n = s.read(&mut buf).unwrap_or(0);
-    buf[..n].starts_with(b"HTTP/1.1 200")
+    let text = String::from_utf8_lossy(&raw);
+    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        return Some(Answer::Other);
+    };
+    if !head.starts_with("HTTP/1.1 200") {
+        return Some(Answer::Other);
+    }
+    Some(match serde_json::from_str::<hoist_api::Health>(body) {
+        Ok(h) => Answer::Hoist(h),
+        Err(_) => Answer::Other,
+    })
+}
+
+/// The last `n` non-empty lines of a log file, joined with " / " (empty
+/// when it cannot be read: the caller points at the file anyway).
+pub fn last_lines(log: &Path, n: usize) -> String {
+    let Ok(text) = std::fs::read_to_string(log) else {
+        return String::new();
+    };
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(n)..].join(" / ")
+}
+
+/// Remove what `spawn` recorded for a backend that did not start: its pid,
+/// address and port note. Returns a warning for each file left behind.
+pub fn forget(data: &Path, listen: SocketAddr) -> Vec<String> {
+    let mut left = Vec::new();
+    let mut files = vec![pid_file(data), addr_file(data)];
+    if noted_data_dir(listen.port()).is_some_and(|d| d == data) {
+        files.push(port_note(listen.port()));
+    }
+    for f in files {
+        match std::fs::remove_file(&f) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => left.push(format!("cannot remove {}: {e}", f.display())),
+        }
+    }
+    left
 }
 
 /// SIGTERM, wait up to `grace`, then SIGKILL. True when it had to kill.

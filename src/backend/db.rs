@@ -9,7 +9,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use anyhow::Context;
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use serde::Serialize;
+
+use super::errors::{ApiError, ApiResult};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS functions (
@@ -56,7 +57,7 @@ pub fn connect(path: &Path) -> anyhow::Result<Connection> {
     Ok(conn)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct FunctionRow {
     pub name: String,
     pub runtime: String,
@@ -77,11 +78,10 @@ pub struct FunctionRow {
     pub env_keys: Vec<String>,
     pub created_at: String,
     pub updated_at: String,
-    #[serde(skip)]
     pub has_versions: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct VersionRow {
     pub version: String,
     pub digest: String,
@@ -93,7 +93,7 @@ pub struct VersionRow {
     pub active: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct DeploymentRow {
     pub id: String,
     pub function: String,
@@ -105,17 +105,59 @@ pub struct DeploymentRow {
     pub env_digest: String,
     pub status: String,
     pub created_at: String,
-    #[serde(skip)]
     pub env: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct EnvEntry {
-    pub key: String,
-    pub value: Option<String>,
-    pub is_secret: bool,
-    pub source: String,
+impl VersionRow {
+    /// The version as the API shows it.
+    pub fn view(&self) -> ApiResult<hoist_api::Version> {
+        Ok(hoist_api::Version {
+            version: self.version.clone(),
+            digest: self.digest.clone(),
+            runtime: super::runtimes::parse(&self.runtime)?,
+            entrypoint: self.entrypoint.clone(),
+            import_map: self.import_map.clone(),
+            size: u64::try_from(self.size).map_err(ApiError::internal)?,
+            created_at: self.created_at.clone(),
+            active: self.active,
+        })
+    }
 }
+
+impl DeploymentRow {
+    /// The deployment as the API shows it.
+    pub fn view(&self) -> ApiResult<hoist_api::Deployment> {
+        let kind = hoist_api::DeployKind::parse(&self.kind).ok_or_else(|| {
+            ApiError::internal(format!(
+                "the database names an unknown deployment kind `{}`",
+                self.kind
+            ))
+        })?;
+        let status = match self.status.as_str() {
+            "live" => hoist_api::DeploymentStatus::Live,
+            "superseded" => hoist_api::DeploymentStatus::Superseded,
+            other => {
+                return Err(ApiError::internal(format!(
+                    "the database names an unknown deployment status `{other}`"
+                )))
+            }
+        };
+        Ok(hoist_api::Deployment {
+            id: self.id.clone(),
+            function: self.function.clone(),
+            version: self.version.clone(),
+            previous_version: self.previous_version.clone(),
+            kind,
+            release_id: self.release_id.clone(),
+            env_keys: self.env_keys.clone(),
+            env_digest: self.env_digest.clone(),
+            status,
+            created_at: self.created_at.clone(),
+        })
+    }
+}
+
+pub use hoist_api::{EnvEntry, EnvSource};
 
 /// A new function's settings (PUT body after defaults).
 #[derive(Debug, Clone)]
@@ -420,12 +462,23 @@ impl Db {
         let rows = st.query_map([function], |r| {
             let secret = r.get::<_, i64>(3)? != 0;
             let value: String = r.get(2)?;
+            let source = match r.get::<_, String>(1)?.as_str() {
+                "set" => EnvSource::Set,
+                "config" => EnvSource::Config,
+                other => {
+                    return Err(rusqlite::Error::FromSqlConversionFailure(
+                        1,
+                        rusqlite::types::Type::Text,
+                        format!("unknown env source `{other}`").into(),
+                    ))
+                }
+            };
             Ok((
                 EnvEntry {
                     key: r.get(0)?,
                     value: if secret { None } else { Some(value.clone()) },
                     is_secret: secret,
-                    source: r.get(1)?,
+                    source,
                 },
                 value,
             ))
@@ -437,10 +490,10 @@ impl Db {
     pub fn merged_env(&self, function: &str) -> rusqlite::Result<BTreeMap<String, String>> {
         let mut out = BTreeMap::new();
         let rows = self.env(function)?;
-        for (e, v) in rows.iter().filter(|(e, _)| e.source == "config") {
+        for (e, v) in rows.iter().filter(|(e, _)| e.source == EnvSource::Config) {
             out.insert(e.key.clone(), v.clone());
         }
-        for (e, v) in rows.iter().filter(|(e, _)| e.source == "set") {
+        for (e, v) in rows.iter().filter(|(e, _)| e.source == EnvSource::Set) {
             out.insert(e.key.clone(), v.clone());
         }
         Ok(out)

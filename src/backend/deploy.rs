@@ -4,6 +4,7 @@
 //! workers drain. Also rollback, restart (new env), the start-up restore of
 //! every active version.
 
+use hoist_api::ErrorCode;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,11 +14,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use hoist_api::{DeployKind, DeployRequest, DeploymentList, Restarted, RollbackRequest};
+use serde_json::Value;
 use sha2::Digest;
 
-use super::api::{function, parse, valid_version, AppState};
+use super::api::{function, parse, parse_or_default, valid_version, AppState};
 use super::db::{DeploymentRow, FunctionRow, NewDeployment, VersionRow};
 use super::env::valid_key;
 use super::errors::{ApiError, ApiResult};
@@ -25,23 +26,18 @@ use super::versions::digest_hex;
 use super::workers::Spec;
 use super::{runtimes, App};
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DeployReq {
-    version: String,
-    #[serde(default)]
-    env: BTreeMap<String, String>,
-    #[serde(default)]
-    release_id: Option<String>,
-    #[serde(default)]
-    kind: Option<String>,
-    #[serde(default)]
-    health_timeout_seconds: Option<u64>,
-}
-
-pub async fn list(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn list(
+    State(app): AppState,
+    Path(name): Path<String>,
+) -> ApiResult<Json<DeploymentList>> {
     function(&app, &name)?;
-    Ok(Json(json!({ "deployments": app.db.deployments(&name)? })))
+    let deployments = app
+        .db
+        .deployments(&name)?
+        .iter()
+        .map(DeploymentRow::view)
+        .collect::<ApiResult<_>>()?;
+    Ok(Json(DeploymentList { deployments }))
 }
 
 pub async fn create(
@@ -50,7 +46,7 @@ pub async fn create(
     body: Bytes,
 ) -> ApiResult<Response> {
     function(&app, &name)?;
-    let r: DeployReq = parse(&body, false)?;
+    let r: DeployRequest = parse(&body)?;
     valid_version(&r.version)?;
     if app.db.version(&name, &r.version)?.is_none() {
         return Err(ApiError::not_found(format!(
@@ -69,12 +65,7 @@ pub async fn create(
             "`release_id` must be 1 to 200 characters",
         ));
     }
-    let kind = r.kind.unwrap_or_else(|| "deploy".into());
-    if !matches!(kind.as_str(), "deploy" | "rollback" | "promote") {
-        return Err(ApiError::bad_request(
-            "`kind` is one of deploy, rollback, promote",
-        ));
-    }
+    let kind = r.kind.unwrap_or(DeployKind::Deploy).as_str();
     let timeout = r.health_timeout_seconds.unwrap_or(30);
     if !(1..=600).contains(&timeout) {
         return Err(ApiError::bad_request(
@@ -82,8 +73,8 @@ pub async fn create(
         ));
     }
     let timeout = Duration::from_secs(timeout);
-    let d = deploy(&app, &name, &r.version, r.env, r.release_id, &kind, timeout).await?;
-    Ok((StatusCode::CREATED, Json(d)).into_response())
+    let d = deploy(&app, &name, &r.version, r.env, r.release_id, kind, timeout).await?;
+    Ok((StatusCode::CREATED, Json(d.view()?)).into_response())
 }
 
 /// sha256 of the env as sorted `KEY=VALUE\n` lines.
@@ -121,7 +112,7 @@ pub async fn deploy(
         .ok_or_else(|| ApiError::not_found(format!("no version `{version}` of {name}")))?;
     let mut merged = env.clone();
     for (e, val) in app.db.env(name)? {
-        if e.source == "set" {
+        if e.source == hoist_api::EnvSource::Set {
             merged.insert(e.key, val);
         }
     }
@@ -176,7 +167,8 @@ pub async fn deploy(
 }
 
 fn gate_failed(app: &App, name: &str, version: &str, e: ApiError) -> ApiError {
-    if e.code == "start_failed" && e.message.starts_with("cannot start") {
+    // A worker that could not be spawned at all has no logs to show.
+    if e.code == ErrorCode::StartFailed {
         return e;
     }
     app.sup.logs.system(
@@ -189,7 +181,7 @@ fn gate_failed(app: &App, name: &str, version: &str, e: ApiError) -> ApiError {
     let logs = app.db.tail(name, 20).unwrap_or_default();
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "health_check_failed",
+        ErrorCode::HealthCheckFailed,
         format!(
             "version {version} of {name} did not become ready: {}",
             e.message
@@ -251,8 +243,12 @@ async fn runtime_bin(
         return Ok(b);
     }
     let missing = |why: String| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "runtime_missing", why)
-            .with_hint(format!("hoist backend install-runtime {runtime}"))
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::RuntimeMissing,
+            why,
+        )
+        .with_hint(format!("hoist backend install-runtime {runtime}"))
     };
     if runtime == "node" {
         return Err(missing("node is not on the backend's PATH".into()));
@@ -283,24 +279,13 @@ async fn runtime_bin(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RollbackReq {
-    #[serde(default)]
-    version: Option<String>,
-    /// Undo this release: make live again the deployment that was live
-    /// before the release's own (version and env).
-    #[serde(default)]
-    undo_release: Option<String>,
-}
-
 pub async fn rollback(
     State(app): AppState,
     Path(name): Path<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
     let f = function(&app, &name)?;
-    let r: RollbackReq = parse(&body, true)?;
+    let r: RollbackRequest = parse_or_default(&body)?;
     let raw: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     if raw.get("version").is_some() && raw.get("undo_release").is_some() {
         return Err(ApiError::bad_request(
@@ -324,7 +309,7 @@ pub async fn rollback(
             .first()
             .filter(|d| d.release_id.as_deref() == Some(undo_id.as_str()))
         {
-            return Ok((StatusCode::CREATED, Json(done.clone())).into_response());
+            return Ok((StatusCode::CREATED, Json(done.view()?)).into_response());
         }
         let Some(at) = deps
             .iter()
@@ -332,14 +317,14 @@ pub async fn rollback(
         else {
             return Err(ApiError::new(
                 StatusCode::NOT_FOUND,
-                "not_deployed_by_release",
+                ErrorCode::NotDeployedByRelease,
                 format!("release `{release}` has no deployment of {name}"),
             ));
         };
         if at != 0 {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
-                "release_superseded",
+                ErrorCode::ReleaseSuperseded,
                 format!("release `{release}` is no longer what {name} runs: another deployment replaced it"),
             ));
         }
@@ -359,7 +344,7 @@ pub async fn rollback(
             Duration::from_secs(30),
         )
         .await?;
-        return Ok((StatusCode::CREATED, Json(d)).into_response());
+        return Ok((StatusCode::CREATED, Json(d.view()?)).into_response());
     }
     let deps = app.db.deployments(&name)?;
     let target = match r.version {
@@ -400,10 +385,10 @@ pub async fn rollback(
         Duration::from_secs(30),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(d)).into_response())
+    Ok((StatusCode::CREATED, Json(d.view()?)).into_response())
 }
 
-pub async fn restart(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn restart(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<Restarted>> {
     function(&app, &name)?;
     let pool = app.sup.pool(&name);
     let _guard = tokio::time::timeout(Duration::from_secs(60), pool.deploy_lock.lock())
@@ -411,12 +396,12 @@ pub async fn restart(State(app): AppState, Path(name): Path<String>) -> ApiResul
         .map_err(|_| ApiError::conflict(format!("another deploy of {name} holds its lock")))?;
     let f = function(&app, &name)?;
     let (Some(old), Some(active)) = (pool.active(), f.active_version.clone()) else {
-        return Ok(Json(json!({ "restarted": 0 })));
+        return Ok(Json(Restarted { restarted: 0 }));
     };
     let old_live = pool
         .workers()
         .iter()
-        .filter(|w| w.gen == old.gen && w.view().state != "TERMINATED")
+        .filter(|w| w.gen == old.gen && w.view().state != hoist_api::WorkerState::Terminated)
         .count();
     let v = app
         .db
@@ -430,7 +415,9 @@ pub async fn restart(State(app): AppState, Path(name): Path<String>) -> ApiResul
         return Err(gate_failed(&app, &name, &active, e));
     }
     app.sup.activate(&pool, spec);
-    Ok(Json(json!({ "restarted": old_live })))
+    Ok(Json(Restarted {
+        restarted: old_live as u64,
+    }))
 }
 
 /// At start-up: make every function's active version serve again (lazily;
@@ -447,7 +434,7 @@ pub async fn restore(app: &Arc<App>) {
         match restore_one(app, &f, false).await {
             Ok(()) => {}
             // deno or bun went missing: install it without delaying start-up.
-            Err(e) if e.code == "runtime_missing" => {
+            Err(e) if e.code == ErrorCode::RuntimeMissing => {
                 let app = app.clone();
                 tokio::spawn(async move {
                     if let Err(e) = restore_one(&app, &f, true).await {

@@ -5,8 +5,7 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use hoist_api::{Deleted, EnvEntry, EnvList, EnvPatch, EnvSet, EnvSource};
 
 use super::api::{function, parse, AppState};
 use super::errors::{ApiError, ApiResult};
@@ -28,57 +27,41 @@ pub fn valid_key(key: &str) -> ApiResult<()> {
     Ok(())
 }
 
-fn env_json(app: &App, name: &str) -> ApiResult<Value> {
-    let entries: Vec<_> = app.db.env(name)?.into_iter().map(|(e, _)| e).collect();
-    Ok(json!({ "env": entries }))
+fn env_list(app: &App, name: &str) -> ApiResult<EnvList> {
+    let env = app.db.env(name)?.into_iter().map(|(e, _)| e).collect();
+    Ok(EnvList { env })
 }
 
-pub async fn get_env(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn get_env(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<EnvList>> {
     function(&app, &name)?;
-    Ok(Json(env_json(&app, &name)?))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EnvSet {
-    key: String,
-    value: String,
-    #[serde(default)]
-    is_secret: bool,
+    Ok(Json(env_list(&app, &name)?))
 }
 
 pub async fn post_env(
     State(app): AppState,
     Path(name): Path<String>,
     body: Bytes,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<EnvEntry>> {
     function(&app, &name)?;
-    let e: EnvSet = parse(&body, false)?;
+    let e: EnvSet = parse(&body)?;
     valid_key(&e.key)?;
     app.db
         .patch_env(&name, &[(e.key.clone(), e.value.clone(), e.is_secret)], &[])?;
-    Ok(Json(
-        json!({"key": e.key, "value": if e.is_secret { None } else { Some(e.value) },
-        "is_secret": e.is_secret, "source": "set"}),
-    ))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EnvPatch {
-    #[serde(default)]
-    set: Vec<EnvSet>,
-    #[serde(default)]
-    unset: Vec<String>,
+    Ok(Json(EnvEntry {
+        key: e.key,
+        value: if e.is_secret { None } else { Some(e.value) },
+        is_secret: e.is_secret,
+        source: EnvSource::Set,
+    }))
 }
 
 pub async fn patch_env(
     State(app): AppState,
     Path(name): Path<String>,
     body: Bytes,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<EnvList>> {
     function(&app, &name)?;
-    let p: EnvPatch = parse(&body, false)?;
+    let p: EnvPatch = parse(&body)?;
     for k in p.set.iter().map(|e| &e.key).chain(&p.unset) {
         valid_key(k)?;
     }
@@ -88,16 +71,19 @@ pub async fn patch_env(
         .map(|e| (e.key, e.value, e.is_secret))
         .collect();
     app.db.patch_env(&name, &set, &p.unset)?;
-    Ok(Json(env_json(&app, &name)?))
+    Ok(Json(env_list(&app, &name)?))
 }
 
 pub async fn delete_env(
     State(app): AppState,
     Path((name, key)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Deleted>> {
     function(&app, &name)?;
     if !app.db.delete_env(&name, &key)? {
         return Err(ApiError::not_found(format!("no env key `{key}`")));
     }
-    Ok(Json(json!({ "deleted": key })))
+    Ok(Json(Deleted {
+        deleted: key,
+        workers_terminated: None,
+    }))
 }

@@ -5,13 +5,13 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use hoist_api::{ErrorBody, ErrorCode, ErrorDetail};
 
 /// An API failure, rendered as the documented JSON error object.
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     pub hint: Option<String>,
     pub logs: Option<Vec<String>>,
@@ -20,7 +20,7 @@ pub struct ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -38,21 +38,21 @@ impl ApiError {
         self
     }
     pub fn bad_request(msg: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad_request", msg)
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, msg)
     }
     pub fn not_found(msg: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", msg)
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, msg)
     }
     pub fn conflict(msg: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, "conflict", msg)
+        Self::new(StatusCode::CONFLICT, ErrorCode::Conflict, msg)
     }
     pub fn too_large(msg: impl Into<String>) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", msg)
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge, msg)
     }
     pub fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "missing or wrong bearer token",
         )
         .with_hint("send `Authorization: Bearer <token>` (see <data>/token)")
@@ -60,15 +60,15 @@ impl ApiError {
     pub fn internal(err: impl std::fmt::Display) -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             err.to_string(),
         )
     }
     pub fn timeout(msg: impl Into<String>) -> Self {
-        Self::new(StatusCode::REQUEST_TIMEOUT, "timeout", msg)
+        Self::new(StatusCode::REQUEST_TIMEOUT, ErrorCode::Timeout, msg)
     }
     pub fn unavailable(msg: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", msg)
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, msg)
     }
 }
 
@@ -97,13 +97,14 @@ impl std::error::Error for ApiError {}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut e = json!({"code": self.code, "message": self.message});
-        if let Some(h) = self.hint {
-            e["hint"] = json!(h);
-        }
-        if let Some(l) = self.logs {
-            e["logs"] = json!(l);
-        }
-        (self.status, axum::Json(json!({ "error": e }))).into_response()
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message,
+                hint: self.hint,
+                logs: self.logs,
+            },
+        };
+        (self.status, axum::Json(body)).into_response()
     }
 }

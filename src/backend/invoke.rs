@@ -13,10 +13,10 @@ use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use hoist_api::{BodyEncoding, InvokeRequest, InvokeResult, LogPage};
+use serde_json::Value;
 
-use super::api::{function, parse, AppState};
+use super::api::{function, parse_or_default, AppState};
 use super::errors::{ApiError, ApiResult};
 use super::logs::rank;
 use super::logs::LogQuery;
@@ -29,21 +29,6 @@ pub struct RawAnswer;
 
 /// Invoke bodies are limited to 6 MiB.
 pub const MAX_INVOKE: usize = 6 << 20;
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InvokeReq {
-    #[serde(default)]
-    method: Option<String>,
-    #[serde(default)]
-    path: Option<String>,
-    #[serde(default)]
-    query: BTreeMap<String, Value>,
-    #[serde(default)]
-    headers: BTreeMap<String, String>,
-    #[serde(default)]
-    body: Option<Value>,
-}
 
 fn worker_url(port: u16, path: &str) -> ApiResult<reqwest::Url> {
     let p = if path.starts_with('/') {
@@ -59,12 +44,12 @@ pub async fn invoke(
     State(app): AppState,
     Path(name): Path<String>,
     body: Bytes,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<InvokeResult>> {
     if body.len() > MAX_INVOKE {
         return Err(ApiError::too_large("the invoke body is over 6 MiB"));
     }
     function(&app, &name)?;
-    let r: InvokeReq = parse(&body, true)?;
+    let r: InvokeRequest = parse_or_default(&body)?;
     let pool = app.sup.pool(&name);
     if pool.active().is_none() {
         return Err(ApiError::conflict(format!("{name} has no active version")));
@@ -134,17 +119,22 @@ pub async fn invoke(
             })
             .or_insert(v);
     }
-    let (body, enc) = match std::str::from_utf8(&ans.body) {
-        Ok(s) => (s.to_string(), "utf8"),
+    let (body, body_encoding) = match std::str::from_utf8(&ans.body) {
+        Ok(s) => (s.to_string(), BodyEncoding::Utf8),
         Err(_) => (
             base64::engine::general_purpose::STANDARD.encode(&ans.body),
-            "base64",
+            BodyEncoding::Base64,
         ),
     };
-    Ok(Json(
-        json!({"status": ans.status, "headers": hs, "body": body, "body_encoding": enc,
-        "duration_ms": (ans.duration_ms * 10.0).round() / 10.0, "version": spec.version, "worker": w.id}),
-    ))
+    Ok(Json(InvokeResult {
+        status: ans.status,
+        headers: hs,
+        body,
+        body_encoding,
+        duration_ms: (ans.duration_ms * 10.0).round() / 10.0,
+        version: spec.version.clone(),
+        worker: w.id.clone(),
+    }))
 }
 
 const HOP: [&str; 8] = [
@@ -293,7 +283,7 @@ pub async fn logs(
         app.sup.logs.flush();
         let entries = app.db.logs(&query)?;
         let cursor = entries.last().map(|e| e.id).unwrap_or(query.cursor);
-        return Ok(Json(json!({"entries": entries, "cursor": cursor})).into_response());
+        return Ok(Json(LogPage { entries, cursor }).into_response());
     }
     let max_lines = app
         .faults
@@ -340,10 +330,17 @@ fn follow_stream(
                 st.sent += 1;
                 return Some((Ok(b), st));
             }
-            if let Ok(rows) = st.app.db.logs(&st.q) {
+            let rows = match st.app.db.logs(&st.q) {
+                Ok(rows) => rows,
+                Err(e) => return Some((Err(std::io::Error::other(e)), st)),
+            };
+            {
                 for r in rows {
                     st.q.cursor = r.id;
-                    let mut line = serde_json::to_vec(&r).unwrap_or_default();
+                    let mut line = match serde_json::to_vec(&r) {
+                        Ok(l) => l,
+                        Err(e) => return Some((Err(std::io::Error::other(e)), st)),
+                    };
                     line.push(b'\n');
                     st.pending.push_back(Bytes::from(line));
                 }

@@ -8,8 +8,8 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use anyhow::Context;
+use hoist_api::{LogEntry, LogLevel, LogStream};
 use rusqlite::params;
-use serde::Serialize;
 
 use super::db::Db;
 
@@ -19,8 +19,8 @@ pub struct LogLine {
     pub function: String,
     pub version: Option<String>,
     pub worker: Option<String>,
-    pub stream: &'static str,
-    pub level: String,
+    pub stream: LogStream,
+    pub level: LogLevel,
     pub message: String,
 }
 
@@ -35,35 +35,43 @@ pub struct Logs {
     tx: mpsc::Sender<Msg>,
 }
 
-/// Level of a worker line: JSON `level` wins, else by stream.
-pub fn level_of(stream: &str, line: &str) -> String {
+/// Level of a worker line: JSON `level` wins, else by stream. A line that
+/// only looks like JSON is a plain line.
+pub fn level_of(stream: LogStream, line: &str) -> LogLevel {
     let t = line.trim_start();
     if t.starts_with('{') {
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
             if let Some(l) = v.get("level").and_then(|l| l.as_str()) {
-                let l = l.to_ascii_lowercase();
-                return match l.as_str() {
-                    "debug" | "trace" => "debug",
-                    "info" | "log" => "info",
-                    "warn" | "warning" => "warn",
-                    _ => "error",
-                }
-                .to_string();
+                return match l.to_ascii_lowercase().as_str() {
+                    "debug" | "trace" => LogLevel::Debug,
+                    "info" | "log" => LogLevel::Info,
+                    "warn" | "warning" => LogLevel::Warn,
+                    _ => LogLevel::Error,
+                };
             }
         }
     }
-    if stream == "stderr" { "error" } else { "info" }.to_string()
+    if stream == LogStream::Stderr {
+        LogLevel::Error
+    } else {
+        LogLevel::Info
+    }
 }
 
-/// Numeric rank of a level for `level=` filters.
+/// Numeric rank of a level for `level=` filters (as the SQL ranks them).
 pub fn rank(level: &str) -> Option<i64> {
-    match level {
-        "debug" => Some(0),
-        "info" => Some(1),
-        "warn" => Some(2),
-        "error" => Some(3),
-        _ => None,
-    }
+    LogLevel::parse(level).map(|l| match l {
+        LogLevel::Debug => 0,
+        LogLevel::Info => 1,
+        LogLevel::Warn => 2,
+        LogLevel::Error => 3,
+    })
+}
+
+fn stream_of(s: &str) -> Option<LogStream> {
+    [LogStream::Stdout, LogStream::Stderr, LogStream::System]
+        .into_iter()
+        .find(|x| x.as_str() == s)
 }
 
 impl Logs {
@@ -89,8 +97,8 @@ impl Logs {
             function: function.to_string(),
             version: version.map(str::to_string),
             worker: worker.map(str::to_string),
-            stream: "system",
-            level: "info".into(),
+            stream: LogStream::System,
+            level: LogLevel::Info,
             message: msg,
         });
     }
@@ -123,7 +131,7 @@ fn writer(mut conn: rusqlite::Connection, rx: mpsc::Receiver<Msg>) {
                         tx.execute(
                             "INSERT INTO logs (time, function, version, worker, stream, level, message)
                              VALUES (?1,?2,?3,?4,?5,?6,?7)",
-                            params![now, l.function, l.version, l.worker, l.stream, l.level, l.message],
+                            params![now, l.function, l.version, l.worker, l.stream.as_str(), l.level.as_str(), l.message],
                         )?;
                     }
                     Msg::Flush(w) => waiters.push(w),
@@ -140,18 +148,6 @@ fn writer(mut conn: rusqlite::Connection, rx: mpsc::Receiver<Msg>) {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct LogRow {
-    pub id: i64,
-    pub time: String,
-    pub function: String,
-    pub version: Option<String>,
-    pub worker: Option<String>,
-    pub stream: String,
-    pub level: String,
-    pub message: String,
-}
-
 /// Filters of `GET .../logs`.
 #[derive(Debug, Clone)]
 pub struct LogQuery {
@@ -164,7 +160,7 @@ pub struct LogQuery {
 }
 
 impl Db {
-    pub fn logs(&self, q: &LogQuery) -> rusqlite::Result<Vec<LogRow>> {
+    pub fn logs(&self, q: &LogQuery) -> rusqlite::Result<Vec<LogEntry>> {
         let c = self.c();
         let mut st = c.prepare(
             "SELECT id, time, function, version, worker, stream, level, message FROM logs
@@ -183,14 +179,24 @@ impl Db {
                 q.limit
             ],
             |r| {
-                Ok(LogRow {
+                let text = |i: usize, what: &str, v: String| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        i,
+                        rusqlite::types::Type::Text,
+                        format!("unknown log {what} `{v}`").into(),
+                    )
+                };
+                let stream: String = r.get(5)?;
+                let level: String = r.get(6)?;
+                Ok(LogEntry {
                     id: r.get(0)?,
                     time: r.get(1)?,
                     function: r.get(2)?,
                     version: r.get(3)?,
                     worker: r.get(4)?,
-                    stream: r.get(5)?,
-                    level: r.get(6)?,
+                    stream: stream_of(&stream).ok_or_else(|| text(5, "stream", stream.clone()))?,
+                    level: LogLevel::parse(&level)
+                        .ok_or_else(|| text(6, "level", level.clone()))?,
                     message: r.get(7)?,
                 })
             },

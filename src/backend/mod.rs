@@ -45,6 +45,9 @@ pub struct ServeOptions {
     pub idle_timeout: Duration,
     /// Accept `POST /api/_faults`.
     pub faults: bool,
+    /// The id `GET /api/health` answers with (`hoist backend start` passes
+    /// one to know its own server); random when not given.
+    pub instance: Option<String>,
 }
 
 /// Faults injected through `POST /api/_faults` (tests only).
@@ -71,6 +74,8 @@ pub struct App {
     pub store: Option<Arc<dyn Store>>,
     pub store_url: Option<String>,
     pub faults: Mutex<Faults>,
+    /// This process's id in `GET /api/health`.
+    pub instance: String,
     /// Runtime versions for `GET /api/health`, refreshed every 10 s.
     pub health_cache: Mutex<Option<(std::time::Instant, HealthRuntimes)>>,
 }
@@ -188,8 +193,10 @@ async fn run(opts: ServeOptions, store: Option<(Arc<dyn Store>, String)>) -> any
         Some((s, u)) => (Some(s), Some(u)),
         None => (None, None),
     };
+    let instance = opts.instance.clone().unwrap_or_else(|| rand_hex(8));
     let app = Arc::new(App {
         opts,
+        instance,
         db,
         sup,
         store,

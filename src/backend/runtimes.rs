@@ -12,6 +12,13 @@ use anyhow::Context;
 /// The runtimes the backend runs.
 pub const RUNTIMES: [&str; 3] = ["node", "deno", "bun"];
 
+/// A runtime name read back from the database.
+pub fn parse(name: &str) -> super::errors::ApiResult<hoist_api::Runtime> {
+    hoist_api::Runtime::parse(name).ok_or_else(|| {
+        super::errors::ApiError::internal(format!("the database names an unknown runtime `{name}`"))
+    })
+}
+
 static INSTALL: Mutex<()> = Mutex::new(());
 
 /// An executable called `name` on PATH.

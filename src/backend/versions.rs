@@ -12,37 +12,53 @@ use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use hoist_api::{Deleted, ErrorCode, VersionByReference, VersionList};
 
 use super::api::{function, parse, valid_version, AppState};
 use super::db::VersionRow;
 use super::errors::{ApiError, ApiResult};
 use super::App;
 
-/// What a new version declares.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// What a new version declares (multipart fields, or a
+/// `VersionByReference`).
+#[derive(Debug, Default)]
 pub struct VersionMeta {
     pub version: String,
     pub digest: String,
-    #[serde(default)]
     pub archive_key: Option<String>,
     pub runtime: String,
     pub entrypoint: String,
-    #[serde(default)]
     pub import_map: Option<String>,
 }
 
-pub async fn list(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+impl From<VersionByReference> for VersionMeta {
+    fn from(r: VersionByReference) -> Self {
+        VersionMeta {
+            version: r.version,
+            digest: r.digest,
+            archive_key: Some(r.archive_key),
+            runtime: r.runtime.as_str().to_string(),
+            entrypoint: r.entrypoint,
+            import_map: r.import_map,
+        }
+    }
+}
+
+pub async fn list(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<VersionList>> {
     function(&app, &name)?;
-    Ok(Json(json!({ "versions": app.db.versions(&name)? })))
+    let versions = app
+        .db
+        .versions(&name)?
+        .iter()
+        .map(VersionRow::view)
+        .collect::<ApiResult<_>>()?;
+    Ok(Json(VersionList { versions }))
 }
 
 pub async fn delete(
     State(app): AppState,
     Path((name, version)): Path<(String, String)>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Deleted>> {
     let f = function(&app, &name)?;
     valid_version(&version)?;
     if app.db.version(&name, &version)?.is_none() {
@@ -53,13 +69,16 @@ pub async fn delete(
     if f.active_version.as_deref() == Some(version.as_str()) {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "version_active",
+            ErrorCode::VersionActive,
             format!("version {version} of {name} is active"),
         )
         .with_hint("deploy another version first"));
     }
     app.db.delete_version(&name, &version)?;
-    Ok(Json(json!({ "deleted": version })))
+    Ok(Json(Deleted {
+        deleted: version,
+        workers_terminated: None,
+    }))
 }
 
 pub async fn create(
@@ -94,7 +113,7 @@ pub async fn create(
         let body = Bytes::from_request(req, &app)
             .await
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
-        let meta: VersionMeta = parse(&body, false)?;
+        let meta = VersionMeta::from(parse::<VersionByReference>(&body)?);
         check_meta(&meta)?;
         let key = meta.archive_key.clone().ok_or_else(|| {
             ApiError::bad_request("`archive_key` is required (or send multipart)")
@@ -103,7 +122,7 @@ pub async fn create(
         (meta, path)
     };
     let (status, row) = register(&app, &name, &meta, archive).await?;
-    Ok((status, Json(row)).into_response())
+    Ok((status, Json(row.view()?)).into_response())
 }
 
 fn check_meta(m: &VersionMeta) -> ApiResult<()> {
@@ -279,7 +298,7 @@ async fn register_inner(
     if got != want {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "digest_mismatch",
+            ErrorCode::DigestMismatch,
             format!("the archive hashes to sha256:{got}, not {}", meta.digest),
         ));
     }
@@ -289,7 +308,7 @@ async fn register_inner(
         }
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "version_exists",
+            ErrorCode::VersionExists,
             format!(
                 "version {} of {name} exists with other content",
                 meta.version
@@ -310,7 +329,7 @@ async fn register_inner(
     if !entry.is_file() {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "bad_archive",
+            ErrorCode::BadArchive,
             format!("the archive has no entrypoint `{}`", meta.entrypoint),
         ));
     }
@@ -353,7 +372,7 @@ pub async fn extract(archive: &FsPath, dir: &FsPath) -> ApiResult<()> {
             let _ = std::fs::remove_dir_all(&tmp);
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "bad_archive",
+                ErrorCode::BadArchive,
                 format!("the archive cannot be extracted: {e:#}"),
             ));
         }

@@ -560,6 +560,10 @@ pub struct BackendServeArgs {
     /// Accept POST /api/_faults (tests only)
     #[arg(long)]
     pub faults: bool,
+    /// The id /api/health answers with (`start` passes one to know its own
+    /// server; random when not given)
+    #[arg(long, hide = true)]
+    pub instance: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -82,6 +82,7 @@ fn options(a: &BackendServeArgs) -> anyhow::Result<ServeOptions> {
         max_archive_mb: a.max_archive_mb.max(1),
         idle_timeout: Duration::from_secs(a.idle_timeout),
         faults: a.faults,
+        instance: a.instance.clone(),
     })
 }
 
@@ -148,26 +149,18 @@ fn start(a: &BackendServeArgs, printer: &Printer) -> anyhow::Result<()> {
     if a.faults {
         args.push("--faults".into());
     }
-    let exe = std::env::current_exe()?;
-    let (pid, mut child) = daemon::spawn(&exe, &data, a.listen, &args)?;
-    let end = std::time::Instant::now() + Duration::from_secs(10);
-    let mut up = false;
-    while std::time::Instant::now() < end {
-        if daemon::healthy(a.listen) {
-            up = true;
-            break;
-        }
-        if let Ok(Some(_)) = child.try_wait() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
+    if let Some(other) = daemon::answering(a.listen) {
+        return Err(address_taken(a.listen, &other).into());
     }
-    if !up {
-        return Err(
-            UserError::failure("the backend did not answer /api/health within 10 s")
-                .with_hint(format!("see {}", log.display()))
-                .into(),
-        );
+    let instance = backend::rand_hex(8);
+    args.extend(["--instance".to_string(), instance.clone()]);
+    let exe = std::env::current_exe()?;
+    let (pid, child) = daemon::spawn(&exe, &data, a.listen, &args)?;
+    if let Err(e) = wait_for_own_server(child, a.listen, &instance, &log) {
+        for w in daemon::forget(&data, a.listen) {
+            printer.warn(w);
+        }
+        return Err(e.into());
     }
     let url = format!("http://{}", a.listen);
     if printer.json() {
@@ -179,6 +172,70 @@ fn start(a: &BackendServeArgs, printer: &Printer) -> anyhow::Result<()> {
         printer.data(format!("url: {url}\npid: {pid}\nlog: {}", log.display()));
     }
     Ok(())
+}
+
+/// Wait until the server answering `addr` is the one just started (its
+/// health names `instance`); fail when the child exits first, or when
+/// another server keeps answering there.
+fn wait_for_own_server(
+    mut child: std::process::Child,
+    addr: std::net::SocketAddr,
+    instance: &str,
+    log: &std::path::Path,
+) -> Result<(), UserError> {
+    let end = std::time::Instant::now() + Duration::from_secs(10);
+    let mut other = None;
+    while std::time::Instant::now() < end {
+        match daemon::answering(addr) {
+            Some(daemon::Answer::Hoist(h)) if h.instance == instance => return Ok(()),
+            Some(a) => other = Some(a),
+            None => {}
+        }
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                let why = daemon::last_lines(log, 3);
+                let mut e = UserError::failure(format!(
+                    "the backend exited at start ({status}){}",
+                    if why.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {why}")
+                    }
+                ));
+                if let Some(o) = &other {
+                    e = address_taken(addr, o);
+                    e.message = format!("the backend exited at start: {}", e.message);
+                }
+                return Err(e.with_hint(format!("see {}", log.display())));
+            }
+            Ok(None) => {}
+            Err(err) => {
+                return Err(UserError::failure(format!(
+                    "cannot tell whether the backend runs: {err}"
+                )))
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(match other {
+        Some(o) => address_taken(addr, &o),
+        None => UserError::failure(format!(
+            "the backend did not answer /api/health at {addr} within 10 s"
+        ))
+        .with_hint(format!("see {}", log.display())),
+    })
+}
+
+fn address_taken(addr: std::net::SocketAddr, who: &daemon::Answer) -> UserError {
+    let what = match who {
+        daemon::Answer::Hoist(_) => "another hoist backend (not the one of this data directory)",
+        daemon::Answer::Other => "another program",
+    };
+    UserError::failure(format!("{addr} is already in use by {what}"))
+        .with_hint(
+            "stop it, or start this backend on another port: `hoist backend start --listen \
+             127.0.0.1:<port>`, with `targets.selfhosted.url` (or HOIST_BACKEND_URL) pointing there",
+        )
 }
 
 fn stop(a: &BackendDirArgs, printer: &Printer) -> anyhow::Result<()> {

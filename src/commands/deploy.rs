@@ -27,6 +27,7 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
         layout::check_version(v)?;
     }
     let target = super::target(&project, &args.target, printer)?;
+    plan::check_runtimes(target.as_ref(), &functions)?;
     let store = super::store(&project, &args.store, printer)?;
 
     // One deploy at a time per checkout; a release a killed hoist left
@@ -367,7 +368,7 @@ fn stage(
                 .map(|(_, d)| d.to_string())
                 .or_else(|| pushed.image.as_ref().map(|i| i.digest.clone())),
             env_digest: want.env_digest(),
-            config_digest: want.config_digest(),
+            config_digest: want.config_digest()?,
             previous_version: step.previous_version.clone(),
             previous_settings: step.previous_settings.clone(),
             state: FunctionState::Pending,

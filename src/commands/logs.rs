@@ -29,10 +29,11 @@ pub fn run(g: &GlobalArgs, args: &LogsArgs, printer: &Printer) -> anyhow::Result
         let line = if json {
             serde_json::to_string(e)?
         } else {
-            let who = match &e.worker {
-                Some(w) if e.version.is_empty() => w.clone(),
-                Some(w) => format!("{}/{}", e.version, w),
-                None => e.version.clone(),
+            let who = match (&e.version, &e.worker) {
+                (Some(v), Some(w)) => format!("{v}/{w}"),
+                (Some(v), None) => v.clone(),
+                (None, Some(w)) => w.clone(),
+                (None, None) => "-".to_string(),
             };
             format!("{} {who} {:5} {}", e.time, e.level, e.message)
         };

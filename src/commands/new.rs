@@ -128,8 +128,22 @@ pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<
             )),
         }
     }
+    // Which targets can run it, said before the first deploy would find out.
+    let targets = crate::targets::kinds_running(runtime.as_str());
+    if targets.len() < crate::targets::KINDS.len() {
+        printer.status(
+            "Note",
+            format!(
+                "{name}: {} functions deploy to {} only (the self-hosted backend runs {})",
+                runtime.as_str(),
+                targets.join(", "),
+                crate::targets::selfhosted::RUNTIMES.join(", ")
+            ),
+        );
+    }
     if printer.json() {
         printer.json_doc(&json!({
+            "targets": targets,
             "needs_external_builder": needs_builder,
             "function": name,
             "runtime": runtime.as_str(),

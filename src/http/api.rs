@@ -100,6 +100,8 @@ pub struct Api {
     pub name: String,
     /// Where the credential comes from and how to fix it, for 401s.
     pub login_hint: String,
+    /// What to do when the API cannot be reached.
+    pub unreachable_hint: String,
     /// Attempts for one retried call.
     attempts: u32,
 }
@@ -123,8 +125,16 @@ impl Api {
             auth,
             name,
             login_hint,
+            unreachable_hint:
+                "check that it is running and that the URL is right (hoist config show)".into(),
             attempts: ATTEMPTS,
         })
+    }
+
+    /// Say `hint` when the API cannot be reached (how to start it, say).
+    pub fn with_unreachable_hint(mut self, hint: impl Into<String>) -> Api {
+        self.unreachable_hint = hint.into();
+        self
     }
 
     /// Retry up to `n` attempts (an API that rate-limits in bursts).
@@ -154,6 +164,31 @@ impl Api {
 
     pub async fn get(&self, path: &str) -> anyhow::Result<Value> {
         self.call(Method::GET, path, Body::Empty, true).await
+    }
+
+    /// Read an answer as the type the API documents for it. An answer that
+    /// does not fit is an error naming the field, never a default.
+    pub fn decode<T: serde::de::DeserializeOwned>(
+        &self,
+        method: &Method,
+        path: &str,
+        answer: Value,
+    ) -> anyhow::Result<T> {
+        serde_path_to_error::deserialize(answer).map_err(|e| {
+            let field = e.path().to_string();
+            anyhow::Error::new(e.into_inner())
+                .context(format!("at `{field}`"))
+                .context(
+                    UserError::failure(format!(
+                        "{} answered {method} {path} with something hoist cannot read",
+                        self.name
+                    ))
+                    .with_hint(
+                        "the server may run another version of the API than this hoist; \
+                     `hoist --version` and the server's GET /api/health tell theirs",
+                    ),
+                )
+        })
     }
 
     pub async fn put(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
@@ -298,12 +333,14 @@ impl Api {
     }
 
     fn unreachable(&self, e: &reqwest::Error, method: &Method, path: &str) -> Failure {
-        let err = anyhow::Error::new(
-            UserError::failure(format!("cannot reach {}", self.name)).with_hint(
-                "check that it is running and that the URL is right (hoist config show)",
-            ),
-        )
-        .context(format!("{method} {path}: {}", describe(e)));
+        // What failed in the user's terms first; the transport detail is
+        // its cause.
+        let err = anyhow::anyhow!("{}", describe(e))
+            .context(format!("{method} {path}"))
+            .context(
+                UserError::failure(format!("cannot reach {}", self.name))
+                    .with_hint(self.unreachable_hint.clone()),
+            );
         // A request that may not have arrived is worth sending again; one
         // whose answer was lost is only resent when idempotent (the caller
         // decides through `attempts`).

@@ -112,7 +112,11 @@ pub fn apply(
     // Undo what went live, newest first; the record says so first, so a
     // recovery never takes a half-undone release for a live one.
     record.log("", "undoing", "the release failed or was interrupted");
-    let _ = record.save(store);
+    if let Err(e) = record.save(store) {
+        r.warn(&format!(
+            "the release record could not be saved before the undo ({e:#}); the undo goes on"
+        ));
+    }
     let live: Vec<&Item> = results
         .iter()
         .filter(|(_, d)| d.is_ok())
@@ -153,16 +157,7 @@ pub fn apply(
         // The open marker stays: the next deploy finishes the undo.
         record.save(store)?;
     }
-    let rolled: Vec<String> = live.iter().map(|i| i.req.function.clone()).collect();
-    let mut hint = if rolled.is_empty() {
-        "nothing else had gone live; the previous versions still serve".to_string()
-    } else {
-        format!(
-            "{} went back to the version it replaced; release {} is rolled back",
-            rolled.join(", "),
-            record.id
-        )
-    };
+    let mut hint = undone_hint(&live, &record.id);
     if !undo_errors.is_empty() {
         hint = format!(
             "undoing failed for {}: run `hoist deploy` again to finish the undo (release {})",
@@ -186,6 +181,37 @@ pub fn apply(
         }
         None => Err(anyhow::Error::new(UserError::interrupted().with_hint(hint))),
     }
+}
+
+/// What the undo did to each function that had gone live: back on the
+/// version it replaced, or retired when the release had created it.
+fn undone_hint(live: &[&Item], release: &str) -> String {
+    if live.is_empty() {
+        return "nothing else had gone live; the previous versions still serve".to_string();
+    }
+    let (back, new): (Vec<&&Item>, Vec<&&Item>) = live
+        .iter()
+        .partition(|i| i.entry.previous_version.is_some());
+    let names = |v: &[&&Item]| -> String {
+        v.iter()
+            .map(|i| i.req.function.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut parts = Vec::new();
+    if !back.is_empty() {
+        parts.push(format!(
+            "{} went back to the version it replaced",
+            names(&back)
+        ));
+    }
+    if !new.is_empty() {
+        parts.push(format!(
+            "{} (new in this release) were retired",
+            names(&new)
+        ));
+    }
+    format!("{}; release {release} is rolled back", parts.join("; "))
 }
 
 /// The settings `entry`'s release changed, put back (where the target keeps
@@ -225,7 +251,12 @@ fn undo(
                 errors.push(f.clone());
             }
         }
-        let _ = record.save(store);
+        if let Err(e) = record.save(store) {
+            r.warn(&format!(
+                "the release record could not be saved after undoing {f} ({e:#}); \
+                 it is written again when the release ends"
+            ));
+        }
     }
     errors
 }

@@ -27,15 +27,56 @@ impl Desired {
         env_digest(&self.env)
     }
 
-    pub fn config_digest(&self) -> String {
+    pub fn config_digest(&self) -> anyhow::Result<String> {
         config_digest(&self.settings)
     }
 }
 
 /// sha256 of the settings as JSON, `sha256:<hex>`.
-pub fn config_digest(s: &FunctionSettings) -> String {
-    let bytes = serde_json::to_vec(s).unwrap_or_default();
-    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+pub fn config_digest(s: &FunctionSettings) -> anyhow::Result<String> {
+    let bytes = serde_json::to_vec(s).map_err(|e| {
+        anyhow::anyhow!("cannot write the settings of {:?} as JSON: {e}", s.runtime)
+    })?;
+    Ok(format!("sha256:{}", hex::encode(Sha256::digest(bytes))))
+}
+
+/// Refuse, before anything is built or sent, functions whose runtime the
+/// target does not run: exit 2 naming each with its runtime, what the
+/// target runs, and the functions that can go.
+pub fn check_runtimes(
+    target: &dyn crate::targets::Target,
+    functions: &[&crate::config::Function],
+) -> anyhow::Result<()> {
+    let Some(runs) = target.runtimes() else {
+        return Ok(());
+    };
+    let (bad, good): (Vec<&crate::config::Function>, Vec<&crate::config::Function>) = functions
+        .iter()
+        .partition(|f| !runs.contains(&f.runtime.as_str()));
+    if bad.is_empty() {
+        return Ok(());
+    }
+    let named: Vec<String> = bad
+        .iter()
+        .map(|f| format!("{} ({})", f.name, f.runtime.as_str()))
+        .collect();
+    let mut hint = String::new();
+    if !good.is_empty() {
+        let names: Vec<&str> = good.iter().map(|f| f.name.as_str()).collect();
+        hint.push_str(&format!(
+            "deploy the others: `hoist deploy {}`; ",
+            names.join(" ")
+        ));
+    }
+    hint.push_str("a target that runs images (fly) runs every runtime");
+    Err(crate::error::UserError::usage(format!(
+        "{} runs {}, not {}",
+        target.describe(),
+        runs.join(", "),
+        named.join(", ")
+    ))
+    .with_hint(hint)
+    .into())
 }
 
 /// One setting that changes.

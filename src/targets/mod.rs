@@ -25,6 +25,8 @@ pub trait Reporter: Send + Sync {
     fn step(&self, verb: &str, msg: &str);
     /// Detail shown with `-v`.
     fn detail(&self, msg: &str);
+    /// Something that was not done, and what follows from it.
+    fn warn(&self, msg: &str);
 }
 
 impl Reporter for crate::ui::Printer {
@@ -33,6 +35,29 @@ impl Reporter for crate::ui::Printer {
     }
     fn detail(&self, msg: &str) {
         self.debug(msg);
+    }
+    fn warn(&self, msg: &str) {
+        crate::ui::Printer::warn(self, msg);
+    }
+}
+
+/// Every kind of target hoist drives.
+pub const KINDS: [&str; 2] = ["selfhosted", "fly"];
+
+/// The kinds of target that run functions of `runtime`.
+pub fn kinds_running(runtime: &str) -> Vec<&'static str> {
+    KINDS
+        .into_iter()
+        .filter(|k| runtimes_of(k).is_none_or(|r| r.contains(&runtime)))
+        .collect()
+}
+
+/// The runtimes a kind of target runs functions of; `None` for targets
+/// that run images, which run every runtime.
+pub fn runtimes_of(kind: &str) -> Option<&'static [&'static str]> {
+    match kind {
+        "selfhosted" => Some(&selfhosted::RUNTIMES),
+        _ => None,
     }
 }
 
@@ -219,9 +244,10 @@ pub struct LogQuery {
 /// One log line.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LogEntry {
-    pub id: u64,
+    pub id: i64,
     pub time: String,
-    pub version: String,
+    /// `None` on lines of no version (the backend installing a runtime).
+    pub version: Option<String>,
     #[serde(default)]
     pub worker: Option<String>,
     pub stream: String,
@@ -256,6 +282,10 @@ pub trait Target: Send + Sync {
     fn kind(&self) -> &'static str;
     /// For people: "the self-hosted backend at http://127.0.0.1:7878".
     fn describe(&self) -> String;
+    /// The runtimes it runs functions of (`None`: every runtime, as images).
+    fn runtimes(&self) -> Option<&'static [&'static str]> {
+        runtimes_of(self.kind())
+    }
     /// Where the target wants a function's image, for targets that run
     /// images; `None` for targets that run archives.
     fn image_destination(

@@ -766,3 +766,128 @@ fn backend_start_keeps_a_stored_token_and_its_own_token_is_used() {
     let local = std::fs::read_to_string(data.join("token")).unwrap();
     assert!(!creds.contains(local.trim()));
 }
+
+/// A program that answers any connection on a port with 401, as another
+/// server would; returns its port. It lives as long as the test.
+fn another_server() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut c in l.incoming().flatten() {
+            use std::io::Read;
+            let mut buf = [0u8; 1024];
+            let _ = c.read(&mut buf);
+            let _ = c.write_all(
+                b"HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            );
+        }
+    });
+    port
+}
+
+fn hoist_backend(data: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_hoist"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .env("HOME", data)
+        .env_remove("XDG_DATA_HOME")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// `backend start` on a port another program holds fails, naming the
+/// address and what holds it, and leaves no record of a running backend.
+#[test]
+fn backend_start_fails_when_another_program_holds_its_port() {
+    let tmp = tempfile::tempdir().unwrap();
+    let port = another_server();
+    let listen = format!("127.0.0.1:{port}");
+    let out = hoist_backend(tmp.path(), &["backend", "start", "--listen", &listen]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("{listen} is already in use by another program")),
+        "{err}"
+    );
+    assert!(err.contains("--listen"), "the hint says how to move: {err}");
+    let st = hoist_backend(tmp.path(), &["backend", "status", "--output", "json"]);
+    let doc: Value = serde_json::from_slice(&st.stdout).unwrap();
+    assert_eq!(doc["running"], false, "{doc}");
+}
+
+/// A backend that dies at start (here: its port taken between the check
+/// and the bind, by a server of the same kind) is reported as failed with
+/// its own reason, not as started.
+#[test]
+fn backend_start_reports_a_server_that_is_not_its_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = Backend::start();
+    let listen = format!("127.0.0.1:{}", b.port);
+    let data = tmp.path().join("other");
+    let out = hoist_backend(&data, &["backend", "start", "--listen", &listen]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("already in use by another hoist backend"),
+        "{err}"
+    );
+    let st = hoist_backend(&data, &["backend", "status", "--output", "json"]);
+    let doc: Value = serde_json::from_slice(&st.stdout).unwrap();
+    assert_eq!(doc["running"], false, "{doc}");
+}
+
+/// Killed with SIGKILL, the backend is not "running already": `start`
+/// starts a new one, whose health names the instance it was given.
+#[test]
+fn backend_start_after_a_kill_starts_a_new_backend() {
+    let tmp = tempfile::tempdir().unwrap();
+    let listen = format!("127.0.0.1:{}", free_port());
+    let start = || {
+        hoist_backend(
+            tmp.path(),
+            &["backend", "start", "--listen", &listen, "--output", "json"],
+        )
+    };
+    let first = start();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&first.stdout).unwrap();
+    let pid = doc["pid"].as_u64().unwrap();
+    Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap();
+    // kill(1) returns before the process is gone: wait until it has died
+    // (a zombie, while nothing has reaped it yet, or no process at all).
+    let end = Instant::now() + Duration::from_secs(5);
+    let dead = || match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, r)| r.trim_start().starts_with(['Z', 'X'])),
+        Err(_) => true,
+    };
+    while !dead() && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(dead(), "the backend survived SIGKILL");
+    let again = start();
+    let stop = hoist_backend(tmp.path(), &["backend", "stop"]);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(stop.status.success());
+    let doc: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(
+        doc["already"], false,
+        "a killed backend was taken for a running one: {doc}"
+    );
+    assert_ne!(doc["pid"].as_u64().unwrap(), pid, "{doc}");
+}

@@ -900,3 +900,167 @@ fn a_deploy_waits_for_the_target_lease_and_takes_over_a_dead_one() {
     assert_eq!(invoke(&b, dir, "api")["marker"], "three");
     assert!(!lease.exists());
 }
+
+/// `hoist logs <fn>` right after the first deploy of a deno function on a
+/// fresh backend that installed deno from npm: the backend's own lines
+/// (which belong to no version: `version` is null on the wire) and the
+/// function's line are all printed, oldest first.
+#[test]
+fn logs_after_a_runtime_installed_on_first_use_show_every_line() {
+    // A PATH with node and npm but no deno, so the backend installs it.
+    let path = "/usr/local/bin:/usr/bin:/bin";
+    if std::env::split_paths(path).any(|d| d.join("deno").is_file()) {
+        panic!("deno is on {path}: the first-use install cannot be tested here");
+    }
+    if !std::env::split_paths(path).any(|d| d.join("npm").is_file()) {
+        support::skip::missing("npm on /usr/bin (the backend installs deno with it)");
+        return;
+    }
+    let b = Backend::start_with_env(&[], &[("PATH".into(), path.into())]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("hoist.yaml"),
+        "project: demo\nfunctions:\n  greet:\n    runtime: deno\n    entrypoint: index.ts\n",
+    )
+    .unwrap();
+    write_files(
+        dir,
+        &[(
+            "functions/greet/index.ts",
+            "console.log('greet booting');\n\
+             export default { fetch() { console.log('greet answered'); return new Response('hi'); } };\n",
+        )],
+    );
+    ok_json(&deploy(&b, dir, &[]));
+    let o = b.hoist(dir, &["invoke", "greet"]);
+    assert!(o.status.success(), "{}", out_text(&o));
+
+    let o = b.hoist(dir, &["logs", "greet"]);
+    assert!(o.status.success(), "{}", out_text(&o));
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("`hoist logs greet` lacks {needle:?}:\n{text}"))
+    };
+    let install = at("installing deno with npm (first use)");
+    let booting = at("greet booting");
+    let answered = at("greet answered");
+    assert!(
+        install < booting && booting < answered,
+        "out of order:\n{text}"
+    );
+
+    // The same lines as JSON: the install line has no version.
+    let o = b.hoist(dir, &["logs", "greet", "--output", "json"]);
+    assert!(o.status.success(), "{}", out_text(&o));
+    let lines: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    let install = lines
+        .iter()
+        .find(|l| l["message"] == "installing deno with npm (first use)")
+        .unwrap_or_else(|| panic!("no install line in {lines:?}"));
+    assert!(install["version"].is_null(), "{install}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["message"] == "greet answered" && l["version"].is_string()),
+        "{lines:?}"
+    );
+}
+
+/// With the local backend stopped, a command says what failed in the
+/// user's terms first (the backend cannot be reached), the transport
+/// detail after it, and the one command that fixes it.
+#[test]
+fn an_unreachable_local_backend_is_reported_first_with_how_to_start_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    project(dir, &["api"], "one");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let o = support::registry::hoist(
+        dir,
+        &["env", "list", "api"],
+        &[
+            ("HOIST_BACKEND_URL", url.as_str()),
+            ("HOIST_SELFHOSTED_TOKEN", TOKEN),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", out_text(&o));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines.first().copied(),
+        Some(format!("error: cannot reach the self-hosted backend at {url}").as_str()),
+        "{err}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("caused by:") && l.contains("Connection refused")),
+        "the transport detail is a cause: {err}"
+    );
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.starts_with("hint:") && l.contains("`hoist backend start`")),
+        "{err}"
+    );
+}
+
+/// A runtime the target does not run is refused when the deploy is
+/// planned, before anything is stored or sent: exit 2, naming the function,
+/// its runtime and what the target runs, with the functions that can go.
+/// `hoist new` says which targets run a runtime when not all do. And when a
+/// release that created functions fails, the hint says they were retired.
+#[test]
+fn a_runtime_the_target_cannot_run_is_refused_before_anything_is_sent() {
+    let b = Backend::start(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    project(dir, &["fnode"], "one");
+    let o = b.hoist(dir, &["new", "fdart", "--runtime", "dart"]);
+    assert!(o.status.success(), "{}", out_text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("fdart: dart functions deploy to fly only"),
+        "{}",
+        out_text(&o)
+    );
+    let o = b.hoist(dir, &["deploy"]);
+    let text = out_text(&o);
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("runs node, deno, bun, not fdart (dart)"),
+        "{text}"
+    );
+    assert!(text.contains("`hoist deploy fnode`"), "{text}");
+    let (_, list) = b.call("GET", "/api/functions", None);
+    assert_eq!(list["functions"], json!([]), "something was sent: {list}");
+    assert!(
+        !dir.join(".hoist/store/functions").exists(),
+        "something was stored"
+    );
+
+    // The functions that can go, go.
+    ok_json(&deploy(&b, dir, &["fnode"]));
+
+    // A release creating two functions, one failing at start: the one that
+    // had gone live is retired, and the hint says so.
+    project(dir, &["fnode", "alpha", "beta"], "one");
+    write_files(dir, &[("functions/beta/index.mjs", "process.exit(3);\n")]);
+    let o = b.hoist(dir, &["deploy", "alpha", "beta", "--jobs", "1"]);
+    let text = out_text(&o);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("alpha (new in this release) were retired"),
+        "{text}"
+    );
+    assert!(!text.contains("alpha went back"), "{text}");
+}

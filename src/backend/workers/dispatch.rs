@@ -3,6 +3,7 @@
 //! until the timeout), `forward` (one request with the function's timeout;
 //! a timed-out worker is killed and replaced) and `release`.
 
+use hoist_api::ErrorCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -55,7 +56,7 @@ impl Supervisor {
                 } else if start.elapsed() >= spec.timeout {
                     return Err(ApiError::new(
                         StatusCode::TOO_MANY_REQUESTS,
-                        "too_many_requests",
+                        ErrorCode::TooManyRequests,
                         format!("every worker of {} is busy", pool.name),
                     )
                     .with_hint("raise max_concurrent_executions, or retry later"));
@@ -77,7 +78,7 @@ impl Supervisor {
                     }
                     return Err(ApiError::new(
                         StatusCode::BAD_GATEWAY,
-                        "worker_failed",
+                        ErrorCode::WorkerFailed,
                         e.message,
                     ));
                 }
@@ -150,7 +151,7 @@ impl Supervisor {
                 );
                 Err(ApiError::new(
                     StatusCode::BAD_GATEWAY,
-                    "worker_failed",
+                    ErrorCode::WorkerFailed,
                     format!("worker {} failed: {e}", w.id),
                 ))
             }
@@ -169,7 +170,7 @@ impl Supervisor {
                 self.replace(pool.clone());
                 Err(ApiError::new(
                     StatusCode::GATEWAY_TIMEOUT,
-                    "timeout",
+                    ErrorCode::Timeout,
                     format!(
                         "the invocation passed the function's timeout ({} s)",
                         spec.timeout.as_secs()

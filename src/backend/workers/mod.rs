@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use hoist_api::{Worker as WorkerView, WorkerState};
 use tokio::sync::Notify;
 
 use super::errors::{ApiError, ApiResult};
@@ -73,19 +73,6 @@ pub struct Worker {
     inner: Mutex<WInner>,
 }
 
-/// A worker as the API shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct WorkerView {
-    pub id: String,
-    pub version: String,
-    pub pid: Option<u32>,
-    pub state: &'static str,
-    pub port: u16,
-    pub started_at: String,
-    pub cold_start_ms: Option<u64>,
-    pub invocations: u64,
-}
-
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -121,11 +108,11 @@ impl Worker {
     pub fn view(&self) -> WorkerView {
         let i = lock(&self.inner);
         let state = match i.state {
-            State::Starting => "STARTING",
-            State::Warm if i.last_used.elapsed() > Duration::from_secs(60) => "IDLE",
-            State::Warm => "WARM",
-            State::Busy => "BUSY",
-            State::Terminated => "TERMINATED",
+            State::Starting => WorkerState::Starting,
+            State::Warm if i.last_used.elapsed() > Duration::from_secs(60) => WorkerState::Idle,
+            State::Warm => WorkerState::Warm,
+            State::Busy => WorkerState::Busy,
+            State::Terminated => WorkerState::Terminated,
         };
         WorkerView {
             id: self.id.clone(),

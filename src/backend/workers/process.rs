@@ -2,6 +2,7 @@
 //! with the backend, stdout/stderr lines into the logs, exit watcher), the
 //! readiness poll, and signals to a worker's process group.
 
+use hoist_api::ErrorCode;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -12,6 +13,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use super::{lock, Pool, Spec, State, Supervisor, WInner, Worker};
 use crate::backend::errors::{ApiError, ApiResult};
 use crate::backend::logs::{level_of, LogLine, Logs};
+use hoist_api::LogStream;
 
 impl Supervisor {
     /// Start one worker process of `spec` (state STARTING).
@@ -62,7 +64,7 @@ impl Supervisor {
         let mut child = cmd.spawn().map_err(|e| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "start_failed",
+                ErrorCode::StartFailed,
                 format!("cannot start {}: {e}", spec.runtime_bin.display()),
             )
         })?;
@@ -99,13 +101,13 @@ impl Supervisor {
             child.stdout.take().map(|s| {
                 (
                     Box::new(s) as Box<dyn tokio::io::AsyncRead + Send + Unpin>,
-                    "stdout",
+                    LogStream::Stdout,
                 )
             }),
             child.stderr.take().map(|s| {
                 (
                     Box::new(s) as Box<dyn tokio::io::AsyncRead + Send + Unpin>,
-                    "stderr",
+                    LogStream::Stderr,
                 )
             }),
         ];
@@ -181,10 +183,11 @@ pub(super) async fn wait_ready(
     let url = format!("http://127.0.0.1:{}{}", w.port, path);
     loop {
         if lock(&w.inner).state == State::Terminated {
-            return Err(start_failed(format!(
-                "worker {} exited before it was ready",
-                w.id
-            )));
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::HealthCheckFailed,
+                format!("worker {} exited before it was ready", w.id),
+            ));
         }
         if let Ok(r) = http.get(&url).timeout(Duration::from_secs(1)).send().await {
             // A shim names its worker: an answer from another process that
@@ -225,10 +228,6 @@ pub(super) async fn wait_ready(
         format!("worker ready in {ms} ms"),
     );
     Ok(())
-}
-
-fn start_failed(msg: String) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "start_failed", msg)
 }
 
 pub(super) fn signal(pid: u32, sig: libc::c_int) {

@@ -30,7 +30,7 @@ pub fn follow(
     let mut seen: HashSet<String> = HashSet::new();
     let mut order: VecDeque<String> = VecDeque::new();
     let mut wait = Duration::from_millis(64);
-    let mut n: u64 = 0;
+    let mut n: i64 = 0;
     loop {
         let page = rt.block_on(api.logs(app, &token, q.region.as_deref(), q.worker.as_deref()))?;
         let data = page["data"].as_array().cloned().unwrap_or_default();
@@ -65,7 +65,7 @@ pub fn follow(
             let entry = LogEntry {
                 id: n,
                 time: a["timestamp"].as_str().unwrap_or_default().to_string(),
-                version: String::new(),
+                version: None,
                 worker: Some(format!(
                     "{}/{}",
                     a["region"].as_str().unwrap_or("?"),

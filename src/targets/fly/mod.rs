@@ -571,4 +571,8 @@ pub(super) struct NoReport;
 impl Reporter for NoReport {
     fn step(&self, _: &str, _: &str) {}
     fn detail(&self, _: &str) {}
+    /// A warning says what was not done: it is never silenced.
+    fn warn(&self, msg: &str) {
+        eprintln!("warning: {msg}");
+    }
 }

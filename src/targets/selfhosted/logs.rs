@@ -4,11 +4,23 @@
 
 use std::collections::BTreeMap;
 
+use hoist_api as api;
 use reqwest::Method;
-use serde_json::Value;
 
 use super::{enc, Selfhosted};
 use crate::targets::{LogEntry, LogQuery};
+
+fn entry(e: api::LogEntry) -> LogEntry {
+    LogEntry {
+        id: e.id,
+        time: e.time,
+        version: e.version,
+        worker: e.worker,
+        stream: e.stream.as_str().to_string(),
+        level: e.level.as_str().to_string(),
+        message: e.message,
+    }
+}
 
 pub(super) fn read(
     sh: &Selfhosted,
@@ -26,7 +38,7 @@ pub(super) fn read(
         params.insert("level", l.clone());
     }
     let base = Selfhosted::path(&q.function, "/logs");
-    let query = |cursor: u64, follow: bool| {
+    let query = |cursor: i64, follow: bool| {
         let mut p: Vec<String> = params
             .iter()
             .map(|(k, v)| format!("{k}={}", enc(v)))
@@ -39,21 +51,16 @@ pub(super) fn read(
         }
         format!("{base}?{}", p.join("&"))
     };
-    let mut cursor = 0u64;
+    let mut cursor = 0i64;
     // History first, page by page.
     loop {
-        let v = sh.get(&query(cursor, false))?;
-        let entries: Vec<LogEntry> = v
-            .get("entries")
-            .cloned()
-            .and_then(|e| serde_json::from_value(e).ok())
-            .unwrap_or_default();
-        if entries.is_empty() {
+        let page: api::LogPage = sh.get(&query(cursor, false))?;
+        if page.entries.is_empty() {
             break;
         }
-        for e in &entries {
+        for e in page.entries {
             cursor = cursor.max(e.id);
-            if !sink(e)? {
+            if !sink(&entry(e))? {
                 return Ok(());
             }
         }
@@ -70,9 +77,12 @@ pub(super) fn read(
             let resp = sh.api.request(Method::GET, &url).send().await?;
             if !resp.status().is_success() {
                 let status = resp.status();
-                let text = resp.text().await.unwrap_or_default();
-                let err: anyhow::Error =
-                    anyhow::anyhow!("{status}: {}", text.chars().take(200).collect::<String>());
+                let err: anyhow::Error = match resp.text().await {
+                    Ok(text) => {
+                        anyhow::anyhow!("{status}: {}", text.chars().take(200).collect::<String>())
+                    }
+                    Err(e) => anyhow::anyhow!("{status} (its body could not be read: {e})"),
+                };
                 return Ok::<_, anyhow::Error>(Err(err));
             }
             let mut resp = resp;
@@ -81,20 +91,17 @@ pub(super) fn read(
                 buf.extend_from_slice(&chunk);
                 while let Some(nl) = buf.iter().position(|b| *b == b'\n') {
                     let line: Vec<u8> = buf.drain(..=nl).collect();
-                    let Ok(v) = serde_json::from_slice::<Value>(&line) else {
-                        continue;
-                    };
-                    if v.get("heartbeat").is_some() {
+                    if line.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
-                    let Ok(e) = serde_json::from_value::<LogEntry>(v) else {
+                    let Some(e) = stream_line(sh, &url, &line)? else {
                         continue;
                     };
                     if e.id <= cursor {
                         continue;
                     }
                     cursor = e.id;
-                    if !sink(&e)? {
+                    if !sink(&entry(e))? {
                         return Ok(Ok(true));
                     }
                 }
@@ -113,4 +120,20 @@ pub(super) fn read(
         }
         std::thread::sleep(crate::http::retry::backoff(drops.min(3)));
     }
+}
+
+/// A line of the follow stream: an entry, `None` for a heartbeat, or an
+/// error naming what did not fit (a line hoist cannot read is never
+/// skipped in silence).
+fn stream_line(sh: &Selfhosted, url: &str, line: &[u8]) -> anyhow::Result<Option<api::LogEntry>> {
+    let v: serde_json::Value = serde_json::from_slice(line).map_err(|e| {
+        anyhow::anyhow!(
+            "{} sent a log line that is not JSON on GET {url}: {e}",
+            sh.api.name
+        )
+    })?;
+    if v.get("heartbeat").is_some_and(serde_json::Value::is_i64) {
+        return Ok(None);
+    }
+    sh.api.decode(&Method::GET, url, v).map(Some)
 }

@@ -7,8 +7,10 @@
 
 use std::time::Duration;
 
+use hoist_api as api;
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use super::{
     Active, DeployRequest, Deployed, EnvSet, EnvVar, FunctionSettings, Invocation, InvokeResult,
@@ -16,6 +18,8 @@ use super::{
 };
 mod logs;
 mod token;
+mod upload;
+mod wire;
 
 pub use token::local_data_dir;
 use token::token_for;
@@ -24,6 +28,13 @@ use crate::config::schema::SelfhostedConfig;
 use crate::error::UserError;
 use crate::http::api::{Auth, Body};
 use crate::http::{Api, ApiError};
+
+/// The runtimes the backend runs workers with.
+pub const RUNTIMES: [&str; 3] = [
+    api::Runtime::Node.as_str(),
+    api::Runtime::Deno.as_str(),
+    api::Runtime::Bun.as_str(),
+];
 
 /// Where `hoist backend start` listens unless told otherwise.
 pub const DEFAULT_URL: &str = "http://127.0.0.1:7878";
@@ -55,6 +66,14 @@ impl Selfhosted {
              the local backend's (`hoist backend start`) is found on its own"
                 .into(),
         )?;
+        let api = if token::is_loopback(&url) {
+            api.with_unreachable_hint(format!(
+                "start the local backend: `hoist backend start` (it listens on {DEFAULT_URL}; \
+                 `--listen` for another address)"
+            ))
+        } else {
+            api
+        };
         Ok(Selfhosted {
             api,
             store: std::sync::OnceLock::new(),
@@ -68,8 +87,27 @@ impl Selfhosted {
         crate::http::runtime()?.block_on(f)
     }
 
-    fn get(&self, path: &str) -> anyhow::Result<Value> {
-        self.block(self.api.get(path))
+    /// GET an answer of the documented type.
+    fn get<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+        let v = self.block(self.api.get(path))?;
+        self.api.decode(&Method::GET, path, v)
+    }
+
+    /// Send `body` as JSON and read the documented answer; retried when
+    /// `idempotent`.
+    fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &impl Serialize,
+        idempotent: bool,
+    ) -> anyhow::Result<T> {
+        let body = serde_json::to_value(body)?;
+        let v = self.block(
+            self.api
+                .call(method.clone(), path, Body::Json(&body), idempotent),
+        )?;
+        self.api.decode(&method, path, v)
     }
 
     fn path(function: &str, rest: &str) -> String {
@@ -77,27 +115,17 @@ impl Selfhosted {
     }
 
     /// The artifact store the backend reads by reference, if any.
-    fn backend_store(&self) -> Option<String> {
-        self.store
-            .get_or_init(|| {
-                self.get("/api/health")
-                    .ok()
-                    .and_then(|v| v.get("store").and_then(Value::as_str).map(str::to_string))
-            })
-            .clone()
+    fn backend_store(&self) -> anyhow::Result<Option<String>> {
+        if let Some(s) = self.store.get() {
+            return Ok(s.clone());
+        }
+        let h: api::Health = self.get("/api/health")?;
+        Ok(self.store.get_or_init(|| h.store).clone())
     }
 
     fn register(&self, function: &str, s: &FunctionSettings) -> anyhow::Result<()> {
-        let body = json!({
-            "runtime": s.runtime,
-            "memory_mb": s.memory_mb,
-            "cpus": s.cpus,
-            "timeout_seconds": s.timeout_seconds,
-            "max_concurrent_executions": s.max_concurrent,
-            "warm_workers": s.warm_workers,
-            "health_path": s.health_path,
-        });
-        self.block(self.api.put(&Self::path(function, ""), &body))?;
+        let body = wire::settings(s)?;
+        let _: api::Function = self.send(Method::PUT, &Self::path(function, ""), &body, true)?;
         Ok(())
     }
 
@@ -106,18 +134,22 @@ impl Selfhosted {
         let path = Self::path(&req.function, "/versions");
         let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
         if self
-            .backend_store()
+            .backend_store()?
             .is_some_and(|s| same(&s, &req.store_url))
         {
             r.detail(&format!(
                 "{}: the backend reads the archive from {}",
                 req.function, req.store_url
             ));
-            let body = json!({
-                "version": req.version, "digest": req.digest, "archive_key": req.archive_key,
-                "runtime": req.settings.runtime, "entrypoint": req.entrypoint, "import_map": req.import_map,
-            });
-            self.block(self.api.post(&path, &body, true))?;
+            let body = api::VersionByReference {
+                version: req.version.clone(),
+                digest: req.digest.clone(),
+                archive_key: req.archive_key.clone(),
+                runtime: wire::runtime(&req.settings.runtime)?,
+                entrypoint: req.entrypoint.clone(),
+                import_map: req.import_map.clone(),
+            };
+            let _: api::Version = self.send(Method::POST, &path, &body, true)?;
             return Ok(0);
         }
         // New code is uploaded at once (creating a version is idempotent);
@@ -126,46 +158,7 @@ impl Selfhosted {
         if !req.new_code && self.has_version(&req.function, &req.version, &req.digest)? {
             return Ok(0);
         }
-        let bytes = std::fs::read(&req.archive)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", req.archive.display()))?;
-        let size = bytes.len() as u64;
-        r.step(
-            "Uploading",
-            &format!(
-                "{} {} ({})",
-                req.function,
-                req.version,
-                crate::ui::human_bytes(size)
-            ),
-        );
-        self.block(async {
-            let mut n = 0;
-            loop {
-                n += 1;
-                let mut form = reqwest::multipart::Form::new()
-                    .text("version", req.version.clone())
-                    .text("digest", req.digest.clone())
-                    .text("runtime", req.settings.runtime.clone())
-                    .text("entrypoint", req.entrypoint.clone());
-                if let Some(m) = &req.import_map {
-                    form = form.text("import_map", m.clone());
-                }
-                let part = reqwest::multipart::Part::bytes(bytes.clone())
-                    .file_name("function.tar.gz")
-                    .mime_str("application/gzip")?;
-                form = form.part("archive", part);
-                let rb = self.api.request(Method::POST, &path).multipart(form);
-                // Creating a version is idempotent (same version and digest
-                // answer the existing one), so a lost answer is resent.
-                match self.api.send_once(rb, &path).await {
-                    Ok(_) => return Ok(size),
-                    Err(e) if n < 4 && retryable(&e) => {
-                        tokio::time::sleep(crate::http::retry::backoff(n)).await;
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
-        })
+        upload::version(self, &path, req, r)
     }
 
     fn has_version(&self, function: &str, version: &str, digest: &str) -> anyhow::Result<bool> {
@@ -175,80 +168,36 @@ impl Selfhosted {
             .any(|v| v.version == version && v.digest == digest))
     }
 
-    /// A function document as its active state. A backend that does not
-    /// report `active_digest` gets asked for versions and deployments.
-    fn active_of(&self, function: &str, f: &Value) -> anyhow::Result<Active> {
-        let num = |k: &str| f.get(k).and_then(Value::as_f64).unwrap_or(0.0);
-        let settings = FunctionSettings {
-            runtime: str_of(f, "runtime"),
-            memory_mb: num("memory_mb") as u32,
-            cpus: num("cpus") as f32,
-            timeout_seconds: num("timeout_seconds") as u32,
-            max_concurrent: num("max_concurrent_executions") as u32,
-            warm_workers: num("warm_workers") as u32,
-            health_path: f
-                .get("health_path")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            target: None,
-        };
-        let opt = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_string);
-        let strings = |v: Option<&Value>| -> Vec<String> {
-            v.and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
+    /// A function as its active state. A server that does not report
+    /// `active_digest` gets asked for versions and deployments.
+    fn active_of(&self, function: &str, f: &api::Function) -> anyhow::Result<Active> {
         let mut active = Active {
-            version: opt("active_version"),
-            digest: opt("active_digest"),
-            env_digest: opt("env_digest"),
-            env_keys: strings(f.get("env_keys")),
-            settings: Some(settings),
+            version: f.active_version.clone(),
+            digest: f.active_digest.clone(),
+            env_digest: f.env_digest.clone(),
+            env_keys: f.env_keys.clone(),
+            settings: Some(wire::active_settings(f)?),
         };
         let Some(v) = active.version.clone() else {
             return Ok(active);
         };
-        if f.get("active_digest").is_none() {
+        if f.active_digest.is_none() {
             active.digest = self
                 .versions(function)?
                 .into_iter()
                 .find(|x| x.version == v)
                 .map(|x| x.digest);
-            let deps = self.get(&Self::path(function, "/deployments"))?;
+            let deps: api::DeploymentList = self.get(&Self::path(function, "/deployments"))?;
             if let Some(d) = deps
-                .get("deployments")
-                .and_then(Value::as_array)
-                .and_then(|a| {
-                    a.iter()
-                        .find(|d| d.get("status").and_then(Value::as_str) == Some("live"))
-                })
+                .deployments
+                .iter()
+                .find(|d| d.status == api::DeploymentStatus::Live)
             {
-                active.env_digest = d
-                    .get("env_digest")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                active.env_keys = strings(d.get("env_keys"));
+                active.env_digest = Some(d.env_digest.clone());
+                active.env_keys = d.env_keys.clone();
             }
         }
         Ok(active)
-    }
-
-    fn deployed(function: &str, v: &Value, uploaded: u64) -> Deployed {
-        Deployed {
-            function: function.to_string(),
-            version: str_of(v, "version"),
-            previous_version: v
-                .get("previous_version")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            deployment: str_of(v, "id"),
-            uploaded_bytes: uploaded,
-        }
     }
 }
 
@@ -262,28 +211,33 @@ fn retryable(e: &anyhow::Error) -> bool {
     }
 }
 
+/// The backend's code of an error answer, when it is one of the contract's.
+fn code_of(e: &anyhow::Error) -> Option<api::ErrorCode> {
+    let a = ApiError::find(e)?;
+    serde_json::from_value(serde_json::Value::String(a.code.clone())).ok()
+}
+
 /// A failed health gate as a [`StartFailure`] in the error chain.
 fn start_failure(function: &str, e: anyhow::Error) -> anyhow::Error {
     let Some(api) = ApiError::find(&e) else {
         return e;
     };
     if !matches!(
-        api.code.as_str(),
-        "health_check_failed" | "start_failed" | "runtime_missing"
+        code_of(&e),
+        Some(
+            api::ErrorCode::HealthCheckFailed
+                | api::ErrorCode::StartFailed
+                | api::ErrorCode::RuntimeMissing
+        )
     ) {
         return e;
     }
-    let logs = api
-        .details
-        .get("logs")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
+    let logs = match serde_json::from_value::<api::ErrorDetail>(api.details.clone()) {
+        Ok(d) => d.logs.into_iter().flatten().collect(),
+        Err(err) => vec![format!(
+            "(the failed workers' logs could not be read: {err})"
+        )],
+    };
     let failure = StartFailure {
         function: function.to_string(),
         reason: api.message.clone(),
@@ -297,38 +251,8 @@ fn start_failure(function: &str, e: anyhow::Error) -> anyhow::Error {
     anyhow::Error::new(failure).context(user)
 }
 
-fn str_of(v: &Value, k: &str) -> String {
-    v.get(k)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
-}
-
 fn enc(s: &str) -> String {
     crate::registry::client::urlencode(s)
-}
-
-fn workers_of(v: &Value) -> Vec<Worker> {
-    v.get("workers")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|w| Worker {
-                    id: str_of(w, "id"),
-                    version: str_of(w, "version"),
-                    state: str_of(w, "state"),
-                    cold_start_ms: w.get("cold_start_ms").and_then(Value::as_f64),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn env_of(v: &Value) -> Vec<EnvVar> {
-    v.get("env")
-        .cloned()
-        .and_then(|e| serde_json::from_value(e).ok())
-        .unwrap_or_default()
 }
 
 impl Target for Selfhosted {
@@ -341,24 +265,19 @@ impl Target for Selfhosted {
     }
 
     fn active(&self, function: &str) -> anyhow::Result<Option<Active>> {
-        match self.get(&Self::path(function, "")) {
-            Ok(f) => Ok(Some(self.active_of(function, &f)?)),
+        match self.get::<api::FunctionDetail>(&Self::path(function, "")) {
+            Ok(f) => Ok(Some(self.active_of(function, &f.function)?)),
             Err(e) if ApiError::find(&e).is_some_and(|a| a.status == 404) => Ok(None),
             Err(e) => Err(e),
         }
     }
 
     fn active_all(&self, functions: &[String]) -> anyhow::Result<Vec<Option<Active>>> {
-        let list = self.get("/api/functions")?;
-        let all = list
-            .get("functions")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let list: api::FunctionList = self.get("/api/functions")?;
         functions
             .iter()
             .map(
-                |name| match all.iter().find(|f| str_of(f, "name") == *name) {
+                |name| match list.functions.iter().find(|f| f.name == *name) {
                     Some(f) => self.active_of(name, f).map(Some),
                     None => Ok(None),
                 },
@@ -370,20 +289,18 @@ impl Target for Selfhosted {
         self.register(&req.function, &req.settings)?;
         let uploaded = self.create_version(req, r)?;
         r.step("Deploying", &format!("{} {}", req.function, req.version));
-        let body = json!({
-            "version": req.version,
-            "env": req.env,
-            "release_id": req.release_id,
-            "kind": "deploy",
-            "health_timeout_seconds": req.health_timeout.as_secs().max(1),
-        });
-        let v = self
-            .block(
-                self.api
-                    .post(&Self::path(&req.function, "/deployments"), &body, true),
-            )
+        let body = api::DeployRequest {
+            version: req.version.clone(),
+            env: req.env.clone(),
+            release_id: Some(req.release_id.clone()),
+            kind: Some(api::DeployKind::Deploy),
+            health_timeout_seconds: Some(req.health_timeout.as_secs().max(1)),
+        };
+        let path = Self::path(&req.function, "/deployments");
+        let d: api::Deployment = self
+            .send(Method::POST, &path, &body, true)
             .map_err(|e| start_failure(&req.function, e))?;
-        Ok(Self::deployed(&req.function, &v, uploaded))
+        Ok(wire::deployed(&req.function, &d, uploaded))
     }
 
     fn rollback(
@@ -399,17 +316,19 @@ impl Target for Selfhosted {
                 None => format!("{function} to its previous version"),
             },
         );
-        let body = match to {
-            Some(v) => json!({ "version": v }),
-            None => json!({}),
+        let body = api::RollbackRequest {
+            version: to.map(str::to_string),
+            undo_release: None,
         };
-        let v = self
-            .block(
-                self.api
-                    .post(&Self::path(function, "/rollback"), &body, false),
+        let d: api::Deployment = self
+            .send(
+                Method::POST,
+                &Self::path(function, "/rollback"),
+                &body,
+                false,
             )
             .map_err(|e| start_failure(function, e))?;
-        Ok(Self::deployed(function, &v, 0))
+        Ok(wire::deployed(function, &d, 0))
     }
 
     fn retire(&self, function: &str) -> anyhow::Result<()> {
@@ -430,19 +349,21 @@ impl Target for Selfhosted {
         prev: &str,
         r: &dyn Reporter,
     ) -> anyhow::Result<()> {
-        let body = json!({ "undo_release": release });
-        match self.block(
-            self.api
-                .post(&Self::path(function, "/rollback"), &body, false),
-        ) {
+        let body = api::RollbackRequest {
+            version: None,
+            undo_release: Some(release.to_string()),
+        };
+        let path = Self::path(function, "/rollback");
+        match self.send::<api::Deployment>(Method::POST, &path, &body, false) {
             Ok(_) => {
                 r.step("Rolled back", &format!("{function} to {prev}"));
                 Ok(())
             }
             Err(e)
-                if ApiError::find(&e).is_some_and(|a| {
-                    a.code == "not_deployed_by_release" || a.code == "release_superseded"
-                }) =>
+                if matches!(
+                    code_of(&e),
+                    Some(api::ErrorCode::NotDeployedByRelease | api::ErrorCode::ReleaseSuperseded)
+                ) =>
             {
                 r.detail(&format!(
                     "{function}: nothing of release {release} to undo ({e:#})"
@@ -459,47 +380,42 @@ impl Target for Selfhosted {
         count: u32,
         deadline: Duration,
     ) -> anyhow::Result<Vec<Worker>> {
-        let body = json!({ "count": count, "timeout_seconds": deadline.as_secs().max(1) });
-        let v = self.block(self.api.post(&Self::path(function, "/warmup"), &body, true))?;
-        Ok(workers_of(&v))
+        let body = api::WarmupRequest {
+            count: Some(count),
+            timeout_seconds: Some(u32::try_from(deadline.as_secs().max(1)).unwrap_or(u32::MAX)),
+        };
+        let path = Self::path(function, "/warmup");
+        let w: api::WarmupResult = self.send(Method::POST, &path, &body, true)?;
+        Ok(w.workers.iter().map(wire::worker).collect())
     }
 
     fn status(&self, function: &str) -> anyhow::Result<Status> {
-        let v = self.get(&Self::path(function, ""))?;
+        let f: api::FunctionDetail = self.get(&Self::path(function, ""))?;
         Ok(Status {
             function: function.to_string(),
-            active_version: v
-                .get("active_version")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            health: v
-                .get("health")
-                .and_then(Value::as_str)
-                .unwrap_or("unknown")
-                .to_string(),
-            workers: workers_of(&v),
+            active_version: f.function.active_version.clone(),
+            health: f.health.as_str().to_string(),
+            workers: f.workers.iter().map(wire::worker).collect(),
         })
     }
 
     fn versions(&self, function: &str) -> anyhow::Result<Vec<VersionInfo>> {
-        let v = self.get(&Self::path(function, "/versions"))?;
-        Ok(v.get("versions")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .map(|x| VersionInfo {
-                        version: str_of(x, "version"),
-                        digest: str_of(x, "digest"),
-                        created_at: str_of(x, "created_at"),
-                        active: x.get("active").and_then(Value::as_bool).unwrap_or(false),
-                    })
-                    .collect()
+        let list: api::VersionList = self.get(&Self::path(function, "/versions"))?;
+        Ok(list
+            .versions
+            .into_iter()
+            .map(|v| VersionInfo {
+                version: v.version,
+                digest: v.digest,
+                created_at: v.created_at,
+                active: v.active,
             })
-            .unwrap_or_default())
+            .collect())
     }
 
     fn env_list(&self, function: &str) -> anyhow::Result<Vec<EnvVar>> {
-        Ok(env_of(&self.get(&Self::path(function, "/env"))?))
+        let env: api::EnvList = self.get(&Self::path(function, "/env"))?;
+        Ok(wire::env(env))
     }
 
     fn env_update(
@@ -508,22 +424,26 @@ impl Target for Selfhosted {
         set: &[EnvSet],
         unset: &[String],
     ) -> anyhow::Result<Vec<EnvVar>> {
-        let set: Vec<Value> = set
-            .iter()
-            .map(|s| json!({ "key": s.key, "value": s.value.expose(), "is_secret": s.is_secret }))
-            .collect();
-        let body = json!({ "set": set, "unset": unset });
-        Ok(env_of(&self.block(
-            self.api.patch(&Self::path(function, "/env"), &body),
-        )?))
+        let body = api::EnvPatch {
+            set: set
+                .iter()
+                .map(|s| api::EnvSet {
+                    key: s.key.clone(),
+                    value: s.value.expose().to_string(),
+                    is_secret: s.is_secret,
+                })
+                .collect(),
+            unset: unset.to_vec(),
+        };
+        let env: api::EnvList =
+            self.send(Method::PATCH, &Self::path(function, "/env"), &body, false)?;
+        Ok(wire::env(env))
     }
 
     fn restart(&self, function: &str) -> anyhow::Result<u64> {
-        let v = self.block(
-            self.api
-                .post(&Self::path(function, "/restart"), &json!({}), false),
-        )?;
-        Ok(v.get("restarted").and_then(Value::as_u64).unwrap_or(0))
+        let path = Self::path(function, "/restart");
+        let r: api::Restarted = self.send(Method::POST, &path, &serde_json::json!({}), false)?;
+        Ok(r.restarted)
     }
 
     fn logs(
@@ -535,18 +455,20 @@ impl Target for Selfhosted {
     }
 
     fn invoke(&self, function: &str, inv: &Invocation) -> anyhow::Result<InvokeResult> {
-        let body = json!({
-            "method": inv.method, "path": inv.path, "query": inv.query,
-            "headers": inv.headers, "body": inv.body,
-        });
-        let v = self.block(self.api.call(
-            Method::POST,
-            &Self::path(function, "/invoke"),
-            Body::Json(&body),
-            false,
-        ))?;
-        serde_json::from_value(v)
-            .map_err(|e| anyhow::anyhow!("{} answered an invocation oddly: {e}", self.api.name))
+        let body = api::InvokeRequest {
+            method: Some(inv.method.clone()),
+            path: Some(inv.path.clone()),
+            query: inv
+                .query
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect(),
+            headers: inv.headers.clone(),
+            body: inv.body.clone(),
+        };
+        let path = Self::path(function, "/invoke");
+        let a: api::InvokeResult = self.send(Method::POST, &path, &body, false)?;
+        Ok(wire::invoke_result(a))
     }
 
     fn delete(&self, function: &str, version: Option<&str>) -> anyhow::Result<()> {
@@ -554,7 +476,8 @@ impl Target for Selfhosted {
             Some(v) => Self::path(function, &format!("/versions/{}", enc(v))),
             None => Self::path(function, ""),
         };
-        self.block(self.api.delete(&path))?;
+        let v = self.block(self.api.delete(&path))?;
+        let _: api::Deleted = self.api.decode(&Method::DELETE, &path, v)?;
         Ok(())
     }
 }

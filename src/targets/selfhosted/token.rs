@@ -63,7 +63,7 @@ fn runs_here(port: Option<u16>, data: &std::path::Path) -> bool {
 
 /// Whether `url` names this machine: host `localhost` or a loopback
 /// address, and no user info (`http://127.0.0.1@elsewhere/` is elsewhere).
-fn is_loopback(url: &str) -> bool {
+pub(super) fn is_loopback(url: &str) -> bool {
     let Ok(u) = reqwest::Url::parse(url) else {
         return false;
     };
