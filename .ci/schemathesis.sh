@@ -5,6 +5,7 @@
 #
 #   .ci/schemathesis.sh [path/to/hoist]
 #
+# SCHEMATHESIS_SEED=N replays a run (its seed is printed on failure).
 # The binary defaults to $CARGO_TARGET_DIR/debug/hoist (built if missing).
 # schemathesis comes from PATH, else a venv under $SCHEMATHESIS_VENV
 # (default: ${TMPDIR:-/tmp}/hoist-schemathesis-venv), created with pip.
@@ -72,10 +73,13 @@ timeout 90 "$st" --config-file "$root/.ci/schemathesis.toml" run "$root/docs/sel
     --exclude-path-regex '^/fn/' \
     --exclude-path '/api/_faults' \
     --exclude-operation-id containerpubDeploy \
-    --no-color || status=$?
+    ${SCHEMATHESIS_SEED:+--seed "$SCHEMATHESIS_SEED"} \
+    --no-color | tee "$tmp/st.out" || status=$?
 
 if [ "$status" -ne 0 ]; then
     echo "--- backend log ---" >&2
     tail -n 50 "$tmp/serve.log" >&2
+    seed="$(sed -n 's/^Seed: *\([0-9]*\).*/\1/p' "$tmp/st.out" | tail -n 1)"
+    echo "schemathesis: reproduce with SCHEMATHESIS_SEED=${seed:-?} bash .ci/schemathesis.sh" >&2
 fi
 exit "$status"

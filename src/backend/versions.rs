@@ -141,16 +141,18 @@ fn check_meta(m: &VersionMeta) -> ApiResult<()> {
     Ok(())
 }
 
-/// `^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$` with
-/// `extra` allowed after the first character of a segment, at most `max`
-/// bytes: relative, no empty, `.` or `..` segment.
+/// `^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}(/[A-Za-z0-9_][A-Za-z0-9_.-]{0,254})*$`
+/// with `extra` allowed after the first character of a segment, at most
+/// `max` bytes: relative, no empty, `.` or `..` segment, and no segment
+/// longer than a file name may be.
 pub fn segments_ok(p: &str, extra: &str, max: usize) -> bool {
     !p.is_empty()
         && p.len() <= max
         && p.split('/').all(|seg| {
             let mut c = seg.chars();
-            c.next()
-                .is_some_and(|f| f.is_ascii_alphanumeric() || f == '_')
+            seg.len() <= 255
+                && c.next()
+                    .is_some_and(|f| f.is_ascii_alphanumeric() || f == '_')
                 && c.all(|ch| {
                     ch.is_ascii_alphanumeric() || "_.-".contains(ch) || extra.contains(ch)
                 })

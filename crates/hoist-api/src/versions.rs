@@ -40,19 +40,25 @@ pub struct VersionByReference {
     pub digest: String,
     #[schemars(
         length(max = 1024),
-        regex(pattern = r"^[A-Za-z0-9_][A-Za-z0-9_.=+-]*(/[A-Za-z0-9_][A-Za-z0-9_.=+-]*)*$")
+        regex(
+            pattern = r"^[A-Za-z0-9_][A-Za-z0-9_.=+-]{0,254}(/[A-Za-z0-9_][A-Za-z0-9_.=+-]{0,254})*$"
+        )
     )]
     pub archive_key: String,
     pub runtime: Runtime,
     #[schemars(
         length(max = 256),
-        regex(pattern = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
+        regex(
+            pattern = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}(/[A-Za-z0-9_][A-Za-z0-9_.-]{0,254})*$"
+        )
     )]
     pub entrypoint: String,
     #[serde(default)]
     #[schemars(
         length(max = 256),
-        regex(pattern = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
+        regex(
+            pattern = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}(/[A-Za-z0-9_][A-Za-z0-9_.-]{0,254})*$"
+        )
     )]
     pub import_map: Option<String>,
 }
