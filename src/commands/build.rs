@@ -13,7 +13,7 @@ use crate::ui::{table, Printer};
 
 pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
-    let functions = project.select(&args.functions)?;
+    let functions = super::select(&project, &args.functions, printer)?;
     super::check_graphs(&project, &functions, args.allow_unresolved)?;
     let mut results: Vec<(String, Result<Built, anyhow::Error>)> = Vec::new();
     // `supabase: { image: project }`: the deno functions share one image.

@@ -21,7 +21,7 @@ use crate::ui::{table, Printer};
 
 pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
-    let functions = project.select(&args.functions)?;
+    let functions = super::select(&project, &args.functions, printer)?;
     super::check_graphs(&project, &functions, args.allow_unresolved)?;
     if let Some(v) = &args.version {
         layout::check_version(v)?;

@@ -53,6 +53,8 @@ pub fn build(
     printer: &Printer,
 ) -> anyhow::Result<Built> {
     let name = &project.config.project;
+    // The image serves every function: none may be left out unchecked.
+    project.all_usable()?;
     let members = members(project);
     if members.is_empty() {
         return Err(crate::error::UserError::usage(
