@@ -50,6 +50,7 @@ pub fn build(
     project: &Project,
     builder: Option<BuilderChoice>,
     platform: &str,
+    reach: &oci::base::Reachability,
     printer: &Printer,
 ) -> anyhow::Result<Built> {
     let name = &project.config.project;
@@ -168,6 +169,7 @@ pub fn build(
         &image_name,
         &layout_dir,
         &opts,
+        reach,
         printer,
     );
     let (image, skipped) = match res {
@@ -211,6 +213,7 @@ pub fn build(
         context: dest,
         image,
         image_skipped: skipped,
+        unreachable_registry: None,
         functions: Some(functions),
     })
 }
