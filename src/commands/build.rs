@@ -13,9 +13,11 @@ use crate::ui::{table, Printer};
 
 pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
-    let functions = project.select(&args.functions)?;
+    let functions = super::select(&project, &args.functions, printer)?;
     super::check_graphs(&project, &functions, args.allow_unresolved)?;
     let mut results: Vec<(String, Result<Built, anyhow::Error>)> = Vec::new();
+    // A base registry found unreachable is not asked again by this command.
+    let reach = crate::image::oci::base::Reachability::default();
     // `supabase: { image: project }`: the deno functions share one image.
     let project_image = crate::release::project::enabled(&project)
         && functions
@@ -30,6 +32,7 @@ pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Resul
             f,
             args.builder.map(crate::image::oci::builder_choice),
             &args.platform,
+            &reach,
             printer,
         );
         if interrupted(&res) {
@@ -42,6 +45,7 @@ pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Resul
             &project,
             args.builder.map(crate::image::oci::builder_choice),
             &args.platform,
+            &reach,
             printer,
         );
         if interrupted(&res) {
@@ -49,6 +53,11 @@ pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Resul
         }
         results.push((project.config.project.clone(), res));
     }
+    let built: Vec<&Built> = results
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .collect();
+    crate::release::image::report_skipped(&built, printer);
     // A single function keeps its own error (and exit code) as it is.
     if results.len() == 1 && results[0].1.is_err() {
         return results.remove(0).1.map(|_| ());

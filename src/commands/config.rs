@@ -155,6 +155,7 @@ pub fn resolved(project: &Project) -> anyhow::Result<Value> {
 
 fn show(g: &GlobalArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
+    project.all_usable()?;
     let doc = resolved(&project)?;
     if printer.json() {
         printer.json_doc(&doc);

@@ -11,7 +11,7 @@ use crate::ui::Printer;
 
 pub fn run(g: &GlobalArgs, args: &DeleteArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
-    super::known_function(&project, &args.function)?;
+    super::known_function(&project, &args.function, printer)?;
     if let Some(v) = &args.version {
         crate::storage::layout::check_version(v)?;
     }

@@ -21,7 +21,7 @@ use crate::ui::{table, Printer};
 
 pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
-    let functions = project.select(&args.functions)?;
+    let functions = super::select(&project, &args.functions, printer)?;
     super::check_graphs(&project, &functions, args.allow_unresolved)?;
     if let Some(v) = &args.version {
         layout::check_version(v)?;
@@ -108,14 +108,24 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
     // (one at a time: builds share the project's image layout).
     let changed: Vec<&Planned> = planned.iter().filter(|p| p.3.changes()).collect();
     let mut dests = Vec::new();
+    let reach = crate::image::oci::base::Reachability::default();
+    let mut built = Vec::new();
     for (f, _, _, step) in &changed {
         printer.status("Planned", format!("{}: {}", f.name, step.summary()));
         let dest = target.image_destination(&f.name)?;
         if dest.is_some() {
-            crate::release::image::build(&project, f, None, "linux/amd64", printer)?;
+            built.push(crate::release::image::build(
+                &project,
+                f,
+                None,
+                "linux/amd64",
+                &reach,
+                printer,
+            )?);
         }
         dests.push(dest);
     }
+    crate::release::image::report_skipped(&built.iter().collect::<Vec<_>>(), printer);
     // Then images and archives are stored, `--jobs` functions at a time.
     let jobs = args.jobs.clamp(1, changed.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);

@@ -19,12 +19,12 @@ pub fn run(g: &GlobalArgs, cmd: &EnvCommand, printer: &Printer) -> anyhow::Resul
     let project = super::project(g, printer)?;
     match cmd {
         EnvCommand::List(a) => {
-            super::known_function(&project, &a.function)?;
+            super::known_function(&project, &a.function, printer)?;
             let target = super::target(&project, &a.target, printer)?;
             print(&target.env_list(&a.function)?, printer);
         }
         EnvCommand::Set(a) => {
-            super::known_function(&project, &a.function)?;
+            super::known_function(&project, &a.function, printer)?;
             let mut set = Vec::new();
             if let Some(path) = &a.from_file {
                 let text = std::fs::read_to_string(path).map_err(|e| {
@@ -75,7 +75,7 @@ pub fn run(g: &GlobalArgs, cmd: &EnvCommand, printer: &Printer) -> anyhow::Resul
             print(&env, printer);
         }
         EnvCommand::Unset(a) => {
-            super::known_function(&project, &a.function)?;
+            super::known_function(&project, &a.function, printer)?;
             for k in &a.keys {
                 check_key(k)?;
             }

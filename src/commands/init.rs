@@ -19,6 +19,13 @@ pub struct Detected {
     pub runtime: Runtime,
     pub entrypoint: Option<String>,
     pub import_map: Option<String>,
+    /// Comment lines written in the function's entry, each for a
+    /// supabase/config.toml setting not written as a key (a file it
+    /// names is missing, or a path hoist.yaml cannot hold) and why.
+    pub comments: Vec<String>,
+    /// Why the function is written as a comment only: it has no
+    /// directory and its config.toml entrypoint is missing.
+    pub left_out: Option<String>,
 }
 
 pub fn run(g: &GlobalArgs, args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
@@ -80,24 +87,41 @@ pub fn run(g: &GlobalArgs, args: &InitArgs, printer: &Printer) -> anyhow::Result
     });
     let text = render(&name, default_runtime, &found);
     crate::fsx::write_atomic(&file, text.as_bytes())?;
-    // Check what was written, so init never leaves a file that fails to load.
-    crate::config::load(&file)?;
+    // Check what was written, so init never leaves a file that fails to
+    // load; a function whose supabase/config.toml names a missing file
+    // loads as broken, and the user is told why.
+    let project = crate::config::load(&file)?;
+    let (left_out, written): (Vec<&Detected>, Vec<&Detected>) =
+        found.iter().partition(|d| d.left_out.is_some());
+    for d in &left_out {
+        printer.warn(format!(
+            "{}: function `{}` not added: {}",
+            file.display(),
+            d.name,
+            d.left_out.as_deref().unwrap_or_default()
+        ));
+    }
+    warn_broken(&project, printer);
     if printer.json() {
         printer.json_doc(&json!({
             "file": file,
             "project": name,
-            "functions": found.iter().map(|d| json!({
+            "functions": written.iter().map(|d| json!({
                 "name": d.name, "runtime": d.runtime.as_str(), "path": d.path,
+                "problems": project.broken.iter().find(|b| b.name == d.name).map(|b| &b.problems),
+            })).collect::<Vec<_>>(),
+            "not_added": left_out.iter().map(|d| json!({
+                "name": d.name, "reason": d.left_out,
             })).collect::<Vec<_>>(),
         }));
     } else {
         printer.data(format!(
             "Wrote {} with {} function{}",
             file.display(),
-            found.len(),
-            if found.len() == 1 { "" } else { "s" }
+            written.len(),
+            if written.len() == 1 { "" } else { "s" }
         ));
-        for d in &found {
+        for d in &written {
             printer.data(format!(
                 "  {:<24} {:<8} {}",
                 d.name,
@@ -113,6 +137,27 @@ pub fn run(g: &GlobalArgs, args: &InitArgs, printer: &Printer) -> anyhow::Result
         }
     }
     Ok(())
+}
+
+/// Tell the user which written functions cannot be used yet and why
+/// (every problem of each), and what still works.
+fn warn_broken(project: &crate::config::Project, printer: &Printer) {
+    for b in &project.broken {
+        let lines = crate::config::ConfigError {
+            file: project.file.clone(),
+            problems: b.problems.clone(),
+        };
+        printer.warn(format!(
+            "function `{}` needs a fix before hoist can use it:\n{lines}",
+            b.name
+        ));
+    }
+    if !project.broken.is_empty() {
+        printer.warn(format!(
+            "commands naming other functions skip {} with a warning; commands over every function refuse until it is fixed",
+            if project.broken.len() == 1 { "it" } else { "them" }
+        ));
+    }
 }
 
 /// Lowercase, non-label characters turned into '-', trimmed to 63.
@@ -147,7 +192,11 @@ pub fn detect(root: &Path) -> (Vec<Detected>, Vec<String>) {
     let mut skipped = Vec::new();
     let supa = match config::supabase::load(root) {
         Ok(s) => s,
-        Err((file, p)) => {
+        Err(p) => {
+            let file = p
+                .file
+                .clone()
+                .unwrap_or_else(|| root.join("supabase/config.toml"));
             skipped.push(format!(
                 "{}:{}: {} (functions listed only there are not detected)",
                 file.display(),
@@ -160,35 +209,8 @@ pub fn detect(root: &Path) -> (Vec<Detected>, Vec<String>) {
     let (supabase_fns, notes) = config::supabase::discover(root, supa.as_ref());
     skipped.extend(notes);
     for s in supabase_fns {
-        let dir = root.join(&s.path);
-        // A config.toml entrypoint elsewhere, with no directory of its own:
-        // the function lives where its entrypoint is.
-        let (path, entrypoint) = if dir.is_dir() {
-            (s.path.clone(), s.entrypoint.clone())
-        } else if let Some(ep) = &s.entrypoint {
-            let abs = config::normalize(&dir.join(ep));
-            let parent = abs.parent().unwrap_or(root);
-            let rel = parent.strip_prefix(root).unwrap_or(parent).to_path_buf();
-            let file = abs
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            (rel, (file != "index.ts").then_some(file))
-        } else {
-            continue;
-        };
-        let fdir = root.join(&path);
         let table = supa.as_ref().and_then(|c| c.functions.get(&s.name));
-        let import_map = config::supabase::import_map_for(root, &fdir, table)
-            .filter(|m| m.is_file())
-            .map(|m| config::supabase::relative(&fdir, &m));
-        found.push(Detected {
-            name: s.name,
-            path,
-            runtime: Runtime::Deno,
-            entrypoint,
-            import_map,
-        });
+        found.push(supabase_function(root, s, supa.as_ref(), table));
     }
     let parent = "functions";
     let Ok(entries) = std::fs::read_dir(root.join(parent)) else {
@@ -242,9 +264,88 @@ pub fn detect(root: &Path) -> (Vec<Detected>, Vec<String>) {
             runtime,
             entrypoint,
             import_map,
+            comments: Vec::new(),
+            left_out: None,
         });
     }
     (found, skipped)
+}
+
+/// A function of the Supabase layout as hoist.yaml can hold it. What
+/// supabase/config.toml says is written as a key only when hoist.yaml's
+/// validator takes it: an entrypoint or import map naming a missing file,
+/// or an entrypoint outside the function directory (hoist reads that from
+/// config.toml itself), becomes a comment saying why.
+fn supabase_function(
+    root: &Path,
+    s: config::supabase::Found,
+    supa: Option<&config::supabase::SupabaseConfig>,
+    table: Option<&config::supabase::FunctionToml>,
+) -> Detected {
+    let in_toml = |key: &str, value: &str, abs: &Path| {
+        let shown = abs.strip_prefix(root).unwrap_or(abs).display().to_string();
+        format!("{key}: `{value}` in supabase/config.toml ({shown})")
+    };
+    let toml_ep = table
+        .and_then(|t| t.entrypoint.as_deref())
+        .zip(supa)
+        .map(|(ep, c)| (ep, config::normalize(&c.dir.join(ep))));
+    let mut comments = Vec::new();
+    let mut left_out = None;
+    let dir = root.join(&s.path);
+    let (path, entrypoint) = match &toml_ep {
+        Some((ep, abs)) if !abs.is_file() => {
+            let why = format!(
+                "{}: the file does not exist",
+                in_toml("entrypoint", ep, abs)
+            );
+            if !dir.is_dir() {
+                left_out = Some(why.clone());
+            }
+            comments.push(format!("{why}; fix it there"));
+            (s.path.clone(), None)
+        }
+        Some((ep, abs)) if !dir.is_dir() => {
+            // The function lives where its entrypoint is.
+            let parent = abs.parent().unwrap_or(root);
+            let rel = parent.strip_prefix(root).unwrap_or(parent).to_path_buf();
+            let file = abs
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| ep.to_string());
+            (rel, (file != "index.ts").then_some(file))
+        }
+        Some((ep, abs)) if s.entrypoint.as_deref().is_some_and(|e| e.contains("..")) => {
+            comments.push(format!(
+                "{}: outside the function directory, so hoist reads it there",
+                in_toml("entrypoint", ep, abs)
+            ));
+            (s.path.clone(), None)
+        }
+        _ => (s.path.clone(), s.entrypoint.clone()),
+    };
+    let fdir = root.join(&path);
+    let import_map = match config::supabase::import_map_for(root, &fdir, table) {
+        Some(m) if m.is_file() => Some(config::supabase::relative(&fdir, &m)),
+        Some(m) => {
+            let named = table.and_then(|t| t.import_map.as_deref()).unwrap_or("");
+            comments.push(format!(
+                "{}: the file does not exist; fix it there",
+                in_toml("import_map", named, &m)
+            ));
+            None
+        }
+        None => None,
+    };
+    Detected {
+        name: s.name,
+        path,
+        runtime: Runtime::Deno,
+        entrypoint,
+        import_map,
+        comments,
+        left_out,
+    }
 }
 
 /// The runtime and (non-default) entrypoint of a function directory.
@@ -336,7 +437,14 @@ pub fn render(name: &str, default_runtime: Option<Runtime>, found: &[Detected]) 
     } else {
         s.push_str("functions:\n");
         for d in found {
+            if let Some(why) = &d.left_out {
+                s.push_str(&format!("  # {}: not added: {why}\n", d.name));
+                continue;
+            }
             s.push_str(&format!("  {}:\n    path: {}\n", d.name, d.path.display()));
+            for c in &d.comments {
+                s.push_str(&format!("    # {c}\n"));
+            }
             let label = config::dns_label(&d.name);
             if label != d.name {
                 s.push_str(&format!("    # DNS label (image repository): {label}\n"));

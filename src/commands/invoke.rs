@@ -17,7 +17,7 @@ use crate::ui::Printer;
 
 pub fn run(g: &GlobalArgs, args: &InvokeArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
-    super::known_function(&project, &args.function)?;
+    super::known_function(&project, &args.function, printer)?;
     let inv = Invocation {
         method: args
             .method

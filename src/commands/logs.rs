@@ -11,7 +11,7 @@ use crate::ui::Printer;
 
 pub fn run(g: &GlobalArgs, args: &LogsArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
-    super::known_function(&project, &args.function)?;
+    super::known_function(&project, &args.function, printer)?;
     let target = super::target(&project, &args.target, printer)?;
     let q = LogQuery {
         function: args.function.clone(),

@@ -62,13 +62,27 @@ pub fn store(
     crate::storage::open(project, &opts, printer)
 }
 
+/// The functions a command works on (`names`, else every one), warning
+/// about the broken functions it leaves out unchecked.
+pub fn select<'a>(
+    project: &'a Project,
+    names: &[String],
+    printer: &Printer,
+) -> anyhow::Result<Vec<&'a crate::config::Function>> {
+    let selected = project.select(names)?;
+    for w in project.skipped(names) {
+        printer.warn(w);
+    }
+    Ok(selected)
+}
+
 /// Refuse a function hoist.yaml does not name, suggesting the closest.
 pub fn known_function<'a>(
     project: &'a Project,
     name: &str,
+    printer: &Printer,
 ) -> anyhow::Result<&'a crate::config::Function> {
-    project
-        .select(&[name.to_string()])?
+    select(project, &[name.to_string()], printer)?
         .into_iter()
         .next()
         .ok_or_else(|| anyhow::anyhow!("no function named `{name}`"))

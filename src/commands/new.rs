@@ -90,7 +90,9 @@ pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<
             .suffix(".yaml")
             .tempfile_in(&project.root)?;
         std::fs::write(tmp.path(), &new_yaml)?;
-        config::load(tmp.path()).map_err(|e| {
+        config::load(tmp.path())
+            .and_then(|p| p.select(&[name.to_string()]).map(|_| ()))
+            .map_err(|e| {
             anyhow::Error::from(
                 UserError::usage(format!(
                     "hoist new could not add `{name}` to {} without breaking it; nothing was changed",

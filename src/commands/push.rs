@@ -13,7 +13,7 @@ use crate::ui::{table, Printer};
 
 pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
-    let functions = project.select(&args.functions)?;
+    let functions = super::select(&project, &args.functions, printer)?;
     super::check_graphs(&project, &functions, args.allow_unresolved)?;
     let opts = OpenOptions {
         profile: args.store.profile.clone(),

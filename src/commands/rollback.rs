@@ -10,7 +10,7 @@ use crate::ui::Printer;
 
 pub fn run(g: &GlobalArgs, args: &RollbackArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
-    super::known_function(&project, &args.function)?;
+    super::known_function(&project, &args.function, printer)?;
     if let Some(v) = &args.to {
         crate::storage::layout::check_version(v)?;
     }

@@ -10,7 +10,7 @@ use crate::ui::{table, Printer};
 
 pub fn run(g: &GlobalArgs, args: &StatusArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
-    let functions = project.select(&args.functions)?;
+    let functions = super::select(&project, &args.functions, printer)?;
     let target = super::target(&project, &args.target, printer)?;
     let mut all = Vec::new();
     for f in functions {

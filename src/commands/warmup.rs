@@ -11,7 +11,7 @@ use crate::ui::{table, Printer};
 
 pub fn run(g: &GlobalArgs, args: &WarmupArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
-    super::known_function(&project, &args.function)?;
+    super::known_function(&project, &args.function, printer)?;
     if args.count == 0 {
         return Err(UserError::usage("--count must be at least 1").into());
     }

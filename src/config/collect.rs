@@ -24,6 +24,7 @@ const PARSE_BUDGET: usize = 2 << 20;
 /// remaining checks to mean anything.
 pub(super) fn parse(source: &str) -> (Option<ConfigFile>, Vec<Problem>) {
     let mut text: Vec<String> = source.lines().map(str::to_string).collect();
+    let original = text.clone();
     let mut problems: Vec<Problem> = Vec::new();
     let mut parsed = 0;
     for _ in 0..MAX_ERRORS {
@@ -35,23 +36,26 @@ pub(super) fn parse(source: &str) -> (Option<ConfigFile>, Vec<Problem>) {
         };
         parsed += joined.len();
         if !problems.is_empty() && parsed > PARSE_BUDGET {
-            problems.push(Problem {
-                line: None,
-                column: None,
-                message: format!(
+            problems.push(Problem::new(
+                None,
+                None,
+                format!(
                     "stopped after {} problems: the file is large; fix these and run `hoist config validate` again",
                     problems.len()
                 ),
-                hint: None,
-            });
+                None,
+            ));
             return (None, problems);
         }
         let err = match serde_yaml_ng::from_str::<ConfigFile>(&joined) {
             Ok(c) => return (Some(c), problems),
             Err(e) => e,
         };
-        let problem = super::parse_problem(&err);
+        let mut problem = super::parse_problem(&err);
         let at = err.location().map(|l| (l.line(), l.column()));
+        problem.function = at
+            .filter(|(l, _)| *l >= 1 && *l <= original.len())
+            .and_then(|(l, _)| function_at(&original, l - 1));
         let unknown = problem.message.contains("unknown key `");
         // A syntax error leaves nothing reliable to parse after it.
         let data = [
@@ -160,6 +164,27 @@ fn unit_of(text: &[String], at: usize) -> Option<(usize, usize)> {
     }
 }
 
+/// The function whose entry under `functions:` holds line `at`, when the
+/// line is inside one (block style).
+fn function_at(text: &[String], at: usize) -> Option<String> {
+    let top = (0..=at)
+        .rev()
+        .find(|&i| !blank(&text[i]) && indent(&text[i]) == 0)?;
+    if at == top || text[top].split(':').next().unwrap_or("").trim() != "functions" {
+        return None;
+    }
+    let unit = (top + 1..=at)
+        .filter(|&i| !blank(&text[i]))
+        .map(|i| indent(&text[i]))
+        .min()?;
+    let start = (top + 1..=at)
+        .rev()
+        .find(|&i| !blank(&text[i]) && indent(&text[i]) == unit)?;
+    let key = text[start].trim().split(':').next().unwrap_or("").trim();
+    let name = key.trim_matches(|c| c == '"' || c == '\'');
+    super::valid_function_name(name).then(|| name.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +207,10 @@ mod tests {
         assert!(got[0].1.contains("unknown key `memroy`"), "{got:?}");
         assert!(got[1].1.contains("invalid type"), "{got:?}");
         assert!(got[3].1.contains("unknown key `regsitry`"), "{got:?}");
+        // The functions' problems name them; the sections' do not.
+        let (_, p) = parse(src);
+        let owners: Vec<Option<&str>> = p.iter().map(|p| p.function.as_deref()).collect();
+        assert_eq!(owners, vec![Some("a"), Some("b"), None, None]);
     }
 
     #[test]

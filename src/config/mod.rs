@@ -43,6 +43,43 @@ pub struct Problem {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The function whose entry (or supabase/config.toml table) the problem
+    /// is in; `None` for the project-wide sections.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
+    /// The file the position is in, when it is not hoist.yaml
+    /// (supabase/config.toml).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<PathBuf>,
+}
+
+impl Problem {
+    /// A problem at `line`:`column` of hoist.yaml, in no function.
+    pub fn new(
+        line: Option<usize>,
+        column: Option<usize>,
+        message: String,
+        hint: Option<String>,
+    ) -> Problem {
+        Problem {
+            line,
+            column,
+            message,
+            hint,
+            function: None,
+            file: None,
+        }
+    }
+}
+
+/// A function hoist.yaml names whose configuration has problems. It is
+/// left out of [`Project::functions`]: a command over every function
+/// refuses to run, a command naming only other functions skips it with a
+/// warning.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Broken {
+    pub name: String,
+    pub problems: Vec<Problem>,
 }
 
 /// Every problem found in one hoist.yaml.
@@ -58,7 +95,7 @@ impl fmt::Display for ConfigError {
             if i > 0 {
                 writeln!(f)?;
             }
-            write!(f, "{}", self.file.display())?;
+            write!(f, "{}", p.file.as_ref().unwrap_or(&self.file).display())?;
             if let Some(line) = p.line {
                 write!(f, ":{line}")?;
                 if let Some(col) = p.column {
@@ -150,6 +187,9 @@ pub struct Project {
     pub config: ConfigFile,
     pub functions: Vec<Function>,
     pub warnings: Vec<Problem>,
+    /// The functions left out of `functions` because their configuration
+    /// has problems (sorted by name).
+    pub broken: Vec<Broken>,
     /// supabase/config.toml, when the project has one.
     pub supabase: Option<supabase::SupabaseConfig>,
 }
@@ -160,8 +200,21 @@ impl Project {
         self.root.join(".hoist")
     }
 
-    /// Select functions by name; all of them when `names` is empty.
+    /// Select functions by name; all of them when `names` is empty. A
+    /// broken function in the selection (with no names: any broken
+    /// function) refuses it, with every problem of every one.
     pub fn select(&self, names: &[String]) -> anyhow::Result<Vec<&Function>> {
+        let named: Vec<&Broken> = if names.is_empty() {
+            self.broken.iter().collect()
+        } else {
+            self.broken
+                .iter()
+                .filter(|b| names.contains(&b.name))
+                .collect()
+        };
+        if !named.is_empty() {
+            return Err(self.broken_error(&named, names.is_empty()));
+        }
         if names.is_empty() {
             if self.functions.is_empty() {
                 return Err(UserError::usage(format!(
@@ -195,6 +248,86 @@ impl Project {
     }
 }
 
+impl Project {
+    /// Refuse when a function is broken: for what works on every function.
+    pub fn all_usable(&self) -> anyhow::Result<()> {
+        if self.broken.is_empty() {
+            return Ok(());
+        }
+        Err(self.broken_error(&self.broken.iter().collect::<Vec<_>>(), true))
+    }
+
+    /// One line per broken function a selection of `names` leaves out
+    /// (none when it takes every function: [`Project::select`] refuses).
+    pub fn skipped(&self, names: &[String]) -> Vec<String> {
+        if names.is_empty() {
+            return Vec::new();
+        }
+        self.broken
+            .iter()
+            .filter(|b| !names.contains(&b.name))
+            .map(|b| {
+                let first = &b.problems[0];
+                let at = first.line.map(|l| format!(":{l}")).unwrap_or_default();
+                let file = first.file.as_ref().unwrap_or(&self.file);
+                let own = format!("function `{}`: ", b.name);
+                let more = match b.problems.len() {
+                    1 => String::new(),
+                    n => format!(" (and {} more; `hoist config validate` lists them)", n - 1),
+                };
+                format!(
+                    "{}{at}: function `{}` skipped, not checked: {}{more}",
+                    file.display(),
+                    b.name,
+                    first.message.strip_prefix(&own).unwrap_or(&first.message)
+                )
+            })
+            .collect()
+    }
+
+    /// The error for a selection holding the broken functions `named`.
+    fn broken_error(&self, named: &[&Broken], every: bool) -> anyhow::Error {
+        let list: Vec<String> = named.iter().map(|b| format!("`{}`", b.name)).collect();
+        let problems = named.iter().flat_map(|b| b.problems.clone()).collect();
+        let lines = ConfigError {
+            file: self.file.clone(),
+            problems,
+        };
+        let file = self.file.display();
+        let head = match (named.len(), every) {
+            (1, false) => format!("function {} in {file} cannot be used", list[0]),
+            (_, false) => format!("functions {} in {file} cannot be used", list.join(", ")),
+            (1, true) => format!(
+                "function {} in {file} cannot be used, and this command works on every function",
+                list[0]
+            ),
+            (n, true) => format!(
+                "{n} functions in {file} cannot be used ({}), and this command works on every function",
+                list.join(", ")
+            ),
+        };
+        // One problem's own hint is not in its line (see ConfigError).
+        let own = match lines.problems.as_slice() {
+            [one] => one.hint.clone(),
+            _ => None,
+        };
+        let hint = match (own, every) {
+            (Some(h), true) => format!("{h}; or name only the other functions on the command line"),
+            (Some(h), false) => h,
+            (None, true) if named.len() == 1 => {
+                "fix it, or name only the other functions on the command line".into()
+            }
+            (None, true) => "fix them, or name only the other functions on the command line".into(),
+            (None, false) => {
+                "fix what is listed (`hoist config validate` checks every function)".into()
+            }
+        };
+        UserError::usage(format!("{head}:\n{lines}"))
+            .with_hint(hint)
+            .into()
+    }
+}
+
 /// Find hoist.yaml: the explicit path, else the first one upward from `start`.
 pub fn discover(explicit: Option<&Path>, start: &Path) -> anyhow::Result<PathBuf> {
     if let Some(p) = explicit {
@@ -223,20 +356,43 @@ pub fn discover(explicit: Option<&Path>, start: &Path) -> anyhow::Result<PathBuf
     .into())
 }
 
-/// Read, parse and check a hoist.yaml.
+/// Read, parse and check a hoist.yaml. Functions with problems of their
+/// own are left out into [`Project::broken`]; a problem anywhere else fails.
 pub fn load(file: &Path) -> anyhow::Result<Project> {
     load_with_env(file, |k| std::env::var(k).ok())
 }
 
 pub fn load_with_env(file: &Path, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Project> {
-    check(file, env)?.map_err(ConfigError::into_error)
+    inspect(file, &env)?.map_err(ConfigError::into_error)
 }
 
-/// Read and check a hoist.yaml, returning every problem found instead of
-/// failing on the first. The outer error is for a file that cannot be read.
+/// Read and check a hoist.yaml, returning every problem found (those of
+/// broken functions included) instead of failing on the first. The outer
+/// error is for a file that cannot be read.
 pub fn check(
     file: &Path,
     env: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<Result<Project, ConfigError>> {
+    Ok(match inspect(file, &env)? {
+        Ok(p) if !p.broken.is_empty() => {
+            let mut problems: Vec<Problem> =
+                p.broken.into_iter().flat_map(|b| b.problems).collect();
+            problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
+            Err(ConfigError {
+                file: p.file,
+                problems,
+            })
+        }
+        other => other,
+    })
+}
+
+/// [`check`], with the problems of single functions kept apart: the
+/// project is returned with those functions in `broken`, unless there
+/// is a problem outside them.
+fn inspect(
+    file: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
 ) -> anyhow::Result<Result<Project, ConfigError>> {
     let source = match source::read(file)? {
         Ok(text) => text,
@@ -263,14 +419,16 @@ pub fn check(
     if !dups.is_empty() {
         let problems = dups
             .into_iter()
-            .map(|(line, column, key)| Problem {
-                line: Some(line),
-                column: Some(column),
-                message: format!(
-                    "duplicate key `{}`: it is already defined above in the same block",
-                    check::shown(&key)
-                ),
-                hint: Some("each name may appear once; rename or merge the two entries".into()),
+            .map(|(line, column, key)| {
+                Problem::new(
+                    Some(line),
+                    Some(column),
+                    format!(
+                        "duplicate key `{}`: it is already defined above in the same block",
+                        check::shown(&key)
+                    ),
+                    Some("each name may appear once; rename or merge the two entries".into()),
+                )
             })
             .collect();
         return Ok(Err(ConfigError { file, problems }));
@@ -278,27 +436,21 @@ pub fn check(
     // Every unknown key and every badly typed function is reported; the
     // checks below run on what is left when that still stands for the file.
     let (config, mut problems) = collect::parse(&source);
-    let Some(config) = config else {
-        return Ok(Err(ConfigError { file, problems }));
-    };
-    let supa = match supabase::load(&root) {
-        Ok(s) => s,
-        Err((sfile, problem)) => {
-            if problems.is_empty() {
-                return Ok(Err(ConfigError {
-                    file: sfile,
-                    problems: vec![problem],
-                }));
-            }
+    let (config, supa) = match (config, supabase::load(&root)) {
+        (Some(config), Ok(supa)) => (config, supa),
+        (_, supa) => {
+            // supabase/config.toml's own problem joins hoist.yaml's.
+            problems.extend(supa.err().map(|p| *p));
             return Ok(Err(ConfigError { file, problems }));
         }
     };
-    let (functions, more, warnings) = resolve(&config, &source, &root, &env, supa.as_ref());
+    let (functions, more, warnings) = resolve(&config, &source, &root, env, supa.as_ref());
     problems.extend(more);
-    if !problems.is_empty() {
-        problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
+    problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
+    if problems.iter().any(|p| p.function.is_none()) {
         return Ok(Err(ConfigError { file, problems }));
     }
+    let (functions, broken) = set_apart(functions, problems);
     Ok(Ok(Project {
         file,
         root,
@@ -306,8 +458,28 @@ pub fn check(
         config,
         functions,
         warnings,
+        broken,
         supabase: supa,
     }))
+}
+
+/// The functions without problems, and the broken ones with theirs
+/// (every problem here names its function).
+fn set_apart(functions: Vec<Function>, problems: Vec<Problem>) -> (Vec<Function>, Vec<Broken>) {
+    let mut by_name: BTreeMap<String, Vec<Problem>> = BTreeMap::new();
+    for p in problems {
+        let name = p.function.clone().unwrap_or_default();
+        by_name.entry(name).or_default().push(p);
+    }
+    let functions = functions
+        .into_iter()
+        .filter(|f| !by_name.contains_key(&f.name))
+        .collect();
+    let broken = by_name
+        .into_iter()
+        .map(|(name, problems)| Broken { name, problems })
+        .collect();
+    (functions, broken)
 }
 
 fn parse_problem(e: &serde_yaml_ng::Error) -> Problem {
@@ -359,12 +531,7 @@ fn parse_problem(e: &serde_yaml_ng::Error) -> Problem {
             Some("check the YAML syntax there: unclosed quotes or brackets, or a tab used for indentation".into())
         }
     });
-    Problem {
-        line,
-        column,
-        message,
-        hint,
-    }
+    Problem::new(line, column, message, hint)
 }
 
 /// For "unknown field `x`, expected one of `a`, `b`" (and variants), the

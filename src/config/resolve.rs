@@ -15,11 +15,13 @@ pub(super) fn resolve(
     let mut warnings = Vec::new();
     let at = |path: &[&str], message: String, hint: Option<String>| {
         let (line, column) = locate(source, path).map_or((None, None), |(l, c)| (Some(l), Some(c)));
+        let function = match path {
+            ["functions", name, ..] => Some(name.to_string()),
+            _ => None,
+        };
         Problem {
-            line,
-            column,
-            message,
-            hint,
+            function,
+            ..Problem::new(line, column, message, hint)
         }
     };
 
@@ -149,27 +151,16 @@ pub(super) fn resolve(
             }),
         };
         let entry_escape = check::escape(Path::new(&entrypoint));
+        let before = problems.len();
         if let Some((ep, abs)) = &toml_entry {
-            if !abs.starts_with(root) || !abs.is_file() {
-                problems.push(at(
-                    &here(path_key),
-                    format!(
-                        "function `{name}`: entrypoint `{}` in supabase/config.toml ({}) {}",
-                        check::shown(ep),
-                        abs.display(),
-                        if abs.starts_with(root) {
-                            "does not exist"
-                        } else {
-                            "is outside the project"
-                        }
-                    ),
-                    Some(
-                        "fix `entrypoint` under [functions.".to_string()
-                            + name
-                            + "] (it is relative to supabase/)",
-                    ),
-                ));
-            }
+            problems.extend(toml_entry_problem(
+                name,
+                ep,
+                abs,
+                root,
+                &at,
+                &here(path_key),
+            ));
         } else if let Some(why) = entry_escape {
             problems.push(at(
                 &here("entrypoint"),
@@ -196,6 +187,23 @@ pub(super) fn resolve(
                 Some(
                     "create the file, or set `entrypoint:` to the file that serves requests".into(),
                 ),
+            ));
+        }
+        // hoist.yaml's entrypoint was refused: supabase/config.toml's, which
+        // takes over once it is removed, is checked now too.
+        if let (true, Some(ep), Some(s)) = (
+            toml_entry.is_none() && problems.len() > before,
+            table.and_then(|t| t.entrypoint.as_ref()),
+            supa,
+        ) {
+            let abs = normalize(&s.dir.join(ep));
+            problems.extend(toml_entry_problem(
+                name,
+                ep,
+                &abs,
+                root,
+                &at,
+                &here(path_key),
             ));
         }
         if let Some(hp) = &f.health_path {
@@ -253,7 +261,7 @@ pub(super) fn resolve(
                             check::shown(t.import_map.as_deref().unwrap_or_default()),
                             m.display()
                         ),
-                        Some(format!("fix `import_map` under [functions.{name}] (it is relative to supabase/)")),
+                        Some(format!("fix `import_map` under [functions.{name}] in supabase/config.toml (it is relative to supabase/)")),
                     ));
                 }
             }
@@ -475,6 +483,37 @@ pub(super) fn resolve(
         }
     }
     (functions, problems, warnings)
+}
+
+/// The problem with supabase/config.toml's `entrypoint` for function
+/// `name` (`abs`, absolute): missing, or outside the project.
+fn toml_entry_problem(
+    name: &str,
+    ep: &str,
+    abs: &Path,
+    root: &Path,
+    at: &At<'_>,
+    key: &[&str],
+) -> Option<Problem> {
+    if abs.starts_with(root) && abs.is_file() {
+        return None;
+    }
+    Some(at(
+        key,
+        format!(
+            "function `{name}`: entrypoint `{}` in supabase/config.toml ({}) {}",
+            check::shown(ep),
+            abs.display(),
+            if abs.starts_with(root) {
+                "does not exist"
+            } else {
+                "is outside the project"
+            }
+        ),
+        Some(format!(
+            "fix `entrypoint` under [functions.{name}] in supabase/config.toml (it is relative to supabase/)"
+        )),
+    ))
 }
 
 pub(super) fn parse_version(v: &str) -> Result<VersionPolicy, String> {

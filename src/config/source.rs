@@ -25,12 +25,12 @@ pub(super) fn read(file: &Path) -> anyhow::Result<Result<String, Problem>> {
             .map_err(cannot_read)?;
     }
     if bytes.len() as u64 > MAX_BYTES {
-        return Ok(Err(Problem {
-            line: None,
-            column: None,
-            message: "the file is larger than 1 MiB, the limit for hoist.yaml".into(),
-            hint: Some("a hoist.yaml is a few kilobytes; check that this is the right file".into()),
-        }));
+        return Ok(Err(Problem::new(
+            None,
+            None,
+            "the file is larger than 1 MiB, the limit for hoist.yaml".into(),
+            Some("a hoist.yaml is a few kilobytes; check that this is the right file".into()),
+        )));
     }
     let source = String::from_utf8(bytes).map_err(|_| {
         cannot_read(std::io::Error::new(
@@ -49,26 +49,26 @@ pub(super) fn read(file: &Path) -> anyhow::Result<Result<String, Problem>> {
 /// The problem the pre-scan finds in `source`, if any.
 pub(super) fn refused(source: &str) -> Option<Problem> {
     scan::scan(source).map(|refused| match refused {
-            scan::Refused::Alias { line, column, name } => Problem {
-                line: Some(line),
-                column: Some(column),
-                message: format!(
+            scan::Refused::Alias { line, column, name } => Problem::new(
+                Some(line),
+                Some(column),
+                format!(
                     "alias `*{}`: hoist.yaml does not accept YAML aliases",
                     check::shown(&name)
                 ),
-                hint: Some(
+                Some(
                     "quote a value that starts with `*` (e.g. \"*.ts\"), and write a repeated value out in full: an alias can expand a small file into gigabytes"
                         .into(),
                 ),
-            },
-            scan::Refused::TooDeep { line, column } => Problem {
-                line: Some(line),
-                column: Some(column),
-                message: format!(
+            ),
+            scan::Refused::TooDeep { line, column } => Problem::new(
+                Some(line),
+                Some(column),
+                format!(
                     "`[` / `{{` nested more than {} deep",
                     scan::MAX_FLOW_DEPTH
                 ),
-                hint: Some("look for an unclosed `[` or `{` above".into()),
-            },
+                Some("look for an unclosed `[` or `{` above".into()),
+            ),
     })
 }

@@ -64,9 +64,9 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Read `<root>/supabase/config.toml` when it exists. The error is the
-/// file and its problem (invalid TOML, with its line and column).
-pub fn load(root: &Path) -> Result<Option<SupabaseConfig>, (PathBuf, Problem)> {
+/// Read `<root>/supabase/config.toml` when it exists. The error is its
+/// problem (invalid TOML, with the file, line and column).
+pub fn load(root: &Path) -> Result<Option<SupabaseConfig>, Box<Problem>> {
     let dir = root.join(DIR);
     let file = dir.join("config.toml");
     let Ok(text) = std::fs::read_to_string(&file) else {
@@ -78,15 +78,15 @@ pub fn load(root: &Path) -> Result<Option<SupabaseConfig>, (PathBuf, Problem)> {
             (Some(l), Some(c))
         });
         let message = e.message().trim().to_string();
-        (
-            file.clone(),
-            Problem {
+        Box::new(Problem {
+            file: Some(file.clone()),
+            ..Problem::new(
                 line,
                 column,
-                message: format!("not valid TOML: {message}"),
-                hint: Some("fix supabase/config.toml there (`supabase start` reads it too)".into()),
-            },
-        )
+                format!("not valid TOML: {message}"),
+                Some("fix supabase/config.toml there (`supabase start` reads it too)".into()),
+            )
+        })
     })?;
     Ok(Some(SupabaseConfig {
         file,

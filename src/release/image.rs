@@ -12,6 +12,7 @@ use anyhow::Context;
 use serde_json::json;
 
 use crate::config::{BuilderChoice, Function, Project};
+use crate::image::oci::base::Reachability;
 use crate::image::{RenderContext, CONTEXT_APP_DIR};
 use crate::ui::Printer;
 
@@ -29,6 +30,10 @@ pub struct Built {
     /// Why no image was built, when it was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_skipped: Option<String>,
+    /// The base image's registry that could not be reached, when the
+    /// image was skipped for that.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreachable_registry: Option<String>,
     /// The project image (`supabase.image: project`): the functions it
     /// serves; `function` is then the project's name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -36,12 +41,15 @@ pub struct Built {
 }
 
 /// Build `f`'s context and image for `platform` (`os/arch`) with `builder`
-/// (default: hoist.yaml's `builder:`).
+/// (default: hoist.yaml's `builder:`). `reach` is the command's record of
+/// unreachable registries; an image skipped for one is not warned about
+/// here: the caller says it once for all ([`report_skipped`]).
 pub fn build(
     project: &Project,
     f: &Function,
     builder: Option<BuilderChoice>,
     platform: &str,
+    reach: &Reachability,
     printer: &Printer,
 ) -> anyhow::Result<Built> {
     // Render once before bundling, so a broken template fails fast and
@@ -119,23 +127,24 @@ pub fn build(
         (&bundle.archive, bundle.manifest.total_size),
         builder,
         platform,
+        reach,
         printer,
     )?;
-    match &image {
-        crate::image::oci::Outcome::Built(_) => printer.status(
-            "Built",
-            format!(
-                "{} {} -> {}",
-                f.name,
-                version,
-                dest.join("Dockerfile").display()
-            ),
-        ),
-        crate::image::oci::Outcome::Skipped { host, .. } => printer.warn(format!(
-            "{}: Dockerfile rendered; image not built: base image unreachable ({host})",
-            f.name
-        )),
-    }
+    let unreachable_registry = match &image {
+        crate::image::oci::Outcome::Built(_) => {
+            printer.status(
+                "Built",
+                format!(
+                    "{} {} -> {}",
+                    f.name,
+                    version,
+                    dest.join("Dockerfile").display()
+                ),
+            );
+            None
+        }
+        crate::image::oci::Outcome::Skipped { host, .. } => Some(host.clone()),
+    };
     Ok(Built {
         function: f.name.clone(),
         version,
@@ -144,8 +153,44 @@ pub fn build(
         context: dest,
         image: image.built().cloned(),
         image_skipped: image.skipped().map(str::to_string),
+        unreachable_registry,
         functions: None,
     })
+}
+
+/// Say once per unreachable registry which builds rendered their
+/// Dockerfile but got no image (`-v` names each function and its context).
+pub fn report_skipped(built: &[&Built], printer: &Printer) {
+    let mut by_host: std::collections::BTreeMap<&str, Vec<&Built>> = Default::default();
+    for b in built {
+        if let (None, Some(host)) = (&b.image, &b.unreachable_registry) {
+            by_host.entry(host.as_str()).or_default().push(b);
+        }
+    }
+    for (host, skipped) in by_host {
+        let who = match skipped.as_slice() {
+            [one] => one.function.clone(),
+            many => format!("{} functions", many.len()),
+        };
+        printer.warn(format!(
+            "{who}: Dockerfile rendered; image not built: base image registry {host} unreachable \
+             (the build context is ready under .hoist/build/; run `hoist build` again once {host} \
+             answers or the base image is in the cache{})",
+            if skipped.len() > 1 {
+                "; -v lists the functions"
+            } else {
+                ""
+            }
+        ));
+        for b in skipped {
+            printer.debug(format!(
+                "not built ({host} unreachable): {} {} -> {}",
+                b.function,
+                b.version,
+                b.context.display()
+            ));
+        }
+    }
 }
 
 /// Lay out a build context at `dest` (`files`, the Dockerfile, then

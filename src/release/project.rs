@@ -50,9 +50,12 @@ pub fn build(
     project: &Project,
     builder: Option<BuilderChoice>,
     platform: &str,
+    reach: &oci::base::Reachability,
     printer: &Printer,
 ) -> anyhow::Result<Built> {
     let name = &project.config.project;
+    // The image serves every function: none may be left out unchecked.
+    project.all_usable()?;
     let members = members(project);
     if members.is_empty() {
         return Err(crate::error::UserError::usage(
@@ -166,6 +169,7 @@ pub fn build(
         &image_name,
         &layout_dir,
         &opts,
+        reach,
         printer,
     );
     let (image, skipped) = match res {
@@ -209,6 +213,7 @@ pub fn build(
         context: dest,
         image,
         image_skipped: skipped,
+        unreachable_registry: None,
         functions: Some(functions),
     })
 }

@@ -390,15 +390,25 @@ fn run_needs_a_builder_and_says_which_line() {
     assert_eq!(config["config"]["Env"][0], "PATH=/bin");
 }
 
+/// A loopback address where nothing listens: connecting is refused at
+/// once, and nothing leaves this machine.
+fn dead_registry() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = l.local_addr().expect("addr");
+    drop(l);
+    addr.to_string()
+}
+
 #[test]
 fn an_unreachable_base_skips_the_image_but_renders_the_context() {
     let dir = tempfile::tempdir().expect("tempdir");
+    let registry = dead_registry();
     write_files(
         dir.path(),
         &[
             (
                 "hoist.yaml",
-                "project: demo\nfunctions:\n  greet:\n    runtime: deno\n    base_image: registry.invalid/edge-runtime:1\n",
+                &format!("project: demo\nfunctions:\n  greet:\n    runtime: deno\n    base_image: {registry}/edge-runtime:1\n"),
             ),
             ("functions/greet/index.ts", "Deno.serve(() => new Response('hi'))\n"),
         ],
@@ -406,7 +416,8 @@ fn an_unreachable_base_skips_the_image_but_renders_the_context() {
     let doc = json_ok(&build(dir.path(), &["--output", "json"], &[]));
     assert!(doc[0]["image"].is_null());
     let why = doc[0]["image_skipped"].as_str().expect("a reason");
-    assert!(why.contains("registry.invalid"), "{why}");
+    assert!(why.contains(&registry), "{why}");
+    assert_eq!(doc[0]["unreachable_registry"], registry.as_str());
     assert!(dir.path().join(".hoist/build/greet/Dockerfile").is_file());
     // The context is complete, the bundle's files included, for any
     // builder to take.
@@ -415,10 +426,11 @@ fn an_unreachable_base_skips_the_image_but_renders_the_context() {
         .join(".hoist/build/greet/app/greet/index.ts")
         .is_file());
     let out = build(dir.path(), &[], &[]);
+    let want = format!(
+        "warning: greet: Dockerfile rendered; image not built: base image registry {registry} unreachable (the build context is ready under .hoist/build/"
+    );
     assert!(
-        stderr(&out).contains(
-            "warning: greet: Dockerfile rendered; image not built: base image unreachable (registry.invalid)"
-        ) && !stderr(&out).contains("Built greet"),
+        stderr(&out).contains(&want) && !stderr(&out).contains("Built greet"),
         "{}",
         stderr(&out)
     );
@@ -426,10 +438,91 @@ fn an_unreachable_base_skips_the_image_but_renders_the_context() {
     let out = build(dir.path(), &["--builder", "native"], &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("cannot reach the registry registry.invalid"),
+        stderr(&out).contains(&format!("cannot reach the registry {registry}")),
         "{}",
         stderr(&out)
     );
+}
+
+/// A loopback "registry" that accepts connections and closes them at once
+/// (no HTTP answer: unreachable to hoist), counting them.
+fn counting_dead_registry() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = l.local_addr().expect("addr").to_string();
+    let count = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = std::sync::Arc::clone(&count);
+    std::thread::spawn(move || {
+        for conn in l.incoming() {
+            seen.fetch_add(1, Ordering::SeqCst);
+            drop(conn);
+        }
+    });
+    (addr, count)
+}
+
+/// A project of `n` deno functions `f1`…, all on the base image `base`.
+fn functions_on(base: &str, n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut yaml = format!(
+        "project: demo\ndefaults:\n  runtime: deno\n  base_images:\n    deno: {base}\nfunctions:\n"
+    );
+    for i in 1..=n {
+        yaml.push_str(&format!("  f{i}: {{}}\n"));
+        write_files(
+            dir.path(),
+            &[(
+                &format!("functions/f{i}/index.ts"),
+                &format!("Deno.serve(() => new Response('{i}'))\n"),
+            )],
+        );
+    }
+    write_files(dir.path(), &[("hoist.yaml", &yaml)]);
+    dir
+}
+
+#[test]
+fn an_unreachable_base_registry_is_asked_once_and_reported_once() {
+    use std::sync::atomic::Ordering;
+    let (registry, count) = counting_dead_registry();
+    let base = format!("{registry}/edge-runtime:1");
+    let fast = [("HOIST_RETRY_BASE_MS", "1")];
+    // What one function costs the registry...
+    let one = functions_on(&base, 1);
+    let out = build(one.path(), &[], &fast);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let per_command = count.swap(0, Ordering::SeqCst);
+    assert!(per_command > 0);
+    // ...is what five cost: the registry is asked once per command.
+    let five = functions_on(&base, 5);
+    let out = build(five.path(), &["-v"], &fast);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(count.swap(0, Ordering::SeqCst), per_command);
+    // One warning line for the five, saying what to do; -v names each.
+    let err = stderr(&out);
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(
+        warnings,
+        [format!(
+            "warning: 5 functions: Dockerfile rendered; image not built: base image registry {registry} unreachable \
+             (the build context is ready under .hoist/build/; run `hoist build` again once {registry} answers \
+             or the base image is in the cache; -v lists the functions)"
+        )],
+        "{err}"
+    );
+    for i in 1..=5 {
+        let want = format!("not built ({registry} unreachable): f{i} ");
+        assert!(err.contains(&want), "stderr lacks {want:?}:\n{err}");
+    }
+    // JSON still says, per function, what was built and what was not.
+    let doc = json_ok(&build(five.path(), &["--output", "json"], &fast));
+    let docs = doc.as_array().expect("one document per function");
+    assert_eq!(docs.len(), 5);
+    for d in docs {
+        assert!(d["image"].is_null(), "{d}");
+        assert_eq!(d["unreachable_registry"], registry.as_str(), "{d}");
+        assert!(d["dockerfile"].as_str().is_some(), "{d}");
+    }
 }
 
 #[test]

@@ -972,3 +972,147 @@ fn npmrc_is_bundled_only_without_a_literal_token() {
         .collect();
     assert_eq!(files, ["hello/index.ts"]);
 }
+
+/// Nine functions; supabase/config.toml sends two of them (`billing`,
+/// `reports`) to an entrypoint and an import map that do not exist, and
+/// one (`outside`) to an entrypoint outside its directory that does.
+fn nine_functions() -> Project {
+    let p = Project::new("project: nine\nfunctions: {}\n");
+    std::fs::remove_file(p.path().join("hoist.yaml")).unwrap();
+    p.file(
+        "supabase/config.toml",
+        r#"project_id = "nine"
+
+[functions.billing]
+entrypoint = "./functions/api/billing/index.ts"
+import_map = "./import_maps/billing.json"
+
+[functions.reports]
+entrypoint = "./functions/api/reports/index.ts"
+import_map = "./import_maps/reports.json"
+
+[functions.outside]
+entrypoint = "./functions/_shared/outside_main.ts"
+"#,
+    )
+    .file(
+        "supabase/functions/_shared/outside_main.ts",
+        "Deno.serve(() => new Response('outside'));\n",
+    );
+    for name in [
+        "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "outside", "billing", "reports",
+    ] {
+        p.file(
+            &format!("supabase/functions/{name}/index.ts"),
+            &format!("Deno.serve(() => new Response('{name}'));\n"),
+        );
+    }
+    p
+}
+
+#[test]
+fn two_broken_config_toml_entries_leave_the_seven_other_functions_usable() {
+    let p = nine_functions();
+    // init succeeds, and says at once what is wrong with both.
+    let a = p.hoist(&["init", "--name", "nine", "--yes"]).success();
+    let err = stderr(&a);
+    for want in [
+        "function `billing` needs a fix before hoist can use it",
+        "function `billing`: entrypoint `./functions/api/billing/index.ts` in supabase/config.toml",
+        "function `billing`: import_map `./import_maps/billing.json` in supabase/config.toml",
+        "function `reports`: entrypoint `./functions/api/reports/index.ts` in supabase/config.toml",
+        "function `reports`: import_map `./import_maps/reports.json` in supabase/config.toml",
+    ] {
+        assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
+    }
+    // No key line points at a missing file or climbs out of its function;
+    // the config.toml settings it could not write are comments with why.
+    let yaml = std::fs::read_to_string(p.path().join("hoist.yaml")).unwrap();
+    for line in yaml.lines().filter(|l| !l.trim_start().starts_with('#')) {
+        assert!(
+            !line.contains("..") && !line.contains("api/") && !line.contains("import_maps"),
+            "{line:?} in\n{yaml}"
+        );
+    }
+    for want in [
+        "    # entrypoint: `./functions/api/billing/index.ts` in supabase/config.toml (supabase/functions/api/billing/index.ts): the file does not exist; fix it there\n",
+        "    # import_map: `./import_maps/reports.json` in supabase/config.toml (supabase/import_maps/reports.json): the file does not exist; fix it there\n",
+        "    # entrypoint: `./functions/_shared/outside_main.ts` in supabase/config.toml (supabase/functions/_shared/outside_main.ts): outside the function directory, so hoist reads it there\n",
+    ] {
+        assert!(yaml.contains(want), "hoist.yaml lacks {want:?}:\n{yaml}");
+    }
+    // validate lists the four problems in one run.
+    let a = p.hoist(&["config", "validate"]).code(2);
+    let err = stderr(&a);
+    assert_eq!(err.matches("does not exist").count(), 4, "{err}");
+    // A command naming healthy functions skips the broken ones, saying so.
+    let a = p
+        .hoist(&["bundle", "alpha", "outside", "--output", "json"])
+        .success();
+    let docs: serde_json::Value = serde_json::from_slice(&a.get_output().stdout).unwrap();
+    let names: Vec<&str> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["function"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["alpha", "outside"]);
+    let err = stderr(&a);
+    for name in ["billing", "reports"] {
+        let want = format!("function `{name}` skipped, not checked: import_map `./import_maps/{name}.json` in supabase/config.toml");
+        assert!(err.contains(&want), "stderr lacks {want:?}:\n{err}");
+        assert!(
+            err.contains("(and 1 more; `hoist config validate` lists them)"),
+            "{err}"
+        );
+    }
+    // A command over every function names every broken one.
+    let a = p.hoist(&["bundle"]).code(2);
+    let err = stderr(&a);
+    for want in [
+        "hoist.yaml cannot be used (`billing`, `reports`), and this command works on every function",
+        "import_map `./import_maps/billing.json`",
+        "entrypoint `./functions/api/reports/index.ts`",
+        "name only the other functions",
+    ] {
+        assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
+    }
+}
+
+#[test]
+fn validate_reports_what_hides_behind_a_refused_line_at_once() {
+    // The hoist.yaml an older init wrote: its entrypoint line is refused,
+    // and config.toml's entrypoint, which takes over once it is removed,
+    // is missing: both are reported in the first run.
+    let p = nine_functions();
+    p.file(
+        "hoist.yaml",
+        "project: nine\ndefaults:\n  runtime: deno\nfunctions:\n  alpha:\n    path: supabase/functions/alpha\n  billing:\n    path: supabase/functions/billing\n    entrypoint: ../api/billing/index.ts\n",
+    );
+    let a = p.hoist(&["config", "validate"]).code(2);
+    let err = stderr(&a);
+    for want in [
+        "hoist.yaml:9:5: function `billing`: entrypoint `../api/billing/index.ts` goes up with `..`",
+        "function `billing`: entrypoint `./functions/api/billing/index.ts` in supabase/config.toml",
+        "function `billing`: import_map `./import_maps/billing.json` in supabase/config.toml",
+    ] {
+        assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
+    }
+    // A broken supabase/config.toml does not hide hoist.yaml's problems.
+    p.file(
+        "supabase/config.toml",
+        "[functions.alpha]\nverify_jwt = fals\n",
+    );
+    p.file(
+        "hoist.yaml",
+        "project: nine\nfunctions:\n  alpha:\n    path: supabase/functions/alpha\n    runtime: deno\n    memroy: 3\n",
+    );
+    let a = p.hoist(&["config", "validate"]).code(2);
+    let err = stderr(&a);
+    for want in [
+        "hoist.yaml:6:5: unknown key `memroy`",
+        "supabase/config.toml:2:14: not valid TOML",
+    ] {
+        assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
+    }
+}

@@ -64,10 +64,12 @@ impl Fixture {
             .unwrap_or_else(|e| panic!("{}", hoist::error::render(&e, false)))
     }
 
-    /// The error loading hoist.yaml, which must be a usage error, as the
-    /// user sees it.
+    /// The error loading hoist.yaml and selecting its functions (a broken
+    /// function is set apart when the file loads, and refused when a
+    /// command takes it), which must be a usage error, as the user sees it.
     fn load_error(&self) -> String {
-        let err = match hoist::config::load_with_env(&self.path().join("hoist.yaml"), |_| None) {
+        let loaded = hoist::config::load_with_env(&self.path().join("hoist.yaml"), |_| None);
+        let err = match loaded.and_then(|p| p.select(&[]).map(|_| ())) {
             Ok(_) => panic!("expected hoist.yaml to be refused"),
             Err(e) => e,
         };

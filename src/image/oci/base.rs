@@ -13,8 +13,65 @@ use anyhow::Context;
 use super::spec::{self, ImageConfig, Index, Manifest, Platform};
 use super::store::{self, BlobStore};
 use crate::error::UserError;
+use crate::registry::client::Unreachable;
 use crate::registry::{Client, Reference};
 use crate::ui::Printer;
+
+/// The base registries found unreachable during one command, by host,
+/// with what the probe said. A command makes one and passes it to every
+/// build, so a registry that cannot be reached is asked once, not once per
+/// function (each ask can cost seconds of DNS and connect timeouts).
+#[derive(Debug, Default)]
+pub struct Reachability {
+    down: std::sync::Mutex<HashMap<String, String>>,
+}
+
+impl Reachability {
+    /// The error for `registry` when it was already found unreachable.
+    pub fn known_down(&self, registry: &str) -> anyhow::Result<Option<anyhow::Error>> {
+        let down = self
+            .down
+            .lock()
+            .map_err(|_| anyhow::anyhow!("registry reachability map poisoned"))?;
+        Ok(down.get(registry).map(|detail| {
+            anyhow::Error::new(Unreachable {
+                registry: registry.to_string(),
+                detail: detail.clone(),
+            })
+            .context(UserError::failure(format!(
+                "cannot reach the registry {registry} (found unreachable earlier in this command; not asked again)"
+            )))
+        }))
+    }
+
+    /// Remember the registry `err` says could not be reached, if any.
+    pub fn record(&self, err: &anyhow::Error) -> anyhow::Result<()> {
+        if let Some(u) = err.chain().find_map(|c| c.downcast_ref::<Unreachable>()) {
+            self.down
+                .lock()
+                .map_err(|_| anyhow::anyhow!("registry reachability map poisoned"))?
+                .insert(u.registry.clone(), u.detail.clone());
+        }
+        Ok(())
+    }
+
+    /// Ask `registry` with `probe` unless it is known to be unreachable;
+    /// an unreachable answer is remembered.
+    pub fn ask<T>(
+        &self,
+        registry: &str,
+        probe: impl FnOnce() -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        if let Some(e) = self.known_down(registry)? {
+            return Err(e);
+        }
+        let res = probe();
+        if let Err(e) = &res {
+            self.record(e)?;
+        }
+        res
+    }
+}
 
 /// Network settings and clients shared by one build.
 pub struct Net<'a> {
@@ -24,6 +81,8 @@ pub struct Net<'a> {
     /// The host of `registry.url`, where hoist's own token may be sent.
     pub configured: Option<String>,
     pub printer: &'a Printer,
+    /// The command's record of unreachable registries.
+    pub reach: &'a Reachability,
     clients: std::sync::Mutex<HashMap<String, Arc<Client>>>,
 }
 
@@ -32,12 +91,14 @@ impl<'a> Net<'a> {
         insecure: bool,
         configured: Option<String>,
         printer: &'a Printer,
+        reach: &'a Reachability,
     ) -> anyhow::Result<Net<'a>> {
         Ok(Net {
             rt: crate::registry::client::runtime()?,
             insecure,
             configured,
             printer,
+            reach,
             clients: Default::default(),
         })
     }
@@ -102,8 +163,11 @@ pub fn resolve(reference: &Reference, platform: &Platform, net: &Net) -> anyhow:
         .with_hint("check the name and tag in the Dockerfile or `base_image`/`defaults.base_images` in hoist.yaml")
     };
     let top = net
-        .rt
-        .block_on(client.manifest(&repo, reference.manifest_ref()))
+        .reach
+        .ask(&reference.registry, || {
+            net.rt
+                .block_on(client.manifest(&repo, reference.manifest_ref()))
+        })
         .with_context(|| format!("cannot resolve base image {reference}"))?
         .ok_or_else(not_found)?;
     cache.put_bytes(&top.bytes)?;

@@ -109,6 +109,7 @@ pub fn build(
     name: &str,
     layout_dir: &Path,
     opts: &Options,
+    reach: &base::Reachability,
     printer: &Printer,
 ) -> anyhow::Result<Image> {
     let text = std::fs::read_to_string(dockerfile)
@@ -133,6 +134,7 @@ pub fn build(
         &layout,
         opts,
         bundle.as_ref(),
+        reach,
         printer,
     );
     // A build that stops at an unreachable base leaves a context any
@@ -160,6 +162,7 @@ fn build_with(
     layout: &Layout,
     opts: &Options,
     bundle: Option<&context::Bundle>,
+    reach: &base::Reachability,
     printer: &Printer,
 ) -> anyhow::Result<Image> {
     // ADD may unpack archives, which is judged on disk.
@@ -200,7 +203,12 @@ fn build_with(
     };
     let (desc, builder, base) = match tool {
         None => {
-            let net = base::Net::new(opts.insecure, opts.configured_registry.clone(), printer)?;
+            let net = base::Net::new(
+                opts.insecure,
+                opts.configured_registry.clone(),
+                printer,
+                reach,
+            )?;
             let built = native::build(
                 &native::Request {
                     dockerfile: df,
@@ -236,11 +244,16 @@ fn build_with(
         Some(t) => {
             // Fail (or skip, under `auto`) as a native build would when a
             // base's registry cannot be reached, before the tool tries.
-            let net = base::Net::new(opts.insecure, opts.configured_registry.clone(), printer)?;
+            let net = base::Net::new(
+                opts.insecure,
+                opts.configured_registry.clone(),
+                printer,
+                reach,
+            )?;
             for r in external_bases(df) {
                 let client = net.client(&r.registry)?;
-                net.rt
-                    .block_on(client.ping())
+                net.reach
+                    .ask(&r.registry, || net.rt.block_on(client.ping()))
                     .with_context(|| format!("cannot fetch base image {r}"))?;
             }
             if let Some(b) = bundle {
@@ -389,6 +402,7 @@ pub fn build_function(
     archive: (&Path, u64),
     builder: Option<BuilderChoice>,
     platform: &str,
+    reach: &base::Reachability,
     printer: &Printer,
 ) -> anyhow::Result<Outcome> {
     let platform = Platform::parse(platform).map_err(UserError::usage)?;
@@ -439,6 +453,7 @@ pub fn build_function(
         &name,
         &store::layout_dir(project),
         &opts,
+        reach,
         printer,
     );
     match res {
