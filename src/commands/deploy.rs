@@ -16,7 +16,8 @@ use crate::release::apply::{self, Item};
 use crate::release::plan::{self, Desired, Step};
 use crate::release::record::{FunctionRelease, FunctionState, ReleaseRecord};
 use crate::storage::layout;
-use crate::targets::{DeployRequest, FunctionSettings};
+use crate::storage::Store;
+use crate::targets::{DeployRequest, FunctionSettings, Target};
 use crate::ui::{table, Printer};
 
 pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Result<()> {
@@ -29,73 +30,23 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
     let target = super::target(&project, &args.target, printer)?;
     plan::check_runtimes(target.as_ref(), &functions)?;
     let store = super::store(&project, &args.store, printer)?;
+    let (target, store) = (target.as_ref(), store.as_ref());
+    let _held = hold(&project, target, store, args.dry_run, printer)?;
 
-    // One deploy at a time per checkout; a release a killed hoist left
-    // unfinished is undone before planning (a dry run only reports it).
-    let mut _lease = None;
-    let _lock = if args.dry_run {
-        for r in crate::release::record::open_records(store.as_ref(), false)? {
-            printer.warn(format!(
-                "release {} ({}) is unfinished; the next deploy recovers it",
-                r.id, r.created_at
-            ));
-        }
-        None
-    } else {
-        let lock = lock(&project, printer)?;
-        // One release of the target at a time among the checkouts and
-        // machines sharing this store (held until this command ends).
-        _lease = Some(crate::release::lease::acquire(
-            store.as_ref(),
-            target.kind(),
-            "deploy",
-            crate::release::lease::wait(),
-            printer,
-        )?);
-        for (id, status) in apply::recover(target.as_ref(), store.as_ref(), printer)? {
-            if status == crate::release::record::ReleaseStatus::Live {
-                printer.warn(format!(
-                    "release {id} had gone live without its record being closed; it is recorded live"
-                ));
-            } else {
-                printer.warn(format!(
-                    "release {id} had been left unfinished; it is rolled back"
-                ));
-            }
-        }
-        Some(lock)
-    };
-
-    // Plan: bundle and version each function, read the target's state.
     let functions: Vec<Function> = functions
         .iter()
         .map(|f| with_version(f, args.version.as_deref()))
         .collect();
-    let prepared = crate::release::steps::prepare_all(&project, &functions, printer)?;
-    let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
-    let actual = target.active_all(&names)?;
-    let mut planned = Vec::new();
-    for ((f, prepared), have) in functions.into_iter().zip(prepared).zip(actual) {
-        let want = Desired {
-            function: f.name.clone(),
-            version: prepared.version.clone(),
-            digest: format!("sha256:{}", prepared.bundle.manifest.digest),
-            env: f.env.clone(),
-            settings: FunctionSettings {
-                target: target.settings_digest(&f.name),
-                ..FunctionSettings::of(&f)
-            },
-        };
-        let step = plan::step(&want, have.as_ref());
-        planned.push((f, prepared, want, step));
-    }
-    let steps: Vec<&Step> = planned.iter().map(|p| &p.3).collect();
+    let planned = plan_all(&project, functions, target, printer)?;
     if args.dry_run {
-        print_plan(&steps, printer);
+        print_plan(
+            &planned.iter().map(|p| &p.step).collect::<Vec<_>>(),
+            printer,
+        );
         return Ok(());
     }
-    let changed = steps.iter().filter(|s| s.changes()).count();
-    if changed == 0 {
+    let changed: Vec<&Planned> = planned.iter().filter(|p| p.step.changes()).collect();
+    if changed.is_empty() {
         printer.status(
             "Unchanged",
             "every function already runs this code, env and settings",
@@ -103,19 +54,110 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
         print_result(&planned, None, printer);
         return Ok(());
     }
+    let items = store_all(&project, target, store, &changed, args, printer)?;
+    let applied = release(&project, target, store, items, args.jobs, printer)?;
+    print_result(&planned, Some(&applied), printer);
+    Ok(())
+}
 
-    // Targets that run images get each version's image, built when missing
-    // (one at a time: builds share the project's image layout).
-    let changed: Vec<&Planned> = planned.iter().filter(|p| p.3.changes()).collect();
+/// What a deploy holds while it runs: this checkout's lock and the
+/// target's lease in the store. A release a killed hoist left unfinished
+/// is undone first (a dry run holds nothing and only reports it).
+fn hold<'a>(
+    project: &Project,
+    target: &dyn Target,
+    store: &'a dyn Store,
+    dry_run: bool,
+    printer: &Printer,
+) -> anyhow::Result<Option<(File, crate::release::lease::Lease<'a>)>> {
+    if dry_run {
+        for r in crate::release::record::open_records(store, false)? {
+            printer.warn(format!(
+                "release {} ({}) is unfinished; the next deploy recovers it",
+                r.id, r.created_at
+            ));
+        }
+        return Ok(None);
+    }
+    let lock = lock(project, printer)?;
+    // One release of the target at a time among the checkouts and
+    // machines sharing this store (held until this command ends).
+    let lease = crate::release::lease::acquire(
+        store,
+        target.kind(),
+        "deploy",
+        crate::release::lease::wait(),
+        printer,
+    )?;
+    for (id, status) in apply::recover(target, store, printer)? {
+        if status == crate::release::record::ReleaseStatus::Live {
+            printer.warn(format!(
+                "release {id} had gone live without its record being closed; it is recorded live"
+            ));
+        } else {
+            printer.warn(format!(
+                "release {id} had been left unfinished; it is rolled back"
+            ));
+        }
+    }
+    Ok(Some((lock, lease)))
+}
+
+/// Bundle and version each function and compare it with what the target
+/// runs.
+fn plan_all(
+    project: &Project,
+    functions: Vec<Function>,
+    target: &dyn Target,
+    printer: &Printer,
+) -> anyhow::Result<Vec<Planned>> {
+    let prepared = crate::release::steps::prepare_all(project, &functions, printer)?;
+    let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
+    let actual = target.active_all(&names)?;
+    let mut planned = Vec::new();
+    for ((function, prepared), have) in functions.into_iter().zip(prepared).zip(actual) {
+        let want = Desired {
+            function: function.name.clone(),
+            version: prepared.version.clone(),
+            digest: format!("sha256:{}", prepared.bundle.manifest.digest),
+            env: function.env.clone(),
+            settings: FunctionSettings {
+                target: target.settings_digest(&function.name),
+                ..FunctionSettings::of(&function)
+            },
+        };
+        let step = plan::step(&want, have.as_ref());
+        planned.push(Planned {
+            function,
+            prepared,
+            want,
+            step,
+        });
+    }
+    Ok(planned)
+}
+
+/// Store every changed function: images first where the target runs them
+/// (built when missing, one at a time: builds share the project's image
+/// layout), then images and archives, `--jobs` functions at a time.
+fn store_all(
+    project: &Project,
+    target: &dyn Target,
+    store: &dyn Store,
+    changed: &[&Planned],
+    args: &DeployArgs,
+    printer: &Printer,
+) -> anyhow::Result<Vec<Item>> {
     let mut dests = Vec::new();
     let reach = crate::image::oci::base::Reachability::default();
     let mut built = Vec::new();
-    for (f, _, _, step) in &changed {
-        printer.status("Planned", format!("{}: {}", f.name, step.summary()));
+    for p in changed {
+        let f = &p.function;
+        printer.status("Planned", format!("{}: {}", f.name, p.step.summary()));
         let dest = target.image_destination(&f.name)?;
         if dest.is_some() {
             built.push(crate::release::image::build(
-                &project,
+                project,
                 f,
                 None,
                 "linux/amd64",
@@ -126,40 +168,25 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
         dests.push(dest);
     }
     crate::release::image::report_skipped(&built.iter().collect::<Vec<_>>(), printer);
-    // Then images and archives are stored, `--jobs` functions at a time.
-    let jobs = args.jobs.clamp(1, changed.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: std::sync::Mutex<Vec<(usize, anyhow::Result<Item>)>> = Default::default();
-    std::thread::scope(|s| {
-        for _ in 0..jobs {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                let Some(p) = changed.get(i) else { return };
-                if crate::interrupt::requested() {
-                    return;
-                }
-                let one = stage(
-                    &project,
-                    store.as_ref(),
-                    p,
-                    dests[i].as_ref(),
-                    args,
-                    printer,
-                );
-                results
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push((i, one));
-            });
-        }
-    });
+    let results = crate::release::parallel::bounded(
+        changed,
+        args.jobs,
+        crate::interrupt::requested,
+        |i, p| stage(project, store, p, dests[i].as_ref(), args, printer),
+    );
     crate::interrupt::check()?;
-    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    results.sort_by_key(|r| r.0);
-    let mut items = Vec::new();
-    for (_, r) in results {
-        items.push(r?);
-    }
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Apply the stored functions as one release and say how it ended.
+fn release(
+    project: &Project,
+    target: &dyn Target,
+    store: &dyn Store,
+    mut items: Vec<Item>,
+    jobs: usize,
+    printer: &Printer,
+) -> anyhow::Result<apply::Applied> {
     let record = ReleaseRecord::new(
         target.kind(),
         &project.config.project,
@@ -177,14 +204,7 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
             target.describe()
         ),
     );
-    let applied = apply::apply(
-        target.as_ref(),
-        store.as_ref(),
-        record,
-        items,
-        args.jobs,
-        printer,
-    )?;
+    let applied = apply::apply(target, store, record, items, jobs, printer)?;
     printer.status(
         "Live",
         format!(
@@ -193,8 +213,7 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
             plural(applied.deployed.len(), "function")
         ),
     );
-    print_result(&planned, Some(&applied), printer);
-    Ok(())
+    Ok(applied)
 }
 
 /// `f` with its version policy replaced by `--version`.
@@ -257,11 +276,7 @@ fn print_plan(steps: &[&Step], printer: &Printer) {
     ));
 }
 
-fn print_result(
-    planned: &[(Function, crate::release::Prepared, Desired, Step)],
-    applied: Option<&apply::Applied>,
-    printer: &Printer,
-) {
+fn print_result(planned: &[Planned], applied: Option<&apply::Applied>, printer: &Printer) {
     let uploaded = |name: &str| {
         applied
             .and_then(|a| a.deployed.iter().find(|d| d.function == name))
@@ -271,16 +286,23 @@ fn print_result(
     if printer.json() {
         let functions: Vec<_> = planned
             .iter()
-            .map(|(f, _, want, step)| {
-                json!({
-                    "function": f.name,
-                    "version": want.version,
-                    "previous_version": step.previous_version,
-                    "digest": want.digest,
-                    "status": if step.changes() { "deployed" } else { "unchanged" },
-                    "uploaded_bytes": uploaded(&f.name),
-                })
-            })
+            .map(
+                |Planned {
+                     function: f,
+                     want,
+                     step,
+                     ..
+                 }| {
+                    json!({
+                        "function": f.name,
+                        "version": want.version,
+                        "previous_version": step.previous_version,
+                        "digest": want.digest,
+                        "status": if step.changes() { "deployed" } else { "unchanged" },
+                        "uploaded_bytes": uploaded(&f.name),
+                    })
+                },
+            )
             .collect();
         printer.json_doc(&json!({
             "release": applied.map(|a| a.record.id.clone()),
@@ -290,20 +312,27 @@ fn print_result(
     }
     let rows: Vec<Vec<String>> = planned
         .iter()
-        .map(|(f, _, want, step)| {
-            vec![
-                f.name.clone(),
-                want.version.clone(),
-                step.previous_version.clone().unwrap_or_else(|| "-".into()),
-                if step.changes() {
-                    "deployed"
-                } else {
-                    "unchanged"
-                }
-                .to_string(),
-                crate::ui::human_bytes(uploaded(&f.name)),
-            ]
-        })
+        .map(
+            |Planned {
+                 function: f,
+                 want,
+                 step,
+                 ..
+             }| {
+                vec![
+                    f.name.clone(),
+                    want.version.clone(),
+                    step.previous_version.clone().unwrap_or_else(|| "-".into()),
+                    if step.changes() {
+                        "deployed"
+                    } else {
+                        "unchanged"
+                    }
+                    .to_string(),
+                    crate::ui::human_bytes(uploaded(&f.name)),
+                ]
+            },
+        )
         .collect();
     printer.data(table(
         &["FUNCTION", "VERSION", "PREVIOUS", "STATUS", "UPLOADED"],
@@ -311,15 +340,25 @@ fn print_result(
     ));
 }
 
-/// One planned function: (function, prepared bundle, desired state, plan step).
-type Planned = (Function, crate::release::Prepared, Desired, Step);
+/// One planned function.
+struct Planned {
+    function: Function,
+    prepared: crate::release::Prepared,
+    want: Desired,
+    step: Step,
+}
 
 /// Store one changed function (its image where the target takes one, then
 /// its archive and manifest) and make its deploy request.
 fn stage(
     project: &Project,
     store: &dyn crate::storage::Store,
-    (f, prepared, want, step): &Planned,
+    Planned {
+        function: f,
+        prepared,
+        want,
+        step,
+    }: &Planned,
     dest: Option<&crate::image::oci::publish::Destination>,
     args: &DeployArgs,
     printer: &Printer,

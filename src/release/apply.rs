@@ -6,10 +6,10 @@
 //! stays live. [`recover`] does the same for a release a killed hoist left
 //! `in_progress`.
 
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
+use super::parallel;
 use super::record::{FunctionRelease, FunctionState, ReleaseRecord, ReleaseStatus};
 use crate::error::UserError;
 use crate::storage::Store;
@@ -31,8 +31,10 @@ pub struct Applied {
 }
 
 /// Deploy `items` as the release `record` (already holding its target and
-/// metadata), journaling to `store`. Returns an error naming the first
-/// function that failed (with its logs) after undoing the others.
+/// metadata), journaling to `store`. Every function is staged first
+/// (registered and uploaded, nothing live yet), all of them at once, then
+/// made live behind its gate, `jobs` at a time. Returns an error naming the
+/// first function that failed (with its logs) after undoing the others.
 pub fn apply(
     target: &dyn Target,
     store: &dyn Store,
@@ -44,66 +46,109 @@ pub fn apply(
     record.functions = items.iter().map(|i| i.entry.clone()).collect();
     record.open(store)?;
     let record = Mutex::new(record);
-    let queue = Mutex::new(items.iter().collect::<VecDeque<_>>());
     let failed = AtomicBool::new(false);
-    let results: Mutex<Vec<(usize, anyhow::Result<Deployed>)>> = Mutex::new(Vec::new());
-    let save_errors = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..jobs.clamp(1, items.len().max(1)) {
-            s.spawn(|| loop {
-                if failed.load(Ordering::SeqCst) || crate::interrupt::requested() {
-                    return;
-                }
-                let Some(item) = lock(&queue).pop_front() else {
-                    return;
-                };
-                let index = items
-                    .iter()
-                    .position(|i| std::ptr::eq(i, item))
-                    .unwrap_or(0);
-                let res = target.deploy(&item.req, r);
-                let mut rec = lock(&record);
-                match &res {
-                    Ok(d) => {
-                        rec.set_state(&item.req.function, FunctionState::Live);
-                        rec.log(
-                            &item.req.function,
-                            "deployed",
-                            format!(
-                                "{} live (was {})",
-                                d.version,
-                                item.previous_version.as_deref().unwrap_or("none")
-                            ),
-                        );
-                    }
-                    Err(e) => {
-                        failed.store(true, Ordering::SeqCst);
-                        rec.set_state(&item.req.function, FunctionState::Failed);
-                        rec.log(&item.req.function, "failed", format!("{e:#}"));
-                    }
-                }
-                if let Err(e) = rec.save(store) {
-                    lock(&save_errors).push(e);
-                }
-                drop(rec);
-                lock(&results).push((index, res));
-            });
+    let stop = || failed.load(Ordering::SeqCst) || crate::interrupt::requested();
+    // Staging sends requests and waits on the network, not on the CPU.
+    let stage_jobs = jobs.max(STAGE_JOBS);
+    let staged = parallel::bounded(&items, stage_jobs, stop, |_, item| {
+        let res = target.stage(&item.req, r);
+        if let Err(e) = &res {
+            failed.store(true, Ordering::SeqCst);
+            journal(
+                &record,
+                store,
+                &item.req.function,
+                FunctionState::Failed,
+                "failed",
+                format!("{e:#}"),
+                r,
+            );
         }
+        res
     });
-    let mut record = record.into_inner().unwrap_or_else(|p| p.into_inner());
-    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut uploaded = vec![None; items.len()];
+    let mut results: Vec<(usize, anyhow::Result<Deployed>)> = Vec::new();
+    for (i, res) in staged {
+        match res {
+            Ok(bytes) => uploaded[i] = Some(bytes),
+            Err(e) => results.push((i, Err(e))),
+        }
+    }
+    let ready: Vec<(usize, u64)> = uploaded
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| u.map(|b| (i, b)))
+        .collect();
+    results.extend(
+        parallel::bounded(&ready, jobs, stop, |_, (i, bytes)| {
+            let item = &items[*i];
+            let res = target.activate(&item.req, *bytes, r);
+            let (state, step, detail) = match &res {
+                Ok(d) => (
+                    FunctionState::Live,
+                    "deployed",
+                    format!(
+                        "{} live (was {})",
+                        d.version,
+                        item.previous_version.as_deref().unwrap_or("none")
+                    ),
+                ),
+                Err(e) => {
+                    failed.store(true, Ordering::SeqCst);
+                    (FunctionState::Failed, "failed", format!("{e:#}"))
+                }
+            };
+            journal(&record, store, &item.req.function, state, step, detail, r);
+            (*i, res)
+        })
+        .into_iter()
+        .map(|(_, r)| r),
+    );
     results.sort_by_key(|(i, _)| *i);
+    let record = record.into_inner().unwrap_or_else(|p| p.into_inner());
+    finish(target, store, record, &items, &uploaded, results, r)
+}
+
+/// Functions staged at once, whatever `--jobs` says: staging is requests.
+const STAGE_JOBS: usize = 32;
+
+/// Note a function's new state in the record and save it; a save that
+/// fails is said (the record is written again when the release ends).
+fn journal(
+    record: &Mutex<ReleaseRecord>,
+    store: &dyn Store,
+    function: &str,
+    state: FunctionState,
+    step: &str,
+    detail: String,
+    r: &dyn Reporter,
+) {
+    let mut rec = lock(record);
+    rec.set_state(function, state);
+    rec.log(function, step, detail);
+    if let Err(e) = rec.save(store) {
+        r.warn(&format!(
+            "the release record could not be saved after {function} was {step} ({e:#}); \
+             it is written again when the release ends"
+        ));
+    }
+}
+
+/// Close a release whose every function went live, or undo the ones that
+/// did and restore the settings of every function that was staged.
+fn finish(
+    target: &dyn Target,
+    store: &dyn Store,
+    mut record: ReleaseRecord,
+    items: &[Item],
+    staged: &[Option<u64>],
+    mut results: Vec<(usize, anyhow::Result<Deployed>)>,
+    r: &dyn Reporter,
+) -> anyhow::Result<Applied> {
     let interrupted = crate::interrupt::requested();
     let first_error = results.iter().position(|(_, r)| r.is_err());
-    if first_error.is_none() && !interrupted {
-        if let Some(e) = save_errors
-            .into_inner()
-            .unwrap_or_default()
-            .into_iter()
-            .next()
-        {
-            r.detail(&format!("the release record could not be written: {e:#}"));
-        }
+    let all_live = results.len() == items.len() && results.iter().all(|(_, d)| d.is_ok());
+    if first_error.is_none() && !interrupted && all_live {
         record.finish(ReleaseStatus::Live);
         record.close(store)?;
         let deployed = results.into_iter().filter_map(|(_, d)| d.ok()).collect();
@@ -124,14 +169,22 @@ pub fn apply(
         .rev()
         .collect();
     let mut undo_errors = undo(target, store, &mut record, &live, r);
-    for (i, res) in &results {
-        let Err(e) = res else { continue };
-        // A function that failed after its settings were applied.
-        let f = &items[*i].req.function;
-        if let Err(e) = restore_settings(target, &items[*i].entry) {
+    // Functions staged (their settings applied) that did not go live: a
+    // failed one, or one whose gate never ran.
+    for (i, item) in items.iter().enumerate() {
+        let went_live = results.iter().any(|(j, d)| *j == i && d.is_ok());
+        let touched = staged[i].is_some() || results.iter().any(|(j, _)| *j == i);
+        if went_live || !touched {
+            continue;
+        }
+        let f = &item.req.function;
+        if let Err(e) = restore_settings(target, &item.entry) {
             record.log(f, "undo_failed", format!("{e:#}"));
             undo_errors.push(f.clone());
         }
+    }
+    for (i, res) in &results {
+        let Err(e) = res else { continue };
         // A function that failed and could not put back what it changed.
         if let Some(u) = e.downcast_ref::<UndoIncomplete>() {
             let f = &items[*i].req.function;

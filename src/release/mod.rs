@@ -9,6 +9,7 @@
 pub mod apply;
 pub mod image;
 pub mod lease;
+pub mod parallel;
 pub mod plan;
 pub mod project;
 pub mod publish;

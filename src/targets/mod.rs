@@ -310,6 +310,22 @@ pub trait Target: Send + Sync {
     /// A failed gate leaves the previous version live and returns an error
     /// holding a [`StartFailure`].
     fn deploy(&self, req: &DeployRequest, r: &dyn Reporter) -> anyhow::Result<Deployed>;
+    /// The part of a deploy that changes nothing that runs (register the
+    /// function's settings, send the version), so a release can stage every
+    /// function before the first gate. Returns the bytes sent.
+    fn stage(&self, _req: &DeployRequest, _r: &dyn Reporter) -> anyhow::Result<u64> {
+        Ok(0)
+    }
+    /// Make a staged version live behind the health gate (the whole
+    /// [`Target::deploy`] for targets that stage nothing).
+    fn activate(
+        &self,
+        req: &DeployRequest,
+        _uploaded: u64,
+        r: &dyn Reporter,
+    ) -> anyhow::Result<Deployed> {
+        self.deploy(req, r)
+    }
     /// Make an older version live again with the env it was deployed with;
     /// `to = None` means the one before the active one.
     fn rollback(

@@ -286,8 +286,21 @@ impl Target for Selfhosted {
     }
 
     fn deploy(&self, req: &DeployRequest, r: &dyn Reporter) -> anyhow::Result<Deployed> {
+        let uploaded = self.stage(req, r)?;
+        self.activate(req, uploaded, r)
+    }
+
+    fn stage(&self, req: &DeployRequest, r: &dyn Reporter) -> anyhow::Result<u64> {
         self.register(&req.function, &req.settings)?;
-        let uploaded = self.create_version(req, r)?;
+        self.create_version(req, r)
+    }
+
+    fn activate(
+        &self,
+        req: &DeployRequest,
+        uploaded: u64,
+        r: &dyn Reporter,
+    ) -> anyhow::Result<Deployed> {
         r.step("Deploying", &format!("{} {}", req.function, req.version));
         let body = api::DeployRequest {
             version: req.version.clone(),
