@@ -18,6 +18,7 @@ pub mod leftovers;
 pub mod lockfile;
 pub mod registry;
 pub mod release;
+pub mod rt;
 pub mod storage;
 pub mod targets;
 pub mod ui;

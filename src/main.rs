@@ -5,6 +5,24 @@ use clap::Parser;
 fn main() {
     hoist::interrupt::install();
     let cli = hoist::cli::Cli::parse();
+    // The one async runtime: every part of hoist blocks on its handle.
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .thread_name("hoist")
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(hoist::error::Exit::Failure as i32);
+        }
+    };
+    if let Err(e) = hoist::rt::install(rt.handle().clone()) {
+        eprintln!("error: {e:#}");
+        std::process::exit(hoist::error::Exit::Failure as i32);
+    }
     let code = hoist::run(cli);
+    // Tasks still running (a worker's cleanup in the backend) get a moment.
+    rt.shutdown_timeout(std::time::Duration::from_secs(2));
     std::process::exit(code as i32);
 }

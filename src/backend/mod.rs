@@ -163,18 +163,10 @@ pub fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         std::fs::create_dir_all(data.join(sub))
             .with_context(|| format!("cannot create {}", data.join(sub).display()))?;
     }
-    // The store is opened outside the server's runtime: the S3 store runs
-    // its own, which must not be created or dropped inside another.
+    // The store blocks on the process's runtime (from the handlers'
+    // blocking threads), so it is opened outside the server's future.
     let store = open_store(&opts)?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("hoist-backend")
-        .build()
-        .context("cannot start the async runtime")?;
-    let result = rt.block_on(run(opts, store.clone()));
-    rt.shutdown_timeout(Duration::from_secs(2));
-    drop(store);
-    result
+    crate::rt::handle()?.block_on(run(opts, store))
 }
 
 async fn run(opts: ServeOptions, store: Option<(Arc<dyn Store>, String)>) -> anyhow::Result<()> {

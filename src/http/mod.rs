@@ -10,10 +10,7 @@ pub mod api;
 pub mod redact;
 pub mod retry;
 
-use std::sync::OnceLock;
 use std::time::Duration;
-
-use anyhow::Context;
 
 pub use api::{Api, ApiError};
 
@@ -28,17 +25,7 @@ pub fn builder() -> reqwest::ClientBuilder {
         .connect_timeout(Duration::from_secs(15))
 }
 
-/// The process-wide async runtime the synchronous commands block on.
-pub fn runtime() -> anyhow::Result<&'static tokio::runtime::Runtime> {
-    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    if let Some(rt) = RT.get() {
-        return Ok(rt);
-    }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("hoist-io")
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    Ok(RT.get_or_init(|| rt))
+/// The process's async runtime, which the synchronous commands block on.
+pub fn runtime() -> anyhow::Result<&'static tokio::runtime::Handle> {
+    crate::rt::handle()
 }

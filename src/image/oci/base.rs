@@ -75,7 +75,7 @@ impl Reachability {
 
 /// Network settings and clients shared by one build.
 pub struct Net<'a> {
-    pub rt: &'static tokio::runtime::Runtime,
+    pub rt: &'static tokio::runtime::Handle,
     /// `registry.insecure` from hoist.yaml.
     pub insecure: bool,
     /// The host of `registry.url`, where hoist's own token may be sent.

@@ -621,19 +621,11 @@ pub fn urlencode(s: &str) -> String {
     out
 }
 
-/// The runtime for the registry's async code, for callers that are not
-/// async: single-threaded, as the upload and auth loops were written for
-/// (their concurrent blob uploads interleave on one thread).
-pub fn runtime() -> anyhow::Result<&'static tokio::runtime::Runtime> {
-    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-    if let Some(rt) = RT.get() {
-        return Ok(rt);
-    }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    Ok(RT.get_or_init(|| rt))
+/// The process's async runtime, for the registry's callers that are not
+/// async (a blocked-on future's concurrent blob uploads interleave within
+/// that one task).
+pub fn runtime() -> anyhow::Result<&'static tokio::runtime::Handle> {
+    crate::rt::handle()
 }
 
 #[cfg(test)]

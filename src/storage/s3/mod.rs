@@ -63,7 +63,8 @@ struct Ctx {
 }
 
 pub struct S3Store {
-    rt: tokio::runtime::Runtime,
+    /// The process's runtime (see `crate::rt`).
+    rt: tokio::runtime::Handle,
     ctx: Arc<Ctx>,
     /// AWS S3 itself (no custom endpoint): its `If-None-Match` is atomic.
     atomic_conditional: bool,
@@ -73,12 +74,7 @@ impl S3Store {
     /// Build the client from `storage.s3` and the environment. Nothing is
     /// sent until the first operation.
     pub fn connect(cfg: &S3Config, opts: &OpenOptions, printer: &Printer) -> anyhow::Result<Self> {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("hoist-s3")
-            .enable_all()
-            .build()
-            .context("cannot start the async runtime")?;
+        let rt = crate::rt::handle()?.clone();
         let http = http_client(printer);
         let (creds, source) = resolve_credentials(cfg, opts, &http)?;
         let endpoint_env = std::env::var("AWS_ENDPOINT_URL_S3")
