@@ -93,32 +93,63 @@ fn constant_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// What the fault layer keeps beside [`super::Faults`] (one backend serves
+/// per process): the method a failure is for (`fail_method`, any when
+/// unset), whether it answers after the handler ran (`fail_after_effect`:
+/// the change is made, the client sees the failure), and how many failures
+/// fired since the last `POST /api/_faults`.
+struct Injected {
+    method: Option<String>,
+    after_effect: bool,
+    fired: u64,
+}
+
+static INJECTED: std::sync::Mutex<Injected> = std::sync::Mutex::new(Injected {
+    method: None,
+    after_effect: false,
+    fired: 0,
+});
+
+fn injected() -> std::sync::MutexGuard<'static, Injected> {
+    INJECTED.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 async fn faults(State(app): AppState, req: Request, next: Next) -> Response {
-    if app.opts.faults {
-        let (latency, fail) = {
-            let mut f = app.faults.lock().unwrap_or_else(|p| p.into_inner());
-            let hit = f.fail_next > 0
-                && req.uri().path() != "/api/_faults"
-                && f.fail_path
-                    .as_ref()
-                    .is_none_or(|p| req.uri().path().contains(p.as_str()));
-            let fail = if hit {
-                f.fail_next -= 1;
-                Some(f.fail_status.unwrap_or(503))
-            } else {
-                None
-            };
-            (f.latency_ms, fail)
-        };
-        if latency > 0 {
-            tokio::time::sleep(Duration::from_millis(latency)).await;
-        }
-        if let Some(status) = fail {
-            let st = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            return ApiError::new(st, "unavailable", "fault injected for tests").into_response();
-        }
+    if !app.opts.faults {
+        return next.run(req).await;
     }
-    next.run(req).await
+    let (latency, fail, after) = {
+        let mut f = app.faults.lock().unwrap_or_else(|p| p.into_inner());
+        let mut extra = injected();
+        let hit = f.fail_next > 0
+            && req.uri().path() != "/api/_faults"
+            && f.fail_path
+                .as_ref()
+                .is_none_or(|p| req.uri().path().contains(p.as_str()))
+            && extra
+                .method
+                .as_ref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(req.method().as_str()));
+        let fail = if hit {
+            f.fail_next -= 1;
+            extra.fired += 1;
+            Some(f.fail_status.unwrap_or(503))
+        } else {
+            None
+        };
+        (f.latency_ms, fail, extra.after_effect)
+    };
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+    let Some(status) = fail else {
+        return next.run(req).await;
+    };
+    if after {
+        drop(next.run(req).await);
+    }
+    let st = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    ApiError::new(st, "unavailable", "fault injected for tests").into_response()
 }
 
 /// Axum's own rejections (bad JSON, body too large, unknown method) come as
@@ -450,7 +481,29 @@ async fn set_faults(State(app): AppState, body: Bytes) -> ApiResult<Json<Value>>
     if !app.opts.faults {
         return Err(ApiError::not_found("no such path"));
     }
-    let f: super::Faults = parse(&body, false)?;
-    *app.faults.lock().unwrap_or_else(|p| p.into_inner()) = f.clone();
-    Ok(Json(serde_json::to_value(f).unwrap_or_default()))
+    let mut doc: Value = parse(&body, false)?;
+    let mut take = |key: &str| doc.as_object_mut().and_then(|o| o.remove(key));
+    let after = match take("fail_after_effect") {
+        None => false,
+        Some(Value::Bool(b)) => b,
+        Some(_) => return Err(ApiError::bad_request("fail_after_effect must be a boolean")),
+    };
+    let method = match take("fail_method") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(m)) => Some(m),
+        Some(_) => return Err(ApiError::bad_request("fail_method must be a string")),
+    };
+    let f: super::Faults = serde_json::from_value(doc)
+        .map_err(|e| ApiError::bad_request(format!("invalid faults: {e}")))?;
+    let mut now = app.faults.lock().unwrap_or_else(|p| p.into_inner());
+    *now = f.clone();
+    let mut extra = injected();
+    let fired = std::mem::take(&mut extra.fired);
+    extra.after_effect = after;
+    extra.method = method.clone();
+    let mut out = serde_json::to_value(f).unwrap_or_default();
+    out["fail_after_effect"] = Value::Bool(after);
+    out["fail_method"] = method.map_or(Value::Null, Value::String);
+    out["fired"] = Value::from(fired);
+    Ok(Json(out))
 }
