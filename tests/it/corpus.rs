@@ -342,6 +342,10 @@ fn garbage_manifest(root: &Path) {
     std::fs::write(root.join("store/functions/api/v1/manifest.json"), "{\"sch").unwrap();
 }
 
+/// A spoiled function dir: (name, setup, what `hoist push` must do, what
+/// `hoist bundle` must do).
+type DirCase = (&'static str, fn(&Path), Expect, Expect);
+
 /// Whether this process is root: root reads a file whatever its mode.
 fn root() -> bool {
     // SAFETY: geteuid has no preconditions.
@@ -351,8 +355,7 @@ fn root() -> bool {
 fn hostile() -> Vec<Case> {
     use Expect::{Accepted, Refused};
     let unreadable_expect = if root() { Accepted } else { Refused };
-    // (name, setup, `hoist push` must, `hoist bundle` must)
-    let dirs: &[(&str, fn(&Path), Expect, Expect)] = &[
+    let dirs: &[DirCase] = &[
         ("fifo", fifo, Refused, Refused),
         ("socket", socket, Refused, Refused),
         ("symlink loop", symlink_loop, Refused, Refused),
