@@ -98,32 +98,39 @@ fn constant_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 async fn faults(State(app): AppState, req: Request, next: Next) -> Response {
-    if app.opts.faults {
-        let (latency, fail) = {
-            let mut f = app.faults.lock().unwrap_or_else(|p| p.into_inner());
-            let hit = f.fail_next > 0
-                && req.uri().path() != "/api/_faults"
-                && f.fail_path
-                    .as_ref()
-                    .is_none_or(|p| req.uri().path().contains(p.as_str()));
-            let fail = if hit {
-                f.fail_next -= 1;
-                Some(f.fail_status.unwrap_or(503))
-            } else {
-                None
-            };
-            (f.latency_ms, fail)
-        };
-        if latency > 0 {
-            tokio::time::sleep(Duration::from_millis(latency)).await;
-        }
-        if let Some(status) = fail {
-            let st = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            return ApiError::new(st, ErrorCode::Unavailable, "fault injected for tests")
-                .into_response();
-        }
+    if !app.opts.faults {
+        return next.run(req).await;
     }
-    next.run(req).await
+    let (latency, fail, after) = {
+        let mut f = app.faults.lock().unwrap_or_else(|p| p.into_inner());
+        let hit = f.fail_next > 0
+            && req.uri().path() != "/api/_faults"
+            && f.fail_path
+                .as_ref()
+                .is_none_or(|p| req.uri().path().contains(p.as_str()))
+            && f.fail_method
+                .as_ref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(req.method().as_str()));
+        let fail = if hit {
+            f.fail_next -= 1;
+            f.fired += 1;
+            Some(f.fail_status.unwrap_or(503))
+        } else {
+            None
+        };
+        (f.latency_ms, fail, f.fail_after_effect)
+    };
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+    let Some(status) = fail else {
+        return next.run(req).await;
+    };
+    if after {
+        drop(next.run(req).await);
+    }
+    let st = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    ApiError::new(st, ErrorCode::Unavailable, "fault injected for tests").into_response()
 }
 
 /// Axum's own rejections (bad JSON, body too large, unknown method) come as
@@ -476,6 +483,10 @@ async fn set_faults(State(app): AppState, body: Bytes) -> ApiResult<Json<Value>>
         return Err(ApiError::not_found("no such path"));
     }
     let f: super::Faults = parse(&body)?;
-    *app.faults.lock().unwrap_or_else(|p| p.into_inner()) = f.clone();
-    Ok(Json(serde_json::to_value(f).map_err(ApiError::internal)?))
+    let mut now = app.faults.lock().unwrap_or_else(|p| p.into_inner());
+    let fired = now.fired;
+    *now = f.clone();
+    let mut out = serde_json::to_value(f).map_err(ApiError::internal)?;
+    out["fired"] = Value::from(fired);
+    Ok(Json(out))
 }

@@ -64,6 +64,17 @@ pub struct Faults {
     pub fail_path: Option<String>,
     #[serde(default)]
     pub drop_log_streams_after: Option<u64>,
+    /// Fail only requests of this method (any when unset).
+    #[serde(default)]
+    pub fail_method: Option<String>,
+    /// Answer the failure after the handler ran: the change is made, the
+    /// client sees a failure.
+    #[serde(default)]
+    pub fail_after_effect: bool,
+    /// Failures that fired since these faults were set (answered by the
+    /// next `POST /api/_faults`).
+    #[serde(default, skip_deserializing)]
+    pub fired: u64,
 }
 
 /// The state every handler shares.

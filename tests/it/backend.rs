@@ -446,10 +446,10 @@ fn runtime_available(b: &Backend, rt: &str) -> bool {
         }
         return true;
     }
-    eprintln!(
-        "SKIPPED: {rt} is not on PATH, HOIST_TEST_RUNTIMES is unset and \
+    crate::support::skip::missing(&format!(
+        "{rt} is not on PATH, HOIST_TEST_RUNTIMES is unset and \
          `hoist backend install-runtime deno bun` failed (no npm or no registry)"
-    );
+    ));
     false
 }
 
@@ -555,37 +555,31 @@ fn node_program_shape_listens_on_port() {
     assert_eq!(r.into_string().unwrap(), "found ?x=1");
 }
 
+/// Both runtimes run a handler and a program; a missing runtime fails the
+/// test (or skips it, through `support::skip`).
 #[test]
 fn deno_and_bun_handlers_and_programs() {
     let b = Backend::start();
-    if runtime_available(&b, "deno") {
-        let h =
-            "export default { fetch(_req: Request) { return Response.json({ rt: 'deno' }); } };\n";
-        assert!(deploy_with(&b, "dh", "deno", "main.ts", h)["body"]
-            .as_str()
-            .unwrap()
-            .contains("deno"));
-        // A program asking for its own port gets the worker's.
-        let p =
-            "Deno.serve({ port: 9, hostname: '0.0.0.0' }, () => new Response('deno program'));\n";
-        assert_eq!(
-            deploy_with(&b, "dp", "deno", "main.ts", p)["body"],
-            "deno program"
-        );
+    if !(runtime_available(&b, "deno") && runtime_available(&b, "bun")) {
+        return;
     }
-    if runtime_available(&b, "bun") {
-        let h =
-            "export default { fetch(_req: Request) { return Response.json({ rt: 'bun' }); } };\n";
-        assert!(deploy_with(&b, "bh", "bun", "index.ts", h)["body"]
-            .as_str()
-            .unwrap()
-            .contains("bun"));
-        let p = "Bun.serve({ port: 9, fetch() { return new Response('bun program'); } });\n";
-        assert_eq!(
-            deploy_with(&b, "bp", "bun", "index.ts", p)["body"],
-            "bun program"
-        );
-    }
+    let h = "export default { fetch(_req: Request) { return Response.json({ rt: 'deno' }); } };\n";
+    let body = deploy_with(&b, "dh", "deno", "main.ts", h)["body"].clone();
+    assert!(body.as_str().unwrap().contains("deno"), "{body}");
+    // A program asking for its own port gets the worker's.
+    let p = "Deno.serve({ port: 9, hostname: '0.0.0.0' }, () => new Response('deno program'));\n";
+    assert_eq!(
+        deploy_with(&b, "dp", "deno", "main.ts", p)["body"],
+        "deno program"
+    );
+    let h = "export default { fetch(_req: Request) { return Response.json({ rt: 'bun' }); } };\n";
+    let body = deploy_with(&b, "bh", "bun", "index.ts", h)["body"].clone();
+    assert!(body.as_str().unwrap().contains("bun"), "{body}");
+    let p = "Bun.serve({ port: 9, fetch() { return new Response('bun program'); } });\n";
+    assert_eq!(
+        deploy_with(&b, "bp", "bun", "index.ts", p)["body"],
+        "bun program"
+    );
 }
 
 #[test]

@@ -5,14 +5,16 @@
 //! loops, deep trees, odd file names, a huge sparse file; stores whose
 //! manifests lie or name keys outside the store; archives with path
 //! traversal for the unpacker). Each project is run through `hoist push`
-//! (local store inside the project), in parallel threads. Every case: no
-//! panic (exit ≠ 101, no "panicked"), exit 0, 1 or 2, an `error:` line when
-//! refused, nothing written outside the project, no temporary left in
-//! `.hoist/` or the store, and no manifest stored by a refused push.
-//! Mutations that leave the project valid may succeed; at least 300 cases
-//! must be refused. Each case stays within 2 s of CPU time and 256 MiB of
-//! peak RSS (the kernel's accounting, `wait4`); the run prints the largest
-//! of each.
+//! (local store inside the project; the function-dir cases through `hoist
+//! bundle` too), in parallel threads. Every case says whether it must be
+//! refused or accepted, and must be: refused is exit 1 or 2 with an
+//! `error:` line, accepted is exit 0 (the mutations that leave the project
+//! valid are listed by name in `ACCEPTED`). Every case: no panic (exit ≠
+//! 101, no "panicked"), nothing written outside the project (a decoy sits
+//! where `../../outside` from a project points), no temporary left in
+//! `.hoist/` or the store, and no manifest stored by a refused push. Each
+//! case stays within 2 s of CPU time and 256 MiB of peak RSS (the kernel's
+//! accounting, `wait4`); the run prints the largest of each.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -60,13 +62,103 @@ const VALUES: &[&str] = &[
     "\"\\t\"",
 ];
 
-/// One case: a hoist.yaml and what to add to the project.
+/// What a case must end with.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Expect {
+    /// Exit 1 or 2 with an `error:` line.
+    Refused,
+    /// Exit 0.
+    Accepted,
+}
+
+/// One case: a hoist.yaml, what to add to the project and what must
+/// happen.
 struct Case {
     name: String,
     yaml: String,
     setup: fn(&Path),
     args: &'static [&'static str],
+    expect: Expect,
 }
+
+/// The mutations that leave a valid project, so `hoist push` must store
+/// it; every other mutation must be refused. Lines of `BASE`: 0 project,
+/// 1 storage, 2 backend, 3 path, 4 functions, 5 api, 6 runtime, 7 version,
+/// 8 port, 9 entrypoint, 10 include, 11 its item, 12 env, 13 MODE. Values
+/// by index in `VALUES`.
+const ACCEPTED: &[&str] = &[
+    // Keys with defaults (backend local, store path, version, port,
+    // entrypoint index.ts, include, env), and keys of one map swapped.
+    "delete line 2",
+    "delete line 3",
+    "delete line 7",
+    "delete line 8",
+    "delete line 9",
+    "delete line 11",
+    "delete line 13",
+    "swap lines 2",
+    "swap lines 6",
+    "swap lines 7",
+    "swap lines 8",
+    // The include item twice, or indented (still the list's item); MODE
+    // indented under `env:` is still its key.
+    "duplicate line 11",
+    "indent line 11",
+    "indent line 13",
+    // `&anchor` before a value is a YAML anchor: the value is unchanged
+    // (on `storage:`, `functions:` and `api:` it anchors the map below).
+    "line 1 value 14",
+    "line 4 value 14",
+    "line 5 value 14",
+    "line 8 value 14",
+    "line 9 value 14",
+    "line 10 value 14",
+    "line 12 value 14",
+    "line 3 value 14",
+    "line 7 value 14",
+    "line 13 value 14",
+    // Numbers as the project's name or version are names ("0", huge,
+    // "1e400").
+    "line 0 value 3",
+    "line 0 value 4",
+    "line 0 value 5",
+    "line 7 value 3",
+    "line 7 value 4",
+    "line 7 value 5",
+    // `~` (null) takes the default: version, port, entrypoint, store path.
+    "line 7 value 8",
+    "line 8 value 8",
+    "line 9 value 8",
+    "line 3 value 8",
+    // `!!binary` makes a version of its bytes' text.
+    "line 7 value 15",
+    // A store path inside the project with an odd name: "-1", "0", huge,
+    // "1e400", "" (the project's store default), bytes, "index.json",
+    // "név ✓", a tab.
+    "line 3 value 2",
+    "line 3 value 3",
+    "line 3 value 4",
+    "line 3 value 5",
+    "line 3 value 9",
+    "line 3 value 15",
+    "line 3 value 16",
+    "line 3 value 17",
+    "line 3 value 19",
+    // Any string is an env value (null, numbers, paths, text).
+    "line 13 value 2",
+    "line 13 value 3",
+    "line 13 value 4",
+    "line 13 value 5",
+    "line 13 value 8",
+    "line 13 value 9",
+    "line 13 value 10",
+    "line 13 value 11",
+    "line 13 value 12",
+    "line 13 value 15",
+    "line 13 value 16",
+    "line 13 value 17",
+    "line 13 value 19",
+];
 
 fn no_setup(_: &Path) {}
 
@@ -77,11 +169,17 @@ fn mutations() -> Vec<Case> {
     let lines: Vec<&str> = BASE.lines().collect();
     let mut out = Vec::new();
     let mut add = |name: String, yaml: String| {
+        let expect = if ACCEPTED.contains(&name.as_str()) {
+            Expect::Accepted
+        } else {
+            Expect::Refused
+        };
         out.push(Case {
             name,
             yaml,
             setup: no_setup,
             args: &["push"],
+            expect,
         })
     };
     for i in 0..lines.len() {
@@ -244,21 +342,41 @@ fn garbage_manifest(root: &Path) {
     std::fs::write(root.join("store/functions/api/v1/manifest.json"), "{\"sch").unwrap();
 }
 
+/// A spoiled function dir: (name, setup, what `hoist push` must do, what
+/// `hoist bundle` must do).
+type DirCase = (&'static str, fn(&Path), Expect, Expect);
+
+/// Whether this process is root: root reads a file whatever its mode.
+fn root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
 fn hostile() -> Vec<Case> {
-    let dirs: &[Setup] = &[
-        ("fifo", fifo),
-        ("socket", socket),
-        ("symlink loop", symlink_loop),
-        ("dir loop", dir_loop),
-        ("link outside", escaping_link),
-        ("deep tree", deep_tree),
-        ("odd names", odd_names),
-        ("sparse 3 GiB", sparse),
-        ("unreadable file", unreadable),
-        ("no entrypoint", no_entrypoint),
-        ("entrypoint is a dir", entry_is_dir),
-        ("store is a file", store_is_file),
-        (".hoist is a file", hoist_is_file),
+    use Expect::{Accepted, Refused};
+    let unreadable_expect = if root() { Accepted } else { Refused };
+    let dirs: &[DirCase] = &[
+        ("fifo", fifo, Refused, Refused),
+        ("socket", socket, Refused, Refused),
+        ("symlink loop", symlink_loop, Refused, Refused),
+        ("dir loop", dir_loop, Refused, Refused),
+        ("link outside", escaping_link, Refused, Refused),
+        // Valid files, however deep or oddly named.
+        ("deep tree", deep_tree, Accepted, Accepted),
+        ("odd names", odd_names, Accepted, Accepted),
+        // Archived as a sparse file: a few MiB.
+        ("sparse 3 GiB", sparse, Accepted, Accepted),
+        (
+            "unreadable file",
+            unreadable,
+            unreadable_expect,
+            unreadable_expect,
+        ),
+        ("no entrypoint", no_entrypoint, Refused, Refused),
+        ("entrypoint is a dir", entry_is_dir, Refused, Refused),
+        // `hoist bundle` does not use the store.
+        ("store is a file", store_is_file, Refused, Accepted),
+        (".hoist is a file", hoist_is_file, Refused, Refused),
     ];
     let stores: &[Setup] = &[
         ("pull key traversal", key_traversal),
@@ -268,8 +386,8 @@ fn hostile() -> Vec<Case> {
         ("pull garbage manifest", garbage_manifest),
     ];
     let mut out = Vec::new();
-    for (name, setup) in dirs {
-        for args in [&["push"][..], &["build"][..]] {
+    for (name, setup, push, bundle) in dirs {
+        for (args, expect) in [(&["push"][..], push), (&["bundle"][..], bundle)] {
             out.push(Case {
                 name: format!("{name} ({})", args[0]),
                 yaml: BASE.to_string(),
@@ -279,6 +397,7 @@ fn hostile() -> Vec<Case> {
                 } else {
                     &["bundle"]
                 },
+                expect: *expect,
             });
         }
     }
@@ -288,6 +407,7 @@ fn hostile() -> Vec<Case> {
             yaml: BASE.to_string(),
             setup: *setup,
             args: &["pull", "api", "v1"],
+            expect: Refused,
         });
     }
     out
@@ -354,9 +474,10 @@ fn scan(dir: &Path, temps: &mut Vec<PathBuf>, manifests: &mut Vec<PathBuf>) {
     }
 }
 
-/// Run one case in its own directory under `arena`; `Err` says what broke.
+/// Run one case in its own directory under `arena/cases` (so that
+/// `../../outside` from it is `arena/outside`); `Err` says what broke.
 fn run(case: &Case, arena: &Path, i: usize) -> Result<Option<i32>, String> {
-    let root = arena.join(format!("case-{i}"));
+    let root = arena.join("cases").join(format!("case-{i}"));
     let f = root.join("functions/api");
     std::fs::create_dir_all(&f).unwrap();
     std::fs::write(f.join("index.ts"), "export default () => 1\n").unwrap();
@@ -399,10 +520,12 @@ fn run(case: &Case, arena: &Path, i: usize) -> Result<Option<i32>, String> {
         ));
     }
     USAGE.lock().unwrap().push((usage, case.name.clone()));
-    match code {
-        Some(0) => {}
-        Some(1 | 2) if err.lines().any(|l| l.starts_with("error:")) => {}
-        Some(1 | 2) => return fail("no `error:` line"),
+    match (code, case.expect) {
+        (Some(0), Expect::Accepted) => {}
+        (Some(0), Expect::Refused) => return fail("accepted, but must be refused"),
+        (Some(1 | 2), Expect::Refused) if err.lines().any(|l| l.starts_with("error:")) => {}
+        (Some(1 | 2), Expect::Refused) => return fail("no `error:` line"),
+        (Some(1 | 2), Expect::Accepted) => return fail("refused, but must be accepted"),
         _ => return fail("exit code other than 0, 1, 2"),
     }
     let (mut temps, mut manifests) = (Vec::new(), Vec::new());
@@ -422,10 +545,18 @@ fn run(case: &Case, arena: &Path, i: usize) -> Result<Option<i32>, String> {
 fn hostile_projects_are_refused_cleanly() {
     let mut cases = mutations();
     cases.extend(hostile());
+    for name in ACCEPTED {
+        assert!(
+            cases.iter().any(|c| c.name == *name),
+            "ACCEPTED names no case: {name}"
+        );
+    }
     let arena = tempfile::tempdir().unwrap();
-    // A sibling nothing may touch, and the arena's listing before.
+    // A decoy nothing may touch, where `../../outside` from a project
+    // points (a store path of `../../outside` would write into it).
     let outside = arena.path().join("outside");
     std::fs::create_dir(&outside).unwrap();
+    std::fs::create_dir(arena.path().join("cases")).unwrap();
     let next = AtomicUsize::new(0);
     let failures = Mutex::new(Vec::new());
     let refused = AtomicUsize::new(0);
@@ -447,7 +578,8 @@ fn hostile_projects_are_refused_cleanly() {
                         .unwrap()
                         .push(format!("{}: {why}", case.name)),
                 }
-                let _ = std::fs::remove_dir_all(arena.path().join(format!("case-{i}")));
+                let _ =
+                    std::fs::remove_dir_all(arena.path().join("cases").join(format!("case-{i}")));
             });
         }
     });
@@ -459,16 +591,21 @@ fn hostile_projects_are_refused_cleanly() {
         cases.len(),
         failures.join("\n\n")
     );
-    let names: Vec<_> = std::fs::read_dir(arena.path())
+    let mut names: Vec<_> = std::fs::read_dir(arena.path())
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
+    names.sort();
     assert_eq!(
         names,
-        vec!["outside".to_string()],
+        ["cases", "outside"],
         "something was written beside the projects"
     );
+    let left = std::fs::read_dir(arena.path().join("cases"))
+        .unwrap()
+        .count();
+    assert_eq!(left, 0, "something was written beside the projects");
     assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
     let refused = refused.into_inner();
     let usage = USAGE.lock().unwrap();

@@ -739,6 +739,60 @@ fn list_filters_and_pages() {
     assert!(emu.violations().is_empty(), "{:?}", emu.violations());
 }
 
+/// With `log_pages_overlap`, a page starts at the token's timestamp: tied
+/// lines and the previous page's last come again (the fault is recorded);
+/// nothing after the token is an empty page.
+#[test]
+fn overlapping_log_pages_send_the_token_timestamp_again() {
+    let emu = Emulator::start(fast());
+    app(&emu, "demo");
+    emu.log_pages_overlap();
+    emu.add_logs_tied("demo", "m1", "iad", &["a", "b", "c"]);
+    emu.add_logs("demo", "m1", "iad", &["d"]);
+    let logs = |token: &str| {
+        let page = call(
+            &emu,
+            "GET",
+            &format!("/api/v1/apps/demo/logs?next_token={token}"),
+            None,
+            None,
+        )
+        .1;
+        let msgs: Vec<String> = page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["attributes"]["message"].as_str().unwrap().to_string())
+            .collect();
+        let ids: Vec<String> = page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["id"].as_str().unwrap().to_string())
+            .collect();
+        (
+            msgs,
+            ids,
+            page["meta"]["next_token"].as_str().unwrap().to_string(),
+        )
+    };
+    let (msgs, ids, end) = logs("");
+    assert_eq!(msgs, ["a", "b", "c", "d"]);
+    let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), 4, "tied lines keep ids of their own: {ids:?}");
+    assert_eq!(emu.fired_count("log_overlap", ""), 0);
+    // The token of `a`..`c`'s timestamp: all three again, then `d`.
+    let tied = ids[0].split('-').next().unwrap().to_string();
+    let (msgs, _, _) = logs(&tied);
+    assert_eq!(msgs, ["a", "b", "c", "d"]);
+    assert_eq!(emu.fired_count("log_overlap", "/logs"), 1);
+    // Nothing after the last line: an empty page, no fault.
+    let (msgs, _, token) = logs(&end);
+    assert!(msgs.is_empty(), "{msgs:?}");
+    assert_eq!(token, end);
+    assert_eq!(emu.fired_count("log_overlap", "/logs"), 1);
+}
+
 #[test]
 fn logs_page_by_next_token() {
     let emu = Emulator::start(fast());

@@ -172,10 +172,54 @@ fn ok(out: &Output) {
     );
 }
 
-/// Deploy v1, then v2 under `strategy`; v2 must reach every machine with
-/// at least `floor` healthy machines at every moment; v3, whose checks
-/// never pass, must leave every machine on v2.
-fn strategy_round(strategy: &str, floor: usize) {
+/// What one strategy must show on the emulator's timeline while v2 rolls
+/// out.
+struct Expect {
+    /// The fewest healthy machines at any moment.
+    floor: usize,
+    /// The most machines on their way up at one moment (None: not checked;
+    /// bluegreen's greens are created one request after another).
+    at_once: Option<usize>,
+    /// An extra machine proves v2 first, healthy before any other machine
+    /// is touched, and goes.
+    canary: bool,
+}
+
+/// The canary of a rollout in `[t0, t1]`: a machine created and destroyed
+/// in it. Returns when it first was healthy and when the first other
+/// machine began to change (None when that never happened).
+fn canary_of(s: &Setup, t0: u64, t1: u64) -> Option<(Option<u64>, Option<u64>)> {
+    let tl: Vec<_> = s
+        .emu
+        .timeline(APP)
+        .into_iter()
+        .filter(|c| c.at_ms >= t0 && c.at_ms <= t1)
+        .collect();
+    let canary = tl
+        .iter()
+        .find(|c| {
+            c.state == "created"
+                && tl
+                    .iter()
+                    .any(|d| d.machine == c.machine && d.state == "destroyed")
+        })?
+        .machine
+        .clone();
+    let healthy = tl
+        .iter()
+        .find(|c| c.machine == canary && c.healthy)
+        .map(|c| c.at_ms);
+    let other = tl
+        .iter()
+        .find(|c| c.machine != canary && matches!(c.state.as_str(), "replacing" | "created"))
+        .map(|c| c.at_ms);
+    Some((healthy, other))
+}
+
+/// Deploy v1, then v2 under `strategy`; v2 must reach every machine as
+/// `want` says; v3, whose checks never pass, must leave every machine on
+/// v2.
+fn strategy_round(strategy: &str, want: Expect) {
     let Some(s) = Setup::start(Options::default()) else {
         return;
     };
@@ -192,9 +236,31 @@ fn strategy_round(strategy: &str, floor: usize) {
     assert_ne!(v1, v2);
     let min = s.emu.min_started_during(APP, t0, t1);
     assert!(
-        min >= floor,
-        "{strategy}: only {min} healthy machine(s) at one moment (allowed {floor})"
+        min >= want.floor,
+        "{strategy}: only {min} healthy machine(s) at one moment (allowed {})",
+        want.floor
     );
+    let most = s.emu.most_starting_during(APP, t0, t1);
+    if let Some(at_once) = want.at_once {
+        assert_eq!(
+            most,
+            at_once,
+            "{strategy}: {most} machine(s) were on their way up at once (timeline: {:#?})",
+            s.emu.timeline(APP)
+        );
+    }
+    match canary_of(&s, t0, t1) {
+        Some((healthy, other)) => {
+            assert!(want.canary, "{strategy} made a canary machine");
+            let healthy = healthy.expect("the canary was never healthy");
+            let other = other.expect("no other machine changed after the canary");
+            assert!(
+                healthy < other,
+                "{strategy}: a machine changed at {other} ms, before the canary was healthy at {healthy} ms"
+            );
+        }
+        None => assert!(!want.canary, "{strategy}: no canary machine came and went"),
+    }
 
     s.project(&fly, "    env:\n      EMULATOR_CHECKS: fail\n", "three");
     let out = s.run(&["deploy", "--version", "v3"]);
@@ -212,22 +278,50 @@ fn strategy_round(strategy: &str, floor: usize) {
 
 #[test]
 fn rolling_replaces_one_machine_first_then_a_third_at_a_time() {
-    strategy_round("rolling", 2);
+    strategy_round(
+        "rolling",
+        Expect {
+            floor: 2,
+            at_once: Some(1),
+            canary: false,
+        },
+    );
 }
 
 #[test]
 fn canary_proves_one_machine_then_rolls() {
-    strategy_round("canary", 2);
+    strategy_round(
+        "canary",
+        Expect {
+            floor: 2,
+            at_once: Some(1),
+            canary: true,
+        },
+    );
 }
 
 #[test]
 fn bluegreen_never_lowers_capacity() {
-    strategy_round("bluegreen", 3);
+    strategy_round(
+        "bluegreen",
+        Expect {
+            floor: 3,
+            at_once: None,
+            canary: false,
+        },
+    );
 }
 
 #[test]
 fn immediate_replaces_everything_at_once() {
-    strategy_round("immediate", 0);
+    strategy_round(
+        "immediate",
+        Expect {
+            floor: 0,
+            at_once: Some(3),
+            canary: false,
+        },
+    );
 }
 
 #[test]
@@ -324,23 +418,26 @@ fn two_deploys_at_once_never_leave_a_mix() {
     let other = tempfile::tempdir().unwrap();
     write_project(other.path(), "", "", "three");
     s.project("", "", "two");
+    // Each deploy with the moment it ended.
     let (a, b) = std::thread::scope(|sc| {
-        let a = sc.spawn(|| s.deploy("v2"));
-        let b = sc.spawn(|| s.run_in(other.path(), &["deploy", "--version", "v3"], &[]));
+        let a = sc.spawn(|| (s.deploy("v2"), Instant::now()));
+        let b = sc.spawn(|| {
+            let out = s.run_in(other.path(), &["deploy", "--version", "v3"], &[]);
+            (out, Instant::now())
+        });
         (a.join().unwrap(), b.join().unwrap())
     });
-    assert!(
-        a.status.success() || b.status.success(),
-        "neither deploy went through:\n{}\n{}",
-        stderr(&a),
-        stderr(&b)
-    );
-    let ms = s.machines();
-    let first = &ms[0].1;
-    assert!(
-        ms.iter().all(|m| &m.1 == first),
-        "a mix of versions: {ms:?}"
-    );
+    let both = format!("v2:\n{}\nv3:\n{}", stderr(&a.0), stderr(&b.0));
+    // The machines run what the deploy that reported success last sent.
+    let winner = [("v2", &a), ("v3", &b)]
+        .into_iter()
+        .filter(|(_, (out, _))| out.status.success())
+        .max_by_key(|(_, (_, ended))| *ended)
+        .map(|(v, _)| v);
+    let Some(winner) = winner else {
+        panic!("neither deploy went through:\n{both}");
+    };
+    s.assert_all_on(winner);
     s.assert_clean();
 }
 
@@ -388,9 +485,15 @@ fn logs_cross_a_page_boundary_without_duplicates() {
     s.project("", "", "one");
     ok(&s.deploy("v1"));
     let id = s.emu.machines(APP)[0]["id"].as_str().unwrap().to_string();
+    // Pages overlap (each starts at the last one's timestamp, inclusive)
+    // and lines come in groups of three with one timestamp, so the client
+    // must drop repeats by id, not by position or timestamp.
+    s.emu.log_pages_overlap();
     let lines: Vec<String> = (0..250).map(|i| format!("request {i}")).collect();
-    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
-    s.emu.add_logs(APP, &id, "iad", &refs);
+    for group in lines.chunks(3) {
+        let refs: Vec<&str> = group.iter().map(String::as_str).collect();
+        s.emu.add_logs_tied(APP, &id, "iad", &refs);
+    }
     let out = s.run(&["logs", "api", "--output", "json"]);
     ok(&out);
     let got: Vec<String> = String::from_utf8_lossy(&out.stdout)
@@ -404,6 +507,8 @@ fn logs_cross_a_page_boundary_without_duplicates() {
         .filter(|m| m.starts_with("request "))
         .collect();
     assert_eq!(got, lines, "every line once, in order");
+    let overlapped = s.emu.fired_count("log_overlap", "/logs");
+    assert!(overlapped >= 2, "only {overlapped} page(s) overlapped");
 
     // Following: lines added while `logs -f` polls arrive once each, across
     // the 100-line page boundary.
@@ -438,9 +543,12 @@ fn logs_cross_a_page_boundary_without_duplicates() {
     });
     std::thread::sleep(Duration::from_millis(300));
     let more: Vec<String> = (0..150).map(|i| format!("later {i}")).collect();
+    let before = s.emu.fired_count("log_overlap", "/logs");
     for chunk in more.chunks(50) {
-        let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
-        s.emu.add_logs(APP, &id, "iad", &refs);
+        for group in chunk.chunks(2) {
+            let refs: Vec<&str> = group.iter().map(String::as_str).collect();
+            s.emu.add_logs_tied(APP, &id, "iad", &refs);
+        }
         std::thread::sleep(Duration::from_millis(200));
     }
     let start = Instant::now();
@@ -451,6 +559,10 @@ fn logs_cross_a_page_boundary_without_duplicates() {
     let _ = child.wait();
     let seen = reader.join().unwrap();
     assert_eq!(seen, more, "followed lines arrive once each, in order");
+    assert!(
+        s.emu.fired_count("log_overlap", "/logs") > before,
+        "no page overlapped while following"
+    );
 }
 
 #[test]
@@ -471,6 +583,15 @@ fn faults_on_the_way_are_retried() {
     ok(&s.deploy("v1"));
     s.assert_all_on("v1");
     s.assert_clean();
+    // Every fault fired: the deploy went through them, not around them.
+    let fired = s.emu.fired();
+    assert_eq!(s.emu.fired_count("storm", ""), 6, "{fired:#?}");
+    assert_eq!(s.emu.fired_count("fail_next", "/wait"), 3, "{fired:#?}");
+    assert_eq!(
+        s.emu.fired_count("after_effect", "/machines"),
+        1,
+        "{fired:#?}"
+    );
 }
 
 #[test]
@@ -666,8 +787,93 @@ fn an_env_only_change_is_undone_when_another_function_fails() {
         "api kept the failed release's env: {}",
         stderr(&out)
     );
+    // api really went to the new env and back: every machine's configs
+    // end first, second, first.
+    for m in s.emu.machines(APP) {
+        let id = m["id"].as_str().unwrap();
+        let history: Vec<String> = s
+            .emu
+            .config_history(APP, id)
+            .iter()
+            .map(|c| c["env"]["GREETING"].as_str().unwrap_or("").to_string())
+            .collect();
+        assert!(
+            history.ends_with(&["first".into(), "second".into(), "first".into()]),
+            "machine {id} of api did not get the new env and go back: {history:?}\n{}",
+            stderr(&out)
+        );
+    }
+    assert!(
+        stderr(&out).contains("Rolling back api"),
+        "the undo of api is not reported: {}",
+        stderr(&out)
+    );
     s.assert_clean();
     let rel = s.run(&["releases", "--output", "json"]);
     let doc: Value = serde_json::from_slice(&rel.stdout).unwrap();
     assert_eq!(doc["releases"][0]["status"], "rolled_back", "{doc}");
+}
+
+/// A failed deploy whose undo cannot put a machine back (the emulator
+/// refuses only the update back to v1's config) ends its release `failed`,
+/// says so, and the next deploy finishes the undo.
+#[test]
+fn a_failed_undo_ends_the_release_failed_and_the_next_deploy_finishes_it() {
+    let Some(s) = Setup::start(Options::default()) else {
+        return;
+    };
+    s.project("", "", "one");
+    ok(&s.deploy("v1"));
+    let v1 = s.assert_all_on("v1");
+
+    s.emu.fail_next_where(
+        "POST",
+        "/machines/",
+        ("/config/metadata/hoist_version", "v1"),
+        422,
+        serde_json::json!({"error": "update refused (injected)"}),
+        1,
+    );
+    s.project("", "    env:\n      EMULATOR_CHECKS: fail\n", "two");
+    let out = s.deploy("v2");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(
+        s.emu.fired_count("fail_next", "/machines/"),
+        1,
+        "{:#?}",
+        s.emu.fired()
+    );
+    assert!(err.contains("could not be put back"), "{err}");
+    assert!(err.contains("run `hoist deploy` again"), "{err}");
+    let ms = s.machines();
+    assert!(
+        ms.iter().any(|m| m.1 == "v2"),
+        "the refused undo left no machine on v2: {ms:?}"
+    );
+    let rel = s.run(&["releases", "--output", "json"]);
+    let doc: Value = serde_json::from_slice(&rel.stdout).unwrap();
+    let failed = doc["releases"][0].clone();
+    assert_eq!(failed["status"], "failed", "{doc}");
+
+    // The next deploy finishes the undo first.
+    s.project("", "", "one");
+    let out = s.deploy("v1");
+    ok(&out);
+    assert!(stderr(&out).contains("left unfinished"), "{}", stderr(&out));
+    assert_eq!(s.assert_all_on("v1"), v1);
+    s.assert_clean();
+    let rel = s.run(&["releases", "--output", "json"]);
+    let doc: Value = serde_json::from_slice(&rel.stdout).unwrap();
+    let again = doc["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == failed["id"])
+        .cloned();
+    assert_eq!(
+        again.as_ref().map(|r| r["status"].clone()),
+        Some(Value::from("rolled_back")),
+        "{doc}"
+    );
 }

@@ -214,7 +214,7 @@ pub fn ips(sh: &Arc<Shared>, r: &Req, app: &str) -> Resp {
 }
 
 pub fn logs(sh: &Arc<Shared>, r: &Req, app: &str) -> Resp {
-    let st = sh.lock();
+    let mut st = sh.lock();
     if let Err(e) = gate(sh, &st, app) {
         return e;
     }

@@ -19,6 +19,7 @@ mod spec;
 mod state;
 mod util;
 
+pub use faults::Fired;
 use serde_json::Value;
 use state::{Lease, State};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -180,6 +181,28 @@ impl Emulator {
         self.st().faults.fail_next.push(faults::FailRule {
             method: method.to_string(),
             path_contains: path_contains.to_string(),
+            body_has: None,
+            status,
+            body,
+            left: count,
+        });
+    }
+
+    /// As [`Emulator::fail_next`], for requests whose JSON body holds the
+    /// string `value` at `pointer` (`/config/metadata/hoist_version`) only.
+    pub fn fail_next_where(
+        &self,
+        method: &str,
+        path_contains: &str,
+        (pointer, value): (&str, &str),
+        status: u16,
+        body: Value,
+        count: usize,
+    ) {
+        self.st().faults.fail_next.push(faults::FailRule {
+            method: method.to_string(),
+            path_contains: path_contains.to_string(),
+            body_has: Some((pointer.to_string(), value.to_string())),
             status,
             body,
             left: count,
@@ -197,6 +220,7 @@ impl Emulator {
         self.st().faults.after_effect.push(faults::FailRule {
             method: method.to_string(),
             path_contains: path_contains.to_string(),
+            body_has: None,
             status,
             body: Value::Null,
             left: count,
@@ -208,6 +232,29 @@ impl Emulator {
         let mut st = self.st();
         st.faults.storm = count;
         st.faults.retry_after = retry_after_secs;
+    }
+
+    /// Log pages asked for with a `next_token` start at its timestamp,
+    /// inclusive, as a server paging by time does: the entries at the
+    /// token's timestamp (the previous page's last, and any tied with it)
+    /// come again, so a client must drop repeats by id. A page with nothing
+    /// after the token is empty.
+    pub fn log_pages_overlap(&self) {
+        self.st().faults.log_overlap = true;
+    }
+
+    /// Every fault that fired so far, in order.
+    pub fn fired(&self) -> Vec<Fired> {
+        self.st().faults.fired.clone()
+    }
+
+    /// How many times `fault` (`storm`, `fail_next`, `after_effect`,
+    /// `log_overlap`) fired on a path containing `path_contains`.
+    pub fn fired_count(&self, fault: &str, path_contains: &str) -> usize {
+        self.fired()
+            .iter()
+            .filter(|f| f.fault == fault && f.path.contains(path_contains))
+            .count()
     }
 
     /// Creating a machine in `region` answers 422 insufficient_capacity.
@@ -263,6 +310,19 @@ impl Emulator {
         }
     }
 
+    /// Lines that all carry one timestamp (each its own id), as lines
+    /// written in the same nanosecond do. Without
+    /// [`Emulator::log_pages_overlap`] a page boundary inside the group
+    /// drops the rest of it, as a server paging strictly after a timestamp
+    /// would.
+    pub fn add_logs_tied(&self, app: &str, machine_id: &str, region: &str, lines: &[&str]) {
+        let mut st = self.st();
+        let ns = util::unix_ns().max(st.last_log_ns + 1);
+        for line in lines {
+            st.log_at(ns, app, machine_id, region, line);
+        }
+    }
+
     // ---- observation ----
 
     /// The app's machines that are not destroyed, as GET returns them.
@@ -280,6 +340,20 @@ impl Emulator {
         self.st().apps.keys().cloned().collect()
     }
 
+    /// Every config the machine has had (its versions), oldest first.
+    pub fn config_history(&self, app: &str, id: &str) -> Vec<Value> {
+        let st = self.st();
+        st.find_any(app, id)
+            .map(|i| {
+                st.machines[i]
+                    .versions
+                    .iter()
+                    .map(|(_, c)| c.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub fn timeline(&self, app: &str) -> Vec<Change> {
         self.st()
             .timeline
@@ -289,28 +363,54 @@ impl Emulator {
             .collect()
     }
 
-    /// The fewest machines of `app` that were `started` and healthy (checks
-    /// all passing, or none) at any moment in `[from_ms, to_ms]`.
-    pub fn min_started_during(&self, app: &str, from_ms: u64, to_ms: u64) -> usize {
+    /// For each moment in `[from_ms, to_ms]` (the state at `from_ms`
+    /// first), `count` of the latest change of every machine of `app`.
+    fn each_moment(
+        &self,
+        app: &str,
+        from_ms: u64,
+        to_ms: u64,
+        count: impl Fn(&Change) -> bool,
+    ) -> Vec<usize> {
         let changes = self.timeline(app);
-        let mut up = std::collections::BTreeMap::<String, bool>::new();
-        let count =
-            |up: &std::collections::BTreeMap<String, bool>| up.values().filter(|v| **v).count();
+        let mut latest = std::collections::BTreeMap::<String, Change>::new();
+        let n = |latest: &std::collections::BTreeMap<String, Change>| {
+            latest.values().filter(|c| count(c)).count()
+        };
         let mut i = 0;
         while i < changes.len() && changes[i].at_ms <= from_ms {
-            up.insert(changes[i].machine.clone(), changes[i].healthy);
+            latest.insert(changes[i].machine.clone(), changes[i].clone());
             i += 1;
         }
-        let mut min = count(&up);
+        let mut out = vec![n(&latest)];
         while i < changes.len() && changes[i].at_ms <= to_ms {
             let at = changes[i].at_ms;
             while i < changes.len() && changes[i].at_ms == at {
-                up.insert(changes[i].machine.clone(), changes[i].healthy);
+                latest.insert(changes[i].machine.clone(), changes[i].clone());
                 i += 1;
             }
-            min = min.min(count(&up));
+            out.push(n(&latest));
         }
-        min
+        out
+    }
+
+    /// The fewest machines of `app` that were `started` and healthy (checks
+    /// all passing, or none) at any moment in `[from_ms, to_ms]`.
+    pub fn min_started_during(&self, app: &str, from_ms: u64, to_ms: u64) -> usize {
+        let counts = self.each_moment(app, from_ms, to_ms, |c| c.healthy);
+        counts.into_iter().min().unwrap_or(0)
+    }
+
+    /// The most machines of `app` on their way up at one moment in
+    /// `[from_ms, to_ms]`: `created`, `replacing`, `starting`, or `started`
+    /// with checks not yet passing.
+    pub fn most_starting_during(&self, app: &str, from_ms: u64, to_ms: u64) -> usize {
+        let up = |c: &Change| {
+            matches!(c.state.as_str(), "created" | "replacing" | "starting")
+                || (c.state == "started" && !c.healthy)
+        };
+        let counts = self.each_moment(app, from_ms, to_ms, up);
+        counts.into_iter().max().unwrap_or(0)
     }
 
     pub fn requests(&self) -> Vec<Request> {

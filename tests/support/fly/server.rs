@@ -192,14 +192,14 @@ async fn route(sh: &Arc<Shared>, r: &Req) -> Resp {
     }
     {
         let mut st = sh.lock();
-        if st.faults.take_storm() {
+        if st.faults.take_storm(&r.method, &r.path) {
             let mut resp = Resp::err(429, "rate limit exceeded");
             if let Some(s) = st.faults.retry_after {
                 resp.headers.push(("retry-after".into(), s.to_string()));
             }
             return resp;
         }
-        if let Some((status, body)) = st.faults.take_fail(&r.method, &r.path) {
+        if let Some((status, body)) = st.faults.take_fail(&r.method, &r.path, &r.body) {
             return Resp::json(status, body);
         }
         if sh.opts.rate_limit {
@@ -211,7 +211,10 @@ async fn route(sh: &Arc<Shared>, r: &Req) -> Resp {
         }
     }
     let resp = dispatch(sh, r).await;
-    let after = sh.lock().faults.take_after_effect(&r.method, &r.path);
+    let after = sh
+        .lock()
+        .faults
+        .take_after_effect(&r.method, &r.path, &r.body);
     match after {
         Some(408) => Resp::err(408, "request timed out"),
         Some(status) => Resp::err(

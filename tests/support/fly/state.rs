@@ -206,6 +206,7 @@ pub struct State {
     pub faults: Faults,
     pub logs: BTreeMap<String, Vec<LogLine>>,
     pub last_log_ns: u128,
+    pub log_seq: u64,
     pub boot_ms: u64,
     pub checks_pass_ms: u64,
 }
@@ -222,6 +223,7 @@ impl State {
             faults: Faults::default(),
             logs: BTreeMap::new(),
             last_log_ns: 0,
+            log_seq: 0,
             boot_ms,
             checks_pass_ms,
         }
