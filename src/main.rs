@@ -3,7 +3,11 @@
 use clap::Parser;
 
 fn main() {
-    hoist::interrupt::install();
+    if let Err(e) = hoist::interrupt::install() {
+        eprintln!(
+            "warning: cannot handle Ctrl-C ({e}); it stops hoist without removing its temporary files"
+        );
+    }
     let cli = hoist::cli::Cli::parse();
     let code = hoist::run(cli);
     std::process::exit(code as i32);

@@ -42,6 +42,8 @@ fn now_secs() -> u64 {
 }
 
 /// Whether process `pid` still runs (on this machine).
+// Elsewhere there is no check: every process is taken to run.
+#[cfg_attr(not(unix), allow(unused_variables))]
 fn alive(pid: u32) -> bool {
     #[cfg(unix)]
     {
@@ -51,7 +53,6 @@ fn alive(pid: u32) -> bool {
     }
     #[cfg(not(unix))]
     {
-        let _ = pid;
         true
     }
 }
@@ -89,7 +90,16 @@ impl Ctx {
     /// Forget an upload that completed or was confirmed aborted.
     pub(super) fn journal_remove(&self, upload_id: &str) {
         if let Some(path) = self.journal_file(upload_id) {
-            let _ = std::fs::remove_file(path);
+            self.forget_record(&path);
+        }
+    }
+
+    /// Remove the upload record at `path`; one that cannot be removed is
+    /// said (the next cleanup finds the upload gone and tries again).
+    fn forget_record(&self, path: &std::path::Path) {
+        if let Err(e) = crate::fsx::remove_file(path) {
+            self.printer
+                .warn(format!("{e:#}; the multipart upload record is left behind"));
         }
     }
 
@@ -116,7 +126,11 @@ impl Ctx {
                     continue;
                 };
                 let Ok(mut e) = serde_json::from_slice::<Entry>(&bytes) else {
-                    let _ = std::fs::remove_file(&path);
+                    self.printer.warn(format!(
+                        "{} is not a multipart upload record; it is removed",
+                        path.display()
+                    ));
+                    self.forget_record(&path);
                     continue;
                 };
                 let old = now.saturating_sub(e.started) >= min_age.as_secs();
@@ -143,7 +157,7 @@ impl Ctx {
                 }
                 match res {
                     Ok(()) => {
-                        let _ = std::fs::remove_file(&path);
+                        self.forget_record(&path);
                         done.push(format!("s3://{}/{} ({})", e.bucket, e.key, e.upload_id));
                     }
                     Err(why) => {
@@ -153,7 +167,7 @@ impl Ctx {
                             e.bucket, e.key
                         );
                         if e.refused >= GIVE_UP_AFTER {
-                            let _ = std::fs::remove_file(&path);
+                            self.forget_record(&path);
                             self.printer.warn(format!(
                                 "{what}; tried {} times, hoist stops trying: abort it with \
                                  `aws s3api abort-multipart-upload --bucket {} --key {} --upload-id {}`, \
