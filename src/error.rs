@@ -143,9 +143,9 @@ pub fn to_json(err: &anyhow::Error) -> Option<serde_json::Value> {
     {
         return None;
     }
-    let mut chain = err.chain();
-    let message = chain.next().map(|e| e.to_string()).unwrap_or_default();
-    let causes: Vec<String> = chain.map(|e| e.to_string()).collect();
+    // The chain starts with the error itself; the rest are its causes.
+    let message = err.to_string();
+    let causes: Vec<String> = err.chain().skip(1).map(|e| e.to_string()).collect();
     let hint = user_errors(err).into_iter().find_map(|u| u.hint.clone());
     let api = crate::http::ApiError::find(err);
     Some(serde_json::json!({

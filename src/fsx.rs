@@ -15,6 +15,28 @@ pub fn clean_temps(dir: &Path) {
     crate::leftovers::clean(dir, TMP_BASE, false);
 }
 
+/// Remove the file at `path`; one that is already gone is not an error
+/// (a cleanup only has to leave it absent).
+pub fn remove_file(path: &Path) -> anyhow::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("cannot remove {}", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Remove the directory tree at `path`; one that is already gone is not an
+/// error.
+pub fn remove_dir_all(path: &Path) -> anyhow::Result<()> {
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("cannot remove {}", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Write `bytes` to `path` atomically, creating parent directories.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     write_atomic_mode(path, bytes, None)
@@ -22,6 +44,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 /// Like `write_atomic`, with unix permission bits set before the rename
 /// (e.g. 0o600 for credentials, so the file is never readable by others).
+/// Elsewhere `mode` has no meaning and is not used.
+#[cfg_attr(not(unix), allow(unused_variables))]
 pub fn write_atomic_mode(path: &Path, bytes: &[u8], mode: Option<u32>) -> anyhow::Result<()> {
     let dir = path
         .parent()
@@ -51,8 +75,6 @@ pub fn write_atomic_mode(path: &Path, bytes: &[u8], mode: Option<u32>) -> anyhow
             .set_permissions(std::fs::Permissions::from_mode(mode))
             .with_context(|| format!("cannot set permissions on {}", tmp.path().display()))?;
     }
-    #[cfg(not(unix))]
-    let _ = mode;
     tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())
         .with_context(|| format!("cannot write {}", path.display()))?;

@@ -6,13 +6,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 static REQUESTED: AtomicBool = AtomicBool::new(false);
 
-/// Install the handler once, at start-up.
-pub fn install() {
-    let _ = ctrlc::set_handler(|| {
+/// Install the handler once, at start-up. Without it Ctrl-C still stops
+/// hoist, but at once, without cleaning up; the caller says so.
+pub fn install() -> Result<(), ctrlc::Error> {
+    ctrlc::set_handler(|| {
         if REQUESTED.swap(true, Ordering::SeqCst) {
             std::process::exit(crate::error::Exit::Interrupted as i32);
         }
-    });
+    })
 }
 
 /// Whether the user asked to stop.

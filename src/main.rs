@@ -3,7 +3,11 @@
 use clap::Parser;
 
 fn main() {
-    hoist::interrupt::install();
+    if let Err(e) = hoist::interrupt::install() {
+        eprintln!(
+            "warning: cannot handle Ctrl-C ({e}); it stops hoist without removing its temporary files"
+        );
+    }
     let cli = hoist::cli::Cli::parse();
     // The one async runtime: every part of hoist blocks on its handle.
     let rt = match tokio::runtime::Builder::new_multi_thread()

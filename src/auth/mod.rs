@@ -57,12 +57,11 @@ impl fmt::Display for Source {
 /// Which store `save` used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stored {
-    Keyring,
+    /// The OS keyring; `warning` says what could not be cleaned up (an
+    /// older copy of the token left in the credentials file).
+    Keyring { warning: Option<String> },
     /// The file, and why not the keyring.
-    File {
-        path: PathBuf,
-        why: String,
-    },
+    File { path: PathBuf, why: String },
 }
 
 /// Environment variables that override stored tokens for `target`, most
@@ -100,7 +99,13 @@ fn read_file() -> anyhow::Result<serde_json::Map<String, serde_json::Value>> {
             let v: serde_json::Value = serde_json::from_str(&text).with_context(|| {
                 format!("credentials file {} is not valid JSON", path.display())
             })?;
-            Ok(v.as_object().cloned().unwrap_or_default())
+            match v {
+                serde_json::Value::Object(map) => Ok(map),
+                _ => anyhow::bail!(
+                    "credentials file {} is not a JSON object of tokens",
+                    path.display()
+                ),
+            }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
         Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
@@ -150,19 +155,24 @@ pub fn save(target: &str, token: &Secret) -> anyhow::Result<Stored> {
     } else {
         match keyring::Entry::new(SERVICE, target) {
             Err(e) => format!("the OS keyring is not usable here ({})", refusal(&e)),
-            Ok(entry) => match entry.set_password(token.expose()) {
-                Err(e) => format!("the OS keyring could not store it ({})", refusal(&e)),
-                // Read back: some keyrings accept a write and lose it (no session).
-                Ok(()) if entry.get_password().ok().as_deref() == Some(token.expose()) => {
-                    // A stale file copy would shadow nothing, but remove it anyway.
-                    let _ = remove_from_file(target);
-                    return Ok(Stored::Keyring);
+            Ok(entry) => {
+                match entry.set_password(token.expose()) {
+                    Err(e) => format!("the OS keyring could not store it ({})", refusal(&e)),
+                    // Read back: some keyrings accept a write and lose it (no session).
+                    Ok(()) if entry.get_password().ok().as_deref() == Some(token.expose()) => {
+                        // A stale file copy would shadow nothing, but it is a
+                        // plaintext token the user now expects in the keyring.
+                        let warning = remove_from_file(target).err().map(|e| {
+                        format!("an older copy of the token may be left in the credentials file: {e:#}")
+                    });
+                        return Ok(Stored::Keyring { warning });
+                    }
+                    Ok(()) => {
+                        "the OS keyring accepted the token but did not keep it (no session keyring)"
+                            .to_string()
+                    }
                 }
-                Ok(()) => {
-                    "the OS keyring accepted the token but did not keep it (no session keyring)"
-                        .to_string()
-                }
-            },
+            }
         }
     };
     if mode() == "keyring" {

@@ -163,8 +163,12 @@ async fn error_shape(res: Response) -> Response {
         _ => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
     };
     let (_, body) = res.into_parts();
-    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
-    let mut msg = String::from_utf8_lossy(&text).trim().to_string();
+    // The rejection's own text is the message; one over 4 KiB (or that
+    // cannot be read) gives way to the status's reason below.
+    let mut msg = match axum::body::to_bytes(body, 4096).await {
+        Ok(text) => String::from_utf8_lossy(&text).trim().to_string(),
+        Err(_) => String::new(),
+    };
     if msg.is_empty() {
         msg = st.canonical_reason().unwrap_or("error").to_lowercase();
     }

@@ -38,7 +38,7 @@ pub async fn deploy_archive(State(app): AppState, req: Request) -> ApiResult<Res
     let dir = super::version_dir(&app.opts.data_dir, &name, &hex);
     let tmp = super::versions::spool(&app, &archive)?;
     if let Err(e) = super::versions::extract(&tmp, &dir).await {
-        let _ = std::fs::remove_file(&tmp);
+        super::versions::discard(&tmp);
         return Err(e);
     }
     let runtime = match get("runtime") {
@@ -49,7 +49,7 @@ pub async fn deploy_archive(State(app): AppState, req: Request) -> ApiResult<Res
         None => "deno".into(),
     };
     if !runtimes::RUNTIMES.contains(&runtime.as_str()) {
-        let _ = std::fs::remove_file(&tmp);
+        super::versions::discard(&tmp);
         return Err(ApiError::bad_request(format!(
             "runtime `{runtime}` is not supported by this backend"
         )));
@@ -69,7 +69,7 @@ pub async fn deploy_archive(State(app): AppState, req: Request) -> ApiResult<Res
         .map(|c| c.to_string())
     });
     let Some(entrypoint) = entrypoint else {
-        let _ = std::fs::remove_file(&tmp);
+        super::versions::discard(&tmp);
         return Err(ApiError::bad_request(
             "no entrypoint given and none found (index.ts, index.js, ...)",
         ));

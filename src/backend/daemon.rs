@@ -31,11 +31,24 @@ pub fn port_note(port: u16) -> PathBuf {
     base.with_file_name("backend-ports").join(port.to_string())
 }
 
-/// The data directory noted for `port`, if any.
-pub fn noted_data_dir(port: u16) -> Option<PathBuf> {
-    let text = std::fs::read_to_string(port_note(port)).ok()?;
+/// The data directory noted for `port`: `None` when no note is there (or
+/// it holds no absolute path); a note that cannot be read is an error.
+pub fn read_note(port: u16) -> anyhow::Result<Option<PathBuf>> {
+    let path = port_note(port);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
     let dir = PathBuf::from(text.trim());
-    dir.is_absolute().then_some(dir)
+    Ok(dir.is_absolute().then_some(dir))
+}
+
+/// The data directory noted for `port`, for callers that only look for a
+/// backend to reuse: a note that cannot be read names none, and they fall
+/// back to the default data directory (see [`read_note`] for the error).
+pub fn noted_data_dir(port: u16) -> Option<PathBuf> {
+    read_note(port).ok().flatten()
 }
 
 /// Present while the running backend uses [`token_file`] (not a
@@ -176,8 +189,10 @@ pub fn last_lines(log: &Path, n: usize) -> String {
 pub fn forget(data: &Path, listen: SocketAddr) -> Vec<String> {
     let mut left = Vec::new();
     let mut files = vec![pid_file(data), addr_file(data)];
-    if noted_data_dir(listen.port()).is_some_and(|d| d == data) {
-        files.push(port_note(listen.port()));
+    match read_note(listen.port()) {
+        Ok(Some(noted)) if noted == data => files.push(port_note(listen.port())),
+        Ok(_) => {}
+        Err(e) => left.push(format!("{e:#}; the port note is left as it is")),
     }
     for f in files {
         match std::fs::remove_file(&f) {

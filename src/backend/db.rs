@@ -47,7 +47,8 @@ pub fn connect(path: &Path) -> anyhow::Result<Connection> {
     // Secrets live here: owner only (SQLite gives -wal and -shm the same mode).
     {
         use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("cannot make {} private (mode 0600)", path.display()))?;
     }
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -204,11 +205,13 @@ fn function_row(r: &Row) -> rusqlite::Result<FunctionRow> {
         has_versions: r.get::<_, i64>(14)? > 0,
         active_digest: r.get(15)?,
         env_digest: r.get(16)?,
-        env_keys: r
-            .get::<_, Option<String>>(17)?
-            .and_then(|j| serde_json::from_str::<BTreeMap<String, String>>(&j).ok())
-            .map(|m| m.into_keys().collect())
-            .unwrap_or_default(),
+        // No active deployment, no environment.
+        env_keys: match r.get::<_, Option<String>>(17)? {
+            Some(j) => json_column::<BTreeMap<String, String>>(17, &j)?
+                .into_keys()
+                .collect(),
+            None => Vec::new(),
+        },
     })
 }
 
@@ -219,9 +222,17 @@ const FN_COLS: &str = "name, runtime, handler, memory_mb, cpus, timeout_seconds,
   (SELECT env_digest FROM deployments d WHERE d.id = functions.active_deployment),
   (SELECT env_json FROM deployments d WHERE d.id = functions.active_deployment)";
 
+/// Column `idx`, a JSON document, decoded; one that does not decode is a
+/// conversion error naming the column, not an empty value.
+fn json_column<T: serde::de::DeserializeOwned>(idx: usize, text: &str) -> rusqlite::Result<T> {
+    serde_json::from_str(text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
 fn deployment_row(r: &Row) -> rusqlite::Result<DeploymentRow> {
     let env_json: String = r.get(6)?;
-    let env: BTreeMap<String, String> = serde_json::from_str(&env_json).unwrap_or_default();
+    let env: BTreeMap<String, String> = json_column(6, &env_json)?;
     Ok(DeploymentRow {
         id: r.get(0)?,
         function: r.get(1)?,

@@ -178,7 +178,13 @@ fn gate_failed(app: &App, name: &str, version: &str, e: ApiError) -> ApiError {
         format!("health check failed: {}", e.message),
     );
     app.sup.logs.flush();
-    let logs = app.db.tail(name, 20).unwrap_or_default();
+    let logs = match app.db.tail(name, 20) {
+        Ok(logs) => logs,
+        Err(err) => {
+            eprintln!("hoist backend: the failed health check of {name} is reported without its logs: {err}");
+            Vec::new()
+        }
+    };
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::HealthCheckFailed,
@@ -370,11 +376,12 @@ pub async fn rollback(
             })?
         }
     };
-    let env = deps
-        .iter()
-        .find(|d| d.version == target)
-        .map(|d| d.env.clone())
-        .unwrap_or_default();
+    // The environment the target version last ran with; a version that
+    // was uploaded but never deployed had none.
+    let env = match deps.iter().find(|d| d.version == target) {
+        Some(d) => d.env.clone(),
+        None => BTreeMap::new(),
+    };
     let d = deploy(
         &app,
         &name,
@@ -468,11 +475,18 @@ async fn restore_one(app: &Arc<App>, f: &FunctionRow, install: bool) -> ApiResul
     if f.warm_workers > 0 {
         let app = app.clone();
         let n = f.warm_workers as usize;
+        let name = f.name.clone();
         tokio::spawn(async move {
-            let _ = app
+            let warm = app
                 .sup
                 .warmup(&pool, n, Instant::now() + Duration::from_secs(60))
                 .await;
+            if let Err(e) = warm {
+                eprintln!(
+                    "hoist backend: {name} restarted without its warm workers: {}",
+                    e.message
+                );
+            }
         });
     }
     Ok(())

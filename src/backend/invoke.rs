@@ -151,7 +151,10 @@ const HOP: [&str; 8] = [
 pub async fn raw(State(app): AppState, req: Request) -> ApiResult<Response> {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
-    let rest = path.strip_prefix("/fn/").unwrap_or_default();
+    // The router sends only `/fn/...` here.
+    let Some(rest) = path.strip_prefix("/fn/") else {
+        return Err(ApiError::not_found(format!("no function at {path}")));
+    };
     let (name, sub) = match rest.split_once('/') {
         Some((n, s)) => (n.to_string(), format!("/{s}")),
         None => (rest.to_string(), "/".to_string()),

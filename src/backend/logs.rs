@@ -88,7 +88,9 @@ impl Logs {
     }
 
     pub fn line(&self, line: LogLine) {
-        let _ = self.tx.send(Msg::Line(line));
+        if self.tx.send(Msg::Line(line)).is_err() {
+            eprintln!("hoist backend: the log writer has stopped; a log line was not kept");
+        }
     }
 
     /// A backend line about a function (`stream: system`).
@@ -106,8 +108,14 @@ impl Logs {
     /// Wait until every line sent so far is in the database.
     pub fn flush(&self) {
         let (tx, rx) = mpsc::channel();
-        if self.tx.send(Msg::Flush(tx)).is_ok() {
-            let _ = rx.recv_timeout(std::time::Duration::from_secs(5));
+        if self.tx.send(Msg::Flush(tx)).is_err() {
+            eprintln!("hoist backend: the log writer has stopped; recent log lines were not kept");
+            return;
+        }
+        if rx.recv_timeout(std::time::Duration::from_secs(5)).is_err() {
+            eprintln!(
+                "hoist backend: log lines were not all written after 5s; going on without them"
+            );
         }
     }
 }
@@ -143,7 +151,9 @@ fn writer(mut conn: rusqlite::Connection, rx: mpsc::Receiver<Msg>) {
             eprintln!("hoist backend: cannot write logs: {e}");
         }
         for w in waiters {
-            let _ = w.send(());
+            if w.send(()).is_err() {
+                // That flush gave up waiting (and said so); nothing is lost.
+            }
         }
     }
 }

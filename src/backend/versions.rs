@@ -199,7 +199,8 @@ pub async fn read_multipart(
         }
     };
     while let Some(field) = mp.next_field().await.map_err(err)? {
-        let name = field.name().unwrap_or_default().to_string();
+        // A part without a name is no field this endpoint knows.
+        let name = field.name().map_or_else(String::new, str::to_string);
         let data = field.bytes().await.map_err(err)?;
         if name == "archive" {
             if data.len() as u64 > max {
@@ -228,6 +229,15 @@ pub fn spool(app: &App, bytes: &[u8]) -> ApiResult<PathBuf> {
     let mut f = std::fs::File::create(&path).map_err(ApiError::internal)?;
     f.write_all(bytes).map_err(ApiError::internal)?;
     Ok(path)
+}
+
+/// Remove a spooled or downloaded archive that is no longer needed; one
+/// that cannot be removed is said on stderr (it stays in the data
+/// directory's `tmp/`).
+pub fn discard(path: &FsPath) {
+    if let Err(e) = crate::fsx::remove_file(path) {
+        eprintln!("hoist backend: an upload's temporary archive is left behind: {e:#}");
+    }
 }
 
 /// Download `key` from the store into a temp file.
@@ -283,7 +293,7 @@ pub async fn register(
     archive: PathBuf,
 ) -> ApiResult<(StatusCode, VersionRow)> {
     let res = register_inner(app, name, meta, &archive).await;
-    let _ = std::fs::remove_file(&archive);
+    discard(&archive);
     res
 }
 
@@ -357,6 +367,14 @@ async fn register_inner(
     Ok((StatusCode::CREATED, row))
 }
 
+/// Remove a partial or duplicate extraction; one that cannot be removed is
+/// said on stderr.
+fn discard_dir(path: &FsPath) {
+    if let Err(e) = crate::fsx::remove_dir_all(path) {
+        eprintln!("hoist backend: a temporary extraction is left behind: {e:#}");
+    }
+}
+
 /// Extract `archive` to `dir` once: into a temp dir, then renamed into place.
 pub async fn extract(archive: &FsPath, dir: &FsPath) -> ApiResult<()> {
     if dir.is_dir() {
@@ -371,7 +389,7 @@ pub async fn extract(archive: &FsPath, dir: &FsPath) -> ApiResult<()> {
         std::fs::create_dir_all(&parent).map_err(ApiError::internal)?;
         let tmp = parent.join(format!(".tmp-{}", super::rand_hex(6)));
         if let Err(e) = crate::bundle::unpack::unpack(&archive, &tmp) {
-            let _ = std::fs::remove_dir_all(&tmp);
+            discard_dir(&tmp);
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::BadArchive,
@@ -380,7 +398,7 @@ pub async fn extract(archive: &FsPath, dir: &FsPath) -> ApiResult<()> {
         }
         if std::fs::rename(&tmp, &dir).is_err() {
             // Someone else put it in place first.
-            let _ = std::fs::remove_dir_all(&tmp);
+            discard_dir(&tmp);
             if !dir.is_dir() {
                 return Err(ApiError::internal(format!(
                     "cannot move into {}",

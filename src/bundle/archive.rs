@@ -159,7 +159,9 @@ fn copy_exact<S: DirectWrite>(
             .len()
             .min(READ_MAX)
             .min(usize::try_from(left).unwrap_or(usize::MAX));
-        let n = match holes.at(file, pos) {
+        let seek_failed =
+            |e: io::Error| anyhow::Error::new(e).context(format!("cannot read {}", path.display()));
+        let n = match holes.at(file, pos).map_err(seek_failed)? {
             Region::Hole(len) => {
                 let n = want.min(usize::try_from(len).unwrap_or(usize::MAX));
                 room[..n].fill(0);
@@ -189,7 +191,7 @@ fn copy_exact<S: DirectWrite>(
                 }
             }
         };
-        holes.advanced(file, pos, n as u64);
+        holes.advanced(file, pos, n as u64).map_err(seek_failed)?;
         sink.commit(n)
             .map_err(|e| anyhow::Error::new(e).context("cannot write the archive"))?;
         left -= n as u64;
@@ -231,34 +233,34 @@ impl Holes {
         }
     }
 
-    /// The region at `pos`; the file's offset is left at `pos`.
-    fn at(&mut self, file: &mut File, pos: u64) -> Region {
+    /// The region at `pos`; the file's offset is left at `pos` (an error
+    /// when it cannot be put there).
+    fn at(&mut self, file: &mut File, pos: u64) -> io::Result<Region> {
         if self.unsupported {
-            return Region::Data(u64::MAX);
+            return Ok(Region::Data(u64::MAX));
         }
         if pos < self.from || pos >= self.to {
-            self.find(file, pos);
+            self.find(file, pos)?;
         }
         let len = self.to - pos;
-        if self.hole {
+        Ok(if self.hole {
             Region::Hole(len)
         } else {
             Region::Data(len)
-        }
+        })
     }
 
     /// `n` bytes at `pos` were copied: after a hole, the file's offset
     /// moves past it too (a read would have moved it).
-    fn advanced(&mut self, file: &mut File, pos: u64, n: u64) {
+    fn advanced(&mut self, file: &mut File, pos: u64, n: u64) -> io::Result<()> {
         if self.hole && !self.unsupported {
             use std::io::Seek;
-            if file.seek(io::SeekFrom::Start(pos + n)).is_err() {
-                self.unsupported = true;
-            }
+            file.seek(io::SeekFrom::Start(pos + n))?;
         }
+        Ok(())
     }
 
-    fn find(&mut self, file: &mut File, pos: u64) {
+    fn find(&mut self, file: &mut File, pos: u64) -> io::Result<()> {
         use std::io::Seek;
         use std::os::fd::AsRawFd;
         let fd = file.as_raw_fd();
@@ -292,10 +294,12 @@ impl Holes {
                 self.hole = hole;
             }
             _ => {
+                // Plain reads from here on, which need the offset at `pos`.
                 self.unsupported = true;
-                let _ = file.seek(io::SeekFrom::Start(pos));
+                file.seek(io::SeekFrom::Start(pos))?;
             }
         }
+        Ok(())
     }
 }
 

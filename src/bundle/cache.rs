@@ -18,6 +18,7 @@
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -184,55 +185,74 @@ fn stamp(meta: &std::fs::Metadata) -> Stamp {
 
 /// The bundle recorded under `key` in `out_dir`, when its archive and
 /// manifest are still there and the archive has not been touched since it
-/// was written (same size, inode, mtime and ctime).
-pub fn lookup(out_dir: &Path, key: &Key) -> Option<BundleOutput> {
-    let record: Record = serde_json::from_slice(&std::fs::read(out_dir.join(FILE)).ok()?).ok()?;
+/// was written (same size, inode, mtime and ctime). `Ok(None)` is a miss;
+/// a record or manifest that cannot be read or decoded is an error (the
+/// caller bundles again and says why).
+pub fn lookup(out_dir: &Path, key: &Key) -> anyhow::Result<Option<BundleOutput>> {
+    let Some(record) = read_json::<Record>(&out_dir.join(FILE))? else {
+        return Ok(None);
+    };
     if record.key != key.key || !is_digest(&record.digest) {
-        return None;
+        return Ok(None);
     }
     let archive = out_dir.join(format!("{}.tar.gz", record.digest));
     let manifest_path = out_dir.join(format!("{}.json", record.digest));
-    let meta = std::fs::symlink_metadata(&archive).ok()?;
+    // An archive removed or replaced since is a miss like any other change.
+    let Ok(meta) = std::fs::symlink_metadata(&archive) else {
+        return Ok(None);
+    };
     let size = meta.len();
     if !meta.is_file() || record.archive_stamp != stamp(&meta).numbers.to_vec() {
-        return None;
+        return Ok(None);
     }
-    let manifest: BundleManifest =
-        serde_json::from_slice(&std::fs::read(&manifest_path).ok()?).ok()?;
+    let Some(manifest) = read_json::<BundleManifest>(&manifest_path)? else {
+        return Ok(None);
+    };
     if size != record.archive_size
         || manifest.compressed_size != size
         || manifest.digest != record.digest
     {
-        return None;
+        return Ok(None);
     }
-    Some(BundleOutput {
+    Ok(Some(BundleOutput {
         archive,
         manifest_path,
         manifest,
         cached: true,
-    })
+        warnings: Vec::new(),
+    }))
 }
 
-/// Remember that `key` bundles to `out`. Failing to write the cache only
-/// costs the next run a re-bundle, so errors are ignored.
-pub fn record(out_dir: &Path, key: &Key, out: &BundleOutput) {
+/// The JSON document at `path`, `None` when there is no such file.
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<Option<T>> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .with_context(|| format!("{} is not a valid bundle cache file", path.display()))
+}
+
+/// Remember that `key` bundles to `out` (or forget the record when `key`
+/// may not be recorded). A failure only costs the next run a re-bundle;
+/// the caller says so.
+pub fn record(out_dir: &Path, key: &Key, out: &BundleOutput) -> anyhow::Result<()> {
     let path = out_dir.join(FILE);
     if !key.recordable {
-        let _ = std::fs::remove_file(&path);
-        return;
+        return crate::fsx::remove_file(&path);
     }
-    let Ok(meta) = std::fs::symlink_metadata(&out.archive) else {
-        return;
-    };
+    let meta = std::fs::symlink_metadata(&out.archive)
+        .with_context(|| format!("cannot stat {}", out.archive.display()))?;
     let record = Record {
         key: key.key.clone(),
         digest: out.manifest.digest.clone(),
         archive_size: out.manifest.compressed_size,
         archive_stamp: stamp(&meta).numbers.to_vec(),
     };
-    if let Ok(json) = serde_json::to_vec(&record) {
-        let _ = crate::fsx::write_atomic(&path, &json);
-    }
+    let json = serde_json::to_vec(&record).context("cannot encode the bundle cache record")?;
+    crate::fsx::write_atomic(&path, &json)
 }
 
 fn is_digest(s: &str) -> bool {

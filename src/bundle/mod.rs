@@ -117,6 +117,9 @@ pub struct BundleOutput {
     pub manifest: BundleManifest,
     /// True when the archive of an earlier run was reused ([`cache`]).
     pub cached: bool,
+    /// What could not be done along the way without failing the bundle
+    /// (the bundle cache not read or not updated), for the caller to show.
+    pub warnings: Vec<String>,
 }
 
 /// The temporary archive: compressed bytes go to the file and into sha256.
@@ -255,14 +258,17 @@ fn write_bundle(
     // Partial archives of killed bundlers go first.
     crate::leftovers::clean(out_dir, ".bundle-", false);
     crate::fsx::clean_temps(out_dir);
+    let mut warnings = Vec::new();
     if let Some(key) = &key {
-        if let Some(hit) = cache::lookup(out_dir, key) {
-            if hit.manifest.compressed_size <= opts.limit_bytes {
+        match cache::lookup(out_dir, key) {
+            Ok(Some(hit)) if hit.manifest.compressed_size <= opts.limit_bytes => {
                 return Ok(BundleOutput {
                     cached: true,
                     ..hit
                 });
             }
+            Ok(_) => {}
+            Err(e) => warnings.push(format!("{e:#}; bundling `{name}` again")),
         }
     }
 
@@ -350,18 +356,25 @@ fn write_bundle(
     }
     if let Err(e) = crate::fsx::write_atomic(&manifest_path, &json) {
         if !existed {
-            let _ = std::fs::remove_file(&archive);
+            if let Err(rm) = crate::fsx::remove_file(&archive) {
+                return Err(e.context(format!("the archive is left without its manifest: {rm:#}")));
+            }
         }
         return Err(e);
     }
-    let out = BundleOutput {
+    let mut out = BundleOutput {
         archive,
         manifest_path,
         manifest,
         cached: false,
+        warnings,
     };
     if let Some(key) = &key {
-        cache::record(out_dir, key, &out);
+        if let Err(e) = cache::record(out_dir, key, &out) {
+            out.warnings.push(format!(
+                "the bundle cache was not updated ({e:#}); the next run bundles `{name}` again"
+            ));
+        }
     }
     Ok(out)
 }

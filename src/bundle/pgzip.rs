@@ -279,7 +279,10 @@ impl<W: Write + Send + 'static> Drop for GzWriter<W> {
     fn drop(&mut self) {
         if self.collector.is_some() {
             self.abort.store(true, Ordering::SeqCst);
-            let _ = self.shutdown();
+            if self.shutdown().is_err() {
+                // Dropped unfinished: the caller is already returning the
+                // error that stopped it, and the threads are joined either way.
+            }
         }
     }
 }
@@ -343,8 +346,9 @@ fn collect<W: Write>(
             put(&mut sink, &d.bufs.out)?;
             crc.combine(&d.crc);
             next += 1;
-            // The writer may have finished already; then the buffer is freed.
-            let _ = pool.send(d.bufs);
+            if pool.send(d.bufs).is_err() {
+                // The writer has finished already: the buffer is freed.
+            }
         }
     }
     if !pending.is_empty() {

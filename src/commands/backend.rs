@@ -30,7 +30,16 @@ pub fn run(cmd: &BackendCommand, printer: &Printer) -> anyhow::Result<()> {
                 );
                 let bin = backend::runtimes::install(&data, name, false)
                     .map_err(|e| UserError::failure(format!("cannot install {name}: {e:#}")))?;
-                let v = backend::runtimes::version(&bin).unwrap_or_default();
+                let v = match backend::runtimes::version(&bin) {
+                    Some(v) => v,
+                    None => {
+                        printer.warn(format!(
+                            "{name} is installed, but `{} --version` did not say its version",
+                            bin.display()
+                        ));
+                        String::new()
+                    }
+                };
                 if printer.json() {
                     printer.json_doc(&json!({"runtime": name, "path": bin, "version": v}));
                 } else {
@@ -61,10 +70,14 @@ fn options(a: &BackendServeArgs) -> anyhow::Result<ServeOptions> {
             })?;
             t.trim().to_string()
         }
-        None => std::env::var("HOIST_BACKEND_TOKEN")
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
+        None => match std::env::var("HOIST_BACKEND_TOKEN") {
+            Ok(t) => t.trim().to_string(),
+            // No token: the backend makes one in its data directory.
+            Err(std::env::VarError::NotPresent) => String::new(),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(UserError::usage("HOIST_BACKEND_TOKEN is not valid UTF-8").into())
+            }
+        },
     };
     if token.is_empty() {
         return Err(UserError::usage("the backend needs a bearer token")
@@ -124,8 +137,10 @@ fn start(a: &BackendServeArgs, printer: &Printer) -> anyhow::Result<()> {
     let marker = daemon::own_token_marker(&data);
     if a.token_file.is_none() && token_file == daemon::token_file(&data) {
         crate::fsx::write_atomic(&marker, b"")?;
-    } else {
-        let _ = std::fs::remove_file(&marker);
+    } else if let Err(e) = crate::fsx::remove_file(&marker) {
+        printer.warn(format!(
+            "{e:#}; `hoist deploy` may take this backend's token to be the data directory's"
+        ));
     }
     if !token_file.as_os_str().is_empty() {
         args.extend(["--token-file".to_string(), token_file.display().to_string()]);
@@ -249,10 +264,19 @@ fn stop(a: &BackendDirArgs, printer: &Printer) -> anyhow::Result<()> {
         return Ok(());
     };
     let killed = daemon::stop(pid, Duration::from_secs(10));
-    let _ = std::fs::remove_file(daemon::pid_file(&data));
+    let mut stale = vec![daemon::pid_file(&data)];
     if let Some(addr) = daemon::recorded_addr(&data) {
-        if daemon::noted_data_dir(addr.port()).is_some_and(|d| d == data) {
-            let _ = std::fs::remove_file(daemon::port_note(addr.port()));
+        match daemon::read_note(addr.port()) {
+            Ok(Some(noted)) if noted == data => stale.push(daemon::port_note(addr.port())),
+            Ok(_) => {}
+            Err(e) => printer.warn(format!("{e:#}; the port note is left as it is")),
+        }
+    }
+    for f in stale {
+        if let Err(e) = crate::fsx::remove_file(&f) {
+            printer.warn(format!(
+                "{e:#}; the stopped backend's record is left behind"
+            ));
         }
     }
     if printer.json() {

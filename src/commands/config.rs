@@ -42,7 +42,7 @@ fn validate(g: &GlobalArgs, printer: &Printer) -> anyhow::Result<()> {
                 }));
             } else {
                 for w in &project.warnings {
-                    let at = w.line.map(|l| format!(":{l}")).unwrap_or_default();
+                    let at = w.line_suffix();
                     printer.warn(format!("{}{at}: {}", project.file.display(), w.message));
                 }
                 printer.data(format!(

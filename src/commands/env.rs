@@ -196,10 +196,11 @@ fn print(env: &[EnvVar], printer: &Printer) {
         .map(|e| {
             vec![
                 e.key.clone(),
-                if e.is_secret {
-                    "********".into()
-                } else {
-                    e.value.clone().unwrap_or_default()
+                match &e.value {
+                    _ if e.is_secret => "********".into(),
+                    Some(v) => v.clone(),
+                    // A plain variable the target lists without its value.
+                    None => String::new(),
                 },
                 if e.is_secret { "secret" } else { "plain" }.into(),
                 e.source.clone(),

@@ -94,12 +94,13 @@ pub fn run(g: &GlobalArgs, args: &InitArgs, printer: &Printer) -> anyhow::Result
     let (left_out, written): (Vec<&Detected>, Vec<&Detected>) =
         found.iter().partition(|d| d.left_out.is_some());
     for d in &left_out {
-        printer.warn(format!(
-            "{}: function `{}` not added: {}",
-            file.display(),
-            d.name,
-            d.left_out.as_deref().unwrap_or_default()
-        ));
+        if let Some(why) = &d.left_out {
+            printer.warn(format!(
+                "{}: function `{}` not added: {why}",
+                file.display(),
+                d.name
+            ));
+        }
     }
     warn_broken(&project, printer);
     if printer.json() {

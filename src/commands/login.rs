@@ -42,8 +42,14 @@ pub fn login(g: &GlobalArgs, args: &LoginArgs, printer: &Printer) -> anyhow::Res
         .into());
     }
     let stored = auth::save(target, &Secret::new(token))?;
+    if let Stored::Keyring {
+        warning: Some(w), ..
+    } = &stored
+    {
+        printer.warn(w);
+    }
     let (kind, path, why) = match &stored {
-        Stored::Keyring => ("keyring", None, None),
+        Stored::Keyring { .. } => ("keyring", None, None),
         Stored::File { path, why } => ("file", Some(path.clone()), Some(why.clone())),
     };
     if printer.json() {
@@ -52,7 +58,7 @@ pub fn login(g: &GlobalArgs, args: &LoginArgs, printer: &Printer) -> anyhow::Res
         );
     } else {
         match &stored {
-            Stored::Keyring => printer.data(format!(
+            Stored::Keyring { .. } => printer.data(format!(
                 "Logged in to {target}: token stored in the OS keyring"
             )),
             Stored::File { path, why } => {

@@ -33,7 +33,7 @@ pub fn project(g: &GlobalArgs, printer: &Printer) -> anyhow::Result<Project> {
     let file = crate::config::discover(g.config.as_deref(), &cwd)?;
     let project = crate::config::load(&file)?;
     for w in &project.warnings {
-        let at = w.line.map(|l| format!(":{l}")).unwrap_or_default();
+        let at = w.line_suffix();
         printer.warn(format!("{}{at}: {}", project.file.display(), w.message));
     }
     Ok(project)

@@ -105,13 +105,8 @@ pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<
         crate::fsx::write_atomic(&project.file, new_yaml.as_bytes())
     })();
     if let Err(e) = result {
-        if created_dir {
-            let _ = std::fs::remove_dir_all(&dir);
-        } else {
-            for (path, _) in &files {
-                let _ = std::fs::remove_file(path);
-            }
-        }
+        let written = files.iter().map(|(path, _)| path.as_path());
+        undo(created_dir.then_some(dir.as_path()), written, printer);
         return Err(e);
     }
     // Said now rather than at the first `hoist build`: the dart Dockerfile
@@ -168,6 +163,19 @@ pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<
         printer.status("Next", format!("hoist build {name}"));
     }
     Ok(())
+}
+
+/// Take back what a failed `hoist new` wrote: the directory it created,
+/// or else the files it wrote into an existing one. What cannot be removed
+/// is said, as it is left behind.
+fn undo<'a>(created: Option<&Path>, files: impl Iterator<Item = &'a Path>, printer: &Printer) {
+    let res: Vec<anyhow::Result<()>> = match created {
+        Some(dir) => vec![crate::fsx::remove_dir_all(dir)],
+        None => files.map(crate::fsx::remove_file).collect(),
+    };
+    for e in res.into_iter().filter_map(Result::err) {
+        printer.warn(format!("{e:#}; it is left behind"));
+    }
 }
 
 fn default_path(root: &Path, name: &str, runtime: Runtime) -> PathBuf {

@@ -21,7 +21,7 @@ pub fn run(g: &GlobalArgs, args: &RollbackArgs, printer: &Printer) -> anyhow::Re
         store.as_ref(),
         target.kind(),
         "rollback",
-        crate::release::lease::wait(),
+        crate::release::lease::wait_for(|w| printer.warn(w)),
         printer,
     )?;
     let before = target.active(&args.function)?.and_then(|a| a.version);

@@ -54,6 +54,15 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// `:LINE`, to follow the file's name; nothing when the line is not
+    /// known (the file alone is the position then).
+    pub fn line_suffix(&self) -> String {
+        match self.line {
+            Some(l) => format!(":{l}"),
+            None => String::new(),
+        }
+    }
+
     /// A problem at `line`:`column` of hoist.yaml, in no function.
     pub fn new(
         line: Option<usize>,
@@ -268,7 +277,7 @@ impl Project {
             .filter(|b| !names.contains(&b.name))
             .map(|b| {
                 let first = &b.problems[0];
-                let at = first.line.map(|l| format!(":{l}")).unwrap_or_default();
+                let at = first.line_suffix();
                 let file = first.file.as_ref().unwrap_or(&self.file);
                 let own = format!("function `{}`: ", b.name);
                 let more = match b.problems.len() {
@@ -468,7 +477,12 @@ fn inspect(
 fn set_apart(functions: Vec<Function>, problems: Vec<Problem>) -> (Vec<Function>, Vec<Broken>) {
     let mut by_name: BTreeMap<String, Vec<Problem>> = BTreeMap::new();
     for p in problems {
-        let name = p.function.clone().unwrap_or_default();
+        // Every problem here names its function; one that did not would be
+        // filed under "", which no function is called.
+        let name = match &p.function {
+            Some(name) => name.clone(),
+            None => String::new(),
+        };
         by_name.entry(name).or_default().push(p);
     }
     let functions = functions

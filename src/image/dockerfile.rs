@@ -119,16 +119,19 @@ pub(super) fn render(
     }
     check_env(function)?;
     let deno = deno_layout(project, function)?;
+    // The generated index is the one support file, for a deno function
+    // whose entrypoint is not served as it is.
     let files: Vec<(String, Vec<u8>)> = deno
         .as_ref()
         .and_then(|d| d.entry_index.as_ref())
         .map(|e| {
-            vec![(
+            (
                 super::DENO_ENTRY_INDEX.to_string(),
                 e.source.clone().into_bytes(),
-            )]
+            )
         })
-        .unwrap_or_default();
+        .into_iter()
+        .collect();
     let vars = vars(project, function, ctx, deno)?;
     let mut warnings = env_warnings(function);
 
@@ -468,9 +471,8 @@ fn template_error(err: &Error, main: &str, shown_name: &dyn Fn(&str) -> String) 
     // The names the failing line uses that no variable has (the error's span
     // may point at a filter rather than at the undefined name).
     let unknown: Vec<String> = source_line
-        .map(names_in)
-        .unwrap_or_default()
         .into_iter()
+        .flat_map(names_in)
         .filter(|n| !TEMPLATE_VARIABLES.contains(&n.as_str()))
         .collect();
     let mut message = match err.line() {

@@ -206,14 +206,15 @@ pub fn dockerfile(
     if let Some(src) = &ctx.source {
         labels.insert("org.opencontainers.image.source", src.clone());
     }
-    let base_image = project
+    let base_image = match project
         .config
         .defaults
         .base_images
         .get(&crate::config::Runtime::Deno)
-        .cloned()
-        .or_else(|| super::default_base_image(crate::config::Runtime::Deno).map(str::to_owned))
-        .unwrap_or_default();
+    {
+        Some(image) => image.clone(),
+        None => super::DENO_BASE_IMAGE.to_string(),
+    };
     let vars = DockerfileVars {
         project: &project.config.project,
         base_image,

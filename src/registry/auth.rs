@@ -241,12 +241,22 @@ fn helper_get(
         }
         Err(e) => return Err(e).with_context(|| format!("cannot run {program}")),
     };
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(server.as_bytes());
-    }
+    // The helper's stdin is closed once written, so it sees its input end.
+    let fed = match child.stdin.take() {
+        Some(mut stdin) => stdin.write_all(server.as_bytes()),
+        None => Ok(()),
+    };
     let out = child
         .wait_with_output()
         .with_context(|| format!("cannot run {program}"))?;
+    match fed {
+        // A helper that exits without reading closes the pipe first: its
+        // status says what it found.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(e).with_context(|| format!("cannot send the server name to {program}"));
+        }
+        _ => {}
+    }
     if !out.status.success() {
         // "credentials not found in native keychain" is not an error: the
         // helper has nothing for this server.

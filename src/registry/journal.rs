@@ -14,6 +14,7 @@
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -58,21 +59,28 @@ impl Journal {
     }
 
     /// The recorded session `(url, offset)`, when one is recorded for this
-    /// very blob.
-    pub fn load(&self) -> Option<(String, u64)> {
-        let bytes = std::fs::read(&self.path).ok()?;
-        let r: Record = serde_json::from_slice(&bytes).ok()?;
-        (r.registry == self.registry
+    /// very blob. No record is `Ok(None)`; one that cannot be read or
+    /// decoded is an error.
+    pub fn read(&self) -> anyhow::Result<Option<(String, u64)>> {
+        let bytes = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot read {}", self.path.display()))
+            }
+        };
+        let r: Record = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not an upload record", self.path.display()))?;
+        Ok((r.registry == self.registry
             && r.repo == self.repo
             && r.digest == self.digest
             && r.size == self.size
             && r.offset <= r.size)
-            .then_some((r.url, r.offset))
+            .then_some((r.url, r.offset)))
     }
 
-    /// Record that the session at `url` holds `offset` bytes. A record that
-    /// cannot be written only costs a later resume, so errors are ignored.
-    pub fn save(&self, url: &str, offset: u64) {
+    /// Record that the session at `url` holds `offset` bytes.
+    pub fn write(&self, url: &str, offset: u64) -> anyhow::Result<()> {
         let r = Record {
             registry: self.registry.clone(),
             repo: self.repo.clone(),
@@ -81,14 +89,41 @@ impl Journal {
             url: url.to_string(),
             offset,
         };
-        if let Ok(bytes) = serde_json::to_vec(&r) {
-            let _ = crate::fsx::write_atomic_mode(&self.path, &bytes, Some(0o600));
-        }
+        let bytes = serde_json::to_vec(&r).context("cannot encode the upload record")?;
+        crate::fsx::write_atomic_mode(&self.path, &bytes, Some(0o600))
     }
 
     /// Forget the session (the blob is complete, or the session is gone).
+    pub fn forget(&self) -> anyhow::Result<()> {
+        crate::fsx::remove_file(&self.path)
+    }
+
+    /// [`Journal::read`] for a caller without a printer: a record that
+    /// cannot be read is said on stderr, and the upload starts afresh.
+    pub fn load(&self) -> Option<(String, u64)> {
+        match self.read() {
+            Ok(found) => found,
+            Err(e) => {
+                eprintln!("warning: {e:#}; the upload starts from the beginning");
+                None
+            }
+        }
+    }
+
+    /// [`Journal::write`] for a caller without a printer: a record that
+    /// cannot be written only costs a later resume, and is said on stderr.
+    pub fn save(&self, url: &str, offset: u64) {
+        if let Err(e) = self.write(url, offset) {
+            eprintln!("warning: {e:#}; a killed push will upload this blob again");
+        }
+    }
+
+    /// [`Journal::forget`] for a caller without a printer: a record left
+    /// behind is said on stderr (the next push finds its session gone).
     pub fn remove(&self) {
-        let _ = std::fs::remove_file(&self.path);
+        if let Err(e) = self.forget() {
+            eprintln!("warning: {e:#}; the upload record is left behind");
+        }
     }
 }
 

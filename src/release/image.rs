@@ -234,7 +234,7 @@ pub(super) fn lay_out(
     // Written last: its presence says the context is complete.
     std::fs::write(staging.path().join("build.json"), info)?;
     crate::interrupt::check()?;
-    replace_dir(staging.keep(), dest)
+    replace_dir(staging.keep(), dest, printer)
 }
 
 /// Whether `dest` already holds the context this build would lay out: the
@@ -254,17 +254,34 @@ pub(super) fn context_is_current(
 }
 
 /// Move `new` into place at `dest`, replacing what was there.
-pub(super) fn replace_dir(new: PathBuf, dest: &Path) -> anyhow::Result<()> {
+/// An old copy that cannot be removed afterwards is a warning: the new one
+/// is in place.
+pub(super) fn replace_dir(new: PathBuf, dest: &Path, printer: &Printer) -> anyhow::Result<()> {
     if dest.exists() {
         let old = dest.with_extension(format!("old-{}", std::process::id()));
         std::fs::rename(dest, &old)
             .with_context(|| format!("cannot move {} aside", dest.display()))?;
         if let Err(e) = std::fs::rename(&new, dest) {
-            let _ = std::fs::rename(&old, dest);
-            let _ = std::fs::remove_dir_all(&new);
-            return Err(e).with_context(|| format!("cannot replace {}", dest.display()));
+            let mut err =
+                anyhow::Error::from(e).context(format!("cannot replace {}", dest.display()));
+            if let Err(back) = std::fs::rename(&old, dest) {
+                err = err.context(format!(
+                    "{} is left at {} ({back})",
+                    dest.display(),
+                    old.display()
+                ));
+            }
+            if let Err(rm) = crate::fsx::remove_dir_all(&new) {
+                err = err.context(format!("{rm:#}"));
+            }
+            return Err(err);
         }
-        let _ = std::fs::remove_dir_all(&old);
+        if let Err(e) = crate::fsx::remove_dir_all(&old) {
+            printer.warn(format!(
+                "{e:#}; the old copy of {} is left there",
+                dest.display()
+            ));
+        }
     } else {
         std::fs::rename(&new, dest).with_context(|| format!("cannot create {}", dest.display()))?;
     }

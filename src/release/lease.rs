@@ -23,11 +23,28 @@ pub const ABANDONED_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// How long a deploy or rollback waits for the lease:
 /// `HOIST_LEASE_WAIT_SECONDS`, default 15 minutes.
+/// A value that is not a number of seconds is said on stderr and the
+/// default applies.
 pub fn wait() -> Duration {
-    std::env::var("HOIST_LEASE_WAIT_SECONDS")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map_or(Duration::from_secs(15 * 60), Duration::from_secs)
+    wait_for(|w| eprintln!("warning: {w}"))
+}
+
+/// [`wait`], saying through `warn` that a bad value was not used.
+pub fn wait_for(warn: impl Fn(String)) -> Duration {
+    const DEFAULT: Duration = Duration::from_secs(15 * 60);
+    let Some(v) = std::env::var_os("HOIST_LEASE_WAIT_SECONDS") else {
+        return DEFAULT;
+    };
+    match v.to_str().map(|v| v.trim().parse::<u64>()) {
+        Some(Ok(secs)) => Duration::from_secs(secs),
+        _ => {
+            warn(format!(
+                "HOIST_LEASE_WAIT_SECONDS={} is not a number of seconds; waiting 15 minutes",
+                v.to_string_lossy()
+            ));
+            DEFAULT
+        }
+    }
 }
 
 /// How often a waiting deploy looks again.
@@ -48,11 +65,13 @@ struct Holder {
     boot: String,
 }
 
-/// This boot of this host (Linux), else empty.
+/// This boot of this host (Linux). Empty where it cannot be read (other
+/// systems): that turns the boot check off, and the pid check decides.
 fn boot_id() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default()
+    match std::fs::read_to_string("/proc/sys/kernel/random/boot_id") {
+        Ok(s) => s.trim().to_string(),
+        Err(_) => String::new(),
+    }
 }
 
 impl Holder {
@@ -102,11 +121,11 @@ impl Lease<'_> {
     }
 
     fn give_back(&self) -> anyhow::Result<()> {
-        let ours = self
-            .store
-            .get(&self.key)?
-            .and_then(|b| serde_json::from_slice::<Holder>(&b).ok())
-            .is_some_and(|h| h.token == self.token);
+        // A lease that does not decode is not this process's (hoist
+        // writes it whole), and is left to the next taker to replace.
+        let ours = self.store.get(&self.key)?.is_some_and(|b| {
+            serde_json::from_slice::<Holder>(&b).is_ok_and(|h| h.token == self.token)
+        });
         if ours {
             self.store.delete(&self.key)?;
         }
@@ -117,8 +136,23 @@ impl Lease<'_> {
 impl Drop for Lease<'_> {
     fn drop(&mut self) {
         if !self.released {
-            let _ = self.give_back();
+            if let Err(e) = self.give_back() {
+                eprintln!(
+                    "warning: the lease {} was not given back ({e:#}); the next deploy takes it over once this process is gone",
+                    self.key
+                );
+            }
         }
+    }
+}
+
+/// Delete a takeover claim; one that cannot be deleted is reported (a
+/// claim left there is dropped as stale after a minute).
+fn drop_claim(store: &dyn Store, claim: &str, r: &dyn Reporter) {
+    if let Err(e) = store.delete(claim) {
+        r.warn(&format!(
+            "cannot delete the lease takeover claim {claim} ({e:#}); it is dropped after a minute"
+        ));
     }
 }
 
@@ -160,10 +194,12 @@ pub fn acquire<'a>(
             if let Some(wait) = store.settle() {
                 std::thread::sleep(wait);
             }
-            let held = store
-                .get(&key)?
-                .and_then(|b| serde_json::from_slice::<Holder>(&b).ok());
-            if held.as_ref().is_some_and(|h| h.token == token) {
+            // One that does not decode is not ours: the next turn
+            // replaces it.
+            let ours = store.get(&key)?.is_some_and(|b| {
+                serde_json::from_slice::<Holder>(&b).is_ok_and(|h| h.token == token)
+            });
+            if ours {
                 return Ok(Lease {
                     store,
                     key,
@@ -201,15 +237,16 @@ pub fn acquire<'a>(
                         .and_then(|t| t.elapsed().ok())
                         .is_some_and(|age| age >= Duration::from_secs(60));
                     if stale {
-                        let _ = store.delete(&claim);
+                        drop_claim(store, &claim, r);
                     }
                     std::thread::sleep(POLL);
                     continue;
                 }
-                let still = store
-                    .get(&key)?
-                    .and_then(|b| serde_json::from_slice::<Holder>(&b).ok())
-                    .is_some_and(|now| now.token == h.token);
+                // Replaced meanwhile (by a whole lease or not): not ours to
+                // delete.
+                let still = store.get(&key)?.is_some_and(|b| {
+                    serde_json::from_slice::<Holder>(&b).is_ok_and(|now| now.token == h.token)
+                });
                 if still {
                     r.step(
                         "Taking",
@@ -220,7 +257,7 @@ pub fn acquire<'a>(
                     );
                     store.delete(&key)?;
                 }
-                let _ = store.delete(&claim);
+                drop_claim(store, &claim, r);
                 continue;
             }
             h => {

@@ -189,11 +189,11 @@ pub fn step(want: &Desired, have: Option<&Active>) -> Step {
         .cloned()
         .collect();
     let env_changed = a.env_digest.as_deref() != Some(want.env_digest().as_str());
-    let settings = a
-        .settings
-        .as_ref()
-        .map(|s| setting_changes(s, &want.settings))
-        .unwrap_or_default();
+    // A target that does not report settings has none to compare.
+    let settings = match &a.settings {
+        Some(s) => setting_changes(s, &want.settings),
+        None => Vec::new(),
+    };
     let changed = code_changed || env_changed || !settings.is_empty();
     Step {
         function: want.function.clone(),

@@ -264,13 +264,20 @@ fn who() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// This machine's name.
+/// This machine's name: the kernel's (Linux), else `$HOSTNAME`, else empty
+/// (records and leases then name no host).
+#[allow(
+    clippy::manual_unwrap_or_default,
+    reason = "the match says what no host name means"
+)]
 pub fn host() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim().to_string())
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_default()
+    if let Ok(name) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
+        return name.trim().to_string();
+    }
+    match std::env::var("HOSTNAME") {
+        Ok(name) => name,
+        Err(_) => String::new(),
+    }
 }
 
 impl ReleaseRecord {

@@ -47,6 +47,9 @@ pub fn bundle_one(
     } else {
         crate::bundle::bundle_dir(&f.name, &f.dir, &out_dir, &opts)?
     };
+    for w in &out.warnings {
+        printer.warn(w);
+    }
     // Said after the fact, so a bundle the cache answered is not
     // announced as being made.
     let m = &out.manifest;
@@ -144,13 +147,14 @@ pub(crate) fn options(project: &Project, f: Option<&Function>) -> anyhow::Result
     Ok(BundleOptions {
         limit_bytes: project.config.bundle.limit_mb.saturating_mul(1024 * 1024),
         mtime: crate::clock::source_date_epoch()?,
-        include: f.map(|f| f.include.clone()).unwrap_or_default(),
-        exclude: f.map(|f| f.exclude.clone()).unwrap_or_default(),
+        // Without a function (the project image) there are no globs.
+        include: f.into_iter().flat_map(|f| f.include.clone()).collect(),
+        exclude: f.into_iter().flat_map(|f| f.exclude.clone()).collect(),
         keep_node_modules: f.is_some_and(|f| f.runtime.bundles_node_modules()),
         threads: 0,
         cache: crate::bundle::cache::enabled(),
         ignore_root: Some(project.root.clone()),
-        required: f.map(required_files).unwrap_or_default(),
+        required: f.into_iter().flat_map(required_files).collect(),
     })
 }
 

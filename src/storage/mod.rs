@@ -104,8 +104,7 @@ pub trait Store: Send + Sync {
     /// Abort (or remove) what interrupted uploads of hoist's left behind
     /// and is older than `min_age` or whose process is gone; one line per
     /// thing cleaned.
-    fn clean_uploads(&self, min_age: std::time::Duration) -> anyhow::Result<Vec<String>> {
-        let _ = min_age;
+    fn clean_uploads(&self, _min_age: std::time::Duration) -> anyhow::Result<Vec<String>> {
         Ok(Vec::new())
     }
 }

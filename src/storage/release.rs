@@ -376,11 +376,10 @@ fn ensure_indexed(
 ) -> anyhow::Result<()> {
     let present: BTreeSet<String> = manifest_versions(store, &m.function)?.into_iter().collect();
     let old = read_index(store, &m.function)?;
+    // No index yet: every version comes from the manifests present.
     let mut versions: Vec<IndexEntry> = old
-        .as_ref()
-        .map(|i| i.versions.clone())
-        .unwrap_or_default()
-        .into_iter()
+        .iter()
+        .flat_map(|i| i.versions.clone())
         .filter(|e| present.contains(&e.version) && e.version != m.version)
         .collect();
     let mut entry = IndexEntry::from(m);

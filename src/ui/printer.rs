@@ -92,19 +92,33 @@ impl Printer {
     }
 
     /// Write data to stdout.
+    /// A reader that went away (`| head`) closed the pipe on purpose;
+    /// any other failure is said on stderr.
     pub fn data(&self, text: impl AsRef<str>) {
+        let text = text.as_ref();
+        let newline: &[u8] = if text.ends_with('\n') { b"" } else { b"\n" };
         let mut out = std::io::stdout().lock();
-        let _ = out.write_all(text.as_ref().as_bytes());
-        if !text.as_ref().ends_with('\n') {
-            let _ = out.write_all(b"\n");
+        let written = out
+            .write_all(text.as_bytes())
+            .and_then(|()| out.write_all(newline))
+            .and_then(|()| out.flush());
+        match written {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                self.warn(format!("cannot write the output to stdout: {e}"));
+            }
+            _ => {}
         }
-        let _ = out.flush();
     }
 
     /// Write one JSON document to stdout.
     pub fn json_doc(&self, value: &serde_json::Value) {
-        let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".into());
-        self.data(text);
+        match serde_json::to_string_pretty(value) {
+            Ok(text) => self.data(text),
+            Err(e) => {
+                self.warn(format!("cannot encode the output as JSON: {e}"));
+                self.data("null");
+            }
+        }
     }
 
     /// A byte-counting progress bar, hidden unless stderr is a terminal.

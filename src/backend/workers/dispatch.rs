@@ -87,7 +87,10 @@ impl Supervisor {
                 }
                 continue;
             }
-            let _ = tokio::time::timeout(Duration::from_millis(50), pool.notify.notified()).await;
+            let woken = tokio::time::timeout(Duration::from_millis(50), pool.notify.notified());
+            if woken.await.is_err() {
+                // No worker freed up within 50ms: look again all the same.
+            }
         }
     }
 
@@ -189,7 +192,14 @@ impl Supervisor {
         let (http, logs) = (self.http.clone(), self.logs.clone());
         tokio::spawn(async move {
             let deadline = Instant::now() + Duration::from_secs(30);
-            let _ = process::wait_ready(&http, &logs, &w, &spec, deadline).await;
+            if let Err(e) = process::wait_ready(&http, &logs, &w, &spec, deadline).await {
+                logs.system(
+                    &spec.function,
+                    Some(&spec.version),
+                    Some(&w.id),
+                    format!("a replacement worker did not become ready: {}", e.message),
+                );
+            }
             pool.notify.notify_waiters();
         });
     }

@@ -416,11 +416,17 @@ impl Supervisor {
             fresh.push(self.spawn(pool, &spec)?);
         }
         let waits = fresh.iter().map(|w| self.wait_ready(w, &spec, deadline));
-        let _ = futures_join(waits).await;
+        // A worker that fails may be replaced in time: the count below
+        // decides, and the first failure says why when it falls short.
+        let first_failure = futures_join(waits)
+            .await
+            .into_iter()
+            .find_map(Result::err)
+            .map_or_else(String::new, |e| format!(" (first failure: {})", e.message));
         while pool.ready_count() < count {
             if Instant::now() >= deadline {
                 return Err(ApiError::timeout(format!(
-                    "{} of {count} workers ready before the deadline",
+                    "{} of {count} workers ready before the deadline{first_failure}",
                     pool.ready_count()
                 )));
             }

@@ -159,9 +159,13 @@ fn read_json(file: &Path) -> Result<Value, MapError> {
     })
 }
 
-/// The 1-based line of the first `"key"` in `file`, for errors about a value.
+/// The 1-based line of the first `"key"` in `file`, for errors about a
+/// value. The file was read a moment before; should it not read again, the
+/// error is still given, without a line.
 fn line_of_key(file: &Path, key: &str) -> Option<usize> {
-    let text = std::fs::read_to_string(file).ok()?;
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return None;
+    };
     let needle = format!("\"{key}\"");
     text.lines()
         .position(|l| l.contains(&needle))

@@ -97,7 +97,8 @@ fn odd_input_does_not_panic() {
         "}}}}",
         "a = /[/",
     ] {
-        let _ = imports(src.as_bytes());
+        // Odd input must not panic; what it finds is not the point.
+        imports(src.as_bytes());
     }
     assert_eq!(
         names("#!/usr/bin/env -S deno run\nimport './a.ts'"),

@@ -157,7 +157,7 @@ pub fn plan_function(
     let mut vetted = Vec::new();
     let mut notes = Vec::new();
     if let Some(npmrc) = npmrc::of(root, &f.dir) {
-        match npmrc::token_line(&npmrc) {
+        match npmrc::token_line(&npmrc)? {
             None => {
                 extra.push(npmrc.clone());
                 vetted.push(npmrc);

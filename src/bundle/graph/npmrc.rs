@@ -19,9 +19,12 @@ pub fn of(root: &Path, dir: &Path) -> Option<PathBuf> {
 
 /// The 1-based line of an `.npmrc` that holds a literal credential
 /// (`_authToken`, `_auth`, `_password`, `password`), `None` when every
-/// credential is a `${VAR}` reference or there is none.
-pub fn token_line(file: &Path) -> Option<usize> {
-    let text = std::fs::read_to_string(file).ok()?;
+/// credential is a `${VAR}` reference or there is none. A file that cannot
+/// be read is an error: it is not known to be free of tokens.
+pub fn token_line(file: &Path) -> anyhow::Result<Option<usize>> {
+    use anyhow::Context;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.starts_with('#') || line.starts_with(';') {
@@ -36,10 +39,10 @@ pub fn token_line(file: &Path) -> Option<usize> {
             .iter()
             .any(|k| key == *k || key.ends_with(&format!(":{k}")));
         if secret && !value.is_empty() && !(value.starts_with("${") && value.ends_with('}')) {
-            return Some(i + 1);
+            return Ok(Some(i + 1));
         }
     }
-    None
+    Ok(None)
 }
 
 #[cfg(test)]
@@ -51,8 +54,8 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let f = d.path().join(".npmrc");
         std::fs::write(&f, "@a:registry=https://r/\n//r/:_authToken=${NPM_TOKEN}\n").unwrap();
-        assert_eq!(token_line(&f), None);
+        assert_eq!(token_line(&f).unwrap(), None);
         std::fs::write(&f, "# c\n//r/:_authToken=npm_abc\n").unwrap();
-        assert_eq!(token_line(&f), Some(2));
+        assert_eq!(token_line(&f).unwrap(), Some(2));
     }
 }

@@ -273,8 +273,11 @@ fn from_cache(
 ) -> anyhow::Result<Option<Base>> {
     let bytes = cache.read(digest)?;
     let doc: serde_json::Value = serde_json::from_slice(&bytes)?;
-    let media = doc["mediaType"].as_str().unwrap_or_default().to_string();
-    let is_index = spec::is_index(&media) || (media.is_empty() && doc.get("manifests").is_some());
+    // `mediaType` is optional in OCI: without one, `manifests` marks an index.
+    let is_index = match doc["mediaType"].as_str().filter(|m| !m.is_empty()) {
+        Some(media) => spec::is_index(media),
+        None => doc.get("manifests").is_some(),
+    };
     let manifest_digest = if is_index {
         let index: Index = serde_json::from_slice(&bytes)?;
         let d = pick(&index, platform, reference)?;

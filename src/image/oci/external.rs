@@ -47,21 +47,22 @@ pub fn on_path(program: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|paths| {
         std::env::split_paths(&paths).any(|d| {
             let p = d.join(program);
-            p.is_file()
-                && std::fs::metadata(&p).is_ok_and(|m| {
-                    #[cfg(unix)]
-                    {
-                        use std::os::unix::fs::PermissionsExt;
-                        m.permissions().mode() & 0o111 != 0
-                    }
-                    #[cfg(not(unix))]
-                    {
-                        let _ = m;
-                        true
-                    }
-                })
+            p.is_file() && std::fs::metadata(&p).is_ok_and(is_executable)
         })
     })
+}
+
+/// Whether a file with `meta` may be run: an execute bit on unix; any file
+/// elsewhere (there is no such bit to check).
+#[cfg(unix)]
+fn is_executable(meta: std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_meta: std::fs::Metadata) -> bool {
+    true
 }
 
 /// The first usable external builder: buildah, podman, then docker (only

@@ -338,6 +338,32 @@ pub fn push_to(
     Ok(pushed)
 }
 
+/// Where `hoist build` records what it built under `state` (a function's
+/// name, or the project image's).
+fn build_info_path(project: &Project, state: &str) -> std::path::PathBuf {
+    project
+        .state_dir()
+        .join("build")
+        .join(state)
+        .join("build.json")
+}
+
+/// The build.json at `path`; `None` when nothing was built (no file). One
+/// that cannot be read or decoded is an error, not "not built".
+fn read_build_info(path: &std::path::Path) -> anyhow::Result<Option<serde_json::Value>> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    serde_json::from_slice(&bytes).map(Some).with_context(|| {
+        format!(
+            "{} is not valid JSON; run `hoist build` again",
+            path.display()
+        )
+    })
+}
+
 /// Push the project image (`supabase.image: project`) that `hoist build`
 /// made last, named in `.hoist/build/_project/build.json`, to the
 /// configured registry as `<project's DNS label>:<version>`; `Ok(None)`
@@ -347,18 +373,11 @@ pub fn push_project_image(project: &Project, printer: &Printer) -> anyhow::Resul
         return Ok(None);
     }
     let name = &project.config.project;
-    let path = project
-        .state_dir()
-        .join("build")
-        .join(crate::image::project::STATE_NAME)
-        .join("build.json");
-    let doc: serde_json::Value = std::fs::read(&path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(|| {
-            UserError::failure(format!("the project image of `{name}` has not been built"))
-                .with_hint("run `hoist build` first")
-        })?;
+    let path = build_info_path(project, crate::image::project::STATE_NAME);
+    let doc = read_build_info(&path)?.ok_or_else(|| {
+        UserError::failure(format!("the project image of `{name}` has not been built"))
+            .with_hint("run `hoist build` first")
+    })?;
     let version = doc["version"]
         .as_str()
         .with_context(|| format!("{} has no version", path.display()))?
@@ -402,20 +421,15 @@ fn check_bundle(
     name: &str,
     bundle_digest: &str,
 ) -> anyhow::Result<()> {
-    let recorded = layout
+    let annotated = layout
         .find(name)?
-        .and_then(|d| d.annotations.get(spec::BUNDLE_DIGEST).cloned())
-        .or_else(|| {
-            let path = project
-                .state_dir()
-                .join("build")
-                .join(&f.name)
-                .join("build.json");
-            let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-            (doc["version"].as_str() == Some(version))
-                .then(|| doc["bundle_digest"].as_str().map(str::to_string))
-                .flatten()
-        });
+        .and_then(|d| d.annotations.get(spec::BUNDLE_DIGEST).cloned());
+    let recorded = match annotated {
+        Some(digest) => Some(digest),
+        None => read_build_info(&build_info_path(project, &f.name))?
+            .filter(|doc| doc["version"].as_str() == Some(version))
+            .and_then(|doc| doc["bundle_digest"].as_str().map(str::to_string)),
+    };
     let short = |d: &str| d.chars().take(19).collect::<String>();
     let msg = match recorded {
         Some(r) if r == bundle_digest => return Ok(()),

@@ -268,20 +268,28 @@ fn is_zero(v: &u64) -> bool {
     *v == 0
 }
 
+/// A map that images may write as `null`: the same as no entries.
 fn null_map<'de, D, V>(d: D) -> Result<BTreeMap<String, V>, D::Error>
 where
     D: serde::Deserializer<'de>,
     V: Deserialize<'de>,
 {
-    Ok(Option::<BTreeMap<String, V>>::deserialize(d)?.unwrap_or_default())
+    Ok(Option::<BTreeMap<String, V>>::deserialize(d)?
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
+/// A list that images may write as `null`: the same as no items.
 fn null_vec<'de, D, V>(d: D) -> Result<Vec<V>, D::Error>
 where
     D: serde::Deserializer<'de>,
     V: Deserialize<'de>,
 {
-    Ok(Option::<Vec<V>>::deserialize(d)?.unwrap_or_default())
+    Ok(Option::<Vec<V>>::deserialize(d)?
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

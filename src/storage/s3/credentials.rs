@@ -121,10 +121,15 @@ pub(super) fn http_client(printer: &Printer) -> aws_sdk_s3::config::SharedHttpCl
     } else {
         tls::TrustStore::default()
     };
-    let ctx = tls::TlsContext::builder()
-        .with_trust_store(trust)
-        .build()
-        .unwrap_or_default();
+    let ctx = match tls::TlsContext::builder().with_trust_store(trust).build() {
+        Ok(ctx) => ctx,
+        Err(e) => {
+            printer.warn(format!(
+                "cannot set up TLS with the system's root certificates ({e}); using the built-in defaults"
+            ));
+            tls::TlsContext::default()
+        }
+    };
     aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(
             tls::rustls_provider::CryptoMode::Ring,

@@ -69,7 +69,11 @@ impl Ctx {
                 Ok(Some(_)) => {
                     // The key exists already; leftovers of this upload are
                     // cleaned by the next push if the abort fails.
-                    let _ = self.abort(&full, &upload_id, bar).await;
+                    if let Err(why) = self.abort(&full, &upload_id, bar).await {
+                        self.printer.warn(format!(
+                            "the unneeded multipart upload {upload_id} to {url} was not aborted ({why}); the next push cleans it up"
+                        ));
+                    }
                     return Ok(Uploaded {
                         created: Created::AlreadyExists,
                         bytes: 0,

@@ -42,6 +42,8 @@ fn now_secs() -> u64 {
 }
 
 /// Whether process `pid` still runs (on this machine).
+// Elsewhere there is no check: every process is taken to run.
+#[cfg_attr(not(unix), allow(unused_variables))]
 fn alive(pid: u32) -> bool {
     #[cfg(unix)]
     {
@@ -51,7 +53,6 @@ fn alive(pid: u32) -> bool {
     }
     #[cfg(not(unix))]
     {
-        let _ = pid;
         true
     }
 }
@@ -89,7 +90,16 @@ impl Ctx {
     /// Forget an upload that completed or was confirmed aborted.
     pub(super) fn journal_remove(&self, upload_id: &str) {
         if let Some(path) = self.journal_file(upload_id) {
-            let _ = std::fs::remove_file(path);
+            self.forget_record(&path);
+        }
+    }
+
+    /// Remove the upload record at `path`; one that cannot be removed is
+    /// said (the next cleanup finds the upload gone and tries again).
+    fn forget_record(&self, path: &std::path::Path) {
+        if let Err(e) = crate::fsx::remove_file(path) {
+            self.printer
+                .warn(format!("{e:#}; the multipart upload record is left behind"));
         }
     }
 
@@ -101,81 +111,7 @@ impl Ctx {
         let mut done = Vec::new();
         let now = now_secs();
         if let Some(dir) = &self.journal {
-            for path in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-                let path = path.path();
-                // `registry-*.json` are the registry's upload records
-                // (registry::journal), not multipart uploads.
-                if path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with("registry-"))
-                {
-                    continue;
-                }
-                let Ok(bytes) = std::fs::read(&path) else {
-                    continue;
-                };
-                let Ok(mut e) = serde_json::from_slice::<Entry>(&bytes) else {
-                    let _ = std::fs::remove_file(&path);
-                    continue;
-                };
-                let old = now.saturating_sub(e.started) >= min_age.as_secs();
-                if e.bucket != self.bucket || (e.pid != std::process::id() && alive(e.pid) && !old)
-                {
-                    continue;
-                }
-                // A killed push's last part may still be landing on the
-                // server: the first cleanup tries an abort that finds parts
-                // left again a little later before it is reported; later
-                // ones try once, so a refusal costs no push its seconds.
-                let mut res = self
-                    .abort(&e.key, &e.upload_id, &ProgressBar::hidden())
-                    .await;
-                let waits: &[u64] = if e.refused == 0 { &[500, 1500] } else { &[] };
-                for &wait in waits {
-                    if res.is_ok() {
-                        break;
-                    }
-                    tokio::time::sleep(Duration::from_millis(wait)).await;
-                    res = self
-                        .abort(&e.key, &e.upload_id, &ProgressBar::hidden())
-                        .await;
-                }
-                match res {
-                    Ok(()) => {
-                        let _ = std::fs::remove_file(&path);
-                        done.push(format!("s3://{}/{} ({})", e.bucket, e.key, e.upload_id));
-                    }
-                    Err(why) => {
-                        e.refused += 1;
-                        let what = format!(
-                            "a stale multipart upload to s3://{}/{} could not be aborted: {why}",
-                            e.bucket, e.key
-                        );
-                        if e.refused >= GIVE_UP_AFTER {
-                            let _ = std::fs::remove_file(&path);
-                            self.printer.warn(format!(
-                                "{what}; tried {} times, hoist stops trying: abort it with \
-                                 `aws s3api abort-multipart-upload --bucket {} --key {} --upload-id {}`, \
-                                 or let a lifecycle rule of the bucket expire it",
-                                e.refused, e.bucket, e.key, e.upload_id
-                            ));
-                        } else {
-                            let kept = serde_json::to_vec(&e)
-                                .map_err(anyhow::Error::from)
-                                .and_then(|b| crate::fsx::write_atomic(&path, &b));
-                            if let Err(err) = kept {
-                                self.printer
-                                    .debug(format!("cannot update {}: {err:#}", path.display()));
-                            }
-                            self.printer.warn(format!(
-                                "{what} (try {} of {GIVE_UP_AFTER}; the next push tries again)",
-                                e.refused
-                            ));
-                        }
-                    }
-                }
-            }
+            self.clean_recorded(dir, min_age, now, &mut done).await;
         }
         let listed = self
             .client
@@ -210,5 +146,94 @@ impl Ctx {
             )),
         }
         done
+    }
+
+    /// The recorded half of [`Ctx::clean_uploads`]: the uploads in the
+    /// journal directory `dir`, with a line per upload aborted added to `done`.
+    async fn clean_recorded(
+        &self,
+        dir: &std::path::Path,
+        min_age: Duration,
+        now: u64,
+        done: &mut Vec<String>,
+    ) {
+        for path in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = path.path();
+            // `registry-*.json` are the registry's upload records
+            // (registry::journal), not multipart uploads.
+            if path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("registry-"))
+            {
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let Ok(mut e) = serde_json::from_slice::<Entry>(&bytes) else {
+                self.printer.warn(format!(
+                    "{} is not a multipart upload record; it is removed",
+                    path.display()
+                ));
+                self.forget_record(&path);
+                continue;
+            };
+            let old = now.saturating_sub(e.started) >= min_age.as_secs();
+            if e.bucket != self.bucket || (e.pid != std::process::id() && alive(e.pid) && !old) {
+                continue;
+            }
+            // A killed push's last part may still be landing on the
+            // server: the first cleanup tries an abort that finds parts
+            // left again a little later before it is reported; later
+            // ones try once, so a refusal costs no push its seconds.
+            let mut res = self
+                .abort(&e.key, &e.upload_id, &ProgressBar::hidden())
+                .await;
+            let waits: &[u64] = if e.refused == 0 { &[500, 1500] } else { &[] };
+            for &wait in waits {
+                if res.is_ok() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(wait)).await;
+                res = self
+                    .abort(&e.key, &e.upload_id, &ProgressBar::hidden())
+                    .await;
+            }
+            match res {
+                Ok(()) => {
+                    self.forget_record(&path);
+                    done.push(format!("s3://{}/{} ({})", e.bucket, e.key, e.upload_id));
+                }
+                Err(why) => {
+                    e.refused += 1;
+                    let what = format!(
+                        "a stale multipart upload to s3://{}/{} could not be aborted: {why}",
+                        e.bucket, e.key
+                    );
+                    if e.refused >= GIVE_UP_AFTER {
+                        self.forget_record(&path);
+                        self.printer.warn(format!(
+                            "{what}; tried {} times, hoist stops trying: abort it with \
+                             `aws s3api abort-multipart-upload --bucket {} --key {} --upload-id {}`, \
+                             or let a lifecycle rule of the bucket expire it",
+                            e.refused, e.bucket, e.key, e.upload_id
+                        ));
+                    } else {
+                        let kept = serde_json::to_vec(&e)
+                            .map_err(anyhow::Error::from)
+                            .and_then(|b| crate::fsx::write_atomic(&path, &b));
+                        if let Err(err) = kept {
+                            self.printer
+                                .debug(format!("cannot update {}: {err:#}", path.display()));
+                        }
+                        self.printer.warn(format!(
+                            "{what} (try {} of {GIVE_UP_AFTER}; the next push tries again)",
+                            e.refused
+                        ));
+                    }
+                }
+            }
+        }
     }
 }

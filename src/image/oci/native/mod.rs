@@ -99,9 +99,15 @@ pub fn needs_builder(df: &Dockerfile, context: &Path) -> Option<(usize, String, 
                     ))
                 }
                 "ADD" => {
-                    let words = i.json.clone().unwrap_or_else(|| {
-                        parse::words(&i.args, None, df.escape).unwrap_or_default()
-                    });
+                    let words = match &i.json {
+                        Some(words) => words.clone(),
+                        None => match parse::words(&i.args, None, df.escape) {
+                            Ok(words) => words,
+                            // Not this check's to report: the build says
+                            // what is wrong with the ADD when it gets there.
+                            Err(_) => continue,
+                        },
+                    };
                     let srcs = &words[..words.len().saturating_sub(1)];
                     for s in srcs {
                         if s.contains("://") || s.starts_with("git@") {
@@ -177,7 +183,11 @@ fn stage_index(df: &Dockerfile, name: &str, before: usize) -> Option<usize> {
     df.stages[..before]
         .iter()
         .position(|s| s.name.as_deref() == Some(name))
-        .or_else(|| name.parse::<usize>().ok().filter(|n| *n < before))
+        // A name that is no number is no stage index either.
+        .or_else(|| match name.parse::<usize>() {
+            Ok(n) if n < before => Some(n),
+            _ => None,
+        })
 }
 
 /// One layer of a stage: its blob in the cache and history.
@@ -202,7 +212,16 @@ pub fn build(req: &Request, net: &Net) -> anyhow::Result<Built> {
     let mut globals = platform_args(req.platform);
     for a in &df.global_args {
         for (k, v) in arg_pairs(a, &globals, req, df.escape)? {
-            let val = req.build_args.get(&k).cloned().or(v).unwrap_or_default();
+            // An ARG with neither a --build-arg nor a default expands to
+            // nothing, as in docker.
+            #[allow(
+                clippy::manual_unwrap_or_default,
+                reason = "the match says what no value means"
+            )]
+            let val = match req.build_args.get(&k).cloned().or(v) {
+                Some(val) => val,
+                None => String::new(),
+            };
             globals.insert(k, val);
         }
     }
@@ -271,10 +290,12 @@ fn platform_args(p: &Platform) -> Vars {
         v.insert(format!("{prefix}PLATFORM"), pl.to_string());
         v.insert(format!("{prefix}OS"), pl.os.clone());
         v.insert(format!("{prefix}ARCH"), pl.architecture.clone());
-        v.insert(
-            format!("{prefix}VARIANT"),
-            pl.variant.clone().unwrap_or_default(),
-        );
+        // Empty for a platform without a variant, as in docker.
+        let variant = match &pl.variant {
+            Some(variant) => variant.clone(),
+            None => String::new(),
+        };
+        v.insert(format!("{prefix}VARIANT"), variant);
     }
     v
 }
