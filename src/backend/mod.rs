@@ -111,7 +111,12 @@ pub fn now() -> String {
     let f = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
     );
-    t.format(&f).unwrap_or_default()
+    match t.format(&f) {
+        Ok(s) => s,
+        // Formatting a UTC time with a fixed description cannot fail; were
+        // it to, the Unix time still orders.
+        Err(_) => t.unix_timestamp().to_string(),
+    }
 }
 
 /// `n` random bytes as hex, from /dev/urandom (time and pid if unreadable).

@@ -155,7 +155,9 @@ impl Api {
             Auth::Bearer(t) => Some(format!("Bearer {}", t.expose())),
             Auth::Scheme(s, t) => Some(format!("{s} {}", t.expose())),
         };
-        if let Some(mut v) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+        // A token with characters no header may hold is sent as no
+        // credential at all: the server's 401 then names the login hint.
+        if let Some(Ok(mut v)) = value.map(|v| HeaderValue::from_str(&v)) {
             v.set_sensitive(true);
             rb = rb.header(AUTHORIZATION, v);
         }

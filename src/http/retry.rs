@@ -18,12 +18,25 @@ pub fn transient(status: StatusCode) -> bool {
 /// `HOIST_RETRY_BASE_MS`) doubling per attempt, at most 5 s, with up to a
 /// quarter of it added at random so that many clients do not retry in step.
 pub fn backoff(n: u32) -> Duration {
-    let base = std::env::var("HOIST_RETRY_BASE_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(200);
-    let ms = (base << n.min(5)).min(5000);
+    let ms = (base_ms() << n.min(5)).min(5000);
     Duration::from_millis(ms + jitter(ms / 4))
+}
+
+/// The first pause, read once per process: `HOIST_RETRY_BASE_MS` (tests
+/// shorten it), else 200 ms. A value that is not a number of milliseconds
+/// is said once on stderr and the default used.
+fn base_ms() -> u64 {
+    static BASE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *BASE.get_or_init(|| match std::env::var("HOIST_RETRY_BASE_MS") {
+        Err(_) => 200,
+        Ok(v) => match v.trim().parse::<u64>() {
+            Ok(ms) => ms,
+            Err(e) => {
+                eprintln!("warning: HOIST_RETRY_BASE_MS={v:?} is not a number of milliseconds ({e}); 200 is used");
+                200
+            }
+        },
+    })
 }
 
 /// A number in `0..=max` that differs between calls and processes.

@@ -223,8 +223,7 @@ fn finish(
             let logs = e
                 .chain()
                 .find_map(|c| c.downcast_ref::<StartFailure>())
-                .map(|f| f.logs.clone())
-                .unwrap_or_default();
+                .map_or_else(Vec::new, |f| f.logs.clone());
             let mut msg = format!("release {} failed: {e}", record.id);
             if !logs.is_empty() {
                 msg.push_str("\nlast log lines:\n  ");

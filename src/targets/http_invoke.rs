@@ -43,7 +43,12 @@ pub fn invoke(base: &str, inv: &Invocation) -> anyhow::Result<InvokeResult> {
         let headers = resp
             .headers()
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let bytes = resp.bytes().await.map_err(|e| {
             UserError::failure(format!("{url}: the answer was cut: {}", describe(&e)))

@@ -340,8 +340,11 @@ pub trait Target: Send + Sync {
     /// take effect apart from a deployment (the self-hosted backend applies
     /// them when the function is registered). Targets that keep them in
     /// what [`Target::undo`] restores have nothing to do.
-    fn restore_settings(&self, function: &str, settings: &FunctionSettings) -> anyhow::Result<()> {
-        let _ = (function, settings);
+    fn restore_settings(
+        &self,
+        _function: &str,
+        _settings: &FunctionSettings,
+    ) -> anyhow::Result<()> {
         Ok(())
     }
     /// Undo what release `release` did to `function`: make live again what
@@ -366,11 +369,10 @@ pub trait Target: Send + Sync {
     fn restore_before(
         &self,
         function: &str,
-        release: &str,
+        _release: &str,
         previous: &str,
         r: &dyn Reporter,
     ) -> anyhow::Result<()> {
-        let _ = release;
         self.rollback(function, Some(previous), r).map(|_| ())
     }
     /// Wait until `count` workers of the active version are ready.

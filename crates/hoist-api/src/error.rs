@@ -67,6 +67,38 @@ impl ErrorCode {
     }
 }
 
+impl ErrorCode {
+    /// The code written `s` on the wire, if it is one of these.
+    pub fn parse(s: &str) -> Option<ErrorCode> {
+        ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+const ALL: [ErrorCode; 22] = [
+    ErrorCode::BadRequest,
+    ErrorCode::InvalidName,
+    ErrorCode::InvalidVersion,
+    ErrorCode::BadArchive,
+    ErrorCode::Unauthorized,
+    ErrorCode::NotFound,
+    ErrorCode::MethodNotAllowed,
+    ErrorCode::Timeout,
+    ErrorCode::VersionExists,
+    ErrorCode::VersionActive,
+    ErrorCode::Conflict,
+    ErrorCode::TooLarge,
+    ErrorCode::DigestMismatch,
+    ErrorCode::HealthCheckFailed,
+    ErrorCode::RuntimeMissing,
+    ErrorCode::StartFailed,
+    ErrorCode::TooManyRequests,
+    ErrorCode::Internal,
+    ErrorCode::WorkerFailed,
+    ErrorCode::Unavailable,
+    ErrorCode::NotDeployedByRelease,
+    ErrorCode::ReleaseSuperseded,
+];
+
 impl std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -332,9 +332,10 @@ impl Client {
         let media_type = resp
             .headers()
             .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(';').next().unwrap_or(v).trim().to_string())
-            .unwrap_or_default();
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .map_or_else(String::new, |v| {
+                v.split(';').next().unwrap_or(&v).trim().to_string()
+            });
         let header_digest = resp
             .headers()
             .get("docker-content-digest")
@@ -382,7 +383,10 @@ impl Client {
 
     async fn http_error(&self, resp: Response, what: &str) -> anyhow::Error {
         let status = resp.status();
-        let body = resp.text().await.unwrap_or_default();
+        let body = match resp.text().await {
+            Ok(b) => b,
+            Err(e) => format!("(the body could not be read: {e})"),
+        };
         let body: String = redact(&body).chars().take(300).collect();
         UserError::failure(format!(
             "registry {} answered HTTP {} when {what}: {}",
@@ -562,9 +566,13 @@ fn location(h: &HeaderMap) -> Option<String> {
 /// answers `0-0` for an empty upload (and also for one of a single byte;
 /// resuming that at 0 gets a 416, and hoist then starts a new session).
 fn range_kept(h: &HeaderMap) -> Option<u64> {
-    let v = h.get("range")?.to_str().ok()?;
+    // A Range the registry garbles says nothing kept: the upload restarts.
+    let v = String::from_utf8_lossy(h.get("range")?.as_bytes()).into_owned();
     let v = v.trim_start_matches("bytes=");
-    let end: u64 = v.split_once('-')?.1.trim().parse().ok()?;
+    let end: u64 = match v.split_once('-')?.1.trim().parse() {
+        Ok(n) => n,
+        Err(_) => return None,
+    };
     Some(if end == 0 { 0 } else { end + 1 })
 }
 
@@ -579,7 +587,10 @@ fn header_map(auth: &Option<String>) -> HeaderMap {
 
 /// A header value that reqwest and its debug output treat as a secret.
 fn sensitive(v: &str) -> Option<HeaderValue> {
-    let mut v = HeaderValue::from_str(v).ok()?;
+    // A credential no header can hold is not sent (the 401 says so).
+    let Ok(mut v) = HeaderValue::from_str(v) else {
+        return None;
+    };
     v.set_sensitive(true);
     Some(v)
 }

@@ -128,7 +128,8 @@ impl S3Store {
         let endpoint_label = endpoint.unwrap_or_else(|| {
             format!(
                 "AWS S3 ({})",
-                sdk.region().map(|r| r.to_string()).unwrap_or_default()
+                sdk.region()
+                    .map_or_else(|| "no region".to_string(), |r| r.to_string())
             )
         });
         let prefix = normalize_prefix(cfg.prefix.as_deref());
@@ -288,7 +289,8 @@ impl Ctx {
 fn crc32c_b64(data: &[u8]) -> String {
     let mut c = aws_smithy_checksums::ChecksumAlgorithm::Crc32c.into_impl();
     c.update(data);
-    c.header_value().to_str().unwrap_or_default().to_string()
+    // A base64 header value is always visible ASCII.
+    String::from_utf8_lossy(c.header_value().as_bytes()).into_owned()
 }
 
 /// The retry config for one attempt only (our part loop retries).

@@ -211,10 +211,11 @@ fn retryable(e: &anyhow::Error) -> bool {
     }
 }
 
-/// The backend's code of an error answer, when it is one of the contract's.
+/// The backend's code of an error answer, when it is one of the contract's
+/// (another server's own codes are none of them).
 fn code_of(e: &anyhow::Error) -> Option<api::ErrorCode> {
     let a = ApiError::find(e)?;
-    serde_json::from_value(serde_json::Value::String(a.code.clone())).ok()
+    api::ErrorCode::parse(&a.code)
 }
 
 /// A failed health gate as a [`StartFailure`] in the error chain.
