@@ -5,6 +5,7 @@
 mod check;
 mod collect;
 pub mod fly;
+mod function;
 mod interp;
 mod locate;
 mod resolve;

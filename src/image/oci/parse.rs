@@ -133,9 +133,21 @@ pub fn parse(text: &str, file: &str) -> Result<Dockerfile, UserError> {
     // Editors on Windows may start the file with a byte order mark.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text.lines().collect();
+    let (escape, first) = directives(&lines, file)?;
+    let insts = instructions(&lines, first, escape, file)?;
+    let (global_args, stages) = stages(insts, file)?;
+    Ok(Dockerfile {
+        global_args,
+        stages,
+        escape,
+    })
+}
+
+/// Parser directives: `# key=value` lines at the very top. Returns the
+/// escape character and the index of the first line after them.
+fn directives(lines: &[&str], file: &str) -> Result<(char, usize), UserError> {
     let mut escape = '\\';
     let mut i = 0;
-    // Parser directives: `# key=value` lines at the very top.
     while i < lines.len() {
         let l = lines[i].trim();
         let Some(rest) = l.strip_prefix('#') else {
@@ -163,6 +175,17 @@ pub fn parse(text: &str, file: &str) -> Result<Dockerfile, UserError> {
         }
         i += 1;
     }
+    Ok((escape, i))
+}
+
+/// The instructions from line index `i` on: comments and blank lines
+/// skipped, continuations joined, heredoc bodies stepped over.
+fn instructions(
+    lines: &[&str],
+    mut i: usize,
+    escape: char,
+    file: &str,
+) -> Result<Vec<Instruction>, UserError> {
     let mut insts = Vec::new();
     while i < lines.len() {
         let start = i;
@@ -172,104 +195,94 @@ pub fn parse(text: &str, file: &str) -> Result<Dockerfile, UserError> {
         if t.is_empty() || t.starts_with('#') {
             continue;
         }
-        let mut joined = String::new();
-        let mut cur = first.trim_end().to_string();
-        loop {
-            if cur.ends_with(escape) && !cur.ends_with(&format!("{escape}{escape}")) {
-                cur.pop();
-                joined.push_str(&cur);
-                // Skip comment and blank lines inside a continuation.
-                let mut next = None;
-                while i < lines.len() {
-                    let n = lines[i];
-                    i += 1;
-                    let nt = n.trim();
-                    if nt.starts_with('#') || nt.is_empty() {
-                        continue;
-                    }
-                    next = Some(n.trim_end().to_string());
-                    break;
-                }
-                match next {
-                    Some(n) => cur = n,
-                    None => break,
-                }
-            } else {
-                joined.push_str(&cur);
-                break;
-            }
-        }
+        let joined = continued(first, lines, &mut i, escape);
         let mut inst = instruction(&joined, start + 1, file)?;
         if matches!(inst.keyword.as_str(), "RUN" | "COPY" | "ADD") && inst.json.is_none() {
-            // Each heredoc's body runs up to its delimiter on a line of
-            // its own (after leading tabs for `<<-`).
-            for (word, strip_tabs) in heredocs(&inst.args) {
-                let mut closed = false;
-                while i < lines.len() {
-                    let l = lines[i];
-                    i += 1;
-                    let l = if strip_tabs {
-                        l.trim_start_matches('\t')
-                    } else {
-                        l
-                    };
-                    if l == word {
-                        closed = true;
-                        break;
-                    }
-                }
-                if !closed {
-                    return Err(line_error(
-                        file,
-                        inst.line,
-                        format!("heredoc `{word}` has no closing `{word}` line"),
-                    ));
-                }
-                inst.heredoc = true;
-            }
+            skip_heredocs(&mut inst, lines, &mut i, file)?;
         }
         insts.push(inst);
     }
+    Ok(insts)
+}
+
+/// The logical line that starts with `first`: while a line ends with the
+/// escape character, the next one (past `*i`, comment and blank lines
+/// inside a continuation skipped) is joined to it.
+fn continued(first: &str, lines: &[&str], i: &mut usize, escape: char) -> String {
+    let mut joined = String::new();
+    let mut cur = first.trim_end().to_string();
+    loop {
+        let continues = cur.ends_with(escape) && !cur.ends_with(&format!("{escape}{escape}"));
+        if !continues {
+            joined.push_str(&cur);
+            return joined;
+        }
+        cur.pop();
+        joined.push_str(&cur);
+        let mut next = None;
+        while *i < lines.len() {
+            let n = lines[*i];
+            *i += 1;
+            let nt = n.trim();
+            if nt.starts_with('#') || nt.is_empty() {
+                continue;
+            }
+            next = Some(n.trim_end().to_string());
+            break;
+        }
+        match next {
+            Some(n) => cur = n,
+            None => return joined,
+        }
+    }
+}
+
+/// Steps `*i` over the bodies of `inst`'s heredocs: each runs up to its
+/// delimiter on a line of its own (after leading tabs for `<<-`).
+fn skip_heredocs(
+    inst: &mut Instruction,
+    lines: &[&str],
+    i: &mut usize,
+    file: &str,
+) -> Result<(), UserError> {
+    for (word, strip_tabs) in heredocs(&inst.args) {
+        let mut closed = false;
+        while *i < lines.len() {
+            let l = lines[*i];
+            *i += 1;
+            let l = if strip_tabs {
+                l.trim_start_matches('\t')
+            } else {
+                l
+            };
+            if l == word {
+                closed = true;
+                break;
+            }
+        }
+        if !closed {
+            return Err(line_error(
+                file,
+                inst.line,
+                format!("heredoc `{word}` has no closing `{word}` line"),
+            ));
+        }
+        inst.heredoc = true;
+    }
+    Ok(())
+}
+
+/// The instructions split into stages at each FROM; the ARGs before the
+/// first FROM are global, and nothing else may come first.
+fn stages(
+    insts: Vec<Instruction>,
+    file: &str,
+) -> Result<(Vec<Instruction>, Vec<Stage>), UserError> {
     let mut global_args = Vec::new();
     let mut stages: Vec<Stage> = Vec::new();
     for inst in insts {
         if inst.keyword == "FROM" {
-            let words: Vec<&str> = inst.args.split_whitespace().collect();
-            let (base, name) = match words.as_slice() {
-                [base] => (base.to_string(), None),
-                [base, as_kw, name] if as_kw.eq_ignore_ascii_case("as") => {
-                    let name = name.to_ascii_lowercase();
-                    if !name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-                        || !name.starts_with(|c: char| c.is_ascii_alphabetic())
-                    {
-                        return Err(line_error(
-                            file,
-                            inst.line,
-                            format!("stage name `{name}` must start with a letter and hold only letters, digits and `._-`"),
-                        ));
-                    }
-                    if stages
-                        .iter()
-                        .any(|s| s.name.as_deref() == Some(name.as_str()))
-                    {
-                        return Err(line_error(
-                            file,
-                            inst.line,
-                            format!("stage name `{name}` is used twice"),
-                        ));
-                    }
-                    (base.to_string(), Some(name))
-                }
-                _ => {
-                    return Err(line_error(
-                        file,
-                        inst.line,
-                        "FROM takes an image and an optional `AS name`",
-                    ))
-                }
-            };
+            let (base, name) = from_args(&inst, &stages, file)?;
             stages.push(Stage {
                 index: stages.len(),
                 from: inst,
@@ -295,11 +308,50 @@ pub fn parse(text: &str, file: &str) -> Result<Dockerfile, UserError> {
     if stages.is_empty() {
         return Err(UserError::usage(format!("{file}: no FROM instruction")));
     }
-    Ok(Dockerfile {
-        global_args,
-        stages,
-        escape,
-    })
+    Ok((global_args, stages))
+}
+
+/// FROM's base image and optional `AS name` (lowercased, well formed and
+/// not already used by one of `stages`).
+fn from_args(
+    inst: &Instruction,
+    stages: &[Stage],
+    file: &str,
+) -> Result<(String, Option<String>), UserError> {
+    let words: Vec<&str> = inst.args.split_whitespace().collect();
+    match words.as_slice() {
+        [base] => Ok((base.to_string(), None)),
+        [base, as_kw, name] if as_kw.eq_ignore_ascii_case("as") => {
+            let name = name.to_ascii_lowercase();
+            if !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+                || !name.starts_with(|c: char| c.is_ascii_alphabetic())
+            {
+                return Err(line_error(
+                    file,
+                    inst.line,
+                    format!("stage name `{name}` must start with a letter and hold only letters, digits and `._-`"),
+                ));
+            }
+            if stages
+                .iter()
+                .any(|s| s.name.as_deref() == Some(name.as_str()))
+            {
+                return Err(line_error(
+                    file,
+                    inst.line,
+                    format!("stage name `{name}` is used twice"),
+                ));
+            }
+            Ok((base.to_string(), Some(name)))
+        }
+        _ => Err(line_error(
+            file,
+            inst.line,
+            "FROM takes an image and an optional `AS name`",
+        )),
+    }
 }
 
 fn instruction(text: &str, line: usize, file: &str) -> Result<Instruction, UserError> {

@@ -150,89 +150,10 @@ pub fn resolve(project: &Project, cfg: &FlyConfig, f: &Function) -> anyhow::Resu
         Some(path) => super::flytoml::read(&project.root.join(path), &f.name)?,
         None => (FlyFunction::default(), BTreeMap::new(), Vec::new()),
     };
-    let pick = |a: &FlyFunction, b: &FlyFunction| -> FlyFunction {
-        FlyFunction {
-            app: a.app.clone().or(b.app.clone()),
-            toml: None,
-            strategy: a.strategy.or(b.strategy),
-            max_unavailable: a.max_unavailable.or(b.max_unavailable),
-            regions: if a.regions.is_empty() {
-                b.regions.clone()
-            } else {
-                a.regions.clone()
-            },
-            guest: match (&a.guest, &b.guest) {
-                (Some(x), Some(y)) => Some(Guest {
-                    cpu_kind: x.cpu_kind.clone().or(y.cpu_kind.clone()),
-                    cpus: x.cpus.or(y.cpus),
-                    memory_mb: x.memory_mb.or(y.memory_mb),
-                }),
-                (x, y) => x.clone().or(y.clone()),
-            },
-            internal_port: a.internal_port.or(b.internal_port),
-            http: a.http.clone().or(b.http.clone()),
-            checks: a.checks.clone().or(b.checks.clone()),
-            restart: a.restart.clone().or(b.restart.clone()),
-            auto_destroy: a.auto_destroy.or(b.auto_destroy),
-            wait_timeout: a.wait_timeout.or(b.wait_timeout),
-        }
-    };
-    let m = pick(&mine, &toml);
-    let prefix = cfg
-        .app_prefix
-        .clone()
-        .unwrap_or_else(|| format!("{}-", dns_label(&project.config.project)));
-    let app = m
-        .app
-        .clone()
-        .unwrap_or_else(|| format!("{prefix}{}", f.dns_label));
-    if !valid_app_name(&app) {
-        return Err(bad(
-            &f.name,
-            format!("`{app}` cannot be a Fly app name"),
-            "app names are lowercase letters, digits and `-`, at most 63 characters; set `fly: {app: …}` or `targets.fly.app_prefix`",
-        ));
-    }
-    let primary = cfg.region.clone().unwrap_or_else(|| "iad".into());
-    let regions: Vec<(String, u32)> = if m.regions.is_empty() {
-        vec![(primary, 1)]
-    } else {
-        m.regions.iter().map(|(r, n)| (r.clone(), *n)).collect()
-    };
-    for (r, _) in &regions {
-        if r.len() != 3 || !r.bytes().all(|b| b.is_ascii_lowercase()) {
-            return Err(bad(
-                &f.name,
-                format!("`{r}` is not a Fly region code"),
-                "regions are three-letter codes such as iad, ams, syd (fly platform regions)",
-            ));
-        }
-    }
-    if regions.iter().map(|r| r.1).sum::<u32>() == 0 {
-        return Err(bad(
-            &f.name,
-            "fly regions ask for no machines".into(),
-            "give at least one region a count of 1 or more",
-        ));
-    }
-    // The function's resources map onto the smallest guest that holds them.
-    let g = m.guest.clone().unwrap_or_default();
-    let explicit = m.guest.is_some();
-    let cpu_kind = g.cpu_kind.unwrap_or_else(|| "shared".into());
-    let cpus = g.cpus.unwrap_or_else(|| {
-        let want = f.resources.cpus.unwrap_or(0.5).ceil().max(1.0) as u32;
-        [1, 2, 4, 6, 8]
-            .into_iter()
-            .find(|c| *c >= want)
-            .unwrap_or(8)
-    });
-    let memory_mb = g.memory_mb.unwrap_or_else(|| {
-        let want = f.resources.memory_mb.unwrap_or(256).max(256 * cpus);
-        want.div_ceil(256) * 256
-    });
-    if explicit || f.resources.cpus.is_some() || f.resources.memory_mb.is_some() {
-        check_guest(&f.name, &cpu_kind, cpus, memory_mb)?;
-    }
+    let m = over(&mine, &toml);
+    let app = app_name(project, cfg, f, &m)?;
+    let regions = regions(cfg, f, &m)?;
+    let (cpu_kind, cpus, memory_mb) = guest(f, &m)?;
     let max_unavailable = m.max_unavailable.unwrap_or(0.33);
     if max_unavailable <= 0.0 {
         return Err(bad(
@@ -241,34 +162,7 @@ pub fn resolve(project: &Project, cfg: &FlyConfig, f: &Function) -> anyhow::Resu
             "a fraction below 1 (0.33 = a third of the machines) or a count from 1",
         ));
     }
-    let check = match (&m.checks, &f.health_path) {
-        (Some(c), hp) => Some(Checks {
-            path: c.path.clone().or(hp.clone()),
-            ..c.clone()
-        }),
-        (None, Some(hp)) => Some(Checks {
-            path: Some(hp.clone()),
-            ..Checks::default()
-        }),
-        (None, None) => None,
-    };
-    if let Some(c) = &check {
-        for (key, v) in [
-            ("interval", &c.interval),
-            ("timeout", &c.timeout),
-            ("grace_period", &c.grace_period),
-        ] {
-            if let Some(v) = v {
-                if duration(v).is_none() {
-                    return Err(bad(
-                        &f.name,
-                        format!("fly checks.{key} `{v}` is not a duration"),
-                        "write durations like 15s, 500ms or 1m",
-                    ));
-                }
-            }
-        }
-    }
+    let check = check(f, &m)?;
     let restart = m.restart.clone().unwrap_or_default();
     if let Some(p) = &restart.policy {
         if !matches!(p.as_str(), "no" | "always" | "on-failure") {
@@ -307,6 +201,149 @@ pub fn resolve(project: &Project, cfg: &FlyConfig, f: &Function) -> anyhow::Resu
         toml_env,
         unsupported,
     })
+}
+
+/// `a`'s settings over `b`'s, key by key (a guest's fields one by one).
+fn over(a: &FlyFunction, b: &FlyFunction) -> FlyFunction {
+    FlyFunction {
+        app: a.app.clone().or(b.app.clone()),
+        toml: None,
+        strategy: a.strategy.or(b.strategy),
+        max_unavailable: a.max_unavailable.or(b.max_unavailable),
+        regions: if a.regions.is_empty() {
+            b.regions.clone()
+        } else {
+            a.regions.clone()
+        },
+        guest: match (&a.guest, &b.guest) {
+            (Some(x), Some(y)) => Some(Guest {
+                cpu_kind: x.cpu_kind.clone().or(y.cpu_kind.clone()),
+                cpus: x.cpus.or(y.cpus),
+                memory_mb: x.memory_mb.or(y.memory_mb),
+            }),
+            (x, y) => x.clone().or(y.clone()),
+        },
+        internal_port: a.internal_port.or(b.internal_port),
+        http: a.http.clone().or(b.http.clone()),
+        checks: a.checks.clone().or(b.checks.clone()),
+        restart: a.restart.clone().or(b.restart.clone()),
+        auto_destroy: a.auto_destroy.or(b.auto_destroy),
+        wait_timeout: a.wait_timeout.or(b.wait_timeout),
+    }
+}
+
+/// The app: `fly: {app: …}`, else the prefix (`targets.fly.app_prefix`,
+/// else `<project>-`) and the function's DNS label.
+fn app_name(
+    project: &Project,
+    cfg: &FlyConfig,
+    f: &Function,
+    m: &FlyFunction,
+) -> anyhow::Result<String> {
+    let prefix = cfg
+        .app_prefix
+        .clone()
+        .unwrap_or_else(|| format!("{}-", dns_label(&project.config.project)));
+    let app = m
+        .app
+        .clone()
+        .unwrap_or_else(|| format!("{prefix}{}", f.dns_label));
+    if !valid_app_name(&app) {
+        return Err(bad(
+            &f.name,
+            format!("`{app}` cannot be a Fly app name"),
+            "app names are lowercase letters, digits and `-`, at most 63 characters; set `fly: {app: …}` or `targets.fly.app_prefix`",
+        ));
+    }
+    Ok(app)
+}
+
+/// Machines per region: the function's, else one in the target's primary
+/// region (`iad` by default). Codes must look like Fly's and ask for at
+/// least one machine in all.
+fn regions(cfg: &FlyConfig, f: &Function, m: &FlyFunction) -> anyhow::Result<Vec<(String, u32)>> {
+    let primary = cfg.region.clone().unwrap_or_else(|| "iad".into());
+    let regions: Vec<(String, u32)> = if m.regions.is_empty() {
+        vec![(primary, 1)]
+    } else {
+        m.regions.iter().map(|(r, n)| (r.clone(), *n)).collect()
+    };
+    for (r, _) in &regions {
+        if r.len() != 3 || !r.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Err(bad(
+                &f.name,
+                format!("`{r}` is not a Fly region code"),
+                "regions are three-letter codes such as iad, ams, syd (fly platform regions)",
+            ));
+        }
+    }
+    if regions.iter().map(|r| r.1).sum::<u32>() == 0 {
+        return Err(bad(
+            &f.name,
+            "fly regions ask for no machines".into(),
+            "give at least one region a count of 1 or more",
+        ));
+    }
+    Ok(regions)
+}
+
+/// The guest (CPU kind, CPUs, memory in MB): the `guest` block's values,
+/// else the smallest guest that holds the function's resources; checked
+/// against Fly's sizes when anything was asked for.
+fn guest(f: &Function, m: &FlyFunction) -> anyhow::Result<(String, u32, u32)> {
+    let g = m.guest.clone().unwrap_or_default();
+    let explicit = m.guest.is_some();
+    let cpu_kind = g.cpu_kind.unwrap_or_else(|| "shared".into());
+    let cpus = g.cpus.unwrap_or_else(|| {
+        let want = f.resources.cpus.unwrap_or(0.5).ceil().max(1.0) as u32;
+        [1, 2, 4, 6, 8]
+            .into_iter()
+            .find(|c| *c >= want)
+            .unwrap_or(8)
+    });
+    let memory_mb = g.memory_mb.unwrap_or_else(|| {
+        let want = f.resources.memory_mb.unwrap_or(256).max(256 * cpus);
+        want.div_ceil(256) * 256
+    });
+    if explicit || f.resources.cpus.is_some() || f.resources.memory_mb.is_some() {
+        check_guest(&f.name, &cpu_kind, cpus, memory_mb)?;
+    }
+    Ok((cpu_kind, cpus, memory_mb))
+}
+
+/// The HTTP check: the `checks` block (its path defaulting to the
+/// function's health path), else one on the health path; its durations
+/// must parse.
+fn check(f: &Function, m: &FlyFunction) -> anyhow::Result<Option<Checks>> {
+    let check = match (&m.checks, &f.health_path) {
+        (Some(c), hp) => Some(Checks {
+            path: c.path.clone().or(hp.clone()),
+            ..c.clone()
+        }),
+        (None, Some(hp)) => Some(Checks {
+            path: Some(hp.clone()),
+            ..Checks::default()
+        }),
+        (None, None) => None,
+    };
+    if let Some(c) = &check {
+        for (key, v) in [
+            ("interval", &c.interval),
+            ("timeout", &c.timeout),
+            ("grace_period", &c.grace_period),
+        ] {
+            if let Some(v) = v {
+                if duration(v).is_none() {
+                    return Err(bad(
+                        &f.name,
+                        format!("fly checks.{key} `{v}` is not a duration"),
+                        "write durations like 15s, 500ms or 1m",
+                    ));
+                }
+            }
+        }
+    }
+    Ok(check)
 }
 
 impl Spec {

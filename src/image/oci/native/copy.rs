@@ -1,8 +1,8 @@
 //! COPY and ADD for the native builder: matching sources in the build
 //! context (globs, directories), entries with their owner and mode, layers
 //! keyed by the bundle digest so an unchanged function reuses its layer, and
-//! `--from` sources read out of another stage's or image's layers (hard
-//! links included).
+//! `--from` sources picked out of another stage's or image's files (which
+//! [`super::snapshot`] reads out of its layers).
 
 use super::*;
 
@@ -29,6 +29,17 @@ impl Perms {
     }
 }
 
+/// What a COPY or ADD names: its sources, where they go, and how owners
+/// and modes are set.
+struct CopyArgs {
+    srcs: Vec<String>,
+    /// The destination, absolute and cleaned (no leading `/`).
+    dest: String,
+    /// Whether sources go under `dest` rather than becoming it.
+    dest_is_dir: bool,
+    perms: Perms,
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(super) fn copy(
     i: &Instruction,
@@ -42,6 +53,47 @@ pub(super) fn copy(
     cache: &BlobStore,
     platform: &Platform,
 ) -> anyhow::Result<LayerRef> {
+    let args = copy_args(i, vars, out, req)?;
+    let key_file = bundle_key(i, req, &args).map(|k| {
+        cache
+            .root
+            .join("bundle-layers")
+            .join(k.trim_start_matches("sha256:"))
+    });
+    if let Some(f) = &key_file {
+        if let Some(found) = cached_layer(f, cache)? {
+            return Ok(found);
+        }
+    }
+    let mut entries = match i.flag("from") {
+        None => context_entries(i, req, &args, key_file.is_some())?,
+        Some(from) => {
+            let from = parse::expand(from, from_vars, req.dockerfile.escape)
+                .map_err(|e| err(req, i, e))?;
+            let stage = source_stage(&from, i, current, outs, req, net, platform)?;
+            stage_entries(&from, &stage, i, req, &args, cache)?
+        }
+    };
+    entries.remove("");
+    let l = layer::build(&entries, req.epoch, cache)?;
+    if let Some(f) = key_file {
+        let doc = serde_json::json!({"digest": l.digest, "size": l.size, "diff_id": l.diff_id});
+        crate::fsx::write_atomic(&f, doc.to_string().as_bytes())?;
+    }
+    Ok(LayerRef {
+        desc: Descriptor::new(&l.media_type, l.digest, l.size),
+        diff_id: l.diff_id,
+    })
+}
+
+/// The instruction's sources, destination and `--chown`/`--chmod`; the
+/// flags only an external builder has are refused.
+fn copy_args(
+    i: &Instruction,
+    vars: &Vars,
+    out: &StageOut,
+    req: &Request,
+) -> anyhow::Result<CopyArgs> {
     let esc = req.dockerfile.escape;
     for unsupported in ["parents", "exclude", "checksum", "keep-git-dir"] {
         if i.flag(unsupported).is_some() {
@@ -60,27 +112,15 @@ pub(super) fn copy(
             .map_err(|e| err(req, i, e))?,
         None => parse::words(&i.args, Some(vars), esc).map_err(|e| err(req, i, e))?,
     };
-    if words.len() < 2 {
+    let (Some(dest_raw), false) = (words.pop(), words.is_empty()) else {
         return Err(err(req, i, "needs at least one source and a destination"));
-    }
-    let dest_raw = words.pop().unwrap_or_default();
+    };
     let srcs = words;
     let owner = match i.flag("chown") {
-        Some(c) => {
-            let c = parse::expand(c, vars, esc).map_err(|e| err(req, i, e))?;
-            let (u, g) = c.split_once(':').unwrap_or((&c, &c));
-            match (u.parse::<u64>(), g.parse::<u64>()) {
-                (Ok(u), Ok(g)) => Some((u, g)),
-                _ if u == "root" && (g == "root" || g == u) => Some((0, 0)),
-                _ => {
-                    return Err(err(
-                        req,
-                        i,
-                        format!("--chown={c}: the native builder takes numeric ids (e.g. --chown=1000:1000); names need --builder buildah"),
-                    ))
-                }
-            }
-        }
+        Some(c) => Some(
+            chown(&parse::expand(c, vars, esc).map_err(|e| err(req, i, e))?)
+                .map_err(|m| err(req, i, m))?,
+        ),
         None => None,
     };
     let mode = match i.flag("chmod") {
@@ -92,7 +132,6 @@ pub(super) fn copy(
         ),
         None => None,
     };
-    let perms = Perms { owner, mode };
     let workdir = &out.config.config.working_dir;
     let dest_abs = if dest_raw.starts_with('/') {
         dest_raw.clone()
@@ -102,177 +141,231 @@ pub(super) fn copy(
     let dest = clean(&dest_abs).map_err(|e| err(req, i, e))?;
     let dest_is_dir =
         dest_raw.ends_with('/') || dest_raw == "." || srcs.len() > 1 || has_glob(&srcs[0]);
-    // Sources inside the bundle: the layer is keyed by the bundle digest.
-    let key = match (&req.bundle, i.flag("from")) {
-        (Some((rel, digest)), None) => {
-            let inside = srcs.iter().all(|s| {
-                clean(s)
-                    .is_ok_and(|c| rel.is_empty() || c == *rel || c.starts_with(&format!("{rel}/")))
-            });
-            inside.then(|| {
-                let doc = serde_json::json!({
-                    "v": 1,
-                    "bundle": digest,
-                    "at": rel,
-                    "srcs": srcs,
-                    "dest": dest,
-                    "dir": dest_is_dir,
-                    "owner": owner,
-                    "mode": mode,
-                    "epoch": req.epoch,
-                });
-                spec::digest_of(doc.to_string().as_bytes())
-            })
-        }
-        _ => None,
+    Ok(CopyArgs {
+        srcs,
+        dest,
+        dest_is_dir,
+        perms: Perms { owner, mode },
+    })
+}
+
+/// `--chown=UID[:GID]` with numeric ids (or `root`).
+fn chown(c: &str) -> Result<(u64, u64), String> {
+    let (u, g) = c.split_once(':').unwrap_or((c, c));
+    match (u.parse::<u64>(), g.parse::<u64>()) {
+        (Ok(u), Ok(g)) => Ok((u, g)),
+        _ if u == "root" && (g == "root" || g == u) => Ok((0, 0)),
+        _ => Err(format!(
+            "--chown={c}: the native builder takes numeric ids (e.g. --chown=1000:1000); names need --builder buildah"
+        )),
+    }
+}
+
+/// The key of the layer when every source lies inside the bundle: a
+/// function of the bundle digest and the instruction alone.
+fn bundle_key(i: &Instruction, req: &Request, args: &CopyArgs) -> Option<String> {
+    let (Some((rel, digest)), None) = (&req.bundle, i.flag("from")) else {
+        return None;
     };
-    let key_file = key.as_ref().map(|k| {
-        cache
-            .root
-            .join("bundle-layers")
-            .join(k.trim_start_matches("sha256:"))
+    let inside = args.srcs.iter().all(|s| {
+        clean(s).is_ok_and(|c| rel.is_empty() || c == *rel || c.starts_with(&format!("{rel}/")))
     });
-    if let Some(found) = key_file
-        .as_ref()
-        .and_then(|f| std::fs::read(f).ok())
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-    {
-        if let (Some(d), Some(size), Some(diff)) = (
-            found["digest"].as_str(),
-            found["size"].as_u64(),
-            found["diff_id"].as_str(),
-        ) {
-            if cache.has(d) {
-                return Ok(LayerRef {
-                    desc: Descriptor::new(spec::OCI_LAYER_GZIP, d.to_string(), size),
-                    diff_id: diff.to_string(),
-                });
+    inside.then(|| {
+        let doc = serde_json::json!({
+            "v": 1,
+            "bundle": digest,
+            "at": rel,
+            "srcs": args.srcs,
+            "dest": args.dest,
+            "dir": args.dest_is_dir,
+            "owner": args.perms.owner,
+            "mode": args.perms.mode,
+            "epoch": req.epoch,
+        });
+        spec::digest_of(doc.to_string().as_bytes())
+    })
+}
+
+/// The layer recorded under the bundle key `key_file`, when its blob is
+/// still in the cache. A missing record is a miss; one that cannot be
+/// read or decoded is an error naming it.
+fn cached_layer(key_file: &Path, cache: &BlobStore) -> anyhow::Result<Option<LayerRef>> {
+    let bytes = match std::fs::read(key_file) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!(
+                "cannot read layer cache record {}",
+                key_file.display()
+            )))
+        }
+    };
+    let found: serde_json::Value = serde_json::from_slice(&bytes).with_context(|| {
+        format!(
+            "layer cache record {} is not JSON; delete it to build the layer again",
+            key_file.display()
+        )
+    })?;
+    let (Some(d), Some(size), Some(diff)) = (
+        found["digest"].as_str(),
+        found["size"].as_u64(),
+        found["diff_id"].as_str(),
+    ) else {
+        anyhow::bail!(
+            "layer cache record {} lacks its digest, size or diff_id; delete it to build the layer again",
+            key_file.display()
+        );
+    };
+    Ok(cache.has(d).then(|| LayerRef {
+        desc: Descriptor::new(spec::OCI_LAYER_GZIP, d.to_string(), size),
+        diff_id: diff.to_string(),
+    }))
+}
+
+/// The entries of sources in the build context: from the bundle's files in
+/// memory when the layer is keyed by the bundle and they resolve there,
+/// else from the disk (the bundle unpacked first when a source may touch
+/// it).
+fn context_entries(
+    i: &Instruction,
+    req: &Request,
+    args: &CopyArgs,
+    keyed: bool,
+) -> anyhow::Result<Entries> {
+    let CopyArgs {
+        srcs,
+        dest,
+        dest_is_dir,
+        perms,
+    } = args;
+    if let (Some((rel, _)), Some(bundle), true) = (&req.bundle, req.files, keyed) {
+        if let Some(files) = bundle.files()? {
+            if let Some(entries) = from_bundle(&files, rel, srcs, dest, *dest_is_dir, perms) {
+                return Ok(entries);
             }
+        }
+    }
+    if let (Some((rel, _)), Some(bundle)) = (&req.bundle, req.files) {
+        if srcs.iter().any(|s| may_touch(s, rel)) {
+            bundle.unpack()?;
         }
     }
     let mut entries = Entries::new();
-    let in_memory = match (&req.bundle, req.files, &key) {
-        (Some((rel, _)), Some(bundle), Some(_)) => match bundle.files()? {
-            Some(files) => from_bundle(&files, rel, &srcs, &dest, dest_is_dir, &perms),
-            None => None,
-        },
-        _ => None,
-    };
-    match i.flag("from") {
-        None if in_memory.is_some() => entries.extend(in_memory.unwrap_or_default()),
-        None => {
-            if let (Some((rel, _)), Some(bundle)) = (&req.bundle, req.files) {
-                if srcs.iter().any(|s| may_touch(s, rel)) {
-                    bundle.unpack()?;
-                }
-            }
-            for s in &srcs {
-                let matches = context_matches(req.context, s).map_err(|e| err(req, i, e))?;
-                if matches.is_empty() {
-                    return Err(err(
-                        req,
-                        i,
-                        format!(
-                            "source `{s}` is not in the build context ({})",
-                            req.context.display()
-                        ),
-                    ));
-                }
-                for (abs, rel) in matches {
-                    let meta = std::fs::symlink_metadata(&abs)
-                        .with_context(|| format!("cannot read {}", abs.display()))?;
-                    if meta.is_dir() {
-                        add_tree(&abs, &dest, &perms, &mut entries)?;
-                    } else {
-                        let name = rel.rsplit('/').next().unwrap_or(&rel);
-                        let target = if dest_is_dir {
-                            join(&dest, name)
-                        } else {
-                            dest.clone()
-                        };
-                        add_path(&abs, &target, &meta, &perms, &mut entries)?;
-                    }
-                }
-            }
+    for s in srcs {
+        let matches = context_matches(req.context, s).map_err(|e| err(req, i, e))?;
+        if matches.is_empty() {
+            return Err(err(
+                req,
+                i,
+                format!(
+                    "source `{s}` is not in the build context ({})",
+                    req.context.display()
+                ),
+            ));
         }
-        Some(from) => {
-            let from = parse::expand(from, from_vars, esc).map_err(|e| err(req, i, e))?;
-            let src_stage = match stage_index(req.dockerfile, &from.to_ascii_lowercase(), current) {
-                Some(j) if outs[j].is_some() => outs[j].clone(),
-                _ => None,
-            };
-            let src_stage = match src_stage {
-                Some(s) => s,
-                None => {
-                    resolve_image(&from, platform, net)
-                        .map_err(|e| {
-                            e.context(format!("{}:{}: COPY --from={from}", req.file, i.line))
-                        })?
-                        .0
-                }
-            };
-            let wanted: Vec<String> = srcs
-                .iter()
-                .map(|s| clean(s))
-                .collect::<Result<_, _>>()
-                .map_err(|e| err(req, i, e))?;
-            let fs = snapshot(&src_stage.layers, cache, &wanted)?;
-            for w in &wanted {
-                let under = format!("{w}/");
-                let implicit_dir = !fs.contains_key(w.as_str())
-                    && (w.is_empty() || fs.keys().any(|k| k.starts_with(&under)));
-                let hits: Vec<&String> = if has_glob(w) {
-                    fs.keys().filter(|k| glob_match(w, k)).collect()
-                } else if implicit_dir {
-                    vec![w]
+        for (abs, rel) in matches {
+            let meta = std::fs::symlink_metadata(&abs)
+                .with_context(|| format!("cannot read {}", abs.display()))?;
+            if meta.is_dir() {
+                add_tree(&abs, dest, perms, &mut entries)?;
+            } else {
+                let name = rel.rsplit('/').next().unwrap_or(&rel);
+                let target = if *dest_is_dir {
+                    join(dest, name)
                 } else {
-                    fs.keys().filter(|k| *k == w).collect()
+                    dest.clone()
                 };
-                if hits.is_empty() {
-                    return Err(err(
-                        req,
-                        i,
-                        format!("`/{w}` is not in stage or image `{from}`"),
-                    ));
-                }
-                for hit in hits {
-                    let dir_entry = Entry {
-                        source: Source::Dir,
-                        mode: 0o755,
-                        uid: 0,
-                        gid: 0,
-                    };
-                    let e = fs.get(hit).unwrap_or(&dir_entry);
-                    if matches!(e.source, Source::Dir) {
-                        for (rel, v) in below(&fs, hit) {
-                            entries.insert(
-                                join(&dest, rel),
-                                perms.entry(v.source.clone(), v.mode, v.uid, v.gid),
-                            );
-                        }
-                    } else {
-                        let name = hit.rsplit('/').next().unwrap_or(hit);
-                        let target = if dest_is_dir {
-                            join(&dest, name)
-                        } else {
-                            dest.clone()
-                        };
-                        entries.insert(target, perms.entry(e.source.clone(), e.mode, e.uid, e.gid));
-                    }
-                }
+                add_path(&abs, &target, &meta, perms, &mut entries)?;
             }
         }
     }
-    entries.remove("");
-    let l = layer::build(&entries, req.epoch, cache)?;
-    if let Some(f) = key_file {
-        let doc = serde_json::json!({"digest": l.digest, "size": l.size, "diff_id": l.diff_id});
-        crate::fsx::write_atomic(&f, doc.to_string().as_bytes())?;
+    Ok(entries)
+}
+
+/// The stage (built earlier in this Dockerfile) or image `COPY --from`
+/// names.
+fn source_stage(
+    from: &str,
+    i: &Instruction,
+    current: usize,
+    outs: &[Option<StageOut>],
+    req: &Request,
+    net: &Net,
+    platform: &Platform,
+) -> anyhow::Result<StageOut> {
+    if let Some(j) = stage_index(req.dockerfile, &from.to_ascii_lowercase(), current) {
+        if let Some(stage) = &outs[j] {
+            return Ok(stage.clone());
+        }
     }
-    Ok(LayerRef {
-        desc: Descriptor::new(&l.media_type, l.digest, l.size),
-        diff_id: l.diff_id,
-    })
+    let (stage, _) = resolve_image(from, platform, net)
+        .map_err(|e| e.context(format!("{}:{}: COPY --from={from}", req.file, i.line)))?;
+    Ok(stage)
+}
+
+/// The entries of sources read out of stage or image `from`'s layers.
+fn stage_entries(
+    from: &str,
+    stage: &StageOut,
+    i: &Instruction,
+    req: &Request,
+    args: &CopyArgs,
+    cache: &BlobStore,
+) -> anyhow::Result<Entries> {
+    let wanted: Vec<String> = args
+        .srcs
+        .iter()
+        .map(|s| clean(s))
+        .collect::<Result<_, _>>()
+        .map_err(|e| err(req, i, e))?;
+    let fs = snapshot(&stage.layers, cache, &wanted)?;
+    let mut entries = Entries::new();
+    for w in &wanted {
+        let under = format!("{w}/");
+        let implicit_dir = !fs.contains_key(w.as_str())
+            && (w.is_empty() || fs.keys().any(|k| k.starts_with(&under)));
+        let hits: Vec<&String> = if has_glob(w) {
+            fs.keys().filter(|k| glob_match(w, k)).collect()
+        } else if implicit_dir {
+            vec![w]
+        } else {
+            fs.keys().filter(|k| *k == w).collect()
+        };
+        if hits.is_empty() {
+            return Err(err(
+                req,
+                i,
+                format!("`/{w}` is not in stage or image `{from}`"),
+            ));
+        }
+        for hit in hits {
+            let dir_entry = Entry {
+                source: Source::Dir,
+                mode: 0o755,
+                uid: 0,
+                gid: 0,
+            };
+            let e = fs.get(hit).unwrap_or(&dir_entry);
+            if matches!(e.source, Source::Dir) {
+                for (rel, v) in below(&fs, hit) {
+                    entries.insert(
+                        join(&args.dest, rel),
+                        args.perms.entry(v.source.clone(), v.mode, v.uid, v.gid),
+                    );
+                }
+            } else {
+                let name = hit.rsplit('/').next().unwrap_or(hit);
+                let target = if args.dest_is_dir {
+                    join(&args.dest, name)
+                } else {
+                    args.dest.clone()
+                };
+                let entry = args.perms.entry(e.source.clone(), e.mode, e.uid, e.gid);
+                entries.insert(target, entry);
+            }
+        }
+    }
+    Ok(entries)
 }
 
 /// Paths in the context matching `src` (globs per segment): (abs, rel).
@@ -392,149 +485,4 @@ pub(super) fn unix_mode(meta: &std::fs::Metadata) -> u32 {
     } else {
         0o644
     }
-}
-
-/// A layer blob of the cache as a tar stream.
-pub(super) fn open_layer(
-    l: &LayerRef,
-    cache: &BlobStore,
-) -> anyhow::Result<tar::Archive<Box<dyn Read>>> {
-    let file = std::fs::File::open(cache.path(&l.desc.digest))
-        .with_context(|| format!("layer {} is not in the cache", l.desc.digest))?;
-    let reader: Box<dyn Read> = if l.desc.media_type.ends_with("gzip") {
-        Box::new(flate2::read::GzDecoder::new(std::io::BufReader::new(file)))
-    } else {
-        Box::new(std::io::BufReader::new(file))
-    };
-    Ok(tar::Archive::new(reader))
-}
-
-/// The files of a stage under the `wanted` paths (globs allowed), after
-/// applying its layers in order with their whiteouts.
-pub(super) fn snapshot(
-    layers: &[LayerRef],
-    cache: &BlobStore,
-    wanted: &[String],
-) -> anyhow::Result<Entries> {
-    let prefixes: Vec<String> = wanted
-        .iter()
-        .map(|w| match w.find(['*', '?', '[']) {
-            Some(p) => w[..p]
-                .rsplit_once('/')
-                .map(|(d, _)| d.to_string())
-                .unwrap_or_default(),
-            None => w.clone(),
-        })
-        .collect();
-    let relevant = |p: &str| {
-        prefixes.iter().any(|pre| {
-            pre.is_empty()
-                || p == pre
-                || p.starts_with(&format!("{pre}/"))
-                || pre.starts_with(&format!("{p}/"))
-        })
-    };
-    // Hard links under the wanted paths may point at files outside them:
-    // a first pass over the headers finds those targets, whose contents
-    // the second pass then keeps aside.
-    let mut link_targets = BTreeSet::new();
-    for l in layers {
-        let mut ar = open_layer(l, cache)?;
-        for e in ar
-            .entries()
-            .with_context(|| format!("cannot read layer {}", l.desc.digest))?
-        {
-            let e = e.with_context(|| format!("cannot read layer {}", l.desc.digest))?;
-            if e.header().entry_type() != tar::EntryType::Link {
-                continue;
-            }
-            let raw = e.path()?.to_string_lossy().into_owned();
-            if !clean(&raw).is_ok_and(|p| relevant(&p)) {
-                continue;
-            }
-            if let Some(t) = e.link_name()? {
-                if let Ok(t) = clean(&t.to_string_lossy()) {
-                    if !relevant(&t) {
-                        link_targets.insert(t);
-                    }
-                }
-            }
-        }
-    }
-    let mut aside = Entries::new();
-    let mut fs = Entries::new();
-    for l in layers {
-        let mut ar = open_layer(l, cache)?;
-        for e in ar
-            .entries()
-            .with_context(|| format!("cannot read layer {}", l.desc.digest))?
-        {
-            let mut e = e.with_context(|| format!("cannot read layer {}", l.desc.digest))?;
-            let raw = e.path()?.to_string_lossy().into_owned();
-            let Ok(path) = clean(&raw) else { continue };
-            let (dir, base) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
-            if let Some(hidden) = base.strip_prefix(".wh.") {
-                let gone = if hidden == ".wh..opq" {
-                    dir.to_string()
-                } else if dir.is_empty() {
-                    hidden.to_string()
-                } else {
-                    format!("{dir}/{hidden}")
-                };
-                let under = format!("{gone}/");
-                fs.retain(|k, _| !(k.starts_with(&under) || (hidden != ".wh..opq" && *k == gone)));
-                aside.retain(|k, _| {
-                    !(k.starts_with(&under) || (hidden != ".wh..opq" && *k == gone))
-                });
-                continue;
-            }
-            let keep_aside = !relevant(&path) && link_targets.contains(&path);
-            if !relevant(&path) && !keep_aside {
-                continue;
-            }
-            let h = e.header();
-            let mode = h.mode().unwrap_or(0o644);
-            let uid = h.uid().unwrap_or(0);
-            let gid = h.gid().unwrap_or(0);
-            let source = match h.entry_type() {
-                tar::EntryType::Directory => Source::Dir,
-                tar::EntryType::Symlink => Source::Symlink(
-                    e.link_name()?
-                        .map(|t| t.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
-                ),
-                tar::EntryType::Link => {
-                    let t = e
-                        .link_name()?
-                        .map(|t| t.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    let target = clean(&t)
-                        .ok()
-                        .and_then(|t| fs.get(&t).or_else(|| aside.get(&t)).cloned());
-                    match target {
-                        Some(target) => target.source,
-                        None => continue,
-                    }
-                }
-                tar::EntryType::Regular | tar::EntryType::Continuous => {
-                    let mut buf = Vec::new();
-                    e.read_to_end(&mut buf)?;
-                    Source::Bytes(Arc::new(buf))
-                }
-                _ => continue,
-            };
-            let entry = Entry {
-                source,
-                mode,
-                uid,
-                gid,
-            };
-            if keep_aside {
-                aside.insert(path, entry);
-            } else {
-                fs.insert(path, entry);
-            }
-        }
-    }
-    Ok(fs)
 }

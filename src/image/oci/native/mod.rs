@@ -17,10 +17,12 @@ use anyhow::Context;
 
 mod copy;
 mod memory;
+mod snapshot;
 mod stage;
 
 use copy::*;
 use memory::*;
+use snapshot::*;
 use stage::*;
 
 use super::base::{self, Net};

@@ -15,6 +15,60 @@ pub(super) fn build_stage(
     cache: &BlobStore,
     created: &str,
 ) -> anyhow::Result<StageOut> {
+    let (platform, out) = from_base(stage, outs, globals, req, net)?;
+    let mut b = Building {
+        out,
+        args: platform_args(&platform),
+        shell: vec!["/bin/sh".to_string(), "-c".to_string()],
+        cmd_set_here: false,
+    };
+    for i in &stage.instructions {
+        crate::interrupt::check()?;
+        let mut vars = b.args.clone();
+        vars.extend(env_map(&b.out.config));
+        let empty_layer = if matches!(i.keyword.as_str(), "COPY" | "ADD") {
+            // `--from` sees the global ARGs as `needed_stages` does,
+            // under the stage's own ARG and ENV values.
+            let mut from_vars = globals.clone();
+            from_vars.extend(vars.clone());
+            let layer = copy(
+                i,
+                &vars,
+                &from_vars,
+                &b.out,
+                stage.index,
+                outs,
+                req,
+                net,
+                cache,
+                &platform,
+            )?;
+            b.out.layers.push(layer);
+            false
+        } else {
+            b.configure(i, &vars, globals, req)?;
+            true
+        };
+        b.out.config.history.push(History {
+            created: Some(created.to_string()),
+            created_by: Some(format!("{} # hoist", i.original)),
+            author: None,
+            comment: None,
+            empty_layer,
+        });
+    }
+    Ok(b.out)
+}
+
+/// FROM: the stage's platform, and what it starts from (scratch, an
+/// earlier stage or a base image).
+fn from_base(
+    stage: &Stage,
+    outs: &[Option<StageOut>],
+    globals: &Vars,
+    req: &Request,
+    net: &Net,
+) -> anyhow::Result<(Platform, StageOut)> {
     let df = req.dockerfile;
     let from = &stage.from;
     let platform = match from.flag("platform") {
@@ -26,7 +80,7 @@ pub(super) fn build_stage(
     };
     let base_name =
         parse::expand(&stage.base, globals, df.escape).map_err(|e| err(req, from, e))?;
-    let mut out = if base_name == "scratch" {
+    let out = if base_name == "scratch" {
         StageOut {
             config: empty_config(&platform),
             layers: Vec::new(),
@@ -41,18 +95,36 @@ pub(super) fn build_stage(
             .map_err(|e| e.context(format!("{}:{}: FROM {base_name}", req.file, from.line)))?
             .0
     };
-    let mut args: Vars = platform_args(&platform);
-    let mut shell = vec!["/bin/sh".to_string(), "-c".to_string()];
-    let mut cmd_set_here = false;
-    for i in &stage.instructions {
-        crate::interrupt::check()?;
-        let mut vars = args.clone();
-        vars.extend(env_map(&out.config));
-        let esc = df.escape;
-        let mut empty_layer = true;
+    Ok((platform, out))
+}
+
+/// A stage as its instructions run: its output so far, the ARG values in
+/// scope, the SHELL, and whether the stage set CMD itself (ENTRYPOINT
+/// clears an inherited one).
+struct Building {
+    out: StageOut,
+    args: Vars,
+    shell: Vec<String>,
+    cmd_set_here: bool,
+}
+
+impl Building {
+    /// Apply an instruction that changes the config only (every one but
+    /// COPY and ADD); one the native builder lacks is refused.
+    fn configure(
+        &mut self,
+        i: &Instruction,
+        vars: &Vars,
+        globals: &Vars,
+        req: &Request,
+    ) -> anyhow::Result<()> {
+        let esc = req.dockerfile.escape;
+        let word = || parse::word(i.args.trim(), Some(vars), esc).map_err(|e| err(req, i, e));
+        let words = || parse::words(&i.args, Some(vars), esc).map_err(|e| err(req, i, e));
+        let c = &mut self.out.config;
         match i.keyword.as_str() {
             "ARG" => {
-                for (k, default) in arg_pairs(i, &vars, req, esc)? {
+                for (k, default) in arg_pairs(i, vars, req, esc)? {
                     let v = req
                         .build_args
                         .get(&k)
@@ -60,130 +132,73 @@ pub(super) fn build_stage(
                         .or(default)
                         .or_else(|| globals.get(&k).cloned())
                         .unwrap_or_default();
-                    args.insert(k, v);
+                    self.args.insert(k, v);
                 }
             }
             "ENV" => {
-                let ws = parse::words(&i.args, Some(&vars), esc).map_err(|e| err(req, i, e))?;
-                let pairs = if ws.first().is_some_and(|w| !w.contains('=')) {
-                    // Legacy `ENV key value with spaces`.
-                    let (k, rest) = i
-                        .args
-                        .split_once(char::is_whitespace)
-                        .ok_or_else(|| err(req, i, "needs a value"))?;
-                    vec![(
-                        k.to_string(),
-                        parse::word(rest.trim_start(), Some(&vars), esc)
-                            .map_err(|e| err(req, i, e))?,
-                    )]
-                } else {
-                    parse::pairs(ws).map_err(|e| err(req, i, e))?
-                };
-                for (k, v) in pairs {
-                    set_env(&mut out.config, &k, &v);
+                for (k, v) in env_pairs(i, vars, req)? {
+                    set_env(c, &k, &v);
                 }
             }
             "LABEL" => {
-                let ws = parse::words(&i.args, Some(&vars), esc).map_err(|e| err(req, i, e))?;
-                for (k, v) in parse::pairs(ws).map_err(|e| err(req, i, e))? {
-                    out.config.config.labels.insert(k, v);
-                }
+                let pairs = parse::pairs(words()?).map_err(|e| err(req, i, e))?;
+                c.config.labels.extend(pairs);
             }
-            "MAINTAINER" => out.config.author = Some(i.args.trim().to_string()),
+            "MAINTAINER" => c.author = Some(i.args.trim().to_string()),
             "WORKDIR" => {
-                let w = parse::word(i.args.trim(), Some(&vars), esc).map_err(|e| err(req, i, e))?;
+                let w = word()?;
                 let joined = if w.starts_with('/') {
                     w
                 } else {
-                    format!(
-                        "{}/{w}",
-                        out.config.config.working_dir.trim_end_matches('/')
-                    )
+                    format!("{}/{w}", c.config.working_dir.trim_end_matches('/'))
                 };
-                out.config.config.working_dir =
-                    format!("/{}", clean(&joined).map_err(|e| err(req, i, e))?);
+                c.config.working_dir = format!("/{}", clean(&joined).map_err(|e| err(req, i, e))?);
             }
-            "USER" => {
-                out.config.config.user =
-                    parse::word(i.args.trim(), Some(&vars), esc).map_err(|e| err(req, i, e))?;
-            }
+            "USER" => c.config.user = word()?,
             "EXPOSE" => {
-                for p in parse::words(&i.args, Some(&vars), esc).map_err(|e| err(req, i, e))? {
-                    let (port, proto) = p.split_once('/').unwrap_or((&p, "tcp"));
-                    let proto = proto.to_ascii_lowercase();
-                    if port.is_empty()
-                        || !port.chars().all(|c| c.is_ascii_digit() || c == '-')
-                        || !matches!(proto.as_str(), "tcp" | "udp" | "sctp")
-                    {
-                        return Err(err(
+                for p in words()? {
+                    let port = exposed_port(&p).ok_or_else(|| {
+                        err(
                             req,
                             i,
                             format!("`{p}` is not a port (e.g. 8080 or 8080/udp)"),
-                        ));
-                    }
-                    out.config
-                        .config
-                        .exposed_ports
-                        .insert(format!("{port}/{proto}"), serde_json::json!({}));
+                        )
+                    })?;
+                    c.config.exposed_ports.insert(port, serde_json::json!({}));
                 }
             }
             "ENTRYPOINT" => {
-                out.config.config.entrypoint = Some(command(i, &shell));
-                if !cmd_set_here {
-                    out.config.config.cmd = None;
+                c.config.entrypoint = Some(command(i, &self.shell));
+                if !self.cmd_set_here {
+                    c.config.cmd = None;
                 }
             }
             "CMD" => {
-                out.config.config.cmd = Some(command(i, &shell));
-                cmd_set_here = true;
+                c.config.cmd = Some(command(i, &self.shell));
+                self.cmd_set_here = true;
             }
             "SHELL" => {
-                shell = i.json.clone().filter(|v| !v.is_empty()).ok_or_else(|| {
+                self.shell = i.json.clone().filter(|v| !v.is_empty()).ok_or_else(|| {
                     err(
                         req,
                         i,
                         "SHELL takes a JSON array, e.g. [\"/bin/sh\", \"-c\"]",
                     )
                 })?;
-                out.config
-                    .config
-                    .extra
-                    .insert("Shell".into(), serde_json::json!(shell));
+                let shell = serde_json::json!(self.shell);
+                c.config.extra.insert("Shell".into(), shell);
             }
-            "STOPSIGNAL" => {
-                out.config.config.stop_signal =
-                    parse::word(i.args.trim(), Some(&vars), esc).map_err(|e| err(req, i, e))?;
-            }
+            "STOPSIGNAL" => c.config.stop_signal = word()?,
             "VOLUME" => {
                 let vols = match &i.json {
                     Some(v) => v.clone(),
-                    None => parse::words(&i.args, Some(&vars), esc).map_err(|e| err(req, i, e))?,
+                    None => words()?,
                 };
                 for v in vols {
-                    out.config.config.volumes.insert(v, serde_json::json!({}));
+                    c.config.volumes.insert(v, serde_json::json!({}));
                 }
             }
-            "HEALTHCHECK" => out.config.config.healthcheck = Some(healthcheck(i, req)?),
-            "COPY" | "ADD" => {
-                // `--from` sees the global ARGs as `needed_stages` does,
-                // under the stage's own ARG and ENV values.
-                let mut from_vars = globals.clone();
-                from_vars.extend(vars.clone());
-                let layer = copy(
-                    i,
-                    &vars,
-                    &from_vars,
-                    &out,
-                    stage.index,
-                    outs,
-                    req,
-                    net,
-                    cache,
-                    &platform,
-                )?;
-                out.layers.push(layer);
-                empty_layer = false;
-            }
+            "HEALTHCHECK" => c.config.healthcheck = Some(healthcheck(i, req)?),
             other => {
                 return Err(err(
                     req,
@@ -192,15 +207,34 @@ pub(super) fn build_stage(
                 ))
             }
         }
-        out.config.history.push(History {
-            created: Some(created.to_string()),
-            created_by: Some(format!("{} # hoist", i.original)),
-            author: None,
-            comment: None,
-            empty_layer,
-        });
+        Ok(())
     }
-    Ok(out)
+}
+
+/// ENV's pairs: `key=value ...`, or the legacy `ENV key value with spaces`.
+fn env_pairs(i: &Instruction, vars: &Vars, req: &Request) -> anyhow::Result<Vec<(String, String)>> {
+    let esc = req.dockerfile.escape;
+    let ws = parse::words(&i.args, Some(vars), esc).map_err(|e| err(req, i, e))?;
+    if ws.first().is_none_or(|w| w.contains('=')) {
+        return parse::pairs(ws).map_err(|e| err(req, i, e));
+    }
+    let (k, rest) = i
+        .args
+        .split_once(char::is_whitespace)
+        .ok_or_else(|| err(req, i, "needs a value"))?;
+    let value = parse::word(rest.trim_start(), Some(vars), esc).map_err(|e| err(req, i, e))?;
+    Ok(vec![(k.to_string(), value)])
+}
+
+/// An EXPOSE word as the config's `port/proto` key (`tcp` by default);
+/// `None` when it is not a port.
+fn exposed_port(p: &str) -> Option<String> {
+    let (port, proto) = p.split_once('/').unwrap_or((p, "tcp"));
+    let proto = proto.to_ascii_lowercase();
+    let valid = !port.is_empty()
+        && port.chars().all(|c| c.is_ascii_digit() || c == '-')
+        && matches!(proto.as_str(), "tcp" | "udp" | "sctp");
+    valid.then(|| format!("{port}/{proto}"))
 }
 
 /// CMD/ENTRYPOINT: exec form as written, shell form through the shell.
