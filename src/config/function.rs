@@ -370,7 +370,7 @@ fn deno_import_map(e: &Entry) -> (Option<PathBuf>, Option<Problem>) {
                     "",
                     format!(
                         "function `{name}`: import_map `{}` in supabase/config.toml ({}) does not exist inside the project",
-                        check::shown(t.import_map.as_deref().unwrap_or_default()),
+                        check::shown(t.import_map.as_deref().unwrap_or("")),
                         m.display()
                     ),
                     Some(format!("fix `import_map` under [functions.{name}] in supabase/config.toml (it is relative to supabase/)")),

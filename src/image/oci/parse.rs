@@ -367,8 +367,7 @@ fn instruction(text: &str, line: usize, file: &str) -> Result<Instruction, UserE
             .map(|k| (strsim::damerau_levenshtein(k, &keyword), k))
             .min()
             .filter(|(d, _)| *d <= 2)
-            .map(|(_, k)| format!(" (did you mean {k}?)"))
-            .unwrap_or_default();
+            .map_or_else(String::new, |(_, k)| format!(" (did you mean {k}?)"));
         return Err(line_error(
             file,
             line,
@@ -477,10 +476,11 @@ pub fn words(s: &str, vars: Option<&Vars>, escape: char) -> Result<Vec<String>, 
 
 /// Like [`words`] but without splitting: one value (legacy `ENV k v`, WORKDIR).
 pub fn word(s: &str, vars: Option<&Vars>, escape: char) -> Result<String, String> {
+    // No word at all (an empty value) is the empty word.
     Ok(lex(s, vars, escape, false)?
         .into_iter()
         .next()
-        .unwrap_or_default())
+        .unwrap_or_else(String::new))
 }
 
 /// Substitute `$` variables only, leaving quotes alone (JSON forms).

@@ -74,10 +74,10 @@ impl Wanted {
         let prefixes = wanted
             .iter()
             .map(|w| match w.find(['*', '?', '[']) {
+                // A glob in the first segment reads from the top.
                 Some(p) => w[..p]
                     .rsplit_once('/')
-                    .map(|(d, _)| d.to_string())
-                    .unwrap_or_default(),
+                    .map_or_else(String::new, |(d, _)| d.to_string()),
                 None => w.clone(),
             })
             .collect();
@@ -173,9 +173,9 @@ fn read_entry(
     let uid = h.uid().unwrap_or(0);
     let gid = h.gid().unwrap_or(0);
     let link_name = |e: &tar::Entry<'_, Box<dyn Read>>| -> anyhow::Result<String> {
+        // An entry that is no link has no target: empty, as tar writes it.
         Ok(e.link_name()?
-            .map(|t| t.to_string_lossy().into_owned())
-            .unwrap_or_default())
+            .map_or_else(String::new, |t| t.to_string_lossy().into_owned()))
     };
     let source = match h.entry_type() {
         tar::EntryType::Directory => Source::Dir,

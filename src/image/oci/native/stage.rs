@@ -131,7 +131,8 @@ impl Building {
                         .cloned()
                         .or(default)
                         .or_else(|| globals.get(&k).cloned())
-                        .unwrap_or_default();
+                        // An ARG given no value anywhere is empty, as in docker.
+                        .unwrap_or_else(String::new);
                     self.args.insert(k, v);
                 }
             }
