@@ -15,6 +15,7 @@ pub mod http;
 pub mod image;
 pub mod interrupt;
 pub mod leftovers;
+pub mod localbackend;
 pub mod lockfile;
 pub mod registry;
 pub mod release;

@@ -5,80 +5,20 @@
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-/// Files of a data directory.
-pub fn pid_file(data: &Path) -> PathBuf {
-    data.join("backend.pid")
-}
-pub fn log_file(data: &Path) -> PathBuf {
-    data.join("backend.log")
-}
-pub fn token_file(data: &Path) -> PathBuf {
-    data.join("token")
-}
-fn addr_file(data: &Path) -> PathBuf {
-    data.join("backend.addr")
-}
-/// Where `start` notes which data directory's backend listens on a port
-/// (`<port>` holding the directory's path), so the selfhosted target finds
-/// that backend's token whatever `--data-dir` it was started with.
-pub fn port_note(port: u16) -> PathBuf {
-    let base = super::default_data_dir();
-    base.with_file_name("backend-ports").join(port.to_string())
-}
-
-/// The data directory noted for `port`: `None` when no note is there (or
-/// it holds no absolute path); a note that cannot be read is an error.
-pub fn read_note(port: u16) -> anyhow::Result<Option<PathBuf>> {
-    let path = port_note(port);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-    };
-    let dir = PathBuf::from(text.trim());
-    Ok(dir.is_absolute().then_some(dir))
-}
-
-/// The data directory noted for `port`, for callers that only look for a
-/// backend to reuse: a note that cannot be read names none, and they fall
-/// back to the default data directory (see [`read_note`] for the error).
-pub fn noted_data_dir(port: u16) -> Option<PathBuf> {
-    read_note(port).ok().flatten()
-}
-
-/// Present while the running backend uses [`token_file`] (not a
-/// `--token-file` or `HOIST_BACKEND_TOKEN` of its own).
-pub fn own_token_marker(data: &Path) -> PathBuf {
-    data.join("backend.own-token")
-}
-
-/// The pid in `<data>/backend.pid` when that process is alive.
-pub fn running_pid(data: &Path) -> Option<u32> {
-    let pid: u32 = std::fs::read_to_string(pid_file(data))
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    alive(pid).then_some(pid)
-}
+use crate::localbackend::addr_file;
+pub use crate::localbackend::{
+    log_file, noted_data_dir, own_token_marker, pid_file, port_note, read_note, recorded_addr,
+    running_pid, token_file,
+};
 
 /// Whether `pid` runs (a zombie, killed and not yet reaped, does not).
 pub fn alive(pid: u32) -> bool {
     crate::leftovers::alive(pid)
-}
-
-/// The address the running backend listens on (recorded by `start`).
-pub fn recorded_addr(data: &Path) -> Option<SocketAddr> {
-    std::fs::read_to_string(addr_file(data))
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
 }
 
 /// Read the token file, or make one (hex of 32 random bytes, 0600).

@@ -124,7 +124,11 @@ pub async fn deploy(
         None,
         format!(
             "deploying {version}: starting {}",
-            crate::ui::plural(n, "worker", "workers")
+            if n == 1 {
+                "1 worker".to_string()
+            } else {
+                format!("{n} workers")
+            }
         ),
     );
     let ws = match app

@@ -94,16 +94,7 @@ pub struct App {
 /// Runtime name → version (None when missing).
 pub type HealthRuntimes = std::collections::BTreeMap<String, Option<String>>;
 
-/// Default data directory: `$XDG_DATA_HOME/hoist/backend` or
-/// `~/.local/share/hoist/backend`.
-pub fn default_data_dir() -> PathBuf {
-    match std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
-        Some(x) => PathBuf::from(x).join("hoist/backend"),
-        None => dirs::home_dir()
-            .unwrap_or_else(|| PathBuf::from("."))
-            .join(".local/share/hoist/backend"),
-    }
-}
+pub use crate::localbackend::default_data_dir;
 
 /// RFC 3339 UTC now, millisecond precision (sorts as text).
 pub fn now() -> String {

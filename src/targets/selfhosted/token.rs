@@ -11,7 +11,7 @@ pub fn local_data_dir() -> PathBuf {
     std::env::var_os("HOIST_BACKEND_DIR")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .unwrap_or_else(crate::backend::default_data_dir)
+        .unwrap_or_else(crate::localbackend::default_data_dir)
 }
 
 /// The token for the backend at `url`: `HOIST_SELFHOSTED_TOKEN`; else the
@@ -25,7 +25,7 @@ pub(super) fn token_for(url: &str) -> anyhow::Result<Option<crate::auth::Secret>
         return Ok(Some(t));
     }
     let local = |data: &std::path::Path| {
-        std::fs::read_to_string(crate::backend::daemon::token_file(data))
+        std::fs::read_to_string(crate::localbackend::token_file(data))
             .ok()
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
@@ -39,7 +39,7 @@ pub(super) fn token_for(url: &str) -> anyhow::Result<Option<crate::auth::Secret>
     let port = reqwest::Url::parse(url)
         .ok()
         .and_then(|u| u.port_or_known_default());
-    let noted = port.and_then(crate::backend::daemon::noted_data_dir);
+    let noted = port.and_then(crate::localbackend::noted_data_dir);
     for data in noted.iter().chain(std::iter::once(&local_data_dir())) {
         if runs_here(port, data) {
             if let Some(t) = local(data) {
@@ -56,9 +56,9 @@ pub(super) fn token_for(url: &str) -> anyhow::Result<Option<crate::auth::Secret>
 /// Whether the local backend of `data` is running with its data directory's
 /// token and listening on `port`.
 fn runs_here(port: Option<u16>, data: &std::path::Path) -> bool {
-    crate::backend::daemon::running_pid(data).is_some()
-        && crate::backend::daemon::own_token_marker(data).exists()
-        && crate::backend::daemon::recorded_addr(data).is_some_and(|a| Some(a.port()) == port)
+    crate::localbackend::running_pid(data).is_some()
+        && crate::localbackend::own_token_marker(data).exists()
+        && crate::localbackend::recorded_addr(data).is_some_and(|a| Some(a.port()) == port)
 }
 
 /// Whether `url` names this machine: host `localhost` or a loopback
