@@ -4,6 +4,7 @@
 #
 #   1. 20 node functions with 100 ms injected latency on every backend
 #      request: `hoist deploy --jobs 8` of all 20 against a deploy of one
+#      (and `--jobs 20`, every gate at once)
 #      function (target: <= 1.5x), then an unchanged redeploy (target:
 #      <= 1 s, 0 bytes sent, no new deployment).
 #   2. `hoist deploy --dry-run` on a generated project of N functions
@@ -106,8 +107,11 @@ t0="$(now)"; run "$url" "$work/p20" deploy f0001 --version one -q >/dev/null; t1
 one="$(elapsed "$t0" "$t1")"
 t0="$(now)"; run "$url" "$work/p20" deploy --version two --jobs 8 -q >/dev/null; t1="$(now)"
 twenty="$(elapsed "$t0" "$t1")"
+# Every gate at once: the backend starts 20 workers together.
+t0="$(now)"; run "$url" "$work/p20" deploy --version three --jobs 20 -q >/dev/null; t1="$(now)"
+twenty_all="$(elapsed "$t0" "$t1")"
 before="$(api "$url" GET /api/functions/f0001/deployments | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["deployments"]))')"
-t0="$(now)"; out="$(run "$url" "$work/p20" deploy --version two --jobs 8 --output json -q)"; t1="$(now)"
+t0="$(now)"; out="$(run "$url" "$work/p20" deploy --version three --jobs 8 --output json -q)"; t1="$(now)"
 unchanged="$(elapsed "$t0" "$t1")"
 after="$(api "$url" GET /api/functions/f0001/deployments | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["deployments"]))')"
 sent="$(python3 -c 'import json,sys; print(sum(f["uploaded_bytes"] for f in json.load(sys.stdin)["functions"]))' <<<"$out")"
@@ -172,12 +176,14 @@ hyperfine -N --warmup 3 --runs 20 --export-json "$work/node.json" 'node -e 0' >/
 node_ms="$(python3 -c 'import json, sys; print(round(json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$work/node.json")"
 
 ratio="$(python3 -c "print(f'{$twenty / $one:.2f}')")"
+ratio_all="$(python3 -c "print(f'{$twenty_all / $one:.2f}')")"
 added="$(python3 -c "print(f'{$proxied - $direct:.3f}')")"
 cat <<EOF
 
 deploy, 100 ms per backend request ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))
   one function:                 ${one} s
   20 functions, --jobs 8:       ${twenty} s   ratio ${ratio}x (target <= 1.5x)
+  20 functions, --jobs 20:      ${twenty_all} s   ratio ${ratio_all}x
   unchanged redeploy:           ${unchanged} s, ${sent} bytes sent, deployments ${before} -> ${after} (target <= 1 s, 0, equal)
 dry run, nothing changed
   $((functions / 4)) functions:  ${t4} s, peak RSS ${rss4} KiB

@@ -303,57 +303,7 @@ pub async fn rollback(
         ));
     }
     if let Some(release) = &r.undo_release {
-        // A deploy of this function still in its health gate (the release's
-        // own, from a hoist that was killed) finishes first.
-        drop(
-            tokio::time::timeout(
-                Duration::from_secs(60),
-                app.sup.pool(&name).deploy_lock.lock(),
-            )
-            .await
-            .map_err(|_| ApiError::conflict(format!("another deploy of {name} holds its lock")))?,
-        );
-        let deps = app.db.deployments(&name)?;
-        let undo_id = format!("undo-{release}");
-        if let Some(done) = deps
-            .first()
-            .filter(|d| d.release_id.as_deref() == Some(undo_id.as_str()))
-        {
-            return Ok((StatusCode::CREATED, Json(done.view()?)).into_response());
-        }
-        let Some(at) = deps
-            .iter()
-            .position(|d| d.release_id.as_deref() == Some(release.as_str()))
-        else {
-            return Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                ErrorCode::NotDeployedByRelease,
-                format!("release `{release}` has no deployment of {name}"),
-            ));
-        };
-        if at != 0 {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                ErrorCode::ReleaseSuperseded,
-                format!("release `{release}` is no longer what {name} runs: another deployment replaced it"),
-            ));
-        }
-        let Some(before) = deps.get(at + 1) else {
-            return Err(ApiError::conflict(format!(
-                "{name} had no deployment before release `{release}`"
-            )));
-        };
-        // Retried, the undo finds its own deployment.
-        let d = deploy(
-            &app,
-            &name,
-            &before.version,
-            before.env.clone(),
-            Some(undo_id),
-            "rollback",
-            Duration::from_secs(30),
-        )
-        .await?;
+        let d = undo_release(&app, &name, release).await?;
         return Ok((StatusCode::CREATED, Json(d.view()?)).into_response());
     }
     let deps = app.db.deployments(&name)?;
@@ -397,6 +347,65 @@ pub async fn rollback(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(d.view()?)).into_response())
+}
+
+/// Make live again the deployment that was live before release `release`'s
+/// own deployment of `name` (its version and env). Repeated, it answers the
+/// deployment the first undo made.
+async fn undo_release(app: &Arc<App>, name: &str, release: &str) -> ApiResult<DeploymentRow> {
+    // A deploy of this function still in its health gate (the release's
+    // own, from a hoist that was killed) finishes first.
+    drop(
+        tokio::time::timeout(
+            Duration::from_secs(60),
+            app.sup.pool(name).deploy_lock.lock(),
+        )
+        .await
+        .map_err(|_| ApiError::conflict(format!("another deploy of {name} holds its lock")))?,
+    );
+    let deps = app.db.deployments(name)?;
+    let undo_id = format!("undo-{release}");
+    if let Some(done) = deps
+        .first()
+        .filter(|d| d.release_id.as_deref() == Some(undo_id.as_str()))
+    {
+        return Ok(done.clone());
+    }
+    let Some(at) = deps
+        .iter()
+        .position(|d| d.release_id.as_deref() == Some(release))
+    else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotDeployedByRelease,
+            format!("release `{release}` has no deployment of {name}"),
+        ));
+    };
+    if at != 0 {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::ReleaseSuperseded,
+            format!(
+                "release `{release}` is no longer what {name} runs: another deployment replaced it"
+            ),
+        ));
+    }
+    let Some(before) = deps.get(at + 1) else {
+        return Err(ApiError::conflict(format!(
+            "{name} had no deployment before release `{release}`"
+        )));
+    };
+    // Retried, the undo finds its own deployment.
+    deploy(
+        app,
+        name,
+        &before.version,
+        before.env.clone(),
+        Some(undo_id),
+        "rollback",
+        Duration::from_secs(30),
+    )
+    .await
 }
 
 pub async fn restart(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<Restarted>> {

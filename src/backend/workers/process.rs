@@ -23,44 +23,7 @@ impl Supervisor {
             .map_err(|e| ApiError::internal(format!("cannot pick a port: {e}")))?
             .port();
         let id = format!("w-{}", crate::backend::rand_hex(6));
-        let entry = spec.dir.join(&spec.entrypoint);
-        let import_map = spec.import_map.as_ref().map(|m| spec.dir.join(m));
-        let mut cmd = tokio::process::Command::new(&spec.runtime_bin);
-        cmd.args(crate::backend::shims::args(
-            &spec.runtime,
-            &self.shims,
-            &entry,
-            spec.memory_mb,
-            import_map.as_deref(),
-        ))
-        .current_dir(&spec.dir)
-        .env_clear()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true);
-        // SAFETY: prctl(PR_SET_PDEATHSIG) is async-signal-safe; a worker dies
-        // with the backend even when the backend is SIGKILLed.
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                Ok(())
-            });
-        }
-        for k in ["PATH", "HOME", "LANG", "TZ", "SSL_CERT_FILE"] {
-            if let Some(v) = std::env::var_os(k) {
-                cmd.env(k, v);
-            }
-        }
-        cmd.env("DENO_DIR", self.data.join("cache/deno"))
-            .env("DENO_NO_UPDATE_CHECK", "1")
-            .envs(&spec.env)
-            .env("PORT", port.to_string())
-            .env("HOIST_FUNCTION", &spec.function)
-            .env("HOIST_VERSION", &spec.version)
-            .env("HOIST_WORKER", &id)
-            .env("HOIST_HANDLER", &spec.handler);
+        let mut cmd = self.command(spec, port, &id);
         let mut child = cmd.spawn().map_err(|e| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -97,6 +60,57 @@ impl Supervisor {
             Some(&id),
             format!("worker spawned (pid {}, port {port})", pid.unwrap_or(0)),
         );
+        self.pipe_logs(&mut child, spec, &id);
+        self.watch_exit(child, &w, pool, spec);
+        Ok(w)
+    }
+
+    /// The worker's command: the runtime and its shim, in the version's
+    /// directory, with only the env a worker gets.
+    fn command(&self, spec: &Spec, port: u16, id: &str) -> tokio::process::Command {
+        let entry = spec.dir.join(&spec.entrypoint);
+        let import_map = spec.import_map.as_ref().map(|m| spec.dir.join(m));
+        let mut cmd = tokio::process::Command::new(&spec.runtime_bin);
+        cmd.args(crate::backend::shims::args(
+            &spec.runtime,
+            &self.shims,
+            &entry,
+            spec.memory_mb,
+            import_map.as_deref(),
+        ))
+        .current_dir(&spec.dir)
+        .env_clear()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
+        // SAFETY: prctl(PR_SET_PDEATHSIG) is async-signal-safe; a worker dies
+        // with the backend even when the backend is SIGKILLed.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        for k in ["PATH", "HOME", "LANG", "TZ", "SSL_CERT_FILE"] {
+            if let Some(v) = std::env::var_os(k) {
+                cmd.env(k, v);
+            }
+        }
+        cmd.env("DENO_DIR", self.data.join("cache/deno"))
+            .env("DENO_NO_UPDATE_CHECK", "1")
+            .envs(&spec.env)
+            .env("PORT", port.to_string())
+            .env("HOIST_FUNCTION", &spec.function)
+            .env("HOIST_VERSION", &spec.version)
+            .env("HOIST_WORKER", id)
+            .env("HOIST_HANDLER", &spec.handler);
+        cmd
+    }
+
+    /// Each line of the worker's stdout and stderr into the function's logs.
+    fn pipe_logs(&self, child: &mut tokio::process::Child, spec: &Spec, id: &str) {
         let streams = [
             child.stdout.take().map(|s| {
                 (
@@ -113,15 +127,21 @@ impl Supervisor {
         ];
         for (reader, stream) in streams.into_iter().flatten() {
             let logs = self.logs.clone();
-            let (f, v, wid) = (spec.function.clone(), spec.version.clone(), id.clone());
+            let (f, v, wid) = (spec.function.clone(), spec.version.clone(), id.to_string());
             tokio::spawn(async move {
                 let mut r = BufReader::new(reader);
                 let mut buf = Vec::new();
                 loop {
                     buf.clear();
                     match r.read_until(b'\n', &mut buf).await {
-                        Ok(0) | Err(_) => break,
+                        Ok(0) => break,
                         Ok(_) => {}
+                        Err(e) => {
+                            let msg =
+                                format!("worker {} {}: read failed: {e}", wid, stream.as_str());
+                            logs.system(&f, Some(&v), Some(&wid), msg);
+                            break;
+                        }
                     }
                     let line = String::from_utf8_lossy(&buf).trim_end().to_string();
                     logs.line(LogLine {
@@ -135,6 +155,16 @@ impl Supervisor {
                 }
             });
         }
+    }
+
+    /// Mark the worker terminated when its process exits, and say how.
+    fn watch_exit(
+        &self,
+        mut child: tokio::process::Child,
+        w: &Arc<Worker>,
+        pool: &Arc<Pool>,
+        spec: &Spec,
+    ) {
         let (logs, wc, poolc, f) = (
             self.logs.clone(),
             w.clone(),
@@ -163,7 +193,6 @@ impl Supervisor {
             );
             poolc.notify.notify_waiters();
         });
-        Ok(w)
     }
 }
 
