@@ -566,6 +566,46 @@ fn logs_cross_a_page_boundary_without_duplicates() {
 }
 
 #[test]
+fn answers_hoist_cannot_read_are_errors_naming_the_field() {
+    let Some(s) = Setup::start(Options::default()) else {
+        return;
+    };
+    s.project("", "", "one");
+    // A log page whose entry has a message that is not a string: an error,
+    // not an empty page.
+    s.emu.fail_next(
+        "GET",
+        "/logs",
+        200,
+        serde_json::json!({"data": [{"id": "1", "type": "logs", "attributes": {
+            "timestamp": "2026-01-01T00:00:00Z", "message": 7}}], "meta": {"next_token": "1"}}),
+        1,
+    );
+    let out = s.run(&["logs", "api"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("data[0].attributes.message"), "{err}");
+    assert_eq!(s.emu.fired_count("fail_next", "/logs"), 1);
+    // A machine list whose machine has no id: an error, not "no machines".
+    s.emu.fail_next(
+        "GET",
+        "/machines",
+        200,
+        serde_json::json!([{"state": "started"}]),
+        1,
+    );
+    let out = s.run(&["status", "api"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("`[0]`") && err.contains("id"), "{err}");
+    // A `--since` that is neither a time nor a duration is refused.
+    let out = s.run(&["logs", "api", "--since", "soon"]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("--since `soon`"), "{err}");
+}
+
+#[test]
 fn faults_on_the_way_are_retried() {
     let Some(s) = Setup::start(Options::default()) else {
         return;

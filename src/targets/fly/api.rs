@@ -50,6 +50,57 @@ pub struct Check {
     pub output: String,
 }
 
+/// The app secrets answer: names and digests, never values.
+#[derive(Debug, Deserialize)]
+struct AppSecrets {
+    /// Absent or null on an app without secrets.
+    #[serde(default)]
+    secrets: Option<Vec<AppSecret>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AppSecret {
+    name: String,
+}
+
+/// One page of the logs endpoint (a JSON:API document).
+#[derive(Debug, Deserialize)]
+pub struct LogPage {
+    pub data: Vec<LogItem>,
+    /// Absent when the server names no next token: the next page is asked
+    /// for with the same one.
+    #[serde(default)]
+    pub meta: Option<LogMeta>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LogMeta {
+    #[serde(default)]
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LogItem {
+    /// Entries without an id cannot be told apart from repeats; each one
+    /// is shown.
+    #[serde(default)]
+    pub id: Option<String>,
+    pub attributes: LogAttributes,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LogAttributes {
+    pub timestamp: String,
+    pub message: String,
+    /// Absent: `info`.
+    #[serde(default)]
+    pub level: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub instance: Option<String>,
+}
+
 impl Machine {
     pub fn meta(&self, key: &str) -> Option<&str> {
         self.config.as_ref()?.get("metadata")?.get(key)?.as_str()
@@ -74,11 +125,11 @@ impl Machine {
             .iter()
             .take(n)
             .map(|e| {
+                // An event that is no exit has no exit code to show.
                 let exit = e
                     .pointer("/request/exit_event/exit_code")
                     .and_then(Value::as_i64)
-                    .map(|c| format!(" exit_code={c}"))
-                    .unwrap_or_default();
+                    .map_or(String::new(), |c| format!(" exit_code={c}"));
                 format!(
                     "{} {}{exit}",
                     e["type"].as_str().unwrap_or("?"),
@@ -161,10 +212,12 @@ fn enc(s: &str) -> String {
         .collect()
 }
 
+/// The lease header of a call: none when no lease is held.
 fn nonce_header(nonce: Option<&str>) -> Vec<(&'static str, String)> {
     nonce
-        .map(|n| vec![("fly-machine-lease-nonce", n.to_string())])
-        .unwrap_or_default()
+        .into_iter()
+        .map(|n| ("fly-machine-lease-nonce", n.to_string()))
+        .collect()
 }
 
 pub fn status_of(err: &anyhow::Error) -> Option<u16> {
@@ -224,18 +277,16 @@ impl FlyApi {
 
     async fn list(&self, path: &str) -> anyhow::Result<Vec<Machine>> {
         match self.machines.get(path).await {
-            Ok(v) => Ok(serde_json::from_value(v)?),
+            Ok(v) => self.machines.decode(&Method::GET, path, v),
             Err(e) if status_of(&e) == Some(404) => Ok(Vec::new()),
             Err(e) => Err(e),
         }
     }
 
     pub async fn machine(&self, app: &str, id: &str) -> anyhow::Result<Machine> {
-        let v = self
-            .machines
-            .get(&format!("/v1/apps/{}/machines/{id}", enc(app)))
-            .await?;
-        Ok(serde_json::from_value(v)?)
+        let path = format!("/v1/apps/{}/machines/{id}", enc(app));
+        let v = self.machines.get(&path).await?;
+        self.machines.decode(&Method::GET, &path, v)
     }
 
     /// Create a machine; `launch_id` (stamped into its metadata) lets a
@@ -261,7 +312,7 @@ impl FlyApi {
         loop {
             n += 1;
             match self.machines.post(&path, &body, false).await {
-                Ok(v) => return Ok(serde_json::from_value(v)?),
+                Ok(v) => return self.machines.decode(&Method::POST, &path, v),
                 Err(e) => {
                     let status = status_of(&e);
                     let transient = matches!(status, Some(408 | 429 | 500..=599) | None);
@@ -298,17 +349,18 @@ impl FlyApi {
         if skip_launch {
             body["skip_launch"] = json!(true);
         }
+        let path = format!("/v1/apps/{}/machines/{id}", enc(app));
         let v = self
             .machines
             .call_with(
                 Method::POST,
-                &format!("/v1/apps/{}/machines/{id}", enc(app)),
+                &path,
                 Body::Json(&body),
                 true,
                 &nonce_header(nonce),
             )
             .await?;
-        Ok(serde_json::from_value(v)?)
+        self.machines.decode(&Method::POST, &path, v)
     }
 
     /// Destroy a machine (gone already counts as done).
@@ -468,17 +520,12 @@ impl FlyApi {
 
     /// App secrets: names and digests, never values.
     pub async fn secrets(&self, app: &str) -> anyhow::Result<Vec<String>> {
-        match self
-            .machines
-            .get(&format!("/v1/apps/{}/secrets", enc(app)))
-            .await
-        {
-            Ok(v) => Ok(v["secrets"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|s| s["name"].as_str().map(str::to_string))
-                .collect()),
+        let path = format!("/v1/apps/{}/secrets", enc(app));
+        match self.machines.get(&path).await {
+            Ok(v) => {
+                let list: AppSecrets = self.machines.decode(&Method::GET, &path, v)?;
+                Ok(list.secrets.into_iter().flatten().map(|s| s.name).collect())
+            }
             Err(e) if status_of(&e) == Some(404) => Ok(Vec::new()),
             Err(e) => Err(e),
         }
@@ -521,7 +568,7 @@ impl FlyApi {
         next_token: &str,
         region: Option<&str>,
         instance: Option<&str>,
-    ) -> anyhow::Result<Value> {
+    ) -> anyhow::Result<LogPage> {
         let mut path = format!(
             "/api/v1/apps/{}/logs?next_token={}",
             enc(app),
@@ -533,7 +580,8 @@ impl FlyApi {
         if let Some(i) = instance {
             path.push_str(&format!("&instance={}", enc(i)));
         }
-        self.platform.get(&path).await
+        let v = self.platform.get(&path).await?;
+        self.platform.decode(&Method::GET, &path, v)
     }
 }
 

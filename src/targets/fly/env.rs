@@ -3,6 +3,7 @@
 //! across deploys in `hoist_env_extra`), and restarts that replace every
 //! machine with the function's strategy so they read both afresh.
 
+use anyhow::Context;
 use serde_json::{json, Value};
 
 use super::state::{active_of, extra_env, history_of, stamp};
@@ -16,8 +17,8 @@ impl Fly {
         let spec = self.spec(function)?;
         self.block(async {
             let ms = self.current(spec).await?;
-            let now = active_of(&ms);
-            let extra = extra_env(now);
+            let now = active_of(&ms)?;
+            let extra = extra_env(now)?;
             let mut out: Vec<EnvVar> = Vec::new();
             if let Some(c) = now.and_then(|m| m.config.as_ref()) {
                 if let Some(env) = c["env"].as_object() {
@@ -74,8 +75,8 @@ impl Fly {
             }
             let plain: Vec<&EnvSet> = set.iter().filter(|s| !s.is_secret).collect();
             let ms = self.current(spec).await?;
-            let now = active_of(&ms);
-            let mut extra = extra_env(now);
+            let now = active_of(&ms)?;
+            let mut extra = extra_env(now)?;
             let before = extra.clone();
             for s in &plain {
                 extra.insert(s.key.clone(), s.value.expose().to_string());
@@ -94,9 +95,11 @@ impl Fly {
                             env.insert(k.clone(), json!(v));
                         }
                     }
-                    c["metadata"]["hoist_env_extra"] =
-                        Value::from(serde_json::to_string(&extra).unwrap_or_default());
-                    let history = history_of(now.expect("a config implies a machine"));
+                    c["metadata"]["hoist_env_extra"] = Value::from(
+                        serde_json::to_string(&extra)
+                            .context("cannot encode the env set with `hoist env`")?,
+                    );
+                    let history = history_of(now.expect("a config implies a machine"))?;
                     let config = stamp(spec, c, history);
                     self.roll(spec, config, &NoReport).await?;
                 } else if !plain.is_empty() {
@@ -117,7 +120,7 @@ impl Fly {
         let spec = self.spec(function)?;
         self.block(async {
             let ms = self.current(spec).await?;
-            let Some(now) = active_of(&ms) else {
+            let Some(now) = active_of(&ms)? else {
                 return Ok(0);
             };
             let Some(mut c) = now.config.clone() else {
@@ -126,7 +129,7 @@ impl Fly {
             // A new restart stamp makes every machine a stale one, so the
             // strategy replaces each with its secrets read afresh.
             c["metadata"]["hoist_restart"] = Value::from(new_id());
-            let config = stamp(spec, c, history_of(now));
+            let config = stamp(spec, c, history_of(now)?);
             self.roll(spec, config, &NoReport).await?;
             Ok(ms.len() as u64)
         })

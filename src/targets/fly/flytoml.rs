@@ -48,13 +48,14 @@ pub fn parse(
     file: &str,
 ) -> anyhow::Result<(FlyFunction, BTreeMap<String, String>, Vec<String>)> {
     let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-        let at = e
-            .span()
-            .map(|s| {
+        // An error without a position names no line.
+        let at = match e.span() {
+            Some(s) => {
                 let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
                 format!("line {line}: ")
-            })
-            .unwrap_or_default();
+            }
+            None => String::new(),
+        };
         UserError::usage(format!("{file}: {at}not valid TOML: {}", e.message()))
     })?;
     let mut out = FlyFunction::default();
@@ -73,7 +74,12 @@ pub fn parse(
         for (k, v) in d {
             match k.as_str() {
                 "strategy" => {
-                    let name = v.as_str().unwrap_or_default();
+                    let name = v.as_str().ok_or_else(|| {
+                        bad(
+                            file,
+                            format!("[deploy] strategy must be a string, not {}", v.type_str()),
+                        )
+                    })?;
                     out.strategy = Some(Strategy::parse(name).ok_or_else(|| {
                         bad(file, format!("[deploy] strategy `{name}` is not immediate, rolling, canary or bluegreen"))
                     })?);
@@ -130,7 +136,15 @@ pub fn parse(
                 "auto_start_machines" => http.auto_start = v.as_bool(),
                 "min_machines_running" => http.min_machines_running = int(Some(v)),
                 "concurrency" => {
-                    let c = v.as_table().cloned().unwrap_or_default();
+                    let c = v.as_table().ok_or_else(|| {
+                        bad(
+                            file,
+                            format!(
+                                "[http_service] concurrency must be a table, not {}",
+                                v.type_str()
+                            ),
+                        )
+                    })?;
                     http.concurrency = Some(Concurrency {
                         kind: s(c.get("type")),
                         soft_limit: int(c.get("soft_limit")),
@@ -138,12 +152,22 @@ pub fn parse(
                     });
                 }
                 "checks" => {
-                    let first = v
-                        .as_array()
-                        .and_then(|a| a.first())
-                        .and_then(Value::as_table)
-                        .cloned()
-                        .unwrap_or_default();
+                    let not_checks = |what: &str| {
+                        bad(
+                            file,
+                            format!("[[http_service.checks]] must be a list of tables, not {what}"),
+                        )
+                    };
+                    let list = v.as_array().ok_or_else(|| not_checks(v.type_str()))?;
+                    // An empty list sets no check field; the first check is
+                    // the one hoist uses.
+                    let empty = toml::Table::new();
+                    let first = match list.first() {
+                        Some(c) => c.as_table().ok_or_else(|| {
+                            not_checks(&format!("a list holding {}", c.type_str()))
+                        })?,
+                        None => &empty,
+                    };
                     out.checks = Some(Checks {
                         path: s(first.get("path")),
                         interval: s(first.get("interval")),
@@ -164,12 +188,7 @@ pub fn parse(
     {
         let mut g = Guest::default();
         if let Some(size) = s(vm.get("size")) {
-            let (kind, n) = preset(&size).ok_or_else(|| {
-                bad(
-                    file,
-                    format!("[[vm]] size `{size}` is not a Fly preset such as shared-cpu-1x"),
-                )
-            })?;
+            let (kind, n) = preset(&size, file)?;
             g.cpu_kind = Some(kind.into());
             g.cpus = Some(n);
             g.memory_mb = Some(if kind == "shared" { 256 * n } else { 2048 * n });
@@ -181,12 +200,7 @@ pub fn parse(
             g.cpus = Some(c);
         }
         if let Some(m) = vm.get("memory").or(vm.get("memory_mb")) {
-            g.memory_mb = Some(memory(m).ok_or_else(|| {
-                bad(
-                    file,
-                    format!("[[vm]] memory {m:?} is not a size such as 512mb or 1gb"),
-                )
-            })?);
+            g.memory_mb = Some(memory(m, file)?);
         }
         out.guest = Some(g);
     }
@@ -194,30 +208,46 @@ pub fn parse(
     Ok((out, env, unsupported))
 }
 
-/// `shared-cpu-2x` → ("shared", 2).
-fn preset(size: &str) -> Option<(&'static str, u32)> {
+/// `shared-cpu-2x` → ("shared", 2); anything else is an error.
+fn preset(size: &str, file: &str) -> anyhow::Result<(&'static str, u32)> {
+    let not_preset = || {
+        bad(
+            file,
+            format!("[[vm]] size `{size}` is not a Fly preset such as shared-cpu-1x"),
+        )
+    };
     let (kind, rest) = if let Some(r) = size.strip_prefix("shared-cpu-") {
         ("shared", r)
     } else if let Some(r) = size.strip_prefix("performance-") {
         ("performance", r)
     } else {
-        return None;
+        return Err(not_preset());
     };
-    Some((kind, rest.strip_suffix('x')?.parse().ok()?))
+    let n = rest.strip_suffix('x').ok_or_else(not_preset)?;
+    Ok((kind, n.parse::<u32>().map_err(|_| not_preset())?))
 }
 
-fn memory(v: &Value) -> Option<u32> {
+/// `[[vm]] memory` in MB: a number of MB, or a size such as `512mb` or
+/// `1gb`; anything else is an error.
+fn memory(v: &Value, file: &str) -> anyhow::Result<u32> {
+    let not_size = || {
+        bad(
+            file,
+            format!("[[vm]] memory {v:?} is not a size such as 512mb or 1gb"),
+        )
+    };
     match v {
-        Value::Integer(i) => Some(*i as u32),
+        Value::Integer(i) => u32::try_from(*i).map_err(|_| not_size()),
         Value::String(t) => {
             let t = t.trim().to_ascii_lowercase();
-            if let Some(g) = t.strip_suffix("gb") {
-                g.trim().parse::<u32>().ok().map(|g| g * 1024)
-            } else {
-                t.strip_suffix("mb").unwrap_or(&t).trim().parse().ok()
-            }
+            let (number, mb_per) = match t.strip_suffix("gb") {
+                Some(g) => (g, 1024),
+                None => (t.strip_suffix("mb").unwrap_or(&t), 1),
+            };
+            let n = number.trim().parse::<u32>().map_err(|_| not_size())?;
+            n.checked_mul(mb_per).ok_or_else(not_size)
         }
-        _ => None,
+        _ => Err(not_size()),
     }
 }
 
@@ -282,6 +312,26 @@ kill_signal = "SIGINT"
             unsupported,
             ["deploy.release_command", "kill_signal", "metrics"]
         );
+    }
+
+    #[test]
+    fn keys_of_the_wrong_shape_are_errors_not_defaults() {
+        for (text, says) in [
+            ("[deploy]\nstrategy = 1\n", "strategy must be a string"),
+            (
+                "[http_service]\nconcurrency = 5\n",
+                "concurrency must be a table",
+            ),
+            ("[http_service]\nchecks = [1]\n", "a list holding integer"),
+            ("[[vm]]\nsize = \"shared-cpu-zx\"\n", "not a Fly preset"),
+            ("[[vm]]\nmemory = -1\n", "not a size"),
+            ("[[vm]]\nmemory = \"5000000gb\"\n", "not a size"),
+        ] {
+            let e = parse(text, "fly.toml").unwrap_err();
+            assert!(format!("{e:#}").contains(says), "{text}: {e:#}");
+        }
+        let (f, _, _) = parse("[http_service]\nchecks = []\n", "fly.toml").unwrap();
+        assert_eq!(f.checks.unwrap().path, None);
     }
 
     #[test]

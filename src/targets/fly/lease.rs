@@ -4,7 +4,7 @@
 //! end, on errors and on Ctrl-C. A killed hoist's leases run out after
 //! their short TTL, so the next deploy waits seconds, not minutes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -38,6 +38,9 @@ impl Leases {
             let held = held.clone();
             let description = description.to_string();
             tokio::spawn(async move {
+                // Machines whose failed refresh was reported (once each,
+                // until a refresh works again).
+                let mut warned: BTreeSet<String> = BTreeSet::new();
                 loop {
                     tokio::time::sleep(REFRESH).await;
                     let now: Vec<(String, String)> = lock(&held)
@@ -45,7 +48,23 @@ impl Leases {
                         .map(|(a, b)| (a.clone(), b.clone()))
                         .collect();
                     for (id, nonce) in now {
-                        let _ = api.lease(&app, &id, TTL, Some(&nonce), &description).await;
+                        let why = match api.lease(&app, &id, TTL, Some(&nonce), &description).await
+                        {
+                            Ok(Ok(_)) => {
+                                warned.remove(&id);
+                                continue;
+                            }
+                            Ok(Err(holder)) => format!("another client holds it: {holder}"),
+                            Err(e) => format!("{e:#}"),
+                        };
+                        // Released or forgotten meanwhile: nothing to say.
+                        if lock(&held).get(&id) != Some(&nonce) || !warned.insert(id.clone()) {
+                            continue;
+                        }
+                        eprintln!(
+                            "warning: the lease on machine {id} of {app} was not refreshed ({why}); \
+                             it runs out within {TTL} s and another client may then change the machine"
+                        );
                     }
                 }
             })
@@ -112,7 +131,8 @@ impl Leases {
         lock(&self.held).remove(id);
     }
 
-    /// Release every lease (errors ignored: leases run out on their own).
+    /// Release every lease. One that cannot be released is reported: it
+    /// runs out on its own after its TTL.
     pub async fn release_all(mut self) {
         if let Some(r) = self.refresher.take() {
             r.abort();
@@ -122,7 +142,15 @@ impl Leases {
         let futs = all
             .iter()
             .map(|(id, nonce)| self.api.release(&self.app, id, nonce));
-        futures_util::future::join_all(futs).await;
+        let done = futures_util::future::join_all(futs).await;
+        for ((id, _), res) in all.iter().zip(done) {
+            if let Err(e) = res {
+                eprintln!(
+                    "warning: the lease on machine {id} of {} was not released ({e:#}); it runs out within {TTL} s",
+                    self.app
+                );
+            }
+        }
     }
 }
 

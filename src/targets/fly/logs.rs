@@ -6,9 +6,8 @@
 use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
 
-use serde_json::Value;
-
 use super::api::FlyApi;
+use crate::error::UserError;
 use crate::targets::{LogEntry, LogQuery};
 
 /// Ids remembered to drop repeats.
@@ -21,40 +20,47 @@ pub fn follow(
     sink: &mut dyn FnMut(&LogEntry) -> anyhow::Result<bool>,
 ) -> anyhow::Result<()> {
     let rt = crate::http::runtime()?;
-    let mut token = q
-        .since
-        .as_deref()
-        .and_then(since_ns)
-        .map(|n| n.to_string())
-        .unwrap_or_default();
+    // Without `--since`, an empty token: the server starts from its own
+    // recent lines.
+    let mut token = match q.since.as_deref() {
+        Some(s) => since_ns(s)
+            .ok_or_else(|| {
+                UserError::usage(format!(
+                    "--since `{s}` is neither an RFC 3339 time nor a duration such as 10m"
+                ))
+            })?
+            .to_string(),
+        None => String::new(),
+    };
     let mut seen: HashSet<String> = HashSet::new();
     let mut order: VecDeque<String> = VecDeque::new();
     let mut wait = Duration::from_millis(64);
     let mut n: i64 = 0;
     loop {
         let page = rt.block_on(api.logs(app, &token, q.region.as_deref(), q.worker.as_deref()))?;
-        let data = page["data"].as_array().cloned().unwrap_or_default();
-        if let Some(t) = page.pointer("/meta/next_token").and_then(Value::as_str) {
+        let data = page.data;
+        // No next token named: the next page is asked for with this one.
+        if let Some(t) = page.meta.and_then(|m| m.next_token) {
             if !t.is_empty() {
-                token = t.to_string();
+                token = t;
             }
         }
         let mut shown = 0;
         for d in &data {
-            let id = d["id"].as_str().unwrap_or_default().to_string();
-            if !id.is_empty() && !seen.insert(id.clone()) {
-                continue;
-            }
-            if !id.is_empty() {
-                order.push_back(id);
+            // An entry without an id cannot be told from a repeat: shown.
+            if let Some(id) = d.id.as_deref().filter(|id| !id.is_empty()) {
+                if !seen.insert(id.to_string()) {
+                    continue;
+                }
+                order.push_back(id.to_string());
                 if order.len() > SEEN {
                     if let Some(old) = order.pop_front() {
                         seen.remove(&old);
                     }
                 }
             }
-            let a = &d["attributes"];
-            let level = a["level"].as_str().unwrap_or("info").to_string();
+            let a = &d.attributes;
+            let level = a.level.as_deref().unwrap_or("info").to_string();
             if let Some(want) = &q.level {
                 if rank(&level) < rank(want) {
                     continue;
@@ -64,16 +70,16 @@ pub fn follow(
             shown += 1;
             let entry = LogEntry {
                 id: n,
-                time: a["timestamp"].as_str().unwrap_or_default().to_string(),
+                time: a.timestamp.clone(),
                 version: None,
                 worker: Some(format!(
                     "{}/{}",
-                    a["region"].as_str().unwrap_or("?"),
-                    a["instance"].as_str().unwrap_or("?")
+                    a.region.as_deref().unwrap_or("?"),
+                    a.instance.as_deref().unwrap_or("?")
                 )),
                 stream: "stdout".into(),
                 level,
-                message: a["message"].as_str().unwrap_or_default().to_string(),
+                message: a.message.clone(),
             };
             if !sink(&entry)? {
                 return Ok(());

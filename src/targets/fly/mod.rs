@@ -21,6 +21,7 @@ mod warmup;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use anyhow::Context;
 use serde_json::Value;
 
 use super::{
@@ -36,7 +37,7 @@ use api::{FlyApi, Machine};
 use lease::Leases;
 use rollout::{lease_patience, Rollout};
 use spec::Spec;
-use state::{active_of, entry_of, extra_env, history_of, meta_of, stamp};
+use state::{active_of, decode_meta, entry_of, extra_env, history_of, meta_of, stamp};
 
 pub struct Fly {
     api: FlyApi,
@@ -190,7 +191,7 @@ impl Fly {
             let mut fresh = false;
             for m in &ms {
                 if leases.nonce(&m.id).is_none() {
-                    leases.acquire(&m.id, lease_patience()).await?;
+                    leases.acquire(&m.id, lease_patience()?).await?;
                     fresh = true;
                 }
             }
@@ -206,7 +207,7 @@ impl Fly {
             return Ok(None);
         }
         let ms = self.current(spec).await?;
-        let Some(m) = active_of(&ms) else {
+        let Some(m) = active_of(&ms)? else {
             return Ok(Some(Active::default()));
         };
         let mixed = ms
@@ -223,18 +224,21 @@ impl Fly {
                 m.meta("hoist_bundle_digest").map(str::to_string)
             },
             env_digest: m.meta("hoist_env_digest").map(str::to_string),
+            // A machine without `hoist_env_keys` (not deployed by hoist)
+            // has no env keys of hoist's.
             env_keys: m
                 .meta("hoist_env_keys")
-                .map(|k| {
-                    k.split(',')
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            settings: m
-                .meta("hoist_settings")
-                .and_then(|s| serde_json::from_str::<FunctionSettings>(s).ok()),
+                .into_iter()
+                .flat_map(|k| k.split(','))
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            // Without `hoist_settings` there are none to compare; settings
+            // that do not decode are an error (a change would go unseen).
+            settings: match m.meta("hoist_settings") {
+                Some(s) => Some(decode_meta::<FunctionSettings>(m, "hoist_settings", s)?),
+                None => None,
+            },
         }))
     }
 
@@ -254,7 +258,9 @@ impl Fly {
             let machines = self.lease_all(spec, &leases).await?;
             let wanted = config["metadata"]["hoist_config"]
                 .as_str()
-                .unwrap_or_default()
+                .ok_or_else(|| {
+                    anyhow::anyhow!("the config to roll out has no hoist_config digest")
+                })?
                 .to_string();
             Rollout {
                 api: &self.api,
@@ -337,11 +343,11 @@ impl Target for Fly {
         self.block(async {
             self.ensure_app(&spec.app, r).await?;
             let ms = self.current(spec).await?;
-            let was = active_of(&ms);
+            let was = active_of(&ms)?;
             let previous_version = was
                 .and_then(|m| m.meta("hoist_version"))
                 .map(str::to_string);
-            let extra = extra_env(was);
+            let extra = extra_env(was)?;
             let mut env = req.env.clone();
             env.extend(extra.clone());
             let mut meta = BTreeMap::new();
@@ -356,11 +362,13 @@ impl Target for Fly {
             );
             meta.insert(
                 "hoist_settings".into(),
-                serde_json::to_string(&req.settings).unwrap_or_default(),
+                serde_json::to_string(&req.settings)
+                    .context("cannot encode the function's settings")?,
             );
             meta.insert(
                 "hoist_env_extra".into(),
-                serde_json::to_string(&extra).unwrap_or_default(),
+                serde_json::to_string(&extra)
+                    .context("cannot encode the env set with `hoist env`")?,
             );
             let fresh = spec.machine_config(&image, &env, &meta);
             // History: the config being replaced (any change, env-only
@@ -376,7 +384,15 @@ impl Target for Fly {
                 if let (false, Some(c)) = (same, &old.config) {
                     history.push(entry_of(c));
                 }
-                history.extend(history_of(old));
+                // History that does not decode does not stop the deploy:
+                // only the config it replaces is kept.
+                match history_of(old) {
+                    Ok(h) => history.extend(h),
+                    Err(e) => r.warn(&format!(
+                        "{e:#}; the earlier configs it names are not kept, so `hoist rollback` \
+                         can go back to the config this deploy replaces only"
+                    )),
+                }
             }
             let config = stamp(spec, fresh, history);
             r.step(
@@ -454,7 +470,7 @@ impl Target for Fly {
         let spec = self.spec(function)?;
         self.block(async {
             let ms = self.current(spec).await?;
-            let active = active_of(&ms)
+            let active = active_of(&ms)?
                 .and_then(|m| m.meta("hoist_version"))
                 .map(str::to_string);
             let healthy = !ms.is_empty()
@@ -489,7 +505,7 @@ impl Target for Fly {
         let spec = self.spec(function)?;
         self.block(async {
             let ms = self.current(spec).await?;
-            let Some(now) = active_of(&ms) else {
+            let Some(now) = active_of(&ms)? else {
                 return Ok(Vec::new());
             };
             let mut out = Vec::new();
@@ -497,7 +513,7 @@ impl Target for Fly {
                 out.push((c.clone(), true, now.updated_at.clone()));
             }
             out.extend(
-                history_of(now)
+                history_of(now)?
                     .into_iter()
                     .map(|h| (h, false, String::new())),
             );

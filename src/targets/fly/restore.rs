@@ -16,7 +16,7 @@ impl Fly {
         let spec = self.spec(function)?;
         self.block(async {
             let ms = self.current(spec).await?;
-            let Some(now) = active_of(&ms) else {
+            let Some(now) = active_of(&ms)? else {
                 return Err(
                     UserError::failure(format!("`{function}` has no machines on Fly"))
                         .with_hint("deploy it first (`hoist deploy`)")
@@ -24,7 +24,7 @@ impl Fly {
                 );
             };
             let current = now.meta("hoist_version").map(str::to_string);
-            let history = history_of(now);
+            let history = history_of(now)?;
             let pick = history.iter().position(|h| match to {
                 Some(v) => meta_of(h, "hoist_version") == Some(v),
                 None => meta_of(h, "hoist_version") != current.as_deref(),
@@ -99,7 +99,7 @@ impl Fly {
                 ));
                 return Ok(true);
             };
-            let history = history_of(by_release);
+            let history = history_of(by_release)?;
             let Some(before) = history
                 .first()
                 .filter(|h| meta_of(h, "hoist_release") != Some(release))

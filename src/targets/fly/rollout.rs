@@ -20,18 +20,31 @@ use super::api::{pause, FlyApi, Machine};
 use super::lease::Leases;
 use super::spec::Spec;
 use crate::config::fly::Strategy;
+use crate::error::UserError;
 use crate::targets::{Reporter, StartFailure};
 
 /// How long a machine without checks must stay up without crashing.
 const SMOKE: Duration = Duration::from_secs(3);
 /// How long a rollout waits for another client's lease
-/// (`HOIST_FLY_LEASE_WAIT` seconds, default 90).
-pub fn lease_patience() -> Duration {
-    let secs = std::env::var("HOIST_FLY_LEASE_WAIT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(90);
-    Duration::from_secs(secs)
+/// (`HOIST_FLY_LEASE_WAIT` seconds; unset or empty: 90). A value that is
+/// not a whole number of seconds is an error.
+pub fn lease_patience() -> anyhow::Result<Duration> {
+    let secs = match std::env::var("HOIST_FLY_LEASE_WAIT") {
+        Ok(v) if !v.trim().is_empty() => v.trim().parse::<u64>().map_err(|_| {
+            UserError::usage(format!(
+                "HOIST_FLY_LEASE_WAIT=`{v}` is not a whole number of seconds"
+            ))
+        })?,
+        Ok(_) | Err(std::env::VarError::NotPresent) => 90,
+        Err(std::env::VarError::NotUnicode(v)) => {
+            return Err(UserError::usage(format!(
+                "HOIST_FLY_LEASE_WAIT=`{}` is not a whole number of seconds",
+                v.to_string_lossy()
+            ))
+            .into())
+        }
+    };
+    Ok(Duration::from_secs(secs))
 }
 
 /// What a rollout changed, to undo it.
@@ -109,10 +122,14 @@ impl Rollout<'_> {
         let mut extra: Vec<&Machine> = Vec::new();
         let mut create: Vec<String> = Vec::new();
         for (region, want) in &self.spec.regions {
-            let have = by_region.remove(region.as_str()).unwrap_or_default();
+            // A region without machines yet has none to keep.
+            let mut have: Vec<&Machine> = by_region
+                .remove(region.as_str())
+                .into_iter()
+                .flatten()
+                .collect();
             let want = *want as usize;
             // Machines already on the wanted config stay first.
-            let mut have = have;
             have.sort_by_key(|m| (config_digest(m) != Some(&self.wanted_digest), m.id.clone()));
             for (i, m) in have.into_iter().enumerate() {
                 if i < want {
@@ -278,13 +295,16 @@ impl Rollout<'_> {
         mut config: Value,
         cordoned: bool,
     ) -> anyhow::Result<Machine> {
+        // Read before the machine exists: an error after would leave it
+        // out of what the rollout undoes.
+        let patience = lease_patience()?;
         let launch = super::new_id();
         config["metadata"]["hoist_launch_id"] = Value::from(launch.clone());
         let m = self
             .api
             .create_machine(self.app(), region, &config, &launch, false, cordoned)
             .await?;
-        self.leases.acquire(&m.id, lease_patience()).await?;
+        self.leases.acquire(&m.id, patience).await?;
         self.r
             .detail(&format!("created machine {} in {region}", m.id));
         Ok(m)

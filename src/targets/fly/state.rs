@@ -5,10 +5,12 @@
 
 use std::collections::BTreeMap;
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::api::Machine;
 use super::spec::Spec;
+use crate::error::UserError;
 
 /// Earlier configs kept in each machine's metadata for `rollback`.
 const HISTORY: usize = 3;
@@ -24,10 +26,42 @@ pub(super) fn entry_of(config: &Value) -> Value {
     c
 }
 
-pub(super) fn history_of(m: &Machine) -> Vec<Value> {
-    m.meta("hoist_history")
-        .and_then(|h| serde_json::from_str::<Vec<Value>>(h).ok())
-        .unwrap_or_default()
+/// The earlier configs a machine's `hoist_history` names, newest first
+/// (none on a machine without one). History that does not decode is an
+/// error naming the machine.
+pub(super) fn history_of(m: &Machine) -> anyhow::Result<Vec<Value>> {
+    match m.meta("hoist_history") {
+        Some(h) => decode_meta(m, "hoist_history", h),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Metadata `key` of machine `m` (JSON text) as a `T`; text that does not
+/// fit is an error naming the machine, the key and the field.
+pub(super) fn decode_meta<T: DeserializeOwned>(
+    m: &Machine,
+    key: &str,
+    text: &str,
+) -> anyhow::Result<T> {
+    let fail = |field: String, e: serde_json::Error| {
+        let mut e = anyhow::Error::new(e);
+        if !field.is_empty() {
+            e = e.context(format!("at `{field}`"));
+        }
+        e.context(
+            UserError::failure(format!(
+                "machine {} has metadata `{key}` that hoist cannot read",
+                m.id
+            ))
+            .with_hint(format!(
+                "hoist keeps its state in the machines' metadata and something else changed it; \
+                 put it right with `fly machine update {} --metadata {key}=<value>`, or destroy the machine",
+                m.id
+            )),
+        )
+    };
+    let v: Value = serde_json::from_str(text).map_err(|e| fail(String::new(), e))?;
+    serde_path_to_error::deserialize(v).map_err(|e| fail(e.path().to_string(), e.into_inner()))
 }
 
 pub(super) fn meta_of<'a>(config: &'a Value, key: &str) -> Option<&'a str> {
@@ -36,23 +70,32 @@ pub(super) fn meta_of<'a>(config: &'a Value, key: &str) -> Option<&'a str> {
 
 /// The version machines run; when a rollout was cut short and machines
 /// disagree, the older one (the one the newer machines' history names).
-pub(super) fn active_of(ms: &[Machine]) -> Option<&Machine> {
-    let first = ms.first()?;
+/// A machine whose history does not decode is an error (which machine is
+/// live cannot be told without it).
+pub(super) fn active_of(ms: &[Machine]) -> anyhow::Result<Option<&Machine>> {
+    let Some(first) = ms.first() else {
+        return Ok(None);
+    };
     let versions: std::collections::BTreeSet<&str> =
         ms.iter().filter_map(|m| m.meta("hoist_version")).collect();
     if versions.len() <= 1 {
-        return Some(first);
+        return Ok(Some(first));
     }
-    ms.iter()
+    let histories = ms
+        .iter()
+        .map(|o| Ok((o.meta("hoist_version"), history_of(o)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(ms
+        .iter()
         .find(|m| {
             let v = m.meta("hoist_version");
-            ms.iter().any(|o| {
-                history_of(o)
+            histories.iter().any(|(ov, history)| {
+                history
                     .iter()
-                    .any(|h| meta_of(h, "hoist_version") == v && o.meta("hoist_version") != v)
+                    .any(|h| meta_of(h, "hoist_version") == v && *ov != v)
             })
         })
-        .or(Some(first))
+        .or(Some(first)))
 }
 
 /// The config a machine runs with `metadata` stamped and the hoist_config
@@ -74,7 +117,7 @@ pub(super) fn stamp(spec: &Spec, mut config: Value, history: Vec<Value>) -> Valu
         hex::encode(Sha256::digest(
             format!(
                 "{}{}",
-                serde_json::to_string(&shape).unwrap_or_default(),
+                shape, // a Value's Display is its compact JSON
                 spec.digest()
             )
             .as_bytes()
@@ -82,14 +125,16 @@ pub(super) fn stamp(spec: &Spec, mut config: Value, history: Vec<Value>) -> Valu
     );
     config["metadata"]["hoist_config"] = Value::from(digest);
     let history: Vec<Value> = history.into_iter().take(HISTORY).collect();
-    config["metadata"]["hoist_history"] =
-        Value::from(serde_json::to_string(&history).unwrap_or_else(|_| "[]".into()));
+    config["metadata"]["hoist_history"] = Value::from(Value::Array(history).to_string());
     config
 }
 
-/// Env values set with `hoist env set` (kept across deploys).
-pub(super) fn extra_env(m: Option<&Machine>) -> BTreeMap<String, String> {
-    m.and_then(|m| m.meta("hoist_env_extra"))
-        .and_then(|t| serde_json::from_str(t).ok())
-        .unwrap_or_default()
+/// Env values set with `hoist env set` (kept across deploys): none without
+/// a machine or its `hoist_env_extra`; metadata that does not decode is an
+/// error, never an empty set (a deploy would drop them).
+pub(super) fn extra_env(m: Option<&Machine>) -> anyhow::Result<BTreeMap<String, String>> {
+    match m.and_then(|m| Some((m, m.meta("hoist_env_extra")?))) {
+        Some((m, text)) => decode_meta(m, "hoist_env_extra", text),
+        None => Ok(BTreeMap::new()),
+    }
 }

@@ -26,7 +26,7 @@ impl Fly {
         let until = Instant::now() + deadline;
         self.block(async {
             let ms = self.current(spec).await?;
-            let Some(template) = active_of(&ms).and_then(|m| m.config.clone()) else {
+            let Some(template) = active_of(&ms)?.and_then(|m| m.config.clone()) else {
                 return Err(
                     UserError::failure(format!("`{function}` has no machines on Fly"))
                         .with_hint("deploy it first (`hoist deploy`)")
