@@ -186,8 +186,8 @@ impl Api {
                         self.name
                     ))
                     .with_hint(
-                        "the server may run another version of the API than this hoist; \
-                     `hoist --version` and the server's GET /api/health tell theirs",
+                        "the server may speak another version of its API than this hoist \
+                         expects (`hoist --version` tells this one's)",
                     ),
                 )
         })

@@ -76,7 +76,9 @@ pub fn duration(s: &str) -> Option<Duration> {
         let n = rest
             .find(|c: char| !c.is_ascii_digit() && c != '.')
             .unwrap_or(rest.len());
-        let value: f64 = rest[..n].parse().ok()?;
+        let Ok(value) = rest[..n].parse::<f64>() else {
+            return None;
+        };
         rest = &rest[n..];
         let u = rest
             .find(|c: char| c.is_ascii_digit())
@@ -143,9 +145,17 @@ pub fn check_guest(f: &str, kind: &str, cpus: u32, memory_mb: u32) -> anyhow::Re
     Ok(())
 }
 
+/// A settings block hoist.yaml left out: every setting at its default.
+fn or_defaults<T: Clone + Default>(block: &Option<T>) -> T {
+    match block {
+        Some(b) => b.clone(),
+        None => T::default(),
+    }
+}
+
 /// Resolve `f`'s Fly settings.
 pub fn resolve(project: &Project, cfg: &FlyConfig, f: &Function) -> anyhow::Result<Spec> {
-    let mine = f.fly.clone().unwrap_or_default();
+    let mine = or_defaults(&f.fly);
     let (toml, toml_env, unsupported) = match &mine.toml {
         Some(path) => super::flytoml::read(&project.root.join(path), &f.name)?,
         None => (FlyFunction::default(), BTreeMap::new(), Vec::new()),
@@ -163,7 +173,7 @@ pub fn resolve(project: &Project, cfg: &FlyConfig, f: &Function) -> anyhow::Resu
         ));
     }
     let check = check(f, &m)?;
-    let restart = m.restart.clone().unwrap_or_default();
+    let restart = or_defaults(&m.restart);
     if let Some(p) = &restart.policy {
         if !matches!(p.as_str(), "no" | "always" | "on-failure") {
             return Err(bad(
@@ -173,7 +183,7 @@ pub fn resolve(project: &Project, cfg: &FlyConfig, f: &Function) -> anyhow::Resu
             ));
         }
     }
-    let http = m.http.clone().unwrap_or_default();
+    let http = or_defaults(&m.http);
     if let Some(a) = &http.auto_stop {
         if !matches!(a.as_str(), "off" | "stop" | "suspend") {
             return Err(bad(
@@ -291,7 +301,7 @@ fn regions(cfg: &FlyConfig, f: &Function, m: &FlyFunction) -> anyhow::Result<Vec
 /// else the smallest guest that holds the function's resources; checked
 /// against Fly's sizes when anything was asked for.
 fn guest(f: &Function, m: &FlyFunction) -> anyhow::Result<(String, u32, u32)> {
-    let g = m.guest.clone().unwrap_or_default();
+    let g = or_defaults(&m.guest);
     let explicit = m.guest.is_some();
     let cpu_kind = g.cpu_kind.unwrap_or_else(|| "shared".into());
     let cpus = g.cpus.unwrap_or_else(|| {
@@ -351,7 +361,12 @@ impl Spec {
     /// changed guest, region count or check as a change.
     pub fn digest(&self) -> String {
         use sha2::{Digest, Sha256};
-        let text = serde_json::to_string(self).unwrap_or_default();
+        let text = match serde_json::to_string(self) {
+            Ok(t) => t,
+            // Strings, numbers and string-keyed maps always serialize; were
+            // one to fail, the Debug form still names every setting.
+            Err(_) => format!("{self:?}"),
+        };
         format!("sha256:{}", hex::encode(Sha256::digest(text.as_bytes())))
     }
 
