@@ -1,9 +1,12 @@
 //! The `Printer`: one small value, built from the global flags, that every
 //! command uses to write data to stdout and progress or diagnostics to stderr.
+//! On a terminal, a command's progress bars share one `MultiProgress`, so bars
+//! of functions stored at once stack instead of tearing each other, and
+//! status lines print above them.
 
 use std::io::{IsTerminal, Write};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::cli::{ColorChoice, GlobalArgs, OutputFormat};
 
@@ -14,6 +17,8 @@ pub struct Printer {
     pub level: i8,
     pub progress: bool,
     pub color: bool,
+    /// The bars of this command, when they are drawn.
+    multi: Option<MultiProgress>,
 }
 
 impl Printer {
@@ -35,11 +40,13 @@ impl Printer {
             (env_count("HOIST_QUIET"), env_count("HOIST_VERBOSE"))
         };
         let level = if quiet > 0 { -1 } else { verbose.min(3) as i8 };
+        let progress = stderr_tty && !args.no_progress && level >= 0 && !crate::ui::prompt::ci();
         Printer {
             format: args.output,
             level,
-            progress: stderr_tty && !args.no_progress && level >= 0 && !crate::ui::prompt::ci(),
+            progress,
             color,
+            multi: progress.then(MultiProgress::new),
         }
     }
 
@@ -50,6 +57,7 @@ impl Printer {
             level: -1,
             progress: false,
             color: false,
+            multi: None,
         }
     }
 
@@ -68,7 +76,15 @@ impl Printer {
             } else {
                 format!("{verb:>10}")
             };
-            eprintln!("{verb} {}", msg.as_ref());
+            self.line(format!("{verb} {}", msg.as_ref()));
+        }
+    }
+
+    /// A line on stderr, above the bars when some are drawn.
+    fn line(&self, text: String) {
+        match &self.multi {
+            Some(m) => m.suspend(|| eprintln!("{text}")),
+            None => eprintln!("{text}"),
         }
     }
 
@@ -80,14 +96,14 @@ impl Printer {
             } else {
                 "warning:".to_string()
             };
-            eprintln!("{w} {}", msg.as_ref());
+            self.line(format!("{w} {}", msg.as_ref()));
         }
     }
 
     /// Detail shown with -v.
     pub fn debug(&self, msg: impl AsRef<str>) {
         if self.level >= 1 {
-            eprintln!("     debug {}", msg.as_ref());
+            self.line(format!("     debug {}", msg.as_ref()));
         }
     }
 
@@ -123,10 +139,10 @@ impl Printer {
 
     /// A byte-counting progress bar, hidden unless stderr is a terminal.
     pub fn bar(&self, total: u64, prefix: &str) -> ProgressBar {
-        if !self.progress {
+        let Some(multi) = self.multi.as_ref().filter(|_| self.progress) else {
             return ProgressBar::hidden();
-        }
-        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        };
+        let bar = multi.add(ProgressBar::new(total));
         bar.set_style(
             ProgressStyle::with_template(
                 "{prefix:>10.cyan.bold} [{bar:30}] {bytes}/{total_bytes} {msg}",
