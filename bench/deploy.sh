@@ -141,8 +141,12 @@ read -r rss2 t2 <<<"$(rss_of $((functions / 2)))"
 read -r rssn tn <<<"$(rss_of "$functions")"
 
 echo "== 3. invoke overhead and load" >&2
+# Fresh workers (an older one may be stopped as idle mid-measurement: the
+# backend runs with --idle-timeout 5, and direct requests bypass it).
+api "$url" POST /api/functions/f0002/restart '{}' >/dev/null
 run "$url" "$work/p20" warmup f0002 --count 1 -q >/dev/null
-wport="$(api "$url" GET /api/functions/f0002/workers | python3 -c 'import json,sys; print([w["port"] for w in json.load(sys.stdin)["workers"] if w["state"] in ("WARM","IDLE")][0])')"
+# The newest ready worker.
+wport="$(api "$url" GET /api/functions/f0002/workers | python3 -c 'import json,sys; print(max((w for w in json.load(sys.stdin)["workers"] if w["state"] in ("WARM","IDLE")), key=lambda w: w["started_at"])["port"])')"
 read -r direct proxied <<<"$(python3 - "$wport" "${url#http://}" "$token" <<'PY'
 import http.client, statistics, sys, time
 port, backend, token = sys.argv[1], sys.argv[2], sys.argv[3]
