@@ -327,6 +327,12 @@ fn follow_stream(
     futures_util::stream::unfold(st, |mut st| async move {
         loop {
             if st.max.is_some_and(|m| st.sent >= m) {
+                // The injected drop fired: counted like any failure.
+                st.app
+                    .faults
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .fired += 1;
                 return None;
             }
             if let Some(b) = st.pending.pop_front() {

@@ -666,6 +666,12 @@ fn a_health_gate_that_never_passes_times_out_and_a_dropped_log_stream_resumes() 
             .count();
         assert_eq!(n, 1, "line {i} seen {n} times: {seen:#?}");
     }
+    // The stream was really dropped (more than once: 6 lines, 2 a stream).
+    let (_, f) = b.call("POST", "/api/_faults", Some(json!({})));
+    assert!(
+        f["fired"].as_u64().is_some_and(|n| n >= 2),
+        "the log stream was never dropped: {f}"
+    );
 }
 
 #[test]
