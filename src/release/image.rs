@@ -9,9 +9,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use serde_json::json;
 
 use crate::config::{BuilderChoice, Function, Project};
+use crate::image::build_info::{self, BuildInfo};
 use crate::image::oci::base::Reachability;
 use crate::image::{RenderContext, CONTEXT_APP_DIR};
 use crate::ui::Printer;
@@ -80,13 +80,14 @@ pub fn build(
     for w in &rendered.warnings {
         printer.warn(format!("{}: {w}", f.name));
     }
-    let info = json!({
-        "function": f.name,
-        "version": version,
-        "bundle_digest": format!("sha256:{digest}"),
-        "runtime": f.runtime.as_str(),
-    });
-    let info = serde_json::to_vec_pretty(&info)?;
+    let info = BuildInfo {
+        bundle_digest: Some(format!("sha256:{digest}")),
+        function: Some(f.name.clone()),
+        functions: None,
+        project: None,
+        runtime: Some(f.runtime),
+        version: version.clone(),
+    };
     let mut support: Vec<(String, Vec<u8>)> = crate::image::support_files(f.runtime)
         .into_iter()
         .map(|(p, b)| (p.to_string(), b.to_vec()))
@@ -206,10 +207,10 @@ pub(super) fn lay_out(
     dest: &Path,
     files: &[(String, Vec<u8>)],
     dockerfile: &str,
-    info: &[u8],
+    info: &BuildInfo,
     printer: &Printer,
 ) -> anyhow::Result<()> {
-    if context_is_current(dest, info, dockerfile, files) {
+    if context_is_current(dest, &info.to_bytes()?, dockerfile, files) {
         printer.debug(format!(
             "{name}: build context {} is up to date",
             dest.display()
@@ -232,7 +233,7 @@ pub(super) fn lay_out(
     }
     std::fs::write(staging.path().join("Dockerfile"), dockerfile)?;
     // Written last: its presence says the context is complete.
-    std::fs::write(staging.path().join("build.json"), info)?;
+    info.write(staging.path())?;
     crate::interrupt::check()?;
     replace_dir(staging.keep(), dest, printer)
 }
@@ -248,7 +249,7 @@ pub(super) fn context_is_current(
     support: &[(String, Vec<u8>)],
 ) -> bool {
     let same = |rel: &str, want: &[u8]| std::fs::read(dest.join(rel)).is_ok_and(|b| b == want);
-    same("build.json", info)
+    same(build_info::FILE_NAME, info)
         && same("Dockerfile", dockerfile.as_bytes())
         && support.iter().all(|(path, bytes)| same(path, bytes))
 }

@@ -410,10 +410,8 @@ pub fn build_function(
     // `hoist build` recorded the bundle's digest in build.json; its files
     // belong in `<context>/app`, written there only when needed
     // (`archive`: the bundle and the size of its files).
-    let bundle_digest = std::fs::read(context_dir.join("build.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        .and_then(|v| v["bundle_digest"].as_str().map(str::to_string));
+    let bundle_digest =
+        crate::image::build_info::BuildInfo::read(context_dir)?.and_then(|info| info.bundle_digest);
     let bundle_dir = crate::image::CONTEXT_APP_DIR;
     let bundle_rel = if context_root == bundle_dir {
         Some(String::new())
