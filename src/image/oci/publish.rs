@@ -459,6 +459,53 @@ pub async fn push_image(
             crate::ui::human_bytes(total)
         ),
     );
+    let mut results = push_blobs(
+        &client,
+        layout,
+        name,
+        repo,
+        blobs,
+        mount_from.as_deref(),
+        printer,
+    )
+    .await?;
+    // Every blob is there: now the manifest may point at them.
+    crate::interrupt::check()?;
+    let reference = if tag_now { tag } else { desc.digest.as_str() };
+    let manifest_put = ManifestPut {
+        layout,
+        repo,
+        media_type: &media_type,
+        bytes: &manifest_bytes,
+        blobs: &all_blobs,
+        name,
+    };
+    results.extend(manifest_put.send(&client, reference, printer).await?);
+    let pushed = tally(&results, &client.registry, repo, tag, desc.digest);
+    printer.status(
+        "Pushed",
+        format!(
+            "{} ({} uploaded)",
+            pushed.pinned,
+            crate::ui::human_bytes(pushed.uploaded_bytes)
+        ),
+    );
+    Ok(pushed)
+}
+
+/// Upload `blobs` of `layout` to `repo`, [`PARALLEL`] at a time (each
+/// mounted from `mount_from` when it can be, skipped when present), with a
+/// progress bar each. The first failure stops the others: no manifest is
+/// written then.
+async fn push_blobs(
+    client: &Arc<Client>,
+    layout: &Layout,
+    name: &str,
+    repo: &str,
+    blobs: Vec<spec::Descriptor>,
+    mount_from: Option<&str>,
+    printer: &Printer,
+) -> anyhow::Result<Vec<client::Upload>> {
     let multi = printer.progress.then(indicatif::MultiProgress::new);
     let mut set = tokio::task::JoinSet::new();
     let mut results: Vec<client::Upload> = Vec::new();
@@ -476,10 +523,10 @@ pub async fn push_image(
                 }
                 None => indicatif::ProgressBar::hidden(),
             };
-            let client = Arc::clone(&client);
+            let client = Arc::clone(client);
             let repo = repo.to_string();
             let path = layout.blobs.path(&b.digest);
-            let from = mount_from.clone();
+            let from = mount_from.map(str::to_string);
             set.spawn(async move {
                 let r = client
                     .push_blob(&repo, &b.digest, b.size, &path, from.as_deref(), &bar)
@@ -508,18 +555,18 @@ pub async fn push_image(
             }
         }
     }
-    // Every blob is there: now the manifest may point at them.
-    crate::interrupt::check()?;
-    let reference = if tag_now { tag } else { desc.digest.as_str() };
-    let manifest_put = ManifestPut {
-        layout,
-        repo,
-        media_type: &media_type,
-        bytes: &manifest_bytes,
-        blobs: &all_blobs,
-        name,
-    };
-    results.extend(manifest_put.send(&client, reference, printer).await?);
+    Ok(results)
+}
+
+/// What a push of image `digest` to `registry`/`repo` as `tag` did, counted
+/// from each blob's and the manifest's `results`.
+fn tally(
+    results: &[client::Upload],
+    registry: &str,
+    repo: &str,
+    tag: &str,
+    digest: String,
+) -> Pushed {
     let uploaded_bytes = results
         .iter()
         .map(|r| match r {
@@ -531,23 +578,16 @@ pub async fn push_image(
     let blobs_present = count(|r| *r == client::Upload::Present);
     let blobs_mounted = count(|r| *r == client::Upload::Mounted);
     let blobs_uploaded = count(|r| matches!(r, client::Upload::Sent(_)));
-    let reference = format!("{}/{repo}:{tag}", client.registry);
-    let pinned = format!("{}/{repo}@{}", client.registry, desc.digest);
-    printer.status(
-        "Pushed",
-        format!(
-            "{pinned} ({} uploaded)",
-            crate::ui::human_bytes(uploaded_bytes)
-        ),
-    );
-    Ok(Pushed {
+    let reference = format!("{registry}/{repo}:{tag}");
+    let pinned = format!("{registry}/{repo}@{digest}");
+    Pushed {
         function: String::new(),
         reference,
-        digest: desc.digest,
+        digest,
         pinned,
         uploaded_bytes,
         blobs_uploaded,
         blobs_mounted,
         blobs_present,
-    })
+    }
 }
