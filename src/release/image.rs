@@ -52,18 +52,7 @@ pub fn build(
     reach: &Reachability,
     printer: &Printer,
 ) -> anyhow::Result<Built> {
-    // Render once before bundling, so a broken template fails fast and
-    // leaves nothing behind in .hoist/.
-    crate::image::render_dockerfile(
-        project,
-        f,
-        &RenderContext {
-            app_version: "0".into(),
-            created: crate::clock::rfc3339(0),
-            context_dir: CONTEXT_APP_DIR.to_string(),
-            ..RenderContext::default()
-        },
-    )?;
+    check_template(project, f)?;
     let bundle = crate::release::bundle_one(project, f, printer)?;
     let digest = bundle.manifest.digest.clone();
     let version = crate::release::version_for(project, f, &digest);
@@ -75,7 +64,6 @@ pub fn build(
         context_dir: CONTEXT_APP_DIR.to_string(),
     };
     let rendered = crate::image::render(project, f, &ctx)?;
-    let dockerfile = rendered.text.clone();
 
     for w in &rendered.warnings {
         printer.warn(format!("{}: {w}", f.name));
@@ -93,32 +81,7 @@ pub fn build(
         .map(|(p, b)| (p.to_string(), b.to_vec()))
         .collect();
     support.extend(rendered.files.iter().cloned());
-
-    let build_root = project.state_dir().join("build");
-    let dest = build_root.join(&f.name);
-    // One build of a function at a time: its context (and an `app/`
-    // written into it later) must stay the one its build.json names until
-    // the image is built.
-    std::fs::create_dir_all(&build_root)
-        .with_context(|| format!("cannot create {}", build_root.display()))?;
-    let _lock =
-        crate::lockfile::FileLock::exclusive(&build_root.join(format!(".{}.lock", f.name)))?;
-    // Staging directories of killed builds of this function go first
-    // (`.<function>.stage-<pid>-*`; function names hold no `.`).
-    let base = format!(".{}.stage-", f.name);
-    crate::leftovers::clean(&build_root, &base, false);
-    crate::fsx::clean_temps(&dest);
-    crate::leftovers::clean(&dest, crate::image::oci::context::STAGE_BASE, false);
-    lay_out(
-        &f.name,
-        &build_root,
-        &base,
-        &dest,
-        &support,
-        &dockerfile,
-        &info,
-        printer,
-    )?;
+    let (dest, _lock) = lay_out_function(project, f, &support, &rendered.text, &info, printer)?;
     let image = crate::image::oci::build_function(
         project,
         f,
@@ -157,6 +120,60 @@ pub fn build(
         unreachable_registry,
         functions: None,
     })
+}
+
+/// Render `f`'s Dockerfile once with placeholder values before bundling,
+/// so a broken template fails fast and leaves nothing behind in .hoist/.
+fn check_template(project: &Project, f: &Function) -> anyhow::Result<()> {
+    crate::image::render_dockerfile(
+        project,
+        f,
+        &RenderContext {
+            app_version: "0".into(),
+            created: crate::clock::rfc3339(0),
+            context_dir: CONTEXT_APP_DIR.to_string(),
+            ..RenderContext::default()
+        },
+    )?;
+    Ok(())
+}
+
+/// Lay out `f`'s build context in `.hoist/build/<fn>/` (leftovers of
+/// killed builds removed first), under the lock that keeps it until the
+/// caller drops it.
+fn lay_out_function(
+    project: &Project,
+    f: &Function,
+    support: &[(String, Vec<u8>)],
+    dockerfile: &str,
+    info: &BuildInfo,
+    printer: &Printer,
+) -> anyhow::Result<(PathBuf, crate::lockfile::FileLock)> {
+    let build_root = project.state_dir().join("build");
+    let dest = build_root.join(&f.name);
+    // One build of a function at a time: its context (and an `app/`
+    // written into it later) must stay the one its build.json names until
+    // the image is built.
+    std::fs::create_dir_all(&build_root)
+        .with_context(|| format!("cannot create {}", build_root.display()))?;
+    let lock = crate::lockfile::FileLock::exclusive(&build_root.join(format!(".{}.lock", f.name)))?;
+    // Staging directories of killed builds of this function go first
+    // (`.<function>.stage-<pid>-*`; function names hold no `.`).
+    let base = format!(".{}.stage-", f.name);
+    crate::leftovers::clean(&build_root, &base, false);
+    crate::fsx::clean_temps(&dest);
+    crate::leftovers::clean(&dest, crate::image::oci::context::STAGE_BASE, false);
+    lay_out(
+        &f.name,
+        &build_root,
+        &base,
+        &dest,
+        support,
+        dockerfile,
+        info,
+        printer,
+    )?;
+    Ok((dest, lock))
 }
 
 /// Say once per unreachable registry which builds rendered their
