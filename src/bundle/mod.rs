@@ -272,6 +272,62 @@ fn write_bundle(
         }
     }
 
+    let Compressed {
+        tmp,
+        digest,
+        files,
+        compressed,
+    } = compress(name, dir, &entries, out_dir, opts)?;
+    let manifest = BundleManifest {
+        function: name.to_string(),
+        digest: digest.clone(),
+        compressed_size: compressed,
+        total_size: files.iter().map(|f| f.size).sum(),
+        file_count: files.len() as u64,
+        files,
+        entrypoint: layout.entrypoint,
+        import_map: layout.import_map,
+        remote: layout.remote,
+    };
+    let (archive, manifest_path) = place(tmp, out_dir, &manifest)?;
+    let mut out = BundleOutput {
+        archive,
+        manifest_path,
+        manifest,
+        cached: false,
+        warnings,
+    };
+    if let Some(key) = &key {
+        if let Err(e) = cache::record(out_dir, key, &out) {
+            out.warnings.push(format!(
+                "the bundle cache was not updated ({e:#}); the next run bundles `{name}` again"
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// An archive written to a temporary file in the output directory, not yet
+/// in place.
+struct Compressed {
+    tmp: tempfile::NamedTempFile,
+    /// The sha256 of its bytes, hex.
+    digest: String,
+    files: Vec<ManifestEntry>,
+    /// Its size.
+    compressed: u64,
+}
+
+/// Write `entries` (relative to `dir`) as a gzipped tar to a temporary
+/// file in `out_dir`, hashing it as it goes; refused once it grows past
+/// the bundle limit.
+fn compress(
+    name: &str,
+    dir: &Path,
+    entries: &[walk::Entry],
+    out_dir: &Path,
+    opts: &BundleOptions,
+) -> anyhow::Result<Compressed> {
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create directory {}", out_dir.display()))?;
     let tmp = tempfile::Builder::new()
@@ -293,7 +349,7 @@ fn write_bundle(
         limit: Some(opts.limit_bytes),
     };
     let mut gz = pgzip::GzWriter::new(sink, &cfg)?;
-    let written = archive::write_tar(&mut gz, dir, &entries, opts.mtime);
+    let written = archive::write_tar(&mut gz, dir, entries, opts.mtime);
     let finished = match written {
         Ok(files) => gz.finish().map(|done| (files, done)),
         Err(e) => Err(gz.abort().unwrap_or(e)),
@@ -325,28 +381,32 @@ fn write_bundle(
             .set_permissions(std::fs::Permissions::from_mode(0o644))
             .context("cannot set permissions on the archive")?;
     }
-
-    let manifest = BundleManifest {
-        function: name.to_string(),
-        digest: digest.clone(),
-        compressed_size: summary.compressed,
-        total_size: files.iter().map(|f| f.size).sum(),
-        file_count: files.len() as u64,
+    Ok(Compressed {
+        tmp,
+        digest,
         files,
-        entrypoint: layout.entrypoint,
-        import_map: layout.import_map,
-        remote: layout.remote,
-    };
-    let archive = out_dir.join(format!("{digest}.tar.gz"));
-    let manifest_path = out_dir.join(format!("{digest}.json"));
-    let mut json = serde_json::to_vec_pretty(&manifest).context("cannot encode the manifest")?;
+        compressed: summary.compressed,
+    })
+}
+
+/// Move the archive in `tmp` into place as `<digest>.tar.gz` in `out_dir`
+/// (kept as it is when already there), then write its manifest beside it
+/// as `<digest>.json`; the paths of both.
+fn place(
+    tmp: tempfile::NamedTempFile,
+    out_dir: &Path,
+    manifest: &BundleManifest,
+) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let archive = out_dir.join(format!("{}.tar.gz", manifest.digest));
+    let manifest_path = out_dir.join(format!("{}.json", manifest.digest));
+    let mut json = serde_json::to_vec_pretty(manifest).context("cannot encode the manifest")?;
     json.push(b'\n');
     let existed = archive.exists();
     // The name is the content's digest: an archive already there with the
     // same size holds these bytes, and is kept as it is (its inode and
     // times too, which the bundle cache checks). Otherwise it is replaced.
     let same = std::fs::symlink_metadata(&archive)
-        .is_ok_and(|m| m.is_file() && m.len() == summary.compressed);
+        .is_ok_and(|m| m.is_file() && m.len() == manifest.compressed_size);
     if same {
         drop(tmp);
     } else {
@@ -362,19 +422,5 @@ fn write_bundle(
         }
         return Err(e);
     }
-    let mut out = BundleOutput {
-        archive,
-        manifest_path,
-        manifest,
-        cached: false,
-        warnings,
-    };
-    if let Some(key) = &key {
-        if let Err(e) = cache::record(out_dir, key, &out) {
-            out.warnings.push(format!(
-                "the bundle cache was not updated ({e:#}); the next run bundles `{name}` again"
-            ));
-        }
-    }
-    Ok(out)
+    Ok((archive, manifest_path))
 }

@@ -11,48 +11,14 @@ use crate::error::{Exit, UserError};
 use crate::release::image::Built;
 use crate::ui::{table, Printer};
 
+/// Each function's (or the project image's) name and what its build gave.
+type Results = Vec<(String, Result<Built, anyhow::Error>)>;
+
 pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = super::select(&project, &args.functions, printer)?;
     super::check_graphs(&project, &functions, args.allow_unresolved)?;
-    let mut results: Vec<(String, Result<Built, anyhow::Error>)> = Vec::new();
-    // A base registry found unreachable is not asked again by this command.
-    let reach = crate::image::oci::base::Reachability::default();
-    // `supabase: { image: project }`: the deno functions share one image.
-    let project_image = crate::release::project::enabled(&project)
-        && functions
-            .iter()
-            .any(|f| crate::release::project::serves(&project, f));
-    for f in &functions {
-        if crate::release::project::serves(&project, f) {
-            continue;
-        }
-        let res = crate::release::image::build(
-            &project,
-            f,
-            args.builder.map(crate::image::oci::builder_choice),
-            &args.platform,
-            &reach,
-            printer,
-        );
-        if interrupted(&res) {
-            return res.map(|_| ());
-        }
-        results.push((f.name.clone(), res));
-    }
-    if project_image {
-        let res = crate::release::project::build(
-            &project,
-            args.builder.map(crate::image::oci::builder_choice),
-            &args.platform,
-            &reach,
-            printer,
-        );
-        if interrupted(&res) {
-            return res.map(|_| ());
-        }
-        results.push((project.config.project.clone(), res));
-    }
+    let mut results = build_all(&project, &functions, args, printer)?;
     let built: Vec<&Built> = results
         .iter()
         .filter_map(|(_, r)| r.as_ref().ok())
@@ -62,11 +28,63 @@ pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Resul
     if results.len() == 1 && results[0].1.is_err() {
         return results.remove(0).1.map(|_| ());
     }
-    let failed: Vec<&str> = results
-        .iter()
-        .filter(|(_, r)| r.is_err())
-        .map(|(n, _)| n.as_str())
-        .collect();
+    print_results(&results, &project.root, printer);
+    failures(&results, printer)
+}
+
+/// Build every selected function, and the project image when it serves
+/// some of them; one failing does not stop the others. An interrupt
+/// stops them all and is the error.
+fn build_all(
+    project: &crate::config::Project,
+    functions: &[&crate::config::Function],
+    args: &BuildArgs,
+    printer: &Printer,
+) -> anyhow::Result<Results> {
+    let mut results: Results = Vec::new();
+    // A base registry found unreachable is not asked again by this command.
+    let reach = crate::image::oci::base::Reachability::default();
+    // `supabase: { image: project }`: the deno functions share one image.
+    let project_image = crate::release::project::enabled(project)
+        && functions
+            .iter()
+            .any(|f| crate::release::project::serves(project, f));
+    for f in functions {
+        if crate::release::project::serves(project, f) {
+            continue;
+        }
+        let res = crate::release::image::build(
+            project,
+            f,
+            args.builder.map(crate::image::oci::builder_choice),
+            &args.platform,
+            &reach,
+            printer,
+        );
+        if interrupted(&res) {
+            return res.map(|_| Vec::new());
+        }
+        results.push((f.name.clone(), res));
+    }
+    if project_image {
+        let res = crate::release::project::build(
+            project,
+            args.builder.map(crate::image::oci::builder_choice),
+            &args.platform,
+            &reach,
+            printer,
+        );
+        if interrupted(&res) {
+            return res.map(|_| Vec::new());
+        }
+        results.push((project.config.project.clone(), res));
+    }
+    Ok(results)
+}
+
+/// Print every result: a JSON document each (a failure as its error's),
+/// or one table.
+fn print_results(results: &Results, root: &std::path::Path, printer: &Printer) {
     if printer.json() {
         let docs: Vec<serde_json::Value> = results
             .iter()
@@ -84,7 +102,7 @@ pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Resul
         let rows: Vec<Vec<String>> = results
             .iter()
             .map(|(name, r)| match r {
-                Ok(b) => row(b, &project.root),
+                Ok(b) => row(b, root),
                 Err(_) => vec![
                     name.clone(),
                     "-".into(),
@@ -99,10 +117,20 @@ pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Resul
             &rows,
         ));
     }
+}
+
+/// Report each failure on stderr, then fail with one error naming them
+/// all; `Ok` when none failed.
+fn failures(results: &Results, printer: &Printer) -> anyhow::Result<()> {
+    let failed: Vec<&str> = results
+        .iter()
+        .filter(|(_, r)| r.is_err())
+        .map(|(n, _)| n.as_str())
+        .collect();
     if failed.is_empty() {
         return Ok(());
     }
-    for (name, r) in &results {
+    for (name, r) in results {
         if let Err(e) = r {
             let text = crate::error::render(e, printer.color);
             eprint!("{}", text.replacen("error:", &format!("error: {name}:"), 1));

@@ -43,43 +43,14 @@ pub fn run(g: &GlobalArgs, args: &InitArgs, printer: &Printer) -> anyhow::Result
     }
     let root = file.parent().map(Path::to_path_buf).unwrap_or(cwd.clone());
     let prompter = crate::ui::prompter(g.yes);
-    let default_name = sanitize(
-        root.file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_else(|| "app".into())
-            .as_str(),
-    );
-    let name = match &args.name {
-        Some(n) => n.clone(),
-        None => prompter.input("Project name", &default_name)?,
-    };
-    if !config::is_dns_label(&name) {
-        return Err(
-            UserError::usage(format!("project name `{name}` is not a DNS label"))
-                .with_hint("use lowercase letters, digits and '-', at most 63 characters")
-                .into(),
-        );
-    }
+    let name = project_name(args, prompter.as_ref(), &root)?;
     let (mut found, skipped) = detect(&root);
     for s in &skipped {
         printer.warn(s);
     }
-    if prompter.interactive() && !found.is_empty() {
-        let list: Vec<String> = found
-            .iter()
-            .map(|d| format!("{} ({}, {})", d.name, d.runtime.as_str(), d.path.display()))
-            .collect();
-        let keep = prompter.confirm(
-            &format!(
-                "Add {}?\n  {}\n",
-                crate::ui::plural(found.len(), "detected function", "detected functions"),
-                list.join("\n  ")
-            ),
-            true,
-        )?;
-        if !keep {
-            found.clear();
-        }
+    if prompter.interactive() && !found.is_empty() && !confirm_detected(prompter.as_ref(), &found)?
+    {
+        found.clear();
     }
     let default_runtime = args.runtime.map(super::runtime_of).or_else(|| {
         let first = found.first().map(|d| d.runtime)?;
@@ -103,6 +74,67 @@ pub fn run(g: &GlobalArgs, args: &InitArgs, printer: &Printer) -> anyhow::Result
         }
     }
     warn_broken(&project, printer);
+    report(&file, &project, &name, &left_out, &written, printer);
+    Ok(())
+}
+
+/// The project's name: `--name`, else asked (defaulting to the directory's
+/// name); refused unless it is a DNS label.
+fn project_name(
+    args: &InitArgs,
+    prompter: &dyn crate::ui::Prompter,
+    root: &Path,
+) -> anyhow::Result<String> {
+    let default_name = sanitize(
+        root.file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "app".into())
+            .as_str(),
+    );
+    let name = match &args.name {
+        Some(n) => n.clone(),
+        None => prompter.input("Project name", &default_name)?,
+    };
+    if !config::is_dns_label(&name) {
+        return Err(
+            UserError::usage(format!("project name `{name}` is not a DNS label"))
+                .with_hint("use lowercase letters, digits and '-', at most 63 characters")
+                .into(),
+        );
+    }
+    Ok(name)
+}
+
+/// Ask whether to add the detected functions (listed by name, runtime and
+/// path).
+fn confirm_detected(
+    prompter: &dyn crate::ui::Prompter,
+    found: &[Detected],
+) -> anyhow::Result<bool> {
+    let list: Vec<String> = found
+        .iter()
+        .map(|d| format!("{} ({}, {})", d.name, d.runtime.as_str(), d.path.display()))
+        .collect();
+    prompter.confirm(
+        &format!(
+            "Add {}?\n  {}\n",
+            crate::ui::plural(found.len(), "detected function", "detected functions"),
+            list.join("\n  ")
+        ),
+        true,
+    )
+}
+
+/// Print what was written to `file`: the functions added (with their problems, in
+/// JSON) and those left out, and what to do next when there are none.
+fn report(
+    file: &Path,
+    project: &config::Project,
+    name: &str,
+    left_out: &[&Detected],
+    written: &[&Detected],
+    printer: &Printer,
+) {
     if printer.json() {
         printer.json_doc(&json!({
             "file": file,
@@ -122,7 +154,7 @@ pub fn run(g: &GlobalArgs, args: &InitArgs, printer: &Printer) -> anyhow::Result
             written.len(),
             if written.len() == 1 { "" } else { "s" }
         ));
-        for d in &written {
+        for d in written {
             printer.data(format!(
                 "  {:<24} {:<8} {}",
                 d.name,
@@ -130,14 +162,13 @@ pub fn run(g: &GlobalArgs, args: &InitArgs, printer: &Printer) -> anyhow::Result
                 d.path.display()
             ));
         }
-        if found.is_empty() {
+        if written.is_empty() && left_out.is_empty() {
             printer.status(
                 "Next",
                 "add a function with `hoist new hello --runtime deno`",
             );
         }
     }
-    Ok(())
 }
 
 /// Tell the user which written functions cannot be used yet and why

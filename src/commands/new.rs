@@ -13,6 +13,68 @@ use crate::ui::Printer;
 
 pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<()> {
     let name = &args.name;
+    check_name(name)?;
+    let runtime = super::runtime_of(args.runtime);
+    let project = super::project(g, printer)?;
+    let rel = destination(&project, args, runtime)?;
+    let dir = project.root.join(&rel);
+
+    // Render every file first, so a template problem writes nothing.
+    let mut files = Vec::new();
+    for (path, text) in crate::image::scaffold_files(runtime) {
+        files.push((dir.join(path), crate::image::render_scaffold(text, name)?));
+    }
+    let new_yaml = add_function(
+        &project.source,
+        name,
+        &rel,
+        runtime,
+        project.config.defaults.runtime,
+    )
+    .map_err(|why| {
+        UserError::usage(why).with_hint(format!(
+            "write `functions:` as a block (one `name:` per line below it), or add `{name}` to {} by hand",
+            project.file.display()
+        ))
+    })?;
+
+    let created_dir = !dir.exists();
+    if let Err(e) = write_function(&project, name, &files, &new_yaml) {
+        let written = files.iter().map(|(path, _)| path.as_path());
+        undo(created_dir.then_some(dir.as_path()), written, printer);
+        return Err(e);
+    }
+    let needs_builder = note_builder(name, runtime, printer);
+    let targets = note_targets(name, runtime, printer);
+    if printer.json() {
+        printer.json_doc(&json!({
+            "targets": targets,
+            "needs_external_builder": needs_builder,
+            "function": name,
+            "runtime": runtime.as_str(),
+            "path": rel,
+            "files": files.iter().map(|(p, _)| p.strip_prefix(&project.root).unwrap_or(p).to_path_buf()).collect::<Vec<_>>(),
+            "config": project.file,
+        }));
+    } else {
+        printer.data(format!(
+            "Created {name} ({}) in {}",
+            runtime.as_str(),
+            rel.display()
+        ));
+        for (p, _) in &files {
+            printer.data(format!(
+                "  {}",
+                p.strip_prefix(&project.root).unwrap_or(p).display()
+            ));
+        }
+        printer.status("Next", format!("hoist build {name}"));
+    }
+    Ok(())
+}
+
+/// Refuse a name hoist.yaml (and Supabase) would not take.
+fn check_name(name: &str) -> anyhow::Result<()> {
     if !config::valid_function_name(name) {
         return Err(
             UserError::usage(format!("`{name}` is not a valid function name"))
@@ -22,8 +84,18 @@ pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<
                 .into(),
         );
     }
-    let runtime = super::runtime_of(args.runtime);
-    let project = super::project(g, printer)?;
+    Ok(())
+}
+
+/// Where the new function goes, relative to the project root: `--path`, or
+/// the default for its runtime. Refused when the name is taken, the path
+/// leaves the project, or the directory already holds something.
+fn destination(
+    project: &config::Project,
+    args: &NewArgs,
+    runtime: Runtime,
+) -> anyhow::Result<PathBuf> {
+    let name = &args.name;
     if project.config.functions.contains_key(name) {
         return Err(UserError::usage(format!(
             "a function named `{name}` already exists in {}",
@@ -59,40 +131,30 @@ pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<
                 .into(),
         );
     }
+    Ok(rel)
+}
 
-    // Render every file first, so a template problem writes nothing.
-    let mut files = Vec::new();
-    for (path, text) in crate::image::scaffold_files(runtime) {
-        files.push((dir.join(path), crate::image::render_scaffold(text, name)?));
+/// Write the scaffolded `files`, then hoist.yaml as `new_yaml` once that
+/// text is known to load with `name` in it. On an error the caller takes
+/// back what was written ([`undo`]).
+fn write_function(
+    project: &config::Project,
+    name: &str,
+    files: &[(PathBuf, String)],
+    new_yaml: &str,
+) -> anyhow::Result<()> {
+    for (path, text) in files {
+        crate::fsx::write_atomic(path, text.as_bytes())?;
     }
-    let new_yaml = add_function(
-        &project.source,
-        name,
-        &rel,
-        runtime,
-        project.config.defaults.runtime,
-    )
-    .map_err(|why| {
-        UserError::usage(why).with_hint(format!(
-            "write `functions:` as a block (one `name:` per line below it), or add `{name}` to {} by hand",
-            project.file.display()
-        ))
-    })?;
-
-    let created_dir = !dir.exists();
-    let result = (|| -> anyhow::Result<()> {
-        for (path, text) in &files {
-            crate::fsx::write_atomic(path, text.as_bytes())?;
-        }
-        // Load the new text before replacing hoist.yaml, so a bad edit never lands.
-        let tmp = tempfile::Builder::new()
-            .prefix(".hoist-new-")
-            .suffix(".yaml")
-            .tempfile_in(&project.root)?;
-        std::fs::write(tmp.path(), &new_yaml)?;
-        config::load(tmp.path())
-            .and_then(|p| p.select(&[name.to_string()]).map(|_| ()))
-            .map_err(|e| {
+    // Load the new text before replacing hoist.yaml, so a bad edit never lands.
+    let tmp = tempfile::Builder::new()
+        .prefix(".hoist-new-")
+        .suffix(".yaml")
+        .tempfile_in(&project.root)?;
+    std::fs::write(tmp.path(), new_yaml)?;
+    config::load(tmp.path())
+        .and_then(|p| p.select(&[name.to_string()]).map(|_| ()))
+        .map_err(|e| {
             anyhow::Error::from(
                 UserError::usage(format!(
                     "hoist new could not add `{name}` to {} without breaking it; nothing was changed",
@@ -102,13 +164,12 @@ pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<
             )
             .context(format!("{e:#}"))
         })?;
-        crate::fsx::write_atomic(&project.file, new_yaml.as_bytes())
-    })();
-    if let Err(e) = result {
-        let written = files.iter().map(|(path, _)| path.as_path());
-        undo(created_dir.then_some(dir.as_path()), written, printer);
-        return Err(e);
-    }
+    crate::fsx::write_atomic(&project.file, new_yaml.as_bytes())
+}
+
+/// Say, for a runtime whose Dockerfile hoist's native builder cannot build,
+/// which external builder it needs; whether it needs one.
+fn note_builder(name: &str, runtime: Runtime, printer: &Printer) -> bool {
     // Said now rather than at the first `hoist build`: the dart Dockerfile
     // runs `dart pub get` and `dart compile exe`, which hoist's native
     // builder cannot, so it needs an external one.
@@ -125,7 +186,12 @@ pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<
             )),
         }
     }
-    // Which targets can run it, said before the first deploy would find out.
+    needs_builder
+}
+
+/// Which targets can run `runtime`, said when not all of them can, before
+/// the first deploy would find out.
+fn note_targets(name: &str, runtime: Runtime, printer: &Printer) -> Vec<&'static str> {
     let targets = crate::targets::kinds_running(runtime.as_str());
     if targets.len() < crate::targets::KINDS.len() {
         printer.status(
@@ -138,31 +204,7 @@ pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<
             ),
         );
     }
-    if printer.json() {
-        printer.json_doc(&json!({
-            "targets": targets,
-            "needs_external_builder": needs_builder,
-            "function": name,
-            "runtime": runtime.as_str(),
-            "path": rel,
-            "files": files.iter().map(|(p, _)| p.strip_prefix(&project.root).unwrap_or(p).to_path_buf()).collect::<Vec<_>>(),
-            "config": project.file,
-        }));
-    } else {
-        printer.data(format!(
-            "Created {name} ({}) in {}",
-            runtime.as_str(),
-            rel.display()
-        ));
-        for (p, _) in &files {
-            printer.data(format!(
-                "  {}",
-                p.strip_prefix(&project.root).unwrap_or(p).display()
-            ));
-        }
-        printer.status("Next", format!("hoist build {name}"));
-    }
-    Ok(())
+    targets
 }
 
 /// Take back what a failed `hoist new` wrote: the directory it created,

@@ -28,15 +28,7 @@ pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Resul
         printer,
     )?;
     if !args.dry_run {
-        // Leftovers of interrupted pushes: stale multipart uploads (S3),
-        // temporary files of killed writers (local store).
-        let cleaned = store.clean_uploads(orphan_age()?)?;
-        for what in &cleaned {
-            printer.status("Cleaned", format!("stale upload {what}"));
-        }
-        if cleaned.is_empty() && args.uploads {
-            printer.status("Nothing", "to clean: no stale uploads");
-        }
+        clean_uploads(store.as_ref(), args, printer)?;
     }
     let Some(keep) = args.keep else {
         return Ok(());
@@ -45,7 +37,64 @@ pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Resul
     let versions = release::list_versions(store.as_ref(), &args.function)?;
     let active = active_versions(&project, &args.function)?;
     let plan = release::plan_prune(versions, keep, &active);
+    let rows = plan_rows(&plan);
 
+    if plan.delete.is_empty() {
+        printer.status(
+            "Nothing",
+            format!(
+                "to prune: {} has {}",
+                args.function,
+                plural(plan.keep.len(), "version", "versions")
+            ),
+        );
+        report(args, &plan, &rows, false, printer);
+        return Ok(());
+    }
+    if args.dry_run {
+        printer.status(
+            "Dry run",
+            format!(
+                "would delete {} of {} of {}",
+                plan.delete.len(),
+                plural(plan.delete.len() + plan.keep.len(), "version", "versions"),
+                args.function
+            ),
+        );
+        report(args, &plan, &rows, false, printer);
+        return Ok(());
+    }
+    if !g.yes {
+        confirm(args, &plan)?;
+    }
+    let deleted = delete_versions(store.as_ref(), &args.function, &plan, printer);
+    // The index follows what is stored even when the loop stopped early.
+    let reindexed = release::reindex(store.as_ref(), &args.function);
+    deleted?;
+    reindexed?;
+    report(args, &plan, &rows, true, printer);
+    Ok(())
+}
+
+/// Remove the leftovers of interrupted pushes: stale multipart uploads
+/// (S3), temporary files of killed writers (local store).
+fn clean_uploads(
+    store: &dyn crate::storage::Store,
+    args: &PruneArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    let cleaned = store.clean_uploads(orphan_age()?)?;
+    for what in &cleaned {
+        printer.status("Cleaned", format!("stale upload {what}"));
+    }
+    if cleaned.is_empty() && args.uploads {
+        printer.status("Nothing", "to clean: no stale uploads");
+    }
+    Ok(())
+}
+
+/// The plan as table rows (version, created, action), newest first.
+fn plan_rows(plan: &release::PrunePlan) -> Vec<(String, String, String)> {
     let mut rows: Vec<(String, String, String)> = plan
         .keep
         .iter()
@@ -67,88 +116,77 @@ pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Resul
             .cmp(&time_key(&a.1))
             .then_with(|| b.0.cmp(&a.0))
     });
+    rows
+}
 
-    let report = |deleted: bool| {
-        if printer.json() {
-            printer.json_doc(&json!({
-                "function": args.function,
-                "dry_run": args.dry_run,
-                "deleted": if deleted { plan.delete.iter().map(|e| e.version.clone()).collect::<Vec<_>>() } else { Vec::new() },
-                "would_delete": if deleted { Vec::new() } else { plan.delete.iter().map(|e| e.version.clone()).collect::<Vec<_>>() },
-                "kept": plan.keep.iter().map(|(e, why)| json!({"version": e.version, "reason": why})).collect::<Vec<_>>(),
-            }));
-        } else if !rows.is_empty() {
-            let cells: Vec<Vec<String>> = rows
-                .iter()
-                .map(|(v, c, a)| vec![v.clone(), c.clone(), a.clone()])
-                .collect();
-            printer.data(table(&["VERSION", "CREATED", "ACTION"], &cells));
-        }
-    };
+/// Print what was (`deleted`) or would be done: the JSON document, or the
+/// table of `rows`.
+fn report(
+    args: &PruneArgs,
+    plan: &release::PrunePlan,
+    rows: &[(String, String, String)],
+    deleted: bool,
+    printer: &Printer,
+) {
+    if printer.json() {
+        printer.json_doc(&json!({
+            "function": args.function,
+            "dry_run": args.dry_run,
+            "deleted": if deleted { plan.delete.iter().map(|e| e.version.clone()).collect::<Vec<_>>() } else { Vec::new() },
+            "would_delete": if deleted { Vec::new() } else { plan.delete.iter().map(|e| e.version.clone()).collect::<Vec<_>>() },
+            "kept": plan.keep.iter().map(|(e, why)| json!({"version": e.version, "reason": why})).collect::<Vec<_>>(),
+        }));
+    } else if !rows.is_empty() {
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|(v, c, a)| vec![v.clone(), c.clone(), a.clone()])
+            .collect();
+        printer.data(table(&["VERSION", "CREATED", "ACTION"], &cells));
+    }
+}
 
-    if plan.delete.is_empty() {
-        printer.status(
-            "Nothing",
-            format!(
-                "to prune: {} has {}",
-                args.function,
-                plural(plan.keep.len(), "version", "versions")
-            ),
-        );
-        report(false);
-        return Ok(());
-    }
-    if args.dry_run {
-        printer.status(
-            "Dry run",
-            format!(
-                "would delete {} of {} of {}",
-                plan.delete.len(),
-                plural(plan.delete.len() + plan.keep.len(), "version", "versions"),
-                args.function
-            ),
-        );
-        report(false);
-        return Ok(());
-    }
-    if !g.yes {
-        let prompter = crate::ui::prompter(false);
-        if !prompter.interactive() {
-            return Err(UserError::usage(format!(
-                "refusing to delete {} of {} without confirmation",
-                plural(plan.delete.len(), "version", "versions"),
-                args.function
-            ))
-            .with_hint("pass --yes to delete, or --dry-run to see what would go")
-            .into());
-        }
-        let q = format!(
-            "Delete {} of {} ({})?",
+/// Ask before deleting versions (without --yes); refused when nobody can
+/// be asked, or when the answer is no.
+fn confirm(args: &PruneArgs, plan: &release::PrunePlan) -> anyhow::Result<()> {
+    let prompter = crate::ui::prompter(false);
+    if !prompter.interactive() {
+        return Err(UserError::usage(format!(
+            "refusing to delete {} of {} without confirmation",
             plural(plan.delete.len(), "version", "versions"),
-            args.function,
-            plan.delete
-                .iter()
-                .map(|e| e.version.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        if !prompter.confirm(&q, false)? {
-            return Err(UserError::usage("prune cancelled; nothing was deleted").into());
-        }
+            args.function
+        ))
+        .with_hint("pass --yes to delete, or --dry-run to see what would go")
+        .into());
     }
-    let deleted = (|| -> anyhow::Result<()> {
-        for e in &plan.delete {
-            crate::interrupt::check()?;
-            release::delete_version(store.as_ref(), &args.function, &e.version)?;
-            printer.status("Deleted", format!("{} {}", args.function, e.version));
-        }
-        Ok(())
-    })();
-    // The index follows what is stored even when the loop stopped early.
-    let reindexed = release::reindex(store.as_ref(), &args.function);
-    deleted?;
-    reindexed?;
-    report(true);
+    let q = format!(
+        "Delete {} of {} ({})?",
+        plural(plan.delete.len(), "version", "versions"),
+        args.function,
+        plan.delete
+            .iter()
+            .map(|e| e.version.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if !prompter.confirm(&q, false)? {
+        return Err(UserError::usage("prune cancelled; nothing was deleted").into());
+    }
+    Ok(())
+}
+
+/// Delete the plan's versions one by one, stopping at the first failure
+/// or an interrupt.
+fn delete_versions(
+    store: &dyn crate::storage::Store,
+    function: &str,
+    plan: &release::PrunePlan,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    for e in &plan.delete {
+        crate::interrupt::check()?;
+        release::delete_version(store, function, &e.version)?;
+        printer.status("Deleted", format!("{function} {}", e.version));
+    }
     Ok(())
 }
 

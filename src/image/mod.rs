@@ -6,6 +6,7 @@
 //! nothing: what deserves a warning comes back in [`Rendered::warnings`].
 //! docs/templates.md describes the templates and the variables they get.
 
+pub mod build_info;
 mod dockerfile;
 pub mod oci;
 pub mod project;

@@ -9,9 +9,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use serde_json::json;
 
 use crate::config::{BuilderChoice, Function, Project};
+use crate::image::build_info::{self, BuildInfo};
 use crate::image::oci::base::Reachability;
 use crate::image::{RenderContext, CONTEXT_APP_DIR};
 use crate::ui::Printer;
@@ -52,18 +52,7 @@ pub fn build(
     reach: &Reachability,
     printer: &Printer,
 ) -> anyhow::Result<Built> {
-    // Render once before bundling, so a broken template fails fast and
-    // leaves nothing behind in .hoist/.
-    crate::image::render_dockerfile(
-        project,
-        f,
-        &RenderContext {
-            app_version: "0".into(),
-            created: crate::clock::rfc3339(0),
-            context_dir: CONTEXT_APP_DIR.to_string(),
-            ..RenderContext::default()
-        },
-    )?;
+    check_template(project, f)?;
     let bundle = crate::release::bundle_one(project, f, printer)?;
     let digest = bundle.manifest.digest.clone();
     let version = crate::release::version_for(project, f, &digest);
@@ -75,49 +64,24 @@ pub fn build(
         context_dir: CONTEXT_APP_DIR.to_string(),
     };
     let rendered = crate::image::render(project, f, &ctx)?;
-    let dockerfile = rendered.text.clone();
 
     for w in &rendered.warnings {
         printer.warn(format!("{}: {w}", f.name));
     }
-    let info = json!({
-        "function": f.name,
-        "version": version,
-        "bundle_digest": format!("sha256:{digest}"),
-        "runtime": f.runtime.as_str(),
-    });
-    let info = serde_json::to_vec_pretty(&info)?;
+    let info = BuildInfo {
+        bundle_digest: Some(format!("sha256:{digest}")),
+        function: Some(f.name.clone()),
+        functions: None,
+        project: None,
+        runtime: Some(f.runtime),
+        version: version.clone(),
+    };
     let mut support: Vec<(String, Vec<u8>)> = crate::image::support_files(f.runtime)
         .into_iter()
         .map(|(p, b)| (p.to_string(), b.to_vec()))
         .collect();
     support.extend(rendered.files.iter().cloned());
-
-    let build_root = project.state_dir().join("build");
-    let dest = build_root.join(&f.name);
-    // One build of a function at a time: its context (and an `app/`
-    // written into it later) must stay the one its build.json names until
-    // the image is built.
-    std::fs::create_dir_all(&build_root)
-        .with_context(|| format!("cannot create {}", build_root.display()))?;
-    let _lock =
-        crate::lockfile::FileLock::exclusive(&build_root.join(format!(".{}.lock", f.name)))?;
-    // Staging directories of killed builds of this function go first
-    // (`.<function>.stage-<pid>-*`; function names hold no `.`).
-    let base = format!(".{}.stage-", f.name);
-    crate::leftovers::clean(&build_root, &base, false);
-    crate::fsx::clean_temps(&dest);
-    crate::leftovers::clean(&dest, crate::image::oci::context::STAGE_BASE, false);
-    lay_out(
-        &f.name,
-        &build_root,
-        &base,
-        &dest,
-        &support,
-        &dockerfile,
-        &info,
-        printer,
-    )?;
+    let (dest, _lock) = lay_out_function(project, f, &support, &rendered.text, &info, printer)?;
     let image = crate::image::oci::build_function(
         project,
         f,
@@ -156,6 +120,60 @@ pub fn build(
         unreachable_registry,
         functions: None,
     })
+}
+
+/// Render `f`'s Dockerfile once with placeholder values before bundling,
+/// so a broken template fails fast and leaves nothing behind in .hoist/.
+fn check_template(project: &Project, f: &Function) -> anyhow::Result<()> {
+    crate::image::render_dockerfile(
+        project,
+        f,
+        &RenderContext {
+            app_version: "0".into(),
+            created: crate::clock::rfc3339(0),
+            context_dir: CONTEXT_APP_DIR.to_string(),
+            ..RenderContext::default()
+        },
+    )?;
+    Ok(())
+}
+
+/// Lay out `f`'s build context in `.hoist/build/<fn>/` (leftovers of
+/// killed builds removed first), under the lock that keeps it until the
+/// caller drops it.
+fn lay_out_function(
+    project: &Project,
+    f: &Function,
+    support: &[(String, Vec<u8>)],
+    dockerfile: &str,
+    info: &BuildInfo,
+    printer: &Printer,
+) -> anyhow::Result<(PathBuf, crate::lockfile::FileLock)> {
+    let build_root = project.state_dir().join("build");
+    let dest = build_root.join(&f.name);
+    // One build of a function at a time: its context (and an `app/`
+    // written into it later) must stay the one its build.json names until
+    // the image is built.
+    std::fs::create_dir_all(&build_root)
+        .with_context(|| format!("cannot create {}", build_root.display()))?;
+    let lock = crate::lockfile::FileLock::exclusive(&build_root.join(format!(".{}.lock", f.name)))?;
+    // Staging directories of killed builds of this function go first
+    // (`.<function>.stage-<pid>-*`; function names hold no `.`).
+    let base = format!(".{}.stage-", f.name);
+    crate::leftovers::clean(&build_root, &base, false);
+    crate::fsx::clean_temps(&dest);
+    crate::leftovers::clean(&dest, crate::image::oci::context::STAGE_BASE, false);
+    lay_out(
+        &f.name,
+        &build_root,
+        &base,
+        &dest,
+        support,
+        dockerfile,
+        info,
+        printer,
+    )?;
+    Ok((dest, lock))
 }
 
 /// Say once per unreachable registry which builds rendered their
@@ -206,10 +224,10 @@ pub(super) fn lay_out(
     dest: &Path,
     files: &[(String, Vec<u8>)],
     dockerfile: &str,
-    info: &[u8],
+    info: &BuildInfo,
     printer: &Printer,
 ) -> anyhow::Result<()> {
-    if context_is_current(dest, info, dockerfile, files) {
+    if context_is_current(dest, &info.to_bytes()?, dockerfile, files) {
         printer.debug(format!(
             "{name}: build context {} is up to date",
             dest.display()
@@ -232,7 +250,7 @@ pub(super) fn lay_out(
     }
     std::fs::write(staging.path().join("Dockerfile"), dockerfile)?;
     // Written last: its presence says the context is complete.
-    std::fs::write(staging.path().join("build.json"), info)?;
+    info.write(staging.path())?;
     crate::interrupt::check()?;
     replace_dir(staging.keep(), dest, printer)
 }
@@ -248,7 +266,7 @@ pub(super) fn context_is_current(
     support: &[(String, Vec<u8>)],
 ) -> bool {
     let same = |rel: &str, want: &[u8]| std::fs::read(dest.join(rel)).is_ok_and(|b| b == want);
-    same("build.json", info)
+    same(build_info::FILE_NAME, info)
         && same("Dockerfile", dockerfile.as_bytes())
         && support.iter().all(|(path, bytes)| same(path, bytes))
 }

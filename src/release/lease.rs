@@ -187,103 +187,133 @@ pub fn acquire<'a>(
             token: token.clone(),
             boot: boot_id(),
         };
-        if store.put(&key, &serde_json::to_vec_pretty(&me)?, true)? == Created::Created {
-            // A store without atomic create-only writes may let two in:
-            // once a racing write would have landed, whoever's lease is
-            // there holds it.
-            if let Some(wait) = store.settle() {
-                std::thread::sleep(wait);
-            }
-            // One that does not decode is not ours: the next turn
-            // replaces it.
-            let ours = store.get(&key)?.is_some_and(|b| {
-                serde_json::from_slice::<Holder>(&b).is_ok_and(|h| h.token == token)
-            });
-            if ours {
+        match create(store, &key, &me)? {
+            Some(true) => {
                 return Ok(Lease {
                     store,
                     key,
                     token,
                     released: false,
-                });
+                })
             }
+            Some(false) => continue,
+            None => {}
+        }
+        // Given back meanwhile, or not whole: try again.
+        let Some(h) = holder(store, &key)? else {
+            continue;
+        };
+        if h.abandoned(&token) {
+            take_over(store, &key, target, &h, &token, r)?;
             continue;
         }
-        let holder = match store.get(&key)? {
-            // Given back meanwhile: try again.
-            None => continue,
-            Some(b) => match serde_json::from_slice::<Holder>(&b) {
-                Ok(h) => h,
-                // Not a lease hoist wrote whole: replaced.
-                Err(_) => {
-                    store.delete(&key)?;
-                    continue;
-                }
-            },
-        };
-        match holder {
-            h if h.abandoned(&token) => {
-                // One process takes over this lease: the one that creates
-                // its claim. It deletes the lease only if it is still the
-                // abandoned one.
-                let claim = format!("{key}.takeover-{}", hex_of(&h.token));
-                if store.put(&claim, token.as_bytes(), true)? != Created::Created {
-                    // A claimer that died between its claim and the
-                    // takeover leaves the claim: it is dropped after a
-                    // minute.
-                    let stale = store
-                        .head(&claim)?
-                        .and_then(|i| i.modified)
-                        .and_then(|t| t.elapsed().ok())
-                        .is_some_and(|age| age >= Duration::from_secs(60));
-                    if stale {
-                        drop_claim(store, &claim, r);
-                    }
-                    std::thread::sleep(POLL);
-                    continue;
-                }
-                // Replaced meanwhile (by a whole lease or not): not ours to
-                // delete.
-                let still = store.get(&key)?.is_some_and(|b| {
-                    serde_json::from_slice::<Holder>(&b).is_ok_and(|now| now.token == h.token)
-                });
-                if still {
-                    r.step(
-                        "Taking",
-                        &format!(
-                            "over the {target} lease of a {} that is gone (pid {} on {})",
-                            h.command, h.pid, h.host
-                        ),
-                    );
-                    store.delete(&key)?;
-                }
-                drop_claim(store, &claim, r);
-                continue;
-            }
-            h => {
-                if started.elapsed() >= wait {
-                    return Err(crate::error::UserError::failure(format!(
-                        "another {} (pid {} on {}) is releasing to {target}",
-                        h.command, h.pid, h.host
-                    ))
-                    .with_hint(format!(
-                        "run again when it is done. A lease whose process is gone is taken over at once on its host, after {} hours from another; to free it sooner, delete `{key}` from the artifact store",
-                        ABANDONED_AFTER.as_secs() / 3600
-                    ))
-                    .into());
-                }
-                if !said {
-                    r.step(
-                        "Waiting",
-                        &format!(
-                            "for a {} releasing to {target} (pid {} on {})",
-                            h.command, h.pid, h.host
-                        ),
-                    );
-                    said = true;
-                }
-                std::thread::sleep(POLL);
-            }
+        if started.elapsed() >= wait {
+            return Err(crate::error::UserError::failure(format!(
+                "another {} (pid {} on {}) is releasing to {target}",
+                h.command, h.pid, h.host
+            ))
+            .with_hint(format!(
+                "run again when it is done. A lease whose process is gone is taken over at once on its host, after {} hours from another; to free it sooner, delete `{key}` from the artifact store",
+                ABANDONED_AFTER.as_secs() / 3600
+            ))
+            .into());
+        }
+        if !said {
+            r.step(
+                "Waiting",
+                &format!(
+                    "for a {} releasing to {target} (pid {} on {})",
+                    h.command, h.pid, h.host
+                ),
+            );
+            said = true;
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+/// Write `me` as the lease at `key` unless one is there: `None` when one
+/// was, else whether `me` holds it once a racing write would have landed.
+fn create(store: &dyn Store, key: &str, me: &Holder) -> anyhow::Result<Option<bool>> {
+    if store.put(key, &serde_json::to_vec_pretty(me)?, true)? != Created::Created {
+        return Ok(None);
+    }
+    // A store without atomic create-only writes may let two in:
+    // once a racing write would have landed, whoever's lease is
+    // there holds it.
+    if let Some(wait) = store.settle() {
+        std::thread::sleep(wait);
+    }
+    // One that does not decode is not ours: the next turn
+    // replaces it.
+    let ours = store
+        .get(key)?
+        .is_some_and(|b| serde_json::from_slice::<Holder>(&b).is_ok_and(|h| h.token == me.token));
+    Ok(Some(ours))
+}
+
+/// Who holds the lease at `key`; `None` when it was given back meanwhile,
+/// or was not a lease hoist wrote whole (it is deleted then).
+fn holder(store: &dyn Store, key: &str) -> anyhow::Result<Option<Holder>> {
+    let Some(b) = store.get(key)? else {
+        return Ok(None);
+    };
+    match serde_json::from_slice::<Holder>(&b) {
+        Ok(h) => Ok(Some(h)),
+        // Not a lease hoist wrote whole: replaced.
+        Err(_) => {
+            store.delete(key)?;
+            Ok(None)
         }
     }
+}
+
+/// Take over the lease at `key` that `h` abandoned, when this process is
+/// the one that creates its takeover claim; else wait a turn (dropping a
+/// claim left by a claimer that died). The caller tries to take the lease
+/// again either way.
+fn take_over(
+    store: &dyn Store,
+    key: &str,
+    target: &str,
+    h: &Holder,
+    token: &str,
+    r: &dyn Reporter,
+) -> anyhow::Result<()> {
+    // One process takes over this lease: the one that creates
+    // its claim. It deletes the lease only if it is still the
+    // abandoned one.
+    let claim = format!("{key}.takeover-{}", hex_of(&h.token));
+    if store.put(&claim, token.as_bytes(), true)? != Created::Created {
+        // A claimer that died between its claim and the
+        // takeover leaves the claim: it is dropped after a
+        // minute.
+        let stale = store
+            .head(&claim)?
+            .and_then(|i| i.modified)
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= Duration::from_secs(60));
+        if stale {
+            drop_claim(store, &claim, r);
+        }
+        std::thread::sleep(POLL);
+        return Ok(());
+    }
+    // Replaced meanwhile (by a whole lease or not): not ours to
+    // delete.
+    let still = store.get(key)?.is_some_and(|b| {
+        serde_json::from_slice::<Holder>(&b).is_ok_and(|now| now.token == h.token)
+    });
+    if still {
+        r.step(
+            "Taking",
+            &format!(
+                "over the {target} lease of a {} that is gone (pid {} on {})",
+                h.command, h.pid, h.host
+            ),
+        );
+        store.delete(key)?;
+    }
+    drop_claim(store, &claim, r);
+    Ok(())
 }

@@ -6,11 +6,11 @@
 //! hex digits of the sha256 of what goes into the image besides the base.
 //! Same inputs, same bundle, same context, same image digest.
 
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::image::Built;
 use crate::config::{BuilderChoice, Function, Project, SupabaseImage};
+use crate::image::build_info::BuildInfo;
 use crate::image::oci::{self, spec::Platform, store};
 use crate::image::project::{self as proj, STATE_NAME};
 use crate::image::{RenderContext, CONTEXT_APP_DIR};
@@ -174,7 +174,7 @@ fn version(digest: &str, router: &str, layout: &proj::ProjectLayout) -> String {
 struct Context {
     dockerfile: String,
     /// build.json.
-    info: Vec<u8>,
+    info: BuildInfo,
     /// The router and the generated index files, by path in the context.
     files: Vec<(String, Vec<u8>)>,
     /// The functions the image serves.
@@ -199,12 +199,14 @@ impl Context {
         };
         let dockerfile = proj::dockerfile(project, layout, &ctx, port)?;
         let functions: Vec<String> = layout.routes.keys().cloned().collect();
-        let info = serde_json::to_vec_pretty(&json!({
-            "project": project.config.project,
-            "version": version,
-            "bundle_digest": format!("sha256:{digest}"),
-            "functions": functions,
-        }))?;
+        let info = BuildInfo {
+            bundle_digest: Some(format!("sha256:{digest}")),
+            function: None,
+            functions: Some(functions.clone()),
+            project: Some(project.config.project.clone()),
+            runtime: None,
+            version: version.to_string(),
+        };
         let mut files: Vec<(String, Vec<u8>)> =
             vec![(proj::ROUTER_SRC.to_string(), router.into_bytes())];
         for (src, _, text) in &layout.indexes {

@@ -195,38 +195,12 @@ pub fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
     let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
     let mut remote: BTreeSet<String> = BTreeSet::new();
     let mut unresolved: Vec<String> = Vec::new();
-    let mut queue: VecDeque<(PathBuf, Origin)> = VecDeque::new();
-    queue.push_back((inp.entry.to_path_buf(), None));
-    for f in inp.extra {
-        queue.push_back((f.clone(), None));
-    }
-    if let Some(m) = &map {
-        queue.push_back((m.file.clone(), None));
-        if let Some(c) = &m.config {
-            queue.push_back((c.clone(), None));
-        }
-    }
+    let mut queue = starting_files(inp, map.as_ref());
     while let Some((file, origin)) = queue.pop_front() {
         if !seen.insert(file.clone()) {
             continue;
         }
-        let refused = if inp.vetted.contains(&file) {
-            None
-        } else {
-            rules.refusal(&file)?
-        };
-        if let Some(why) = refused {
-            let what = match &origin {
-                Some(_) => format!("{} reaches {}", at(root, &origin), rel(root, &file)),
-                None => rel(root, &file),
-            };
-            return Err(UserError::usage(format!(
-                "function `{}`: {what}, which cannot be bundled: {why}",
-                inp.name,
-            ))
-            .with_hint("import it from somewhere hoist bundles, or drop the import (secrets belong in `secrets:`)")
-            .into());
-        }
+        check_bundleable(inp, &mut rules, &file, &origin)?;
         if !is_source(&file) {
             continue;
         }
@@ -264,24 +238,7 @@ pub fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
             }
         }
     }
-    let mut warnings = Vec::new();
-    if !unresolved.is_empty() {
-        let lines: Vec<String> = unresolved
-            .iter()
-            .map(|u| format!("function `{}`: {u}", inp.name))
-            .collect();
-        if inp.allow_unresolved {
-            warnings = lines;
-        } else {
-            let hint = if unresolved.iter().any(|u| u.contains("no import map")) {
-                "map the name in the function's import map (deno.json `imports` or import_map.json), \
-                 or pass --allow-unresolved to bundle anyway"
-            } else {
-                "fix the import, or pass --allow-unresolved to bundle what resolves"
-            };
-            return Err(UserError::usage(lines.join("\n")).with_hint(hint).into());
-        }
-    }
+    let warnings = unresolved_warnings(inp, &unresolved)?;
     let base = common_root(root, inp.dir, &seen);
     let rel_of = |p: &Path| rel(&base, p);
     let mut files: Vec<PathBuf> = seen
@@ -297,6 +254,74 @@ pub fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
         remote: remote.into_iter().collect(),
         warnings,
     })
+}
+
+/// Where the walk starts: the entrypoint, the extra files, the import map
+/// and the configuration file it came from.
+fn starting_files(inp: &Inputs<'_>, map: Option<&ImportMap>) -> VecDeque<(PathBuf, Origin)> {
+    let mut queue: VecDeque<(PathBuf, Origin)> = VecDeque::new();
+    queue.push_back((inp.entry.to_path_buf(), None));
+    for f in inp.extra {
+        queue.push_back((f.clone(), None));
+    }
+    if let Some(m) = map {
+        queue.push_back((m.file.clone(), None));
+        if let Some(c) = &m.config {
+            queue.push_back((c.clone(), None));
+        }
+    }
+    queue
+}
+
+/// Refuse `file` (reached from `origin`) when the tree rules keep it out
+/// of a bundle, unless the caller vetted it already.
+fn check_bundleable(
+    inp: &Inputs<'_>,
+    rules: &mut super::walk::TreeRules,
+    file: &Path,
+    origin: &Origin,
+) -> anyhow::Result<()> {
+    let root = inp.root;
+    let refused = if inp.vetted.iter().any(|v| v == file) {
+        None
+    } else {
+        rules.refusal(file)?
+    };
+    if let Some(why) = refused {
+        let what = match origin {
+            Some(_) => format!("{} reaches {}", at(root, origin), rel(root, file)),
+            None => rel(root, file),
+        };
+        return Err(UserError::usage(format!(
+            "function `{}`: {what}, which cannot be bundled: {why}",
+            inp.name,
+        ))
+        .with_hint("import it from somewhere hoist bundles, or drop the import (secrets belong in `secrets:`)")
+        .into());
+    }
+    Ok(())
+}
+
+/// The imports that did not resolve, as warnings under
+/// `--allow-unresolved`, else as the error.
+fn unresolved_warnings(inp: &Inputs<'_>, unresolved: &[String]) -> anyhow::Result<Vec<String>> {
+    if unresolved.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lines: Vec<String> = unresolved
+        .iter()
+        .map(|u| format!("function `{}`: {u}", inp.name))
+        .collect();
+    if inp.allow_unresolved {
+        return Ok(lines);
+    }
+    let hint = if unresolved.iter().any(|u| u.contains("no import map")) {
+        "map the name in the function's import map (deno.json `imports` or import_map.json), \
+         or pass --allow-unresolved to bundle anyway"
+    } else {
+        "fix the import, or pass --allow-unresolved to bundle what resolves"
+    };
+    Err(UserError::usage(lines.join("\n")).with_hint(hint).into())
 }
 
 /// The deepest directory holding every file and the function directory's

@@ -125,18 +125,18 @@ pub fn build(
         )),
         _ => None,
     };
-    let res = build_with(
-        &df,
-        &file,
+    let res = build_with(&Job {
+        df: &df,
+        file: &file,
         dockerfile,
         context,
         name,
-        &layout,
+        layout: &layout,
         opts,
-        bundle.as_ref(),
+        bundle: bundle.as_ref(),
         reach,
         printer,
-    );
+    });
     // A build that stops at an unreachable base leaves a context any
     // builder can take (the caller says so).
     if let (Err(e), Some(b)) = (&res, &bundle) {
@@ -152,22 +152,30 @@ pub fn build(
     res
 }
 
-#[allow(clippy::too_many_arguments)]
-fn build_with(
-    df: &parse::Dockerfile,
-    file: &str,
-    dockerfile: &Path,
-    context: &Path,
-    name: &str,
-    layout: &Layout,
-    opts: &Options,
-    bundle: Option<&context::Bundle>,
-    reach: &base::Reachability,
-    printer: &Printer,
-) -> anyhow::Result<Image> {
+/// One image build: the parsed Dockerfile (`file` names it in messages),
+/// its context and where the image goes.
+struct Job<'a> {
+    df: &'a parse::Dockerfile,
+    file: &'a str,
+    dockerfile: &'a Path,
+    context: &'a Path,
+    name: &'a str,
+    layout: &'a Layout,
+    opts: &'a Options,
+    bundle: Option<&'a context::Bundle>,
+    reach: &'a base::Reachability,
+    printer: &'a Printer,
+}
+
+/// What a builder put in the layout: the image's descriptor, the builder's
+/// name and the base image, when the builder tells.
+type Produced = (Descriptor, String, Option<String>);
+
+fn build_with(job: &Job) -> anyhow::Result<Image> {
     // ADD may unpack archives, which is judged on disk.
-    if let Some(b) = bundle {
-        if df
+    if let Some(b) = job.bundle {
+        if job
+            .df
             .stages
             .iter()
             .flat_map(|s| &s.instructions)
@@ -176,8 +184,31 @@ fn build_with(
             b.unpack()?;
         }
     }
-    let needs = native::needs_builder(df, context);
-    let tool = match (opts.builder, &needs) {
+    let (desc, builder, base) = match choose_tool(job)? {
+        None => build_native(job)?,
+        Some(t) => build_external(job, t)?,
+    };
+    let layout = job.layout;
+    let manifest: spec::Manifest = serde_json::from_slice(&layout.blobs.read(&desc.digest)?)?;
+    let size = manifest.config.size + manifest.layers.iter().map(|l| l.size).sum::<u64>();
+    Ok(Image {
+        name: job.name.to_string(),
+        digest: desc.digest,
+        size,
+        platform: job.opts.platform.to_string(),
+        builder,
+        layout: layout.dir().to_path_buf(),
+        base,
+    })
+}
+
+/// The external builder to use (`None`: the native one), from the builder
+/// asked for and whether the Dockerfile needs one the native builder
+/// cannot be; an error when the one it needs is refused or not installed.
+fn choose_tool(job: &Job) -> anyhow::Result<Option<external::Tool>> {
+    let file = job.file;
+    let needs = native::needs_builder(job.df, job.context);
+    Ok(match (job.opts.builder, &needs) {
         (BuilderChoice::Native, Some((line, inst, why))) => {
             return Err(UserError::failure(format!(
                 "{file}:{line}: `{inst}` cannot be built natively: {why}"
@@ -200,94 +231,91 @@ fn build_with(
             }
         },
         (choice, _) => external::Tool::from_choice(choice),
-    };
-    let (desc, builder, base) = match tool {
-        None => {
-            let net = base::Net::new(
-                opts.insecure,
-                opts.configured_registry.clone(),
-                printer,
-                reach,
-            )?;
-            let built = native::build(
-                &native::Request {
-                    dockerfile: df,
-                    file,
-                    context,
-                    platform: &opts.platform,
-                    epoch: opts.epoch,
-                    build_args: &parse::Vars::new(),
-                    bundle: opts.bundle.clone(),
-                    files: bundle,
-                },
-                &net,
-            )?;
-            let cache = BlobStore::cache();
-            for d in &built.layers {
-                layout.blobs.import(&cache, &d.digest)?;
-            }
-            layout.blobs.put_bytes(&built.config_bytes)?;
-            layout.blobs.put_bytes(&built.manifest)?;
-            let mut desc = Descriptor::new(
-                spec::OCI_MANIFEST,
-                built.manifest_digest.clone(),
-                built.manifest.len() as u64,
-            );
-            desc.platform = Some(opts.platform.clone());
-            layout.tag(name, desc.clone())?;
-            (
-                desc,
-                "native".to_string(),
-                built.base.map(|b| b.to_string()),
-            )
-        }
-        Some(t) => {
-            // Fail (or skip, under `auto`) as a native build would when a
-            // base's registry cannot be reached, before the tool tries.
-            let net = base::Net::new(
-                opts.insecure,
-                opts.configured_registry.clone(),
-                printer,
-                reach,
-            )?;
-            for r in external_bases(df) {
-                let client = net.client(&r.registry)?;
-                net.reach
-                    .ask(&r.registry, || net.rt.block_on(client.ping()))
-                    .with_context(|| format!("cannot fetch base image {r}"))?;
-            }
-            if let Some(b) = bundle {
-                b.unpack()?;
-            }
-            printer.status("Building", format!("{name} with {}", t.name()));
-            let insecure = opts.insecure || bases_are_loopback(df);
-            let desc = external::build(
-                &external::Job {
-                    tool: t,
-                    dockerfile,
-                    context,
-                    platform: &opts.platform,
-                    epoch: opts.epoch,
-                    insecure,
-                    ref_name: name,
-                    verbose: printer.level >= 1,
-                },
-                layout,
-            )?;
-            (desc, t.name().to_string(), None)
-        }
-    };
-    let manifest: spec::Manifest = serde_json::from_slice(&layout.blobs.read(&desc.digest)?)?;
-    let size = manifest.config.size + manifest.layers.iter().map(|l| l.size).sum::<u64>();
-    Ok(Image {
-        name: name.to_string(),
-        digest: desc.digest,
-        size,
-        platform: opts.platform.to_string(),
-        builder,
-        layout: layout.dir().to_path_buf(),
-        base,
     })
+}
+
+/// Build with the native builder, then copy its layers from the cache and
+/// its config and manifest into the layout, tagged as the job's name.
+fn build_native(job: &Job) -> anyhow::Result<Produced> {
+    let opts = job.opts;
+    let net = base::Net::new(
+        opts.insecure,
+        opts.configured_registry.clone(),
+        job.printer,
+        job.reach,
+    )?;
+    let built = native::build(
+        &native::Request {
+            dockerfile: job.df,
+            file: job.file,
+            context: job.context,
+            platform: &opts.platform,
+            epoch: opts.epoch,
+            build_args: &parse::Vars::new(),
+            bundle: opts.bundle.clone(),
+            files: job.bundle,
+        },
+        &net,
+    )?;
+    let layout = job.layout;
+    let cache = BlobStore::cache();
+    for d in &built.layers {
+        layout.blobs.import(&cache, &d.digest)?;
+    }
+    layout.blobs.put_bytes(&built.config_bytes)?;
+    layout.blobs.put_bytes(&built.manifest)?;
+    let mut desc = Descriptor::new(
+        spec::OCI_MANIFEST,
+        built.manifest_digest.clone(),
+        built.manifest.len() as u64,
+    );
+    desc.platform = Some(opts.platform.clone());
+    layout.tag(job.name, desc.clone())?;
+    Ok((
+        desc,
+        "native".to_string(),
+        built.base.map(|b| b.to_string()),
+    ))
+}
+
+/// Build with external tool `t`, once every base's registry answers; the
+/// bundle's files go on disk first, as the tool reads them there.
+fn build_external(job: &Job, t: external::Tool) -> anyhow::Result<Produced> {
+    let opts = job.opts;
+    // Fail (or skip, under `auto`) as a native build would when a
+    // base's registry cannot be reached, before the tool tries.
+    let net = base::Net::new(
+        opts.insecure,
+        opts.configured_registry.clone(),
+        job.printer,
+        job.reach,
+    )?;
+    for r in external_bases(job.df) {
+        let client = net.client(&r.registry)?;
+        net.reach
+            .ask(&r.registry, || net.rt.block_on(client.ping()))
+            .with_context(|| format!("cannot fetch base image {r}"))?;
+    }
+    if let Some(b) = job.bundle {
+        b.unpack()?;
+    }
+    job.printer
+        .status("Building", format!("{} with {}", job.name, t.name()));
+    let insecure = opts.insecure || bases_are_loopback(job.df);
+    let desc = external::build(
+        &external::Job {
+            tool: t,
+            dockerfile: job.dockerfile,
+            context: job.context,
+            platform: &opts.platform,
+            epoch: opts.epoch,
+            insecure,
+            ref_name: job.name,
+            verbose: job.printer.level >= 1,
+        },
+        job.layout,
+    )?;
+    Ok((desc, t.name().to_string(), None))
 }
 
 /// The images (not scratch, not a stage) the Dockerfile names in FROM and
@@ -410,10 +438,8 @@ pub fn build_function(
     // `hoist build` recorded the bundle's digest in build.json; its files
     // belong in `<context>/app`, written there only when needed
     // (`archive`: the bundle and the size of its files).
-    let bundle_digest = std::fs::read(context_dir.join("build.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        .and_then(|v| v["bundle_digest"].as_str().map(str::to_string));
+    let bundle_digest =
+        crate::image::build_info::BuildInfo::read(context_dir)?.and_then(|info| info.bundle_digest);
     let bundle_dir = crate::image::CONTEXT_APP_DIR;
     let bundle_rel = if context_root == bundle_dir {
         Some(String::new())

@@ -18,6 +18,7 @@ use super::spec::{self, Manifest};
 use super::store::{self, Layout};
 use crate::config::{Function, Project};
 use crate::error::UserError;
+use crate::image::build_info::BuildInfo;
 use crate::registry::client;
 use crate::registry::{Client, Reference};
 use crate::ui::Printer;
@@ -87,21 +88,11 @@ pub fn target_repo(project: &Project, function: &str) -> anyhow::Result<(String,
 
 /// The version `hoist build` last built for `f`, from its build.json.
 pub fn built_version(project: &Project, f: &Function) -> anyhow::Result<String> {
-    let path = project
-        .state_dir()
-        .join("build")
-        .join(&f.name)
-        .join("build.json");
-    let text = std::fs::read_to_string(&path).map_err(|_| {
+    let info = BuildInfo::read(&build_dir(project, &f.name))?.ok_or_else(|| {
         UserError::failure(format!("function `{}` has not been built", f.name))
             .with_hint(format!("run `hoist build {}` first", f.name))
     })?;
-    let doc: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not valid JSON", path.display()))?;
-    doc["version"]
-        .as_str()
-        .map(str::to_string)
-        .with_context(|| format!("{} has no version", path.display()))
+    Ok(info.version)
 }
 
 /// Push the image `hoist build` made for version `version` of `f` to the
@@ -338,30 +329,10 @@ pub fn push_to(
     Ok(pushed)
 }
 
-/// Where `hoist build` records what it built under `state` (a function's
-/// name, or the project image's).
-fn build_info_path(project: &Project, state: &str) -> std::path::PathBuf {
-    project
-        .state_dir()
-        .join("build")
-        .join(state)
-        .join("build.json")
-}
-
-/// The build.json at `path`; `None` when nothing was built (no file). One
-/// that cannot be read or decoded is an error, not "not built".
-fn read_build_info(path: &std::path::Path) -> anyhow::Result<Option<serde_json::Value>> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-    };
-    serde_json::from_slice(&bytes).map(Some).with_context(|| {
-        format!(
-            "{} is not valid JSON; run `hoist build` again",
-            path.display()
-        )
-    })
+/// The build context `hoist build` lays out for `state` (a function's name,
+/// or the project image's); its build.json records what was built.
+fn build_dir(project: &Project, state: &str) -> std::path::PathBuf {
+    project.state_dir().join("build").join(state)
 }
 
 /// Push the project image (`supabase.image: project`) that `hoist build`
@@ -373,15 +344,13 @@ pub fn push_project_image(project: &Project, printer: &Printer) -> anyhow::Resul
         return Ok(None);
     }
     let name = &project.config.project;
-    let path = build_info_path(project, crate::image::project::STATE_NAME);
-    let doc = read_build_info(&path)?.ok_or_else(|| {
-        UserError::failure(format!("the project image of `{name}` has not been built"))
-            .with_hint("run `hoist build` first")
-    })?;
-    let version = doc["version"]
-        .as_str()
-        .with_context(|| format!("{} has no version", path.display()))?
-        .to_string();
+    let dir = build_dir(project, crate::image::project::STATE_NAME);
+    let version = BuildInfo::read(&dir)?
+        .ok_or_else(|| {
+            UserError::failure(format!("the project image of `{name}` has not been built"))
+                .with_hint("run `hoist build` first")
+        })?
+        .version;
     let dest = configured_destination(project, name)?;
     let layout = Layout::open(&store::layout_dir(project))?;
     let image = crate::image::oci::layout_name(name, &version);
@@ -426,9 +395,9 @@ fn check_bundle(
         .and_then(|d| d.annotations.get(spec::BUNDLE_DIGEST).cloned());
     let recorded = match annotated {
         Some(digest) => Some(digest),
-        None => read_build_info(&build_info_path(project, &f.name))?
-            .filter(|doc| doc["version"].as_str() == Some(version))
-            .and_then(|doc| doc["bundle_digest"].as_str().map(str::to_string)),
+        None => BuildInfo::read(&build_dir(project, &f.name))?
+            .filter(|info| info.version == version)
+            .and_then(|info| info.bundle_digest),
     };
     let short = |d: &str| d.chars().take(19).collect::<String>();
     let msg = match recorded {
@@ -490,6 +459,53 @@ pub async fn push_image(
             crate::ui::human_bytes(total)
         ),
     );
+    let mut results = push_blobs(
+        &client,
+        layout,
+        name,
+        repo,
+        blobs,
+        mount_from.as_deref(),
+        printer,
+    )
+    .await?;
+    // Every blob is there: now the manifest may point at them.
+    crate::interrupt::check()?;
+    let reference = if tag_now { tag } else { desc.digest.as_str() };
+    let manifest_put = ManifestPut {
+        layout,
+        repo,
+        media_type: &media_type,
+        bytes: &manifest_bytes,
+        blobs: &all_blobs,
+        name,
+    };
+    results.extend(manifest_put.send(&client, reference, printer).await?);
+    let pushed = tally(&results, &client.registry, repo, tag, desc.digest);
+    printer.status(
+        "Pushed",
+        format!(
+            "{} ({} uploaded)",
+            pushed.pinned,
+            crate::ui::human_bytes(pushed.uploaded_bytes)
+        ),
+    );
+    Ok(pushed)
+}
+
+/// Upload `blobs` of `layout` to `repo`, [`PARALLEL`] at a time (each
+/// mounted from `mount_from` when it can be, skipped when present), with a
+/// progress bar each. The first failure stops the others: no manifest is
+/// written then.
+async fn push_blobs(
+    client: &Arc<Client>,
+    layout: &Layout,
+    name: &str,
+    repo: &str,
+    blobs: Vec<spec::Descriptor>,
+    mount_from: Option<&str>,
+    printer: &Printer,
+) -> anyhow::Result<Vec<client::Upload>> {
     let multi = printer.progress.then(indicatif::MultiProgress::new);
     let mut set = tokio::task::JoinSet::new();
     let mut results: Vec<client::Upload> = Vec::new();
@@ -507,10 +523,10 @@ pub async fn push_image(
                 }
                 None => indicatif::ProgressBar::hidden(),
             };
-            let client = Arc::clone(&client);
+            let client = Arc::clone(client);
             let repo = repo.to_string();
             let path = layout.blobs.path(&b.digest);
-            let from = mount_from.clone();
+            let from = mount_from.map(str::to_string);
             set.spawn(async move {
                 let r = client
                     .push_blob(&repo, &b.digest, b.size, &path, from.as_deref(), &bar)
@@ -539,18 +555,18 @@ pub async fn push_image(
             }
         }
     }
-    // Every blob is there: now the manifest may point at them.
-    crate::interrupt::check()?;
-    let reference = if tag_now { tag } else { desc.digest.as_str() };
-    let manifest_put = ManifestPut {
-        layout,
-        repo,
-        media_type: &media_type,
-        bytes: &manifest_bytes,
-        blobs: &all_blobs,
-        name,
-    };
-    results.extend(manifest_put.send(&client, reference, printer).await?);
+    Ok(results)
+}
+
+/// What a push of image `digest` to `registry`/`repo` as `tag` did, counted
+/// from each blob's and the manifest's `results`.
+fn tally(
+    results: &[client::Upload],
+    registry: &str,
+    repo: &str,
+    tag: &str,
+    digest: String,
+) -> Pushed {
     let uploaded_bytes = results
         .iter()
         .map(|r| match r {
@@ -562,23 +578,16 @@ pub async fn push_image(
     let blobs_present = count(|r| *r == client::Upload::Present);
     let blobs_mounted = count(|r| *r == client::Upload::Mounted);
     let blobs_uploaded = count(|r| matches!(r, client::Upload::Sent(_)));
-    let reference = format!("{}/{repo}:{tag}", client.registry);
-    let pinned = format!("{}/{repo}@{}", client.registry, desc.digest);
-    printer.status(
-        "Pushed",
-        format!(
-            "{pinned} ({} uploaded)",
-            crate::ui::human_bytes(uploaded_bytes)
-        ),
-    );
-    Ok(Pushed {
+    let reference = format!("{registry}/{repo}:{tag}");
+    let pinned = format!("{registry}/{repo}@{digest}");
+    Pushed {
         function: String::new(),
         reference,
-        digest: desc.digest,
+        digest,
         pinned,
         uploaded_bytes,
         blobs_uploaded,
         blobs_mounted,
         blobs_present,
-    })
+    }
 }

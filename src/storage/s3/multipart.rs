@@ -18,21 +18,7 @@ impl Ctx {
     ) -> anyhow::Result<Uploaded> {
         let full = self.full(key);
         let url = self.url(key);
-        let created = self
-            .client
-            .create_multipart_upload()
-            .bucket(&self.bucket)
-            .key(&full)
-            .metadata("sha256", sha256)
-            .content_type(content_type(key))
-            .checksum_algorithm(ChecksumAlgorithm::Crc32C)
-            .send()
-            .await
-            .map_err(|e| self.error(&format!("start a multipart upload to {url}"), &e))?;
-        let upload_id = created
-            .upload_id()
-            .ok_or_else(|| anyhow::anyhow!("the server started a multipart upload without an id"))?
-            .to_string();
+        let upload_id = self.create_upload(key, &full, &url, sha256).await?;
         self.log(bar, format!("multipart upload {upload_id} to {url}"));
         self.journal_add(&full, &upload_id);
 
@@ -49,13 +35,60 @@ impl Ctx {
                 return Err(self.after_abort(e, aborted, &url, &upload_id));
             }
         };
+        self.complete(key, &full, &url, &upload_id, (parts, retries), size, bar)
+            .await
+    }
+
+    /// Start a multipart upload of `key` (stored as `full`, shown as
+    /// `url`); its upload id.
+    async fn create_upload(
+        &self,
+        key: &str,
+        full: &str,
+        url: &str,
+        sha256: &str,
+    ) -> anyhow::Result<String> {
+        let created = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.bucket)
+            .key(full)
+            .metadata("sha256", sha256)
+            .content_type(content_type(key))
+            .checksum_algorithm(ChecksumAlgorithm::Crc32C)
+            .send()
+            .await
+            .map_err(|e| self.error(&format!("start a multipart upload to {url}"), &e))?;
+        let upload_id = created
+            .upload_id()
+            .ok_or_else(|| anyhow::anyhow!("the server started a multipart upload without an id"))?
+            .to_string();
+        Ok(upload_id)
+    }
+
+    /// Complete upload `upload_id` of `key` from its `parts` (and how many
+    /// part attempts were retried): create-only, by a conditional write
+    /// where the server takes one, else after checking that the key is not
+    /// there yet. A key already there is not an error; any other failure
+    /// aborts the upload.
+    #[allow(clippy::too_many_arguments)]
+    async fn complete(
+        &self,
+        key: &str,
+        full: &str,
+        url: &str,
+        upload_id: &str,
+        (parts, retries): (Vec<CompletedPart>, usize),
+        size: u64,
+        bar: &ProgressBar,
+    ) -> anyhow::Result<Uploaded> {
         let count = parts.len();
         let mut req = self
             .client
             .complete_multipart_upload()
             .bucket(&self.bucket)
-            .key(&full)
-            .upload_id(&upload_id)
+            .key(full)
+            .upload_id(upload_id)
             .multipart_upload(
                 CompletedMultipartUpload::builder()
                     .set_parts(Some(parts))
@@ -69,7 +102,7 @@ impl Ctx {
                 Ok(Some(_)) => {
                     // The key exists already; leftovers of this upload are
                     // cleaned by the next push if the abort fails.
-                    if let Err(why) = self.abort(&full, &upload_id, bar).await {
+                    if let Err(why) = self.abort(full, upload_id, bar).await {
                         self.printer.warn(format!(
                             "the unneeded multipart upload {upload_id} to {url} was not aborted ({why}); the next push cleans it up"
                         ));
@@ -83,14 +116,14 @@ impl Ctx {
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    let aborted = self.abort(&full, &upload_id, bar).await;
-                    return Err(self.after_abort(e, aborted, &url, &upload_id));
+                    let aborted = self.abort(full, upload_id, bar).await;
+                    return Err(self.after_abort(e, aborted, url, upload_id));
                 }
             }
         }
         match req.send().await {
             Ok(_) => {
-                self.journal_remove(&upload_id);
+                self.journal_remove(upload_id);
                 Ok(Uploaded {
                     created: Created::Created,
                     bytes: size,
@@ -100,7 +133,7 @@ impl Ctx {
             }
             Err(e) => {
                 let class = classify(&e);
-                let aborted = self.abort(&full, &upload_id, bar).await;
+                let aborted = self.abort(full, upload_id, bar).await;
                 if class == Class::Precondition && conditional {
                     Ok(Uploaded {
                         created: Created::AlreadyExists,
@@ -110,7 +143,7 @@ impl Ctx {
                     })
                 } else {
                     let err = self.error(&format!("complete the multipart upload to {url}"), &e);
-                    Err(self.after_abort(err, aborted, &url, &upload_id))
+                    Err(self.after_abort(err, aborted, url, upload_id))
                 }
             }
         }
