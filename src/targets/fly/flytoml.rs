@@ -64,121 +64,19 @@ pub fn parse(
         .filter(|k| !KNOWN.contains(&k.as_str()))
         .cloned()
         .collect();
-    let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
-    let int = |v: Option<&Value>| v.and_then(Value::as_integer).map(|i| i.max(0) as u32);
-    out.app = s(doc.get("app"));
-    if let Some(r) = s(doc.get("primary_region")) {
+    out.app = str_of(doc.get("app"));
+    if let Some(r) = str_of(doc.get("primary_region")) {
         out.regions.insert(r, 1);
     }
     if let Some(d) = doc.get("deploy").and_then(Value::as_table) {
-        for (k, v) in d {
-            match k.as_str() {
-                "strategy" => {
-                    let name = v.as_str().ok_or_else(|| {
-                        bad(
-                            file,
-                            format!("[deploy] strategy must be a string, not {}", v.type_str()),
-                        )
-                    })?;
-                    out.strategy = Some(Strategy::parse(name).ok_or_else(|| {
-                        bad(file, format!("[deploy] strategy `{name}` is not immediate, rolling, canary or bluegreen"))
-                    })?);
-                }
-                "max_unavailable" => {
-                    out.max_unavailable = v.as_float().or(v.as_integer().map(|i| i as f64))
-                }
-                "wait_timeout" => {
-                    out.wait_timeout = match v {
-                        Value::Integer(i) => Some((*i).max(1) as u64),
-                        Value::String(t) => super::spec::duration(t).map(|d| d.as_secs().max(1)),
-                        _ => None,
-                    }
-                }
-                other => unsupported.push(format!("deploy.{other}")),
-            }
-        }
+        deploy_section(d, file, &mut out, &mut unsupported)?;
     }
-    let mut env = BTreeMap::new();
-    if let Some(e) = doc.get("env").and_then(Value::as_table) {
-        for (k, v) in e {
-            let value = match v {
-                Value::String(t) => t.clone(),
-                Value::Integer(i) => i.to_string(),
-                Value::Float(f) => f.to_string(),
-                Value::Boolean(b) => b.to_string(),
-                other => {
-                    return Err(bad(
-                        file,
-                        format!(
-                            "[env] {k} must be a string, number or boolean, not {}",
-                            other.type_str()
-                        ),
-                    ))
-                }
-            };
-            env.insert(k.clone(), value);
-        }
-    }
+    let env = match doc.get("env").and_then(Value::as_table) {
+        Some(e) => env_section(e, file)?,
+        None => BTreeMap::new(),
+    };
     if let Some(h) = doc.get("http_service").and_then(Value::as_table) {
-        let mut http = HttpService::default();
-        for (k, v) in h {
-            match k.as_str() {
-                "internal_port" => out.internal_port = v.as_integer().map(|p| p as u16),
-                "force_https" => http.force_https = v.as_bool(),
-                "auto_stop_machines" => {
-                    http.auto_stop = match v {
-                        Value::Boolean(true) => Some("stop".into()),
-                        Value::Boolean(false) => Some("off".into()),
-                        Value::String(t) => Some(t.clone()),
-                        _ => None,
-                    }
-                }
-                "auto_start_machines" => http.auto_start = v.as_bool(),
-                "min_machines_running" => http.min_machines_running = int(Some(v)),
-                "concurrency" => {
-                    let c = v.as_table().ok_or_else(|| {
-                        bad(
-                            file,
-                            format!(
-                                "[http_service] concurrency must be a table, not {}",
-                                v.type_str()
-                            ),
-                        )
-                    })?;
-                    http.concurrency = Some(Concurrency {
-                        kind: s(c.get("type")),
-                        soft_limit: int(c.get("soft_limit")),
-                        hard_limit: int(c.get("hard_limit")),
-                    });
-                }
-                "checks" => {
-                    let not_checks = |what: &str| {
-                        bad(
-                            file,
-                            format!("[[http_service.checks]] must be a list of tables, not {what}"),
-                        )
-                    };
-                    let list = v.as_array().ok_or_else(|| not_checks(v.type_str()))?;
-                    // An empty list sets no check field; the first check is
-                    // the one hoist uses.
-                    let empty = toml::Table::new();
-                    let first = match list.first() {
-                        Some(c) => c.as_table().ok_or_else(|| {
-                            not_checks(&format!("a list holding {}", c.type_str()))
-                        })?,
-                        None => &empty,
-                    };
-                    out.checks = Some(Checks {
-                        path: s(first.get("path")),
-                        interval: s(first.get("interval")),
-                        timeout: s(first.get("timeout")),
-                        grace_period: s(first.get("grace_period")),
-                    });
-                }
-                other => unsupported.push(format!("http_service.{other}")),
-            }
-        }
-        out.http = Some(http);
+        http_section(h, file, &mut out, &mut unsupported)?;
     }
     if let Some(vm) = doc
         .get("vm")
@@ -186,26 +84,173 @@ pub fn parse(
         .and_then(|a| a.first())
         .and_then(Value::as_table)
     {
-        let mut g = Guest::default();
-        if let Some(size) = s(vm.get("size")) {
-            let (kind, n) = preset(&size, file)?;
-            g.cpu_kind = Some(kind.into());
-            g.cpus = Some(n);
-            g.memory_mb = Some(if kind == "shared" { 256 * n } else { 2048 * n });
-        }
-        if let Some(k) = s(vm.get("cpu_kind")) {
-            g.cpu_kind = Some(k);
-        }
-        if let Some(c) = int(vm.get("cpus")) {
-            g.cpus = Some(c);
-        }
-        if let Some(m) = vm.get("memory").or(vm.get("memory_mb")) {
-            g.memory_mb = Some(memory(m, file)?);
-        }
-        out.guest = Some(g);
+        out.guest = Some(vm_section(vm, file)?);
     }
     unsupported.sort();
     Ok((out, env, unsupported))
+}
+
+fn str_of(v: Option<&Value>) -> Option<String> {
+    v.and_then(Value::as_str).map(str::to_string)
+}
+
+/// A count (a negative one is 0).
+fn count_of(v: Option<&Value>) -> Option<u32> {
+    v.and_then(Value::as_integer)
+        .map(|i| u32::try_from(i.max(0)).unwrap_or(u32::MAX))
+}
+
+/// `[deploy]`: the strategy and its pace.
+fn deploy_section(
+    d: &toml::Table,
+    file: &str,
+    out: &mut FlyFunction,
+    unsupported: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    for (k, v) in d {
+        match k.as_str() {
+            "strategy" => {
+                let name = v.as_str().ok_or_else(|| {
+                    bad(
+                        file,
+                        format!("[deploy] strategy must be a string, not {}", v.type_str()),
+                    )
+                })?;
+                out.strategy = Some(Strategy::parse(name).ok_or_else(|| {
+                    bad(file, format!("[deploy] strategy `{name}` is not immediate, rolling, canary or bluegreen"))
+                })?);
+            }
+            "max_unavailable" => {
+                out.max_unavailable = v.as_float().or(v.as_integer().map(|i| i as f64))
+            }
+            "wait_timeout" => {
+                out.wait_timeout = match v {
+                    Value::Integer(i) => Some((*i).max(1) as u64),
+                    Value::String(t) => super::spec::duration(t).map(|d| d.as_secs().max(1)),
+                    _ => None,
+                }
+            }
+            other => unsupported.push(format!("deploy.{other}")),
+        }
+    }
+
+    Ok(())
+}
+
+/// `[env]`: values as strings.
+fn env_section(e: &toml::Table, file: &str) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut env = BTreeMap::new();
+    for (k, v) in e {
+        let value = match v {
+            Value::String(t) => t.clone(),
+            Value::Integer(i) => i.to_string(),
+            Value::Float(f) => f.to_string(),
+            Value::Boolean(b) => b.to_string(),
+            other => {
+                return Err(bad(
+                    file,
+                    format!(
+                        "[env] {k} must be a string, number or boolean, not {}",
+                        other.type_str()
+                    ),
+                ))
+            }
+        };
+        env.insert(k.clone(), value);
+    }
+
+    Ok(env)
+}
+
+/// `[http_service]`: the port, the proxy's settings and the first check.
+fn http_section(
+    h: &toml::Table,
+    file: &str,
+    out: &mut FlyFunction,
+    unsupported: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let mut http = HttpService::default();
+    for (k, v) in h {
+        match k.as_str() {
+            "internal_port" => out.internal_port = v.as_integer().map(|p| p as u16),
+            "force_https" => http.force_https = v.as_bool(),
+            "auto_stop_machines" => {
+                http.auto_stop = match v {
+                    Value::Boolean(true) => Some("stop".into()),
+                    Value::Boolean(false) => Some("off".into()),
+                    Value::String(t) => Some(t.clone()),
+                    _ => None,
+                }
+            }
+            "auto_start_machines" => http.auto_start = v.as_bool(),
+            "min_machines_running" => http.min_machines_running = count_of(Some(v)),
+            "concurrency" => {
+                let c = v.as_table().ok_or_else(|| {
+                    bad(
+                        file,
+                        format!(
+                            "[http_service] concurrency must be a table, not {}",
+                            v.type_str()
+                        ),
+                    )
+                })?;
+                http.concurrency = Some(Concurrency {
+                    kind: str_of(c.get("type")),
+                    soft_limit: count_of(c.get("soft_limit")),
+                    hard_limit: count_of(c.get("hard_limit")),
+                });
+            }
+            "checks" => {
+                let not_checks = |what: &str| {
+                    bad(
+                        file,
+                        format!("[[http_service.checks]] must be a list of tables, not {what}"),
+                    )
+                };
+                let list = v.as_array().ok_or_else(|| not_checks(v.type_str()))?;
+                // An empty list sets no check field; the first check is
+                // the one hoist uses.
+                let empty = toml::Table::new();
+                let first = match list.first() {
+                    Some(c) => c
+                        .as_table()
+                        .ok_or_else(|| not_checks(&format!("a list holding {}", c.type_str())))?,
+                    None => &empty,
+                };
+                out.checks = Some(Checks {
+                    path: str_of(first.get("path")),
+                    interval: str_of(first.get("interval")),
+                    timeout: str_of(first.get("timeout")),
+                    grace_period: str_of(first.get("grace_period")),
+                });
+            }
+            other => unsupported.push(format!("http_service.{other}")),
+        }
+    }
+    out.http = Some(http);
+
+    Ok(())
+}
+
+/// The first `[[vm]]`: a preset size, or CPU kind, CPUs and memory.
+fn vm_section(vm: &toml::Table, file: &str) -> anyhow::Result<Guest> {
+    let mut g = Guest::default();
+    if let Some(size) = str_of(vm.get("size")) {
+        let (kind, n) = preset(&size, file)?;
+        g.cpu_kind = Some(kind.into());
+        g.cpus = Some(n);
+        g.memory_mb = Some(if kind == "shared" { 256 * n } else { 2048 * n });
+    }
+    if let Some(k) = str_of(vm.get("cpu_kind")) {
+        g.cpu_kind = Some(k);
+    }
+    if let Some(c) = count_of(vm.get("cpus")) {
+        g.cpus = Some(c);
+    }
+    if let Some(m) = vm.get("memory").or(vm.get("memory_mb")) {
+        g.memory_mb = Some(memory(m, file)?);
+    }
+    Ok(g)
 }
 
 /// `shared-cpu-2x` → ("shared", 2); anything else is an error.

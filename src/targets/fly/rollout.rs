@@ -112,10 +112,46 @@ impl Rollout<'_> {
         machines: Vec<Machine>,
         changes: &mut Vec<Change>,
     ) -> anyhow::Result<()> {
-        // Which machines stay (updated in place), which go, which regions
-        // need new ones.
+        let plan = self.placement(&machines);
+        match self.spec.strategy {
+            Strategy::Bluegreen if !machines.is_empty() => {
+                return self.bluegreen(&machines, changes).await;
+            }
+            Strategy::Canary if !plan.stale.is_empty() => {
+                self.canary().await?;
+            }
+            _ => {}
+        }
+        // New machines first: they add capacity.
+        let mut created = Vec::new();
+        for region in &plan.create {
+            let one = self.create(region, false).await?;
+            changes.push(Change::Created { id: one.id.clone() });
+            created.push(one);
+        }
+        if self.spec.strategy != Strategy::Immediate {
+            for m in &created {
+                self.healthy(m, self.deadline()).await?;
+            }
+        }
+        self.update_stale(&plan, &mut created, changes).await?;
+        if self.spec.strategy == Strategy::Immediate {
+            let deadline = self.deadline();
+            for res in join_all(created.iter().map(|m| self.healthy(m, deadline))).await {
+                res?;
+            }
+        }
+        for m in plan.extra {
+            self.destroy(&m.id).await?;
+        }
+        Ok(())
+    }
+
+    /// Which machines stay (updated in place), which go, which regions
+    /// need new ones, and which of those staying run another config.
+    fn placement<'m>(&self, machines: &'m [Machine]) -> Placement<'m> {
         let mut by_region: BTreeMap<&str, Vec<&Machine>> = BTreeMap::new();
-        for m in &machines {
+        for m in machines {
             by_region.entry(m.region.as_str()).or_default().push(m);
         }
         let mut keep: Vec<&Machine> = Vec::new();
@@ -150,33 +186,28 @@ impl Rollout<'_> {
             .copied()
             .filter(|m| config_digest(m) != Some(&self.wanted_digest))
             .collect();
+        Placement {
+            kept: keep.len(),
+            extra,
+            create,
+            stale,
+        }
+    }
 
-        match self.spec.strategy {
-            Strategy::Bluegreen if !machines.is_empty() => {
-                return self.bluegreen(&machines, changes).await;
-            }
-            Strategy::Canary if !stale.is_empty() => {
-                self.canary().await?;
-            }
-            _ => {}
-        }
-        // New machines first: they add capacity.
-        let mut created = Vec::new();
-        for region in &create {
-            let one = self.create(region, false).await?;
-            changes.push(Change::Created { id: one.id.clone() });
-            created.push(one);
-        }
-        if self.spec.strategy != Strategy::Immediate {
-            for m in &created {
-                self.healthy(m, self.deadline()).await?;
-            }
-        }
+    /// Update the machines on another config: the first alone, then in
+    /// batches, each batch healthy before the next (immediate: all at
+    /// once, their health checked with the new machines').
+    async fn update_stale(
+        &self,
+        plan: &Placement<'_>,
+        created: &mut Vec<Machine>,
+        changes: &mut Vec<Change>,
+    ) -> anyhow::Result<()> {
         let batch = match self.spec.strategy {
-            Strategy::Immediate => stale.len().max(1),
-            _ => self.spec.batch(keep.len()),
+            Strategy::Immediate => plan.stale.len().max(1),
+            _ => self.spec.batch(plan.kept),
         };
-        let mut rest: &[&Machine] = &stale;
+        let mut rest: &[&Machine] = &plan.stale;
         let mut first = self.spec.strategy != Strategy::Immediate;
         while !rest.is_empty() {
             let n = if first { 1 } else { batch.min(rest.len()) };
@@ -212,15 +243,6 @@ impl Rollout<'_> {
             for res in join_all(waits.iter().map(|m| self.healthy(m, deadline))).await {
                 res?;
             }
-        }
-        if self.spec.strategy == Strategy::Immediate {
-            let deadline = self.deadline();
-            for res in join_all(created.iter().map(|m| self.healthy(m, deadline))).await {
-                res?;
-            }
-        }
-        for m in extra {
-            self.destroy(&m.id).await?;
         }
         Ok(())
     }
@@ -444,4 +466,16 @@ impl Rollout<'_> {
         }
         stuck
     }
+}
+
+/// Where a rollout puts the function's machines.
+struct Placement<'m> {
+    /// Machines that stay (updated in place when stale).
+    kept: usize,
+    /// Machines beyond what the regions want: destroyed last.
+    extra: Vec<&'m Machine>,
+    /// A region for each machine to create.
+    create: Vec<String>,
+    /// Staying machines on another config.
+    stale: Vec<&'m Machine>,
 }
