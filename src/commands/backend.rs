@@ -294,9 +294,17 @@ fn status(a: &BackendDirArgs, printer: &Printer) -> anyhow::Result<()> {
     let data = data_dir(a)?;
     let pid = daemon::running_pid(&data);
     let addr = daemon::recorded_addr(&data);
-    let functions = backend::db::Db::open(&data.join("backend.db"))
+    let functions = match backend::db::Db::open(&data.join("backend.db"))
         .and_then(|db| Ok(db.functions()?.len()))
-        .unwrap_or(0);
+    {
+        Ok(n) => Some(n),
+        Err(e) => {
+            printer.warn(format!(
+                "the backend's functions could not be counted: {e:#}"
+            ));
+            None
+        }
+    };
     let url = addr.map(|a| format!("http://{a}"));
     if printer.json() {
         printer.json_doc(&json!({"running": pid.is_some(), "url": url, "pid": pid,
@@ -304,9 +312,10 @@ fn status(a: &BackendDirArgs, printer: &Printer) -> anyhow::Result<()> {
     } else {
         let state = if pid.is_some() { "running" } else { "stopped" };
         printer.data(format!(
-            "status: {state}\nurl: {}\npid: {}\nfunctions: {functions}\ndata: {}",
+            "status: {state}\nurl: {}\npid: {}\nfunctions: {}\ndata: {}",
             url.unwrap_or_else(|| "-".into()),
             pid.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+            functions.map_or_else(|| "-".to_string(), |n| n.to_string()),
             data.display()
         ));
     }
