@@ -68,7 +68,7 @@ fn hold<'a>(
     target: &dyn Target,
     store: &'a dyn Store,
     dry_run: bool,
-    printer: &Printer,
+    printer: &'a Printer,
 ) -> anyhow::Result<Option<(File, crate::release::lease::Lease<'a>)>> {
     if dry_run {
         for r in crate::release::record::open_records(store, false)? {
@@ -86,7 +86,7 @@ fn hold<'a>(
         store,
         target.kind(),
         "deploy",
-        crate::release::lease::wait(),
+        crate::release::lease::wait_for(|w| printer.warn(w)),
         printer,
     )?;
     for (id, status) in apply::recover(target, store, printer)? {

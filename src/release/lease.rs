@@ -22,14 +22,8 @@ pub const PREFIX: &str = "releases/lease/";
 pub const ABANDONED_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// How long a deploy or rollback waits for the lease:
-/// `HOIST_LEASE_WAIT_SECONDS`, default 15 minutes.
-/// A value that is not a number of seconds is said on stderr and the
-/// default applies.
-pub fn wait() -> Duration {
-    wait_for(|w| eprintln!("warning: {w}"))
-}
-
-/// [`wait`], saying through `warn` that a bad value was not used.
+/// `HOIST_LEASE_WAIT_SECONDS`, default 15 minutes. A value that is not a
+/// number of seconds is said through `warn` and the default applies.
 pub fn wait_for(warn: impl Fn(String)) -> Duration {
     const DEFAULT: Duration = Duration::from_secs(15 * 60);
     let Some(v) = std::env::var_os("HOIST_LEASE_WAIT_SECONDS") else {
@@ -108,6 +102,8 @@ fn now_secs() -> u64 {
 /// best effort).
 pub struct Lease<'a> {
     store: &'a dyn Store,
+    /// Where a lease that could not be given back is said.
+    r: &'a dyn Reporter,
     key: String,
     token: String,
     released: bool,
@@ -137,10 +133,10 @@ impl Drop for Lease<'_> {
     fn drop(&mut self) {
         if !self.released {
             if let Err(e) = self.give_back() {
-                eprintln!(
-                    "warning: the lease {} was not given back ({e:#}); the next deploy takes it over once this process is gone",
+                self.r.warn(&format!(
+                    "the lease {} was not given back ({e:#}); the next deploy takes it over once this process is gone",
                     self.key
-                );
+                ));
             }
         }
     }
@@ -163,7 +159,7 @@ pub fn acquire<'a>(
     target: &str,
     command: &str,
     wait: Duration,
-    r: &dyn Reporter,
+    r: &'a dyn Reporter,
 ) -> anyhow::Result<Lease<'a>> {
     let key = format!("{PREFIX}{target}");
     let token = format!(
@@ -191,6 +187,7 @@ pub fn acquire<'a>(
             Some(true) => {
                 return Ok(Lease {
                     store,
+                    r,
                     key,
                     token,
                     released: false,
