@@ -146,22 +146,25 @@ fn unit_of(text: &[String], at: usize) -> Option<(usize, usize)> {
     let key = text[top].split(':').next().unwrap_or("").trim();
     match key {
         "project" | "defaults" => None,
-        "functions" => {
-            if at == top {
-                return None;
-            }
-            // The function's own key: the least indented line between.
-            let unit = (top + 1..=at)
-                .filter(|&i| !blank(&text[i]))
-                .map(|i| indent(&text[i]))
-                .min()?;
-            let start = (top + 1..=at)
-                .rev()
-                .find(|&i| !blank(&text[i]) && indent(&text[i]) == unit)?;
-            entry_at(text, start)
-        }
+        "functions" => entry_at(text, function_key_line(text, top, at)?),
         _ => entry_at(text, top),
     }
+}
+
+/// The line of the function key whose entry holds line `at`, below the
+/// `functions:` line `top`: the least indented line between them. `None`
+/// for `functions:` itself.
+fn function_key_line(text: &[String], top: usize, at: usize) -> Option<usize> {
+    if at == top {
+        return None;
+    }
+    let unit = (top + 1..=at)
+        .filter(|&i| !blank(&text[i]))
+        .map(|i| indent(&text[i]))
+        .min()?;
+    (top + 1..=at)
+        .rev()
+        .find(|&i| !blank(&text[i]) && indent(&text[i]) == unit)
 }
 
 /// The function whose entry under `functions:` holds line `at`, when the
@@ -170,16 +173,10 @@ fn function_at(text: &[String], at: usize) -> Option<String> {
     let top = (0..=at)
         .rev()
         .find(|&i| !blank(&text[i]) && indent(&text[i]) == 0)?;
-    if at == top || text[top].split(':').next().unwrap_or("").trim() != "functions" {
+    if text[top].split(':').next().unwrap_or("").trim() != "functions" {
         return None;
     }
-    let unit = (top + 1..=at)
-        .filter(|&i| !blank(&text[i]))
-        .map(|i| indent(&text[i]))
-        .min()?;
-    let start = (top + 1..=at)
-        .rev()
-        .find(|&i| !blank(&text[i]) && indent(&text[i]) == unit)?;
+    let start = function_key_line(text, top, at)?;
     let key = text[start].trim().split(':').next().unwrap_or("").trim();
     let name = key.trim_matches(|c| c == '"' || c == '\'');
     super::valid_function_name(name).then(|| name.to_string())

@@ -234,16 +234,24 @@ fn choose_tool(job: &Job) -> anyhow::Result<Option<external::Tool>> {
     })
 }
 
+impl Job<'_> {
+    /// The registry access of this build: its settings, and the record of
+    /// registries already found unreachable by this command.
+    fn net(&self) -> anyhow::Result<base::Net<'_>> {
+        base::Net::new(
+            self.opts.insecure,
+            self.opts.configured_registry.clone(),
+            self.printer,
+            self.reach,
+        )
+    }
+}
+
 /// Build with the native builder, then copy its layers from the cache and
 /// its config and manifest into the layout, tagged as the job's name.
 fn build_native(job: &Job) -> anyhow::Result<Produced> {
     let opts = job.opts;
-    let net = base::Net::new(
-        opts.insecure,
-        opts.configured_registry.clone(),
-        job.printer,
-        job.reach,
-    )?;
+    let net = job.net()?;
     let built = native::build(
         &native::Request {
             dockerfile: job.df,
@@ -284,12 +292,7 @@ fn build_external(job: &Job, t: external::Tool) -> anyhow::Result<Produced> {
     let opts = job.opts;
     // Fail (or skip, under `auto`) as a native build would when a
     // base's registry cannot be reached, before the tool tries.
-    let net = base::Net::new(
-        opts.insecure,
-        opts.configured_registry.clone(),
-        job.printer,
-        job.reach,
-    )?;
+    let net = job.net()?;
     for r in external_bases(job.df) {
         let client = net.client(&r.registry)?;
         net.reach
