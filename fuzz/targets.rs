@@ -21,7 +21,7 @@ pub fn config(data: &[u8]) {
         .join("hoist.yaml");
     std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
     std::fs::write(&file, data).expect("write hoist.yaml");
-    let _ = hoist::config::check(&file, |_| None);
+    let _ = hoist_core::config::check(&file, |_| None);
 }
 
 /// The Dockerfile parser and word expansion: any text parses or is refused
@@ -30,11 +30,11 @@ pub fn dockerfile(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(df) = hoist::image::oci::parse::parse(text, "Dockerfile") {
-        let vars = hoist::image::oci::parse::global_defaults(&df);
-        let _ = hoist::image::oci::parse::words(text, Some(&vars), '\\');
+    if let Ok(df) = hoist_core::image::oci::parse::parse(text, "Dockerfile") {
+        let vars = hoist_core::image::oci::parse::global_defaults(&df);
+        let _ = hoist_core::image::oci::parse::words(text, Some(&vars), '\\');
     }
-    let _ = hoist::image::oci::parse::duration_ns(text);
+    let _ = hoist_core::image::oci::parse::duration_ns(text);
 }
 
 /// The bundle unpacker: any bytes unpack or are refused, and nothing is
@@ -52,7 +52,7 @@ pub fn unpack(data: &[u8]) {
         gz.finish().expect("gzip");
     }
     let dest = dir.path().join("out");
-    let _ = hoist::bundle::unpack::unpack(&archive, &dest);
+    let _ = hoist_core::bundle::unpack::unpack(&archive, &dest);
     // Only `in.tar.gz` and `out/` may exist beside each other.
     for entry in std::fs::read_dir(dir.path()).expect("read dir") {
         let name = entry.expect("entry").file_name();
@@ -66,10 +66,10 @@ pub fn unpack(data: &[u8]) {
 /// The readers of stored documents: release manifests, version indexes
 /// and OCI layout indexes parse or are refused, never a panic.
 pub fn manifest(data: &[u8]) {
-    if let Ok(m) = hoist::storage::release::parse_manifest(data, "api", "v1") {
+    if let Ok(m) = hoist_core::storage::release::parse_manifest(data, "api", "v1") {
         let _ = m.bundle_hex();
-        let _ = hoist::storage::layout::is_archive_key("api", "v1", &m.bundle.key);
+        let _ = hoist_core::storage::layout::is_archive_key("api", "v1", &m.bundle.key);
     }
-    let _ = hoist::storage::release::parse_index(data, "api");
-    let _ = hoist::image::oci::store::parse_index(data);
+    let _ = hoist_core::storage::release::parse_index(data, "api");
+    let _ = hoist_core::image::oci::store::parse_index(data);
 }

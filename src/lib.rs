@@ -1,27 +1,15 @@
-//! hoist as a library: the command dispatcher and the modules behind it.
-//! `main.rs` only parses arguments and turns the result into an exit code.
+//! The `hoist` command line: arguments (`cli`), one module per command
+//! (`commands`), and everything the user sees (`ui`, `error`). The work
+//! itself is done by `hoist_core` (config, bundles, images, stores,
+//! releases, targets) and, for `hoist backend`, `hoist_backend`; neither
+//! knows about the terminal. `main.rs` only parses arguments and turns the
+//! result into an exit code.
 
-pub mod auth;
-pub mod backend;
-pub mod bundle;
+#![deny(clippy::print_stderr, clippy::print_stdout)]
+
 pub mod cli;
-pub mod clock;
 pub mod commands;
-pub mod config;
 pub mod error;
-pub mod fsx;
-pub mod git;
-pub mod http;
-pub mod image;
-pub mod interrupt;
-pub mod leftovers;
-pub mod localbackend;
-pub mod lockfile;
-pub mod registry;
-pub mod release;
-pub mod rt;
-pub mod storage;
-pub mod targets;
 pub mod ui;
 
 use cli::{Cli, Command};
@@ -31,16 +19,31 @@ use ui::Printer;
 /// Run one command and return its exit code; errors are rendered on stderr.
 pub fn run(cli: Cli) -> Exit {
     let printer = Printer::from_args(&cli.global);
+    settings(&printer);
     match dispatch(&cli, &printer) {
         Ok(()) => Exit::Ok,
         Err(err) => {
-            eprint!("{}", error::render(&err, printer.color));
+            printer.error(&error::render(&err, printer.color));
             if printer.json() {
                 if let Some(doc) = error::to_json(&err) {
                     printer.json_doc(&doc);
                 }
             }
             error::exit_code(&err)
+        }
+    }
+}
+
+/// Process-wide settings read from the environment once, here.
+fn settings(printer: &Printer) {
+    // The first pause between retries (tests shorten it).
+    if let Ok(v) = std::env::var("HOIST_RETRY_BASE_MS") {
+        match v.trim().parse::<u64>() {
+            Ok(ms) => hoist_core::http::retry::set_base_ms(ms),
+            Err(e) => printer.warn(format!(
+                "HOIST_RETRY_BASE_MS={v:?} is not a number of milliseconds ({e}); {} is used",
+                hoist_core::http::retry::DEFAULT_BASE_MS
+            )),
         }
     }
 }

@@ -3,7 +3,7 @@
 use clap::Parser;
 
 fn main() {
-    if let Err(e) = hoist::interrupt::install() {
+    if let Err(e) = hoist_core::interrupt::install() {
         eprintln!(
             "warning: cannot handle Ctrl-C ({e}); it stops hoist without removing its temporary files"
         );
@@ -21,7 +21,7 @@ fn main() {
             std::process::exit(hoist::error::Exit::Failure as i32);
         }
     };
-    if let Err(e) = hoist::rt::install(rt.handle().clone()) {
+    if let Err(e) = hoist_core::rt::install(rt.handle().clone()) {
         eprintln!("error: {e:#}");
         std::process::exit(hoist::error::Exit::Failure as i32);
     }

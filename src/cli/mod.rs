@@ -388,6 +388,20 @@ pub enum BuilderArg {
     Buildah,
 }
 
+impl BuilderArg {
+    /// The config value for a `--builder` flag.
+    pub fn choice(self) -> hoist_core::config::BuilderChoice {
+        use hoist_core::config::BuilderChoice as C;
+        match self {
+            BuilderArg::Auto => C::Auto,
+            BuilderArg::Native => C::Native,
+            BuilderArg::Docker => C::Docker,
+            BuilderArg::Podman => C::Podman,
+            BuilderArg::Buildah => C::Buildah,
+        }
+    }
+}
+
 /// Flags of the commands that use the artifact store.
 #[derive(Debug, Clone, Args)]
 pub struct StoreArgs {

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::backend::{self, daemon, ServeOptions};
 use crate::cli::{BackendCommand, BackendDirArgs, BackendServeArgs, InstallableRuntime};
 use crate::error::UserError;
 use crate::ui::Printer;
+use hoist_backend::{daemon, ServeOptions};
 
 pub fn run(cmd: &BackendCommand, printer: &Printer) -> anyhow::Result<()> {
     match cmd {
@@ -28,9 +28,9 @@ pub fn run(cmd: &BackendCommand, printer: &Printer) -> anyhow::Result<()> {
                     "Installing",
                     format!("{name} into {}", data.join("runtimes").display()),
                 );
-                let bin = backend::runtimes::install(&data, name, false)
+                let bin = hoist_backend::runtimes::install(&data, name, false)
                     .map_err(|e| UserError::failure(format!("cannot install {name}: {e:#}")))?;
-                let v = match backend::runtimes::version(&bin) {
+                let v = match hoist_backend::runtimes::version(&bin) {
                     Some(v) => v,
                     None => {
                         printer.warn(format!(
@@ -52,7 +52,10 @@ pub fn run(cmd: &BackendCommand, printer: &Printer) -> anyhow::Result<()> {
 }
 
 fn data_dir(a: &BackendDirArgs) -> anyhow::Result<PathBuf> {
-    let d = a.data_dir.clone().unwrap_or_else(backend::default_data_dir);
+    let d = a
+        .data_dir
+        .clone()
+        .unwrap_or_else(hoist_backend::default_data_dir);
     std::fs::create_dir_all(&d)
         .map_err(|e| UserError::failure(format!("cannot create {}: {e}", d.display())))?;
     // Workers run in their version's directory, so every path handed to
@@ -87,7 +90,7 @@ fn options(a: &BackendServeArgs) -> anyhow::Result<ServeOptions> {
     Ok(ServeOptions {
         data_dir: data,
         listen: a.listen,
-        token: crate::auth::Secret::new(token),
+        token: hoist_core::auth::Secret::new(token),
         store: a.store.clone(),
         s3_endpoint: a.s3_endpoint.clone(),
         s3_region: a.s3_region.clone(),
@@ -100,7 +103,7 @@ fn options(a: &BackendServeArgs) -> anyhow::Result<ServeOptions> {
 }
 
 fn serve(a: &BackendServeArgs) -> anyhow::Result<()> {
-    backend::serve(options(a)?)
+    hoist_backend::serve(options(a)?)
 }
 
 fn start(a: &BackendServeArgs, printer: &Printer) -> anyhow::Result<()> {
@@ -136,8 +139,8 @@ fn start(a: &BackendServeArgs, printer: &Printer) -> anyhow::Result<()> {
     };
     let marker = daemon::own_token_marker(&data);
     if a.token_file.is_none() && token_file == daemon::token_file(&data) {
-        crate::fsx::write_atomic(&marker, b"")?;
-    } else if let Err(e) = crate::fsx::remove_file(&marker) {
+        hoist_core::fsx::write_atomic(&marker, b"")?;
+    } else if let Err(e) = hoist_core::fsx::remove_file(&marker) {
         printer.warn(format!(
             "{e:#}; `hoist deploy` may take this backend's token to be the data directory's"
         ));
@@ -167,7 +170,7 @@ fn start(a: &BackendServeArgs, printer: &Printer) -> anyhow::Result<()> {
     if let Some(other) = daemon::answering(a.listen) {
         return Err(address_taken(a.listen, &other).into());
     }
-    let instance = backend::rand_hex(8);
+    let instance = hoist_backend::rand_hex(8);
     args.extend(["--instance".to_string(), instance.clone()]);
     let exe = std::env::current_exe()?;
     let (pid, child) = daemon::spawn(&exe, &data, a.listen, &args)?;
@@ -273,7 +276,7 @@ fn stop(a: &BackendDirArgs, printer: &Printer) -> anyhow::Result<()> {
         }
     }
     for f in stale {
-        if let Err(e) = crate::fsx::remove_file(&f) {
+        if let Err(e) = hoist_core::fsx::remove_file(&f) {
             printer.warn(format!(
                 "{e:#}; the stopped backend's record is left behind"
             ));
@@ -294,7 +297,7 @@ fn status(a: &BackendDirArgs, printer: &Printer) -> anyhow::Result<()> {
     let data = data_dir(a)?;
     let pid = daemon::running_pid(&data);
     let addr = daemon::recorded_addr(&data);
-    let functions = match backend::db::Db::open(&data.join("backend.db"))
+    let functions = match hoist_backend::db::Db::open(&data.join("backend.db"))
         .and_then(|db| Ok(db.functions()?.len()))
     {
         Ok(n) => Some(n),

@@ -8,8 +8,8 @@ use serde_json::json;
 
 use crate::cli::{BuildArgs, GlobalArgs};
 use crate::error::{Exit, UserError};
-use crate::release::image::Built;
 use crate::ui::{table, Printer};
+use hoist_core::release::image::Built;
 
 /// Each function's (or the project image's) name and what its build gave.
 type Results = Vec<(String, Result<Built, anyhow::Error>)>;
@@ -23,7 +23,7 @@ pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Resul
         .iter()
         .filter_map(|(_, r)| r.as_ref().ok())
         .collect();
-    crate::release::image::report_skipped(&built, printer);
+    hoist_core::release::image::report_skipped(&built, printer);
     // A single function keeps its own error (and exit code) as it is.
     if results.len() == 1 && results[0].1.is_err() {
         return results.remove(0).1.map(|_| ());
@@ -36,27 +36,27 @@ pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Resul
 /// some of them; one failing does not stop the others. An interrupt
 /// stops them all and is the error.
 fn build_all(
-    project: &crate::config::Project,
-    functions: &[&crate::config::Function],
+    project: &hoist_core::config::Project,
+    functions: &[&hoist_core::config::Function],
     args: &BuildArgs,
     printer: &Printer,
 ) -> anyhow::Result<Results> {
     let mut results: Results = Vec::new();
     // A base registry found unreachable is not asked again by this command.
-    let reach = crate::image::oci::base::Reachability::default();
+    let reach = hoist_core::image::oci::base::Reachability::default();
     // `supabase: { image: project }`: the deno functions share one image.
-    let project_image = crate::release::project::enabled(project)
+    let project_image = hoist_core::release::project::enabled(project)
         && functions
             .iter()
-            .any(|f| crate::release::project::serves(project, f));
+            .any(|f| hoist_core::release::project::serves(project, f));
     for f in functions {
-        if crate::release::project::serves(project, f) {
+        if hoist_core::release::project::serves(project, f) {
             continue;
         }
-        let res = crate::release::image::build(
+        let res = hoist_core::release::image::build(
             project,
             f,
-            args.builder.map(crate::image::oci::builder_choice),
+            args.builder.map(crate::cli::BuilderArg::choice),
             &args.platform,
             &reach,
             printer,
@@ -67,9 +67,9 @@ fn build_all(
         results.push((f.name.clone(), res));
     }
     if project_image {
-        let res = crate::release::project::build(
+        let res = hoist_core::release::project::build(
             project,
-            args.builder.map(crate::image::oci::builder_choice),
+            args.builder.map(crate::cli::BuilderArg::choice),
             &args.platform,
             &reach,
             printer,
@@ -132,8 +132,7 @@ fn failures(results: &Results, printer: &Printer) -> anyhow::Result<()> {
     }
     for (name, r) in results {
         if let Err(e) = r {
-            let text = crate::error::render(e, printer.color);
-            eprint!("{}", text.replacen("error:", &format!("error: {name}:"), 1));
+            printer.error(&crate::error::render_of(e, printer.color, Some(name)));
         }
     }
     let mut err = UserError::failure(format!(

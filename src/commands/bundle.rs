@@ -13,11 +13,11 @@ pub fn run(g: &GlobalArgs, args: &BundleArgs, printer: &Printer) -> anyhow::Resu
     let mut rows = Vec::new();
     let mut docs = Vec::new();
     for f in functions {
-        let out = crate::release::bundle_one(&project, f, printer)?;
+        let out = hoist_core::release::bundle_one(&project, f, printer)?;
         rows.push(vec![
             f.name.clone(),
             out.manifest.digest.clone(),
-            crate::ui::human_bytes(out.manifest.compressed_size),
+            hoist_core::report::human_bytes(out.manifest.compressed_size),
             out.manifest.file_count.to_string(),
         ]);
         docs.push(json!({

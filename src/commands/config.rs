@@ -5,14 +5,14 @@
 use serde_json::{json, Value};
 
 use crate::cli::{ConfigCommand, GlobalArgs};
-use crate::config::{self, Project};
 use crate::error::UserError;
 use crate::ui::Printer;
+use hoist_core::config::{self, Project};
 
 pub fn run(g: &GlobalArgs, cmd: &ConfigCommand, printer: &Printer) -> anyhow::Result<()> {
     match cmd {
         ConfigCommand::Validate { allow_unresolved } => {
-            crate::release::steps::set_allow_unresolved(*allow_unresolved);
+            hoist_core::release::steps::set_allow_unresolved(*allow_unresolved);
             validate(g, printer)
         }
         ConfigCommand::Show => show(g, printer),
@@ -25,11 +25,11 @@ fn validate(g: &GlobalArgs, printer: &Printer) -> anyhow::Result<()> {
     match config::check(&file, |k| std::env::var(k).ok())? {
         Ok(project) => {
             let all: Vec<&config::Function> = project.functions.iter().collect();
-            let graph_warnings = crate::release::steps::check_graphs(&project, &all)?;
+            let graph_warnings = hoist_core::release::steps::check_graphs(&project, &all)?;
             for w in &graph_warnings {
                 printer.warn(w);
             }
-            for note in crate::targets::check(&project)? {
+            for note in hoist_core::targets::check(&project)? {
                 printer.warn(note);
             }
             if printer.json() {

@@ -13,7 +13,7 @@ pub fn run(g: &GlobalArgs, args: &DeleteArgs, printer: &Printer) -> anyhow::Resu
     let project = super::project(g, printer)?;
     super::known_function(&project, &args.function, printer)?;
     if let Some(v) = &args.version {
-        crate::storage::layout::check_version(v)?;
+        hoist_core::storage::layout::check_version(v)?;
     }
     let target = super::target(&project, &args.target, printer)?;
     let what = match &args.version {

@@ -11,14 +11,14 @@ use anyhow::Context;
 use serde_json::json;
 
 use crate::cli::{DeployArgs, GlobalArgs};
-use crate::config::{Function, Project, VersionPolicy};
-use crate::release::apply::{self, Item};
-use crate::release::plan::{self, Desired, Step};
-use crate::release::record::{FunctionRelease, FunctionState, ReleaseRecord};
-use crate::storage::layout;
-use crate::storage::Store;
-use crate::targets::{DeployRequest, FunctionSettings, Target};
 use crate::ui::{table, Printer};
+use hoist_core::config::{Function, Project, VersionPolicy};
+use hoist_core::release::apply::{self, Item};
+use hoist_core::release::plan::{self, Desired, Step};
+use hoist_core::release::record::{FunctionRelease, FunctionState, ReleaseRecord};
+use hoist_core::storage::layout;
+use hoist_core::storage::Store;
+use hoist_core::targets::{DeployRequest, FunctionSettings, Target};
 
 pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
@@ -69,9 +69,9 @@ fn hold<'a>(
     store: &'a dyn Store,
     dry_run: bool,
     printer: &'a Printer,
-) -> anyhow::Result<Option<(File, crate::release::lease::Lease<'a>)>> {
+) -> anyhow::Result<Option<(File, hoist_core::release::lease::Lease<'a>)>> {
     if dry_run {
-        for r in crate::release::record::open_records(store, false)? {
+        for r in hoist_core::release::record::open_records(store, false)? {
             printer.warn(format!(
                 "release {} ({}) is unfinished; the next deploy recovers it",
                 r.id, r.created_at
@@ -82,15 +82,15 @@ fn hold<'a>(
     let lock = lock(project, printer)?;
     // One release of the target at a time among the checkouts and
     // machines sharing this store (held until this command ends).
-    let lease = crate::release::lease::acquire(
+    let lease = hoist_core::release::lease::acquire(
         store,
         target.kind(),
         "deploy",
-        crate::release::lease::wait_for(|w| printer.warn(w)),
+        hoist_core::release::lease::wait_for(|w| printer.warn(w)),
         printer,
     )?;
     for (id, status) in apply::recover(target, store, printer)? {
-        if status == crate::release::record::ReleaseStatus::Live {
+        if status == hoist_core::release::record::ReleaseStatus::Live {
             printer.warn(format!(
                 "release {id} had gone live without its record being closed; it is recorded live"
             ));
@@ -111,7 +111,7 @@ fn plan_all(
     target: &dyn Target,
     printer: &Printer,
 ) -> anyhow::Result<Vec<Planned>> {
-    let prepared = crate::release::steps::prepare_all(project, &functions, printer)?;
+    let prepared = hoist_core::release::steps::prepare_all(project, &functions, printer)?;
     let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
     let actual = target.active_all(&names)?;
     let mut planned = Vec::new();
@@ -149,14 +149,14 @@ fn store_all(
     printer: &Printer,
 ) -> anyhow::Result<Vec<Item>> {
     let mut dests = Vec::new();
-    let reach = crate::image::oci::base::Reachability::default();
+    let reach = hoist_core::image::oci::base::Reachability::default();
     let mut built = Vec::new();
     for p in changed {
         let f = &p.function;
         printer.status("Planned", format!("{}: {}", f.name, p.step.summary()));
         let dest = target.image_destination(&f.name)?;
         if dest.is_some() {
-            built.push(crate::release::image::build(
+            built.push(hoist_core::release::image::build(
                 project,
                 f,
                 None,
@@ -167,14 +167,14 @@ fn store_all(
         }
         dests.push(dest);
     }
-    crate::release::image::report_skipped(&built.iter().collect::<Vec<_>>(), printer);
-    let results = crate::release::parallel::bounded(
+    hoist_core::release::image::report_skipped(&built.iter().collect::<Vec<_>>(), printer);
+    let results = hoist_core::release::parallel::bounded(
         changed,
         args.jobs,
-        crate::interrupt::requested,
+        hoist_core::interrupt::requested,
         |i, p| stage(project, store, p, dests[i].as_ref(), args, printer),
     );
-    crate::interrupt::check()?;
+    hoist_core::interrupt::check()?;
     results.into_iter().map(|(_, r)| r).collect()
 }
 
@@ -190,7 +190,7 @@ fn release(
     let record = ReleaseRecord::new(
         target.kind(),
         &project.config.project,
-        crate::git::commit(&project.root),
+        hoist_core::git::commit(&project.root),
     );
     for item in &mut items {
         item.req.release_id = record.id.clone();
@@ -250,7 +250,7 @@ fn lock(project: &Project, printer: &Printer) -> anyhow::Result<File> {
 }
 
 fn plural(n: usize, word: &str) -> String {
-    crate::ui::plural(n, word, &format!("{word}s"))
+    hoist_core::report::plural(n, word, &format!("{word}s"))
 }
 
 fn print_plan(steps: &[&Step], printer: &Printer) {
@@ -329,7 +329,7 @@ fn print_result(planned: &[Planned], applied: Option<&apply::Applied>, printer: 
                         "unchanged"
                     }
                     .to_string(),
-                    crate::ui::human_bytes(uploaded(&f.name)),
+                    hoist_core::report::human_bytes(uploaded(&f.name)),
                 ]
             },
         )
@@ -343,7 +343,7 @@ fn print_result(planned: &[Planned], applied: Option<&apply::Applied>, printer: 
 /// One planned function.
 struct Planned {
     function: Function,
-    prepared: crate::release::Prepared,
+    prepared: hoist_core::release::Prepared,
     want: Desired,
     step: Step,
 }
@@ -352,19 +352,19 @@ struct Planned {
 /// its archive and manifest) and make its deploy request.
 fn stage(
     project: &Project,
-    store: &dyn crate::storage::Store,
+    store: &dyn hoist_core::storage::Store,
     Planned {
         function: f,
         prepared,
         want,
         step,
     }: &Planned,
-    dest: Option<&crate::image::oci::publish::Destination>,
+    dest: Option<&hoist_core::image::oci::publish::Destination>,
     args: &DeployArgs,
     printer: &Printer,
 ) -> anyhow::Result<Item> {
     let image = match dest {
-        Some(dest) => Some(crate::image::oci::publish::push_to(
+        Some(dest) => Some(hoist_core::image::oci::publish::push_to(
             project,
             f,
             &prepared.version,
@@ -374,10 +374,10 @@ fn stage(
         )?),
         None => None,
     };
-    let pushed = crate::release::publish(project, f, store, prepared, printer)?;
+    let pushed = hoist_core::release::publish(project, f, store, prepared, printer)?;
     // Tagged once the store holds the version (the deploy uses the digest).
     if let (Some(dest), Some(p)) = (dest, &image) {
-        crate::image::oci::publish::tag(project, dest, p, &prepared.version, printer)?;
+        hoist_core::image::oci::publish::tag(project, dest, p, &prepared.version, printer)?;
     }
     let image = image.map(|p| p.pinned);
     Ok(Item {

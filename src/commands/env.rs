@@ -9,11 +9,11 @@ use std::io::{IsTerminal, Read};
 use anyhow::Context;
 use serde_json::json;
 
-use crate::auth::Secret;
 use crate::cli::{EnvCommand, GlobalArgs};
 use crate::error::UserError;
-use crate::targets::{EnvSet, EnvVar, Target};
 use crate::ui::{table, Printer};
+use hoist_core::auth::Secret;
+use hoist_core::targets::{EnvSet, EnvVar, Target};
 
 pub fn run(g: &GlobalArgs, cmd: &EnvCommand, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
@@ -101,7 +101,7 @@ fn after_change(
             "Restarted",
             format!(
                 "{} of {function}",
-                crate::ui::plural(n as usize, "worker", "workers")
+                hoist_core::report::plural(n as usize, "worker", "workers")
             ),
         );
     } else {

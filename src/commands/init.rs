@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use crate::cli::{GlobalArgs, InitArgs};
-use crate::config::{self, Runtime};
 use crate::error::UserError;
 use crate::ui::Printer;
+use hoist_core::config::{self, Runtime};
 
 /// A function directory found on disk.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,11 +57,11 @@ pub fn run(g: &GlobalArgs, args: &InitArgs, printer: &Printer) -> anyhow::Result
         found.iter().all(|d| d.runtime == first).then_some(first)
     });
     let text = render(&name, default_runtime, &found);
-    crate::fsx::write_atomic(&file, text.as_bytes())?;
+    hoist_core::fsx::write_atomic(&file, text.as_bytes())?;
     // Check what was written, so init never leaves a file that fails to
     // load; a function whose supabase/config.toml names a missing file
     // loads as broken, and the user is told why.
-    let project = crate::config::load(&file)?;
+    let project = hoist_core::config::load(&file)?;
     let (left_out, written): (Vec<&Detected>, Vec<&Detected>) =
         found.iter().partition(|d| d.left_out.is_some());
     for d in &left_out {
@@ -118,7 +118,7 @@ fn confirm_detected(
     prompter.confirm(
         &format!(
             "Add {}?\n  {}\n",
-            crate::ui::plural(found.len(), "detected function", "detected functions"),
+            hoist_core::report::plural(found.len(), "detected function", "detected functions"),
             list.join("\n  ")
         ),
         true,
@@ -173,9 +173,9 @@ fn report(
 
 /// Tell the user which written functions cannot be used yet and why
 /// (every problem of each), and what still works.
-fn warn_broken(project: &crate::config::Project, printer: &Printer) {
+fn warn_broken(project: &hoist_core::config::Project, printer: &Printer) {
     for b in &project.broken {
-        let lines = crate::config::ConfigError {
+        let lines = hoist_core::config::ConfigError {
             file: project.file.clone(),
             problems: b.problems.clone(),
         };

@@ -12,8 +12,8 @@ use serde_json::json;
 
 use crate::cli::{GlobalArgs, InvokeArgs};
 use crate::error::UserError;
-use crate::targets::Invocation;
 use crate::ui::Printer;
+use hoist_core::targets::Invocation;
 
 pub fn run(g: &GlobalArgs, args: &InvokeArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;

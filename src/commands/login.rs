@@ -6,10 +6,10 @@ use std::io::Read;
 
 use serde_json::json;
 
-use crate::auth::{self, Secret, Stored};
 use crate::cli::{GlobalArgs, LoginArgs, LogoutArgs};
 use crate::error::UserError;
 use crate::ui::Printer;
+use hoist_core::auth::{self, Secret, Stored};
 
 pub fn login(g: &GlobalArgs, args: &LoginArgs, printer: &Printer) -> anyhow::Result<()> {
     let target = args.target.as_str();
@@ -34,7 +34,7 @@ pub fn login(g: &GlobalArgs, args: &LoginArgs, printer: &Printer) -> anyhow::Res
     if token.is_empty() {
         return Err(UserError::usage("the token is empty").into());
     }
-    if target == "s3" && crate::storage::s3::parse_token(&token).is_none() {
+    if target == "s3" && hoist_core::storage::s3::parse_token(&token).is_none() {
         return Err(UserError::usage(
             "the S3 credentials are not in the form ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN]",
         )

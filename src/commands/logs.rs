@@ -6,8 +6,8 @@
 use std::io::Write;
 
 use crate::cli::{GlobalArgs, LogsArgs};
-use crate::targets::LogQuery;
 use crate::ui::Printer;
+use hoist_core::targets::LogQuery;
 
 pub fn run(g: &GlobalArgs, args: &LogsArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
@@ -24,7 +24,7 @@ pub fn run(g: &GlobalArgs, args: &LogsArgs, printer: &Printer) -> anyhow::Result
     };
     let json = printer.json();
     let stdout = std::io::stdout();
-    let mut sink = |e: &crate::targets::LogEntry| -> anyhow::Result<bool> {
+    let mut sink = |e: &hoist_core::targets::LogEntry| -> anyhow::Result<bool> {
         let mut out = stdout.lock();
         let line = if json {
             serde_json::to_string(e)?

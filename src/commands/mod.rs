@@ -24,14 +24,14 @@ pub mod versions;
 pub mod warmup;
 
 use crate::cli::{GlobalArgs, StoreArgs, TargetArgs};
-use crate::config::Project;
 use crate::ui::Printer;
+use hoist_core::config::Project;
 
 /// Find and load hoist.yaml, printing its warnings on stderr.
 pub fn project(g: &GlobalArgs, printer: &Printer) -> anyhow::Result<Project> {
     let cwd = std::env::current_dir()?;
-    let file = crate::config::discover(g.config.as_deref(), &cwd)?;
-    let project = crate::config::load(&file)?;
+    let file = hoist_core::config::discover(g.config.as_deref(), &cwd)?;
+    let project = hoist_core::config::load(&file)?;
     for w in &project.warnings {
         let at = w.line_suffix();
         printer.warn(format!("{}{at}: {}", project.file.display(), w.message));
@@ -44,8 +44,8 @@ pub fn target(
     project: &Project,
     args: &TargetArgs,
     printer: &Printer,
-) -> anyhow::Result<Box<dyn crate::targets::Target>> {
-    let t = crate::targets::open(project, args.target.as_deref())?;
+) -> anyhow::Result<Box<dyn hoist_core::targets::Target>> {
+    let t = hoist_core::targets::open(project, args.target.as_deref(), printer)?;
     printer.debug(format!("target: {}", t.describe()));
     Ok(t)
 }
@@ -55,11 +55,11 @@ pub fn store(
     project: &Project,
     args: &StoreArgs,
     printer: &Printer,
-) -> anyhow::Result<Box<dyn crate::storage::Store>> {
-    let opts = crate::storage::OpenOptions {
+) -> anyhow::Result<Box<dyn hoist_core::storage::Store>> {
+    let opts = hoist_core::storage::OpenOptions {
         profile: args.profile.clone(),
     };
-    crate::storage::open(project, &opts, printer)
+    hoist_core::storage::open(project, &opts, printer)
 }
 
 /// The functions a command works on (`names`, else every one), warning
@@ -68,7 +68,7 @@ pub fn select<'a>(
     project: &'a Project,
     names: &[String],
     printer: &Printer,
-) -> anyhow::Result<Vec<&'a crate::config::Function>> {
+) -> anyhow::Result<Vec<&'a hoist_core::config::Function>> {
     let selected = project.select(names)?;
     for w in project.skipped(names) {
         printer.warn(w);
@@ -81,7 +81,7 @@ pub fn known_function<'a>(
     project: &'a Project,
     name: &str,
     printer: &Printer,
-) -> anyhow::Result<&'a crate::config::Function> {
+) -> anyhow::Result<&'a hoist_core::config::Function> {
     select(project, &[name.to_string()], printer)?
         .into_iter()
         .next()
@@ -89,9 +89,9 @@ pub fn known_function<'a>(
 }
 
 /// The runtime a `--runtime` flag names.
-pub fn runtime_of(r: crate::cli::RuntimeArg) -> crate::config::Runtime {
+pub fn runtime_of(r: crate::cli::RuntimeArg) -> hoist_core::config::Runtime {
     use crate::cli::RuntimeArg;
-    use crate::config::Runtime;
+    use hoist_core::config::Runtime;
     match r {
         RuntimeArg::Deno => Runtime::Deno,
         RuntimeArg::Bun => Runtime::Bun,
@@ -104,11 +104,11 @@ pub fn runtime_of(r: crate::cli::RuntimeArg) -> crate::config::Runtime {
 /// broken import fails the command with nothing written; the warnings
 /// `--allow-unresolved` lets through are printed when each is bundled.
 fn check_graphs(
-    project: &crate::config::Project,
-    functions: &[&crate::config::Function],
+    project: &hoist_core::config::Project,
+    functions: &[&hoist_core::config::Function],
     allow_unresolved: bool,
 ) -> anyhow::Result<()> {
-    crate::release::steps::set_allow_unresolved(allow_unresolved);
-    crate::release::steps::check_graphs(project, functions)?;
+    hoist_core::release::steps::set_allow_unresolved(allow_unresolved);
+    hoist_core::release::steps::check_graphs(project, functions)?;
     Ok(())
 }

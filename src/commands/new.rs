@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use crate::cli::{GlobalArgs, NewArgs};
-use crate::config::{self, Runtime};
 use crate::error::UserError;
 use crate::ui::Printer;
+use hoist_core::config::{self, Runtime};
 
 pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<()> {
     let name = &args.name;
@@ -21,8 +21,11 @@ pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<
 
     // Render every file first, so a template problem writes nothing.
     let mut files = Vec::new();
-    for (path, text) in crate::image::scaffold_files(runtime) {
-        files.push((dir.join(path), crate::image::render_scaffold(text, name)?));
+    for (path, text) in hoist_core::image::scaffold_files(runtime) {
+        files.push((
+            dir.join(path),
+            hoist_core::image::render_scaffold(text, name)?,
+        ));
     }
     let new_yaml = add_function(
         &project.source,
@@ -144,7 +147,7 @@ fn write_function(
     new_yaml: &str,
 ) -> anyhow::Result<()> {
     for (path, text) in files {
-        crate::fsx::write_atomic(path, text.as_bytes())?;
+        hoist_core::fsx::write_atomic(path, text.as_bytes())?;
     }
     // Load the new text before replacing hoist.yaml, so a bad edit never lands.
     let tmp = tempfile::Builder::new()
@@ -164,7 +167,7 @@ fn write_function(
             )
             .context(format!("{e:#}"))
         })?;
-    crate::fsx::write_atomic(&project.file, new_yaml.as_bytes())
+    hoist_core::fsx::write_atomic(&project.file, new_yaml.as_bytes())
 }
 
 /// Say, for a runtime whose Dockerfile hoist's native builder cannot build,
@@ -178,11 +181,11 @@ fn note_builder(name: &str, runtime: Runtime, printer: &Printer) -> bool {
         let why = format!(
             "{name}: its Dockerfile runs `dart pub get` and `dart compile exe`, so `hoist build` needs buildah, podman or docker"
         );
-        match crate::image::oci::external::detect() {
+        match hoist_core::image::oci::external::detect() {
             Some(t) => printer.status("Note", format!("{why} ({} is installed)", t.name())),
             None => printer.warn(format!(
                 "{why}, and none is installed: {}",
-                crate::image::oci::external::install_hint()
+                hoist_core::image::oci::external::install_hint()
             )),
         }
     }
@@ -192,15 +195,15 @@ fn note_builder(name: &str, runtime: Runtime, printer: &Printer) -> bool {
 /// Which targets can run `runtime`, said when not all of them can, before
 /// the first deploy would find out.
 fn note_targets(name: &str, runtime: Runtime, printer: &Printer) -> Vec<&'static str> {
-    let targets = crate::targets::kinds_running(runtime.as_str());
-    if targets.len() < crate::targets::KINDS.len() {
+    let targets = hoist_core::targets::kinds_running(runtime.as_str());
+    if targets.len() < hoist_core::targets::KINDS.len() {
         printer.status(
             "Note",
             format!(
                 "{name}: {} functions deploy to {} only (the self-hosted backend runs {})",
                 runtime.as_str(),
                 targets.join(", "),
-                crate::targets::selfhosted::RUNTIMES.join(", ")
+                hoist_core::targets::selfhosted::RUNTIMES.join(", ")
             ),
         );
     }
@@ -212,8 +215,8 @@ fn note_targets(name: &str, runtime: Runtime, printer: &Printer) -> Vec<&'static
 /// is said, as it is left behind.
 fn undo<'a>(created: Option<&Path>, files: impl Iterator<Item = &'a Path>, printer: &Printer) {
     let res: Vec<anyhow::Result<()>> = match created {
-        Some(dir) => vec![crate::fsx::remove_dir_all(dir)],
-        None => files.map(crate::fsx::remove_file).collect(),
+        Some(dir) => vec![hoist_core::fsx::remove_dir_all(dir)],
+        None => files.map(hoist_core::fsx::remove_file).collect(),
     };
     for e in res.into_iter().filter_map(Result::err) {
         printer.warn(format!("{e:#}; it is left behind"));
@@ -240,7 +243,7 @@ pub fn add_function(
 ) -> Result<String, String> {
     // The commented example `hoist init` left under an empty `functions:`
     // goes once there is a real function.
-    let without_example = source.replacen(crate::config::HELLO_EXAMPLE, "", 1);
+    let without_example = source.replacen(hoist_core::config::HELLO_EXAMPLE, "", 1);
     let source = without_example.as_str();
     let lines: Vec<&str> = source.lines().collect();
     let header = lines.iter().position(|l| l.starts_with("functions:"));

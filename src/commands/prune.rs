@@ -10,17 +10,17 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use crate::cli::{GlobalArgs, PruneArgs};
-use crate::config::Project;
 use crate::error::UserError;
-use crate::storage::manifest::time_key;
-use crate::storage::{layout, release, OpenOptions};
-use crate::ui::plural;
 use crate::ui::{table, Printer};
+use hoist_core::config::Project;
+use hoist_core::report::plural;
+use hoist_core::storage::manifest::time_key;
+use hoist_core::storage::{layout, release, OpenOptions};
 
 pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     layout::check_function(&args.function)?;
-    let store = crate::storage::open(
+    let store = hoist_core::storage::open(
         &project,
         &OpenOptions {
             profile: args.store.profile.clone(),
@@ -79,7 +79,7 @@ pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Resul
 /// Remove the leftovers of interrupted pushes: stale multipart uploads
 /// (S3), temporary files of killed writers (local store).
 fn clean_uploads(
-    store: &dyn crate::storage::Store,
+    store: &dyn hoist_core::storage::Store,
     args: &PruneArgs,
     printer: &Printer,
 ) -> anyhow::Result<()> {
@@ -177,13 +177,13 @@ fn confirm(args: &PruneArgs, plan: &release::PrunePlan) -> anyhow::Result<()> {
 /// Delete the plan's versions one by one, stopping at the first failure
 /// or an interrupt.
 fn delete_versions(
-    store: &dyn crate::storage::Store,
+    store: &dyn hoist_core::storage::Store,
     function: &str,
     plan: &release::PrunePlan,
     printer: &Printer,
 ) -> anyhow::Result<()> {
     for e in &plan.delete {
-        crate::interrupt::check()?;
+        hoist_core::interrupt::check()?;
         release::delete_version(store, function, &e.version)?;
         printer.status("Deleted", format!("{function} {}", e.version));
     }
@@ -208,7 +208,7 @@ fn orphan_age() -> anyhow::Result<std::time::Duration> {
 /// Delete (or, on a dry run, list) the function's archives that no
 /// manifest names. They are never a version, so no confirmation is asked.
 fn remove_unreferenced(
-    store: &dyn crate::storage::Store,
+    store: &dyn hoist_core::storage::Store,
     function: &str,
     dry_run: bool,
     printer: &Printer,
@@ -220,7 +220,7 @@ fn remove_unreferenced(
                 format!("would remove unreferenced {}", store.url(&o.key)),
             );
         } else {
-            crate::interrupt::check()?;
+            hoist_core::interrupt::check()?;
             store.delete(&o.key)?;
             printer.status("Removed", format!("unreferenced {}", store.url(&o.key)));
         }

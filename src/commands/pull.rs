@@ -9,14 +9,14 @@ use serde_json::json;
 
 use crate::cli::{GlobalArgs, PullArgs};
 use crate::error::UserError;
-use crate::storage::{layout, release, OpenOptions};
 use crate::ui::Printer;
+use hoist_core::storage::{layout, release, OpenOptions};
 
 pub fn run(g: &GlobalArgs, args: &PullArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     layout::check_function(&args.function)?;
     layout::check_version(&args.version)?;
-    let store = crate::storage::open(
+    let store = hoist_core::storage::open(
         &project,
         &OpenOptions {
             profile: args.store.profile.clone(),
@@ -57,7 +57,7 @@ pub fn run(g: &GlobalArgs, args: &PullArgs, printer: &Printer) -> anyhow::Result
         Some(out) => out.clone(),
         None => PathBuf::from(file_name),
     };
-    let bar = printer.bar(0, "Pulling");
+    let bar = hoist_core::report::Reporter::progress(printer, 0, "Pulling");
     bar.set_message(format!("{} {}", args.function, args.version));
     let result = release::fetch(store.as_ref(), &args.function, &args.version, &dest, &bar);
     bar.finish_and_clear();
@@ -68,7 +68,7 @@ pub fn run(g: &GlobalArgs, args: &PullArgs, printer: &Printer) -> anyhow::Result
             "{} {} ({}, {} verified)",
             args.function,
             args.version,
-            crate::ui::human_bytes(fetched.bytes),
+            hoist_core::report::human_bytes(fetched.bytes),
             fetched.manifest.bundle.digest
         ),
     );

@@ -8,8 +8,8 @@
 use serde_json::json;
 
 use crate::cli::{GlobalArgs, PushArgs};
-use crate::storage::OpenOptions;
 use crate::ui::{table, Printer};
+use hoist_core::storage::OpenOptions;
 
 pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
@@ -18,20 +18,20 @@ pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result
     let opts = OpenOptions {
         profile: args.store.profile.clone(),
     };
-    let store = crate::storage::open(&project, &opts, printer)?;
+    let store = hoist_core::storage::open(&project, &opts, printer)?;
     // Leftovers of earlier interrupted pushes (stale multipart uploads,
     // temporary files) go first.
-    for what in store.clean_uploads(crate::storage::STALE_AFTER)? {
+    for what in store.clean_uploads(hoist_core::storage::STALE_AFTER)? {
         printer.status("Cleaned", format!("stale upload {what}"));
     }
-    let project_image = crate::release::project::enabled(&project)
+    let project_image = hoist_core::release::project::enabled(&project)
         && functions
             .iter()
-            .any(|f| crate::release::project::serves(&project, f));
+            .any(|f| hoist_core::release::project::serves(&project, f));
     let mut pushed = Vec::new();
     for f in functions {
-        let prepared = crate::release::prepare(&project, f, printer)?;
-        pushed.push(crate::release::publish(
+        let prepared = hoist_core::release::prepare(&project, f, printer)?;
+        pushed.push(hoist_core::release::publish(
             &project,
             f,
             store.as_ref(),
@@ -40,7 +40,7 @@ pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result
         )?);
     }
     if project_image {
-        if let Some(p) = crate::image::oci::publish::push_project_image(&project, printer)? {
+        if let Some(p) = hoist_core::image::oci::publish::push_project_image(&project, printer)? {
             printer.status("Project image", p.pinned.clone());
         }
     }
@@ -55,7 +55,7 @@ pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result
                     p.version.clone(),
                     p.bundle_digest.chars().take(19).collect(),
                     p.status.to_string(),
-                    crate::ui::human_bytes(p.uploaded_bytes),
+                    hoist_core::report::human_bytes(p.uploaded_bytes),
                     p.archive_url.clone(),
                 ]
             })

@@ -4,8 +4,8 @@
 use serde_json::json;
 
 use crate::cli::{GlobalArgs, ReleasesArgs};
-use crate::release::record;
 use crate::ui::{table, Printer};
+use hoist_core::release::record;
 
 pub fn run(g: &GlobalArgs, args: &ReleasesArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;

@@ -5,23 +5,23 @@
 use serde_json::json;
 
 use crate::cli::{GlobalArgs, RollbackArgs};
-use crate::release::record::{FunctionRelease, FunctionState, ReleaseRecord, ReleaseStatus};
 use crate::ui::Printer;
+use hoist_core::release::record::{FunctionRelease, FunctionState, ReleaseRecord, ReleaseStatus};
 
 pub fn run(g: &GlobalArgs, args: &RollbackArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     super::known_function(&project, &args.function, printer)?;
     if let Some(v) = &args.to {
-        crate::storage::layout::check_version(v)?;
+        hoist_core::storage::layout::check_version(v)?;
     }
     let target = super::target(&project, &args.target, printer)?;
     let store = super::store(&project, &args.store, printer)?;
     // Not while a deploy (or another rollback) releases to this target.
-    let _lease = crate::release::lease::acquire(
+    let _lease = hoist_core::release::lease::acquire(
         store.as_ref(),
         target.kind(),
         "rollback",
-        crate::release::lease::wait_for(|w| printer.warn(w)),
+        hoist_core::release::lease::wait_for(|w| printer.warn(w)),
         printer,
     )?;
     let before = target.active(&args.function)?.and_then(|a| a.version);
@@ -30,7 +30,7 @@ pub fn run(g: &GlobalArgs, args: &RollbackArgs, printer: &Printer) -> anyhow::Re
     let mut record = ReleaseRecord::new(
         target.kind(),
         &project.config.project,
-        crate::git::commit(&project.root),
+        hoist_core::git::commit(&project.root),
     );
     record.functions.push(FunctionRelease {
         function: args.function.clone(),

@@ -4,9 +4,9 @@
 use serde_json::json;
 
 use crate::cli::{GlobalArgs, StatusArgs};
-use crate::http::ApiError;
-use crate::targets::Status;
 use crate::ui::{table, Printer};
+use hoist_core::http::ApiError;
+use hoist_core::targets::Status;
 
 pub fn run(g: &GlobalArgs, args: &StatusArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;

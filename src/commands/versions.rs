@@ -6,8 +6,8 @@
 use serde_json::json;
 
 use crate::cli::{GlobalArgs, VersionsArgs};
-use crate::storage::{layout, release, OpenOptions};
 use crate::ui::{table, Printer};
+use hoist_core::storage::{layout, release, OpenOptions};
 
 pub fn run(g: &GlobalArgs, args: &VersionsArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
@@ -22,7 +22,7 @@ pub fn run(g: &GlobalArgs, args: &VersionsArgs, printer: &Printer) -> anyhow::Re
     for n in &names {
         layout::check_function(n)?;
     }
-    let store = crate::storage::open(
+    let store = hoist_core::storage::open(
         &project,
         &OpenOptions {
             profile: args.store.profile.clone(),
@@ -61,7 +61,7 @@ pub fn run(g: &GlobalArgs, args: &VersionsArgs, printer: &Printer) -> anyhow::Re
                 v.version.clone(),
                 v.created_at.clone(),
                 v.bundle_digest.chars().take(19).collect(),
-                crate::ui::human_bytes(v.size),
+                hoist_core::report::human_bytes(v.size),
                 v.image_digest
                     .as_deref()
                     .map(|d| d.chars().take(19).collect())

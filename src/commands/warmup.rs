@@ -20,7 +20,7 @@ pub fn run(g: &GlobalArgs, args: &WarmupArgs, printer: &Printer) -> anyhow::Resu
         "Warming",
         format!(
             "{} of {}",
-            crate::ui::plural(args.count as usize, "worker", "workers"),
+            hoist_core::report::plural(args.count as usize, "worker", "workers"),
             args.function
         ),
     );
@@ -34,7 +34,7 @@ pub fn run(g: &GlobalArgs, args: &WarmupArgs, printer: &Printer) -> anyhow::Resu
         "Ready",
         format!(
             "{} of {}",
-            crate::ui::plural(ready, "worker", "workers"),
+            hoist_core::report::plural(ready, "worker", "workers"),
             args.function
         ),
     );

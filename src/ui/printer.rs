@@ -6,6 +6,9 @@
 
 use std::io::{IsTerminal, Write};
 
+use std::sync::Arc;
+
+use hoist_core::report::{Progress, ProgressSink, Reporter};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::cli::{ColorChoice, GlobalArgs, OutputFormat};
@@ -88,6 +91,11 @@ impl Printer {
         }
     }
 
+    /// A rendered error on stderr (shown even with -q).
+    pub fn error(&self, text: &str) {
+        self.line(text.trim_end().to_string());
+    }
+
     /// A warning on stderr (hidden with -q).
     pub fn warn(&self, msg: impl AsRef<str>) {
         if self.level >= 0 {
@@ -152,6 +160,57 @@ impl Printer {
         );
         bar.set_prefix(prefix.to_string());
         bar
+    }
+}
+
+/// The engine's progress drawn on this command's terminal.
+impl Reporter for Printer {
+    fn step(&self, verb: &str, msg: &str) {
+        self.status(verb, msg);
+    }
+    fn detail(&self, msg: &str) {
+        self.debug(msg);
+    }
+    fn warn(&self, msg: &str) {
+        Printer::warn(self, msg);
+    }
+    fn verbose(&self) -> bool {
+        self.level >= 1
+    }
+    fn progress(&self, total: u64, prefix: &str) -> Progress {
+        let bar = self.bar(total, prefix);
+        if bar.is_hidden() {
+            Progress::hidden()
+        } else {
+            Progress::new(Arc::new(Bar(bar)))
+        }
+    }
+    fn share(&self) -> Arc<dyn Reporter> {
+        Arc::new(self.clone())
+    }
+}
+
+/// A terminal progress bar behind the engine's [`Progress`].
+struct Bar(ProgressBar);
+
+impl ProgressSink for Bar {
+    fn set_length(&self, len: u64) {
+        self.0.set_length(len);
+    }
+    fn set_position(&self, pos: u64) {
+        self.0.set_position(pos);
+    }
+    fn inc(&self, delta: u64) {
+        self.0.inc(delta);
+    }
+    fn set_message(&self, msg: String) {
+        self.0.set_message(msg);
+    }
+    fn finish_and_clear(&self) {
+        self.0.finish_and_clear();
+    }
+    fn suspend(&self, f: &mut dyn FnMut()) {
+        self.0.suspend(f);
     }
 }
 

@@ -23,7 +23,7 @@ struct Interactive;
 /// interrupted) is the interrupted exit, 130, like Ctrl-C anywhere else.
 fn answer_error(e: dialoguer::Error) -> anyhow::Error {
     let dialoguer::Error::IO(io) = e;
-    if io.kind() == std::io::ErrorKind::Interrupted || crate::interrupt::requested() {
+    if io.kind() == std::io::ErrorKind::Interrupted || hoist_core::interrupt::requested() {
         return crate::error::UserError::interrupted().into();
     }
     anyhow::Error::new(io).context("cannot read the answer from the terminal")

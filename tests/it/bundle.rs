@@ -1,4 +1,4 @@
-//! `hoist::bundle::bundle_dir` end to end on real directories: reproducible
+//! `hoist_core::bundle::bundle_dir` end to end on real directories: reproducible
 //! bytes, what is left out, symlinks, modes, odd names, errors that leave
 //! nothing behind, and archives that gzip/tar tools read back identically.
 #![cfg(unix)]
@@ -10,8 +10,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use hoist::bundle::{bundle_dir, BundleOptions, BundleOutput};
 use hoist::error::{exit_code, Exit};
+use hoist_core::bundle::{bundle_dir, BundleOptions, BundleOutput};
 use sha2::{Digest, Sha256};
 
 fn opts() -> BundleOptions {

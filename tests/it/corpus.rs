@@ -654,7 +654,7 @@ fn traversal_archives_never_write_outside() {
         tar.append(&h, *data).unwrap();
         tar.into_inner().unwrap().finish().unwrap();
         let dest = dir.path().join(format!("out{i}/inner"));
-        let _ = hoist::bundle::unpack::unpack(&archive, &dest);
+        let _ = hoist_core::bundle::unpack::unpack(&archive, &dest);
         assert!(!dir.path().join(format!("out{i}/evil")).exists(), "{name}");
         assert!(!dir.path().join("evil").exists(), "{name}");
         assert!(!Path::new("/tmp/hoist-corpus-evil").exists(), "{name}");

@@ -5,9 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use hoist::config::{Project, Runtime};
 use hoist::error::{exit_code, Exit};
-use hoist::image::{self, RenderContext, Rendered, TemplateSource};
+use hoist_core::config::{Project, Runtime};
+use hoist_core::image::{self, RenderContext, Rendered, TemplateSource};
 
 const RUNTIMES: [Runtime; 4] = [Runtime::Deno, Runtime::Bun, Runtime::Node, Runtime::Dart];
 
@@ -50,7 +50,7 @@ impl Fixture {
     }
 
     fn project(&self) -> Project {
-        hoist::config::load_with_env(&self.path().join("hoist.yaml"), |_| None)
+        hoist_core::config::load_with_env(&self.path().join("hoist.yaml"), |_| None)
             .unwrap_or_else(|e| panic!("{}", hoist::error::render(&e, false)))
     }
 
@@ -68,7 +68,7 @@ impl Fixture {
     /// function is set apart when the file loads, and refused when a
     /// command takes it), which must be a usage error, as the user sees it.
     fn load_error(&self) -> String {
-        let loaded = hoist::config::load_with_env(&self.path().join("hoist.yaml"), |_| None);
+        let loaded = hoist_core::config::load_with_env(&self.path().join("hoist.yaml"), |_| None);
         let err = match loaded.and_then(|p| p.select(&[]).map(|_| ())) {
             Ok(_) => panic!("expected hoist.yaml to be refused"),
             Err(e) => e,

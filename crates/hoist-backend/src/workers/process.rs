@@ -1,0 +1,268 @@
+//! Worker processes: spawning one (port, clean env, process group, death
+//! with the backend, stdout/stderr lines into the logs, exit watcher), the
+//! readiness poll, and signals to a worker's process group.
+
+use hoist_api::ErrorCode;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use super::{lock, Pool, Spec, State, Supervisor, WInner, Worker};
+use crate::errors::{ApiError, ApiResult};
+use crate::logs::{level_of, LogLine, Logs};
+use hoist_api::LogStream;
+
+impl Supervisor {
+    /// Start one worker process of `spec` (state STARTING).
+    pub fn spawn(&self, pool: &Arc<Pool>, spec: &Arc<Spec>) -> ApiResult<Arc<Worker>> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| ApiError::internal(format!("cannot pick a port: {e}")))?
+            .port();
+        let id = format!("w-{}", crate::rand_hex(6));
+        let mut cmd = self.command(spec, port, &id);
+        let mut child = cmd.spawn().map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::StartFailed,
+                format!("cannot start {}: {e}", spec.runtime_bin.display()),
+            )
+        })?;
+        let pid = child.id();
+        if let Some(pid) = pid {
+            crate::cgroup::limit(&self.data, pid, spec.memory_mb);
+        }
+        let w = Arc::new(Worker {
+            id: id.clone(),
+            version: spec.version.clone(),
+            gen: spec.gen,
+            port,
+            started_at: crate::now(),
+            spawned: Instant::now(),
+            inner: Mutex::new(WInner {
+                state: State::Starting,
+                pid,
+                exited: false,
+                draining: false,
+                cold_start_ms: None,
+                invocations: 0,
+                last_used: Instant::now(),
+                terminated_at: None,
+            }),
+        });
+        lock(&pool.inner).workers.push(w.clone());
+        self.logs.system(
+            &spec.function,
+            Some(&spec.version),
+            Some(&id),
+            format!("worker spawned (pid {}, port {port})", pid.unwrap_or(0)),
+        );
+        self.pipe_logs(&mut child, spec, &id);
+        self.watch_exit(child, &w, pool, spec);
+        Ok(w)
+    }
+
+    /// The worker's command: the runtime and its shim, in the version's
+    /// directory, with only the env a worker gets.
+    fn command(&self, spec: &Spec, port: u16, id: &str) -> tokio::process::Command {
+        let entry = spec.dir.join(&spec.entrypoint);
+        let import_map = spec.import_map.as_ref().map(|m| spec.dir.join(m));
+        let mut cmd = tokio::process::Command::new(&spec.runtime_bin);
+        cmd.args(crate::shims::args(
+            &spec.runtime,
+            &self.shims,
+            &entry,
+            spec.memory_mb,
+            import_map.as_deref(),
+        ))
+        .current_dir(&spec.dir)
+        .env_clear()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
+        // SAFETY: prctl(PR_SET_PDEATHSIG) is async-signal-safe; a worker dies
+        // with the backend even when the backend is SIGKILLed.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        for k in ["PATH", "HOME", "LANG", "TZ", "SSL_CERT_FILE"] {
+            if let Some(v) = std::env::var_os(k) {
+                cmd.env(k, v);
+            }
+        }
+        cmd.env("DENO_DIR", self.data.join("cache/deno"))
+            .env("DENO_NO_UPDATE_CHECK", "1")
+            .envs(&spec.env)
+            .env("PORT", port.to_string())
+            .env("HOIST_FUNCTION", &spec.function)
+            .env("HOIST_VERSION", &spec.version)
+            .env("HOIST_WORKER", id)
+            .env("HOIST_HANDLER", &spec.handler);
+        cmd
+    }
+
+    /// Each line of the worker's stdout and stderr into the function's logs.
+    fn pipe_logs(&self, child: &mut tokio::process::Child, spec: &Spec, id: &str) {
+        let streams = [
+            child.stdout.take().map(|s| {
+                (
+                    Box::new(s) as Box<dyn tokio::io::AsyncRead + Send + Unpin>,
+                    LogStream::Stdout,
+                )
+            }),
+            child.stderr.take().map(|s| {
+                (
+                    Box::new(s) as Box<dyn tokio::io::AsyncRead + Send + Unpin>,
+                    LogStream::Stderr,
+                )
+            }),
+        ];
+        for (reader, stream) in streams.into_iter().flatten() {
+            let logs = self.logs.clone();
+            let (f, v, wid) = (spec.function.clone(), spec.version.clone(), id.to_string());
+            tokio::spawn(async move {
+                let mut r = BufReader::new(reader);
+                let mut buf = Vec::new();
+                loop {
+                    buf.clear();
+                    match r.read_until(b'\n', &mut buf).await {
+                        Ok(0) => break,
+                        Ok(_) => {}
+                        Err(e) => {
+                            let msg =
+                                format!("worker {} {}: read failed: {e}", wid, stream.as_str());
+                            logs.system(&f, Some(&v), Some(&wid), msg);
+                            break;
+                        }
+                    }
+                    let line = String::from_utf8_lossy(&buf).trim_end().to_string();
+                    logs.line(LogLine {
+                        function: f.clone(),
+                        version: Some(v.clone()),
+                        worker: Some(wid.clone()),
+                        stream,
+                        level: level_of(stream, &line),
+                        message: line,
+                    });
+                }
+            });
+        }
+    }
+
+    /// Mark the worker terminated when its process exits, and say how.
+    fn watch_exit(
+        &self,
+        mut child: tokio::process::Child,
+        w: &Arc<Worker>,
+        pool: &Arc<Pool>,
+        spec: &Spec,
+    ) {
+        let (logs, wc, poolc, f) = (
+            self.logs.clone(),
+            w.clone(),
+            pool.clone(),
+            spec.function.clone(),
+        );
+        tokio::spawn(async move {
+            let status = child.wait().await;
+            {
+                let mut i = lock(&wc.inner);
+                i.exited = true;
+                if i.state != State::Terminated {
+                    i.state = State::Terminated;
+                    i.terminated_at = Some(Instant::now());
+                }
+            }
+            let how = match status {
+                Ok(s) => s.to_string(),
+                Err(e) => e.to_string(),
+            };
+            logs.system(
+                &f,
+                Some(&wc.version),
+                Some(&wc.id),
+                format!("worker exited ({how})"),
+            );
+            poolc.notify.notify_waiters();
+        });
+    }
+}
+
+/// Poll a worker every 25 ms until it answers: any HTTP answer to
+/// `/__hoist/ready`, or a 2xx from `health_path` when the function has one.
+pub(super) async fn wait_ready(
+    http: &reqwest::Client,
+    logs: &Logs,
+    w: &Arc<Worker>,
+    spec: &Spec,
+    deadline: Instant,
+) -> ApiResult<()> {
+    let path = spec
+        .health_path
+        .clone()
+        .unwrap_or_else(|| "/__hoist/ready".into());
+    let url = format!("http://127.0.0.1:{}{}", w.port, path);
+    loop {
+        if lock(&w.inner).state == State::Terminated {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::HealthCheckFailed,
+                format!("worker {} exited before it was ready", w.id),
+            ));
+        }
+        if let Ok(r) = http.get(&url).timeout(Duration::from_secs(1)).send().await {
+            // A shim names its worker: an answer from another process that
+            // took the port (this worker having died) is not readiness.
+            let theirs = r
+                .headers()
+                .get("x-hoist-worker")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| !v.is_empty() && v != w.id);
+            if !theirs
+                && (spec.health_path.is_none() || r.status().is_success())
+                && lock(&w.inner).state != State::Terminated
+            {
+                break;
+            }
+        }
+        if Instant::now() >= deadline {
+            return Err(ApiError::timeout(format!(
+                "worker {} was not ready in time (no answer, or no 2xx from {path})",
+                w.id
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let ms = w.spawned.elapsed().as_millis() as u64;
+    {
+        let mut i = lock(&w.inner);
+        if i.state == State::Starting {
+            i.state = State::Warm;
+            i.cold_start_ms = Some(ms);
+            i.last_used = Instant::now();
+        }
+    }
+    logs.system(
+        &spec.function,
+        Some(&spec.version),
+        Some(&w.id),
+        format!("worker ready in {ms} ms"),
+    );
+    Ok(())
+}
+
+pub(super) fn signal(pid: u32, sig: libc::c_int) {
+    // SAFETY: kill(2) on the worker's own process group (spawned with
+    // process_group(0), so its pgid is its pid); no memory is shared.
+    unsafe {
+        libc::kill(-(pid as libc::pid_t), sig);
+    }
+}

@@ -1,0 +1,291 @@
+//! The pipeline steps several commands share: bundle a function with the
+//! project's settings, name its version under its policy, and describe it in
+//! a release manifest. `build`, `push` and `deploy` call these rather than
+//! each other.
+
+use std::path::PathBuf;
+
+use crate::bundle::{BundleOptions, BundleOutput};
+use crate::config::{Function, Project, VersionPolicy};
+use crate::report::Reporter;
+use crate::storage::layout;
+use crate::storage::manifest::{self, BundleRef, GitInfo, ImageRef, ReleaseManifest};
+
+/// A function bundled and versioned, ready to be pushed.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub bundle: BundleOutput,
+    pub version: String,
+}
+
+impl Prepared {
+    /// The entrypoint inside the bundle: where a deno graph bundle put it,
+    /// else the function's own.
+    pub fn entrypoint(&self, f: &Function) -> String {
+        self.bundle
+            .manifest
+            .entrypoint
+            .clone()
+            .unwrap_or_else(|| f.entrypoint.clone())
+    }
+}
+
+/// Bundle one function with the project's settings.
+pub fn bundle_one(
+    project: &Project,
+    f: &Function,
+    printer: &dyn Reporter,
+) -> anyhow::Result<BundleOutput> {
+    let opts = options(project, Some(f))?;
+    let out_dir = project.state_dir().join("bundles").join(&f.name);
+    let out = if f.runtime == crate::config::Runtime::Deno && !has_own_dockerfile(f) {
+        let plan = graph_plan(project, f, allow_unresolved(), &opts)?;
+        for w in &plan.warnings {
+            printer.warn(w);
+        }
+        crate::bundle::bundle_plan(&f.name, &plan, &out_dir, &opts)?
+    } else {
+        crate::bundle::bundle_dir(&f.name, &f.dir, &out_dir, &opts)?
+    };
+    for w in &out.warnings {
+        printer.warn(w);
+    }
+    // Said after the fact, so a bundle the cache answered is not
+    // announced as being made.
+    let m = &out.manifest;
+    let files = crate::report::plural(m.file_count as usize, "file", "files");
+    let size = crate::report::human_bytes(m.compressed_size);
+    if out.cached {
+        printer.step(
+            "Cached",
+            &format!(
+                "{} ({}): {files}, {size}, unchanged since the last bundle",
+                f.name,
+                f.path.display()
+            ),
+        );
+    } else {
+        printer.step(
+            "Bundled",
+            &format!("{} ({}): {files}, {size}", f.name, f.path.display()),
+        );
+    }
+    printer.detail(&format!("{} -> {}", f.name, out.archive.display()));
+    Ok(out)
+}
+
+/// Whether `--allow-unresolved` was given to this run (set once by the
+/// command from its flag).
+static ALLOW_UNRESOLVED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Let unresolved specifiers through as warnings for the rest of this run.
+pub fn set_allow_unresolved(on: bool) {
+    ALLOW_UNRESOLVED.store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
+pub(crate) fn allow_unresolved() -> bool {
+    ALLOW_UNRESOLVED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// A deno function with its own Dockerfile is bundled as a directory: its
+/// Dockerfile says what the image needs.
+fn has_own_dockerfile(f: &Function) -> bool {
+    f.dir.join("Dockerfile").is_file()
+}
+
+/// Whether a function is bundled by following its module graph.
+pub fn is_graph_bundle(f: &Function) -> bool {
+    f.runtime == crate::config::Runtime::Deno && !has_own_dockerfile(f)
+}
+
+/// The module graph of a deno function and its bundle layout
+/// ([`crate::bundle::graph::plan_function`]).
+pub fn graph_plan(
+    project: &Project,
+    f: &Function,
+    allow_unresolved: bool,
+    opts: &BundleOptions,
+) -> anyhow::Result<crate::bundle::graph::Plan> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    // check_graphs follows every graph before the first bundle is written;
+    // the bundle step then reuses the plan instead of following it again.
+    type Plans = Mutex<HashMap<(PathBuf, String, bool), crate::bundle::graph::Plan>>;
+    static PLANS: OnceLock<Plans> = OnceLock::new();
+    let plans = PLANS.get_or_init(|| Mutex::new(HashMap::new()));
+    let key = (project.root.clone(), f.name.clone(), allow_unresolved);
+    if let Some(p) = plans.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return Ok(p.clone());
+    }
+    let plan = crate::bundle::graph::plan_function(&project.root, f, allow_unresolved, opts)?;
+    plans
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, plan.clone());
+    Ok(plan)
+}
+
+/// Follow the graph of every selected deno function before anything is
+/// written, so one broken import leaves no partial work in `.hoist/`.
+/// Returns the warnings of `--allow-unresolved`.
+pub fn check_graphs(project: &Project, functions: &[&Function]) -> anyhow::Result<Vec<String>> {
+    let opts = options(project, None)?;
+    let mut warnings = Vec::new();
+    for f in functions.iter().filter(|f| is_graph_bundle(f)) {
+        let opts = BundleOptions {
+            include: f.include.clone(),
+            exclude: f.exclude.clone(),
+            ..opts.clone()
+        };
+        let plan = graph_plan(project, f, allow_unresolved(), &opts)?;
+        warnings.extend(plan.warnings);
+    }
+    Ok(warnings)
+}
+
+pub(crate) fn options(project: &Project, f: Option<&Function>) -> anyhow::Result<BundleOptions> {
+    Ok(BundleOptions {
+        limit_bytes: project.config.bundle.limit_mb.saturating_mul(1024 * 1024),
+        mtime: crate::clock::source_date_epoch()?,
+        // Without a function (the project image) there are no globs.
+        include: f.into_iter().flat_map(|f| f.include.clone()).collect(),
+        exclude: f.into_iter().flat_map(|f| f.exclude.clone()).collect(),
+        keep_node_modules: f.is_some_and(|f| f.runtime.bundles_node_modules()),
+        threads: 0,
+        cache: crate::bundle::cache::enabled(),
+        ignore_root: Some(project.root.clone()),
+        required: f.into_iter().flat_map(required_files).collect(),
+    })
+}
+
+/// The files a function cannot start without: its entrypoint and import map
+/// (a `dockerfile` function says what it needs in its own Dockerfile).
+fn required_files(f: &Function) -> Vec<String> {
+    if f.runtime == crate::config::Runtime::Dockerfile {
+        return Vec::new();
+    }
+    let mut out = vec![f.entrypoint.clone()];
+    out.extend(f.import_map.clone());
+    out
+}
+
+/// The version a function's build gets under its policy.
+pub fn version_for(project: &Project, f: &Function, digest: &str) -> String {
+    match &f.version {
+        VersionPolicy::Content => digest.chars().take(12).collect(),
+        VersionPolicy::Literal(v) => v.clone(),
+        VersionPolicy::Git => match crate::git::commit(&project.root) {
+            Some(c) => {
+                let short: String = c.chars().take(12).collect();
+                if crate::git::dirty(&project.root) {
+                    format!("{short}-dirty")
+                } else {
+                    short
+                }
+            }
+            None => digest.chars().take(12).collect(),
+        },
+    }
+}
+
+/// Bundle one function and name its version.
+pub fn prepare(
+    project: &Project,
+    f: &Function,
+    printer: &dyn Reporter,
+) -> anyhow::Result<Prepared> {
+    let bundle = bundle_one(project, f, printer)?;
+    let version = version_for(project, f, &bundle.manifest.digest);
+    layout::check_version(&version)?;
+    Ok(Prepared { bundle, version })
+}
+
+/// The release manifest of a prepared function.
+pub fn release_manifest(
+    project: &Project,
+    f: &Function,
+    prepared: &Prepared,
+    image: Option<ImageRef>,
+) -> ReleaseManifest {
+    let resources = match serde_json::to_value(&f.resources) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    let git = crate::git::commit(&project.root).map(|commit| GitInfo {
+        commit,
+        dirty: crate::git::dirty(&project.root),
+    });
+    ReleaseManifest {
+        schema: manifest::SCHEMA,
+        function: f.name.clone(),
+        version: prepared.version.clone(),
+        bundle: BundleRef {
+            key: layout::archive_key(&f.name, &prepared.version, &prepared.bundle.manifest.digest),
+            digest: format!("sha256:{}", prepared.bundle.manifest.digest),
+            size: prepared.bundle.manifest.compressed_size,
+            media_type: "application/gzip".into(),
+        },
+        image,
+        runtime: f.runtime.as_str().to_string(),
+        entrypoint: prepared.entrypoint(f),
+        import_map: prepared.bundle.manifest.import_map.clone(),
+        verify_jwt: f.verify_jwt,
+        resources,
+        env_keys: f.env.keys().cloned().collect(),
+        secret_keys: f.secrets.clone(),
+        git,
+        hoist_version: env!("CARGO_PKG_VERSION").to_string(),
+        created_at: manifest::now_rfc3339(),
+    }
+}
+
+/// [`prepare`] every function, up to one per core at once (each bundle
+/// also compresses on every core, so more would only contend). Results
+/// come back in `functions`' order; the first error in that order wins.
+pub fn prepare_all(
+    project: &Project,
+    functions: &[Function],
+    printer: &dyn Reporter,
+) -> anyhow::Result<Vec<Prepared>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<anyhow::Result<Prepared>>>> =
+        functions.iter().map(|_| Mutex::new(None)).collect();
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .min(functions.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(f) = functions.get(i) else { return };
+                let res = prepare(project, f, printer);
+                let failed = res.is_err();
+                *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(res);
+                if failed {
+                    // Stop handing out more work; what runs finishes.
+                    next.store(functions.len(), Ordering::SeqCst);
+                }
+            });
+        }
+    });
+    let results: Vec<Option<anyhow::Result<Prepared>>> = slots
+        .into_iter()
+        .map(|s| s.into_inner().unwrap_or_else(|p| p.into_inner()))
+        .collect();
+    // Work left undone (None) only follows an error, which is returned.
+    let mut out = Vec::with_capacity(functions.len());
+    let mut undone = false;
+    for r in results {
+        match r {
+            Some(r) => out.push(r?),
+            None => undone = true,
+        }
+    }
+    if undone {
+        anyhow::bail!("a function was not prepared");
+    }
+    Ok(out)
+}
