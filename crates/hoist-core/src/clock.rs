@@ -6,7 +6,7 @@ use crate::error::UserError;
 
 /// SOURCE_DATE_EPOCH when set and valid, else 0: the time written into
 /// archives and image metadata so that builds are reproducible.
-pub fn source_date_epoch() -> anyhow::Result<u64> {
+pub(crate) fn source_date_epoch() -> anyhow::Result<u64> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) if !v.is_empty() => v.trim().parse::<u64>().map_err(|_| {
             UserError::usage(format!(
@@ -20,7 +20,7 @@ pub fn source_date_epoch() -> anyhow::Result<u64> {
 }
 
 /// RFC 3339 time of `secs` since the epoch.
-pub fn rfc3339(secs: u64) -> String {
+pub(crate) fn rfc3339(secs: u64) -> String {
     time::OffsetDateTime::from_unix_timestamp(secs as i64)
         .ok()
         .and_then(|t| {

@@ -16,12 +16,12 @@ pub enum Exit {
 /// An error with a known exit code and an optional hint for the user.
 #[derive(Debug)]
 pub struct UserError {
-    pub exit: Exit,
+    pub(crate) exit: Exit,
     pub message: String,
     pub hint: Option<String>,
     /// The command already printed its own JSON report of this error, so
     /// `--output json` prints no second document.
-    pub reported: bool,
+    pub(crate) reported: bool,
 }
 
 impl UserError {

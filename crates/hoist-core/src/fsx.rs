@@ -8,10 +8,10 @@ use std::path::Path;
 use anyhow::Context;
 
 /// The name every temporary file of [`write_atomic`] starts with.
-pub const TMP_BASE: &str = ".hoist-tmp-";
+pub(crate) const TMP_BASE: &str = ".hoist-tmp-";
 
 /// Remove the temporary files killed writers left in `dir` (not below it).
-pub fn clean_temps(dir: &Path) {
+pub(crate) fn clean_temps(dir: &Path) {
     crate::leftovers::clean(dir, TMP_BASE, false);
 }
 
@@ -88,7 +88,7 @@ pub fn write_atomic_mode(path: &Path, bytes: &[u8], mode: Option<u32>) -> anyhow
 /// file (0666 less the umask) rather than tempfile's private 0600, for
 /// files that are renamed into place and read by others (build contexts,
 /// stores shared between users, downloads).
-pub fn shared_temp(prefix: &str) -> tempfile::Builder<'_, 'static> {
+pub(crate) fn shared_temp(prefix: &str) -> tempfile::Builder<'_, 'static> {
     let mut b = tempfile::Builder::new();
     b.prefix(prefix);
     #[cfg(unix)]

@@ -24,7 +24,7 @@ pub fn commit(root: &Path) -> Option<String> {
 }
 
 /// Whether the work tree has uncommitted changes (ignoring hoist's own state).
-pub fn dirty(root: &Path) -> bool {
+pub(crate) fn dirty(root: &Path) -> bool {
     git(
         root,
         &["status", "--porcelain", "--", ".", ":(exclude).hoist"],
@@ -33,13 +33,13 @@ pub fn dirty(root: &Path) -> bool {
 }
 
 /// The `origin` remote as an https URL without user or password.
-pub fn source_url(root: &Path) -> Option<String> {
+pub(crate) fn source_url(root: &Path) -> Option<String> {
     let url = git(root, &["config", "--get", "remote.origin.url"])?;
     Some(strip_credentials(&url))
 }
 
 /// Remove `user:pass@` from a URL so that a token in a remote never leaks.
-pub fn strip_credentials(url: &str) -> String {
+pub(crate) fn strip_credentials(url: &str) -> String {
     if let Some((scheme, rest)) = url.split_once("://") {
         let (host_part, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i..]),

@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// A leftover untouched this long is stale whoever made it.
-pub const STALE: Duration = Duration::from_secs(10 * 60);
+pub(crate) const STALE: Duration = Duration::from_secs(10 * 60);
 
 /// The temp-name prefix for this process: `<base><pid>-`.
-pub fn prefix(base: &str) -> String {
+pub(crate) fn prefix(base: &str) -> String {
     format!("{base}{}-", std::process::id())
 }
 
@@ -74,7 +74,7 @@ fn stale(base: &str, name: &str, path: &Path) -> bool {
 /// or whole directories); with `recursive`, in subdirectories too (not
 /// following symlinks). Returns what was removed; errors are skipped, as a
 /// leftover that cannot be removed now is tried again next time.
-pub fn clean(dir: &Path, base: &str, recursive: bool) -> Vec<PathBuf> {
+pub(crate) fn clean(dir: &Path, base: &str, recursive: bool) -> Vec<PathBuf> {
     let mut removed = Vec::new();
     let Ok(rd) = std::fs::read_dir(dir) else {
         return removed;

@@ -10,7 +10,7 @@
 
 pub mod auth;
 pub mod bundle;
-pub mod clock;
+pub(crate) mod clock;
 pub mod config;
 pub mod error;
 pub mod fsx;
@@ -20,7 +20,7 @@ pub mod image;
 pub mod interrupt;
 pub mod leftovers;
 pub mod localbackend;
-pub mod lockfile;
+pub(crate) mod lockfile;
 pub mod registry;
 pub mod release;
 pub mod report;

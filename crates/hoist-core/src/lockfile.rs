@@ -12,13 +12,13 @@ use anyhow::Context;
 
 /// An exclusive lock held until dropped.
 #[derive(Debug)]
-pub struct FileLock {
+pub(crate) struct FileLock {
     _file: File,
 }
 
 impl FileLock {
     /// Block until `path` (created when missing) is locked exclusively.
-    pub fn exclusive(path: &Path) -> anyhow::Result<FileLock> {
+    pub(crate) fn exclusive(path: &Path) -> anyhow::Result<FileLock> {
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)

@@ -82,23 +82,23 @@ impl Progress {
         Progress(Some(sink))
     }
 
-    pub fn is_hidden(&self) -> bool {
+    pub(crate) fn is_hidden(&self) -> bool {
         self.0.is_none()
     }
 
-    pub fn set_length(&self, len: u64) {
+    pub(crate) fn set_length(&self, len: u64) {
         if let Some(s) = &self.0 {
             s.set_length(len);
         }
     }
 
-    pub fn set_position(&self, pos: u64) {
+    pub(crate) fn set_position(&self, pos: u64) {
         if let Some(s) = &self.0 {
             s.set_position(pos);
         }
     }
 
-    pub fn inc(&self, delta: u64) {
+    pub(crate) fn inc(&self, delta: u64) {
         if let Some(s) = &self.0 {
             s.inc(delta);
         }
@@ -118,7 +118,7 @@ impl Progress {
 
     /// Run `f` with the count off the screen (so a line `f` writes does not
     /// tear it).
-    pub fn suspend(&self, mut f: impl FnMut()) {
+    pub(crate) fn suspend(&self, mut f: impl FnMut()) {
         match &self.0 {
             Some(s) => s.suspend(&mut f),
             None => f(),

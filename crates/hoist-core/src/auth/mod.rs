@@ -38,7 +38,7 @@ impl fmt::Display for Secret {
 
 /// Where a token came from; shown to users instead of the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     Env(String),
     Keyring,
     File(PathBuf),
@@ -84,7 +84,7 @@ fn mode() -> String {
 
 /// The credentials file: `$HOIST_CONFIG_DIR/credentials.json`, else the
 /// user config dir.
-pub fn credentials_file() -> PathBuf {
+pub(crate) fn credentials_file() -> PathBuf {
     let base = std::env::var_os("HOIST_CONFIG_DIR")
         .map(PathBuf::from)
         .or_else(|| dirs::config_dir().map(|d| d.join("hoist")))
@@ -127,7 +127,7 @@ fn keyring_entry(target: &str) -> Option<keyring::Entry> {
 }
 
 /// Look up the token for `target`: env vars, then keyring, then file.
-pub fn token(target: &str) -> anyhow::Result<Option<(Secret, Source)>> {
+pub(crate) fn token(target: &str) -> anyhow::Result<Option<(Secret, Source)>> {
     for var in env_vars(target) {
         if let Ok(v) = std::env::var(&var) {
             if !v.is_empty() {

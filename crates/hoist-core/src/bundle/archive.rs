@@ -16,7 +16,7 @@ use super::ManifestEntry;
 use crate::error::UserError;
 
 /// A sink that can take file data read straight into its own buffer.
-pub trait DirectWrite: Write {
+pub(crate) trait DirectWrite: Write {
     /// Writable space to read into (never empty).
     fn spare(&mut self) -> io::Result<&mut [u8]>;
     /// Mark `n` bytes of [`DirectWrite::spare`] as written.
@@ -45,7 +45,7 @@ impl<T: DirectWrite + ?Sized> DirectWrite for &mut T {
 const READ_MAX: usize = 1 << 20;
 
 /// Permission bits stored for an entry.
-pub fn mode_of(kind: &Kind) -> u32 {
+pub(crate) fn mode_of(kind: &Kind) -> u32 {
     match kind {
         Kind::Dir => 0o755,
         Kind::File { executable, .. } => {
@@ -76,7 +76,7 @@ fn header(entry_type: EntryType, size: u64, mode: u32, mtime: u64) -> anyhow::Re
 
 /// Write `entries` (relative to `dir`) as a tar stream into `sink` and
 /// return the manifest rows for the files and links.
-pub fn write_tar<S: DirectWrite>(
+pub(crate) fn write_tar<S: DirectWrite>(
     sink: S,
     dir: &Path,
     entries: &[Entry],

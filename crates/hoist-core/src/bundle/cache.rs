@@ -26,13 +26,13 @@ use super::walk::{path_bytes, Entry, Kind};
 use super::{BundleManifest, BundleOptions, BundleOutput, BLOCK_SIZE, LEVEL};
 
 /// Entries touched less than this long before the walk are not trusted.
-pub const RACY_NANOS: i128 = 2_000_000_000;
+pub(crate) const RACY_NANOS: i128 = 2_000_000_000;
 
 /// Bump when the archive format changes, so old cache entries miss.
 const FORMAT: u32 = 1;
 
 /// The file in a function's bundle directory that holds the cache entry.
-pub const FILE: &str = "cache.json";
+pub(crate) const FILE: &str = "cache.json";
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Record {
@@ -48,17 +48,17 @@ struct Record {
 
 /// The key of a walk, and whether it may be recorded.
 #[derive(Debug, Clone)]
-pub struct Key {
-    pub key: String,
+pub(crate) struct Key {
+    pub(crate) key: String,
     /// False when some entry changed too recently to be trusted.
-    pub recordable: bool,
+    pub(crate) recordable: bool,
 }
 
 impl Key {
     /// The key of a graph bundle: the walk's key plus the layout its
     /// manifest records (the entrypoint and import map inside the bundle,
     /// the remote specifiers).
-    pub fn salted(self, layout: &super::Layout) -> Key {
+    pub(crate) fn salted(self, layout: &super::Layout) -> Key {
         if layout.entrypoint.is_none() && layout.import_map.is_none() && layout.remote.is_empty() {
             return self;
         }
@@ -81,7 +81,7 @@ impl Key {
 }
 
 /// Whether the cache is switched on (`HOIST_BUNDLE_CACHE=0` turns it off).
-pub fn enabled() -> bool {
+pub(crate) fn enabled() -> bool {
     !matches!(
         std::env::var("HOIST_BUNDLE_CACHE").as_deref(),
         Ok("0") | Ok("false") | Ok("no") | Ok("off")
@@ -90,7 +90,7 @@ pub fn enabled() -> bool {
 
 /// Compute the key of `entries` under `dir`. An entry that cannot be
 /// stat-ed gives `None`: the caller bundles and reports the real error.
-pub fn key(dir: &Path, entries: &[Entry], opts: &BundleOptions) -> Option<Key> {
+pub(crate) fn key(dir: &Path, entries: &[Entry], opts: &BundleOptions) -> Option<Key> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos() as i128)
@@ -188,7 +188,7 @@ fn stamp(meta: &std::fs::Metadata) -> Stamp {
 /// was written (same size, inode, mtime and ctime). `Ok(None)` is a miss;
 /// a record or manifest that cannot be read or decoded is an error (the
 /// caller bundles again and says why).
-pub fn lookup(out_dir: &Path, key: &Key) -> anyhow::Result<Option<BundleOutput>> {
+pub(crate) fn lookup(out_dir: &Path, key: &Key) -> anyhow::Result<Option<BundleOutput>> {
     let Some(record) = read_json::<Record>(&out_dir.join(FILE))? else {
         return Ok(None);
     };
@@ -238,7 +238,7 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<Opti
 /// Remember that `key` bundles to `out` (or forget the record when `key`
 /// may not be recorded). A failure only costs the next run a re-bundle;
 /// the caller says so.
-pub fn record(out_dir: &Path, key: &Key, out: &BundleOutput) -> anyhow::Result<()> {
+pub(crate) fn record(out_dir: &Path, key: &Key, out: &BundleOutput) -> anyhow::Result<()> {
     let path = out_dir.join(FILE);
     if !key.recordable {
         return crate::fsx::remove_file(&path);

@@ -12,7 +12,7 @@ use std::io;
 use flate2::{Compress, Compression, FlushCompress};
 
 /// Deflate's window: how much earlier data a match may refer to.
-pub const WINDOW: usize = 32 * 1024;
+pub(crate) const WINDOW: usize = 32 * 1024;
 
 /// Granularity of the compress-or-store decision.
 const CHUNK: usize = 4 * 1024;
@@ -41,7 +41,7 @@ const MAX_STORED: usize = 65_535;
 
 /// The empty final block (fixed Huffman, end-of-block only) that closes a
 /// stream whose blocks all ended with a sync flush.
-pub const FINAL_BLOCK: [u8; 2] = [0x03, 0x00];
+pub(crate) const FINAL_BLOCK: [u8; 2] = [0x03, 0x00];
 
 /// Encodes blocks; one per worker thread.
 ///
@@ -56,14 +56,14 @@ pub const FINAL_BLOCK: [u8; 2] = [0x03, 0x00];
 /// block's encoding is kept and reused for the next one of the same shape:
 /// a sparse file's gigabytes of zeros cost a memcmp per block, not a
 /// deflate run.
-pub struct BlockEncoder {
+pub(crate) struct BlockEncoder {
     level: u32,
     /// `(buf.len(), start, encoding)` of the last all-zero block.
     zeros: Option<(usize, usize, Vec<u8>)>,
 }
 
 impl BlockEncoder {
-    pub fn new(level: u32) -> Self {
+    pub(crate) fn new(level: u32) -> Self {
         BlockEncoder { level, zeros: None }
     }
 
@@ -71,7 +71,7 @@ impl BlockEncoder {
     /// `buf[..start]` is the data that precedes it in the stream (at most
     /// [`WINDOW`] bytes are used). The encoding is byte-aligned, contains no
     /// final block, and is a pure function of `buf` and `start`.
-    pub fn encode(&mut self, buf: &[u8], start: usize, out: &mut Vec<u8>) -> io::Result<()> {
+    pub(crate) fn encode(&mut self, buf: &[u8], start: usize, out: &mut Vec<u8>) -> io::Result<()> {
         if !all_zero(buf) {
             return self.encode_runs(buf, start, out);
         }
@@ -214,7 +214,7 @@ fn deflate_sync(comp: &mut Compress, input: &[u8], out: &mut Vec<u8>) -> io::Res
 
 /// Emit `data` as stored (uncompressed) deflate blocks, BFINAL=0. The stream
 /// must be byte-aligned here, so the 3 header bits plus padding are one 0 byte.
-pub fn emit_stored(data: &[u8], out: &mut Vec<u8>) {
+pub(crate) fn emit_stored(data: &[u8], out: &mut Vec<u8>) {
     out.reserve(data.len() + data.len().div_ceil(MAX_STORED) * 5);
     for piece in data.chunks(MAX_STORED) {
         // chunks() never yields more than MAX_STORED (< 65536) bytes.

@@ -9,13 +9,13 @@
 //! they are written to a temporary file in `out_dir`, which is renamed to
 //! `<sha256>.tar.gz` only once complete (and removed on any error or Ctrl-C).
 
-pub mod archive;
-pub mod cache;
-pub mod deflate;
-pub mod graph;
-pub mod pgzip;
+pub(crate) mod archive;
+pub(crate) mod cache;
+pub(crate) mod deflate;
+pub(crate) mod graph;
+pub(crate) mod pgzip;
 pub mod unpack;
-pub mod walk;
+pub(crate) mod walk;
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -28,10 +28,10 @@ use sha2::{Digest, Sha256};
 use crate::error::UserError;
 
 /// zlib level used for compressible data (what `gzip`/`pigz` use by default).
-pub const LEVEL: u32 = 6;
+pub(crate) const LEVEL: u32 = 6;
 
 /// Uncompressed bytes per parallel-gzip block.
-pub const BLOCK_SIZE: usize = 256 * 1024;
+pub(crate) const BLOCK_SIZE: usize = 256 * 1024;
 
 /// Most compression threads used when `threads` is 0.
 const MAX_AUTO_THREADS: usize = 32;
@@ -69,8 +69,8 @@ pub struct BundleOptions {
 pub struct ManifestEntry {
     /// Path inside the archive, lossy UTF-8 for display.
     pub path: String,
-    pub size: u64,
-    pub mode: u32,
+    pub(crate) size: u64,
+    pub(crate) mode: u32,
     /// Target of a symlink (lossy UTF-8), absent for regular files.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
@@ -91,21 +91,21 @@ pub struct BundleManifest {
     pub files: Vec<ManifestEntry>,
     /// Deno bundles: the entrypoint's path inside the bundle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entrypoint: Option<String>,
+    pub(crate) entrypoint: Option<String>,
     /// Deno bundles: the import map's path inside the bundle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import_map: Option<String>,
     /// Deno bundles: remote specifiers the graph imports (fetched at run
     /// time), sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub remote: Vec<String>,
+    pub(crate) remote: Vec<String>,
 }
 
 /// What a bundle's manifest says beyond its files (deno graph bundles).
 #[derive(Debug, Clone, Default)]
-pub struct Layout {
-    pub entrypoint: Option<String>,
-    pub import_map: Option<String>,
+pub(crate) struct Layout {
+    pub(crate) entrypoint: Option<String>,
+    pub(crate) import_map: Option<String>,
     pub remote: Vec<String>,
 }
 
@@ -119,7 +119,7 @@ pub struct BundleOutput {
     pub cached: bool,
     /// What could not be done along the way without failing the bundle
     /// (the bundle cache not read or not updated), for the caller to show.
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 /// The temporary archive: compressed bytes go to the file and into sha256.
@@ -194,7 +194,7 @@ pub fn bundle_dir(
 
 /// Bundle the files of a deno function's module graph ([`graph::plan`]):
 /// the archive holds exactly `plan.files`, relative to `plan.base`.
-pub fn bundle_plan(
+pub(crate) fn bundle_plan(
     name: &str,
     plan: &graph::Plan,
     out_dir: &Path,

@@ -28,21 +28,21 @@ const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
 
 /// How the stream is cut and compressed.
 #[derive(Debug, Clone)]
-pub struct GzConfig {
+pub(crate) struct GzConfig {
     /// Worker threads (at least 1).
-    pub threads: usize,
+    pub(crate) threads: usize,
     /// zlib level for compressible data.
-    pub level: u32,
+    pub(crate) level: u32,
     /// Uncompressed bytes per block (at least [`WINDOW`]).
-    pub block_size: usize,
+    pub(crate) block_size: usize,
     /// Fail once the compressed output is larger than this.
-    pub limit: Option<u64>,
+    pub(crate) limit: Option<u64>,
 }
 
 /// The compressed output went past [`GzConfig::limit`].
 #[derive(Debug)]
-pub struct LimitExceeded {
-    pub limit: u64,
+pub(crate) struct LimitExceeded {
+    pub(crate) limit: u64,
 }
 
 impl std::fmt::Display for LimitExceeded {
@@ -55,9 +55,10 @@ impl std::error::Error for LimitExceeded {}
 
 /// Sizes of a finished stream.
 #[derive(Debug, Clone, Copy)]
-pub struct GzSummary {
-    pub compressed: u64,
-    pub uncompressed: u64,
+pub(crate) struct GzSummary {
+    pub(crate) compressed: u64,
+    #[cfg_attr(not(test), allow(dead_code))] // read by the tests
+    pub(crate) uncompressed: u64,
 }
 
 /// A buffer travelling through the pipeline: `data` holds up to [`WINDOW`]
@@ -82,7 +83,7 @@ struct Done {
 
 /// The parallel gzip writer. Call [`GzWriter::finish`] to complete the
 /// stream, or [`GzWriter::abort`] to stop it and learn why it failed.
-pub struct GzWriter<W: Write + Send + 'static> {
+pub(crate) struct GzWriter<W: Write + Send + 'static> {
     /// The buffer being filled and how much of it is used.
     cur: Option<Bufs>,
     start: usize,
@@ -103,7 +104,7 @@ fn stopped() -> io::Error {
 }
 
 impl<W: Write + Send + 'static> GzWriter<W> {
-    pub fn new(sink: W, cfg: &GzConfig) -> anyhow::Result<Self> {
+    pub(crate) fn new(sink: W, cfg: &GzConfig) -> anyhow::Result<Self> {
         let threads = cfg.threads.max(1);
         let block_size = cfg.block_size.max(WINDOW);
         let max_buffers = 2 * threads + 2;
@@ -174,14 +175,14 @@ impl<W: Write + Send + 'static> GzWriter<W> {
 
     /// Writable space in the current block, to read data straight into;
     /// follow with [`GzWriter::commit`].
-    pub fn spare(&mut self) -> io::Result<&mut [u8]> {
+    pub(crate) fn spare(&mut self) -> io::Result<&mut [u8]> {
         let filled = self.filled;
         let cur = self.current()?;
         Ok(&mut cur.data[filled..])
     }
 
     /// Mark `n` bytes of [`GzWriter::spare`] as written.
-    pub fn commit(&mut self, n: usize) -> io::Result<()> {
+    pub(crate) fn commit(&mut self, n: usize) -> io::Result<()> {
         self.filled = (self.filled + n).min(self.buf_len);
         if self.filled == self.buf_len {
             self.submit()?;
@@ -224,7 +225,7 @@ impl<W: Write + Send + 'static> GzWriter<W> {
     }
 
     /// Flush the last block, write the trailer and return the sink.
-    pub fn finish(mut self) -> anyhow::Result<(W, GzSummary)> {
+    pub(crate) fn finish(mut self) -> anyhow::Result<(W, GzSummary)> {
         let submitted = self.submit();
         let result = self.shutdown();
         match (submitted, result) {
@@ -236,7 +237,7 @@ impl<W: Write + Send + 'static> GzWriter<W> {
 
     /// Stop the pipeline without finishing the stream; returns the error
     /// that stopped it from inside (e.g. [`LimitExceeded`]), if any.
-    pub fn abort(mut self) -> Option<anyhow::Error> {
+    pub(crate) fn abort(mut self) -> Option<anyhow::Error> {
         self.abort.store(true, Ordering::SeqCst);
         self.shutdown().err()
     }

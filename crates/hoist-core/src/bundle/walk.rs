@@ -40,11 +40,11 @@ use super::BundleOptions;
 use crate::error::UserError;
 
 /// The ignore file that only hoist reads.
-pub const HOISTIGNORE: &str = ".hoistignore";
+pub(crate) const HOISTIGNORE: &str = ".hoistignore";
 
 /// What an entry is, with what the archive needs to know about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Dir,
     File { size: u64, executable: bool },
     Symlink { target: PathBuf },
@@ -52,29 +52,29 @@ pub enum Kind {
 
 /// One path to archive, relative to the function directory.
 #[derive(Debug, Clone)]
-pub struct Entry {
-    pub rel: PathBuf,
-    pub kind: Kind,
+pub(crate) struct Entry {
+    pub(crate) rel: PathBuf,
+    pub(crate) kind: Kind,
     /// What the walk's `lstat` said, kept for the bundle cache's key (so the
     /// tree is not stat-ed twice); `None` for entries made by hand.
-    pub meta: Option<fs::Metadata>,
+    pub(crate) meta: Option<fs::Metadata>,
 }
 
 impl Entry {
     /// The raw bytes of the relative path, `/`-separated; the sort key.
-    pub fn key(&self) -> Vec<u8> {
+    pub(crate) fn key(&self) -> Vec<u8> {
         path_bytes(&self.rel)
     }
 }
 
 #[cfg(unix)]
-pub fn path_bytes(p: &Path) -> Vec<u8> {
+pub(crate) fn path_bytes(p: &Path) -> Vec<u8> {
     use std::os::unix::ffi::OsStrExt;
     p.as_os_str().as_bytes().to_vec()
 }
 
 #[cfg(not(unix))]
-pub fn path_bytes(p: &Path) -> Vec<u8> {
+pub(crate) fn path_bytes(p: &Path) -> Vec<u8> {
     let parts: Vec<String> = p
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -95,7 +95,7 @@ fn name_bytes(name: &OsStr) -> &[u8] {
 
 /// Whether a file name is on the built-in list of secret-looking names,
 /// compared without regard to ASCII case (`.ENV`, `server.PEM`).
-pub fn is_secret_name(name: &[u8]) -> bool {
+pub(crate) fn is_secret_name(name: &[u8]) -> bool {
     const EXACT: [&[u8]; 14] = [
         b".env",
         b".envrc",
@@ -199,13 +199,13 @@ fn ignored_by_ancestors(outer: &[Gitignore], path: &Path, is_dir: bool) -> bool 
 /// a module graph reaches anywhere under the root, which the directory walk
 /// never visits. The same built-in exclusions and secret names apply.
 #[derive(Debug)]
-pub struct TreeRules {
+pub(crate) struct TreeRules {
     root: PathBuf,
     dirs: std::collections::HashMap<PathBuf, Option<Gitignore>>,
 }
 
 impl TreeRules {
-    pub fn new(root: &Path) -> Self {
+    pub(crate) fn new(root: &Path) -> Self {
         TreeRules {
             root: root.to_path_buf(),
             dirs: std::collections::HashMap::new(),
@@ -243,7 +243,7 @@ impl TreeRules {
 
     /// Why the file `path` (under the root) must not enter a bundle, or
     /// `None` when it may.
-    pub fn refusal(&mut self, path: &Path) -> anyhow::Result<Option<String>> {
+    pub(crate) fn refusal(&mut self, path: &Path) -> anyhow::Result<Option<String>> {
         let Ok(rel) = path.strip_prefix(&self.root) else {
             return Ok(Some("it lies outside the project root".into()));
         };
@@ -296,7 +296,7 @@ impl TreeRules {
 }
 
 /// Refuse a bundle that leaves out a file the function needs to start.
-pub fn check_required(
+pub(crate) fn check_required(
     name: &str,
     dir: &Path,
     entries: &[Entry],
@@ -350,7 +350,7 @@ fn globs(root: &Path, globs: &[String], what: &str) -> anyhow::Result<Gitignore>
 }
 
 /// Walk `dir` and return the entries to archive, sorted by raw path bytes.
-pub fn collect(dir: &Path, opts: &BundleOptions) -> anyhow::Result<Vec<Entry>> {
+pub(crate) fn collect(dir: &Path, opts: &BundleOptions) -> anyhow::Result<Vec<Entry>> {
     let root_canon = fs::canonicalize(dir).map_err(|e| {
         UserError::usage(format!(
             "cannot open function directory {}: {e}",
@@ -459,7 +459,7 @@ fn keep_needed_dirs(entries: &mut Vec<Entry>) {
 }
 
 /// Whether a file's mode has an execute bit (stored as 0755 then).
-pub fn executable(meta: &fs::Metadata) -> bool {
+pub(crate) fn executable(meta: &fs::Metadata) -> bool {
     is_executable(meta)
 }
 

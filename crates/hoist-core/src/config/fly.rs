@@ -14,7 +14,7 @@ use super::schema::unique_map;
 /// How a deploy replaces a function's machines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Strategy {
+pub(crate) enum Strategy {
     /// Update every machine at once, without waiting between them.
     Immediate,
     /// Update a few machines at a time (`max_unavailable`), the first alone.
@@ -27,7 +27,7 @@ pub enum Strategy {
 }
 
 impl Strategy {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Strategy::Immediate => "immediate",
             Strategy::Rolling => "rolling",
@@ -36,7 +36,7 @@ impl Strategy {
         }
     }
 
-    pub fn parse(s: &str) -> Option<Strategy> {
+    pub(crate) fn parse(s: &str) -> Option<Strategy> {
         match s.to_ascii_lowercase().as_str() {
             "immediate" => Some(Strategy::Immediate),
             "rolling" => Some(Strategy::Rolling),
@@ -49,106 +49,106 @@ impl Strategy {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FlyFunction {
+pub(crate) struct FlyFunction {
     /// The Fly app (default: `<app_prefix><function>` as a DNS label).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app: Option<String>,
+    pub(crate) app: Option<String>,
     /// A fly.toml whose settings are this function's defaults, relative to
     /// hoist.yaml.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub toml: Option<PathBuf>,
+    pub(crate) toml: Option<PathBuf>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<Strategy>,
+    pub(crate) strategy: Option<Strategy>,
     /// Machines replaced at once in a rolling deploy: a fraction below 1, a
     /// count from 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_unavailable: Option<f64>,
+    pub(crate) max_unavailable: Option<f64>,
     /// Machines per region, e.g. `{iad: 2, ams: 1}`.
     #[serde(
         default,
         deserialize_with = "unique_map",
         skip_serializing_if = "BTreeMap::is_empty"
     )]
-    pub regions: BTreeMap<String, u32>,
+    pub(crate) regions: BTreeMap<String, u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub guest: Option<Guest>,
+    pub(crate) guest: Option<Guest>,
     /// Port the function listens on inside the machine (default: `port`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub internal_port: Option<u16>,
+    pub(crate) internal_port: Option<u16>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub http: Option<HttpService>,
+    pub(crate) http: Option<HttpService>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub checks: Option<Checks>,
+    pub(crate) checks: Option<Checks>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restart: Option<Restart>,
+    pub(crate) restart: Option<Restart>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_destroy: Option<bool>,
+    pub(crate) auto_destroy: Option<bool>,
     /// Seconds a deploy waits for one machine to start and pass its checks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wait_timeout: Option<u64>,
+    pub(crate) wait_timeout: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Guest {
+pub(crate) struct Guest {
     /// `shared` or `performance`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cpu_kind: Option<String>,
+    pub(crate) cpu_kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cpus: Option<u32>,
+    pub(crate) cpus: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memory_mb: Option<u32>,
+    pub(crate) memory_mb: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct HttpService {
+pub(crate) struct HttpService {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub force_https: Option<bool>,
+    pub(crate) force_https: Option<bool>,
     /// `off`, `stop` or `suspend`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_stop: Option<String>,
+    pub(crate) auto_stop: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_start: Option<bool>,
+    pub(crate) auto_start: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_machines_running: Option<u32>,
+    pub(crate) min_machines_running: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub concurrency: Option<Concurrency>,
+    pub(crate) concurrency: Option<Concurrency>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Concurrency {
+pub(crate) struct Concurrency {
     /// `connections` or `requests`.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub(crate) kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub soft_limit: Option<u32>,
+    pub(crate) soft_limit: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hard_limit: Option<u32>,
+    pub(crate) hard_limit: Option<u32>,
 }
 
 /// The HTTP health check (path defaults to the function's `health_path`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Checks {
+pub(crate) struct Checks {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    pub(crate) path: Option<String>,
     /// Durations such as `15s`, `500ms`, `1m`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub interval: Option<String>,
+    pub(crate) interval: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<String>,
+    pub(crate) timeout: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grace_period: Option<String>,
+    pub(crate) grace_period: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Restart {
+pub(crate) struct Restart {
     /// `no`, `always` or `on-failure`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub policy: Option<String>,
+    pub(crate) policy: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_retries: Option<u32>,
+    pub(crate) max_retries: Option<u32>,
 }

@@ -11,9 +11,9 @@ use super::*;
 /// What one function's entry gave: the function, unless the entry is
 /// skipped (a problem or a warning says why), and what was found in it.
 pub(super) struct Resolution {
-    pub function: Option<Function>,
-    pub problems: Vec<Problem>,
-    pub warnings: Vec<Problem>,
+    pub(crate) function: Option<Function>,
+    pub(crate) problems: Vec<Problem>,
+    pub(crate) warnings: Vec<Problem>,
 }
 
 /// A function entry whose name, runtime and directory are usable: what

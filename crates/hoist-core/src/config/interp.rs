@@ -3,7 +3,7 @@
 
 /// Why a value could not be interpolated.
 #[derive(Debug, PartialEq, Eq)]
-pub enum InterpError {
+pub(crate) enum InterpError {
     Unset(String),
     Unclosed,
     BadName(String),
@@ -11,7 +11,7 @@ pub enum InterpError {
     NestedDefault(String),
 }
 
-pub fn interpolate(
+pub(crate) fn interpolate(
     value: &str,
     lookup: impl Fn(&str) -> Option<String>,
 ) -> Result<String, InterpError> {

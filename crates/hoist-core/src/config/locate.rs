@@ -92,7 +92,7 @@ mod tests {
 /// YAML parsers keep the last one and drop the first without a word, so
 /// hoist looks for them in the text: one pass, a set of keys per open
 /// mapping, linear in the size of the file.
-pub fn duplicate_keys(source: &str) -> Vec<(usize, usize, String)> {
+pub(crate) fn duplicate_keys(source: &str) -> Vec<(usize, usize, String)> {
     // Stack of (indent, keys seen at that indent in the current mapping).
     let mut stack: Vec<(usize, std::collections::HashSet<&str>)> = Vec::new();
     let mut dups = Vec::new();

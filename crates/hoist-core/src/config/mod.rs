@@ -4,7 +4,7 @@
 
 mod check;
 mod collect;
-pub mod fly;
+pub(crate) mod fly;
 mod function;
 mod interp;
 mod locate;
@@ -34,20 +34,20 @@ pub const FILE_NAME: &str = "hoist.yaml";
 pub const HELLO_EXAMPLE: &str = "  # hello:\n  #   path: functions/hello\n  #   runtime: deno\n";
 
 /// Largest hoist.yaml read, in bytes (1 MiB).
-pub const MAX_BYTES: u64 = 1024 * 1024;
+pub(crate) const MAX_BYTES: u64 = 1024 * 1024;
 
 /// One problem found in hoist.yaml, with its position when known.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Problem {
     pub line: Option<usize>,
-    pub column: Option<usize>,
+    pub(crate) column: Option<usize>,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub hint: Option<String>,
+    pub(crate) hint: Option<String>,
     /// The function whose entry (or supabase/config.toml table) the problem
     /// is in; `None` for the project-wide sections.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub function: Option<String>,
+    pub(crate) function: Option<String>,
     /// The file the position is in, when it is not hoist.yaml
     /// (supabase/config.toml).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -65,7 +65,7 @@ impl Problem {
     }
 
     /// A problem at `line`:`column` of hoist.yaml, in no function.
-    pub fn new(
+    pub(crate) fn new(
         line: Option<usize>,
         column: Option<usize>,
         message: String,
@@ -143,25 +143,25 @@ impl ConfigError {
 pub struct Function {
     pub name: String,
     /// Absolute directory of the function.
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// Directory relative to the project root, as written in hoist.yaml.
     pub path: PathBuf,
-    pub runtime: Runtime,
-    pub entrypoint: String,
+    pub(crate) runtime: Runtime,
+    pub(crate) entrypoint: String,
     pub version: VersionPolicy,
     pub env: BTreeMap<String, String>,
-    pub secrets: Vec<String>,
-    pub resources: Resources,
-    pub include: Vec<String>,
-    pub exclude: Vec<String>,
+    pub(crate) secrets: Vec<String>,
+    pub(crate) resources: Resources,
+    pub(crate) include: Vec<String>,
+    pub(crate) exclude: Vec<String>,
     pub import_map: Option<String>,
-    pub base_image: Option<String>,
-    pub port: u16,
-    pub health_path: Option<String>,
-    pub fly: Option<fly::FlyFunction>,
+    pub(crate) base_image: Option<String>,
+    pub(crate) port: u16,
+    pub(crate) health_path: Option<String>,
+    pub(crate) fly: Option<fly::FlyFunction>,
     /// The entrypoint file (absolute); `supabase/config.toml` may put it
     /// outside the function directory.
-    pub entry_file: PathBuf,
+    pub(crate) entry_file: PathBuf,
     /// Deno: the import map or deno.json the function uses (absolute),
     /// from hoist.yaml, else supabase/config.toml, else the Supabase CLI's
     /// search order.
@@ -200,8 +200,6 @@ pub struct Project {
     /// The functions left out of `functions` because their configuration
     /// has problems (sorted by name).
     pub broken: Vec<Broken>,
-    /// supabase/config.toml, when the project has one.
-    pub supabase: Option<supabase::SupabaseConfig>,
 }
 
 impl Project {
@@ -469,7 +467,6 @@ fn inspect(
         functions,
         warnings,
         broken,
-        supabase: supa,
     }))
 }
 
@@ -573,7 +570,7 @@ fn suggestion(message: &str) -> Option<String> {
 }
 
 /// The candidate closest to `word`, when it is close enough to be a typo.
-pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
         .map(|c| (strsim::damerau_levenshtein(word, c), *c))
@@ -630,7 +627,7 @@ pub fn dns_label(name: &str) -> String {
 
 /// `dns_label(name)` cut to fit and followed by `-` and the first 6 hex
 /// digits of sha256(name): distinct names get distinct labels.
-pub fn suffixed_label(name: &str) -> String {
+pub(crate) fn suffixed_label(name: &str) -> String {
     use sha2::Digest;
     let hash = hex::encode(sha2::Sha256::digest(name.as_bytes()));
     let mut base: String = name

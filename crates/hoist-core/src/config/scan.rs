@@ -6,11 +6,11 @@
 //! that a `*` or `[` inside a value is not mistaken for one. Linear time.
 
 /// Deepest nesting of `[` / `{` accepted.
-pub const MAX_FLOW_DEPTH: usize = 64;
+pub(crate) const MAX_FLOW_DEPTH: usize = 64;
 
 /// What the scan refused, with its 1-based line and column.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Refused {
+pub(crate) enum Refused {
     Alias {
         line: usize,
         column: usize,
@@ -23,7 +23,7 @@ pub enum Refused {
 }
 
 /// The first alias or over-deep flow collection in `source`, if any.
-pub fn scan(source: &str) -> Option<Refused> {
+pub(crate) fn scan(source: &str) -> Option<Refused> {
     let mut quote: Option<char> = None;
     let mut flow = 0usize;
     // Indentation of the line that opened a block scalar (`|`, `>`).

@@ -30,17 +30,17 @@ pub struct ConfigFile {
     pub targets: TargetsConfig,
     /// Settings for Supabase projects (docs/supabase.md).
     #[serde(default, skip_serializing_if = "SupabaseSettings::is_default")]
-    pub supabase: SupabaseSettings,
+    pub(crate) supabase: SupabaseSettings,
 }
 
 /// `supabase:` in hoist.yaml.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SupabaseSettings {
+pub(crate) struct SupabaseSettings {
     /// One image per deno function (the default), or one image for the
     /// whole project with a `main` router service.
     #[serde(default)]
-    pub image: SupabaseImage,
+    pub(crate) image: SupabaseImage,
 }
 
 impl SupabaseSettings {
@@ -52,7 +52,7 @@ impl SupabaseSettings {
 /// `supabase.image`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum SupabaseImage {
+pub(crate) enum SupabaseImage {
     /// Each deno function gets its own edge-runtime image.
     #[default]
     PerFunction,
@@ -66,14 +66,14 @@ pub struct Defaults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<Runtime>,
     #[serde(default)]
-    pub resources: Resources,
+    pub(crate) resources: Resources,
     #[serde(default, deserialize_with = "unique_map")]
-    pub env: BTreeMap<String, String>,
+    pub(crate) env: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     /// Base image per runtime, overriding the template's default.
     #[serde(default)]
-    pub base_images: BTreeMap<Runtime, String>,
+    pub(crate) base_images: BTreeMap<Runtime, String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -99,7 +99,7 @@ impl Runtime {
 
     /// The entrypoint used when a function does not name one (for node,
     /// when its directory says nothing else: see [`node_entrypoint`]).
-    pub fn default_entrypoint(self) -> &'static str {
+    pub(crate) fn default_entrypoint(self) -> &'static str {
         match self {
             Runtime::Deno => "index.ts",
             Runtime::Bun => "index.ts",
@@ -110,7 +110,7 @@ impl Runtime {
     }
 
     /// Whether node_modules belongs in the bundle for this runtime.
-    pub fn bundles_node_modules(self) -> bool {
+    pub(crate) fn bundles_node_modules(self) -> bool {
         matches!(self, Runtime::Node)
     }
 }
@@ -119,7 +119,7 @@ impl Runtime {
 /// would start it: package.json's `main`; else the first of `index.js`,
 /// `src/index.js` and `dist/index.js` (built output, kept for projects that
 /// commit it) that exists; else `index.js`.
-pub fn node_entrypoint(dir: &std::path::Path) -> String {
+pub(crate) fn node_entrypoint(dir: &std::path::Path) -> String {
     let main = std::fs::read_to_string(dir.join("package.json"))
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
@@ -136,22 +136,22 @@ pub fn node_entrypoint(dir: &std::path::Path) -> String {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Resources {
+pub(crate) struct Resources {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memory_mb: Option<u32>,
+    pub(crate) memory_mb: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cpus: Option<f32>,
+    pub(crate) cpus: Option<f32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout_seconds: Option<u32>,
+    pub(crate) timeout_seconds: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_concurrent: Option<u32>,
+    pub(crate) max_concurrent: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warm_workers: Option<u32>,
+    pub(crate) warm_workers: Option<u32>,
 }
 
 impl Resources {
     /// Fill unset values from `other`.
-    pub fn or(&self, other: &Resources) -> Resources {
+    pub(crate) fn or(&self, other: &Resources) -> Resources {
         Resources {
             memory_mb: self.memory_mb.or(other.memory_mb),
             cpus: self.cpus.or(other.cpus),
@@ -167,45 +167,45 @@ impl Resources {
 pub struct FunctionConfig {
     /// Directory of the function, relative to hoist.yaml.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<PathBuf>,
+    pub(crate) path: Option<PathBuf>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runtime: Option<Runtime>,
+    pub(crate) runtime: Option<Runtime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entrypoint: Option<String>,
+    pub(crate) entrypoint: Option<String>,
     /// Version policy: `content` (bundle digest), `git` (commit) or a literal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     #[serde(default, deserialize_with = "unique_map")]
-    pub env: BTreeMap<String, String>,
+    pub(crate) env: BTreeMap<String, String>,
     /// Names of secrets the function reads; values live on the target only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub secrets: Vec<String>,
+    pub(crate) secrets: Vec<String>,
     #[serde(default)]
-    pub resources: Resources,
+    pub(crate) resources: Resources,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub include: Vec<String>,
+    pub(crate) include: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub exclude: Vec<String>,
+    pub(crate) exclude: Vec<String>,
     /// Deno import map, relative to the function directory (it may lie
     /// elsewhere in the project, e.g. `../import_map.json`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub import_map: Option<String>,
+    pub(crate) import_map: Option<String>,
     /// The DNS label used where the target needs one (image repository),
     /// instead of the one derived from the name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dns_label: Option<String>,
+    pub(crate) dns_label: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_image: Option<String>,
+    pub(crate) base_image: Option<String>,
     /// HTTP port the function listens on inside its image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<u16>,
+    pub(crate) port: Option<u16>,
     /// Path whose 2xx answer means the function is healthy (the deploy
     /// health gate), e.g. `/healthz`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub health_path: Option<String>,
+    pub(crate) health_path: Option<String>,
     /// How the function runs on the Fly target (docs/fly.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fly: Option<super::fly::FlyFunction>,
+    pub(crate) fly: Option<super::fly::FlyFunction>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -213,7 +213,7 @@ pub struct FunctionConfig {
 pub struct BundleSettings {
     /// Largest compressed bundle accepted, in MiB.
     #[serde(default = "default_limit")]
-    pub limit_mb: u64,
+    pub(crate) limit_mb: u64,
 }
 
 fn default_limit() -> u64 {
@@ -230,7 +230,7 @@ impl Default for BundleSettings {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum StorageBackend {
+pub(crate) enum StorageBackend {
     #[default]
     Local,
     S3,
@@ -240,12 +240,12 @@ pub enum StorageBackend {
 #[serde(deny_unknown_fields)]
 pub struct StorageConfig {
     #[serde(default)]
-    pub backend: StorageBackend,
+    pub(crate) backend: StorageBackend,
     /// Local store directory (backend: local), relative to hoist.yaml.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<PathBuf>,
+    pub(crate) path: Option<PathBuf>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub s3: Option<S3Config>,
+    pub(crate) s3: Option<S3Config>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -270,16 +270,16 @@ pub struct RegistryConfig {
     /// Registry host (and optional namespace), e.g. `registry.fly.io` or
     /// `127.0.0.1:5000/team`. Unset: images stay in the local OCI layout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     /// Prefix put before each function's repository name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
+    pub(crate) prefix: Option<String>,
     /// Use plain HTTP (loopback registries only).
     #[serde(default)]
-    pub insecure: bool,
+    pub(crate) insecure: bool,
     /// Local OCI image layout directory, relative to hoist.yaml.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub layout: Option<PathBuf>,
+    pub(crate) layout: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -297,50 +297,50 @@ pub enum BuilderChoice {
 #[serde(deny_unknown_fields)]
 pub struct TargetsConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default: Option<String>,
+    pub(crate) default: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fly: Option<FlyConfig>,
+    pub(crate) fly: Option<FlyConfig>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub selfhosted: Option<SelfhostedConfig>,
+    pub(crate) selfhosted: Option<SelfhostedConfig>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FlyConfig {
+pub(crate) struct FlyConfig {
     /// Organization slug that owns the apps.
-    pub org: String,
+    pub(crate) org: String,
     /// Prefix of each function's app name (default: `<project>-`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app_prefix: Option<String>,
+    pub(crate) app_prefix: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// Machines API base URL (default: `FLY_FLAPS_BASE_URL`, else
     /// https://api.machines.dev).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_url: Option<String>,
+    pub(crate) api_url: Option<String>,
     /// Platform API base URL, for logs (default: `FLY_API_BASE_URL`, else
     /// https://api.fly.io).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub platform_url: Option<String>,
+    pub(crate) platform_url: Option<String>,
     /// Image registry host (default: `FLY_REGISTRY_HOST`, else
     /// registry.fly.io).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub registry: Option<String>,
+    pub(crate) registry: Option<String>,
     /// Default strategy of every function (default: rolling).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<super::fly::Strategy>,
+    pub(crate) strategy: Option<super::fly::Strategy>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SelfhostedConfig {
+pub(crate) struct SelfhostedConfig {
     /// Base URL of the functions backend API.
-    pub url: String,
+    pub(crate) url: String,
 }
 
 /// Deserialize a map, refusing a key that appears twice (YAML parsers
 /// otherwise keep the last one and silently drop the first).
-pub fn unique_map<'de, D, V>(d: D) -> Result<BTreeMap<String, V>, D::Error>
+pub(crate) fn unique_map<'de, D, V>(d: D) -> Result<BTreeMap<String, V>, D::Error>
 where
     D: serde::Deserializer<'de>,
     V: Deserialize<'de>,

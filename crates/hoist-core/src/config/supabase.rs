@@ -14,10 +14,10 @@ use serde::Deserialize;
 use super::Problem;
 
 /// `supabase/`, relative to the project root.
-pub const DIR: &str = "supabase";
+pub(crate) const DIR: &str = "supabase";
 
 /// Index files edge-runtime serves from a function directory.
-pub const INDEX_FILES: [&str; 5] = [
+pub(crate) const INDEX_FILES: [&str; 5] = [
     "index.ts",
     "index.tsx",
     "index.js",
@@ -29,15 +29,15 @@ pub const INDEX_FILES: [&str; 5] = [
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct FunctionToml {
     #[serde(default)]
-    pub enabled: Option<bool>,
+    pub(crate) enabled: Option<bool>,
     #[serde(default)]
-    pub verify_jwt: Option<bool>,
+    pub(crate) verify_jwt: Option<bool>,
     #[serde(default)]
     pub import_map: Option<String>,
     #[serde(default)]
     pub entrypoint: Option<String>,
     #[serde(default)]
-    pub static_files: Vec<String>,
+    pub(crate) static_files: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -49,8 +49,6 @@ struct ConfigToml {
 /// A read `supabase/config.toml`.
 #[derive(Debug, Clone, Default)]
 pub struct SupabaseConfig {
-    /// The config.toml (absolute).
-    pub file: PathBuf,
     /// `supabase/` (absolute): the base of its relative paths.
     pub dir: PathBuf,
     pub functions: BTreeMap<String, FunctionToml>,
@@ -89,7 +87,6 @@ pub fn load(root: &Path) -> Result<Option<SupabaseConfig>, Box<Problem>> {
         })
     })?;
     Ok(Some(SupabaseConfig {
-        file,
         dir,
         functions: parsed.functions,
     }))
@@ -225,7 +222,10 @@ pub fn import_map_for(root: &Path, dir: &Path, table: Option<&FunctionToml>) -> 
 
 /// The files under `supabase/` matching `globs` (gitignore syntax,
 /// relative to `supabase/`), sorted; and the globs that matched nothing.
-pub fn static_files(supa: &Path, globs: &[String]) -> anyhow::Result<(Vec<PathBuf>, Vec<String>)> {
+pub(crate) fn static_files(
+    supa: &Path,
+    globs: &[String],
+) -> anyhow::Result<(Vec<PathBuf>, Vec<String>)> {
     use ignore::gitignore::GitignoreBuilder;
     let mut files = Vec::new();
     let mut unmatched = Vec::new();

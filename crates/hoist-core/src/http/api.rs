@@ -26,12 +26,12 @@ const ATTEMPTS: u32 = 5;
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: u16,
-    pub code: String,
-    pub message: String,
-    pub hint: Option<String>,
+    pub(crate) code: String,
+    pub(crate) message: String,
+    pub(crate) hint: Option<String>,
     /// The whole `error` object, for fields such as a failed health gate's
     /// `logs`.
-    pub details: Value,
+    pub(crate) details: Value,
 }
 
 impl std::fmt::Display for ApiError {
@@ -82,7 +82,7 @@ impl ApiError {
 
 /// How an API client authenticates.
 #[derive(Clone)]
-pub enum Auth {
+pub(crate) enum Auth {
     None,
     /// `Authorization: Bearer <token>`.
     Bearer(Secret),
@@ -97,23 +97,28 @@ pub struct Api {
     base: String,
     auth: Auth,
     /// What the API is, for messages: "the self-hosted backend at http://…".
-    pub name: String,
+    pub(crate) name: String,
     /// Where the credential comes from and how to fix it, for 401s.
-    pub login_hint: String,
+    pub(crate) login_hint: String,
     /// What to do when the API cannot be reached.
-    pub unreachable_hint: String,
+    pub(crate) unreachable_hint: String,
     /// Attempts for one retried call.
     attempts: u32,
 }
 
 /// A body to send.
-pub enum Body<'a> {
+pub(crate) enum Body<'a> {
     Empty,
     Json(&'a Value),
 }
 
 impl Api {
-    pub fn new(base: &str, auth: Auth, name: String, login_hint: String) -> anyhow::Result<Api> {
+    pub(crate) fn new(
+        base: &str,
+        auth: Auth,
+        name: String,
+        login_hint: String,
+    ) -> anyhow::Result<Api> {
         let http = super::builder()
             // A deploy waits for its health gate (up to 600 s) in one call.
             .read_timeout(Duration::from_secs(660))
@@ -132,23 +137,23 @@ impl Api {
     }
 
     /// Say `hint` when the API cannot be reached (how to start it, say).
-    pub fn with_unreachable_hint(mut self, hint: impl Into<String>) -> Api {
+    pub(crate) fn with_unreachable_hint(mut self, hint: impl Into<String>) -> Api {
         self.unreachable_hint = hint.into();
         self
     }
 
     /// Retry up to `n` attempts (an API that rate-limits in bursts).
-    pub fn with_attempts(mut self, n: u32) -> Api {
+    pub(crate) fn with_attempts(mut self, n: u32) -> Api {
         self.attempts = n.max(1);
         self
     }
 
-    pub fn base(&self) -> &str {
+    pub(crate) fn base(&self) -> &str {
         &self.base
     }
 
     /// A request to `path` (starting with `/`) with the credential set.
-    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+    pub(crate) fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         let mut rb = self.http.request(method, format!("{}{path}", self.base));
         let value = match &self.auth {
             Auth::None => None,
@@ -164,13 +169,13 @@ impl Api {
         rb
     }
 
-    pub async fn get(&self, path: &str) -> anyhow::Result<Value> {
+    pub(crate) async fn get(&self, path: &str) -> anyhow::Result<Value> {
         self.call(Method::GET, path, Body::Empty, true).await
     }
 
     /// Read an answer as the type the API documents for it. An answer that
     /// does not fit is an error naming the field, never a default.
-    pub fn decode<T: serde::de::DeserializeOwned>(
+    pub(crate) fn decode<T: serde::de::DeserializeOwned>(
         &self,
         method: &Method,
         path: &str,
@@ -193,27 +198,23 @@ impl Api {
         })
     }
 
-    pub async fn put(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
-        self.call(Method::PUT, path, Body::Json(body), true).await
-    }
-
-    pub async fn patch(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
-        self.call(Method::PATCH, path, Body::Json(body), false)
-            .await
-    }
-
-    pub async fn delete(&self, path: &str) -> anyhow::Result<Value> {
+    pub(crate) async fn delete(&self, path: &str) -> anyhow::Result<Value> {
         self.call(Method::DELETE, path, Body::Empty, true).await
     }
 
     /// POST `body`; retried only when `idempotent` (the API dedupes it).
-    pub async fn post(&self, path: &str, body: &Value, idempotent: bool) -> anyhow::Result<Value> {
+    pub(crate) async fn post(
+        &self,
+        path: &str,
+        body: &Value,
+        idempotent: bool,
+    ) -> anyhow::Result<Value> {
         self.call(Method::POST, path, Body::Json(body), idempotent)
             .await
     }
 
     /// Send a request and read its JSON answer, retrying idempotent calls.
-    pub async fn call(
+    pub(crate) async fn call(
         &self,
         method: Method,
         path: &str,
@@ -224,7 +225,7 @@ impl Api {
     }
 
     /// [`Api::call`] with extra request headers (e.g. a lease nonce).
-    pub async fn call_with(
+    pub(crate) async fn call_with(
         &self,
         method: Method,
         path: &str,
@@ -266,7 +267,7 @@ impl Api {
 
     /// Send a built request once and read its JSON answer (an empty body
     /// reads as `null`).
-    pub async fn send_once(
+    pub(crate) async fn send_once(
         &self,
         rb: reqwest::RequestBuilder,
         what: &str,
@@ -314,7 +315,7 @@ impl Api {
     }
 
     /// An error answer as a user error with its exit code and hint.
-    pub fn api_error(&self, api: ApiError, method: &Method, path: &str) -> anyhow::Error {
+    pub(crate) fn api_error(&self, api: ApiError, method: &Method, path: &str) -> anyhow::Error {
         let (user, hint) = match api.status {
             401 | 403 => (
                 UserError::failure(format!("{} refused the credential", self.name)),

@@ -6,8 +6,8 @@
 //! Streaming uploads keep their own resumable loops (see `registry::client`)
 //! rather than going through the generic retry of `api`.
 
-pub mod api;
-pub mod redact;
+pub(crate) mod api;
+pub(crate) mod redact;
 pub mod retry;
 
 use std::time::Duration;
@@ -15,17 +15,17 @@ use std::time::Duration;
 pub use api::{Api, ApiError};
 
 /// The user agent every request carries.
-pub const USER_AGENT: &str = concat!("hoist/", env!("CARGO_PKG_VERSION"));
+pub(crate) const USER_AGENT: &str = concat!("hoist/", env!("CARGO_PKG_VERSION"));
 
 /// A reqwest client builder with hoist's user agent and a connect timeout;
 /// callers add what their protocol needs (read timeouts, redirects).
-pub fn builder() -> reqwest::ClientBuilder {
+pub(crate) fn builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .connect_timeout(Duration::from_secs(15))
 }
 
 /// The process's async runtime, which the synchronous commands block on.
-pub fn runtime() -> anyhow::Result<&'static tokio::runtime::Handle> {
+pub(crate) fn runtime() -> anyhow::Result<&'static tokio::runtime::Handle> {
     crate::rt::handle()
 }

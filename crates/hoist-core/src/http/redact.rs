@@ -6,7 +6,7 @@
 /// The full error text of a reqwest error (its sources hold the real cause),
 /// with every URL in it [`redact`]ed: reqwest names the request URL, and
 /// after a redirect its target, which may be a signed storage URL.
-pub fn describe(e: &reqwest::Error) -> String {
+pub(crate) fn describe(e: &reqwest::Error) -> String {
     let mut s = redact(&e.to_string());
     let mut src = std::error::Error::source(e);
     while let Some(inner) = src {
@@ -40,7 +40,7 @@ const SECRET_PARAMS: &[&str] = &[
 /// `text` with every `http(s)://` URL cut to scheme, host and path (no
 /// userinfo, query or fragment), and the values of [`SECRET_PARAMS`] that
 /// still appear anywhere (say in an error body) replaced by `***`.
-pub fn redact(text: &str) -> String {
+pub(crate) fn redact(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     loop {

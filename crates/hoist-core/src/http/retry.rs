@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 
 /// Whether an answer with `status` may succeed if sent again: 408, 429 and
 /// every 5xx.
-pub fn transient(status: StatusCode) -> bool {
+pub(crate) fn transient(status: StatusCode) -> bool {
     status.is_server_error()
         || status == StatusCode::TOO_MANY_REQUESTS
         || status == StatusCode::REQUEST_TIMEOUT
@@ -17,7 +17,7 @@ pub fn transient(status: StatusCode) -> bool {
 /// Pause before attempt `n` (1-based): the base (200 ms, or what
 /// [`set_base_ms`] set) doubling per attempt, at most 5 s, with up to a
 /// quarter of it added at random so that many clients do not retry in step.
-pub fn backoff(n: u32) -> Duration {
+pub(crate) fn backoff(n: u32) -> Duration {
     let ms = (base_ms() << n.min(5)).min(5000);
     Duration::from_millis(ms + jitter(ms / 4))
 }
@@ -48,7 +48,7 @@ fn jitter(max: u64) -> u64 {
 }
 
 /// A number that differs between calls and processes (not for secrets).
-pub fn random() -> u64 {
+pub(crate) fn random() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(
@@ -62,7 +62,7 @@ pub fn random() -> u64 {
 }
 
 /// The server's `Retry-After` in seconds, capped at 30 s.
-pub fn retry_after(h: &HeaderMap) -> Option<Duration> {
+pub(crate) fn retry_after(h: &HeaderMap) -> Option<Duration> {
     let secs: u64 = h
         .get(reqwest::header::RETRY_AFTER)?
         .to_str()

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::Runtime;
 
 /// The file's name inside a build context.
-pub const FILE_NAME: &str = "build.json";
+pub(crate) const FILE_NAME: &str = "build.json";
 
 /// One build context's build.json.
 ///
@@ -25,34 +25,34 @@ pub const FILE_NAME: &str = "build.json";
 /// has `function` and `runtime`, the project image's has `project` and
 /// `functions`, and an old file may lack `bundle_digest`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BuildInfo {
+pub(crate) struct BuildInfo {
     /// The bundle's digest (`sha256:…`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bundle_digest: Option<String>,
+    pub(crate) bundle_digest: Option<String>,
     /// The function built (a function's context).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub function: Option<String>,
+    pub(crate) function: Option<String>,
     /// The functions the project image serves.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub functions: Option<Vec<String>>,
+    pub(crate) functions: Option<Vec<String>>,
     /// The project's name (the project image's context).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub project: Option<String>,
+    pub(crate) project: Option<String>,
     /// The function's runtime.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub runtime: Option<Runtime>,
+    pub(crate) runtime: Option<Runtime>,
     /// The version the image was built for.
-    pub version: String,
+    pub(crate) version: String,
 }
 
 impl BuildInfo {
     /// The bytes [`BuildInfo::write`] puts in the file (pretty-printed JSON).
-    pub fn to_bytes(&self) -> anyhow::Result<Vec<u8>> {
+    pub(crate) fn to_bytes(&self) -> anyhow::Result<Vec<u8>> {
         serde_json::to_vec_pretty(self).context("cannot encode build.json")
     }
 
     /// Write `dir/build.json`.
-    pub fn write(&self, dir: &Path) -> anyhow::Result<()> {
+    pub(crate) fn write(&self, dir: &Path) -> anyhow::Result<()> {
         let path = dir.join(FILE_NAME);
         std::fs::write(&path, self.to_bytes()?)
             .with_context(|| format!("cannot write {}", path.display()))
@@ -61,7 +61,7 @@ impl BuildInfo {
     /// Read `dir/build.json`; `None` when there is none (nothing was built
     /// there). A file that cannot be read or decoded is an error naming the
     /// file and, for a decode error, the field that did not fit.
-    pub fn read(dir: &Path) -> anyhow::Result<Option<BuildInfo>> {
+    pub(crate) fn read(dir: &Path) -> anyhow::Result<Option<BuildInfo>> {
         let path = dir.join(FILE_NAME);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,

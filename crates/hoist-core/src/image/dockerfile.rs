@@ -18,7 +18,7 @@ use crate::config::{Function, Project, Runtime};
 use crate::error::UserError;
 
 /// The variables every Dockerfile template gets (docs/templates.md).
-pub const TEMPLATE_VARIABLES: &[&str] = &[
+pub(crate) const TEMPLATE_VARIABLES: &[&str] = &[
     "name",
     "runtime",
     "entrypoint",

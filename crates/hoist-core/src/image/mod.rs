@@ -6,21 +6,20 @@
 //! nothing: what deserves a warning comes back in [`Rendered::warnings`].
 //! docs/templates.md describes the templates and the variables they get.
 
-pub mod build_info;
+pub(crate) mod build_info;
 mod dockerfile;
 pub mod oci;
-pub mod project;
+pub(crate) mod project;
 mod scaffold;
 
 use std::path::PathBuf;
 
 use crate::config::{Function, Project, Runtime};
 
-pub use dockerfile::TEMPLATE_VARIABLES;
 pub use scaffold::{render_scaffold, scaffold_files};
 
 /// The directory inside a build context that holds the bundle's files.
-pub const CONTEXT_APP_DIR: &str = "app";
+pub(crate) const CONTEXT_APP_DIR: &str = "app";
 
 /// Values that go into a rendered Dockerfile besides the function itself.
 #[derive(Debug, Clone, Default)]
@@ -102,7 +101,7 @@ pub fn render(
 }
 
 /// The pinned base image of deno functions (and of the project image).
-pub const DENO_BASE_IMAGE: &str = "supabase/edge-runtime:v1.67.4";
+pub(crate) const DENO_BASE_IMAGE: &str = "supabase/edge-runtime:v1.67.4";
 
 /// The pinned base image a runtime's built-in template starts from; `None`
 /// for `dockerfile`, whose Dockerfile names its own.
@@ -141,7 +140,7 @@ pub fn base_image_for(project: &Project, function: &Function) -> String {
 
 /// Path, inside the build context, of the Bun server that serves a
 /// function's default-exported handler.
-pub const BUN_SERVER_PATH: &str = "hoist/bun-server.ts";
+pub(crate) const BUN_SERVER_PATH: &str = "hoist/bun-server.ts";
 
 /// Files a runtime's template needs in the build context besides the bundle,
 /// as (path in the context, bytes).
@@ -157,23 +156,26 @@ pub fn support_files(runtime: Runtime) -> Vec<(&'static str, &'static [u8])> {
 
 /// Path, inside a deno function's build context, of the generated
 /// `index.ts` that edge-runtime serves when the entrypoint has another name.
-pub const DENO_ENTRY_INDEX: &str = "hoist/deno-index.ts";
+pub(crate) const DENO_ENTRY_INDEX: &str = "hoist/deno-index.ts";
 
 /// The files edge-runtime looks for in a service directory.
-pub const DENO_SERVED: [&str; 4] = ["index.ts", "index.tsx", "index.js", "index.jsx"];
+pub(crate) const DENO_SERVED: [&str; 4] = ["index.ts", "index.tsx", "index.js", "index.jsx"];
 
 /// A generated `index.ts` beside a deno entrypoint not named `index.*`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntryIndex {
+pub(crate) struct EntryIndex {
     /// The entrypoint's directory inside the bundle (`""`: its root).
-    pub dir: String,
+    pub(crate) dir: String,
     /// The module's text.
-    pub source: String,
+    pub(crate) source: String,
 }
 
 /// The graph of a deno function as its bundle lays it out, or `None` when
 /// it cannot be followed (the bundle step reports why).
-pub fn deno_plan(project: &Project, function: &Function) -> Option<crate::bundle::graph::Plan> {
+pub(crate) fn deno_plan(
+    project: &Project,
+    function: &Function,
+) -> Option<crate::bundle::graph::Plan> {
     let opts = crate::bundle::BundleOptions {
         limit_bytes: u64::MAX,
         mtime: 0,
@@ -196,7 +198,7 @@ pub fn deno_plan(project: &Project, function: &Function) -> Option<crate::bundle
 /// when the entrypoint is an index file; an error when the entrypoint's
 /// directory bundles an index file of its own, which edge-runtime would
 /// serve instead.
-pub fn entry_index(
+pub(crate) fn entry_index(
     name: &str,
     plan: &crate::bundle::graph::Plan,
 ) -> anyhow::Result<Option<EntryIndex>> {

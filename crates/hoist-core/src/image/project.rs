@@ -16,16 +16,16 @@ use crate::config::{Function, Project};
 use crate::error::UserError;
 
 /// Where the union of the bundles sits in the image.
-pub const FUNCTIONS_HOME: &str = "/home/deno/functions";
+pub(crate) const FUNCTIONS_HOME: &str = "/home/deno/functions";
 /// The router's directory in the image (edge-runtime's `--main-service`).
 /// Outside [`FUNCTIONS_HOME`], so no function directory can collide with it.
-pub const ROUTER_HOME: &str = "/home/deno/main";
+pub(crate) const ROUTER_HOME: &str = "/home/deno/main";
 /// The router inside the build context.
-pub const ROUTER_SRC: &str = "hoist/main/index.ts";
+pub(crate) const ROUTER_SRC: &str = "hoist/main/index.ts";
 /// Name of the project image's build context under `.hoist/build/` and of
 /// its union bundle under `.hoist/bundles/` (function names start with a
 /// letter, so no function can take it).
-pub const STATE_NAME: &str = "_project";
+pub(crate) const STATE_NAME: &str = "_project";
 /// edge-runtime's defaults for a user worker, as Supabase's main uses them.
 const DEFAULT_MEMORY_MB: u32 = 150;
 const DEFAULT_TIMEOUT_MS: u64 = 5 * 60 * 1000;
@@ -33,29 +33,29 @@ const DEFAULT_TIMEOUT_MS: u64 = 5 * 60 * 1000;
 /// How one function is served by the router.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Route {
+pub(crate) struct Route {
     /// The entrypoint's directory in the image.
-    pub service_path: String,
+    pub(crate) service_path: String,
     /// The import map's path in the image.
-    pub import_map_path: Option<String>,
+    pub(crate) import_map_path: Option<String>,
     /// supabase/config.toml `verify_jwt`; unset: the `VERIFY_JWT` env.
-    pub verify_jwt: Option<bool>,
-    pub memory_limit_mb: u32,
-    pub worker_timeout_ms: u64,
+    pub(crate) verify_jwt: Option<bool>,
+    pub(crate) memory_limit_mb: u32,
+    pub(crate) worker_timeout_ms: u64,
     /// The function's `env:` from hoist.yaml, over the container's env.
-    pub env: BTreeMap<String, String>,
+    pub(crate) env: BTreeMap<String, String>,
 }
 
 /// The files and routes of the project image.
 #[derive(Debug, Clone)]
-pub struct ProjectLayout {
+pub(crate) struct ProjectLayout {
     /// The union's files, as a bundle plan (relative to their common root).
-    pub plan: Plan,
+    pub(crate) plan: Plan,
     /// Routes by function name.
-    pub routes: BTreeMap<String, Route>,
+    pub(crate) routes: BTreeMap<String, Route>,
     /// Generated `index.ts` files (path in the context, path in the image,
     /// text), for entrypoints not named `index.*`.
-    pub indexes: Vec<(String, String, String)>,
+    pub(crate) indexes: Vec<(String, String, String)>,
 }
 
 fn join(a: &str, b: &str) -> String {
@@ -74,7 +74,10 @@ fn slash(p: &Path) -> String {
 /// under their common root, and how the router serves each. Two entrypoints
 /// needing a generated `index.ts` in one directory, or one whose directory
 /// holds another function's index file, are refused.
-pub fn layout(project: &Project, functions: &[(&Function, Plan)]) -> anyhow::Result<ProjectLayout> {
+pub(crate) fn layout(
+    project: &Project,
+    functions: &[(&Function, Plan)],
+) -> anyhow::Result<ProjectLayout> {
     let mut base: Option<PathBuf> = None;
     for (_, plan) in functions {
         let mut b = base.take().unwrap_or_else(|| plan.base.clone());
@@ -166,7 +169,7 @@ pub fn layout(project: &Project, functions: &[(&Function, Plan)]) -> anyhow::Res
 }
 
 /// The router's TypeScript source for `routes`.
-pub fn router_source(routes: &BTreeMap<String, Route>) -> String {
+pub(crate) fn router_source(routes: &BTreeMap<String, Route>) -> String {
     let table = serde_json::to_string_pretty(routes).unwrap_or_else(|_| "{}".into());
     include_str!("../../../../templates/runtime/deno-main.ts").replace("__HOIST_ROUTES__", &table)
 }
@@ -185,7 +188,7 @@ struct DockerfileVars<'a> {
 }
 
 /// The project image's Dockerfile (templates/dockerfiles/deno-project.Dockerfile.j2).
-pub fn dockerfile(
+pub(crate) fn dockerfile(
     project: &Project,
     layout: &ProjectLayout,
     ctx: &super::RenderContext,

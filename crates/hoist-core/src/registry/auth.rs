@@ -18,7 +18,7 @@ use crate::auth::Secret;
 
 /// A credential for one registry.
 #[derive(Clone)]
-pub enum Credential {
+pub(crate) enum Credential {
     Basic {
         user: String,
         password: Secret,
@@ -30,9 +30,9 @@ pub enum Credential {
 /// A credential and where it came from.
 #[derive(Clone)]
 pub struct Creds {
-    pub credential: Credential,
+    pub(crate) credential: Credential,
     /// Human description of the source, never the secret.
-    pub source: String,
+    pub(crate) source: String,
 }
 
 impl std::fmt::Debug for Creds {
@@ -43,7 +43,7 @@ impl std::fmt::Debug for Creds {
 
 impl Creds {
     /// The user name, when the credential has one (for messages).
-    pub fn user(&self) -> Option<&str> {
+    pub(crate) fn user(&self) -> Option<&str> {
         match &self.credential {
             Credential::Basic { user, .. } => Some(user),
             Credential::IdentityToken(_) => None,
@@ -51,7 +51,7 @@ impl Creds {
     }
 
     /// `Basic base64(user:password)` for the Basic scheme and token servers.
-    pub fn basic_header(&self) -> Option<String> {
+    pub(crate) fn basic_header(&self) -> Option<String> {
         match &self.credential {
             Credential::Basic { user, password } => Some(format!(
                 "Basic {}",
@@ -61,18 +61,10 @@ impl Creds {
             Credential::IdentityToken(_) => None,
         }
     }
-
-    /// Every secret value, so that logs and errors can be scrubbed.
-    pub fn secrets(&self) -> Vec<String> {
-        match &self.credential {
-            Credential::Basic { password, .. } => vec![password.expose().to_string()],
-            Credential::IdentityToken(t) => vec![t.expose().to_string()],
-        }
-    }
 }
 
 /// The user name sent with a hoist-stored registry token.
-pub fn hoist_user() -> String {
+pub(crate) fn hoist_user() -> String {
     std::env::var("HOIST_REGISTRY_USERNAME")
         .ok()
         .filter(|u| !u.is_empty())
@@ -81,7 +73,7 @@ pub fn hoist_user() -> String {
 
 /// Find credentials for `host`. `configured` is the host of hoist.yaml's
 /// `registry.url`, the only registry hoist's own token is ever sent to.
-pub fn lookup(host: &str, configured: Option<&str>) -> anyhow::Result<Option<Creds>> {
+pub(crate) fn lookup(host: &str, configured: Option<&str>) -> anyhow::Result<Option<Creds>> {
     if configured == Some(host) {
         if let Some((token, source)) = crate::auth::token("registry")? {
             return Ok(Some(Creds {
@@ -108,7 +100,7 @@ pub fn lookup(host: &str, configured: Option<&str>) -> anyhow::Result<Option<Cre
 }
 
 /// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
-pub fn docker_config_path() -> Option<PathBuf> {
+pub(crate) fn docker_config_path() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("DOCKER_CONFIG").filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(dir).join("config.json"));
     }
@@ -283,7 +275,7 @@ fn helper_get(
 
 /// One parsed `WWW-Authenticate` challenge.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Challenge {
+pub(crate) enum Challenge {
     Basic,
     Bearer {
         realm: String,
@@ -293,7 +285,7 @@ pub enum Challenge {
 }
 
 /// Parse a `WWW-Authenticate` header value (`Bearer realm="…",service="…"`).
-pub fn parse_challenge(header: &str) -> Option<Challenge> {
+pub(crate) fn parse_challenge(header: &str) -> Option<Challenge> {
     let header = header.trim();
     let (scheme, rest) = header.split_once(' ').unwrap_or((header, ""));
     let params = parse_params(rest);

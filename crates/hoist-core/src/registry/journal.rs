@@ -34,7 +34,7 @@ struct Record {
 
 /// Where the record of one blob's upload lives.
 #[derive(Debug, Clone)]
-pub struct Journal {
+pub(crate) struct Journal {
     path: PathBuf,
     registry: String,
     repo: String,
@@ -47,7 +47,7 @@ pub struct Journal {
 impl Journal {
     /// The record for `digest` (`size` bytes) going to `registry/repo`,
     /// kept under `dir` (the project's `.hoist/uploads`).
-    pub fn new(
+    pub(crate) fn new(
         dir: &Path,
         registry: &str,
         repo: &str,
@@ -74,7 +74,7 @@ impl Journal {
     /// The recorded session `(url, offset)`, when one is recorded for this
     /// very blob. No record is `Ok(None)`; one that cannot be read or
     /// decoded is an error.
-    pub fn read(&self) -> anyhow::Result<Option<(String, u64)>> {
+    pub(crate) fn read(&self) -> anyhow::Result<Option<(String, u64)>> {
         let bytes = match std::fs::read(&self.path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -93,7 +93,7 @@ impl Journal {
     }
 
     /// Record that the session at `url` holds `offset` bytes.
-    pub fn write(&self, url: &str, offset: u64) -> anyhow::Result<()> {
+    pub(crate) fn write(&self, url: &str, offset: u64) -> anyhow::Result<()> {
         let r = Record {
             registry: self.registry.clone(),
             repo: self.repo.clone(),
@@ -107,13 +107,13 @@ impl Journal {
     }
 
     /// Forget the session (the blob is complete, or the session is gone).
-    pub fn forget(&self) -> anyhow::Result<()> {
+    pub(crate) fn forget(&self) -> anyhow::Result<()> {
         crate::fsx::remove_file(&self.path)
     }
 
     /// [`Journal::read`] for a caller that goes on regardless: a record
     /// that cannot be read is a warning, and the upload starts afresh.
-    pub fn load(&self) -> Option<(String, u64)> {
+    pub(crate) fn load(&self) -> Option<(String, u64)> {
         match self.read() {
             Ok(found) => found,
             Err(e) => {
@@ -126,7 +126,7 @@ impl Journal {
 
     /// [`Journal::write`] for a caller that goes on regardless: a record
     /// that cannot be written only costs a later resume, and is a warning.
-    pub fn save(&self, url: &str, offset: u64) {
+    pub(crate) fn save(&self, url: &str, offset: u64) {
         if let Err(e) = self.write(url, offset) {
             self.reporter
                 .warn(&format!("{e:#}; a killed push will upload this blob again"));
@@ -135,7 +135,7 @@ impl Journal {
 
     /// [`Journal::forget`] for a caller that goes on regardless: a record
     /// left behind is a warning (the next push finds its session gone).
-    pub fn remove(&self) {
+    pub(crate) fn remove(&self) {
         if let Err(e) = self.forget() {
             self.reporter
                 .warn(&format!("{e:#}; the upload record is left behind"));

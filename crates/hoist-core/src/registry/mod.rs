@@ -4,10 +4,10 @@
 //! ([`journal`]). What to push where (a function's image from the
 //! project's OCI layout) lives next to the layout in `image::oci::publish`.
 
-pub mod auth;
-pub mod client;
-pub mod journal;
-pub mod reference;
+pub(crate) mod auth;
+pub(crate) mod client;
+pub(crate) mod journal;
+pub(crate) mod reference;
 
 pub use client::Client;
-pub use reference::Reference;
+pub(crate) use reference::Reference;

@@ -8,25 +8,25 @@ use std::fmt;
 use crate::error::UserError;
 
 /// Docker Hub's name in references and in ~/.docker/config.json.
-pub const DOCKER_HUB: &str = "docker.io";
+pub(crate) const DOCKER_HUB: &str = "docker.io";
 /// The host that serves Docker Hub's registry API.
 const DOCKER_HUB_API: &str = "registry-1.docker.io";
 
 /// A parsed image reference.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Reference {
+pub(crate) struct Reference {
     /// Registry host with optional port, `docker.io` for Docker Hub.
-    pub registry: String,
+    pub(crate) registry: String,
     /// Repository path inside the registry, e.g. `library/node`.
-    pub repository: String,
-    pub tag: Option<String>,
+    pub(crate) repository: String,
+    pub(crate) tag: Option<String>,
     /// `sha256:<hex>` when pinned.
-    pub digest: Option<String>,
+    pub(crate) digest: Option<String>,
 }
 
 impl Reference {
     /// Parse `text` as docker does; a usage error names what is wrong.
-    pub fn parse(text: &str) -> Result<Reference, UserError> {
+    pub(crate) fn parse(text: &str) -> Result<Reference, UserError> {
         let bad = |why: &str| {
             UserError::usage(format!(
                 "`{}` is not a valid image reference: {why}",
@@ -101,36 +101,23 @@ impl Reference {
     }
 
     /// The host to talk to for this reference's registry API.
-    pub fn api_host(&self) -> &str {
+    #[cfg(test)]
+    pub(crate) fn api_host(&self) -> &str {
         api_host(&self.registry)
     }
 
     /// What to ask the registry for: the digest when pinned, else the tag
     /// (`latest` when neither is given).
-    pub fn manifest_ref(&self) -> &str {
+    pub(crate) fn manifest_ref(&self) -> &str {
         self.digest
             .as_deref()
             .or(self.tag.as_deref())
             .unwrap_or("latest")
     }
-
-    /// `registry/repository`, without tag or digest.
-    pub fn name(&self) -> String {
-        format!("{}/{}", self.registry, self.repository)
-    }
-
-    /// The same repository, pinned to `digest` (tag dropped).
-    pub fn with_digest(&self, digest: &str) -> Reference {
-        Reference {
-            digest: Some(digest.to_string()),
-            tag: None,
-            ..self.clone()
-        }
-    }
 }
 
 /// The API host for a registry name: Docker Hub's API lives elsewhere.
-pub fn api_host(registry: &str) -> &str {
+pub(crate) fn api_host(registry: &str) -> &str {
     if registry == DOCKER_HUB {
         DOCKER_HUB_API
     } else {
@@ -152,7 +139,7 @@ impl fmt::Display for Reference {
 }
 
 /// Check `sha256:<64 lowercase hex>`.
-pub fn validate_digest(d: &str) -> Result<(), String> {
+pub(crate) fn validate_digest(d: &str) -> Result<(), String> {
     match d.split_once(':') {
         Some(("sha256", hex))
             if hex.len() == 64
@@ -170,7 +157,7 @@ pub fn validate_digest(d: &str) -> Result<(), String> {
 /// reference never holds, but a mistyped `registry.url` may) becomes
 /// `***@`, and a scheme's is dropped likewise. An `@` followed by a digest
 /// (`name@sha256:…`) is left alone.
-pub fn without_userinfo(text: &str) -> String {
+pub(crate) fn without_userinfo(text: &str) -> String {
     let (scheme, rest) = match text.split_once("://") {
         Some((s, r)) => (format!("{s}://"), r),
         None => (String::new(), text),
@@ -192,7 +179,7 @@ pub fn without_userinfo(text: &str) -> String {
 
 /// Whether a registry host is on this machine, where docker (and hoist)
 /// talk plain HTTP.
-pub fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     let h = match host.strip_prefix('[') {
         Some(rest) => rest.split(']').next().unwrap_or(rest),
         None => host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host),

@@ -33,7 +33,7 @@ pub struct Built {
     /// The base image's registry that could not be reached, when the
     /// image was skipped for that.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unreachable_registry: Option<String>,
+    pub(crate) unreachable_registry: Option<String>,
     /// The project image (`supabase.image: project`): the functions it
     /// serves; `function` is then the project's name.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -16,10 +16,10 @@ use crate::storage::{Created, Store};
 use crate::targets::Reporter;
 
 /// Key prefix of the leases.
-pub const PREFIX: &str = "releases/lease/";
+pub(crate) const PREFIX: &str = "releases/lease/";
 
 /// A lease held this long by another host is taken to be abandoned.
-pub const ABANDONED_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+pub(crate) const ABANDONED_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// How long a deploy or rollback waits for the lease:
 /// `HOIST_LEASE_WAIT_SECONDS`, default 15 minutes. A value that is not a
@@ -110,12 +110,6 @@ pub struct Lease<'a> {
 }
 
 impl Lease<'_> {
-    /// Delete the lease if it is still this process's.
-    pub fn release(mut self) -> anyhow::Result<()> {
-        self.released = true;
-        self.give_back()
-    }
-
     fn give_back(&self) -> anyhow::Result<()> {
         // A lease that does not decode is not this process's (hoist
         // writes it whole), and is left to the next taker to replace.

@@ -12,7 +12,7 @@ pub mod lease;
 pub mod parallel;
 pub mod plan;
 pub mod project;
-pub mod publish;
+pub(crate) mod publish;
 pub mod record;
 pub mod steps;
 

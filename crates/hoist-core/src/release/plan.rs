@@ -33,7 +33,7 @@ impl Desired {
 }
 
 /// sha256 of the settings as JSON, `sha256:<hex>`.
-pub fn config_digest(s: &FunctionSettings) -> anyhow::Result<String> {
+pub(crate) fn config_digest(s: &FunctionSettings) -> anyhow::Result<String> {
     let bytes = serde_json::to_vec(s).map_err(|e| {
         anyhow::anyhow!("cannot write the settings of {:?} as JSON: {e}", s.runtime)
     })?;
@@ -81,10 +81,10 @@ pub fn check_runtimes(
 
 /// One setting that changes.
 #[derive(Debug, Clone, Serialize)]
-pub struct SettingChange {
-    pub key: String,
-    pub from: serde_json::Value,
-    pub to: serde_json::Value,
+pub(crate) struct SettingChange {
+    pub(crate) key: String,
+    pub(crate) from: serde_json::Value,
+    pub(crate) to: serde_json::Value,
 }
 
 /// The plan for one function.
@@ -95,15 +95,15 @@ pub struct Step {
     pub action: &'static str,
     pub version: String,
     pub previous_version: Option<String>,
-    pub digest: String,
-    pub previous_digest: Option<String>,
+    pub(crate) digest: String,
+    pub(crate) previous_digest: Option<String>,
     pub code_changed: bool,
-    pub env_added: Vec<String>,
-    pub env_removed: Vec<String>,
+    pub(crate) env_added: Vec<String>,
+    pub(crate) env_removed: Vec<String>,
     /// Configured env whose keys stay but whose values change (values are
     /// never shown: only that the env digest differs).
-    pub env_changed: bool,
-    pub settings: Vec<SettingChange>,
+    pub(crate) env_changed: bool,
+    pub(crate) settings: Vec<SettingChange>,
     /// The target's settings before, when this step changes them (for the
     /// undo to put them back).
     #[serde(skip)]

@@ -23,7 +23,7 @@ pub fn enabled(project: &Project) -> bool {
 
 /// The functions the project image serves: every deno function bundled
 /// by its module graph (not those with their own Dockerfile).
-pub fn members(project: &Project) -> Vec<&Function> {
+pub(crate) fn members(project: &Project) -> Vec<&Function> {
     project
         .functions
         .iter()

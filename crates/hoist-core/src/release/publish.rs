@@ -20,23 +20,23 @@ pub struct Pushed {
     pub function: String,
     pub version: String,
     pub bundle_digest: String,
-    pub bundle_size: u64,
+    pub(crate) bundle_size: u64,
     pub image: Option<ImageRef>,
     /// `stored` or `unchanged`.
     pub status: &'static str,
-    pub store: &'static str,
+    pub(crate) store: &'static str,
     pub archive_url: String,
     /// The archive's key in the store, as the version's manifest names it
     /// (what a target sharing the store fetches).
     pub archive_key: String,
-    pub manifest_url: String,
+    pub(crate) manifest_url: String,
     pub uploaded_bytes: u64,
-    pub parts: usize,
-    pub retries: usize,
-    pub upload_seconds: f64,
+    pub(crate) parts: usize,
+    pub(crate) retries: usize,
+    pub(crate) upload_seconds: f64,
     /// The image push (registry reference, digest, blob bytes uploaded).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub image_push: Option<crate::image::oci::publish::Pushed>,
+    pub(crate) image_push: Option<crate::image::oci::publish::Pushed>,
 }
 
 /// Refuse a version stored with other content, push the image, then store
@@ -83,7 +83,7 @@ pub fn publish(
 }
 
 /// Store one prepared function (archive, then manifest, then index).
-pub fn push_one(
+pub(crate) fn push_one(
     f: &Function,
     store: &dyn Store,
     prepared: &Prepared,

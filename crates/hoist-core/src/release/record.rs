@@ -12,10 +12,10 @@ use crate::storage::manifest::now_rfc3339;
 use crate::storage::Store;
 
 /// Key prefix of release records in the store.
-pub const PREFIX: &str = "releases/";
+pub(crate) const PREFIX: &str = "releases/";
 /// Key prefix of the markers of releases still in progress: a deploy finds
 /// unfinished releases by listing these few keys, not every record.
-pub const OPEN: &str = "releases/open/";
+pub(crate) const OPEN: &str = "releases/open/";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -66,38 +66,38 @@ pub struct FunctionRelease {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct JournalEntry {
-    pub at: String,
-    pub function: String,
+pub(crate) struct JournalEntry {
+    pub(crate) at: String,
+    pub(crate) function: String,
     /// `deployed`, `failed`, `rolled_back`, `retired`, `recovered`.
-    pub step: String,
-    pub detail: String,
+    pub(crate) step: String,
+    pub(crate) detail: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReleaseRecord {
-    pub schema: u32,
+    pub(crate) schema: u32,
     pub id: String,
     pub target: String,
-    pub project: String,
+    pub(crate) project: String,
     pub status: ReleaseStatus,
     pub created_at: String,
     #[serde(default)]
-    pub finished_at: Option<String>,
+    pub(crate) finished_at: Option<String>,
     pub who: String,
     /// Host and process that ran the deploy, so that only an abandoned
     /// record is recovered.
     #[serde(default)]
-    pub host: String,
+    pub(crate) host: String,
     #[serde(default)]
-    pub pid: u32,
+    pub(crate) pid: u32,
     #[serde(default)]
     pub git_commit: Option<String>,
     pub functions: Vec<FunctionRelease>,
     #[serde(default)]
-    pub journal: Vec<JournalEntry>,
+    pub(crate) journal: Vec<JournalEntry>,
     #[serde(default)]
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
 }
 
 impl ReleaseRecord {
@@ -123,7 +123,7 @@ impl ReleaseRecord {
         }
     }
 
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         format!("{PREFIX}{}.json", self.id)
     }
 
@@ -136,7 +136,7 @@ impl ReleaseRecord {
         });
     }
 
-    pub fn set_state(&mut self, function: &str, state: FunctionState) {
+    pub(crate) fn set_state(&mut self, function: &str, state: FunctionState) {
         if let Some(f) = self.functions.iter_mut().find(|f| f.function == function) {
             f.state = state;
         }
@@ -157,7 +157,7 @@ impl ReleaseRecord {
 
     /// Start the release: its open marker first, then the record, so a
     /// kill between the two leaves a marker that [`open_records`] clears.
-    pub fn open(&self, store: &dyn Store) -> anyhow::Result<()> {
+    pub(crate) fn open(&self, store: &dyn Store) -> anyhow::Result<()> {
         store.put(&format!("{OPEN}{}", self.id), self.id.as_bytes(), false)?;
         self.save(store)
     }
@@ -165,7 +165,7 @@ impl ReleaseRecord {
     /// Save the finished record, then drop its open marker. The save is
     /// tried three times: a record left `in_progress` would have the next
     /// deploy undo a release that went live.
-    pub fn close(&self, store: &dyn Store) -> anyhow::Result<()> {
+    pub(crate) fn close(&self, store: &dyn Store) -> anyhow::Result<()> {
         let mut saved = self.save(store);
         for wait in [250, 1000] {
             if saved.is_ok() {
@@ -270,7 +270,7 @@ fn who() -> String {
     clippy::manual_unwrap_or_default,
     reason = "the match says what no host name means"
 )]
-pub fn host() -> String {
+pub(crate) fn host() -> String {
     if let Ok(name) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
         return name.trim().to_string();
     }
@@ -283,7 +283,7 @@ pub fn host() -> String {
 impl ReleaseRecord {
     /// Whether nobody is working on this record any more: its process on
     /// this host is gone, or it was started over an hour ago elsewhere.
-    pub fn abandoned(&self) -> bool {
+    pub(crate) fn abandoned(&self) -> bool {
         if self.status != ReleaseStatus::InProgress {
             return false;
         }

@@ -94,13 +94,13 @@ fn has_own_dockerfile(f: &Function) -> bool {
 }
 
 /// Whether a function is bundled by following its module graph.
-pub fn is_graph_bundle(f: &Function) -> bool {
+pub(crate) fn is_graph_bundle(f: &Function) -> bool {
     f.runtime == crate::config::Runtime::Deno && !has_own_dockerfile(f)
 }
 
 /// The module graph of a deno function and its bundle layout
 /// ([`crate::bundle::graph::plan_function`]).
-pub fn graph_plan(
+pub(crate) fn graph_plan(
     project: &Project,
     f: &Function,
     allow_unresolved: bool,

@@ -18,11 +18,11 @@ use crate::error::UserError;
 
 /// File name of a version's archive in the layout before content-addressed
 /// keys; still read, never written.
-pub const LEGACY_ARCHIVE: &str = "function.tar.gz";
+pub(crate) const LEGACY_ARCHIVE: &str = "function.tar.gz";
 /// File name of a version's release manifest.
-pub const MANIFEST: &str = "manifest.json";
+pub(crate) const MANIFEST: &str = "manifest.json";
 /// File name of a function's version index.
-pub const INDEX: &str = "index.json";
+pub(crate) const INDEX: &str = "index.json";
 
 /// The directory (key prefix, ending in `/`) that holds all of a function.
 pub fn function_dir(function: &str) -> String {
@@ -30,19 +30,20 @@ pub fn function_dir(function: &str) -> String {
 }
 
 /// The directory (key prefix, ending in `/`) of one version.
-pub fn version_dir(function: &str, version: &str) -> String {
+pub(crate) fn version_dir(function: &str, version: &str) -> String {
     format!("functions/{function}/{version}/")
 }
 
 /// The key of a version's archive whose sha256 is `sha256_hex` (bare
 /// lowercase hex, or `sha256:<hex>`).
-pub fn archive_key(function: &str, version: &str, sha256_hex: &str) -> String {
+pub(crate) fn archive_key(function: &str, version: &str, sha256_hex: &str) -> String {
     let hex = sha256_hex.strip_prefix("sha256:").unwrap_or(sha256_hex);
     format!("{}archive-{hex}.tar.gz", version_dir(function, version))
 }
 
 /// The archive key an older hoist wrote (`function.tar.gz`).
-pub fn legacy_archive_key(function: &str, version: &str) -> String {
+#[cfg(test)]
+pub(crate) fn legacy_archive_key(function: &str, version: &str) -> String {
     format!("{}{LEGACY_ARCHIVE}", version_dir(function, version))
 }
 
@@ -57,22 +58,22 @@ pub fn is_archive_key(function: &str, version: &str, key: &str) -> bool {
 }
 
 /// The hex digest in an archive file name `archive-<64 hex>.tar.gz`.
-pub fn archive_name_digest(name: &str) -> Option<&str> {
+pub(crate) fn archive_name_digest(name: &str) -> Option<&str> {
     let hex = name.strip_prefix("archive-")?.strip_suffix(".tar.gz")?;
     (hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))).then_some(hex)
 }
 
-pub fn manifest_key(function: &str, version: &str) -> String {
+pub(crate) fn manifest_key(function: &str, version: &str) -> String {
     format!("{}{MANIFEST}", version_dir(function, version))
 }
 
-pub fn index_key(function: &str) -> String {
+pub(crate) fn index_key(function: &str) -> String {
     format!("{}{INDEX}", function_dir(function))
 }
 
 /// The version named by a key `functions/<function>/<version>/manifest.json`
 /// (relative to the store's prefix), if the key is one.
-pub fn version_of_manifest_key<'a>(function: &str, key: &'a str) -> Option<&'a str> {
+pub(crate) fn version_of_manifest_key<'a>(function: &str, key: &'a str) -> Option<&'a str> {
     let rest = key.strip_prefix("functions/")?.strip_prefix(function)?;
     let rest = rest.strip_prefix('/')?;
     let version = rest.strip_suffix(MANIFEST)?.strip_suffix('/')?;

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// The schema number written into every manifest and index.
-pub const SCHEMA: u32 = 1;
+pub(crate) const SCHEMA: u32 = 1;
 
 /// The archive a manifest points at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,60 +19,60 @@ pub struct BundleRef {
     /// `sha256:<hex>` of the .tar.gz bytes.
     pub digest: String,
     /// Size of the .tar.gz in bytes.
-    pub size: u64,
-    pub media_type: String,
+    pub(crate) size: u64,
+    pub(crate) media_type: String,
 }
 
 /// An image built from the same bundle, when one was pushed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageRef {
     /// Repository reference, e.g. `registry.fly.io/app@sha256:...`.
-    pub reference: String,
+    pub(crate) reference: String,
     /// `sha256:<hex>` of the image manifest.
     pub digest: String,
 }
 
 /// The git state of the project when the version was pushed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GitInfo {
-    pub commit: String,
-    pub dirty: bool,
+pub(crate) struct GitInfo {
+    pub(crate) commit: String,
+    pub(crate) dirty: bool,
 }
 
 /// `functions/<function>/<version>/manifest.json`: what one immutable
 /// version is. Written once, after its archive.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReleaseManifest {
-    pub schema: u32,
-    pub function: String,
+    pub(crate) schema: u32,
+    pub(crate) function: String,
     pub version: String,
     pub bundle: BundleRef,
     /// Null until an image is pushed with the version.
-    pub image: Option<ImageRef>,
-    pub runtime: String,
-    pub entrypoint: String,
+    pub(crate) image: Option<ImageRef>,
+    pub(crate) runtime: String,
+    pub(crate) entrypoint: String,
     /// Deno: the import map inside the bundle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub import_map: Option<String>,
+    pub(crate) import_map: Option<String>,
     /// supabase/config.toml `verify_jwt`, when set (the image's VERIFY_JWT).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verify_jwt: Option<bool>,
+    pub(crate) verify_jwt: Option<bool>,
     /// The function's resources (memory_mb, cpus, timeout_seconds,
     /// max_concurrent, warm_workers), unset ones left out. Kept as a JSON
     /// map so that a newer hoist's extra keys do not break older readers.
     #[serde(default)]
-    pub resources: serde_json::Map<String, serde_json::Value>,
+    pub(crate) resources: serde_json::Map<String, serde_json::Value>,
     /// Names of the environment values the function is configured with;
     /// never their values.
     #[serde(default)]
-    pub env_keys: Vec<String>,
+    pub(crate) env_keys: Vec<String>,
     /// Names of the secrets the function reads; values live on the target.
     #[serde(default)]
-    pub secret_keys: Vec<String>,
-    pub git: Option<GitInfo>,
-    pub hoist_version: String,
+    pub(crate) secret_keys: Vec<String>,
+    pub(crate) git: Option<GitInfo>,
+    pub(crate) hoist_version: String,
     /// RFC 3339, UTC, when the version was pushed.
-    pub created_at: String,
+    pub(crate) created_at: String,
 }
 
 impl ReleaseManifest {
@@ -97,13 +97,13 @@ pub struct IndexEntry {
     /// The last time a push named this version, when later than
     /// `created_at` (pushing stored content again, as a rollback does).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pushed_at: Option<String>,
+    pub(crate) pushed_at: Option<String>,
 }
 
 impl IndexEntry {
     /// When this version was last pushed: `pushed_at`, else `created_at`,
     /// as a key that sorts in time order.
-    pub fn last_pushed_key(&self) -> String {
+    pub(crate) fn last_pushed_key(&self) -> String {
         let created = time_key(&self.created_at);
         match &self.pushed_at {
             Some(p) => time_key(p).max(created),
@@ -130,13 +130,13 @@ impl From<&ReleaseManifest> for IndexEntry {
 /// are the truth, and readers may list `*/manifest.json` keys instead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Index {
-    pub schema: u32,
-    pub function: String,
-    pub versions: Vec<IndexEntry>,
+    pub(crate) schema: u32,
+    pub(crate) function: String,
+    pub(crate) versions: Vec<IndexEntry>,
 }
 
 impl Index {
-    pub fn new(function: &str) -> Self {
+    pub(crate) fn new(function: &str) -> Self {
         Index {
             schema: SCHEMA,
             function: function.to_string(),
@@ -145,7 +145,7 @@ impl Index {
     }
 
     /// Sort oldest first (by creation time, then version) and drop duplicates.
-    pub fn normalize(&mut self) {
+    pub(crate) fn normalize(&mut self) {
         let mut by_version: BTreeMap<String, IndexEntry> = BTreeMap::new();
         for e in self.versions.drain(..) {
             by_version.insert(e.version.clone(), e);
@@ -161,7 +161,7 @@ impl Index {
 
 /// Now, as RFC 3339 UTC with milliseconds (`2026-01-27T10:00:00.123Z`), so
 /// that versions pushed within one second still sort in push order.
-pub fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     let now = time::OffsetDateTime::now_utc();
     let fmt = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"

@@ -35,10 +35,10 @@ pub struct ObjectInfo {
     pub size: u64,
     /// Lowercase hex sha256 of the content, when the store recorded it
     /// (S3 objects hoist wrote carry it as `x-amz-meta-sha256`).
-    pub sha256: Option<String>,
+    pub(crate) sha256: Option<String>,
     /// When it was last written, where a listing says (prune leaves
     /// young unreferenced archives alone: a push may be about to name them).
-    pub modified: Option<std::time::SystemTime>,
+    pub(crate) modified: Option<std::time::SystemTime>,
 }
 
 /// The result of a create-only write.
@@ -53,14 +53,14 @@ pub enum Created {
 /// How an archive upload went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Uploaded {
-    pub created: Created,
+    pub(crate) created: Created,
     /// Payload bytes that reached the store on successful requests (0 when
     /// nothing was written).
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// 0 for a single PUT (or a local copy), else the multipart part count.
-    pub parts: usize,
+    pub(crate) parts: usize,
     /// Part uploads that failed once and were sent again.
-    pub retries: usize,
+    pub(crate) retries: usize,
 }
 
 /// A place that holds objects under string keys.
@@ -143,7 +143,7 @@ pub fn open(
 }
 
 /// The local store's directory: `storage.path` or `.hoist/store`.
-pub fn local_dir(project: &Project) -> PathBuf {
+pub(crate) fn local_dir(project: &Project) -> PathBuf {
     match &project.config.storage.path {
         Some(p) if p.is_absolute() => p.clone(),
         Some(p) => project.root.join(p),
@@ -169,14 +169,14 @@ pub fn sha256_reader(mut r: impl std::io::Read) -> std::io::Result<(String, u64)
 }
 
 /// A writer that hashes (sha256) and counts what passes through it.
-pub struct HashingWriter<W> {
+pub(crate) struct HashingWriter<W> {
     inner: W,
     hasher: sha2::Sha256,
     count: u64,
 }
 
 impl<W: Write> HashingWriter<W> {
-    pub fn new(inner: W) -> Self {
+    pub(crate) fn new(inner: W) -> Self {
         use sha2::Digest;
         HashingWriter {
             inner,
@@ -186,7 +186,7 @@ impl<W: Write> HashingWriter<W> {
     }
 
     /// The inner writer, the hex digest and the byte count.
-    pub fn finish(self) -> (W, String, u64) {
+    pub(crate) fn finish(self) -> (W, String, u64) {
         use sha2::Digest;
         (self.inner, hex::encode(self.hasher.finalize()), self.count)
     }

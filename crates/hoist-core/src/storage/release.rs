@@ -19,7 +19,7 @@ use crate::error::UserError;
 
 /// What `publish` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// The archive and/or manifest were written now.
     Stored,
     /// The version already held this content; nothing was written.
@@ -28,20 +28,20 @@ pub enum Outcome {
 
 /// The result of publishing one version.
 #[derive(Debug, Clone)]
-pub struct Published {
-    pub outcome: Outcome,
+pub(crate) struct Published {
+    pub(crate) outcome: Outcome,
     /// Archive bytes sent to the store (0 on a no-op or a resumed push).
-    pub uploaded_bytes: u64,
-    pub parts: usize,
-    pub retries: usize,
+    pub(crate) uploaded_bytes: u64,
+    pub(crate) parts: usize,
+    pub(crate) retries: usize,
     /// Time spent uploading the archive.
-    pub upload_time: Duration,
+    pub(crate) upload_time: Duration,
     /// Where the archive is.
-    pub archive_url: String,
+    pub(crate) archive_url: String,
     /// The archive's key in the store: the one the version's manifest names.
-    pub archive_key: String,
+    pub(crate) archive_key: String,
     /// A note for the user (e.g. an existing manifest without an image).
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 /// Read a version's manifest; `None` when the version does not exist.
@@ -89,7 +89,7 @@ pub fn parse_index(bytes: &[u8], function: &str) -> Option<Index> {
 
 /// Refuse early when `new.version` is stored with another bundle, so that
 /// nothing (not even an image) is pushed for a version that cannot be.
-pub fn check_version_free(store: &dyn Store, new: &ReleaseManifest) -> anyhow::Result<()> {
+pub(crate) fn check_version_free(store: &dyn Store, new: &ReleaseManifest) -> anyhow::Result<()> {
     match read_manifest(store, &new.function, &new.version)? {
         Some(existing)
             if existing.bundle.digest != new.bundle.digest
@@ -208,7 +208,7 @@ fn check_archive(
 }
 
 /// Publish one version: archive first, then manifest, then the index.
-pub fn publish(
+pub(crate) fn publish(
     store: &dyn Store,
     manifest: &ReleaseManifest,
     archive: &Path,

@@ -11,7 +11,7 @@ use super::{Invocation, InvokeResult};
 use crate::error::UserError;
 use crate::http::redact::describe;
 
-pub fn invoke(base: &str, inv: &Invocation) -> anyhow::Result<InvokeResult> {
+pub(crate) fn invoke(base: &str, inv: &Invocation) -> anyhow::Result<InvokeResult> {
     let client = crate::http::builder()
         .build()
         .map_err(|e| anyhow::anyhow!("cannot set up the HTTP client: {}", describe(&e)))?;

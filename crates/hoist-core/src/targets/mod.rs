@@ -7,7 +7,7 @@
 //! Progress goes through [`Reporter`], so nothing here depends on the
 //! terminal.
 
-pub mod fly;
+pub(crate) mod fly;
 mod http_invoke;
 pub mod selfhosted;
 
@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Function, Project};
 use crate::error::UserError;
 
-pub use crate::report::Reporter;
+pub(crate) use crate::report::Reporter;
 
 /// Every kind of target hoist drives.
 pub const KINDS: [&str; 2] = ["selfhosted", "fly"];
@@ -35,7 +35,7 @@ pub fn kinds_running(runtime: &str) -> Vec<&'static str> {
 
 /// The runtimes a kind of target runs functions of; `None` for targets
 /// that run images, which run every runtime.
-pub fn runtimes_of(kind: &str) -> Option<&'static [&'static str]> {
+pub(crate) fn runtimes_of(kind: &str) -> Option<&'static [&'static str]> {
     match kind {
         "selfhosted" => Some(&selfhosted::RUNTIMES),
         _ => None,
@@ -113,11 +113,11 @@ pub struct DeployRequest {
 pub struct Active {
     pub version: Option<String>,
     /// `sha256:` of the active version's archive.
-    pub digest: Option<String>,
+    pub(crate) digest: Option<String>,
     /// sha256 of the configured env of the active deployment.
-    pub env_digest: Option<String>,
-    pub env_keys: Vec<String>,
-    pub settings: Option<FunctionSettings>,
+    pub(crate) env_digest: Option<String>,
+    pub(crate) env_keys: Vec<String>,
+    pub(crate) settings: Option<FunctionSettings>,
 }
 
 /// One deployment made (or found) on a target.
@@ -125,7 +125,7 @@ pub struct Active {
 pub struct Deployed {
     pub function: String,
     pub version: String,
-    pub previous_version: Option<String>,
+    pub(crate) previous_version: Option<String>,
     pub deployment: String,
     /// Bytes of archive sent to the target (0 when it fetched it itself or
     /// already had it).
@@ -134,10 +134,10 @@ pub struct Deployed {
 
 /// A failed health gate or start, with what the function printed.
 #[derive(Debug, Clone)]
-pub struct StartFailure {
-    pub function: String,
-    pub reason: String,
-    pub logs: Vec<String>,
+pub(crate) struct StartFailure {
+    pub(crate) function: String,
+    pub(crate) reason: String,
+    pub(crate) logs: Vec<String>,
 }
 
 impl std::fmt::Display for StartFailure {
@@ -152,9 +152,9 @@ impl std::error::Error for StartFailure {}
 /// back (attached as context to the deploy's error): the release must end
 /// `failed`, for the next deploy to finish the undo.
 #[derive(Debug, Clone)]
-pub struct UndoIncomplete {
-    pub function: String,
-    pub detail: String,
+pub(crate) struct UndoIncomplete {
+    pub(crate) function: String,
+    pub(crate) detail: String,
 }
 
 impl std::fmt::Display for UndoIncomplete {
@@ -166,10 +166,10 @@ impl std::fmt::Display for UndoIncomplete {
 /// A version a target holds.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VersionInfo {
-    pub version: String,
-    pub digest: String,
-    pub created_at: String,
-    pub active: bool,
+    pub(crate) version: String,
+    pub(crate) digest: String,
+    pub(crate) created_at: String,
+    pub(crate) active: bool,
 }
 
 /// A worker (process, machine) serving a function.
@@ -225,13 +225,13 @@ pub struct LogQuery {
 /// One log line.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LogEntry {
-    pub id: i64,
+    pub(crate) id: i64,
     pub time: String,
     /// `None` on lines of no version (the backend installing a runtime).
     pub version: Option<String>,
     #[serde(default)]
     pub worker: Option<String>,
-    pub stream: String,
+    pub(crate) stream: String,
     pub level: String,
     pub message: String,
 }
@@ -250,7 +250,7 @@ pub struct Invocation {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InvokeResult {
     pub status: u16,
-    pub headers: BTreeMap<String, String>,
+    pub(crate) headers: BTreeMap<String, String>,
     pub body: String,
     pub body_encoding: String,
     pub duration_ms: f64,
@@ -430,7 +430,7 @@ pub fn check(project: &Project) -> anyhow::Result<Vec<String>> {
 
 /// sha256 of env as sorted `KEY=VALUE\n` lines, `sha256:<hex>`: how a
 /// deploy tells whether the configured env changed without reading values.
-pub fn env_digest(env: &BTreeMap<String, String>) -> String {
+pub(crate) fn env_digest(env: &BTreeMap<String, String>) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for (k, v) in env {

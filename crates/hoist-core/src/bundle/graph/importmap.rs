@@ -15,21 +15,21 @@ use super::resolve::{normalize, Target};
 
 /// A problem with an import map or deno.json, at a position when known.
 #[derive(Debug, Clone)]
-pub struct MapError {
-    pub file: PathBuf,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub message: String,
-    pub hint: String,
+pub(crate) struct MapError {
+    pub(crate) file: PathBuf,
+    pub(crate) line: Option<usize>,
+    pub(crate) column: Option<usize>,
+    pub(crate) message: String,
+    pub(crate) hint: String,
 }
 
 /// A loaded import map.
 #[derive(Debug, Clone)]
-pub struct ImportMap {
+pub(crate) struct ImportMap {
     /// The file holding the mappings (what `--import-map` is given).
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// The deno.json that named `file` through `importMap`, if any.
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// Mappings, longest key first.
     imports: Vec<(String, String)>,
     /// Scope prefix (absolute path, `/`-terminated) → mappings.
@@ -46,7 +46,7 @@ fn is_jsonc(file: &Path) -> bool {
 
 /// Replace comments and trailing commas with spaces, keeping every newline
 /// and byte offset so parse errors still point at the right line and column.
-pub fn strip_jsonc(src: &str) -> String {
+pub(crate) fn strip_jsonc(src: &str) -> String {
     let b = src.as_bytes();
     let mut out = b.to_vec();
     let mut i = 0;
@@ -196,7 +196,7 @@ fn mappings(v: Option<&Value>, file: &Path, what: &str) -> Result<Vec<(String, S
 impl ImportMap {
     /// Load `file`: an import map, or a deno.json(c) with `imports` or
     /// `importMap`.
-    pub fn load(file: &Path) -> Result<ImportMap, MapError> {
+    pub(crate) fn load(file: &Path) -> Result<ImportMap, MapError> {
         let v = read_json(file)?;
         let dir = file.parent().unwrap_or(Path::new("/"));
         if let Some(target) = v.get("importMap").and_then(Value::as_str) {
@@ -238,7 +238,7 @@ impl ImportMap {
 
     /// What `specifier`, imported from `importer`, maps to; `None` when no
     /// key matches.
-    pub fn resolve(&self, specifier: &str, importer: &Path) -> Option<Target> {
+    pub(crate) fn resolve(&self, specifier: &str, importer: &Path) -> Option<Target> {
         let from = importer.to_string_lossy();
         for (scope, m) in &self.scopes {
             if from.starts_with(scope.as_str()) {

@@ -15,12 +15,12 @@
 
 /// One module specifier found in a source file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Import {
-    pub specifier: String,
+pub(crate) struct Import {
+    pub(crate) specifier: String,
     /// 1-based line of the specifier.
-    pub line: usize,
+    pub(crate) line: usize,
     /// From `import('…')`.
-    pub dynamic: bool,
+    pub(crate) dynamic: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -300,7 +300,7 @@ fn from_clause(toks: &[(Tok, usize)], mut i: usize) -> Option<(String, usize)> {
 }
 
 /// Every module specifier in `src`, in source order.
-pub fn imports(src: &[u8]) -> Vec<Import> {
+pub(crate) fn imports(src: &[u8]) -> Vec<Import> {
     let toks = Lexer {
         src,
         pos: 0,

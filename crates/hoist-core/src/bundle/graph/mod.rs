@@ -13,10 +13,10 @@
 //! warnings. A file the graph reaches that hoist never bundles (a secret, an
 //! ignored path) is always an error. Cycles are fine: each file once.
 
-pub mod importmap;
-pub mod lex;
-pub mod npmrc;
-pub mod resolve;
+pub(crate) mod importmap;
+pub(crate) mod lex;
+pub(crate) mod npmrc;
+pub(crate) mod resolve;
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -29,40 +29,40 @@ use crate::error::UserError;
 
 /// What to follow for one function.
 #[derive(Debug, Clone)]
-pub struct Inputs<'a> {
-    pub name: &'a str,
+pub(crate) struct Inputs<'a> {
+    pub(crate) name: &'a str,
     /// The project root: nothing outside it is bundled.
-    pub root: &'a Path,
+    pub(crate) root: &'a Path,
     /// The function directory (absolute).
-    pub dir: &'a Path,
+    pub(crate) dir: &'a Path,
     /// The entrypoint (absolute).
-    pub entry: &'a Path,
+    pub(crate) entry: &'a Path,
     /// The import map or deno.json used (absolute), if any.
-    pub import_map: Option<&'a Path>,
+    pub(crate) import_map: Option<&'a Path>,
     /// More files to bundle as they are (absolute): static files.
-    pub extra: &'a [PathBuf],
+    pub(crate) extra: &'a [PathBuf],
     /// Report unresolved specifiers as warnings instead of an error.
-    pub allow_unresolved: bool,
+    pub(crate) allow_unresolved: bool,
     /// Files the caller vetted that the secret-name rule would refuse
     /// (an `.npmrc` holding no token).
-    pub vetted: &'a [PathBuf],
+    pub(crate) vetted: &'a [PathBuf],
 }
 
 /// The files of a deno bundle and where things are inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// The common root (absolute): bundle paths are relative to it.
-    pub base: PathBuf,
+    pub(crate) base: PathBuf,
     /// Files relative to `base`, sorted by their bytes.
-    pub files: Vec<PathBuf>,
+    pub(crate) files: Vec<PathBuf>,
     /// The entrypoint inside the bundle, `/`-separated.
-    pub entrypoint: String,
+    pub(crate) entrypoint: String,
     /// The import map inside the bundle, `/`-separated.
-    pub import_map: Option<String>,
+    pub(crate) import_map: Option<String>,
     /// Remote specifiers, sorted and deduplicated.
-    pub remote: Vec<String>,
+    pub(crate) remote: Vec<String>,
     /// Unresolved specifiers let through by `allow_unresolved`.
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 /// JS/TS sources whose imports are followed; other files reached (JSON,
@@ -101,7 +101,7 @@ fn is_source(path: &Path) -> bool {
 }
 
 /// `path` relative to `root`, `/`-separated, for messages and bundle paths.
-pub fn rel(root: &Path, path: &Path) -> String {
+pub(crate) fn rel(root: &Path, path: &Path) -> String {
     let r = path.strip_prefix(root).unwrap_or(path);
     r.to_string_lossy().replace('\\', "/")
 }
@@ -133,14 +133,14 @@ fn map_error(name: &str, root: &Path, e: importmap::MapError) -> anyhow::Error {
 }
 
 /// Load the import map a function uses.
-pub fn load_map(name: &str, root: &Path, file: &Path) -> anyhow::Result<ImportMap> {
+pub(crate) fn load_map(name: &str, root: &Path, file: &Path) -> anyhow::Result<ImportMap> {
     ImportMap::load(file).map_err(|e| map_error(name, root, e))
 }
 
 /// The graph of a configured deno function: its entrypoint and import map,
 /// plus its `include` globs (files under its directory read at run time)
 /// and supabase/config.toml `static_files`, added as they are.
-pub fn plan_function(
+pub(crate) fn plan_function(
     root: &Path,
     f: &crate::config::Function,
     allow_unresolved: bool,
@@ -185,7 +185,7 @@ pub fn plan_function(
 }
 
 /// Follow the graph of one function and lay out its bundle.
-pub fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
+pub(crate) fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
     let root = inp.root;
     let map = match inp.import_map {
         Some(f) => Some(load_map(inp.name, root, f)?),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// The `.npmrc` a function uses, as Supabase documents it: next to the
 /// function, else in the directory holding the functions.
-pub fn of(root: &Path, dir: &Path) -> Option<PathBuf> {
+pub(crate) fn of(root: &Path, dir: &Path) -> Option<PathBuf> {
     let own = dir.join(".npmrc");
     if own.is_file() {
         return Some(own);
@@ -21,7 +21,7 @@ pub fn of(root: &Path, dir: &Path) -> Option<PathBuf> {
 /// (`_authToken`, `_auth`, `_password`, `password`), `None` when every
 /// credential is a `${VAR}` reference or there is none. A file that cannot
 /// be read is an error: it is not known to be free of tokens.
-pub fn token_line(file: &Path) -> anyhow::Result<Option<usize>> {
+pub(crate) fn token_line(file: &Path) -> anyhow::Result<Option<usize>> {
     use anyhow::Context;
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;

@@ -11,7 +11,7 @@ use super::importmap::ImportMap;
 
 /// Where a specifier leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// A file on disk (absolute, lexically normalized).
     Local(PathBuf),
     /// A module fetched at run time; the specifier as written.
@@ -20,7 +20,7 @@ pub enum Target {
 
 /// Why a specifier did not resolve to a file in the project.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Unresolved {
+pub(crate) enum Unresolved {
     /// A bare specifier no import map entry maps.
     Bare,
     /// The file it names does not exist (or is a directory).
@@ -32,7 +32,7 @@ pub enum Unresolved {
 const REMOTE_SCHEMES: [&str; 6] = ["https:", "http:", "npm:", "jsr:", "node:", "data:"];
 
 /// `p` with `.` and `..` removed lexically (never above the filesystem root).
-pub fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
@@ -70,7 +70,7 @@ fn without_query(s: &str) -> &str {
 /// The target of a URL-like specifier or import-map value, relative ones
 /// taken from `dir`; bare names are not URL-like and come back as remote
 /// only when they carry a remote scheme.
-pub fn target_of(value: &str, dir: &Path) -> Target {
+pub(crate) fn target_of(value: &str, dir: &Path) -> Target {
     if REMOTE_SCHEMES.iter().any(|s| value.starts_with(s)) {
         return Target::Remote(value.to_string());
     }
@@ -89,7 +89,7 @@ fn url_like(s: &str) -> bool {
 }
 
 /// Resolve `specifier` written in `importer` (an absolute file path).
-pub fn resolve(
+pub(crate) fn resolve(
     specifier: &str,
     importer: &Path,
     map: Option<&ImportMap>,

@@ -28,7 +28,7 @@ pub struct Reachability {
 
 impl Reachability {
     /// The error for `registry` when it was already found unreachable.
-    pub fn known_down(&self, registry: &str) -> anyhow::Result<Option<anyhow::Error>> {
+    pub(crate) fn known_down(&self, registry: &str) -> anyhow::Result<Option<anyhow::Error>> {
         let down = self
             .down
             .lock()
@@ -45,7 +45,7 @@ impl Reachability {
     }
 
     /// Remember the registry `err` says could not be reached, if any.
-    pub fn record(&self, err: &anyhow::Error) -> anyhow::Result<()> {
+    pub(crate) fn record(&self, err: &anyhow::Error) -> anyhow::Result<()> {
         if let Some(u) = err.chain().find_map(|c| c.downcast_ref::<Unreachable>()) {
             self.down
                 .lock()
@@ -57,7 +57,7 @@ impl Reachability {
 
     /// Ask `registry` with `probe` unless it is known to be unreachable;
     /// an unreachable answer is remembered.
-    pub fn ask<T>(
+    pub(crate) fn ask<T>(
         &self,
         registry: &str,
         probe: impl FnOnce() -> anyhow::Result<T>,
@@ -74,20 +74,20 @@ impl Reachability {
 }
 
 /// Network settings and clients shared by one build.
-pub struct Net<'a> {
-    pub rt: &'static tokio::runtime::Handle,
+pub(crate) struct Net<'a> {
+    pub(crate) rt: &'static tokio::runtime::Handle,
     /// `registry.insecure` from hoist.yaml.
-    pub insecure: bool,
+    pub(crate) insecure: bool,
     /// The host of `registry.url`, where hoist's own token may be sent.
-    pub configured: Option<String>,
-    pub printer: &'a dyn Reporter,
+    pub(crate) configured: Option<String>,
+    pub(crate) printer: &'a dyn Reporter,
     /// The command's record of unreachable registries.
-    pub reach: &'a Reachability,
+    pub(crate) reach: &'a Reachability,
     clients: std::sync::Mutex<HashMap<String, Arc<Client>>>,
 }
 
 impl<'a> Net<'a> {
-    pub fn new(
+    pub(crate) fn new(
         insecure: bool,
         configured: Option<String>,
         printer: &'a dyn Reporter,
@@ -104,7 +104,7 @@ impl<'a> Net<'a> {
     }
 
     /// The client for `registry`, made once per build.
-    pub fn client(&self, registry: &str) -> anyhow::Result<Arc<Client>> {
+    pub(crate) fn client(&self, registry: &str) -> anyhow::Result<Arc<Client>> {
         let mut map = self
             .clients
             .lock()
@@ -121,12 +121,11 @@ impl<'a> Net<'a> {
 
 /// A base image ready to build on.
 #[derive(Debug, Clone)]
-pub struct Base {
-    pub reference: Reference,
+pub(crate) struct Base {
     /// Digest of the platform's manifest.
-    pub manifest_digest: String,
-    pub manifest: Manifest,
-    pub config: ImageConfig,
+    pub(crate) manifest_digest: String,
+    pub(crate) manifest: Manifest,
+    pub(crate) config: ImageConfig,
 }
 
 fn ref_key(reference: &Reference, platform: &Platform) -> String {
@@ -136,7 +135,11 @@ fn ref_key(reference: &Reference, platform: &Platform) -> String {
 }
 
 /// Resolve `reference` for `platform`, pulling what the cache lacks.
-pub fn resolve(reference: &Reference, platform: &Platform, net: &Net) -> anyhow::Result<Base> {
+pub(crate) fn resolve(
+    reference: &Reference,
+    platform: &Platform,
+    net: &Net,
+) -> anyhow::Result<Base> {
     let cache = BlobStore::cache();
     let refs_dir = cache.root.join("refs");
     let key_file = refs_dir.join(ref_key(reference, platform));
@@ -317,7 +320,6 @@ fn from_cache(
         .into());
     }
     Ok(Some(Base {
-        reference: reference.clone(),
         manifest_digest,
         manifest,
         config,

@@ -18,15 +18,15 @@ use super::layer::{Entries, Entry, Source};
 
 /// Names of the staging directories `app/` is written into (then
 /// `<pid>-<random>`), beside it in the context.
-pub const STAGE_BASE: &str = ".app.stage-";
+pub(crate) const STAGE_BASE: &str = ".app.stage-";
 
 /// Bundles whose files (uncompressed) exceed this are unpacked to disk
 /// rather than held in memory.
-pub const MEMORY_LIMIT: u64 = 256 << 20;
+pub(crate) const MEMORY_LIMIT: u64 = 256 << 20;
 
 /// The bundle's archive and where its files belong in the context.
 #[derive(Debug)]
-pub struct Bundle {
+pub(crate) struct Bundle {
     archive: PathBuf,
     dir: PathBuf,
     /// The files' size in all, from the bundle manifest.
@@ -35,7 +35,7 @@ pub struct Bundle {
 }
 
 impl Bundle {
-    pub fn new(archive: PathBuf, dir: PathBuf, total_size: u64) -> Self {
+    pub(crate) fn new(archive: PathBuf, dir: PathBuf, total_size: u64) -> Self {
         Bundle {
             archive,
             dir,
@@ -44,20 +44,15 @@ impl Bundle {
         }
     }
 
-    /// The directory of the context that holds (or will hold) the files.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Whether the files are on disk.
-    pub fn unpacked(&self) -> bool {
+    pub(crate) fn unpacked(&self) -> bool {
         self.dir.is_dir()
     }
 
     /// The files by path relative to the bundle's root, read from the
     /// archive once; `None` when they are on disk already, too large for
     /// memory, or hold an entry the memory view does not model.
-    pub fn files(&self) -> anyhow::Result<Option<Arc<Entries>>> {
+    pub(crate) fn files(&self) -> anyhow::Result<Option<Arc<Entries>>> {
         if let Some(f) = self.files.get() {
             return Ok(f.clone());
         }
@@ -72,7 +67,7 @@ impl Bundle {
     /// Write the files under [`Bundle::dir`] unless they are there: into a
     /// staging directory beside it, then renamed into place, so the
     /// directory is either absent or complete.
-    pub fn unpack(&self) -> anyhow::Result<()> {
+    pub(crate) fn unpack(&self) -> anyhow::Result<()> {
         if self.unpacked() {
             return Ok(());
         }

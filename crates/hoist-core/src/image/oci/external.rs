@@ -33,7 +33,7 @@ impl Tool {
         }
     }
 
-    pub fn from_choice(c: BuilderChoice) -> Option<Tool> {
+    pub(crate) fn from_choice(c: BuilderChoice) -> Option<Tool> {
         match c {
             BuilderChoice::Buildah => Some(Tool::Buildah),
             BuilderChoice::Podman => Some(Tool::Podman),
@@ -44,7 +44,7 @@ impl Tool {
 }
 
 /// Whether `program` is on PATH.
-pub fn on_path(program: &str) -> bool {
+pub(crate) fn on_path(program: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|paths| {
         std::env::split_paths(&paths).any(|d| {
             let p = d.join(program);
@@ -89,18 +89,18 @@ pub fn detect() -> Option<Tool> {
 }
 
 /// What an external build needs to know.
-pub struct Job<'a> {
-    pub tool: Tool,
-    pub dockerfile: &'a Path,
-    pub context: &'a Path,
-    pub platform: &'a Platform,
-    pub epoch: u64,
+pub(crate) struct Job<'a> {
+    pub(crate) tool: Tool,
+    pub(crate) dockerfile: &'a Path,
+    pub(crate) context: &'a Path,
+    pub(crate) platform: &'a Platform,
+    pub(crate) epoch: u64,
     /// Plain HTTP / no TLS verification for base registries.
-    pub insecure: bool,
+    pub(crate) insecure: bool,
     /// Name for the image in the layout (`<function>:<version>`).
-    pub ref_name: &'a str,
+    pub(crate) ref_name: &'a str,
     /// Where the builder's own output goes (with `-v`).
-    pub reporter: &'a dyn Reporter,
+    pub(crate) reporter: &'a dyn Reporter,
 }
 
 fn run(cmd: &mut Command, what: &str, reporter: &dyn Reporter) -> anyhow::Result<()> {
@@ -134,7 +134,7 @@ fn run(cmd: &mut Command, what: &str, reporter: &dyn Reporter) -> anyhow::Result
 
 /// Build with the external tool and put the image into `layout` as
 /// `job.ref_name`; returns its manifest descriptor.
-pub fn build(job: &Job, layout: &Layout) -> anyhow::Result<Descriptor> {
+pub(crate) fn build(job: &Job, layout: &Layout) -> anyhow::Result<Descriptor> {
     let name = job.tool.name();
     if !on_path(name) {
         return Err(
@@ -216,7 +216,7 @@ pub fn build(job: &Job, layout: &Layout) -> anyhow::Result<Descriptor> {
 }
 
 /// Copy the image of layout `src` (for `platform`) into `layout`.
-pub fn import(
+pub(crate) fn import(
     src: &Path,
     platform: &Platform,
     ref_name: &str,

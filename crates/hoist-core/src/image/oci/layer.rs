@@ -21,7 +21,7 @@ use super::store::BlobStore;
 
 /// Where an entry's content comes from.
 #[derive(Debug, Clone)]
-pub enum Source {
+pub(crate) enum Source {
     File(PathBuf),
     Bytes(Arc<Vec<u8>>),
     Dir,
@@ -30,27 +30,27 @@ pub enum Source {
 
 /// One entry of a layer.
 #[derive(Debug, Clone)]
-pub struct Entry {
-    pub source: Source,
-    pub mode: u32,
-    pub uid: u64,
-    pub gid: u64,
+pub(crate) struct Entry {
+    pub(crate) source: Source,
+    pub(crate) mode: u32,
+    pub(crate) uid: u64,
+    pub(crate) gid: u64,
 }
 
 /// Entries by path (relative to `/`, no leading or trailing slash).
-pub type Entries = BTreeMap<String, Entry>;
+pub(crate) type Entries = BTreeMap<String, Entry>;
 
 /// A finished layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Layer {
-    pub digest: String,
-    pub size: u64,
-    pub diff_id: String,
-    pub media_type: String,
+pub(crate) struct Layer {
+    pub(crate) digest: String,
+    pub(crate) size: u64,
+    pub(crate) diff_id: String,
+    pub(crate) media_type: String,
 }
 
 /// gzip level of layers: fixed, because it is part of the layer's digest.
-pub const LEVEL: u32 = 6;
+pub(crate) const LEVEL: u32 = 6;
 
 /// The tar stream going both into the diff_id hash and the compressor.
 struct Tee<'a, W: Write> {
@@ -71,7 +71,7 @@ impl<W: Write> Write for Tee<'_, W> {
 
 /// Write `entries` as a layer into `cache`: one pass that tars, hashes
 /// the tar (diff_id) and compresses it on every core at once.
-pub fn build(entries: &Entries, mtime: u64, cache: &BlobStore) -> anyhow::Result<Layer> {
+pub(crate) fn build(entries: &Entries, mtime: u64, cache: &BlobStore) -> anyhow::Result<Layer> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)

@@ -9,13 +9,13 @@
 //! user-facing description.
 
 pub mod base;
-pub mod context;
+pub(crate) mod context;
 pub mod external;
-pub mod layer;
-pub mod native;
+pub(crate) mod layer;
+pub(crate) mod native;
 pub mod parse;
 pub mod publish;
-pub mod spec;
+pub(crate) mod spec;
 pub mod store;
 
 use std::path::{Path, PathBuf};
@@ -28,49 +28,46 @@ use crate::report::Reporter;
 use spec::{Descriptor, Platform};
 use store::{BlobStore, Layout};
 
-/// The platform built when none is asked for.
-pub const DEFAULT_PLATFORM: &str = "linux/amd64";
-
 /// How to build.
 #[derive(Debug, Clone)]
-pub struct Options {
-    pub builder: BuilderChoice,
-    pub platform: Platform,
+pub(crate) struct Options {
+    pub(crate) builder: BuilderChoice,
+    pub(crate) platform: Platform,
     /// SOURCE_DATE_EPOCH or 0.
-    pub epoch: u64,
+    pub(crate) epoch: u64,
     /// `registry.insecure`.
-    pub insecure: bool,
+    pub(crate) insecure: bool,
     /// Host of `registry.url`.
-    pub configured_registry: Option<String>,
+    pub(crate) configured_registry: Option<String>,
     /// The context directory holding exactly a bundle's files, relative to
     /// the context, and the bundle digest (see [`native::Request::bundle`]).
-    pub bundle: Option<(String, String)>,
+    pub(crate) bundle: Option<(String, String)>,
     /// That bundle's archive and the size of its files, when the context
     /// does not hold them yet (see [`context::Bundle`]).
-    pub bundle_archive: Option<(PathBuf, u64)>,
+    pub(crate) bundle_archive: Option<(PathBuf, u64)>,
 }
 
 /// An image in the project's layout.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Image {
     /// Name in the layout's index: `<function>:<version>`.
-    pub name: String,
+    pub(crate) name: String,
     /// Manifest digest.
     pub digest: String,
     /// Sum of config and layer sizes.
-    pub size: u64,
-    pub platform: String,
+    pub(crate) size: u64,
+    pub(crate) platform: String,
     /// `native`, `buildah`, `podman` or `docker`.
-    pub builder: String,
+    pub(crate) builder: String,
     /// The layout directory.
-    pub layout: PathBuf,
+    pub(crate) layout: PathBuf,
     /// The base image, pinned by digest, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub base: Option<String>,
+    pub(crate) base: Option<String>,
 }
 
 /// The host part of `registry.url` (`127.0.0.1:5000/team` → `127.0.0.1:5000`).
-pub fn registry_host(url: &str) -> String {
+pub(crate) fn registry_host(url: &str) -> String {
     let u = url
         .trim()
         .trim_start_matches("https://")
@@ -97,13 +94,13 @@ pub(crate) fn record_bundle(
 }
 
 /// The name of a function's image in the layout.
-pub fn layout_name(function: &str, version: &str) -> String {
+pub(crate) fn layout_name(function: &str, version: &str) -> String {
     format!("{function}:{version}")
 }
 
 /// Build the image of the Dockerfile at `dockerfile`, COPY sources relative
 /// to `context`, into `layout_dir` as `name`.
-pub fn build(
+pub(crate) fn build(
     dockerfile: &Path,
     context: &Path,
     name: &str,
@@ -382,7 +379,7 @@ fn bases_are_loopback(df: &parse::Dockerfile) -> bool {
 
 /// What became of a function's image.
 #[derive(Debug, Clone)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Built(Image),
     /// Not built (only with `builder: auto` when a base image's registry
     /// cannot be reached and the cache does not have it): the registry's
@@ -394,13 +391,13 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn built(&self) -> Option<&Image> {
+    pub(crate) fn built(&self) -> Option<&Image> {
         match self {
             Outcome::Built(i) => Some(i),
             Outcome::Skipped { .. } => None,
         }
     }
-    pub fn skipped(&self) -> Option<&str> {
+    pub(crate) fn skipped(&self) -> Option<&str> {
         match self {
             Outcome::Built(_) => None,
             Outcome::Skipped { reason, .. } => Some(reason),
@@ -412,7 +409,7 @@ impl Outcome {
 /// in `context_dir` (Dockerfile at its root, COPY sources relative to
 /// `context_dir/context_root`).
 #[allow(clippy::too_many_arguments)]
-pub fn build_function(
+pub(crate) fn build_function(
     project: &Project,
     f: &Function,
     version: &str,

@@ -59,26 +59,26 @@ fn allowed_flags(keyword: &str) -> &'static [&'static str] {
 
 /// One instruction as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Instruction {
+pub(crate) struct Instruction {
     /// 1-based line where the instruction starts.
-    pub line: usize,
+    pub(crate) line: usize,
     /// Upper-case keyword.
-    pub keyword: String,
+    pub(crate) keyword: String,
     /// `--name[=value]` flags in order.
-    pub flags: Vec<(String, Option<String>)>,
+    pub(crate) flags: Vec<(String, Option<String>)>,
     /// The arguments after the flags, continuation lines joined.
-    pub args: String,
+    pub(crate) args: String,
     /// The arguments as a JSON array, when written in exec form.
-    pub json: Option<Vec<String>>,
+    pub(crate) json: Option<Vec<String>>,
     /// The instruction as written (continuations joined), for history.
-    pub original: String,
+    pub(crate) original: String,
     /// Whether it takes heredocs (`RUN <<EOF` … `EOF`): their bodies are
     /// skipped here, and only an external builder can carry it out.
-    pub heredoc: bool,
+    pub(crate) heredoc: bool,
 }
 
 impl Instruction {
-    pub fn flag(&self, name: &str) -> Option<&str> {
+    pub(crate) fn flag(&self, name: &str) -> Option<&str> {
         self.flags
             .iter()
             .rev()
@@ -89,22 +89,22 @@ impl Instruction {
 
 /// One build stage: a FROM and what follows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stage {
-    pub index: usize,
-    pub from: Instruction,
+pub(crate) struct Stage {
+    pub(crate) index: usize,
+    pub(crate) from: Instruction,
     /// The image (or stage) named after FROM, before substitution.
-    pub base: String,
+    pub(crate) base: String,
     /// `AS name`, lower-cased as docker does.
-    pub name: Option<String>,
-    pub instructions: Vec<Instruction>,
+    pub(crate) name: Option<String>,
+    pub(crate) instructions: Vec<Instruction>,
 }
 
 /// A parsed Dockerfile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dockerfile {
     /// ARGs before the first FROM.
-    pub global_args: Vec<Instruction>,
-    pub stages: Vec<Stage>,
+    pub(crate) global_args: Vec<Instruction>,
+    pub(crate) stages: Vec<Stage>,
     pub escape: char,
 }
 
@@ -466,7 +466,7 @@ fn heredocs(args: &str) -> Vec<(String, bool)> {
 }
 
 /// Variables visible to substitution.
-pub type Vars = BTreeMap<String, String>;
+pub(crate) type Vars = BTreeMap<String, String>;
 
 /// docker's word processing: split `s` on unquoted whitespace, resolving
 /// quotes, escapes and (when `vars` is given) `$` substitution.
@@ -475,7 +475,7 @@ pub fn words(s: &str, vars: Option<&Vars>, escape: char) -> Result<Vec<String>, 
 }
 
 /// Like [`words`] but without splitting: one value (legacy `ENV k v`, WORKDIR).
-pub fn word(s: &str, vars: Option<&Vars>, escape: char) -> Result<String, String> {
+pub(crate) fn word(s: &str, vars: Option<&Vars>, escape: char) -> Result<String, String> {
     // No word at all (an empty value) is the empty word.
     Ok(lex(s, vars, escape, false)?
         .into_iter()
@@ -484,7 +484,7 @@ pub fn word(s: &str, vars: Option<&Vars>, escape: char) -> Result<String, String
 }
 
 /// Substitute `$` variables only, leaving quotes alone (JSON forms).
-pub fn expand(s: &str, vars: &Vars, escape: char) -> Result<String, String> {
+pub(crate) fn expand(s: &str, vars: &Vars, escape: char) -> Result<String, String> {
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::new();
     let mut i = 0;
@@ -662,7 +662,7 @@ fn substitute(
 }
 
 /// Split `k=v` words (ENV, LABEL, ARG) into pairs.
-pub fn pairs(words: Vec<String>) -> Result<Vec<(String, String)>, String> {
+pub(crate) fn pairs(words: Vec<String>) -> Result<Vec<(String, String)>, String> {
     words
         .into_iter()
         .map(|w| match w.split_once('=') {

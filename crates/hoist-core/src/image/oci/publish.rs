@@ -33,20 +33,20 @@ const MANIFEST_RETRIES: u32 = 3;
 pub struct Pushed {
     pub function: String,
     /// `<registry>/<repo>:<version>`.
-    pub reference: String,
+    pub(crate) reference: String,
     /// Manifest digest.
-    pub digest: String,
+    pub(crate) digest: String,
     /// `<registry>/<repo>@<digest>`: what deploys use.
     pub pinned: String,
     /// Blob bytes sent to the registry (0 when it had everything).
     pub uploaded_bytes: u64,
-    pub blobs_uploaded: usize,
-    pub blobs_mounted: usize,
-    pub blobs_present: usize,
+    pub(crate) blobs_uploaded: usize,
+    pub(crate) blobs_mounted: usize,
+    pub(crate) blobs_present: usize,
 }
 
 /// The repository a function's image goes to: `(registry, repository)`.
-pub fn target_repo(project: &Project, function: &str) -> anyhow::Result<(String, String)> {
+pub(crate) fn target_repo(project: &Project, function: &str) -> anyhow::Result<(String, String)> {
     let url = project.config.registry.url.as_deref().ok_or_else(|| {
         UserError::usage("no registry configured")
             .with_hint("set `registry.url` in hoist.yaml (e.g. registry.fly.io or 127.0.0.1:5000)")
@@ -86,15 +86,6 @@ pub fn target_repo(project: &Project, function: &str) -> anyhow::Result<(String,
     Ok((r.registry, r.repository))
 }
 
-/// The version `hoist build` last built for `f`, from its build.json.
-pub fn built_version(project: &Project, f: &Function) -> anyhow::Result<String> {
-    let info = BuildInfo::read(&build_dir(project, &f.name))?.ok_or_else(|| {
-        UserError::failure(format!("function `{}` has not been built", f.name))
-            .with_hint(format!("run `hoist build {}` first", f.name))
-    })?;
-    Ok(info.version)
-}
-
 /// Push the image `hoist build` made for version `version` of `f` to the
 /// configured registry, by digest (untagged: see [`tag_function_of`]);
 /// `Ok(None)` when no registry is configured.
@@ -102,7 +93,7 @@ pub fn built_version(project: &Project, f: &Function) -> anyhow::Result<String> 
 /// refused (exit 1) when the layout's image of this version was built from
 /// another bundle, as happens when the code changed since `hoist build`
 /// and the version is a literal or a git describe.
-pub fn push_function_of(
+pub(crate) fn push_function_of(
     project: &Project,
     f: &Function,
     version: &str,
@@ -279,8 +270,8 @@ fn client_for(
 /// target supplies them) the credentials to use instead of the ones hoist
 /// would look up.
 pub struct Destination {
-    pub registry: String,
-    pub repository: String,
+    pub(crate) registry: String,
+    pub(crate) repository: String,
     pub insecure: bool,
     pub creds: Option<crate::registry::auth::Creds>,
 }
@@ -428,7 +419,7 @@ fn check_bundle(
 /// Push image `name` of `layout` to `repo` through `client`: its blobs,
 /// then its manifest by digest, and by `tag` too when `tag_now` (else the
 /// caller tags it later with [`tag`]).
-pub async fn push_image(
+pub(crate) async fn push_image(
     client: Arc<Client>,
     layout: &Layout,
     name: &str,

@@ -9,39 +9,39 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
-pub const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
-pub const OCI_LAYER_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
-pub const OCI_LAYER_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
-pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
-pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
-pub const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json";
-pub const DOCKER_LAYER_GZIP: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
-pub const DOCKER_FOREIGN_LAYER: &str = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
+pub(crate) const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub(crate) const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+pub(crate) const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
+pub(crate) const OCI_LAYER_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
+pub(crate) const OCI_LAYER_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
+pub(crate) const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+pub(crate) const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+pub(crate) const DOCKER_LAYER_GZIP: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+pub(crate) const DOCKER_FOREIGN_LAYER: &str =
+    "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
 
 /// Annotation naming an image inside an OCI layout's index.json.
-pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
+pub(crate) const REF_NAME: &str = "org.opencontainers.image.ref.name";
 /// Annotations recording the base image of a built image.
-pub const BASE_NAME: &str = "org.opencontainers.image.base.name";
-pub const BASE_DIGEST: &str = "org.opencontainers.image.base.digest";
+pub(crate) const BASE_NAME: &str = "org.opencontainers.image.base.name";
+pub(crate) const BASE_DIGEST: &str = "org.opencontainers.image.base.digest";
 /// On a function image's entry in the project layout's index.json: the
 /// digest of the bundle `hoist build` made the image from, which `hoist
 /// push` checks against the bundle it is about to release.
-pub const BUNDLE_DIGEST: &str = "dev.hoist.bundle.digest";
+pub(crate) const BUNDLE_DIGEST: &str = "dev.hoist.bundle.digest";
 
 /// Whether a media type is an index (OCI index or docker manifest list).
-pub fn is_index(media_type: &str) -> bool {
+pub(crate) fn is_index(media_type: &str) -> bool {
     media_type == OCI_INDEX || media_type == DOCKER_LIST
 }
 
 /// Whether a media type is a single-image manifest.
-pub fn is_manifest(media_type: &str) -> bool {
+pub(crate) fn is_manifest(media_type: &str) -> bool {
     media_type == OCI_MANIFEST || media_type == DOCKER_MANIFEST
 }
 
 /// The OCI media type for a layer of docker's or OCI's vocabulary.
-pub fn oci_layer_type(media_type: &str) -> &str {
+pub(crate) fn oci_layer_type(media_type: &str) -> &str {
     match media_type {
         DOCKER_LAYER_GZIP => OCI_LAYER_GZIP,
         "application/vnd.docker.image.rootfs.diff.tar" => OCI_LAYER_TAR,
@@ -50,21 +50,21 @@ pub fn oci_layer_type(media_type: &str) -> &str {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Descriptor {
+pub(crate) struct Descriptor {
     #[serde(rename = "mediaType")]
-    pub media_type: String,
-    pub digest: String,
-    pub size: u64,
+    pub(crate) media_type: String,
+    pub(crate) digest: String,
+    pub(crate) size: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub platform: Option<Platform>,
+    pub(crate) platform: Option<Platform>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub annotations: BTreeMap<String, String>,
+    pub(crate) annotations: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub urls: Vec<String>,
+    pub(crate) urls: Vec<String>,
 }
 
 impl Descriptor {
-    pub fn new(media_type: &str, digest: String, size: u64) -> Descriptor {
+    pub(crate) fn new(media_type: &str, digest: String, size: u64) -> Descriptor {
         Descriptor {
             media_type: media_type.to_string(),
             digest,
@@ -77,22 +77,22 @@ impl Descriptor {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Platform {
-    pub architecture: String,
-    pub os: String,
+pub(crate) struct Platform {
+    pub(crate) architecture: String,
+    pub(crate) os: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variant: Option<String>,
+    pub(crate) variant: Option<String>,
     #[serde(
         default,
         rename = "os.version",
         skip_serializing_if = "Option::is_none"
     )]
-    pub os_version: Option<String>,
+    pub(crate) os_version: Option<String>,
 }
 
 impl Platform {
     /// Parse `os/arch[/variant]` (`linux/amd64`, `linux/arm64/v8`).
-    pub fn parse(text: &str) -> Result<Platform, String> {
+    pub(crate) fn parse(text: &str) -> Result<Platform, String> {
         let parts: Vec<&str> = text.split('/').collect();
         let ok =
             |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
@@ -116,7 +116,7 @@ impl Platform {
     }
 
     /// Whether an index entry for `other` serves this platform.
-    pub fn matches(&self, other: &Platform) -> bool {
+    pub(crate) fn matches(&self, other: &Platform) -> bool {
         if self.os != other.os || self.architecture != normalize_arch(&other.architecture) {
             return false;
         }
@@ -152,116 +152,116 @@ impl std::fmt::Display for Platform {
 
 /// An image manifest (OCI or docker schema 2, which share the shape).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     #[serde(rename = "schemaVersion")]
-    pub schema_version: u32,
+    pub(crate) schema_version: u32,
     #[serde(
         rename = "mediaType",
         default,
         skip_serializing_if = "String::is_empty"
     )]
-    pub media_type: String,
-    pub config: Descriptor,
-    pub layers: Vec<Descriptor>,
+    pub(crate) media_type: String,
+    pub(crate) config: Descriptor,
+    pub(crate) layers: Vec<Descriptor>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub annotations: BTreeMap<String, String>,
+    pub(crate) annotations: BTreeMap<String, String>,
 }
 
 /// An image index or docker manifest list.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Index {
     #[serde(rename = "schemaVersion")]
-    pub schema_version: u32,
+    pub(crate) schema_version: u32,
     #[serde(
         rename = "mediaType",
         default,
         skip_serializing_if = "String::is_empty"
     )]
-    pub media_type: String,
-    pub manifests: Vec<Descriptor>,
+    pub(crate) media_type: String,
+    pub(crate) manifests: Vec<Descriptor>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub annotations: BTreeMap<String, String>,
+    pub(crate) annotations: BTreeMap<String, String>,
 }
 
 /// The runtime part of an image config (docker's capitalised keys).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct RunConfig {
+pub(crate) struct RunConfig {
     #[serde(rename = "User", default, skip_serializing_if = "String::is_empty")]
-    pub user: String,
+    pub(crate) user: String,
     #[serde(
         rename = "ExposedPorts",
         default,
         skip_serializing_if = "BTreeMap::is_empty",
         deserialize_with = "null_map"
     )]
-    pub exposed_ports: BTreeMap<String, Value>,
+    pub(crate) exposed_ports: BTreeMap<String, Value>,
     #[serde(
         rename = "Env",
         default,
         skip_serializing_if = "Vec::is_empty",
         deserialize_with = "null_vec"
     )]
-    pub env: Vec<String>,
+    pub(crate) env: Vec<String>,
     #[serde(
         rename = "Entrypoint",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub entrypoint: Option<Vec<String>>,
+    pub(crate) entrypoint: Option<Vec<String>>,
     #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
-    pub cmd: Option<Vec<String>>,
+    pub(crate) cmd: Option<Vec<String>>,
     #[serde(
         rename = "Volumes",
         default,
         skip_serializing_if = "BTreeMap::is_empty",
         deserialize_with = "null_map"
     )]
-    pub volumes: BTreeMap<String, Value>,
+    pub(crate) volumes: BTreeMap<String, Value>,
     #[serde(
         rename = "WorkingDir",
         default,
         skip_serializing_if = "String::is_empty"
     )]
-    pub working_dir: String,
+    pub(crate) working_dir: String,
     #[serde(
         rename = "Labels",
         default,
         skip_serializing_if = "BTreeMap::is_empty",
         deserialize_with = "null_map"
     )]
-    pub labels: BTreeMap<String, String>,
+    pub(crate) labels: BTreeMap<String, String>,
     #[serde(
         rename = "StopSignal",
         default,
         skip_serializing_if = "String::is_empty"
     )]
-    pub stop_signal: String,
+    pub(crate) stop_signal: String,
     #[serde(
         rename = "Healthcheck",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub healthcheck: Option<Healthcheck>,
+    pub(crate) healthcheck: Option<Healthcheck>,
     /// Keys hoist does not model, kept as they came.
     #[serde(flatten)]
-    pub extra: BTreeMap<String, Value>,
+    pub(crate) extra: BTreeMap<String, Value>,
 }
 
 /// docker's HEALTHCHECK, durations in nanoseconds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Healthcheck {
+pub(crate) struct Healthcheck {
     #[serde(rename = "Test", default, skip_serializing_if = "Vec::is_empty")]
-    pub test: Vec<String>,
+    pub(crate) test: Vec<String>,
     #[serde(rename = "Interval", default, skip_serializing_if = "is_zero")]
-    pub interval: u64,
+    pub(crate) interval: u64,
     #[serde(rename = "Timeout", default, skip_serializing_if = "is_zero")]
-    pub timeout: u64,
+    pub(crate) timeout: u64,
     #[serde(rename = "StartPeriod", default, skip_serializing_if = "is_zero")]
-    pub start_period: u64,
+    pub(crate) start_period: u64,
     #[serde(rename = "StartInterval", default, skip_serializing_if = "is_zero")]
-    pub start_interval: u64,
+    pub(crate) start_interval: u64,
     #[serde(rename = "Retries", default, skip_serializing_if = "is_zero")]
-    pub retries: u64,
+    pub(crate) retries: u64,
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -293,59 +293,59 @@ where
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct RootFs {
+pub(crate) struct RootFs {
     #[serde(rename = "type")]
-    pub kind: String,
+    pub(crate) kind: String,
     #[serde(default, deserialize_with = "null_vec")]
-    pub diff_ids: Vec<String>,
+    pub(crate) diff_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct History {
+pub(crate) struct History {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<String>,
+    pub(crate) created: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
+    pub(crate) created_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<String>,
+    pub(crate) author: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<String>,
+    pub(crate) comment: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub empty_layer: bool,
+    pub(crate) empty_layer: bool,
 }
 
 /// An image config.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ImageConfig {
+pub(crate) struct ImageConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<String>,
+    pub(crate) created: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<String>,
-    pub architecture: String,
-    pub os: String,
+    pub(crate) author: Option<String>,
+    pub(crate) architecture: String,
+    pub(crate) os: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variant: Option<String>,
+    pub(crate) variant: Option<String>,
     #[serde(default)]
-    pub config: RunConfig,
-    pub rootfs: RootFs,
+    pub(crate) config: RunConfig,
+    pub(crate) rootfs: RootFs,
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
         deserialize_with = "null_vec"
     )]
-    pub history: Vec<History>,
+    pub(crate) history: Vec<History>,
     /// Keys hoist does not model (`os.version`, `container_config`, …).
     #[serde(flatten)]
-    pub extra: BTreeMap<String, Value>,
+    pub(crate) extra: BTreeMap<String, Value>,
 }
 
 /// Serialise a document the one way hoist always does.
-pub fn to_bytes<T: Serialize>(doc: &T) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn to_bytes<T: Serialize>(doc: &T) -> anyhow::Result<Vec<u8>> {
     Ok(serde_json::to_vec(doc)?)
 }
 
 /// `sha256:<hex>` of `bytes`.
-pub fn digest_of(bytes: &[u8]) -> String {
+pub(crate) fn digest_of(bytes: &[u8]) -> String {
     use sha2::Digest;
     format!("sha256:{}", hex::encode(sha2::Sha256::digest(bytes)))
 }

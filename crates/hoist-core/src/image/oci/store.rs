@@ -20,12 +20,12 @@ use super::spec::{self, Descriptor, Index, REF_NAME};
 
 /// Whether `digest` is `sha256:` and 64 lower-case hex digits, the only
 /// form hoist uses as a file name.
-pub fn is_digest(digest: &str) -> bool {
+pub(crate) fn is_digest(digest: &str) -> bool {
     crate::registry::reference::validate_digest(digest).is_ok()
 }
 
 /// The user cache root: `$HOIST_CACHE_DIR`, else `<cache dir>/hoist`.
-pub fn cache_root() -> PathBuf {
+pub(crate) fn cache_root() -> PathBuf {
     std::env::var_os("HOIST_CACHE_DIR")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
@@ -35,17 +35,17 @@ pub fn cache_root() -> PathBuf {
 
 /// A directory of blobs named `blobs/sha256/<hex>`.
 #[derive(Debug, Clone)]
-pub struct BlobStore {
-    pub root: PathBuf,
+pub(crate) struct BlobStore {
+    pub(crate) root: PathBuf,
 }
 
 impl BlobStore {
-    pub fn new(root: impl Into<PathBuf>) -> BlobStore {
+    pub(crate) fn new(root: impl Into<PathBuf>) -> BlobStore {
         BlobStore { root: root.into() }
     }
 
     /// The user-wide cache of blobs.
-    pub fn cache() -> BlobStore {
+    pub(crate) fn cache() -> BlobStore {
         BlobStore::new(cache_root().join("oci"))
     }
 
@@ -53,14 +53,14 @@ impl BlobStore {
     /// a file in the store; anything else (say `sha256:../../x` from a
     /// hostile manifest) maps to `blobs/invalid-digest`, which is never
     /// written, so no digest can name a path outside the store.
-    pub fn path(&self, digest: &str) -> PathBuf {
+    pub(crate) fn path(&self, digest: &str) -> PathBuf {
         match digest.strip_prefix("sha256:") {
             Some(hex) if is_digest(digest) => self.root.join("blobs").join("sha256").join(hex),
             _ => self.root.join("blobs").join("invalid-digest"),
         }
     }
 
-    pub fn has(&self, digest: &str) -> bool {
+    pub(crate) fn has(&self, digest: &str) -> bool {
         is_digest(digest) && self.path(digest).is_file()
     }
 
@@ -71,7 +71,7 @@ impl BlobStore {
     }
 
     /// Store `bytes`, returning their digest.
-    pub fn put_bytes(&self, bytes: &[u8]) -> anyhow::Result<String> {
+    pub(crate) fn put_bytes(&self, bytes: &[u8]) -> anyhow::Result<String> {
         let digest = spec::digest_of(bytes);
         if !self.has(&digest) {
             crate::fsx::write_atomic(&self.path(&digest), bytes)?;
@@ -79,7 +79,7 @@ impl BlobStore {
         Ok(digest)
     }
 
-    pub fn read(&self, digest: &str) -> anyhow::Result<Vec<u8>> {
+    pub(crate) fn read(&self, digest: &str) -> anyhow::Result<Vec<u8>> {
         if !is_digest(digest) {
             anyhow::bail!("`{}` is not a sha256 digest", digest.escape_debug());
         }
@@ -96,7 +96,7 @@ impl BlobStore {
     }
 
     /// A writer for a new blob in this store; [`BlobWriter::finish`] names it.
-    pub fn writer(&self) -> anyhow::Result<BlobWriter> {
+    pub(crate) fn writer(&self) -> anyhow::Result<BlobWriter> {
         let dir = self.dir()?;
         let file = tempfile::Builder::new()
             .prefix(".partial-")
@@ -112,7 +112,7 @@ impl BlobStore {
 
     /// Make blob `digest` of `other` available here: a hard link when both
     /// are on one filesystem, else a copy (checked on the way).
-    pub fn import(&self, other: &BlobStore, digest: &str) -> anyhow::Result<()> {
+    pub(crate) fn import(&self, other: &BlobStore, digest: &str) -> anyhow::Result<()> {
         if !is_digest(digest) {
             anyhow::bail!("`{}` is not a sha256 digest", digest.escape_debug());
         }
@@ -138,7 +138,7 @@ impl BlobStore {
 }
 
 /// A blob being written: hashed as it goes, renamed on finish.
-pub struct BlobWriter {
+pub(crate) struct BlobWriter {
     file: tempfile::NamedTempFile,
     hasher: Sha256,
     size: u64,
@@ -159,7 +159,7 @@ impl Write for BlobWriter {
 
 impl BlobWriter {
     /// Name the blob by its digest; returns (digest, size).
-    pub fn finish(mut self) -> anyhow::Result<(String, u64)> {
+    pub(crate) fn finish(mut self) -> anyhow::Result<(String, u64)> {
         self.file.flush()?;
         // On disk before it has a name: a crash must not leave a named
         // blob whose bytes never reached the disk.
@@ -182,13 +182,13 @@ impl BlobWriter {
 
 /// An OCI image layout directory.
 #[derive(Debug, Clone)]
-pub struct Layout {
-    pub blobs: BlobStore,
+pub(crate) struct Layout {
+    pub(crate) blobs: BlobStore,
 }
 
 impl Layout {
     /// Open (creating when needed) the layout at `dir`.
-    pub fn open(dir: &Path) -> anyhow::Result<Layout> {
+    pub(crate) fn open(dir: &Path) -> anyhow::Result<Layout> {
         std::fs::create_dir_all(dir.join("blobs").join("sha256"))
             .with_context(|| format!("cannot create {}", dir.display()))?;
         let marker = dir.join("oci-layout");
@@ -213,7 +213,7 @@ impl Layout {
         Ok(layout)
     }
 
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.blobs.root
     }
 
@@ -222,7 +222,7 @@ impl Layout {
         crate::lockfile::FileLock::exclusive(&self.dir().join("index.lock"))
     }
 
-    pub fn index(&self) -> anyhow::Result<Index> {
+    pub(crate) fn index(&self) -> anyhow::Result<Index> {
         let p = self.dir().join("index.json");
         let text = std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))?;
         parse_index(&text).with_context(|| format!("{} is not an OCI index", p.display()))
@@ -236,7 +236,7 @@ impl Layout {
 
     /// Point `name` at `manifest` in index.json, replacing an older entry
     /// of that name; entries stay sorted by name.
-    pub fn tag(&self, name: &str, mut manifest: Descriptor) -> anyhow::Result<()> {
+    pub(crate) fn tag(&self, name: &str, mut manifest: Descriptor) -> anyhow::Result<()> {
         let _lock = self.lock()?;
         let mut index = self.index()?;
         index
@@ -269,7 +269,7 @@ pub fn parse_index(bytes: &[u8]) -> anyhow::Result<Index> {
     Ok(serde_json::from_slice(bytes)?)
 }
 
-pub fn layout_dir(project: &crate::config::Project) -> PathBuf {
+pub(crate) fn layout_dir(project: &crate::config::Project) -> PathBuf {
     match &project.config.registry.layout {
         Some(p) if p.is_absolute() => p.clone(),
         Some(p) => project.root.join(p),

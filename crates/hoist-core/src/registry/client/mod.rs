@@ -23,13 +23,13 @@ use sha2::{Digest, Sha256};
 
 use super::auth::{parse_challenge, Challenge, Credential, Creds};
 use crate::error::UserError;
-pub use crate::http::redact::redact;
+pub(crate) use crate::http::redact::redact;
 
 mod token;
 mod upload;
 
 /// Manifest media types hoist reads, most wanted first.
-pub const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+pub(crate) const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
 
 /// Blobs up to this size go up in one PUT; larger ones in PATCH chunks.
 const MONOLITHIC_MAX: u64 = 8 * 1024 * 1024;
@@ -41,9 +41,9 @@ const ATTEMPTS: u32 = 5;
 /// The registry could not be reached at all (DNS, refused, TLS): callers
 /// that can work without it (a build whose base is cached) look for this.
 #[derive(Debug)]
-pub struct Unreachable {
-    pub registry: String,
-    pub detail: String,
+pub(crate) struct Unreachable {
+    pub(crate) registry: String,
+    pub(crate) detail: String,
 }
 
 impl std::fmt::Display for Unreachable {
@@ -55,13 +55,13 @@ impl std::fmt::Display for Unreachable {
 impl std::error::Error for Unreachable {}
 
 /// Whether `err` says a registry could not be reached.
-pub fn is_unreachable(err: &anyhow::Error) -> bool {
+pub(crate) fn is_unreachable(err: &anyhow::Error) -> bool {
     err.chain().any(|e| e.is::<Unreachable>())
 }
 
 /// What happened to one blob on push.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Upload {
+pub(crate) enum Upload {
     /// The repository already had it.
     Present,
     /// Mounted from another repository of the registry.
@@ -72,11 +72,11 @@ pub enum Upload {
 
 /// A manifest or index as fetched.
 #[derive(Debug, Clone)]
-pub struct Fetched {
-    pub bytes: Vec<u8>,
-    pub media_type: String,
+pub(crate) struct Fetched {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) media_type: String,
     /// `sha256:` of `bytes`.
-    pub digest: String,
+    pub(crate) digest: String,
 }
 
 #[derive(Debug, Clone)]
@@ -103,7 +103,7 @@ struct State {
 pub struct Client {
     http: reqwest::Client,
     /// The registry as users name it (`docker.io`, `127.0.0.1:5000`).
-    pub registry: String,
+    pub(crate) registry: String,
     base: String,
     creds: Option<Creds>,
     state: Mutex<State>,
@@ -157,7 +157,7 @@ impl Client {
 
     /// Record chunked upload sessions under `dir`, and resume the ones
     /// recorded there (see [`super::journal`]).
-    pub fn with_upload_journal(
+    pub(crate) fn with_upload_journal(
         mut self,
         dir: std::path::PathBuf,
         reporter: &dyn crate::report::Reporter,
@@ -168,14 +168,9 @@ impl Client {
     }
 
     /// Use `creds` instead of the credentials found for the registry.
-    pub fn with_creds(mut self, creds: Creds) -> Client {
+    pub(crate) fn with_creds(mut self, creds: Creds) -> Client {
         self.creds = Some(creds);
         self
-    }
-
-    /// Where the credentials came from, for messages.
-    pub fn credential_source(&self) -> Option<&str> {
-        self.creds.as_ref().map(|c| c.source.as_str())
     }
 
     fn url(&self, path: &str) -> String {
@@ -302,7 +297,7 @@ impl Client {
     }
 
     /// Check that the registry answers at all (any HTTP status will do).
-    pub async fn ping(&self) -> anyhow::Result<()> {
+    pub(crate) async fn ping(&self) -> anyhow::Result<()> {
         let url = self.url("/v2/");
         self.http
             .get(&url)
@@ -315,7 +310,11 @@ impl Client {
 
     /// GET a manifest or index by tag or digest; the digest of the bytes is
     /// checked against a digest reference and the registry's header.
-    pub async fn manifest(&self, repo: &str, reference: &str) -> anyhow::Result<Option<Fetched>> {
+    pub(crate) async fn manifest(
+        &self,
+        repo: &str,
+        reference: &str,
+    ) -> anyhow::Result<Option<Fetched>> {
         let scope = format!("repository:{repo}:pull");
         let url = self.url(&format!("/v2/{repo}/manifests/{reference}"));
         let resp = self
@@ -408,7 +407,7 @@ impl Client {
 
     /// Download blob `digest` of `repo` into `dest` (written beside it, then
     /// renamed), refusing content whose sha256 or size is not what was asked.
-    pub async fn blob_to_file(
+    pub(crate) async fn blob_to_file(
         &self,
         repo: &str,
         digest: &str,
@@ -490,7 +489,12 @@ impl Client {
     }
 
     /// Whether `repo` already has blob `digest`.
-    pub async fn has_blob(&self, repo: &str, digest: &str, scope: &str) -> anyhow::Result<bool> {
+    pub(crate) async fn has_blob(
+        &self,
+        repo: &str,
+        digest: &str,
+        scope: &str,
+    ) -> anyhow::Result<bool> {
         let url = self.url(&format!("/v2/{repo}/blobs/{digest}"));
         let resp = self
             .send(scope, true, &|| {
@@ -549,7 +553,7 @@ impl Client {
 /// happens while concurrent pushes of the same image commit the same blobs.
 /// The caller checks the blobs again and retries the manifest once.
 #[derive(Debug)]
-pub struct BlobsInDoubt;
+pub(crate) struct BlobsInDoubt;
 
 impl std::fmt::Display for BlobsInDoubt {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -629,7 +633,7 @@ fn read_range(file: &Path, offset: u64, len: u64) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Percent-encode a query value.
-pub fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
@@ -644,7 +648,7 @@ pub fn urlencode(s: &str) -> String {
 /// The process's async runtime, for the registry's callers that are not
 /// async (a blocked-on future's concurrent blob uploads interleave within
 /// that one task).
-pub fn runtime() -> anyhow::Result<&'static tokio::runtime::Handle> {
+pub(crate) fn runtime() -> anyhow::Result<&'static tokio::runtime::Handle> {
     crate::rt::handle()
 }
 

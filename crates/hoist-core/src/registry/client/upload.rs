@@ -77,7 +77,7 @@ impl Client {
     /// Upload the blob `digest` (`size` bytes, read from `file`) to `repo`
     /// unless it is already there; `mount_from` names a repository of the
     /// same registry that may hold it.
-    pub async fn push_blob(
+    pub(crate) async fn push_blob(
         &self,
         repo: &str,
         digest: &str,

@@ -17,7 +17,7 @@ mod uploads;
 pub use credentials::parse_token;
 use credentials::*;
 use errors::*;
-pub use tuning::Tuning;
+pub(crate) use tuning::Tuning;
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -171,7 +171,7 @@ impl S3Store {
 
 impl S3Store {
     /// Record multipart uploads under `dir` (see `uploads`).
-    pub fn with_journal(mut self, dir: PathBuf) -> Self {
+    pub(crate) fn with_journal(mut self, dir: PathBuf) -> Self {
         crate::fsx::clean_temps(&dir);
         if let Some(ctx) = Arc::get_mut(&mut self.ctx) {
             ctx.journal = Some(dir);

@@ -7,16 +7,16 @@ use super::*;
 /// Upload tuning; defaults measured against s3s-fs on 2 cores
 /// (docs/benchmarks.md), overridable through `HOIST_S3_*` variables.
 #[derive(Debug, Clone)]
-pub struct Tuning {
+pub(crate) struct Tuning {
     /// Archives larger than this go multipart.
-    pub threshold: u64,
-    pub part_size: u64,
+    pub(crate) threshold: u64,
+    pub(crate) part_size: u64,
     /// Parts in flight at once (each holds one part in memory).
-    pub concurrency: usize,
+    pub(crate) concurrency: usize,
     /// Attempts per part before the upload is aborted.
-    pub part_attempts: u32,
+    pub(crate) part_attempts: u32,
     /// Sign payloads (SigV4 sha256 of the body) instead of UNSIGNED-PAYLOAD.
-    pub sign_payload: bool,
+    pub(crate) sign_payload: bool,
 }
 
 fn env_u64(name: &str) -> anyhow::Result<Option<u64>> {

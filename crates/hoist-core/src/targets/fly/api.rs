@@ -22,32 +22,32 @@ const WAIT_CAP: u64 = 60;
 
 /// A machine as the API returns it (the fields hoist reads).
 #[derive(Debug, Clone, Deserialize)]
-pub struct Machine {
-    pub id: String,
+pub(crate) struct Machine {
+    pub(crate) id: String,
     #[serde(default)]
-    pub state: String,
+    pub(crate) state: String,
     #[serde(default)]
-    pub region: String,
+    pub(crate) region: String,
     #[serde(default)]
-    pub instance_id: String,
+    pub(crate) instance_id: String,
     #[serde(default)]
-    pub config: Option<Value>,
+    pub(crate) config: Option<Value>,
     #[serde(default)]
-    pub checks: Vec<Check>,
+    pub(crate) checks: Vec<Check>,
     #[serde(default)]
-    pub events: Vec<Value>,
+    pub(crate) events: Vec<Value>,
     #[serde(default)]
-    pub updated_at: String,
+    pub(crate) updated_at: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Check {
+pub(crate) struct Check {
     #[serde(default)]
-    pub name: String,
+    pub(crate) name: String,
     #[serde(default)]
-    pub status: String,
+    pub(crate) status: String,
     #[serde(default)]
-    pub output: String,
+    pub(crate) output: String,
 }
 
 /// The app secrets answer: names and digests, never values.
@@ -65,62 +65,62 @@ struct AppSecret {
 
 /// One page of the logs endpoint (a JSON:API document).
 #[derive(Debug, Deserialize)]
-pub struct LogPage {
-    pub data: Vec<LogItem>,
+pub(crate) struct LogPage {
+    pub(crate) data: Vec<LogItem>,
     /// Absent when the server names no next token: the next page is asked
     /// for with the same one.
     #[serde(default)]
-    pub meta: Option<LogMeta>,
+    pub(crate) meta: Option<LogMeta>,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct LogMeta {
+pub(crate) struct LogMeta {
     #[serde(default)]
-    pub next_token: Option<String>,
+    pub(crate) next_token: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct LogItem {
+pub(crate) struct LogItem {
     /// Entries without an id cannot be told apart from repeats; each one
     /// is shown.
     #[serde(default)]
-    pub id: Option<String>,
-    pub attributes: LogAttributes,
+    pub(crate) id: Option<String>,
+    pub(crate) attributes: LogAttributes,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct LogAttributes {
-    pub timestamp: String,
-    pub message: String,
+pub(crate) struct LogAttributes {
+    pub(crate) timestamp: String,
+    pub(crate) message: String,
     /// Absent: `info`.
     #[serde(default)]
-    pub level: Option<String>,
+    pub(crate) level: Option<String>,
     #[serde(default)]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     #[serde(default)]
-    pub instance: Option<String>,
+    pub(crate) instance: Option<String>,
 }
 
 impl Machine {
-    pub fn meta(&self, key: &str) -> Option<&str> {
+    pub(crate) fn meta(&self, key: &str) -> Option<&str> {
         self.config.as_ref()?.get("metadata")?.get(key)?.as_str()
     }
 
     /// Whether hoist (or flyctl) manages it: platform v2, not a canary,
     /// not on its way out.
-    pub fn is_managed(&self) -> bool {
+    pub(crate) fn is_managed(&self) -> bool {
         self.meta("fly_platform_version") == Some("v2")
             && self.meta("fly_canary").is_none()
             && !matches!(self.state.as_str(), "destroyed" | "destroying")
     }
 
     /// Checks exist and all pass.
-    pub fn checks_pass(&self) -> bool {
+    pub(crate) fn checks_pass(&self) -> bool {
         !self.checks.is_empty() && self.checks.iter().all(|c| c.status == "passing")
     }
 
     /// The most recent events, newest first, as one line each.
-    pub fn last_events(&self, n: usize) -> Vec<String> {
+    pub(crate) fn last_events(&self, n: usize) -> Vec<String> {
         self.events
             .iter()
             .take(n)
@@ -141,7 +141,7 @@ impl Machine {
 
     /// Whether the latest exit says the machine is crashing (restarting
     /// after a non-zero exit more than once), as flyctl's smoke check.
-    pub fn crashing(&self) -> bool {
+    pub(crate) fn crashing(&self) -> bool {
         self.events
             .iter()
             .find(|e| e["type"] == "exit")
@@ -163,14 +163,14 @@ impl Machine {
 
 /// The two APIs a Fly target talks to.
 #[derive(Clone)]
-pub struct FlyApi {
-    pub machines: Api,
-    pub platform: Api,
+pub(crate) struct FlyApi {
+    pub(crate) machines: Api,
+    pub(crate) platform: Api,
 }
 
 /// How flyctl sends a token: macaroons as `FlyV1 <m1>,<m2>`, anything
 /// else as `Bearer`.
-pub fn auth_for(token: &Secret) -> Auth {
+pub(crate) fn auth_for(token: &Secret) -> Auth {
     let mut t = token.expose().trim();
     loop {
         let before = t;
@@ -220,7 +220,7 @@ fn nonce_header(nonce: Option<&str>) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-pub fn status_of(err: &anyhow::Error) -> Option<u16> {
+pub(crate) fn status_of(err: &anyhow::Error) -> Option<u16> {
     ApiError::find(err).map(|e| e.status)
 }
 
@@ -231,7 +231,7 @@ fn message_of(err: &anyhow::Error) -> String {
 }
 
 impl FlyApi {
-    pub async fn app(&self, app: &str) -> anyhow::Result<Option<Value>> {
+    pub(crate) async fn app(&self, app: &str) -> anyhow::Result<Option<Value>> {
         match self.machines.get(&format!("/v1/apps/{}", enc(app))).await {
             Ok(v) => Ok(Some(v)),
             Err(e) if status_of(&e) == Some(404) => Ok(None),
@@ -245,7 +245,7 @@ impl FlyApi {
     }
 
     /// Create `app` in `org`; a name taken elsewhere is a clear error.
-    pub async fn create_app(&self, app: &str, org: &str) -> anyhow::Result<()> {
+    pub(crate) async fn create_app(&self, app: &str, org: &str) -> anyhow::Result<()> {
         let body = json!({"name": app, "org_slug": org});
         match self.machines.post("/v1/apps", &body, false).await {
             Ok(_) => Ok(()),
@@ -258,7 +258,7 @@ impl FlyApi {
         }
     }
 
-    pub async fn delete_app(&self, app: &str) -> anyhow::Result<()> {
+    pub(crate) async fn delete_app(&self, app: &str) -> anyhow::Result<()> {
         match self
             .machines
             .delete(&format!("/v1/apps/{}", enc(app)))
@@ -271,7 +271,7 @@ impl FlyApi {
     }
 
     /// Every machine of `app` (an unknown app has none).
-    pub async fn machines(&self, app: &str) -> anyhow::Result<Vec<Machine>> {
+    pub(crate) async fn machines(&self, app: &str) -> anyhow::Result<Vec<Machine>> {
         self.list(&format!("/v1/apps/{}/machines", enc(app))).await
     }
 
@@ -283,7 +283,7 @@ impl FlyApi {
         }
     }
 
-    pub async fn machine(&self, app: &str, id: &str) -> anyhow::Result<Machine> {
+    pub(crate) async fn machine(&self, app: &str, id: &str) -> anyhow::Result<Machine> {
         let path = format!("/v1/apps/{}/machines/{id}", enc(app));
         let v = self.machines.get(&path).await?;
         self.machines.decode(&Method::GET, &path, v)
@@ -291,7 +291,7 @@ impl FlyApi {
 
     /// Create a machine; `launch_id` (stamped into its metadata) lets a
     /// retry after a lost answer find it instead of creating another.
-    pub async fn create_machine(
+    pub(crate) async fn create_machine(
         &self,
         app: &str,
         region: &str,
@@ -337,7 +337,7 @@ impl FlyApi {
     }
 
     /// Replace a machine's whole config (a new version).
-    pub async fn update_machine(
+    pub(crate) async fn update_machine(
         &self,
         app: &str,
         id: &str,
@@ -364,7 +364,12 @@ impl FlyApi {
     }
 
     /// Destroy a machine (gone already counts as done).
-    pub async fn destroy(&self, app: &str, id: &str, nonce: Option<&str>) -> anyhow::Result<()> {
+    pub(crate) async fn destroy(
+        &self,
+        app: &str,
+        id: &str,
+        nonce: Option<&str>,
+    ) -> anyhow::Result<()> {
         let r = self
             .machines
             .call_with(
@@ -383,7 +388,7 @@ impl FlyApi {
     }
 
     /// POST an action (`start`, `stop`, `cordon`, `uncordon`) to a machine.
-    pub async fn action(
+    pub(crate) async fn action(
         &self,
         app: &str,
         id: &str,
@@ -408,7 +413,7 @@ impl FlyApi {
 
     /// Wait until machine `id` reaches `state` (`version` pins one
     /// version), looping over the server's 60 s long-poll until `deadline`.
-    pub async fn wait(
+    pub(crate) async fn wait(
         &self,
         app: &str,
         id: &str,
@@ -470,7 +475,7 @@ impl FlyApi {
 
     /// Acquire (or, with `nonce`, refresh) a lease for `ttl` seconds.
     /// `Ok(Err(holder))` when someone else holds it.
-    pub async fn lease(
+    pub(crate) async fn lease(
         &self,
         app: &str,
         id: &str,
@@ -500,7 +505,7 @@ impl FlyApi {
         }
     }
 
-    pub async fn release(&self, app: &str, id: &str, nonce: &str) -> anyhow::Result<()> {
+    pub(crate) async fn release(&self, app: &str, id: &str, nonce: &str) -> anyhow::Result<()> {
         let r = self
             .machines
             .call_with(
@@ -519,7 +524,7 @@ impl FlyApi {
     }
 
     /// App secrets: names and digests, never values.
-    pub async fn secrets(&self, app: &str) -> anyhow::Result<Vec<String>> {
+    pub(crate) async fn secrets(&self, app: &str) -> anyhow::Result<Vec<String>> {
         let path = format!("/v1/apps/{}/secrets", enc(app));
         match self.machines.get(&path).await {
             Ok(v) => {
@@ -531,7 +536,11 @@ impl FlyApi {
         }
     }
 
-    pub async fn set_secrets(&self, app: &str, values: &[(String, Secret)]) -> anyhow::Result<()> {
+    pub(crate) async fn set_secrets(
+        &self,
+        app: &str,
+        values: &[(String, Secret)],
+    ) -> anyhow::Result<()> {
         if values.is_empty() {
             return Ok(());
         }
@@ -549,7 +558,7 @@ impl FlyApi {
         Ok(())
     }
 
-    pub async fn unset_secret(&self, app: &str, name: &str) -> anyhow::Result<()> {
+    pub(crate) async fn unset_secret(&self, app: &str, name: &str) -> anyhow::Result<()> {
         match self
             .machines
             .delete(&format!("/v1/apps/{}/secrets/{}", enc(app), enc(name)))
@@ -562,7 +571,7 @@ impl FlyApi {
     }
 
     /// One page of logs after `next_token`.
-    pub async fn logs(
+    pub(crate) async fn logs(
         &self,
         app: &str,
         next_token: &str,
@@ -586,6 +595,6 @@ impl FlyApi {
 }
 
 /// Sleep helper for loops that poll.
-pub async fn pause(d: Duration) {
+pub(crate) async fn pause(d: Duration) {
     tokio::time::sleep(d).await
 }

@@ -23,7 +23,7 @@ const KNOWN: &[&str] = &[
 ];
 
 /// `(defaults, [env], unsupported keys)` of the fly.toml at `path`.
-pub fn read(
+pub(crate) fn read(
     path: &Path,
     function: &str,
 ) -> anyhow::Result<(FlyFunction, BTreeMap<String, String>, Vec<String>)> {
@@ -43,7 +43,7 @@ fn bad(file: &str, msg: String) -> anyhow::Error {
         .into()
 }
 
-pub fn parse(
+pub(crate) fn parse(
     text: &str,
     file: &str,
 ) -> anyhow::Result<(FlyFunction, BTreeMap<String, String>, Vec<String>)> {

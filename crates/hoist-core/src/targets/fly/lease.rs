@@ -13,12 +13,12 @@ use crate::error::UserError;
 use crate::report::Reporter;
 
 /// Seconds a lease lives unless refreshed (flyctl's 13 s).
-pub const TTL: u64 = 13;
+pub(crate) const TTL: u64 = 13;
 /// How often held leases are refreshed.
 const REFRESH: Duration = Duration::from_secs(4);
 
 /// The leases one command holds on an app's machines.
-pub struct Leases {
+pub(crate) struct Leases {
     api: FlyApi,
     app: String,
     description: String,
@@ -32,7 +32,12 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Leases {
-    pub fn new(api: &FlyApi, app: &str, description: &str, reporter: &Arc<dyn Reporter>) -> Leases {
+    pub(crate) fn new(
+        api: &FlyApi,
+        app: &str,
+        description: &str,
+        reporter: &Arc<dyn Reporter>,
+    ) -> Leases {
         let held: Arc<Mutex<BTreeMap<String, String>>> = Arc::default();
         let refresher = {
             let reporter = reporter.clone();
@@ -84,7 +89,7 @@ impl Leases {
 
     /// Lease machine `id`, waiting up to `patience` while another holder
     /// has it.
-    pub async fn acquire(&self, id: &str, patience: Duration) -> anyhow::Result<()> {
+    pub(crate) async fn acquire(&self, id: &str, patience: Duration) -> anyhow::Result<()> {
         if lock(&self.held).contains_key(id) {
             return Ok(());
         }
@@ -129,18 +134,18 @@ impl Leases {
         }
     }
 
-    pub fn nonce(&self, id: &str) -> Option<String> {
+    pub(crate) fn nonce(&self, id: &str) -> Option<String> {
         lock(&self.held).get(id).cloned()
     }
 
     /// A machine that is gone holds no lease.
-    pub fn forget(&self, id: &str) {
+    pub(crate) fn forget(&self, id: &str) {
         lock(&self.held).remove(id);
     }
 
     /// Release every lease. One that cannot be released is reported: it
     /// runs out on its own after its TTL.
-    pub async fn release_all(mut self) {
+    pub(crate) async fn release_all(mut self) {
         if let Some(r) = self.refresher.take() {
             r.abort();
         }

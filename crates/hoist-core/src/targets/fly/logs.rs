@@ -13,7 +13,7 @@ use crate::targets::{LogEntry, LogQuery};
 /// Ids remembered to drop repeats.
 const SEEN: usize = 4096;
 
-pub fn follow(
+pub(crate) fn follow(
     api: &FlyApi,
     app: &str,
     q: &LogQuery,

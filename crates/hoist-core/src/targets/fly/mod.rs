@@ -14,7 +14,7 @@ mod lease;
 mod logs;
 mod restore;
 mod rollout;
-pub mod spec;
+pub(crate) mod spec;
 mod state;
 mod warmup;
 
@@ -40,7 +40,7 @@ use rollout::{lease_patience, Rollout};
 use spec::Spec;
 use state::{active_of, decode_meta, entry_of, extra_env, history_of, meta_of, stamp};
 
-pub struct Fly {
+pub(crate) struct Fly {
     api: FlyApi,
     org: String,
     registry: String,
@@ -60,7 +60,7 @@ fn env_or(var: &str, cfg: Option<&String>, default: &str) -> String {
 }
 
 /// A fresh id for launch tags and restart stamps.
-pub fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     format!("{:016x}", crate::http::retry::random())
 }
 
@@ -84,7 +84,7 @@ fn resolve_all(project: &Project, cfg: &FlyConfig) -> anyhow::Result<BTreeMap<St
 }
 
 /// Notes about the Fly settings (fly.toml keys hoist does not use).
-pub fn check(project: &Project, cfg: &FlyConfig) -> anyhow::Result<Vec<String>> {
+pub(crate) fn check(project: &Project, cfg: &FlyConfig) -> anyhow::Result<Vec<String>> {
     Ok(notes(&resolve_all(project, cfg)?))
 }
 
@@ -103,7 +103,7 @@ fn notes(specs: &BTreeMap<String, Spec>) -> Vec<String> {
 }
 
 impl Fly {
-    pub fn open(
+    pub(crate) fn open(
         project: &Project,
         cfg: &FlyConfig,
         reporter: &dyn Reporter,

@@ -28,7 +28,7 @@ const SMOKE: Duration = Duration::from_secs(3);
 /// How long a rollout waits for another client's lease
 /// (`HOIST_FLY_LEASE_WAIT` seconds; unset or empty: 90). A value that is
 /// not a whole number of seconds is an error.
-pub fn lease_patience() -> anyhow::Result<Duration> {
+pub(crate) fn lease_patience() -> anyhow::Result<Duration> {
     let secs = match std::env::var("HOIST_FLY_LEASE_WAIT") {
         Ok(v) if !v.trim().is_empty() => v.trim().parse::<u64>().map_err(|_| {
             UserError::usage(format!(
@@ -59,14 +59,14 @@ enum Change {
     },
 }
 
-pub struct Rollout<'a> {
-    pub api: &'a FlyApi,
-    pub spec: &'a Spec,
-    pub leases: &'a Leases,
-    pub r: &'a dyn Reporter,
+pub(crate) struct Rollout<'a> {
+    pub(crate) api: &'a FlyApi,
+    pub(crate) spec: &'a Spec,
+    pub(crate) leases: &'a Leases,
+    pub(crate) r: &'a dyn Reporter,
     /// `metadata.hoist_config` of the wanted config.
-    pub wanted_digest: String,
-    pub config: Value,
+    pub(crate) wanted_digest: String,
+    pub(crate) config: Value,
 }
 
 fn config_digest(m: &Machine) -> Option<&str> {
@@ -79,7 +79,7 @@ impl Rollout<'_> {
     }
 
     /// Run the strategy over `machines` (the function's current machines).
-    pub async fn run(&self, machines: Vec<Machine>) -> anyhow::Result<()> {
+    pub(crate) async fn run(&self, machines: Vec<Machine>) -> anyhow::Result<()> {
         let mut changes = Vec::new();
         let res = self.strategy(machines, &mut changes).await;
         if let Err(e) = res {
@@ -362,7 +362,7 @@ impl Rollout<'_> {
     /// Wait until `m` (its version from the update) is started and, when
     /// checks exist, passing them; without checks, until it has stayed up
     /// for a short smoke window without crashing.
-    pub async fn healthy(&self, m: &Machine, deadline: Instant) -> anyhow::Result<()> {
+    pub(crate) async fn healthy(&self, m: &Machine, deadline: Instant) -> anyhow::Result<()> {
         let fail = |m: &Machine, reason: String| -> anyhow::Error {
             let mut logs = m.last_events(5);
             logs.extend(

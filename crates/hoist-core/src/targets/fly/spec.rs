@@ -18,34 +18,34 @@ use crate::error::UserError;
 
 /// The resolved Fly settings of one function.
 #[derive(Debug, Clone, Serialize)]
-pub struct Spec {
+pub(crate) struct Spec {
     #[serde(skip)]
-    pub function: String,
-    pub app: String,
-    pub strategy: Strategy,
-    pub max_unavailable: f64,
+    pub(crate) function: String,
+    pub(crate) app: String,
+    pub(crate) strategy: Strategy,
+    pub(crate) max_unavailable: f64,
     /// Machines per region, in region order.
-    pub regions: Vec<(String, u32)>,
-    pub cpu_kind: String,
-    pub cpus: u32,
-    pub memory_mb: u32,
-    pub internal_port: u16,
-    pub http: HttpService,
+    pub(crate) regions: Vec<(String, u32)>,
+    pub(crate) cpu_kind: String,
+    pub(crate) cpus: u32,
+    pub(crate) memory_mb: u32,
+    pub(crate) internal_port: u16,
+    pub(crate) http: HttpService,
     /// HTTP check path and timings, when the function has a health path.
-    pub check: Option<Checks>,
-    pub restart: Restart,
-    pub auto_destroy: bool,
+    pub(crate) check: Option<Checks>,
+    pub(crate) restart: Restart,
+    pub(crate) auto_destroy: bool,
     #[serde(skip)]
-    pub wait_timeout: Duration,
+    pub(crate) wait_timeout: Duration,
     /// `[env]` of the function's fly.toml (hoist.yaml's env wins).
-    pub toml_env: BTreeMap<String, String>,
+    pub(crate) toml_env: BTreeMap<String, String>,
     /// fly.toml keys hoist does not use, for a note.
     #[serde(skip)]
-    pub unsupported: Vec<String>,
+    pub(crate) unsupported: Vec<String>,
 }
 
 /// A DNS label from a function name: lowercase, `_` and `.` to `-`.
-pub fn dns_label(name: &str) -> String {
+pub(crate) fn dns_label(name: &str) -> String {
     name.chars()
         .map(|c| match c {
             'A'..='Z' => c.to_ascii_lowercase(),
@@ -56,7 +56,7 @@ pub fn dns_label(name: &str) -> String {
 }
 
 /// Whether `s` can be a Fly app name (a DNS label, at most 63 bytes).
-pub fn valid_app_name(s: &str) -> bool {
+pub(crate) fn valid_app_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
         && s.bytes()
@@ -66,7 +66,7 @@ pub fn valid_app_name(s: &str) -> bool {
 }
 
 /// Parse a Go-style duration (`15s`, `500ms`, `1m`, `1m30s`).
-pub fn duration(s: &str) -> Option<Duration> {
+pub(crate) fn duration(s: &str) -> Option<Duration> {
     let mut total = Duration::ZERO;
     let mut rest = s.trim();
     if rest.is_empty() {
@@ -104,7 +104,7 @@ fn bad(f: &str, msg: String, hint: &str) -> anyhow::Error {
 }
 
 /// Check a guest against Fly's sizes.
-pub fn check_guest(f: &str, kind: &str, cpus: u32, memory_mb: u32) -> anyhow::Result<()> {
+pub(crate) fn check_guest(f: &str, kind: &str, cpus: u32, memory_mb: u32) -> anyhow::Result<()> {
     let hint = "see docs/fly.md#guest: shared 1/2/4/6/8 CPUs with 256 MB steps (256–2048 MB per CPU), performance 1/2/4/8/16 CPUs with 1024 MB steps (2048–8192 MB per CPU)";
     let (cpu_ok, step, min, max) = match kind {
         "shared" => (matches!(cpus, 1 | 2 | 4 | 6 | 8), 256, 256, 2048),
@@ -154,7 +154,7 @@ fn or_defaults<T: Clone + Default>(block: &Option<T>) -> T {
 }
 
 /// Resolve `f`'s Fly settings.
-pub fn resolve(project: &Project, cfg: &FlyConfig, f: &Function) -> anyhow::Result<Spec> {
+pub(crate) fn resolve(project: &Project, cfg: &FlyConfig, f: &Function) -> anyhow::Result<Spec> {
     let mine = or_defaults(&f.fly);
     let (toml, toml_env, unsupported) = match &mine.toml {
         Some(path) => super::flytoml::read(&project.root.join(path), &f.name)?,
@@ -359,7 +359,7 @@ fn check(f: &Function, m: &FlyFunction) -> anyhow::Result<Option<Checks>> {
 impl Spec {
     /// sha256 of the settings that shape a machine, so a deploy sees a
     /// changed guest, region count or check as a change.
-    pub fn digest(&self) -> String {
+    pub(crate) fn digest(&self) -> String {
         use sha2::{Digest, Sha256};
         let text = match serde_json::to_string(self) {
             Ok(t) => t,
@@ -371,12 +371,12 @@ impl Spec {
     }
 
     /// Machines wanted in all.
-    pub fn count(&self) -> u32 {
+    pub(crate) fn count(&self) -> u32 {
         self.regions.iter().map(|r| r.1).sum()
     }
 
     /// How many machines a rolling deploy replaces at once.
-    pub fn batch(&self, n: usize) -> usize {
+    pub(crate) fn batch(&self, n: usize) -> usize {
         let k = if self.max_unavailable < 1.0 {
             (n as f64 * self.max_unavailable).ceil() as usize
         } else {
@@ -385,12 +385,12 @@ impl Spec {
         k.clamp(1, n.max(1))
     }
 
-    pub fn has_checks(&self) -> bool {
+    pub(crate) fn has_checks(&self) -> bool {
         self.check.is_some()
     }
 
     /// The machine config for `image` with `env` and `metadata`.
-    pub fn machine_config(
+    pub(crate) fn machine_config(
         &self,
         image: &str,
         env: &BTreeMap<String, String>,

@@ -21,7 +21,6 @@ mod token;
 mod upload;
 mod wire;
 
-pub use token::local_data_dir;
 use token::token_for;
 
 use crate::config::schema::SelfhostedConfig;
@@ -37,16 +36,16 @@ pub const RUNTIMES: [&str; 3] = [
 ];
 
 /// Where `hoist backend start` listens unless told otherwise.
-pub const DEFAULT_URL: &str = "http://127.0.0.1:7878";
+pub(crate) const DEFAULT_URL: &str = "http://127.0.0.1:7878";
 
-pub struct Selfhosted {
+pub(crate) struct Selfhosted {
     api: Api,
     /// The backend's artifact store, asked once per command.
     store: std::sync::OnceLock<Option<String>>,
 }
 
 impl Selfhosted {
-    pub fn open(cfg: Option<&SelfhostedConfig>) -> anyhow::Result<Selfhosted> {
+    pub(crate) fn open(cfg: Option<&SelfhostedConfig>) -> anyhow::Result<Selfhosted> {
         let url = cfg
             .map(|c| c.url.clone())
             .or_else(|| {

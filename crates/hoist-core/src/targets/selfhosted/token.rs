@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 /// The local backend's data directory (`HOIST_BACKEND_DIR`, else the one
 /// `hoist backend` uses by default).
-pub fn local_data_dir() -> PathBuf {
+pub(crate) fn local_data_dir() -> PathBuf {
     std::env::var_os("HOIST_BACKEND_DIR")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)

@@ -35,43 +35,42 @@ use super::store::BlobStore;
 use crate::registry::Reference;
 
 /// What to build.
-pub struct Request<'a> {
-    pub dockerfile: &'a Dockerfile,
+pub(crate) struct Request<'a> {
+    pub(crate) dockerfile: &'a Dockerfile,
     /// Name of the Dockerfile in messages.
-    pub file: &'a str,
+    pub(crate) file: &'a str,
     /// Directory COPY sources are relative to.
-    pub context: &'a Path,
-    pub platform: &'a Platform,
+    pub(crate) context: &'a Path,
+    pub(crate) platform: &'a Platform,
     /// SOURCE_DATE_EPOCH or 0: every mtime and `created`.
-    pub epoch: u64,
-    pub build_args: &'a Vars,
+    pub(crate) epoch: u64,
+    pub(crate) build_args: &'a Vars,
     /// A directory of the context that holds exactly the files of a bundle,
     /// relative to the context (`""`: the whole context), and the bundle's
     /// digest. A COPY whose sources all lie inside it is a function of the
     /// digest alone, so its layer is looked up by digest without reading a
     /// file.
-    pub bundle: Option<(String, String)>,
+    pub(crate) bundle: Option<(String, String)>,
     /// That bundle's files, read from its archive when the context does not
     /// hold them on disk (written there when COPY needs the disk).
-    pub files: Option<&'a super::context::Bundle>,
+    pub(crate) files: Option<&'a super::context::Bundle>,
 }
 
 /// The built image, its blobs in the cache.
 #[derive(Debug, Clone)]
-pub struct Built {
-    pub manifest: Vec<u8>,
-    pub manifest_digest: String,
-    pub config: ImageConfig,
-    pub config_bytes: Vec<u8>,
+pub(crate) struct Built {
+    pub(crate) manifest: Vec<u8>,
+    pub(crate) manifest_digest: String,
+    pub(crate) config_bytes: Vec<u8>,
     /// Layer descriptors (OCI media types) in order.
-    pub layers: Vec<Descriptor>,
+    pub(crate) layers: Vec<Descriptor>,
     /// The final stage's base image, when it has one.
-    pub base: Option<Reference>,
+    pub(crate) base: Option<Reference>,
 }
 
 /// The first instruction that only an external builder can carry out, in
 /// the stages the target needs: (line, instruction, why).
-pub fn needs_builder(df: &Dockerfile, context: &Path) -> Option<(usize, String, String)> {
+pub(crate) fn needs_builder(df: &Dockerfile, context: &Path) -> Option<(usize, String, String)> {
     let needed = needed_stages(df, &parse::global_defaults(df));
     for s in &df.stages {
         if !needed.contains(&s.index) {
@@ -207,7 +206,7 @@ struct StageOut {
 }
 
 /// Build the image; blobs land in the cache.
-pub fn build(req: &Request, net: &Net) -> anyhow::Result<Built> {
+pub(crate) fn build(req: &Request, net: &Net) -> anyhow::Result<Built> {
     let df = req.dockerfile;
     let cache = BlobStore::cache();
     let created = crate::clock::rfc3339(req.epoch);
@@ -268,7 +267,6 @@ pub fn build(req: &Request, net: &Net) -> anyhow::Result<Built> {
     Ok(Built {
         manifest: manifest_bytes,
         manifest_digest,
-        config,
         config_bytes,
         layers,
         base: last.base,
