@@ -26,10 +26,10 @@ use super::db::{FunctionRow, FunctionSpec};
 use super::errors::{ApiError, ApiResult};
 use super::{runtimes, App};
 
-pub type AppState = State<Arc<App>>;
+pub(crate) type AppState = State<Arc<App>>;
 
 /// Every route of docs/selfhosted-api.md.
-pub fn router(app: Arc<App>) -> Router {
+pub(crate) fn router(app: Arc<App>) -> Router {
     use super::{containerpub, deploy, env, invoke, versions};
     let limit = (app.opts.max_archive_mb.max(6) as usize + 1) << 20;
     let protected = Router::new()
@@ -180,7 +180,7 @@ async fn error_shape(res: Response) -> Response {
 }
 
 /// Parse a JSON body, which is required.
-pub fn parse<T: DeserializeOwned>(body: &Bytes) -> ApiResult<T> {
+pub(crate) fn parse<T: DeserializeOwned>(body: &Bytes) -> ApiResult<T> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request("a JSON body is required"));
     }
@@ -188,14 +188,14 @@ pub fn parse<T: DeserializeOwned>(body: &Bytes) -> ApiResult<T> {
 }
 
 /// Parse a JSON body that may be left out (then `T::default()`).
-pub fn parse_or_default<T: DeserializeOwned + Default>(body: &Bytes) -> ApiResult<T> {
+pub(crate) fn parse_or_default<T: DeserializeOwned + Default>(body: &Bytes) -> ApiResult<T> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
     parse(body)
 }
 
-pub fn valid_name(name: &str) -> ApiResult<()> {
+pub(crate) fn valid_name(name: &str) -> ApiResult<()> {
     let mut chars = name.chars();
     let ok = name.len() <= 63
         && name != "deploy"
@@ -213,7 +213,7 @@ pub fn valid_name(name: &str) -> ApiResult<()> {
     }
 }
 
-pub fn valid_version(v: &str) -> ApiResult<()> {
+pub(crate) fn valid_version(v: &str) -> ApiResult<()> {
     let ok = (1..=128).contains(&v.len())
         && !v.starts_with('.')
         && !v.starts_with('-')
@@ -231,7 +231,7 @@ pub fn valid_version(v: &str) -> ApiResult<()> {
 }
 
 /// The live (not deleted) function `name`, or 400/404.
-pub fn function(app: &App, name: &str) -> ApiResult<FunctionRow> {
+pub(crate) fn function(app: &App, name: &str) -> ApiResult<FunctionRow> {
     valid_name(name)?;
     app.db
         .function(name)?
@@ -239,7 +239,7 @@ pub fn function(app: &App, name: &str) -> ApiResult<FunctionRow> {
 }
 
 /// A function as the API shows it.
-pub fn function_view(f: &FunctionRow) -> ApiResult<Function> {
+pub(crate) fn function_view(f: &FunctionRow) -> ApiResult<Function> {
     let status = if f.active_version.is_some() {
         FunctionStatus::Deployed
     } else if f.has_versions {

@@ -10,7 +10,7 @@ use std::path::Path;
 /// Put `pid` under a memory limit of `memory_mb` MiB, if the system allows.
 /// Hosts without a writable cgroup v2 hierarchy skip it quietly; a limit
 /// that fails to apply where the hierarchy is writable is said on stderr.
-pub fn limit(_data: &Path, pid: u32, memory_mb: i64) {
+pub(crate) fn limit(_data: &Path, pid: u32, memory_mb: i64) {
     let root = Path::new("/sys/fs/cgroup");
     let Ok(controllers) = std::fs::read_to_string(root.join("cgroup.controllers")) else {
         return;

@@ -21,7 +21,7 @@ use super::versions::VersionMeta;
 
 /// ContainerPub's `POST /api/functions/deploy`: register, version by
 /// content, deploy, in one call.
-pub async fn deploy_archive(State(app): AppState, req: Request) -> ApiResult<Response> {
+pub(crate) async fn deploy_archive(State(app): AppState, req: Request) -> ApiResult<Response> {
     let (fields, archive) = super::versions::read_multipart(&app, req).await?;
     let get = |k: &str| {
         fields

@@ -17,7 +17,7 @@ pub use hoist_core::localbackend::{
 };
 
 /// Whether `pid` runs (a zombie, killed and not yet reaped, does not).
-pub fn alive(pid: u32) -> bool {
+pub(crate) fn alive(pid: u32) -> bool {
     hoist_core::leftovers::alive(pid)
 }
 

@@ -42,7 +42,7 @@ pub struct Db {
 }
 
 /// Open (and create) the database at `path` with the backend's pragmas.
-pub fn connect(path: &Path) -> anyhow::Result<Connection> {
+pub(crate) fn connect(path: &Path) -> anyhow::Result<Connection> {
     let conn = Connection::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     // Secrets live here: owner only (SQLite gives -wal and -shm the same mode).
     {
@@ -60,58 +60,58 @@ pub fn connect(path: &Path) -> anyhow::Result<Connection> {
 
 #[derive(Debug, Clone)]
 pub struct FunctionRow {
-    pub name: String,
-    pub runtime: String,
-    pub handler: String,
-    pub memory_mb: i64,
-    pub cpus: f64,
-    pub timeout_seconds: i64,
-    pub max_concurrent_executions: i64,
-    pub warm_workers: i64,
-    pub health_path: Option<String>,
-    pub port: Option<i64>,
-    pub active_version: Option<String>,
-    pub active_deployment: Option<String>,
+    pub(crate) name: String,
+    pub(crate) runtime: String,
+    pub(crate) handler: String,
+    pub(crate) memory_mb: i64,
+    pub(crate) cpus: f64,
+    pub(crate) timeout_seconds: i64,
+    pub(crate) max_concurrent_executions: i64,
+    pub(crate) warm_workers: i64,
+    pub(crate) health_path: Option<String>,
+    pub(crate) port: Option<i64>,
+    pub(crate) active_version: Option<String>,
+    pub(crate) active_deployment: Option<String>,
     /// The active version's archive digest.
-    pub active_digest: Option<String>,
+    pub(crate) active_digest: Option<String>,
     /// The configured env of the active deployment: digest and keys.
-    pub env_digest: Option<String>,
-    pub env_keys: Vec<String>,
-    pub created_at: String,
-    pub updated_at: String,
-    pub has_versions: bool,
+    pub(crate) env_digest: Option<String>,
+    pub(crate) env_keys: Vec<String>,
+    pub(crate) created_at: String,
+    pub(crate) updated_at: String,
+    pub(crate) has_versions: bool,
 }
 
 #[derive(Debug, Clone)]
-pub struct VersionRow {
-    pub version: String,
-    pub digest: String,
-    pub runtime: String,
-    pub entrypoint: String,
-    pub import_map: Option<String>,
-    pub size: i64,
-    pub created_at: String,
-    pub active: bool,
+pub(crate) struct VersionRow {
+    pub(crate) version: String,
+    pub(crate) digest: String,
+    pub(crate) runtime: String,
+    pub(crate) entrypoint: String,
+    pub(crate) import_map: Option<String>,
+    pub(crate) size: i64,
+    pub(crate) created_at: String,
+    pub(crate) active: bool,
 }
 
 #[derive(Debug, Clone)]
-pub struct DeploymentRow {
-    pub id: String,
-    pub function: String,
-    pub version: String,
-    pub previous_version: Option<String>,
-    pub kind: String,
-    pub release_id: Option<String>,
-    pub env_keys: Vec<String>,
-    pub env_digest: String,
-    pub status: String,
-    pub created_at: String,
-    pub env: BTreeMap<String, String>,
+pub(crate) struct DeploymentRow {
+    pub(crate) id: String,
+    pub(crate) function: String,
+    pub(crate) version: String,
+    pub(crate) previous_version: Option<String>,
+    pub(crate) kind: String,
+    pub(crate) release_id: Option<String>,
+    pub(crate) env_keys: Vec<String>,
+    pub(crate) env_digest: String,
+    pub(crate) status: String,
+    pub(crate) created_at: String,
+    pub(crate) env: BTreeMap<String, String>,
 }
 
 impl VersionRow {
     /// The version as the API shows it.
-    pub fn view(&self) -> ApiResult<hoist_api::Version> {
+    pub(crate) fn view(&self) -> ApiResult<hoist_api::Version> {
         Ok(hoist_api::Version {
             version: self.version.clone(),
             digest: self.digest.clone(),
@@ -127,7 +127,7 @@ impl VersionRow {
 
 impl DeploymentRow {
     /// The deployment as the API shows it.
-    pub fn view(&self) -> ApiResult<hoist_api::Deployment> {
+    pub(crate) fn view(&self) -> ApiResult<hoist_api::Deployment> {
         let kind = hoist_api::DeployKind::parse(&self.kind).ok_or_else(|| {
             ApiError::internal(format!(
                 "the database names an unknown deployment kind `{}`",
@@ -158,32 +158,32 @@ impl DeploymentRow {
     }
 }
 
-pub use hoist_api::{EnvEntry, EnvSource};
+pub(crate) use hoist_api::{EnvEntry, EnvSource};
 
 /// A new function's settings (PUT body after defaults).
 #[derive(Debug, Clone)]
-pub struct FunctionSpec {
-    pub runtime: String,
-    pub handler: String,
-    pub memory_mb: i64,
-    pub cpus: f64,
-    pub timeout_seconds: i64,
-    pub max_concurrent: i64,
-    pub warm_workers: i64,
-    pub health_path: Option<String>,
-    pub port: Option<i64>,
+pub(crate) struct FunctionSpec {
+    pub(crate) runtime: String,
+    pub(crate) handler: String,
+    pub(crate) memory_mb: i64,
+    pub(crate) cpus: f64,
+    pub(crate) timeout_seconds: i64,
+    pub(crate) max_concurrent: i64,
+    pub(crate) warm_workers: i64,
+    pub(crate) health_path: Option<String>,
+    pub(crate) port: Option<i64>,
 }
 
 /// A deployment about to be recorded.
-pub struct NewDeployment<'a> {
-    pub id: &'a str,
-    pub function: &'a str,
-    pub version: &'a str,
-    pub previous_version: Option<&'a str>,
-    pub kind: &'a str,
-    pub release_id: Option<&'a str>,
-    pub env: &'a BTreeMap<String, String>,
-    pub env_digest: &'a str,
+pub(crate) struct NewDeployment<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) function: &'a str,
+    pub(crate) version: &'a str,
+    pub(crate) previous_version: Option<&'a str>,
+    pub(crate) kind: &'a str,
+    pub(crate) release_id: Option<&'a str>,
+    pub(crate) env: &'a BTreeMap<String, String>,
+    pub(crate) env_digest: &'a str,
 }
 
 fn function_row(r: &Row) -> rusqlite::Result<FunctionRow> {
@@ -271,7 +271,7 @@ impl Db {
         rows.collect()
     }
 
-    pub fn function(&self, name: &str) -> rusqlite::Result<Option<FunctionRow>> {
+    pub(crate) fn function(&self, name: &str) -> rusqlite::Result<Option<FunctionRow>> {
         self.c()
             .query_row(
                 &format!("SELECT {FN_COLS} FROM functions WHERE name = ?1 AND deleted_at IS NULL"),
@@ -282,7 +282,7 @@ impl Db {
     }
 
     /// Create or update; true when created (or re-registered after a delete).
-    pub fn upsert_function(
+    pub(crate) fn upsert_function(
         &self,
         name: &str,
         s: &FunctionSpec,
@@ -330,7 +330,7 @@ impl Db {
         Ok(created)
     }
 
-    pub fn delete_function(&self, name: &str, now: &str) -> rusqlite::Result<()> {
+    pub(crate) fn delete_function(&self, name: &str, now: &str) -> rusqlite::Result<()> {
         self.c().execute(
             "UPDATE functions SET deleted_at = ?2 WHERE name = ?1",
             params![name, now],
@@ -338,7 +338,7 @@ impl Db {
         Ok(())
     }
 
-    pub fn versions(&self, function: &str) -> rusqlite::Result<Vec<VersionRow>> {
+    pub(crate) fn versions(&self, function: &str) -> rusqlite::Result<Vec<VersionRow>> {
         let c = self.c();
         let mut st = c.prepare(
             "SELECT v.version, v.digest, v.runtime, v.entrypoint, v.import_map, v.size, v.created_at,
@@ -361,14 +361,18 @@ impl Db {
         rows.collect()
     }
 
-    pub fn version(&self, function: &str, version: &str) -> rusqlite::Result<Option<VersionRow>> {
+    pub(crate) fn version(
+        &self,
+        function: &str,
+        version: &str,
+    ) -> rusqlite::Result<Option<VersionRow>> {
         Ok(self
             .versions(function)?
             .into_iter()
             .find(|v| v.version == version))
     }
 
-    pub fn insert_version(&self, function: &str, v: &VersionRow) -> rusqlite::Result<()> {
+    pub(crate) fn insert_version(&self, function: &str, v: &VersionRow) -> rusqlite::Result<()> {
         self.c().execute(
             "INSERT INTO versions (function, version, digest, runtime, entrypoint, import_map, size, created_at)
              VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
@@ -377,7 +381,7 @@ impl Db {
         Ok(())
     }
 
-    pub fn delete_version(&self, function: &str, version: &str) -> rusqlite::Result<()> {
+    pub(crate) fn delete_version(&self, function: &str, version: &str) -> rusqlite::Result<()> {
         self.c().execute(
             "DELETE FROM versions WHERE function = ?1 AND version = ?2",
             params![function, version],
@@ -385,7 +389,7 @@ impl Db {
         Ok(())
     }
 
-    pub fn deployments(&self, function: &str) -> rusqlite::Result<Vec<DeploymentRow>> {
+    pub(crate) fn deployments(&self, function: &str) -> rusqlite::Result<Vec<DeploymentRow>> {
         let c = self.c();
         let mut st = c.prepare(&format!(
             "SELECT {DEP_COLS} FROM deployments WHERE function = ?1 ORDER BY seq DESC"
@@ -394,7 +398,7 @@ impl Db {
         rows.collect()
     }
 
-    pub fn deployment_by_release(
+    pub(crate) fn deployment_by_release(
         &self,
         function: &str,
         release_id: &str,
@@ -412,7 +416,7 @@ impl Db {
 
     /// Record a deployment and make its version active, in one transaction:
     /// the configured env rows are replaced by the deployment's.
-    pub fn record_deployment(
+    pub(crate) fn record_deployment(
         &self,
         d: &NewDeployment,
         now: &str,
@@ -464,7 +468,7 @@ impl Db {
     }
 
     /// Env entries: set values first, then configured ones; secrets hold values here.
-    pub fn env(&self, function: &str) -> rusqlite::Result<Vec<(EnvEntry, String)>> {
+    pub(crate) fn env(&self, function: &str) -> rusqlite::Result<Vec<(EnvEntry, String)>> {
         let c = self.c();
         let mut st = c.prepare(
             "SELECT key, source, value, is_secret FROM env WHERE function = ?1
@@ -498,7 +502,7 @@ impl Db {
     }
 
     /// The env a worker gets: configured values, overridden by set ones.
-    pub fn merged_env(&self, function: &str) -> rusqlite::Result<BTreeMap<String, String>> {
+    pub(crate) fn merged_env(&self, function: &str) -> rusqlite::Result<BTreeMap<String, String>> {
         let mut out = BTreeMap::new();
         let rows = self.env(function)?;
         for (e, v) in rows.iter().filter(|(e, _)| e.source == EnvSource::Config) {
@@ -511,7 +515,7 @@ impl Db {
     }
 
     /// Set and unset env entries (source `set`) in one transaction.
-    pub fn patch_env(
+    pub(crate) fn patch_env(
         &self,
         function: &str,
         set: &[(String, String, bool)],
@@ -535,7 +539,7 @@ impl Db {
     }
 
     /// Remove a key (set or configured); true when something was removed.
-    pub fn delete_env(&self, function: &str, key: &str) -> rusqlite::Result<bool> {
+    pub(crate) fn delete_env(&self, function: &str, key: &str) -> rusqlite::Result<bool> {
         let n = self.c().execute(
             "DELETE FROM env WHERE function = ?1 AND key = ?2",
             params![function, key],

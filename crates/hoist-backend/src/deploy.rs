@@ -26,7 +26,7 @@ use super::versions::digest_hex;
 use super::workers::Spec;
 use super::{runtimes, App};
 
-pub async fn list(
+pub(crate) async fn list(
     State(app): AppState,
     Path(name): Path<String>,
 ) -> ApiResult<Json<DeploymentList>> {
@@ -40,7 +40,7 @@ pub async fn list(
     Ok(Json(DeploymentList { deployments }))
 }
 
-pub async fn create(
+pub(crate) async fn create(
     State(app): AppState,
     Path(name): Path<String>,
     body: Bytes,
@@ -78,7 +78,7 @@ pub async fn create(
 }
 
 /// sha256 of the env as sorted `KEY=VALUE\n` lines.
-pub fn env_digest(env: &BTreeMap<String, String>) -> String {
+pub(crate) fn env_digest(env: &BTreeMap<String, String>) -> String {
     let mut h = sha2::Sha256::new();
     for (k, v) in env {
         h.update(format!("{k}={v}\n").as_bytes());
@@ -87,7 +87,7 @@ pub fn env_digest(env: &BTreeMap<String, String>) -> String {
 }
 
 /// Deploy `version` of `name` with the configured env `env`.
-pub async fn deploy(
+pub(crate) async fn deploy(
     app: &Arc<App>,
     name: &str,
     version: &str,
@@ -202,7 +202,7 @@ fn gate_failed(app: &App, name: &str, version: &str, e: ApiError) -> ApiError {
 }
 
 /// The worker spec for `v` of `f`, finding (or installing) its runtime.
-pub async fn build_spec(
+pub(crate) async fn build_spec(
     app: &Arc<App>,
     f: &FunctionRow,
     v: &VersionRow,
@@ -289,7 +289,7 @@ async fn runtime_bin(
     }
 }
 
-pub async fn rollback(
+pub(crate) async fn rollback(
     State(app): AppState,
     Path(name): Path<String>,
     body: Bytes,
@@ -408,7 +408,10 @@ async fn undo_release(app: &Arc<App>, name: &str, release: &str) -> ApiResult<De
     .await
 }
 
-pub async fn restart(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<Restarted>> {
+pub(crate) async fn restart(
+    State(app): AppState,
+    Path(name): Path<String>,
+) -> ApiResult<Json<Restarted>> {
     function(&app, &name)?;
     let pool = app.sup.pool(&name);
     let _guard = tokio::time::timeout(Duration::from_secs(60), pool.deploy_lock.lock())
@@ -442,7 +445,7 @@ pub async fn restart(State(app): AppState, Path(name): Path<String>) -> ApiResul
 
 /// At start-up: make every function's active version serve again (lazily;
 /// `warm_workers` are started in the background).
-pub async fn restore(app: &Arc<App>) {
+pub(crate) async fn restore(app: &Arc<App>) {
     let fs = match app.db.functions() {
         Ok(fs) => fs,
         Err(e) => {

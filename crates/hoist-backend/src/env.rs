@@ -11,7 +11,7 @@ use super::api::{function, parse, AppState};
 use super::errors::{ApiError, ApiResult};
 use super::App;
 
-pub fn valid_key(key: &str) -> ApiResult<()> {
+pub(crate) fn valid_key(key: &str) -> ApiResult<()> {
     let mut c = key.chars();
     let ok = key.len() <= 256
         && c.next()
@@ -32,12 +32,15 @@ fn env_list(app: &App, name: &str) -> ApiResult<EnvList> {
     Ok(EnvList { env })
 }
 
-pub async fn get_env(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<EnvList>> {
+pub(crate) async fn get_env(
+    State(app): AppState,
+    Path(name): Path<String>,
+) -> ApiResult<Json<EnvList>> {
     function(&app, &name)?;
     Ok(Json(env_list(&app, &name)?))
 }
 
-pub async fn post_env(
+pub(crate) async fn post_env(
     State(app): AppState,
     Path(name): Path<String>,
     body: Bytes,
@@ -55,7 +58,7 @@ pub async fn post_env(
     }))
 }
 
-pub async fn patch_env(
+pub(crate) async fn patch_env(
     State(app): AppState,
     Path(name): Path<String>,
     body: Bytes,
@@ -74,7 +77,7 @@ pub async fn patch_env(
     Ok(Json(env_list(&app, &name)?))
 }
 
-pub async fn delete_env(
+pub(crate) async fn delete_env(
     State(app): AppState,
     Path((name, key)): Path<(String, String)>,
 ) -> ApiResult<Json<Deleted>> {

@@ -9,18 +9,18 @@ use hoist_api::{ErrorBody, ErrorCode, ErrorDetail};
 
 /// An API failure, rendered as the documented JSON error object.
 #[derive(Debug, Clone)]
-pub struct ApiError {
-    pub status: StatusCode,
-    pub code: ErrorCode,
-    pub message: String,
-    pub hint: Option<String>,
-    pub logs: Option<Vec<String>>,
+pub(crate) struct ApiError {
+    pub(crate) status: StatusCode,
+    pub(crate) code: ErrorCode,
+    pub(crate) message: String,
+    pub(crate) hint: Option<String>,
+    pub(crate) logs: Option<Vec<String>>,
 }
 
-pub type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -29,27 +29,27 @@ impl ApiError {
             logs: None,
         }
     }
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
-    pub fn with_logs(mut self, logs: Vec<String>) -> Self {
+    pub(crate) fn with_logs(mut self, logs: Vec<String>) -> Self {
         self.logs = Some(logs);
         self
     }
-    pub fn bad_request(msg: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(msg: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, msg)
     }
-    pub fn not_found(msg: impl Into<String>) -> Self {
+    pub(crate) fn not_found(msg: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, msg)
     }
-    pub fn conflict(msg: impl Into<String>) -> Self {
+    pub(crate) fn conflict(msg: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, ErrorCode::Conflict, msg)
     }
-    pub fn too_large(msg: impl Into<String>) -> Self {
+    pub(crate) fn too_large(msg: impl Into<String>) -> Self {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge, msg)
     }
-    pub fn unauthorized() -> Self {
+    pub(crate) fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
             ErrorCode::Unauthorized,
@@ -57,17 +57,17 @@ impl ApiError {
         )
         .with_hint("send `Authorization: Bearer <token>` (see <data>/token)")
     }
-    pub fn internal(err: impl std::fmt::Display) -> Self {
+    pub(crate) fn internal(err: impl std::fmt::Display) -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::Internal,
             err.to_string(),
         )
     }
-    pub fn timeout(msg: impl Into<String>) -> Self {
+    pub(crate) fn timeout(msg: impl Into<String>) -> Self {
         Self::new(StatusCode::REQUEST_TIMEOUT, ErrorCode::Timeout, msg)
     }
-    pub fn unavailable(msg: impl Into<String>) -> Self {
+    pub(crate) fn unavailable(msg: impl Into<String>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, msg)
     }
 }

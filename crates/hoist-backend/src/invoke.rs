@@ -25,10 +25,10 @@ use super::App;
 /// Marks a function's own answer on `/fn/...`, which the error-shape
 /// rewrite must leave alone.
 #[derive(Debug, Clone, Copy)]
-pub struct RawAnswer;
+pub(crate) struct RawAnswer;
 
 /// Invoke bodies are limited to 6 MiB.
-pub const MAX_INVOKE: usize = 6 << 20;
+pub(crate) const MAX_INVOKE: usize = 6 << 20;
 
 fn worker_url(port: u16, path: &str) -> ApiResult<reqwest::Url> {
     let p = if path.starts_with('/') {
@@ -40,7 +40,7 @@ fn worker_url(port: u16, path: &str) -> ApiResult<reqwest::Url> {
         .map_err(|e| ApiError::bad_request(format!("bad path `{path}`: {e}")))
 }
 
-pub async fn invoke(
+pub(crate) async fn invoke(
     State(app): AppState,
     Path(name): Path<String>,
     body: Bytes,
@@ -148,7 +148,7 @@ const HOP: [&str; 8] = [
     "upgrade",
 ];
 
-pub async fn raw(State(app): AppState, req: Request) -> ApiResult<Response> {
+pub(crate) async fn raw(State(app): AppState, req: Request) -> ApiResult<Response> {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     // The router sends only `/fn/...` here.
@@ -245,7 +245,7 @@ fn since(v: &str) -> ApiResult<String> {
     t.format(&f).map_err(|_| bad())
 }
 
-pub async fn logs(
+pub(crate) async fn logs(
     State(app): AppState,
     Path(name): Path<String>,
     q: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,

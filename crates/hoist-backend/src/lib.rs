@@ -4,21 +4,21 @@
 //! the shared `App` state and `serve()`: open the data dir, restore every
 //! function's active version, listen, and shut down cleanly on SIGTERM/SIGINT.
 
-pub mod api;
-pub mod cgroup;
-pub mod containerpub;
+pub(crate) mod api;
+pub(crate) mod cgroup;
+pub(crate) mod containerpub;
 pub mod daemon;
 pub mod db;
-pub mod deploy;
-pub mod env;
-pub mod errors;
-pub mod invoke;
-pub mod logs;
+pub(crate) mod deploy;
+pub(crate) mod env;
+pub(crate) mod errors;
+pub(crate) mod invoke;
+pub(crate) mod logs;
 pub mod runtimes;
-pub mod serverlog;
-pub mod shims;
-pub mod versions;
-pub mod workers;
+pub(crate) mod serverlog;
+pub(crate) mod shims;
+pub(crate) mod versions;
+pub(crate) mod workers;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -54,51 +54,51 @@ pub struct ServeOptions {
 /// Faults injected through `POST /api/_faults` (tests only).
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Faults {
+pub(crate) struct Faults {
     #[serde(default)]
-    pub latency_ms: u64,
+    pub(crate) latency_ms: u64,
     #[serde(default)]
-    pub fail_next: u64,
+    pub(crate) fail_next: u64,
     #[serde(default)]
-    pub fail_status: Option<u16>,
+    pub(crate) fail_status: Option<u16>,
     #[serde(default)]
-    pub fail_path: Option<String>,
+    pub(crate) fail_path: Option<String>,
     #[serde(default)]
-    pub drop_log_streams_after: Option<u64>,
+    pub(crate) drop_log_streams_after: Option<u64>,
     /// Fail only requests of this method (any when unset).
     #[serde(default)]
-    pub fail_method: Option<String>,
+    pub(crate) fail_method: Option<String>,
     /// Answer the failure after the handler ran: the change is made, the
     /// client sees a failure.
     #[serde(default)]
-    pub fail_after_effect: bool,
+    pub(crate) fail_after_effect: bool,
     /// Failures that fired since these faults were set (answered by the
     /// next `POST /api/_faults`).
     #[serde(default, skip_deserializing)]
-    pub fired: u64,
+    pub(crate) fired: u64,
 }
 
 /// The state every handler shares.
-pub struct App {
-    pub opts: ServeOptions,
-    pub db: db::Db,
-    pub sup: workers::Supervisor,
-    pub store: Option<Arc<dyn Store>>,
-    pub store_url: Option<String>,
-    pub faults: Mutex<Faults>,
+pub(crate) struct App {
+    pub(crate) opts: ServeOptions,
+    pub(crate) db: db::Db,
+    pub(crate) sup: workers::Supervisor,
+    pub(crate) store: Option<Arc<dyn Store>>,
+    pub(crate) store_url: Option<String>,
+    pub(crate) faults: Mutex<Faults>,
     /// This process's id in `GET /api/health`.
-    pub instance: String,
+    pub(crate) instance: String,
     /// Runtime versions for `GET /api/health`, refreshed every 10 s.
-    pub health_cache: Mutex<Option<(std::time::Instant, HealthRuntimes)>>,
+    pub(crate) health_cache: Mutex<Option<(std::time::Instant, HealthRuntimes)>>,
 }
 
 /// Runtime name → version (None when missing).
-pub type HealthRuntimes = std::collections::BTreeMap<String, Option<String>>;
+pub(crate) type HealthRuntimes = std::collections::BTreeMap<String, Option<String>>;
 
 pub use hoist_core::localbackend::default_data_dir;
 
 /// RFC 3339 UTC now, millisecond precision (sorts as text).
-pub fn now() -> String {
+pub(crate) fn now() -> String {
     let t = time::OffsetDateTime::now_utc();
     let f = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
@@ -253,6 +253,6 @@ async fn shutdown_signal() {
 }
 
 /// Where a version's files are extracted: `<data>/versions/<fn>/<hex>/`.
-pub fn version_dir(data: &Path, function: &str, hex: &str) -> PathBuf {
+pub(crate) fn version_dir(data: &Path, function: &str, hex: &str) -> PathBuf {
     data.join("versions").join(function).join(hex)
 }

@@ -15,13 +15,13 @@ use super::db::Db;
 
 /// One line to store.
 #[derive(Debug, Clone)]
-pub struct LogLine {
-    pub function: String,
-    pub version: Option<String>,
-    pub worker: Option<String>,
-    pub stream: LogStream,
-    pub level: LogLevel,
-    pub message: String,
+pub(crate) struct LogLine {
+    pub(crate) function: String,
+    pub(crate) version: Option<String>,
+    pub(crate) worker: Option<String>,
+    pub(crate) stream: LogStream,
+    pub(crate) level: LogLevel,
+    pub(crate) message: String,
 }
 
 enum Msg {
@@ -31,13 +31,13 @@ enum Msg {
 
 /// A cheap handle to the writer thread.
 #[derive(Clone)]
-pub struct Logs {
+pub(crate) struct Logs {
     tx: mpsc::Sender<Msg>,
 }
 
 /// Level of a worker line: JSON `level` wins, else by stream. A line that
 /// only looks like JSON is a plain line.
-pub fn level_of(stream: LogStream, line: &str) -> LogLevel {
+pub(crate) fn level_of(stream: LogStream, line: &str) -> LogLevel {
     let t = line.trim_start();
     if t.starts_with('{') {
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(t) {
@@ -59,7 +59,7 @@ pub fn level_of(stream: LogStream, line: &str) -> LogLevel {
 }
 
 /// Numeric rank of a level for `level=` filters (as the SQL ranks them).
-pub fn rank(level: &str) -> Option<i64> {
+pub(crate) fn rank(level: &str) -> Option<i64> {
     LogLevel::parse(level).map(|l| match l {
         LogLevel::Debug => 0,
         LogLevel::Info => 1,
@@ -76,7 +76,7 @@ fn stream_of(s: &str) -> Option<LogStream> {
 
 impl Logs {
     /// Start the writer thread on its own connection to `db`.
-    pub fn start(db: &Path) -> anyhow::Result<Logs> {
+    pub(crate) fn start(db: &Path) -> anyhow::Result<Logs> {
         let conn = super::db::connect(db)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         let (tx, rx) = mpsc::channel::<Msg>();
@@ -87,14 +87,20 @@ impl Logs {
         Ok(Logs { tx })
     }
 
-    pub fn line(&self, line: LogLine) {
+    pub(crate) fn line(&self, line: LogLine) {
         if self.tx.send(Msg::Line(line)).is_err() {
             eprintln!("hoist backend: the log writer has stopped; a log line was not kept");
         }
     }
 
     /// A backend line about a function (`stream: system`).
-    pub fn system(&self, function: &str, version: Option<&str>, worker: Option<&str>, msg: String) {
+    pub(crate) fn system(
+        &self,
+        function: &str,
+        version: Option<&str>,
+        worker: Option<&str>,
+        msg: String,
+    ) {
         self.line(LogLine {
             function: function.to_string(),
             version: version.map(str::to_string),
@@ -106,7 +112,7 @@ impl Logs {
     }
 
     /// Wait until every line sent so far is in the database.
-    pub fn flush(&self) {
+    pub(crate) fn flush(&self) {
         let (tx, rx) = mpsc::channel();
         if self.tx.send(Msg::Flush(tx)).is_err() {
             eprintln!("hoist backend: the log writer has stopped; recent log lines were not kept");
@@ -160,17 +166,17 @@ fn writer(mut conn: rusqlite::Connection, rx: mpsc::Receiver<Msg>) {
 
 /// Filters of `GET .../logs`.
 #[derive(Debug, Clone)]
-pub struct LogQuery {
-    pub function: String,
-    pub cursor: i64,
-    pub since: Option<String>,
-    pub version: Option<String>,
-    pub min_level: i64,
-    pub limit: i64,
+pub(crate) struct LogQuery {
+    pub(crate) function: String,
+    pub(crate) cursor: i64,
+    pub(crate) since: Option<String>,
+    pub(crate) version: Option<String>,
+    pub(crate) min_level: i64,
+    pub(crate) limit: i64,
 }
 
 impl Db {
-    pub fn logs(&self, q: &LogQuery) -> rusqlite::Result<Vec<LogEntry>> {
+    pub(crate) fn logs(&self, q: &LogQuery) -> rusqlite::Result<Vec<LogEntry>> {
         let c = self.c();
         let mut st = c.prepare(
             "SELECT id, time, function, version, worker, stream, level, message FROM logs
@@ -215,7 +221,7 @@ impl Db {
     }
 
     /// The last `n` log messages of a function, oldest first.
-    pub fn tail(&self, function: &str, n: i64) -> rusqlite::Result<Vec<String>> {
+    pub(crate) fn tail(&self, function: &str, n: i64) -> rusqlite::Result<Vec<String>> {
         let c = self.c();
         let mut st = c.prepare(
             "SELECT stream, message FROM (SELECT id, stream, message FROM logs WHERE function = ?1

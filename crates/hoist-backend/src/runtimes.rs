@@ -10,10 +10,10 @@ use std::sync::Mutex;
 use anyhow::Context;
 
 /// The runtimes the backend runs.
-pub const RUNTIMES: [&str; 3] = ["node", "deno", "bun"];
+pub(crate) const RUNTIMES: [&str; 3] = ["node", "deno", "bun"];
 
 /// A runtime name read back from the database.
-pub fn parse(name: &str) -> super::errors::ApiResult<hoist_api::Runtime> {
+pub(crate) fn parse(name: &str) -> super::errors::ApiResult<hoist_api::Runtime> {
     hoist_api::Runtime::parse(name).ok_or_else(|| {
         super::errors::ApiError::internal(format!("the database names an unknown runtime `{name}`"))
     })
@@ -22,7 +22,7 @@ pub fn parse(name: &str) -> super::errors::ApiResult<hoist_api::Runtime> {
 static INSTALL: Mutex<()> = Mutex::new(());
 
 /// An executable called `name` on PATH.
-pub fn on_path(name: &str) -> Option<PathBuf> {
+pub(crate) fn on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|d| d.join(name))
@@ -37,7 +37,7 @@ fn is_executable(p: &Path) -> bool {
 }
 
 /// Where `runtime` is, without installing anything.
-pub fn find(data: &Path, runtime: &str) -> Option<PathBuf> {
+pub(crate) fn find(data: &Path, runtime: &str) -> Option<PathBuf> {
     if let Some(p) = on_path(runtime) {
         return Some(p);
     }

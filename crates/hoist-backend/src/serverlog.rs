@@ -9,7 +9,7 @@ use hoist_core::report::Reporter;
 
 /// Reports into the backend's log: steps and warnings, not detail.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Log;
+pub(crate) struct Log;
 
 impl Reporter for Log {
     fn step(&self, verb: &str, msg: &str) {

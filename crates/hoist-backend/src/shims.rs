@@ -12,7 +12,7 @@ const DENO: &str = include_str!("../../../templates/backend/deno-shim.ts");
 const BUN: &str = include_str!("../../../templates/backend/bun-shim.ts");
 
 /// Write the shims under `<data>/shims/` (replacing older copies).
-pub fn install(data: &Path) -> anyhow::Result<PathBuf> {
+pub(crate) fn install(data: &Path) -> anyhow::Result<PathBuf> {
     let dir = data.join("shims");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for (name, text) in [
@@ -26,7 +26,7 @@ pub fn install(data: &Path) -> anyhow::Result<PathBuf> {
 }
 
 /// Arguments after the runtime binary for one worker.
-pub fn args(
+pub(crate) fn args(
     runtime: &str,
     shims: &Path,
     entry: &Path,

@@ -22,13 +22,13 @@ use super::App;
 /// What a new version declares (multipart fields, or a
 /// `VersionByReference`).
 #[derive(Debug, Default)]
-pub struct VersionMeta {
-    pub version: String,
-    pub digest: String,
-    pub archive_key: Option<String>,
-    pub runtime: String,
-    pub entrypoint: String,
-    pub import_map: Option<String>,
+pub(crate) struct VersionMeta {
+    pub(crate) version: String,
+    pub(crate) digest: String,
+    pub(crate) archive_key: Option<String>,
+    pub(crate) runtime: String,
+    pub(crate) entrypoint: String,
+    pub(crate) import_map: Option<String>,
 }
 
 impl From<VersionByReference> for VersionMeta {
@@ -44,7 +44,10 @@ impl From<VersionByReference> for VersionMeta {
     }
 }
 
-pub async fn list(State(app): AppState, Path(name): Path<String>) -> ApiResult<Json<VersionList>> {
+pub(crate) async fn list(
+    State(app): AppState,
+    Path(name): Path<String>,
+) -> ApiResult<Json<VersionList>> {
     function(&app, &name)?;
     let versions = app
         .db
@@ -55,7 +58,7 @@ pub async fn list(State(app): AppState, Path(name): Path<String>) -> ApiResult<J
     Ok(Json(VersionList { versions }))
 }
 
-pub async fn delete(
+pub(crate) async fn delete(
     State(app): AppState,
     Path((name, version)): Path<(String, String)>,
 ) -> ApiResult<Json<Deleted>> {
@@ -81,7 +84,7 @@ pub async fn delete(
     }))
 }
 
-pub async fn create(
+pub(crate) async fn create(
     State(app): AppState,
     Path(name): Path<String>,
     req: Request,
@@ -145,7 +148,7 @@ fn check_meta(m: &VersionMeta) -> ApiResult<()> {
 /// with `extra` allowed after the first character of a segment, at most
 /// `max` bytes: relative, no empty, `.` or `..` segment, and no segment
 /// longer than a file name may be.
-pub fn segments_ok(p: &str, extra: &str, max: usize) -> bool {
+pub(crate) fn segments_ok(p: &str, extra: &str, max: usize) -> bool {
     !p.is_empty()
         && p.len() <= max
         && p.split('/').all(|seg| {
@@ -170,7 +173,7 @@ fn relative(what: &str, p: &str) -> ApiResult<()> {
 }
 
 /// The hex of `sha256:<64 hex>`.
-pub fn digest_hex(d: &str) -> ApiResult<String> {
+pub(crate) fn digest_hex(d: &str) -> ApiResult<String> {
     let hex = d.strip_prefix("sha256:").unwrap_or("");
     if hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         Ok(hex.to_string())
@@ -181,7 +184,7 @@ pub fn digest_hex(d: &str) -> ApiResult<String> {
     }
 }
 
-pub async fn read_multipart(
+pub(crate) async fn read_multipart(
     app: &Arc<App>,
     req: Request,
 ) -> ApiResult<(Vec<(String, String)>, Option<Bytes>)> {
@@ -220,7 +223,7 @@ pub async fn read_multipart(
 }
 
 /// Write uploaded bytes to a temp file under `<data>/tmp`.
-pub fn spool(app: &App, bytes: &[u8]) -> ApiResult<PathBuf> {
+pub(crate) fn spool(app: &App, bytes: &[u8]) -> ApiResult<PathBuf> {
     let path = app
         .opts
         .data_dir
@@ -234,7 +237,7 @@ pub fn spool(app: &App, bytes: &[u8]) -> ApiResult<PathBuf> {
 /// Remove a spooled or downloaded archive that is no longer needed; one
 /// that cannot be removed is said on stderr (it stays in the data
 /// directory's `tmp/`).
-pub fn discard(path: &FsPath) {
+pub(crate) fn discard(path: &FsPath) {
     if let Err(e) = hoist_core::fsx::remove_file(path) {
         eprintln!("hoist backend: an upload's temporary archive is left behind: {e:#}");
     }
@@ -286,7 +289,7 @@ async fn fetch(app: &Arc<App>, key: &str) -> ApiResult<PathBuf> {
 }
 
 /// Check, keep and extract an archive, and record the version.
-pub async fn register(
+pub(crate) async fn register(
     app: &Arc<App>,
     name: &str,
     meta: &VersionMeta,
@@ -376,7 +379,7 @@ fn discard_dir(path: &FsPath) {
 }
 
 /// Extract `archive` to `dir` once: into a temp dir, then renamed into place.
-pub async fn extract(archive: &FsPath, dir: &FsPath) -> ApiResult<()> {
+pub(crate) async fn extract(archive: &FsPath, dir: &FsPath) -> ApiResult<()> {
     if dir.is_dir() {
         return Ok(());
     }

@@ -15,16 +15,16 @@ use super::{lock, process, Pool, Spec, State, Supervisor, Worker};
 use crate::errors::{ApiError, ApiResult};
 
 /// A function's answer to a forwarded request.
-pub struct Answer {
-    pub status: u16,
-    pub headers: Vec<(String, Vec<u8>)>,
-    pub body: bytes::Bytes,
-    pub duration_ms: f64,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, Vec<u8>)>,
+    pub(crate) body: bytes::Bytes,
+    pub(crate) duration_ms: f64,
 }
 
 impl Supervisor {
     /// A worker of the active version for one invocation.
-    pub async fn acquire(&self, pool: &Arc<Pool>) -> ApiResult<(Arc<Worker>, Arc<Spec>)> {
+    pub(crate) async fn acquire(&self, pool: &Arc<Pool>) -> ApiResult<(Arc<Worker>, Arc<Spec>)> {
         let start = Instant::now();
         loop {
             if self.shutting_down.load(Ordering::SeqCst) {
@@ -95,7 +95,7 @@ impl Supervisor {
     }
 
     /// Hand a worker back after an invocation.
-    pub fn release(&self, pool: &Pool, w: &Arc<Worker>) {
+    pub(crate) fn release(&self, pool: &Pool, w: &Arc<Worker>) {
         let draining = {
             let mut i = lock(&w.inner);
             i.invocations += 1;
@@ -112,7 +112,7 @@ impl Supervisor {
     }
 
     /// Send one request to a worker, with the function's timeout.
-    pub async fn forward(
+    pub(crate) async fn forward(
         &self,
         pool: &Arc<Pool>,
         w: &Arc<Worker>,

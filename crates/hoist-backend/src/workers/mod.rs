@@ -9,8 +9,6 @@
 mod dispatch;
 mod process;
 
-pub use dispatch::Answer;
-
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -25,26 +23,26 @@ use super::logs::Logs;
 
 /// What the workers of one generation run.
 #[derive(Debug, Clone)]
-pub struct Spec {
-    pub gen: u64,
-    pub function: String,
-    pub version: String,
-    pub runtime: String,
-    pub runtime_bin: PathBuf,
-    pub dir: PathBuf,
-    pub entrypoint: String,
-    pub import_map: Option<String>,
-    pub handler: String,
-    pub env: BTreeMap<String, String>,
-    pub memory_mb: i64,
-    pub timeout: Duration,
-    pub max_concurrent: usize,
-    pub warm_workers: usize,
-    pub health_path: Option<String>,
+pub(crate) struct Spec {
+    pub(crate) gen: u64,
+    pub(crate) function: String,
+    pub(crate) version: String,
+    pub(crate) runtime: String,
+    pub(crate) runtime_bin: PathBuf,
+    pub(crate) dir: PathBuf,
+    pub(crate) entrypoint: String,
+    pub(crate) import_map: Option<String>,
+    pub(crate) handler: String,
+    pub(crate) env: BTreeMap<String, String>,
+    pub(crate) memory_mb: i64,
+    pub(crate) timeout: Duration,
+    pub(crate) max_concurrent: usize,
+    pub(crate) warm_workers: usize,
+    pub(crate) health_path: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
+pub(crate) enum State {
     Starting,
     Warm,
     Busy,
@@ -63,12 +61,12 @@ struct WInner {
 }
 
 /// One worker process.
-pub struct Worker {
-    pub id: String,
-    pub version: String,
-    pub gen: u64,
-    pub port: u16,
-    pub started_at: String,
+pub(crate) struct Worker {
+    pub(crate) id: String,
+    pub(crate) version: String,
+    pub(crate) gen: u64,
+    pub(crate) port: u16,
+    pub(crate) started_at: String,
     spawned: Instant,
     inner: Mutex<WInner>,
 }
@@ -102,10 +100,7 @@ impl Worker {
         }
         false
     }
-    pub fn pid(&self) -> Option<u32> {
-        lock(&self.inner).pid
-    }
-    pub fn view(&self) -> WorkerView {
+    pub(crate) fn view(&self) -> WorkerView {
         let i = lock(&self.inner);
         let state = match i.state {
             State::Starting => WorkerState::Starting,
@@ -128,12 +123,12 @@ impl Worker {
 }
 
 /// The workers of one function.
-pub struct Pool {
-    pub name: String,
+pub(crate) struct Pool {
+    pub(crate) name: String,
     inner: Mutex<PoolInner>,
     notify: Notify,
     /// Held for the whole of a deploy, rollback or restart.
-    pub deploy_lock: tokio::sync::Mutex<()>,
+    pub(crate) deploy_lock: tokio::sync::Mutex<()>,
     spawn_gate: Mutex<()>,
 }
 
@@ -144,11 +139,11 @@ struct PoolInner {
 }
 
 impl Pool {
-    pub fn active(&self) -> Option<Arc<Spec>> {
+    pub(crate) fn active(&self) -> Option<Arc<Spec>> {
         lock(&self.inner).active.clone()
     }
     /// Workers, newest last; terminated ones are kept for 10 minutes.
-    pub fn workers(&self) -> Vec<Arc<Worker>> {
+    pub(crate) fn workers(&self) -> Vec<Arc<Worker>> {
         let mut inner = lock(&self.inner);
         inner.workers.retain(|w| {
             lock(&w.inner)
@@ -158,7 +153,7 @@ impl Pool {
         inner.workers.clone()
     }
     /// Ready workers of the active generation.
-    pub fn ready_count(&self) -> usize {
+    pub(crate) fn ready_count(&self) -> usize {
         let inner = lock(&self.inner);
         let Some(gen) = inner.active.as_ref().map(|s| s.gen) else {
             return 0;
@@ -172,18 +167,18 @@ impl Pool {
 }
 
 /// Every pool, the log sink and the HTTP client to workers.
-pub struct Supervisor {
+pub(crate) struct Supervisor {
     pools: Mutex<HashMap<String, Arc<Pool>>>,
-    pub logs: Logs,
+    pub(crate) logs: Logs,
     http: reqwest::Client,
     next_gen: AtomicU64,
-    pub shutting_down: AtomicBool,
+    pub(crate) shutting_down: AtomicBool,
     shims: PathBuf,
     data: PathBuf,
 }
 
 impl Supervisor {
-    pub fn new(logs: Logs, shims: PathBuf, data: PathBuf) -> anyhow::Result<Supervisor> {
+    pub(crate) fn new(logs: Logs, shims: PathBuf, data: PathBuf) -> anyhow::Result<Supervisor> {
         let http = reqwest::Client::builder()
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
@@ -200,11 +195,11 @@ impl Supervisor {
         })
     }
 
-    pub fn next_gen(&self) -> u64 {
+    pub(crate) fn next_gen(&self) -> u64 {
         self.next_gen.fetch_add(1, Ordering::SeqCst)
     }
 
-    pub fn pool(&self, name: &str) -> Arc<Pool> {
+    pub(crate) fn pool(&self, name: &str) -> Arc<Pool> {
         lock(&self.pools)
             .entry(name.to_string())
             .or_insert_with(|| {
@@ -220,7 +215,7 @@ impl Supervisor {
     }
 
     /// Make `spec` the active generation and drain every older worker.
-    pub fn activate(&self, pool: &Pool, spec: Arc<Spec>) {
+    pub(crate) fn activate(&self, pool: &Pool, spec: Arc<Spec>) {
         let old: Vec<Arc<Worker>> = {
             let mut inner = lock(&pool.inner);
             inner.active = Some(spec.clone());
@@ -239,7 +234,7 @@ impl Supervisor {
 
     /// Stop workers of the active generation left unused for `idle`, oldest
     /// use first, keeping the function's `warm_workers` ready.
-    pub fn reap_idle(&self, idle: Duration) {
+    pub(crate) fn reap_idle(&self, idle: Duration) {
         let pools: Vec<Arc<Pool>> = lock(&self.pools).values().cloned().collect();
         for pool in pools {
             let (keep, mut ready): (usize, Vec<Arc<Worker>>) = {
@@ -276,7 +271,7 @@ impl Supervisor {
     }
 
     /// New limits of `f` for workers spawned from now on (same generation).
-    pub fn update_limits(&self, pool: &Pool, f: &crate::db::FunctionRow) {
+    pub(crate) fn update_limits(&self, pool: &Pool, f: &crate::db::FunctionRow) {
         let mut inner = lock(&pool.inner);
         if let Some(spec) = &inner.active {
             let mut s = (**spec).clone();
@@ -291,7 +286,7 @@ impl Supervisor {
     }
 
     /// Forget the active spec and stop every worker; returns how many ran.
-    pub fn clear(&self, pool: &Pool) -> usize {
+    pub(crate) fn clear(&self, pool: &Pool) -> usize {
         let ws: Vec<Arc<Worker>> = {
             let mut inner = lock(&pool.inner);
             inner.active = None;
@@ -317,7 +312,7 @@ impl Supervisor {
     }
 
     /// SIGTERM the worker's process group, SIGKILL after `grace`.
-    pub fn terminate(&self, pool: &Pool, w: &Arc<Worker>, grace: Duration) {
+    pub(crate) fn terminate(&self, pool: &Pool, w: &Arc<Worker>, grace: Duration) {
         let pid = {
             let mut i = lock(&w.inner);
             if i.state != State::Terminated {
@@ -349,7 +344,7 @@ impl Supervisor {
     }
 
     /// Poll until the worker answers (or its `health_path` answers 2xx).
-    pub async fn wait_ready(
+    pub(crate) async fn wait_ready(
         &self,
         w: &Arc<Worker>,
         spec: &Spec,
@@ -360,7 +355,7 @@ impl Supervisor {
 
     /// Spawn `n` workers of `spec` and wait until all are ready; on failure
     /// every one of them is killed.
-    pub async fn start_generation(
+    pub(crate) async fn start_generation(
         &self,
         pool: &Arc<Pool>,
         spec: &Arc<Spec>,
@@ -388,7 +383,7 @@ impl Supervisor {
     }
 
     /// Kill workers that will not be used (a failed gate or record).
-    pub fn discard(&self, pool: &Pool, ws: &[Arc<Worker>]) {
+    pub(crate) fn discard(&self, pool: &Pool, ws: &[Arc<Worker>]) {
         self.kill_all(pool, ws)
     }
 
@@ -399,7 +394,12 @@ impl Supervisor {
     }
 
     /// Make sure `count` workers of the active generation are ready.
-    pub async fn warmup(&self, pool: &Arc<Pool>, count: usize, deadline: Instant) -> ApiResult<()> {
+    pub(crate) async fn warmup(
+        &self,
+        pool: &Arc<Pool>,
+        count: usize,
+        deadline: Instant,
+    ) -> ApiResult<()> {
         let spec = pool
             .active()
             .ok_or_else(|| ApiError::conflict("no version is active"))?;
@@ -436,7 +436,7 @@ impl Supervisor {
     }
 
     /// Stop every worker of every pool; waits up to 5 s for them to exit.
-    pub async fn shutdown(&self) {
+    pub(crate) async fn shutdown(&self) {
         self.shutting_down.store(true, Ordering::SeqCst);
         let pools: Vec<Arc<Pool>> = lock(&self.pools).values().cloned().collect();
         let mut all = Vec::new();

@@ -17,7 +17,7 @@ use hoist_api::LogStream;
 
 impl Supervisor {
     /// Start one worker process of `spec` (state STARTING).
-    pub fn spawn(&self, pool: &Arc<Pool>, spec: &Arc<Spec>) -> ApiResult<Arc<Worker>> {
+    pub(crate) fn spawn(&self, pool: &Arc<Pool>, spec: &Arc<Spec>) -> ApiResult<Arc<Worker>> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map_err(|e| ApiError::internal(format!("cannot pick a port: {e}")))?
