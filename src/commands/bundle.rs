@@ -22,7 +22,7 @@ pub fn run(g: &GlobalArgs, args: &BundleArgs, printer: &Printer) -> anyhow::Resu
         ]);
         docs.push(json!({
             "function": f.name,
-            "digest": format!("sha256:{}", out.manifest.digest),
+            "digest": hoist_core::digest::prefixed(&out.manifest.digest),
             "archive": out.archive,
             "manifest": out.manifest_path,
             "compressed_size": out.manifest.compressed_size,

@@ -119,7 +119,7 @@ fn plan_all(
         let want = Desired {
             function: function.name.clone(),
             version: prepared.version.clone(),
-            digest: format!("sha256:{}", prepared.bundle.manifest.digest),
+            digest: hoist_core::digest::prefixed(&prepared.bundle.manifest.digest),
             env: function.env.clone(),
             settings: FunctionSettings {
                 target: target.settings_digest(&function.name),

@@ -6,7 +6,9 @@ use serde_json::json;
 
 use crate::cli::{GlobalArgs, RollbackArgs};
 use crate::ui::Printer;
-use hoist_core::release::record::{FunctionRelease, FunctionState, ReleaseRecord, ReleaseStatus};
+use hoist_core::release::record::{
+    FunctionRelease, FunctionState, JournalStep, ReleaseRecord, ReleaseStatus,
+};
 
 pub fn run(g: &GlobalArgs, args: &RollbackArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
@@ -45,7 +47,7 @@ pub fn run(g: &GlobalArgs, args: &RollbackArgs, printer: &Printer) -> anyhow::Re
     });
     record.log(
         &args.function,
-        "rolled_back",
+        JournalStep::RolledBack,
         format!(
             "{} live (was {})",
             deployed.version,

@@ -90,7 +90,7 @@ pub(crate) async fn deploy_archive(State(app): AppState, req: Request) -> ApiRes
     }
     let meta = VersionMeta {
         version: version.clone(),
-        digest: format!("sha256:{hex}"),
+        digest: hoist_core::digest::prefixed(&hex),
         archive_key: None,
         runtime,
         entrypoint,

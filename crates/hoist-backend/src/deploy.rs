@@ -83,7 +83,7 @@ pub(crate) fn env_digest(env: &BTreeMap<String, String>) -> String {
     for (k, v) in env {
         h.update(format!("{k}={v}\n").as_bytes());
     }
-    format!("sha256:{}", hex::encode(h.finalize()))
+    hoist_core::digest::Digest::finish(h).to_string()
 }
 
 /// Deploy `version` of `name` with the configured env `env`.

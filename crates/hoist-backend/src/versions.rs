@@ -318,7 +318,7 @@ async fn register_inner(
         ));
     }
     if let Some(v) = app.db.version(name, &meta.version)? {
-        if v.digest == format!("sha256:{want}") {
+        if v.digest == hoist_core::digest::prefixed(&want) {
             return Ok((StatusCode::OK, v));
         }
         return Err(ApiError::new(
@@ -350,7 +350,7 @@ async fn register_inner(
     }
     let row = VersionRow {
         version: meta.version.clone(),
-        digest: format!("sha256:{want}"),
+        digest: hoist_core::digest::prefixed(&want),
         runtime: meta.runtime.clone(),
         entrypoint: meta.entrypoint.clone(),
         import_map: meta.import_map.clone(),

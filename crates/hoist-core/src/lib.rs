@@ -12,6 +12,7 @@ pub mod auth;
 pub mod bundle;
 pub(crate) mod clock;
 pub mod config;
+pub mod digest;
 pub mod error;
 pub mod fsx;
 pub mod git;

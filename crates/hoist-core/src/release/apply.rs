@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use super::parallel;
-use super::record::{FunctionRelease, FunctionState, ReleaseRecord, ReleaseStatus};
+use super::record::{FunctionRelease, FunctionState, JournalStep, ReleaseRecord, ReleaseStatus};
 use crate::error::UserError;
 use crate::storage::Store;
 use crate::targets::{DeployRequest, Deployed, Reporter, StartFailure, Target, UndoIncomplete};
@@ -59,7 +59,7 @@ pub fn apply(
                 store,
                 &item.req.function,
                 FunctionState::Failed,
-                "failed",
+                JournalStep::Failed,
                 format!("{e:#}"),
                 r,
             );
@@ -86,7 +86,7 @@ pub fn apply(
             let (state, step, detail) = match &res {
                 Ok(d) => (
                     FunctionState::Live,
-                    "deployed",
+                    JournalStep::Deployed,
                     format!(
                         "{} live (was {})",
                         d.version,
@@ -95,7 +95,7 @@ pub fn apply(
                 ),
                 Err(e) => {
                     failed.store(true, Ordering::SeqCst);
-                    (FunctionState::Failed, "failed", format!("{e:#}"))
+                    (FunctionState::Failed, JournalStep::Failed, format!("{e:#}"))
                 }
             };
             journal(&record, store, &item.req.function, state, step, detail, r);
@@ -119,7 +119,7 @@ fn journal(
     store: &dyn Store,
     function: &str,
     state: FunctionState,
-    step: &str,
+    step: JournalStep,
     detail: String,
     r: &dyn Reporter,
 ) {
@@ -156,7 +156,11 @@ fn finish(
     }
     // Undo what went live, newest first; the record says so first, so a
     // recovery never takes a half-undone release for a live one.
-    record.log("", "undoing", "the release failed or was interrupted");
+    record.log(
+        "",
+        JournalStep::Undoing,
+        "the release failed or was interrupted",
+    );
     if let Err(e) = record.save(store) {
         r.warn(&format!(
             "the release record could not be saved before the undo ({e:#}); the undo goes on"
@@ -179,7 +183,7 @@ fn finish(
         }
         let f = &item.req.function;
         if let Err(e) = restore_settings(target, &item.entry) {
-            record.log(f, "undo_failed", format!("{e:#}"));
+            record.log(f, JournalStep::UndoFailed, format!("{e:#}"));
             undo_errors.push(f.clone());
         }
     }
@@ -189,7 +193,7 @@ fn finish(
         if let Some(u) = e.downcast_ref::<UndoIncomplete>() {
             let f = &items[*i].req.function;
             record.set_state(f, FunctionState::Failed);
-            record.log(f, "undo_failed", u.detail.clone());
+            record.log(f, JournalStep::UndoFailed, u.detail.clone());
             undo_errors.push(f.clone());
         }
     }
@@ -296,10 +300,10 @@ fn undo(
         match res {
             Ok(detail) => {
                 record.set_state(f, FunctionState::RolledBack);
-                record.log(f, "rolled_back", detail);
+                record.log(f, JournalStep::RolledBack, detail);
             }
             Err(e) => {
-                record.log(f, "undo_failed", format!("{e:#}"));
+                record.log(f, JournalStep::UndoFailed, format!("{e:#}"));
                 errors.push(f.clone());
             }
         }
@@ -341,13 +345,13 @@ pub fn recover(
             );
             continue;
         }
-        let undoing = rec.journal.iter().any(|j| j.step == "undoing");
+        let undoing = rec.journal.iter().any(|j| j.step == JournalStep::Undoing);
         if rec.status == ReleaseStatus::InProgress
             && !undoing
             && rec.functions.iter().all(|f| f.state == FunctionState::Live)
         {
             // Every function went live; only the closing write was lost.
-            rec.log("", "recovered", "every function had gone live");
+            rec.log("", JournalStep::Recovered, "every function had gone live");
             rec.finish(ReleaseStatus::Live);
             rec.close(store)?;
             done.push((rec.id.clone(), ReleaseStatus::Live));
@@ -363,7 +367,7 @@ pub fn recover(
             // deployment of this release, a half-rolled app included); a
             // first deploy is retired only when it is what runs.
             if let Err(e) = restore_settings(target, &f) {
-                rec.log(&f.function, "undo_failed", format!("{e:#}"));
+                rec.log(&f.function, JournalStep::UndoFailed, format!("{e:#}"));
                 errors.push(f.function.clone());
                 continue;
             }
@@ -380,10 +384,14 @@ pub fn recover(
             match res {
                 Ok(()) => {
                     rec.set_state(&f.function, FunctionState::RolledBack);
-                    rec.log(&f.function, "recovered", "undone by a later deploy");
+                    rec.log(
+                        &f.function,
+                        JournalStep::Recovered,
+                        "undone by a later deploy",
+                    );
                 }
                 Err(e) => {
-                    rec.log(&f.function, "undo_failed", format!("{e:#}"));
+                    rec.log(&f.function, JournalStep::UndoFailed, format!("{e:#}"));
                     errors.push(f.function.clone());
                 }
             }

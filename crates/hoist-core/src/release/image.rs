@@ -69,7 +69,7 @@ pub fn build(
         printer.warn(&format!("{}: {w}", f.name));
     }
     let info = BuildInfo {
-        bundle_digest: Some(format!("sha256:{digest}")),
+        bundle_digest: Some(crate::digest::prefixed(&digest)),
         function: Some(f.name.clone()),
         functions: None,
         project: None,
@@ -112,7 +112,7 @@ pub fn build(
     Ok(Built {
         function: f.name.clone(),
         version,
-        bundle_digest: format!("sha256:{digest}"),
+        bundle_digest: crate::digest::prefixed(&digest),
         dockerfile: dest.join("Dockerfile"),
         context: dest,
         image: image.built().cloned(),

@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::targets::{env_digest, Active, FunctionSettings};
 
@@ -37,7 +36,7 @@ pub(crate) fn config_digest(s: &FunctionSettings) -> anyhow::Result<String> {
     let bytes = serde_json::to_vec(s).map_err(|e| {
         anyhow::anyhow!("cannot write the settings of {:?} as JSON: {e}", s.runtime)
     })?;
-    Ok(format!("sha256:{}", hex::encode(Sha256::digest(bytes))))
+    Ok(crate::digest::Digest::of(bytes).to_string())
 }
 
 /// Refuse, before anything is built or sent, functions whose runtime the
@@ -87,12 +86,39 @@ pub(crate) struct SettingChange {
     pub(crate) to: serde_json::Value,
 }
 
+/// What a deploy does to one function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Never deployed to this target.
+    Create,
+    /// Deployed, and something changed (code, env or settings).
+    Update,
+    /// Deployed as wanted: nothing is sent.
+    Unchanged,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Unchanged => "unchanged",
+        }
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The plan for one function.
 #[derive(Debug, Clone, Serialize)]
 pub struct Step {
     pub function: String,
-    /// `create` (never deployed), `update`, or `unchanged`.
-    pub action: &'static str,
+    pub action: Action,
     pub version: String,
     pub previous_version: Option<String>,
     pub(crate) digest: String,
@@ -112,19 +138,14 @@ pub struct Step {
 
 impl Step {
     pub fn changes(&self) -> bool {
-        self.action != "unchanged"
+        self.action != Action::Unchanged
     }
 
     /// One line for people: `code a1b2c3d4 → e5f6a7b8; env +FOO -BAR; memory_mb 128 → 256`.
     pub fn summary(&self) -> String {
-        let short = |d: &str| {
-            d.trim_start_matches("sha256:")
-                .chars()
-                .take(12)
-                .collect::<String>()
-        };
+        let short = crate::digest::short;
         let mut parts = Vec::new();
-        if self.action == "create" {
+        if self.action == Action::Create {
             parts.push(format!("new function, code {}", short(&self.digest)));
         } else if self.code_changed {
             parts.push(format!(
@@ -161,7 +182,7 @@ pub fn step(want: &Desired, have: Option<&Active>) -> Step {
     let Some(a) = live else {
         return Step {
             function: want.function.clone(),
-            action: "create",
+            action: Action::Create,
             version: want.version.clone(),
             previous_version: None,
             digest: want.digest.clone(),
@@ -197,7 +218,11 @@ pub fn step(want: &Desired, have: Option<&Active>) -> Step {
     let changed = code_changed || env_changed || !settings.is_empty();
     Step {
         function: want.function.clone(),
-        action: if changed { "update" } else { "unchanged" },
+        action: if changed {
+            Action::Update
+        } else {
+            Action::Unchanged
+        },
         version: want.version.clone(),
         previous_version: a.version.clone(),
         digest: want.digest.clone(),
@@ -298,12 +323,12 @@ mod tests {
             settings: Some(old),
         };
         let s = step(&w, Some(&a));
-        assert_eq!(s.action, "update");
+        assert_eq!(s.action, Action::Update);
         assert!(s.code_changed);
         assert_eq!(s.env_added, vec!["A"]);
         assert_eq!(s.env_removed, vec!["B"]);
         assert_eq!(s.settings.len(), 1);
         assert_eq!(s.summary(), "code aa → bb; env +A -B; memory_mb 256 → 128");
-        assert_eq!(step(&w, None).action, "create");
+        assert_eq!(step(&w, None).action, Action::Create);
     }
 }

@@ -86,7 +86,10 @@ pub fn build(
             .url
             .as_deref()
             .map(oci::registry_host),
-        bundle: Some((CONTEXT_APP_DIR.to_string(), format!("sha256:{digest}"))),
+        bundle: Some((
+            CONTEXT_APP_DIR.to_string(),
+            crate::digest::prefixed(&digest),
+        )),
         bundle_archive: Some((bundle.archive.clone(), bundle.manifest.total_size)),
     };
     let (image, skipped) = build_image(project, &dest, &version, &digest, &opts, reach, printer)?;
@@ -100,7 +103,7 @@ pub fn build(
     Ok(Built {
         function: name.clone(),
         version,
-        bundle_digest: format!("sha256:{digest}"),
+        bundle_digest: crate::digest::prefixed(&digest),
         dockerfile: dest.join("Dockerfile"),
         context: dest,
         image,
@@ -167,7 +170,7 @@ fn version(digest: &str, router: &str, layout: &proj::ProjectLayout) -> String {
             sha.update(part.as_bytes());
         }
     }
-    hex::encode(sha.finalize()).chars().take(12).collect()
+    crate::digest::Digest::finish(sha).short().to_string()
 }
 
 /// What the project image's build context holds besides the bundle.
@@ -200,7 +203,7 @@ impl Context {
         let dockerfile = proj::dockerfile(project, layout, &ctx, port)?;
         let functions: Vec<String> = layout.routes.keys().cloned().collect();
         let info = BuildInfo {
-            bundle_digest: Some(format!("sha256:{digest}")),
+            bundle_digest: Some(crate::digest::prefixed(digest)),
             function: None,
             functions: Some(functions.clone()),
             project: Some(project.config.project.clone()),
@@ -275,7 +278,7 @@ fn build_image(
     );
     match res {
         Ok(img) => {
-            oci::record_bundle(&layout_dir, &image_name, &format!("sha256:{digest}"))?;
+            oci::record_bundle(&layout_dir, &image_name, &crate::digest::prefixed(digest))?;
             printer.step(
                 "Image",
                 &format!(

@@ -22,8 +22,7 @@ pub struct Pushed {
     pub bundle_digest: String,
     pub(crate) bundle_size: u64,
     pub image: Option<ImageRef>,
-    /// `stored` or `unchanged`.
-    pub status: &'static str,
+    pub status: crate::storage::release::Outcome,
     pub(crate) store: &'static str,
     pub archive_url: String,
     /// The archive's key in the store, as the version's manifest names it
@@ -48,7 +47,7 @@ pub fn publish(
     prepared: &Prepared,
     printer: &dyn Reporter,
 ) -> anyhow::Result<Pushed> {
-    let digest = format!("sha256:{}", prepared.bundle.manifest.digest);
+    let digest = crate::digest::prefixed(&prepared.bundle.manifest.digest);
     // A version stored with other content is refused before anything,
     // image included, is sent.
     let mut manifest = super::release_manifest(project, f, prepared, None);
@@ -131,10 +130,7 @@ pub(crate) fn push_one(
         bundle_digest: m.bundle.digest.clone(),
         bundle_size: m.bundle.size,
         image: m.image.clone(),
-        status: match published.outcome {
-            Outcome::Stored => "stored",
-            Outcome::Unchanged => "unchanged",
-        },
+        status: published.outcome,
         store: store.kind(),
         archive_url: published.archive_url,
         archive_key: published.archive_key,

@@ -65,12 +65,48 @@ pub struct FunctionRelease {
     pub state: FunctionState,
 }
 
+/// What a journal entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalStep {
+    /// A function went live.
+    Deployed,
+    /// A function did not go live.
+    Failed,
+    /// A function went back to the version it replaced.
+    RolledBack,
+    /// The release is being undone (an entry with no function).
+    Undoing,
+    /// Undoing a function failed; the next deploy finishes it.
+    UndoFailed,
+    /// A later deploy finished what an interrupted one left.
+    Recovered,
+}
+
+impl JournalStep {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JournalStep::Deployed => "deployed",
+            JournalStep::Failed => "failed",
+            JournalStep::RolledBack => "rolled_back",
+            JournalStep::Undoing => "undoing",
+            JournalStep::UndoFailed => "undo_failed",
+            JournalStep::Recovered => "recovered",
+        }
+    }
+}
+
+impl std::fmt::Display for JournalStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct JournalEntry {
     pub(crate) at: String,
     pub(crate) function: String,
-    /// `deployed`, `failed`, `rolled_back`, `retired`, `recovered`.
-    pub(crate) step: String,
+    pub(crate) step: JournalStep,
     pub(crate) detail: String,
 }
 
@@ -127,11 +163,11 @@ impl ReleaseRecord {
         format!("{PREFIX}{}.json", self.id)
     }
 
-    pub fn log(&mut self, function: &str, step: &str, detail: impl Into<String>) {
+    pub fn log(&mut self, function: &str, step: JournalStep, detail: impl Into<String>) {
         self.journal.push(JournalEntry {
             at: now_rfc3339(),
             function: function.to_string(),
-            step: step.to_string(),
+            step,
             detail: detail.into(),
         });
     }

@@ -172,7 +172,7 @@ fn required_files(f: &Function) -> Vec<String> {
 /// The version a function's build gets under its policy.
 pub fn version_for(project: &Project, f: &Function, digest: &str) -> String {
     match &f.version {
-        VersionPolicy::Content => digest.chars().take(12).collect(),
+        VersionPolicy::Content => crate::digest::short(digest),
         VersionPolicy::Literal(v) => v.clone(),
         VersionPolicy::Git => match crate::git::commit(&project.root) {
             Some(c) => {
@@ -183,7 +183,7 @@ pub fn version_for(project: &Project, f: &Function, digest: &str) -> String {
                     short
                 }
             }
-            None => digest.chars().take(12).collect(),
+            None => crate::digest::short(digest),
         },
     }
 }
@@ -221,7 +221,7 @@ pub fn release_manifest(
         version: prepared.version.clone(),
         bundle: BundleRef {
             key: layout::archive_key(&f.name, &prepared.version, &prepared.bundle.manifest.digest),
-            digest: format!("sha256:{}", prepared.bundle.manifest.digest),
+            digest: crate::digest::prefixed(&prepared.bundle.manifest.digest),
             size: prepared.bundle.manifest.compressed_size,
             media_type: "application/gzip".into(),
         },

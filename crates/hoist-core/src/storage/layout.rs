@@ -122,7 +122,7 @@ mod tests {
     #[test]
     fn keys() {
         let hex = "ab".repeat(32);
-        let key = archive_key("hello", "v1", &format!("sha256:{hex}"));
+        let key = archive_key("hello", "v1", &crate::digest::prefixed(&hex));
         assert_eq!(key, format!("functions/hello/v1/archive-{hex}.tar.gz"));
         assert!(is_archive_key("hello", "v1", &key));
         assert!(is_archive_key(

@@ -185,7 +185,7 @@ mod tests {
     fn entry(v: &str, at: &str) -> IndexEntry {
         IndexEntry {
             version: v.into(),
-            bundle_digest: format!("sha256:{v}"),
+            bundle_digest: crate::digest::prefixed(v),
             size: 1,
             image_digest: None,
             created_at: at.into(),

@@ -18,12 +18,22 @@ use super::{Created, Store};
 use crate::error::UserError;
 
 /// What `publish` did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Outcome {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
     /// The archive and/or manifest were written now.
     Stored,
     /// The version already held this content; nothing was written.
     Unchanged,
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Outcome::Stored => "stored",
+            Outcome::Unchanged => "unchanged",
+        })
+    }
 }
 
 /// The result of publishing one version.
@@ -636,7 +646,7 @@ mod tests {
     fn e(v: &str, at: &str) -> IndexEntry {
         IndexEntry {
             version: v.into(),
-            bundle_digest: format!("sha256:{v}"),
+            bundle_digest: crate::digest::prefixed(v),
             size: 1,
             image_digest: None,
             created_at: at.into(),

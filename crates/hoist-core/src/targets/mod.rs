@@ -439,5 +439,5 @@ pub(crate) fn env_digest(env: &BTreeMap<String, String>) -> String {
         h.update(v.as_bytes());
         h.update(b"\n");
     }
-    format!("sha256:{}", hex::encode(h.finalize()))
+    crate::digest::Digest::finish(h).to_string()
 }

@@ -99,7 +99,7 @@ pub(crate) fn build(entries: &Entries, mtime: u64, cache: &BlobStore) -> anyhow:
     if let Err(e) = written {
         return Err(gz.abort().unwrap_or(e));
     }
-    let diff_id = format!("sha256:{}", hex::encode(hasher.finalize()));
+    let diff_id = crate::digest::Digest::finish(hasher).to_string();
     let (writer, _) = gz.finish()?;
     let (digest, size) = writer.finish()?;
     Ok(Layer {
@@ -191,10 +191,7 @@ mod tests {
         flate2::read::GzDecoder::new(std::fs::File::open(cache.path(&a.digest)).unwrap())
             .read_to_end(&mut tar)
             .unwrap();
-        assert_eq!(
-            a.diff_id,
-            format!("sha256:{}", hex::encode(Sha256::digest(&tar)))
-        );
+        assert_eq!(a.diff_id, crate::digest::Digest::of(&tar).to_string());
         assert!(cache.has(&a.digest));
         // Another mtime is another layer.
         let c = build(&entries, 1, &cache).unwrap();

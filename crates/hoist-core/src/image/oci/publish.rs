@@ -513,7 +513,7 @@ async fn push_blobs(
             let Some(b) = queue.next() else { break };
             crate::interrupt::check()?;
             let bar = printer.progress(b.size, "Pushing");
-            bar.set_message(b.digest.chars().skip(7).take(12).collect::<String>());
+            bar.set_message(crate::digest::short(&b.digest));
             let client = Arc::clone(client);
             let repo = repo.to_string();
             let path = layout.blobs.path(&b.digest);

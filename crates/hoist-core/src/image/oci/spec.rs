@@ -346,8 +346,7 @@ pub(crate) fn to_bytes<T: Serialize>(doc: &T) -> anyhow::Result<Vec<u8>> {
 
 /// `sha256:<hex>` of `bytes`.
 pub(crate) fn digest_of(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    format!("sha256:{}", hex::encode(sha2::Sha256::digest(bytes)))
+    crate::digest::Digest::of(bytes).to_string()
 }
 
 #[cfg(test)]

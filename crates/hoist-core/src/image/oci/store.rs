@@ -167,7 +167,7 @@ impl BlobWriter {
             .as_file()
             .sync_all()
             .with_context(|| format!("cannot write {}", self.file.path().display()))?;
-        let digest = format!("sha256:{}", hex::encode(self.hasher.finalize()));
+        let digest = crate::digest::Digest::finish(self.hasher).to_string();
         let dst = self.store.path(&digest);
         if dst.is_file() {
             return Ok((digest, self.size));

@@ -354,7 +354,7 @@ impl Client {
             .await
             .map_err(|e| self.unreachable(&e))?
             .to_vec();
-        let digest = format!("sha256:{}", hex::encode(Sha256::digest(&bytes)));
+        let digest = crate::digest::Digest::of(&bytes).to_string();
         let expected = if reference.starts_with("sha256:") {
             Some(reference.to_string())
         } else {
@@ -471,7 +471,7 @@ impl Client {
                 }
                 return Err(self.unreachable(&e));
             }
-            let actual = format!("sha256:{}", hex::encode(hasher.finalize()));
+            let actual = crate::digest::Digest::finish(hasher).to_string();
             if actual != digest || size.is_some_and(|s| s != got) {
                 return Err(UserError::failure(format!(
                     "digest mismatch: registry {} sent {got} bytes for {repo}@{digest} that hash to {actual}; refused",

@@ -360,14 +360,13 @@ impl Spec {
     /// sha256 of the settings that shape a machine, so a deploy sees a
     /// changed guest, region count or check as a change.
     pub(crate) fn digest(&self) -> String {
-        use sha2::{Digest, Sha256};
         let text = match serde_json::to_string(self) {
             Ok(t) => t,
             // Strings, numbers and string-keyed maps always serialize; were
             // one to fail, the Debug form still names every setting.
             Err(_) => format!("{self:?}"),
         };
-        format!("sha256:{}", hex::encode(Sha256::digest(text.as_bytes())))
+        crate::digest::Digest::of(text.as_bytes()).to_string()
     }
 
     /// Machines wanted in all.

@@ -101,7 +101,6 @@ pub(super) fn active_of(ms: &[Machine]) -> anyhow::Result<Option<&Machine>> {
 /// The config a machine runs with `metadata` stamped and the hoist_config
 /// digest over everything that shapes it.
 pub(super) fn stamp(spec: &Spec, mut config: Value, history: Vec<Value>) -> Value {
-    use sha2::{Digest, Sha256};
     if let Some(m) = config["metadata"].as_object_mut() {
         m.remove("hoist_config");
         m.remove("hoist_history");
@@ -112,17 +111,12 @@ pub(super) fn stamp(spec: &Spec, mut config: Value, history: Vec<Value>) -> Valu
     if let Some(m) = shape["metadata"].as_object_mut() {
         m.remove("hoist_release");
     }
-    let digest = format!(
-        "sha256:{}",
-        hex::encode(Sha256::digest(
-            format!(
-                "{}{}",
-                shape, // a Value's Display is its compact JSON
-                spec.digest()
-            )
-            .as_bytes()
-        ))
-    );
+    let digest = crate::digest::Digest::of(format!(
+        "{}{}",
+        shape, // a Value's Display is its compact JSON
+        spec.digest()
+    ))
+    .to_string();
     config["metadata"]["hoist_config"] = Value::from(digest);
     let history: Vec<Value> = history.into_iter().take(HISTORY).collect();
     config["metadata"]["hoist_history"] = Value::from(Value::Array(history).to_string());
