@@ -449,7 +449,7 @@ _hoist() {
             return 0
             ;;
         hoist__subcmd__backend__subcmd__serve)
-            opts="-q -v -y -h --data-dir --listen --token-file --store --s3-endpoint --s3-region --s3-path-style --max-archive-mb --idle-timeout --faults --instance --config --output --quiet --verbose --no-progress --yes --color --help"
+            opts="-q -v -y -h --data-dir --listen --token-file --store --s3-endpoint --s3-region --s3-path-style --max-archive-mb --idle-timeout --faults --worker-env --instance --config --output --quiet --verbose --no-progress --yes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -484,6 +484,10 @@ _hoist() {
                     return 0
                     ;;
                 --idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --worker-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -511,7 +515,7 @@ _hoist() {
             return 0
             ;;
         hoist__subcmd__backend__subcmd__start)
-            opts="-q -v -y -h --data-dir --listen --token-file --store --s3-endpoint --s3-region --s3-path-style --max-archive-mb --idle-timeout --faults --instance --config --output --quiet --verbose --no-progress --yes --color --help"
+            opts="-q -v -y -h --data-dir --listen --token-file --store --s3-endpoint --s3-region --s3-path-style --max-archive-mb --idle-timeout --faults --worker-env --instance --config --output --quiet --verbose --no-progress --yes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -546,6 +550,10 @@ _hoist() {
                     return 0
                     ;;
                 --idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --worker-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -455,6 +455,7 @@ complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_sub
 complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l s3-region -d 'S3 region' -r
 complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l max-archive-mb -d 'Largest accepted archive, in MiB' -r
 complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l idle-timeout -d 'Stop a worker left unused this long, beyond a function\'s warm_workers' -r
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l worker-env -d 'Pass this variable of the backend\'s environment to every worker, beside the network settings always passed (repeatable; never HOIST_* or AWS_*)' -r
 complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l instance -d 'The id /api/health answers with (`start` passes one to know its own server; random when not given)' -r
 complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
 complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from serve" -l output -d 'Output format for data on stdout' -r -f -a "text\t''
@@ -477,6 +478,7 @@ complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_sub
 complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l s3-region -d 'S3 region' -r
 complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l max-archive-mb -d 'Largest accepted archive, in MiB' -r
 complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l idle-timeout -d 'Stop a worker left unused this long, beyond a function\'s warm_workers' -r
+complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l worker-env -d 'Pass this variable of the backend\'s environment to every worker, beside the network settings always passed (repeatable; never HOIST_* or AWS_*)' -r
 complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l instance -d 'The id /api/health answers with (`start` passes one to know its own server; random when not given)' -r
 complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l config -d 'Path to hoist.yaml (default: search upward from the current directory)' -r -F
 complete -c hoist -n "__fish_hoist_using_subcommand backend; and __fish_seen_subcommand_from start" -l output -d 'Output format for data on stdout' -r -f -a "text\t''

@@ -574,6 +574,11 @@ pub struct BackendServeArgs {
     /// Accept POST /api/_faults (tests only)
     #[arg(long)]
     pub faults: bool,
+    /// Pass this variable of the backend's environment to every worker,
+    /// beside the network settings always passed (repeatable; never HOIST_*
+    /// or AWS_*)
+    #[arg(long = "worker-env", value_name = "NAME")]
+    pub worker_env: Vec<String>,
     /// The id /api/health answers with (`start` passes one to know its own
     /// server; random when not given)
     #[arg(long, hide = true)]

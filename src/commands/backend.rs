@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::cli::{BackendCommand, BackendDirArgs, BackendServeArgs, InstallableRuntime};
 use crate::error::UserError;
 use crate::ui::Printer;
+use hoist_backend::workerenv::WorkerEnv;
 use hoist_backend::{daemon, ServeOptions};
 
 pub fn run(cmd: &BackendCommand, printer: &Printer) -> anyhow::Result<()> {
@@ -99,6 +100,18 @@ fn options(a: &BackendServeArgs) -> anyhow::Result<ServeOptions> {
         idle_timeout: Duration::from_secs(a.idle_timeout),
         faults: a.faults,
         instance: a.instance.clone(),
+        worker_env: worker_env(a)?,
+    })
+}
+
+/// What every worker gets from this process's environment.
+fn worker_env(a: &BackendServeArgs) -> anyhow::Result<WorkerEnv> {
+    WorkerEnv::capture(&a.worker_env, |k| std::env::var_os(k)).map_err(|e| {
+        UserError::usage(e.to_string())
+            .with_hint(
+                "a function's own settings belong in its env: (hoist.yaml) or `hoist env set`",
+            )
+            .into()
     })
 }
 
@@ -166,6 +179,10 @@ fn start(a: &BackendServeArgs, printer: &Printer) -> anyhow::Result<()> {
     }
     if a.faults {
         args.push("--faults".into());
+    }
+    worker_env(a)?;
+    for name in &a.worker_env {
+        args.extend(["--worker-env".to_string(), name.clone()]);
     }
     if let Some(other) = daemon::answering(a.listen) {
         return Err(address_taken(a.listen, &other).into());

@@ -29,7 +29,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn spawn_serve(data: &Path, port: u16, extra: &[&str]) -> Child {
+fn spawn_serve(data: &Path, port: u16, extra: &[&str], envs: &[(&str, &str)]) -> Child {
     let token = data.parent().unwrap().join("token");
     std::fs::write(&token, TOKEN).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_hoist"))
@@ -40,6 +40,7 @@ fn spawn_serve(data: &Path, port: u16, extra: &[&str]) -> Child {
         .arg("--token-file")
         .arg(&token)
         .args(extra)
+        .envs(envs.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -64,10 +65,13 @@ impl Backend {
         Backend::start_with(&[])
     }
     fn start_with(extra: &[&str]) -> Backend {
+        Backend::start_with_env(extra, &[])
+    }
+    fn start_with_env(extra: &[&str], envs: &[(&str, &str)]) -> Backend {
         let tmp = tempfile::tempdir().unwrap();
         let data = tmp.path().join("data");
         let port = free_port();
-        let child = spawn_serve(&data, port, extra);
+        let child = spawn_serve(&data, port, extra, envs);
         Backend {
             child,
             port,
@@ -397,7 +401,7 @@ fn sigkill_and_restart_keeps_the_active_version() {
     assert_eq!(b.invoke("keep")["version"], "v2");
     b.child.kill().unwrap(); // SIGKILL
     b.child.wait().unwrap();
-    b.child = spawn_serve(&b.data, b.port, &[]);
+    b.child = spawn_serve(&b.data, b.port, &[], &[]);
     let (_, f) = b.call("GET", "/api/functions/keep", None);
     assert_eq!(f["active_version"], "v2");
     assert_eq!(b.invoke("keep")["version"], "v2");
@@ -884,4 +888,69 @@ fn backend_start_after_a_kill_starts_a_new_backend() {
         "a killed backend was taken for a running one: {doc}"
     );
     assert_ne!(doc["pid"].as_u64().unwrap(), pid, "{doc}");
+}
+
+#[test]
+fn workers_get_the_machines_network_settings_and_never_the_backends_own() {
+    // Any readable file will do as the CA bundle: node only warns about
+    // certificates it cannot load, and this function makes no request.
+    let ca = tempfile::NamedTempFile::new().unwrap();
+    let ca_path = ca.path().display().to_string();
+    let b = Backend::start_with_env(
+        &["--worker-env", "EDITOR"],
+        &[
+            ("HTTPS_PROXY", "http://127.0.0.1:9"),
+            ("no_proxy", "localhost"),
+            ("SSL_CERT_FILE", &ca_path),
+            // Set but empty counts as unset (this machine may set them).
+            ("NODE_EXTRA_CA_CERTS", ""),
+            ("DENO_CERT", ""),
+            ("EDITOR", "vi"),
+            ("UNLISTED_SETTING", "x"),
+            ("AWS_SECRET_ACCESS_KEY", "aws-leak"),
+            ("HOIST_BACKEND_SECRET", "hoist-leak"),
+        ],
+    );
+    let out = deploy_with(
+        &b,
+        "envs",
+        "node",
+        "index.mjs",
+        "export default () => Response.json(process.env);",
+    );
+    let env: Value = serde_json::from_str(out["body"].as_str().unwrap()).unwrap();
+    assert_eq!(env["HTTPS_PROXY"], "http://127.0.0.1:9", "{env}");
+    assert_eq!(env["no_proxy"], "localhost");
+    assert_eq!(env["SSL_CERT_FILE"], ca_path.as_str());
+    // The CA file is made known to Node/Bun and to Deno.
+    assert_eq!(env["NODE_EXTRA_CA_CERTS"], ca_path.as_str());
+    assert_eq!(env["DENO_CERT"], ca_path.as_str());
+    assert_eq!(env["EDITOR"], "vi");
+    for never in [
+        "UNLISTED_SETTING",
+        "AWS_SECRET_ACCESS_KEY",
+        "HOIST_BACKEND_SECRET",
+    ] {
+        assert!(
+            env.get(never).is_none(),
+            "{never} reached the worker: {env}"
+        );
+    }
+    let text = env.to_string();
+    assert!(!text.contains("leak") && !text.contains(TOKEN), "{text}");
+}
+
+#[test]
+fn worker_env_refuses_the_backends_own_settings() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hoist"))
+        .args(["backend", "serve", "--worker-env", "HOIST_BACKEND_TOKEN"])
+        .env("HOIST_BACKEND_TOKEN", "t")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("HOIST_BACKEND_TOKEN") && err.contains("never reach a worker"),
+        "{err}"
+    );
 }

@@ -18,6 +18,7 @@ pub mod runtimes;
 pub(crate) mod serverlog;
 pub(crate) mod shims;
 pub(crate) mod versions;
+pub mod workerenv;
 pub(crate) mod workers;
 
 use std::net::SocketAddr;
@@ -49,6 +50,8 @@ pub struct ServeOptions {
     /// The id `GET /api/health` answers with (`hoist backend start` passes
     /// one to know its own server); random when not given.
     pub instance: Option<String>,
+    /// What every worker's environment holds besides its function's env.
+    pub worker_env: workerenv::WorkerEnv,
 }
 
 /// Faults injected through `POST /api/_faults` (tests only).
@@ -182,7 +185,7 @@ async fn run(opts: ServeOptions, store: Option<(Arc<dyn Store>, String)>) -> any
     let db = db::Db::open(&db_path)?;
     let logs = logs::Logs::start(&db_path)?;
     let shims = shims::install(&data)?;
-    let sup = workers::Supervisor::new(logs, shims, data.clone())?;
+    let sup = workers::Supervisor::new(logs, shims, data.clone(), opts.worker_env.clone())?;
     let idle_timeout = opts.idle_timeout;
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await
@@ -216,8 +219,9 @@ async fn run(opts: ServeOptions, store: Option<(Arc<dyn Store>, String)>) -> any
         });
     }
     eprintln!(
-        "hoist backend listening on http://{addr} (data {})",
-        data.display()
+        "hoist backend listening on http://{addr} (data {}; workers get {})",
+        data.display(),
+        app.opts.worker_env.names().join(" ")
     );
     let router = api::router(app.clone());
     axum::serve(listener, router)

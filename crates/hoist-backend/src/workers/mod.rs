@@ -175,10 +175,17 @@ pub(crate) struct Supervisor {
     pub(crate) shutting_down: AtomicBool,
     shims: PathBuf,
     data: PathBuf,
+    /// The machine's settings every worker gets (see `workerenv`).
+    env: crate::workerenv::WorkerEnv,
 }
 
 impl Supervisor {
-    pub(crate) fn new(logs: Logs, shims: PathBuf, data: PathBuf) -> anyhow::Result<Supervisor> {
+    pub(crate) fn new(
+        logs: Logs,
+        shims: PathBuf,
+        data: PathBuf,
+        env: crate::workerenv::WorkerEnv,
+    ) -> anyhow::Result<Supervisor> {
         let http = reqwest::Client::builder()
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
@@ -192,6 +199,7 @@ impl Supervisor {
             shutting_down: AtomicBool::new(false),
             shims,
             data,
+            env,
         })
     }
 

@@ -93,11 +93,7 @@ impl Supervisor {
                 Ok(())
             });
         }
-        for k in ["PATH", "HOME", "LANG", "TZ", "SSL_CERT_FILE"] {
-            if let Some(v) = std::env::var_os(k) {
-                cmd.env(k, v);
-            }
-        }
+        cmd.envs(self.env.vars());
         cmd.env("DENO_DIR", self.data.join("cache/deno"))
             .env("DENO_NO_UPDATE_CHECK", "1")
             .envs(&spec.env)
