@@ -17,8 +17,8 @@ type Results = Vec<(String, Result<Built, anyhow::Error>)>;
 pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = super::select(&project, &args.functions, printer)?;
-    super::check_graphs(&project, &functions, args.allow_unresolved)?;
-    let mut results = build_all(&project, &functions, args, printer)?;
+    let graphs = super::check_graphs(&project, &functions, args.allow_unresolved)?;
+    let mut results = build_all(&project, &functions, args, &graphs, printer)?;
     let built: Vec<&Built> = results
         .iter()
         .filter_map(|(_, r)| r.as_ref().ok())
@@ -39,6 +39,7 @@ fn build_all(
     project: &hoist_core::config::Project,
     functions: &[&hoist_core::config::Function],
     args: &BuildArgs,
+    graphs: &hoist_core::release::steps::Graphs,
     printer: &Printer,
 ) -> anyhow::Result<Results> {
     let mut results: Results = Vec::new();
@@ -59,6 +60,7 @@ fn build_all(
             args.builder.map(crate::cli::BuilderArg::choice),
             &args.platform,
             &reach,
+            graphs,
             printer,
         );
         if interrupted(&res) {
@@ -72,6 +74,7 @@ fn build_all(
             args.builder.map(crate::cli::BuilderArg::choice),
             &args.platform,
             &reach,
+            graphs,
             printer,
         );
         if interrupted(&res) {

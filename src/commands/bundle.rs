@@ -9,11 +9,11 @@ use crate::ui::{table, Printer};
 pub fn run(g: &GlobalArgs, args: &BundleArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = super::select(&project, &args.functions, printer)?;
-    super::check_graphs(&project, &functions, args.allow_unresolved)?;
+    let graphs = super::check_graphs(&project, &functions, args.allow_unresolved)?;
     let mut rows = Vec::new();
     let mut docs = Vec::new();
     for f in functions {
-        let out = hoist_core::release::bundle_one(&project, f, printer)?;
+        let out = hoist_core::release::bundle_one(&project, f, &graphs, printer)?;
         rows.push(vec![
             f.name.clone(),
             out.manifest.digest.clone(),

@@ -11,21 +11,19 @@ use hoist_core::config::{self, Project};
 
 pub fn run(g: &GlobalArgs, cmd: &ConfigCommand, printer: &Printer) -> anyhow::Result<()> {
     match cmd {
-        ConfigCommand::Validate { allow_unresolved } => {
-            hoist_core::release::steps::set_allow_unresolved(*allow_unresolved);
-            validate(g, printer)
-        }
+        ConfigCommand::Validate { allow_unresolved } => validate(g, *allow_unresolved, printer),
         ConfigCommand::Show => show(g, printer),
     }
 }
 
-fn validate(g: &GlobalArgs, printer: &Printer) -> anyhow::Result<()> {
+fn validate(g: &GlobalArgs, allow_unresolved: bool, printer: &Printer) -> anyhow::Result<()> {
     let cwd = std::env::current_dir()?;
     let file = config::discover(g.config.as_deref(), &cwd)?;
     match config::check(&file, |k| std::env::var(k).ok())? {
         Ok(project) => {
             let all: Vec<&config::Function> = project.functions.iter().collect();
-            let graph_warnings = hoist_core::release::steps::check_graphs(&project, &all)?;
+            let graphs = hoist_core::release::steps::Graphs::new(allow_unresolved);
+            let graph_warnings = hoist_core::release::steps::check_graphs(&project, &all, &graphs)?;
             for w in &graph_warnings {
                 printer.warn(w);
             }

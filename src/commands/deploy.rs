@@ -16,6 +16,7 @@ use hoist_core::config::{Function, Project, VersionPolicy};
 use hoist_core::release::apply::{self, Item};
 use hoist_core::release::plan::{self, Desired, Step};
 use hoist_core::release::record::{FunctionRelease, FunctionState, ReleaseRecord};
+use hoist_core::release::steps::Graphs;
 use hoist_core::storage::layout;
 use hoist_core::storage::Store;
 use hoist_core::targets::{DeployRequest, FunctionSettings, Target};
@@ -23,7 +24,7 @@ use hoist_core::targets::{DeployRequest, FunctionSettings, Target};
 pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = super::select(&project, &args.functions, printer)?;
-    super::check_graphs(&project, &functions, args.allow_unresolved)?;
+    let graphs = super::check_graphs(&project, &functions, args.allow_unresolved)?;
     if let Some(v) = &args.version {
         layout::check_version(v)?;
     }
@@ -37,7 +38,7 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
         .iter()
         .map(|f| with_version(f, args.version.as_deref()))
         .collect();
-    let planned = plan_all(&project, functions, target, printer)?;
+    let planned = plan_all(&project, functions, target, &graphs, printer)?;
     if args.dry_run {
         print_plan(
             &planned.iter().map(|p| &p.step).collect::<Vec<_>>(),
@@ -54,7 +55,7 @@ pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Resu
         print_result(&planned, None, printer);
         return Ok(());
     }
-    let items = store_all(&project, target, store, &changed, args, printer)?;
+    let items = store_all(&project, target, store, &changed, args, &graphs, printer)?;
     let applied = release(&project, target, store, items, args.jobs, printer)?;
     print_result(&planned, Some(&applied), printer);
     Ok(())
@@ -109,9 +110,10 @@ fn plan_all(
     project: &Project,
     functions: Vec<Function>,
     target: &dyn Target,
+    graphs: &Graphs,
     printer: &Printer,
 ) -> anyhow::Result<Vec<Planned>> {
-    let prepared = hoist_core::release::steps::prepare_all(project, &functions, printer)?;
+    let prepared = hoist_core::release::steps::prepare_all(project, &functions, graphs, printer)?;
     let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
     let actual = target.active_all(&names)?;
     let mut planned = Vec::new();
@@ -146,6 +148,7 @@ fn store_all(
     store: &dyn Store,
     changed: &[&Planned],
     args: &DeployArgs,
+    graphs: &Graphs,
     printer: &Printer,
 ) -> anyhow::Result<Vec<Item>> {
     let mut dests = Vec::new();
@@ -162,6 +165,7 @@ fn store_all(
                 None,
                 "linux/amd64",
                 &reach,
+                graphs,
                 printer,
             )?);
         }

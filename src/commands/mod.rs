@@ -26,6 +26,7 @@ pub mod warmup;
 use crate::cli::{GlobalArgs, StoreArgs, TargetArgs};
 use crate::ui::Printer;
 use hoist_core::config::Project;
+use hoist_core::release::steps::Graphs;
 
 /// Find and load hoist.yaml, printing its warnings on stderr.
 pub fn project(g: &GlobalArgs, printer: &Printer) -> anyhow::Result<Project> {
@@ -102,13 +103,14 @@ pub fn runtime_of(r: crate::cli::RuntimeArg) -> hoist_core::config::Runtime {
 
 /// Follow every selected deno function's module graph before any work, so a
 /// broken import fails the command with nothing written; the warnings
-/// `--allow-unresolved` lets through are printed when each is bundled.
+/// `--allow-unresolved` lets through are printed when each is bundled. The
+/// graphs are the command's, for every step that bundles.
 fn check_graphs(
     project: &hoist_core::config::Project,
     functions: &[&hoist_core::config::Function],
     allow_unresolved: bool,
-) -> anyhow::Result<()> {
-    hoist_core::release::steps::set_allow_unresolved(allow_unresolved);
-    hoist_core::release::steps::check_graphs(project, functions)?;
-    Ok(())
+) -> anyhow::Result<Graphs> {
+    let graphs = Graphs::new(allow_unresolved);
+    hoist_core::release::steps::check_graphs(project, functions, &graphs)?;
+    Ok(graphs)
 }

@@ -14,7 +14,7 @@ use hoist_core::storage::OpenOptions;
 pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = super::select(&project, &args.functions, printer)?;
-    super::check_graphs(&project, &functions, args.allow_unresolved)?;
+    let graphs = super::check_graphs(&project, &functions, args.allow_unresolved)?;
     let opts = OpenOptions {
         profile: args.store.profile.clone(),
     };
@@ -30,7 +30,7 @@ pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result
             .any(|f| hoist_core::release::project::serves(&project, f));
     let mut pushed = Vec::new();
     for f in functions {
-        let prepared = hoist_core::release::prepare(&project, f, printer)?;
+        let prepared = hoist_core::release::prepare(&project, f, &graphs, printer)?;
         pushed.push(hoist_core::release::publish(
             &project,
             f,

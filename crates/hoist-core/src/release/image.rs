@@ -50,10 +50,11 @@ pub fn build(
     builder: Option<BuilderChoice>,
     platform: &str,
     reach: &Reachability,
+    graphs: &crate::release::steps::Graphs,
     printer: &dyn Reporter,
 ) -> anyhow::Result<Built> {
     check_template(project, f)?;
-    let bundle = crate::release::bundle_one(project, f, printer)?;
+    let bundle = crate::release::bundle_one(project, f, graphs, printer)?;
     let digest = bundle.manifest.digest.clone();
     let version = crate::release::version_for(project, f, &digest);
     let ctx = RenderContext {

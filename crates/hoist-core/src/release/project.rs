@@ -51,11 +51,12 @@ pub fn build(
     builder: Option<BuilderChoice>,
     platform: &str,
     reach: &oci::base::Reachability,
+    graphs: &super::steps::Graphs,
     printer: &dyn Reporter,
 ) -> anyhow::Result<Built> {
     let name = &project.config.project;
     let members = checked_members(project)?;
-    let layout = member_layout(project, &members, printer)?;
+    let layout = member_layout(project, &members, graphs, printer)?;
     let router = proj::router_source(&layout.routes);
 
     printer.step(
@@ -143,12 +144,13 @@ fn checked_members(project: &Project) -> anyhow::Result<Vec<&Function>> {
 fn member_layout(
     project: &Project,
     members: &[&Function],
+    graphs: &super::steps::Graphs,
     printer: &dyn Reporter,
 ) -> anyhow::Result<proj::ProjectLayout> {
     let mut plans = Vec::new();
     for f in members {
         let opts = super::steps::options(project, Some(f))?;
-        let plan = super::steps::graph_plan(project, f, super::steps::allow_unresolved(), &opts)?;
+        let plan = graphs.plan(project, f, &opts)?;
         for w in &plan.warnings {
             printer.warn(w);
         }

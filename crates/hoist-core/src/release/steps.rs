@@ -3,8 +3,6 @@
 //! a release manifest. `build`, `push` and `deploy` call these rather than
 //! each other.
 
-use std::path::PathBuf;
-
 use crate::bundle::{BundleOptions, BundleOutput};
 use crate::config::{Function, Project, VersionPolicy};
 use crate::report::Reporter;
@@ -34,12 +32,13 @@ impl Prepared {
 pub fn bundle_one(
     project: &Project,
     f: &Function,
+    graphs: &Graphs,
     printer: &dyn Reporter,
 ) -> anyhow::Result<BundleOutput> {
     let opts = options(project, Some(f))?;
     let out_dir = project.state_dir().join("bundles").join(&f.name);
     let out = if f.runtime == crate::config::Runtime::Deno && !has_own_dockerfile(f) {
-        let plan = graph_plan(project, f, allow_unresolved(), &opts)?;
+        let plan = graphs.plan(project, f, &opts)?;
         for w in &plan.warnings {
             printer.warn(w);
         }
@@ -74,17 +73,40 @@ pub fn bundle_one(
     Ok(out)
 }
 
-/// Whether `--allow-unresolved` was given to this run (set once by the
-/// command from its flag).
-static ALLOW_UNRESOLVED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Let unresolved specifiers through as warnings for the rest of this run.
-pub fn set_allow_unresolved(on: bool) {
-    ALLOW_UNRESOLVED.store(on, std::sync::atomic::Ordering::SeqCst);
+/// The module graphs of one command's deno functions: followed once,
+/// before anything is written ([`check_graphs`]), and reused by every step
+/// that bundles them. Made per command, so nothing outlives it.
+#[derive(Debug, Default)]
+pub struct Graphs {
+    /// `--allow-unresolved`: unresolved specifiers are warnings.
+    allow_unresolved: bool,
+    plans: std::sync::Mutex<std::collections::HashMap<String, crate::bundle::graph::Plan>>,
 }
 
-pub(crate) fn allow_unresolved() -> bool {
-    ALLOW_UNRESOLVED.load(std::sync::atomic::Ordering::SeqCst)
+impl Graphs {
+    pub fn new(allow_unresolved: bool) -> Graphs {
+        Graphs {
+            allow_unresolved,
+            plans: Default::default(),
+        }
+    }
+
+    /// The graph of `f` and its bundle layout, followed on first use.
+    pub(crate) fn plan(
+        &self,
+        project: &Project,
+        f: &Function,
+        opts: &BundleOptions,
+    ) -> anyhow::Result<crate::bundle::graph::Plan> {
+        let plans = || self.plans.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = plans().get(&f.name) {
+            return Ok(p.clone());
+        }
+        let plan =
+            crate::bundle::graph::plan_function(&project.root, f, self.allow_unresolved, opts)?;
+        plans().insert(f.name.clone(), plan.clone());
+        Ok(plan)
+    }
 }
 
 /// A deno function with its own Dockerfile is bundled as a directory: its
@@ -98,37 +120,14 @@ pub(crate) fn is_graph_bundle(f: &Function) -> bool {
     f.runtime == crate::config::Runtime::Deno && !has_own_dockerfile(f)
 }
 
-/// The module graph of a deno function and its bundle layout
-/// ([`crate::bundle::graph::plan_function`]).
-pub(crate) fn graph_plan(
-    project: &Project,
-    f: &Function,
-    allow_unresolved: bool,
-    opts: &BundleOptions,
-) -> anyhow::Result<crate::bundle::graph::Plan> {
-    use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    // check_graphs follows every graph before the first bundle is written;
-    // the bundle step then reuses the plan instead of following it again.
-    type Plans = Mutex<HashMap<(PathBuf, String, bool), crate::bundle::graph::Plan>>;
-    static PLANS: OnceLock<Plans> = OnceLock::new();
-    let plans = PLANS.get_or_init(|| Mutex::new(HashMap::new()));
-    let key = (project.root.clone(), f.name.clone(), allow_unresolved);
-    if let Some(p) = plans.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-        return Ok(p.clone());
-    }
-    let plan = crate::bundle::graph::plan_function(&project.root, f, allow_unresolved, opts)?;
-    plans
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(key, plan.clone());
-    Ok(plan)
-}
-
 /// Follow the graph of every selected deno function before anything is
 /// written, so one broken import leaves no partial work in `.hoist/`.
 /// Returns the warnings of `--allow-unresolved`.
-pub fn check_graphs(project: &Project, functions: &[&Function]) -> anyhow::Result<Vec<String>> {
+pub fn check_graphs(
+    project: &Project,
+    functions: &[&Function],
+    graphs: &Graphs,
+) -> anyhow::Result<Vec<String>> {
     let opts = options(project, None)?;
     let mut warnings = Vec::new();
     for f in functions.iter().filter(|f| is_graph_bundle(f)) {
@@ -137,7 +136,7 @@ pub fn check_graphs(project: &Project, functions: &[&Function]) -> anyhow::Resul
             exclude: f.exclude.clone(),
             ..opts.clone()
         };
-        let plan = graph_plan(project, f, allow_unresolved(), &opts)?;
+        let plan = graphs.plan(project, f, &opts)?;
         warnings.extend(plan.warnings);
     }
     Ok(warnings)
@@ -192,9 +191,10 @@ pub fn version_for(project: &Project, f: &Function, digest: &str) -> String {
 pub fn prepare(
     project: &Project,
     f: &Function,
+    graphs: &Graphs,
     printer: &dyn Reporter,
 ) -> anyhow::Result<Prepared> {
-    let bundle = bundle_one(project, f, printer)?;
+    let bundle = bundle_one(project, f, graphs, printer)?;
     let version = version_for(project, f, &bundle.manifest.digest);
     layout::check_version(&version)?;
     Ok(Prepared { bundle, version })
@@ -245,6 +245,7 @@ pub fn release_manifest(
 pub fn prepare_all(
     project: &Project,
     functions: &[Function],
+    graphs: &Graphs,
     printer: &dyn Reporter,
 ) -> anyhow::Result<Vec<Prepared>> {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -261,7 +262,7 @@ pub fn prepare_all(
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(f) = functions.get(i) else { return };
-                let res = prepare(project, f, printer);
+                let res = prepare(project, f, graphs, printer);
                 let failed = res.is_err();
                 *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(res);
                 if failed {
