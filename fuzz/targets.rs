@@ -21,7 +21,7 @@ pub fn config(data: &[u8]) {
         .join("hoist.yaml");
     std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
     std::fs::write(&file, data).expect("write hoist.yaml");
-    let _ = hoist_core::config::check(&file, |_| None);
+    let _ = hoist_core::config::check(&file, &hoist_core::env::Env::default());
 }
 
 /// The Dockerfile parser and word expansion: any text parses or is refused

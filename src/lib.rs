@@ -9,18 +9,26 @@
 
 pub mod cli;
 pub mod commands;
+pub mod context;
 pub mod error;
 pub mod ui;
 
 use cli::{Cli, Command};
+use context::Context;
 use error::Exit;
+use hoist_core::env::Env;
 use ui::Printer;
 
 /// Run one command and return its exit code; errors are rendered on stderr.
 pub fn run(cli: Cli) -> Exit {
-    let printer = Printer::from_args(&cli.global);
-    settings(&printer);
-    match dispatch(&cli, &printer) {
+    // The one read of the environment: everything below is given it.
+    let cx = Context {
+        args: &cli.global,
+        env: Env::capture(),
+    };
+    let printer = Printer::from_args(&cli.global, &cx.env);
+    settings(&cx.env, &printer);
+    match dispatch(&cli, &cx, &printer) {
         Ok(()) => Exit::Ok,
         Err(err) => {
             printer.error(&error::render(&err, printer.color));
@@ -35,9 +43,9 @@ pub fn run(cli: Cli) -> Exit {
 }
 
 /// Process-wide settings read from the environment once, here.
-fn settings(printer: &Printer) {
+fn settings(env: &Env, printer: &Printer) {
     // The first pause between retries (tests shorten it).
-    if let Ok(v) = std::env::var("HOIST_RETRY_BASE_MS") {
+    if let Some(v) = env.var("HOIST_RETRY_BASE_MS") {
         match v.trim().parse::<u64>() {
             Ok(ms) => hoist_core::http::retry::set_base_ms(ms),
             Err(e) => printer.warn(format!(
@@ -48,8 +56,7 @@ fn settings(printer: &Printer) {
     }
 }
 
-fn dispatch(cli: &Cli, printer: &Printer) -> anyhow::Result<()> {
-    let g = &cli.global;
+fn dispatch(cli: &Cli, g: &Context<'_>, printer: &Printer) -> anyhow::Result<()> {
     match &cli.command {
         Command::Init(args) => commands::init::run(g, args, printer),
         Command::New(args) => commands::new::run(g, args, printer),
@@ -61,7 +68,7 @@ fn dispatch(cli: &Cli, printer: &Printer) -> anyhow::Result<()> {
         Command::Pull(args) => commands::pull::run(g, args, printer),
         Command::Prune(args) => commands::prune::run(g, args, printer),
         Command::Login(args) => commands::login::login(g, args, printer),
-        Command::Logout(args) => commands::login::logout(args, printer),
+        Command::Logout(args) => commands::login::logout(g, args, printer),
         Command::Completions(args) => commands::completions::run(args, printer),
         Command::Deploy(args) => commands::deploy::run(g, args, printer),
         Command::Rollback(args) => commands::rollback::run(g, args, printer),
@@ -72,6 +79,6 @@ fn dispatch(cli: &Cli, printer: &Printer) -> anyhow::Result<()> {
         Command::Invoke(args) => commands::invoke::run(g, args, printer),
         Command::Delete(args) => commands::delete::run(g, args, printer),
         Command::Releases(args) => commands::releases::run(g, args, printer),
-        Command::Backend(cmd) => commands::backend::run(cmd, printer),
+        Command::Backend(cmd) => commands::backend::run(g, cmd, printer),
     }
 }

@@ -7,19 +7,22 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::cli::{BackendCommand, BackendDirArgs, BackendServeArgs, InstallableRuntime};
+use crate::context::Context;
 use crate::error::UserError;
 use crate::ui::Printer;
 use hoist_backend::workerenv::WorkerEnv;
 use hoist_backend::{daemon, ServeOptions};
+use hoist_core::env::Env;
 
-pub fn run(cmd: &BackendCommand, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, cmd: &BackendCommand, printer: &Printer) -> anyhow::Result<()> {
+    let env = &g.env;
     match cmd {
-        BackendCommand::Serve(a) => serve(a),
-        BackendCommand::Start(a) => start(a, printer),
-        BackendCommand::Stop(a) => stop(a, printer),
-        BackendCommand::Status(a) => status(a, printer),
+        BackendCommand::Serve(a) => serve(env, a),
+        BackendCommand::Start(a) => start(env, a, printer),
+        BackendCommand::Stop(a) => stop(env, a, printer),
+        BackendCommand::Status(a) => status(env, a, printer),
         BackendCommand::InstallRuntime(a) => {
-            let data = data_dir(&a.dir)?;
+            let data = data_dir(env, &a.dir)?;
             for r in &a.runtimes {
                 let name = match r {
                     InstallableRuntime::Deno => "deno",
@@ -29,7 +32,7 @@ pub fn run(cmd: &BackendCommand, printer: &Printer) -> anyhow::Result<()> {
                     "Installing",
                     format!("{name} into {}", data.join("runtimes").display()),
                 );
-                let bin = hoist_backend::runtimes::install(&data, name, false)
+                let bin = hoist_backend::runtimes::install(env, &data, name, false)
                     .map_err(|e| UserError::failure(format!("cannot install {name}: {e:#}")))?;
                 let v = match hoist_backend::runtimes::version(&bin) {
                     Some(v) => v,
@@ -52,11 +55,11 @@ pub fn run(cmd: &BackendCommand, printer: &Printer) -> anyhow::Result<()> {
     }
 }
 
-fn data_dir(a: &BackendDirArgs) -> anyhow::Result<PathBuf> {
+fn data_dir(env: &Env, a: &BackendDirArgs) -> anyhow::Result<PathBuf> {
     let d = a
         .data_dir
         .clone()
-        .unwrap_or_else(hoist_backend::default_data_dir);
+        .unwrap_or_else(|| hoist_backend::default_data_dir(env));
     std::fs::create_dir_all(&d)
         .map_err(|e| UserError::failure(format!("cannot create {}: {e}", d.display())))?;
     // Workers run in their version's directory, so every path handed to
@@ -65,8 +68,8 @@ fn data_dir(a: &BackendDirArgs) -> anyhow::Result<PathBuf> {
         .map_err(|e| UserError::failure(format!("cannot resolve {}: {e}", d.display())).into())
 }
 
-fn options(a: &BackendServeArgs) -> anyhow::Result<ServeOptions> {
-    let data = data_dir(&a.dir)?;
+fn options(env: &Env, a: &BackendServeArgs) -> anyhow::Result<ServeOptions> {
+    let data = data_dir(env, &a.dir)?;
     let token = match &a.token_file {
         Some(p) => {
             let t = std::fs::read_to_string(p).map_err(|e| {
@@ -74,13 +77,11 @@ fn options(a: &BackendServeArgs) -> anyhow::Result<ServeOptions> {
             })?;
             t.trim().to_string()
         }
-        None => match std::env::var("HOIST_BACKEND_TOKEN") {
-            Ok(t) => t.trim().to_string(),
-            // No token: the backend makes one in its data directory.
-            Err(std::env::VarError::NotPresent) => String::new(),
-            Err(std::env::VarError::NotUnicode(_)) => {
-                return Err(UserError::usage("HOIST_BACKEND_TOKEN is not valid UTF-8").into())
-            }
+        // No token: the backend makes one in its data directory.
+        None => match env.var_utf8("HOIST_BACKEND_TOKEN") {
+            Ok(Some(t)) => t.trim().to_string(),
+            Ok(None) => String::new(),
+            Err(e) => return Err(UserError::usage(e.to_string()).into()),
         },
     };
     if token.is_empty() {
@@ -100,13 +101,14 @@ fn options(a: &BackendServeArgs) -> anyhow::Result<ServeOptions> {
         idle_timeout: Duration::from_secs(a.idle_timeout),
         faults: a.faults,
         instance: a.instance.clone(),
-        worker_env: worker_env(a)?,
+        worker_env: worker_env(env, a)?,
+        env: env.clone(),
     })
 }
 
 /// What every worker gets from this process's environment.
-fn worker_env(a: &BackendServeArgs) -> anyhow::Result<WorkerEnv> {
-    WorkerEnv::capture(&a.worker_env, |k| std::env::var_os(k)).map_err(|e| {
+fn worker_env(env: &Env, a: &BackendServeArgs) -> anyhow::Result<WorkerEnv> {
+    WorkerEnv::capture(&a.worker_env, |k| env.var_os(k)).map_err(|e| {
         UserError::usage(e.to_string())
             .with_hint(
                 "a function's own settings belong in its env: (hoist.yaml) or `hoist env set`",
@@ -115,12 +117,12 @@ fn worker_env(a: &BackendServeArgs) -> anyhow::Result<WorkerEnv> {
     })
 }
 
-fn serve(a: &BackendServeArgs) -> anyhow::Result<()> {
-    hoist_backend::serve(options(a)?)
+fn serve(env: &Env, a: &BackendServeArgs) -> anyhow::Result<()> {
+    hoist_backend::serve(options(env, a)?)
 }
 
-fn start(a: &BackendServeArgs, printer: &Printer) -> anyhow::Result<()> {
-    let data = data_dir(&a.dir)?;
+fn start(env: &Env, a: &BackendServeArgs, printer: &Printer) -> anyhow::Result<()> {
+    let data = data_dir(env, &a.dir)?;
     let log = daemon::log_file(&data);
     if let Some(pid) = daemon::running_pid(&data) {
         let addr = daemon::recorded_addr(&data).unwrap_or(a.listen);
@@ -135,12 +137,7 @@ fn start(a: &BackendServeArgs, printer: &Printer) -> anyhow::Result<()> {
         return Ok(());
     }
     let mut args = Vec::new();
-    let token_file = match (
-        &a.token_file,
-        std::env::var("HOIST_BACKEND_TOKEN")
-            .ok()
-            .filter(|t| !t.is_empty()),
-    ) {
+    let token_file = match (&a.token_file, env.non_empty("HOIST_BACKEND_TOKEN")) {
         (Some(p), _) => p.clone(),
         (None, Some(_)) => PathBuf::new(),
         // The selfhosted target reads this token itself while the backend
@@ -180,7 +177,7 @@ fn start(a: &BackendServeArgs, printer: &Printer) -> anyhow::Result<()> {
     if a.faults {
         args.push("--faults".into());
     }
-    worker_env(a)?;
+    worker_env(env, a)?;
     for name in &a.worker_env {
         args.extend(["--worker-env".to_string(), name.clone()]);
     }
@@ -190,9 +187,9 @@ fn start(a: &BackendServeArgs, printer: &Printer) -> anyhow::Result<()> {
     let instance = hoist_backend::rand_hex(8);
     args.extend(["--instance".to_string(), instance.clone()]);
     let exe = std::env::current_exe()?;
-    let (pid, child) = daemon::spawn(&exe, &data, a.listen, &args)?;
+    let (pid, child) = daemon::spawn(env, &exe, &data, a.listen, &args)?;
     if let Err(e) = wait_for_own_server(child, a.listen, &instance, &log) {
-        for w in daemon::forget(&data, a.listen) {
+        for w in daemon::forget(env, &data, a.listen) {
             printer.warn(w);
         }
         return Err(e.into());
@@ -273,8 +270,8 @@ fn address_taken(addr: std::net::SocketAddr, who: &daemon::Answer) -> UserError 
         )
 }
 
-fn stop(a: &BackendDirArgs, printer: &Printer) -> anyhow::Result<()> {
-    let data = data_dir(a)?;
+fn stop(env: &Env, a: &BackendDirArgs, printer: &Printer) -> anyhow::Result<()> {
+    let data = data_dir(env, a)?;
     let Some(pid) = daemon::running_pid(&data) else {
         if printer.json() {
             printer.json_doc(&json!({"running": false, "stopped": false}));
@@ -286,8 +283,8 @@ fn stop(a: &BackendDirArgs, printer: &Printer) -> anyhow::Result<()> {
     let killed = daemon::stop(pid, Duration::from_secs(10));
     let mut stale = vec![daemon::pid_file(&data)];
     if let Some(addr) = daemon::recorded_addr(&data) {
-        match daemon::read_note(addr.port()) {
-            Ok(Some(noted)) if noted == data => stale.push(daemon::port_note(addr.port())),
+        match daemon::read_note(env, addr.port()) {
+            Ok(Some(noted)) if noted == data => stale.push(daemon::port_note(env, addr.port())),
             Ok(_) => {}
             Err(e) => printer.warn(format!("{e:#}; the port note is left as it is")),
         }
@@ -310,8 +307,8 @@ fn stop(a: &BackendDirArgs, printer: &Printer) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn status(a: &BackendDirArgs, printer: &Printer) -> anyhow::Result<()> {
-    let data = data_dir(a)?;
+fn status(env: &Env, a: &BackendDirArgs, printer: &Printer) -> anyhow::Result<()> {
+    let data = data_dir(env, a)?;
     let pid = daemon::running_pid(&data);
     let addr = daemon::recorded_addr(&data);
     let functions = match hoist_backend::db::Db::open(&data.join("backend.db"))

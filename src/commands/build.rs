@@ -6,7 +6,8 @@
 
 use serde_json::json;
 
-use crate::cli::{BuildArgs, GlobalArgs};
+use crate::cli::BuildArgs;
+use crate::context::Context;
 use crate::error::{Exit, UserError};
 use crate::ui::{table, Printer};
 use hoist_core::release::image::Built;
@@ -14,7 +15,7 @@ use hoist_core::release::image::Built;
 /// Each function's (or the project image's) name and what its build gave.
 type Results = Vec<(String, Result<Built, anyhow::Error>)>;
 
-pub fn run(g: &GlobalArgs, args: &BuildArgs, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, args: &BuildArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = super::select(&project, &args.functions, printer)?;
     let graphs = super::check_graphs(&project, &functions, args.allow_unresolved)?;

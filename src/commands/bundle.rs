@@ -3,10 +3,11 @@
 
 use serde_json::json;
 
-use crate::cli::{BundleArgs, GlobalArgs};
+use crate::cli::BundleArgs;
+use crate::context::Context;
 use crate::ui::{table, Printer};
 
-pub fn run(g: &GlobalArgs, args: &BundleArgs, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, args: &BundleArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = super::select(&project, &args.functions, printer)?;
     let graphs = super::check_graphs(&project, &functions, args.allow_unresolved)?;

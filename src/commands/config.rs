@@ -4,22 +4,23 @@
 
 use serde_json::{json, Value};
 
-use crate::cli::{ConfigCommand, GlobalArgs};
+use crate::cli::ConfigCommand;
+use crate::context::Context;
 use crate::error::UserError;
 use crate::ui::Printer;
 use hoist_core::config::{self, Project};
 
-pub fn run(g: &GlobalArgs, cmd: &ConfigCommand, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, cmd: &ConfigCommand, printer: &Printer) -> anyhow::Result<()> {
     match cmd {
         ConfigCommand::Validate { allow_unresolved } => validate(g, *allow_unresolved, printer),
         ConfigCommand::Show => show(g, printer),
     }
 }
 
-fn validate(g: &GlobalArgs, allow_unresolved: bool, printer: &Printer) -> anyhow::Result<()> {
+fn validate(g: &Context<'_>, allow_unresolved: bool, printer: &Printer) -> anyhow::Result<()> {
     let cwd = std::env::current_dir()?;
-    let file = config::discover(g.config.as_deref(), &cwd)?;
-    match config::check(&file, |k| std::env::var(k).ok())? {
+    let file = config::discover(g.args.config.as_deref(), &cwd)?;
+    match config::check(&file, &g.env)? {
         Ok(project) => {
             let all: Vec<&config::Function> = project.functions.iter().collect();
             let graphs = hoist_core::release::steps::Graphs::new(allow_unresolved);
@@ -151,7 +152,7 @@ pub fn resolved(project: &Project) -> anyhow::Result<Value> {
     }))
 }
 
-fn show(g: &GlobalArgs, printer: &Printer) -> anyhow::Result<()> {
+fn show(g: &Context<'_>, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     project.all_usable()?;
     let doc = resolved(&project)?;

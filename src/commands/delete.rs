@@ -5,11 +5,12 @@
 
 use serde_json::json;
 
-use crate::cli::{DeleteArgs, GlobalArgs};
+use crate::cli::DeleteArgs;
+use crate::context::Context;
 use crate::error::UserError;
 use crate::ui::Printer;
 
-pub fn run(g: &GlobalArgs, args: &DeleteArgs, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, args: &DeleteArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     super::known_function(&project, &args.function, printer)?;
     if let Some(v) = &args.version {
@@ -20,8 +21,8 @@ pub fn run(g: &GlobalArgs, args: &DeleteArgs, printer: &Printer) -> anyhow::Resu
         Some(v) => format!("version {v} of {}", args.function),
         None => format!("function {} (its workers stop)", args.function),
     };
-    if !g.yes {
-        let prompter = crate::ui::prompter(g.yes);
+    if !g.args.yes {
+        let prompter = crate::ui::prompter(g.args.yes, g.ci());
         if !prompter.interactive() {
             return Err(
                 UserError::usage(format!("deleting {what} needs confirmation"))

@@ -7,10 +7,11 @@
 
 use std::fs::File;
 
-use anyhow::Context;
+use anyhow::Context as _;
 use serde_json::json;
 
-use crate::cli::{DeployArgs, GlobalArgs};
+use crate::cli::DeployArgs;
+use crate::context::Context;
 use crate::ui::{table, Printer};
 use hoist_core::config::{Function, Project, VersionPolicy};
 use hoist_core::release::apply::{self, Item};
@@ -21,7 +22,7 @@ use hoist_core::storage::layout;
 use hoist_core::storage::Store;
 use hoist_core::targets::{DeployRequest, FunctionSettings, Target};
 
-pub fn run(g: &GlobalArgs, args: &DeployArgs, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, args: &DeployArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = super::select(&project, &args.functions, printer)?;
     let graphs = super::check_graphs(&project, &functions, args.allow_unresolved)?;
@@ -87,7 +88,7 @@ fn hold<'a>(
         store,
         target.kind(),
         "deploy",
-        hoist_core::release::lease::wait_for(|w| printer.warn(w)),
+        hoist_core::release::lease::wait_for(&project.env, |w| printer.warn(w)),
         printer,
     )?;
     for (id, status) in apply::recover(target, store, printer)? {
@@ -195,6 +196,7 @@ fn release(
         target.kind(),
         &project.config.project,
         hoist_core::git::commit(&project.root),
+        &project.env,
     );
     for item in &mut items {
         item.req.release_id = record.id.clone();

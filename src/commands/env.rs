@@ -6,16 +6,17 @@
 
 use std::io::{IsTerminal, Read};
 
-use anyhow::Context;
+use anyhow::Context as _;
 use serde_json::json;
 
-use crate::cli::{EnvCommand, GlobalArgs};
+use crate::cli::EnvCommand;
+use crate::context::Context;
 use crate::error::UserError;
 use crate::ui::{table, Printer};
 use hoist_core::auth::Secret;
 use hoist_core::targets::{EnvSet, EnvVar, Target};
 
-pub fn run(g: &GlobalArgs, cmd: &EnvCommand, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, cmd: &EnvCommand, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     match cmd {
         EnvCommand::List(a) => {

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::cli::{GlobalArgs, InitArgs};
+use crate::cli::InitArgs;
+use crate::context::Context;
 use crate::error::UserError;
 use crate::ui::Printer;
 use hoist_core::config::{self, Runtime};
@@ -28,9 +29,10 @@ pub struct Detected {
     pub left_out: Option<String>,
 }
 
-pub fn run(g: &GlobalArgs, args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
     let cwd = std::env::current_dir()?;
     let file = g
+        .args
         .config
         .clone()
         .unwrap_or_else(|| cwd.join(config::FILE_NAME));
@@ -42,7 +44,7 @@ pub fn run(g: &GlobalArgs, args: &InitArgs, printer: &Printer) -> anyhow::Result
         );
     }
     let root = file.parent().map(Path::to_path_buf).unwrap_or(cwd.clone());
-    let prompter = crate::ui::prompter(g.yes);
+    let prompter = crate::ui::prompter(g.args.yes, g.ci());
     let name = project_name(args, prompter.as_ref(), &root)?;
     let (mut found, skipped) = detect(&root);
     for s in &skipped {
@@ -61,7 +63,7 @@ pub fn run(g: &GlobalArgs, args: &InitArgs, printer: &Printer) -> anyhow::Result
     // Check what was written, so init never leaves a file that fails to
     // load; a function whose supabase/config.toml names a missing file
     // loads as broken, and the user is told why.
-    let project = hoist_core::config::load(&file)?;
+    let project = hoist_core::config::load(&file, &g.env)?;
     let (left_out, written): (Vec<&Detected>, Vec<&Detected>) =
         found.iter().partition(|d| d.left_out.is_some());
     for d in &left_out {

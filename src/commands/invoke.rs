@@ -6,16 +6,17 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
-use anyhow::Context;
+use anyhow::Context as _;
 use base64::Engine;
 use serde_json::json;
 
-use crate::cli::{GlobalArgs, InvokeArgs};
+use crate::cli::InvokeArgs;
+use crate::context::Context;
 use crate::error::UserError;
 use crate::ui::Printer;
 use hoist_core::targets::Invocation;
 
-pub fn run(g: &GlobalArgs, args: &InvokeArgs, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, args: &InvokeArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     super::known_function(&project, &args.function, printer)?;
     let inv = Invocation {

@@ -6,19 +6,20 @@ use std::io::Read;
 
 use serde_json::json;
 
-use crate::cli::{GlobalArgs, LoginArgs, LogoutArgs};
+use crate::cli::{LoginArgs, LogoutArgs};
+use crate::context::Context;
 use crate::error::UserError;
 use crate::ui::Printer;
 use hoist_core::auth::{self, Secret, Stored};
 
-pub fn login(g: &GlobalArgs, args: &LoginArgs, printer: &Printer) -> anyhow::Result<()> {
+pub fn login(g: &Context<'_>, args: &LoginArgs, printer: &Printer) -> anyhow::Result<()> {
     let target = args.target.as_str();
     let token = if args.token_stdin {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text)?;
         text.trim().to_string()
     } else {
-        let prompter = crate::ui::prompter(g.yes);
+        let prompter = crate::ui::prompter(g.args.yes, g.ci());
         match prompter.password(&prompt_for(target))? {
             Some(t) => t.trim().to_string(),
             None => {
@@ -41,7 +42,7 @@ pub fn login(g: &GlobalArgs, args: &LoginArgs, printer: &Printer) -> anyhow::Res
         .with_hint("give both keys separated by `:`; nothing was stored")
         .into());
     }
-    let stored = auth::save(target, &Secret::new(token))?;
+    let stored = auth::save(&g.env, target, &Secret::new(token))?;
     if let Stored::Keyring {
         warning: Some(w), ..
     } = &stored
@@ -73,9 +74,9 @@ pub fn login(g: &GlobalArgs, args: &LoginArgs, printer: &Printer) -> anyhow::Res
     Ok(())
 }
 
-pub fn logout(args: &LogoutArgs, printer: &Printer) -> anyhow::Result<()> {
+pub fn logout(g: &Context<'_>, args: &LogoutArgs, printer: &Printer) -> anyhow::Result<()> {
     let target = args.target.as_str();
-    let removed = auth::delete(target)?;
+    let removed = auth::delete(&g.env, target)?;
     if printer.json() {
         printer.json_doc(&json!({"target": target, "removed": removed}));
     } else if removed {
@@ -85,7 +86,7 @@ pub fn logout(args: &LogoutArgs, printer: &Printer) -> anyhow::Result<()> {
     }
     let still: Vec<String> = auth::env_vars(target)
         .into_iter()
-        .filter(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
+        .filter(|v| g.env.non_empty(v).is_some())
         .collect();
     if !still.is_empty() {
         printer.warn(format!(

@@ -5,11 +5,12 @@
 
 use std::io::Write;
 
-use crate::cli::{GlobalArgs, LogsArgs};
+use crate::cli::LogsArgs;
+use crate::context::Context;
 use crate::ui::Printer;
 use hoist_core::targets::LogQuery;
 
-pub fn run(g: &GlobalArgs, args: &LogsArgs, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, args: &LogsArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     super::known_function(&project, &args.function, printer)?;
     let target = super::target(&project, &args.target, printer)?;

@@ -23,16 +23,17 @@ pub mod status;
 pub mod versions;
 pub mod warmup;
 
-use crate::cli::{GlobalArgs, StoreArgs, TargetArgs};
+use crate::cli::{StoreArgs, TargetArgs};
+use crate::context::Context;
 use crate::ui::Printer;
 use hoist_core::config::Project;
 use hoist_core::release::steps::Graphs;
 
 /// Find and load hoist.yaml, printing its warnings on stderr.
-pub fn project(g: &GlobalArgs, printer: &Printer) -> anyhow::Result<Project> {
+pub fn project(g: &Context<'_>, printer: &Printer) -> anyhow::Result<Project> {
     let cwd = std::env::current_dir()?;
-    let file = hoist_core::config::discover(g.config.as_deref(), &cwd)?;
-    let project = hoist_core::config::load(&file)?;
+    let file = hoist_core::config::discover(g.args.config.as_deref(), &cwd)?;
+    let project = hoist_core::config::load(&file, &g.env)?;
     for w in &project.warnings {
         let at = w.line_suffix();
         printer.warn(format!("{}{at}: {}", project.file.display(), w.message));

@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::cli::{GlobalArgs, NewArgs};
+use crate::cli::NewArgs;
+use crate::context::Context;
 use crate::error::UserError;
 use crate::ui::Printer;
 use hoist_core::config::{self, Runtime};
 
-pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, args: &NewArgs, printer: &Printer) -> anyhow::Result<()> {
     let name = &args.name;
     check_name(name)?;
     let runtime = super::runtime_of(args.runtime);
@@ -47,7 +48,7 @@ pub fn run(g: &GlobalArgs, args: &NewArgs, printer: &Printer) -> anyhow::Result<
         undo(created_dir.then_some(dir.as_path()), written, printer);
         return Err(e);
     }
-    let needs_builder = note_builder(name, runtime, printer);
+    let needs_builder = note_builder(&g.env, name, runtime, printer);
     let targets = note_targets(name, runtime, printer);
     if printer.json() {
         printer.json_doc(&json!({
@@ -155,7 +156,7 @@ fn write_function(
         .suffix(".yaml")
         .tempfile_in(&project.root)?;
     std::fs::write(tmp.path(), new_yaml)?;
-    config::load(tmp.path())
+    config::load(tmp.path(), &project.env)
         .and_then(|p| p.select(&[name.to_string()]).map(|_| ()))
         .map_err(|e| {
             anyhow::Error::from(
@@ -172,7 +173,12 @@ fn write_function(
 
 /// Say, for a runtime whose Dockerfile hoist's native builder cannot build,
 /// which external builder it needs; whether it needs one.
-fn note_builder(name: &str, runtime: Runtime, printer: &Printer) -> bool {
+fn note_builder(
+    env: &hoist_core::env::Env,
+    name: &str,
+    runtime: Runtime,
+    printer: &Printer,
+) -> bool {
     // Said now rather than at the first `hoist build`: the dart Dockerfile
     // runs `dart pub get` and `dart compile exe`, which hoist's native
     // builder cannot, so it needs an external one.
@@ -181,7 +187,7 @@ fn note_builder(name: &str, runtime: Runtime, printer: &Printer) -> bool {
         let why = format!(
             "{name}: its Dockerfile runs `dart pub get` and `dart compile exe`, so `hoist build` needs buildah, podman or docker"
         );
-        match hoist_core::image::oci::external::detect() {
+        match hoist_core::image::oci::external::detect(env) {
             Some(t) => printer.status("Note", format!("{why} ({} is installed)", t.name())),
             None => printer.warn(format!(
                 "{why}, and none is installed: {}",

@@ -9,15 +9,17 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use crate::cli::{GlobalArgs, PruneArgs};
+use crate::cli::PruneArgs;
+use crate::context::Context;
 use crate::error::UserError;
 use crate::ui::{table, Printer};
 use hoist_core::config::Project;
+use hoist_core::env::Env;
 use hoist_core::report::plural;
 use hoist_core::storage::manifest::time_key;
 use hoist_core::storage::{layout, release, OpenOptions};
 
-pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, args: &PruneArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     layout::check_function(&args.function)?;
     let store = hoist_core::storage::open(
@@ -28,12 +30,18 @@ pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Resul
         printer,
     )?;
     if !args.dry_run {
-        clean_uploads(store.as_ref(), args, printer)?;
+        clean_uploads(&g.env, store.as_ref(), args, printer)?;
     }
     let Some(keep) = args.keep else {
         return Ok(());
     };
-    remove_unreferenced(store.as_ref(), &args.function, args.dry_run, printer)?;
+    remove_unreferenced(
+        &g.env,
+        store.as_ref(),
+        &args.function,
+        args.dry_run,
+        printer,
+    )?;
     let versions = release::list_versions(store.as_ref(), &args.function)?;
     let active = active_versions(&project, &args.function)?;
     let plan = release::plan_prune(versions, keep, &active);
@@ -64,8 +72,8 @@ pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Resul
         report(args, &plan, &rows, false, printer);
         return Ok(());
     }
-    if !g.yes {
-        confirm(args, &plan)?;
+    if !g.args.yes {
+        confirm(g, args, &plan)?;
     }
     let deleted = delete_versions(store.as_ref(), &args.function, &plan, printer);
     // The index follows what is stored even when the loop stopped early.
@@ -79,11 +87,12 @@ pub fn run(g: &GlobalArgs, args: &PruneArgs, printer: &Printer) -> anyhow::Resul
 /// Remove the leftovers of interrupted pushes: stale multipart uploads
 /// (S3), temporary files of killed writers (local store).
 fn clean_uploads(
+    env: &Env,
     store: &dyn hoist_core::storage::Store,
     args: &PruneArgs,
     printer: &Printer,
 ) -> anyhow::Result<()> {
-    let cleaned = store.clean_uploads(orphan_age()?)?;
+    let cleaned = store.clean_uploads(orphan_age(env)?)?;
     for what in &cleaned {
         printer.status("Cleaned", format!("stale upload {what}"));
     }
@@ -147,8 +156,8 @@ fn report(
 
 /// Ask before deleting versions (without --yes); refused when nobody can
 /// be asked, or when the answer is no.
-fn confirm(args: &PruneArgs, plan: &release::PrunePlan) -> anyhow::Result<()> {
-    let prompter = crate::ui::prompter(false);
+fn confirm(g: &Context<'_>, args: &PruneArgs, plan: &release::PrunePlan) -> anyhow::Result<()> {
+    let prompter = crate::ui::prompter(false, g.ci());
     if !prompter.interactive() {
         return Err(UserError::usage(format!(
             "refusing to delete {} of {} without confirmation",
@@ -193,9 +202,9 @@ fn delete_versions(
 /// How old an unreferenced archive must be before prune removes it:
 /// `HOIST_PRUNE_ORPHAN_MINUTES`, default 60 (a push may be about to name a
 /// younger one).
-fn orphan_age() -> anyhow::Result<std::time::Duration> {
-    let minutes = match std::env::var("HOIST_PRUNE_ORPHAN_MINUTES") {
-        Ok(v) if !v.trim().is_empty() => v.trim().parse::<u64>().map_err(|_| {
+fn orphan_age(env: &Env) -> anyhow::Result<std::time::Duration> {
+    let minutes = match env.var("HOIST_PRUNE_ORPHAN_MINUTES") {
+        Some(v) if !v.trim().is_empty() => v.trim().parse::<u64>().map_err(|_| {
             UserError::usage(format!(
                 "HOIST_PRUNE_ORPHAN_MINUTES=`{v}` is not a whole number of minutes"
             ))
@@ -208,12 +217,13 @@ fn orphan_age() -> anyhow::Result<std::time::Duration> {
 /// Delete (or, on a dry run, list) the function's archives that no
 /// manifest names. They are never a version, so no confirmation is asked.
 fn remove_unreferenced(
+    env: &Env,
     store: &dyn hoist_core::storage::Store,
     function: &str,
     dry_run: bool,
     printer: &Printer,
 ) -> anyhow::Result<()> {
-    for o in release::unreferenced_archives(store, function, orphan_age()?)? {
+    for o in release::unreferenced_archives(store, function, orphan_age(env)?)? {
         if dry_run {
             printer.status(
                 "Dry run",

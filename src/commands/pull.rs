@@ -7,12 +7,13 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use crate::cli::{GlobalArgs, PullArgs};
+use crate::cli::PullArgs;
+use crate::context::Context;
 use crate::error::UserError;
 use crate::ui::Printer;
 use hoist_core::storage::{layout, release, OpenOptions};
 
-pub fn run(g: &GlobalArgs, args: &PullArgs, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, args: &PullArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     layout::check_function(&args.function)?;
     layout::check_version(&args.version)?;

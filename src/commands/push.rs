@@ -7,11 +7,12 @@
 
 use serde_json::json;
 
-use crate::cli::{GlobalArgs, PushArgs};
+use crate::cli::PushArgs;
+use crate::context::Context;
 use crate::ui::{table, Printer};
 use hoist_core::storage::OpenOptions;
 
-pub fn run(g: &GlobalArgs, args: &PushArgs, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, args: &PushArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = super::select(&project, &args.functions, printer)?;
     let graphs = super::check_graphs(&project, &functions, args.allow_unresolved)?;

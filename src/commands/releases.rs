@@ -3,11 +3,12 @@
 
 use serde_json::json;
 
-use crate::cli::{GlobalArgs, ReleasesArgs};
+use crate::cli::ReleasesArgs;
+use crate::context::Context;
 use crate::ui::{table, Printer};
 use hoist_core::release::record;
 
-pub fn run(g: &GlobalArgs, args: &ReleasesArgs, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, args: &ReleasesArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let store = super::store(&project, &args.store, printer)?;
     let (records, bad) = record::list(store.as_ref(), args.limit)?;

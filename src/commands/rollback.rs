@@ -4,13 +4,14 @@
 
 use serde_json::json;
 
-use crate::cli::{GlobalArgs, RollbackArgs};
+use crate::cli::RollbackArgs;
+use crate::context::Context;
 use crate::ui::Printer;
 use hoist_core::release::record::{
     FunctionRelease, FunctionState, JournalStep, ReleaseRecord, ReleaseStatus,
 };
 
-pub fn run(g: &GlobalArgs, args: &RollbackArgs, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, args: &RollbackArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     super::known_function(&project, &args.function, printer)?;
     if let Some(v) = &args.to {
@@ -23,7 +24,7 @@ pub fn run(g: &GlobalArgs, args: &RollbackArgs, printer: &Printer) -> anyhow::Re
         store.as_ref(),
         target.kind(),
         "rollback",
-        hoist_core::release::lease::wait_for(|w| printer.warn(w)),
+        hoist_core::release::lease::wait_for(&project.env, |w| printer.warn(w)),
         printer,
     )?;
     let before = target.active(&args.function)?.and_then(|a| a.version);
@@ -33,6 +34,7 @@ pub fn run(g: &GlobalArgs, args: &RollbackArgs, printer: &Printer) -> anyhow::Re
         target.kind(),
         &project.config.project,
         hoist_core::git::commit(&project.root),
+        &project.env,
     );
     record.functions.push(FunctionRelease {
         function: args.function.clone(),

@@ -3,12 +3,13 @@
 
 use serde_json::json;
 
-use crate::cli::{GlobalArgs, StatusArgs};
+use crate::cli::StatusArgs;
+use crate::context::Context;
 use crate::ui::{table, Printer};
 use hoist_core::http::ApiError;
 use hoist_core::targets::Status;
 
-pub fn run(g: &GlobalArgs, args: &StatusArgs, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, args: &StatusArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = super::select(&project, &args.functions, printer)?;
     let target = super::target(&project, &args.target, printer)?;

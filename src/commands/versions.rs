@@ -5,11 +5,12 @@
 
 use serde_json::json;
 
-use crate::cli::{GlobalArgs, VersionsArgs};
+use crate::cli::VersionsArgs;
+use crate::context::Context;
 use crate::ui::{table, Printer};
 use hoist_core::storage::{layout, release, OpenOptions};
 
-pub fn run(g: &GlobalArgs, args: &VersionsArgs, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, args: &VersionsArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let names: Vec<String> = match &args.function {
         Some(f) => vec![f.clone()],

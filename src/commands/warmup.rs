@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::cli::{GlobalArgs, WarmupArgs};
+use crate::cli::WarmupArgs;
+use crate::context::Context;
 use crate::error::UserError;
 use crate::ui::{table, Printer};
 
-pub fn run(g: &GlobalArgs, args: &WarmupArgs, printer: &Printer) -> anyhow::Result<()> {
+pub fn run(g: &Context<'_>, args: &WarmupArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     super::known_function(&project, &args.function, printer)?;
     if args.count == 0 {

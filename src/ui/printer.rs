@@ -8,6 +8,7 @@ use std::io::{IsTerminal, Write};
 
 use std::sync::Arc;
 
+use hoist_core::env::Env;
 use hoist_core::report::{Progress, ProgressSink, Reporter};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
@@ -25,14 +26,12 @@ pub struct Printer {
 }
 
 impl Printer {
-    pub fn from_args(args: &GlobalArgs) -> Self {
+    pub fn from_args(args: &GlobalArgs, env: &Env) -> Self {
         let stderr_tty = std::io::stderr().is_terminal();
         let color = match args.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                stderr_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
+            ColorChoice::Auto => stderr_tty && env.var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         };
         console::set_colors_enabled(color);
         console::set_colors_enabled_stderr(color);
@@ -40,10 +39,13 @@ impl Printer {
         let (quiet, verbose) = if args.quiet > 0 || args.verbose > 0 {
             (args.quiet, args.verbose)
         } else {
-            (env_count("HOIST_QUIET"), env_count("HOIST_VERBOSE"))
+            (
+                env_count(env, "HOIST_QUIET"),
+                env_count(env, "HOIST_VERBOSE"),
+            )
         };
         let level = if quiet > 0 { -1 } else { verbose.min(3) as i8 };
-        let progress = stderr_tty && !args.no_progress && level >= 0 && !crate::ui::prompt::ci();
+        let progress = stderr_tty && !args.no_progress && level >= 0 && !crate::context::is_ci(env);
         Printer {
             format: args.output,
             level,
@@ -245,12 +247,12 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 
 /// A repeat count from the environment: a number, or any other non-empty
 /// value but `0`/`false`/`no` for one.
-fn env_count(name: &str) -> u8 {
-    match std::env::var(name) {
-        Ok(v) => match v.trim() {
+fn env_count(env: &Env, name: &str) -> u8 {
+    match env.var(name) {
+        Some(v) => match v.trim() {
             "" | "0" | "false" | "no" => 0,
             n => n.parse().unwrap_or(1),
         },
-        Err(_) => 0,
+        None => 0,
     }
 }

@@ -3,11 +3,6 @@
 
 use std::io::IsTerminal;
 
-/// True when running under CI (CI=true or any non-empty, non-"false" value).
-pub fn ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
-}
-
 pub trait Prompter {
     /// Whether this prompter really asks.
     fn interactive(&self) -> bool;
@@ -86,8 +81,10 @@ impl Prompter for Defaults {
 
 /// The prompter for this run: interactive only when stdin and stderr are
 /// terminals, CI is unset and `--yes` was not given.
-pub fn prompter(yes: bool) -> Box<dyn Prompter> {
-    if !yes && !ci() && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+/// An interactive prompter only on a terminal, without `--yes` and outside
+/// CI (`ci`: see `crate::context::is_ci`).
+pub fn prompter(yes: bool, ci: bool) -> Box<dyn Prompter> {
+    if !yes && !ci && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
         Box::new(Interactive)
     } else {
         Box::new(Defaults)

@@ -681,7 +681,9 @@ fn platform_missing_from_the_index_and_digest_mismatch() {
     };
     let mut index = index;
     index["manifests"][0]["size"] = real_len.into();
-    let client = hoist_core::registry::Client::new(&reg.addr, false, None).unwrap();
+    let client =
+        hoist_core::registry::Client::new(&reg.addr, false, None, &hoist_core::env::Env::default())
+            .unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(client.put_manifest(
         "base",

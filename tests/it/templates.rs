@@ -50,8 +50,11 @@ impl Fixture {
     }
 
     fn project(&self) -> Project {
-        hoist_core::config::load_with_env(&self.path().join("hoist.yaml"), |_| None)
-            .unwrap_or_else(|e| panic!("{}", hoist::error::render(&e, false)))
+        hoist_core::config::load(
+            &self.path().join("hoist.yaml"),
+            &hoist_core::env::Env::default(),
+        )
+        .unwrap_or_else(|e| panic!("{}", hoist::error::render(&e, false)))
     }
 
     fn render(&self) -> anyhow::Result<Rendered> {
@@ -68,7 +71,10 @@ impl Fixture {
     /// function is set apart when the file loads, and refused when a
     /// command takes it), which must be a usage error, as the user sees it.
     fn load_error(&self) -> String {
-        let loaded = hoist_core::config::load_with_env(&self.path().join("hoist.yaml"), |_| None);
+        let loaded = hoist_core::config::load(
+            &self.path().join("hoist.yaml"),
+            &hoist_core::env::Env::default(),
+        );
         let err = match loaded.and_then(|p| p.select(&[]).map(|_| ())) {
             Ok(_) => panic!("expected hoist.yaml to be refused"),
             Err(e) => e,

@@ -298,11 +298,12 @@ async fn health(State(app): AppState) -> ApiResult<Json<Health>> {
 /// Each runtime's `--version` (null when missing).
 async fn runtime_versions(app: &App) -> ApiResult<BTreeMap<String, Option<String>>> {
     let data = app.opts.data_dir.clone();
+    let env = app.opts.env.clone();
     tokio::task::spawn_blocking(move || {
         runtimes::RUNTIMES
             .iter()
             .map(|r| {
-                let v = runtimes::find(&data, r).and_then(|b| runtimes::version(&b));
+                let v = runtimes::find(&env, &data, r).and_then(|b| runtimes::version(&b));
                 (r.to_string(), v)
             })
             .collect::<BTreeMap<_, _>>()

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use hoist_core::localbackend::addr_file;
+
+use hoist_core::env::Env;
 pub use hoist_core::localbackend::{
     log_file, noted_data_dir, own_token_marker, pid_file, port_note, read_note, recorded_addr,
     running_pid, token_file,
@@ -40,6 +42,7 @@ pub fn ensure_token(data: &Path) -> anyhow::Result<(hoist_core::auth::Secret, bo
 
 /// Spawn `exe backend serve ARGS` detached; returns its pid and handle.
 pub fn spawn(
+    env: &Env,
     exe: &Path,
     data: &Path,
     listen: SocketAddr,
@@ -70,7 +73,7 @@ pub fn spawn(
     let pid = child.id();
     hoist_core::fsx::write_atomic(&pid_file(data), pid.to_string().as_bytes())?;
     hoist_core::fsx::write_atomic(&addr_file(data), listen.to_string().as_bytes())?;
-    let note = port_note(listen.port());
+    let note = port_note(env, listen.port());
     if let Some(dir) = note.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
@@ -126,11 +129,11 @@ pub fn last_lines(log: &Path, n: usize) -> String {
 
 /// Remove what `spawn` recorded for a backend that did not start: its pid,
 /// address and port note. Returns a warning for each file left behind.
-pub fn forget(data: &Path, listen: SocketAddr) -> Vec<String> {
+pub fn forget(env: &Env, data: &Path, listen: SocketAddr) -> Vec<String> {
     let mut left = Vec::new();
     let mut files = vec![pid_file(data), addr_file(data)];
-    match read_note(listen.port()) {
-        Ok(Some(noted)) if noted == data => files.push(port_note(listen.port())),
+    match read_note(env, listen.port()) {
+        Ok(Some(noted)) if noted == data => files.push(port_note(env, listen.port())),
         Ok(_) => {}
         Err(e) => left.push(format!("{e:#}; the port note is left as it is")),
     }

@@ -249,7 +249,7 @@ async fn runtime_bin(
     install: bool,
 ) -> ApiResult<std::path::PathBuf> {
     let data = app.opts.data_dir.clone();
-    if let Some(b) = runtimes::find(&data, runtime) {
+    if let Some(b) = runtimes::find(&app.opts.env, &data, runtime) {
         return Ok(b);
     }
     let missing = |why: String| {
@@ -263,7 +263,7 @@ async fn runtime_bin(
     if runtime == "node" {
         return Err(missing("node is not on the backend's PATH".into()));
     }
-    if !install || runtimes::on_path("npm").is_none() {
+    if !install || runtimes::on_path(&app.opts.env, "npm").is_none() {
         return Err(missing(format!(
             "{runtime} is not installed and npm is not available"
         )));
@@ -275,7 +275,8 @@ async fn runtime_bin(
         format!("installing {runtime} with npm (first use)"),
     );
     let rt = runtime.to_string();
-    let res = tokio::task::spawn_blocking(move || runtimes::install(&data, &rt, true))
+    let env = app.opts.env.clone();
+    let res = tokio::task::spawn_blocking(move || runtimes::install(&env, &data, &rt, true))
         .await
         .map_err(ApiError::internal)?;
     match res {

@@ -52,6 +52,9 @@ pub struct ServeOptions {
     pub instance: Option<String>,
     /// What every worker's environment holds besides its function's env.
     pub worker_env: workerenv::WorkerEnv,
+    /// The environment the backend was started in (its store's
+    /// credentials, PATH for the runtimes).
+    pub env: hoist_core::env::Env,
 }
 
 /// Faults injected through `POST /api/_faults` (tests only).
@@ -149,6 +152,7 @@ fn open_store(opts: &ServeOptions) -> anyhow::Result<Option<(Arc<dyn Store>, Str
             &cfg,
             &hoist_core::storage::OpenOptions::default(),
             &serverlog::Log,
+            &opts.env,
         )?;
         let url = format!("s3://{}/{}", bucket, prefix.trim_end_matches('/'));
         return Ok(Some((Arc::new(s), url)));

@@ -9,6 +9,8 @@ use std::sync::Mutex;
 
 use anyhow::Context;
 
+use hoist_core::env::Env;
+
 /// The runtimes the backend runs.
 pub(crate) const RUNTIMES: [&str; 3] = ["node", "deno", "bun"];
 
@@ -22,8 +24,8 @@ pub(crate) fn parse(name: &str) -> super::errors::ApiResult<hoist_api::Runtime> 
 static INSTALL: Mutex<()> = Mutex::new(());
 
 /// An executable called `name` on PATH.
-pub(crate) fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
+pub(crate) fn on_path(env: &Env, name: &str) -> Option<PathBuf> {
+    let path = env.var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|d| d.join(name))
         .find(|p| is_executable(p))
@@ -37,8 +39,8 @@ fn is_executable(p: &Path) -> bool {
 }
 
 /// Where `runtime` is, without installing anything.
-pub(crate) fn find(data: &Path, runtime: &str) -> Option<PathBuf> {
-    if let Some(p) = on_path(runtime) {
+pub(crate) fn find(env: &Env, data: &Path, runtime: &str) -> Option<PathBuf> {
+    if let Some(p) = on_path(env, runtime) {
         return Some(p);
     }
     if runtime == "node" {
@@ -68,17 +70,17 @@ pub fn version(bin: &Path) -> Option<String> {
 
 /// Install deno or bun under `<data>/runtimes` with npm. `quiet` sends npm's
 /// output nowhere (the server), else to our stderr (the CLI).
-pub fn install(data: &Path, runtime: &str, quiet: bool) -> anyhow::Result<PathBuf> {
+pub fn install(env: &Env, data: &Path, runtime: &str, quiet: bool) -> anyhow::Result<PathBuf> {
     if !matches!(runtime, "deno" | "bun") {
         anyhow::bail!("only deno and bun can be installed (node comes from PATH)");
     }
     let _guard = INSTALL.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(p) = find(data, runtime) {
+    if let Some(p) = find(env, data, runtime) {
         if version(&p).is_some() {
             return Ok(p);
         }
     }
-    let npm = on_path("npm").context("npm is not on PATH")?;
+    let npm = on_path(env, "npm").context("npm is not on PATH")?;
     let prefix = data.join("runtimes");
     std::fs::create_dir_all(&prefix)
         .with_context(|| format!("cannot create {}", prefix.display()))?;

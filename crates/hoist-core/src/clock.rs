@@ -2,13 +2,14 @@
 //! metadata, and `SOURCE_DATE_EPOCH`, the fixed time reproducible archives
 //! and images carry.
 
+use crate::env::Env;
 use crate::error::UserError;
 
 /// SOURCE_DATE_EPOCH when set and valid, else 0: the time written into
 /// archives and image metadata so that builds are reproducible.
-pub(crate) fn source_date_epoch() -> anyhow::Result<u64> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) if !v.is_empty() => v.trim().parse::<u64>().map_err(|_| {
+pub(crate) fn source_date_epoch(env: &Env) -> anyhow::Result<u64> {
+    match env.var("SOURCE_DATE_EPOCH") {
+        Some(v) if !v.is_empty() => v.trim().parse::<u64>().map_err(|_| {
             UserError::usage(format!(
                 "SOURCE_DATE_EPOCH=`{v}` is not a number of seconds"
             ))

@@ -13,6 +13,7 @@ pub mod bundle;
 pub(crate) mod clock;
 pub mod config;
 pub mod digest;
+pub mod env;
 pub mod error;
 pub mod fsx;
 pub mod git;

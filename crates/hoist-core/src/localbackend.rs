@@ -10,10 +10,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use crate::env::Env;
+
 /// Default data directory: `$XDG_DATA_HOME/hoist/backend` or
 /// `~/.local/share/hoist/backend`.
-pub fn default_data_dir() -> PathBuf {
-    match std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+pub fn default_data_dir(env: &Env) -> PathBuf {
+    match env.var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
         Some(x) => PathBuf::from(x).join("hoist/backend"),
         None => dirs::home_dir()
             .unwrap_or_else(|| PathBuf::from("."))
@@ -37,15 +39,15 @@ pub fn addr_file(data: &Path) -> PathBuf {
 /// Where `start` notes which data directory's backend listens on a port
 /// (`<port>` holding the directory's path), so the selfhosted target finds
 /// that backend's token whatever `--data-dir` it was started with.
-pub fn port_note(port: u16) -> PathBuf {
-    let base = default_data_dir();
+pub fn port_note(env: &Env, port: u16) -> PathBuf {
+    let base = default_data_dir(env);
     base.with_file_name("backend-ports").join(port.to_string())
 }
 
 /// The data directory noted for `port`: `None` when no note is there (or
 /// it holds no absolute path); a note that cannot be read is an error.
-pub fn read_note(port: u16) -> anyhow::Result<Option<PathBuf>> {
-    let path = port_note(port);
+pub fn read_note(env: &Env, port: u16) -> anyhow::Result<Option<PathBuf>> {
+    let path = port_note(env, port);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -58,8 +60,8 @@ pub fn read_note(port: u16) -> anyhow::Result<Option<PathBuf>> {
 /// The data directory noted for `port`, for callers that only look for a
 /// backend to reuse: a note that cannot be read names none, and they fall
 /// back to the default data directory (see [`read_note`] for the error).
-pub fn noted_data_dir(port: u16) -> Option<PathBuf> {
-    read_note(port).ok().flatten()
+pub fn noted_data_dir(env: &Env, port: u16) -> Option<PathBuf> {
+    read_note(env, port).ok().flatten()
 }
 
 /// Present while the running backend uses [`token_file`] (not a

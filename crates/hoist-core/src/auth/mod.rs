@@ -8,6 +8,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use crate::env::Env;
+
 const SERVICE: &str = "hoist";
 
 /// A secret string whose Debug and Display never show the value.
@@ -78,22 +80,24 @@ pub fn env_vars(target: &str) -> Vec<String> {
 
 /// Which stores are used: `HOIST_CREDENTIALS=file` skips the keyring (for
 /// machines whose keyring is unusable), `keyring` refuses the file fallback.
-fn mode() -> String {
-    std::env::var("HOIST_CREDENTIALS").unwrap_or_else(|_| "auto".into())
+fn mode(env: &Env) -> String {
+    env.var("HOIST_CREDENTIALS")
+        .unwrap_or_else(|| "auto".into())
 }
 
 /// The credentials file: `$HOIST_CONFIG_DIR/credentials.json`, else the
 /// user config dir.
-pub(crate) fn credentials_file() -> PathBuf {
-    let base = std::env::var_os("HOIST_CONFIG_DIR")
+pub(crate) fn credentials_file(env: &Env) -> PathBuf {
+    let base = env
+        .var_os("HOIST_CONFIG_DIR")
         .map(PathBuf::from)
         .or_else(|| dirs::config_dir().map(|d| d.join("hoist")))
         .unwrap_or_else(|| PathBuf::from(".hoist-credentials"));
     base.join("credentials.json")
 }
 
-fn read_file() -> anyhow::Result<serde_json::Map<String, serde_json::Value>> {
-    let path = credentials_file();
+fn read_file(env: &Env) -> anyhow::Result<serde_json::Map<String, serde_json::Value>> {
+    let path = credentials_file(env);
     match std::fs::read_to_string(&path) {
         Ok(text) => {
             let v: serde_json::Value = serde_json::from_str(&text).with_context(|| {
@@ -112,45 +116,46 @@ fn read_file() -> anyhow::Result<serde_json::Map<String, serde_json::Value>> {
     }
 }
 
-fn write_file(map: &serde_json::Map<String, serde_json::Value>) -> anyhow::Result<PathBuf> {
-    let path = credentials_file();
+fn write_file(
+    env: &Env,
+    map: &serde_json::Map<String, serde_json::Value>,
+) -> anyhow::Result<PathBuf> {
+    let path = credentials_file(env);
     let text = serde_json::to_string_pretty(map)?;
     crate::fsx::write_atomic_mode(&path, text.as_bytes(), Some(0o600))?;
     Ok(path)
 }
 
-fn keyring_entry(target: &str) -> Option<keyring::Entry> {
-    if mode() == "file" {
+fn keyring_entry(env: &Env, target: &str) -> Option<keyring::Entry> {
+    if mode(env) == "file" {
         return None;
     }
     keyring::Entry::new(SERVICE, target).ok()
 }
 
 /// Look up the token for `target`: env vars, then keyring, then file.
-pub(crate) fn token(target: &str) -> anyhow::Result<Option<(Secret, Source)>> {
+pub(crate) fn token(env: &Env, target: &str) -> anyhow::Result<Option<(Secret, Source)>> {
     for var in env_vars(target) {
-        if let Ok(v) = std::env::var(&var) {
-            if !v.is_empty() {
-                return Ok(Some((Secret(v), Source::Env(var))));
-            }
+        if let Some(v) = env.non_empty(&var) {
+            return Ok(Some((Secret(v), Source::Env(var))));
         }
     }
-    if let Some(entry) = keyring_entry(target) {
+    if let Some(entry) = keyring_entry(env, target) {
         if let Ok(v) = entry.get_password() {
             return Ok(Some((Secret(v), Source::Keyring)));
         }
     }
-    let map = read_file()?;
+    let map = read_file(env)?;
     Ok(map
         .get(target)
         .and_then(|v| v.as_str())
-        .map(|v| (Secret(v.to_string()), Source::File(credentials_file()))))
+        .map(|v| (Secret(v.to_string()), Source::File(credentials_file(env)))))
 }
 
 /// Store `token` for `target`: the keyring when it works, else the file
 /// (and say why the keyring was not used).
-pub fn save(target: &str, token: &Secret) -> anyhow::Result<Stored> {
-    let why = if mode() == "file" {
+pub fn save(env: &Env, target: &str, token: &Secret) -> anyhow::Result<Stored> {
+    let why = if mode(env) == "file" {
         "HOIST_CREDENTIALS=file".to_string()
     } else {
         match keyring::Entry::new(SERVICE, target) {
@@ -162,7 +167,7 @@ pub fn save(target: &str, token: &Secret) -> anyhow::Result<Stored> {
                     Ok(()) if entry.get_password().ok().as_deref() == Some(token.expose()) => {
                         // A stale file copy would shadow nothing, but it is a
                         // plaintext token the user now expects in the keyring.
-                        let warning = remove_from_file(target).err().map(|e| {
+                        let warning = remove_from_file(env, target).err().map(|e| {
                         format!("an older copy of the token may be left in the credentials file: {e:#}")
                     });
                         return Ok(Stored::Keyring { warning });
@@ -175,16 +180,16 @@ pub fn save(target: &str, token: &Secret) -> anyhow::Result<Stored> {
             }
         }
     };
-    if mode() == "keyring" {
+    if mode(env) == "keyring" {
         anyhow::bail!("{why}, and HOIST_CREDENTIALS=keyring forbids the file fallback");
     }
-    let mut map = read_file()?;
+    let mut map = read_file(env)?;
     map.insert(
         target.to_string(),
         serde_json::Value::String(token.expose().to_string()),
     );
     Ok(Stored::File {
-        path: write_file(&map)?,
+        path: write_file(env, &map)?,
         why,
     })
 }
@@ -201,22 +206,22 @@ fn refusal(e: &keyring::Error) -> String {
     }
 }
 
-fn remove_from_file(target: &str) -> anyhow::Result<bool> {
-    let mut map = read_file()?;
+fn remove_from_file(env: &Env, target: &str) -> anyhow::Result<bool> {
+    let mut map = read_file(env)?;
     if map.remove(target).is_some() {
-        write_file(&map)?;
+        write_file(env, &map)?;
         return Ok(true);
     }
     Ok(false)
 }
 
 /// Forget the stored token for `target`; true when something was removed.
-pub fn delete(target: &str) -> anyhow::Result<bool> {
+pub fn delete(env: &Env, target: &str) -> anyhow::Result<bool> {
     let mut removed = false;
-    if let Some(entry) = keyring_entry(target) {
+    if let Some(entry) = keyring_entry(env, target) {
         removed |= entry.delete_credential().is_ok();
     }
-    removed |= remove_from_file(target)?;
+    removed |= remove_from_file(env, target)?;
     Ok(removed)
 }
 

@@ -24,6 +24,7 @@ use sha2::{Digest, Sha256};
 
 use super::walk::{path_bytes, Entry, Kind};
 use super::{BundleManifest, BundleOptions, BundleOutput, BLOCK_SIZE, LEVEL};
+use crate::env::Env;
 
 /// Entries touched less than this long before the walk are not trusted.
 pub(crate) const RACY_NANOS: i128 = 2_000_000_000;
@@ -81,10 +82,10 @@ impl Key {
 }
 
 /// Whether the cache is switched on (`HOIST_BUNDLE_CACHE=0` turns it off).
-pub(crate) fn enabled() -> bool {
+pub(crate) fn enabled(env: &Env) -> bool {
     !matches!(
-        std::env::var("HOIST_BUNDLE_CACHE").as_deref(),
-        Ok("0") | Ok("false") | Ok("no") | Ok("off")
+        env.var("HOIST_BUNDLE_CACHE").as_deref(),
+        Some("0") | Some("false") | Some("no") | Some("off")
     )
 }
 

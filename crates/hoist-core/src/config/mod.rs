@@ -25,6 +25,7 @@ use resolve::resolve;
 pub use schema::*;
 pub use supabase::valid_name as valid_function_name;
 
+use crate::env::Env;
 use crate::error::UserError;
 
 pub const FILE_NAME: &str = "hoist.yaml";
@@ -200,6 +201,9 @@ pub struct Project {
     /// The functions left out of `functions` because their configuration
     /// has problems (sorted by name).
     pub broken: Vec<Broken>,
+    /// The environment the project was loaded in (its `${VAR}`s came from
+    /// it); what works on the project reads settings here.
+    pub env: Env,
 }
 
 impl Project {
@@ -366,22 +370,15 @@ pub fn discover(explicit: Option<&Path>, start: &Path) -> anyhow::Result<PathBuf
 
 /// Read, parse and check a hoist.yaml. Functions with problems of their
 /// own are left out into [`Project::broken`]; a problem anywhere else fails.
-pub fn load(file: &Path) -> anyhow::Result<Project> {
-    load_with_env(file, |k| std::env::var(k).ok())
-}
-
-pub fn load_with_env(file: &Path, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Project> {
-    inspect(file, &env)?.map_err(ConfigError::into_error)
+pub fn load(file: &Path, env: &Env) -> anyhow::Result<Project> {
+    inspect(file, env)?.map_err(ConfigError::into_error)
 }
 
 /// Read and check a hoist.yaml, returning every problem found (those of
 /// broken functions included) instead of failing on the first. The outer
 /// error is for a file that cannot be read.
-pub fn check(
-    file: &Path,
-    env: impl Fn(&str) -> Option<String>,
-) -> anyhow::Result<Result<Project, ConfigError>> {
-    Ok(match inspect(file, &env)? {
+pub fn check(file: &Path, env: &Env) -> anyhow::Result<Result<Project, ConfigError>> {
+    Ok(match inspect(file, env)? {
         Ok(p) if !p.broken.is_empty() => {
             let mut problems: Vec<Problem> =
                 p.broken.into_iter().flat_map(|b| b.problems).collect();
@@ -398,10 +395,8 @@ pub fn check(
 /// [`check`], with the problems of single functions kept apart: the
 /// project is returned with those functions in `broken`, unless there
 /// is a problem outside them.
-fn inspect(
-    file: &Path,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> anyhow::Result<Result<Project, ConfigError>> {
+fn inspect(file: &Path, project_env: &Env) -> anyhow::Result<Result<Project, ConfigError>> {
+    let env = &|k: &str| project_env.var(k);
     let source = match source::read(file)? {
         Ok(text) => text,
         Err(problem) => {
@@ -467,6 +462,7 @@ fn inspect(
         functions,
         warnings,
         broken,
+        env: project_env.clone(),
     }))
 }
 

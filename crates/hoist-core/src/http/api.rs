@@ -15,6 +15,7 @@ use serde_json::Value;
 use super::redact::describe;
 use super::retry;
 use crate::auth::Secret;
+use crate::env::Env;
 use crate::error::UserError;
 
 /// Attempts for one idempotent call before giving up.
@@ -104,6 +105,8 @@ pub struct Api {
     pub(crate) unreachable_hint: String,
     /// Attempts for one retried call.
     attempts: u32,
+    /// Write the redacted wire trace (`HOIST_DEBUG_HTTP`).
+    trace: bool,
 }
 
 /// A body to send.
@@ -133,7 +136,14 @@ impl Api {
             unreachable_hint:
                 "check that it is running and that the URL is right (hoist config show)".into(),
             attempts: ATTEMPTS,
+            trace: false,
         })
+    }
+
+    /// Trace each retry on stderr when `env` has `HOIST_DEBUG_HTTP`.
+    pub(crate) fn traced(mut self, env: &Env) -> Api {
+        self.trace = env.var_os("HOIST_DEBUG_HTTP").is_some();
+        self
     }
 
     /// Say `hint` when the API cannot be reached (how to start it, say).
@@ -257,7 +267,9 @@ impl Api {
                             || ApiError::find(&err).is_some_and(|e| e.status == 429)) =>
                 {
                     crate::interrupt::check()?;
-                    tracing_debug(&format!("{err:#}; retrying ({n}/{})", self.attempts));
+                    if self.trace {
+                        trace(&format!("{err:#}; retrying ({n}/{})", self.attempts));
+                    }
                     tokio::time::sleep(wait.unwrap_or_else(|| retry::backoff(n))).await;
                 }
                 Err(Failure::Retry(err, _)) | Err(Failure::Final(err)) => return Err(err),
@@ -360,10 +372,8 @@ enum Failure {
 /// tool, written straight to stderr at any verbosity, like a `RUST_LOG`
 /// trace, so it is the one place this crate prints.
 #[allow(clippy::print_stderr)]
-fn tracing_debug(msg: &str) {
-    if std::env::var_os("HOIST_DEBUG_HTTP").is_some() {
-        eprintln!("debug: {}", super::redact::redact(msg));
-    }
+fn trace(msg: &str) {
+    eprintln!("debug: {}", super::redact::redact(msg));
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use anyhow::Context;
 use base64::Engine;
 
 use crate::auth::Secret;
+use crate::env::Env;
 
 /// A credential for one registry.
 #[derive(Clone)]
@@ -64,21 +65,23 @@ impl Creds {
 }
 
 /// The user name sent with a hoist-stored registry token.
-pub(crate) fn hoist_user() -> String {
-    std::env::var("HOIST_REGISTRY_USERNAME")
-        .ok()
-        .filter(|u| !u.is_empty())
+pub(crate) fn hoist_user(env: &Env) -> String {
+    env.non_empty("HOIST_REGISTRY_USERNAME")
         .unwrap_or_else(|| "x".to_string())
 }
 
 /// Find credentials for `host`. `configured` is the host of hoist.yaml's
 /// `registry.url`, the only registry hoist's own token is ever sent to.
-pub(crate) fn lookup(host: &str, configured: Option<&str>) -> anyhow::Result<Option<Creds>> {
+pub(crate) fn lookup(
+    env: &Env,
+    host: &str,
+    configured: Option<&str>,
+) -> anyhow::Result<Option<Creds>> {
     if configured == Some(host) {
-        if let Some((token, source)) = crate::auth::token("registry")? {
+        if let Some((token, source)) = crate::auth::token(env, "registry")? {
             return Ok(Some(Creds {
                 credential: Credential::Basic {
-                    user: hoist_user(),
+                    user: hoist_user(env),
                     password: token,
                 },
                 source: format!("hoist's registry token ({source})"),
@@ -86,7 +89,7 @@ pub(crate) fn lookup(host: &str, configured: Option<&str>) -> anyhow::Result<Opt
         }
     }
     if host == "registry.fly.io" {
-        if let Some((token, source)) = crate::auth::token("fly")? {
+        if let Some((token, source)) = crate::auth::token(env, "fly")? {
             return Ok(Some(Creds {
                 credential: Credential::Basic {
                     user: "x".into(),
@@ -96,12 +99,12 @@ pub(crate) fn lookup(host: &str, configured: Option<&str>) -> anyhow::Result<Opt
             }));
         }
     }
-    docker_config(host)
+    docker_config(env, host)
 }
 
 /// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
-pub(crate) fn docker_config_path() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("DOCKER_CONFIG").filter(|v| !v.is_empty()) {
+pub(crate) fn docker_config_path(env: &Env) -> Option<PathBuf> {
+    if let Some(dir) = env.var_os("DOCKER_CONFIG").filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(dir).join("config.json"));
     }
     dirs::home_dir().map(|h| h.join(".docker").join("config.json"))
@@ -125,8 +128,8 @@ fn auth_keys(host: &str) -> Vec<String> {
     keys
 }
 
-fn docker_config(host: &str) -> anyhow::Result<Option<Creds>> {
-    let Some(path) = docker_config_path() else {
+fn docker_config(env: &Env, host: &str) -> anyhow::Result<Option<Creds>> {
+    let Some(path) = docker_config_path(env) else {
         return Ok(None);
     };
     let text = match std::fs::read_to_string(&path) {

@@ -60,7 +60,7 @@ pub fn build(
     let ctx = RenderContext {
         app_version: version.clone(),
         revision: crate::git::commit(&project.root),
-        created: crate::clock::rfc3339(crate::clock::source_date_epoch()?),
+        created: crate::clock::rfc3339(crate::clock::source_date_epoch(&project.env)?),
         source: crate::git::source_url(&project.root),
         context_dir: CONTEXT_APP_DIR.to_string(),
     };

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::record::host;
+use crate::env::Env;
 use crate::storage::{Created, Store};
 use crate::targets::Reporter;
 
@@ -24,9 +25,9 @@ pub(crate) const ABANDONED_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 /// How long a deploy or rollback waits for the lease:
 /// `HOIST_LEASE_WAIT_SECONDS`, default 15 minutes. A value that is not a
 /// number of seconds is said through `warn` and the default applies.
-pub fn wait_for(warn: impl Fn(String)) -> Duration {
+pub fn wait_for(env: &Env, warn: impl Fn(String)) -> Duration {
     const DEFAULT: Duration = Duration::from_secs(15 * 60);
-    let Some(v) = std::env::var_os("HOIST_LEASE_WAIT_SECONDS") else {
+    let Some(v) = env.var_os("HOIST_LEASE_WAIT_SECONDS") else {
         return DEFAULT;
     };
     match v.to_str().map(|v| v.trim().parse::<u64>()) {

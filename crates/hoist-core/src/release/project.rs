@@ -79,7 +79,7 @@ pub fn build(
     let opts = oci::Options {
         builder,
         platform: Platform::parse(platform).map_err(crate::error::UserError::usage)?,
-        epoch: crate::clock::source_date_epoch()?,
+        epoch: crate::clock::source_date_epoch(&project.env)?,
         insecure: project.config.registry.insecure,
         configured_registry: project
             .config
@@ -92,6 +92,7 @@ pub fn build(
             crate::digest::prefixed(&digest),
         )),
         bundle_archive: Some((bundle.archive.clone(), bundle.manifest.total_size)),
+        env: project.env.clone(),
     };
     let (image, skipped) = build_image(project, &dest, &version, &digest, &opts, reach, printer)?;
     printer.step(
@@ -198,7 +199,7 @@ impl Context {
         let ctx = RenderContext {
             app_version: version.to_string(),
             revision: crate::git::commit(&project.root),
-            created: crate::clock::rfc3339(crate::clock::source_date_epoch()?),
+            created: crate::clock::rfc3339(crate::clock::source_date_epoch(&project.env)?),
             source: crate::git::source_url(&project.root),
             context_dir: CONTEXT_APP_DIR.to_string(),
         };

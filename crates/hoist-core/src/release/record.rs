@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::env::Env;
 use crate::storage::manifest::now_rfc3339;
 use crate::storage::Store;
 
@@ -138,7 +139,12 @@ pub struct ReleaseRecord {
 
 impl ReleaseRecord {
     /// A new record; ids sort by time (`r-<utc stamp>-<pid hex>`).
-    pub fn new(target: &str, project: &str, git_commit: Option<String>) -> ReleaseRecord {
+    pub fn new(
+        target: &str,
+        project: &str,
+        git_commit: Option<String>,
+        env: &Env,
+    ) -> ReleaseRecord {
         let now = now_rfc3339();
         let stamp: String = now.chars().filter(|c| c.is_ascii_digit()).collect();
         ReleaseRecord {
@@ -149,7 +155,7 @@ impl ReleaseRecord {
             status: ReleaseStatus::InProgress,
             created_at: now,
             finished_at: None,
-            who: who(),
+            who: who(env),
             host: host(),
             pid: std::process::id(),
             git_commit,
@@ -283,10 +289,8 @@ pub fn list(store: &dyn Store, limit: usize) -> anyhow::Result<(Vec<ReleaseRecor
 }
 
 /// Who is deploying: `$HOIST_WHO`, else the git author, else `$USER`.
-fn who() -> String {
-    std::env::var("HOIST_WHO")
-        .ok()
-        .filter(|v| !v.is_empty())
+fn who(env: &Env) -> String {
+    env.non_empty("HOIST_WHO")
         .or_else(|| {
             std::process::Command::new("git")
                 .args(["config", "user.name"])
@@ -296,24 +300,22 @@ fn who() -> String {
                 .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
                 .filter(|s| !s.is_empty())
         })
-        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| env.non_empty("USER"))
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// This machine's name: the kernel's (Linux), else `$HOSTNAME`, else empty
-/// (records and leases then name no host).
-#[allow(
-    clippy::manual_unwrap_or_default,
-    reason = "the match says what no host name means"
-)]
+/// This machine's name as the kernel has it, else empty (records and
+/// leases then name no host).
 pub(crate) fn host() -> String {
-    if let Ok(name) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
-        return name.trim().to_string();
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is writable for its length; gethostname writes at
+    // most that many bytes.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return String::new();
     }
-    match std::env::var("HOSTNAME") {
-        Ok(name) => name,
-        Err(_) => String::new(),
-    }
+    let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..end]).trim().to_string()
 }
 
 impl ReleaseRecord {

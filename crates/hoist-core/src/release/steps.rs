@@ -145,13 +145,13 @@ pub fn check_graphs(
 pub(crate) fn options(project: &Project, f: Option<&Function>) -> anyhow::Result<BundleOptions> {
     Ok(BundleOptions {
         limit_bytes: project.config.bundle.limit_mb.saturating_mul(1024 * 1024),
-        mtime: crate::clock::source_date_epoch()?,
+        mtime: crate::clock::source_date_epoch(&project.env)?,
         // Without a function (the project image) there are no globs.
         include: f.into_iter().flat_map(|f| f.include.clone()).collect(),
         exclude: f.into_iter().flat_map(|f| f.exclude.clone()).collect(),
         keep_node_modules: f.is_some_and(|f| f.runtime.bundles_node_modules()),
         threads: 0,
-        cache: crate::bundle::cache::enabled(),
+        cache: crate::bundle::cache::enabled(&project.env),
         ignore_root: Some(project.root.clone()),
         required: f.into_iter().flat_map(required_files).collect(),
     })

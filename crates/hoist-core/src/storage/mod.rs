@@ -135,7 +135,7 @@ pub fn open(
                     .with_hint("add `s3: { bucket: NAME, region: REGION }` under storage")
             })?;
             Ok(Box::new(
-                s3::S3Store::connect(&s3cfg, opts, printer)?
+                s3::S3Store::connect(&s3cfg, opts, printer, &project.env)?
                     .with_journal(project.state_dir().join("uploads")),
             ))
         }

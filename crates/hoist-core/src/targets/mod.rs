@@ -403,6 +403,7 @@ pub fn open(
     match chosen.as_str() {
         "selfhosted" | "local" => Ok(Box::new(selfhosted::Selfhosted::open(
             t.selfhosted.as_ref(),
+            &project.env,
         )?)),
         "fly" => match &t.fly {
             Some(cfg) => Ok(Box::new(fly::Fly::open(project, cfg, reporter)?)),

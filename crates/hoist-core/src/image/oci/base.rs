@@ -12,6 +12,7 @@ use anyhow::Context;
 
 use super::spec::{self, ImageConfig, Index, Manifest, Platform};
 use super::store::{self, BlobStore};
+use crate::env::Env;
 use crate::error::UserError;
 use crate::registry::client::Unreachable;
 use crate::registry::{Client, Reference};
@@ -83,6 +84,8 @@ pub(crate) struct Net<'a> {
     pub(crate) printer: &'a dyn Reporter,
     /// The command's record of unreachable registries.
     pub(crate) reach: &'a Reachability,
+    /// Where credentials and the user cache are found.
+    pub(crate) env: &'a Env,
     clients: std::sync::Mutex<HashMap<String, Arc<Client>>>,
 }
 
@@ -92,6 +95,7 @@ impl<'a> Net<'a> {
         configured: Option<String>,
         printer: &'a dyn Reporter,
         reach: &'a Reachability,
+        env: &'a Env,
     ) -> anyhow::Result<Net<'a>> {
         Ok(Net {
             rt: crate::registry::client::runtime()?,
@@ -99,6 +103,7 @@ impl<'a> Net<'a> {
             configured,
             printer,
             reach,
+            env,
             clients: Default::default(),
         })
     }
@@ -113,7 +118,12 @@ impl<'a> Net<'a> {
             return Ok(Arc::clone(c));
         }
         let insecure = self.insecure && self.configured.as_deref() == Some(registry);
-        let c = Arc::new(Client::new(registry, insecure, self.configured.as_deref())?);
+        let c = Arc::new(Client::new(
+            registry,
+            insecure,
+            self.configured.as_deref(),
+            self.env,
+        )?);
         map.insert(registry.to_string(), Arc::clone(&c));
         Ok(c)
     }
@@ -140,7 +150,7 @@ pub(crate) fn resolve(
     platform: &Platform,
     net: &Net,
 ) -> anyhow::Result<Base> {
-    let cache = BlobStore::cache();
+    let cache = BlobStore::cache(net.env);
     let refs_dir = cache.root.join("refs");
     let key_file = refs_dir.join(ref_key(reference, platform));
     // 1. What the cache already knows.

@@ -13,6 +13,7 @@ use anyhow::Context;
 use super::spec::{self, Descriptor, Index, Manifest, Platform};
 use super::store::{self, BlobStore, Layout};
 use crate::config::BuilderChoice;
+use crate::env::Env;
 use crate::error::UserError;
 use crate::report::Reporter;
 
@@ -44,8 +45,8 @@ impl Tool {
 }
 
 /// Whether `program` is on PATH.
-pub(crate) fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
+pub(crate) fn on_path(env: &Env, program: &str) -> bool {
+    env.var_os("PATH").is_some_and(|paths| {
         std::env::split_paths(&paths).any(|d| {
             let p = d.join(program);
             p.is_file() && std::fs::metadata(&p).is_ok_and(is_executable)
@@ -68,14 +69,14 @@ fn is_executable(_meta: std::fs::Metadata) -> bool {
 
 /// The first usable external builder: buildah, podman, then docker (only
 /// when its daemon answers).
-pub fn detect() -> Option<Tool> {
-    if on_path("buildah") {
+pub fn detect(env: &Env) -> Option<Tool> {
+    if on_path(env, "buildah") {
         return Some(Tool::Buildah);
     }
-    if on_path("podman") {
+    if on_path(env, "podman") {
         return Some(Tool::Podman);
     }
-    if on_path("docker")
+    if on_path(env, "docker")
         && Command::new("docker")
             .args(["info", "--format", "{{.ServerVersion}}"])
             .stdout(std::process::Stdio::null())
@@ -101,12 +102,17 @@ pub(crate) struct Job<'a> {
     pub(crate) ref_name: &'a str,
     /// Where the builder's own output goes (with `-v`).
     pub(crate) reporter: &'a dyn Reporter,
+    /// The environment the builder is found in and runs with.
+    pub(crate) env: &'a Env,
 }
 
-fn run(cmd: &mut Command, what: &str, reporter: &dyn Reporter) -> anyhow::Result<()> {
+fn run(cmd: &mut Command, what: &str, job: &Job) -> anyhow::Result<()> {
+    let reporter = job.reporter;
     // A DOCKER_CONFIG without a config.json makes the containers tools
     // fail; hoist treats it as "no credentials", so the builder should too.
-    if std::env::var_os("DOCKER_CONFIG")
+    if job
+        .env
+        .var_os("DOCKER_CONFIG")
         .is_some_and(|d| !std::path::Path::new(&d).join("config.json").is_file())
     {
         cmd.env_remove("DOCKER_CONFIG");
@@ -136,7 +142,7 @@ fn run(cmd: &mut Command, what: &str, reporter: &dyn Reporter) -> anyhow::Result
 /// `job.ref_name`; returns its manifest descriptor.
 pub(crate) fn build(job: &Job, layout: &Layout) -> anyhow::Result<Descriptor> {
     let name = job.tool.name();
-    if !on_path(name) {
+    if !on_path(job.env, name) {
         return Err(
             UserError::failure(format!("builder `{name}` is not installed"))
                 .with_hint(install_hint())
@@ -150,7 +156,7 @@ pub(crate) fn build(job: &Job, layout: &Layout) -> anyhow::Result<Descriptor> {
         .with_context(|| format!("cannot create a directory in {}", parent.display()))?;
     let out_dir = tmp.path().join("layout");
     let tag = format!("localhost/hoist-build/{}", job.ref_name);
-    let cache = store::cache_root().join(name);
+    let cache = store::cache_root(job.env).join(name);
     let platform = job.platform.to_string();
     let epoch = job.epoch.to_string();
     let tls = format!("--tls-verify={}", !job.insecure);
@@ -183,17 +189,13 @@ pub(crate) fn build(job: &Job, layout: &Layout) -> anyhow::Result<Descriptor> {
             .arg(job.dockerfile)
             .args(["-t", &tag])
             .arg(job.context);
-            run(&mut bud, &format!("{name} build"), job.reporter)?;
+            run(&mut bud, &format!("{name} build"), job)?;
             let mut push = Command::new(name);
             storage(&mut push);
             push.arg("push")
                 .arg(&tag)
                 .arg(format!("oci:{}:{}", out_dir.display(), job.ref_name));
-            run(
-                &mut push,
-                &format!("{name} push to an OCI layout"),
-                job.reporter,
-            )?;
+            run(&mut push, &format!("{name} push to an OCI layout"), job)?;
         }
         Tool::Docker => {
             let mut b = Command::new("docker");
@@ -209,7 +211,7 @@ pub(crate) fn build(job: &Job, layout: &Layout) -> anyhow::Result<Descriptor> {
                 .arg("-f")
                 .arg(job.dockerfile)
                 .arg(job.context);
-            run(&mut b, "docker buildx build", job.reporter)?;
+            run(&mut b, "docker buildx build", job)?;
         }
     }
     import(&out_dir, job.platform, job.ref_name, layout)

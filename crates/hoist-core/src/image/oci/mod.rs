@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::config::{BuilderChoice, Function, Project};
+use crate::env::Env;
 use crate::error::UserError;
 use crate::report::Reporter;
 use spec::{Descriptor, Platform};
@@ -45,6 +46,8 @@ pub(crate) struct Options {
     /// That bundle's archive and the size of its files, when the context
     /// does not hold them yet (see [`context::Bundle`]).
     pub(crate) bundle_archive: Option<(PathBuf, u64)>,
+    /// The project's environment (credentials, the cache, PATH).
+    pub(crate) env: Env,
 }
 
 /// An image in the project's layout.
@@ -217,7 +220,7 @@ fn choose_tool(job: &Job) -> anyhow::Result<Option<external::Tool>> {
             .into())
         }
         (BuilderChoice::Native, None) | (BuilderChoice::Auto, None) => None,
-        (BuilderChoice::Auto, Some((line, inst, why))) => match external::detect() {
+        (BuilderChoice::Auto, Some((line, inst, why))) => match external::detect(&job.opts.env) {
             Some(t) => Some(t),
             None => {
                 return Err(UserError::failure(format!(
@@ -240,6 +243,7 @@ impl Job<'_> {
             self.opts.configured_registry.clone(),
             self.printer,
             self.reach,
+            &self.opts.env,
         )
     }
 }
@@ -263,7 +267,7 @@ fn build_native(job: &Job) -> anyhow::Result<Produced> {
         &net,
     )?;
     let layout = job.layout;
-    let cache = BlobStore::cache();
+    let cache = BlobStore::cache(net.env);
     for d in &built.layers {
         layout.blobs.import(&cache, &d.digest)?;
     }
@@ -312,6 +316,7 @@ fn build_external(job: &Job, t: external::Tool) -> anyhow::Result<Produced> {
             insecure,
             ref_name: job.name,
             reporter: job.printer,
+            env: &opts.env,
         },
         job.layout,
     )?;
@@ -439,11 +444,12 @@ pub(crate) fn build_function(
     let opts = Options {
         builder,
         platform,
-        epoch: crate::clock::source_date_epoch()?,
+        epoch: crate::clock::source_date_epoch(&project.env)?,
         insecure: project.config.registry.insecure,
         configured_registry: project.config.registry.url.as_deref().map(registry_host),
         bundle: bundle_rel.clone().zip(bundle_digest.clone()),
         bundle_archive: Some((archive.0.to_path_buf(), archive.1)),
+        env: project.env.clone(),
     };
     if bundle_rel.is_none() {
         // A context root elsewhere in the bundle: its files go on disk.

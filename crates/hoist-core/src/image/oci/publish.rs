@@ -258,8 +258,13 @@ fn client_for(
         .url
         .as_deref()
         .map(crate::image::oci::registry_host);
-    let mut client = Client::new(&dest.registry, dest.insecure, configured.as_deref())?
-        .with_upload_journal(project.state_dir().join("uploads"), printer);
+    let mut client = Client::new(
+        &dest.registry,
+        dest.insecure,
+        configured.as_deref(),
+        &project.env,
+    )?
+    .with_upload_journal(project.state_dir().join("uploads"), printer);
     if let Some(c) = &dest.creds {
         client = client.with_creds(c.clone());
     }

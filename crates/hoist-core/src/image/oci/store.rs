@@ -17,6 +17,7 @@ use anyhow::Context;
 use sha2::{Digest, Sha256};
 
 use super::spec::{self, Descriptor, Index, REF_NAME};
+use crate::env::Env;
 
 /// Whether `digest` is `sha256:` and 64 lower-case hex digits, the only
 /// form hoist uses as a file name.
@@ -25,8 +26,8 @@ pub(crate) fn is_digest(digest: &str) -> bool {
 }
 
 /// The user cache root: `$HOIST_CACHE_DIR`, else `<cache dir>/hoist`.
-pub(crate) fn cache_root() -> PathBuf {
-    std::env::var_os("HOIST_CACHE_DIR")
+pub(crate) fn cache_root(env: &Env) -> PathBuf {
+    env.var_os("HOIST_CACHE_DIR")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| dirs::cache_dir().map(|d| d.join("hoist")))
@@ -45,8 +46,8 @@ impl BlobStore {
     }
 
     /// The user-wide cache of blobs.
-    pub(crate) fn cache() -> BlobStore {
-        BlobStore::new(cache_root().join("oci"))
+    pub(crate) fn cache(env: &Env) -> BlobStore {
+        BlobStore::new(cache_root(env).join("oci"))
     }
 
     /// Where blob `digest` lives. Only a valid digest ([`is_digest`]) names

@@ -15,6 +15,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::env::Env;
 use crate::report::Progress;
 use anyhow::Context;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
@@ -130,14 +131,19 @@ impl Client {
     /// A client for `registry` (a name as in references). Plain HTTP when
     /// `insecure` or the host is loopback; `configured` is hoist.yaml's
     /// registry host (hoist's own token is only sent there).
-    pub fn new(registry: &str, insecure: bool, configured: Option<&str>) -> anyhow::Result<Client> {
+    pub fn new(
+        registry: &str,
+        insecure: bool,
+        configured: Option<&str>,
+        env: &Env,
+    ) -> anyhow::Result<Client> {
         let host = super::reference::api_host(registry);
         let scheme = if insecure || super::reference::is_loopback(host) {
             "http"
         } else {
             "https"
         };
-        let creds = super::auth::lookup(registry, configured)?;
+        let creds = super::auth::lookup(env, registry, configured)?;
         let http = crate::http::builder()
             .read_timeout(Duration::from_secs(120))
             .build()
@@ -693,7 +699,7 @@ mod tests {
 
     #[test]
     fn locations_resolve_against_the_request_url() {
-        let c = Client::new("127.0.0.1:5000", false, None).unwrap();
+        let c = Client::new("127.0.0.1:5000", false, None, &crate::env::Env::default()).unwrap();
         let req = "http://127.0.0.1:5000/v2/app/blobs/uploads/";
         assert_eq!(
             c.absolute(req, "/v2/app/blobs/uploads/u1?_state=x"),

@@ -3,6 +3,7 @@
 //! and the HTTP client handed to the SDK.
 
 use super::*;
+use crate::env::Env;
 
 /// Where the credentials came from, for messages (never the keys).
 #[derive(Debug, Clone)]
@@ -16,6 +17,7 @@ pub(super) fn resolve_credentials(
     cfg: &S3Config,
     opts: &OpenOptions,
     http: &aws_sdk_s3::config::SharedHttpClient,
+    vars: &Env,
 ) -> anyhow::Result<(Option<SharedCredentialsProvider>, CredSource)> {
     let profile = |name: &str| {
         let pc = aws_config::provider_config::ProviderConfig::without_region()
@@ -33,7 +35,7 @@ pub(super) fn resolve_credentials(
             CredSource(format!("AWS profile `{p}` (--profile)")),
         ));
     }
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let env = |k: &str| vars.non_empty(k);
     match (
         env("HOIST_S3_ACCESS_KEY_ID"),
         env("HOIST_S3_SECRET_ACCESS_KEY"),
@@ -57,7 +59,7 @@ pub(super) fn resolve_credentials(
         }
         (None, None) => {}
     }
-    if let Some((secret, source)) = crate::auth::token("s3")? {
+    if let Some((secret, source)) = crate::auth::token(vars, "s3")? {
         match parse_token(secret.expose()) {
             Some((ak, sk, token)) => {
                 let creds = Credentials::new(ak, sk, token, None, "hoist-login");

@@ -38,6 +38,7 @@ use bytes::Bytes;
 
 use super::{Created, ObjectInfo, OpenOptions, Store, Uploaded};
 use crate::config::schema::S3Config;
+use crate::env::Env;
 use crate::error::UserError;
 use crate::report::Reporter;
 
@@ -77,16 +78,16 @@ impl S3Store {
         cfg: &S3Config,
         opts: &OpenOptions,
         printer: &dyn Reporter,
+        env: &Env,
     ) -> anyhow::Result<Self> {
         let rt = crate::rt::handle()?.clone();
         let http = http_client(printer);
-        let (creds, source) = resolve_credentials(cfg, opts, &http)?;
-        let endpoint_env = std::env::var("AWS_ENDPOINT_URL_S3")
-            .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
-            .ok()
-            .filter(|v| !v.is_empty());
+        let (creds, source) = resolve_credentials(cfg, opts, &http, env)?;
+        let endpoint_env = env
+            .non_empty("AWS_ENDPOINT_URL_S3")
+            .or_else(|| env.non_empty("AWS_ENDPOINT_URL"));
         let endpoint = cfg.endpoint.clone().or(endpoint_env);
-        let tuning = Tuning::from_env(endpoint.as_deref())?;
+        let tuning = Tuning::from_env(env, endpoint.as_deref())?;
 
         let profile_name = opts.profile.clone().or_else(|| cfg.profile.clone());
         let sdk = rt.block_on(async {

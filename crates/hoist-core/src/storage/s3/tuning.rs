@@ -19,9 +19,9 @@ pub(crate) struct Tuning {
     pub(crate) sign_payload: bool,
 }
 
-fn env_u64(name: &str) -> anyhow::Result<Option<u64>> {
-    match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => v
+fn env_u64(env: &Env, name: &str) -> anyhow::Result<Option<u64>> {
+    match env.var(name) {
+        Some(v) if !v.trim().is_empty() => v
             .trim()
             .parse::<u64>()
             .map(Some)
@@ -31,19 +31,24 @@ fn env_u64(name: &str) -> anyhow::Result<Option<u64>> {
 }
 
 impl Tuning {
-    pub(super) fn from_env(endpoint: Option<&str>) -> anyhow::Result<Tuning> {
-        let part_size = env_u64("HOIST_S3_PART_SIZE_MB")?.map_or(16 * MIB, |m| m * MIB);
+    pub(super) fn from_env(env: &Env, endpoint: Option<&str>) -> anyhow::Result<Tuning> {
+        let part_size = env_u64(env, "HOIST_S3_PART_SIZE_MB")?.map_or(16 * MIB, |m| m * MIB);
         if part_size < MIN_PART {
             return Err(UserError::usage("HOIST_S3_PART_SIZE_MB must be at least 5").into());
         }
-        let threshold = env_u64("HOIST_S3_MULTIPART_THRESHOLD_MB")?.map_or(part_size, |m| m * MIB);
-        let concurrency = env_u64("HOIST_S3_CONCURRENCY")?.unwrap_or(4).clamp(1, 64) as usize;
-        let part_attempts = env_u64("HOIST_S3_PART_ATTEMPTS")?.unwrap_or(5).clamp(1, 20) as u32;
-        let sign_payload = match std::env::var("HOIST_S3_SIGN_PAYLOAD").as_deref() {
-            Ok("always") | Ok("1") | Ok("true") => true,
-            Ok("never") | Ok("0") | Ok("false") => false,
-            Ok("auto") | Ok("") | Err(_) => !payload_protected(endpoint),
-            Ok(other) => {
+        let threshold =
+            env_u64(env, "HOIST_S3_MULTIPART_THRESHOLD_MB")?.map_or(part_size, |m| m * MIB);
+        let concurrency = env_u64(env, "HOIST_S3_CONCURRENCY")?
+            .unwrap_or(4)
+            .clamp(1, 64) as usize;
+        let part_attempts = env_u64(env, "HOIST_S3_PART_ATTEMPTS")?
+            .unwrap_or(5)
+            .clamp(1, 20) as u32;
+        let sign_payload = match env.var("HOIST_S3_SIGN_PAYLOAD").as_deref() {
+            Some("always") | Some("1") | Some("true") => true,
+            Some("never") | Some("0") | Some("false") => false,
+            Some("auto") | Some("") | None => !payload_protected(endpoint),
+            Some(other) => {
                 return Err(UserError::usage(format!(
                     "HOIST_S3_SIGN_PAYLOAD=`{other}` is not auto, always or never"
                 ))

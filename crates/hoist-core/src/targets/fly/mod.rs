@@ -31,6 +31,7 @@ use super::{
 };
 use crate::config::schema::FlyConfig;
 use crate::config::Project;
+use crate::env::Env;
 use crate::error::UserError;
 use crate::http::api::Auth;
 use crate::http::Api;
@@ -49,11 +50,15 @@ pub(crate) struct Fly {
     /// Where warnings of work no command step owns go (leases kept fresh,
     /// restarts inside `env set`).
     reporter: Arc<dyn Reporter>,
+    /// The environment the project was loaded in.
+    env: Env,
+    /// How long a rollout waits for another client's lease.
+    lease_wait: Duration,
 }
 
-fn env_or(var: &str, cfg: Option<&String>, default: &str) -> String {
+fn env_or(env: &Env, var: &str, cfg: Option<&String>, default: &str) -> String {
     cfg.cloned()
-        .or_else(|| std::env::var(var).ok().filter(|v| !v.is_empty()))
+        .or_else(|| env.non_empty(var))
         .unwrap_or_else(|| default.to_string())
         .trim_end_matches('/')
         .to_string()
@@ -112,22 +117,27 @@ impl Fly {
         for note in notes(&specs) {
             reporter.step("Note", &note);
         }
-        let token = crate::auth::token("fly")?.map(|t| t.0);
+        let env = &project.env;
+        let lease_wait = lease_patience(env)?;
+        let token = crate::auth::token(env, "fly")?.map(|t| t.0);
         let auth = token.as_ref().map(api::auth_for).unwrap_or(Auth::None);
         let hint =
             "run `hoist login fly`, or set FLY_API_TOKEN (a token from `fly tokens create deploy`)"
                 .to_string();
         let machines_url = env_or(
+            env,
             "FLY_FLAPS_BASE_URL",
             cfg.api_url.as_ref(),
             "https://api.machines.dev",
         );
         let platform_url = env_or(
+            env,
             "FLY_API_BASE_URL",
             cfg.platform_url.as_ref(),
             "https://api.fly.io",
         );
         let registry = env_or(
+            env,
             "FLY_REGISTRY_HOST",
             cfg.registry.as_ref(),
             "registry.fly.io",
@@ -138,14 +148,16 @@ impl Fly {
             format!("the Fly Machines API at {machines_url}"),
             hint.clone(),
         )?
-        .with_attempts(8);
+        .with_attempts(8)
+        .traced(env);
         let platform = Api::new(
             &platform_url,
             auth,
             format!("the Fly platform API at {platform_url}"),
             hint,
         )?
-        .with_attempts(8);
+        .with_attempts(8)
+        .traced(env);
         Ok(Fly {
             api: FlyApi { machines, platform },
             org: cfg.org.clone(),
@@ -153,6 +165,8 @@ impl Fly {
             token,
             specs,
             reporter: reporter.share(),
+            env: env.clone(),
+            lease_wait,
         })
     }
 
@@ -200,7 +214,7 @@ impl Fly {
             let mut fresh = false;
             for m in &ms {
                 if leases.nonce(&m.id).is_none() {
-                    leases.acquire(&m.id, lease_patience()?).await?;
+                    leases.acquire(&m.id, self.lease_wait).await?;
                     fresh = true;
                 }
             }
@@ -281,6 +295,7 @@ impl Fly {
                 spec,
                 leases: &leases,
                 r,
+                lease_wait: self.lease_wait,
                 wanted_digest: wanted,
                 config,
             }
@@ -577,9 +592,9 @@ impl Target for Fly {
 
     fn invoke(&self, function: &str, inv: &Invocation) -> anyhow::Result<InvokeResult> {
         let spec = self.spec(function)?;
-        let base = std::env::var("HOIST_FLY_APP_URL")
-            .ok()
-            .filter(|v| !v.is_empty())
+        let base = self
+            .env
+            .non_empty("HOIST_FLY_APP_URL")
             .map(|t| t.replace("{app}", &spec.app))
             .unwrap_or_else(|| format!("https://{}.fly.dev", spec.app));
         super::http_invoke::invoke(&base, inv)

@@ -20,6 +20,7 @@ use super::api::{pause, FlyApi, Machine};
 use super::lease::Leases;
 use super::spec::Spec;
 use crate::config::fly::Strategy;
+use crate::env::Env;
 use crate::error::UserError;
 use crate::targets::{Reporter, StartFailure};
 
@@ -28,21 +29,17 @@ const SMOKE: Duration = Duration::from_secs(3);
 /// How long a rollout waits for another client's lease
 /// (`HOIST_FLY_LEASE_WAIT` seconds; unset or empty: 90). A value that is
 /// not a whole number of seconds is an error.
-pub(crate) fn lease_patience() -> anyhow::Result<Duration> {
-    let secs = match std::env::var("HOIST_FLY_LEASE_WAIT") {
-        Ok(v) if !v.trim().is_empty() => v.trim().parse::<u64>().map_err(|_| {
-            UserError::usage(format!(
-                "HOIST_FLY_LEASE_WAIT=`{v}` is not a whole number of seconds"
-            ))
-        })?,
-        Ok(_) | Err(std::env::VarError::NotPresent) => 90,
-        Err(std::env::VarError::NotUnicode(v)) => {
-            return Err(UserError::usage(format!(
-                "HOIST_FLY_LEASE_WAIT=`{}` is not a whole number of seconds",
-                v.to_string_lossy()
-            ))
-            .into())
+pub(crate) fn lease_patience(env: &Env) -> anyhow::Result<Duration> {
+    let secs = match env.var_os("HOIST_FLY_LEASE_WAIT") {
+        Some(v) if !v.to_string_lossy().trim().is_empty() => {
+            let v = v.to_string_lossy();
+            v.trim().parse::<u64>().map_err(|_| {
+                UserError::usage(format!(
+                    "HOIST_FLY_LEASE_WAIT=`{v}` is not a whole number of seconds"
+                ))
+            })?
         }
+        _ => 90,
     };
     Ok(Duration::from_secs(secs))
 }
@@ -64,6 +61,8 @@ pub(crate) struct Rollout<'a> {
     pub(crate) spec: &'a Spec,
     pub(crate) leases: &'a Leases,
     pub(crate) r: &'a dyn Reporter,
+    /// How long to wait for another client's lease.
+    pub(crate) lease_wait: Duration,
     /// `metadata.hoist_config` of the wanted config.
     pub(crate) wanted_digest: String,
     pub(crate) config: Value,
@@ -317,9 +316,7 @@ impl Rollout<'_> {
         mut config: Value,
         cordoned: bool,
     ) -> anyhow::Result<Machine> {
-        // Read before the machine exists: an error after would leave it
-        // out of what the rollout undoes.
-        let patience = lease_patience()?;
+        let patience = self.lease_wait;
         let launch = super::new_id();
         config["metadata"]["hoist_launch_id"] = Value::from(launch.clone());
         let m = self

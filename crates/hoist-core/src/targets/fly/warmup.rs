@@ -58,6 +58,7 @@ impl Fly {
                 spec,
                 leases: &leases,
                 r: &self.no_report(),
+                lease_wait: self.lease_wait,
                 wanted_digest: String::new(),
                 config: Value::Null,
             };

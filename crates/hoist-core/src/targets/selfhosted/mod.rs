@@ -24,6 +24,7 @@ mod wire;
 use token::token_for;
 
 use crate::config::schema::SelfhostedConfig;
+use crate::env::Env;
 use crate::error::UserError;
 use crate::http::api::{Auth, Body};
 use crate::http::{Api, ApiError};
@@ -45,16 +46,12 @@ pub(crate) struct Selfhosted {
 }
 
 impl Selfhosted {
-    pub(crate) fn open(cfg: Option<&SelfhostedConfig>) -> anyhow::Result<Selfhosted> {
+    pub(crate) fn open(cfg: Option<&SelfhostedConfig>, env: &Env) -> anyhow::Result<Selfhosted> {
         let url = cfg
             .map(|c| c.url.clone())
-            .or_else(|| {
-                std::env::var("HOIST_BACKEND_URL")
-                    .ok()
-                    .filter(|v| !v.is_empty())
-            })
+            .or_else(|| env.non_empty("HOIST_BACKEND_URL"))
             .unwrap_or_else(|| DEFAULT_URL.to_string());
-        let token = token_for(&url)?;
+        let token = token_for(env, &url)?;
         let auth = token.map(Auth::Bearer).unwrap_or(Auth::None);
         let shown = crate::http::redact::redact(&url);
         let api = Api::new(
@@ -64,7 +61,8 @@ impl Selfhosted {
             "`hoist login selfhosted` stores its token (or set HOIST_SELFHOSTED_TOKEN); \
              the local backend's (`hoist backend start`) is found on its own"
                 .into(),
-        )?;
+        )?
+        .traced(env);
         let api = if token::is_loopback(&url) {
             api.with_unreachable_hint(format!(
                 "start the local backend: `hoist backend start` (it listens on {DEFAULT_URL}; \

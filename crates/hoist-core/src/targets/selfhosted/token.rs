@@ -5,13 +5,15 @@
 
 use std::path::PathBuf;
 
+use crate::env::Env;
+
 /// The local backend's data directory (`HOIST_BACKEND_DIR`, else the one
 /// `hoist backend` uses by default).
-pub(crate) fn local_data_dir() -> PathBuf {
-    std::env::var_os("HOIST_BACKEND_DIR")
+pub(crate) fn local_data_dir(env: &Env) -> PathBuf {
+    env.var_os("HOIST_BACKEND_DIR")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .unwrap_or_else(crate::localbackend::default_data_dir)
+        .unwrap_or_else(|| crate::localbackend::default_data_dir(env))
 }
 
 /// The token for the backend at `url`: `HOIST_SELFHOSTED_TOKEN`; else the
@@ -19,8 +21,8 @@ pub(crate) fn local_data_dir() -> PathBuf {
 /// runs it; else the stored one (`hoist login selfhosted`); else, on
 /// loopback, the local data directory's token (a backend served from it in
 /// the foreground).
-pub(super) fn token_for(url: &str) -> anyhow::Result<Option<crate::auth::Secret>> {
-    let stored = crate::auth::token("selfhosted")?;
+pub(super) fn token_for(env: &Env, url: &str) -> anyhow::Result<Option<crate::auth::Secret>> {
+    let stored = crate::auth::token(env, "selfhosted")?;
     if let Some((t, crate::auth::Source::Env(_))) = stored {
         return Ok(Some(t));
     }
@@ -39,8 +41,8 @@ pub(super) fn token_for(url: &str) -> anyhow::Result<Option<crate::auth::Secret>
     let port = reqwest::Url::parse(url)
         .ok()
         .and_then(|u| u.port_or_known_default());
-    let noted = port.and_then(crate::localbackend::noted_data_dir);
-    for data in noted.iter().chain(std::iter::once(&local_data_dir())) {
+    let noted = port.and_then(|p| crate::localbackend::noted_data_dir(env, p));
+    for data in noted.iter().chain(std::iter::once(&local_data_dir(env))) {
         if runs_here(port, data) {
             if let Some(t) = local(data) {
                 return Ok(Some(t));
@@ -49,7 +51,7 @@ pub(super) fn token_for(url: &str) -> anyhow::Result<Option<crate::auth::Secret>
     }
     Ok(match stored {
         Some((t, _)) => Some(t),
-        None => local(&local_data_dir()),
+        None => local(&local_data_dir(env)),
     })
 }
 

@@ -208,7 +208,7 @@ struct StageOut {
 /// Build the image; blobs land in the cache.
 pub(crate) fn build(req: &Request, net: &Net) -> anyhow::Result<Built> {
     let df = req.dockerfile;
-    let cache = BlobStore::cache();
+    let cache = BlobStore::cache(net.env);
     let created = crate::clock::rfc3339(req.epoch);
     let mut globals = platform_args(req.platform);
     for a in &df.global_args {
