@@ -159,6 +159,8 @@ pub fn layout(project: &Project, functions: &[(&Function, Plan)]) -> anyhow::Res
             import_map: None,
             remote: remote.into_iter().collect(),
             warnings: Vec::new(),
+            // The union of the members' graphs; each member lists its own.
+            modules: Vec::new(),
         },
         routes,
         indexes,

@@ -1,21 +1,30 @@
 //! The module graph of a Deno function: from its entrypoint, every local
-//! module reached through `import`, `export … from` and `import('…')` with
-//! a literal ([`lex`]), resolved against the importing file and the
-//! function's import map ([`importmap`], [`resolve`]). A deno bundle holds
-//! exactly these files (plus the import map, the deno.json that named it,
-//! and any static files), wherever they live under the project root, with
-//! paths relative to their common root so every relative import still
-//! resolves once unpacked. Remote specifiers are only listed.
+//! module its code reaches — `import`, `export … from`, `import('…')`,
+//! `require()`, `import x = require()`, `/// <reference path>` and a
+//! `@jsxImportSource` runtime, read with a JS/TS parser ([`parse`]) —
+//! resolved against the importing file and the function's import map
+//! ([`importmap`], [`resolve`]). Type-only imports are recorded, not
+//! followed: Deno erases them and does not type-check at start, so no
+//! `.d.ts` is bundled for them. An `import()` of a computed specifier
+//! brings in the files under its literal prefix that match its literal
+//! suffix ([`dynamic`]), with a warning naming the pattern; one with no
+//! literal prefix is a warning that nothing could be added. A deno bundle
+//! holds exactly these files (plus the import map, the deno.json that named
+//! it, static files and `include:` globs), wherever they live under the
+//! project root, with paths relative to their common root so every relative
+//! import still resolves once unpacked. Remote specifiers are only listed.
 //!
 //! A specifier that leads nowhere (a missing file, a bare name no import map
-//! maps, a path outside the project) is an error naming the importing file,
-//! its line and the specifier; `--allow-unresolved` turns those into
-//! warnings. A file the graph reaches that hoist never bundles (a secret, an
-//! ignored path) is always an error. Cycles are fine: each file once.
+//! maps, a scheme Deno cannot load, a path outside the project) is an error
+//! naming the importing file, its line and the specifier;
+//! `--allow-unresolved` turns those into warnings. A file the graph reaches
+//! that hoist never bundles (a secret, an ignored path) or that does not
+//! parse is always an error. Cycles are fine: each file once.
 
+pub mod dynamic;
 pub mod importmap;
-pub mod lex;
 pub mod npmrc;
+pub mod parse;
 pub mod resolve;
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -23,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use self::importmap::ImportMap;
-use self::lex::Import;
+use self::parse::{Import, Kind};
 use self::resolve::{Target, Unresolved};
 use crate::error::UserError;
 
@@ -61,37 +70,80 @@ pub struct Plan {
     pub import_map: Option<String>,
     /// Remote specifiers, sorted and deduplicated.
     pub remote: Vec<String>,
-    /// Unresolved specifiers let through by `allow_unresolved`.
+    /// Unresolved specifiers let through by `allow_unresolved`, computed
+    /// `import()`s and notes.
     pub warnings: Vec<String>,
+    /// Every source module read, in the order the walk reached it, with
+    /// its imports (`hoist bundle -v`, `--output json`).
+    pub modules: Vec<Module>,
+}
+
+/// A source module of the graph and what it imports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Module {
+    /// Relative to the project root, `/`-separated.
+    pub path: String,
+    pub imports: Vec<Edge>,
+}
+
+/// One import of a module and where it led.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    pub specifier: String,
+    pub kind: Kind,
+    pub line: usize,
+    pub column: usize,
+    /// Files (project-relative) or the remote specifier it led to; empty
+    /// when not followed (type-only) or unresolved.
+    pub targets: Vec<String>,
 }
 
 /// JS/TS sources whose imports are followed; other files reached (JSON,
 /// WASM, text) are bundled as they are.
 const SOURCES: [&str; 8] = ["ts", "tsx", "js", "jsx", "mjs", "mts", "cjs", "cts"];
 
-type Lexed = Arc<Result<Vec<Import>, String>>;
+/// Why a reached file's imports could not be read.
+#[derive(Debug, Clone)]
+enum Unreadable {
+    /// Not readable, binary or not UTF-8: said as is.
+    File(String),
+    /// Not valid JavaScript or TypeScript.
+    Syntax(parse::ParseError),
+}
 
-/// Specifiers of each file read in this process: functions sharing code
-/// read and tokenize it once per run.
-fn lexed(path: &Path) -> Lexed {
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Lexed>>> = OnceLock::new();
+type Parsed = Arc<Result<Vec<Import>, Unreadable>>;
+
+/// Imports of each file read in this process: functions sharing code read
+/// and parse it once per run.
+fn parsed(path: &Path) -> Parsed {
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Parsed>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     if let Some(hit) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(path) {
         return Arc::clone(hit);
     }
-    let res = match std::fs::read(path) {
-        Err(e) => Err(format!("cannot read it: {e}")),
-        Ok(bytes) if bytes.contains(&0) => {
-            Err("it is a binary file, not a JavaScript or TypeScript module".into())
-        }
-        Ok(bytes) => Ok(lex::imports(&bytes)),
-    };
-    let res = Arc::new(res);
+    let res = Arc::new(read_imports(path));
     cache
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .insert(path.to_path_buf(), Arc::clone(&res));
     res
+}
+
+fn read_imports(path: &Path) -> Result<Vec<Import>, Unreadable> {
+    let bytes =
+        std::fs::read(path).map_err(|e| Unreadable::File(format!("cannot read it: {e}")))?;
+    if bytes.contains(&0) {
+        return Err(Unreadable::File(
+            "it is a binary file, not a JavaScript or TypeScript module".into(),
+        ));
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        Unreadable::File(format!(
+            "it is not UTF-8 text (invalid byte at offset {})",
+            e.valid_up_to()
+        ))
+    })?;
+    parse::imports(path, text).map_err(Unreadable::Syntax)
 }
 
 fn is_source(path: &Path) -> bool {
@@ -191,57 +243,32 @@ pub fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
         Some(f) => Some(load_map(inp.name, root, f)?),
         None => None,
     };
-    let mut rules = super::walk::TreeRules::new(root);
-    let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut remote: BTreeSet<String> = BTreeSet::new();
-    let mut unresolved: Vec<String> = Vec::new();
-    let mut queue = starting_files(inp, map.as_ref());
-    while let Some((file, origin)) = queue.pop_front() {
-        if !seen.insert(file.clone()) {
+    let mut w = Walk {
+        inp,
+        map: map.as_ref(),
+        rules: super::walk::TreeRules::new(root),
+        seen: BTreeSet::new(),
+        remote: BTreeSet::new(),
+        unresolved: Vec::new(),
+        notes: Vec::new(),
+        modules: Vec::new(),
+        queue: starting_files(inp, map.as_ref()),
+    };
+    while let Some((file, origin)) = w.queue.pop_front() {
+        if !w.seen.insert(file.clone()) {
             continue;
         }
-        check_bundleable(inp, &mut rules, &file, &origin)?;
-        if !is_source(&file) {
-            continue;
-        }
-        let found = lexed(&file);
-        let imports = match found.as_ref() {
-            Ok(i) => i,
-            Err(why) => {
-                return Err(UserError::usage(format!(
-                    "function `{}`: {} reaches {}, but {why}",
-                    inp.name,
-                    at(root, &origin),
-                    rel(root, &file)
-                ))
-                .with_hint("fix the file or the import")
-                .into())
-            }
-        };
-        for imp in imports {
-            match resolve::resolve(&imp.specifier, &file, map.as_ref(), root) {
-                Ok(Target::Local(p)) => {
-                    if !seen.contains(&p) {
-                        queue.push_back((p, Some((file.clone(), imp.line, imp.specifier.clone()))));
-                    }
-                }
-                Ok(Target::Remote(s)) => {
-                    remote.insert(s);
-                }
-                Err(why) => unresolved.push(describe(
-                    root,
-                    &file,
-                    imp,
-                    &why,
-                    map.as_ref().map(|m| m.file.as_path()),
-                )),
-            }
+        check_bundleable(inp, &mut w.rules, &file, &origin)?;
+        if is_source(&file) {
+            w.module(&file, &origin)?;
         }
     }
-    let warnings = unresolved_warnings(inp, &unresolved)?;
-    let base = common_root(root, inp.dir, &seen);
+    let mut warnings = unresolved_warnings(inp, &w.unresolved)?;
+    warnings.extend(w.notes);
+    let base = common_root(root, inp.dir, &w.seen);
     let rel_of = |p: &Path| rel(&base, p);
-    let mut files: Vec<PathBuf> = seen
+    let mut files: Vec<PathBuf> = w
+        .seen
         .iter()
         .map(|p| p.strip_prefix(&base).unwrap_or(p).to_path_buf())
         .collect();
@@ -251,9 +278,167 @@ pub fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
         import_map: map.as_ref().map(|m| rel_of(&m.file)),
         base,
         files,
-        remote: remote.into_iter().collect(),
+        remote: w.remote.into_iter().collect(),
         warnings,
+        modules: w.modules,
     })
+}
+
+/// The state of one function's walk.
+struct Walk<'i, 'a> {
+    inp: &'i Inputs<'a>,
+    map: Option<&'i ImportMap>,
+    rules: super::walk::TreeRules,
+    seen: BTreeSet<PathBuf>,
+    remote: BTreeSet<String>,
+    unresolved: Vec<String>,
+    /// Warnings that never fail the bundle (computed `import()`s).
+    notes: Vec<String>,
+    modules: Vec<Module>,
+    queue: VecDeque<(PathBuf, Origin)>,
+}
+
+impl Walk<'_, '_> {
+    /// Read one source module and queue what its code reaches.
+    fn module(&mut self, file: &Path, origin: &Origin) -> anyhow::Result<()> {
+        let root = self.inp.root;
+        let found = parsed(file);
+        let imports = match found.as_ref() {
+            Ok(i) => i,
+            Err(Unreadable::File(why)) => {
+                return Err(UserError::usage(format!(
+                    "function `{}`: {} reaches {}, but {why}",
+                    self.inp.name,
+                    at(root, origin),
+                    rel(root, file)
+                ))
+                .with_hint("fix the file or the import")
+                .into())
+            }
+            Err(Unreadable::Syntax(e)) => return Err(UserError::usage(format!(
+                "function `{}`: {}:{}:{}: {} (reached from {})",
+                self.inp.name,
+                rel(root, file),
+                e.line,
+                e.column,
+                e.message,
+                at(root, origin),
+            ))
+            .with_hint(
+                "fix the syntax error (Deno could not load this module either), or drop the import",
+            )
+            .into()),
+        };
+        let mut edges = Vec::with_capacity(imports.len());
+        for imp in imports {
+            let targets = self.follow(file, imp)?;
+            edges.push(Edge {
+                specifier: imp.specifier.clone(),
+                kind: imp.kind,
+                line: imp.line,
+                column: imp.column,
+                targets,
+            });
+        }
+        self.modules.push(Module {
+            path: rel(root, file),
+            imports: edges,
+        });
+        Ok(())
+    }
+
+    /// Resolve one import of `file`, queue the local files it leads to and
+    /// return them (project-relative) or the remote specifier.
+    fn follow(&mut self, file: &Path, imp: &Import) -> anyhow::Result<Vec<String>> {
+        let root = self.inp.root;
+        if !imp.kind.is_runtime() {
+            return Ok(Vec::new());
+        }
+        if imp.kind == Kind::NonLiteral {
+            return self.computed(file, imp);
+        }
+        let resolved = if imp.kind == Kind::Require {
+            resolve::resolve_require(&imp.specifier, file, self.map, root)
+        } else {
+            resolve::resolve(&imp.specifier, file, self.map, root)
+        };
+        match resolved {
+            Ok(Target::Local(p)) => {
+                let shown = rel(root, &p);
+                if !self.seen.contains(&p) {
+                    let origin = Some((file.to_path_buf(), imp.line, imp.specifier.clone()));
+                    self.queue.push_back((p, origin));
+                }
+                Ok(vec![shown])
+            }
+            Ok(Target::Remote(s)) => {
+                self.remote.insert(s.clone());
+                Ok(vec![s])
+            }
+            Err(Unresolved::Scheme(scheme)) if imp.kind == Kind::Dynamic => {
+                // Deno fails only when that import() runs (often behind a
+                // runtime check): say so, do not refuse the function.
+                self.notes.push(format!(
+                    "function `{}`: {}:{}: `import('{}')` uses the `{scheme}` scheme, which Deno cannot load; it fails if that line runs",
+                    self.inp.name,
+                    rel(root, file),
+                    imp.line,
+                    imp.specifier
+                ));
+                Ok(Vec::new())
+            }
+            Err(why) => {
+                let m = self.map.map(|m| m.file.as_path());
+                self.unresolved.push(describe(root, file, imp, &why, m));
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    /// A computed `import()`: bundle the files its pattern can name (those
+    /// hoist may bundle), with a warning saying what was done.
+    fn computed(&mut self, file: &Path, imp: &Import) -> anyhow::Result<Vec<String>> {
+        let root = self.inp.root;
+        let pos = format!("{}:{}", rel(root, file), imp.line);
+        let name = self.inp.name;
+        let found = dynamic::expand(&imp.parts, file, self.map, root);
+        let (dir, matched) = match found {
+            Ok(x) => x,
+            Err(why) => {
+                self.notes.push(format!(
+                    "function `{name}`: {pos}: `import()` of a computed specifier (`{}`): {why}, so hoist added no file for it; \
+                     list the files it loads under the function's `include:` globs in hoist.yaml",
+                    imp.specifier
+                ));
+                return Ok(Vec::new());
+            }
+        };
+        let mut added = Vec::new();
+        let mut skipped = 0usize;
+        for p in matched {
+            if self.rules.refusal(&p)?.is_some() {
+                skipped += 1;
+                continue;
+            }
+            added.push(rel(root, &p));
+            if !self.seen.contains(&p) {
+                let origin = Some((file.to_path_buf(), imp.line, imp.specifier.clone()));
+                self.queue.push_back((p, origin));
+            }
+        }
+        let skipped = match skipped {
+            0 => String::new(),
+            n => format!(" ({n} more matching files are ignored or secret-looking and left out)"),
+        };
+        self.notes.push(format!(
+            "function `{name}`: {pos}: `import()` of a computed specifier: bundled the {} file(s) under {}/ matching `{}`{skipped}; \
+             add any other file it loads to the function's `include:` globs",
+            added.len(),
+            rel(root, &dir),
+            imp.specifier
+        ));
+        Ok(added)
+    }
 }
 
 /// Where the walk starts: the entrypoint, the extra files, the import map
@@ -354,7 +539,7 @@ fn describe(
     why: &Unresolved,
     map: Option<&Path>,
 ) -> String {
-    let pos = format!("{}:{}", rel(root, file), imp.line);
+    let pos = format!("{}:{}:{}", rel(root, file), imp.line, imp.column);
     let spec = &imp.specifier;
     match why {
         Unresolved::Bare => match map {
@@ -372,6 +557,9 @@ fn describe(
             "{pos}: `{spec}` leads to {}, outside the project root {}",
             p.display(),
             root.display()
+        ),
+        Unresolved::Scheme(scheme) => format!(
+            "{pos}: `{spec}` uses the `{scheme}` scheme, which Deno cannot load (it is not a bare specifier an import map could fix)"
         ),
     }
 }
