@@ -1,8 +1,12 @@
 //! `hoist bundle`: bundle each selected function into
-//! `.hoist/bundles/<fn>/<sha256>.tar.gz` and print the digests.
+//! `.hoist/bundles/<fn>/<sha256>.tar.gz` and print the digests; with `-v`
+//! (and always in `--output json`) each deno function's module graph too:
+//! every module, its imports with their kind and where they led, and the
+//! graph's warnings.
 
 use serde_json::json;
 
+use crate::bundle::graph::Plan;
 use crate::cli::{BundleArgs, GlobalArgs};
 use crate::ui::{table, Printer};
 
@@ -12,14 +16,18 @@ pub fn run(g: &GlobalArgs, args: &BundleArgs, printer: &Printer) -> anyhow::Resu
     super::check_graphs(&project, &functions, args.allow_unresolved)?;
     let mut rows = Vec::new();
     let mut docs = Vec::new();
+    let mut graphs = Vec::new();
     for f in functions {
         let out = crate::release::bundle_one(&project, f, printer)?;
+        let plan = crate::release::steps::function_plan(&project, f)?;
         rows.push(vec![
             f.name.clone(),
             out.manifest.digest.clone(),
             crate::ui::human_bytes(out.manifest.compressed_size),
             out.manifest.file_count.to_string(),
         ]);
+        let mut warnings: Vec<String> = plan.iter().flat_map(|p| p.warnings.clone()).collect();
+        warnings.extend(out.warnings.iter().cloned());
         docs.push(json!({
             "function": f.name,
             "digest": format!("sha256:{}", out.manifest.digest),
@@ -29,7 +37,12 @@ pub fn run(g: &GlobalArgs, args: &BundleArgs, printer: &Printer) -> anyhow::Resu
             "total_size": out.manifest.total_size,
             "file_count": out.manifest.file_count,
             "cached": out.cached,
+            "modules": plan.as_ref().map(modules_json),
+            "warnings": warnings,
         }));
+        if let Some(p) = plan {
+            graphs.push((f.name.clone(), p));
+        }
     }
     if printer.json() {
         printer.json_doc(&json!(docs));
@@ -38,6 +51,69 @@ pub fn run(g: &GlobalArgs, args: &BundleArgs, printer: &Printer) -> anyhow::Resu
             &["FUNCTION", "DIGEST (sha256)", "SIZE", "FILES"],
             &rows,
         ));
+        if printer.level >= 1 {
+            for (name, p) in &graphs {
+                printer.data(listing(name, p));
+            }
+        }
     }
     Ok(())
+}
+
+/// A plan's modules as JSON: path, then each import's specifier, kind,
+/// position and targets.
+fn modules_json(p: &Plan) -> serde_json::Value {
+    let modules: Vec<serde_json::Value> = p
+        .modules
+        .iter()
+        .map(|m| {
+            let imports: Vec<serde_json::Value> = m
+                .imports
+                .iter()
+                .map(|e| {
+                    json!({
+                        "specifier": e.specifier,
+                        "kind": e.kind.name(),
+                        "line": e.line,
+                        "column": e.column,
+                        "targets": e.targets,
+                    })
+                })
+                .collect();
+            json!({ "path": m.path, "imports": imports })
+        })
+        .collect();
+    json!(modules)
+}
+
+/// The `-v` listing of one function's graph.
+fn listing(name: &str, p: &Plan) -> String {
+    let mut out = format!(
+        "\n{name}: {} modules, {} remote\n",
+        p.modules.len(),
+        p.remote.len()
+    );
+    for m in &p.modules {
+        out.push_str(&format!("  {}\n", m.path));
+        for e in &m.imports {
+            let to = match (e.targets.as_slice(), e.kind.is_runtime()) {
+                (_, false) => "(not followed: erased before the code runs)".to_string(),
+                ([], true) => "(nothing bundled; see the warnings)".to_string(),
+                (t, true) => format!("→ {}", t.join(", ")),
+            };
+            out.push_str(&format!(
+                "    {:<8} {:<11} {} {to}\n",
+                format!("{}:{}", e.line, e.column),
+                e.kind.name(),
+                e.specifier
+            ));
+        }
+    }
+    if !p.warnings.is_empty() {
+        out.push_str("  warnings:\n");
+        for w in &p.warnings {
+            out.push_str(&format!("    {w}\n"));
+        }
+    }
+    out
 }

@@ -125,6 +125,19 @@ pub fn graph_plan(
     Ok(plan)
 }
 
+/// The module graph a deno function is bundled from (the plan
+/// `check_graphs` made, reused), `None` for one bundled as its directory.
+pub fn function_plan(
+    project: &Project,
+    f: &Function,
+) -> anyhow::Result<Option<crate::bundle::graph::Plan>> {
+    if !is_graph_bundle(f) {
+        return Ok(None);
+    }
+    let opts = options(project, Some(f))?;
+    graph_plan(project, f, allow_unresolved(), &opts).map(Some)
+}
+
 /// Follow the graph of every selected deno function before anything is
 /// written, so one broken import leaves no partial work in `.hoist/`.
 /// Returns the warnings of `--allow-unresolved`.

@@ -199,15 +199,18 @@ pub fn plan_function(
     opts: &super::BundleOptions,
 ) -> anyhow::Result<Plan> {
     let mut extra = f.static_files.clone();
+    let mut notes = Vec::new();
     if !f.include.is_empty() {
+        let mut included = Vec::new();
         for e in super::walk::collect(&f.dir, opts)? {
             if matches!(e.kind, super::walk::Kind::File { .. }) {
+                included.push(e.rel.clone());
                 extra.push(f.dir.join(&e.rel));
             }
         }
+        notes.extend(unmatched_includes(f, &included));
     }
     let mut vetted = Vec::new();
-    let mut notes = Vec::new();
     if let Some(npmrc) = npmrc::of(root, &f.dir) {
         match npmrc::token_line(&npmrc)? {
             None => {
@@ -234,6 +237,40 @@ pub fn plan_function(
     })?;
     out.warnings.extend(notes);
     Ok(out)
+}
+
+/// A warning for each `include:` glob of `f` that matched no file (the
+/// graph cannot see what it meant to add).
+fn unmatched_includes(f: &crate::config::Function, included: &[PathBuf]) -> Vec<String> {
+    let mut out = Vec::new();
+    for g in &f.include {
+        let mut b = ignore::gitignore::GitignoreBuilder::new(&f.dir);
+        // Validated with the configuration (config::check::check_globs).
+        let built = match b.add_line(None, g) {
+            Err(e) => Err(e.to_string()),
+            Ok(_) => b.build().map_err(|e| e.to_string()),
+        };
+        let hit = match built {
+            Ok(m) => included
+                .iter()
+                .any(|p| m.matched_path_or_any_parents(p, false).is_ignore()),
+            Err(e) => {
+                out.push(format!(
+                    "function `{}`: include glob `{g}` is not usable: {e}",
+                    f.name
+                ));
+                continue;
+            }
+        };
+        if !hit {
+            out.push(format!(
+                "function `{}`: include glob `{g}` matches no file under {}",
+                f.name,
+                f.dir.display()
+            ));
+        }
+    }
+    out
 }
 
 /// Follow the graph of one function and lay out its bundle.
@@ -351,16 +388,10 @@ impl Walk<'_, '_> {
     /// return them (project-relative) or the remote specifier.
     fn follow(&mut self, file: &Path, imp: &Import) -> anyhow::Result<Vec<String>> {
         let root = self.inp.root;
-        if !imp.kind.is_runtime() {
-            return Ok(Vec::new());
-        }
-        if imp.kind == Kind::NonLiteral {
-            return self.computed(file, imp);
-        }
-        let resolved = if imp.kind == Kind::Require {
-            resolve::resolve_require(&imp.specifier, file, self.map, root)
-        } else {
-            resolve::resolve(&imp.specifier, file, self.map, root)
+        let resolved = match resolve_import(file, imp, self.map, root) {
+            Resolved::NotFollowed => return Ok(Vec::new()),
+            Resolved::Pattern(found) => return self.computed(file, imp, found),
+            Resolved::Target(t) => t,
         };
         match resolved {
             Ok(Target::Local(p)) => {
@@ -389,7 +420,17 @@ impl Walk<'_, '_> {
             }
             Err(why) => {
                 let m = self.map.map(|m| m.file.as_path());
-                self.unresolved.push(describe(root, file, imp, &why, m));
+                let line = describe(root, file, imp, &why, m);
+                if imp.kind == Kind::Require {
+                    // Deno resolves a require() when the line runs, and
+                    // code often wraps it in try/catch: warn, do not refuse.
+                    self.notes.push(format!(
+                        "function `{}`: {line} (a require(), so bundled without it)",
+                        self.inp.name
+                    ));
+                } else {
+                    self.unresolved.push(line);
+                }
                 Ok(Vec::new())
             }
         }
@@ -397,11 +438,15 @@ impl Walk<'_, '_> {
 
     /// A computed `import()`: bundle the files its pattern can name (those
     /// hoist may bundle), with a warning saying what was done.
-    fn computed(&mut self, file: &Path, imp: &Import) -> anyhow::Result<Vec<String>> {
+    fn computed(
+        &mut self,
+        file: &Path,
+        imp: &Import,
+        found: Result<(PathBuf, Vec<PathBuf>), String>,
+    ) -> anyhow::Result<Vec<String>> {
         let root = self.inp.root;
         let pos = format!("{}:{}", rel(root, file), imp.line);
         let name = self.inp.name;
-        let found = dynamic::expand(&imp.parts, file, self.map, root);
         let (dir, matched) = match found {
             Ok(x) => x,
             Err(why) => {
@@ -438,6 +483,41 @@ impl Walk<'_, '_> {
             imp.specifier
         ));
         Ok(added)
+    }
+}
+
+/// Where one import of `file` leads.
+#[derive(Debug)]
+pub enum Resolved {
+    /// Not a runtime dependency (type-only, a reference): not followed.
+    NotFollowed,
+    /// A file, a remote module, or why neither.
+    Target(Result<Target, Unresolved>),
+    /// A computed `import()`: the directory its prefix names and the files
+    /// matching it, or why none can be told.
+    Pattern(Result<(PathBuf, Vec<PathBuf>), String>),
+}
+
+/// Resolve one import of `file` (absolute) the way the graph walk does:
+/// by its kind, against the import map, inside `root`.
+pub fn resolve_import(file: &Path, imp: &Import, map: Option<&ImportMap>, root: &Path) -> Resolved {
+    match imp.kind {
+        k if !k.is_runtime() => Resolved::NotFollowed,
+        Kind::NonLiteral => Resolved::Pattern(dynamic::expand(&imp.parts, file, map, root)),
+        Kind::Require => {
+            Resolved::Target(resolve::resolve_require(&imp.specifier, file, map, root))
+        }
+        _ => Resolved::Target(resolve::resolve(&imp.specifier, file, map, root)),
+    }
+}
+
+/// The imports of one source file (read and parsed once per process), or
+/// why they cannot be read: `line:column: message` for a syntax error.
+pub fn module_imports(file: &Path) -> Result<Vec<Import>, String> {
+    match parsed(file).as_ref() {
+        Ok(i) => Ok(i.clone()),
+        Err(Unreadable::File(why)) => Err(why.clone()),
+        Err(Unreadable::Syntax(e)) => Err(format!("{}:{}: {}", e.line, e.column, e.message)),
     }
 }
 
@@ -559,7 +639,7 @@ fn describe(
             root.display()
         ),
         Unresolved::Scheme(scheme) => format!(
-            "{pos}: `{spec}` uses the `{scheme}` scheme, which Deno cannot load (it is not a bare specifier an import map could fix)"
+            "{pos}: `{spec}` uses the `{scheme}` scheme, which Deno cannot load (a module of another runtime: load it with import() behind a runtime check, or map it in the import map)"
         ),
     }
 }

@@ -39,7 +39,8 @@ pub enum Kind {
     TypeOnly,
     /// `require('…')` and TypeScript's `import x = require('…')`.
     Require,
-    /// `/// <reference path="…" />`, which Deno loads as code.
+    /// `/// <reference path="…" />`: Deno records it as a types
+    /// dependency and does not load it to run the code.
     Reference,
     /// `import()` whose argument is not a single literal; see
     /// [`Import::parts`].
@@ -62,7 +63,7 @@ impl Kind {
 
     /// Whether the target is needed for the code to run (and so bundled).
     pub fn is_runtime(self) -> bool {
-        !matches!(self, Kind::TypeOnly)
+        !matches!(self, Kind::TypeOnly | Kind::Reference)
     }
 }
 
@@ -158,6 +159,12 @@ pub fn imports(path: &Path, src: &str) -> Result<Vec<Import>, ParseError> {
     w.pragmas(&ret.program, st.is_jsx());
     w.visit_program(&ret.program);
     let mut out = w.out;
+    if st.is_typescript_definition() {
+        // A declaration file never runs: Deno takes its imports as types.
+        for i in &mut out {
+            i.kind = Kind::TypeOnly;
+        }
+    }
     out.sort_by_key(|i| (i.line, i.column));
     Ok(out)
 }

@@ -282,3 +282,14 @@ fn declaration_files_and_extensions() {
         pairs(&[("./x.js", "static")])
     );
 }
+
+#[test]
+fn declaration_file_imports_are_types() {
+    assert_eq!(
+        kinds(
+            "a.d.ts",
+            "import { P } from './p.js';\nexport * from './q.js';\n"
+        ),
+        pairs(&[("./p.js", "type-only"), ("./q.js", "type-only")])
+    );
+}

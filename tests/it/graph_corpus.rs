@@ -1,0 +1,374 @@
+//! The module graph against Deno's own, on real published code: 23 npm
+//! packages (TypeScript sources with type-position imports, ESM builds,
+//! CommonJS builds, `.d.ts` files, JSX), fetched once with `npm pack` into
+//! the test target's temporary directory. Up to 200 source files per
+//! package, spread evenly over each package's sorted file list, are
+//! imported by one generated `root.ts`, so a single `deno info --json` run
+//! gives every module Deno reaches and its dependencies; hoist's reading of
+//! each of those modules ([`hoist::bundle::graph::module_imports`] and
+//! [`hoist::bundle::graph::resolve_import`], what the graph walk uses) is
+//! compared with it, module by module.
+//!
+//! Must hold: no local file Deno reaches through a code edge that hoist
+//! misses, and no module Deno loads that hoist refuses to read. What hoist
+//! follows beyond Deno is counted by import kind and printed with examples
+//! (docs/bundles.md, "How the graph is checked", keeps the figures).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use hoist::bundle::graph::parse::Kind;
+use hoist::bundle::graph::resolve::Target;
+use hoist::bundle::graph::{module_imports, resolve_import, Resolved};
+
+/// Pinned, so the corpus (and the figures in docs/bundles.md) stay put.
+const PACKAGES: &[&str] = &[
+    "effect@3.10.0",
+    "fp-ts@2.16.9",
+    "rxjs@7.8.1",
+    "@supabase/supabase-js@2.45.4",
+    "@supabase/auth-js@2.65.0",
+    "@supabase/postgrest-js@1.16.1",
+    "immer@10.1.1",
+    "mobx@6.13.2",
+    "zod@3.23.8",
+    "hono@4.6.3",
+    "lodash-es@4.17.21",
+    "preact@10.24.2",
+    "svelte@5.0.0",
+    "underscore@1.13.7",
+    "date-fns@4.1.0",
+    "axios@1.7.7",
+    "express@4.21.0",
+    "ramda@0.30.1",
+    "@trpc/server@10.45.2",
+    "type-fest@4.26.1",
+    "io-ts@2.2.21",
+    "d3-array@3.2.4",
+    "uuid@10.0.0",
+];
+
+const PER_PACKAGE: usize = 200;
+const SOURCES: [&str; 8] = ["ts", "tsx", "js", "jsx", "mjs", "mts", "cjs", "cts"];
+
+fn tool(name: &str) -> Option<PathBuf> {
+    let tools = std::env::var_os("HOIST_TOOLS")
+        .map(PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".cache/hoist-tools")))?;
+    let local = tools.join("npm/node_modules/.bin").join(name);
+    if local.is_file() {
+        return Some(local);
+    }
+    let on_path = std::env::var_os("PATH")?;
+    std::env::split_paths(&on_path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// The unpacked packages under `<dir>/pkgs/`, fetched on the first run.
+fn fetch(dir: &Path, npm: &Path) {
+    let marker = dir.join("fetched");
+    let want = PACKAGES.join("\n");
+    if std::fs::read_to_string(&marker).is_ok_and(|m| m == want) {
+        return;
+    }
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+    let tgz = dir.join("tgz");
+    std::fs::create_dir_all(&tgz).unwrap();
+    let out = Command::new(npm)
+        .args(["pack", "--silent", "--pack-destination"])
+        .arg(&tgz)
+        .args(PACKAGES)
+        .output()
+        .expect("runs npm");
+    assert!(
+        out.status.success(),
+        "npm pack failed (the corpus comes from the npm registry): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for e in std::fs::read_dir(&tgz).unwrap() {
+        let p = e.unwrap().path();
+        let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+        let into = dir.join("pkgs").join(stem);
+        std::fs::create_dir_all(&into).unwrap();
+        let st = Command::new("tar")
+            .arg("xzf")
+            .arg(&p)
+            .arg("-C")
+            .arg(&into)
+            .arg("--strip-components=1")
+            .status()
+            .unwrap();
+        assert!(st.success(), "tar could not unpack {}", p.display());
+    }
+    std::fs::write(&marker, want).unwrap();
+}
+
+fn sources_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        let p = e.path();
+        let ty = e.file_type().unwrap();
+        if ty.is_dir() {
+            sources_under(&p, out);
+        } else if ty.is_file()
+            && p.extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| SOURCES.contains(&x))
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// The sampled files of every package, evenly spread.
+fn sample(dir: &Path) -> Vec<PathBuf> {
+    let mut pkgs: Vec<PathBuf> = std::fs::read_dir(dir.join("pkgs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    pkgs.sort();
+    let mut out = Vec::new();
+    for p in pkgs {
+        let mut files = Vec::new();
+        sources_under(&p, &mut files);
+        files.sort();
+        let step = (files.len() / PER_PACKAGE).max(1);
+        out.extend(files.into_iter().step_by(step).take(PER_PACKAGE));
+    }
+    out
+}
+
+fn file_url_path(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("file://")?;
+    let b = rest.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&rest[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    Some(PathBuf::from(String::from_utf8(out).ok()?))
+}
+
+/// What Deno made of one local module.
+#[derive(Debug)]
+enum DenoModule {
+    /// Loaded: its code dependencies that are local files, with the
+    /// specifier as written.
+    Loaded(Vec<(String, PathBuf)>),
+    /// Not found (a specifier naming no file): nothing to compare.
+    Missing,
+    /// Found but refused (it does not parse): the message.
+    Refused(String),
+}
+
+fn deno_graph(deno: &Path, dir: &Path) -> BTreeMap<PathBuf, DenoModule> {
+    let out = Command::new(deno)
+        .args([
+            "info",
+            "--json",
+            "--no-config",
+            "--no-lock",
+            "--no-remote",
+            "--no-npm",
+        ])
+        .arg(dir.join("root.ts"))
+        .env("DENO_DIR", dir.join("deno-dir"))
+        .env("DENO_NO_UPDATE_CHECK", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs deno");
+    assert!(
+        out.status.success(),
+        "deno info failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("deno info JSON");
+    let mut graph = BTreeMap::new();
+    for m in doc["modules"].as_array().expect("modules") {
+        let Some(path) = m["specifier"].as_str().and_then(file_url_path) else {
+            continue;
+        };
+        let state = match m["error"].as_str() {
+            Some(e) if e.starts_with("Module not found") => DenoModule::Missing,
+            Some(e) => DenoModule::Refused(e.to_string()),
+            None => {
+                let mut deps = Vec::new();
+                for d in m["dependencies"].as_array().into_iter().flatten() {
+                    let target = d["code"]["specifier"].as_str().and_then(file_url_path);
+                    if let Some(t) = target {
+                        deps.push((d["specifier"].as_str().unwrap_or("").to_string(), t));
+                    }
+                }
+                DenoModule::Loaded(deps)
+            }
+        };
+        graph.insert(path, state);
+    }
+    graph
+}
+
+/// hoist's runtime targets of one module: local file → the import kinds
+/// that led there.
+fn hoist_targets(file: &Path, root: &Path) -> Result<BTreeMap<PathBuf, BTreeSet<Kind>>, String> {
+    let mut out: BTreeMap<PathBuf, BTreeSet<Kind>> = BTreeMap::new();
+    for imp in module_imports(file)? {
+        let files = match resolve_import(file, &imp, None, root) {
+            Resolved::Target(Ok(Target::Local(p))) => vec![p],
+            Resolved::Pattern(Ok((_, files))) => files,
+            _ => Vec::new(),
+        };
+        for f in files {
+            out.entry(f).or_default().insert(imp.kind);
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Default)]
+struct Tally {
+    modules: usize,
+    deno_edges: usize,
+    hoist_edges: usize,
+    both_refuse: usize,
+    deno_only_refuses: Vec<String>,
+    refusals: Vec<String>,
+    misses: Vec<String>,
+    extra: BTreeMap<&'static str, Vec<String>>,
+}
+
+#[test]
+fn graph_matches_deno_info_on_published_code() {
+    let (Some(deno), Some(npm)) = (tool("deno"), tool("npm")) else {
+        crate::support::skip::missing("deno or npm is not installed (the graph corpus needs both)");
+        return;
+    };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("graph-corpus");
+    fetch(&dir, &npm);
+    let files = sample(&dir);
+    let root_ts: String = files
+        .iter()
+        .map(|f| {
+            format!(
+                "import \"./{}\";\n",
+                f.strip_prefix(&dir).unwrap().display()
+            )
+        })
+        .collect();
+    std::fs::write(dir.join("root.ts"), root_ts).unwrap();
+    let t0 = std::time::Instant::now();
+    let graph = deno_graph(&deno, &dir);
+    let deno_s = t0.elapsed().as_secs_f64();
+    let t1 = std::time::Instant::now();
+    let mut t = Tally::default();
+    for (path, state) in &graph {
+        if !path.starts_with(dir.join("pkgs")) {
+            continue;
+        }
+        let shown = path.strip_prefix(&dir).unwrap().display().to_string();
+        let hoist = hoist_targets(path, &dir);
+        let deps = match (state, hoist) {
+            (DenoModule::Missing, _) => continue,
+            (DenoModule::Refused(_), Err(_)) => {
+                t.both_refuse += 1;
+                continue;
+            }
+            (DenoModule::Refused(e), Ok(_)) => {
+                t.deno_only_refuses
+                    .push(format!("{shown}: {}", first_line(e)));
+                continue;
+            }
+            (DenoModule::Loaded(_), Err(e)) => {
+                t.refusals.push(format!("{shown}: {e}"));
+                continue;
+            }
+            (DenoModule::Loaded(deps), Ok(h)) => (deps, h),
+        };
+        let (deps, hoist) = deps;
+        t.modules += 1;
+        let loaded: BTreeSet<&PathBuf> = deps
+            .iter()
+            .filter(|(_, p)| matches!(graph.get(p), Some(DenoModule::Loaded(_))))
+            .map(|(_, p)| p)
+            .collect();
+        t.deno_edges += loaded.len();
+        t.hoist_edges += hoist.len();
+        for (spec, p) in deps {
+            if loaded.contains(p) && !hoist.contains_key(p) {
+                t.misses
+                    .push(format!("{shown}: `{spec}` → {}", p.display()));
+            }
+        }
+        for (p, kinds) in &hoist {
+            if !loaded.contains(p) {
+                let k = kinds.iter().next().map_or("?", |k| k.name());
+                t.extra.entry(k).or_default().push(format!(
+                    "{shown} → {}",
+                    p.strip_prefix(&dir).unwrap_or(p).display()
+                ));
+            }
+        }
+    }
+    report(&t, files.len(), deno_s, t1.elapsed().as_secs_f64());
+    assert!(t.modules >= 3000, "only {} modules compared", t.modules);
+    assert!(
+        t.refusals.is_empty(),
+        "hoist refuses {} module(s) Deno loads:\n{}",
+        t.refusals.len(),
+        t.refusals.join("\n")
+    );
+    assert!(
+        t.misses.is_empty(),
+        "hoist misses {} code edge(s) Deno follows:\n{}",
+        t.misses.len(),
+        t.misses.join("\n")
+    );
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+fn report(t: &Tally, roots: usize, deno_s: f64, hoist_s: f64) {
+    eprintln!(
+        "graph corpus: {} packages, {roots} sampled files, {} modules Deno loads compared \
+         (deno info {deno_s:.2} s, hoist {hoist_s:.2} s)",
+        PACKAGES.len(),
+        t.modules
+    );
+    eprintln!(
+        "  local code edges: deno {}, hoist {}; misses {}, refusals {}",
+        t.deno_edges,
+        t.hoist_edges,
+        t.misses.len(),
+        t.refusals.len()
+    );
+    eprintln!(
+        "  both refuse to parse: {}; only Deno refuses: {}",
+        t.both_refuse,
+        t.deno_only_refuses.len()
+    );
+    for e in t.deno_only_refuses.iter().take(5) {
+        eprintln!("    {e}");
+    }
+    for (kind, v) in &t.extra {
+        eprintln!(
+            "  followed by hoist, not by Deno, through {kind}: {}",
+            v.len()
+        );
+        for e in v.iter().take(5) {
+            eprintln!("    {e}");
+        }
+    }
+}
