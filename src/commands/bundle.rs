@@ -44,6 +44,13 @@ pub fn run(g: &GlobalArgs, args: &BundleArgs, printer: &Printer) -> anyhow::Resu
             graphs.push((f.name.clone(), p));
         }
     }
+    let (parsed, took) = crate::bundle::graph::parse_stats();
+    if parsed > 0 {
+        printer.debug(format!(
+            "module graphs: {parsed} files parsed in {:.1} ms",
+            took.as_secs_f64() * 1000.0
+        ));
+    }
     if printer.json() {
         printer.json_doc(&json!(docs));
     } else {

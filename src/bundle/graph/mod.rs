@@ -29,6 +29,7 @@ pub mod resolve;
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use self::importmap::ImportMap;
@@ -129,6 +130,29 @@ fn parsed(path: &Path) -> Parsed {
     res
 }
 
+/// Files parsed in this process, and the time the parser took.
+static PARSED_FILES: AtomicU64 = AtomicU64::new(0);
+static PARSE_NANOS: AtomicU64 = AtomicU64::new(0);
+
+/// How many modules this process has parsed, and how long the parser took
+/// (`hoist bundle -v` says it).
+pub fn parse_stats() -> (u64, std::time::Duration) {
+    (
+        PARSED_FILES.load(Ordering::Relaxed),
+        std::time::Duration::from_nanos(PARSE_NANOS.load(Ordering::Relaxed)),
+    )
+}
+
+/// [`parse::imports`], counted and timed for [`parse_stats`].
+fn timed_parse(path: &Path, text: &str) -> Result<Vec<Import>, parse::ParseError> {
+    let t0 = std::time::Instant::now();
+    let out = parse::imports(path, text);
+    PARSED_FILES.fetch_add(1, Ordering::Relaxed);
+    let nanos = u64::try_from(t0.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    PARSE_NANOS.fetch_add(nanos, Ordering::Relaxed);
+    out
+}
+
 fn read_imports(path: &Path) -> Result<Vec<Import>, Unreadable> {
     let bytes =
         std::fs::read(path).map_err(|e| Unreadable::File(format!("cannot read it: {e}")))?;
@@ -143,7 +167,7 @@ fn read_imports(path: &Path) -> Result<Vec<Import>, Unreadable> {
             e.valid_up_to()
         ))
     })?;
-    parse::imports(path, text).map_err(Unreadable::Syntax)
+    timed_parse(path, text).map_err(Unreadable::Syntax)
 }
 
 fn is_source(path: &Path) -> bool {
@@ -352,19 +376,24 @@ impl Walk<'_, '_> {
                 .with_hint("fix the file or the import")
                 .into())
             }
-            Err(Unreadable::Syntax(e)) => return Err(UserError::usage(format!(
-                "function `{}`: {}:{}:{}: {} (reached from {})",
-                self.inp.name,
-                rel(root, file),
-                e.line,
-                e.column,
-                e.message,
-                at(root, origin),
-            ))
-            .with_hint(
-                "fix the syntax error (Deno could not load this module either), or drop the import",
-            )
-            .into()),
+            Err(Unreadable::Syntax(e)) => {
+                let from = match origin {
+                    Some(_) => format!(" (reached from {})", at(root, origin)),
+                    None => String::new(),
+                };
+                return Err(UserError::usage(format!(
+                    "function `{}`: {}:{}:{}: {}{from}",
+                    self.inp.name,
+                    rel(root, file),
+                    e.line,
+                    e.column,
+                    e.message,
+                ))
+                .with_hint(
+                    "fix the syntax error (Deno could not load this module either), or drop the import",
+                )
+                .into());
+            }
         };
         let mut edges = Vec::with_capacity(imports.len());
         for imp in imports {
