@@ -1,8 +1,8 @@
 //! `hoist bundle`: bundle each selected function into
 //! `.hoist/bundles/<fn>/<sha256>.tar.gz` and print the digests; with `-v`
-//! (and always in `--output json`) each deno function's module graph too:
-//! every module, its imports with their kind and where they led, and the
-//! graph's warnings.
+//! (as text, or as `modules` in `--output json`) each deno function's
+//! module graph too: every module, its imports with their kind and where
+//! they led, and the graph's warnings (always in the JSON).
 
 use serde_json::json;
 
@@ -37,7 +37,8 @@ pub fn run(g: &GlobalArgs, args: &BundleArgs, printer: &Printer) -> anyhow::Resu
             "total_size": out.manifest.total_size,
             "file_count": out.manifest.file_count,
             "cached": out.cached,
-            "modules": plan.as_ref().map(modules_json),
+            // Large (every import of every module): asked for with -v.
+            "modules": plan.as_ref().filter(|_| printer.level >= 1).map(modules_json),
             "warnings": warnings,
         }));
         if let Some(p) = plan {

@@ -1165,7 +1165,7 @@ fn graph_follows_what_deno_runs_and_says_what_it_cannot() {
         "supabase/functions/hello/unused.ts",
         "export const u = 1;\n",
     );
-    let b = bundle(&p, &[]);
+    let b = bundle(&p, &["-v"]);
     let files: BTreeSet<&str> = b["hello"]["m"]["files"]
         .as_array()
         .unwrap()
