@@ -101,7 +101,7 @@ fn listing(name: &str, p: &Plan) -> String {
         p.modules.len(),
         p.remote.len()
     );
-    for m in &p.modules {
+    for m in p.modules.iter() {
         out.push_str(&format!("  {}\n", m.path));
         for e in &m.imports {
             let to = match (e.targets.as_slice(), e.kind.is_runtime()) {

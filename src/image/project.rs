@@ -160,7 +160,7 @@ pub fn layout(project: &Project, functions: &[(&Function, Plan)]) -> anyhow::Res
             remote: remote.into_iter().collect(),
             warnings: Vec::new(),
             // The union of the members' graphs; each member lists its own.
-            modules: Vec::new(),
+            modules: std::sync::Arc::new(Vec::new()),
         },
         routes,
         indexes,

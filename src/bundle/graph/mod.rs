@@ -75,8 +75,8 @@ pub struct Plan {
     /// `import()`s and notes.
     pub warnings: Vec<String>,
     /// Every source module read, in the order the walk reached it, with
-    /// its imports (`hoist bundle -v`, `--output json`).
-    pub modules: Vec<Module>,
+    /// its imports (`hoist bundle -v`); shared, as plans are cloned.
+    pub modules: Arc<Vec<Module>>,
 }
 
 /// A source module of the graph and what it imports.
@@ -341,7 +341,7 @@ pub fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
         files,
         remote: w.remote.into_iter().collect(),
         warnings,
-        modules: w.modules,
+        modules: Arc::new(w.modules),
     })
 }
 

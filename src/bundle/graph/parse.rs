@@ -18,7 +18,8 @@ use oxc_allocator::Allocator;
 use oxc_ast::ast::{
     BinaryExpression, BinaryOperator, CallExpression, Comment, ExportAllDeclaration,
     ExportNamedDeclaration, Expression, ImportDeclaration, ImportExpression, Program,
-    TSImportEqualsDeclaration, TSImportType, TSModuleReference, VariableDeclarator,
+    TSImportEqualsDeclaration, TSImportType, TSModuleDeclaration, TSModuleReference,
+    VariableDeclarator,
 };
 use oxc_ast_visit::{walk, Visit};
 use oxc_parser::{ParseOptions, Parser};
@@ -148,13 +149,17 @@ pub fn imports(path: &Path, src: &str) -> Result<Vec<Import>, ParseError> {
             message,
         });
     }
-    let esm = ret.module_record.has_module_syntax || st.is_module() && !st.is_unambiguous();
+    // `.cjs`/`.cts` run as CommonJS whatever they hold (a `.cts` file's
+    // imports compile to require()).
+    let esm = !st.is_commonjs()
+        && (ret.module_record.has_module_syntax || st.is_module() && !st.is_unambiguous());
     let mut w = Walker {
         src,
         lines: &lines,
         out: Vec::new(),
         esm,
         requires: Vec::new(),
+        ambient: 0,
     };
     w.pragmas(&ret.program, st.is_jsx());
     w.visit_program(&ret.program);
@@ -207,10 +212,13 @@ struct Walker<'s, 'l> {
     esm: bool,
     /// Names bound to `createRequire(…)`.
     requires: Vec<String>,
+    /// Depth inside `declare module '…' { … }`, which only types.
+    ambient: usize,
 }
 
 impl Walker<'_, '_> {
     fn push(&mut self, specifier: &str, span: Span, kind: Kind) {
+        let kind = type_or(self.ambient > 0, kind);
         let (line, column) = self.lines.at(span.start);
         self.out.push(Import {
             specifier: specifier.to_string(),
@@ -421,6 +429,13 @@ impl<'a> Visit<'a> for Walker<'_, '_> {
             let kind = type_or(it.import_kind.is_type(), Kind::Require);
             self.push(r.expression.value.as_str(), r.expression.span, kind);
         }
+    }
+
+    fn visit_ts_module_declaration(&mut self, it: &TSModuleDeclaration<'a>) {
+        let ambient = usize::from(it.declare);
+        self.ambient += ambient;
+        walk::walk_ts_module_declaration(self, it);
+        self.ambient -= ambient;
     }
 
     fn visit_ts_import_type(&mut self, it: &TSImportType<'a>) {

@@ -293,3 +293,21 @@ fn declaration_file_imports_are_types() {
         pairs(&[("./p.js", "type-only"), ("./q.js", "type-only")])
     );
 }
+
+#[test]
+fn ambient_modules_and_commonjs_typescript() {
+    let src =
+        "declare module 'virtual:x' {\n  export * from './types.ts';\n}\nimport a from './a.ts';\n";
+    assert_eq!(
+        kinds("m.ts", src),
+        pairs(&[("./types.ts", "type-only"), ("./a.ts", "static")])
+    );
+    // A `.cts` file is CommonJS even with import statements.
+    assert_eq!(
+        kinds(
+            "m.cts",
+            "import fs from 'node:fs';\nconst b = require('./b.cjs');\n"
+        ),
+        pairs(&[("node:fs", "static"), ("./b.cjs", "require")])
+    );
+}
