@@ -1,11 +1,11 @@
 //! The module graph of a Deno function: from its entrypoint, every local
 //! module its code reaches — `import`, `export … from`, `import('…')`,
-//! `require()`, `import x = require()`, `/// <reference path>` and a
-//! `@jsxImportSource` runtime, read with a JS/TS parser ([`parse`]) —
-//! resolved against the importing file and the function's import map
-//! ([`importmap`], [`resolve`]). Type-only imports are recorded, not
-//! followed: Deno erases them and does not type-check at start, so no
-//! `.d.ts` is bundled for them. An `import()` of a computed specifier
+//! `require()`, `import x = require()` and a `@jsxImportSource` runtime,
+//! read with a JS/TS parser ([`parse`]) — resolved against the importing
+//! file and the function's import map ([`importmap`], [`resolve`]).
+//! Type-only imports and `/// <reference>`s are recorded, not followed:
+//! Deno erases them and does not type-check at start, so no `.d.ts` is
+//! bundled for them. An `import()` of a computed specifier
 //! brings in the files under its literal prefix that match its literal
 //! suffix ([`dynamic`]), with a warning naming the pattern; one with no
 //! literal prefix is a warning that nothing could be added. A deno bundle

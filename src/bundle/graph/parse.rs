@@ -12,6 +12,7 @@
 //! [`Kind::is_runtime`]; a file that does not parse is a [`ParseError`]
 //! with the parser's first message and where it is.
 
+use std::cell::RefCell;
 use std::path::Path;
 
 use oxc_allocator::Allocator;
@@ -124,12 +125,23 @@ pub fn imports(path: &Path, src: &str) -> Result<Vec<Import>, ParseError> {
     };
     // A byte order mark is not code; Deno drops it too.
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let alloc = Allocator::default();
+    // One arena per thread, emptied between files: a fresh one per file
+    // maps and faults in its chunks again every time.
+    thread_local! {
+        static ARENA: RefCell<Allocator> = RefCell::new(Allocator::default());
+    }
+    ARENA.with_borrow_mut(|alloc| {
+        alloc.reset();
+        parse_in(alloc, st, src)
+    })
+}
+
+fn parse_in(alloc: &Allocator, st: SourceType, src: &str) -> Result<Vec<Import>, ParseError> {
     let options = ParseOptions {
         allow_return_outside_function: st.is_commonjs() || st.is_unambiguous(),
         ..ParseOptions::default()
     };
-    let ret = Parser::new(&alloc, src, st).with_options(options).parse();
+    let ret = Parser::new(alloc, src, st).with_options(options).parse();
     let lines = Lines::new(src);
     if let Some(d) = ret.diagnostics.errors().next() {
         let offset = d
