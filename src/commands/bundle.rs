@@ -103,7 +103,7 @@ fn listing(name: &str, p: &Plan) -> String {
     );
     for m in p.modules.iter() {
         out.push_str(&format!("  {}\n", m.path));
-        for e in &m.imports {
+        for e in m.imports.iter() {
             let to = match (e.targets.as_slice(), e.kind.is_runtime()) {
                 (_, false) => "(not followed: erased before the code runs)".to_string(),
                 ([], true) => "(nothing bundled; see the warnings)".to_string(),

@@ -84,7 +84,8 @@ pub struct Plan {
 pub struct Module {
     /// Relative to the project root, `/`-separated.
     pub path: String,
-    pub imports: Vec<Edge>,
+    /// Shared by every function reaching the module.
+    pub imports: Arc<Vec<Edge>>,
 }
 
 /// One import of a module and where it led.
@@ -395,9 +396,55 @@ impl Walk<'_, '_> {
                 .into());
             }
         };
+        let res = self.resolutions(file, imports)?;
+        for (imp, (r, skipped)) in imports.iter().zip(res.resolved.iter()) {
+            self.follow(file, imp, r, *skipped);
+        }
+        self.modules.push(Module {
+            path: rel(root, file),
+            imports: Arc::clone(&res.edges),
+        });
+        Ok(())
+    }
+
+    /// The imports of `file` resolved for this project root and import map,
+    /// computed once per process for every function that reaches it; the
+    /// files a computed `import()` matches are those hoist may bundle.
+    fn resolutions(&mut self, file: &Path, imports: &[Import]) -> anyhow::Result<Arc<Resolutions>> {
+        type Key = (PathBuf, Option<PathBuf>, PathBuf);
+        static CACHE: OnceLock<Mutex<HashMap<Key, Arc<Resolutions>>>> = OnceLock::new();
+        let root = self.inp.root;
+        let key = (
+            file.to_path_buf(),
+            self.map.map(|m| m.file.clone()),
+            root.to_path_buf(),
+        );
+        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+        if let Some(hit) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return Ok(Arc::clone(hit));
+        }
+        let mut resolved = Vec::with_capacity(imports.len());
         let mut edges = Vec::with_capacity(imports.len());
         for imp in imports {
-            let targets = self.follow(file, imp)?;
+            let mut r = resolve_import(file, imp, self.map, root);
+            let mut skipped = 0usize;
+            if let Resolved::Pattern(Ok((_, files))) = &mut r {
+                let mut kept = Vec::with_capacity(files.len());
+                for p in files.drain(..) {
+                    if self.rules.refusal(&p)?.is_some() {
+                        skipped += 1;
+                    } else {
+                        kept.push(p);
+                    }
+                }
+                *files = kept;
+            }
+            let targets = match &r {
+                Resolved::Target(Ok(Target::Local(p))) => vec![rel(root, p)],
+                Resolved::Target(Ok(Target::Remote(s))) => vec![s.clone()],
+                Resolved::Pattern(Ok((_, files))) => files.iter().map(|p| rel(root, p)).collect(),
+                _ => Vec::new(),
+            };
             edges.push(Edge {
                 specifier: imp.specifier.clone(),
                 kind: imp.kind,
@@ -405,35 +452,32 @@ impl Walk<'_, '_> {
                 column: imp.column,
                 targets,
             });
+            resolved.push((r, skipped));
         }
-        self.modules.push(Module {
-            path: rel(root, file),
-            imports: edges,
+        let out = Arc::new(Resolutions {
+            resolved,
+            edges: Arc::new(edges),
         });
-        Ok(())
+        cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, Arc::clone(&out));
+        Ok(out)
     }
 
-    /// Resolve one import of `file`, queue the local files it leads to and
-    /// return them (project-relative) or the remote specifier.
-    fn follow(&mut self, file: &Path, imp: &Import) -> anyhow::Result<Vec<String>> {
+    /// Queue the local files one import of `file` leads to, record a remote
+    /// one, and note what did not resolve.
+    fn follow(&mut self, file: &Path, imp: &Import, r: &Resolved, skipped: usize) {
         let root = self.inp.root;
-        let resolved = match resolve_import(file, imp, self.map, root) {
-            Resolved::NotFollowed => return Ok(Vec::new()),
-            Resolved::Pattern(found) => return self.computed(file, imp, found),
+        let resolved = match r {
+            Resolved::NotFollowed => return,
+            Resolved::Pattern(found) => return self.computed(file, imp, found, skipped),
             Resolved::Target(t) => t,
         };
         match resolved {
-            Ok(Target::Local(p)) => {
-                let shown = rel(root, &p);
-                if !self.seen.contains(&p) {
-                    let origin = Some((file.to_path_buf(), imp.line, imp.specifier.clone()));
-                    self.queue.push_back((p, origin));
-                }
-                Ok(vec![shown])
-            }
+            Ok(Target::Local(p)) => self.reach(p, file, imp),
             Ok(Target::Remote(s)) => {
                 self.remote.insert(s.clone());
-                Ok(vec![s])
             }
             Err(Unresolved::Scheme(scheme)) if imp.kind == Kind::Dynamic => {
                 // Deno fails only when that import() runs (often behind a
@@ -445,11 +489,10 @@ impl Walk<'_, '_> {
                     imp.line,
                     imp.specifier
                 ));
-                Ok(Vec::new())
             }
             Err(why) => {
                 let m = self.map.map(|m| m.file.as_path());
-                let line = describe(root, file, imp, &why, m);
+                let line = describe(root, file, imp, why, m);
                 if imp.kind == Kind::Require {
                     // Deno resolves a require() when the line runs, and
                     // code often wraps it in try/catch: warn, do not refuse.
@@ -460,8 +503,15 @@ impl Walk<'_, '_> {
                 } else {
                     self.unresolved.push(line);
                 }
-                Ok(Vec::new())
             }
+        }
+    }
+
+    /// Queue `p`, reached from `file` through `imp`, unless seen.
+    fn reach(&mut self, p: &Path, file: &Path, imp: &Import) {
+        if !self.seen.contains(p) {
+            let origin = Some((file.to_path_buf(), imp.line, imp.specifier.clone()));
+            self.queue.push_back((p.to_path_buf(), origin));
         }
     }
 
@@ -471,8 +521,9 @@ impl Walk<'_, '_> {
         &mut self,
         file: &Path,
         imp: &Import,
-        found: Result<(PathBuf, Vec<PathBuf>), String>,
-    ) -> anyhow::Result<Vec<String>> {
+        found: &Result<(PathBuf, Vec<PathBuf>), String>,
+        skipped: usize,
+    ) {
         let root = self.inp.root;
         let pos = format!("{}:{}", rel(root, file), imp.line);
         let name = self.inp.name;
@@ -484,21 +535,11 @@ impl Walk<'_, '_> {
                      list the files it loads under the function's `include:` globs in hoist.yaml",
                     imp.specifier
                 ));
-                return Ok(Vec::new());
+                return;
             }
         };
-        let mut added = Vec::new();
-        let mut skipped = 0usize;
         for p in matched {
-            if self.rules.refusal(&p)?.is_some() {
-                skipped += 1;
-                continue;
-            }
-            added.push(rel(root, &p));
-            if !self.seen.contains(&p) {
-                let origin = Some((file.to_path_buf(), imp.line, imp.specifier.clone()));
-                self.queue.push_back((p, origin));
-            }
+            self.reach(p, file, imp);
         }
         let skipped = match skipped {
             0 => String::new(),
@@ -507,12 +548,19 @@ impl Walk<'_, '_> {
         self.notes.push(format!(
             "function `{name}`: {pos}: `import()` of a computed specifier: bundled the {} file(s) under {}/ matching `{}`{skipped}; \
              add any other file it loads to the function's `include:` globs",
-            added.len(),
-            rel(root, &dir),
+            matched.len(),
+            rel(root, dir),
             imp.specifier
         ));
-        Ok(added)
     }
+}
+
+/// One module's imports resolved for a project root and import map: per
+/// import, where it leads (and, for a computed `import()`, how many
+/// matching files hoist may not bundle), and the listing's edges.
+struct Resolutions {
+    resolved: Vec<(Resolved, usize)>,
+    edges: Arc<Vec<Edge>>,
 }
 
 /// Where one import of `file` leads.
