@@ -9,6 +9,12 @@
 //! [`hoist::bundle::graph::resolve_import`], what the graph walk uses) is
 //! compared with it, module by module.
 //!
+//! Beside the packages, a small hand-written fixture (`pkgs/_fixture`)
+//! holds one module per case the old tokenizer got wrong (a byte order
+//! mark, type-position `import()`, computed `import()`s, `require()`,
+//! `import x = require()`, regex-vs-division, JSX text), checked edge by
+//! edge against Deno's graph.
+//!
 //! Must hold: no local file Deno reaches through a code edge that hoist
 //! misses, and no module Deno loads that hoist refuses to read. What hoist
 //! follows beyond Deno is counted by import kind and printed with examples
@@ -121,6 +127,50 @@ fn sources_under(dir: &Path, out: &mut Vec<PathBuf>) {
         {
             out.push(p);
         }
+    }
+}
+
+/// Hand-written modules beside the packages, one per case the old
+/// tokenizer got wrong, so Deno's graph of exactly those is compared too.
+const FIXTURE: &[(&str, &str)] = &[
+    ("a.ts", "export const a = 1;\n"),
+    ("types.ts", "export type T = 1;\n"),
+    ("only-type.ts", "export type Y = 2;\n"),
+    (
+        "type-position.ts",
+        "type Fs = typeof import('node:fs');\ntype NotAny<T> = T;\ntype X = NotAny<import('./types.ts').T>;\nlet v: import('./only-type.ts').Y | undefined;\nexport const x: Fs | X | typeof v = 1 as never;\n",
+    ),
+    ("bom.ts", "\u{feff}import { a } from './a.ts';\nexport const b = a;\n"),
+    ("routes/one.ts", "export default 1;\n"),
+    ("routes/deep/two.ts", "export default 2;\n"),
+    ("routes/notes.json", "{}\n"),
+    (
+        "template.ts",
+        "const name = String(Date.now());\nexport const m = () => import(`./routes/${name}.ts`);\n",
+    ),
+    (
+        "concat.ts",
+        "const name = String(Date.now());\nexport const m = () => import('./routes/' + name + '.ts');\n",
+    ),
+    ("helper.cjs", "module.exports = 1;\n"),
+    ("required.cjs", "module.exports = require('./helper.cjs') + 1;\n"),
+    ("import-equals.ts", "import h = require('./helper.cjs');\nexport const v = h;\n"),
+    (
+        "regex-division.ts",
+        "const a = 4, b = 2, c = 1;\nconst r = a / b / c; const re = /'/g;\nimport { a as z } from './a.ts';\nexport const q = `import('./nope.ts')` + r + re.source + z;\n",
+    ),
+    (
+        "jsx-text.tsx",
+        "/** @jsxImportSource npm:preact */\nimport { a } from './a.ts';\nexport const C = () => <p>it's import('./nope.ts') / \"quoted</p>;\nexport const d = a;\n",
+    ),
+];
+
+fn write_fixture(dir: &Path) {
+    let base = dir.join("pkgs/_fixture");
+    for (rel, text) in FIXTURE {
+        let p = base.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
     }
 }
 
@@ -264,6 +314,7 @@ fn graph_matches_deno_info_on_published_code() {
     };
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("graph-corpus");
     fetch(&dir, &npm);
+    write_fixture(&dir);
     let files = sample(&dir);
     let root_ts: String = files
         .iter()
@@ -346,6 +397,7 @@ fn graph_matches_deno_info_on_published_code() {
         }
     }
     report(&t, files.len(), deno_s, t1.elapsed().as_secs_f64());
+    check_fixture(&dir, &graph);
     assert!(t.modules >= 3000, "only {} modules compared", t.modules);
     assert!(
         t.refusals.is_empty(),
@@ -370,6 +422,42 @@ fn graph_matches_deno_info_on_published_code() {
         t.misses.len(),
         t.misses.join("\n")
     );
+}
+
+/// The fixture's cases, as both graphs must see them.
+fn check_fixture(dir: &Path, graph: &BTreeMap<PathBuf, DenoModule>) {
+    let base = dir.join("pkgs/_fixture");
+    let local = |rel: &str| -> (BTreeSet<PathBuf>, BTreeSet<PathBuf>) {
+        let file = base.join(rel);
+        let deno = match graph.get(&file) {
+            Some(DenoModule::Loaded(deps)) => deps.iter().map(|(_, p)| p.clone()).collect(),
+            other => panic!("deno did not load {rel}: {other:?}"),
+        };
+        let hoist = hoist_targets(&file, dir).unwrap().into_keys().collect();
+        (deno, hoist)
+    };
+    let routes: BTreeSet<PathBuf> = ["routes/deep/two.ts", "routes/one.ts"]
+        .iter()
+        .map(|r| base.join(r))
+        .collect();
+    for rel in ["template.ts", "concat.ts"] {
+        let (deno, hoist) = local(rel);
+        assert_eq!(deno, routes, "deno, {rel}");
+        assert_eq!(hoist, routes, "hoist, {rel}");
+    }
+    let one = |r: &str| BTreeSet::from([base.join(r)]);
+    assert_eq!(local("type-position.ts").1, BTreeSet::new());
+    assert_eq!(local("bom.ts"), (one("a.ts"), one("a.ts")));
+    assert_eq!(
+        local("required.cjs"),
+        (one("helper.cjs"), one("helper.cjs"))
+    );
+    assert_eq!(
+        local("import-equals.ts"),
+        (one("helper.cjs"), one("helper.cjs"))
+    );
+    assert_eq!(local("regex-division.ts"), (one("a.ts"), one("a.ts")));
+    assert_eq!(local("jsx-text.tsx"), (one("a.ts"), one("a.ts")));
 }
 
 fn first_line(s: &str) -> &str {
