@@ -723,3 +723,7 @@ fn function_directory_reached_through_a_symlink() {
     assert_eq!(a.manifest.digest, b.manifest.digest);
     assert_eq!(a.manifest.file_count, 8);
 }
+
+/// The module graph against `deno info` on published npm code.
+#[path = "graph_corpus.rs"]
+mod graph_corpus;

@@ -1116,3 +1116,159 @@ fn validate_reports_what_hides_behind_a_refused_line_at_once() {
         assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
     }
 }
+
+/// What the parser-based graph follows and what it only records: a BOM,
+/// type-only imports of files that do not exist, require() through
+/// createRequire (CommonJS resolution), computed import()s, a `bun:`
+/// import behind a runtime check, and `include:` globs for what no import
+/// names. `--output json` lists the modules with their import kinds and
+/// the warnings; `-v` prints the same listing.
+#[test]
+fn graph_follows_what_deno_runs_and_says_what_it_cannot() {
+    let p = Project::new(
+        "project: demo\nfunctions:\n  hello:\n    path: supabase/functions/hello\n    runtime: deno\n    include: [\"assets/**\", \"nothing/*.txt\"]\n",
+    );
+    p.file(
+        "supabase/functions/hello/index.ts",
+        "\u{feff}import { a } from './a.ts';\n\
+         import type { T } from './types-gone.ts';\n\
+         type Fs = typeof import('./also-gone.ts');\n\
+         import { createRequire } from 'node:module';\n\
+         const require = createRequire(import.meta.url);\n\
+         const legacy = require('./legacy.cjs');\n\
+         const name = Deno.args[0];\n\
+         const route = await import(`./routes/${name}.ts`);\n\
+         const any = await import(name);\n\
+         if ('Bun' in globalThis) await import('bun:sqlite');\n\
+         Deno.serve(() => new Response(String(a) + legacy + route + any));\n",
+    );
+    p.file("supabase/functions/hello/a.ts", "export const a = 1;\n");
+    p.file(
+        "supabase/functions/hello/legacy.cjs",
+        "module.exports = require('./helper') + require('fs').sep;\n",
+    );
+    p.file(
+        "supabase/functions/hello/helper.js",
+        "module.exports = 2;\n",
+    );
+    p.file(
+        "supabase/functions/hello/routes/x.ts",
+        "export default 1;\n",
+    );
+    p.file(
+        "supabase/functions/hello/routes/deep/y.ts",
+        "export default 2;\n",
+    );
+    p.file("supabase/functions/hello/routes/notes.md", "not code\n");
+    p.file("supabase/functions/hello/assets/logo.svg", "<svg/>\n");
+    p.file(
+        "supabase/functions/hello/unused.ts",
+        "export const u = 1;\n",
+    );
+    let b = bundle(&p, &["-v"]);
+    let files: BTreeSet<&str> = b["hello"]["m"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    let want: BTreeSet<&str> = [
+        "hello/index.ts",
+        "hello/a.ts",
+        "hello/legacy.cjs",
+        "hello/helper.js",
+        "hello/routes/x.ts",
+        "hello/routes/deep/y.ts",
+        "hello/assets/logo.svg",
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(files, want);
+    let warnings: Vec<&str> = b["hello"]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    let has = |needle: &str| {
+        assert!(
+            warnings.iter().any(|w| w.contains(needle)),
+            "no warning with {needle:?}: {warnings:#?}"
+        )
+    };
+    has("supabase/functions/hello/index.ts:8: `import()` of a computed specifier: bundled the 2 file(s) under supabase/functions/hello/routes/ matching `./routes/*.ts`");
+    has("supabase/functions/hello/index.ts:9: `import()` of a computed specifier (`*`)");
+    has("`include:`");
+    has("`bun:` scheme");
+    has("include glob `nothing/*.txt` matches no file");
+    let modules = b["hello"]["modules"].as_array().unwrap();
+    let index = &modules[0];
+    assert_eq!(index["path"], "supabase/functions/hello/index.ts");
+    let kinds: Vec<(&str, &str)> = index["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["specifier"].as_str().unwrap(),
+                i["kind"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("./a.ts", "static"),
+            ("./types-gone.ts", "type-only"),
+            ("./also-gone.ts", "type-only"),
+            ("node:module", "static"),
+            ("./legacy.cjs", "require"),
+            ("./routes/*.ts", "non-literal"),
+            ("*", "non-literal"),
+            ("bun:sqlite", "dynamic"),
+        ]
+    );
+    assert_eq!(index["imports"][0]["line"], 1);
+    let legacy = modules
+        .iter()
+        .find(|m| m["path"] == "supabase/functions/hello/legacy.cjs")
+        .unwrap();
+    assert_eq!(
+        legacy["imports"][0]["targets"][0],
+        "supabase/functions/hello/helper.js"
+    );
+    assert_eq!(legacy["imports"][1]["targets"][0], "node:fs");
+    let a = p.hoist(&["bundle", "-v"]).success();
+    let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(out.contains("hello: "), "{out}");
+    assert!(
+        out.contains("type-only   ./types-gone.ts (not followed"),
+        "{out}"
+    );
+    assert!(
+        out.contains("require     ./legacy.cjs → supabase/functions/hello/legacy.cjs"),
+        "{out}"
+    );
+}
+
+#[test]
+fn syntax_error_names_file_line_and_column() {
+    let p = one("import { a } from './a.ts';\nconst x = ;\n");
+    p.file("supabase/functions/hello/a.ts", "export const a = 1;\n");
+    refused(
+        &p,
+        &["bundle"],
+        &["supabase/functions/hello/index.ts:2:11", "Unexpected token"],
+    );
+}
+
+#[test]
+fn bun_scheme_is_not_a_bare_specifier() {
+    let p = one("import { Database } from 'bun:sqlite';\n");
+    let err = refused(
+        &p,
+        &["bundle"],
+        &["index.ts:1", "`bun:` scheme", "Deno cannot load"],
+    );
+    assert!(!err.contains("bare specifier"), "{err}");
+}

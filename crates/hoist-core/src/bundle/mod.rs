@@ -12,7 +12,7 @@
 pub(crate) mod archive;
 pub(crate) mod cache;
 pub(crate) mod deflate;
-pub(crate) mod graph;
+pub mod graph;
 pub(crate) mod pgzip;
 pub mod unpack;
 pub(crate) mod walk;
@@ -119,7 +119,7 @@ pub struct BundleOutput {
     pub cached: bool,
     /// What could not be done along the way without failing the bundle
     /// (the bundle cache not read or not updated), for the caller to show.
-    pub(crate) warnings: Vec<String>,
+    pub warnings: Vec<String>,
 }
 
 /// The temporary archive: compressed bytes go to the file and into sha256.

@@ -162,6 +162,8 @@ pub(crate) fn layout(
             import_map: None,
             remote: remote.into_iter().collect(),
             warnings: Vec::new(),
+            // The union of the members' graphs; each member lists its own.
+            modules: std::sync::Arc::new(Vec::new()),
         },
         routes,
         indexes,

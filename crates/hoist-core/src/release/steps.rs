@@ -116,8 +116,22 @@ fn has_own_dockerfile(f: &Function) -> bool {
 }
 
 /// Whether a function is bundled by following its module graph.
-pub(crate) fn is_graph_bundle(f: &Function) -> bool {
+pub fn is_graph_bundle(f: &Function) -> bool {
     f.runtime == crate::config::Runtime::Deno && !has_own_dockerfile(f)
+}
+
+/// The module graph a deno function is bundled from (the plan
+/// `check_graphs` made, reused), `None` for one bundled as its directory.
+pub fn function_plan(
+    project: &Project,
+    f: &Function,
+    graphs: &Graphs,
+) -> anyhow::Result<Option<crate::bundle::graph::Plan>> {
+    if !is_graph_bundle(f) {
+        return Ok(None);
+    }
+    let opts = options(project, Some(f))?;
+    graphs.plan(project, f, &opts).map(Some)
 }
 
 /// Follow the graph of every selected deno function before anything is

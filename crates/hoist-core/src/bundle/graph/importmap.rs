@@ -25,7 +25,7 @@ pub(crate) struct MapError {
 
 /// A loaded import map.
 #[derive(Debug, Clone)]
-pub(crate) struct ImportMap {
+pub struct ImportMap {
     /// The file holding the mappings (what `--import-map` is given).
     pub(crate) file: PathBuf,
     /// The deno.json that named `file` through `importMap`, if any.

@@ -1,29 +1,39 @@
 //! The module graph of a Deno function: from its entrypoint, every local
-//! module reached through `import`, `export … from` and `import('…')` with
-//! a literal ([`lex`]), resolved against the importing file and the
-//! function's import map ([`importmap`], [`resolve`]). A deno bundle holds
-//! exactly these files (plus the import map, the deno.json that named it,
-//! and any static files), wherever they live under the project root, with
-//! paths relative to their common root so every relative import still
-//! resolves once unpacked. Remote specifiers are only listed.
+//! module its code reaches — `import`, `export … from`, `import('…')`,
+//! `require()`, `import x = require()` and a `@jsxImportSource` runtime,
+//! read with a JS/TS parser ([`parse`]) — resolved against the importing
+//! file and the function's import map ([`importmap`], [`resolve`]).
+//! Type-only imports and `/// <reference>`s are recorded, not followed:
+//! Deno erases them and does not type-check at start, so no `.d.ts` is
+//! bundled for them. An `import()` of a computed specifier
+//! brings in the files under its literal prefix that match its literal
+//! suffix ([`dynamic`]), with a warning naming the pattern; one with no
+//! literal prefix is a warning that nothing could be added. A deno bundle
+//! holds exactly these files (plus the import map, the deno.json that named
+//! it, static files and `include:` globs), wherever they live under the
+//! project root, with paths relative to their common root so every relative
+//! import still resolves once unpacked. Remote specifiers are only listed.
 //!
 //! A specifier that leads nowhere (a missing file, a bare name no import map
-//! maps, a path outside the project) is an error naming the importing file,
-//! its line and the specifier; `--allow-unresolved` turns those into
-//! warnings. A file the graph reaches that hoist never bundles (a secret, an
-//! ignored path) is always an error. Cycles are fine: each file once.
+//! maps, a scheme Deno cannot load, a path outside the project) is an error
+//! naming the importing file, its line and the specifier;
+//! `--allow-unresolved` turns those into warnings. A file the graph reaches
+//! that hoist never bundles (a secret, an ignored path) or that does not
+//! parse is always an error. Cycles are fine: each file once.
 
-pub(crate) mod importmap;
-pub(crate) mod lex;
-pub(crate) mod npmrc;
-pub(crate) mod resolve;
+pub mod dynamic;
+pub mod importmap;
+pub mod npmrc;
+pub mod parse;
+pub mod resolve;
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use self::importmap::ImportMap;
-use self::lex::Import;
+use self::parse::{Import, Kind};
 use self::resolve::{Target, Unresolved};
 use crate::error::UserError;
 
@@ -50,7 +60,7 @@ pub(crate) struct Inputs<'a> {
 
 /// The files of a deno bundle and where things are inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Plan {
+pub struct Plan {
     /// The common root (absolute): bundle paths are relative to it.
     pub(crate) base: PathBuf,
     /// Files relative to `base`, sorted by their bytes.
@@ -60,38 +70,105 @@ pub(crate) struct Plan {
     /// The import map inside the bundle, `/`-separated.
     pub(crate) import_map: Option<String>,
     /// Remote specifiers, sorted and deduplicated.
-    pub(crate) remote: Vec<String>,
-    /// Unresolved specifiers let through by `allow_unresolved`.
-    pub(crate) warnings: Vec<String>,
+    pub remote: Vec<String>,
+    /// Unresolved specifiers let through by `allow_unresolved`, computed
+    /// `import()`s and notes.
+    pub warnings: Vec<String>,
+    /// Every source module read, in the order the walk reached it, with
+    /// its imports (`hoist bundle -v`); shared, as plans are cloned.
+    pub modules: Arc<Vec<Module>>,
+}
+
+/// A source module of the graph and what it imports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Module {
+    /// Relative to the project root, `/`-separated.
+    pub path: String,
+    /// Shared by every function reaching the module.
+    pub imports: Arc<Vec<Edge>>,
+}
+
+/// One import of a module and where it led.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    pub specifier: String,
+    pub kind: Kind,
+    pub line: usize,
+    pub column: usize,
+    /// Files (project-relative) or the remote specifier it led to; empty
+    /// when not followed (type-only) or unresolved.
+    pub targets: Vec<String>,
 }
 
 /// JS/TS sources whose imports are followed; other files reached (JSON,
 /// WASM, text) are bundled as they are.
 const SOURCES: [&str; 8] = ["ts", "tsx", "js", "jsx", "mjs", "mts", "cjs", "cts"];
 
-type Lexed = Arc<Result<Vec<Import>, String>>;
+/// Why a reached file's imports could not be read.
+#[derive(Debug, Clone)]
+enum Unreadable {
+    /// Not readable, binary or not UTF-8: said as is.
+    File(String),
+    /// Not valid JavaScript or TypeScript.
+    Syntax(parse::ParseError),
+}
 
-/// Specifiers of each file read in this process: functions sharing code
-/// read and tokenize it once per run.
-fn lexed(path: &Path) -> Lexed {
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Lexed>>> = OnceLock::new();
+type Parsed = Arc<Result<Vec<Import>, Unreadable>>;
+
+/// Imports of each file read in this process: functions sharing code read
+/// and parse it once per run.
+fn parsed(path: &Path) -> Parsed {
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Parsed>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     if let Some(hit) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(path) {
         return Arc::clone(hit);
     }
-    let res = match std::fs::read(path) {
-        Err(e) => Err(format!("cannot read it: {e}")),
-        Ok(bytes) if bytes.contains(&0) => {
-            Err("it is a binary file, not a JavaScript or TypeScript module".into())
-        }
-        Ok(bytes) => Ok(lex::imports(&bytes)),
-    };
-    let res = Arc::new(res);
+    let res = Arc::new(read_imports(path));
     cache
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .insert(path.to_path_buf(), Arc::clone(&res));
     res
+}
+
+/// Files parsed in this process, and the time the parser took.
+static PARSED_FILES: AtomicU64 = AtomicU64::new(0);
+static PARSE_NANOS: AtomicU64 = AtomicU64::new(0);
+
+/// How many modules this process has parsed, and how long the parser took
+/// (`hoist bundle -v` says it).
+pub fn parse_stats() -> (u64, std::time::Duration) {
+    (
+        PARSED_FILES.load(Ordering::Relaxed),
+        std::time::Duration::from_nanos(PARSE_NANOS.load(Ordering::Relaxed)),
+    )
+}
+
+/// [`parse::imports`], counted and timed for [`parse_stats`].
+fn timed_parse(path: &Path, text: &str) -> Result<Vec<Import>, parse::ParseError> {
+    let t0 = std::time::Instant::now();
+    let out = parse::imports(path, text);
+    PARSED_FILES.fetch_add(1, Ordering::Relaxed);
+    let nanos = u64::try_from(t0.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    PARSE_NANOS.fetch_add(nanos, Ordering::Relaxed);
+    out
+}
+
+fn read_imports(path: &Path) -> Result<Vec<Import>, Unreadable> {
+    let bytes =
+        std::fs::read(path).map_err(|e| Unreadable::File(format!("cannot read it: {e}")))?;
+    if bytes.contains(&0) {
+        return Err(Unreadable::File(
+            "it is a binary file, not a JavaScript or TypeScript module".into(),
+        ));
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        Unreadable::File(format!(
+            "it is not UTF-8 text (invalid byte at offset {})",
+            e.valid_up_to()
+        ))
+    })?;
+    timed_parse(path, text).map_err(Unreadable::Syntax)
 }
 
 fn is_source(path: &Path) -> bool {
@@ -147,15 +224,18 @@ pub(crate) fn plan_function(
     opts: &super::BundleOptions,
 ) -> anyhow::Result<Plan> {
     let mut extra = f.static_files.clone();
+    let mut notes = Vec::new();
     if !f.include.is_empty() {
+        let mut included = Vec::new();
         for e in super::walk::collect(&f.dir, opts)? {
             if matches!(e.kind, super::walk::Kind::File { .. }) {
+                included.push(e.rel.clone());
                 extra.push(f.dir.join(&e.rel));
             }
         }
+        notes.extend(unmatched_includes(f, &included));
     }
     let mut vetted = Vec::new();
-    let mut notes = Vec::new();
     if let Some(npmrc) = npmrc::of(root, &f.dir) {
         match npmrc::token_line(&npmrc)? {
             None => {
@@ -184,6 +264,40 @@ pub(crate) fn plan_function(
     Ok(out)
 }
 
+/// A warning for each `include:` glob of `f` that matched no file (the
+/// graph cannot see what it meant to add).
+fn unmatched_includes(f: &crate::config::Function, included: &[PathBuf]) -> Vec<String> {
+    let mut out = Vec::new();
+    for g in &f.include {
+        let mut b = ignore::gitignore::GitignoreBuilder::new(&f.dir);
+        // Validated with the configuration (config::check::check_globs).
+        let built = match b.add_line(None, g) {
+            Err(e) => Err(e.to_string()),
+            Ok(_) => b.build().map_err(|e| e.to_string()),
+        };
+        let hit = match built {
+            Ok(m) => included
+                .iter()
+                .any(|p| m.matched_path_or_any_parents(p, false).is_ignore()),
+            Err(e) => {
+                out.push(format!(
+                    "function `{}`: include glob `{g}` is not usable: {e}",
+                    f.name
+                ));
+                continue;
+            }
+        };
+        if !hit {
+            out.push(format!(
+                "function `{}`: include glob `{g}` matches no file under {}",
+                f.name,
+                f.dir.display()
+            ));
+        }
+    }
+    out
+}
+
 /// Follow the graph of one function and lay out its bundle.
 pub(crate) fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
     let root = inp.root;
@@ -191,57 +305,32 @@ pub(crate) fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
         Some(f) => Some(load_map(inp.name, root, f)?),
         None => None,
     };
-    let mut rules = super::walk::TreeRules::new(root);
-    let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut remote: BTreeSet<String> = BTreeSet::new();
-    let mut unresolved: Vec<String> = Vec::new();
-    let mut queue = starting_files(inp, map.as_ref());
-    while let Some((file, origin)) = queue.pop_front() {
-        if !seen.insert(file.clone()) {
+    let mut w = Walk {
+        inp,
+        map: map.as_ref(),
+        rules: super::walk::TreeRules::new(root),
+        seen: BTreeSet::new(),
+        remote: BTreeSet::new(),
+        unresolved: Vec::new(),
+        notes: Vec::new(),
+        modules: Vec::new(),
+        queue: starting_files(inp, map.as_ref()),
+    };
+    while let Some((file, origin)) = w.queue.pop_front() {
+        if !w.seen.insert(file.clone()) {
             continue;
         }
-        check_bundleable(inp, &mut rules, &file, &origin)?;
-        if !is_source(&file) {
-            continue;
-        }
-        let found = lexed(&file);
-        let imports = match found.as_ref() {
-            Ok(i) => i,
-            Err(why) => {
-                return Err(UserError::usage(format!(
-                    "function `{}`: {} reaches {}, but {why}",
-                    inp.name,
-                    at(root, &origin),
-                    rel(root, &file)
-                ))
-                .with_hint("fix the file or the import")
-                .into())
-            }
-        };
-        for imp in imports {
-            match resolve::resolve(&imp.specifier, &file, map.as_ref(), root) {
-                Ok(Target::Local(p)) => {
-                    if !seen.contains(&p) {
-                        queue.push_back((p, Some((file.clone(), imp.line, imp.specifier.clone()))));
-                    }
-                }
-                Ok(Target::Remote(s)) => {
-                    remote.insert(s);
-                }
-                Err(why) => unresolved.push(describe(
-                    root,
-                    &file,
-                    imp,
-                    &why,
-                    map.as_ref().map(|m| m.file.as_path()),
-                )),
-            }
+        check_bundleable(inp, &mut w.rules, &file, &origin)?;
+        if is_source(&file) {
+            w.module(&file, &origin)?;
         }
     }
-    let warnings = unresolved_warnings(inp, &unresolved)?;
-    let base = common_root(root, inp.dir, &seen);
+    let mut warnings = unresolved_warnings(inp, &w.unresolved)?;
+    warnings.extend(w.notes);
+    let base = common_root(root, inp.dir, &w.seen);
     let rel_of = |p: &Path| rel(&base, p);
-    let mut files: Vec<PathBuf> = seen
+    let mut files: Vec<PathBuf> = w
+        .seen
         .iter()
         .map(|p| p.strip_prefix(&base).unwrap_or(p).to_path_buf())
         .collect();
@@ -251,9 +340,262 @@ pub(crate) fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
         import_map: map.as_ref().map(|m| rel_of(&m.file)),
         base,
         files,
-        remote: remote.into_iter().collect(),
+        remote: w.remote.into_iter().collect(),
         warnings,
+        modules: Arc::new(w.modules),
     })
+}
+
+/// The state of one function's walk.
+struct Walk<'i, 'a> {
+    inp: &'i Inputs<'a>,
+    map: Option<&'i ImportMap>,
+    rules: super::walk::TreeRules,
+    seen: BTreeSet<PathBuf>,
+    remote: BTreeSet<String>,
+    unresolved: Vec<String>,
+    /// Warnings that never fail the bundle (computed `import()`s).
+    notes: Vec<String>,
+    modules: Vec<Module>,
+    queue: VecDeque<(PathBuf, Origin)>,
+}
+
+impl Walk<'_, '_> {
+    /// Read one source module and queue what its code reaches.
+    fn module(&mut self, file: &Path, origin: &Origin) -> anyhow::Result<()> {
+        let root = self.inp.root;
+        let found = parsed(file);
+        let imports = match found.as_ref() {
+            Ok(i) => i,
+            Err(Unreadable::File(why)) => {
+                return Err(UserError::usage(format!(
+                    "function `{}`: {} reaches {}, but {why}",
+                    self.inp.name,
+                    at(root, origin),
+                    rel(root, file)
+                ))
+                .with_hint("fix the file or the import")
+                .into())
+            }
+            Err(Unreadable::Syntax(e)) => {
+                let from = match origin {
+                    Some(_) => format!(" (reached from {})", at(root, origin)),
+                    None => String::new(),
+                };
+                return Err(UserError::usage(format!(
+                    "function `{}`: {}:{}:{}: {}{from}",
+                    self.inp.name,
+                    rel(root, file),
+                    e.line,
+                    e.column,
+                    e.message,
+                ))
+                .with_hint(
+                    "fix the syntax error (Deno could not load this module either), or drop the import",
+                )
+                .into());
+            }
+        };
+        let res = self.resolutions(file, imports)?;
+        for (imp, (r, skipped)) in imports.iter().zip(res.resolved.iter()) {
+            self.follow(file, imp, r, *skipped);
+        }
+        self.modules.push(Module {
+            path: rel(root, file),
+            imports: Arc::clone(&res.edges),
+        });
+        Ok(())
+    }
+
+    /// The imports of `file` resolved for this project root and import map,
+    /// computed once per process for every function that reaches it; the
+    /// files a computed `import()` matches are those hoist may bundle.
+    fn resolutions(&mut self, file: &Path, imports: &[Import]) -> anyhow::Result<Arc<Resolutions>> {
+        type Key = (PathBuf, Option<PathBuf>, PathBuf);
+        static CACHE: OnceLock<Mutex<HashMap<Key, Arc<Resolutions>>>> = OnceLock::new();
+        let root = self.inp.root;
+        let key = (
+            file.to_path_buf(),
+            self.map.map(|m| m.file.clone()),
+            root.to_path_buf(),
+        );
+        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+        if let Some(hit) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return Ok(Arc::clone(hit));
+        }
+        let mut resolved = Vec::with_capacity(imports.len());
+        let mut edges = Vec::with_capacity(imports.len());
+        for imp in imports {
+            let mut r = resolve_import(file, imp, self.map, root);
+            let mut skipped = 0usize;
+            if let Resolved::Pattern(Ok((_, files))) = &mut r {
+                let mut kept = Vec::with_capacity(files.len());
+                for p in files.drain(..) {
+                    if self.rules.refusal(&p)?.is_some() {
+                        skipped += 1;
+                    } else {
+                        kept.push(p);
+                    }
+                }
+                *files = kept;
+            }
+            let targets = match &r {
+                Resolved::Target(Ok(Target::Local(p))) => vec![rel(root, p)],
+                Resolved::Target(Ok(Target::Remote(s))) => vec![s.clone()],
+                Resolved::Pattern(Ok((_, files))) => files.iter().map(|p| rel(root, p)).collect(),
+                _ => Vec::new(),
+            };
+            edges.push(Edge {
+                specifier: imp.specifier.clone(),
+                kind: imp.kind,
+                line: imp.line,
+                column: imp.column,
+                targets,
+            });
+            resolved.push((r, skipped));
+        }
+        let out = Arc::new(Resolutions {
+            resolved,
+            edges: Arc::new(edges),
+        });
+        cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, Arc::clone(&out));
+        Ok(out)
+    }
+
+    /// Queue the local files one import of `file` leads to, record a remote
+    /// one, and note what did not resolve.
+    fn follow(&mut self, file: &Path, imp: &Import, r: &Resolved, skipped: usize) {
+        let root = self.inp.root;
+        let resolved = match r {
+            Resolved::NotFollowed => return,
+            Resolved::Pattern(found) => return self.computed(file, imp, found, skipped),
+            Resolved::Target(t) => t,
+        };
+        match resolved {
+            Ok(Target::Local(p)) => self.reach(p, file, imp),
+            Ok(Target::Remote(s)) => {
+                self.remote.insert(s.clone());
+            }
+            Err(Unresolved::Scheme(scheme)) if imp.kind == Kind::Dynamic => {
+                // Deno fails only when that import() runs (often behind a
+                // runtime check): say so, do not refuse the function.
+                self.notes.push(format!(
+                    "function `{}`: {}:{}: `import('{}')` uses the `{scheme}` scheme, which Deno cannot load; it fails if that line runs",
+                    self.inp.name,
+                    rel(root, file),
+                    imp.line,
+                    imp.specifier
+                ));
+            }
+            Err(why) => {
+                let m = self.map.map(|m| m.file.as_path());
+                let line = describe(root, file, imp, why, m);
+                if imp.kind == Kind::Require {
+                    // Deno resolves a require() when the line runs, and
+                    // code often wraps it in try/catch: warn, do not refuse.
+                    self.notes.push(format!(
+                        "function `{}`: {line} (a require(), so bundled without it)",
+                        self.inp.name
+                    ));
+                } else {
+                    self.unresolved.push(line);
+                }
+            }
+        }
+    }
+
+    /// Queue `p`, reached from `file` through `imp`, unless seen.
+    fn reach(&mut self, p: &Path, file: &Path, imp: &Import) {
+        if !self.seen.contains(p) {
+            let origin = Some((file.to_path_buf(), imp.line, imp.specifier.clone()));
+            self.queue.push_back((p.to_path_buf(), origin));
+        }
+    }
+
+    /// A computed `import()`: bundle the files its pattern can name (those
+    /// hoist may bundle), with a warning saying what was done.
+    fn computed(
+        &mut self,
+        file: &Path,
+        imp: &Import,
+        found: &Result<(PathBuf, Vec<PathBuf>), String>,
+        skipped: usize,
+    ) {
+        let root = self.inp.root;
+        let pos = format!("{}:{}", rel(root, file), imp.line);
+        let name = self.inp.name;
+        let (dir, matched) = match found {
+            Ok(x) => x,
+            Err(why) => {
+                self.notes.push(format!(
+                    "function `{name}`: {pos}: `import()` of a computed specifier (`{}`): {why}, so hoist added no file for it; \
+                     list the files it loads under the function's `include:` globs in hoist.yaml",
+                    imp.specifier
+                ));
+                return;
+            }
+        };
+        for p in matched {
+            self.reach(p, file, imp);
+        }
+        let skipped = match skipped {
+            0 => String::new(),
+            n => format!(" ({n} more matching files are ignored or secret-looking and left out)"),
+        };
+        self.notes.push(format!(
+            "function `{name}`: {pos}: `import()` of a computed specifier: bundled the {} file(s) under {}/ matching `{}`{skipped}; \
+             add any other file it loads to the function's `include:` globs",
+            matched.len(),
+            rel(root, dir),
+            imp.specifier
+        ));
+    }
+}
+
+/// One module's imports resolved for a project root and import map: per
+/// import, where it leads (and, for a computed `import()`, how many
+/// matching files hoist may not bundle), and the listing's edges.
+struct Resolutions {
+    resolved: Vec<(Resolved, usize)>,
+    edges: Arc<Vec<Edge>>,
+}
+
+/// Where one import of `file` leads.
+#[derive(Debug)]
+pub enum Resolved {
+    /// Not a runtime dependency (type-only, a reference): not followed.
+    NotFollowed,
+    /// A file, a remote module, or why neither.
+    Target(Result<Target, Unresolved>),
+    /// A computed `import()`: the directory its prefix names and the files
+    /// matching it, or why none can be told.
+    Pattern(Result<(PathBuf, Vec<PathBuf>), String>),
+}
+
+/// Resolve one import of `file` (absolute) the way the graph walk does:
+/// by its kind, against the import map, inside `root`.
+pub fn resolve_import(file: &Path, imp: &Import, map: Option<&ImportMap>, root: &Path) -> Resolved {
+    match imp.kind {
+        k if !k.is_runtime() => Resolved::NotFollowed,
+        Kind::NonLiteral => Resolved::Pattern(dynamic::expand(&imp.parts, file, map, root)),
+        Kind::Require => {
+            Resolved::Target(resolve::resolve_require(&imp.specifier, file, map, root))
+        }
+        _ => Resolved::Target(resolve::resolve(&imp.specifier, file, map, root)),
+    }
+}
+
+/// The imports of one source file (read and parsed once per process), or
+/// why they cannot be read: `line:column: message` for a syntax error.
+pub fn module_imports(file: &Path) -> Result<Vec<Import>, String> {
+    match parsed(file).as_ref() {
+        Ok(i) => Ok(i.clone()),
+        Err(Unreadable::File(why)) => Err(why.clone()),
+        Err(Unreadable::Syntax(e)) => Err(format!("{}:{}: {}", e.line, e.column, e.message)),
+    }
 }
 
 /// Where the walk starts: the entrypoint, the extra files, the import map
@@ -354,7 +696,7 @@ fn describe(
     why: &Unresolved,
     map: Option<&Path>,
 ) -> String {
-    let pos = format!("{}:{}", rel(root, file), imp.line);
+    let pos = format!("{}:{}:{}", rel(root, file), imp.line, imp.column);
     let spec = &imp.specifier;
     match why {
         Unresolved::Bare => match map {
@@ -372,6 +714,9 @@ fn describe(
             "{pos}: `{spec}` leads to {}, outside the project root {}",
             p.display(),
             root.display()
+        ),
+        Unresolved::Scheme(scheme) => format!(
+            "{pos}: `{spec}` uses the `{scheme}` scheme, which Deno cannot load (a module of another runtime: load it with import() behind a runtime check, or map it in the import map)"
         ),
     }
 }

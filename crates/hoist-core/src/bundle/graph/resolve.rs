@@ -2,8 +2,11 @@
 //! the import map first, then relative (`./`, `../`) and absolute paths
 //! against the importing file, `file:` URLs as paths; `https:`, `http:`,
 //! `npm:`, `jsr:`, `node:` and `data:` are remote and only recorded. Deno
-//! adds no file extensions and no `index` files, so neither does this. A
-//! local target must be a file inside the project root.
+//! adds no file extensions and no `index` files to an import, so neither
+//! does this; a `require()` is resolved as CommonJS is (extensions, `index`
+//! files, Node's built-in module names). Any other scheme (`bun:`,
+//! `cloudflare:`) is one Deno cannot load. A local target must be a file
+//! inside the project root.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -11,7 +14,7 @@ use super::importmap::ImportMap;
 
 /// Where a specifier leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Target {
+pub enum Target {
     /// A file on disk (absolute, lexically normalized).
     Local(PathBuf),
     /// A module fetched at run time; the specifier as written.
@@ -20,13 +23,16 @@ pub(crate) enum Target {
 
 /// Why a specifier did not resolve to a file in the project.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Unresolved {
+pub enum Unresolved {
     /// A bare specifier no import map entry maps.
     Bare,
     /// The file it names does not exist (or is a directory).
     Missing(PathBuf),
     /// It leads outside the project root.
     Outside(PathBuf),
+    /// A URL scheme Deno does not load (`bun:`, `cloudflare:`), with its
+    /// colon.
+    Scheme(String),
 }
 
 const REMOTE_SCHEMES: [&str; 6] = ["https:", "http:", "npm:", "jsr:", "node:", "data:"];
@@ -88,6 +94,121 @@ fn url_like(s: &str) -> bool {
         || REMOTE_SCHEMES.iter().any(|p| s.starts_with(p))
 }
 
+/// The scheme of a URL-like specifier (`bun:`), colon included: at least
+/// two letters, so a Windows drive is none.
+fn scheme(s: &str) -> Option<&str> {
+    let end = s.find(':')?;
+    let name = &s[..end];
+    let ok = name.len() >= 2
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    ok.then(|| &s[..=end])
+}
+
+/// Node's built-in modules, which `require('fs')` names without `node:`.
+const NODE_BUILTINS: &[&str] = &[
+    "assert",
+    "assert/strict",
+    "async_hooks",
+    "buffer",
+    "child_process",
+    "cluster",
+    "console",
+    "constants",
+    "crypto",
+    "dgram",
+    "diagnostics_channel",
+    "dns",
+    "dns/promises",
+    "domain",
+    "events",
+    "fs",
+    "fs/promises",
+    "http",
+    "http2",
+    "https",
+    "inspector",
+    "module",
+    "net",
+    "os",
+    "path",
+    "path/posix",
+    "path/win32",
+    "perf_hooks",
+    "process",
+    "punycode",
+    "querystring",
+    "readline",
+    "readline/promises",
+    "repl",
+    "stream",
+    "stream/consumers",
+    "stream/promises",
+    "stream/web",
+    "string_decoder",
+    "sys",
+    "timers",
+    "timers/promises",
+    "tls",
+    "trace_events",
+    "tty",
+    "url",
+    "util",
+    "util/types",
+    "v8",
+    "vm",
+    "wasi",
+    "worker_threads",
+    "zlib",
+];
+
+/// What CommonJS tries after the name as written: these extensions, then
+/// the directory's `index` file.
+const REQUIRE_EXTENSIONS: [&str; 8] = ["js", "json", "cjs", "mjs", "ts", "cts", "mts", "node"];
+
+/// Resolve a `require()` (or `import x = require()`) argument: a built-in
+/// module name is remote (`node:fs`), a path gets CommonJS's extension and
+/// `index` lookup when the name itself is not a file.
+pub fn resolve_require(
+    specifier: &str,
+    importer: &Path,
+    map: Option<&ImportMap>,
+    root: &Path,
+) -> Result<Target, Unresolved> {
+    if NODE_BUILTINS.contains(&specifier) {
+        return Ok(Target::Remote(format!("node:{specifier}")));
+    }
+    let first = resolve(specifier, importer, map, root);
+    let Err(Unresolved::Missing(path)) = &first else {
+        return first;
+    };
+    let name = path.file_name().map(|n| n.to_os_string());
+    let mut tries = Vec::new();
+    if let Some(name) = name {
+        for ext in REQUIRE_EXTENSIONS {
+            let mut n = name.clone();
+            n.push(format!(".{ext}"));
+            tries.push(path.with_file_name(n));
+        }
+    }
+    for ext in ["js", "json", "cjs", "ts"] {
+        tries.push(path.join(format!("index.{ext}")));
+    }
+    for t in tries {
+        if let Some(real) = probe(&t) {
+            if let Some(real_root) = probe_dir(root) {
+                if !real.starts_with(&real_root) {
+                    return Err(Unresolved::Outside(real));
+                }
+            }
+            return Ok(Target::Local(t));
+        }
+    }
+    first
+}
+
 /// Resolve `specifier` written in `importer` (an absolute file path).
 pub(crate) fn resolve(
     specifier: &str,
@@ -99,7 +220,10 @@ pub(crate) fn resolve(
     let target = match map.and_then(|m| m.resolve(specifier, importer)) {
         Some(t) => t,
         None if url_like(specifier) => target_of(specifier, dir),
-        None => return Err(Unresolved::Bare),
+        None => match scheme(specifier) {
+            Some(s) => return Err(Unresolved::Scheme(s.to_string())),
+            None => return Err(Unresolved::Bare),
+        },
     };
     let Target::Local(path) = target else {
         return Ok(target);
