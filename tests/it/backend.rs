@@ -47,11 +47,17 @@ fn spawn_serve(data: &Path, port: u16, extra: &[&str], envs: &[(&str, &str)]) ->
         .unwrap();
     let end = Instant::now() + Duration::from_secs(20);
     while Instant::now() < end {
-        if ureq::get(&format!("http://127.0.0.1:{port}/api/health"))
-            .call()
-            .is_ok()
+        // Ours only when its own process holds the port (see
+        // support::ports).
+        if crate::support::ports::listened_by(port, child.id())
+            && ureq::get(&format!("http://127.0.0.1:{port}/api/health"))
+                .call()
+                .is_ok()
         {
             return child;
+        }
+        if let Ok(Some(st)) = child.try_wait() {
+            panic!("the backend exited at start: {st}");
         }
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -50,9 +50,12 @@ fn spawn(data: &Path, port: u16, extra: &[String], envs: &[(String, String)]) ->
         .expect("start hoist backend serve");
     let end = Instant::now() + Duration::from_secs(20);
     while Instant::now() < end {
-        if ureq::get(&format!("http://127.0.0.1:{port}/api/health"))
-            .call()
-            .is_ok()
+        // Ours only when its own process holds the port (another test's
+        // server may have taken it: see support::ports).
+        if super::ports::listened_by(port, child.id())
+            && ureq::get(&format!("http://127.0.0.1:{port}/api/health"))
+                .call()
+                .is_ok()
         {
             return child;
         }

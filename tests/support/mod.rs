@@ -5,6 +5,7 @@ pub mod bearer;
 pub mod bytes;
 pub mod keyring;
 pub mod leaks;
+pub mod ports;
 pub mod project;
 pub mod proxy;
 pub mod registry;

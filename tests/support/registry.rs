@@ -57,9 +57,20 @@ pub struct Registry {
 
 impl Registry {
     /// Start a registry; `basic` adds htpasswd auth for (user, password).
+    /// A port another server took between picking and binding is given up
+    /// for a fresh one (see [`super::ports`]).
     pub fn start(basic: Option<(&str, &str)>) -> Registry {
+        for _ in 0..5 {
+            if let Some(reg) = Registry::start_on(free_port(), basic) {
+                return reg;
+            }
+        }
+        panic!("docker-registry did not start on any of 5 free ports");
+    }
+
+    /// A registry on `port`, or `None` when another process holds it.
+    fn start_on(port: u16, basic: Option<(&str, &str)>) -> Option<Registry> {
         let dir = tempfile::tempdir().expect("tempdir");
-        let port = free_port();
         let addr = format!("127.0.0.1:{port}");
         let mut cfg = format!(
             "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n  secret: hoist-test\n",
@@ -87,9 +98,16 @@ impl Registry {
             .stderr(log)
             .spawn()
             .expect("docker-registry starts");
-        let reg = Registry { addr, dir, child };
+        let mut reg = Registry { addr, dir, child };
         let start = Instant::now();
-        while http_status(&reg.addr, "/v2/").is_none() {
+        // Ours when its own process holds the port and answers there.
+        while !(super::ports::listened_by(port, reg.child.id())
+            && http_status(&reg.addr, "/v2/").is_some())
+        {
+            if let Ok(Some(_)) = reg.child.try_wait() {
+                // Most often: the port was taken meanwhile.
+                return None;
+            }
             assert!(
                 start.elapsed() < Duration::from_secs(15),
                 "registry did not start: {}",
@@ -97,7 +115,7 @@ impl Registry {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        reg
+        Some(reg)
     }
 
     pub fn log(&self) -> String {

@@ -59,7 +59,11 @@ pub fn free_port() -> u16 {
 pub fn wait_for_port(addr: SocketAddr, child: &mut Child, within: Duration) -> bool {
     let start = Instant::now();
     while start.elapsed() < within {
-        if TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok() {
+        // Ours only when the child itself holds the port (another test's
+        // server may have taken it: see support::ports).
+        if super::ports::listened_by(addr.port(), child.id())
+            && TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok()
+        {
             return true;
         }
         if let Ok(Some(_)) = child.try_wait() {
