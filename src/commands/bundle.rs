@@ -46,7 +46,7 @@ pub fn run(g: &Context<'_>, args: &BundleArgs, printer: &Printer) -> anyhow::Res
             listed.push((f.name.clone(), p));
         }
     }
-    let (parsed, took) = hoist_core::bundle::graph::parse_stats();
+    let (parsed, took) = graphs.parse_stats();
     if parsed > 0 {
         printer.debug(format!(
             "module graphs: {parsed} files parsed in {:.1} ms",

@@ -26,7 +26,7 @@ use std::process::Command;
 
 use hoist_core::bundle::graph::parse::Kind;
 use hoist_core::bundle::graph::resolve::Target;
-use hoist_core::bundle::graph::{module_imports, resolve_import, Resolved};
+use hoist_core::bundle::graph::{module_imports, resolve_import, Cache, Resolved};
 
 /// Pinned, so the corpus (and the figures in docs/bundles.md) stay put.
 const PACKAGES: &[&str] = &[
@@ -275,12 +275,18 @@ fn deno_graph(deno: &Path, dir: &Path) -> BTreeMap<PathBuf, DenoModule> {
     graph
 }
 
+/// The graph cache of this test, as one command would hold it.
+fn cache() -> &'static Cache {
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    CACHE.get_or_init(Cache::default)
+}
+
 /// hoist's runtime targets of one module: local file → the import kinds
 /// that led there.
 fn hoist_targets(file: &Path, root: &Path) -> Result<BTreeMap<PathBuf, BTreeSet<Kind>>, String> {
     let mut out: BTreeMap<PathBuf, BTreeSet<Kind>> = BTreeMap::new();
-    for imp in module_imports(file)? {
-        let files = match resolve_import(file, &imp, None, root) {
+    for imp in module_imports(file, cache())? {
+        let files = match resolve_import(file, &imp, None, root, cache()) {
             Resolved::Target(Ok(Target::Local(p))) => vec![p],
             Resolved::Pattern(Ok((_, files))) => files,
             _ => Vec::new(),
@@ -357,7 +363,7 @@ fn graph_matches_deno_info_on_published_code() {
         };
         let (deps, hoist) = deps;
         t.modules += 1;
-        for i in module_imports(path).into_iter().flatten() {
+        for i in module_imports(path, cache()).into_iter().flatten() {
             *t.kinds.entry(i.kind.name()).or_default() += 1;
         }
         let loaded: BTreeSet<&PathBuf> = deps

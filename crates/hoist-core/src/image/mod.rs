@@ -187,7 +187,8 @@ pub(crate) fn deno_plan(
         ignore_root: Some(project.root.clone()),
         required: Vec::new(),
     };
-    crate::bundle::graph::plan_function(&project.root, function, true, &opts).ok()
+    let cache = crate::bundle::graph::Cache::default();
+    crate::bundle::graph::plan_function(&project.root, function, true, &opts, &cache).ok()
 }
 
 /// edge-runtime serves a directory's `index.ts` (`.tsx`, `.js`, `.jsx`) and

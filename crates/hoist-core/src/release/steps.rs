@@ -80,6 +80,8 @@ pub fn bundle_one(
 pub struct Graphs {
     /// `--allow-unresolved`: unresolved specifiers are warnings.
     allow_unresolved: bool,
+    /// The files the graphs read, parsed and resolved once.
+    cache: crate::bundle::graph::Cache,
     plans: std::sync::Mutex<std::collections::HashMap<String, crate::bundle::graph::Plan>>,
 }
 
@@ -88,7 +90,13 @@ impl Graphs {
         Graphs {
             allow_unresolved,
             plans: Default::default(),
+            cache: Default::default(),
         }
+    }
+
+    /// How many modules this command parsed, and the parser's time.
+    pub fn parse_stats(&self) -> (u64, std::time::Duration) {
+        self.cache.parse_stats()
     }
 
     /// The graph of `f` and its bundle layout, followed on first use.
@@ -102,8 +110,13 @@ impl Graphs {
         if let Some(p) = plans().get(&f.name) {
             return Ok(p.clone());
         }
-        let plan =
-            crate::bundle::graph::plan_function(&project.root, f, self.allow_unresolved, opts)?;
+        let plan = crate::bundle::graph::plan_function(
+            &project.root,
+            f,
+            self.allow_unresolved,
+            opts,
+            &self.cache,
+        )?;
         plans().insert(f.name.clone(), plan.clone());
         Ok(plan)
     }

@@ -30,7 +30,7 @@ pub mod resolve;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use self::importmap::ImportMap;
 use self::parse::{Import, Kind};
@@ -53,6 +53,8 @@ pub(crate) struct Inputs<'a> {
     pub(crate) extra: &'a [PathBuf],
     /// Report unresolved specifiers as warnings instead of an error.
     pub(crate) allow_unresolved: bool,
+    /// What this command already read and resolved.
+    pub(crate) cache: &'a Cache,
     /// Files the caller vetted that the secret-name rule would refuse
     /// (an `.npmrc` holding no token).
     pub(crate) vetted: &'a [PathBuf],
@@ -115,60 +117,74 @@ enum Unreadable {
 
 type Parsed = Arc<Result<Vec<Import>, Unreadable>>;
 
-/// Imports of each file read in this process: functions sharing code read
-/// and parse it once per run.
-fn parsed(path: &Path) -> Parsed {
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Parsed>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Some(hit) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(path) {
-        return Arc::clone(hit);
+type ResolutionKey = (PathBuf, Option<PathBuf>, PathBuf);
+
+/// What one command learns about the files it reads, so functions sharing
+/// code read, parse and resolve it once: each file's imports, their
+/// resolutions per root and import map, which paths are files, and the
+/// parser's time. Made per command (it lives in the command's `Graphs`),
+/// so nothing learnt outlives it and an edited file is read again by the
+/// next command.
+#[derive(Debug, Default)]
+pub struct Cache {
+    parsed: Mutex<HashMap<PathBuf, Parsed>>,
+    resolutions: Mutex<HashMap<ResolutionKey, Arc<Resolutions>>>,
+    pub(crate) files: resolve::Probes,
+    pub(crate) dirs: resolve::Probes,
+    parsed_files: AtomicU64,
+    parse_nanos: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Cache {
+    /// The imports of `path`, read and parsed on first use.
+    fn parsed(&self, path: &Path) -> Parsed {
+        if let Some(hit) = lock(&self.parsed).get(path) {
+            return Arc::clone(hit);
+        }
+        let res = Arc::new(self.read_imports(path));
+        lock(&self.parsed).insert(path.to_path_buf(), Arc::clone(&res));
+        res
     }
-    let res = Arc::new(read_imports(path));
-    cache
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(path.to_path_buf(), Arc::clone(&res));
-    res
-}
 
-/// Files parsed in this process, and the time the parser took.
-static PARSED_FILES: AtomicU64 = AtomicU64::new(0);
-static PARSE_NANOS: AtomicU64 = AtomicU64::new(0);
-
-/// How many modules this process has parsed, and how long the parser took
-/// (`hoist bundle -v` says it).
-pub fn parse_stats() -> (u64, std::time::Duration) {
-    (
-        PARSED_FILES.load(Ordering::Relaxed),
-        std::time::Duration::from_nanos(PARSE_NANOS.load(Ordering::Relaxed)),
-    )
-}
-
-/// [`parse::imports`], counted and timed for [`parse_stats`].
-fn timed_parse(path: &Path, text: &str) -> Result<Vec<Import>, parse::ParseError> {
-    let t0 = std::time::Instant::now();
-    let out = parse::imports(path, text);
-    PARSED_FILES.fetch_add(1, Ordering::Relaxed);
-    let nanos = u64::try_from(t0.elapsed().as_nanos()).unwrap_or(u64::MAX);
-    PARSE_NANOS.fetch_add(nanos, Ordering::Relaxed);
-    out
-}
-
-fn read_imports(path: &Path) -> Result<Vec<Import>, Unreadable> {
-    let bytes =
-        std::fs::read(path).map_err(|e| Unreadable::File(format!("cannot read it: {e}")))?;
-    if bytes.contains(&0) {
-        return Err(Unreadable::File(
-            "it is a binary file, not a JavaScript or TypeScript module".into(),
-        ));
+    /// How many modules this command parsed, and how long the parser took
+    /// (`hoist bundle -v` says it).
+    pub fn parse_stats(&self) -> (u64, std::time::Duration) {
+        (
+            self.parsed_files.load(Ordering::Relaxed),
+            std::time::Duration::from_nanos(self.parse_nanos.load(Ordering::Relaxed)),
+        )
     }
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
-        Unreadable::File(format!(
-            "it is not UTF-8 text (invalid byte at offset {})",
-            e.valid_up_to()
-        ))
-    })?;
-    timed_parse(path, text).map_err(Unreadable::Syntax)
+
+    /// [`parse::imports`], counted and timed for [`Cache::parse_stats`].
+    fn timed_parse(&self, path: &Path, text: &str) -> Result<Vec<Import>, parse::ParseError> {
+        let t0 = std::time::Instant::now();
+        let out = parse::imports(path, text);
+        self.parsed_files.fetch_add(1, Ordering::Relaxed);
+        let nanos = u64::try_from(t0.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.parse_nanos.fetch_add(nanos, Ordering::Relaxed);
+        out
+    }
+
+    fn read_imports(&self, path: &Path) -> Result<Vec<Import>, Unreadable> {
+        let bytes =
+            std::fs::read(path).map_err(|e| Unreadable::File(format!("cannot read it: {e}")))?;
+        if bytes.contains(&0) {
+            return Err(Unreadable::File(
+                "it is a binary file, not a JavaScript or TypeScript module".into(),
+            ));
+        }
+        let text = std::str::from_utf8(&bytes).map_err(|e| {
+            Unreadable::File(format!(
+                "it is not UTF-8 text (invalid byte at offset {})",
+                e.valid_up_to()
+            ))
+        })?;
+        self.timed_parse(path, text).map_err(Unreadable::Syntax)
+    }
 }
 
 fn is_source(path: &Path) -> bool {
@@ -222,6 +238,7 @@ pub(crate) fn plan_function(
     f: &crate::config::Function,
     allow_unresolved: bool,
     opts: &super::BundleOptions,
+    cache: &Cache,
 ) -> anyhow::Result<Plan> {
     let mut extra = f.static_files.clone();
     let mut notes = Vec::new();
@@ -259,6 +276,7 @@ pub(crate) fn plan_function(
         extra: &extra,
         allow_unresolved,
         vetted: &vetted,
+        cache,
     })?;
     out.warnings.extend(notes);
     Ok(out)
@@ -364,7 +382,7 @@ impl Walk<'_, '_> {
     /// Read one source module and queue what its code reaches.
     fn module(&mut self, file: &Path, origin: &Origin) -> anyhow::Result<()> {
         let root = self.inp.root;
-        let found = parsed(file);
+        let found = self.inp.cache.parsed(file);
         let imports = match found.as_ref() {
             Ok(i) => i,
             Err(Unreadable::File(why)) => {
@@ -408,25 +426,23 @@ impl Walk<'_, '_> {
     }
 
     /// The imports of `file` resolved for this project root and import map,
-    /// computed once per process for every function that reaches it; the
+    /// computed once per command for every function that reaches it; the
     /// files a computed `import()` matches are those hoist may bundle.
     fn resolutions(&mut self, file: &Path, imports: &[Import]) -> anyhow::Result<Arc<Resolutions>> {
-        type Key = (PathBuf, Option<PathBuf>, PathBuf);
-        static CACHE: OnceLock<Mutex<HashMap<Key, Arc<Resolutions>>>> = OnceLock::new();
         let root = self.inp.root;
+        let cache = self.inp.cache;
         let key = (
             file.to_path_buf(),
             self.map.map(|m| m.file.clone()),
             root.to_path_buf(),
         );
-        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-        if let Some(hit) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        if let Some(hit) = lock(&cache.resolutions).get(&key) {
             return Ok(Arc::clone(hit));
         }
         let mut resolved = Vec::with_capacity(imports.len());
         let mut edges = Vec::with_capacity(imports.len());
         for imp in imports {
-            let mut r = resolve_import(file, imp, self.map, root);
+            let mut r = resolve_import(file, imp, self.map, root, cache);
             let mut skipped = 0usize;
             if let Resolved::Pattern(Ok((_, files))) = &mut r {
                 let mut kept = Vec::with_capacity(files.len());
@@ -458,10 +474,7 @@ impl Walk<'_, '_> {
             resolved,
             edges: Arc::new(edges),
         });
-        cache
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key, Arc::clone(&out));
+        lock(&cache.resolutions).insert(key, Arc::clone(&out));
         Ok(out)
     }
 
@@ -558,6 +571,7 @@ impl Walk<'_, '_> {
 /// One module's imports resolved for a project root and import map: per
 /// import, where it leads (and, for a computed `import()`, how many
 /// matching files hoist may not bundle), and the listing's edges.
+#[derive(Debug)]
 struct Resolutions {
     resolved: Vec<(Resolved, usize)>,
     edges: Arc<Vec<Edge>>,
@@ -577,21 +591,31 @@ pub enum Resolved {
 
 /// Resolve one import of `file` (absolute) the way the graph walk does:
 /// by its kind, against the import map, inside `root`.
-pub fn resolve_import(file: &Path, imp: &Import, map: Option<&ImportMap>, root: &Path) -> Resolved {
+pub fn resolve_import(
+    file: &Path,
+    imp: &Import,
+    map: Option<&ImportMap>,
+    root: &Path,
+    cache: &Cache,
+) -> Resolved {
     match imp.kind {
         k if !k.is_runtime() => Resolved::NotFollowed,
         Kind::NonLiteral => Resolved::Pattern(dynamic::expand(&imp.parts, file, map, root)),
-        Kind::Require => {
-            Resolved::Target(resolve::resolve_require(&imp.specifier, file, map, root))
-        }
-        _ => Resolved::Target(resolve::resolve(&imp.specifier, file, map, root)),
+        Kind::Require => Resolved::Target(resolve::resolve_require(
+            &imp.specifier,
+            file,
+            map,
+            root,
+            cache,
+        )),
+        _ => Resolved::Target(resolve::resolve(&imp.specifier, file, map, root, cache)),
     }
 }
 
-/// The imports of one source file (read and parsed once per process), or
+/// The imports of one source file (read and parsed once per command), or
 /// why they cannot be read: `line:column: message` for a syntax error.
-pub fn module_imports(file: &Path) -> Result<Vec<Import>, String> {
-    match parsed(file).as_ref() {
+pub fn module_imports(file: &Path, cache: &Cache) -> Result<Vec<Import>, String> {
+    match cache.parsed(file).as_ref() {
         Ok(i) => Ok(i.clone()),
         Err(Unreadable::File(why)) => Err(why.clone()),
         Err(Unreadable::Syntax(e)) => Err(format!("{}:{}: {}", e.line, e.column, e.message)),

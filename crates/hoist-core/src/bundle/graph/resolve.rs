@@ -176,11 +176,12 @@ pub fn resolve_require(
     importer: &Path,
     map: Option<&ImportMap>,
     root: &Path,
+    cache: &super::Cache,
 ) -> Result<Target, Unresolved> {
     if NODE_BUILTINS.contains(&specifier) {
         return Ok(Target::Remote(format!("node:{specifier}")));
     }
-    let first = resolve(specifier, importer, map, root);
+    let first = resolve(specifier, importer, map, root, cache);
     let Err(Unresolved::Missing(path)) = &first else {
         return first;
     };
@@ -197,8 +198,8 @@ pub fn resolve_require(
         tries.push(path.join(format!("index.{ext}")));
     }
     for t in tries {
-        if let Some(real) = probe(&t) {
-            if let Some(real_root) = probe_dir(root) {
+        if let Some(real) = probe(cache, &t) {
+            if let Some(real_root) = probe_dir(cache, root) {
                 if !real.starts_with(&real_root) {
                     return Err(Unresolved::Outside(real));
                 }
@@ -215,6 +216,7 @@ pub(crate) fn resolve(
     importer: &Path,
     map: Option<&ImportMap>,
     root: &Path,
+    cache: &super::Cache,
 ) -> Result<Target, Unresolved> {
     let dir = importer.parent().unwrap_or(root);
     let target = match map.and_then(|m| m.resolve(specifier, importer)) {
@@ -231,11 +233,11 @@ pub(crate) fn resolve(
     if !path.starts_with(root) {
         return Err(Unresolved::Outside(path));
     }
-    let Some(real) = probe(&path) else {
+    let Some(real) = probe(cache, &path) else {
         return Err(Unresolved::Missing(path));
     };
     // A symlink inside the tree may still lead out of it.
-    if let Some(real_root) = probe_dir(root) {
+    if let Some(real_root) = probe_dir(cache, root) {
         if !real.starts_with(&real_root) {
             return Err(Unresolved::Outside(real));
         }
@@ -243,23 +245,19 @@ pub(crate) fn resolve(
     Ok(Target::Local(path))
 }
 
-type Probes = std::sync::Mutex<std::collections::HashMap<PathBuf, Option<PathBuf>>>;
+pub(crate) type Probes = std::sync::Mutex<std::collections::HashMap<PathBuf, Option<PathBuf>>>;
 
-/// The real path of `path` when it is a file, remembered for the run:
+/// The real path of `path` when it is a file, remembered for the command:
 /// functions sharing modules ask about the same files again and again.
-fn probe(path: &Path) -> Option<PathBuf> {
-    static CACHE: std::sync::OnceLock<Probes> = std::sync::OnceLock::new();
-    cached(CACHE.get_or_init(Default::default), path, |p| {
+fn probe(cache: &super::Cache, path: &Path) -> Option<PathBuf> {
+    cached(&cache.files, path, |p| {
         p.is_file().then(|| std::fs::canonicalize(p).ok()).flatten()
     })
 }
 
-/// The real path of a directory, remembered for the run.
-fn probe_dir(path: &Path) -> Option<PathBuf> {
-    static CACHE: std::sync::OnceLock<Probes> = std::sync::OnceLock::new();
-    cached(CACHE.get_or_init(Default::default), path, |p| {
-        std::fs::canonicalize(p).ok()
-    })
+/// The real path of a directory, remembered for the command.
+fn probe_dir(cache: &super::Cache, path: &Path) -> Option<PathBuf> {
+    cached(&cache.dirs, path, |p| std::fs::canonicalize(p).ok())
 }
 
 fn cached(
@@ -291,32 +289,83 @@ mod tests {
         std::fs::write(root.join("f/_shared/cors.ts"), "").unwrap();
         let imp = root.join("f/hello/index.ts");
         assert_eq!(
-            resolve("../_shared/cors.ts", &imp, None, root),
+            resolve(
+                "../_shared/cors.ts",
+                &imp,
+                None,
+                root,
+                &crate::bundle::graph::Cache::default()
+            ),
             Ok(Target::Local(root.join("f/_shared/cors.ts")))
         );
         assert_eq!(
-            resolve("../_shared/cors.ts?x=1", &imp, None, root),
+            resolve(
+                "../_shared/cors.ts?x=1",
+                &imp,
+                None,
+                root,
+                &crate::bundle::graph::Cache::default()
+            ),
             Ok(Target::Local(root.join("f/_shared/cors.ts")))
         );
         assert_eq!(
-            resolve("npm:zod@3", &imp, None, root),
+            resolve(
+                "npm:zod@3",
+                &imp,
+                None,
+                root,
+                &crate::bundle::graph::Cache::default()
+            ),
             Ok(Target::Remote("npm:zod@3".into()))
         );
-        assert_eq!(resolve("zod", &imp, None, root), Err(Unresolved::Bare));
+        assert_eq!(
+            resolve(
+                "zod",
+                &imp,
+                None,
+                root,
+                &crate::bundle::graph::Cache::default()
+            ),
+            Err(Unresolved::Bare)
+        );
         assert!(matches!(
-            resolve("./nope.ts", &imp, None, root),
+            resolve(
+                "./nope.ts",
+                &imp,
+                None,
+                root,
+                &crate::bundle::graph::Cache::default()
+            ),
             Err(Unresolved::Missing(_))
         ));
         assert!(matches!(
-            resolve("../../../x.ts", &imp, None, root),
+            resolve(
+                "../../../x.ts",
+                &imp,
+                None,
+                root,
+                &crate::bundle::graph::Cache::default()
+            ),
             Err(Unresolved::Outside(_))
         ));
         assert!(matches!(
-            resolve("/etc/passwd", &imp, None, root),
+            resolve(
+                "/etc/passwd",
+                &imp,
+                None,
+                root,
+                &crate::bundle::graph::Cache::default()
+            ),
             Err(Unresolved::Outside(_))
         ));
         assert!(matches!(
-            resolve("../_shared", &imp, None, root),
+            resolve(
+                "../_shared",
+                &imp,
+                None,
+                root,
+                &crate::bundle::graph::Cache::default()
+            ),
             Err(Unresolved::Missing(_))
         ));
     }
