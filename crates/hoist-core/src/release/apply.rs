@@ -134,6 +134,42 @@ fn journal(
     }
 }
 
+/// Put back the settings of functions staged that did not go live (a
+/// failed one, or one whose gate never ran), and note the failed ones that
+/// could not put back what they changed; returns the functions whose undo
+/// is incomplete.
+fn undo_not_live(
+    target: &dyn Target,
+    record: &mut ReleaseRecord,
+    items: &[Item],
+    staged: &[Option<u64>],
+    results: &[(usize, anyhow::Result<Deployed>)],
+) -> Vec<String> {
+    let mut undo_errors = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let went_live = results.iter().any(|(j, d)| *j == i && d.is_ok());
+        let touched = staged[i].is_some() || results.iter().any(|(j, _)| *j == i);
+        if went_live || !touched {
+            continue;
+        }
+        let f = &item.req.function;
+        if let Err(e) = restore_settings(target, &item.entry) {
+            record.log(f, JournalStep::UndoFailed, format!("{e:#}"));
+            undo_errors.push(f.clone());
+        }
+    }
+    for (i, res) in results {
+        let Err(e) = res else { continue };
+        if let Some(u) = e.downcast_ref::<UndoIncomplete>() {
+            let f = &items[*i].req.function;
+            record.set_state(f, FunctionState::Failed);
+            record.log(f, JournalStep::UndoFailed, u.detail.clone());
+            undo_errors.push(f.clone());
+        }
+    }
+    undo_errors
+}
+
 /// Close a release whose every function went live, or undo the ones that
 /// did and restore the settings of every function that was staged.
 fn finish(
@@ -173,30 +209,7 @@ fn finish(
         .rev()
         .collect();
     let mut undo_errors = undo(target, store, &mut record, &live, r);
-    // Functions staged (their settings applied) that did not go live: a
-    // failed one, or one whose gate never ran.
-    for (i, item) in items.iter().enumerate() {
-        let went_live = results.iter().any(|(j, d)| *j == i && d.is_ok());
-        let touched = staged[i].is_some() || results.iter().any(|(j, _)| *j == i);
-        if went_live || !touched {
-            continue;
-        }
-        let f = &item.req.function;
-        if let Err(e) = restore_settings(target, &item.entry) {
-            record.log(f, JournalStep::UndoFailed, format!("{e:#}"));
-            undo_errors.push(f.clone());
-        }
-    }
-    for (i, res) in &results {
-        let Err(e) = res else { continue };
-        // A function that failed and could not put back what it changed.
-        if let Some(u) = e.downcast_ref::<UndoIncomplete>() {
-            let f = &items[*i].req.function;
-            record.set_state(f, FunctionState::Failed);
-            record.log(f, JournalStep::UndoFailed, u.detail.clone());
-            undo_errors.push(f.clone());
-        }
-    }
+    undo_errors.extend(undo_not_live(target, &mut record, items, staged, &results));
     let cause = match first_error {
         Some(i) => results.swap_remove(i).1.err(),
         None => None,
