@@ -20,7 +20,7 @@ use hoist_core::env::Env;
 use ui::Printer;
 
 /// Run one command and return its exit code; errors are rendered on stderr.
-pub fn run(cli: Cli) -> Exit {
+pub async fn run(cli: Cli) -> Exit {
     // The one read of the environment: everything below is given it.
     let cx = Context {
         args: &cli.global,
@@ -28,7 +28,7 @@ pub fn run(cli: Cli) -> Exit {
     };
     let printer = Printer::from_args(&cli.global, &cx.env);
     settings(&cx.env, &printer);
-    match dispatch(&cli, &cx, &printer) {
+    match dispatch(&cli, &cx, &printer).await {
         Ok(()) => Exit::Ok,
         Err(err) => {
             printer.error(&error::render(&err, printer.color));
@@ -56,29 +56,29 @@ fn settings(env: &Env, printer: &Printer) {
     }
 }
 
-fn dispatch(cli: &Cli, g: &Context<'_>, printer: &Printer) -> anyhow::Result<()> {
+async fn dispatch(cli: &Cli, g: &Context<'_>, printer: &Printer) -> anyhow::Result<()> {
     match &cli.command {
-        Command::Init(args) => commands::init::run(g, args, printer),
-        Command::New(args) => commands::new::run(g, args, printer),
-        Command::Bundle(args) => commands::bundle::run(g, args, printer),
-        Command::Build(args) => commands::build::run(g, args, printer),
-        Command::Config(cmd) => commands::config::run(g, cmd, printer),
-        Command::Push(args) => commands::push::run(g, args, printer),
-        Command::Versions(args) => commands::versions::run(g, args, printer),
-        Command::Pull(args) => commands::pull::run(g, args, printer),
-        Command::Prune(args) => commands::prune::run(g, args, printer),
-        Command::Login(args) => commands::login::login(g, args, printer),
-        Command::Logout(args) => commands::login::logout(g, args, printer),
-        Command::Completions(args) => commands::completions::run(args, printer),
-        Command::Deploy(args) => commands::deploy::run(g, args, printer),
-        Command::Rollback(args) => commands::rollback::run(g, args, printer),
-        Command::Warmup(args) => commands::warmup::run(g, args, printer),
-        Command::Logs(args) => commands::logs::run(g, args, printer),
-        Command::Env(cmd) => commands::env::run(g, cmd, printer),
-        Command::Status(args) => commands::status::run(g, args, printer),
-        Command::Invoke(args) => commands::invoke::run(g, args, printer),
-        Command::Delete(args) => commands::delete::run(g, args, printer),
-        Command::Releases(args) => commands::releases::run(g, args, printer),
-        Command::Backend(cmd) => commands::backend::run(g, cmd, printer),
+        Command::Init(args) => commands::init::run(g, args, printer).await,
+        Command::New(args) => commands::new::run(g, args, printer).await,
+        Command::Bundle(args) => commands::bundle::run(g, args, printer).await,
+        Command::Build(args) => commands::build::run(g, args, printer).await,
+        Command::Config(cmd) => commands::config::run(g, cmd, printer).await,
+        Command::Push(args) => commands::push::run(g, args, printer).await,
+        Command::Versions(args) => commands::versions::run(g, args, printer).await,
+        Command::Pull(args) => commands::pull::run(g, args, printer).await,
+        Command::Prune(args) => commands::prune::run(g, args, printer).await,
+        Command::Login(args) => commands::login::login(g, args, printer).await,
+        Command::Logout(args) => commands::login::logout(g, args, printer).await,
+        Command::Completions(args) => commands::completions::run(args, printer).await,
+        Command::Deploy(args) => commands::deploy::run(g, args, printer).await,
+        Command::Rollback(args) => commands::rollback::run(g, args, printer).await,
+        Command::Warmup(args) => commands::warmup::run(g, args, printer).await,
+        Command::Logs(args) => commands::logs::run(g, args, printer).await,
+        Command::Env(cmd) => commands::env::run(g, cmd, printer).await,
+        Command::Status(args) => commands::status::run(g, args, printer).await,
+        Command::Invoke(args) => commands::invoke::run(g, args, printer).await,
+        Command::Delete(args) => commands::delete::run(g, args, printer).await,
+        Command::Releases(args) => commands::releases::run(g, args, printer).await,
+        Command::Backend(cmd) => commands::backend::run(g, cmd, printer).await,
     }
 }

@@ -9,7 +9,7 @@ fn main() {
         );
     }
     let cli = hoist::cli::Cli::parse();
-    // The one async runtime: every part of hoist blocks on its handle.
+    // The one async runtime.
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .thread_name("hoist")
         .enable_all()
@@ -21,11 +21,8 @@ fn main() {
             std::process::exit(hoist::error::Exit::Failure as i32);
         }
     };
-    if let Err(e) = hoist_core::rt::install(rt.handle().clone()) {
-        eprintln!("error: {e:#}");
-        std::process::exit(hoist::error::Exit::Failure as i32);
-    }
-    let code = hoist::run(cli);
+    // The one place hoist blocks on a future: every command is async.
+    let code = rt.block_on(hoist::run(cli));
     // Tasks still running (a worker's cleanup in the backend) get a moment.
     rt.shutdown_timeout(std::time::Duration::from_secs(2));
     std::process::exit(code as i32);

@@ -14,10 +14,10 @@ use hoist_backend::workerenv::WorkerEnv;
 use hoist_backend::{daemon, ServeOptions};
 use hoist_core::env::Env;
 
-pub fn run(g: &Context<'_>, cmd: &BackendCommand, printer: &Printer) -> anyhow::Result<()> {
+pub async fn run(g: &Context<'_>, cmd: &BackendCommand, printer: &Printer) -> anyhow::Result<()> {
     let env = &g.env;
     match cmd {
-        BackendCommand::Serve(a) => serve(env, a),
+        BackendCommand::Serve(a) => serve(env, a).await,
         BackendCommand::Start(a) => start(env, a, printer),
         BackendCommand::Stop(a) => stop(env, a, printer),
         BackendCommand::Status(a) => status(env, a, printer),
@@ -117,8 +117,8 @@ fn worker_env(env: &Env, a: &BackendServeArgs) -> anyhow::Result<WorkerEnv> {
     })
 }
 
-fn serve(env: &Env, a: &BackendServeArgs) -> anyhow::Result<()> {
-    hoist_backend::serve(options(env, a)?)
+async fn serve(env: &Env, a: &BackendServeArgs) -> anyhow::Result<()> {
+    hoist_backend::serve(options(env, a)?).await
 }
 
 fn start(env: &Env, a: &BackendServeArgs, printer: &Printer) -> anyhow::Result<()> {

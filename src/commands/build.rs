@@ -15,11 +15,11 @@ use hoist_core::release::image::Built;
 /// Each function's (or the project image's) name and what its build gave.
 type Results = Vec<(String, Result<Built, anyhow::Error>)>;
 
-pub fn run(g: &Context<'_>, args: &BuildArgs, printer: &Printer) -> anyhow::Result<()> {
+pub async fn run(g: &Context<'_>, args: &BuildArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = super::select(&project, &args.functions, printer)?;
     let graphs = super::check_graphs(&project, &functions, args.allow_unresolved)?;
-    let mut results = build_all(&project, &functions, args, &graphs, printer)?;
+    let mut results = build_all(&project, &functions, args, &graphs, printer).await?;
     let built: Vec<&Built> = results
         .iter()
         .filter_map(|(_, r)| r.as_ref().ok())
@@ -36,7 +36,7 @@ pub fn run(g: &Context<'_>, args: &BuildArgs, printer: &Printer) -> anyhow::Resu
 /// Build every selected function, and the project image when it serves
 /// some of them; one failing does not stop the others. An interrupt
 /// stops them all and is the error.
-fn build_all(
+async fn build_all(
     project: &hoist_core::config::Project,
     functions: &[&hoist_core::config::Function],
     args: &BuildArgs,
@@ -63,7 +63,8 @@ fn build_all(
             &reach,
             graphs,
             printer,
-        );
+        )
+        .await;
         if interrupted(&res) {
             return res.map(|_| Vec::new());
         }
@@ -77,7 +78,8 @@ fn build_all(
             &reach,
             graphs,
             printer,
-        );
+        )
+        .await;
         if interrupted(&res) {
             return res.map(|_| Vec::new());
         }

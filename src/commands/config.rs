@@ -10,7 +10,7 @@ use crate::error::UserError;
 use crate::ui::Printer;
 use hoist_core::config::{self, Project};
 
-pub fn run(g: &Context<'_>, cmd: &ConfigCommand, printer: &Printer) -> anyhow::Result<()> {
+pub async fn run(g: &Context<'_>, cmd: &ConfigCommand, printer: &Printer) -> anyhow::Result<()> {
     match cmd {
         ConfigCommand::Validate { allow_unresolved } => validate(g, *allow_unresolved, printer),
         ConfigCommand::Show => show(g, printer),

@@ -10,7 +10,7 @@ use crate::context::Context;
 use crate::error::UserError;
 use crate::ui::Printer;
 
-pub fn run(g: &Context<'_>, args: &DeleteArgs, printer: &Printer) -> anyhow::Result<()> {
+pub async fn run(g: &Context<'_>, args: &DeleteArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     super::known_function(&project, &args.function, printer)?;
     if let Some(v) = &args.version {
@@ -34,7 +34,9 @@ pub fn run(g: &Context<'_>, args: &DeleteArgs, printer: &Printer) -> anyhow::Res
             return Err(UserError::failure("not deleted").into());
         }
     }
-    target.delete(&args.function, args.version.as_deref())?;
+    target
+        .delete(&args.function, args.version.as_deref())
+        .await?;
     printer.status("Deleted", &what);
     if printer.json() {
         printer.json_doc(

@@ -22,7 +22,7 @@ use hoist_core::storage::layout;
 use hoist_core::storage::Store;
 use hoist_core::targets::{DeployRequest, FunctionSettings, Target};
 
-pub fn run(g: &Context<'_>, args: &DeployArgs, printer: &Printer) -> anyhow::Result<()> {
+pub async fn run(g: &Context<'_>, args: &DeployArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = super::select(&project, &args.functions, printer)?;
     let graphs = super::check_graphs(&project, &functions, args.allow_unresolved)?;
@@ -31,15 +31,33 @@ pub fn run(g: &Context<'_>, args: &DeployArgs, printer: &Printer) -> anyhow::Res
     }
     let target = super::target(&project, &args.target, printer)?;
     plan::check_runtimes(target.as_ref(), &functions)?;
-    let store = super::store(&project, &args.store, printer)?;
+    let store = super::store(&project, &args.store, printer).await?;
     let (target, store) = (target.as_ref(), store.as_ref());
-    let _held = hold(&project, target, store, args.dry_run, printer)?;
-
+    let held = hold(&project, target, store, args.dry_run, printer).await?;
     let functions: Vec<Function> = functions
         .iter()
         .map(|f| with_version(f, args.version.as_deref()))
         .collect();
-    let planned = plan_all(&project, functions, target, &graphs, printer)?;
+    let res = plan_and_release(&project, functions, target, store, &graphs, args, printer).await;
+    // Given back however the release ended.
+    if let Some((_lock, lease)) = held {
+        lease.release().await;
+    }
+    res
+}
+
+/// Everything a deploy does while it holds the target: plan, and apply
+/// what changed as one release.
+async fn plan_and_release(
+    project: &Project,
+    functions: Vec<Function>,
+    target: &dyn Target,
+    store: &dyn Store,
+    graphs: &Graphs,
+    args: &DeployArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    let planned = plan_all(project, functions, target, graphs, printer).await?;
     if args.dry_run {
         print_plan(
             &planned.iter().map(|p| &p.step).collect::<Vec<_>>(),
@@ -56,8 +74,8 @@ pub fn run(g: &Context<'_>, args: &DeployArgs, printer: &Printer) -> anyhow::Res
         print_result(&planned, None, printer);
         return Ok(());
     }
-    let items = store_all(&project, target, store, &changed, args, &graphs, printer)?;
-    let applied = release(&project, target, store, items, args.jobs, printer)?;
+    let items = store_all(project, target, store, &changed, args, graphs, printer).await?;
+    let applied = release(project, target, store, items, args.jobs, printer).await?;
     print_result(&planned, Some(&applied), printer);
     Ok(())
 }
@@ -65,7 +83,7 @@ pub fn run(g: &Context<'_>, args: &DeployArgs, printer: &Printer) -> anyhow::Res
 /// What a deploy holds while it runs: this checkout's lock and the
 /// target's lease in the store. A release a killed hoist left unfinished
 /// is undone first (a dry run holds nothing and only reports it).
-fn hold<'a>(
+async fn hold<'a>(
     project: &Project,
     target: &dyn Target,
     store: &'a dyn Store,
@@ -73,7 +91,7 @@ fn hold<'a>(
     printer: &'a Printer,
 ) -> anyhow::Result<Option<(File, hoist_core::release::lease::Lease<'a>)>> {
     if dry_run {
-        for r in hoist_core::release::record::open_records(store, false)? {
+        for r in hoist_core::release::record::open_records(store, false).await? {
             printer.warn(format!(
                 "release {} ({}) is unfinished; the next deploy recovers it",
                 r.id, r.created_at
@@ -90,8 +108,16 @@ fn hold<'a>(
         "deploy",
         hoist_core::release::lease::wait_for(&project.env, |w| printer.warn(w)),
         printer,
-    )?;
-    for (id, status) in apply::recover(target, store, printer)? {
+    )
+    .await?;
+    let recovered = match apply::recover(target, store, printer).await {
+        Ok(r) => r,
+        Err(e) => {
+            lease.release().await;
+            return Err(e);
+        }
+    };
+    for (id, status) in recovered {
         if status == hoist_core::release::record::ReleaseStatus::Live {
             printer.warn(format!(
                 "release {id} had gone live without its record being closed; it is recorded live"
@@ -107,7 +133,7 @@ fn hold<'a>(
 
 /// Bundle and version each function and compare it with what the target
 /// runs.
-fn plan_all(
+async fn plan_all(
     project: &Project,
     functions: Vec<Function>,
     target: &dyn Target,
@@ -116,7 +142,7 @@ fn plan_all(
 ) -> anyhow::Result<Vec<Planned>> {
     let prepared = hoist_core::release::steps::prepare_all(project, &functions, graphs, printer)?;
     let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
-    let actual = target.active_all(&names)?;
+    let actual = target.active_all(&names).await?;
     let mut planned = Vec::new();
     for ((function, prepared), have) in functions.into_iter().zip(prepared).zip(actual) {
         let want = Desired {
@@ -143,7 +169,7 @@ fn plan_all(
 /// Store every changed function: images first where the target runs them
 /// (built when missing, one at a time: builds share the project's image
 /// layout), then images and archives, `--jobs` functions at a time.
-fn store_all(
+async fn store_all(
     project: &Project,
     target: &dyn Target,
     store: &dyn Store,
@@ -160,15 +186,18 @@ fn store_all(
         printer.status("Planned", format!("{}: {}", f.name, p.step.summary()));
         let dest = target.image_destination(&f.name)?;
         if dest.is_some() {
-            built.push(hoist_core::release::image::build(
-                project,
-                f,
-                None,
-                "linux/amd64",
-                &reach,
-                graphs,
-                printer,
-            )?);
+            built.push(
+                hoist_core::release::image::build(
+                    project,
+                    f,
+                    None,
+                    "linux/amd64",
+                    &reach,
+                    graphs,
+                    printer,
+                )
+                .await?,
+            );
         }
         dests.push(dest);
     }
@@ -178,13 +207,14 @@ fn store_all(
         args.jobs,
         hoist_core::interrupt::requested,
         |i, p| stage(project, store, p, dests[i].as_ref(), args, printer),
-    );
+    )
+    .await;
     hoist_core::interrupt::check()?;
     results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Apply the stored functions as one release and say how it ended.
-fn release(
+async fn release(
     project: &Project,
     target: &dyn Target,
     store: &dyn Store,
@@ -210,7 +240,7 @@ fn release(
             target.describe()
         ),
     );
-    let applied = apply::apply(target, store, record, items, jobs, printer)?;
+    let applied = apply::apply(target, store, record, items, jobs, printer).await?;
     printer.status(
         "Live",
         format!(
@@ -356,7 +386,7 @@ struct Planned {
 
 /// Store one changed function (its image where the target takes one, then
 /// its archive and manifest) and make its deploy request.
-fn stage(
+async fn stage(
     project: &Project,
     store: &dyn hoist_core::storage::Store,
     Planned {
@@ -370,20 +400,23 @@ fn stage(
     printer: &Printer,
 ) -> anyhow::Result<Item> {
     let image = match dest {
-        Some(dest) => Some(hoist_core::image::oci::publish::push_to(
-            project,
-            f,
-            &prepared.version,
-            &want.digest,
-            dest,
-            printer,
-        )?),
+        Some(dest) => Some(
+            hoist_core::image::oci::publish::push_to(
+                project,
+                f,
+                &prepared.version,
+                &want.digest,
+                dest,
+                printer,
+            )
+            .await?,
+        ),
         None => None,
     };
-    let pushed = hoist_core::release::publish(project, f, store, prepared, printer)?;
+    let pushed = hoist_core::release::publish(project, f, store, prepared, printer).await?;
     // Tagged once the store holds the version (the deploy uses the digest).
     if let (Some(dest), Some(p)) = (dest, &image) {
-        hoist_core::image::oci::publish::tag(project, dest, p, &prepared.version, printer)?;
+        hoist_core::image::oci::publish::tag(project, dest, p, &prepared.version, printer).await?;
     }
     let image = image.map(|p| p.pinned);
     Ok(Item {

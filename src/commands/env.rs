@@ -16,13 +16,13 @@ use crate::ui::{table, Printer};
 use hoist_core::auth::Secret;
 use hoist_core::targets::{EnvSet, EnvVar, Target};
 
-pub fn run(g: &Context<'_>, cmd: &EnvCommand, printer: &Printer) -> anyhow::Result<()> {
+pub async fn run(g: &Context<'_>, cmd: &EnvCommand, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     match cmd {
         EnvCommand::List(a) => {
             super::known_function(&project, &a.function, printer)?;
             let target = super::target(&project, &a.target, printer)?;
-            print(&target.env_list(&a.function)?, printer);
+            print(&target.env_list(&a.function).await?, printer);
         }
         EnvCommand::Set(a) => {
             super::known_function(&project, &a.function, printer)?;
@@ -70,9 +70,9 @@ pub fn run(g: &Context<'_>, cmd: &EnvCommand, printer: &Printer) -> anyhow::Resu
             }
             let target = super::target(&project, &a.target, printer)?;
             let keys: Vec<String> = set.iter().map(|s| s.key.clone()).collect();
-            let env = target.env_update(&a.function, &set, &[])?;
+            let env = target.env_update(&a.function, &set, &[]).await?;
             printer.status("Set", format!("{} on {}", keys.join(", "), a.function));
-            after_change(target.as_ref(), &a.function, a.restart, printer)?;
+            after_change(target.as_ref(), &a.function, a.restart, printer).await?;
             print(&env, printer);
         }
         EnvCommand::Unset(a) => {
@@ -81,23 +81,23 @@ pub fn run(g: &Context<'_>, cmd: &EnvCommand, printer: &Printer) -> anyhow::Resu
                 check_key(k)?;
             }
             let target = super::target(&project, &a.target, printer)?;
-            let env = target.env_update(&a.function, &[], &a.keys)?;
+            let env = target.env_update(&a.function, &[], &a.keys).await?;
             printer.status("Unset", format!("{} on {}", a.keys.join(", "), a.function));
-            after_change(target.as_ref(), &a.function, a.restart, printer)?;
+            after_change(target.as_ref(), &a.function, a.restart, printer).await?;
             print(&env, printer);
         }
     }
     Ok(())
 }
 
-fn after_change(
+async fn after_change(
     target: &dyn Target,
     function: &str,
     restart: bool,
     printer: &Printer,
 ) -> anyhow::Result<()> {
     if restart {
-        let n = target.restart(function)?;
+        let n = target.restart(function).await?;
         printer.status(
             "Restarted",
             format!(

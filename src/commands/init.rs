@@ -29,7 +29,7 @@ pub struct Detected {
     pub left_out: Option<String>,
 }
 
-pub fn run(g: &Context<'_>, args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
+pub async fn run(g: &Context<'_>, args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
     let cwd = std::env::current_dir()?;
     let file = g
         .args

@@ -16,7 +16,7 @@ use crate::error::UserError;
 use crate::ui::Printer;
 use hoist_core::targets::Invocation;
 
-pub fn run(g: &Context<'_>, args: &InvokeArgs, printer: &Printer) -> anyhow::Result<()> {
+pub async fn run(g: &Context<'_>, args: &InvokeArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     super::known_function(&project, &args.function, printer)?;
     let inv = Invocation {
@@ -34,7 +34,7 @@ pub fn run(g: &Context<'_>, args: &InvokeArgs, printer: &Printer) -> anyhow::Res
         },
     };
     let target = super::target(&project, &args.target, printer)?;
-    let res = target.invoke(&args.function, &inv)?;
+    let res = target.invoke(&args.function, &inv).await?;
     printer.status(
         "Answered",
         format!(

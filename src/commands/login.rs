@@ -12,7 +12,7 @@ use crate::error::UserError;
 use crate::ui::Printer;
 use hoist_core::auth::{self, Secret, Stored};
 
-pub fn login(g: &Context<'_>, args: &LoginArgs, printer: &Printer) -> anyhow::Result<()> {
+pub async fn login(g: &Context<'_>, args: &LoginArgs, printer: &Printer) -> anyhow::Result<()> {
     let target = args.target.as_str();
     let token = if args.token_stdin {
         let mut text = String::new();
@@ -74,7 +74,7 @@ pub fn login(g: &Context<'_>, args: &LoginArgs, printer: &Printer) -> anyhow::Re
     Ok(())
 }
 
-pub fn logout(g: &Context<'_>, args: &LogoutArgs, printer: &Printer) -> anyhow::Result<()> {
+pub async fn logout(g: &Context<'_>, args: &LogoutArgs, printer: &Printer) -> anyhow::Result<()> {
     let target = args.target.as_str();
     let removed = auth::delete(&g.env, target)?;
     if printer.json() {

@@ -53,7 +53,7 @@ pub fn target(
 }
 
 /// The artifact store hoist.yaml configures.
-pub fn store(
+pub async fn store(
     project: &Project,
     args: &StoreArgs,
     printer: &Printer,
@@ -61,7 +61,7 @@ pub fn store(
     let opts = hoist_core::storage::OpenOptions {
         profile: args.profile.clone(),
     };
-    hoist_core::storage::open(project, &opts, printer)
+    hoist_core::storage::open(project, &opts, printer).await
 }
 
 /// The functions a command works on (`names`, else every one), warning

@@ -12,7 +12,7 @@ use crate::error::UserError;
 use crate::ui::Printer;
 use hoist_core::config::{self, Runtime};
 
-pub fn run(g: &Context<'_>, args: &NewArgs, printer: &Printer) -> anyhow::Result<()> {
+pub async fn run(g: &Context<'_>, args: &NewArgs, printer: &Printer) -> anyhow::Result<()> {
     let name = &args.name;
     check_name(name)?;
     let runtime = super::runtime_of(args.runtime);

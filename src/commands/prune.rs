@@ -19,7 +19,7 @@ use hoist_core::report::plural;
 use hoist_core::storage::manifest::time_key;
 use hoist_core::storage::{layout, release, OpenOptions};
 
-pub fn run(g: &Context<'_>, args: &PruneArgs, printer: &Printer) -> anyhow::Result<()> {
+pub async fn run(g: &Context<'_>, args: &PruneArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     layout::check_function(&args.function)?;
     let store = hoist_core::storage::open(
@@ -28,9 +28,10 @@ pub fn run(g: &Context<'_>, args: &PruneArgs, printer: &Printer) -> anyhow::Resu
             profile: args.store.profile.clone(),
         },
         printer,
-    )?;
+    )
+    .await?;
     if !args.dry_run {
-        clean_uploads(&g.env, store.as_ref(), args, printer)?;
+        clean_uploads(&g.env, store.as_ref(), args, printer).await?;
     }
     let Some(keep) = args.keep else {
         return Ok(());
@@ -41,8 +42,9 @@ pub fn run(g: &Context<'_>, args: &PruneArgs, printer: &Printer) -> anyhow::Resu
         &args.function,
         args.dry_run,
         printer,
-    )?;
-    let versions = release::list_versions(store.as_ref(), &args.function)?;
+    )
+    .await?;
+    let versions = release::list_versions(store.as_ref(), &args.function).await?;
     let active = active_versions(&project, &args.function)?;
     let plan = release::plan_prune(versions, keep, &active);
     let rows = plan_rows(&plan);
@@ -78,21 +80,21 @@ pub fn run(g: &Context<'_>, args: &PruneArgs, printer: &Printer) -> anyhow::Resu
     let deleted = delete_versions(store.as_ref(), &args.function, &plan, printer);
     // The index follows what is stored even when the loop stopped early.
     let reindexed = release::reindex(store.as_ref(), &args.function);
-    deleted?;
-    reindexed?;
+    deleted.await?;
+    reindexed.await?;
     report(args, &plan, &rows, true, printer);
     Ok(())
 }
 
 /// Remove the leftovers of interrupted pushes: stale multipart uploads
 /// (S3), temporary files of killed writers (local store).
-fn clean_uploads(
+async fn clean_uploads(
     env: &Env,
     store: &dyn hoist_core::storage::Store,
     args: &PruneArgs,
     printer: &Printer,
 ) -> anyhow::Result<()> {
-    let cleaned = store.clean_uploads(orphan_age(env)?)?;
+    let cleaned = store.clean_uploads(orphan_age(env)?).await?;
     for what in &cleaned {
         printer.status("Cleaned", format!("stale upload {what}"));
     }
@@ -185,7 +187,7 @@ fn confirm(g: &Context<'_>, args: &PruneArgs, plan: &release::PrunePlan) -> anyh
 
 /// Delete the plan's versions one by one, stopping at the first failure
 /// or an interrupt.
-fn delete_versions(
+async fn delete_versions(
     store: &dyn hoist_core::storage::Store,
     function: &str,
     plan: &release::PrunePlan,
@@ -193,7 +195,7 @@ fn delete_versions(
 ) -> anyhow::Result<()> {
     for e in &plan.delete {
         hoist_core::interrupt::check()?;
-        release::delete_version(store, function, &e.version)?;
+        release::delete_version(store, function, &e.version).await?;
         printer.status("Deleted", format!("{function} {}", e.version));
     }
     Ok(())
@@ -216,14 +218,14 @@ fn orphan_age(env: &Env) -> anyhow::Result<std::time::Duration> {
 
 /// Delete (or, on a dry run, list) the function's archives that no
 /// manifest names. They are never a version, so no confirmation is asked.
-fn remove_unreferenced(
+async fn remove_unreferenced(
     env: &Env,
     store: &dyn hoist_core::storage::Store,
     function: &str,
     dry_run: bool,
     printer: &Printer,
 ) -> anyhow::Result<()> {
-    for o in release::unreferenced_archives(store, function, orphan_age(env)?)? {
+    for o in release::unreferenced_archives(store, function, orphan_age(env)?).await? {
         if dry_run {
             printer.status(
                 "Dry run",
@@ -231,7 +233,7 @@ fn remove_unreferenced(
             );
         } else {
             hoist_core::interrupt::check()?;
-            store.delete(&o.key)?;
+            store.delete(&o.key).await?;
             printer.status("Removed", format!("unreferenced {}", store.url(&o.key)));
         }
     }

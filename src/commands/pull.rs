@@ -13,7 +13,7 @@ use crate::error::UserError;
 use crate::ui::Printer;
 use hoist_core::storage::{layout, release, OpenOptions};
 
-pub fn run(g: &Context<'_>, args: &PullArgs, printer: &Printer) -> anyhow::Result<()> {
+pub async fn run(g: &Context<'_>, args: &PullArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     layout::check_function(&args.function)?;
     layout::check_version(&args.version)?;
@@ -23,9 +23,10 @@ pub fn run(g: &Context<'_>, args: &PullArgs, printer: &Printer) -> anyhow::Resul
             profile: args.store.profile.clone(),
         },
         printer,
-    )?;
+    )
+    .await?;
     let version = if args.version == "latest" {
-        let versions = release::list_versions(store.as_ref(), &args.function)?;
+        let versions = release::list_versions(store.as_ref(), &args.function).await?;
         if versions.iter().any(|v| v.version == "latest") {
             "latest".to_string()
         } else {
@@ -62,7 +63,7 @@ pub fn run(g: &Context<'_>, args: &PullArgs, printer: &Printer) -> anyhow::Resul
     bar.set_message(format!("{} {}", args.function, args.version));
     let result = release::fetch(store.as_ref(), &args.function, &args.version, &dest, &bar);
     bar.finish_and_clear();
-    let fetched = result?;
+    let fetched = result.await?;
     printer.status(
         "Pulled",
         format!(

@@ -12,17 +12,20 @@ use crate::context::Context;
 use crate::ui::{table, Printer};
 use hoist_core::storage::OpenOptions;
 
-pub fn run(g: &Context<'_>, args: &PushArgs, printer: &Printer) -> anyhow::Result<()> {
+pub async fn run(g: &Context<'_>, args: &PushArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = super::select(&project, &args.functions, printer)?;
     let graphs = super::check_graphs(&project, &functions, args.allow_unresolved)?;
     let opts = OpenOptions {
         profile: args.store.profile.clone(),
     };
-    let store = hoist_core::storage::open(&project, &opts, printer)?;
+    let store = hoist_core::storage::open(&project, &opts, printer).await?;
     // Leftovers of earlier interrupted pushes (stale multipart uploads,
     // temporary files) go first.
-    for what in store.clean_uploads(hoist_core::storage::STALE_AFTER)? {
+    for what in store
+        .clean_uploads(hoist_core::storage::STALE_AFTER)
+        .await?
+    {
         printer.status("Cleaned", format!("stale upload {what}"));
     }
     let project_image = hoist_core::release::project::enabled(&project)
@@ -32,16 +35,14 @@ pub fn run(g: &Context<'_>, args: &PushArgs, printer: &Printer) -> anyhow::Resul
     let mut pushed = Vec::new();
     for f in functions {
         let prepared = hoist_core::release::prepare(&project, f, &graphs, printer)?;
-        pushed.push(hoist_core::release::publish(
-            &project,
-            f,
-            store.as_ref(),
-            &prepared,
-            printer,
-        )?);
+        pushed.push(
+            hoist_core::release::publish(&project, f, store.as_ref(), &prepared, printer).await?,
+        );
     }
     if project_image {
-        if let Some(p) = hoist_core::image::oci::publish::push_project_image(&project, printer)? {
+        if let Some(p) =
+            hoist_core::image::oci::publish::push_project_image(&project, printer).await?
+        {
             printer.status("Project image", p.pinned.clone());
         }
     }

@@ -8,10 +8,10 @@ use crate::context::Context;
 use crate::ui::{table, Printer};
 use hoist_core::release::record;
 
-pub fn run(g: &Context<'_>, args: &ReleasesArgs, printer: &Printer) -> anyhow::Result<()> {
+pub async fn run(g: &Context<'_>, args: &ReleasesArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
-    let store = super::store(&project, &args.store, printer)?;
-    let (records, bad) = record::list(store.as_ref(), args.limit)?;
+    let store = super::store(&project, &args.store, printer).await?;
+    let (records, bad) = record::list(store.as_ref(), args.limit).await?;
     for key in bad {
         printer.warn(format!(
             "{} is not a release record; skipped",

@@ -11,24 +11,62 @@ use hoist_core::release::record::{
     FunctionRelease, FunctionState, JournalStep, ReleaseRecord, ReleaseStatus,
 };
 
-pub fn run(g: &Context<'_>, args: &RollbackArgs, printer: &Printer) -> anyhow::Result<()> {
+pub async fn run(g: &Context<'_>, args: &RollbackArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     super::known_function(&project, &args.function, printer)?;
     if let Some(v) = &args.to {
         hoist_core::storage::layout::check_version(v)?;
     }
     let target = super::target(&project, &args.target, printer)?;
-    let store = super::store(&project, &args.store, printer)?;
+    let store = super::store(&project, &args.store, printer).await?;
     // Not while a deploy (or another rollback) releases to this target.
-    let _lease = hoist_core::release::lease::acquire(
+    let lease = hoist_core::release::lease::acquire(
         store.as_ref(),
         target.kind(),
         "rollback",
         hoist_core::release::lease::wait_for(&project.env, |w| printer.warn(w)),
         printer,
-    )?;
-    let before = target.active(&args.function)?.and_then(|a| a.version);
-    let deployed = target.rollback(&args.function, args.to.as_deref(), printer)?;
+    )
+    .await?;
+    let res = roll_back(&project, target.as_ref(), store.as_ref(), args, printer).await;
+    lease.release().await;
+    let (deployed, before, record) = res?;
+    printer.status(
+        "Rolled back",
+        format!(
+            "{} to {} (was {})",
+            args.function,
+            deployed.version,
+            before.as_deref().unwrap_or("none")
+        ),
+    );
+    if printer.json() {
+        printer.json_doc(&json!({
+            "function": args.function,
+            "version": deployed.version,
+            "previous_version": before,
+            "deployment": deployed.deployment,
+            "release": record.id,
+        }));
+    } else {
+        printer.data(format!("{} {}\n", args.function, deployed.version));
+    }
+    Ok(())
+}
+
+/// Make the version live and record it as a release (the caller holds the
+/// target's lease): what went live, what was live before, the record.
+async fn roll_back(
+    project: &hoist_core::config::Project,
+    target: &dyn hoist_core::targets::Target,
+    store: &dyn hoist_core::storage::Store,
+    args: &RollbackArgs,
+    printer: &Printer,
+) -> anyhow::Result<(hoist_core::targets::Deployed, Option<String>, ReleaseRecord)> {
+    let before = target.active(&args.function).await?.and_then(|a| a.version);
+    let deployed = target
+        .rollback(&args.function, args.to.as_deref(), printer)
+        .await?;
     // The rollback is a release like any other: `hoist releases` shows it.
     let mut record = ReleaseRecord::new(
         target.kind(),
@@ -57,30 +95,10 @@ pub fn run(g: &Context<'_>, args: &RollbackArgs, printer: &Printer) -> anyhow::R
         ),
     );
     record.finish(ReleaseStatus::Live);
-    if let Err(e) = record.save(store.as_ref()) {
+    if let Err(e) = record.save(store).await {
         printer.warn(format!(
             "the rollback is live, but its release record was not written: {e:#}"
         ));
     }
-    printer.status(
-        "Rolled back",
-        format!(
-            "{} to {} (was {})",
-            args.function,
-            deployed.version,
-            before.as_deref().unwrap_or("none")
-        ),
-    );
-    if printer.json() {
-        printer.json_doc(&json!({
-            "function": args.function,
-            "version": deployed.version,
-            "previous_version": before,
-            "deployment": deployed.deployment,
-            "release": record.id,
-        }));
-    } else {
-        printer.data(format!("{} {}\n", args.function, deployed.version));
-    }
-    Ok(())
+    Ok((deployed, before, record))
 }

@@ -9,13 +9,13 @@ use crate::ui::{table, Printer};
 use hoist_core::http::ApiError;
 use hoist_core::targets::Status;
 
-pub fn run(g: &Context<'_>, args: &StatusArgs, printer: &Printer) -> anyhow::Result<()> {
+pub async fn run(g: &Context<'_>, args: &StatusArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = super::select(&project, &args.functions, printer)?;
     let target = super::target(&project, &args.target, printer)?;
     let mut all = Vec::new();
     for f in functions {
-        match target.status(&f.name) {
+        match target.status(&f.name).await {
             Ok(s) => all.push(s),
             Err(e) if ApiError::find(&e).is_some_and(|a| a.status == 404) => all.push(Status {
                 function: f.name.clone(),

@@ -10,7 +10,7 @@ use crate::context::Context;
 use crate::ui::{table, Printer};
 use hoist_core::storage::{layout, release, OpenOptions};
 
-pub fn run(g: &Context<'_>, args: &VersionsArgs, printer: &Printer) -> anyhow::Result<()> {
+pub async fn run(g: &Context<'_>, args: &VersionsArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let names: Vec<String> = match &args.function {
         Some(f) => vec![f.clone()],
@@ -29,10 +29,11 @@ pub fn run(g: &Context<'_>, args: &VersionsArgs, printer: &Printer) -> anyhow::R
             profile: args.store.profile.clone(),
         },
         printer,
-    )?;
+    )
+    .await?;
     let mut listed = Vec::new();
     for name in &names {
-        let mut versions = release::list_versions(store.as_ref(), name)?;
+        let mut versions = release::list_versions(store.as_ref(), name).await?;
         versions.reverse();
         listed.push((name, store.url(&layout::function_dir(name)), versions));
     }

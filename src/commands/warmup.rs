@@ -10,7 +10,7 @@ use crate::context::Context;
 use crate::error::UserError;
 use crate::ui::{table, Printer};
 
-pub fn run(g: &Context<'_>, args: &WarmupArgs, printer: &Printer) -> anyhow::Result<()> {
+pub async fn run(g: &Context<'_>, args: &WarmupArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     super::known_function(&project, &args.function, printer)?;
     if args.count == 0 {
@@ -25,11 +25,13 @@ pub fn run(g: &Context<'_>, args: &WarmupArgs, printer: &Printer) -> anyhow::Res
             args.function
         ),
     );
-    let workers = target.warmup(
-        &args.function,
-        args.count,
-        Duration::from_secs(args.timeout),
-    )?;
+    let workers = target
+        .warmup(
+            &args.function,
+            args.count,
+            Duration::from_secs(args.timeout),
+        )
+        .await?;
     let ready = workers.iter().filter(|w| is_ready(&w.state)).count();
     printer.status(
         "Ready",

@@ -134,7 +134,7 @@ pub fn rand_hex(n: usize) -> String {
     hex::encode(buf)
 }
 
-fn open_store(opts: &ServeOptions) -> anyhow::Result<Option<(Arc<dyn Store>, String)>> {
+async fn open_store(opts: &ServeOptions) -> anyhow::Result<Option<(Arc<dyn Store>, String)>> {
     let Some(spec) = &opts.store else {
         return Ok(None);
     };
@@ -153,7 +153,8 @@ fn open_store(opts: &ServeOptions) -> anyhow::Result<Option<(Arc<dyn Store>, Str
             &hoist_core::storage::OpenOptions::default(),
             &serverlog::Log,
             &opts.env,
-        )?;
+        )
+        .await?;
         let url = format!("s3://{}/{}", bucket, prefix.trim_end_matches('/'));
         return Ok(Some((Arc::new(s), url)));
     }
@@ -171,16 +172,14 @@ fn open_store(opts: &ServeOptions) -> anyhow::Result<Option<(Arc<dyn Store>, Str
 }
 
 /// Run the backend until SIGTERM or SIGINT.
-pub fn serve(opts: ServeOptions) -> anyhow::Result<()> {
+pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let data = opts.data_dir.clone();
     for sub in ["versions", "archives", "tmp"] {
         std::fs::create_dir_all(data.join(sub))
             .with_context(|| format!("cannot create {}", data.join(sub).display()))?;
     }
-    // The store blocks on the process's runtime (from the handlers'
-    // blocking threads), so it is opened outside the server's future.
-    let store = open_store(&opts)?;
-    hoist_core::rt::handle()?.block_on(run(opts, store))
+    let store = open_store(&opts).await?;
+    run(opts, store).await
 }
 
 async fn run(opts: ServeOptions, store: Option<(Arc<dyn Store>, String)>) -> anyhow::Result<()> {

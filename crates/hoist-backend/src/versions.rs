@@ -257,34 +257,30 @@ async fn fetch(app: &Arc<App>, key: &str) -> ApiResult<PathBuf> {
         .data_dir
         .join("tmp")
         .join(format!("get-{}.tar.gz", super::rand_hex(8)));
-    let (key, p) = (key.to_string(), path.clone());
     let max = app.opts.max_archive_mb << 20;
-    tokio::task::spawn_blocking(move || -> ApiResult<()> {
-        match store
-            .head(&key)
-            .map_err(|e| ApiError::internal(format!("{e:#}")))?
-        {
-            None => {
-                return Err(ApiError::not_found(format!(
-                    "no object `{key}` in the store"
-                )))
-            }
-            Some(info) if info.size > max => {
-                return Err(ApiError::too_large(format!(
-                    "the archive is over {} MiB",
-                    max >> 20
-                )))
-            }
-            Some(_) => {}
+    match store
+        .head(key)
+        .await
+        .map_err(|e| ApiError::internal(format!("{e:#}")))?
+    {
+        None => {
+            return Err(ApiError::not_found(format!(
+                "no object `{key}` in the store"
+            )))
         }
-        let mut f = std::fs::File::create(&p).map_err(ApiError::internal)?;
-        store
-            .download(&key, &mut f, &hoist_core::report::Progress::hidden())
-            .map_err(|e| ApiError::internal(format!("{e:#}")))?;
-        Ok(())
-    })
-    .await
-    .map_err(ApiError::internal)??;
+        Some(info) if info.size > max => {
+            return Err(ApiError::too_large(format!(
+                "the archive is over {} MiB",
+                max >> 20
+            )))
+        }
+        Some(_) => {}
+    }
+    let mut f = std::fs::File::create(&path).map_err(ApiError::internal)?;
+    store
+        .download(key, &mut f, &hoist_core::report::Progress::hidden())
+        .await
+        .map_err(|e| ApiError::internal(format!("{e:#}")))?;
     Ok(path)
 }
 

@@ -26,6 +26,5 @@ pub(crate) mod lockfile;
 pub mod registry;
 pub mod release;
 pub mod report;
-pub mod rt;
 pub mod storage;
 pub mod targets;

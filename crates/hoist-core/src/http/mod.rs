@@ -24,8 +24,3 @@ pub(crate) fn builder() -> reqwest::ClientBuilder {
         .user_agent(USER_AGENT)
         .connect_timeout(Duration::from_secs(15))
 }
-
-/// The process's async runtime, which the synchronous commands block on.
-pub(crate) fn runtime() -> anyhow::Result<&'static tokio::runtime::Handle> {
-    crate::rt::handle()
-}

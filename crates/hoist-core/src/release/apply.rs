@@ -7,7 +7,6 @@
 //! `in_progress`.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 
 use super::parallel;
 use super::record::{FunctionRelease, FunctionState, JournalStep, ReleaseRecord, ReleaseStatus};
@@ -35,7 +34,7 @@ pub struct Applied {
 /// (registered and uploaded, nothing live yet), all of them at once, then
 /// made live behind its gate, `jobs` at a time. Returns an error naming the
 /// first function that failed (with its logs) after undoing the others.
-pub fn apply(
+pub async fn apply(
     target: &dyn Target,
     store: &dyn Store,
     mut record: ReleaseRecord,
@@ -44,28 +43,26 @@ pub fn apply(
     r: &dyn Reporter,
 ) -> anyhow::Result<Applied> {
     record.functions = items.iter().map(|i| i.entry.clone()).collect();
-    record.open(store)?;
-    let record = Mutex::new(record);
+    record.open(store).await?;
+    let record = tokio::sync::Mutex::new(record);
     let failed = AtomicBool::new(false);
     let stop = || failed.load(Ordering::SeqCst) || crate::interrupt::requested();
     // Staging sends requests and waits on the network, not on the CPU.
     let stage_jobs = jobs.max(STAGE_JOBS);
     let staged = parallel::bounded(&items, stage_jobs, stop, |_, item| {
-        let res = target.stage(&item.req, r);
-        if let Err(e) = &res {
-            failed.store(true, Ordering::SeqCst);
-            journal(
-                &record,
-                store,
-                &item.req.function,
-                FunctionState::Failed,
-                JournalStep::Failed,
-                format!("{e:#}"),
-                r,
-            );
+        let (record, failed) = (&record, &failed);
+        async move {
+            let res = target.stage(&item.req, r).await;
+            if let Err(e) = &res {
+                failed.store(true, Ordering::SeqCst);
+                let (state, step) = (FunctionState::Failed, JournalStep::Failed);
+                let detail = format!("{e:#}");
+                journal(record, store, &item.req.function, state, step, detail, r).await;
+            }
+            res
         }
-        res
-    });
+    })
+    .await;
     let mut uploaded = vec![None; items.len()];
     let mut results: Vec<(usize, anyhow::Result<Deployed>)> = Vec::new();
     for (i, res) in staged {
@@ -79,10 +76,11 @@ pub fn apply(
         .enumerate()
         .filter_map(|(i, u)| u.map(|b| (i, b)))
         .collect();
-    results.extend(
-        parallel::bounded(&ready, jobs, stop, |_, (i, bytes)| {
-            let item = &items[*i];
-            let res = target.activate(&item.req, *bytes, r);
+    let activated = parallel::bounded(&ready, jobs, stop, |_, (i, bytes)| {
+        let item = &items[*i];
+        let (record, failed) = (&record, &failed);
+        async move {
+            let res = target.activate(&item.req, *bytes, r).await;
             let (state, step, detail) = match &res {
                 Ok(d) => (
                     FunctionState::Live,
@@ -98,15 +96,15 @@ pub fn apply(
                     (FunctionState::Failed, JournalStep::Failed, format!("{e:#}"))
                 }
             };
-            journal(&record, store, &item.req.function, state, step, detail, r);
+            journal(record, store, &item.req.function, state, step, detail, r).await;
             (*i, res)
-        })
-        .into_iter()
-        .map(|(_, r)| r),
-    );
+        }
+    })
+    .await;
+    results.extend(activated.into_iter().map(|(_, r)| r));
     results.sort_by_key(|(i, _)| *i);
-    let record = record.into_inner().unwrap_or_else(|p| p.into_inner());
-    finish(target, store, record, &items, &uploaded, results, r)
+    let record = record.into_inner();
+    finish(target, store, record, &items, &uploaded, results, r).await
 }
 
 /// Functions staged at once, whatever `--jobs` says: staging is requests.
@@ -114,8 +112,8 @@ const STAGE_JOBS: usize = 32;
 
 /// Note a function's new state in the record and save it; a save that
 /// fails is said (the record is written again when the release ends).
-fn journal(
-    record: &Mutex<ReleaseRecord>,
+async fn journal(
+    record: &tokio::sync::Mutex<ReleaseRecord>,
     store: &dyn Store,
     function: &str,
     state: FunctionState,
@@ -123,10 +121,10 @@ fn journal(
     detail: String,
     r: &dyn Reporter,
 ) {
-    let mut rec = lock(record);
+    let mut rec = record.lock().await;
     rec.set_state(function, state);
     rec.log(function, step, detail);
-    if let Err(e) = rec.save(store) {
+    if let Err(e) = rec.save(store).await {
         r.warn(&format!(
             "the release record could not be saved after {function} was {step} ({e:#}); \
              it is written again when the release ends"
@@ -138,7 +136,7 @@ fn journal(
 /// failed one, or one whose gate never ran), and note the failed ones that
 /// could not put back what they changed; returns the functions whose undo
 /// is incomplete.
-fn undo_not_live(
+async fn undo_not_live(
     target: &dyn Target,
     record: &mut ReleaseRecord,
     items: &[Item],
@@ -153,7 +151,7 @@ fn undo_not_live(
             continue;
         }
         let f = &item.req.function;
-        if let Err(e) = restore_settings(target, &item.entry) {
+        if let Err(e) = restore_settings(target, &item.entry).await {
             record.log(f, JournalStep::UndoFailed, format!("{e:#}"));
             undo_errors.push(f.clone());
         }
@@ -172,7 +170,7 @@ fn undo_not_live(
 
 /// Close a release whose every function went live, or undo the ones that
 /// did and restore the settings of every function that was staged.
-fn finish(
+async fn finish(
     target: &dyn Target,
     store: &dyn Store,
     mut record: ReleaseRecord,
@@ -186,7 +184,7 @@ fn finish(
     let all_live = results.len() == items.len() && results.iter().all(|(_, d)| d.is_ok());
     if first_error.is_none() && !interrupted && all_live {
         record.finish(ReleaseStatus::Live);
-        record.close(store)?;
+        record.close(store).await?;
         let deployed = results.into_iter().filter_map(|(_, d)| d.ok()).collect();
         return Ok(Applied { record, deployed });
     }
@@ -197,7 +195,7 @@ fn finish(
         JournalStep::Undoing,
         "the release failed or was interrupted",
     );
-    if let Err(e) = record.save(store) {
+    if let Err(e) = record.save(store).await {
         r.warn(&format!(
             "the release record could not be saved before the undo ({e:#}); the undo goes on"
         ));
@@ -208,8 +206,8 @@ fn finish(
         .map(|(i, _)| &items[*i])
         .rev()
         .collect();
-    let mut undo_errors = undo(target, store, &mut record, &live, r);
-    undo_errors.extend(undo_not_live(target, &mut record, items, staged, &results));
+    let mut undo_errors = undo(target, store, &mut record, &live, r).await;
+    undo_errors.extend(undo_not_live(target, &mut record, items, staged, &results).await);
     let cause = match first_error {
         Some(i) => results.swap_remove(i).1.err(),
         None => None,
@@ -222,10 +220,10 @@ fn finish(
     };
     record.finish(status);
     if status == ReleaseStatus::RolledBack {
-        record.close(store)?;
+        record.close(store).await?;
     } else {
         // The open marker stays: the next deploy finishes the undo.
-        record.save(store)?;
+        record.save(store).await?;
     }
     let mut hint = undone_hint(&live, &record.id);
     if !undo_errors.is_empty() {
@@ -285,16 +283,16 @@ fn undone_hint(live: &[&Item], release: &str) -> String {
 
 /// The settings `entry`'s release changed, put back (where the target keeps
 /// them apart from deployments).
-fn restore_settings(target: &dyn Target, entry: &FunctionRelease) -> anyhow::Result<()> {
+async fn restore_settings(target: &dyn Target, entry: &FunctionRelease) -> anyhow::Result<()> {
     match &entry.previous_settings {
-        Some(s) => target.restore_settings(&entry.function, s),
+        Some(s) => target.restore_settings(&entry.function, s).await,
         None => Ok(()),
     }
 }
 
 /// Put each of `live` back on the version it replaced (or retire it).
 /// Returns the functions whose undo failed.
-fn undo(
+async fn undo(
     target: &dyn Target,
     store: &dyn Store,
     record: &mut ReleaseRecord,
@@ -304,12 +302,18 @@ fn undo(
     let mut errors = Vec::new();
     for item in live {
         let f = &item.req.function;
-        let res = restore_settings(target, &item.entry)
-            .and_then(|_| target.undo(f, &record.id, item.previous_version.as_deref(), r))
-            .map(|_| match &item.previous_version {
-                Some(prev) => format!("back on {prev}"),
-                None => "retired (it had no previous version)".to_string(),
-            });
+        let res = match restore_settings(target, &item.entry).await {
+            Ok(()) => {
+                target
+                    .undo(f, &record.id, item.previous_version.as_deref(), r)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        let res = res.map(|_| match &item.previous_version {
+            Some(prev) => format!("back on {prev}"),
+            None => "retired (it had no previous version)".to_string(),
+        });
         match res {
             Ok(detail) => {
                 record.set_state(f, FunctionState::RolledBack);
@@ -320,7 +324,7 @@ fn undo(
                 errors.push(f.clone());
             }
         }
-        if let Err(e) = record.save(store) {
+        if let Err(e) = record.save(store).await {
             r.warn(&format!(
                 "the release record could not be saved after undoing {f} ({e:#}); \
                  it is written again when the release ends"
@@ -335,13 +339,13 @@ fn undo(
 /// to the version they replaced; a release whose every function went live
 /// (only its closing write was lost) is recorded live. The caller holds the
 /// target's lease. Returns the ids recovered and how each ended.
-pub fn recover(
+pub async fn recover(
     target: &dyn Target,
     store: &dyn Store,
     r: &dyn Reporter,
 ) -> anyhow::Result<Vec<(String, ReleaseStatus)>> {
     let mut done = Vec::new();
-    for mut rec in super::record::open_records(store, true)? {
+    for mut rec in super::record::open_records(store, true).await? {
         if rec.target != target.kind() {
             continue;
         }
@@ -366,7 +370,7 @@ pub fn recover(
             // Every function went live; only the closing write was lost.
             rec.log("", JournalStep::Recovered, "every function had gone live");
             rec.finish(ReleaseStatus::Live);
-            rec.close(store)?;
+            rec.close(store).await?;
             done.push((rec.id.clone(), ReleaseStatus::Live));
             continue;
         }
@@ -379,19 +383,19 @@ pub fn recover(
             // The target judges what the release changed (machines or a
             // deployment of this release, a half-rolled app included); a
             // first deploy is retired only when it is what runs.
-            if let Err(e) = restore_settings(target, &f) {
+            if let Err(e) = restore_settings(target, &f).await {
                 rec.log(&f.function, JournalStep::UndoFailed, format!("{e:#}"));
                 errors.push(f.function.clone());
                 continue;
             }
             let res = match f.previous_version.as_deref() {
-                Some(prev) => target.undo(&f.function, &rec.id, Some(prev), r),
+                Some(prev) => target.undo(&f.function, &rec.id, Some(prev), r).await,
                 None => {
-                    let active = target.active(&f.function)?.and_then(|a| a.version);
+                    let active = target.active(&f.function).await?.and_then(|a| a.version);
                     if active.as_deref() != Some(f.version.as_str()) {
                         continue;
                     }
-                    target.retire(&f.function)
+                    target.retire(&f.function).await
                 }
             };
             match res {
@@ -411,9 +415,9 @@ pub fn recover(
         }
         if errors.is_empty() {
             rec.finish(ReleaseStatus::RolledBack);
-            rec.close(store)?;
+            rec.close(store).await?;
         } else {
-            rec.save(store)?;
+            rec.save(store).await?;
         }
         if !errors.is_empty() {
             return Err(UserError::failure(format!(
@@ -427,8 +431,4 @@ pub fn recover(
         done.push((rec.id.clone(), ReleaseStatus::RolledBack));
     }
     Ok(done)
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }

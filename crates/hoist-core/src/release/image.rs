@@ -44,7 +44,7 @@ pub struct Built {
 /// (default: hoist.yaml's `builder:`). `reach` is the command's record of
 /// unreachable registries; an image skipped for one is not warned about
 /// here: the caller says it once for all ([`report_skipped`]).
-pub fn build(
+pub async fn build(
     project: &Project,
     f: &Function,
     builder: Option<BuilderChoice>,
@@ -94,7 +94,8 @@ pub fn build(
         platform,
         reach,
         printer,
-    )?;
+    )
+    .await?;
     let unreachable_registry = match &image {
         crate::image::oci::Outcome::Built(_) => {
             printer.step(

@@ -99,8 +99,10 @@ fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
-/// A held lease; [`Lease::release`] gives it back (dropping it does too,
-/// best effort).
+/// A held lease. [`Lease::release`] gives it back; the command that took
+/// it calls that on every way out, failures included. A lease dropped
+/// without it (a panic) is said to be left, for the next deploy to take
+/// over once this process is gone.
 pub struct Lease<'a> {
     store: &'a dyn Store,
     /// Where a lease that could not be given back is said.
@@ -111,36 +113,47 @@ pub struct Lease<'a> {
 }
 
 impl Lease<'_> {
-    fn give_back(&self) -> anyhow::Result<()> {
+    /// Give the lease back; a lease that could not be is said, not
+    /// returned: the command's own outcome stands.
+    pub async fn release(mut self) {
+        self.released = true;
+        if let Err(e) = self.give_back().await {
+            self.r.warn(&format!(
+                "the lease {} was not given back ({e:#}); {LEFT}",
+                self.key
+            ));
+        }
+    }
+
+    async fn give_back(&self) -> anyhow::Result<()> {
         // A lease that does not decode is not this process's (hoist
         // writes it whole), and is left to the next taker to replace.
-        let ours = self.store.get(&self.key)?.is_some_and(|b| {
+        let ours = self.store.get(&self.key).await?.is_some_and(|b| {
             serde_json::from_slice::<Holder>(&b).is_ok_and(|h| h.token == self.token)
         });
         if ours {
-            self.store.delete(&self.key)?;
+            self.store.delete(&self.key).await?;
         }
         Ok(())
     }
 }
 
+/// What happens to a lease that was not given back.
+const LEFT: &str = "the next deploy takes it over once this process is gone";
+
 impl Drop for Lease<'_> {
     fn drop(&mut self) {
         if !self.released {
-            if let Err(e) = self.give_back() {
-                self.r.warn(&format!(
-                    "the lease {} was not given back ({e:#}); the next deploy takes it over once this process is gone",
-                    self.key
-                ));
-            }
+            self.r
+                .warn(&format!("the lease {} was left held; {LEFT}", self.key));
         }
     }
 }
 
 /// Delete a takeover claim; one that cannot be deleted is reported (a
 /// claim left there is dropped as stale after a minute).
-fn drop_claim(store: &dyn Store, claim: &str, r: &dyn Reporter) {
-    if let Err(e) = store.delete(claim) {
+async fn drop_claim(store: &dyn Store, claim: &str, r: &dyn Reporter) {
+    if let Err(e) = store.delete(claim).await {
         r.warn(&format!(
             "cannot delete the lease takeover claim {claim} ({e:#}); it is dropped after a minute"
         ));
@@ -149,7 +162,7 @@ fn drop_claim(store: &dyn Store, claim: &str, r: &dyn Reporter) {
 
 /// Take the lease of `target` for `command`, waiting while another live
 /// process holds it (at most `wait`; Ctrl-C stops the wait).
-pub fn acquire<'a>(
+pub async fn acquire<'a>(
     store: &'a dyn Store,
     target: &str,
     command: &str,
@@ -178,7 +191,7 @@ pub fn acquire<'a>(
             token: token.clone(),
             boot: boot_id(),
         };
-        match create(store, &key, &me)? {
+        match create(store, &key, &me).await? {
             Some(true) => {
                 return Ok(Lease {
                     store,
@@ -192,11 +205,11 @@ pub fn acquire<'a>(
             None => {}
         }
         // Given back meanwhile, or not whole: try again.
-        let Some(h) = holder(store, &key)? else {
+        let Some(h) = holder(store, &key).await? else {
             continue;
         };
         if h.abandoned(&token) {
-            take_over(store, &key, target, &h, &token, r)?;
+            take_over(store, &key, target, &h, &token, r).await?;
             continue;
         }
         if started.elapsed() >= wait {
@@ -220,41 +233,46 @@ pub fn acquire<'a>(
             );
             said = true;
         }
-        std::thread::sleep(POLL);
+        tokio::time::sleep(POLL).await;
     }
 }
 
 /// Write `me` as the lease at `key` unless one is there: `None` when one
 /// was, else whether `me` holds it once a racing write would have landed.
-fn create(store: &dyn Store, key: &str, me: &Holder) -> anyhow::Result<Option<bool>> {
-    if store.put(key, &serde_json::to_vec_pretty(me)?, true)? != Created::Created {
+async fn create(store: &dyn Store, key: &str, me: &Holder) -> anyhow::Result<Option<bool>> {
+    if store
+        .put(key, &serde_json::to_vec_pretty(me)?, true)
+        .await?
+        != Created::Created
+    {
         return Ok(None);
     }
     // A store without atomic create-only writes may let two in:
     // once a racing write would have landed, whoever's lease is
     // there holds it.
     if let Some(wait) = store.settle() {
-        std::thread::sleep(wait);
+        tokio::time::sleep(wait).await;
     }
     // One that does not decode is not ours: the next turn
     // replaces it.
     let ours = store
-        .get(key)?
+        .get(key)
+        .await?
         .is_some_and(|b| serde_json::from_slice::<Holder>(&b).is_ok_and(|h| h.token == me.token));
     Ok(Some(ours))
 }
 
 /// Who holds the lease at `key`; `None` when it was given back meanwhile,
 /// or was not a lease hoist wrote whole (it is deleted then).
-fn holder(store: &dyn Store, key: &str) -> anyhow::Result<Option<Holder>> {
-    let Some(b) = store.get(key)? else {
+async fn holder(store: &dyn Store, key: &str) -> anyhow::Result<Option<Holder>> {
+    let Some(b) = store.get(key).await? else {
         return Ok(None);
     };
     match serde_json::from_slice::<Holder>(&b) {
         Ok(h) => Ok(Some(h)),
         // Not a lease hoist wrote whole: replaced.
         Err(_) => {
-            store.delete(key)?;
+            store.delete(key).await?;
             Ok(None)
         }
     }
@@ -264,7 +282,7 @@ fn holder(store: &dyn Store, key: &str) -> anyhow::Result<Option<Holder>> {
 /// the one that creates its takeover claim; else wait a turn (dropping a
 /// claim left by a claimer that died). The caller tries to take the lease
 /// again either way.
-fn take_over(
+async fn take_over(
     store: &dyn Store,
     key: &str,
     target: &str,
@@ -276,24 +294,25 @@ fn take_over(
     // its claim. It deletes the lease only if it is still the
     // abandoned one.
     let claim = format!("{key}.takeover-{}", hex_of(&h.token));
-    if store.put(&claim, token.as_bytes(), true)? != Created::Created {
+    if store.put(&claim, token.as_bytes(), true).await? != Created::Created {
         // A claimer that died between its claim and the
         // takeover leaves the claim: it is dropped after a
         // minute.
         let stale = store
-            .head(&claim)?
+            .head(&claim)
+            .await?
             .and_then(|i| i.modified)
             .and_then(|t| t.elapsed().ok())
             .is_some_and(|age| age >= Duration::from_secs(60));
         if stale {
-            drop_claim(store, &claim, r);
+            drop_claim(store, &claim, r).await;
         }
-        std::thread::sleep(POLL);
+        tokio::time::sleep(POLL).await;
         return Ok(());
     }
     // Replaced meanwhile (by a whole lease or not): not ours to
     // delete.
-    let still = store.get(key)?.is_some_and(|b| {
+    let still = store.get(key).await?.is_some_and(|b| {
         serde_json::from_slice::<Holder>(&b).is_ok_and(|now| now.token == h.token)
     });
     if still {
@@ -304,8 +323,8 @@ fn take_over(
                 h.command, h.pid, h.host
             ),
         );
-        store.delete(key)?;
+        store.delete(key).await?;
     }
-    drop_claim(store, &claim, r);
+    drop_claim(store, &claim, r).await;
     Ok(())
 }

@@ -46,7 +46,7 @@ fn port(members: &[&Function]) -> u16 {
 
 /// Bundle every member, lay out the project image's context under
 /// `.hoist/build/_project/` and build the image.
-pub fn build(
+pub async fn build(
     project: &Project,
     builder: Option<BuilderChoice>,
     platform: &str,
@@ -94,7 +94,8 @@ pub fn build(
         bundle_archive: Some((bundle.archive.clone(), bundle.manifest.total_size)),
         env: project.env.clone(),
     };
-    let (image, skipped) = build_image(project, &dest, &version, &digest, &opts, reach, printer)?;
+    let (image, skipped) =
+        build_image(project, &dest, &version, &digest, &opts, reach, printer).await?;
     printer.step(
         "Built",
         &format!(
@@ -259,7 +260,7 @@ fn lay_out(
 /// Build the image from the context in `dest` into the project's OCI
 /// layout. With the automatic builder, an unreachable registry skips the
 /// image with a warning: `(None, Some(reason))`.
-fn build_image(
+async fn build_image(
     project: &Project,
     dest: &std::path::Path,
     version: &str,
@@ -278,7 +279,8 @@ fn build_image(
         opts,
         reach,
         printer,
-    );
+    )
+    .await;
     match res {
         Ok(img) => {
             oci::record_bundle(&layout_dir, &image_name, &crate::digest::prefixed(digest))?;

@@ -40,7 +40,7 @@ pub struct Pushed {
 
 /// Refuse a version stored with other content, push the image, then store
 /// the archive and manifest.
-pub fn publish(
+pub async fn publish(
     project: &Project,
     f: &Function,
     store: &dyn Store,
@@ -51,7 +51,7 @@ pub fn publish(
     // A version stored with other content is refused before anything,
     // image included, is sent.
     let mut manifest = super::release_manifest(project, f, prepared, None);
-    release::check_version_free(store, &manifest)?;
+    release::check_version_free(store, &manifest).await?;
     // The image `hoist build` made for this version goes to the registry
     // first (when one is configured); the manifest names it.
     // Under `supabase.image: project` the function's image is the project's
@@ -65,24 +65,26 @@ pub fn publish(
             &prepared.version,
             &digest,
             printer,
-        )?
+        )
+        .await?
     };
     manifest.image = image_push.as_ref().map(|p| ImageRef {
         reference: p.pinned.clone(),
         digest: p.digest.clone(),
     });
-    let mut one = push_one(f, store, prepared, &manifest, printer)?;
+    let mut one = push_one(f, store, prepared, &manifest, printer).await?;
     // The store kept this image for the version (a racing push with other
     // content was refused above): only now does the tag name it.
     if let Some(p) = &image_push {
-        crate::image::oci::publish::tag_function_of(project, f, &prepared.version, p, printer)?;
+        crate::image::oci::publish::tag_function_of(project, f, &prepared.version, p, printer)
+            .await?;
     }
     one.image_push = image_push;
     Ok(one)
 }
 
 /// Store one prepared function (archive, then manifest, then index).
-pub(crate) fn push_one(
+pub(crate) async fn push_one(
     f: &Function,
     store: &dyn Store,
     prepared: &Prepared,
@@ -93,7 +95,7 @@ pub(crate) fn push_one(
     bar.set_message(format!("{} {}", f.name, m.version));
     let result = release::publish(store, m, &prepared.bundle.archive, &bar);
     bar.finish_and_clear();
-    let published = result?;
+    let published = result.await?;
     if let Some(note) = &published.note {
         printer.warn(note);
     }

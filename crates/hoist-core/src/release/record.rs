@@ -191,33 +191,35 @@ impl ReleaseRecord {
 
     /// Write the record (replacing the previous write of it). Each store
     /// write is whole: a temp file renamed (local) or one PUT (S3).
-    pub fn save(&self, store: &dyn Store) -> anyhow::Result<()> {
+    pub async fn save(&self, store: &dyn Store) -> anyhow::Result<()> {
         let bytes = serde_json::to_vec_pretty(self)?;
-        store.put(&self.key(), &bytes, false)?;
+        store.put(&self.key(), &bytes, false).await?;
         Ok(())
     }
 
     /// Start the release: its open marker first, then the record, so a
     /// kill between the two leaves a marker that [`open_records`] clears.
-    pub(crate) fn open(&self, store: &dyn Store) -> anyhow::Result<()> {
-        store.put(&format!("{OPEN}{}", self.id), self.id.as_bytes(), false)?;
-        self.save(store)
+    pub(crate) async fn open(&self, store: &dyn Store) -> anyhow::Result<()> {
+        store
+            .put(&format!("{OPEN}{}", self.id), self.id.as_bytes(), false)
+            .await?;
+        self.save(store).await
     }
 
     /// Save the finished record, then drop its open marker. The save is
     /// tried three times: a record left `in_progress` would have the next
     /// deploy undo a release that went live.
-    pub(crate) fn close(&self, store: &dyn Store) -> anyhow::Result<()> {
-        let mut saved = self.save(store);
+    pub(crate) async fn close(&self, store: &dyn Store) -> anyhow::Result<()> {
+        let mut saved = self.save(store).await;
         for wait in [250, 1000] {
             if saved.is_ok() {
                 break;
             }
-            std::thread::sleep(std::time::Duration::from_millis(wait));
-            saved = self.save(store);
+            tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            saved = self.save(store).await;
         }
         saved?;
-        store.delete(&format!("{OPEN}{}", self.id))
+        store.delete(&format!("{OPEN}{}", self.id)).await
     }
 }
 
@@ -227,13 +229,14 @@ impl ReleaseRecord {
 /// recover are removed: a finished record's at once, one whose record was
 /// never written once it is [`crate::leftovers::STALE`] old (its release may
 /// be opening right now, between the two writes).
-pub fn open_records(store: &dyn Store, clean: bool) -> anyhow::Result<Vec<ReleaseRecord>> {
+pub async fn open_records(store: &dyn Store, clean: bool) -> anyhow::Result<Vec<ReleaseRecord>> {
     let mut out = Vec::new();
-    for obj in store.list(OPEN)? {
+    for obj in store.list(OPEN).await? {
         let id = obj.key.trim_start_matches(OPEN).to_string();
         let key = format!("{PREFIX}{id}.json");
         match store
-            .get(&key)?
+            .get(&key)
+            .await?
             .map(|b| serde_json::from_slice::<ReleaseRecord>(&b))
         {
             Some(Ok(r))
@@ -242,7 +245,7 @@ pub fn open_records(store: &dyn Store, clean: bool) -> anyhow::Result<Vec<Releas
                 out.push(r)
             }
             // Finished: the marker outlived a kill after the last save.
-            Some(Ok(_)) if clean => store.delete(&obj.key)?,
+            Some(Ok(_)) if clean => store.delete(&obj.key).await?,
             // Never written (or unreadable): nothing to recover, unless
             // its release is being opened right now.
             None | Some(Err(_)) if clean => {
@@ -251,7 +254,7 @@ pub fn open_records(store: &dyn Store, clean: bool) -> anyhow::Result<Vec<Releas
                     .and_then(|t| t.elapsed().ok())
                     .is_some_and(|age| age >= crate::leftovers::STALE);
                 if old {
-                    store.delete(&obj.key)?;
+                    store.delete(&obj.key).await?;
                 }
             }
             _ => {}
@@ -263,12 +266,16 @@ pub fn open_records(store: &dyn Store, clean: bool) -> anyhow::Result<Vec<Releas
 
 /// The newest `limit` release records in the store, newest first.
 /// Unreadable records are skipped with their key in `bad`.
-pub fn list(store: &dyn Store, limit: usize) -> anyhow::Result<(Vec<ReleaseRecord>, Vec<String>)> {
+pub async fn list(
+    store: &dyn Store,
+    limit: usize,
+) -> anyhow::Result<(Vec<ReleaseRecord>, Vec<String>)> {
     let mut out = Vec::new();
     let mut bad = Vec::new();
     // Ids sort by time, so only the newest `limit` records are read.
     let mut keys: Vec<String> = store
-        .list(PREFIX)?
+        .list(PREFIX)
+        .await?
         .into_iter()
         .map(|o| o.key)
         .filter(|k| k.ends_with(".json") && !k.starts_with(OPEN))
@@ -276,7 +283,7 @@ pub fn list(store: &dyn Store, limit: usize) -> anyhow::Result<(Vec<ReleaseRecor
     keys.sort_by(|a, b| b.cmp(a));
     keys.truncate(limit);
     for key in keys {
-        match store.get(&key)? {
+        match store.get(&key).await? {
             Some(bytes) => match serde_json::from_slice::<ReleaseRecord>(&bytes) {
                 Ok(r) => out.push(r),
                 Err(_) => bad.push(key),

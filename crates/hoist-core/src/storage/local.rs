@@ -14,6 +14,7 @@ use super::{Created, ObjectInfo, Store, Uploaded};
 
 const TMP_PREFIX: &str = crate::fsx::TMP_BASE;
 
+#[derive(Clone)]
 pub struct LocalStore {
     root: PathBuf,
 }
@@ -107,25 +108,16 @@ impl LocalStore {
     }
 }
 
-impl Store for LocalStore {
-    fn kind(&self) -> &'static str {
-        "local"
-    }
-
-    /// Temporary files of killed writers (`.hoist-tmp-<pid>-*`) whose
-    /// process is gone or that were not written to for ten minutes.
-    fn clean_uploads(&self, _min_age: std::time::Duration) -> anyhow::Result<Vec<String>> {
+/// The file work of each store call, done on a blocking thread.
+impl LocalStore {
+    fn clean_uploads_now(&self, _min_age: std::time::Duration) -> anyhow::Result<Vec<String>> {
         Ok(crate::leftovers::clean(&self.root, TMP_PREFIX, true)
             .into_iter()
             .map(|p| p.display().to_string())
             .collect())
     }
 
-    fn url(&self, key: &str) -> String {
-        self.root.join(key).display().to_string()
-    }
-
-    fn head(&self, key: &str) -> anyhow::Result<Option<ObjectInfo>> {
+    fn head_now(&self, key: &str) -> anyhow::Result<Option<ObjectInfo>> {
         let path = self.path_of(key)?;
         match std::fs::metadata(&path) {
             Ok(m) if m.is_file() => Ok(Some(ObjectInfo {
@@ -140,7 +132,7 @@ impl Store for LocalStore {
         }
     }
 
-    fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
+    fn get_now(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
         let path = self.path_of(key)?;
         match std::fs::read(&path) {
             Ok(b) => Ok(Some(b)),
@@ -149,7 +141,7 @@ impl Store for LocalStore {
         }
     }
 
-    fn put(&self, key: &str, bytes: &[u8], create_only: bool) -> anyhow::Result<Created> {
+    fn put_now(&self, key: &str, bytes: &[u8], create_only: bool) -> anyhow::Result<Created> {
         let dest = self.path_of(key)?;
         self.write_with(&dest, create_only, |f| {
             f.write_all(bytes)
@@ -157,7 +149,7 @@ impl Store for LocalStore {
         })
     }
 
-    fn upload(
+    fn upload_now(
         &self,
         key: &str,
         path: &Path,
@@ -216,28 +208,7 @@ impl Store for LocalStore {
         })
     }
 
-    fn download(&self, key: &str, out: &mut dyn Write, bar: &Progress) -> anyhow::Result<u64> {
-        let path = self.path_of(key)?;
-        let mut f = std::fs::File::open(&path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
-        let mut buf = vec![0u8; 1 << 20];
-        let mut n = 0u64;
-        loop {
-            crate::interrupt::check()?;
-            let k = f
-                .read(&mut buf)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            if k == 0 {
-                break;
-            }
-            out.write_all(&buf[..k])?;
-            bar.inc(k as u64);
-            n += k as u64;
-        }
-        Ok(n)
-    }
-
-    fn list(&self, prefix: &str) -> anyhow::Result<Vec<ObjectInfo>> {
+    fn list_now(&self, prefix: &str) -> anyhow::Result<Vec<ObjectInfo>> {
         // Walk only the deepest directory the prefix names.
         let dir_part = match prefix.rfind('/') {
             Some(i) => &prefix[..i],
@@ -255,7 +226,7 @@ impl Store for LocalStore {
         Ok(out)
     }
 
-    fn delete(&self, key: &str) -> anyhow::Result<()> {
+    fn delete_now(&self, key: &str) -> anyhow::Result<()> {
         let path = self.path_of(key)?;
         match std::fs::remove_file(&path) {
             Ok(()) => {}
@@ -274,22 +245,131 @@ impl Store for LocalStore {
     }
 }
 
+#[async_trait::async_trait]
+impl Store for LocalStore {
+    fn kind(&self) -> &'static str {
+        "local"
+    }
+
+    fn url(&self, key: &str) -> String {
+        self.root.join(key).display().to_string()
+    }
+
+    /// Temporary files of killed writers (`.hoist-tmp-<pid>-*`) whose
+    /// process is gone or that were not written to for ten minutes.
+    async fn clean_uploads(&self, min_age: std::time::Duration) -> anyhow::Result<Vec<String>> {
+        self.blocking(move |s| s.clean_uploads_now(min_age)).await
+    }
+
+    async fn head(&self, key: &str) -> anyhow::Result<Option<ObjectInfo>> {
+        let key = key.to_string();
+        self.blocking(move |s| s.head_now(&key)).await
+    }
+
+    async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        let key = key.to_string();
+        self.blocking(move |s| s.get_now(&key)).await
+    }
+
+    async fn put(&self, key: &str, bytes: &[u8], create_only: bool) -> anyhow::Result<Created> {
+        let (key, bytes) = (key.to_string(), bytes.to_vec());
+        self.blocking(move |s| s.put_now(&key, &bytes, create_only))
+            .await
+    }
+
+    async fn upload(
+        &self,
+        key: &str,
+        path: &Path,
+        sha256: &str,
+        bar: &Progress,
+    ) -> anyhow::Result<Uploaded> {
+        let (key, path, sha256, bar) = (
+            key.to_string(),
+            path.to_path_buf(),
+            sha256.to_string(),
+            bar.clone(),
+        );
+        self.blocking(move |s| s.upload_now(&key, &path, &sha256, &bar))
+            .await
+    }
+
+    async fn download(
+        &self,
+        key: &str,
+        out: &mut (dyn Write + Send),
+        bar: &Progress,
+    ) -> anyhow::Result<u64> {
+        use tokio::io::AsyncReadExt;
+        let path = self.path_of(key)?;
+        let mut f = tokio::fs::File::open(&path)
+            .await
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        let mut buf = vec![0u8; 1 << 20];
+        let mut n = 0u64;
+        loop {
+            crate::interrupt::check()?;
+            let k = f
+                .read(&mut buf)
+                .await
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            if k == 0 {
+                break;
+            }
+            out.write_all(&buf[..k])?;
+            bar.inc(k as u64);
+            n += k as u64;
+        }
+        Ok(n)
+    }
+
+    async fn list(&self, prefix: &str) -> anyhow::Result<Vec<ObjectInfo>> {
+        let prefix = prefix.to_string();
+        self.blocking(move |s| s.list_now(&prefix)).await
+    }
+
+    async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        let key = key.to_string();
+        self.blocking(move |s| s.delete_now(&key)).await
+    }
+}
+
+impl LocalStore {
+    /// Run `f` on the runtime's blocking threads, so file work never
+    /// holds up the requests of a release in flight beside it.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&LocalStore) -> anyhow::Result<T> + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let me = self.clone();
+        tokio::task::spawn_blocking(move || f(&me))
+            .await
+            .context("a store task stopped before it finished")?
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn create_only_never_replaces() {
+    #[tokio::test]
+    async fn create_only_never_replaces() {
         let dir = tempfile::tempdir().unwrap();
         let s = LocalStore::new(dir.path().join("store"));
-        assert_eq!(s.put("a/b.json", b"one", true).unwrap(), Created::Created);
         assert_eq!(
-            s.put("a/b.json", b"two", true).unwrap(),
+            s.put("a/b.json", b"one", true).await.unwrap(),
+            Created::Created
+        );
+        assert_eq!(
+            s.put("a/b.json", b"two", true).await.unwrap(),
             Created::AlreadyExists
         );
-        assert_eq!(s.get("a/b.json").unwrap().unwrap(), b"one");
-        assert_eq!(s.put("a/b.json", b"two", false).unwrap(), Created::Created);
-        assert_eq!(s.get("a/b.json").unwrap().unwrap(), b"two");
+        assert_eq!(s.get("a/b.json").await.unwrap().unwrap(), b"one");
+        assert_eq!(
+            s.put("a/b.json", b"two", false).await.unwrap(),
+            Created::Created
+        );
+        assert_eq!(s.get("a/b.json").await.unwrap().unwrap(), b"two");
         // No temporary files are left behind.
         let names: Vec<_> = std::fs::read_dir(dir.path().join("store/a"))
             .unwrap()
@@ -298,24 +378,31 @@ mod tests {
         assert_eq!(names.len(), 1, "{names:?}");
     }
 
-    #[test]
-    fn keys_cannot_escape_the_root() {
+    #[tokio::test]
+    async fn keys_cannot_escape_the_root() {
         let dir = tempfile::tempdir().unwrap();
         let s = LocalStore::new(dir.path().to_path_buf());
         for bad in ["../x", "/etc/passwd", "a//b", "a/./b", ""] {
-            assert!(s.put(bad, b"x", true).is_err(), "{bad}");
+            assert!(s.put(bad, b"x", true).await.is_err(), "{bad}");
         }
     }
 
-    #[test]
-    fn list_and_delete_prune_empty_dirs() {
+    #[tokio::test]
+    async fn list_and_delete_prune_empty_dirs() {
         let dir = tempfile::tempdir().unwrap();
         let s = LocalStore::new(dir.path().join("store"));
-        s.put("functions/f/v1/manifest.json", b"{}", true).unwrap();
-        s.put("functions/f/v2/manifest.json", b"{}", true).unwrap();
-        s.put("functions/g/v1/manifest.json", b"{}", true).unwrap();
+        s.put("functions/f/v1/manifest.json", b"{}", true)
+            .await
+            .unwrap();
+        s.put("functions/f/v2/manifest.json", b"{}", true)
+            .await
+            .unwrap();
+        s.put("functions/g/v1/manifest.json", b"{}", true)
+            .await
+            .unwrap();
         let keys: Vec<String> = s
             .list("functions/f/")
+            .await
             .unwrap()
             .into_iter()
             .map(|o| o.key)
@@ -327,10 +414,10 @@ mod tests {
                 "functions/f/v2/manifest.json"
             ]
         );
-        s.delete("functions/f/v1/manifest.json").unwrap();
-        s.delete("functions/f/v1/manifest.json").unwrap();
+        s.delete("functions/f/v1/manifest.json").await.unwrap();
+        s.delete("functions/f/v1/manifest.json").await.unwrap();
         assert!(!dir.path().join("store/functions/f/v1").exists());
         assert!(dir.path().join("store/functions/f/v2").exists());
-        assert!(s.list("functions/nope/").unwrap().is_empty());
+        assert!(s.list("functions/nope/").await.unwrap().is_empty());
     }
 }

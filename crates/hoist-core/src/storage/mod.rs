@@ -68,21 +68,25 @@ pub struct Uploaded {
 /// Keys use `/` separators and never start with `/`. Every write that can
 /// create a version's files is create-only: a backend never replaces an
 /// object through `put(.., create_only = true)` or `upload`.
+///
+/// Every call that touches the store is async; the local store does its
+/// file work on the runtime's blocking threads.
+#[async_trait::async_trait]
 pub trait Store: Send + Sync {
     /// `local` or `s3`.
     fn kind(&self) -> &'static str;
     /// Where `key` is, for people: `s3://bucket/prefix/key` or a path.
     fn url(&self, key: &str) -> String;
     /// Size (and digest when known) of `key`; `None` when it does not exist.
-    fn head(&self, key: &str) -> anyhow::Result<Option<ObjectInfo>>;
+    async fn head(&self, key: &str) -> anyhow::Result<Option<ObjectInfo>>;
     /// A small object read whole (manifests, indexes); `None` when missing.
-    fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>>;
+    async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>>;
     /// Write a small object; with `create_only`, never replace one.
-    fn put(&self, key: &str, bytes: &[u8], create_only: bool) -> anyhow::Result<Created>;
+    async fn put(&self, key: &str, bytes: &[u8], create_only: bool) -> anyhow::Result<Created>;
     /// Upload the file at `path` (whose sha256 is `sha256`) to `key`,
     /// create-only, streaming it (multipart above a threshold) and checking
     /// its checksum on the way. Progress goes to `bar`.
-    fn upload(
+    async fn upload(
         &self,
         key: &str,
         path: &Path,
@@ -90,11 +94,16 @@ pub trait Store: Send + Sync {
         bar: &Progress,
     ) -> anyhow::Result<Uploaded>;
     /// Stream `key` into `out`; returns the byte count. Fails when missing.
-    fn download(&self, key: &str, out: &mut dyn Write, bar: &Progress) -> anyhow::Result<u64>;
+    async fn download(
+        &self,
+        key: &str,
+        out: &mut (dyn Write + Send),
+        bar: &Progress,
+    ) -> anyhow::Result<u64>;
     /// Every object whose key starts with `prefix`, in key order.
-    fn list(&self, prefix: &str) -> anyhow::Result<Vec<ObjectInfo>>;
+    async fn list(&self, prefix: &str) -> anyhow::Result<Vec<ObjectInfo>>;
     /// Delete `key`; deleting a missing key is not an error.
-    fn delete(&self, key: &str) -> anyhow::Result<()>;
+    async fn delete(&self, key: &str) -> anyhow::Result<()>;
     /// How long after a create-only write a racing write of the same key
     /// could still land, on a server whose conditional writes are not
     /// atomic; `None` when they are (the local store links atomically).
@@ -104,7 +113,7 @@ pub trait Store: Send + Sync {
     /// Abort (or remove) what interrupted uploads of hoist's left behind
     /// and is older than `min_age` or whose process is gone; one line per
     /// thing cleaned.
-    fn clean_uploads(&self, _min_age: std::time::Duration) -> anyhow::Result<Vec<String>> {
+    async fn clean_uploads(&self, _min_age: std::time::Duration) -> anyhow::Result<Vec<String>> {
         Ok(Vec::new())
     }
 }
@@ -117,7 +126,7 @@ pub struct OpenOptions {
 }
 
 /// Open the store hoist.yaml configures.
-pub fn open(
+pub async fn open(
     project: &Project,
     opts: &OpenOptions,
     printer: &dyn Reporter,
@@ -135,7 +144,8 @@ pub fn open(
                     .with_hint("add `s3: { bucket: NAME, region: REGION }` under storage")
             })?;
             Ok(Box::new(
-                s3::S3Store::connect(&s3cfg, opts, printer, &project.env)?
+                s3::S3Store::connect(&s3cfg, opts, printer, &project.env)
+                    .await?
                     .with_journal(project.state_dir().join("uploads")),
             ))
         }

@@ -55,13 +55,13 @@ pub(crate) struct Published {
 }
 
 /// Read a version's manifest; `None` when the version does not exist.
-pub fn read_manifest(
+pub async fn read_manifest(
     store: &dyn Store,
     function: &str,
     version: &str,
 ) -> anyhow::Result<Option<ReleaseManifest>> {
     let key = layout::manifest_key(function, version);
-    let Some(bytes) = store.get(&key)? else {
+    let Some(bytes) = store.get(&key).await? else {
         return Ok(None);
     };
     parse_manifest(&bytes, function, version)
@@ -99,8 +99,11 @@ pub fn parse_index(bytes: &[u8], function: &str) -> Option<Index> {
 
 /// Refuse early when `new.version` is stored with another bundle, so that
 /// nothing (not even an image) is pushed for a version that cannot be.
-pub(crate) fn check_version_free(store: &dyn Store, new: &ReleaseManifest) -> anyhow::Result<()> {
-    match read_manifest(store, &new.function, &new.version)? {
+pub(crate) async fn check_version_free(
+    store: &dyn Store,
+    new: &ReleaseManifest,
+) -> anyhow::Result<()> {
+    match read_manifest(store, &new.function, &new.version).await? {
         Some(existing)
             if existing.bundle.digest != new.bundle.digest
                 || existing.bundle.size != new.bundle.size =>
@@ -187,7 +190,7 @@ fn settings_note(existing: &ReleaseManifest, new: &ReleaseManifest) -> Option<St
 /// Make sure the archive at `key` is the bundle `sha256`/`size`: its key
 /// names that digest, so anything else there was damaged or written by
 /// something other than hoist.
-fn check_archive(
+async fn check_archive(
     store: &dyn Store,
     key: &str,
     info: &super::ObjectInfo,
@@ -200,7 +203,7 @@ fn check_archive(
         d == sha256
     } else {
         let mut w = super::HashingWriter::new(std::io::sink());
-        store.download(key, &mut w, &Progress::hidden())?;
+        store.download(key, &mut w, &Progress::hidden()).await?;
         let (_, digest, _) = w.finish();
         digest == sha256
     };
@@ -218,7 +221,7 @@ fn check_archive(
 }
 
 /// Publish one version: archive first, then manifest, then the index.
-pub(crate) fn publish(
+pub(crate) async fn publish(
     store: &dyn Store,
     manifest: &ReleaseManifest,
     archive: &Path,
@@ -251,11 +254,11 @@ pub(crate) fn publish(
     // 1. An existing manifest decides: same content is a no-op, except that
     //    the index records that this version was pushed again (prune keeps
     //    the most recently pushed version, which a rollback makes current).
-    if let Some(existing) = read_manifest(store, f, v)? {
+    if let Some(existing) = read_manifest(store, f, v).await? {
         out.note = same_content(store, &existing, manifest)?;
         out.archive_url = store.url(&existing.bundle.key);
         out.archive_key = existing.bundle.key.clone();
-        ensure_indexed(store, &existing, Some(&manifest.created_at))?;
+        ensure_indexed(store, &existing, Some(&manifest.created_at)).await?;
         return Ok(out);
     }
 
@@ -264,20 +267,20 @@ pub(crate) fn publish(
     //    manifest with other bytes. An archive left by an interrupted push
     //    of the same bundle is reused as it is.
     crate::interrupt::check()?;
-    match store.head(&akey)? {
-        Some(info) => check_archive(store, &akey, &info, &sha, manifest.bundle.size)?,
+    match store.head(&akey).await? {
+        Some(info) => check_archive(store, &akey, &info, &sha, manifest.bundle.size).await?,
         None => {
             bar.set_length(manifest.bundle.size);
             let started = Instant::now();
-            let up = store.upload(&akey, archive, &sha, bar)?;
+            let up = store.upload(&akey, archive, &sha, bar).await?;
             out.upload_time = started.elapsed();
             out.uploaded_bytes = up.bytes;
             out.parts = up.parts;
             out.retries = up.retries;
-            let info = store.head(&akey)?.ok_or_else(|| {
+            let info = store.head(&akey).await?.ok_or_else(|| {
                 anyhow::anyhow!("{} vanished while being written", store.url(&akey))
             })?;
-            check_archive(store, &akey, &info, &sha, manifest.bundle.size)?;
+            check_archive(store, &akey, &info, &sha, manifest.bundle.size).await?;
         }
     }
 
@@ -293,13 +296,13 @@ pub(crate) fn publish(
             .into());
     }
     let bytes = serde_json::to_vec_pretty(manifest)?;
-    let created = store.put(&mkey, &bytes, true)?;
-    let mut stored = read_back(store, manifest, &akey)?;
+    let created = store.put(&mkey, &bytes, true).await?;
+    let mut stored = read_back(store, manifest, &akey).await?;
     if let Some(wait) = store.settle() {
         // A racing write that passed the server's existence check before
         // ours landed may still replace it: look again once it would have.
-        std::thread::sleep(wait);
-        stored = read_back(store, manifest, &akey)?;
+        tokio::time::sleep(wait).await;
+        stored = read_back(store, manifest, &akey).await?;
     }
     match created {
         Created::Created => out.outcome = Outcome::Stored,
@@ -312,21 +315,23 @@ pub(crate) fn publish(
     }
 
     // 4. The index, a convenience for readers.
-    ensure_indexed(store, manifest, None)?;
+    ensure_indexed(store, manifest, None).await?;
     Ok(out)
 }
 
 /// Read the version's manifest back after writing it: an error unless it
 /// names this push's bundle.
-fn read_back(
+async fn read_back(
     store: &dyn Store,
     ours: &ReleaseManifest,
     akey: &str,
 ) -> anyhow::Result<ReleaseManifest> {
     let mkey = layout::manifest_key(&ours.function, &ours.version);
-    let stored = read_manifest(store, &ours.function, &ours.version)?.ok_or_else(|| {
-        anyhow::anyhow!("{} vanished right after it was written", store.url(&mkey))
-    })?;
+    let stored = read_manifest(store, &ours.function, &ours.version)
+        .await?
+        .ok_or_else(|| {
+            anyhow::anyhow!("{} vanished right after it was written", store.url(&mkey))
+        })?;
     if stored.bundle.digest == ours.bundle.digest && stored.bundle.size == ours.bundle.size {
         Ok(stored)
     } else {
@@ -360,18 +365,20 @@ fn lost_race(
 }
 
 /// Read a function's index; `None` when missing or unreadable.
-fn read_index(store: &dyn Store, function: &str) -> anyhow::Result<Option<Index>> {
+async fn read_index(store: &dyn Store, function: &str) -> anyhow::Result<Option<Index>> {
     // The index is a convenience rebuilt from the manifests: one that
     // cannot be read is treated as missing.
-    let Ok(Some(bytes)) = store.get(&layout::index_key(function)) else {
+    let Ok(Some(bytes)) = store.get(&layout::index_key(function)).await else {
         return Ok(None);
     };
     Ok(parse_index(&bytes, function))
 }
 
-fn write_index(store: &dyn Store, index: &Index) -> anyhow::Result<()> {
+async fn write_index(store: &dyn Store, index: &Index) -> anyhow::Result<()> {
     let bytes = serde_json::to_vec_pretty(index)?;
-    store.put(&layout::index_key(&index.function), &bytes, false)?;
+    store
+        .put(&layout::index_key(&index.function), &bytes, false)
+        .await?;
     Ok(())
 }
 
@@ -379,13 +386,16 @@ fn write_index(store: &dyn Store, index: &Index) -> anyhow::Result<()> {
 /// exactly the versions whose manifest exists: a listing of the manifests
 /// is the truth, so entries lost to a concurrent push or an interrupted one
 /// come back, and versions pruned meanwhile drop out.
-fn ensure_indexed(
+async fn ensure_indexed(
     store: &dyn Store,
     m: &ReleaseManifest,
     pushed_at: Option<&str>,
 ) -> anyhow::Result<()> {
-    let present: BTreeSet<String> = manifest_versions(store, &m.function)?.into_iter().collect();
-    let old = read_index(store, &m.function)?;
+    let present: BTreeSet<String> = manifest_versions(store, &m.function)
+        .await?
+        .into_iter()
+        .collect();
+    let old = read_index(store, &m.function).await?;
     // No index yet: every version comes from the manifests present.
     let mut versions: Vec<IndexEntry> = old
         .iter()
@@ -403,7 +413,7 @@ fn ensure_indexed(
     versions.push(entry);
     let known: BTreeSet<String> = versions.iter().map(|e| e.version.clone()).collect();
     for v in present.difference(&known) {
-        if let Some(other) = read_manifest(store, &m.function, v)? {
+        if let Some(other) = read_manifest(store, &m.function, v).await? {
             versions.push(IndexEntry::from(&other));
         }
     }
@@ -415,14 +425,15 @@ fn ensure_indexed(
     if old.as_ref() == Some(&index) {
         return Ok(());
     }
-    write_index(store, &index)
+    write_index(store, &index).await
 }
 
 /// Versions that have a manifest, found by listing keys.
-pub fn manifest_versions(store: &dyn Store, function: &str) -> anyhow::Result<Vec<String>> {
+pub async fn manifest_versions(store: &dyn Store, function: &str) -> anyhow::Result<Vec<String>> {
     layout::check_function(function)?;
     Ok(store
-        .list(&layout::function_dir(function))?
+        .list(&layout::function_dir(function))
+        .await?
         .iter()
         .filter_map(|o| layout::version_of_manifest_key(function, &o.key))
         // Keys hoist could not have written (another tool's) are not versions.
@@ -433,9 +444,14 @@ pub fn manifest_versions(store: &dyn Store, function: &str) -> anyhow::Result<Ve
 
 /// A function's versions, oldest first. Keys are the truth: the index
 /// supplies details for the versions it knows, manifests for the rest.
-pub fn list_versions(store: &dyn Store, function: &str) -> anyhow::Result<Vec<IndexEntry>> {
-    let present: BTreeSet<String> = manifest_versions(store, function)?.into_iter().collect();
-    let index = read_index(store, function)?.unwrap_or_else(|| Index::new(function));
+pub async fn list_versions(store: &dyn Store, function: &str) -> anyhow::Result<Vec<IndexEntry>> {
+    let present: BTreeSet<String> = manifest_versions(store, function)
+        .await?
+        .into_iter()
+        .collect();
+    let index = read_index(store, function)
+        .await?
+        .unwrap_or_else(|| Index::new(function));
     let mut out: Vec<IndexEntry> = index
         .versions
         .into_iter()
@@ -443,7 +459,7 @@ pub fn list_versions(store: &dyn Store, function: &str) -> anyhow::Result<Vec<In
         .collect();
     let known: BTreeSet<String> = out.iter().map(|e| e.version.clone()).collect();
     for v in present.difference(&known) {
-        if let Some(m) = read_manifest(store, function, v)? {
+        if let Some(m) = read_manifest(store, function, v).await? {
             out.push(IndexEntry::from(&m));
         }
     }
@@ -465,7 +481,7 @@ pub struct Fetched {
 
 /// Download a version's archive to `dest`, refusing it unless its sha256 and
 /// size are the ones its manifest names. `dest` is only created on success.
-pub fn fetch(
+pub async fn fetch(
     store: &dyn Store,
     function: &str,
     version: &str,
@@ -474,15 +490,17 @@ pub fn fetch(
 ) -> anyhow::Result<Fetched> {
     layout::check_function(function)?;
     layout::check_version(version)?;
-    let manifest = read_manifest(store, function, version)?.ok_or_else(|| {
-        UserError::failure(format!(
-            "{function} has no version {version} in {}",
-            store.url(&layout::function_dir(function))
-        ))
-        .with_hint(format!(
-            "list the stored versions with `hoist versions {function}`"
-        ))
-    })?;
+    let manifest = read_manifest(store, function, version)
+        .await?
+        .ok_or_else(|| {
+            UserError::failure(format!(
+                "{function} has no version {version} in {}",
+                store.url(&layout::function_dir(function))
+            ))
+            .with_hint(format!(
+                "list the stored versions with `hoist versions {function}`"
+            ))
+        })?;
     let key = manifest.bundle.key.clone();
     if !layout::is_archive_key(function, version, &key) {
         return Err(UserError::failure(format!(
@@ -505,6 +523,7 @@ pub fn fetch(
         super::HashingWriter::new(std::io::BufWriter::with_capacity(1 << 20, tmp.as_file()));
     store
         .download(&key, &mut w, bar)
+        .await
         .with_context(|| format!("cannot download {}", store.url(&key)))?;
     let (inner, digest, n) = w.finish();
     inner
@@ -579,12 +598,18 @@ pub fn plan_prune(versions: Vec<IndexEntry>, keep: usize, active: &BTreeSet<Stri
 
 /// Delete one version: manifest first (it stops being a version), then the
 /// archive and anything else under its directory.
-pub fn delete_version(store: &dyn Store, function: &str, version: &str) -> anyhow::Result<()> {
+pub async fn delete_version(
+    store: &dyn Store,
+    function: &str,
+    version: &str,
+) -> anyhow::Result<()> {
     layout::check_function(function)?;
     layout::check_version(version)?;
-    store.delete(&layout::manifest_key(function, version))?;
-    for o in store.list(&layout::version_dir(function, version))? {
-        store.delete(&o.key)?;
+    store
+        .delete(&layout::manifest_key(function, version))
+        .await?;
+    for o in store.list(&layout::version_dir(function, version)).await? {
+        store.delete(&o.key).await?;
     }
     Ok(())
 }
@@ -593,16 +618,16 @@ pub fn delete_version(store: &dyn Store, function: &str, version: &str) -> anyho
 /// before its manifest, or by the loser of a race for one version) and
 /// that are older than `min_age`: younger ones may be about to be named.
 /// Objects whose age the store does not report are left alone.
-pub fn unreferenced_archives(
+pub async fn unreferenced_archives(
     store: &dyn Store,
     function: &str,
     min_age: Duration,
 ) -> anyhow::Result<Vec<super::ObjectInfo>> {
     layout::check_function(function)?;
-    let objects = store.list(&layout::function_dir(function))?;
+    let objects = store.list(&layout::function_dir(function)).await?;
     let mut named = BTreeSet::new();
-    for v in manifest_versions(store, function)? {
-        if let Some(m) = read_manifest(store, function, &v)? {
+    for v in manifest_versions(store, function).await? {
+        if let Some(m) = read_manifest(store, function, &v).await? {
             named.insert(m.bundle.key);
         }
     }
@@ -628,8 +653,8 @@ pub fn unreferenced_archives(
 }
 
 /// Rewrite a function's index from what is stored now.
-pub fn reindex(store: &dyn Store, function: &str) -> anyhow::Result<()> {
-    let versions = list_versions(store, function)?;
+pub async fn reindex(store: &dyn Store, function: &str) -> anyhow::Result<()> {
+    let versions = list_versions(store, function).await?;
     write_index(
         store,
         &Index {
@@ -637,6 +662,7 @@ pub fn reindex(store: &dyn Store, function: &str) -> anyhow::Result<()> {
             ..Index::new(function)
         },
     )
+    .await
 }
 
 #[cfg(test)]

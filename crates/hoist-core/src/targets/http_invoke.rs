@@ -11,7 +11,7 @@ use super::{Invocation, InvokeResult};
 use crate::error::UserError;
 use crate::http::redact::describe;
 
-pub(crate) fn invoke(base: &str, inv: &Invocation) -> anyhow::Result<InvokeResult> {
+pub(crate) async fn invoke(base: &str, inv: &Invocation) -> anyhow::Result<InvokeResult> {
     let client = crate::http::builder()
         .build()
         .map_err(|e| anyhow::anyhow!("cannot set up the HTTP client: {}", describe(&e)))?;
@@ -23,7 +23,7 @@ pub(crate) fn invoke(base: &str, inv: &Invocation) -> anyhow::Result<InvokeResul
     let method = reqwest::Method::from_bytes(inv.method.as_bytes())
         .map_err(|_| UserError::usage(format!("`{}` is not an HTTP method", inv.method)))?;
     let url = format!("{}{path}", base.trim_end_matches('/'));
-    crate::http::runtime()?.block_on(async {
+    async {
         let mut rb = client.request(method, &url).query(&inv.query);
         for (k, v) in &inv.headers {
             rb = rb.header(k, v);
@@ -68,5 +68,6 @@ pub(crate) fn invoke(base: &str, inv: &Invocation) -> anyhow::Result<InvokeResul
             duration_ms: started.elapsed().as_secs_f64() * 1000.0,
             version: String::new(),
         })
-    })
+    }
+    .await
 }

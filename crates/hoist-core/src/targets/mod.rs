@@ -257,7 +257,10 @@ pub struct InvokeResult {
     pub version: String,
 }
 
-/// A control plane that runs functions.
+/// A control plane that runs functions. Every call that reaches it is
+/// async: a command awaits them on the one runtime `main` drives, and a
+/// release keeps many in flight at once.
+#[async_trait::async_trait]
 pub trait Target: Send + Sync {
     /// `selfhosted`, `fly`.
     fn kind(&self) -> &'static str;
@@ -281,47 +284,51 @@ pub trait Target: Send + Sync {
         None
     }
     /// The function's active state; `None` when the target has never seen it.
-    fn active(&self, function: &str) -> anyhow::Result<Option<Active>>;
+    async fn active(&self, function: &str) -> anyhow::Result<Option<Active>>;
     /// The active state of several functions, in order; a target that can
     /// answer in one call overrides this.
-    fn active_all(&self, functions: &[String]) -> anyhow::Result<Vec<Option<Active>>> {
-        functions.iter().map(|f| self.active(f)).collect()
+    async fn active_all(&self, functions: &[String]) -> anyhow::Result<Vec<Option<Active>>> {
+        let mut out = Vec::with_capacity(functions.len());
+        for f in functions {
+            out.push(self.active(f).await?);
+        }
+        Ok(out)
     }
     /// Register, upload, and make `req.version` live behind a health gate.
     /// A failed gate leaves the previous version live and returns an error
     /// holding a [`StartFailure`].
-    fn deploy(&self, req: &DeployRequest, r: &dyn Reporter) -> anyhow::Result<Deployed>;
+    async fn deploy(&self, req: &DeployRequest, r: &dyn Reporter) -> anyhow::Result<Deployed>;
     /// The part of a deploy that changes nothing that runs (register the
     /// function's settings, send the version), so a release can stage every
     /// function before the first gate. Returns the bytes sent.
-    fn stage(&self, _req: &DeployRequest, _r: &dyn Reporter) -> anyhow::Result<u64> {
+    async fn stage(&self, _req: &DeployRequest, _r: &dyn Reporter) -> anyhow::Result<u64> {
         Ok(0)
     }
     /// Make a staged version live behind the health gate (the whole
     /// [`Target::deploy`] for targets that stage nothing).
-    fn activate(
+    async fn activate(
         &self,
         req: &DeployRequest,
         _uploaded: u64,
         r: &dyn Reporter,
     ) -> anyhow::Result<Deployed> {
-        self.deploy(req, r)
+        self.deploy(req, r).await
     }
     /// Make an older version live again with the env it was deployed with;
     /// `to = None` means the one before the active one.
-    fn rollback(
+    async fn rollback(
         &self,
         function: &str,
         to: Option<&str>,
         r: &dyn Reporter,
     ) -> anyhow::Result<Deployed>;
     /// Take a function out of service entirely (its first deploy is undone).
-    fn retire(&self, function: &str) -> anyhow::Result<()>;
+    async fn retire(&self, function: &str) -> anyhow::Result<()>;
     /// Put back settings of `function` that a release changed, where they
     /// take effect apart from a deployment (the self-hosted backend applies
     /// them when the function is registered). Targets that keep them in
     /// what [`Target::undo`] restores have nothing to do.
-    fn restore_settings(
+    async fn restore_settings(
         &self,
         _function: &str,
         _settings: &FunctionSettings,
@@ -331,7 +338,7 @@ pub trait Target: Send + Sync {
     /// Undo what release `release` did to `function`: make live again what
     /// ran before it ([`Target::restore_before`]), or retire the function
     /// when the release deployed it first (`previous` is `None`).
-    fn undo(
+    async fn undo(
         &self,
         function: &str,
         release: &str,
@@ -339,48 +346,51 @@ pub trait Target: Send + Sync {
         r: &dyn Reporter,
     ) -> anyhow::Result<()> {
         match previous {
-            Some(prev) => self.restore_before(function, release, prev, r),
-            None => self.retire(function),
+            Some(prev) => self.restore_before(function, release, prev, r).await,
+            None => self.retire(function).await,
         }
     }
     /// Make live again what `function` ran before release `release`, whose
     /// version was `previous`. Targets that record each release's change
     /// restore exactly that, env included, so an env-only change is undone
     /// too; this default makes `previous` live with its recorded env.
-    fn restore_before(
+    async fn restore_before(
         &self,
         function: &str,
         _release: &str,
         previous: &str,
         r: &dyn Reporter,
     ) -> anyhow::Result<()> {
-        self.rollback(function, Some(previous), r).map(|_| ())
+        self.rollback(function, Some(previous), r).await.map(|_| ())
     }
     /// Wait until `count` workers of the active version are ready.
-    fn warmup(&self, function: &str, count: u32, deadline: Duration)
-        -> anyhow::Result<Vec<Worker>>;
-    fn status(&self, function: &str) -> anyhow::Result<Status>;
-    fn versions(&self, function: &str) -> anyhow::Result<Vec<VersionInfo>>;
-    fn env_list(&self, function: &str) -> anyhow::Result<Vec<EnvVar>>;
-    fn env_update(
+    async fn warmup(
+        &self,
+        function: &str,
+        count: u32,
+        deadline: Duration,
+    ) -> anyhow::Result<Vec<Worker>>;
+    async fn status(&self, function: &str) -> anyhow::Result<Status>;
+    async fn versions(&self, function: &str) -> anyhow::Result<Vec<VersionInfo>>;
+    async fn env_list(&self, function: &str) -> anyhow::Result<Vec<EnvVar>>;
+    async fn env_update(
         &self,
         function: &str,
         set: &[EnvSet],
         unset: &[String],
     ) -> anyhow::Result<Vec<EnvVar>>;
     /// Replace running workers so they pick up new env; returns how many.
-    fn restart(&self, function: &str) -> anyhow::Result<u64>;
+    async fn restart(&self, function: &str) -> anyhow::Result<u64>;
     /// Stream log entries to `sink` until it returns false or, without
     /// `follow`, the history is read.
-    fn logs(
-        &self,
-        q: &LogQuery,
-        sink: &mut dyn FnMut(&LogEntry) -> anyhow::Result<bool>,
-    ) -> anyhow::Result<()>;
-    fn invoke(&self, function: &str, inv: &Invocation) -> anyhow::Result<InvokeResult>;
+    async fn logs(&self, q: &LogQuery, sink: &mut LogSink<'_>) -> anyhow::Result<()>;
+    async fn invoke(&self, function: &str, inv: &Invocation) -> anyhow::Result<InvokeResult>;
     /// Delete a function (soft) or one of its versions (refused while active).
-    fn delete(&self, function: &str, version: Option<&str>) -> anyhow::Result<()>;
+    async fn delete(&self, function: &str, version: Option<&str>) -> anyhow::Result<()>;
 }
+
+/// Where [`Target::logs`] sends each entry; `Ok(false)` stops the stream.
+pub type LogSink<'a> = dyn FnMut(&LogEntry) -> anyhow::Result<bool> + Send + 'a;
 
 /// Open the target named by `name`, else `targets.default`, else the first
 /// configured, else the local backend `hoist backend start` runs.

@@ -58,15 +58,15 @@ impl Reachability {
 
     /// Ask `registry` with `probe` unless it is known to be unreachable;
     /// an unreachable answer is remembered.
-    pub(crate) fn ask<T>(
+    pub(crate) async fn ask<T>(
         &self,
         registry: &str,
-        probe: impl FnOnce() -> anyhow::Result<T>,
+        probe: impl std::future::Future<Output = anyhow::Result<T>>,
     ) -> anyhow::Result<T> {
         if let Some(e) = self.known_down(registry)? {
             return Err(e);
         }
-        let res = probe();
+        let res = probe.await;
         if let Err(e) = &res {
             self.record(e)?;
         }
@@ -76,7 +76,6 @@ impl Reachability {
 
 /// Network settings and clients shared by one build.
 pub(crate) struct Net<'a> {
-    pub(crate) rt: &'static tokio::runtime::Handle,
     /// `registry.insecure` from hoist.yaml.
     pub(crate) insecure: bool,
     /// The host of `registry.url`, where hoist's own token may be sent.
@@ -87,6 +86,18 @@ pub(crate) struct Net<'a> {
     /// Where credentials and the user cache are found.
     pub(crate) env: &'a Env,
     clients: std::sync::Mutex<HashMap<String, Arc<Client>>>,
+    /// The bases fetched for this build, by reference and platform.
+    fetched: std::sync::Mutex<HashMap<String, Base>>,
+}
+
+/// A base image a build needs that neither this build fetched nor the
+/// cache holds: the builder stops with it, the caller fetches it (async,
+/// from its registry) and builds again.
+#[derive(Debug, thiserror::Error)]
+#[error("base image {reference} for {platform} is not fetched yet")]
+pub(crate) struct NotFetched {
+    pub(crate) reference: Reference,
+    pub(crate) platform: Platform,
 }
 
 impl<'a> Net<'a> {
@@ -98,14 +109,45 @@ impl<'a> Net<'a> {
         env: &'a Env,
     ) -> anyhow::Result<Net<'a>> {
         Ok(Net {
-            rt: crate::registry::client::runtime()?,
             insecure,
             configured,
             printer,
             reach,
             env,
             clients: Default::default(),
+            fetched: Default::default(),
         })
+    }
+
+    /// The base `reference` for `platform` from this build's fetches or
+    /// the cache, without the network; else a [`NotFetched`] error.
+    pub(crate) fn base(&self, reference: &Reference, platform: &Platform) -> anyhow::Result<Base> {
+        let key = ref_key(reference, platform);
+        let fetched = self
+            .fetched
+            .lock()
+            .map_err(|_| anyhow::anyhow!("fetched base map poisoned"))?;
+        if let Some(b) = fetched.get(&key) {
+            return Ok(b.clone());
+        }
+        drop(fetched);
+        cached(reference, platform, self.env).ok_or_else(|| {
+            NotFetched {
+                reference: reference.clone(),
+                platform: platform.clone(),
+            }
+            .into()
+        })
+    }
+
+    /// Fetch what `missing` names from its registry, for [`Net::base`].
+    pub(crate) async fn fetch(&self, missing: &NotFetched) -> anyhow::Result<()> {
+        let base = resolve(&missing.reference, &missing.platform, self).await?;
+        self.fetched
+            .lock()
+            .map_err(|_| anyhow::anyhow!("fetched base map poisoned"))?
+            .insert(ref_key(&missing.reference, &missing.platform), base);
+        Ok(())
     }
 
     /// The client for `registry`, made once per build.
@@ -144,27 +186,37 @@ fn ref_key(reference: &Reference, platform: &Platform) -> String {
         .to_string()
 }
 
-/// Resolve `reference` for `platform`, pulling what the cache lacks.
-pub(crate) fn resolve(
-    reference: &Reference,
-    platform: &Platform,
-    net: &Net,
-) -> anyhow::Result<Base> {
-    let cache = BlobStore::cache(net.env);
-    let refs_dir = cache.root.join("refs");
-    let key_file = refs_dir.join(ref_key(reference, platform));
-    // 1. What the cache already knows.
+/// What the user cache holds of `reference` for `platform`, whole, with
+/// no network: a digest reference by its digest, a tag by the digest it
+/// was resolved to before. `None` when anything is missing (or a cached
+/// blob does not read back), and the registry is asked.
+pub(crate) fn cached(reference: &Reference, platform: &Platform, env: &Env) -> Option<Base> {
+    let cache = BlobStore::cache(env);
+    let key_file = cache.root.join("refs").join(ref_key(reference, platform));
+    // silent: a tag never resolved here has no file; the registry is asked.
     let known = match &reference.digest {
         Some(d) => Some(d.clone()),
         None => std::fs::read_to_string(&key_file)
             .ok()
             .map(|s| s.trim().to_string()),
     };
-    if let Some(d) = known.filter(|d| store::is_digest(d) && cache.has(d)) {
-        if let Ok(Some(base)) = from_cache(reference, &d, platform, &cache) {
-            return Ok(base);
-        }
+    let d = known.filter(|d| store::is_digest(d) && cache.has(d))?;
+    // silent: a cached blob that does not read back is fetched again.
+    from_cache(reference, &d, platform, &cache).ok().flatten()
+}
+
+/// Resolve `reference` for `platform`, pulling what the cache lacks.
+pub(crate) async fn resolve(
+    reference: &Reference,
+    platform: &Platform,
+    net: &Net<'_>,
+) -> anyhow::Result<Base> {
+    // 1. What the cache already knows.
+    if let Some(base) = cached(reference, platform, net.env) {
+        return Ok(base);
     }
+    let cache = BlobStore::cache(net.env);
+    let key_file = cache.root.join("refs").join(ref_key(reference, platform));
     // 2. The registry.
     let client = net.client(&reference.registry)?;
     let repo = reference.repository.clone();
@@ -177,10 +229,11 @@ pub(crate) fn resolve(
     };
     let top = net
         .reach
-        .ask(&reference.registry, || {
-            net.rt
-                .block_on(client.manifest(&repo, reference.manifest_ref()))
-        })
+        .ask(
+            &reference.registry,
+            client.manifest(&repo, reference.manifest_ref()),
+        )
+        .await
         .with_context(|| format!("cannot resolve base image {reference}"))?
         .ok_or_else(not_found)?;
     cache.put_bytes(&top.bytes)?;
@@ -189,9 +242,9 @@ pub(crate) fn resolve(
             format!("{reference}: the registry sent an index that does not parse")
         })?;
         let chosen = pick(&index, platform, reference)?;
-        let m = net
-            .rt
-            .block_on(client.manifest(&repo, &chosen))?
+        let m = client
+            .manifest(&repo, &chosen)
+            .await?
             .ok_or_else(not_found)?;
         cache.put_bytes(&m.bytes)?;
         chosen
@@ -229,13 +282,9 @@ pub(crate) fn resolve(
         let bar = net.printer.progress(total, "Pulling");
         for d in &missing {
             crate::interrupt::check()?;
-            net.rt.block_on(client.blob_to_file(
-                &repo,
-                &d.digest,
-                Some(d.size),
-                &cache.path(&d.digest),
-                &bar,
-            ))?;
+            client
+                .blob_to_file(&repo, &d.digest, Some(d.size), &cache.path(&d.digest), &bar)
+                .await?;
         }
         bar.finish_and_clear();
     }

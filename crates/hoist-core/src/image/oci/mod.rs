@@ -103,7 +103,7 @@ pub(crate) fn layout_name(function: &str, version: &str) -> String {
 
 /// Build the image of the Dockerfile at `dockerfile`, COPY sources relative
 /// to `context`, into `layout_dir` as `name`.
-pub(crate) fn build(
+pub(crate) async fn build(
     dockerfile: &Path,
     context: &Path,
     name: &str,
@@ -136,7 +136,8 @@ pub(crate) fn build(
         bundle: bundle.as_ref(),
         reach,
         printer,
-    });
+    })
+    .await;
     // A build that stops at an unreachable base leaves a context any
     // builder can take (the caller says so).
     if let (Err(e), Some(b)) = (&res, &bundle) {
@@ -171,7 +172,7 @@ struct Job<'a> {
 /// name and the base image, when the builder tells.
 type Produced = (Descriptor, String, Option<String>);
 
-fn build_with(job: &Job) -> anyhow::Result<Image> {
+async fn build_with(job: &Job<'_>) -> anyhow::Result<Image> {
     // ADD may unpack archives, which is judged on disk.
     if let Some(b) = job.bundle {
         if job
@@ -185,8 +186,8 @@ fn build_with(job: &Job) -> anyhow::Result<Image> {
         }
     }
     let (desc, builder, base) = match choose_tool(job)? {
-        None => build_native(job)?,
-        Some(t) => build_external(job, t)?,
+        None => build_native(job).await?,
+        Some(t) => build_external(job, t).await?,
     };
     let layout = job.layout;
     let manifest: spec::Manifest = serde_json::from_slice(&layout.blobs.read(&desc.digest)?)?;
@@ -249,23 +250,37 @@ impl Job<'_> {
 }
 
 /// Build with the native builder, then copy its layers from the cache and
-/// its config and manifest into the layout, tagged as the job's name.
-fn build_native(job: &Job) -> anyhow::Result<Produced> {
+/// its config and manifest into the layout, tagged as the job's name. The
+/// build runs on this thread, marked as blocking (it is CPU and disk
+/// work); a base image it needs that is not in the cache stops it, is
+/// fetched here, and the build runs again (what it built is cached).
+async fn build_native(job: &Job<'_>) -> anyhow::Result<Produced> {
     let opts = job.opts;
     let net = job.net()?;
-    let built = native::build(
-        &native::Request {
-            dockerfile: job.df,
-            file: job.file,
-            context: job.context,
-            platform: &opts.platform,
-            epoch: opts.epoch,
-            build_args: &parse::Vars::new(),
-            bundle: opts.bundle.clone(),
-            files: job.bundle,
-        },
-        &net,
-    )?;
+    let req = native::Request {
+        dockerfile: job.df,
+        file: job.file,
+        context: job.context,
+        platform: &opts.platform,
+        epoch: opts.epoch,
+        build_args: &parse::Vars::new(),
+        bundle: opts.bundle.clone(),
+        files: job.bundle,
+    };
+    let built = loop {
+        let res = tokio::task::block_in_place(|| native::build(&req, &net));
+        let missing = match &res {
+            Err(e) => e.chain().find_map(|c| c.downcast_ref::<base::NotFetched>()),
+            Ok(_) => None,
+        };
+        match missing {
+            Some(m) => net
+                .fetch(m)
+                .await
+                .map_err(|fe| fe.context(top_message(&res)))?,
+            None => break res?,
+        }
+    };
     let layout = job.layout;
     let cache = BlobStore::cache(net.env);
     for d in &built.layers {
@@ -289,7 +304,7 @@ fn build_native(job: &Job) -> anyhow::Result<Produced> {
 
 /// Build with external tool `t`, once every base's registry answers; the
 /// bundle's files go on disk first, as the tool reads them there.
-fn build_external(job: &Job, t: external::Tool) -> anyhow::Result<Produced> {
+async fn build_external(job: &Job<'_>, t: external::Tool) -> anyhow::Result<Produced> {
     let opts = job.opts;
     // Fail (or skip, under `auto`) as a native build would when a
     // base's registry cannot be reached, before the tool tries.
@@ -297,7 +312,8 @@ fn build_external(job: &Job, t: external::Tool) -> anyhow::Result<Produced> {
     for r in external_bases(job.df) {
         let client = net.client(&r.registry)?;
         net.reach
-            .ask(&r.registry, || net.rt.block_on(client.ping()))
+            .ask(&r.registry, client.ping())
+            .await
             .with_context(|| format!("cannot fetch base image {r}"))?;
     }
     if let Some(b) = job.bundle {
@@ -306,20 +322,22 @@ fn build_external(job: &Job, t: external::Tool) -> anyhow::Result<Produced> {
     job.printer
         .step("Building", &format!("{} with {}", job.name, t.name()));
     let insecure = opts.insecure || bases_are_loopback(job.df);
-    let desc = external::build(
-        &external::Job {
-            tool: t,
-            dockerfile: job.dockerfile,
-            context: job.context,
-            platform: &opts.platform,
-            epoch: opts.epoch,
-            insecure,
-            ref_name: job.name,
-            reporter: job.printer,
-            env: &opts.env,
-        },
-        job.layout,
-    )?;
+    let desc = tokio::task::block_in_place(|| {
+        external::build(
+            &external::Job {
+                tool: t,
+                dockerfile: job.dockerfile,
+                context: job.context,
+                platform: &opts.platform,
+                epoch: opts.epoch,
+                insecure,
+                ref_name: job.name,
+                reporter: job.printer,
+                env: &opts.env,
+            },
+            job.layout,
+        )
+    })?;
     Ok((desc, t.name().to_string(), None))
 }
 
@@ -382,6 +400,15 @@ fn bases_are_loopback(df: &parse::Dockerfile) -> bool {
         })
 }
 
+/// The outermost message of a failed build (where in the Dockerfile it
+/// stopped), to put over the error of the fetch that stopped it.
+fn top_message<T>(res: &anyhow::Result<T>) -> String {
+    match res {
+        Err(e) => e.to_string(),
+        Ok(_) => String::new(),
+    }
+}
+
 /// What became of a function's image.
 #[derive(Debug, Clone)]
 pub(crate) enum Outcome {
@@ -414,7 +441,7 @@ impl Outcome {
 /// in `context_dir` (Dockerfile at its root, COPY sources relative to
 /// `context_dir/context_root`).
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn build_function(
+pub(crate) async fn build_function(
     project: &Project,
     f: &Function,
     version: &str,
@@ -475,7 +502,8 @@ pub(crate) fn build_function(
         &opts,
         reach,
         printer,
-    );
+    )
+    .await;
     match res {
         Ok(img) => {
             if let Some(d) = &bundle_digest {

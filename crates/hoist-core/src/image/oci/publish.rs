@@ -93,7 +93,7 @@ pub(crate) fn target_repo(project: &Project, function: &str) -> anyhow::Result<(
 /// refused (exit 1) when the layout's image of this version was built from
 /// another bundle, as happens when the code changed since `hoist build`
 /// and the version is a literal or a git describe.
-pub(crate) fn push_function_of(
+pub(crate) async fn push_function_of(
     project: &Project,
     f: &Function,
     version: &str,
@@ -104,7 +104,9 @@ pub(crate) fn push_function_of(
         return Ok(None);
     }
     let dest = configured_destination(project, &f.name)?;
-    push_to(project, f, version, bundle_digest, &dest, printer).map(Some)
+    push_to(project, f, version, bundle_digest, &dest, printer)
+        .await
+        .map(Some)
 }
 
 /// The configured registry's repository for `name`, with the credentials
@@ -121,7 +123,7 @@ fn configured_destination(project: &Project, name: &str) -> anyhow::Result<Desti
 
 /// Point the configured registry's tag `version` of `f` at `pushed`, the
 /// image [`push_function_of`] sent.
-pub fn tag_function_of(
+pub async fn tag_function_of(
     project: &Project,
     f: &Function,
     version: &str,
@@ -129,13 +131,13 @@ pub fn tag_function_of(
     printer: &dyn Reporter,
 ) -> anyhow::Result<()> {
     let dest = configured_destination(project, &f.name)?;
-    tag(project, &dest, pushed, version, printer)
+    tag(project, &dest, pushed, version, printer).await
 }
 
 /// Point tag `tag` of `dest` at the image `pushed` (already in the
 /// registry by digest): a manifest PUT of the bytes the layout holds,
 /// retried like the push's own (see [`ManifestPut::send`]).
-pub fn tag(
+pub async fn tag(
     project: &Project,
     dest: &Destination,
     pushed: &Pushed,
@@ -161,9 +163,7 @@ pub fn tag(
         name: &pushed.reference,
     };
     let client = client_for(project, dest, printer)?;
-    client::runtime()?
-        .block_on(put.send(&client, tag, printer))
-        .map(|_| ())
+    put.send(&client, tag, printer).await.map(|_| ())
 }
 
 /// The blobs a push sends for `manifest`: its config and its layers
@@ -283,7 +283,7 @@ pub struct Destination {
 
 /// Push the image `hoist build` made for `version` of `f` to `dest`, by
 /// digest; [`tag`] names it `version` afterwards.
-pub fn push_to(
+pub async fn push_to(
     project: &Project,
     f: &Function,
     version: &str,
@@ -309,9 +309,8 @@ pub fn push_to(
     }
     check_bundle(project, f, &version, &layout, &name, bundle_digest)?;
     let client = client_for(project, dest, printer)?;
-    let rt = client::runtime()?;
     let started = std::time::Instant::now();
-    let mut pushed = rt.block_on(push_image(
+    let mut pushed = push_image(
         Arc::new(client),
         &layout,
         &name,
@@ -319,7 +318,8 @@ pub fn push_to(
         &version,
         false,
         printer,
-    ))?;
+    )
+    .await?;
     pushed.function = f.name.clone();
     printer.detail(&format!(
         "image push for {}: {:.3} s",
@@ -339,7 +339,7 @@ fn build_dir(project: &Project, state: &str) -> std::path::PathBuf {
 /// made last, named in `.hoist/build/_project/build.json`, to the
 /// configured registry as `<project's DNS label>:<version>`; `Ok(None)`
 /// when no registry is configured.
-pub fn push_project_image(
+pub async fn push_project_image(
     project: &Project,
     printer: &dyn Reporter,
 ) -> anyhow::Result<Option<Pushed>> {
@@ -366,9 +366,8 @@ pub fn push_project_image(
         .into());
     }
     let client = client_for(project, &dest, printer)?;
-    let rt = client::runtime()?;
     // The project image has no release manifest to wait for: tagged now.
-    let mut pushed = rt.block_on(push_image(
+    let mut pushed = push_image(
         Arc::new(client),
         &layout,
         &image,
@@ -376,7 +375,8 @@ pub fn push_project_image(
         &version,
         true,
         printer,
-    ))?;
+    )
+    .await?;
     pushed.function = name.clone();
     Ok(Some(pushed))
 }

@@ -651,13 +651,6 @@ pub(crate) fn urlencode(s: &str) -> String {
     out
 }
 
-/// The process's async runtime, for the registry's callers that are not
-/// async (a blocked-on future's concurrent blob uploads interleave within
-/// that one task).
-pub(crate) fn runtime() -> anyhow::Result<&'static tokio::runtime::Handle> {
-    crate::rt::handle()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -64,8 +64,6 @@ struct Ctx {
 }
 
 pub struct S3Store {
-    /// The process's runtime (see `crate::rt`).
-    rt: tokio::runtime::Handle,
     ctx: Arc<Ctx>,
     /// AWS S3 itself (no custom endpoint): its `If-None-Match` is atomic.
     atomic_conditional: bool,
@@ -74,13 +72,12 @@ pub struct S3Store {
 impl S3Store {
     /// Build the client from `storage.s3` and the environment. Nothing is
     /// sent until the first operation.
-    pub fn connect(
+    pub async fn connect(
         cfg: &S3Config,
         opts: &OpenOptions,
         printer: &dyn Reporter,
         env: &Env,
     ) -> anyhow::Result<Self> {
-        let rt = crate::rt::handle()?.clone();
         let http = http_client(printer);
         let (creds, source) = resolve_credentials(cfg, opts, &http, env)?;
         let endpoint_env = env
@@ -90,7 +87,7 @@ impl S3Store {
         let tuning = Tuning::from_env(env, endpoint.as_deref())?;
 
         let profile_name = opts.profile.clone().or_else(|| cfg.profile.clone());
-        let sdk = rt.block_on(async {
+        let sdk = async {
             let mut loader = aws_config::defaults(BehaviorVersion::latest())
                 .http_client(http.clone())
                 .retry_config(RetryConfig::standard().with_max_attempts(3))
@@ -123,7 +120,8 @@ impl S3Store {
                 loader = loader.credentials_provider(c);
             }
             loader.load().await
-        });
+        }
+        .await;
         let mut b = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(cfg.path_style);
         if let Some(ep) = &cfg.endpoint {
             b = b.endpoint_url(ep);
@@ -151,7 +149,6 @@ impl S3Store {
             if tuning.sign_payload { "signed" } else { "unsigned (TLS or loopback)" }
         ));
         let store = S3Store {
-            rt,
             ctx: Arc::new(Ctx {
                 client,
                 bucket: cfg.bucket.clone(),
@@ -165,7 +162,7 @@ impl S3Store {
             }),
             atomic_conditional,
         };
-        store.rt.block_on(store.ctx.check_bucket())?;
+        store.ctx.check_bucket().await?;
         Ok(store)
     }
 }
@@ -419,6 +416,7 @@ fn content_type(key: &str) -> &'static str {
     }
 }
 
+#[async_trait::async_trait]
 impl Store for S3Store {
     fn kind(&self) -> &'static str {
         "s3"
@@ -428,13 +426,13 @@ impl Store for S3Store {
         self.ctx.url(key)
     }
 
-    fn head(&self, key: &str) -> anyhow::Result<Option<ObjectInfo>> {
-        self.rt.block_on(self.ctx.head(key))
+    async fn head(&self, key: &str) -> anyhow::Result<Option<ObjectInfo>> {
+        self.ctx.head(key).await
     }
 
-    fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
+    async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
         let ctx = &self.ctx;
-        self.rt.block_on(async {
+        async {
             let res = ctx
                 .client
                 .get_object()
@@ -453,11 +451,12 @@ impl Store for S3Store {
                 Err(e) if classify(&e) == Class::NotFound => Ok(None),
                 Err(e) => Err(ctx.error(&format!("read {}", ctx.url(key)), &e)),
             }
-        })
+        }
+        .await
     }
 
-    fn clean_uploads(&self, min_age: Duration) -> anyhow::Result<Vec<String>> {
-        Ok(self.rt.block_on(self.ctx.clean_uploads(min_age)))
+    async fn clean_uploads(&self, min_age: Duration) -> anyhow::Result<Vec<String>> {
+        Ok(self.ctx.clean_uploads(min_age).await)
     }
 
     fn settle(&self) -> Option<Duration> {
@@ -466,13 +465,14 @@ impl Store for S3Store {
         (!self.atomic_conditional).then_some(Duration::from_millis(300))
     }
 
-    fn put(&self, key: &str, bytes: &[u8], create_only: bool) -> anyhow::Result<Created> {
+    async fn put(&self, key: &str, bytes: &[u8], create_only: bool) -> anyhow::Result<Created> {
         let data = Bytes::copy_from_slice(bytes);
-        self.rt
-            .block_on(self.ctx.put_bytes(key, data, create_only, None, false))
+        self.ctx
+            .put_bytes(key, data, create_only, None, false)
+            .await
     }
 
-    fn upload(
+    async fn upload(
         &self,
         key: &str,
         path: &Path,
@@ -483,7 +483,7 @@ impl Store for S3Store {
             .with_context(|| format!("cannot read {}", path.display()))?
             .len();
         let ctx = Arc::clone(&self.ctx);
-        self.rt.block_on(async {
+        async {
             if size > ctx.tuning.threshold {
                 return ctx.multipart(key, path, size, sha256, bar).await;
             }
@@ -512,12 +512,18 @@ impl Store for S3Store {
                 parts: 0,
                 retries: 0,
             })
-        })
+        }
+        .await
     }
 
-    fn download(&self, key: &str, out: &mut dyn Write, bar: &Progress) -> anyhow::Result<u64> {
+    async fn download(
+        &self,
+        key: &str,
+        out: &mut (dyn Write + Send),
+        bar: &Progress,
+    ) -> anyhow::Result<u64> {
         let ctx = &self.ctx;
-        self.rt.block_on(async {
+        async {
             let res = ctx
                 .client
                 .get_object()
@@ -557,12 +563,12 @@ impl Store for S3Store {
                 }
             }
             Ok(n)
-        })
+        }.await
     }
 
-    fn list(&self, prefix: &str) -> anyhow::Result<Vec<ObjectInfo>> {
+    async fn list(&self, prefix: &str) -> anyhow::Result<Vec<ObjectInfo>> {
         let ctx = &self.ctx;
-        self.rt.block_on(async {
+        async {
             let mut out = Vec::new();
             let mut token: Option<String> = None;
             loop {
@@ -596,12 +602,13 @@ impl Store for S3Store {
             }
             out.sort_by(|a, b| a.key.cmp(&b.key));
             Ok(out)
-        })
+        }
+        .await
     }
 
-    fn delete(&self, key: &str) -> anyhow::Result<()> {
+    async fn delete(&self, key: &str) -> anyhow::Result<()> {
         let ctx = &self.ctx;
-        self.rt.block_on(async {
+        async {
             match ctx
                 .client
                 .delete_object()
@@ -614,7 +621,8 @@ impl Store for S3Store {
                 Err(e) if classify(&e) == Class::NotFound => Ok(()),
                 Err(e) => Err(ctx.error(&format!("delete {}", ctx.url(key)), &e)),
             }
-        })
+        }
+        .await
     }
 }
 

@@ -12,10 +12,10 @@ use crate::error::UserError;
 use crate::targets::{EnvSet, EnvVar};
 
 impl Fly {
-    pub(super) fn list_env(&self, function: &str) -> anyhow::Result<Vec<EnvVar>> {
+    pub(super) async fn list_env(&self, function: &str) -> anyhow::Result<Vec<EnvVar>> {
         self.need_token()?;
         let spec = self.spec(function)?;
-        self.block(async {
+        async {
             let ms = self.current(spec).await?;
             let now = active_of(&ms)?;
             let extra = extra_env(now)?;
@@ -50,10 +50,11 @@ impl Fly {
             }
             out.sort_by(|a, b| a.key.cmp(&b.key));
             Ok(out)
-        })
+        }
+        .await
     }
 
-    pub(super) fn update_env(
+    pub(super) async fn update_env(
         &self,
         function: &str,
         set: &[EnvSet],
@@ -61,7 +62,7 @@ impl Fly {
     ) -> anyhow::Result<Vec<EnvVar>> {
         self.need_token()?;
         let spec = self.spec(function)?;
-        self.block(async {
+        async {
             self.ensure_app(&spec.app, &self.no_report()).await?;
             let secrets: Vec<(String, crate::auth::Secret)> = set
                 .iter()
@@ -110,15 +111,16 @@ impl Fly {
                     );
                 }
             }
-            Ok(())
-        })?;
-        self.list_env(function)
+            anyhow::Ok(())
+        }
+        .await?;
+        self.list_env(function).await
     }
 
-    pub(super) fn restart_all(&self, function: &str) -> anyhow::Result<u64> {
+    pub(super) async fn restart_all(&self, function: &str) -> anyhow::Result<u64> {
         self.need_token()?;
         let spec = self.spec(function)?;
-        self.block(async {
+        async {
             let ms = self.current(spec).await?;
             let Some(now) = active_of(&ms)? else {
                 return Ok(0);
@@ -132,6 +134,7 @@ impl Fly {
             let config = stamp(spec, c, history_of(now)?);
             self.roll(spec, config, &self.no_report()).await?;
             Ok(ms.len() as u64)
-        })
+        }
+        .await
     }
 }

@@ -8,18 +8,17 @@ use std::time::Duration;
 
 use super::api::FlyApi;
 use crate::error::UserError;
-use crate::targets::{LogEntry, LogQuery};
+use crate::targets::{LogEntry, LogQuery, LogSink};
 
 /// Ids remembered to drop repeats.
 const SEEN: usize = 4096;
 
-pub(crate) fn follow(
+pub(crate) async fn follow(
     api: &FlyApi,
     app: &str,
     q: &LogQuery,
-    sink: &mut dyn FnMut(&LogEntry) -> anyhow::Result<bool>,
+    sink: &mut LogSink<'_>,
 ) -> anyhow::Result<()> {
-    let rt = crate::http::runtime()?;
     // Without `--since`, an empty token: the server starts from its own
     // recent lines.
     let mut token = match q.since.as_deref() {
@@ -37,7 +36,9 @@ pub(crate) fn follow(
     let mut wait = Duration::from_millis(64);
     let mut n: i64 = 0;
     loop {
-        let page = rt.block_on(api.logs(app, &token, q.region.as_deref(), q.worker.as_deref()))?;
+        let page = api
+            .logs(app, &token, q.region.as_deref(), q.worker.as_deref())
+            .await?;
         let data = page.data;
         // No next token named: the next page is asked for with this one.
         if let Some(t) = page.meta.and_then(|m| m.next_token) {
@@ -90,7 +91,7 @@ pub(crate) fn follow(
                 return Ok(());
             }
             crate::interrupt::check()?;
-            std::thread::sleep(wait);
+            tokio::time::sleep(wait).await;
             wait = (wait * 2).min(Duration::from_millis(4096));
         } else {
             wait = Duration::from_millis(64);

@@ -27,7 +27,7 @@ use serde_json::Value;
 
 use super::{
     Active, DeployRequest, Deployed, EnvSet, EnvVar, FunctionSettings, Invocation, InvokeResult,
-    LogEntry, LogQuery, Reporter, Status, Target, VersionInfo, Worker,
+    LogQuery, LogSink, Reporter, Status, Target, VersionInfo, Worker,
 };
 use crate::config::schema::FlyConfig;
 use crate::config::Project;
@@ -176,13 +176,6 @@ impl Fly {
         })
     }
 
-    fn block<T>(
-        &self,
-        f: impl std::future::Future<Output = anyhow::Result<T>>,
-    ) -> anyhow::Result<T> {
-        crate::http::runtime()?.block_on(f)
-    }
-
     fn need_token(&self) -> anyhow::Result<()> {
         if self.token.is_none() {
             return Err(UserError::usage("no Fly API token")
@@ -308,6 +301,7 @@ impl Fly {
     }
 }
 
+#[async_trait::async_trait]
 impl Target for Fly {
     fn kind(&self) -> &'static str {
         "fly"
@@ -341,35 +335,36 @@ impl Target for Fly {
         self.specs.get(function).map(Spec::digest)
     }
 
-    fn active(&self, function: &str) -> anyhow::Result<Option<Active>> {
+    async fn active(&self, function: &str) -> anyhow::Result<Option<Active>> {
         self.need_token()?;
         let spec = self.spec(function)?;
-        self.block(self.active_of_spec(spec))
+        self.active_of_spec(spec).await
     }
 
     /// Every function's state at once (one app each, asked concurrently).
-    fn active_all(&self, functions: &[String]) -> anyhow::Result<Vec<Option<Active>>> {
+    async fn active_all(&self, functions: &[String]) -> anyhow::Result<Vec<Option<Active>>> {
         self.need_token()?;
         let specs = functions
             .iter()
             .map(|f| self.spec(f))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        self.block(async {
+        async {
             futures_util::future::join_all(specs.into_iter().map(|s| self.active_of_spec(s)))
                 .await
                 .into_iter()
                 .collect()
-        })
+        }
+        .await
     }
 
-    fn deploy(&self, req: &DeployRequest, r: &dyn Reporter) -> anyhow::Result<Deployed> {
+    async fn deploy(&self, req: &DeployRequest, r: &dyn Reporter) -> anyhow::Result<Deployed> {
         self.need_token()?;
         let spec = self.spec(&req.function)?;
         let image = req.image.clone().ok_or_else(|| {
             UserError::failure(format!("no image for `{}`", req.function))
                 .with_hint("the Fly target runs images: `hoist deploy` builds and pushes them")
         })?;
-        self.block(async {
+        async {
             self.ensure_app(&spec.app, r).await?;
             let ms = self.current(spec).await?;
             let was = active_of(&ms)?;
@@ -443,19 +438,20 @@ impl Target for Fly {
                 deployment: req.release_id.clone(),
                 uploaded_bytes: 0,
             })
-        })
+        }
+        .await
     }
 
-    fn rollback(
+    async fn rollback(
         &self,
         function: &str,
         to: Option<&str>,
         r: &dyn Reporter,
     ) -> anyhow::Result<Deployed> {
-        self.roll_back_to(function, to, r)
+        self.roll_back_to(function, to, r).await
     }
 
-    fn restore_before(
+    async fn restore_before(
         &self,
         function: &str,
         release: &str,
@@ -463,12 +459,13 @@ impl Target for Fly {
         r: &dyn Reporter,
     ) -> anyhow::Result<()> {
         self.restore_before_release(function, release, prev, r)
+            .await
     }
 
-    fn retire(&self, function: &str) -> anyhow::Result<()> {
+    async fn retire(&self, function: &str) -> anyhow::Result<()> {
         self.need_token()?;
         let spec = self.spec(function)?;
-        self.block(async {
+        async {
             let leases = Leases::new(
                 &self.api,
                 &spec.app,
@@ -487,22 +484,23 @@ impl Target for Fly {
             .await;
             leases.release_all().await;
             res
-        })
+        }
+        .await
     }
 
-    fn warmup(
+    async fn warmup(
         &self,
         function: &str,
         count: u32,
         deadline: Duration,
     ) -> anyhow::Result<Vec<Worker>> {
-        self.warm(function, count, deadline)
+        self.warm(function, count, deadline).await
     }
 
-    fn status(&self, function: &str) -> anyhow::Result<Status> {
+    async fn status(&self, function: &str) -> anyhow::Result<Status> {
         self.need_token()?;
         let spec = self.spec(function)?;
-        self.block(async {
+        async {
             let ms = self.current(spec).await?;
             let active = active_of(&ms)?
                 .and_then(|m| m.meta("hoist_version"))
@@ -531,13 +529,14 @@ impl Target for Fly {
                     })
                     .collect(),
             })
-        })
+        }
+        .await
     }
 
-    fn versions(&self, function: &str) -> anyhow::Result<Vec<VersionInfo>> {
+    async fn versions(&self, function: &str) -> anyhow::Result<Vec<VersionInfo>> {
         self.need_token()?;
         let spec = self.spec(function)?;
-        self.block(async {
+        async {
             let ms = self.current(spec).await?;
             let Some(now) = active_of(&ms)? else {
                 return Ok(Vec::new());
@@ -560,47 +559,44 @@ impl Target for Fly {
                     active,
                 })
                 .collect())
-        })
+        }
+        .await
     }
 
-    fn env_list(&self, function: &str) -> anyhow::Result<Vec<EnvVar>> {
-        self.list_env(function)
+    async fn env_list(&self, function: &str) -> anyhow::Result<Vec<EnvVar>> {
+        self.list_env(function).await
     }
 
-    fn env_update(
+    async fn env_update(
         &self,
         function: &str,
         set: &[EnvSet],
         unset: &[String],
     ) -> anyhow::Result<Vec<EnvVar>> {
-        self.update_env(function, set, unset)
+        self.update_env(function, set, unset).await
     }
 
-    fn restart(&self, function: &str) -> anyhow::Result<u64> {
-        self.restart_all(function)
+    async fn restart(&self, function: &str) -> anyhow::Result<u64> {
+        self.restart_all(function).await
     }
 
-    fn logs(
-        &self,
-        q: &LogQuery,
-        sink: &mut dyn FnMut(&LogEntry) -> anyhow::Result<bool>,
-    ) -> anyhow::Result<()> {
+    async fn logs(&self, q: &LogQuery, sink: &mut LogSink<'_>) -> anyhow::Result<()> {
         self.need_token()?;
         let spec = self.spec(&q.function)?;
-        logs::follow(&self.api, &spec.app, q, sink)
+        logs::follow(&self.api, &spec.app, q, sink).await
     }
 
-    fn invoke(&self, function: &str, inv: &Invocation) -> anyhow::Result<InvokeResult> {
+    async fn invoke(&self, function: &str, inv: &Invocation) -> anyhow::Result<InvokeResult> {
         let spec = self.spec(function)?;
         let base = self
             .env
             .non_empty("HOIST_FLY_APP_URL")
             .map(|t| t.replace("{app}", &spec.app))
             .unwrap_or_else(|| format!("https://{}.fly.dev", spec.app));
-        super::http_invoke::invoke(&base, inv)
+        super::http_invoke::invoke(&base, inv).await
     }
 
-    fn delete(&self, function: &str, version: Option<&str>) -> anyhow::Result<()> {
+    async fn delete(&self, function: &str, version: Option<&str>) -> anyhow::Result<()> {
         self.need_token()?;
         let spec = self.spec(function)?;
         if let Some(v) = version {
@@ -610,8 +606,8 @@ impl Target for Fly {
             .with_hint("versions live in the artifact store: `hoist prune`")
             .into());
         }
-        self.retire(function)?;
-        self.block(self.api.delete_app(&spec.app))
+        self.retire(function).await?;
+        self.api.delete_app(&spec.app).await
     }
 }
 

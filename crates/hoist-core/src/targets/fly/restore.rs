@@ -6,7 +6,7 @@
 use super::*;
 
 impl Fly {
-    pub(super) fn roll_back_to(
+    pub(super) async fn roll_back_to(
         &self,
         function: &str,
         to: Option<&str>,
@@ -14,7 +14,7 @@ impl Fly {
     ) -> anyhow::Result<Deployed> {
         self.need_token()?;
         let spec = self.spec(function)?;
-        self.block(async {
+        async {
             let ms = self.current(spec).await?;
             let Some(now) = active_of(&ms)? else {
                 return Err(
@@ -75,13 +75,14 @@ impl Fly {
                 deployment: String::new(),
                 uploaded_bytes: 0,
             })
-        })
+        }
+        .await
     }
 
     /// Put back the config release `release` replaced (its history's
     /// first entry), on every machine, whatever version it had: an
     /// env-only change is undone too.
-    pub(super) fn restore_before_release(
+    pub(super) async fn restore_before_release(
         &self,
         function: &str,
         release: &str,
@@ -90,7 +91,7 @@ impl Fly {
     ) -> anyhow::Result<()> {
         self.need_token()?;
         let spec = self.spec(function)?;
-        let restored = self.block(async {
+        let restored = async {
             let ms = self.current(spec).await?;
             let Some(by_release) = ms.iter().find(|m| m.meta("hoist_release") == Some(release))
             else {
@@ -118,11 +119,12 @@ impl Fly {
             );
             self.roll(spec, stamp(spec, before, rest), r).await?;
             anyhow::Ok(true)
-        })?;
+        }
+        .await?;
         if restored {
             return Ok(());
         }
         // No config recorded before the release: its version's.
-        self.rollback(function, Some(prev), r).map(|_| ())
+        self.rollback(function, Some(prev), r).await.map(|_| ())
     }
 }

@@ -15,7 +15,7 @@ use crate::error::UserError;
 use crate::targets::Worker;
 
 impl Fly {
-    pub(super) fn warm(
+    pub(super) async fn warm(
         &self,
         function: &str,
         count: u32,
@@ -24,7 +24,7 @@ impl Fly {
         self.need_token()?;
         let spec = self.spec(function)?;
         let until = Instant::now() + deadline;
-        self.block(async {
+        async {
             let ms = self.current(spec).await?;
             let Some(template) = active_of(&ms)?.and_then(|m| m.config.clone()) else {
                 return Err(
@@ -82,6 +82,7 @@ impl Fly {
                 .collect();
             leases.release_all().await;
             res
-        })
+        }
+        .await
     }
 }

@@ -8,7 +8,7 @@ use hoist_api as api;
 use reqwest::Method;
 
 use super::{enc, Selfhosted};
-use crate::targets::{LogEntry, LogQuery};
+use crate::targets::{LogEntry, LogQuery, LogSink};
 
 fn entry(e: api::LogEntry) -> LogEntry {
     LogEntry {
@@ -22,10 +22,10 @@ fn entry(e: api::LogEntry) -> LogEntry {
     }
 }
 
-pub(super) fn read(
+pub(super) async fn read(
     sh: &Selfhosted,
     q: &LogQuery,
-    sink: &mut dyn FnMut(&LogEntry) -> anyhow::Result<bool>,
+    sink: &mut LogSink<'_>,
 ) -> anyhow::Result<()> {
     let mut params = BTreeMap::new();
     if let Some(s) = &q.since {
@@ -54,7 +54,7 @@ pub(super) fn read(
     let mut cursor = 0i64;
     // History first, page by page.
     loop {
-        let page: api::LogPage = sh.get(&query(cursor, false))?;
+        let page: api::LogPage = sh.get(&query(cursor, false)).await?;
         if page.entries.is_empty() {
             break;
         }
@@ -73,7 +73,7 @@ pub(super) fn read(
     loop {
         crate::interrupt::check()?;
         let url = query(cursor, true);
-        let res = sh.block(async {
+        let res = async {
             let resp = sh.api.request(Method::GET, &url).send().await?;
             if !resp.status().is_success() {
                 let status = resp.status();
@@ -110,7 +110,8 @@ pub(super) fn read(
                 }
             }
             Ok(Ok(false))
-        });
+        }
+        .await;
         match res {
             Ok(Ok(true)) => return crate::interrupt::check(),
             Ok(Ok(false)) => drops = 0,
@@ -118,7 +119,7 @@ pub(super) fn read(
             Err(_) if drops < 30 => drops += 1,
             Err(e) => return Err(e),
         }
-        std::thread::sleep(crate::http::retry::backoff(drops.min(3)));
+        tokio::time::sleep(crate::http::retry::backoff(drops.min(3))).await;
     }
 }
 

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::{
     Active, DeployRequest, Deployed, EnvSet, EnvVar, FunctionSettings, Invocation, InvokeResult,
-    LogEntry, LogQuery, Reporter, StartFailure, Status, Target, VersionInfo, Worker,
+    LogQuery, LogSink, Reporter, StartFailure, Status, Target, VersionInfo, Worker,
 };
 mod logs;
 mod token;
@@ -77,33 +77,26 @@ impl Selfhosted {
         })
     }
 
-    fn block<T>(
-        &self,
-        f: impl std::future::Future<Output = anyhow::Result<T>>,
-    ) -> anyhow::Result<T> {
-        crate::http::runtime()?.block_on(f)
-    }
-
     /// GET an answer of the documented type.
-    fn get<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
-        let v = self.block(self.api.get(path))?;
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+        let v = self.api.get(path).await?;
         self.api.decode(&Method::GET, path, v)
     }
 
     /// Send `body` as JSON and read the documented answer; retried when
     /// `idempotent`.
-    fn send<T: DeserializeOwned>(
+    async fn send<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
-        body: &impl Serialize,
+        body: &(impl Serialize + Sync),
         idempotent: bool,
     ) -> anyhow::Result<T> {
         let body = serde_json::to_value(body)?;
-        let v = self.block(
-            self.api
-                .call(method.clone(), path, Body::Json(&body), idempotent),
-        )?;
+        let v = self
+            .api
+            .call(method.clone(), path, Body::Json(&body), idempotent)
+            .await?;
         self.api.decode(&method, path, v)
     }
 
@@ -112,26 +105,29 @@ impl Selfhosted {
     }
 
     /// The artifact store the backend reads by reference, if any.
-    fn backend_store(&self) -> anyhow::Result<Option<String>> {
+    async fn backend_store(&self) -> anyhow::Result<Option<String>> {
         if let Some(s) = self.store.get() {
             return Ok(s.clone());
         }
-        let h: api::Health = self.get("/api/health")?;
+        let h: api::Health = self.get("/api/health").await?;
         Ok(self.store.get_or_init(|| h.store).clone())
     }
 
-    fn register(&self, function: &str, s: &FunctionSettings) -> anyhow::Result<()> {
+    async fn register(&self, function: &str, s: &FunctionSettings) -> anyhow::Result<()> {
         let body = wire::settings(s)?;
-        let _: api::Function = self.send(Method::PUT, &Self::path(function, ""), &body, true)?;
+        let _: api::Function = self
+            .send(Method::PUT, &Self::path(function, ""), &body, true)
+            .await?;
         Ok(())
     }
 
     /// Create the version (or find the same one there); returns bytes sent.
-    fn create_version(&self, req: &DeployRequest, r: &dyn Reporter) -> anyhow::Result<u64> {
+    async fn create_version(&self, req: &DeployRequest, r: &dyn Reporter) -> anyhow::Result<u64> {
         let path = Self::path(&req.function, "/versions");
         let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
         if self
-            .backend_store()?
+            .backend_store()
+            .await?
             .is_some_and(|s| same(&s, &req.store_url))
         {
             r.detail(&format!(
@@ -146,28 +142,38 @@ impl Selfhosted {
                 entrypoint: req.entrypoint.clone(),
                 import_map: req.import_map.clone(),
             };
-            let _: api::Version = self.send(Method::POST, &path, &body, true)?;
+            let _: api::Version = self.send(Method::POST, &path, &body, true).await?;
             return Ok(0);
         }
         // New code is uploaded at once (creating a version is idempotent);
         // otherwise the backend may hold the version already, and an
         // env- or settings-only deploy sends no bytes.
-        if !req.new_code && self.has_version(&req.function, &req.version, &req.digest)? {
+        if !req.new_code
+            && self
+                .has_version(&req.function, &req.version, &req.digest)
+                .await?
+        {
             return Ok(0);
         }
-        upload::version(self, &path, req, r)
+        upload::version(self, &path, req, r).await
     }
 
-    fn has_version(&self, function: &str, version: &str, digest: &str) -> anyhow::Result<bool> {
+    async fn has_version(
+        &self,
+        function: &str,
+        version: &str,
+        digest: &str,
+    ) -> anyhow::Result<bool> {
         Ok(self
-            .versions(function)?
+            .versions(function)
+            .await?
             .iter()
             .any(|v| v.version == version && v.digest == digest))
     }
 
     /// A function as its active state. A server that does not report
     /// `active_digest` gets asked for versions and deployments.
-    fn active_of(&self, function: &str, f: &api::Function) -> anyhow::Result<Active> {
+    async fn active_of(&self, function: &str, f: &api::Function) -> anyhow::Result<Active> {
         let mut active = Active {
             version: f.active_version.clone(),
             digest: f.active_digest.clone(),
@@ -180,11 +186,12 @@ impl Selfhosted {
         };
         if f.active_digest.is_none() {
             active.digest = self
-                .versions(function)?
+                .versions(function)
+                .await?
                 .into_iter()
                 .find(|x| x.version == v)
                 .map(|x| x.digest);
-            let deps: api::DeploymentList = self.get(&Self::path(function, "/deployments"))?;
+            let deps: api::DeploymentList = self.get(&Self::path(function, "/deployments")).await?;
             if let Some(d) = deps
                 .deployments
                 .iter()
@@ -253,6 +260,7 @@ fn enc(s: &str) -> String {
     crate::registry::client::urlencode(s)
 }
 
+#[async_trait::async_trait]
 impl Target for Selfhosted {
     fn kind(&self) -> &'static str {
         "selfhosted"
@@ -262,38 +270,40 @@ impl Target for Selfhosted {
         self.api.name.clone()
     }
 
-    fn active(&self, function: &str) -> anyhow::Result<Option<Active>> {
-        match self.get::<api::FunctionDetail>(&Self::path(function, "")) {
-            Ok(f) => Ok(Some(self.active_of(function, &f.function)?)),
+    async fn active(&self, function: &str) -> anyhow::Result<Option<Active>> {
+        match self
+            .get::<api::FunctionDetail>(&Self::path(function, ""))
+            .await
+        {
+            Ok(f) => Ok(Some(self.active_of(function, &f.function).await?)),
             Err(e) if ApiError::find(&e).is_some_and(|a| a.status == 404) => Ok(None),
             Err(e) => Err(e),
         }
     }
 
-    fn active_all(&self, functions: &[String]) -> anyhow::Result<Vec<Option<Active>>> {
-        let list: api::FunctionList = self.get("/api/functions")?;
-        functions
-            .iter()
-            .map(
-                |name| match list.functions.iter().find(|f| f.name == *name) {
-                    Some(f) => self.active_of(name, f).map(Some),
-                    None => Ok(None),
-                },
-            )
-            .collect()
+    async fn active_all(&self, functions: &[String]) -> anyhow::Result<Vec<Option<Active>>> {
+        let list: api::FunctionList = self.get("/api/functions").await?;
+        let mut out = Vec::with_capacity(functions.len());
+        for name in functions {
+            out.push(match list.functions.iter().find(|f| f.name == *name) {
+                Some(f) => Some(self.active_of(name, f).await?),
+                None => None,
+            });
+        }
+        Ok(out)
     }
 
-    fn deploy(&self, req: &DeployRequest, r: &dyn Reporter) -> anyhow::Result<Deployed> {
-        let uploaded = self.stage(req, r)?;
-        self.activate(req, uploaded, r)
+    async fn deploy(&self, req: &DeployRequest, r: &dyn Reporter) -> anyhow::Result<Deployed> {
+        let uploaded = self.stage(req, r).await?;
+        self.activate(req, uploaded, r).await
     }
 
-    fn stage(&self, req: &DeployRequest, r: &dyn Reporter) -> anyhow::Result<u64> {
-        self.register(&req.function, &req.settings)?;
-        self.create_version(req, r)
+    async fn stage(&self, req: &DeployRequest, r: &dyn Reporter) -> anyhow::Result<u64> {
+        self.register(&req.function, &req.settings).await?;
+        self.create_version(req, r).await
     }
 
-    fn activate(
+    async fn activate(
         &self,
         req: &DeployRequest,
         uploaded: u64,
@@ -310,11 +320,12 @@ impl Target for Selfhosted {
         let path = Self::path(&req.function, "/deployments");
         let d: api::Deployment = self
             .send(Method::POST, &path, &body, true)
+            .await
             .map_err(|e| start_failure(&req.function, e))?;
         Ok(wire::deployed(&req.function, &d, uploaded))
     }
 
-    fn rollback(
+    async fn rollback(
         &self,
         function: &str,
         to: Option<&str>,
@@ -338,22 +349,27 @@ impl Target for Selfhosted {
                 &body,
                 false,
             )
+            .await
             .map_err(|e| start_failure(function, e))?;
         Ok(wire::deployed(function, &d, 0))
     }
 
-    fn retire(&self, function: &str) -> anyhow::Result<()> {
-        self.delete(function, None)
+    async fn retire(&self, function: &str) -> anyhow::Result<()> {
+        self.delete(function, None).await
     }
 
-    fn restore_settings(&self, function: &str, settings: &FunctionSettings) -> anyhow::Result<()> {
-        self.register(function, settings)
+    async fn restore_settings(
+        &self,
+        function: &str,
+        settings: &FunctionSettings,
+    ) -> anyhow::Result<()> {
+        self.register(function, settings).await
     }
 
     /// The backend restores the deployment before the release's own (its
     /// version and env); a release that never deployed the function has
     /// nothing to undo.
-    fn restore_before(
+    async fn restore_before(
         &self,
         function: &str,
         release: &str,
@@ -365,7 +381,10 @@ impl Target for Selfhosted {
             undo_release: Some(release.to_string()),
         };
         let path = Self::path(function, "/rollback");
-        match self.send::<api::Deployment>(Method::POST, &path, &body, false) {
+        match self
+            .send::<api::Deployment>(Method::POST, &path, &body, false)
+            .await
+        {
             Ok(_) => {
                 r.step("Rolled back", &format!("{function} to {prev}"));
                 Ok(())
@@ -385,7 +404,7 @@ impl Target for Selfhosted {
         }
     }
 
-    fn warmup(
+    async fn warmup(
         &self,
         function: &str,
         count: u32,
@@ -396,12 +415,12 @@ impl Target for Selfhosted {
             timeout_seconds: Some(u32::try_from(deadline.as_secs().max(1)).unwrap_or(u32::MAX)),
         };
         let path = Self::path(function, "/warmup");
-        let w: api::WarmupResult = self.send(Method::POST, &path, &body, true)?;
+        let w: api::WarmupResult = self.send(Method::POST, &path, &body, true).await?;
         Ok(w.workers.iter().map(wire::worker).collect())
     }
 
-    fn status(&self, function: &str) -> anyhow::Result<Status> {
-        let f: api::FunctionDetail = self.get(&Self::path(function, ""))?;
+    async fn status(&self, function: &str) -> anyhow::Result<Status> {
+        let f: api::FunctionDetail = self.get(&Self::path(function, "")).await?;
         Ok(Status {
             function: function.to_string(),
             active_version: f.function.active_version.clone(),
@@ -410,8 +429,8 @@ impl Target for Selfhosted {
         })
     }
 
-    fn versions(&self, function: &str) -> anyhow::Result<Vec<VersionInfo>> {
-        let list: api::VersionList = self.get(&Self::path(function, "/versions"))?;
+    async fn versions(&self, function: &str) -> anyhow::Result<Vec<VersionInfo>> {
+        let list: api::VersionList = self.get(&Self::path(function, "/versions")).await?;
         Ok(list
             .versions
             .into_iter()
@@ -424,12 +443,12 @@ impl Target for Selfhosted {
             .collect())
     }
 
-    fn env_list(&self, function: &str) -> anyhow::Result<Vec<EnvVar>> {
-        let env: api::EnvList = self.get(&Self::path(function, "/env"))?;
+    async fn env_list(&self, function: &str) -> anyhow::Result<Vec<EnvVar>> {
+        let env: api::EnvList = self.get(&Self::path(function, "/env")).await?;
         Ok(wire::env(env))
     }
 
-    fn env_update(
+    async fn env_update(
         &self,
         function: &str,
         set: &[EnvSet],
@@ -446,26 +465,25 @@ impl Target for Selfhosted {
                 .collect(),
             unset: unset.to_vec(),
         };
-        let env: api::EnvList =
-            self.send(Method::PATCH, &Self::path(function, "/env"), &body, false)?;
+        let env: api::EnvList = self
+            .send(Method::PATCH, &Self::path(function, "/env"), &body, false)
+            .await?;
         Ok(wire::env(env))
     }
 
-    fn restart(&self, function: &str) -> anyhow::Result<u64> {
+    async fn restart(&self, function: &str) -> anyhow::Result<u64> {
         let path = Self::path(function, "/restart");
-        let r: api::Restarted = self.send(Method::POST, &path, &serde_json::json!({}), false)?;
+        let r: api::Restarted = self
+            .send(Method::POST, &path, &serde_json::json!({}), false)
+            .await?;
         Ok(r.restarted)
     }
 
-    fn logs(
-        &self,
-        q: &LogQuery,
-        sink: &mut dyn FnMut(&LogEntry) -> anyhow::Result<bool>,
-    ) -> anyhow::Result<()> {
-        logs::read(self, q, sink)
+    async fn logs(&self, q: &LogQuery, sink: &mut LogSink<'_>) -> anyhow::Result<()> {
+        logs::read(self, q, sink).await
     }
 
-    fn invoke(&self, function: &str, inv: &Invocation) -> anyhow::Result<InvokeResult> {
+    async fn invoke(&self, function: &str, inv: &Invocation) -> anyhow::Result<InvokeResult> {
         let body = api::InvokeRequest {
             method: Some(inv.method.clone()),
             path: Some(inv.path.clone()),
@@ -478,16 +496,16 @@ impl Target for Selfhosted {
             body: inv.body.clone(),
         };
         let path = Self::path(function, "/invoke");
-        let a: api::InvokeResult = self.send(Method::POST, &path, &body, false)?;
+        let a: api::InvokeResult = self.send(Method::POST, &path, &body, false).await?;
         Ok(wire::invoke_result(a))
     }
 
-    fn delete(&self, function: &str, version: Option<&str>) -> anyhow::Result<()> {
+    async fn delete(&self, function: &str, version: Option<&str>) -> anyhow::Result<()> {
         let path = match version {
             Some(v) => Self::path(function, &format!("/versions/{}", enc(v))),
             None => Self::path(function, ""),
         };
-        let v = self.block(self.api.delete(&path))?;
+        let v = self.api.delete(&path).await?;
         let _: api::Deleted = self.api.decode(&Method::DELETE, &path, v)?;
         Ok(())
     }

@@ -10,13 +10,14 @@ use super::{retryable, Selfhosted};
 use crate::targets::{DeployRequest, Reporter};
 
 /// Upload `req`'s archive as a new version at `path`; returns bytes sent.
-pub(super) fn version(
+pub(super) async fn version(
     sh: &Selfhosted,
     path: &str,
     req: &DeployRequest,
     r: &dyn Reporter,
 ) -> anyhow::Result<u64> {
-    let bytes = std::fs::read(&req.archive)
+    let bytes = tokio::fs::read(&req.archive)
+        .await
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", req.archive.display()))?;
     let size = bytes.len() as u64;
     r.step(
@@ -29,7 +30,7 @@ pub(super) fn version(
         ),
     );
     let runtime = super::wire::runtime(&req.settings.runtime)?;
-    let answer = sh.block(async {
+    let answer = async {
         let mut n = 0;
         loop {
             n += 1;
@@ -54,7 +55,8 @@ pub(super) fn version(
                 Err(e) => return Err(e),
             }
         }
-    })?;
+    }
+    .await?;
     let _: api::Version = sh.api.decode(&Method::POST, path, answer)?;
     Ok(size)
 }

@@ -25,7 +25,7 @@ use memory::*;
 use snapshot::*;
 use stage::*;
 
-use super::base::{self, Net};
+use super::base::Net;
 use super::layer::{self, Entries, Entry, Source};
 use super::parse::{self, Dockerfile, Instruction, Stage, Vars};
 use super::spec::{
@@ -365,7 +365,7 @@ fn resolve_image(
     net: &Net,
 ) -> anyhow::Result<(StageOut, Reference)> {
     let reference = Reference::parse(text)?;
-    let b = base::resolve(&reference, platform, net)?;
+    let b = net.base(&reference, platform)?;
     let layers = b
         .manifest
         .layers
