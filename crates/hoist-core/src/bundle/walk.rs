@@ -83,13 +83,13 @@ pub(crate) fn path_bytes(p: &Path) -> Vec<u8> {
 }
 
 #[cfg(unix)]
-fn name_bytes(name: &OsStr) -> &[u8] {
+pub(crate) fn name_bytes(name: &OsStr) -> &[u8] {
     use std::os::unix::ffi::OsStrExt;
     name.as_bytes()
 }
 
 #[cfg(not(unix))]
-fn name_bytes(name: &OsStr) -> &[u8] {
+pub(crate) fn name_bytes(name: &OsStr) -> &[u8] {
     name.to_str().map(str::as_bytes).unwrap_or(&[])
 }
 
@@ -245,7 +245,10 @@ impl TreeRules {
     /// `None` when it may.
     pub(crate) fn refusal(&mut self, path: &Path) -> anyhow::Result<Option<String>> {
         let Ok(rel) = path.strip_prefix(&self.root) else {
-            return Ok(Some("it lies outside the project root".into()));
+            return Ok(Some(format!(
+                "it lies outside {}, the highest directory hoist bundles from",
+                self.root.display()
+            )));
         };
         let parts: Vec<&OsStr> = rel.iter().collect();
         for (i, part) in parts.iter().enumerate() {
@@ -326,7 +329,7 @@ pub(crate) fn check_required(
 }
 
 /// Whether the built-in rules leave this directory entry out.
-fn excluded_by_default(name: &[u8], is_dir: bool, keep_node_modules: bool) -> bool {
+pub(crate) fn excluded_by_default(name: &[u8], is_dir: bool, keep_node_modules: bool) -> bool {
     name == b".git"
         || name == b".hoist"
         // Cloud and container credentials directories.
@@ -566,7 +569,7 @@ fn stays_inside(rel_parent: &Path, target: &Path) -> bool {
 }
 
 /// The relative path from directory `from` to `to` (both absolute).
-fn relative_path(from: &Path, to: &Path) -> PathBuf {
+pub(crate) fn relative_path(from: &Path, to: &Path) -> PathBuf {
     let f: Vec<Component> = from.components().collect();
     let t: Vec<Component> = to.components().collect();
     let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();

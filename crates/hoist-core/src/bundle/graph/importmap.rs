@@ -119,7 +119,7 @@ pub(crate) fn strip_jsonc(src: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| src.to_string())
 }
 
-fn read_json(file: &Path) -> Result<Value, MapError> {
+pub(crate) fn read_json(file: &Path) -> Result<Value, MapError> {
     let err = |line, column, message: String, hint: &str| MapError {
         file: file.to_path_buf(),
         line,
