@@ -380,7 +380,9 @@ impl Closure<'_> {
             true => real_path(parent)?,
             false => parent.to_path_buf(),
         };
-        let name = at.file_name().unwrap_or_default();
+        let Some(name) = at.file_name() else {
+            anyhow::bail!("{} names no node_modules entry", at.display());
+        };
         let real_target = real_path(target)?;
         let rel = self.rel(&parent.join(name), "a node_modules link")?;
         self.rel(&real_target, &format!("the link {}", at.display()))?;

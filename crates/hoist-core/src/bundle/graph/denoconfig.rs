@@ -213,19 +213,10 @@ fn enclosing(
     Ok(None)
 }
 
-/// The 1-based line of the first `"key"` in `file`.
-fn line_of(file: &Path, key: &str) -> Option<usize> {
-    let text = std::fs::read_to_string(file).ok()?;
-    let needle = format!("\"{key}\"");
-    text.lines()
-        .position(|l| l.contains(&needle))
-        .map(|n| n + 1)
-}
-
 fn problem(file: &Path, key: &str, message: String, hint: &str) -> MapError {
     MapError {
         file: file.to_path_buf(),
-        line: line_of(file, key),
+        line: importmap::line_of_key(file, key),
         column: None,
         message,
         hint: hint.into(),
@@ -259,7 +250,7 @@ fn jsx_of(file: &Path, v: &Value) -> Result<Option<Jsx>, MapError> {
     Ok(Some(Jsx {
         specifier: format!("{source}/{module}"),
         config: file.to_path_buf(),
-        line: line_of(file, "jsxImportSource"),
+        line: importmap::line_of_key(file, "jsxImportSource"),
     }))
 }
 

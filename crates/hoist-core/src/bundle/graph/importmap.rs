@@ -162,7 +162,7 @@ pub(crate) fn read_json(file: &Path) -> Result<Value, MapError> {
 /// The 1-based line of the first `"key"` in `file`, for errors about a
 /// value. The file was read a moment before; should it not read again, the
 /// error is still given, without a line.
-fn line_of_key(file: &Path, key: &str) -> Option<usize> {
+pub(crate) fn line_of_key(file: &Path, key: &str) -> Option<usize> {
     let Ok(text) = std::fs::read_to_string(file) else {
         return None;
     };

@@ -386,7 +386,7 @@ pub(crate) fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
             }
         }
     }
-    let mut warnings = unresolved_warnings(inp, &w.unresolved)?;
+    let mut warnings = unresolved_warnings(inp, &w.unresolved, &notes)?;
     notes.append(&mut w.notes);
     warnings.extend(notes);
     let base = common_root(&inp.tree.root, inp.dir, &w.seen);
@@ -786,18 +786,24 @@ fn check_bundleable(
 }
 
 /// The imports that did not resolve, as warnings under
-/// `--allow-unresolved`, else as the error.
-fn unresolved_warnings(inp: &Inputs<'_>, unresolved: &[String]) -> anyhow::Result<Vec<String>> {
+/// `--allow-unresolved`, else as the error; `notes` (about the deno.json
+/// the function runs with) join the error, as they may explain it.
+fn unresolved_warnings(
+    inp: &Inputs<'_>,
+    unresolved: &[String],
+    notes: &[String],
+) -> anyhow::Result<Vec<String>> {
     if unresolved.is_empty() {
         return Ok(Vec::new());
     }
-    let lines: Vec<String> = unresolved
+    let mut lines: Vec<String> = unresolved
         .iter()
         .map(|u| format!("function `{}`: {u}", inp.name))
         .collect();
     if inp.allow_unresolved {
         return Ok(lines);
     }
+    lines.extend(notes.iter().cloned());
     let hint = if unresolved.iter().any(|u| u.contains("no import map")) {
         "map the name in the function's import map (deno.json `imports` or import_map.json), \
          or pass --allow-unresolved to bundle anyway"
