@@ -1573,6 +1573,24 @@ fn imports_from_outside_supabase_up_to_the_repository_root_run() {
         assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
     }
 
+    // Shared code obeys the repository's ignore files.
+    let repo = dir.join("../..");
+    std::fs::write(repo.join(".gitignore"), "generated/\n").unwrap();
+    std::fs::create_dir_all(repo.join("shared/generated")).unwrap();
+    std::fs::write(repo.join("shared/generated/x.ts"), "export const x = 1;\n").unwrap();
+    std::fs::write(
+        dir.join("supabase/functions/far/index.ts"),
+        "import { x } from '../../../../../shared/generated/x.ts';\n",
+    )
+    .unwrap();
+    let out = support::registry::hoist(&dir, &["bundle", "far"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        err.contains("left out by an ignore rule in .gitignore or .hoistignore"),
+        "{err}"
+    );
+
     std::fs::remove_dir_all(dir.join("supabase/functions/far")).unwrap();
     std::fs::write(
         dir.join("hoist.yaml"),

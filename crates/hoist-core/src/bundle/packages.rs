@@ -223,10 +223,15 @@ pub(crate) fn entries(
     })?;
     let real_dir = std::fs::canonicalize(dir)
         .map_err(|e| UserError::usage(format!("cannot open {}: {e}", dir.display())))?;
+    let project = match &opts.ignore_root {
+        Some(p) => Some(real_path(p)?),
+        None => None,
+    };
     let mut c = Closure {
         name,
         ws,
         base,
+        project,
         entries: BTreeMap::new(),
         done: BTreeSet::new(),
         queue: VecDeque::new(),
@@ -270,6 +275,8 @@ struct Closure<'a> {
     ws: &'a Workspace,
     /// The workspace root's real path: entries are relative to it.
     base: PathBuf,
+    /// The project root's real path.
+    project: Option<PathBuf>,
     /// By sort key, so the archive order is fixed.
     entries: BTreeMap<Vec<u8>, Entry>,
     /// Package directories (real paths) already taken.
@@ -411,12 +418,15 @@ impl Closure<'_> {
         let walked = if installed {
             installed_files(&real)?
         } else {
+            // Ignore files count from the project root down inside the
+            // project, from the workspace root down outside it.
+            let inside = self.project.as_deref().filter(|p| real.starts_with(p));
             let o = BundleOptions {
                 include: Vec::new(),
                 exclude: Vec::new(),
                 keep_node_modules: false,
                 required: Vec::new(),
-                ignore_root: Some(self.base.clone()),
+                ignore_root: Some(inside.unwrap_or(&self.base).to_path_buf()),
                 ..opts.clone()
             };
             walk::collect(&real, &o)?

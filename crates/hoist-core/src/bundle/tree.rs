@@ -63,19 +63,19 @@ impl Tree {
         }
     }
 
-    /// What the boundary is, for an error message.
+    /// What the boundary is, for an error message (`…, outside <this>`).
     pub(crate) fn describe(&self, project: &Path) -> String {
         match &self.reason {
             Reason::Project => format!(
-                "outside the project root {} (no git repository or workspace holds it)",
+                "the project root {} (no git repository or workspace holds it)",
                 self.root.display()
             ),
             Reason::Git => format!(
-                "outside the git repository {} that holds the project",
+                "the git repository {} that holds the project",
                 self.root.display()
             ),
             Reason::Workspace(file) => format!(
-                "outside the workspace root {} ({} declares it)",
+                "the workspace root {} ({} declares it)",
                 self.root.display(),
                 super::graph::rel(project, file)
             ),

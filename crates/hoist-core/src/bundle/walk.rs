@@ -197,17 +197,23 @@ fn ignored_by_ancestors(outer: &[Gitignore], path: &Path, is_dir: bool) -> bool 
 
 /// The ignore rules of a project tree, read once per directory: for files
 /// a module graph reaches anywhere under the root, which the directory walk
-/// never visits. The same built-in exclusions and secret names apply.
+/// never visits. The same built-in exclusions and secret names apply. A
+/// file inside the project obeys the ignore files from the project root
+/// down, as the directory walk does; one outside it (shared code elsewhere
+/// in the repository) those from the tree's root down.
 #[derive(Debug)]
 pub(crate) struct TreeRules {
     root: PathBuf,
+    project: PathBuf,
     dirs: std::collections::HashMap<PathBuf, Option<Gitignore>>,
 }
 
 impl TreeRules {
-    pub(crate) fn new(root: &Path) -> Self {
+    /// The rules of the tree under `root` holding the project at `project`.
+    pub(crate) fn new(root: &Path, project: &Path) -> Self {
         TreeRules {
             root: root.to_path_buf(),
+            project: project.to_path_buf(),
             dirs: std::collections::HashMap::new(),
         }
     }
@@ -268,10 +274,14 @@ impl TreeRules {
             }
         }
         // Innermost directory first: the deepest file with a matching rule decides.
+        let top = match path.starts_with(&self.project) {
+            true => self.project.clone(),
+            false => self.root.clone(),
+        };
         let mut dirs: Vec<PathBuf> = Vec::new();
         let mut here = path.parent();
         while let Some(d) = here {
-            if !d.starts_with(&self.root) {
+            if !d.starts_with(&top) {
                 break;
             }
             dirs.push(d.to_path_buf());

@@ -360,7 +360,7 @@ pub(crate) fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
         inp,
         scope: scope_of(inp, map.as_ref(), deno.as_ref()),
         deno: deno.as_ref(),
-        rules: super::walk::TreeRules::new(&inp.tree.root),
+        rules: super::walk::TreeRules::new(&inp.tree.root, root),
         seen: BTreeSet::new(),
         remote: BTreeSet::new(),
         unresolved: Vec::new(),
