@@ -186,6 +186,26 @@ fn pnpm_workspace_function_bundles_its_packages_and_runs() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "hi ***bo");
 
+    // The image starts the same path (the bundle is its /app).
+    let project =
+        hoist_core::config::load(&root.join("hoist.yaml"), &hoist_core::env::Env::default())
+            .unwrap();
+    let ctx = hoist_core::image::RenderContext {
+        context_dir: "app".into(),
+        ..Default::default()
+    };
+    let docker = hoist_core::image::render(&project, &project.functions[0], &ctx).unwrap();
+    assert!(
+        docker
+            .text
+            .contains("CMD [\"node\",\"apps/api/index.mjs\"]")
+            || docker
+                .text
+                .contains("CMD [\"node\", \"apps/api/index.mjs\"]"),
+        "{}",
+        docker.text
+    );
+
     // On the local backend, through its node worker.
     let b = support::backend::Backend::start(&[]);
     support::registry::json_ok(&b.hoist(root, &["deploy", "--output", "json"]));
