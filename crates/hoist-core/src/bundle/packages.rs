@@ -416,7 +416,7 @@ impl Closure<'_> {
             .components()
             .any(|c| matches!(c, Component::Normal(n) if n == "node_modules"));
         let walked = if installed {
-            installed_files(&real)?
+            installed_files(&real, &self.base)?
         } else {
             // Ignore files count from the project root down inside the
             // project, from the workspace root down outside it.
@@ -449,8 +449,9 @@ fn real_path(p: &Path) -> anyhow::Result<PathBuf> {
 /// Every file of an installed package, as its package manager wrote it:
 /// no ignore rules (its own `.gitignore` describes its sources, not what
 /// was published), but never a nested `node_modules` (dependencies are
-/// taken by name), `.git`, or a secret-looking name.
-fn installed_files(dir: &Path) -> anyhow::Result<Vec<Entry>> {
+/// taken by name), `.git`, or a secret-looking name. A link to a file is
+/// stored as that file, and refused when it leads outside `base`.
+fn installed_files(dir: &Path, base: &Path) -> anyhow::Result<Vec<Entry>> {
     let mut out = Vec::new();
     let mut stack = vec![PathBuf::new()];
     while let Some(rel) = stack.pop() {
@@ -472,10 +473,23 @@ fn installed_files(dir: &Path) -> anyhow::Result<Vec<Entry>> {
                 continue;
             }
             let r = rel.join(&name);
-            if is_dir {
-                if item.file_type().is_ok_and(|t| t.is_symlink()) {
+            if item.file_type().is_ok_and(|t| t.is_symlink()) {
+                if is_dir {
                     continue;
                 }
+                let real = real_path(&path)?;
+                if !real.starts_with(base) {
+                    return Err(UserError::usage(format!(
+                        "{} is a link to {}, outside the workspace root {}",
+                        path.display(),
+                        real.display(),
+                        base.display()
+                    ))
+                    .with_hint("reinstall the package, or remove the link")
+                    .into());
+                }
+            }
+            if is_dir {
                 stack.push(r.clone());
                 out.push(Entry {
                     rel: r,
@@ -495,4 +509,92 @@ fn installed_files(dir: &Path) -> anyhow::Result<Vec<Entry>> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn opts(project: &Path) -> BundleOptions {
+        BundleOptions {
+            limit_bytes: u64::MAX,
+            mtime: 0,
+            include: Vec::new(),
+            exclude: Vec::new(),
+            keep_node_modules: true,
+            threads: 1,
+            cache: false,
+            ignore_root: Some(project.to_path_buf()),
+            required: vec!["index.js".into()],
+        }
+    }
+
+    #[test]
+    fn an_installed_link_leading_out_of_the_workspace_is_refused() {
+        let t = tempfile::tempdir().unwrap();
+        let r = t.path().join("ws");
+        write(&r, "package.json", r#"{"workspaces": ["fn"]}"#);
+        write(
+            &r,
+            "fn/package.json",
+            r#"{"name": "fn", "dependencies": {"dep": "1"}}"#,
+        );
+        write(&r, "fn/index.js", "");
+        write(&r, "node_modules/dep/package.json", "{}");
+        write(t.path(), "outside.txt", "not yours");
+        std::os::unix::fs::symlink(
+            t.path().join("outside.txt"),
+            r.join("node_modules/dep/leak.txt"),
+        )
+        .unwrap();
+        let dir = r.join("fn");
+        let ws = Workspace::of(&dir, &r).unwrap().unwrap();
+        assert_eq!(ws.entrypoint(&dir, "./index.js"), "fn/index.js");
+        let e = entries("fn", &dir, &ws, &opts(&r)).unwrap_err();
+        assert!(
+            format!("{e:#}").contains("outside the workspace root"),
+            "{e:#}"
+        );
+        std::fs::remove_file(r.join("node_modules/dep/leak.txt")).unwrap();
+        let (_, got) = entries("fn", &dir, &ws, &opts(&r)).unwrap();
+        let paths: Vec<String> = got
+            .iter()
+            .filter(|e| !matches!(e.kind, Kind::Dir))
+            .map(|e| e.rel.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "fn/index.js",
+                "fn/package.json",
+                "node_modules/dep/package.json"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_directory_in_no_workspace_is_bundled_as_it_is() {
+        let t = tempfile::tempdir().unwrap();
+        let r = t.path();
+        write(r, "fn/package.json", r#"{"name": "fn"}"#);
+        assert!(Workspace::of(&r.join("fn"), r).unwrap().is_none());
+        // A workspace it neither belongs to nor uses.
+        write(r, "package.json", r#"{"workspaces": ["packages/*"]}"#);
+        write(r, "packages/a/package.json", r#"{"name": "a"}"#);
+        assert!(Workspace::of(&r.join("fn"), r).unwrap().is_none());
+        write(
+            r,
+            "fn/package.json",
+            r#"{"name": "fn", "dependencies": {"a": "*"}}"#,
+        );
+        assert!(Workspace::of(&r.join("fn"), r).unwrap().is_some());
+        write(r, "fn/Dockerfile", "FROM scratch\n");
+        assert!(Workspace::of(&r.join("fn"), r).unwrap().is_none());
+    }
 }
