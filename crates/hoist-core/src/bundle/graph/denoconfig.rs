@@ -17,6 +17,7 @@
 //! resolves the unpacked bundle as it resolves the project.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -113,10 +114,23 @@ impl DenoConfig {
         entry_dir: &Path,
         map: Option<&ImportMap>,
         tree: &Path,
-    ) -> Result<Option<DenoConfig>, MapError> {
+        cache: &super::Cache,
+    ) -> Result<Option<Arc<DenoConfig>>, MapError> {
         let Some(start) = start_file(entry_dir, map, tree) else {
             return Ok(None);
         };
+        let key = (start, tree.to_path_buf());
+        if let Some(hit) = super::lock(&cache.configs).get(&key) {
+            return hit.clone();
+        }
+        let found = DenoConfig::load(&key.0, tree).map(|c| c.map(Arc::new));
+        super::lock(&cache.configs).insert(key, found.clone());
+        found
+    }
+
+    /// The configuration starting from `start`, read afresh.
+    fn load(start: &Path, tree: &Path) -> Result<Option<DenoConfig>, MapError> {
+        let start = start.to_path_buf();
         let v = importmap::read_json(&start)?;
         let jsx = jsx_of(&start, &v)?;
         let mut notes = Vec::new();
@@ -412,7 +426,9 @@ mod tests {
         write(r, "packages/npm/package.json", "{}");
         let dir = r.join("fn");
         std::fs::create_dir_all(&dir).unwrap();
-        let c = DenoConfig::find(&dir, None, r).unwrap().unwrap();
+        let c = DenoConfig::find(&dir, None, r, &crate::bundle::graph::Cache::default())
+            .unwrap()
+            .unwrap();
         let ws = c.workspace.as_ref().unwrap();
         let shared = r.join("packages/shared");
         assert_eq!(
@@ -444,7 +460,9 @@ mod tests {
             "deno.json",
             "{\n \"compilerOptions\": {\n  \"jsx\": \"react-jsxdev\",\n  \"jsxImportSource\": \"npm:preact\"\n }\n}\n",
         );
-        let c = DenoConfig::find(r, None, r).unwrap().unwrap();
+        let c = DenoConfig::find(r, None, r, &crate::bundle::graph::Cache::default())
+            .unwrap()
+            .unwrap();
         let jsx = c.jsx_for(&r.join("a.tsx")).unwrap();
         assert_eq!(jsx.specifier, "npm:preact/jsx-dev-runtime");
         assert_eq!(jsx.line, Some(4));
@@ -453,9 +471,13 @@ mod tests {
             "deno.json",
             "{\"compilerOptions\": {\"jsxImportSource\": \"x\"}}",
         );
-        let e = DenoConfig::find(r, None, r).unwrap_err();
+        let e = DenoConfig::find(r, None, r, &crate::bundle::graph::Cache::default()).unwrap_err();
         assert!(e.message.contains("`jsx` is unset"), "{}", e.message);
         write(r, "deno.json", "{\"imports\": {}}");
-        assert!(DenoConfig::find(r, None, r).unwrap().is_none());
+        assert!(
+            DenoConfig::find(r, None, r, &crate::bundle::graph::Cache::default())
+                .unwrap()
+                .is_none()
+        );
     }
 }

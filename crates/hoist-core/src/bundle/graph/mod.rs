@@ -127,20 +127,25 @@ enum Unreadable {
 
 type Parsed = Arc<Result<Vec<Import>, Unreadable>>;
 
+/// The deno.json a function starts from and its tree's root → what it
+/// declares (read once per command for every function sharing it).
+type Configs = HashMap<(PathBuf, PathBuf), Result<Option<Arc<DenoConfig>>, importmap::MapError>>;
+
 /// A module, the import map, the tree's root and the deno.json the
 /// function starts from: what its resolutions depend on.
 type ResolutionKey = (PathBuf, Option<PathBuf>, PathBuf, Option<PathBuf>);
 
 /// What one command learns about the files it reads, so functions sharing
 /// code read, parse and resolve it once: each file's imports, their
-/// resolutions per root and import map, which paths are files, and the
-/// parser's time. Made per command (it lives in the command's `Graphs`),
+/// resolutions per root and import map, the deno.json files (workspaces)
+/// functions start from, which paths are files, and the parser's time. Made per command (it lives in the command's `Graphs`),
 /// so nothing learnt outlives it and an edited file is read again by the
 /// next command.
 #[derive(Debug, Default)]
 pub struct Cache {
     parsed: Mutex<HashMap<PathBuf, Parsed>>,
     resolutions: Mutex<HashMap<ResolutionKey, Arc<Resolutions>>>,
+    configs: Mutex<Configs>,
     pub(crate) files: resolve::Probes,
     pub(crate) dirs: resolve::Probes,
     parsed_files: AtomicU64,
@@ -345,7 +350,7 @@ pub(crate) fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
         None => None,
     };
     let entry_dir = inp.entry.parent().unwrap_or(inp.dir);
-    let deno = DenoConfig::find(entry_dir, map.as_ref(), &inp.tree.root)
+    let deno = DenoConfig::find(entry_dir, map.as_ref(), &inp.tree.root, inp.cache)
         .map_err(|e| map_error(inp.name, root, e))?;
     let mut notes: Vec<String> = deno
         .iter()
@@ -355,11 +360,11 @@ pub(crate) fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
                 .map(|n| format!("function `{}`: {n}", inp.name))
         })
         .collect();
-    let deno = deno.filter(DenoConfig::in_use);
+    let deno = deno.filter(|d| d.in_use());
     let mut w = Walk {
         inp,
-        scope: scope_of(inp, map.as_ref(), deno.as_ref()),
-        deno: deno.as_ref(),
+        scope: scope_of(inp, map.as_ref(), deno.as_deref()),
+        deno: deno.as_deref(),
         rules: super::walk::TreeRules::new(&inp.tree.root, root),
         seen: BTreeSet::new(),
         remote: BTreeSet::new(),
