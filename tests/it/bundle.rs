@@ -727,3 +727,7 @@ fn function_directory_reached_through_a_symlink() {
 /// The module graph against `deno info` on published npm code.
 #[path = "graph_corpus.rs"]
 mod graph_corpus;
+
+/// Node and Bun functions in npm and pnpm workspaces.
+#[path = "workspaces.rs"]
+mod workspaces;

@@ -1272,3 +1272,413 @@ fn bun_scheme_is_not_a_bare_specifier() {
     );
     assert!(!err.contains("bare specifier"), "{err}");
 }
+
+// ---- Monorepos: Deno workspaces, code outside supabase/, JSX runtimes ----
+
+/// The paths a bundle's manifest lists.
+fn bundled(b: &serde_json::Value) -> BTreeSet<String> {
+    b["m"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn set(v: &[&str]) -> BTreeSet<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+/// `hoist bundle` twice from scratch gives the same digest.
+fn assert_deterministic(dir: &Path, name: &str, digest: &str) {
+    let again = support::registry::hoist(
+        dir,
+        &["bundle", name, "--output", "json"],
+        &[("HOIST_BUNDLE_CACHE", "0")],
+    );
+    let again = support::registry::json_ok(&again);
+    assert_eq!(again[0]["digest"], digest, "{name}: not reproducible");
+}
+
+/// The local modules `deno info` finds from `entry` in the unpacked bundle
+/// `dir`, run with the deno.json found upward from the entrypoint (as the
+/// backend runs it): every one resolves inside `dir`.
+fn deno_modules(deno: &Path, dir: &Path, entry: &str) -> BTreeSet<String> {
+    let deno_dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(deno);
+    cmd.current_dir(dir)
+        .env("DENO_DIR", deno_dir.path())
+        .env("DENO_NO_UPDATE_CHECK", "1")
+        .args(["info", "--json", "--no-remote", "--no-npm", "--no-lock"]);
+    let config = Path::new(entry)
+        .ancestors()
+        .skip(1)
+        .map(|d| dir.join(d).join("deno.json"))
+        .find(|f| f.is_file());
+    match &config {
+        Some(c) => cmd.arg("--config").arg(c),
+        None => cmd.arg("--no-config"),
+    };
+    let out = cmd.arg(entry).output().unwrap();
+    assert!(
+        out.status.success(),
+        "deno info failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let root = format!("file://{}/", std::fs::canonicalize(dir).unwrap().display());
+    let mut found = BTreeSet::new();
+    for m in info["modules"].as_array().unwrap() {
+        let spec = m["specifier"].as_str().unwrap();
+        let Some(rel) = spec.strip_prefix(&root) else {
+            assert!(
+                !spec.starts_with("file:"),
+                "the graph leaves the bundle: {spec}"
+            );
+            continue;
+        };
+        assert!(m.get("error").is_none(), "{rel}: {}", m["error"]);
+        found.insert(rel.to_string());
+    }
+    found
+}
+
+/// `dir`'s project deployed to a fresh local backend (real deno workers)
+/// and `name` invoked: its JSON answer (status, headers, body).
+fn deployed_answer(dir: &Path, name: &str) -> Option<serde_json::Value> {
+    let deno = deno()?;
+    let path = format!(
+        "{}:{}",
+        deno.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let b = support::backend::Backend::start_with_env(&[], &[("PATH".into(), path)]);
+    let out = b.hoist(dir, &["deploy", "--output", "json"]);
+    support::registry::json_ok(&out);
+    let out = b.hoist(dir, &["invoke", name, "--output", "json"]);
+    Some(support::registry::json_ok(&out))
+}
+
+/// A Deno workspace at the repository root: `@acme/shared` (with its own
+/// `imports`, and the root's), `@acme/ui` (its own JSX runtime, from
+/// `@acme/jsx`), an unused member and an unused file.
+fn deno_workspace() -> Project {
+    let p = Project::new(
+        "project: demo\nfunctions:\n  hello:\n    path: supabase/functions/hello\n    runtime: deno\n",
+    );
+    p.file(
+        "deno.json",
+        "{\n  // the monorepo\n  \"workspace\": [\"./packages/*\"],\n  \"imports\": { \"greeting\": \"./packages/shared/greeting.ts\" }\n}\n",
+    )
+    .file(
+        "packages/shared/deno.json",
+        r#"{"name": "@acme/shared", "version": "0.1.0", "exports": {".": "./mod.ts", "./cors": "./cors.ts"}, "imports": {"helpers": "./lib/helpers.ts"}}"#,
+    )
+    .file(
+        "packages/shared/mod.ts",
+        "import { shout } from 'helpers';\nimport { greeting } from 'greeting';\nexport const greet = (n: string) => shout(`${greeting} ${n}`);\n",
+    )
+    .file("packages/shared/greeting.ts", "export const greeting = 'hello';\n")
+    .file(
+        "packages/shared/lib/helpers.ts",
+        "export const shout = (s: string) => s.toUpperCase();\n",
+    )
+    .file("packages/shared/cors.ts", "export const cors = { 'x-from': 'shared' };\n")
+    .file("packages/shared/unused.ts", "export const unused = 1;\n")
+    .file(
+        "packages/jsx/deno.json",
+        r#"{"name": "@acme/jsx", "exports": {"./jsx-runtime": "./runtime.ts"}}"#,
+    )
+    .file(
+        "packages/jsx/runtime.ts",
+        "export const jsx = (t: string, p: { children: string }) => `<${t}>${p.children}</${t}>`;\nexport const jsxs = jsx;\nexport const Fragment = '';\n",
+    )
+    .file(
+        "packages/ui/deno.json",
+        r#"{"name": "@acme/ui", "exports": "./mod.tsx", "compilerOptions": {"jsx": "react-jsx", "jsxImportSource": "@acme/jsx"}}"#,
+    )
+    .file("packages/ui/mod.tsx", "export const page = (n: string) => <b>{n}</b>;\n")
+    .file("packages/other/deno.json", r#"{"name": "@acme/other", "exports": "./mod.ts"}"#)
+    .file("packages/other/mod.ts", "export const other = 1;\n")
+    .file(
+        "supabase/functions/hello/index.ts",
+        "import { greet } from '@acme/shared';\n\
+         import { cors } from 'jsr:@acme/shared/cors';\n\
+         import { page } from '@acme/ui';\n\
+         Deno.serve(() => new Response(page(greet('ada')), { headers: cors }));\n",
+    );
+    p
+}
+
+#[test]
+fn deno_workspace_members_are_bundled_by_name_and_run() {
+    let p = deno_workspace();
+    let b = bundle(&p, &[]);
+    let hello = &b["hello"];
+    let files = bundled(hello);
+    assert_eq!(
+        files,
+        set(&[
+            "deno.json",
+            "packages/jsx/deno.json",
+            "packages/jsx/runtime.ts",
+            "packages/shared/cors.ts",
+            "packages/shared/deno.json",
+            "packages/shared/greeting.ts",
+            "packages/shared/lib/helpers.ts",
+            "packages/shared/mod.ts",
+            "packages/ui/deno.json",
+            "packages/ui/mod.tsx",
+            "supabase/functions/hello/index.ts",
+        ]),
+        "only what the function reaches, and the configs Deno reads"
+    );
+    assert_eq!(
+        hello["m"]["entrypoint"],
+        "supabase/functions/hello/index.ts"
+    );
+    assert_deterministic(p.path(), "hello", hello["digest"].as_str().unwrap());
+
+    // The unpacked bundle resolves alone, as the backend runs it.
+    if let Some(deno) = deno() {
+        let dir = tempfile::tempdir().unwrap();
+        unpack(hello["archive"].as_str().unwrap(), dir.path());
+        let reached = deno_modules(&deno, dir.path(), "supabase/functions/hello/index.ts");
+        let code: BTreeSet<String> = files
+            .into_iter()
+            .filter(|f| !f.ends_with(".json"))
+            .collect();
+        assert_eq!(reached, code);
+    }
+    let Some(answer) = deployed_answer(p.path(), "hello") else {
+        return;
+    };
+    assert_eq!(answer["status"], 200, "{answer}");
+    assert_eq!(answer["body"], "<b>HELLO ADA</b>", "{answer}");
+}
+
+#[test]
+fn deno_workspace_errors_name_the_member_and_line() {
+    let p = deno_workspace();
+    p.file(
+        "supabase/functions/hello/index.ts",
+        "\nimport { x } from '@acme/shared/nope';\n",
+    );
+    refused(
+        &p,
+        &["bundle"],
+        &[
+            "supabase/functions/hello/index.ts:2",
+            "`@acme/shared/nope` names `./nope` of the workspace member packages/shared/deno.json",
+            "`.`, `./cors`",
+        ],
+    );
+    // A function whose own deno.json is no member: Deno ignores the
+    // workspace for it, and hoist says so.
+    p.file(
+        "supabase/functions/hello/index.ts",
+        "import { greet } from '@acme/shared';\n",
+    )
+    .file("supabase/functions/hello/deno.json", "{\"imports\": {}}\n");
+    let err = refused(&p, &["bundle"], &["bare specifier `@acme/shared`"]);
+    assert!(
+        err.contains("is not a member of the Deno workspace"),
+        "{err}"
+    );
+}
+
+/// A monorepo in git whose hoist.yaml sits in `apps/api/`: a function
+/// imports `shared/` at the repository root, and another reaches above it.
+fn monorepo(root: &Path) -> PathBuf {
+    let w = |rel: &str, text: &str| {
+        let f = root.join(rel);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(f, text).unwrap();
+    };
+    let st = Command::new("git")
+        .args(["init", "-q"])
+        .arg(root.join("repo"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    w("outside.ts", "export const x = 1;\n");
+    w("repo/shared/util.ts", "import { sep } from './deep/sep.ts';\nexport const util = (s: string) => `${s}${sep}from shared`;\n");
+    w("repo/shared/deep/sep.ts", "export const sep = ' ';\n");
+    w("repo/shared/unused.ts", "export const unused = 1;\n");
+    w(
+        "repo/apps/api/hoist.yaml",
+        "project: demo\nfunctions:\n  hello:\n    path: supabase/functions/hello\n    runtime: deno\n  far:\n    path: supabase/functions/far\n    runtime: deno\n",
+    );
+    w(
+        "repo/apps/api/supabase/functions/hello/index.ts",
+        "import { util } from '../../../../../shared/util.ts';\nimport { cors } from '../_shared/cors.ts';\nDeno.serve(() => new Response(util('hi'), { headers: cors }));\n",
+    );
+    w(
+        "repo/apps/api/supabase/functions/_shared/cors.ts",
+        "export const cors = {};\n",
+    );
+    w(
+        "repo/apps/api/supabase/functions/far/index.ts",
+        "// reaches above the repository\n\nimport { x } from '../../../../../../outside.ts';\n",
+    );
+    root.join("repo/apps/api")
+}
+
+#[test]
+fn imports_from_outside_supabase_up_to_the_repository_root_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = monorepo(tmp.path());
+    let out = support::registry::hoist(&dir, &["bundle", "hello", "--output", "json"], &[]);
+    let doc = support::registry::json_ok(&out);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(doc[0]["manifest"].as_str().unwrap()).unwrap())
+            .unwrap();
+    let hello = serde_json::json!({ "m": manifest });
+    assert_eq!(
+        bundled(&hello),
+        set(&[
+            "apps/api/supabase/functions/_shared/cors.ts",
+            "apps/api/supabase/functions/hello/index.ts",
+            "shared/deep/sep.ts",
+            "shared/util.ts",
+        ]),
+        "paths from the repository root, so `../../../../../shared` still resolves"
+    );
+    assert_eq!(
+        manifest["entrypoint"],
+        "apps/api/supabase/functions/hello/index.ts"
+    );
+    assert_deterministic(&dir, "hello", doc[0]["digest"].as_str().unwrap());
+    if let Some(deno) = deno() {
+        let unpacked = tempfile::tempdir().unwrap();
+        unpack(doc[0]["archive"].as_str().unwrap(), unpacked.path());
+        let reached = deno_modules(
+            &deno,
+            unpacked.path(),
+            "apps/api/supabase/functions/hello/index.ts",
+        );
+        assert_eq!(reached, bundled(&hello));
+    }
+
+    // Above the repository: refused, with the file, line and the boundary.
+    let out = support::registry::hoist(&dir, &["bundle", "far"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    for want in [
+        "supabase/functions/far/index.ts:3",
+        "`../../../../../../outside.ts`",
+        "outside the git repository",
+        "hint: move the file inside that directory",
+    ] {
+        assert!(err.contains(want), "stderr lacks {want:?}:\n{err}");
+    }
+
+    // Shared code obeys the repository's ignore files.
+    let repo = dir.join("../..");
+    std::fs::write(repo.join(".gitignore"), "generated/\n").unwrap();
+    std::fs::create_dir_all(repo.join("shared/generated")).unwrap();
+    std::fs::write(repo.join("shared/generated/x.ts"), "export const x = 1;\n").unwrap();
+    std::fs::write(
+        dir.join("supabase/functions/far/index.ts"),
+        "import { x } from '../../../../../shared/generated/x.ts';\n",
+    )
+    .unwrap();
+    let out = support::registry::hoist(&dir, &["bundle", "far"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        err.contains("left out by an ignore rule in .gitignore or .hoistignore"),
+        "{err}"
+    );
+
+    std::fs::remove_dir_all(dir.join("supabase/functions/far")).unwrap();
+    std::fs::write(
+        dir.join("hoist.yaml"),
+        "project: demo\nfunctions:\n  hello:\n    path: supabase/functions/hello\n    runtime: deno\n",
+    )
+    .unwrap();
+    let Some(answer) = deployed_answer(&dir, "hello") else {
+        return;
+    };
+    assert_eq!(answer["body"], "hi from shared", "{answer}");
+}
+
+#[test]
+fn deno_json_jsx_import_source_is_a_dependency_of_jsx_modules() {
+    let p = Project::new(
+        "project: demo\nfunctions:\n  page:\n    path: supabase/functions/page\n    runtime: deno\n    entrypoint: index.tsx\n",
+    );
+    p.file(
+        "supabase/functions/page/deno.json",
+        "{\n  \"compilerOptions\": {\n    \"jsx\": \"react-jsx\",\n    \"jsxImportSource\": \"@rt\"\n  },\n  \"imports\": { \"@rt/jsx-runtime\": \"../_jsx/runtime.ts\" }\n}\n",
+    )
+    .file(
+        "supabase/functions/_jsx/runtime.ts",
+        "export const jsx = (t: string, p: { children: unknown }) => `<${t}>${p.children}</${t}>`;\nexport const jsxs = jsx;\n",
+    )
+    .file(
+        "supabase/functions/page/index.tsx",
+        "import { title } from './title.tsx';\nDeno.serve(() => new Response(<main>{title}</main>));\n",
+    )
+    // No JSX, still a .tsx: Deno adds the runtime all the same.
+    .file("supabase/functions/page/title.tsx", "export const title = 'hi';\n")
+    .file("supabase/functions/page/plain.ts", "export const p = 1;\n");
+    let b = bundle(&p, &["-v"]);
+    let page = &b["page"];
+    assert_eq!(
+        bundled(page),
+        set(&[
+            "_jsx/runtime.ts",
+            "page/deno.json",
+            "page/index.tsx",
+            "page/title.tsx",
+        ])
+    );
+    let modules = page["modules"].as_array().unwrap();
+    let title = modules
+        .iter()
+        .find(|m| m["path"] == "supabase/functions/page/title.tsx")
+        .unwrap();
+    assert_eq!(title["imports"][0]["specifier"], "@rt/jsx-runtime");
+    assert_eq!(title["imports"][0]["kind"], "static");
+    assert_eq!(
+        title["imports"][0]["targets"][0],
+        "supabase/functions/_jsx/runtime.ts"
+    );
+    if let Some(deno) = deno() {
+        let dir = tempfile::tempdir().unwrap();
+        unpack(page["archive"].as_str().unwrap(), dir.path());
+        let reached = deno_modules(&deno, dir.path(), "page/index.tsx");
+        assert_eq!(
+            reached,
+            set(&["_jsx/runtime.ts", "page/index.tsx", "page/title.tsx"])
+        );
+    }
+
+    // A runtime that does not resolve names the config line.
+    std::fs::remove_dir_all(p.path().join(".hoist")).unwrap();
+    p.file(
+        "supabase/functions/page/deno.json",
+        "{\n  \"compilerOptions\": {\n    \"jsx\": \"react-jsx\",\n    \"jsxImportSource\": \"@nowhere\"\n  }\n}\n",
+    );
+    refused(
+        &p,
+        &["bundle"],
+        &[
+            "supabase/functions/page/index.tsx:1:1",
+            "`@nowhere/jsx-runtime`",
+            "compilerOptions.jsxImportSource",
+            "supabase/functions/page/deno.json:4",
+        ],
+    );
+    // Deno refuses jsxImportSource without an automatic runtime; so does hoist.
+    p.file(
+        "supabase/functions/page/deno.json",
+        "{\n  \"compilerOptions\": {\n    \"jsxImportSource\": \"@rt\"\n  }\n}\n",
+    );
+    refused(
+        &p,
+        &["bundle"],
+        &["supabase/functions/page/deno.json:3", "`jsx` is unset"],
+    );
+}

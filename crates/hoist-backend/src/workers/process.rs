@@ -70,13 +70,17 @@ impl Supervisor {
     fn command(&self, spec: &Spec, port: u16, id: &str) -> tokio::process::Command {
         let entry = spec.dir.join(&spec.entrypoint);
         let import_map = spec.import_map.as_ref().map(|m| spec.dir.join(m));
+        let deno = match spec.runtime.as_str() {
+            "deno" => crate::shims::DenoFiles::find(&spec.dir, &entry, import_map),
+            _ => crate::shims::DenoFiles::default(),
+        };
         let mut cmd = tokio::process::Command::new(&spec.runtime_bin);
         cmd.args(crate::shims::args(
             &spec.runtime,
             &self.shims,
             &entry,
             spec.memory_mb,
-            import_map.as_deref(),
+            &deno,
         ))
         .current_dir(&spec.dir)
         .env_clear()

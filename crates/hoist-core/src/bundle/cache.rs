@@ -124,9 +124,10 @@ pub(crate) fn key(dir: &Path, entries: &[Entry], opts: &BundleOptions) -> Option
         }
         let stamp = match &e.meta {
             Some(meta) => stamp(meta),
-            // Directories made by hand (graph bundles) hold no data of
-            // their own: their stamps would only move with unrelated files.
-            None if matches!(e.kind, Kind::Dir) => continue,
+            // Directories and links made by hand (graph and workspace
+            // bundles) hold no data beyond what is hashed above: their
+            // stamps would only move with unrelated files.
+            None if matches!(e.kind, Kind::Dir | Kind::Symlink { .. }) => continue,
             None => stamp(&std::fs::symlink_metadata(dir.join(&e.rel)).ok()?),
         };
         for v in stamp.numbers {

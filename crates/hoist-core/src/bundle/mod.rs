@@ -4,6 +4,10 @@
 //! names the bundle, and the manifest written beside it. The same tree gives
 //! the same bytes on every run, machine, filesystem and thread count.
 //!
+//! A Node or Bun function in an npm, pnpm or Bun workspace is laid out from
+//! the workspace root with the packages it depends on ([`packages`]); a
+//! Deno function's bundle is its module graph ([`graph`]).
+//!
 //! Everything streams: files are read in large pieces straight into the
 //! compressor's bounded buffer pool and the compressed bytes are hashed as
 //! they are written to a temporary file in `out_dir`, which is renamed to
@@ -13,7 +17,9 @@ pub(crate) mod archive;
 pub(crate) mod cache;
 pub(crate) mod deflate;
 pub mod graph;
+pub(crate) mod packages;
 pub(crate) mod pgzip;
+pub(crate) mod tree;
 pub mod unpack;
 pub(crate) mod walk;
 
@@ -59,8 +65,8 @@ pub struct BundleOptions {
     /// `.gitignore` in a home directory cannot change a bundle.
     pub ignore_root: Option<PathBuf>,
     /// Paths (relative to the function directory) the bundle must hold:
-    /// the entrypoint and import map. One left out by an ignore rule is an
-    /// error rather than an image that cannot start.
+    /// the entrypoint first, then the import map. One left out by an
+    /// ignore rule is an error rather than an image that cannot start.
     pub required: Vec<String>,
 }
 
@@ -165,6 +171,9 @@ pub fn bundle_dir(
     out_dir: &Path,
     opts: &BundleOptions,
 ) -> anyhow::Result<BundleOutput> {
+    if let Some(out) = bundle_workspace(name, dir, out_dir, opts)? {
+        return Ok(out);
+    }
     let entries = walk::collect(dir, opts)?;
     walk::check_required(name, dir, &entries, &opts.required)?;
     if !entries.iter().any(|e| !matches!(e.kind, walk::Kind::Dir)) {
@@ -190,6 +199,31 @@ pub fn bundle_dir(
     }
 
     write_bundle(name, dir, entries, out_dir, opts, Layout::default())
+}
+
+/// A function in a package-manager workspace ([`packages`]): its directory
+/// and the packages it depends on, laid out from the workspace root, with
+/// the entrypoint (`required`'s first path) recorded in the manifest.
+/// `None` for a directory in no workspace, one with its own Dockerfile, or
+/// one without an entrypoint (a `dockerfile` function).
+fn bundle_workspace(
+    name: &str,
+    dir: &Path,
+    out_dir: &Path,
+    opts: &BundleOptions,
+) -> anyhow::Result<Option<BundleOutput>> {
+    let (Some(project), Some(entry)) = (&opts.ignore_root, opts.required.first()) else {
+        return Ok(None);
+    };
+    let Some(ws) = packages::Workspace::of(dir, project)? else {
+        return Ok(None);
+    };
+    let (base, entries) = packages::entries(name, dir, &ws, opts)?;
+    let layout = Layout {
+        entrypoint: Some(ws.entrypoint(dir, entry)),
+        ..Layout::default()
+    };
+    write_bundle(name, &base, entries, out_dir, opts, layout).map(Some)
 }
 
 /// Bundle the files of a deno function's module graph ([`graph::plan`]):

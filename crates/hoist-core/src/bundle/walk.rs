@@ -83,13 +83,13 @@ pub(crate) fn path_bytes(p: &Path) -> Vec<u8> {
 }
 
 #[cfg(unix)]
-fn name_bytes(name: &OsStr) -> &[u8] {
+pub(crate) fn name_bytes(name: &OsStr) -> &[u8] {
     use std::os::unix::ffi::OsStrExt;
     name.as_bytes()
 }
 
 #[cfg(not(unix))]
-fn name_bytes(name: &OsStr) -> &[u8] {
+pub(crate) fn name_bytes(name: &OsStr) -> &[u8] {
     name.to_str().map(str::as_bytes).unwrap_or(&[])
 }
 
@@ -197,17 +197,23 @@ fn ignored_by_ancestors(outer: &[Gitignore], path: &Path, is_dir: bool) -> bool 
 
 /// The ignore rules of a project tree, read once per directory: for files
 /// a module graph reaches anywhere under the root, which the directory walk
-/// never visits. The same built-in exclusions and secret names apply.
+/// never visits. The same built-in exclusions and secret names apply. A
+/// file inside the project obeys the ignore files from the project root
+/// down, as the directory walk does; one outside it (shared code elsewhere
+/// in the repository) those from the tree's root down.
 #[derive(Debug)]
 pub(crate) struct TreeRules {
     root: PathBuf,
+    project: PathBuf,
     dirs: std::collections::HashMap<PathBuf, Option<Gitignore>>,
 }
 
 impl TreeRules {
-    pub(crate) fn new(root: &Path) -> Self {
+    /// The rules of the tree under `root` holding the project at `project`.
+    pub(crate) fn new(root: &Path, project: &Path) -> Self {
         TreeRules {
             root: root.to_path_buf(),
+            project: project.to_path_buf(),
             dirs: std::collections::HashMap::new(),
         }
     }
@@ -245,7 +251,10 @@ impl TreeRules {
     /// `None` when it may.
     pub(crate) fn refusal(&mut self, path: &Path) -> anyhow::Result<Option<String>> {
         let Ok(rel) = path.strip_prefix(&self.root) else {
-            return Ok(Some("it lies outside the project root".into()));
+            return Ok(Some(format!(
+                "it lies outside {}, the highest directory hoist bundles from",
+                self.root.display()
+            )));
         };
         let parts: Vec<&OsStr> = rel.iter().collect();
         for (i, part) in parts.iter().enumerate() {
@@ -265,10 +274,14 @@ impl TreeRules {
             }
         }
         // Innermost directory first: the deepest file with a matching rule decides.
+        let top = match path.starts_with(&self.project) {
+            true => self.project.clone(),
+            false => self.root.clone(),
+        };
         let mut dirs: Vec<PathBuf> = Vec::new();
         let mut here = path.parent();
         while let Some(d) = here {
-            if !d.starts_with(&self.root) {
+            if !d.starts_with(&top) {
                 break;
             }
             dirs.push(d.to_path_buf());
@@ -326,7 +339,7 @@ pub(crate) fn check_required(
 }
 
 /// Whether the built-in rules leave this directory entry out.
-fn excluded_by_default(name: &[u8], is_dir: bool, keep_node_modules: bool) -> bool {
+pub(crate) fn excluded_by_default(name: &[u8], is_dir: bool, keep_node_modules: bool) -> bool {
     name == b".git"
         || name == b".hoist"
         // Cloud and container credentials directories.
@@ -566,7 +579,7 @@ fn stays_inside(rel_parent: &Path, target: &Path) -> bool {
 }
 
 /// The relative path from directory `from` to `to` (both absolute).
-fn relative_path(from: &Path, to: &Path) -> PathBuf {
+pub(crate) fn relative_path(from: &Path, to: &Path) -> PathBuf {
     let f: Vec<Component> = from.components().collect();
     let t: Vec<Component> = to.components().collect();
     let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();

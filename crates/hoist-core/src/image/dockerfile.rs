@@ -72,7 +72,9 @@ fn template_file(runtime: Runtime) -> String {
 struct Vars<'a> {
     name: &'a str,
     runtime: &'static str,
-    entrypoint: &'a str,
+    /// Relative to the bundle's root (the function directory, or the
+    /// workspace root of a function in a package-manager workspace).
+    entrypoint: String,
     port: u16,
     base_image: String,
     app_version: &'a str,
@@ -247,7 +249,7 @@ fn vars<'a>(
     Ok(Vars {
         name: &function.name,
         runtime: function.runtime.as_str(),
-        entrypoint: &function.entrypoint,
+        entrypoint: bundle_entrypoint(project, function)?,
         port: function.port,
         base_image: super::base_image_for(project, function),
         app_version: &ctx.app_version,
@@ -278,6 +280,18 @@ fn vars<'a>(
         }),
         verify_jwt: function.verify_jwt,
     })
+}
+
+/// The entrypoint as the bundle lays it out: from the workspace root for a
+/// Node or Bun function in a package-manager workspace
+/// ([`crate::bundle::packages`]), else as hoist.yaml names it.
+fn bundle_entrypoint(project: &Project, function: &Function) -> anyhow::Result<String> {
+    if matches!(function.runtime, Runtime::Node | Runtime::Bun) {
+        if let Some(ws) = crate::bundle::packages::Workspace::of(&function.dir, &project.root)? {
+            return Ok(ws.entrypoint(&function.dir, &function.entrypoint));
+        }
+    }
+    Ok(function.entrypoint.clone())
 }
 
 /// Where the built-in deno image keeps the bundle.

@@ -8,13 +8,12 @@
 //! parts in order, anything (`/` included) in between — is returned.
 //! `.git`, `.hoist` and `node_modules` are not entered. A pattern with no
 //! literal directory in front, or one that leads to a remote location, a
-//! missing directory or outside the project, yields the reason nothing
+//! missing directory or outside the function's tree, yields the reason nothing
 //! could be added.
 
 use std::path::{Path, PathBuf};
 
-use super::importmap::ImportMap;
-use super::resolve::{self, Target};
+use super::resolve::{self, Scope, Target};
 
 /// At most this many files are taken for one pattern: a prefix such as
 /// `./` over a large tree is more likely a mistake than a plan.
@@ -25,16 +24,16 @@ const MAX_FILES: usize = 2000;
 pub fn expand(
     parts: &[String],
     importer: &Path,
-    map: Option<&ImportMap>,
-    root: &Path,
+    scope: &Scope<'_>,
 ) -> Result<(PathBuf, Vec<PathBuf>), String> {
+    let root = scope.root;
     let prefix = parts.first().map_or("", String::as_str);
     let Some(slash) = prefix.rfind('/') else {
         return Err("its value has no literal directory in front".into());
     };
     let dir_spec = &prefix[..=slash];
     let base = importer.parent().unwrap_or(root);
-    let target = match map.and_then(|m| m.resolve(dir_spec, importer)) {
+    let target = match scope.mapped(dir_spec, importer) {
         Some(t) => t,
         None if dir_spec.starts_with("./")
             || dir_spec.starts_with("../")
@@ -54,7 +53,10 @@ pub fn expand(
         Target::Local(d) => d,
     };
     if !dir.starts_with(root) {
-        return Err(format!("`{dir_spec}` leads outside the project root"));
+        return Err(format!(
+            "`{dir_spec}` leads outside {}, the highest directory hoist bundles from",
+            root.display()
+        ));
     }
     if !dir.is_dir() {
         return Err(format!("`{dir_spec}` names no directory"));
@@ -156,15 +158,20 @@ mod tests {
             std::fs::write(root.join("f/routes").join(f), "").unwrap();
         }
         let imp = root.join("f/index.ts");
-        let (d, files) = expand(&p(&["./routes/", ".ts"]), &imp, None, root).unwrap();
+        let (d, files) = expand(&p(&["./routes/", ".ts"]), &imp, &Scope::new(None, root)).unwrap();
         assert_eq!(d, root.join("f/routes"));
         assert_eq!(
             files,
             vec![root.join("f/routes/a.ts"), root.join("f/routes/deep/c.ts")]
         );
-        assert!(expand(&p(&["", ""]), &imp, None, root).is_err());
-        assert!(expand(&p(&["./nope/", ".ts"]), &imp, None, root).is_err());
-        assert!(expand(&p(&["https://x.test/", ".ts"]), &imp, None, root).is_err());
-        assert!(expand(&p(&["../../", ".ts"]), &imp, None, root).is_err());
+        assert!(expand(&p(&["", ""]), &imp, &Scope::new(None, root)).is_err());
+        assert!(expand(&p(&["./nope/", ".ts"]), &imp, &Scope::new(None, root)).is_err());
+        assert!(expand(
+            &p(&["https://x.test/", ".ts"]),
+            &imp,
+            &Scope::new(None, root)
+        )
+        .is_err());
+        assert!(expand(&p(&["../../", ".ts"]), &imp, &Scope::new(None, root)).is_err());
     }
 }

@@ -119,7 +119,7 @@ pub(crate) fn strip_jsonc(src: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| src.to_string())
 }
 
-fn read_json(file: &Path) -> Result<Value, MapError> {
+pub(crate) fn read_json(file: &Path) -> Result<Value, MapError> {
     let err = |line, column, message: String, hint: &str| MapError {
         file: file.to_path_buf(),
         line,
@@ -162,7 +162,7 @@ fn read_json(file: &Path) -> Result<Value, MapError> {
 /// The 1-based line of the first `"key"` in `file`, for errors about a
 /// value. The file was read a moment before; should it not read again, the
 /// error is still given, without a line.
-fn line_of_key(file: &Path, key: &str) -> Option<usize> {
+pub(crate) fn line_of_key(file: &Path, key: &str) -> Option<usize> {
     let Ok(text) = std::fs::read_to_string(file) else {
         return None;
     };

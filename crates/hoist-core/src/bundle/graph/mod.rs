@@ -10,17 +10,23 @@
 //! suffix ([`dynamic`]), with a warning naming the pattern; one with no
 //! literal prefix is a warning that nothing could be added. A deno bundle
 //! holds exactly these files (plus the import map, the deno.json that named
-//! it, static files and `include:` globs), wherever they live under the
-//! project root, with paths relative to their common root so every relative
-//! import still resolves once unpacked. Remote specifiers are only listed.
+//! it, static files and `include:` globs), wherever they live in the
+//! function's tree (the project, or the git repository or workspace holding
+//! it: [`crate::bundle::tree`]), with paths relative to their common root so
+//! every relative import still resolves once unpacked. In a Deno workspace,
+//! members resolve by name and the workspace's `deno.json` files are
+//! bundled at their places; a `compilerOptions.jsxImportSource` adds its
+//! JSX runtime to `.jsx`/`.tsx` modules ([`denoconfig`]). Remote specifiers
+//! are only listed.
 //!
 //! A specifier that leads nowhere (a missing file, a bare name no import map
-//! maps, a scheme Deno cannot load, a path outside the project) is an error
+//! maps, a scheme Deno cannot load, a path outside the tree) is an error
 //! naming the importing file, its line and the specifier;
 //! `--allow-unresolved` turns those into warnings. A file the graph reaches
 //! that hoist never bundles (a secret, an ignored path) or that does not
 //! parse is always an error. Cycles are fine: each file once.
 
+pub mod denoconfig;
 pub mod dynamic;
 pub mod importmap;
 pub mod npmrc;
@@ -32,17 +38,21 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use self::denoconfig::DenoConfig;
 use self::importmap::ImportMap;
 use self::parse::{Import, Kind};
-use self::resolve::{Target, Unresolved};
+use self::resolve::{Scope, Target, Unresolved};
+use crate::bundle::tree::Tree;
 use crate::error::UserError;
 
 /// What to follow for one function.
 #[derive(Debug, Clone)]
 pub(crate) struct Inputs<'a> {
     pub(crate) name: &'a str,
-    /// The project root: nothing outside it is bundled.
+    /// The project root: paths in messages are relative to it.
     pub(crate) root: &'a Path,
+    /// Nothing outside it is bundled.
+    pub(crate) tree: &'a Tree,
     /// The function directory (absolute).
     pub(crate) dir: &'a Path,
     /// The entrypoint (absolute).
@@ -84,7 +94,7 @@ pub struct Plan {
 /// A source module of the graph and what it imports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Module {
-    /// Relative to the project root, `/`-separated.
+    /// Relative to the project root, `/`-separated (`../` for one above it).
     pub path: String,
     /// Shared by every function reaching the module.
     pub imports: Arc<Vec<Edge>>,
@@ -117,18 +127,25 @@ enum Unreadable {
 
 type Parsed = Arc<Result<Vec<Import>, Unreadable>>;
 
-type ResolutionKey = (PathBuf, Option<PathBuf>, PathBuf);
+/// The deno.json a function starts from and its tree's root → what it
+/// declares (read once per command for every function sharing it).
+type Configs = HashMap<(PathBuf, PathBuf), Result<Option<Arc<DenoConfig>>, importmap::MapError>>;
+
+/// A module, the import map, the tree's root and the deno.json the
+/// function starts from: what its resolutions depend on.
+type ResolutionKey = (PathBuf, Option<PathBuf>, PathBuf, Option<PathBuf>);
 
 /// What one command learns about the files it reads, so functions sharing
 /// code read, parse and resolve it once: each file's imports, their
-/// resolutions per root and import map, which paths are files, and the
-/// parser's time. Made per command (it lives in the command's `Graphs`),
+/// resolutions per root and import map, the deno.json files (workspaces)
+/// functions start from, which paths are files, and the parser's time. Made per command (it lives in the command's `Graphs`),
 /// so nothing learnt outlives it and an edited file is read again by the
 /// next command.
 #[derive(Debug, Default)]
 pub struct Cache {
     parsed: Mutex<HashMap<PathBuf, Parsed>>,
     resolutions: Mutex<HashMap<ResolutionKey, Arc<Resolutions>>>,
+    configs: Mutex<Configs>,
     pub(crate) files: resolve::Probes,
     pub(crate) dirs: resolve::Probes,
     parsed_files: AtomicU64,
@@ -193,10 +210,17 @@ fn is_source(path: &Path) -> bool {
         .is_some_and(|e| SOURCES.contains(&e))
 }
 
-/// `path` relative to `root`, `/`-separated, for messages and bundle paths.
+/// `path` relative to `root`, `/`-separated, for messages and bundle
+/// paths; one above `root` climbs with `../`.
 pub(crate) fn rel(root: &Path, path: &Path) -> String {
-    let r = path.strip_prefix(root).unwrap_or(path);
-    r.to_string_lossy().replace('\\', "/")
+    let mut up = String::new();
+    for a in root.ancestors() {
+        if let Ok(r) = path.strip_prefix(a) {
+            return format!("{up}{}", r.to_string_lossy().replace('\\', "/"));
+        }
+        up.push_str("../");
+    }
+    path.to_string_lossy().replace('\\', "/")
 }
 
 /// Where a file was first reached from: importer, line, specifier.
@@ -267,9 +291,11 @@ pub(crate) fn plan_function(
             )),
         }
     }
+    let tree = Tree::of(root, &f.dir);
     let mut out = plan(&Inputs {
         name: &f.name,
         root,
+        tree: &tree,
         dir: &f.dir,
         entry: &f.entry_file,
         import_map: f.import_map_file.as_deref(),
@@ -323,10 +349,23 @@ pub(crate) fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
         Some(f) => Some(load_map(inp.name, root, f)?),
         None => None,
     };
+    let entry_dir = inp.entry.parent().unwrap_or(inp.dir);
+    let deno = DenoConfig::find(entry_dir, map.as_ref(), &inp.tree.root, inp.cache)
+        .map_err(|e| map_error(inp.name, root, e))?;
+    let mut notes: Vec<String> = deno
+        .iter()
+        .flat_map(|d| {
+            d.notes
+                .iter()
+                .map(|n| format!("function `{}`: {n}", inp.name))
+        })
+        .collect();
+    let deno = deno.filter(|d| d.in_use());
     let mut w = Walk {
         inp,
-        map: map.as_ref(),
-        rules: super::walk::TreeRules::new(root),
+        scope: scope_of(inp, map.as_ref(), deno.as_deref()),
+        deno: deno.as_deref(),
+        rules: super::walk::TreeRules::new(&inp.tree.root, root),
         seen: BTreeSet::new(),
         remote: BTreeSet::new(),
         unresolved: Vec::new(),
@@ -343,9 +382,19 @@ pub(crate) fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
             w.module(&file, &origin)?;
         }
     }
-    let mut warnings = unresolved_warnings(inp, &w.unresolved)?;
-    warnings.extend(w.notes);
-    let base = common_root(root, inp.dir, &w.seen);
+    if let Some(d) = &deno {
+        // Deno reads them to resolve the bundle as it resolves the project.
+        for c in d.files_for(w.seen.iter()) {
+            if !w.seen.contains(&c) {
+                check_bundleable(inp, &mut w.rules, &c, &None)?;
+                w.seen.insert(c);
+            }
+        }
+    }
+    let mut warnings = unresolved_warnings(inp, &w.unresolved, &notes)?;
+    notes.append(&mut w.notes);
+    warnings.extend(notes);
+    let base = common_root(&inp.tree.root, inp.dir, &w.seen);
     let rel_of = |p: &Path| rel(&base, p);
     let mut files: Vec<PathBuf> = w
         .seen
@@ -364,10 +413,38 @@ pub(crate) fn plan(inp: &Inputs<'_>) -> anyhow::Result<Plan> {
     })
 }
 
+/// What a function's modules resolve against: the workspace's root
+/// `imports` (or, without a workspace, those of the deno.json Deno starts
+/// from) when the function's import map is that configuration or it has
+/// none; a separate import map file replaces them, as `--import-map` does.
+fn scope_of<'i>(
+    inp: &'i Inputs<'_>,
+    map: Option<&'i ImportMap>,
+    deno: Option<&'i DenoConfig>,
+) -> Scope<'i> {
+    let Some(d) = deno else {
+        return Scope::new(map, &inp.tree.root);
+    };
+    let configured = match &d.workspace {
+        Some(ws) => &ws.map,
+        None => &d.start_map,
+    };
+    let map = match map {
+        Some(m) if !denoconfig::map_is_config(m) => m,
+        _ => configured,
+    };
+    Scope {
+        map: Some(map),
+        workspace: d.workspace.as_ref(),
+        root: &inp.tree.root,
+    }
+}
+
 /// The state of one function's walk.
 struct Walk<'i, 'a> {
     inp: &'i Inputs<'a>,
-    map: Option<&'i ImportMap>,
+    scope: Scope<'i>,
+    deno: Option<&'i DenoConfig>,
     rules: super::walk::TreeRules,
     seen: BTreeSet<PathBuf>,
     remote: BTreeSet<String>,
@@ -414,6 +491,14 @@ impl Walk<'_, '_> {
                 .into());
             }
         };
+        let with_jsx;
+        let imports = match self.jsx_import(file, imports) {
+            Some(jsx) => {
+                with_jsx = [imports.as_slice(), &[jsx]].concat();
+                &with_jsx
+            }
+            None => imports,
+        };
         let res = self.resolutions(file, imports)?;
         for (imp, (r, skipped)) in imports.iter().zip(res.resolved.iter()) {
             self.follow(file, imp, r, *skipped);
@@ -425,16 +510,41 @@ impl Walk<'_, '_> {
         Ok(())
     }
 
-    /// The imports of `file` resolved for this project root and import map,
-    /// computed once per command for every function that reaches it; the
-    /// files a computed `import()` matches are those hoist may bundle.
+    /// The JSX runtime a `.jsx`/`.tsx` module without a `@jsxImportSource`
+    /// pragma imports because the deno.json says so, as an import on its
+    /// first line.
+    fn jsx_import(&self, file: &Path, imports: &[Import]) -> Option<Import> {
+        let jsx = self.deno?.jsx_for(file)?;
+        let is_jsx = matches!(
+            file.extension().and_then(|e| e.to_str()),
+            Some("jsx") | Some("tsx")
+        );
+        let pragma = imports.iter().any(|i| {
+            i.kind == Kind::Static
+                && (i.specifier.ends_with("/jsx-runtime")
+                    || i.specifier.ends_with("/jsx-dev-runtime"))
+        });
+        (is_jsx && !pragma).then(|| Import {
+            specifier: jsx.specifier.clone(),
+            line: 1,
+            column: 1,
+            kind: Kind::Static,
+            parts: Vec::new(),
+        })
+    }
+
+    /// The imports of `file` resolved for this tree, import map and
+    /// deno.json, computed once per command for every function that
+    /// reaches it; the files a computed `import()` matches are those hoist
+    /// may bundle.
     fn resolutions(&mut self, file: &Path, imports: &[Import]) -> anyhow::Result<Arc<Resolutions>> {
         let root = self.inp.root;
         let cache = self.inp.cache;
         let key = (
             file.to_path_buf(),
-            self.map.map(|m| m.file.clone()),
-            root.to_path_buf(),
+            self.scope.map.map(|m| m.file.clone()),
+            self.scope.root.to_path_buf(),
+            self.deno.map(|d| d.start.clone()),
         );
         if let Some(hit) = lock(&cache.resolutions).get(&key) {
             return Ok(Arc::clone(hit));
@@ -442,7 +552,7 @@ impl Walk<'_, '_> {
         let mut resolved = Vec::with_capacity(imports.len());
         let mut edges = Vec::with_capacity(imports.len());
         for imp in imports {
-            let mut r = resolve_import(file, imp, self.map, root, cache);
+            let mut r = resolve_in(file, imp, &self.scope, cache);
             let mut skipped = 0usize;
             if let Resolved::Pattern(Ok((_, files))) = &mut r {
                 let mut kept = Vec::with_capacity(files.len());
@@ -504,8 +614,18 @@ impl Walk<'_, '_> {
                 ));
             }
             Err(why) => {
-                let m = self.map.map(|m| m.file.as_path());
-                let line = describe(root, file, imp, why, m);
+                let mut line = describe(self.inp, file, imp, why, self.scope.map);
+                if let Some(jsx) = self.deno.and_then(|d| d.jsx_for(file)) {
+                    if imp.specifier == jsx.specifier && (imp.line, imp.column) == (1, 1) {
+                        let at = match jsx.line {
+                            Some(l) => format!("{}:{l}", rel(root, &jsx.config)),
+                            None => rel(root, &jsx.config),
+                        };
+                        line.push_str(&format!(
+                            " (the JSX runtime `compilerOptions.jsxImportSource` names in {at})"
+                        ));
+                    }
+                }
                 if imp.kind == Kind::Require {
                     // Deno resolves a require() when the line runs, and
                     // code often wraps it in try/catch: warn, do not refuse.
@@ -598,17 +718,19 @@ pub fn resolve_import(
     root: &Path,
     cache: &Cache,
 ) -> Resolved {
+    resolve_in(file, imp, &Scope::new(map, root), cache)
+}
+
+/// [`resolve_import`] against a function's whole [`Scope`] (its
+/// workspace included).
+pub fn resolve_in(file: &Path, imp: &Import, scope: &Scope<'_>, cache: &Cache) -> Resolved {
     match imp.kind {
         k if !k.is_runtime() => Resolved::NotFollowed,
-        Kind::NonLiteral => Resolved::Pattern(dynamic::expand(&imp.parts, file, map, root)),
-        Kind::Require => Resolved::Target(resolve::resolve_require(
-            &imp.specifier,
-            file,
-            map,
-            root,
-            cache,
-        )),
-        _ => Resolved::Target(resolve::resolve(&imp.specifier, file, map, root, cache)),
+        Kind::NonLiteral => Resolved::Pattern(dynamic::expand(&imp.parts, file, scope)),
+        Kind::Require => {
+            Resolved::Target(resolve::resolve_require(&imp.specifier, file, scope, cache))
+        }
+        _ => Resolved::Target(resolve::resolve(&imp.specifier, file, scope, cache)),
     }
 }
 
@@ -669,21 +791,30 @@ fn check_bundleable(
 }
 
 /// The imports that did not resolve, as warnings under
-/// `--allow-unresolved`, else as the error.
-fn unresolved_warnings(inp: &Inputs<'_>, unresolved: &[String]) -> anyhow::Result<Vec<String>> {
+/// `--allow-unresolved`, else as the error; `notes` (about the deno.json
+/// the function runs with) join the error, as they may explain it.
+fn unresolved_warnings(
+    inp: &Inputs<'_>,
+    unresolved: &[String],
+    notes: &[String],
+) -> anyhow::Result<Vec<String>> {
     if unresolved.is_empty() {
         return Ok(Vec::new());
     }
-    let lines: Vec<String> = unresolved
+    let mut lines: Vec<String> = unresolved
         .iter()
         .map(|u| format!("function `{}`: {u}", inp.name))
         .collect();
     if inp.allow_unresolved {
         return Ok(lines);
     }
+    lines.extend(notes.iter().cloned());
     let hint = if unresolved.iter().any(|u| u.contains("no import map")) {
         "map the name in the function's import map (deno.json `imports` or import_map.json), \
          or pass --allow-unresolved to bundle anyway"
+    } else if unresolved.iter().any(|u| u.contains(OUTSIDE)) {
+        "move the file inside that directory (or keep a copy there), or load it with an npm:, jsr: or https: specifier; \
+         pass --allow-unresolved to bundle what resolves"
     } else {
         "fix the import, or pass --allow-unresolved to bundle what resolves"
     };
@@ -692,7 +823,7 @@ fn unresolved_warnings(inp: &Inputs<'_>, unresolved: &[String]) -> anyhow::Resul
 
 /// The deepest directory holding every file and the function directory's
 /// parent (so the function's own directory keeps its name in the bundle),
-/// never above the project root.
+/// never above the tree's root.
 fn common_root(root: &Path, dir: &Path, files: &BTreeSet<PathBuf>) -> PathBuf {
     let start = if dir == root {
         dir
@@ -713,20 +844,24 @@ fn common_root(root: &Path, dir: &Path, files: &BTreeSet<PathBuf>) -> PathBuf {
     base
 }
 
+/// Said of an import leading above the tree, and looked for by the hint.
+const OUTSIDE: &str = ", which is outside ";
+
 fn describe(
-    root: &Path,
+    inp: &Inputs<'_>,
     file: &Path,
     imp: &Import,
     why: &Unresolved,
-    map: Option<&Path>,
+    map: Option<&ImportMap>,
 ) -> String {
+    let root = inp.root;
     let pos = format!("{}:{}:{}", rel(root, file), imp.line, imp.column);
     let spec = &imp.specifier;
     match why {
         Unresolved::Bare => match map {
             Some(m) => format!(
                 "{pos}: bare specifier `{spec}` is not mapped by the import map {}",
-                rel(root, m)
+                rel(root, &m.file)
             ),
             None => format!("{pos}: bare specifier `{spec}` and no import map to resolve it"),
         },
@@ -735,9 +870,22 @@ fn describe(
             rel(root, p)
         ),
         Unresolved::Outside(p) => format!(
-            "{pos}: `{spec}` leads to {}, outside the project root {}",
+            "{pos}: `{spec}` leads to {}{OUTSIDE}{}",
             p.display(),
-            root.display()
+            inp.tree.describe(root)
+        ),
+        Unresolved::NotExported {
+            config,
+            subpath,
+            exported,
+        } => format!(
+            "{pos}: `{spec}` names `{subpath}` of the workspace member {}, whose `exports` list only {}",
+            rel(root, config),
+            if exported.is_empty() {
+                "nothing".to_string()
+            } else {
+                exported.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
+            }
         ),
         Unresolved::Scheme(scheme) => format!(
             "{pos}: `{spec}` uses the `{scheme}` scheme, which Deno cannot load (a module of another runtime: load it with import() behind a runtime check, or map it in the import map)"

@@ -5,12 +5,49 @@
 //! adds no file extensions and no `index` files to an import, so neither
 //! does this; a `require()` is resolved as CommonJS is (extensions, `index`
 //! files, Node's built-in module names). Any other scheme (`bun:`,
-//! `cloudflare:`) is one Deno cannot load. A local target must be a file
-//! inside the project root.
+//! `cloudflare:`) is one Deno cannot load. In a Deno workspace the
+//! importing file's member's own `imports` come first and a member's name
+//! resolves through its `exports` ([`super::denoconfig`]). A local target
+//! must be a file inside the function's tree ([`crate::bundle::tree`]).
 
 use std::path::{Component, Path, PathBuf};
 
+use super::denoconfig::Workspace;
 use super::importmap::ImportMap;
+
+/// What one function's specifiers are resolved against.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    /// The import map every module uses, if any.
+    pub map: Option<&'a ImportMap>,
+    /// The Deno workspace the function is in, if any.
+    pub workspace: Option<&'a Workspace>,
+    /// Nothing outside this directory resolves.
+    pub root: &'a Path,
+}
+
+impl<'a> Scope<'a> {
+    /// A scope with an import map and no workspace.
+    pub fn new(map: Option<&'a ImportMap>, root: &'a Path) -> Scope<'a> {
+        Scope {
+            map,
+            workspace: None,
+            root,
+        }
+    }
+
+    /// What an import map makes of `specifier` in `importer`: the
+    /// importer's workspace member's own `imports` first, then the map.
+    pub(crate) fn mapped(&self, specifier: &str, importer: &Path) -> Option<Target> {
+        if let Some(t) = self
+            .workspace
+            .and_then(|w| w.member_mapped(specifier, importer))
+        {
+            return Some(t);
+        }
+        self.map.and_then(|m| m.resolve(specifier, importer))
+    }
+}
 
 /// Where a specifier leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,8 +65,17 @@ pub enum Unresolved {
     Bare,
     /// The file it names does not exist (or is a directory).
     Missing(PathBuf),
-    /// It leads outside the project root.
+    /// It leads outside the function's tree.
     Outside(PathBuf),
+    /// A workspace member's name with a subpath its `exports` lack.
+    NotExported {
+        /// The member's deno.json.
+        config: PathBuf,
+        /// `.` or `./sub`.
+        subpath: String,
+        /// What the member does export.
+        exported: Vec<String>,
+    },
     /// A URL scheme Deno does not load (`bun:`, `cloudflare:`), with its
     /// colon.
     Scheme(String),
@@ -174,14 +220,14 @@ const REQUIRE_EXTENSIONS: [&str; 8] = ["js", "json", "cjs", "mjs", "ts", "cts", 
 pub fn resolve_require(
     specifier: &str,
     importer: &Path,
-    map: Option<&ImportMap>,
-    root: &Path,
+    scope: &Scope<'_>,
     cache: &super::Cache,
 ) -> Result<Target, Unresolved> {
     if NODE_BUILTINS.contains(&specifier) {
         return Ok(Target::Remote(format!("node:{specifier}")));
     }
-    let first = resolve(specifier, importer, map, root, cache);
+    let root = scope.root;
+    let first = resolve(specifier, importer, scope, cache);
     let Err(Unresolved::Missing(path)) = &first else {
         return first;
     };
@@ -214,17 +260,21 @@ pub fn resolve_require(
 pub(crate) fn resolve(
     specifier: &str,
     importer: &Path,
-    map: Option<&ImportMap>,
-    root: &Path,
+    scope: &Scope<'_>,
     cache: &super::Cache,
 ) -> Result<Target, Unresolved> {
+    let root = scope.root;
     let dir = importer.parent().unwrap_or(root);
-    let target = match map.and_then(|m| m.resolve(specifier, importer)) {
+    let by_name = || scope.workspace.and_then(|w| w.by_name(specifier));
+    let target = match scope.mapped(specifier, importer) {
         Some(t) => t,
-        None if url_like(specifier) => target_of(specifier, dir),
-        None => match scheme(specifier) {
-            Some(s) => return Err(Unresolved::Scheme(s.to_string())),
-            None => return Err(Unresolved::Bare),
+        None => match by_name() {
+            Some(found) => found?,
+            None if url_like(specifier) => target_of(specifier, dir),
+            None => match scheme(specifier) {
+                Some(s) => return Err(Unresolved::Scheme(s.to_string())),
+                None => return Err(Unresolved::Bare),
+            },
         },
     };
     let Target::Local(path) = target else {
@@ -292,8 +342,7 @@ mod tests {
             resolve(
                 "../_shared/cors.ts",
                 &imp,
-                None,
-                root,
+                &Scope::new(None, root),
                 &crate::bundle::graph::Cache::default()
             ),
             Ok(Target::Local(root.join("f/_shared/cors.ts")))
@@ -302,8 +351,7 @@ mod tests {
             resolve(
                 "../_shared/cors.ts?x=1",
                 &imp,
-                None,
-                root,
+                &Scope::new(None, root),
                 &crate::bundle::graph::Cache::default()
             ),
             Ok(Target::Local(root.join("f/_shared/cors.ts")))
@@ -312,8 +360,7 @@ mod tests {
             resolve(
                 "npm:zod@3",
                 &imp,
-                None,
-                root,
+                &Scope::new(None, root),
                 &crate::bundle::graph::Cache::default()
             ),
             Ok(Target::Remote("npm:zod@3".into()))
@@ -322,8 +369,7 @@ mod tests {
             resolve(
                 "zod",
                 &imp,
-                None,
-                root,
+                &Scope::new(None, root),
                 &crate::bundle::graph::Cache::default()
             ),
             Err(Unresolved::Bare)
@@ -332,8 +378,7 @@ mod tests {
             resolve(
                 "./nope.ts",
                 &imp,
-                None,
-                root,
+                &Scope::new(None, root),
                 &crate::bundle::graph::Cache::default()
             ),
             Err(Unresolved::Missing(_))
@@ -342,8 +387,7 @@ mod tests {
             resolve(
                 "../../../x.ts",
                 &imp,
-                None,
-                root,
+                &Scope::new(None, root),
                 &crate::bundle::graph::Cache::default()
             ),
             Err(Unresolved::Outside(_))
@@ -352,8 +396,7 @@ mod tests {
             resolve(
                 "/etc/passwd",
                 &imp,
-                None,
-                root,
+                &Scope::new(None, root),
                 &crate::bundle::graph::Cache::default()
             ),
             Err(Unresolved::Outside(_))
@@ -362,8 +405,7 @@ mod tests {
             resolve(
                 "../_shared",
                 &imp,
-                None,
-                root,
+                &Scope::new(None, root),
                 &crate::bundle::graph::Cache::default()
             ),
             Err(Unresolved::Missing(_))
