@@ -19,7 +19,7 @@ pub async fn run(g: &Context<'_>, args: &BundleArgs, printer: &Printer) -> anyho
     let mut docs = Vec::new();
     let mut listed = Vec::new();
     for f in functions {
-        let out = hoist_core::release::bundle_one(&project, f, &graphs, printer)?;
+        let out = super::cpu(|| hoist_core::release::bundle_one(&project, f, &graphs, printer))?;
         let plan = hoist_core::release::steps::function_plan(&project, f, &graphs)?;
         rows.push(vec![
             f.name.clone(),

@@ -140,7 +140,9 @@ async fn plan_all(
     graphs: &Graphs,
     printer: &Printer,
 ) -> anyhow::Result<Vec<Planned>> {
-    let prepared = hoist_core::release::steps::prepare_all(project, &functions, graphs, printer)?;
+    let prepared = super::cpu(|| {
+        hoist_core::release::steps::prepare_all(project, &functions, graphs, printer)
+    })?;
     let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
     let actual = target.active_all(&names).await?;
     let mut planned = Vec::new();

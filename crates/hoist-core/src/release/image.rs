@@ -54,7 +54,9 @@ pub async fn build(
     printer: &dyn Reporter,
 ) -> anyhow::Result<Built> {
     check_template(project, f)?;
-    let bundle = crate::release::bundle_one(project, f, graphs, printer)?;
+    // Bundling is CPU work: the runtime moves its other tasks away.
+    let bundle =
+        tokio::task::block_in_place(|| crate::release::bundle_one(project, f, graphs, printer))?;
     let digest = bundle.manifest.digest.clone();
     let version = crate::release::version_for(project, f, &digest);
     let ctx = RenderContext {
