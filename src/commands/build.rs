@@ -68,7 +68,7 @@ async fn build_all(
         if interrupted(&res) {
             return res.map(|_| Vec::new());
         }
-        results.push((f.name.clone(), res));
+        results.push((f.name.to_string(), res));
     }
     if project_image {
         let res = hoist_core::release::project::build(

@@ -22,7 +22,7 @@ pub async fn run(g: &Context<'_>, args: &BundleArgs, printer: &Printer) -> anyho
         let out = super::cpu(|| hoist_core::release::bundle_one(&project, f, &graphs, printer))?;
         let plan = hoist_core::release::steps::function_plan(&project, f, &graphs)?;
         rows.push(vec![
-            f.name.clone(),
+            f.name.to_string(),
             out.manifest.digest.clone(),
             hoist_core::report::human_bytes(out.manifest.compressed_size),
             out.manifest.file_count.to_string(),

@@ -14,6 +14,7 @@ use crate::cli::DeployArgs;
 use crate::context::Context;
 use crate::ui::{table, Printer};
 use hoist_core::config::{Function, Project, VersionPolicy};
+use hoist_core::names::ReleaseId;
 use hoist_core::release::apply::{self, Item};
 use hoist_core::release::plan::{self, Desired, Step};
 use hoist_core::release::record::{FunctionRelease, FunctionState, ReleaseRecord};
@@ -74,8 +75,23 @@ async fn plan_and_release(
         print_result(&planned, None, printer);
         return Ok(());
     }
-    let items = store_all(project, target, store, &changed, args, graphs, printer).await?;
-    let applied = release(project, target, store, items, args.jobs, printer).await?;
+    // The release id is known before any request is built.
+    let record = ReleaseRecord::new(
+        target.kind(),
+        &project.config.project,
+        hoist_core::git::commit(&project.root),
+        &project.env,
+    );
+    let deploying = Deploying {
+        project,
+        target,
+        store,
+        graphs,
+        args,
+        printer,
+    };
+    let items = store_all(&deploying, &changed, &record.id).await?;
+    let applied = release(target, store, record, items, args.jobs, printer).await?;
     print_result(&planned, Some(&applied), printer);
     Ok(())
 }
@@ -143,7 +159,7 @@ async fn plan_all(
     let prepared = super::cpu(|| {
         hoist_core::release::steps::prepare_all(project, &functions, graphs, printer)
     })?;
-    let names: Vec<String> = functions.iter().map(|f| f.name.clone()).collect();
+    let names: Vec<String> = functions.iter().map(|f| f.name.to_string()).collect();
     let actual = target.active_all(&names).await?;
     let mut planned = Vec::new();
     for ((function, prepared), have) in functions.into_iter().zip(prepared).zip(actual) {
@@ -172,14 +188,18 @@ async fn plan_all(
 /// (built when missing, one at a time: builds share the project's image
 /// layout), then images and archives, `--jobs` functions at a time.
 async fn store_all(
-    project: &Project,
-    target: &dyn Target,
-    store: &dyn Store,
+    d: &Deploying<'_>,
     changed: &[&Planned],
-    args: &DeployArgs,
-    graphs: &Graphs,
-    printer: &Printer,
+    release_id: &ReleaseId,
 ) -> anyhow::Result<Vec<Item>> {
+    let Deploying {
+        project,
+        target,
+        store,
+        graphs,
+        args,
+        printer,
+    } = *d;
     let mut dests = Vec::new();
     let reach = hoist_core::image::oci::base::Reachability::default();
     let mut built = Vec::new();
@@ -208,7 +228,17 @@ async fn store_all(
         changed,
         args.jobs,
         hoist_core::interrupt::requested,
-        |i, p| stage(project, store, p, dests[i].as_ref(), args, printer),
+        |i, p| {
+            stage(
+                project,
+                store,
+                p,
+                dests[i].as_ref(),
+                release_id,
+                args,
+                printer,
+            )
+        },
     )
     .await;
     hoist_core::interrupt::check()?;
@@ -217,22 +247,13 @@ async fn store_all(
 
 /// Apply the stored functions as one release and say how it ended.
 async fn release(
-    project: &Project,
     target: &dyn Target,
     store: &dyn Store,
-    mut items: Vec<Item>,
+    record: ReleaseRecord,
+    items: Vec<Item>,
     jobs: usize,
     printer: &Printer,
 ) -> anyhow::Result<apply::Applied> {
-    let record = ReleaseRecord::new(
-        target.kind(),
-        &project.config.project,
-        hoist_core::git::commit(&project.root),
-        &project.env,
-    );
-    for item in &mut items {
-        item.req.release_id = record.id.clone();
-    }
     printer.status(
         "Releasing",
         format!(
@@ -300,10 +321,12 @@ fn print_plan(steps: &[&Step], printer: &Printer) {
         .iter()
         .map(|s| {
             vec![
-                s.function.clone(),
+                s.function.to_string(),
                 s.action.to_string(),
-                s.previous_version.clone().unwrap_or_else(|| "-".into()),
-                s.version.clone(),
+                s.previous_version
+                    .as_ref()
+                    .map_or_else(|| "-".into(), |v| v.to_string()),
+                s.version.to_string(),
                 s.summary(),
             ]
         })
@@ -358,9 +381,11 @@ fn print_result(planned: &[Planned], applied: Option<&apply::Applied>, printer: 
                  ..
              }| {
                 vec![
-                    f.name.clone(),
-                    want.version.clone(),
-                    step.previous_version.clone().unwrap_or_else(|| "-".into()),
+                    f.name.to_string(),
+                    want.version.to_string(),
+                    step.previous_version
+                        .as_ref()
+                        .map_or_else(|| "-".into(), |v| v.to_string()),
                     if step.changes() {
                         "deployed"
                     } else {
@@ -376,6 +401,17 @@ fn print_result(planned: &[Planned], applied: Option<&apply::Applied>, printer: 
         &["FUNCTION", "VERSION", "PREVIOUS", "STATUS", "UPLOADED"],
         &rows,
     ));
+}
+
+/// What storing the changed functions works with.
+#[derive(Clone, Copy)]
+struct Deploying<'a> {
+    project: &'a Project,
+    target: &'a dyn Target,
+    store: &'a dyn Store,
+    graphs: &'a Graphs,
+    args: &'a DeployArgs,
+    printer: &'a Printer,
 }
 
 /// One planned function.
@@ -398,6 +434,7 @@ async fn stage(
         step,
     }: &Planned,
     dest: Option<&hoist_core::image::oci::publish::Destination>,
+    release_id: &ReleaseId,
     args: &DeployArgs,
     printer: &Printer,
 ) -> anyhow::Result<Item> {
@@ -442,7 +479,7 @@ async fn stage(
                 .or_else(|| f.import_map.clone()),
             settings: want.settings.clone(),
             env: want.env.clone(),
-            release_id: String::new(),
+            release_id: release_id.clone(),
             health_timeout: std::time::Duration::from_secs(args.health_timeout),
             new_code: step.code_changed,
             image: image.clone(),

@@ -53,8 +53,8 @@ pub async fn run(g: &Context<'_>, args: &PushArgs, printer: &Printer) -> anyhow:
             .iter()
             .map(|p| {
                 vec![
-                    p.function.clone(),
-                    p.version.clone(),
+                    p.function.to_string(),
+                    p.version.to_string(),
                     p.bundle_digest.chars().take(19).collect(),
                     p.status.to_string(),
                     hoist_core::report::human_bytes(p.uploaded_bytes),

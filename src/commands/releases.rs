@@ -31,7 +31,7 @@ pub async fn run(g: &Context<'_>, args: &ReleasesArgs, printer: &Printer) -> any
                 .map(|f| format!("{}@{}", f.function, f.version))
                 .collect();
             vec![
-                r.id.clone(),
+                r.id.to_string(),
                 r.status.as_str().to_string(),
                 r.target.clone(),
                 fns.join(", "),

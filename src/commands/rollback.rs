@@ -62,7 +62,11 @@ async fn roll_back(
     store: &dyn hoist_core::storage::Store,
     args: &RollbackArgs,
     printer: &Printer,
-) -> anyhow::Result<(hoist_core::targets::Deployed, Option<String>, ReleaseRecord)> {
+) -> anyhow::Result<(
+    hoist_core::targets::Deployed,
+    Option<hoist_core::names::Version>,
+    ReleaseRecord,
+)> {
     let before = target.active(&args.function).await?.and_then(|a| a.version);
     let deployed = target
         .rollback(&args.function, args.to.as_deref(), printer)
@@ -75,7 +79,7 @@ async fn roll_back(
         &project.env,
     );
     record.functions.push(FunctionRelease {
-        function: args.function.clone(),
+        function: deployed.function.clone(),
         version: deployed.version.clone(),
         bundle_digest: String::new(),
         image_digest: None,

@@ -18,7 +18,7 @@ pub async fn run(g: &Context<'_>, args: &StatusArgs, printer: &Printer) -> anyho
         match target.status(&f.name).await {
             Ok(s) => all.push(s),
             Err(e) if ApiError::find(&e).is_some_and(|a| a.status == 404) => all.push(Status {
-                function: f.name.clone(),
+                function: f.name.to_string(),
                 active_version: None,
                 health: "not deployed".into(),
                 workers: Vec::new(),

@@ -17,7 +17,7 @@ pub async fn run(g: &Context<'_>, args: &VersionsArgs, printer: &Printer) -> any
         None => project
             .select(&[])?
             .iter()
-            .map(|f| f.name.clone())
+            .map(|f| f.name.to_string())
             .collect(),
     };
     for n in &names {

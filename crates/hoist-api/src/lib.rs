@@ -14,6 +14,7 @@ pub mod error;
 pub mod functions;
 pub mod invoke;
 pub mod logs;
+pub mod names;
 pub mod versions;
 
 pub use deployments::{
@@ -29,6 +30,7 @@ pub use functions::{
 };
 pub use invoke::{BodyEncoding, InvokeRequest, InvokeResult};
 pub use logs::{LogEntry, LogLevel, LogPage, LogQuery, LogStream};
+pub use names::{FunctionName, InvalidName, ReleaseId};
 pub use versions::{Version, VersionByReference, VersionList};
 
 /// Every schema of the contract by the name the OpenAPI document gives it

@@ -196,11 +196,9 @@ pub(crate) fn parse_or_default<T: DeserializeOwned + Default>(body: &Bytes) -> A
 }
 
 pub(crate) fn valid_name(name: &str) -> ApiResult<()> {
-    let mut chars = name.chars();
-    let ok = name.len() <= 63
-        && name != "deploy"
-        && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    // hoist's rule for a function name, then the backend's own limits: a
+    // name is a DNS label here, and `deploy` is a route.
+    let ok = hoist_api::FunctionName::parse(name).is_ok() && name.len() <= 63 && name != "deploy";
     if ok {
         Ok(())
     } else {
@@ -214,12 +212,7 @@ pub(crate) fn valid_name(name: &str) -> ApiResult<()> {
 }
 
 pub(crate) fn valid_version(v: &str) -> ApiResult<()> {
-    let ok = (1..=128).contains(&v.len())
-        && !v.starts_with('.')
-        && !v.starts_with('-')
-        && v.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-+".contains(c));
-    if ok {
+    if hoist_api::names::Version::parse(v).is_ok() {
         Ok(())
     } else {
         Err(ApiError::new(

@@ -23,6 +23,7 @@ pub mod interrupt;
 pub mod leftovers;
 pub mod localbackend;
 pub(crate) mod lockfile;
+pub mod names;
 pub mod registry;
 pub mod release;
 pub mod report;

@@ -20,6 +20,8 @@ pub(super) struct Resolution {
 /// every later check of it reads.
 struct Entry<'a> {
     name: &'a str,
+    /// `name`, checked.
+    function_name: hoist_api::FunctionName,
     f: &'a FunctionConfig,
     config: &'a ConfigFile,
     root: &'a Path,
@@ -119,7 +121,7 @@ pub(super) fn resolve_function<'a>(
         .map(|(_, abs)| abs)
         .unwrap_or_else(|| e.dir.join(&entrypoint));
     let function = Function {
-        name: name.to_string(),
+        name: e.function_name.clone(),
         runtime: e.runtime,
         entrypoint,
         version,
@@ -167,7 +169,7 @@ fn admit<'a>(
 ) -> Result<Entry<'a>, Skip> {
     let skip = |p| Skip::Problem(Box::new(p));
     let here = |key| key_path(name, key);
-    if !valid_function_name(name) {
+    let Ok(function_name) = hoist_api::FunctionName::parse(name) else {
         return Err(skip(at(
             &here(""),
             format!(
@@ -179,7 +181,7 @@ fn admit<'a>(
                     .into(),
             ),
         )));
-    }
+    };
     let Some(runtime) = f.runtime.or(config.defaults.runtime) else {
         return Err(skip(at(
             &here(""),
@@ -228,6 +230,7 @@ fn admit<'a>(
     }
     Ok(Entry {
         name,
+        function_name,
         f,
         config,
         root,

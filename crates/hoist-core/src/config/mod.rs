@@ -142,7 +142,7 @@ impl ConfigError {
 /// A function with every default applied and every path resolved.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Function {
-    pub name: String,
+    pub name: hoist_api::FunctionName,
     /// Absolute directory of the function.
     pub(crate) dir: PathBuf,
     /// Directory relative to the project root, as written in hoist.yaml.
@@ -481,7 +481,7 @@ fn set_apart(functions: Vec<Function>, problems: Vec<Problem>) -> (Vec<Function>
     }
     let functions = functions
         .into_iter()
-        .filter(|f| !by_name.contains_key(&f.name))
+        .filter(|f| !by_name.contains_key(f.name.as_str()))
         .collect();
     let broken = by_name
         .into_iter()

@@ -92,14 +92,10 @@ pub fn load(root: &Path) -> Result<Option<SupabaseConfig>, Box<Problem>> {
     }))
 }
 
-/// Whether `name` is a function name the Supabase CLI accepts.
+/// Whether `name` is a function name the Supabase CLI accepts (hoist's
+/// one rule, [`hoist_api::FunctionName`]).
 pub fn valid_name(name: &str) -> bool {
-    let b = name.as_bytes();
-    !b.is_empty()
-        && b.len() <= 128
-        && b[0].is_ascii_alphabetic()
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-')
+    hoist_api::FunctionName::parse(name).is_ok()
 }
 
 /// A function of a Supabase project, as `supabase functions deploy` finds it.

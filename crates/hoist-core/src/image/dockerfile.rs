@@ -234,7 +234,7 @@ fn vars<'a>(
     deno: Option<DenoLayout>,
 ) -> anyhow::Result<Vars<'a>> {
     let mut labels = BTreeMap::new();
-    labels.insert("org.opencontainers.image.title", function.name.clone());
+    labels.insert("org.opencontainers.image.title", function.name.to_string());
     labels.insert("org.opencontainers.image.version", ctx.app_version.clone());
     if !ctx.created.is_empty() {
         labels.insert("org.opencontainers.image.created", ctx.created.clone());

@@ -111,10 +111,10 @@ pub(crate) fn layout(
                 .with_hint("move one of them to its own directory, or use `supabase: { image: per-function }`")
                 .into());
             }
-            wanted.insert(at, (f.name.clone(), index.source));
+            wanted.insert(at, (f.name.to_string(), index.source));
         }
         routes.insert(
-            f.name.clone(),
+            f.name.to_string(),
             Route {
                 service_path: join(FUNCTIONS_HOME, dir),
                 import_map_path: plan

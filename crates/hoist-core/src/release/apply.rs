@@ -6,6 +6,7 @@
 //! stays live. [`recover`] does the same for a release a killed hoist left
 //! `in_progress`.
 
+use crate::names::{FunctionName, ReleaseId};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::parallel;
@@ -18,7 +19,7 @@ use crate::targets::{DeployRequest, Deployed, Reporter, StartFailure, Target, Un
 #[derive(Debug, Clone)]
 pub struct Item {
     pub req: DeployRequest,
-    pub previous_version: Option<String>,
+    pub previous_version: Option<hoist_api::names::Version>,
     pub entry: FunctionRelease,
 }
 
@@ -142,7 +143,7 @@ async fn undo_not_live(
     items: &[Item],
     staged: &[Option<u64>],
     results: &[(usize, anyhow::Result<Deployed>)],
-) -> Vec<String> {
+) -> Vec<FunctionName> {
     let mut undo_errors = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let went_live = results.iter().any(|(j, d)| *j == i && d.is_ok());
@@ -298,7 +299,7 @@ async fn undo(
     record: &mut ReleaseRecord,
     live: &[&Item],
     r: &dyn Reporter,
-) -> Vec<String> {
+) -> Vec<FunctionName> {
     let mut errors = Vec::new();
     for item in live {
         let f = &item.req.function;
@@ -343,7 +344,7 @@ pub async fn recover(
     target: &dyn Target,
     store: &dyn Store,
     r: &dyn Reporter,
-) -> anyhow::Result<Vec<(String, ReleaseStatus)>> {
+) -> anyhow::Result<Vec<(ReleaseId, ReleaseStatus)>> {
     let mut done = Vec::new();
     for mut rec in super::record::open_records(store, true).await? {
         if rec.target != target.kind() {

@@ -73,7 +73,7 @@ pub async fn build(
     }
     let info = BuildInfo {
         bundle_digest: Some(crate::digest::prefixed(&digest)),
-        function: Some(f.name.clone()),
+        function: Some(f.name.to_string()),
         functions: None,
         project: None,
         runtime: Some(f.runtime),
@@ -114,7 +114,7 @@ pub async fn build(
         crate::image::oci::Outcome::Skipped { host, .. } => Some(host.clone()),
     };
     Ok(Built {
-        function: f.name.clone(),
+        function: f.name.to_string(),
         version,
         bundle_digest: crate::digest::prefixed(&digest),
         dockerfile: dest.join("Dockerfile"),

@@ -13,8 +13,8 @@ use crate::targets::{env_digest, Active, FunctionSettings};
 /// What a deploy wants for one function.
 #[derive(Debug, Clone)]
 pub struct Desired {
-    pub function: String,
-    pub version: String,
+    pub function: hoist_api::FunctionName,
+    pub version: hoist_api::names::Version,
     /// `sha256:<hex>` of the bundle.
     pub digest: String,
     pub env: BTreeMap<String, String>,
@@ -117,10 +117,10 @@ impl std::fmt::Display for Action {
 /// The plan for one function.
 #[derive(Debug, Clone, Serialize)]
 pub struct Step {
-    pub function: String,
+    pub function: hoist_api::FunctionName,
     pub action: Action,
-    pub version: String,
-    pub previous_version: Option<String>,
+    pub version: hoist_api::names::Version,
+    pub previous_version: Option<hoist_api::names::Version>,
     pub(crate) digest: String,
     pub(crate) previous_digest: Option<String>,
     pub code_changed: bool,
@@ -288,8 +288,8 @@ mod tests {
 
     fn want() -> Desired {
         Desired {
-            function: "api".into(),
-            version: "v2".into(),
+            function: "api".parse().unwrap(),
+            version: "v2".parse().unwrap(),
             digest: "sha256:bb".into(),
             env: BTreeMap::from([("A".into(), "1".into())]),
             settings: settings(),
@@ -300,7 +300,7 @@ mod tests {
     fn unchanged_when_everything_matches() {
         let w = want();
         let a = Active {
-            version: Some("v2".into()),
+            version: Some("v2".parse().unwrap()),
             digest: Some("sha256:bb".into()),
             env_digest: Some(w.env_digest()),
             env_keys: vec!["A".into()],
@@ -316,7 +316,7 @@ mod tests {
         let mut old = settings();
         old.memory_mb = 256;
         let a = Active {
-            version: Some("v1".into()),
+            version: Some("v1".parse().unwrap()),
             digest: Some("sha256:aa".into()),
             env_digest: Some("sha256:x".into()),
             env_keys: vec!["B".into()],

@@ -17,8 +17,8 @@ use crate::storage::{layout, Store};
 /// What `hoist push` reports for one function.
 #[derive(Debug, Clone, Serialize)]
 pub struct Pushed {
-    pub function: String,
-    pub version: String,
+    pub function: hoist_api::FunctionName,
+    pub version: hoist_api::names::Version,
     pub bundle_digest: String,
     pub(crate) bundle_size: u64,
     pub image: Option<ImageRef>,

@@ -6,6 +6,7 @@
 //! still `in_progress` and undoes it. A release ends `live`, `rolled_back`
 //! or `failed`, never half.
 
+use crate::names::ReleaseId;
 use serde::{Deserialize, Serialize};
 
 use crate::env::Env;
@@ -50,15 +51,15 @@ pub enum FunctionState {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FunctionRelease {
-    pub function: String,
-    pub version: String,
+    pub function: hoist_api::FunctionName,
+    pub version: hoist_api::names::Version,
     pub bundle_digest: String,
     #[serde(default)]
     pub image_digest: Option<String>,
     pub env_digest: String,
     pub config_digest: String,
     /// The version that was live before, `None` for a first deploy.
-    pub previous_version: Option<String>,
+    pub previous_version: Option<hoist_api::names::Version>,
     /// The target's settings of the function before, when the release
     /// changes them: an undo puts them back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -114,7 +115,7 @@ pub(crate) struct JournalEntry {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReleaseRecord {
     pub(crate) schema: u32,
-    pub id: String,
+    pub id: hoist_api::ReleaseId,
     pub target: String,
     pub(crate) project: String,
     pub status: ReleaseStatus,
@@ -149,7 +150,8 @@ impl ReleaseRecord {
         let stamp: String = now.chars().filter(|c| c.is_ascii_digit()).collect();
         ReleaseRecord {
             schema: 1,
-            id: format!("r-{stamp}-{:x}", std::process::id()),
+            id: ReleaseId::parse(format!("r-{stamp}-{:x}", std::process::id()))
+                .expect("a stamp of digits and a hex pid make a release id"),
             target: target.to_string(),
             project: project.to_string(),
             status: ReleaseStatus::InProgress,

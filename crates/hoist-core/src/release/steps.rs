@@ -13,7 +13,7 @@ use crate::storage::manifest::{self, BundleRef, GitInfo, ImageRef, ReleaseManife
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub bundle: BundleOutput,
-    pub version: String,
+    pub version: hoist_api::names::Version,
 }
 
 impl Prepared {
@@ -107,7 +107,7 @@ impl Graphs {
         opts: &BundleOptions,
     ) -> anyhow::Result<crate::bundle::graph::Plan> {
         let plans = || self.plans.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(p) = plans().get(&f.name) {
+        if let Some(p) = plans().get(f.name.as_str()) {
             return Ok(p.clone());
         }
         let plan = crate::bundle::graph::plan_function(
@@ -117,7 +117,7 @@ impl Graphs {
             opts,
             &self.cache,
         )?;
-        plans().insert(f.name.clone(), plan.clone());
+        plans().insert(f.name.to_string(), plan.clone());
         Ok(plan)
     }
 }
@@ -222,8 +222,7 @@ pub fn prepare(
     printer: &dyn Reporter,
 ) -> anyhow::Result<Prepared> {
     let bundle = bundle_one(project, f, graphs, printer)?;
-    let version = version_for(project, f, &bundle.manifest.digest);
-    layout::check_version(&version)?;
+    let version = layout::check_version(&version_for(project, f, &bundle.manifest.digest))?;
     Ok(Prepared { bundle, version })
 }
 

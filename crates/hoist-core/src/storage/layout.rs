@@ -80,39 +80,22 @@ pub(crate) fn version_of_manifest_key<'a>(function: &str, key: &'a str) -> Optio
     (!version.is_empty() && !version.contains('/')).then_some(version)
 }
 
-/// Refuse a name that is not a function name (`^[A-Za-z][A-Za-z0-9_-]*$`,
-/// as Supabase allows): it becomes a key segment.
-pub fn check_function(name: &str) -> anyhow::Result<()> {
-    if crate::config::valid_function_name(name) {
-        Ok(())
-    } else {
-        Err(UserError::usage(format!(
-            "`{name}` is not a function name (a letter, then letters, digits, '_' and '-', at most 128)"
-        ))
-        .into())
-    }
+/// Refuse a name that is not a function name ([`hoist_api::FunctionName`]):
+/// it becomes a key segment.
+pub fn check_function(name: &str) -> anyhow::Result<hoist_api::FunctionName> {
+    hoist_api::FunctionName::parse(name).map_err(|e| UserError::usage(e.to_string()).into())
 }
 
-/// Refuse a version that cannot be one key segment: 1–128 characters of
-/// letters, digits, `.`, `_`, `-` and `+`, not starting with `.` or `-`.
-pub fn check_version(version: &str) -> anyhow::Result<()> {
-    // `index.json` would be the function's index, not a version directory.
-    let ok = !version.is_empty()
-        && version != "index.json"
-        && version.len() <= 128
-        && !version.starts_with(['.', '-'])
-        && version
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'));
-    if ok {
-        Ok(())
-    } else {
-        Err(UserError::usage(format!(
+/// Refuse a version that cannot be one key segment
+/// ([`hoist_api::names::Version`]).
+pub fn check_version(version: &str) -> anyhow::Result<hoist_api::names::Version> {
+    hoist_api::names::Version::parse(version).map_err(|_| {
+        UserError::usage(format!(
             "`{version}` is not a valid version for the artifact store"
         ))
-        .with_hint("use 1-128 letters, digits, '.', '_', '-' or '+', not starting with '.' or '-' (and not `index.json`)")
-        .into())
-    }
+        .with_hint(format!("use {}", hoist_api::names::Version::RULE))
+        .into()
+    })
 }
 
 #[cfg(test)]

@@ -44,8 +44,8 @@ pub(crate) struct GitInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReleaseManifest {
     pub(crate) schema: u32,
-    pub(crate) function: String,
-    pub version: String,
+    pub(crate) function: hoist_api::FunctionName,
+    pub version: hoist_api::names::Version,
     pub bundle: BundleRef,
     /// Null until an image is pushed with the version.
     pub(crate) image: Option<ImageRef>,
@@ -115,7 +115,7 @@ impl IndexEntry {
 impl From<&ReleaseManifest> for IndexEntry {
     fn from(m: &ReleaseManifest) -> Self {
         IndexEntry {
-            version: m.version.clone(),
+            version: m.version.to_string(),
             bundle_digest: m.bundle.digest.clone(),
             size: m.bundle.size,
             image_digest: m.image.as_ref().map(|i| i.digest.clone()),

@@ -82,8 +82,8 @@ impl FunctionSettings {
 /// What a deploy sends for one function.
 #[derive(Debug, Clone)]
 pub struct DeployRequest {
-    pub function: String,
-    pub version: String,
+    pub function: hoist_api::FunctionName,
+    pub version: hoist_api::names::Version,
     /// `sha256:<hex>` of the archive.
     pub digest: String,
     /// The archive on this machine.
@@ -97,7 +97,7 @@ pub struct DeployRequest {
     pub settings: FunctionSettings,
     /// Configured (hoist.yaml) environment.
     pub env: BTreeMap<String, String>,
-    pub release_id: String,
+    pub release_id: hoist_api::ReleaseId,
     /// Whether the plan saw code the target does not run yet (else the
     /// target probably holds the version already).
     pub new_code: bool,
@@ -111,7 +111,7 @@ pub struct DeployRequest {
 /// A function's live state on a target.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Active {
-    pub version: Option<String>,
+    pub version: Option<hoist_api::names::Version>,
     /// `sha256:` of the active version's archive.
     pub(crate) digest: Option<String>,
     /// sha256 of the configured env of the active deployment.
@@ -123,9 +123,9 @@ pub struct Active {
 /// One deployment made (or found) on a target.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Deployed {
-    pub function: String,
-    pub version: String,
-    pub(crate) previous_version: Option<String>,
+    pub function: hoist_api::FunctionName,
+    pub version: hoist_api::names::Version,
+    pub(crate) previous_version: Option<hoist_api::names::Version>,
     pub deployment: String,
     /// Bytes of archive sent to the target (0 when it fetched it itself or
     /// already had it).

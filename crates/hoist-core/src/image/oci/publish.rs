@@ -320,7 +320,7 @@ pub async fn push_to(
         printer,
     )
     .await?;
-    pushed.function = f.name.clone();
+    pushed.function = f.name.to_string();
     printer.detail(&format!(
         "image push for {}: {:.3} s",
         f.name,

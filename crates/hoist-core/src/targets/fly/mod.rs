@@ -75,7 +75,7 @@ fn resolve_all(project: &Project, cfg: &FlyConfig) -> anyhow::Result<BTreeMap<St
     let mut apps: BTreeMap<String, String> = BTreeMap::new();
     for f in &project.functions {
         let s = spec::resolve(project, cfg, f)?;
-        if let Some(other) = apps.insert(s.app.clone(), f.name.clone()) {
+        if let Some(other) = apps.insert(s.app.clone(), f.name.to_string()) {
             return Err(UserError::usage(format!(
                 "functions `{other}` and `{}` would both be the Fly app `{}`",
                 f.name, s.app
@@ -83,7 +83,7 @@ fn resolve_all(project: &Project, cfg: &FlyConfig) -> anyhow::Result<BTreeMap<St
             .with_hint("give one of them `fly: {app: <name>}` in hoist.yaml")
             .into());
         }
-        specs.insert(f.name.clone(), s);
+        specs.insert(f.name.to_string(), s);
     }
     Ok(specs)
 }
@@ -231,7 +231,10 @@ impl Fly {
             .any(|o| o.meta("hoist_config") != m.meta("hoist_config"));
         let want = spec.count() as usize;
         Ok(Some(Active {
-            version: m.meta("hoist_version").map(str::to_string),
+            version: crate::names::checked_opt(
+                m.meta("hoist_version"),
+                "a Fly machine's hoist_version",
+            )?,
             // A cut-short rollout or a machine count that differs from
             // hoist.yaml's is never "unchanged".
             digest: if mixed || ms.len() != want {
@@ -368,16 +371,17 @@ impl Target for Fly {
             self.ensure_app(&spec.app, r).await?;
             let ms = self.current(spec).await?;
             let was = active_of(&ms)?;
-            let previous_version = was
-                .and_then(|m| m.meta("hoist_version"))
-                .map(str::to_string);
+            let previous_version = crate::names::checked_opt(
+                was.and_then(|m| m.meta("hoist_version")),
+                "a Fly machine's hoist_version",
+            )?;
             let extra = extra_env(was)?;
             let mut env = req.env.clone();
             env.extend(extra.clone());
             let mut meta = BTreeMap::new();
-            meta.insert("hoist_function".to_string(), req.function.clone());
-            meta.insert("hoist_version".into(), req.version.clone());
-            meta.insert("hoist_release".into(), req.release_id.clone());
+            meta.insert("hoist_function".to_string(), req.function.to_string());
+            meta.insert("hoist_version".into(), req.version.to_string());
+            meta.insert("hoist_release".into(), req.release_id.to_string());
             meta.insert("hoist_bundle_digest".into(), req.digest.clone());
             meta.insert("hoist_env_digest".into(), super::env_digest(&req.env));
             meta.insert(
@@ -435,7 +439,7 @@ impl Target for Fly {
                 function: req.function.clone(),
                 version: req.version.clone(),
                 previous_version,
-                deployment: req.release_id.clone(),
+                deployment: req.release_id.to_string(),
                 uploaded_bytes: 0,
             })
         }

@@ -68,10 +68,11 @@ impl Fly {
                 &format!("{function} to {version} on {}", spec.app),
             );
             self.roll(spec, config, r).await?;
+            let from = "a Fly machine's hoist_version";
             Ok(Deployed {
-                function: function.to_string(),
-                version,
-                previous_version: current,
+                function: crate::names::checked(function, "the command")?,
+                version: crate::names::checked(&version, from)?,
+                previous_version: crate::names::checked_opt(current.as_deref(), from)?,
                 deployment: String::new(),
                 uploaded_bytes: 0,
             })

@@ -194,7 +194,7 @@ pub(crate) fn resolve(project: &Project, cfg: &FlyConfig, f: &Function) -> anyho
         }
     }
     Ok(Spec {
-        function: f.name.clone(),
+        function: f.name.to_string(),
         app,
         strategy: m.strategy.or(cfg.strategy).unwrap_or(Strategy::Rolling),
         max_unavailable,

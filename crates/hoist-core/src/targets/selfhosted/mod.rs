@@ -135,7 +135,7 @@ impl Selfhosted {
                 req.function, req.store_url
             ));
             let body = api::VersionByReference {
-                version: req.version.clone(),
+                version: req.version.to_string(),
                 digest: req.digest.clone(),
                 archive_key: req.archive_key.clone(),
                 runtime: wire::runtime(&req.settings.runtime)?,
@@ -175,7 +175,10 @@ impl Selfhosted {
     /// `active_digest` gets asked for versions and deployments.
     async fn active_of(&self, function: &str, f: &api::Function) -> anyhow::Result<Active> {
         let mut active = Active {
-            version: f.active_version.clone(),
+            version: crate::names::checked_opt(
+                f.active_version.as_deref(),
+                "the backend's active_version",
+            )?,
             digest: f.active_digest.clone(),
             env_digest: f.env_digest.clone(),
             env_keys: f.env_keys.clone(),
@@ -311,9 +314,9 @@ impl Target for Selfhosted {
     ) -> anyhow::Result<Deployed> {
         r.step("Deploying", &format!("{} {}", req.function, req.version));
         let body = api::DeployRequest {
-            version: req.version.clone(),
+            version: req.version.to_string(),
             env: req.env.clone(),
-            release_id: Some(req.release_id.clone()),
+            release_id: Some(req.release_id.to_string()),
             kind: Some(api::DeployKind::Deploy),
             health_timeout_seconds: Some(req.health_timeout.as_secs().max(1)),
         };
@@ -322,7 +325,7 @@ impl Target for Selfhosted {
             .send(Method::POST, &path, &body, true)
             .await
             .map_err(|e| start_failure(&req.function, e))?;
-        Ok(wire::deployed(&req.function, &d, uploaded))
+        wire::deployed(&req.function, &d, uploaded)
     }
 
     async fn rollback(
@@ -351,7 +354,7 @@ impl Target for Selfhosted {
             )
             .await
             .map_err(|e| start_failure(function, e))?;
-        Ok(wire::deployed(function, &d, 0))
+        wire::deployed(function, &d, 0)
     }
 
     async fn retire(&self, function: &str) -> anyhow::Result<()> {

@@ -35,7 +35,7 @@ pub(super) async fn version(
         loop {
             n += 1;
             let mut form = reqwest::multipart::Form::new()
-                .text("version", req.version.clone())
+                .text("version", req.version.to_string())
                 .text("digest", req.digest.clone())
                 .text("runtime", runtime.as_str())
                 .text("entrypoint", req.entrypoint.clone());

@@ -3,6 +3,7 @@
 //! backend's answers become. Every conversion that can fail says which
 //! value did not fit.
 
+use crate::names::{checked, checked_opt};
 use hoist_api as api;
 
 use crate::error::UserError;
@@ -53,14 +54,19 @@ pub(super) fn active_settings(f: &api::Function) -> anyhow::Result<FunctionSetti
     })
 }
 
-pub(super) fn deployed(function: &str, d: &api::Deployment, uploaded: u64) -> Deployed {
-    Deployed {
-        function: function.to_string(),
-        version: d.version.clone(),
-        previous_version: d.previous_version.clone(),
+pub(super) fn deployed(
+    function: &str,
+    d: &api::Deployment,
+    uploaded: u64,
+) -> anyhow::Result<Deployed> {
+    let from = "the backend's deployment";
+    Ok(Deployed {
+        function: checked(function, from)?,
+        version: checked(&d.version, from)?,
+        previous_version: checked_opt(d.previous_version.as_deref(), from)?,
         deployment: d.id.clone(),
         uploaded_bytes: uploaded,
-    }
+    })
 }
 
 pub(super) fn worker(w: &api::Worker) -> Worker {
