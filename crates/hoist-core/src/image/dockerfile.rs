@@ -308,8 +308,8 @@ struct DenoLayout {
 }
 
 /// The layout of a deno function's graph bundle in the image (its files
-/// under `/home/deno/functions/`, paths as in the bundle), or `None` when
-/// its graph cannot be followed (the bundle step reports why). An
+/// under `/home/deno/functions/`, paths as in the bundle); `None` for
+/// other runtimes. An
 /// entrypoint not named `index.*` gets a generated `index.ts` beside it
 /// ([`super::entry_index`]); one whose directory already bundles an index
 /// file is refused.
@@ -317,9 +317,7 @@ fn deno_layout(project: &Project, function: &Function) -> anyhow::Result<Option<
     if function.runtime != Runtime::Deno {
         return Ok(None);
     }
-    let Some(plan) = super::deno_plan(project, function) else {
-        return Ok(None);
-    };
+    let plan = super::deno_plan(project, function)?;
     let entry_index = super::entry_index(&function.name, &plan)?;
     let dir = match plan.entrypoint.rsplit_once('/') {
         Some((d, _)) => format!("{DENO_HOME}/{d}"),

@@ -170,12 +170,13 @@ pub(crate) struct EntryIndex {
     pub(crate) source: String,
 }
 
-/// The graph of a deno function as its bundle lays it out, or `None` when
-/// it cannot be followed (the bundle step reports why).
+/// The graph of a deno function as its bundle lays it out (unresolved
+/// imports allowed: the bundle step decides about those); a graph that
+/// cannot be followed at all is the render's error too.
 pub(crate) fn deno_plan(
     project: &Project,
     function: &Function,
-) -> Option<crate::bundle::graph::Plan> {
+) -> anyhow::Result<crate::bundle::graph::Plan> {
     let opts = crate::bundle::BundleOptions {
         limit_bytes: u64::MAX,
         mtime: 0,
@@ -188,7 +189,7 @@ pub(crate) fn deno_plan(
         required: Vec::new(),
     };
     let cache = crate::bundle::graph::Cache::default();
-    crate::bundle::graph::plan_function(&project.root, function, true, &opts, &cache).ok()
+    crate::bundle::graph::plan_function(&project.root, function, true, &opts, &cache)
 }
 
 /// edge-runtime serves a directory's `index.ts` (`.tsx`, `.js`, `.jsx`) and
