@@ -9,20 +9,20 @@ use crate::cli::GlobalArgs;
 
 /// The global flags and the environment of one run.
 #[derive(Debug)]
-pub struct Context<'a> {
-    pub args: &'a GlobalArgs,
-    pub env: Env,
+pub(crate) struct Context<'a> {
+    pub(crate) args: &'a GlobalArgs,
+    pub(crate) env: Env,
 }
 
 impl Context<'_> {
     /// `CI` is set to something true: no prompts, no progress bars.
-    pub fn ci(&self) -> bool {
+    pub(crate) fn ci(&self) -> bool {
         is_ci(&self.env)
     }
 }
 
 /// Whether `env` says hoist runs in CI (`CI` set, and not `false`/`0`).
-pub fn is_ci(env: &Env) -> bool {
+pub(crate) fn is_ci(env: &Env) -> bool {
     env.var("CI")
         .is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
 }

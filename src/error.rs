@@ -11,7 +11,7 @@ pub fn render(err: &anyhow::Error, color: bool) -> String {
 }
 
 /// [`render`] for one of many subjects (`error: <subject>: …`).
-pub fn render_of(err: &anyhow::Error, color: bool, subject: Option<&str>) -> String {
+pub(crate) fn render_of(err: &anyhow::Error, color: bool, subject: Option<&str>) -> String {
     let paint = |s: &str, style: console::Style| {
         if color {
             style.apply_to(s).to_string()

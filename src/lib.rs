@@ -9,7 +9,7 @@
 
 pub mod cli;
 pub mod commands;
-pub mod context;
+pub(crate) mod context;
 pub mod error;
 pub mod ui;
 

@@ -7,70 +7,68 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod backend;
 
-pub use backend::{
-    BackendCommand, BackendDirArgs, BackendServeArgs, InstallRuntimeArgs, InstallableRuntime,
-};
+pub(crate) use backend::{BackendCommand, BackendDirArgs, BackendServeArgs, InstallableRuntime};
 
 /// Ship functions as immutable artifacts and drive the control planes that run them.
 #[derive(Debug, Parser)]
 #[command(name = "hoist", version, about)]
 pub struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub(crate) global: GlobalArgs,
 
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// Flags accepted by every command.
 #[derive(Debug, Clone, Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Path to hoist.yaml (default: search upward from the current directory)
     #[arg(long, global = true, env = "HOIST_CONFIG", value_name = "PATH")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
 
     /// Output format for data on stdout
     #[arg(long, global = true, env = "HOIST_OUTPUT", value_enum, default_value_t = OutputFormat::Text)]
-    pub output: OutputFormat,
+    pub(crate) output: OutputFormat,
 
     /// Print less: only errors and data [env: HOIST_QUIET=]
     #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "verbose")]
-    pub quiet: u8,
+    pub(crate) quiet: u8,
 
     /// Print more detail on stderr (repeatable) [env: HOIST_VERBOSE=N]
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
+    pub(crate) verbose: u8,
 
     /// Never draw progress bars
     #[arg(long, global = true, env = "HOIST_NO_PROGRESS", action = clap::ArgAction::SetTrue,
           value_parser = clap::builder::FalseyValueParser::new())]
-    pub no_progress: bool,
+    pub(crate) no_progress: bool,
 
     /// Answer yes to every confirmation; never prompt
     #[arg(short = 'y', long, global = true, env = "HOIST_YES", action = clap::ArgAction::SetTrue,
           value_parser = clap::builder::FalseyValueParser::new())]
-    pub yes: bool,
+    pub(crate) yes: bool,
 
     /// When to use colours (NO_COLOR is honoured by `auto`)
     #[arg(long, global = true, env = "HOIST_COLOR", value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    pub(crate) color: ColorChoice,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     Text,
     Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Write a commented hoist.yaml for the current directory
     Init(InitArgs),
     /// Scaffold a new function and add it to hoist.yaml
@@ -124,96 +122,96 @@ pub enum Command {
 
 /// Which target a command talks to.
 #[derive(Debug, Clone, Args)]
-pub struct TargetArgs {
+pub(crate) struct TargetArgs {
     /// Target to use: selfhosted or fly [default: targets.default in hoist.yaml, else the
     /// local backend]
     #[arg(long, short = 't', env = "HOIST_TARGET", value_name = "TARGET")]
-    pub target: Option<String>,
+    pub(crate) target: Option<String>,
 }
 
 #[derive(Debug, Args)]
-pub struct DeployArgs {
+pub(crate) struct DeployArgs {
     /// Report module specifiers that do not resolve (deno functions) as
     /// warnings instead of failing
     #[arg(long)]
-    pub allow_unresolved: bool,
+    pub(crate) allow_unresolved: bool,
     /// Functions to deploy (default: all)
     #[arg(value_name = "FUNCTION")]
-    pub functions: Vec<String>,
+    pub(crate) functions: Vec<String>,
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub(crate) target: TargetArgs,
     /// Version name to deploy under, instead of each function's version policy
     #[arg(long = "version", id = "deploy_version", value_name = "VERSION")]
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     /// Print the plan (code, env and settings changes per function) and change nothing
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Functions deployed at once
     #[arg(long, short = 'j', default_value_t = 4, value_name = "N")]
-    pub jobs: usize,
+    pub(crate) jobs: usize,
     /// How long new workers get to pass their health gate
     #[arg(long, default_value_t = 60, value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(1..=600))]
-    pub health_timeout: u64,
+    pub(crate) health_timeout: u64,
     #[command(flatten)]
-    pub store: StoreArgs,
+    pub(crate) store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct RollbackArgs {
+pub(crate) struct RollbackArgs {
     /// Function to roll back
-    pub function: String,
+    pub(crate) function: String,
     /// Version to go back to (default: the one deployed before the active one)
     #[arg(long, value_name = "VERSION")]
-    pub to: Option<String>,
+    pub(crate) to: Option<String>,
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub(crate) target: TargetArgs,
     #[command(flatten)]
-    pub store: StoreArgs,
+    pub(crate) store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct WarmupArgs {
+pub(crate) struct WarmupArgs {
     /// Function to warm up
-    pub function: String,
+    pub(crate) function: String,
     /// Workers that must be ready
     #[arg(long, short = 'n', default_value_t = 1, value_name = "N")]
-    pub count: u32,
+    pub(crate) count: u32,
     /// Give up after this many seconds
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
-    pub timeout: u64,
+    pub(crate) timeout: u64,
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub(crate) target: TargetArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct LogsArgs {
+pub(crate) struct LogsArgs {
     /// Function whose logs to show
-    pub function: String,
+    pub(crate) function: String,
     /// Keep printing new lines as they come (Ctrl-C to stop)
     #[arg(long, short = 'f')]
-    pub follow: bool,
+    pub(crate) follow: bool,
     /// Only lines newer than this: a duration (10m, 2h, 1d) or an RFC 3339 time
     #[arg(long, value_name = "WHEN")]
-    pub since: Option<String>,
+    pub(crate) since: Option<String>,
     /// Only lines from this version
     #[arg(long = "version", id = "log_version", value_name = "VERSION")]
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     /// Lowest level shown: debug, info, warn, error
     #[arg(long, value_name = "LEVEL", value_parser = ["debug", "info", "warn", "error"])]
-    pub level: Option<String>,
+    pub(crate) level: Option<String>,
     /// Only lines from this region (targets with regions, e.g. fly)
     #[arg(long, value_name = "REGION")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// Only lines from this machine or worker
     #[arg(long, value_name = "ID")]
-    pub machine: Option<String>,
+    pub(crate) machine: Option<String>,
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub(crate) target: TargetArgs,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum EnvCommand {
+pub(crate) enum EnvCommand {
     /// Set variables: KEY=VALUE, or KEY alone to read the value from stdin
     Set(EnvSetArgs),
     /// List a function's variables (secret values are never shown)
@@ -223,127 +221,127 @@ pub enum EnvCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct EnvSetArgs {
+pub(crate) struct EnvSetArgs {
     /// Function whose environment to change
-    pub function: String,
+    pub(crate) function: String,
     /// KEY=VALUE pairs; a KEY without `=` reads its value from stdin
     #[arg(value_name = "KEY=VALUE")]
-    pub pairs: Vec<String>,
+    pub(crate) pairs: Vec<String>,
     /// Store the values as secrets: never shown again, masked in listings
     #[arg(long)]
-    pub secret: bool,
+    pub(crate) secret: bool,
     /// Read KEY=VALUE lines from a .env file
     #[arg(long, value_name = "PATH")]
-    pub from_file: Option<PathBuf>,
+    pub(crate) from_file: Option<PathBuf>,
     /// Replace running workers now so they see the change
     #[arg(long)]
-    pub restart: bool,
+    pub(crate) restart: bool,
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub(crate) target: TargetArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct EnvListArgs {
+pub(crate) struct EnvListArgs {
     /// Function whose environment to list
-    pub function: String,
+    pub(crate) function: String,
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub(crate) target: TargetArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct EnvUnsetArgs {
+pub(crate) struct EnvUnsetArgs {
     /// Function whose environment to change
-    pub function: String,
+    pub(crate) function: String,
     /// Keys to remove
     #[arg(value_name = "KEY", required = true)]
-    pub keys: Vec<String>,
+    pub(crate) keys: Vec<String>,
     /// Replace running workers now so they see the change
     #[arg(long)]
-    pub restart: bool,
+    pub(crate) restart: bool,
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub(crate) target: TargetArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct StatusArgs {
+pub(crate) struct StatusArgs {
     /// Functions to show (default: all in hoist.yaml)
     #[arg(value_name = "FUNCTION")]
-    pub functions: Vec<String>,
+    pub(crate) functions: Vec<String>,
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub(crate) target: TargetArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct InvokeArgs {
+pub(crate) struct InvokeArgs {
     /// Function to call
-    pub function: String,
+    pub(crate) function: String,
     /// Request body: JSON or text, or @FILE to read it from a file (@- for stdin)
     #[arg(long, short = 'd', value_name = "DATA")]
-    pub data: Option<String>,
+    pub(crate) data: Option<String>,
     /// Query parameter k=v (repeatable)
     #[arg(long = "query", value_name = "K=V")]
-    pub query: Vec<String>,
+    pub(crate) query: Vec<String>,
     /// Request header k:v (repeatable)
     #[arg(long = "header", short = 'H', value_name = "K:V")]
-    pub header: Vec<String>,
+    pub(crate) header: Vec<String>,
     /// HTTP method [default: POST with --data, else GET]
     #[arg(long, short = 'X', value_name = "METHOD")]
-    pub method: Option<String>,
+    pub(crate) method: Option<String>,
     /// Path inside the function
     #[arg(long, default_value = "/", value_name = "PATH")]
-    pub path: String,
+    pub(crate) path: String,
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub(crate) target: TargetArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct DeleteArgs {
+pub(crate) struct DeleteArgs {
     /// Function to delete
-    pub function: String,
+    pub(crate) function: String,
     /// Delete only this version (refused while it is active)
     #[arg(long = "version", id = "delete_version", value_name = "VERSION")]
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     #[command(flatten)]
-    pub target: TargetArgs,
+    pub(crate) target: TargetArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct ReleasesArgs {
+pub(crate) struct ReleasesArgs {
     /// Show at most this many, newest first
     #[arg(long, default_value_t = 20, value_name = "N")]
-    pub limit: usize,
+    pub(crate) limit: usize,
     #[command(flatten)]
-    pub store: StoreArgs,
+    pub(crate) store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// Project name (default: the directory name)
     #[arg(long)]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// Default runtime for functions whose runtime cannot be detected
     #[arg(long, value_enum)]
-    pub runtime: Option<RuntimeArg>,
+    pub(crate) runtime: Option<RuntimeArg>,
     /// Overwrite an existing hoist.yaml
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct NewArgs {
+pub(crate) struct NewArgs {
     /// Function name: a DNS label (lowercase letters, digits and '-')
-    pub name: String,
+    pub(crate) name: String,
     /// Runtime of the new function
     #[arg(long, value_enum)]
-    pub runtime: RuntimeArg,
+    pub(crate) runtime: RuntimeArg,
     /// Directory to create (default: functions/<name>, or supabase/functions/<name>
     /// in a Supabase project)
     #[arg(long)]
-    pub path: Option<PathBuf>,
+    pub(crate) path: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RuntimeArg {
+pub(crate) enum RuntimeArg {
     Deno,
     Bun,
     Node,
@@ -351,30 +349,30 @@ pub enum RuntimeArg {
 }
 
 #[derive(Debug, Args)]
-pub struct BundleArgs {
+pub(crate) struct BundleArgs {
     /// Report module specifiers that do not resolve (deno functions) as
     /// warnings instead of failing
     #[arg(long)]
-    pub allow_unresolved: bool,
+    pub(crate) allow_unresolved: bool,
     /// Functions to bundle (default: all)
     #[arg(value_name = "FUNCTION")]
-    pub functions: Vec<String>,
+    pub(crate) functions: Vec<String>,
 }
 
 #[derive(Debug, Args)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     /// Report module specifiers that do not resolve (deno functions) as
     /// warnings instead of failing
     #[arg(long)]
-    pub allow_unresolved: bool,
+    pub(crate) allow_unresolved: bool,
     /// Functions to build (default: all)
     #[arg(value_name = "FUNCTION")]
-    pub functions: Vec<String>,
+    pub(crate) functions: Vec<String>,
     /// Who builds the image: native (no daemon), an external builder, or
     /// auto (native unless the Dockerfile runs commands) [default: `builder:`
     /// in hoist.yaml, else auto]
     #[arg(long, value_enum, env = "HOIST_BUILDER")]
-    pub builder: Option<BuilderArg>,
+    pub(crate) builder: Option<BuilderArg>,
     /// Platform of the image, os/arch[/variant]
     #[arg(
         long,
@@ -382,11 +380,11 @@ pub struct BuildArgs {
         value_name = "OS/ARCH",
         default_value = "linux/amd64"
     )]
-    pub platform: String,
+    pub(crate) platform: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum BuilderArg {
+pub(crate) enum BuilderArg {
     Auto,
     Native,
     Docker,
@@ -396,7 +394,7 @@ pub enum BuilderArg {
 
 impl BuilderArg {
     /// The config value for a `--builder` flag.
-    pub fn choice(self) -> hoist_core::config::BuilderChoice {
+    pub(crate) fn choice(self) -> hoist_core::config::BuilderChoice {
         use hoist_core::config::BuilderChoice as C;
         match self {
             BuilderArg::Auto => C::Auto,
@@ -410,68 +408,68 @@ impl BuilderArg {
 
 /// Flags of the commands that use the artifact store.
 #[derive(Debug, Clone, Args)]
-pub struct StoreArgs {
+pub(crate) struct StoreArgs {
     /// AWS shared-config profile for S3 credentials (beats storage.s3.profile)
     #[arg(long, value_name = "NAME")]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
 }
 
 #[derive(Debug, Args)]
-pub struct PushArgs {
+pub(crate) struct PushArgs {
     /// Report module specifiers that do not resolve (deno functions) as
     /// warnings instead of failing
     #[arg(long)]
-    pub allow_unresolved: bool,
+    pub(crate) allow_unresolved: bool,
     /// Functions to push (default: all)
     #[arg(value_name = "FUNCTION")]
-    pub functions: Vec<String>,
+    pub(crate) functions: Vec<String>,
     #[command(flatten)]
-    pub store: StoreArgs,
+    pub(crate) store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct VersionsArgs {
+pub(crate) struct VersionsArgs {
     /// Function whose versions to list (default: every function in hoist.yaml)
-    pub function: Option<String>,
+    pub(crate) function: Option<String>,
     #[command(flatten)]
-    pub store: StoreArgs,
+    pub(crate) store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct PullArgs {
+pub(crate) struct PullArgs {
     /// Function to download
-    pub function: String,
+    pub(crate) function: String,
     /// Version to download (see `hoist versions FUNCTION`), or `latest` for the newest
     #[arg(id = "release_version", value_name = "VERSION")]
-    pub version: String,
+    pub(crate) version: String,
     /// Where to write the archive: a file, or a directory to put FUNCTION-VERSION.tar.gz in (default: ./FUNCTION-VERSION.tar.gz)
     #[arg(short = 'o', long = "out", value_name = "PATH")]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     #[command(flatten)]
-    pub store: StoreArgs,
+    pub(crate) store: StoreArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct PruneArgs {
+pub(crate) struct PruneArgs {
     /// Function whose old versions to delete
-    pub function: String,
+    pub(crate) function: String,
     /// How many of the newest versions to keep (the newest is always kept)
     #[arg(long, value_name = "N", required_unless_present = "uploads")]
-    pub keep: Option<usize>,
+    pub(crate) keep: Option<usize>,
     /// Print what would be deleted and stop
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Only clean stale uploads (every prune aborts hoist's multipart
     /// uploads whose push is gone or over an hour old, and removes
     /// temporary files of killed writers); --keep becomes optional
     #[arg(long)]
-    pub uploads: bool,
+    pub(crate) uploads: bool,
     #[command(flatten)]
-    pub store: StoreArgs,
+    pub(crate) store: StoreArgs,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ConfigCommand {
+pub(crate) enum ConfigCommand {
     /// Check hoist.yaml (and supabase/config.toml, and every deno
     /// function's module graph) and report every problem with its line
     Validate {
@@ -484,24 +482,24 @@ pub enum ConfigCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct LoginArgs {
+pub(crate) struct LoginArgs {
     /// Target to log in to
     #[arg(value_enum)]
-    pub target: TargetName,
+    pub(crate) target: TargetName,
     /// Read the token from standard input instead of prompting
     #[arg(long)]
-    pub token_stdin: bool,
+    pub(crate) token_stdin: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct LogoutArgs {
+pub(crate) struct LogoutArgs {
     /// Target to log out of
     #[arg(value_enum)]
-    pub target: TargetName,
+    pub(crate) target: TargetName,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TargetName {
+pub(crate) enum TargetName {
     Fly,
     Selfhosted,
     Registry,
@@ -509,7 +507,7 @@ pub enum TargetName {
 }
 
 impl TargetName {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             TargetName::Fly => "fly",
             TargetName::Selfhosted => "selfhosted",
@@ -520,10 +518,10 @@ impl TargetName {
 }
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// Shell to generate completions for
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    pub(crate) shell: clap_complete::Shell,
 }
 
 #[cfg(test)]

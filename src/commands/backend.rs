@@ -14,7 +14,11 @@ use hoist_backend::workerenv::WorkerEnv;
 use hoist_backend::{daemon, ServeOptions};
 use hoist_core::env::Env;
 
-pub async fn run(g: &Context<'_>, cmd: &BackendCommand, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn run(
+    g: &Context<'_>,
+    cmd: &BackendCommand,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let env = &g.env;
     match cmd {
         BackendCommand::Serve(a) => serve(env, a).await,

@@ -15,7 +15,11 @@ use hoist_core::release::image::Built;
 /// Each function's (or the project image's) name and what its build gave.
 type Results = Vec<(String, Result<Built, anyhow::Error>)>;
 
-pub async fn run(g: &Context<'_>, args: &BuildArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn run(
+    g: &Context<'_>,
+    args: &BuildArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = super::select(&project, &args.functions, printer)?;
     let graphs = super::check_graphs(&project, &functions, args.allow_unresolved)?;

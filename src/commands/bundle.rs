@@ -11,7 +11,11 @@ use crate::context::Context;
 use crate::ui::{table, Printer};
 use hoist_core::bundle::graph::Plan;
 
-pub async fn run(g: &Context<'_>, args: &BundleArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn run(
+    g: &Context<'_>,
+    args: &BundleArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = super::select(&project, &args.functions, printer)?;
     let graphs = super::check_graphs(&project, &functions, args.allow_unresolved)?;

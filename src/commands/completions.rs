@@ -11,7 +11,7 @@ use crate::ui::Printer;
 
 /// Print the completion script; with `--output json`, one document holding
 /// the shell's name and the script.
-pub async fn run(args: &CompletionsArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn run(args: &CompletionsArgs, printer: &Printer) -> anyhow::Result<()> {
     if printer.json() {
         let mut buf = Vec::new();
         clap_complete::generate(args.shell, &mut Cli::command(), "hoist", &mut buf);

@@ -10,7 +10,11 @@ use crate::error::UserError;
 use crate::ui::Printer;
 use hoist_core::config::{self, Project};
 
-pub async fn run(g: &Context<'_>, cmd: &ConfigCommand, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn run(
+    g: &Context<'_>,
+    cmd: &ConfigCommand,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     match cmd {
         ConfigCommand::Validate { allow_unresolved } => validate(g, *allow_unresolved, printer),
         ConfigCommand::Show => show(g, printer),
@@ -81,7 +85,7 @@ fn validate(g: &Context<'_>, allow_unresolved: bool, printer: &Printer) -> anyho
 }
 
 /// Whether an env key names something that should not be shown.
-pub fn looks_secret(key: &str) -> bool {
+pub(crate) fn looks_secret(key: &str) -> bool {
     let k = key.to_ascii_uppercase();
     [
         "SECRET",
@@ -114,7 +118,7 @@ fn masked_env(env: &std::collections::BTreeMap<String, String>) -> Value {
 }
 
 /// The resolved configuration as JSON, masked.
-pub fn resolved(project: &Project) -> anyhow::Result<Value> {
+pub(crate) fn resolved(project: &Project) -> anyhow::Result<Value> {
     let functions: Vec<Value> = project
         .functions
         .iter()

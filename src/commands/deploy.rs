@@ -23,7 +23,11 @@ use hoist_core::storage::layout;
 use hoist_core::storage::Store;
 use hoist_core::targets::{DeployRequest, FunctionSettings, Target};
 
-pub async fn run(g: &Context<'_>, args: &DeployArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn run(
+    g: &Context<'_>,
+    args: &DeployArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = super::select(&project, &args.functions, printer)?;
     let graphs = super::check_graphs(&project, &functions, args.allow_unresolved)?;

@@ -16,7 +16,11 @@ use crate::ui::{table, Printer};
 use hoist_core::auth::Secret;
 use hoist_core::targets::{EnvSet, EnvVar, Target};
 
-pub async fn run(g: &Context<'_>, cmd: &EnvCommand, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn run(
+    g: &Context<'_>,
+    cmd: &EnvCommand,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     match cmd {
         EnvCommand::List(a) => {

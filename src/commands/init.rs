@@ -14,22 +14,22 @@ use hoist_core::config::{self, Runtime};
 
 /// A function directory found on disk.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Detected {
-    pub name: String,
-    pub path: PathBuf,
-    pub runtime: Runtime,
-    pub entrypoint: Option<String>,
-    pub import_map: Option<String>,
+pub(crate) struct Detected {
+    pub(crate) name: String,
+    pub(crate) path: PathBuf,
+    pub(crate) runtime: Runtime,
+    pub(crate) entrypoint: Option<String>,
+    pub(crate) import_map: Option<String>,
     /// Comment lines written in the function's entry, each for a
     /// supabase/config.toml setting not written as a key (a file it
     /// names is missing, or a path hoist.yaml cannot hold) and why.
-    pub comments: Vec<String>,
+    pub(crate) comments: Vec<String>,
     /// Why the function is written as a comment only: it has no
     /// directory and its config.toml entrypoint is missing.
-    pub left_out: Option<String>,
+    pub(crate) left_out: Option<String>,
 }
 
-pub async fn run(g: &Context<'_>, args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn run(g: &Context<'_>, args: &InitArgs, printer: &Printer) -> anyhow::Result<()> {
     let cwd = std::env::current_dir()?;
     let file = g
         .args
@@ -195,7 +195,7 @@ fn warn_broken(project: &hoist_core::config::Project, printer: &Printer) {
 }
 
 /// Lowercase, non-label characters turned into '-', trimmed to 63.
-pub fn sanitize(name: &str) -> String {
+pub(crate) fn sanitize(name: &str) -> String {
     let mut s: String = name
         .to_ascii_lowercase()
         .chars()
@@ -221,7 +221,7 @@ pub fn sanitize(name: &str) -> String {
 /// supabase/config.toml, names `^[A-Za-z][A-Za-z0-9_-]*$`, each with the
 /// import map it resolves to), then directories under `functions/`.
 /// Returns the functions and notes about what was left out.
-pub fn detect(root: &Path) -> (Vec<Detected>, Vec<String>) {
+pub(crate) fn detect(root: &Path) -> (Vec<Detected>, Vec<String>) {
     let mut found: Vec<Detected> = Vec::new();
     let mut skipped = Vec::new();
     let supa = match config::supabase::load(root) {
@@ -442,7 +442,7 @@ fn first_dart(dir: &Path) -> Option<String> {
 
 /// The commented hoist.yaml text. Every commented key block in it parses
 /// when uncommented (tests/it/commands.rs checks each one).
-pub fn render(name: &str, default_runtime: Option<Runtime>, found: &[Detected]) -> String {
+pub(crate) fn render(name: &str, default_runtime: Option<Runtime>, found: &[Detected]) -> String {
     let mut s = String::new();
     s.push_str("# hoist.yaml: what hoist bundles, builds and deploys.\n");
     s.push_str(

@@ -16,7 +16,11 @@ use crate::error::UserError;
 use crate::ui::Printer;
 use hoist_core::targets::Invocation;
 
-pub async fn run(g: &Context<'_>, args: &InvokeArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn run(
+    g: &Context<'_>,
+    args: &InvokeArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     super::known_function(&project, &args.function, printer)?;
     let inv = Invocation {

@@ -12,7 +12,11 @@ use crate::error::UserError;
 use crate::ui::Printer;
 use hoist_core::auth::{self, Secret, Stored};
 
-pub async fn login(g: &Context<'_>, args: &LoginArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn login(
+    g: &Context<'_>,
+    args: &LoginArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let target = args.target.as_str();
     let token = if args.token_stdin {
         let mut text = String::new();
@@ -74,7 +78,11 @@ pub async fn login(g: &Context<'_>, args: &LoginArgs, printer: &Printer) -> anyh
     Ok(())
 }
 
-pub async fn logout(g: &Context<'_>, args: &LogoutArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn logout(
+    g: &Context<'_>,
+    args: &LogoutArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let target = args.target.as_str();
     let removed = auth::delete(&g.env, target)?;
     if printer.json() {

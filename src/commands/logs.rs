@@ -10,7 +10,7 @@ use crate::context::Context;
 use crate::ui::Printer;
 use hoist_core::targets::LogQuery;
 
-pub async fn run(g: &Context<'_>, args: &LogsArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn run(g: &Context<'_>, args: &LogsArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     super::known_function(&project, &args.function, printer)?;
     let target = super::target(&project, &args.target, printer)?;

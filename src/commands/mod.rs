@@ -1,27 +1,27 @@
 //! One module per command. Each takes the global flags, its own arguments and
 //! the `Printer`, and returns `anyhow::Result<()>`; shared lookups live here.
 
-pub mod backend;
-pub mod build;
-pub mod bundle;
+pub(crate) mod backend;
+pub(crate) mod build;
+pub(crate) mod bundle;
 pub mod completions;
-pub mod config;
-pub mod delete;
-pub mod deploy;
-pub mod env;
-pub mod init;
-pub mod invoke;
-pub mod login;
-pub mod logs;
-pub mod new;
-pub mod prune;
-pub mod pull;
-pub mod push;
-pub mod releases;
-pub mod rollback;
-pub mod status;
-pub mod versions;
-pub mod warmup;
+pub(crate) mod config;
+pub(crate) mod delete;
+pub(crate) mod deploy;
+pub(crate) mod env;
+pub(crate) mod init;
+pub(crate) mod invoke;
+pub(crate) mod login;
+pub(crate) mod logs;
+pub(crate) mod new;
+pub(crate) mod prune;
+pub(crate) mod pull;
+pub(crate) mod push;
+pub(crate) mod releases;
+pub(crate) mod rollback;
+pub(crate) mod status;
+pub(crate) mod versions;
+pub(crate) mod warmup;
 
 use crate::cli::{StoreArgs, TargetArgs};
 use crate::context::Context;
@@ -30,7 +30,7 @@ use hoist_core::config::Project;
 use hoist_core::release::steps::Graphs;
 
 /// Find and load hoist.yaml, printing its warnings on stderr.
-pub fn project(g: &Context<'_>, printer: &Printer) -> anyhow::Result<Project> {
+pub(crate) fn project(g: &Context<'_>, printer: &Printer) -> anyhow::Result<Project> {
     let cwd = std::env::current_dir()?;
     let file = hoist_core::config::discover(g.args.config.as_deref(), &cwd)?;
     let project = hoist_core::config::load(&file, &g.env)?;
@@ -42,7 +42,7 @@ pub fn project(g: &Context<'_>, printer: &Printer) -> anyhow::Result<Project> {
 }
 
 /// The target a command talks to (`--target`, else hoist.yaml's default).
-pub fn target(
+pub(crate) fn target(
     project: &Project,
     args: &TargetArgs,
     printer: &Printer,
@@ -53,7 +53,7 @@ pub fn target(
 }
 
 /// The artifact store hoist.yaml configures.
-pub async fn store(
+pub(crate) async fn store(
     project: &Project,
     args: &StoreArgs,
     printer: &Printer,
@@ -66,7 +66,7 @@ pub async fn store(
 
 /// The functions a command works on (`names`, else every one), warning
 /// about the broken functions it leaves out unchecked.
-pub fn select<'a>(
+pub(crate) fn select<'a>(
     project: &'a Project,
     names: &[String],
     printer: &Printer,
@@ -79,7 +79,7 @@ pub fn select<'a>(
 }
 
 /// Refuse a function hoist.yaml does not name, suggesting the closest.
-pub fn known_function<'a>(
+pub(crate) fn known_function<'a>(
     project: &'a Project,
     name: &str,
     printer: &Printer,
@@ -91,7 +91,7 @@ pub fn known_function<'a>(
 }
 
 /// The runtime a `--runtime` flag names.
-pub fn runtime_of(r: crate::cli::RuntimeArg) -> hoist_core::config::Runtime {
+pub(crate) fn runtime_of(r: crate::cli::RuntimeArg) -> hoist_core::config::Runtime {
     use crate::cli::RuntimeArg;
     use hoist_core::config::Runtime;
     match r {
@@ -119,6 +119,6 @@ fn check_graphs(
 /// Run CPU-bound work (reading module graphs, bundling, compressing) off
 /// the runtime's async threads: the runtime moves its other tasks away
 /// while `f` runs here.
-pub fn cpu<T>(f: impl FnOnce() -> T) -> T {
+pub(crate) fn cpu<T>(f: impl FnOnce() -> T) -> T {
     tokio::task::block_in_place(f)
 }

@@ -12,7 +12,7 @@ use crate::error::UserError;
 use crate::ui::Printer;
 use hoist_core::config::{self, Runtime};
 
-pub async fn run(g: &Context<'_>, args: &NewArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn run(g: &Context<'_>, args: &NewArgs, printer: &Printer) -> anyhow::Result<()> {
     let name = &args.name;
     check_name(name)?;
     let runtime = super::runtime_of(args.runtime);
@@ -240,7 +240,7 @@ fn default_path(root: &Path, name: &str, runtime: Runtime) -> PathBuf {
 /// Insert a function entry into hoist.yaml's text, keeping everything else
 /// (comments included) as it was.
 /// `Err` (with what to do) when the map is not written in block style.
-pub fn add_function(
+pub(crate) fn add_function(
     source: &str,
     name: &str,
     path: &Path,

@@ -19,7 +19,11 @@ use hoist_core::report::plural;
 use hoist_core::storage::manifest::time_key;
 use hoist_core::storage::{layout, release, OpenOptions};
 
-pub async fn run(g: &Context<'_>, args: &PruneArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn run(
+    g: &Context<'_>,
+    args: &PruneArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     layout::check_function(&args.function)?;
     let store = hoist_core::storage::open(

@@ -13,7 +13,7 @@ use crate::error::UserError;
 use crate::ui::Printer;
 use hoist_core::storage::{layout, release, OpenOptions};
 
-pub async fn run(g: &Context<'_>, args: &PullArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn run(g: &Context<'_>, args: &PullArgs, printer: &Printer) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     layout::check_function(&args.function)?;
     layout::check_version(&args.version)?;

@@ -8,7 +8,11 @@ use crate::context::Context;
 use crate::ui::{table, Printer};
 use hoist_core::release::record;
 
-pub async fn run(g: &Context<'_>, args: &ReleasesArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn run(
+    g: &Context<'_>,
+    args: &ReleasesArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let store = super::store(&project, &args.store, printer).await?;
     let (records, bad) = record::list(store.as_ref(), args.limit).await?;

@@ -11,7 +11,11 @@ use hoist_core::release::record::{
     FunctionRelease, FunctionState, JournalStep, ReleaseRecord, ReleaseStatus,
 };
 
-pub async fn run(g: &Context<'_>, args: &RollbackArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn run(
+    g: &Context<'_>,
+    args: &RollbackArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     super::known_function(&project, &args.function, printer)?;
     if let Some(v) = &args.to {

@@ -9,7 +9,11 @@ use crate::ui::{table, Printer};
 use hoist_core::http::ApiError;
 use hoist_core::targets::Status;
 
-pub async fn run(g: &Context<'_>, args: &StatusArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn run(
+    g: &Context<'_>,
+    args: &StatusArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let functions = super::select(&project, &args.functions, printer)?;
     let target = super::target(&project, &args.target, printer)?;

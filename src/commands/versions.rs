@@ -10,7 +10,11 @@ use crate::context::Context;
 use crate::ui::{table, Printer};
 use hoist_core::storage::{layout, release, OpenOptions};
 
-pub async fn run(g: &Context<'_>, args: &VersionsArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn run(
+    g: &Context<'_>,
+    args: &VersionsArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     let names: Vec<String> = match &args.function {
         Some(f) => vec![f.clone()],

@@ -10,7 +10,11 @@ use crate::context::Context;
 use crate::error::UserError;
 use crate::ui::{table, Printer};
 
-pub async fn run(g: &Context<'_>, args: &WarmupArgs, printer: &Printer) -> anyhow::Result<()> {
+pub(crate) async fn run(
+    g: &Context<'_>,
+    args: &WarmupArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
     let project = super::project(g, printer)?;
     super::known_function(&project, &args.function, printer)?;
     if args.count == 0 {

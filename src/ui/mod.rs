@@ -7,5 +7,5 @@
 mod printer;
 mod prompt;
 
-pub use printer::{table, Printer};
-pub use prompt::{prompter, Prompter};
+pub(crate) use printer::{table, Printer};
+pub(crate) use prompt::{prompter, Prompter};

@@ -15,18 +15,18 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use crate::cli::{ColorChoice, GlobalArgs, OutputFormat};
 
 #[derive(Debug, Clone)]
-pub struct Printer {
-    pub format: OutputFormat,
+pub(crate) struct Printer {
+    pub(crate) format: OutputFormat,
     /// -1 = quiet (errors only), 0 = normal, >0 = verbose levels.
-    pub level: i8,
-    pub progress: bool,
-    pub color: bool,
+    pub(crate) level: i8,
+    pub(crate) progress: bool,
+    pub(crate) color: bool,
     /// The bars of this command, when they are drawn.
     multi: Option<MultiProgress>,
 }
 
 impl Printer {
-    pub fn from_args(args: &GlobalArgs, env: &Env) -> Self {
+    pub(crate) fn from_args(args: &GlobalArgs, env: &Env) -> Self {
         let stderr_tty = std::io::stderr().is_terminal();
         let color = match args.color {
             ColorChoice::Always => true,
@@ -55,23 +55,12 @@ impl Printer {
         }
     }
 
-    /// A printer that writes nothing to stderr; for tests and library use.
-    pub fn silent(format: OutputFormat) -> Self {
-        Printer {
-            format,
-            level: -1,
-            progress: false,
-            color: false,
-            multi: None,
-        }
-    }
-
-    pub fn json(&self) -> bool {
+    pub(crate) fn json(&self) -> bool {
         self.format == OutputFormat::Json
     }
 
     /// A progress line on stderr (hidden with -q).
-    pub fn status(&self, verb: &str, msg: impl AsRef<str>) {
+    pub(crate) fn status(&self, verb: &str, msg: impl AsRef<str>) {
         if self.level >= 0 {
             let verb = if self.color {
                 console::style(format!("{verb:>10}"))
@@ -94,12 +83,12 @@ impl Printer {
     }
 
     /// A rendered error on stderr (shown even with -q).
-    pub fn error(&self, text: &str) {
+    pub(crate) fn error(&self, text: &str) {
         self.line(text.trim_end().to_string());
     }
 
     /// A warning on stderr (hidden with -q).
-    pub fn warn(&self, msg: impl AsRef<str>) {
+    pub(crate) fn warn(&self, msg: impl AsRef<str>) {
         if self.level >= 0 {
             let w = if self.color {
                 console::style("warning:").yellow().bold().to_string()
@@ -111,7 +100,7 @@ impl Printer {
     }
 
     /// Detail shown with -v.
-    pub fn debug(&self, msg: impl AsRef<str>) {
+    pub(crate) fn debug(&self, msg: impl AsRef<str>) {
         if self.level >= 1 {
             self.line(format!("     debug {}", msg.as_ref()));
         }
@@ -120,7 +109,7 @@ impl Printer {
     /// Write data to stdout.
     /// A reader that went away (`| head`) closed the pipe on purpose;
     /// any other failure is said on stderr.
-    pub fn data(&self, text: impl AsRef<str>) {
+    pub(crate) fn data(&self, text: impl AsRef<str>) {
         let text = text.as_ref();
         let newline: &[u8] = if text.ends_with('\n') { b"" } else { b"\n" };
         let mut out = std::io::stdout().lock();
@@ -137,7 +126,7 @@ impl Printer {
     }
 
     /// Write one JSON document to stdout.
-    pub fn json_doc(&self, value: &serde_json::Value) {
+    pub(crate) fn json_doc(&self, value: &serde_json::Value) {
         match serde_json::to_string_pretty(value) {
             Ok(text) => self.data(text),
             Err(e) => {
@@ -148,7 +137,7 @@ impl Printer {
     }
 
     /// A byte-counting progress bar, hidden unless stderr is a terminal.
-    pub fn bar(&self, total: u64, prefix: &str) -> ProgressBar {
+    pub(crate) fn bar(&self, total: u64, prefix: &str) -> ProgressBar {
         let Some(multi) = self.multi.as_ref().filter(|_| self.progress) else {
             return ProgressBar::hidden();
         };
@@ -217,7 +206,7 @@ impl ProgressSink for Bar {
 }
 
 /// Render rows as an aligned text table with a header.
-pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {

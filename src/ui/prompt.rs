@@ -3,12 +3,11 @@
 
 use std::io::IsTerminal;
 
-pub trait Prompter {
+pub(crate) trait Prompter {
     /// Whether this prompter really asks.
     fn interactive(&self) -> bool;
     fn confirm(&self, question: &str, default: bool) -> anyhow::Result<bool>;
     fn input(&self, question: &str, default: &str) -> anyhow::Result<String>;
-    fn select(&self, question: &str, items: &[&str], default: usize) -> anyhow::Result<usize>;
     fn password(&self, question: &str) -> anyhow::Result<Option<String>>;
 }
 
@@ -43,14 +42,6 @@ impl Prompter for Interactive {
             .interact_text()
             .map_err(answer_error)
     }
-    fn select(&self, question: &str, items: &[&str], default: usize) -> anyhow::Result<usize> {
-        dialoguer::Select::new()
-            .with_prompt(question)
-            .items(items)
-            .default(default)
-            .interact()
-            .map_err(answer_error)
-    }
     fn password(&self, question: &str) -> anyhow::Result<Option<String>> {
         Ok(Some(
             dialoguer::Password::new()
@@ -71,9 +62,6 @@ impl Prompter for Defaults {
     fn input(&self, _: &str, default: &str) -> anyhow::Result<String> {
         Ok(default.to_string())
     }
-    fn select(&self, _: &str, _: &[&str], default: usize) -> anyhow::Result<usize> {
-        Ok(default)
-    }
     fn password(&self, _: &str) -> anyhow::Result<Option<String>> {
         Ok(None)
     }
@@ -83,7 +71,7 @@ impl Prompter for Defaults {
 /// terminals, CI is unset and `--yes` was not given.
 /// An interactive prompter only on a terminal, without `--yes` and outside
 /// CI (`ci`: see `crate::context::is_ci`).
-pub fn prompter(yes: bool, ci: bool) -> Box<dyn Prompter> {
+pub(crate) fn prompter(yes: bool, ci: bool) -> Box<dyn Prompter> {
     if !yes && !ci && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
         Box::new(Interactive)
     } else {
