@@ -112,6 +112,7 @@ type Finder = for<'a> fn(&'a anyhow::Error) -> Vec<(usize, &'a dyn Classified)>;
 pub const LAYERS: &[Finder] = &[
     find::<UserError>,
     find::<crate::bundle::BundleError>,
+    find::<crate::registry::RegistryError>,
 ];
 
 /// The `T`s of a chain with the index of their link, whether each is the
