@@ -111,6 +111,7 @@ type Finder = for<'a> fn(&'a anyhow::Error) -> Vec<(usize, &'a dyn Classified)>;
 /// errors are registered for exit codes, hints and the JSON form.
 pub const LAYERS: &[Finder] = &[
     find::<UserError>,
+    find::<crate::config::ConfigError>,
     find::<crate::bundle::BundleError>,
     find::<crate::registry::RegistryError>,
 ];
