@@ -114,6 +114,7 @@ pub const LAYERS: &[Finder] = &[
     find::<crate::config::ConfigError>,
     find::<crate::bundle::BundleError>,
     find::<crate::registry::RegistryError>,
+    find::<crate::http::HttpError>,
 ];
 
 /// The `T`s of a chain with the index of their link, whether each is the
