@@ -114,6 +114,7 @@ pub const LAYERS: &[Finder] = &[
     find::<crate::config::ConfigError>,
     find::<crate::bundle::BundleError>,
     find::<crate::registry::RegistryError>,
+    find::<crate::release::ReleaseError>,
     find::<crate::http::HttpError>,
 ];
 

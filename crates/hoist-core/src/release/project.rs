@@ -127,17 +127,12 @@ fn checked_members(project: &Project) -> anyhow::Result<Vec<&Function>> {
     project.all_usable()?;
     let members = members(project);
     if members.is_empty() {
-        return Err(crate::error::UserError::usage(
-            "`supabase: { image: project }` is set, but the project has no deno function to put in it",
-        )
-        .into());
+        return Err(crate::release::ReleaseError::NoProjectMembers.into());
     }
     if let Some(f) = project.functions.iter().find(|f| f.name == *name) {
-        return Err(crate::error::UserError::usage(format!(
-            "function `{}` has the project's name, which the project image takes in the OCI layout",
-            f.name
-        ))
-        .with_hint("rename the function or the project (`project:` in hoist.yaml)")
+        return Err(crate::release::ReleaseError::ProjectNameTaken {
+            function: f.name.to_string(),
+        }
         .into());
     }
     Ok(members)
