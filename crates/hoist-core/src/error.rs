@@ -113,6 +113,7 @@ pub const LAYERS: &[Finder] = &[
     find::<UserError>,
     find::<crate::config::ConfigError>,
     find::<crate::bundle::BundleError>,
+    find::<crate::image::ImageError>,
     find::<crate::registry::RegistryError>,
     find::<crate::release::ReleaseError>,
     find::<crate::http::HttpError>,

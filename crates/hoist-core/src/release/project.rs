@@ -6,6 +6,7 @@
 //! hex digits of the sha256 of what goes into the image besides the base.
 //! Same inputs, same bundle, same context, same image digest.
 
+use crate::image::ImageError;
 use sha2::{Digest, Sha256};
 
 use super::image::Built;
@@ -80,7 +81,7 @@ pub async fn build(
     let builder = builder.unwrap_or(project.config.builder);
     let opts = oci::Options {
         builder,
-        platform: Platform::parse(platform).map_err(crate::error::UserError::usage)?,
+        platform: Platform::parse(platform).map_err(|why| ImageError::Platform { why })?,
         epoch: crate::clock::source_date_epoch(&project.env)?,
         insecure: project.config.registry.insecure,
         configured_registry: project
