@@ -779,28 +779,28 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        let e = parse("FROM scratch\nCOPY a b\nFRUM x\n", "Dockerfile").unwrap_err();
+        let e = parse("FROM scratch\nCOPY a b\nFRUM x\n", "Dockerfile")
+            .unwrap_err()
+            .to_string();
         assert_eq!(
-            e.message,
+            e,
             "Dockerfile:3: unknown instruction `FRUM` (did you mean FROM?)"
         );
-        let e = parse("ENV A=1\nFROM scratch\n", "D").unwrap_err();
-        assert!(
-            e.message.starts_with("D:1: ENV before the first FROM"),
-            "{}",
-            e.message
-        );
-        let e = parse("FROM scratch\nCOPY --nope a b\n", "D").unwrap_err();
-        assert_eq!(e.message, "D:2: COPY does not take the flag --nope");
-        let e = parse("FROM scratch\nCMD [\"a\", 'b']\n", "D").unwrap_err();
-        assert!(
-            e.message.starts_with("D:2: CMD looks like a JSON array"),
-            "{}",
-            e.message
-        );
+        let e = parse("ENV A=1\nFROM scratch\n", "D")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("D:1: ENV before the first FROM"), "{}", e);
+        let e = parse("FROM scratch\nCOPY --nope a b\n", "D")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "D:2: COPY does not take the flag --nope");
+        let e = parse("FROM scratch\nCMD [\"a\", 'b']\n", "D")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("D:2: CMD looks like a JSON array"), "{}", e);
         assert!(parse("# nothing\n", "D")
             .unwrap_err()
-            .message
+            .to_string()
             .contains("no FROM"));
     }
 
