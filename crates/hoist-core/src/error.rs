@@ -3,13 +3,13 @@
 //! form).
 //!
 //! Each engine layer fails with its own `thiserror` enum (`ConfigError`,
-//! `BundleError`, `ImageError`, `RegistryError`, `StoreError`,
-//! `ReleaseError`, `TargetError`, `HttpError`); every one implements
-//! [`Classified`] with an exhaustive `match`, so a new variant cannot be
-//! added without its exit code and hint. [`LAYERS`] is the one list of those
-//! types: [`exit_code`], [`hint`] and [`to_json`] take the outermost
-//! classified error of a chain from it. [`UserError`] is the ad-hoc form the
-//! command line still builds for its own input problems.
+//! `BundleError`, `ImageError`, `RegistryError`, `ReleaseError`,
+//! `HttpError`); every one implements [`Classified`] with an exhaustive
+//! `match`, so a new variant cannot be added without its exit code and
+//! hint. [`LAYERS`] is the one list of those types: [`exit_code`], [`hint`]
+//! and [`to_json`] take the outermost classified error of a chain from it.
+//! [`UserError`] is the ad-hoc form still built by `storage`, `targets`,
+//! Ctrl-C and the command line's own input checks.
 
 use std::fmt;
 
