@@ -37,13 +37,10 @@ pub(crate) fn render_of(err: &anyhow::Error, color: bool, subject: Option<&str>)
         out.push_str(&cause.to_string());
         out.push('\n');
     }
-    if let Some(hint) = hoist_core::error::user_errors(err)
-        .into_iter()
-        .find_map(|u| u.hint.as_deref())
-    {
+    if let Some(hint) = hoist_core::error::hint(err) {
         out.push_str(&paint("hint:", console::Style::new().cyan().bold()));
         out.push(' ');
-        out.push_str(hint);
+        out.push_str(&hint);
         out.push('\n');
     }
     out

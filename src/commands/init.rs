@@ -177,7 +177,7 @@ fn report(
 /// (every problem of each), and what still works.
 fn warn_broken(project: &hoist_core::config::Project, printer: &Printer) {
     for b in &project.broken {
-        let lines = hoist_core::config::ConfigError {
+        let lines = hoist_core::config::Problems {
             file: project.file.clone(),
             problems: b.problems.clone(),
         };

@@ -11,9 +11,9 @@ use std::path::Path;
 
 use tar::{Builder, EntryType, Header};
 
+use super::error::BundleError;
 use super::walk::{Entry, Kind};
 use super::ManifestEntry;
-use crate::error::UserError;
 
 /// A sink that can take file data read straight into its own buffer.
 pub(crate) trait DirectWrite: Write {
@@ -108,9 +108,9 @@ pub(crate) fn write_tar<S: DirectWrite>(
             }
             Kind::File { size, .. } => {
                 let path = dir.join(&e.rel);
-                let mut file = File::open(&path).map_err(|err| {
-                    UserError::usage(format!("cannot read {}: {err}", path.display()))
-                        .with_hint("fix its permissions, or leave it out with .hoistignore")
+                let mut file = File::open(&path).map_err(|err| BundleError::Unreadable {
+                    path: path.clone(),
+                    err,
                 })?;
                 let mut h = header(EntryType::Regular, *size, mode, mtime)?;
                 // The header (and any long-name record) goes through `tar`;
@@ -170,22 +170,19 @@ fn copy_exact<S: DirectWrite>(
             Region::Data(len) => {
                 let want = want.min(usize::try_from(len).unwrap_or(usize::MAX));
                 match file.read(&mut room[..want]) {
-                    Ok(0) => return Err(UserError::failure(format!(
-                        "{} shrank while it was being bundled",
-                        path.display()
-                    ))
-                    .with_hint(
-                        "run the command again once nothing is writing to the function directory",
-                    )
-                    .into()),
+                    Ok(0) => {
+                        return Err(BundleError::Shrank {
+                            path: path.to_path_buf(),
+                        }
+                        .into())
+                    }
                     Ok(n) => n,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => 0,
                     Err(e) => {
-                        return Err(UserError::usage(format!(
-                            "cannot read {}: {e}",
-                            path.display()
-                        ))
-                        .with_hint("fix its permissions, or leave it out with .hoistignore")
+                        return Err(BundleError::Unreadable {
+                            path: path.to_path_buf(),
+                            err: e,
+                        }
                         .into())
                     }
                 }

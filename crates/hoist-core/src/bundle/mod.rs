@@ -16,12 +16,15 @@
 pub(crate) mod archive;
 pub(crate) mod cache;
 pub(crate) mod deflate;
+mod error;
 pub mod graph;
 pub(crate) mod packages;
 pub(crate) mod pgzip;
 pub(crate) mod tree;
 pub mod unpack;
 pub(crate) mod walk;
+
+pub use error::{BundleError, UnresolvedKind};
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -30,8 +33,6 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-
-use crate::error::UserError;
 
 /// zlib level used for compressible data (what `gzip`/`pigz` use by default).
 pub(crate) const LEVEL: u32 = 6;
@@ -187,14 +188,11 @@ pub fn bundle_dir(
         } else {
             " once ignored files are left out"
         };
-        return Err(UserError::usage(format!(
-            "function `{name}`: {} is empty{why}, nothing to bundle",
-            dir.display()
-        ))
-        .with_hint(format!(
-            "add the function's code, or check .gitignore, {} and the function's include/exclude globs",
-            walk::HOISTIGNORE
-        ))
+        return Err(BundleError::Empty {
+            function: name.to_string(),
+            dir: dir.to_path_buf(),
+            why,
+        }
         .into());
     }
 
@@ -239,8 +237,10 @@ pub(crate) fn bundle_plan(
     for rel in &plan.files {
         let path = plan.base.join(rel);
         // Followed like Deno follows them: a linked module is stored as a file.
-        let meta = std::fs::metadata(&path)
-            .map_err(|e| UserError::usage(format!("cannot read {}: {e}", path.display())))?;
+        let meta = std::fs::metadata(&path).map_err(|err| BundleError::Unreadable {
+            path: path.clone(),
+            err,
+        })?;
         for a in rel.ancestors().skip(1) {
             if !a.as_os_str().is_empty() {
                 dirs.insert(a.to_path_buf());
@@ -390,15 +390,10 @@ fn compress(
     };
     let (files, (sink, summary)) = finished.map_err(|e| {
         if e.downcast_ref::<pgzip::LimitExceeded>().is_some() {
-            UserError::usage(format!(
-                "the bundle of function `{name}` is larger than the limit of {} (compressed)",
-                human_limit(opts.limit_bytes)
-            ))
-            .with_hint(format!(
-                "leave out files the function does not need at run time with {} or `exclude:`, \
-                 or raise `bundle.limit_mb` in hoist.yaml",
-                walk::HOISTIGNORE
-            ))
+            BundleError::TooLarge {
+                function: name.to_string(),
+                limit: human_limit(opts.limit_bytes),
+            }
             .into()
         } else {
             e

@@ -23,9 +23,9 @@ use std::path::{Component, Path, PathBuf};
 
 use serde_json::Value;
 
+use super::error::BundleError;
 use super::walk::{self, Entry, Kind};
 use super::BundleOptions;
-use crate::error::UserError;
 
 /// The package-manager workspace a function belongs to.
 #[derive(Debug, Clone)]
@@ -39,14 +39,14 @@ pub(crate) struct Workspace {
 }
 
 /// A problem with a workspace file, named with its place.
-fn bad(file: &Path, line: Option<usize>, what: String, hint: &str) -> anyhow::Error {
-    let at = match line {
-        Some(l) => format!("{}:{l}", file.display()),
-        None => file.display().to_string(),
-    };
-    UserError::usage(format!("{at}: {what}"))
-        .with_hint(hint.to_string())
-        .into()
+fn bad(file: &Path, line: Option<usize>, what: String, hint: &'static str) -> anyhow::Error {
+    BundleError::Workspace {
+        file: file.to_path_buf(),
+        line,
+        what,
+        hint,
+    }
+    .into()
 }
 
 /// The 1-based line of the first `"key"` in `text`.
@@ -215,14 +215,16 @@ pub(crate) fn entries(
     ws: &Workspace,
     opts: &BundleOptions,
 ) -> anyhow::Result<(PathBuf, Vec<Entry>)> {
-    let base = std::fs::canonicalize(&ws.root).map_err(|e| {
-        UserError::usage(format!(
-            "cannot open the workspace root {}: {e}",
-            ws.root.display()
-        ))
+    let base = std::fs::canonicalize(&ws.root).map_err(|err| BundleError::OpenWorkspace {
+        path: ws.root.clone(),
+        root: true,
+        err,
     })?;
-    let real_dir = std::fs::canonicalize(dir)
-        .map_err(|e| UserError::usage(format!("cannot open {}: {e}", dir.display())))?;
+    let real_dir = std::fs::canonicalize(dir).map_err(|err| BundleError::OpenWorkspace {
+        path: dir.to_path_buf(),
+        root: false,
+        err,
+    })?;
     let project = match &opts.ignore_root {
         Some(p) => Some(real_path(p)?),
         None => None,
@@ -291,13 +293,12 @@ impl Closure<'_> {
     fn rel(&self, path: &Path, why: &str) -> anyhow::Result<PathBuf> {
         match path.strip_prefix(&self.base) {
             Ok(r) => Ok(r.to_path_buf()),
-            Err(_) => Err(UserError::usage(format!(
-                "function `{}`: {why} leads to {}, outside the workspace root {}",
-                self.name,
-                path.display(),
-                self.base.display()
-            ))
-            .with_hint("install the package inside the workspace (its node_modules), or vendor it")
+            Err(_) => Err(BundleError::DependencyOutside {
+                function: self.name.to_string(),
+                why: why.to_string(),
+                path: path.to_path_buf(),
+                root: self.base.clone(),
+            }
             .into()),
         }
     }
@@ -439,10 +440,12 @@ impl Closure<'_> {
 
 /// The real path of `p`, or an error naming it.
 fn real_path(p: &Path) -> anyhow::Result<PathBuf> {
-    std::fs::canonicalize(p).map_err(|e| {
-        UserError::usage(format!("cannot resolve {}: {e}", p.display()))
-            .with_hint("fix or remove the link, then install the workspace's dependencies again")
-            .into()
+    std::fs::canonicalize(p).map_err(|err| {
+        BundleError::Unresolvable {
+            path: p.to_path_buf(),
+            err,
+        }
+        .into()
     })
 }
 
@@ -456,11 +459,13 @@ fn installed_files(dir: &Path, base: &Path) -> anyhow::Result<Vec<Entry>> {
     let mut stack = vec![PathBuf::new()];
     while let Some(rel) = stack.pop() {
         let here = dir.join(&rel);
-        let rd = std::fs::read_dir(&here)
-            .map_err(|e| UserError::usage(format!("cannot list {}: {e}", here.display())))?;
+        let list = |err| BundleError::List {
+            dir: here.clone(),
+            err,
+        };
+        let rd = std::fs::read_dir(&here).map_err(list)?;
         for item in rd {
-            let item =
-                item.map_err(|e| UserError::usage(format!("cannot list {}: {e}", here.display())))?;
+            let item = item.map_err(list)?;
             let name = item.file_name();
             let path = item.path();
             // Links inside a package are followed; a dangling one (a
@@ -479,13 +484,11 @@ fn installed_files(dir: &Path, base: &Path) -> anyhow::Result<Vec<Entry>> {
                 }
                 let real = real_path(&path)?;
                 if !real.starts_with(base) {
-                    return Err(UserError::usage(format!(
-                        "{} is a link to {}, outside the workspace root {}",
-                        path.display(),
-                        real.display(),
-                        base.display()
-                    ))
-                    .with_hint("reinstall the package, or remove the link")
+                    return Err(BundleError::PackageLinkOutside {
+                        path,
+                        real,
+                        root: base.to_path_buf(),
+                    }
                     .into());
                 }
             }

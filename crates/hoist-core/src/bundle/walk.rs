@@ -36,8 +36,8 @@ use std::sync::Arc;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::WalkBuilder;
 
+use super::error::BundleError;
 use super::BundleOptions;
-use crate::error::UserError;
 
 /// The ignore file that only hoist reads.
 pub(crate) const HOISTIGNORE: &str = ".hoistignore";
@@ -164,15 +164,14 @@ fn ancestor_ignores(dir: &Path, root: Option<&Path>) -> anyhow::Result<Vec<Gitig
             if file.is_file() {
                 any = true;
                 if let Some(e) = b.add(&file) {
-                    return Err(
-                        UserError::usage(format!("cannot read {}: {e}", file.display())).into(),
-                    );
+                    return Err(BundleError::IgnoreFile { file, err: e }.into());
                 }
             }
         }
         if any {
-            out.push(b.build().map_err(|e| {
-                UserError::usage(format!("invalid ignore rules in {}: {e}", d.display()))
+            out.push(b.build().map_err(|err| BundleError::IgnoreRules {
+                dir: d.clone(),
+                err,
             })?);
         }
     }
@@ -227,17 +226,14 @@ impl TreeRules {
                 if file.is_file() {
                     any = true;
                     if let Some(e) = b.add(&file) {
-                        return Err(UserError::usage(format!(
-                            "cannot read {}: {e}",
-                            file.display()
-                        ))
-                        .into());
+                        return Err(BundleError::IgnoreFile { file, err: e }.into());
                     }
                 }
             }
             let g = if any {
-                Some(b.build().map_err(|e| {
-                    UserError::usage(format!("invalid ignore rules in {}: {e}", dir.display()))
+                Some(b.build().map_err(|err| BundleError::IgnoreRules {
+                    dir: dir.to_path_buf(),
+                    err,
                 })?)
             } else {
                 None
@@ -324,15 +320,11 @@ pub(crate) fn check_required(
             // Reported by the config check, with its line.
             continue;
         }
-        return Err(UserError::usage(format!(
-            "function `{name}`: {} is left out of the bundle by an ignore rule, so the function could not start",
-            dir.join(want).display()
-        ))
-        .with_hint(format!(
-            "add a line `!/{}` (and `!/` lines for the directories above it) to {}/{HOISTIGNORE}, or fix the function's include/exclude globs",
-            want.display(),
-            dir.display()
-        ))
+        return Err(BundleError::RequiredIgnored {
+            function: name.to_string(),
+            dir: dir.to_path_buf(),
+            want: want.to_path_buf(),
+        }
         .into());
     }
     Ok(())
@@ -348,30 +340,29 @@ pub(crate) fn excluded_by_default(name: &[u8], is_dir: bool, keep_node_modules: 
         || (!is_dir && is_secret_name(name))
 }
 
-fn globs(root: &Path, globs: &[String], what: &str) -> anyhow::Result<Gitignore> {
+fn globs(root: &Path, globs: &[String], what: &'static str) -> anyhow::Result<Gitignore> {
     let mut b = GitignoreBuilder::new(root);
     for g in globs {
-        b.add_line(None, g).map_err(|e| {
-            UserError::usage(format!("invalid {what} glob `{g}`: {e}"))
-                .with_hint("globs use .gitignore syntax, e.g. `src/**/*.ts` or `tests/`")
+        b.add_line(None, g).map_err(|err| BundleError::Glob {
+            what,
+            glob: g.clone(),
+            err,
         })?;
     }
-    Ok(b.build().map_err(|e| {
-        UserError::usage(format!("invalid {what} globs: {e}"))
-            .with_hint("globs use .gitignore syntax, e.g. `src/**/*.ts` or `tests/`")
-    })?)
+    Ok(b.build().map_err(|err| BundleError::Globs { what, err })?)
 }
 
 /// Walk `dir` and return the entries to archive, sorted by raw path bytes.
 pub(crate) fn collect(dir: &Path, opts: &BundleOptions) -> anyhow::Result<Vec<Entry>> {
-    let root_canon = fs::canonicalize(dir).map_err(|e| {
-        UserError::usage(format!(
-            "cannot open function directory {}: {e}",
-            dir.display()
-        ))
+    let root_canon = fs::canonicalize(dir).map_err(|err| BundleError::OpenDir {
+        dir: dir.to_path_buf(),
+        err,
     })?;
     if !root_canon.is_dir() {
-        return Err(UserError::usage(format!("{} is not a directory", dir.display())).into());
+        return Err(BundleError::NotADirectory {
+            dir: dir.to_path_buf(),
+        }
+        .into());
     }
     let exclude = Arc::new(globs(dir, &opts.exclude, "exclude")?);
     let include = globs(dir, &opts.include, "include")?;
@@ -402,10 +393,7 @@ pub(crate) fn collect(dir: &Path, opts: &BundleOptions) -> anyhow::Result<Vec<En
     let mut entries = Vec::new();
     for item in wb.build() {
         crate::interrupt::check()?;
-        let e = item.map_err(|err| {
-            UserError::usage(format!("cannot read the function directory: {err}"))
-                .with_hint("fix the permissions, or leave the path out with .hoistignore")
-        })?;
+        let e = item.map_err(|err| BundleError::Walk { err })?;
         if e.depth() == 0 {
             continue;
         }
@@ -414,8 +402,10 @@ pub(crate) fn collect(dir: &Path, opts: &BundleOptions) -> anyhow::Result<Vec<En
             .strip_prefix(dir)
             .map_err(|_| anyhow::anyhow!("walked outside {}: {}", dir.display(), path.display()))?
             .to_path_buf();
-        let meta = fs::symlink_metadata(path)
-            .map_err(|err| UserError::usage(format!("cannot read {}: {err}", path.display())))?;
+        let meta = fs::symlink_metadata(path).map_err(|err| BundleError::Unreadable {
+            path: path.to_path_buf(),
+            err,
+        })?;
         let ft = meta.file_type();
         let kind = if ft.is_dir() {
             Kind::Dir
@@ -429,15 +419,11 @@ pub(crate) fn collect(dir: &Path, opts: &BundleOptions) -> anyhow::Result<Vec<En
                 target: symlink_target(dir, &root_canon, path, &rel)?,
             }
         } else {
-            return Err(UserError::usage(format!(
-                "{} is not a regular file, directory or symlink ({}), so it cannot be bundled",
-                path.display(),
-                special_kind(&ft)
-            ))
-            .with_hint(format!(
-                "remove it, or leave it out with a line `/{}` in {HOISTIGNORE}",
-                rel.display()
-            ))
+            return Err(BundleError::SpecialFile {
+                path: path.to_path_buf(),
+                rel,
+                kind: special_kind(&ft),
+            }
             .into());
         };
         if !matches!(kind, Kind::Dir)
@@ -517,33 +503,26 @@ fn symlink_target(
     path: &Path,
     rel: &Path,
 ) -> anyhow::Result<PathBuf> {
-    let target = fs::read_link(path)
-        .map_err(|e| UserError::usage(format!("cannot read symlink {}: {e}", path.display())))?;
-    let parent = path.parent().unwrap_or(dir);
-    let resolved = fs::canonicalize(parent.join(&target)).map_err(|e| {
-        UserError::usage(format!(
-            "symlink {} points to {}, which cannot be resolved: {e}",
-            path.display(),
-            target.display()
-        ))
-        .with_hint(format!(
-            "fix or remove the link, or leave it out with a line `/{}` in {HOISTIGNORE}",
-            rel.display()
-        ))
+    let target = fs::read_link(path).map_err(|err| BundleError::ReadLink {
+        path: path.to_path_buf(),
+        err,
     })?;
+    let parent = path.parent().unwrap_or(dir);
+    let resolved =
+        fs::canonicalize(parent.join(&target)).map_err(|err| BundleError::DanglingLink {
+            path: path.to_path_buf(),
+            rel: rel.to_path_buf(),
+            target: target.clone(),
+            err,
+        })?;
     if !resolved.starts_with(root_canon) {
-        return Err(UserError::usage(format!(
-            "symlink {} points to {} ({}), outside the function directory {}",
-            path.display(),
-            target.display(),
-            resolved.display(),
-            dir.display()
-        ))
-        .with_hint(format!(
-            "bundles only contain the function directory: copy the file in, or leave the \
-             link out with a line `/{}` in {HOISTIGNORE}",
-            rel.display()
-        ))
+        return Err(BundleError::LinkEscapes {
+            path: path.to_path_buf(),
+            rel: rel.to_path_buf(),
+            target,
+            resolved,
+            dir: dir.to_path_buf(),
+        }
         .into());
     }
     let rel_parent = rel.parent().unwrap_or(Path::new(""));

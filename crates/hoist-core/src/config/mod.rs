@@ -4,6 +4,7 @@
 
 mod check;
 mod collect;
+mod error;
 pub(crate) mod fly;
 mod function;
 mod interp;
@@ -18,6 +19,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use error::ConfigError;
 pub use interp::valid_name as valid_env_name;
 pub use locate::locate;
 pub use resolve::image_warning;
@@ -26,7 +28,6 @@ pub use schema::*;
 pub use supabase::valid_name as valid_function_name;
 
 use crate::env::Env;
-use crate::error::UserError;
 
 pub const FILE_NAME: &str = "hoist.yaml";
 
@@ -95,12 +96,12 @@ pub struct Broken {
 
 /// Every problem found in one hoist.yaml.
 #[derive(Debug)]
-pub struct ConfigError {
+pub struct Problems {
     pub file: PathBuf,
     pub problems: Vec<Problem>,
 }
 
-impl fmt::Display for ConfigError {
+impl fmt::Display for Problems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, p) in self.problems.iter().enumerate() {
             if i > 0 {
@@ -122,20 +123,12 @@ impl fmt::Display for ConfigError {
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl std::error::Error for Problems {}
 
-impl ConfigError {
+impl Problems {
     /// As an error carrying exit code 2 and the single problem's hint.
     pub fn into_error(self) -> anyhow::Error {
-        let hint = if self.problems.len() == 1 {
-            self.problems[0].hint.clone()
-        } else {
-            None
-        };
-        let mut u = UserError::usage(self.to_string());
-        u.hint =
-            hint.or_else(|| Some("fix the lines above, then run `hoist config validate`".into()));
-        anyhow::Error::new(u)
+        anyhow::Error::new(ConfigError::Invalid(self))
     }
 }
 
@@ -229,11 +222,9 @@ impl Project {
         }
         if names.is_empty() {
             if self.functions.is_empty() {
-                return Err(UserError::usage(format!(
-                    "{} declares no functions",
-                    self.file.display()
-                ))
-                .with_hint("add one with `hoist new <name> --runtime deno`")
+                return Err(ConfigError::NoFunctions {
+                    file: self.file.clone(),
+                }
                 .into());
             }
             return Ok(self.functions.iter().collect());
@@ -243,16 +234,13 @@ impl Project {
             match self.functions.iter().find(|f| &f.name == name) {
                 Some(f) => out.push(f),
                 None => {
-                    let known: Vec<&str> = self.functions.iter().map(|f| f.name.as_str()).collect();
-                    let mut err = UserError::usage(format!(
-                        "no function named `{name}` in {}",
-                        self.file.display()
-                    ));
-                    err.hint = Some(match nearest(name, &known) {
-                        Some(n) => format!("did you mean `{n}`?"),
-                        None => format!("known functions: {}", known.join(", ")),
-                    });
-                    return Err(err.into());
+                    let known = self.functions.iter().map(|f| f.name.to_string()).collect();
+                    return Err(ConfigError::UnknownFunction {
+                        name: name.to_string(),
+                        file: self.file.clone(),
+                        known,
+                    }
+                    .into());
                 }
             }
         }
@@ -299,44 +287,15 @@ impl Project {
 
     /// The error for a selection holding the broken functions `named`.
     fn broken_error(&self, named: &[&Broken], every: bool) -> anyhow::Error {
-        let list: Vec<String> = named.iter().map(|b| format!("`{}`", b.name)).collect();
-        let problems = named.iter().flat_map(|b| b.problems.clone()).collect();
-        let lines = ConfigError {
-            file: self.file.clone(),
-            problems,
-        };
-        let file = self.file.display();
-        let head = match (named.len(), every) {
-            (1, false) => format!("function {} in {file} cannot be used", list[0]),
-            (_, false) => format!("functions {} in {file} cannot be used", list.join(", ")),
-            (1, true) => format!(
-                "function {} in {file} cannot be used, and this command works on every function",
-                list[0]
-            ),
-            (n, true) => format!(
-                "{n} functions in {file} cannot be used ({}), and this command works on every function",
-                list.join(", ")
-            ),
-        };
-        // One problem's own hint is not in its line (see ConfigError).
-        let own = match lines.problems.as_slice() {
-            [one] => one.hint.clone(),
-            _ => None,
-        };
-        let hint = match (own, every) {
-            (Some(h), true) => format!("{h}; or name only the other functions on the command line"),
-            (Some(h), false) => h,
-            (None, true) if named.len() == 1 => {
-                "fix it, or name only the other functions on the command line".into()
-            }
-            (None, true) => "fix them, or name only the other functions on the command line".into(),
-            (None, false) => {
-                "fix what is listed (`hoist config validate` checks every function)".into()
-            }
-        };
-        UserError::usage(format!("{head}:\n{lines}"))
-            .with_hint(hint)
-            .into()
+        ConfigError::Unusable {
+            functions: named.iter().map(|b| b.name.to_string()).collect(),
+            every,
+            problems: Problems {
+                file: self.file.clone(),
+                problems: named.iter().flat_map(|b| b.problems.clone()).collect(),
+            },
+        }
+        .into()
     }
 }
 
@@ -346,11 +305,10 @@ pub fn discover(explicit: Option<&Path>, start: &Path) -> anyhow::Result<PathBuf
         if p.is_file() {
             return Ok(p.to_path_buf());
         }
-        return Err(
-            UserError::usage(format!("config file {} not found", p.display()))
-                .with_hint("check the --config path or HOIST_CONFIG")
-                .into(),
-        );
+        return Err(ConfigError::NotFound {
+            path: p.to_path_buf(),
+        }
+        .into());
     }
     let mut dir = Some(start);
     while let Some(d) = dir {
@@ -360,30 +318,28 @@ pub fn discover(explicit: Option<&Path>, start: &Path) -> anyhow::Result<PathBuf
         }
         dir = d.parent();
     }
-    Err(UserError::usage(format!(
-        "no {FILE_NAME} found in {} or any parent directory",
-        start.display()
-    ))
-    .with_hint("run `hoist init` to create one, or pass --config PATH")
+    Err(ConfigError::NoConfig {
+        start: start.to_path_buf(),
+    }
     .into())
 }
 
 /// Read, parse and check a hoist.yaml. Functions with problems of their
 /// own are left out into [`Project::broken`]; a problem anywhere else fails.
 pub fn load(file: &Path, env: &Env) -> anyhow::Result<Project> {
-    inspect(file, env)?.map_err(ConfigError::into_error)
+    inspect(file, env)?.map_err(Problems::into_error)
 }
 
 /// Read and check a hoist.yaml, returning every problem found (those of
 /// broken functions included) instead of failing on the first. The outer
 /// error is for a file that cannot be read.
-pub fn check(file: &Path, env: &Env) -> anyhow::Result<Result<Project, ConfigError>> {
+pub fn check(file: &Path, env: &Env) -> anyhow::Result<Result<Project, Problems>> {
     Ok(match inspect(file, env)? {
         Ok(p) if !p.broken.is_empty() => {
             let mut problems: Vec<Problem> =
                 p.broken.into_iter().flat_map(|b| b.problems).collect();
             problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
-            Err(ConfigError {
+            Err(Problems {
                 file: p.file,
                 problems,
             })
@@ -395,13 +351,13 @@ pub fn check(file: &Path, env: &Env) -> anyhow::Result<Result<Project, ConfigErr
 /// [`check`], with the problems of single functions kept apart: the
 /// project is returned with those functions in `broken`, unless there
 /// is a problem outside them.
-fn inspect(file: &Path, project_env: &Env) -> anyhow::Result<Result<Project, ConfigError>> {
+fn inspect(file: &Path, project_env: &Env) -> anyhow::Result<Result<Project, Problems>> {
     let env = &|k: &str| project_env.var(k);
     let source = match source::read(file)? {
         Ok(text) => text,
         Err(problem) => {
             let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
-            return Ok(Err(ConfigError {
+            return Ok(Err(Problems {
                 file,
                 problems: vec![problem],
             }));
@@ -413,7 +369,7 @@ fn inspect(file: &Path, project_env: &Env) -> anyhow::Result<Result<Project, Con
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
     if let Some(problem) = source::refused(&source) {
-        return Ok(Err(ConfigError {
+        return Ok(Err(Problems {
             file,
             problems: vec![problem],
         }));
@@ -434,7 +390,7 @@ fn inspect(file: &Path, project_env: &Env) -> anyhow::Result<Result<Project, Con
                 )
             })
             .collect();
-        return Ok(Err(ConfigError { file, problems }));
+        return Ok(Err(Problems { file, problems }));
     }
     // Every unknown key and every badly typed function is reported; the
     // checks below run on what is left when that still stands for the file.
@@ -444,14 +400,14 @@ fn inspect(file: &Path, project_env: &Env) -> anyhow::Result<Result<Project, Con
         (_, supa) => {
             // supabase/config.toml's own problem joins hoist.yaml's.
             problems.extend(supa.err().map(|p| *p));
-            return Ok(Err(ConfigError { file, problems }));
+            return Ok(Err(Problems { file, problems }));
         }
     };
     let (functions, more, warnings) = resolve(&config, &source, &root, env, supa.as_ref());
     problems.extend(more);
     problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
     if problems.iter().any(|p| p.function.is_none()) {
-        return Ok(Err(ConfigError { file, problems }));
+        return Ok(Err(Problems { file, problems }));
     }
     let (functions, broken) = set_apart(functions, problems);
     Ok(Ok(Project {

@@ -5,17 +5,15 @@
 
 use std::path::Path;
 
+use super::ConfigError;
 use super::{check, scan, Problem, MAX_BYTES};
-use crate::error::UserError;
 
 /// The text of `file`, or the problem that keeps it from being parsed. The
 /// outer error is for a file that cannot be read at all.
 pub(super) fn read(file: &Path) -> anyhow::Result<Result<String, Problem>> {
-    let cannot_read = |e: std::io::Error| {
-        anyhow::Error::new(UserError::usage(format!(
-            "cannot read {}: {e}",
-            file.display()
-        )))
+    let cannot_read = |err: std::io::Error| ConfigError::Unreadable {
+        file: file.to_path_buf(),
+        err,
     };
     let mut bytes = Vec::new();
     {

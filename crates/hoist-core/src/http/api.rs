@@ -1,7 +1,7 @@
 //! A JSON API client for control planes: one base URL, an optional
 //! credential sent as `Authorization`, bodies in and out as JSON, and every
 //! error answer turned into an [`ApiError`] `{status, code, message, hint}`
-//! inside a `UserError` that says what to do. Idempotent calls (GET, PUT,
+//! inside an [`HttpError`] that says what to do. Idempotent calls (GET, PUT,
 //! DELETE, and POSTs the caller marks so) are retried on 408/429/5xx and on
 //! a lost connection, honouring `Retry-After`; other calls are sent once.
 //! The credential is never part of an error or a debug line.
@@ -14,9 +14,9 @@ use serde_json::Value;
 
 use super::redact::describe;
 use super::retry;
+use super::HttpError;
 use crate::auth::Secret;
 use crate::env::Env;
-use crate::error::UserError;
 
 /// Attempts for one idempotent call before giving up.
 const ATTEMPTS: u32 = 5;
@@ -195,16 +195,11 @@ impl Api {
             let field = e.path().to_string();
             anyhow::Error::new(e.into_inner())
                 .context(format!("at `{field}`"))
-                .context(
-                    UserError::failure(format!(
-                        "{} answered {method} {path} with something hoist cannot read",
-                        self.name
-                    ))
-                    .with_hint(
-                        "the server may speak another version of its API than this hoist \
-                         expects (`hoist --version` tells this one's)",
-                    ),
-                )
+                .context(HttpError::Undecodable {
+                    api: self.name.clone(),
+                    method: method.to_string(),
+                    path: path.to_string(),
+                })
         })
     }
 
@@ -328,19 +323,16 @@ impl Api {
 
     /// An error answer as a user error with its exit code and hint.
     pub(crate) fn api_error(&self, api: ApiError, method: &Method, path: &str) -> anyhow::Error {
-        let (user, hint) = match api.status {
-            401 | 403 => (
-                UserError::failure(format!("{} refused the credential", self.name)),
-                Some(self.login_hint.clone()),
-            ),
-            _ => (
-                UserError::failure(format!("{}: {}", self.name, api.message)),
-                api.hint.clone(),
-            ),
-        };
-        let user = match hint {
-            Some(h) => user.with_hint(h),
-            None => user,
+        let user = match api.status {
+            401 | 403 => HttpError::Refused {
+                api: self.name.clone(),
+                login_hint: self.login_hint.clone(),
+            },
+            _ => HttpError::Answered {
+                api: self.name.clone(),
+                message: api.message.clone(),
+                hint: api.hint.clone(),
+            },
         };
         anyhow::Error::new(api)
             .context(format!("{method} {path}"))
@@ -352,10 +344,10 @@ impl Api {
         // its cause.
         let err = anyhow::anyhow!("{}", describe(e))
             .context(format!("{method} {path}"))
-            .context(
-                UserError::failure(format!("cannot reach {}", self.name))
-                    .with_hint(self.unreachable_hint.clone()),
-            );
+            .context(HttpError::Unreachable {
+                api: self.name.clone(),
+                hint: self.unreachable_hint.clone(),
+            });
         // A request that may not have arrived is worth sending again; one
         // whose answer was lost is only resent when idempotent (the caller
         // decides through `attempts`).

@@ -7,12 +7,14 @@
 //! rather than going through the generic retry of `api`.
 
 pub(crate) mod api;
+mod error;
 pub(crate) mod redact;
 pub mod retry;
 
 use std::time::Duration;
 
 pub use api::{Api, ApiError};
+pub use error::HttpError;
 
 /// The user agent every request carries.
 pub(crate) const USER_AGENT: &str = concat!("hoist/", env!("CARGO_PKG_VERSION"));

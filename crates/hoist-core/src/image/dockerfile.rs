@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::{RenderContext, Rendered, TemplateSource};
 use crate::config::{Function, Project, Runtime};
-use crate::error::UserError;
+use crate::image::ImageError;
 
 /// The variables every Dockerfile template gets (docs/templates.md).
 pub(crate) const TEMPLATE_VARIABLES: &[&str] = &[
@@ -141,12 +141,10 @@ pub(super) fn render(
         let dir = project.root.join(dir);
         let shown_dir = shown(project, &dir);
         if !dir.is_dir() {
-            return Err(UserError::usage(format!(
-                "templates directory {} (set by `templates:` in {}) does not exist",
-                shown_dir.display(),
-                project.file.display()
-            ))
-            .with_hint("create it, or remove `templates:` to use the built-in templates")
+            return Err(ImageError::NoTemplatesDir {
+                dir: shown_dir.to_path_buf(),
+                config: project.file.clone(),
+            }
             .into());
         }
         let file = template_file(function.runtime);
@@ -168,11 +166,9 @@ pub(super) fn render(
     }
 
     let Some(source) = builtin(function.runtime) else {
-        return Err(UserError::usage(format!(
-            "function `{}` has runtime dockerfile but no Dockerfile",
-            function.name
-        ))
-        .with_hint("add a Dockerfile to the function directory, or set `entrypoint:` to it")
+        return Err(ImageError::NoDockerfile {
+            function: function.name.to_string(),
+        }
         .into());
     };
     let name = format!("{BUILTIN_PREFIX}{}", template_file(function.runtime));
@@ -203,12 +199,10 @@ fn verbatim(
     path: &Path,
 ) -> anyhow::Result<Rendered> {
     let shown_path = shown(project, path);
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        anyhow::Error::new(UserError::usage(format!(
-            "cannot read {} for function `{}`: {e}",
-            shown_path.display(),
-            function.name
-        )))
+    let text = std::fs::read_to_string(path).map_err(|err| ImageError::UnreadableDockerfile {
+        path: shown_path.to_path_buf(),
+        function: function.name.to_string(),
+        err,
     })?;
     let warnings = from_warnings(&text, &shown_path.display().to_string());
     Ok(Rendered {
@@ -335,13 +329,10 @@ fn deno_layout(project: &Project, function: &Function) -> anyhow::Result<Option<
 fn import_map(function: &Function) -> anyhow::Result<Option<String>> {
     if let Some(map) = &function.import_map {
         return normalize_relative(map).map(Some).ok_or_else(|| {
-            UserError::usage(format!(
-                "function `{}`: import_map `{map}` is outside the function directory",
-                function.name
-            ))
-            .with_hint(
-                "only the function directory goes into the image; move the import map into it",
-            )
+            ImageError::ImportMapOutside {
+                function: function.name.to_string(),
+                map: map.to_string(),
+            }
             .into()
         });
     }
@@ -373,11 +364,10 @@ fn normalize_relative(path: &str) -> Option<String> {
 fn check_env(function: &Function) -> anyhow::Result<()> {
     for (key, value) in &function.env {
         if value.contains(['\n', '\r']) {
-            return Err(UserError::usage(format!(
-                "function `{}`: env `{key}` contains a line break, which a Dockerfile ENV cannot hold",
-                function.name
-            ))
-            .with_hint("keep the value on one line (e.g. with \\n escapes your code decodes)")
+            return Err(ImageError::MultilineEnv {
+                function: function.name.to_string(),
+                key: key.to_string(),
+            }
             .into());
         }
     }
@@ -521,7 +511,7 @@ fn template_error(err: &Error, main: &str, shown_name: &dyn Fn(&str) -> String) 
         }
         _ => "fix the template, then run `hoist build` again (see docs/templates.md)".into(),
     };
-    UserError::usage(message).with_hint(hint).into()
+    ImageError::Template { message, hint }.into()
 }
 
 /// Top-level names used inside `{{ }}` and `{% %}` in `line`: not

@@ -8,6 +8,7 @@
 
 pub(crate) mod build_info;
 mod dockerfile;
+mod error;
 pub mod oci;
 pub(crate) mod project;
 mod scaffold;
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 
 use crate::config::{Function, Project, Runtime};
 
+pub use error::ImageError;
 pub use scaffold::{render_scaffold, scaffold_files};
 
 /// The directory inside a build context that holds the bundle's files.
@@ -223,11 +225,11 @@ pub(crate) fn entry_index(
             .iter()
             .any(|b| b.to_string_lossy().replace('\\', "/") == *p)
     }) {
-        return Err(crate::error::UserError::usage(format!(
-            "function `{name}`: its entrypoint is `{}`, but the bundle also holds `{taken}`, which edge-runtime would serve instead",
-            plan.entrypoint
-        ))
-        .with_hint("rename the entrypoint to index.ts, or move it to a directory without an index file")
+        return Err(ImageError::EntrypointShadowed {
+            function: name.to_string(),
+            entrypoint: plan.entrypoint.to_string(),
+            taken,
+        }
         .into());
     }
     let spec = serde_json::to_string(&format!("./{file}"))

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::bundle::graph::Plan;
 use crate::config::{Function, Project};
-use crate::error::UserError;
+use crate::image::ImageError;
 
 /// Where the union of the bundles sits in the image.
 pub(crate) const FUNCTIONS_HOME: &str = "/home/deno/functions";
@@ -104,11 +104,11 @@ pub(crate) fn layout(
         if let Some(index) = super::entry_index(&f.name, plan)? {
             let at = join(dir, "index.ts");
             if let Some((other, _)) = wanted.get(&at) {
-                return Err(UserError::usage(format!(
-                    "functions `{other}` and `{}` have entrypoints in one directory ({dir}), and neither is index.ts: one image cannot serve both",
-                    f.name
-                ))
-                .with_hint("move one of them to its own directory, or use `supabase: { image: per-function }`")
+                return Err(ImageError::SharedDirectory {
+                    first: other.to_string(),
+                    second: f.name.to_string(),
+                    dir: dir.to_string(),
+                }
                 .into());
             }
             wanted.insert(at, (f.name.to_string(), index.source));
@@ -140,10 +140,10 @@ pub(crate) fn layout(
             .map(|s| join(dir, s))
             .find(|p| files.contains(p))
         {
-            return Err(UserError::usage(format!(
-                "function `{name}`: the project image holds `{taken}` (reached by another function) beside its entrypoint, and edge-runtime would serve it instead"
-            ))
-            .with_hint("rename the entrypoint to index.ts, or use `supabase: { image: per-function }`")
+            return Err(ImageError::ProjectEntrypointShadowed {
+                function: name.to_string(),
+                taken,
+            }
             .into());
         }
         indexes.push((

@@ -224,14 +224,11 @@ fn helper_get(
     {
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(crate::error::UserError::failure(format!(
-                "{} names the credential helper `{helper}`, but `{program}` is not installed",
-                config.display()
-            ))
-            .with_hint(format!(
-                "install {program}, or remove it from {}",
-                config.display()
-            ))
+            return Err(crate::registry::RegistryError::HelperMissing {
+                config: config.to_path_buf(),
+                helper: helper.to_string(),
+                program,
+            }
             .into())
         }
         Err(e) => return Err(e).with_context(|| format!("cannot run {program}")),

@@ -6,8 +6,11 @@
 
 pub(crate) mod auth;
 pub(crate) mod client;
+mod error;
 pub(crate) mod journal;
 pub(crate) mod reference;
+
+pub use error::RegistryError;
 
 pub use client::Client;
 pub(crate) use reference::Reference;

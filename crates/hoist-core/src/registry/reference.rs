@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::error::UserError;
+use crate::registry::RegistryError;
 
 /// Docker Hub's name in references and in ~/.docker/config.json.
 pub(crate) const DOCKER_HUB: &str = "docker.io";
@@ -26,12 +26,10 @@ pub(crate) struct Reference {
 
 impl Reference {
     /// Parse `text` as docker does; a usage error names what is wrong.
-    pub(crate) fn parse(text: &str) -> Result<Reference, UserError> {
-        let bad = |why: &str| {
-            UserError::usage(format!(
-                "`{}` is not a valid image reference: {why}",
-                without_userinfo(text)
-            ))
+    pub(crate) fn parse(text: &str) -> Result<Reference, RegistryError> {
+        let bad = |why: &str| RegistryError::InvalidReference {
+            text: without_userinfo(text),
+            why: why.to_string(),
         };
         let text = text.trim();
         if text.is_empty() {

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::parallel;
 use super::record::{FunctionRelease, FunctionState, JournalStep, ReleaseRecord, ReleaseStatus};
-use crate::error::UserError;
+use crate::release::ReleaseError;
 use crate::storage::Store;
 use crate::targets::{DeployRequest, Deployed, Reporter, StartFailure, Target, UndoIncomplete};
 
@@ -240,14 +240,15 @@ async fn finish(
                 .chain()
                 .find_map(|c| c.downcast_ref::<StartFailure>())
                 .map_or_else(Vec::new, |f| f.logs.clone());
-            let mut msg = format!("release {} failed: {e}", record.id);
-            if !logs.is_empty() {
-                msg.push_str("\nlast log lines:\n  ");
-                msg.push_str(&logs.join("\n  "));
+            Err(ReleaseError::Failed {
+                release: record.id.to_string(),
+                cause: e.to_string(),
+                logs,
+                undone: hint,
             }
-            Err(anyhow::Error::new(UserError::failure(msg).with_hint(hint)))
+            .into())
         }
-        None => Err(anyhow::Error::new(UserError::interrupted().with_hint(hint))),
+        None => Err(ReleaseError::Interrupted { undone: hint }.into()),
     }
 }
 
@@ -421,12 +422,10 @@ pub async fn recover(
             rec.save(store).await?;
         }
         if !errors.is_empty() {
-            return Err(UserError::failure(format!(
-                "could not undo the unfinished release {} for {}",
-                rec.id,
-                errors.join(", ")
-            ))
-            .with_hint("check the target (`hoist status`), then run the command again")
+            return Err(ReleaseError::UndoFailed {
+                release: rec.id.to_string(),
+                functions: errors,
+            }
             .into());
         }
         done.push((rec.id.clone(), ReleaseStatus::RolledBack));

@@ -213,14 +213,14 @@ pub async fn acquire<'a>(
             continue;
         }
         if started.elapsed() >= wait {
-            return Err(crate::error::UserError::failure(format!(
-                "another {} (pid {} on {}) is releasing to {target}",
-                h.command, h.pid, h.host
-            ))
-            .with_hint(format!(
-                "run again when it is done. A lease whose process is gone is taken over at once on its host, after {} hours from another; to free it sooner, delete `{key}` from the artifact store",
-                ABANDONED_AFTER.as_secs() / 3600
-            ))
+            return Err(crate::release::ReleaseError::Leased {
+                command: h.command.to_string(),
+                pid: h.pid,
+                host: h.host.to_string(),
+                target: target.to_string(),
+                key: key.to_string(),
+                abandoned_after_hours: ABANDONED_AFTER.as_secs() / 3600,
+            }
             .into());
         }
         if !said {

@@ -7,6 +7,7 @@
 //! here knows which target it talks to.
 
 pub mod apply;
+mod error;
 pub mod image;
 pub mod lease;
 pub mod parallel;
@@ -16,5 +17,6 @@ pub(crate) mod publish;
 pub mod record;
 pub mod steps;
 
+pub use error::ReleaseError;
 pub use publish::{publish, Pushed};
 pub use steps::{bundle_one, prepare, release_manifest, version_for, Prepared};

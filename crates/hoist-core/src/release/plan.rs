@@ -59,22 +59,12 @@ pub fn check_runtimes(
         .iter()
         .map(|f| format!("{} ({})", f.name, f.runtime.as_str()))
         .collect();
-    let mut hint = String::new();
-    if !good.is_empty() {
-        let names: Vec<&str> = good.iter().map(|f| f.name.as_str()).collect();
-        hint.push_str(&format!(
-            "deploy the others: `hoist deploy {}`; ",
-            names.join(" ")
-        ));
+    Err(crate::release::ReleaseError::Runtimes {
+        target: target.describe(),
+        runs: runs.iter().map(|r| r.to_string()).collect(),
+        named,
+        others: good.iter().map(|f| f.name.to_string()).collect(),
     }
-    hint.push_str("a target that runs images (fly) runs every runtime");
-    Err(crate::error::UserError::usage(format!(
-        "{} runs {}, not {}",
-        target.describe(),
-        runs.join(", "),
-        named.join(", ")
-    ))
-    .with_hint(hint)
     .into())
 }
 

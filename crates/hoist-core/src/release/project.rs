@@ -6,6 +6,7 @@
 //! hex digits of the sha256 of what goes into the image besides the base.
 //! Same inputs, same bundle, same context, same image digest.
 
+use crate::image::ImageError;
 use sha2::{Digest, Sha256};
 
 use super::image::Built;
@@ -80,7 +81,7 @@ pub async fn build(
     let builder = builder.unwrap_or(project.config.builder);
     let opts = oci::Options {
         builder,
-        platform: Platform::parse(platform).map_err(crate::error::UserError::usage)?,
+        platform: Platform::parse(platform).map_err(|why| ImageError::Platform { why })?,
         epoch: crate::clock::source_date_epoch(&project.env)?,
         insecure: project.config.registry.insecure,
         configured_registry: project
@@ -127,17 +128,12 @@ fn checked_members(project: &Project) -> anyhow::Result<Vec<&Function>> {
     project.all_usable()?;
     let members = members(project);
     if members.is_empty() {
-        return Err(crate::error::UserError::usage(
-            "`supabase: { image: project }` is set, but the project has no deno function to put in it",
-        )
-        .into());
+        return Err(crate::release::ReleaseError::NoProjectMembers.into());
     }
     if let Some(f) = project.functions.iter().find(|f| f.name == *name) {
-        return Err(crate::error::UserError::usage(format!(
-            "function `{}` has the project's name, which the project image takes in the OCI layout",
-            f.name
-        ))
-        .with_hint("rename the function or the project (`project:` in hoist.yaml)")
+        return Err(crate::release::ReleaseError::ProjectNameTaken {
+            function: f.name.to_string(),
+        }
         .into());
     }
     Ok(members)

@@ -43,7 +43,7 @@ use self::importmap::ImportMap;
 use self::parse::{Import, Kind};
 use self::resolve::{Scope, Target, Unresolved};
 use crate::bundle::tree::Tree;
-use crate::error::UserError;
+use crate::bundle::{BundleError, UnresolvedKind};
 
 /// What to follow for one function.
 #[derive(Debug, Clone)]
@@ -241,11 +241,12 @@ fn map_error(name: &str, root: &Path, e: importmap::MapError) -> anyhow::Error {
             pos.push_str(&format!(":{c}"));
         }
     }
-    UserError::usage(format!(
-        "function `{name}`: import map {pos}: {}",
-        e.message
-    ))
-    .with_hint(e.hint)
+    BundleError::ImportMap {
+        function: name.to_string(),
+        at: pos,
+        message: e.message,
+        hint: e.hint,
+    }
     .into()
 }
 
@@ -463,31 +464,23 @@ impl Walk<'_, '_> {
         let imports = match found.as_ref() {
             Ok(i) => i,
             Err(Unreadable::File(why)) => {
-                return Err(UserError::usage(format!(
-                    "function `{}`: {} reaches {}, but {why}",
-                    self.inp.name,
-                    at(root, origin),
-                    rel(root, file)
-                ))
-                .with_hint("fix the file or the import")
+                return Err(BundleError::Unloadable {
+                    function: self.inp.name.to_string(),
+                    origin: at(root, origin),
+                    file: rel(root, file),
+                    why: why.to_string(),
+                }
                 .into())
             }
             Err(Unreadable::Syntax(e)) => {
-                let from = match origin {
-                    Some(_) => format!(" (reached from {})", at(root, origin)),
-                    None => String::new(),
-                };
-                return Err(UserError::usage(format!(
-                    "function `{}`: {}:{}:{}: {}{from}",
-                    self.inp.name,
-                    rel(root, file),
-                    e.line,
-                    e.column,
-                    e.message,
-                ))
-                .with_hint(
-                    "fix the syntax error (Deno could not load this module either), or drop the import",
-                )
+                return Err(BundleError::Syntax {
+                    function: self.inp.name.to_string(),
+                    file: rel(root, file),
+                    line: e.line,
+                    column: e.column,
+                    message: e.message.to_string(),
+                    from: origin.as_ref().map(|_| at(root, origin)),
+                }
                 .into());
             }
         };
@@ -780,11 +773,11 @@ fn check_bundleable(
             Some(_) => format!("{} reaches {}", at(root, origin), rel(root, file)),
             None => rel(root, file),
         };
-        return Err(UserError::usage(format!(
-            "function `{}`: {what}, which cannot be bundled: {why}",
-            inp.name,
-        ))
-        .with_hint("import it from somewhere hoist bundles, or drop the import (secrets belong in `secrets:`)")
+        return Err(BundleError::Refused {
+            function: inp.name.to_string(),
+            what,
+            why: why.to_string(),
+        }
         .into());
     }
     Ok(())
@@ -809,16 +802,14 @@ fn unresolved_warnings(
         return Ok(lines);
     }
     lines.extend(notes.iter().cloned());
-    let hint = if unresolved.iter().any(|u| u.contains("no import map")) {
-        "map the name in the function's import map (deno.json `imports` or import_map.json), \
-         or pass --allow-unresolved to bundle anyway"
+    let kind = if unresolved.iter().any(|u| u.contains("no import map")) {
+        UnresolvedKind::NoImportMap
     } else if unresolved.iter().any(|u| u.contains(OUTSIDE)) {
-        "move the file inside that directory (or keep a copy there), or load it with an npm:, jsr: or https: specifier; \
-         pass --allow-unresolved to bundle what resolves"
+        UnresolvedKind::Outside
     } else {
-        "fix the import, or pass --allow-unresolved to bundle what resolves"
+        UnresolvedKind::Other
     };
-    Err(UserError::usage(lines.join("\n")).with_hint(hint).into())
+    Err(BundleError::Unresolved { lines, kind }.into())
 }
 
 /// The deepest directory holding every file and the function directory's

@@ -13,7 +13,7 @@ use anyhow::Context;
 use super::spec::{self, ImageConfig, Index, Manifest, Platform};
 use super::store::{self, BlobStore};
 use crate::env::Env;
-use crate::error::UserError;
+use crate::image::ImageError;
 use crate::registry::client::Unreachable;
 use crate::registry::{Client, Reference};
 use crate::report::Reporter;
@@ -39,9 +39,9 @@ impl Reachability {
                 registry: registry.to_string(),
                 detail: detail.clone(),
             })
-            .context(UserError::failure(format!(
-                "cannot reach the registry {registry} (found unreachable earlier in this command; not asked again)"
-            )))
+            .context(ImageError::RegistryDown {
+                registry: registry.to_string(),
+            })
         }))
     }
 
@@ -220,12 +220,9 @@ pub(crate) async fn resolve(
     // 2. The registry.
     let client = net.client(&reference.registry)?;
     let repo = reference.repository.clone();
-    let not_found = || {
-        UserError::failure(format!(
-            "base image {reference} not found: registry {} has no such manifest",
-            reference.registry
-        ))
-        .with_hint("check the name and tag in the Dockerfile or `base_image`/`defaults.base_images` in hoist.yaml")
+    let not_found = || ImageError::BaseNotFound {
+        reference: reference.to_string(),
+        registry: reference.registry.to_string(),
     };
     let top = net
         .reach
@@ -251,10 +248,10 @@ pub(crate) async fn resolve(
     } else if spec::is_manifest(&top.media_type) {
         top.digest.clone()
     } else {
-        return Err(UserError::failure(format!(
-            "base image {reference} is a `{}`, not an image manifest or index",
-            top.media_type
-        ))
+        return Err(ImageError::BaseNotImage {
+            reference: reference.to_string(),
+            media_type: top.media_type.to_string(),
+        }
         .into());
     };
     let manifest: Manifest = serde_json::from_slice(&cache.read(&manifest_digest)?)
@@ -316,11 +313,11 @@ fn pick(index: &Index, platform: &Platform, reference: &Reference) -> anyhow::Re
                 .filter(|p| p.os != "unknown")
                 .map(|p| p.to_string())
                 .collect();
-            Err(UserError::failure(format!(
-                "base image {reference} has no {platform} image (its index has: {})",
-                if have.is_empty() { "nothing usable".to_string() } else { have.join(", ") }
-            ))
-            .with_hint("build for one of those with `--platform`, or choose a base image that has your platform")
+            Err(ImageError::NoPlatformImage {
+                reference: reference.to_string(),
+                platform: platform.to_string(),
+                have,
+            }
             .into())
         }
     }
@@ -370,12 +367,11 @@ fn from_cache(
         os_version: None,
     };
     if !platform.matches(&have) {
-        return Err(UserError::failure(format!(
-            "base image {reference} is for {have}, not {platform}"
-        ))
-        .with_hint(
-            "build for its platform with `--platform`, or choose a multi-platform base image",
-        )
+        return Err(ImageError::WrongPlatform {
+            reference: reference.to_string(),
+            have: have.to_string(),
+            platform: platform.to_string(),
+        }
         .into());
     }
     Ok(Some(Base {
@@ -392,10 +388,10 @@ fn check_digest(digest: &str, reference: &Reference) -> anyhow::Result<()> {
         return Ok(());
     }
     let shown: String = digest.chars().take(80).collect();
-    Err(UserError::failure(format!(
-        "base image {reference}: its manifest names `{}`, which is not a sha256 digest; refused",
-        shown.escape_debug()
-    ))
+    Err(ImageError::BadDigest {
+        reference: reference.to_string(),
+        shown: shown.escape_debug().to_string(),
+    }
     .into())
 }
 

@@ -14,7 +14,7 @@ use super::spec::{self, Descriptor, Index, Manifest, Platform};
 use super::store::{self, BlobStore, Layout};
 use crate::config::BuilderChoice;
 use crate::env::Env;
-use crate::error::UserError;
+use crate::image::ImageError;
 use crate::report::Reporter;
 
 /// An external builder program.
@@ -129,11 +129,13 @@ fn run(cmd: &mut Command, what: &str, job: &Job) -> anyhow::Result<()> {
         let stdout = String::from_utf8_lossy(&out.stdout);
         let tail: Vec<&str> = stdout.lines().chain(stderr.lines()).collect();
         let tail = tail[tail.len().saturating_sub(25)..].join("\n");
-        return Err(
-            UserError::failure(format!("{what} failed ({}):\n{tail}", out.status))
-                .with_hint(format!("the command was: {shown}"))
-                .into(),
-        );
+        return Err(ImageError::BuilderFailed {
+            what: what.to_string(),
+            status: out.status.to_string(),
+            tail,
+            command: shown,
+        }
+        .into());
     }
     Ok(())
 }
@@ -143,11 +145,10 @@ fn run(cmd: &mut Command, what: &str, job: &Job) -> anyhow::Result<()> {
 pub(crate) fn build(job: &Job, layout: &Layout) -> anyhow::Result<Descriptor> {
     let name = job.tool.name();
     if !on_path(job.env, name) {
-        return Err(
-            UserError::failure(format!("builder `{name}` is not installed"))
-                .with_hint(install_hint())
-                .into(),
-        );
+        return Err(ImageError::BuilderMissing {
+            name: name.to_string(),
+        }
+        .into());
     }
     let parent = layout.dir().parent().unwrap_or(layout.dir()).to_path_buf();
     let tmp = tempfile::Builder::new()

@@ -24,7 +24,7 @@ use anyhow::Context;
 
 use crate::config::{BuilderChoice, Function, Project};
 use crate::env::Env;
-use crate::error::UserError;
+use crate::image::ImageError;
 use crate::report::Reporter;
 use spec::{Descriptor, Platform};
 use store::{BlobStore, Layout};
@@ -211,23 +211,24 @@ fn choose_tool(job: &Job) -> anyhow::Result<Option<external::Tool>> {
     let needs = native::needs_builder(job.df, job.context);
     Ok(match (job.opts.builder, &needs) {
         (BuilderChoice::Native, Some((line, inst, why))) => {
-            return Err(UserError::failure(format!(
-                "{file}:{line}: `{inst}` cannot be built natively: {why}"
-            ))
-            .with_hint(format!(
-                "use an external builder (`--builder buildah`, or `builder: buildah` in hoist.yaml); {}",
-                external::install_hint()
-            ))
+            return Err(ImageError::NotNative {
+                file: file.to_string(),
+                line: *line,
+                instruction: inst.to_string(),
+                why: why.to_string(),
+            }
             .into())
         }
         (BuilderChoice::Native, None) | (BuilderChoice::Auto, None) => None,
         (BuilderChoice::Auto, Some((line, inst, why))) => match external::detect(&job.opts.env) {
             Some(t) => Some(t),
             None => {
-                return Err(UserError::failure(format!(
-                    "{file}:{line}: `{inst}` needs an external builder ({why}), and none is installed"
-                ))
-                .with_hint(external::install_hint())
+                return Err(ImageError::NeedsBuilder {
+                    file: file.to_string(),
+                    line: *line,
+                    instruction: inst.to_string(),
+                    why: why.to_string(),
+                }
                 .into())
             }
         },
@@ -453,7 +454,7 @@ pub(crate) async fn build_function(
     reach: &base::Reachability,
     printer: &dyn Reporter,
 ) -> anyhow::Result<Outcome> {
-    let platform = Platform::parse(platform).map_err(UserError::usage)?;
+    let platform = Platform::parse(platform).map_err(|why| ImageError::Platform { why })?;
     let builder = builder.unwrap_or(project.config.builder);
     // `hoist build` recorded the bundle's digest in build.json; its files
     // belong in `<context>/app`, written there only when needed

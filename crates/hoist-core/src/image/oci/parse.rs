@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::error::UserError;
+use crate::image::ImageError;
 
 /// Instructions hoist knows (BuildKit's list); others are errors.
 const KNOWN: &[&str] = &[
@@ -124,12 +124,16 @@ pub fn global_defaults(df: &Dockerfile) -> Vars {
 }
 
 /// A parse error pointing at a line of `file`.
-pub fn line_error(file: &str, line: usize, msg: impl std::fmt::Display) -> UserError {
-    UserError::usage(format!("{file}:{line}: {msg}"))
+pub fn line_error(file: &str, line: usize, msg: impl std::fmt::Display) -> ImageError {
+    ImageError::Dockerfile {
+        file: file.to_string(),
+        line: Some(line),
+        message: msg.to_string(),
+    }
 }
 
 /// Parse Dockerfile `text`; `file` names it in errors.
-pub fn parse(text: &str, file: &str) -> Result<Dockerfile, UserError> {
+pub fn parse(text: &str, file: &str) -> Result<Dockerfile, ImageError> {
     // Editors on Windows may start the file with a byte order mark.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text.lines().collect();
@@ -145,7 +149,7 @@ pub fn parse(text: &str, file: &str) -> Result<Dockerfile, UserError> {
 
 /// Parser directives: `# key=value` lines at the very top. Returns the
 /// escape character and the index of the first line after them.
-fn directives(lines: &[&str], file: &str) -> Result<(char, usize), UserError> {
+fn directives(lines: &[&str], file: &str) -> Result<(char, usize), ImageError> {
     let mut escape = '\\';
     let mut i = 0;
     while i < lines.len() {
@@ -185,7 +189,7 @@ fn instructions(
     mut i: usize,
     escape: char,
     file: &str,
-) -> Result<Vec<Instruction>, UserError> {
+) -> Result<Vec<Instruction>, ImageError> {
     let mut insts = Vec::new();
     while i < lines.len() {
         let start = i;
@@ -244,7 +248,7 @@ fn skip_heredocs(
     lines: &[&str],
     i: &mut usize,
     file: &str,
-) -> Result<(), UserError> {
+) -> Result<(), ImageError> {
     for (word, strip_tabs) in heredocs(&inst.args) {
         let mut closed = false;
         while *i < lines.len() {
@@ -277,7 +281,7 @@ fn skip_heredocs(
 fn stages(
     insts: Vec<Instruction>,
     file: &str,
-) -> Result<(Vec<Instruction>, Vec<Stage>), UserError> {
+) -> Result<(Vec<Instruction>, Vec<Stage>), ImageError> {
     let mut global_args = Vec::new();
     let mut stages: Vec<Stage> = Vec::new();
     for inst in insts {
@@ -306,7 +310,11 @@ fn stages(
         }
     }
     if stages.is_empty() {
-        return Err(UserError::usage(format!("{file}: no FROM instruction")));
+        return Err(ImageError::Dockerfile {
+            file: file.to_string(),
+            line: None,
+            message: "no FROM instruction".into(),
+        });
     }
     Ok((global_args, stages))
 }
@@ -317,7 +325,7 @@ fn from_args(
     inst: &Instruction,
     stages: &[Stage],
     file: &str,
-) -> Result<(String, Option<String>), UserError> {
+) -> Result<(String, Option<String>), ImageError> {
     let words: Vec<&str> = inst.args.split_whitespace().collect();
     match words.as_slice() {
         [base] => Ok((base.to_string(), None)),
@@ -354,7 +362,7 @@ fn from_args(
     }
 }
 
-fn instruction(text: &str, line: usize, file: &str) -> Result<Instruction, UserError> {
+fn instruction(text: &str, line: usize, file: &str) -> Result<Instruction, ImageError> {
     let text = text.trim();
     let (kw, rest) = match text.find(char::is_whitespace) {
         Some(p) => (&text[..p], text[p..].trim_start()),
@@ -771,28 +779,28 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        let e = parse("FROM scratch\nCOPY a b\nFRUM x\n", "Dockerfile").unwrap_err();
+        let e = parse("FROM scratch\nCOPY a b\nFRUM x\n", "Dockerfile")
+            .unwrap_err()
+            .to_string();
         assert_eq!(
-            e.message,
+            e,
             "Dockerfile:3: unknown instruction `FRUM` (did you mean FROM?)"
         );
-        let e = parse("ENV A=1\nFROM scratch\n", "D").unwrap_err();
-        assert!(
-            e.message.starts_with("D:1: ENV before the first FROM"),
-            "{}",
-            e.message
-        );
-        let e = parse("FROM scratch\nCOPY --nope a b\n", "D").unwrap_err();
-        assert_eq!(e.message, "D:2: COPY does not take the flag --nope");
-        let e = parse("FROM scratch\nCMD [\"a\", 'b']\n", "D").unwrap_err();
-        assert!(
-            e.message.starts_with("D:2: CMD looks like a JSON array"),
-            "{}",
-            e.message
-        );
+        let e = parse("ENV A=1\nFROM scratch\n", "D")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("D:1: ENV before the first FROM"), "{}", e);
+        let e = parse("FROM scratch\nCOPY --nope a b\n", "D")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "D:2: COPY does not take the flag --nope");
+        let e = parse("FROM scratch\nCMD [\"a\", 'b']\n", "D")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("D:2: CMD looks like a JSON array"), "{}", e);
         assert!(parse("# nothing\n", "D")
             .unwrap_err()
-            .message
+            .to_string()
             .contains("no FROM"));
     }
 

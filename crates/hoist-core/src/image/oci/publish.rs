@@ -17,8 +17,8 @@ use serde::Serialize;
 use super::spec::{self, Manifest};
 use super::store::{self, Layout};
 use crate::config::{Function, Project};
-use crate::error::UserError;
 use crate::image::build_info::BuildInfo;
+use crate::image::ImageError;
 use crate::registry::client;
 use crate::registry::{Client, Reference};
 use crate::report::Reporter;
@@ -47,10 +47,12 @@ pub struct Pushed {
 
 /// The repository a function's image goes to: `(registry, repository)`.
 pub(crate) fn target_repo(project: &Project, function: &str) -> anyhow::Result<(String, String)> {
-    let url = project.config.registry.url.as_deref().ok_or_else(|| {
-        UserError::usage("no registry configured")
-            .with_hint("set `registry.url` in hoist.yaml (e.g. registry.fly.io or 127.0.0.1:5000)")
-    })?;
+    let url = project
+        .config
+        .registry
+        .url
+        .as_deref()
+        .ok_or(ImageError::NoRegistry)?;
     let url = url
         .trim()
         .trim_start_matches("https://")
@@ -62,11 +64,7 @@ pub(crate) fn target_repo(project: &Project, function: &str) -> anyhow::Result<(
     };
     if host.contains('@') {
         // Never echo it: the part before `@` is a user and password.
-        return Err(UserError::usage(
-            "`registry.url` in hoist.yaml holds credentials (`user:password@host`); they are not printed",
-        )
-        .with_hint("remove them from registry.url and use `hoist login registry`, HOIST_REGISTRY_TOKEN or `docker login`")
-        .into());
+        return Err(ImageError::RegistryCredentials.into());
     }
     let prefix = project.config.registry.prefix.as_deref().unwrap_or("");
     // Repository names are lowercase: the function's DNS label, not its name.
@@ -296,15 +294,11 @@ pub async fn push_to(
     let name = crate::image::oci::layout_name(&f.name, &version);
     let layout = Layout::open(&layout_dir)?;
     if layout.find(&name)?.is_none() {
-        return Err(UserError::failure(format!(
-            "no image for `{}` version {version} in {}",
-            f.name,
-            layout_dir.display()
-        ))
-        .with_hint(format!(
-            "`hoist build {}` builds it; it is skipped when its base image cannot be fetched (see its warning)",
-            f.name
-        ))
+        return Err(ImageError::NotBuilt {
+            function: f.name.to_string(),
+            version,
+            layout: layout_dir,
+        }
         .into());
     }
     check_bundle(project, f, &version, &layout, &name, bundle_digest)?;
@@ -349,20 +343,18 @@ pub async fn push_project_image(
     let name = &project.config.project;
     let dir = build_dir(project, crate::image::project::STATE_NAME);
     let version = BuildInfo::read(&dir)?
-        .ok_or_else(|| {
-            UserError::failure(format!("the project image of `{name}` has not been built"))
-                .with_hint("run `hoist build` first")
+        .ok_or_else(|| ImageError::ProjectNotBuilt {
+            name: name.to_string(),
         })?
         .version;
     let dest = configured_destination(project, name)?;
     let layout = Layout::open(&store::layout_dir(project))?;
     let image = crate::image::oci::layout_name(name, &version);
     if layout.find(&image)?.is_none() {
-        return Err(UserError::failure(format!(
-            "no image {image} in {}",
-            layout.dir().display()
-        ))
-        .with_hint("run `hoist build`; it is skipped when its base image cannot be fetched (see its warning)")
+        return Err(ImageError::NoProjectImage {
+            image,
+            layout: layout.dir().to_path_buf(),
+        }
         .into());
     }
     let client = client_for(project, &dest, printer)?;
@@ -402,23 +394,16 @@ fn check_bundle(
             .filter(|info| info.version == version)
             .and_then(|info| info.bundle_digest),
     };
-    let short = |d: &str| d.chars().take(19).collect::<String>();
-    let msg = match recorded {
-        Some(r) if r == bundle_digest => return Ok(()),
-        Some(r) => format!(
-            "the image of `{}` version {version} was built from bundle {}, but the bundle being pushed is {}: the function changed since `hoist build`; no image was pushed",
-            f.name,
-            short(&r),
-            short(bundle_digest)
-        ),
-        None => format!(
-            "cannot tell which bundle the image of `{}` version {version} was built from; no image was pushed",
-            f.name
-        ),
-    };
-    Err(UserError::failure(msg)
-        .with_hint(format!("run `hoist build {}`, then push again", f.name))
-        .into())
+    if recorded.as_deref() == Some(bundle_digest) {
+        return Ok(());
+    }
+    Err(ImageError::Stale {
+        function: f.name.to_string(),
+        version: version.to_string(),
+        built_from: recorded,
+        pushing: bundle_digest.to_string(),
+    }
+    .into())
 }
 
 /// Push image `name` of `layout` to `repo` through `client`: its blobs,

@@ -23,8 +23,8 @@ use reqwest::{RequestBuilder, Response, StatusCode};
 use sha2::{Digest, Sha256};
 
 use super::auth::{parse_challenge, Challenge, Credential, Creds};
-use crate::error::UserError;
 pub(crate) use crate::http::redact::redact;
+use crate::registry::RegistryError;
 
 mod token;
 mod upload;
@@ -208,13 +208,10 @@ impl Client {
             registry: self.registry.clone(),
             detail: describe(e),
         })
-        .context(
-            UserError::failure(format!(
-                "cannot reach the registry {} ({})",
-                self.registry, self.base
-            ))
-            .with_hint("check the registry address and your network; `registry.insecure: true` in hoist.yaml talks plain HTTP"),
-        )
+        .context(RegistryError::Unreachable {
+            registry: self.registry.clone(),
+            base: self.base.to_string(),
+        })
     }
 
     fn unauthorized(&self, what: &str, status: StatusCode) -> anyhow::Error {
@@ -225,20 +222,12 @@ impl Client {
             },
             None => "without credentials (none found for this registry)".to_string(),
         };
-        let verb = if status == StatusCode::FORBIDDEN {
-            "denied"
-        } else {
-            "refused"
-        };
-        UserError::failure(format!(
-            "registry {} {verb} {what} {who} (HTTP {})",
-            self.registry,
-            status.as_u16()
-        ))
-        .with_hint(format!(
-            "log in with `hoist login registry` (user from HOIST_REGISTRY_USERNAME, default `x`), set HOIST_REGISTRY_TOKEN, or `docker login {}`",
-            self.registry
-        ))
+        RegistryError::Unauthorized {
+            registry: self.registry.clone(),
+            what: what.to_string(),
+            who,
+            status: status.as_u16(),
+        }
         .into()
     }
 
@@ -368,10 +357,12 @@ impl Client {
         };
         if let Some(exp) = expected {
             if exp != digest {
-                return Err(UserError::failure(format!(
-                    "registry {} sent a manifest for {repo}@{exp} whose content is {digest}; refused",
-                    self.registry
-                ))
+                return Err(RegistryError::ManifestMismatch {
+                    registry: self.registry.clone(),
+                    repo: repo.to_string(),
+                    expected: exp.to_string(),
+                    digest: digest.to_string(),
+                }
                 .into());
             }
         }
@@ -402,12 +393,12 @@ impl Client {
             Err(e) => format!("(the body could not be read: {e})"),
         };
         let body: String = redact(&body).chars().take(300).collect();
-        UserError::failure(format!(
-            "registry {} answered HTTP {} when {what}: {}",
-            self.registry,
-            status.as_u16(),
-            body.trim()
-        ))
+        RegistryError::Status {
+            registry: self.registry.clone(),
+            status: status.as_u16(),
+            what: what.to_string(),
+            body: body.trim().to_string(),
+        }
         .into()
     }
 
@@ -431,10 +422,11 @@ impl Client {
             let mut resp = self.send(&scope, true, &|| self.http.get(&url)).await?;
             let status = resp.status();
             if status == StatusCode::NOT_FOUND {
-                return Err(UserError::failure(format!(
-                    "registry {} has no blob {digest} in {repo}",
-                    self.registry
-                ))
+                return Err(RegistryError::NoBlob {
+                    registry: self.registry.clone(),
+                    repo: repo.to_string(),
+                    digest: digest.to_string(),
+                }
                 .into());
             }
             if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
@@ -479,11 +471,13 @@ impl Client {
             }
             let actual = crate::digest::Digest::finish(hasher).to_string();
             if actual != digest || size.is_some_and(|s| s != got) {
-                return Err(UserError::failure(format!(
-                    "digest mismatch: registry {} sent {got} bytes for {repo}@{digest} that hash to {actual}; refused",
-                    self.registry
-                ))
-                .with_hint("the registry or something between it and you altered the blob; nothing was cached")
+                return Err(RegistryError::BlobMismatch {
+                    registry: self.registry.clone(),
+                    repo: repo.to_string(),
+                    digest: digest.to_string(),
+                    got,
+                    actual,
+                }
                 .into());
             }
             tmp.as_file().sync_all().ok();

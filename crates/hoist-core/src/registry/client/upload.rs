@@ -137,11 +137,12 @@ impl Client {
     }
 
     pub(super) fn gave_up(&self, repo: &str, digest: &str) -> anyhow::Error {
-        UserError::failure(format!(
-            "gave up uploading {digest} to {}/{repo} after {ATTEMPTS} attempts (the connection kept failing)",
-            self.registry
-        ))
-        .with_hint("no manifest was written, so the registry holds no broken image; run the push again to continue")
+        RegistryError::GaveUp {
+            registry: self.registry.clone(),
+            repo: repo.to_string(),
+            digest: digest.to_string(),
+            attempts: ATTEMPTS,
+        }
         .into()
     }
 
