@@ -423,7 +423,7 @@ pub async fn recover(
         }
         if !errors.is_empty() {
             return Err(ReleaseError::UndoFailed {
-                release: rec.id.to_string(),
+                release: rec.id.clone(),
                 functions: errors,
             }
             .into());

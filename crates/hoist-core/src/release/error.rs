@@ -23,8 +23,8 @@ pub enum ReleaseError {
     /// An unfinished release found at the start could not be undone.
     #[error("could not undo the unfinished release {release} for {}", functions.join(", "))]
     UndoFailed {
-        release: String,
-        functions: Vec<String>,
+        release: crate::names::ReleaseId,
+        functions: Vec<crate::names::FunctionName>,
     },
     /// Another process holds the release lease of the target.
     #[error("another {command} (pid {pid} on {host}) is releasing to {target}")]
