@@ -117,6 +117,7 @@ pub const LAYERS: &[Finder] = &[
     find::<crate::registry::RegistryError>,
     find::<crate::release::ReleaseError>,
     find::<crate::http::HttpError>,
+    find::<crate::storage::StoreError>,
 ];
 
 /// The `T`s of a chain with the index of their link, whether each is the

@@ -14,7 +14,7 @@
 //! hoist keep `function.tar.gz` ([`LEGACY_ARCHIVE`]); readers follow the
 //! manifest's `bundle.key`, which names either.
 
-use crate::error::UserError;
+use super::StoreError;
 
 /// File name of a version's archive in the layout before content-addressed
 /// keys; still read, never written.
@@ -83,17 +83,16 @@ pub(crate) fn version_of_manifest_key<'a>(function: &str, key: &'a str) -> Optio
 /// Refuse a name that is not a function name ([`hoist_api::FunctionName`]):
 /// it becomes a key segment.
 pub fn check_function(name: &str) -> anyhow::Result<hoist_api::FunctionName> {
-    hoist_api::FunctionName::parse(name).map_err(|e| UserError::usage(e.to_string()).into())
+    hoist_api::FunctionName::parse(name).map_err(|e| StoreError::InvalidFunction(e).into())
 }
 
 /// Refuse a version that cannot be one key segment
 /// ([`hoist_api::names::Version`]).
 pub fn check_version(version: &str) -> anyhow::Result<hoist_api::names::Version> {
     hoist_api::names::Version::parse(version).map_err(|_| {
-        UserError::usage(format!(
-            "`{version}` is not a valid version for the artifact store"
-        ))
-        .with_hint(format!("use {}", hoist_api::names::Version::RULE))
+        StoreError::InvalidVersion {
+            version: version.to_string(),
+        }
         .into()
     })
 }

@@ -14,6 +14,10 @@ pub mod manifest;
 pub mod release;
 pub mod s3;
 
+mod error;
+
+pub use error::StoreError;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -139,10 +143,7 @@ pub async fn open(
             Ok(Box::new(local::LocalStore::new(dir)))
         }
         StorageBackend::S3 => {
-            let s3cfg = cfg.s3.clone().ok_or_else(|| {
-                crate::error::UserError::usage("storage.backend is s3 but storage.s3 is missing")
-                    .with_hint("add `s3: { bucket: NAME, region: REGION }` under storage")
-            })?;
+            let s3cfg = cfg.s3.clone().ok_or_else(|| StoreError::S3Missing)?;
             Ok(Box::new(
                 s3::S3Store::connect(&s3cfg, opts, printer, &project.env)
                     .await?

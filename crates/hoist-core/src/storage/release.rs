@@ -14,6 +14,7 @@ use anyhow::Context;
 
 use super::layout;
 use super::manifest::{Index, IndexEntry, ReleaseManifest};
+use super::StoreError;
 use super::{Created, Store};
 use crate::error::UserError;
 
@@ -115,19 +116,15 @@ pub(crate) async fn check_version_free(
 }
 
 fn conflict(store: &dyn Store, existing: &ReleaseManifest, new: &ReleaseManifest) -> anyhow::Error {
-    UserError::failure(format!(
-        "version {} of {} already exists with other content: the store has bundle {} ({} bytes), this push has {} ({} bytes)",
-        new.version,
-        new.function,
-        existing.bundle.digest,
-        existing.bundle.size,
-        new.bundle.digest,
-        new.bundle.size,
-    ))
-    .with_hint(format!(
-        "versions are immutable ({}); change the function's `version` in hoist.yaml (or use `version: content`) to push this content",
-        store.url(&layout::manifest_key(&new.function, &new.version))
-    ))
+    StoreError::VersionConflict {
+        function: new.function.clone(),
+        version: new.version.clone(),
+        stored: existing.bundle.digest.clone(),
+        stored_size: existing.bundle.size,
+        pushed: new.bundle.digest.clone(),
+        pushed_size: new.bundle.size,
+        manifest: store.url(&layout::manifest_key(&new.function, &new.version)),
+    }
     .into()
 }
 
@@ -143,11 +140,12 @@ fn same_content(
         return Err(conflict(store, existing, new));
     }
     match (&existing.image, &new.image) {
-        (Some(a), Some(b)) if a.digest != b.digest => Err(UserError::failure(format!(
-            "version {} of {} already exists with image {}, this push built {}",
-            new.version, new.function, a.digest, b.digest
-        ))
-        .with_hint("the image must come from the same bundle; push a new version")
+        (Some(a), Some(b)) if a.digest != b.digest => Err(StoreError::ImageConflict {
+            function: new.function.clone(),
+            version: new.version.clone(),
+            stored: a.digest.clone(),
+            pushed: b.digest.clone(),
+        }
         .into()),
         (None, Some(_)) => Ok(Some(format!(
             "{} {} was stored earlier without an image; its manifest stays as it was",
@@ -210,12 +208,11 @@ async fn check_archive(
     if matches {
         Ok(())
     } else {
-        Err(UserError::failure(format!(
-            "{} does not hold the bundle its name says (size {} instead of {size}, or another sha256): it was damaged or written outside hoist",
-            store.url(key),
-            info.size
-        ))
-        .with_hint("no manifest names it; delete that object (or run `hoist prune`), then push again")
+        Err(StoreError::DamagedArchive {
+            url: store.url(key),
+            size: info.size,
+            expected_size: size,
+        }
         .into())
     }
 }
@@ -348,19 +345,15 @@ fn lost_race(
     ours: &ReleaseManifest,
     akey: &str,
 ) -> anyhow::Error {
-    UserError::failure(format!(
-        "version {} of {} was stored concurrently with other content: the store now has bundle {} ({} bytes), this push had {} ({} bytes)",
-        ours.version,
-        ours.function,
-        winner.bundle.digest,
-        winner.bundle.size,
-        ours.bundle.digest,
-        ours.bundle.size,
-    ))
-    .with_hint(format!(
-        "another push of the same version won and is kept; this push's archive {} is named by no manifest (`hoist prune` removes it). Push this content under a new `version` (or use `version: content`)",
-        store.url(akey)
-    ))
+    StoreError::LostRace {
+        function: ours.function.clone(),
+        version: ours.version.clone(),
+        stored: winner.bundle.digest.clone(),
+        stored_size: winner.bundle.size,
+        pushed: ours.bundle.digest.clone(),
+        pushed_size: ours.bundle.size,
+        archive: store.url(akey),
+    }
     .into()
 }
 
@@ -492,21 +485,18 @@ pub async fn fetch(
     layout::check_version(version)?;
     let manifest = read_manifest(store, function, version)
         .await?
-        .ok_or_else(|| {
-            UserError::failure(format!(
-                "{function} has no version {version} in {}",
-                store.url(&layout::function_dir(function))
-            ))
-            .with_hint(format!(
-                "list the stored versions with `hoist versions {function}`"
-            ))
+        .ok_or_else(|| StoreError::NoVersion {
+            function: function.to_string(),
+            version: version.to_string(),
+            dir: store.url(&layout::function_dir(function)),
         })?;
     let key = manifest.bundle.key.clone();
     if !layout::is_archive_key(function, version, &key) {
-        return Err(UserError::failure(format!(
-            "the manifest of {function} {version} names `{key}`, which is not an archive of that version"
-        ))
-        .with_hint("the manifest was not written by hoist, or was edited; nothing was written")
+        return Err(StoreError::ForeignArchive {
+            function: function.to_string(),
+            version: version.to_string(),
+            key,
+        }
         .into());
     }
     let dir = dest
@@ -532,14 +522,13 @@ pub async fn fetch(
         .and_then(|f| f.sync_all())
         .with_context(|| format!("cannot write {}", dest.display()))?;
     if digest != manifest.bundle_hex() || n != manifest.bundle.size {
-        return Err(UserError::failure(format!(
-            "the downloaded archive does not match its manifest: got sha256:{digest} ({n} bytes), the manifest names {} ({} bytes)",
-            manifest.bundle.digest, manifest.bundle.size
-        ))
-        .with_hint(format!(
-            "the stored object {} is damaged or was replaced outside hoist; nothing was written",
-            store.url(&key)
-        ))
+        return Err(StoreError::DownloadMismatch {
+            digest,
+            size: n,
+            expected: manifest.bundle.digest.clone(),
+            expected_size: manifest.bundle.size,
+            url: store.url(&key),
+        }
         .into());
     }
     tmp.persist(dest)

@@ -50,13 +50,7 @@ pub(super) fn resolve_credentials(
                 ),
             ));
         }
-        (Some(_), None) | (None, Some(_)) => {
-            return Err(UserError::usage(
-                "only one of HOIST_S3_ACCESS_KEY_ID and HOIST_S3_SECRET_ACCESS_KEY is set",
-            )
-            .with_hint("set both, or neither to use `hoist login s3` or the AWS chain")
-            .into())
-        }
+        (Some(_), None) | (None, Some(_)) => return Err(StoreError::HalfCredentials.into()),
         (None, None) => {}
     }
     if let Some((secret, source)) = crate::auth::token(vars, "s3")? {
@@ -71,10 +65,9 @@ pub(super) fn resolve_credentials(
             // HOIST_TOKEN is shared by every target; it may be another's.
             None if source == crate::auth::Source::Env("HOIST_TOKEN".into()) => {}
             None => {
-                return Err(UserError::usage(format!(
-                    "the s3 credentials from {source} are not in the form ACCESS_KEY_ID:SECRET_ACCESS_KEY"
-                ))
-                .with_hint("store them again: `printf '%s:%s' \"$KEY_ID\" \"$SECRET\" | hoist login s3 --token-stdin`")
+                return Err(StoreError::CredentialForm {
+                    from: source.to_string(),
+                }
                 .into())
             }
         }

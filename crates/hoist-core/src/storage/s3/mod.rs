@@ -36,7 +36,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{ChecksumAlgorithm, ChecksumMode, CompletedMultipartUpload, CompletedPart};
 use bytes::Bytes;
 
-use super::{Created, ObjectInfo, OpenOptions, Store, Uploaded};
+use super::{Created, ObjectInfo, OpenOptions, Store, StoreError, Uploaded};
 use crate::config::schema::S3Config;
 use crate::env::Env;
 use crate::error::UserError;
@@ -197,13 +197,15 @@ impl Ctx {
         match self.client.head_bucket().bucket(&self.bucket).send().await {
             Ok(_) => Ok(()),
             Err(e) => match classify(&e) {
-                Class::NotFound | Class::NoBucket => Err(UserError::failure(format!(
-                    "bucket `{}` does not exist at {}",
-                    self.bucket, self.endpoint
-                ))
-                .with_hint("create it (e.g. `aws s3 mb s3://BUCKET`) or check storage.s3.bucket in hoist.yaml")
+                Class::NotFound | Class::NoBucket => Err(StoreError::NoBucket {
+                    bucket: self.bucket.clone(),
+                    endpoint: self.endpoint.clone(),
+                    detail: None,
+                }
                 .into()),
-                Class::Unreachable => Err(self.error(&format!("check bucket `{}`", self.bucket), &e)),
+                Class::Unreachable => {
+                    Err(self.error(&format!("check bucket `{}`", self.bucket), &e))
+                }
                 _ => Ok(()),
             },
         }
@@ -249,41 +251,38 @@ impl Ctx {
         } else {
             root_cause(err)
         };
-        let ue = match classify(err) {
-            Class::Unreachable => UserError::failure(format!(
-                "cannot reach the S3 endpoint {} to {what}: {detail}",
-                self.endpoint
-            ))
-            .with_hint("check storage.s3.endpoint in hoist.yaml and that the server is running"),
-            Class::Auth => UserError::failure(format!(
-                "S3 refused the credentials to {what} ({detail})"
-            ))
-            .with_hint(format!(
-                "the credentials come from {}: check the secret key (and the clock), or store new ones with `hoist login s3`",
-                self.creds.0
-            )),
-            Class::Denied => UserError::failure(format!("S3 denied access to {what} ({detail})"))
-                .with_hint(format!(
-                    "the credentials from {} may lack permission on bucket `{}`",
-                    self.creds.0, self.bucket
-                )),
-            Class::NoBucket => UserError::failure(format!(
-                "bucket `{}` does not exist at {} ({detail})",
-                self.bucket, self.endpoint
-            ))
-            .with_hint("create it (e.g. `aws s3 mb s3://BUCKET`) or check storage.s3.bucket in hoist.yaml"),
-            Class::Redirect => UserError::failure(format!(
-                "S3 answered with a redirect to {what} ({detail})"
-            ))
-            .with_hint("the bucket is in another region: set storage.s3.region"),
-            Class::Transient => UserError::failure(format!("S3 could not {what}: {detail}"))
-                .with_hint(format!(
-                    "the connection to {} kept failing; nothing was stored, run the command again",
-                    self.endpoint
-                )),
-            _ => UserError::failure(format!("S3 could not {what}: {detail}")),
+        let what = what.to_string();
+        let e = match classify(err) {
+            Class::Unreachable => StoreError::S3Unreachable {
+                endpoint: self.endpoint.clone(),
+                what,
+                detail,
+            },
+            Class::Auth => StoreError::S3Refused {
+                what,
+                detail,
+                credentials: self.creds.0.clone(),
+            },
+            Class::Denied => StoreError::S3Denied {
+                what,
+                detail,
+                credentials: self.creds.0.clone(),
+                bucket: self.bucket.clone(),
+            },
+            Class::NoBucket => StoreError::NoBucket {
+                bucket: self.bucket.clone(),
+                endpoint: self.endpoint.clone(),
+                detail: Some(detail),
+            },
+            Class::Redirect => StoreError::S3Redirect { what, detail },
+            Class::Transient => StoreError::S3Transient {
+                what,
+                detail,
+                endpoint: self.endpoint.clone(),
+            },
+            _ => StoreError::S3Failed { what, detail },
         };
-        ue.into()
+        e.into()
     }
 }
 
@@ -490,11 +489,11 @@ impl Store for S3Store {
             let data = read_part(path, 0, size)?;
             let (digest, _) = super::sha256_reader(&data[..])?;
             if digest != sha256 {
-                return Err(UserError::failure(format!(
-                    "{} is not the bundle it should be (sha256 {digest}, expected {sha256})",
-                    path.display()
-                ))
-                .with_hint("run the command again: hoist bundles the function afresh")
+                return Err(StoreError::BundleChanged {
+                    path: path.to_path_buf(),
+                    digest,
+                    expected: sha256.to_string(),
+                }
                 .into());
             }
             let created = ctx
@@ -535,9 +534,7 @@ impl Store for S3Store {
             let mut obj = match res {
                 Ok(o) => o,
                 Err(e) if classify(&e) == Class::NotFound => {
-                    return Err(UserError::failure(format!("{} does not exist", ctx.url(key)))
-                        .with_hint("the manifest names an archive that is gone; the store was changed outside hoist")
-                        .into())
+                    return Err(StoreError::ObjectGone { url: ctx.url(key) }.into())
                 }
                 Err(e) => return Err(ctx.error(&format!("download {}", ctx.url(key)), &e)),
             };
@@ -552,18 +549,18 @@ impl Store for S3Store {
                     }
                     Ok(None) => break,
                     Err(e) => {
-                        return Err(UserError::failure(format!(
-                            "the download of {} failed after {n} bytes: {}",
-                            ctx.url(key),
-                            root_cause(&e)
-                        ))
-                        .with_hint("nothing was written; if it says checksum mismatch, the stored object is damaged")
+                        return Err(StoreError::DownloadCut {
+                            url: ctx.url(key),
+                            bytes: n,
+                            why: root_cause(&e),
+                        }
                         .into())
                     }
                 }
             }
             Ok(n)
-        }.await
+        }
+        .await
     }
 
     async fn list(&self, prefix: &str) -> anyhow::Result<Vec<ObjectInfo>> {

@@ -241,15 +241,20 @@ impl Ctx {
         upload_id: &str,
     ) -> anyhow::Error {
         let Err(why) = aborted else { return err };
-        let hint = format!(
-            "aborting the multipart upload {upload_id} to {url} failed ({why}): its parts stay on the server, but no object or manifest was stored; the next `hoist push` (or `hoist prune FUNCTION --keep N --uploads`) aborts it"
-        );
+        let failed = |error: String| StoreError::AbortFailed {
+            error,
+            upload_id: upload_id.to_string(),
+            url: url.to_string(),
+            why: why.clone(),
+        };
         let mut err = err;
+        // Ctrl-C keeps its exit code; only the hint tells about the parts.
         if let Some(u) = err.downcast_mut::<UserError>() {
-            u.hint = Some(hint);
+            u.hint = crate::error::Classified::hint(&failed(String::new()));
             return err;
         }
-        anyhow::Error::new(UserError::failure(format!("{err:#}")).with_hint(hint))
+        let error = format!("{err:#}");
+        failed(error).into()
     }
 
     /// Abort a multipart upload, then make sure no parts stay behind (a part

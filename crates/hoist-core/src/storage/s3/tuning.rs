@@ -21,11 +21,13 @@ pub(crate) struct Tuning {
 
 fn env_u64(env: &Env, name: &str) -> anyhow::Result<Option<u64>> {
     match env.var(name) {
-        Some(v) if !v.trim().is_empty() => v
-            .trim()
-            .parse::<u64>()
-            .map(Some)
-            .map_err(|_| UserError::usage(format!("{name}=`{v}` is not a whole number")).into()),
+        Some(v) if !v.trim().is_empty() => v.trim().parse::<u64>().map(Some).map_err(|_| {
+            StoreError::NotANumber {
+                name: name.to_string(),
+                value: v.clone(),
+            }
+            .into()
+        }),
         _ => Ok(None),
     }
 }
@@ -34,7 +36,7 @@ impl Tuning {
     pub(super) fn from_env(env: &Env, endpoint: Option<&str>) -> anyhow::Result<Tuning> {
         let part_size = env_u64(env, "HOIST_S3_PART_SIZE_MB")?.map_or(16 * MIB, |m| m * MIB);
         if part_size < MIN_PART {
-            return Err(UserError::usage("HOIST_S3_PART_SIZE_MB must be at least 5").into());
+            return Err(StoreError::PartTooSmall.into());
         }
         let threshold =
             env_u64(env, "HOIST_S3_MULTIPART_THRESHOLD_MB")?.map_or(part_size, |m| m * MIB);
@@ -49,9 +51,9 @@ impl Tuning {
             Some("never") | Some("0") | Some("false") => false,
             Some("auto") | Some("") | None => !payload_protected(endpoint),
             Some(other) => {
-                return Err(UserError::usage(format!(
-                    "HOIST_S3_SIGN_PAYLOAD=`{other}` is not auto, always or never"
-                ))
+                return Err(StoreError::SignPayload {
+                    value: other.to_string(),
+                }
                 .into())
             }
         };
