@@ -4,12 +4,13 @@
 //!
 //! Each engine layer fails with its own `thiserror` enum (`ConfigError`,
 //! `BundleError`, `ImageError`, `RegistryError`, `ReleaseError`,
-//! `HttpError`); every one implements [`Classified`] with an exhaustive
-//! `match`, so a new variant cannot be added without its exit code and
-//! hint. [`LAYERS`] is the one list of those types: [`exit_code`], [`hint`]
-//! and [`to_json`] take the outermost classified error of a chain from it.
-//! [`UserError`] is the ad-hoc form still built by `storage`, `targets`,
-//! Ctrl-C and the command line's own input checks.
+//! `HttpError`, `StoreError`, `TargetError`); every one implements
+//! [`Classified`] with an exhaustive `match`, so a new variant cannot be
+//! added without its exit code and hint. [`LAYERS`] is the one list of
+//! those types: [`exit_code`], [`hint`] and [`to_json`] take the outermost
+//! classified error of a chain from it. [`UserError`] is the ad-hoc form
+//! still built for Ctrl-C, by `clock` and by the command line's own input
+//! checks.
 
 use std::fmt;
 
@@ -118,6 +119,7 @@ pub const LAYERS: &[Finder] = &[
     find::<crate::release::ReleaseError>,
     find::<crate::http::HttpError>,
     find::<crate::storage::StoreError>,
+    find::<crate::targets::TargetError>,
 ];
 
 /// The `T`s of a chain with the index of their link, whether each is the

@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use base64::Engine;
 
+use super::TargetError;
 use super::{Invocation, InvokeResult};
-use crate::error::UserError;
 use crate::http::redact::describe;
 
 pub(crate) async fn invoke(base: &str, inv: &Invocation) -> anyhow::Result<InvokeResult> {
@@ -20,8 +20,11 @@ pub(crate) async fn invoke(base: &str, inv: &Invocation) -> anyhow::Result<Invok
     } else {
         format!("/{}", inv.path)
     };
-    let method = reqwest::Method::from_bytes(inv.method.as_bytes())
-        .map_err(|_| UserError::usage(format!("`{}` is not an HTTP method", inv.method)))?;
+    let method = reqwest::Method::from_bytes(inv.method.as_bytes()).map_err(|_| {
+        TargetError::NotAMethod {
+            method: inv.method.clone(),
+        }
+    })?;
     let url = format!("{}{path}", base.trim_end_matches('/'));
     async {
         let mut rb = client.request(method, &url).query(&inv.query);
@@ -34,10 +37,9 @@ pub(crate) async fn invoke(base: &str, inv: &Invocation) -> anyhow::Result<Invok
                 .body(serde_json::to_vec(b)?);
         }
         let started = Instant::now();
-        let resp = rb.send().await.map_err(|e| {
-            UserError::failure(format!("cannot reach {url}: {}", describe(&e))).with_hint(
-                "check that the function serves HTTP and its app is deployed (`hoist status`)",
-            )
+        let resp = rb.send().await.map_err(|e| TargetError::Unreachable {
+            url: url.clone(),
+            why: describe(&e),
         })?;
         let status = resp.status().as_u16();
         let headers = resp
@@ -50,8 +52,9 @@ pub(crate) async fn invoke(base: &str, inv: &Invocation) -> anyhow::Result<Invok
                 )
             })
             .collect();
-        let bytes = resp.bytes().await.map_err(|e| {
-            UserError::failure(format!("{url}: the answer was cut: {}", describe(&e)))
+        let bytes = resp.bytes().await.map_err(|e| TargetError::AnswerCut {
+            url: url.clone(),
+            why: describe(&e),
         })?;
         let (body, body_encoding) = match std::str::from_utf8(&bytes) {
             Ok(t) => (t.to_string(), "utf8".to_string()),

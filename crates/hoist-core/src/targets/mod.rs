@@ -11,6 +11,10 @@ pub(crate) mod fly;
 mod http_invoke;
 pub mod selfhosted;
 
+mod error;
+
+pub use error::TargetError;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -18,7 +22,6 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Function, Project};
-use crate::error::UserError;
 
 pub(crate) use crate::report::Reporter;
 
@@ -417,15 +420,12 @@ pub fn open(
         )?)),
         "fly" => match &t.fly {
             Some(cfg) => Ok(Box::new(fly::Fly::open(project, cfg, reporter)?)),
-            None => Err(UserError::usage("the fly target is not configured")
-                .with_hint(
-                    "add `targets: {fly: {org: <your org slug>}}` to hoist.yaml (docs/fly.md)",
-                )
-                .into()),
+            None => Err(TargetError::FlyNotConfigured.into()),
         },
-        other => Err(UserError::usage(format!("unknown target `{other}`"))
-            .with_hint("expected `selfhosted` or `fly`")
-            .into()),
+        other => Err(TargetError::UnknownTarget {
+            kind: other.to_string(),
+        }
+        .into()),
     }
 }
 

@@ -13,9 +13,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::Secret;
-use crate::error::UserError;
 use crate::http::api::{Auth, Body};
 use crate::http::{Api, ApiError};
+use crate::targets::TargetError;
 
 /// The longest the server holds one wait request (seconds).
 const WAIT_CAP: u64 = 60;
@@ -235,10 +235,9 @@ impl FlyApi {
         match self.machines.get(&format!("/v1/apps/{}", enc(app))).await {
             Ok(v) => Ok(Some(v)),
             Err(e) if status_of(&e) == Some(404) => Ok(None),
-            Err(e) if status_of(&e) == Some(403) => Err(UserError::failure(format!(
-                "the Fly app name `{app}` is taken by another organization"
-            ))
-            .with_hint("set `fly: {app: <another name>}` for this function in hoist.yaml")
+            Err(e) if status_of(&e) == Some(403) => Err(TargetError::AppElsewhere {
+                app: app.to_string(),
+            }
             .into()),
             Err(e) => Err(e),
         }
@@ -249,11 +248,12 @@ impl FlyApi {
         let body = json!({"name": app, "org_slug": org});
         match self.machines.post("/v1/apps", &body, false).await {
             Ok(_) => Ok(()),
-            Err(e) if ApiError::find(&e).is_some_and(|a| a.code == "name_taken") => Err(
-                UserError::failure(format!("the Fly app name `{app}` is already taken"))
-                    .with_hint("set `fly: {app: <another name>}` for this function in hoist.yaml")
-                    .into(),
-            ),
+            Err(e) if ApiError::find(&e).is_some_and(|a| a.code == "name_taken") => {
+                Err(TargetError::AppTaken {
+                    app: app.to_string(),
+                }
+                .into())
+            }
             Err(e) => Err(e),
         }
     }
@@ -425,9 +425,11 @@ impl FlyApi {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Err(UserError::failure(format!(
-                    "machine {id} of {app} did not reach `{state}` in time"
-                ))
+                return Err(TargetError::StateTimeout {
+                    machine: id.to_string(),
+                    app: app.to_string(),
+                    state: state.to_string(),
+                }
                 .into());
             }
             let secs = left.as_secs().clamp(1, WAIT_CAP);
@@ -447,9 +449,11 @@ impl FlyApi {
                 Err(e) => {
                     let msg = message_of(&e);
                     if msg.contains("failed to reach desired state") {
-                        return Err(UserError::failure(format!(
-                            "machine {id} of {app} failed instead of reaching `{state}`"
-                        ))
+                        return Err(TargetError::StateFailed {
+                            machine: id.to_string(),
+                            app: app.to_string(),
+                            state: state.to_string(),
+                        }
                         .into());
                     }
                     if state == "destroyed" && status_of(&e) == Some(404) {

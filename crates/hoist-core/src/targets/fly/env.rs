@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::state::{active_of, extra_env, history_of, stamp};
 use super::{new_id, Fly};
-use crate::error::UserError;
+use crate::targets::TargetError;
 use crate::targets::{EnvSet, EnvVar};
 
 impl Fly {
@@ -104,11 +104,11 @@ impl Fly {
                     let config = stamp(spec, c, history);
                     self.roll(spec, config, &self.no_report()).await?;
                 } else if !plain.is_empty() {
-                    return Err(
-                        UserError::failure(format!("`{function}` has no machines on Fly"))
-                            .with_hint("deploy it first; plain env lives in the machines' config")
-                            .into(),
-                    );
+                    return Err(TargetError::NoMachines {
+                        function: function.to_string(),
+                        plain_env: true,
+                    }
+                    .into());
                 }
             }
             anyhow::Ok(())

@@ -10,7 +10,7 @@ use std::path::Path;
 use toml::Value;
 
 use crate::config::fly::{Checks, Concurrency, FlyFunction, Guest, HttpService, Strategy};
-use crate::error::UserError;
+use crate::targets::TargetError;
 
 /// Top-level keys hoist reads.
 const KNOWN: &[&str] = &[
@@ -27,20 +27,20 @@ pub(crate) fn read(
     path: &Path,
     function: &str,
 ) -> anyhow::Result<(FlyFunction, BTreeMap<String, String>, Vec<String>)> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        UserError::usage(format!(
-            "function `{function}`: cannot read fly.toml {}: {e}",
-            path.display()
-        ))
-        .with_hint("fix `fly.toml:` in hoist.yaml (the path is relative to hoist.yaml)")
+    let text = std::fs::read_to_string(path).map_err(|e| TargetError::FlyTomlUnreadable {
+        function: function.to_string(),
+        path: path.to_path_buf(),
+        why: e.to_string(),
     })?;
     parse(&text, &path.display().to_string())
 }
 
 fn bad(file: &str, msg: String) -> anyhow::Error {
-    UserError::usage(format!("{file}: {msg}"))
-        .with_hint("see docs/fly.md for the fly.toml keys hoist reads")
-        .into()
+    TargetError::FlyTomlValue {
+        file: file.to_string(),
+        message: msg,
+    }
+    .into()
 }
 
 pub(crate) fn parse(
@@ -56,7 +56,11 @@ pub(crate) fn parse(
             }
             None => String::new(),
         };
-        UserError::usage(format!("{file}: {at}not valid TOML: {}", e.message()))
+        TargetError::FlyTomlSyntax {
+            file: file.to_string(),
+            at,
+            why: e.message().to_string(),
+        }
     })?;
     let mut out = FlyFunction::default();
     let mut unsupported: Vec<String> = doc

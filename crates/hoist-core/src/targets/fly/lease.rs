@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::api::FlyApi;
-use crate::error::UserError;
 use crate::report::Reporter;
+use crate::targets::TargetError;
 
 /// Seconds a lease lives unless refreshed (flyctl's 13 s).
 pub(crate) const TTL: u64 = 13;
@@ -107,13 +107,11 @@ impl Leases {
                 }
                 Err(holder) => {
                     if Instant::now() >= until {
-                        return Err(UserError::failure(format!(
-                            "machine {id} of {} is leased by another client: {holder}",
-                            self.app
-                        ))
-                        .with_hint(
-                            "another deploy or flyctl command is changing this app; wait for it to finish, then run the command again",
-                        )
+                        return Err(TargetError::Leased {
+                            machine: id.to_string(),
+                            app: self.app.to_string(),
+                            holder,
+                        }
                         .into());
                     }
                     if !said {

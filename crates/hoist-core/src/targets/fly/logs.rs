@@ -7,7 +7,7 @@ use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
 
 use super::api::FlyApi;
-use crate::error::UserError;
+use crate::targets::TargetError;
 use crate::targets::{LogEntry, LogQuery, LogSink};
 
 /// Ids remembered to drop repeats.
@@ -23,10 +23,8 @@ pub(crate) async fn follow(
     // recent lines.
     let mut token = match q.since.as_deref() {
         Some(s) => since_ns(s)
-            .ok_or_else(|| {
-                UserError::usage(format!(
-                    "--since `{s}` is neither an RFC 3339 time nor a duration such as 10m"
-                ))
+            .ok_or_else(|| TargetError::Since {
+                since: s.to_string(),
             })?
             .to_string(),
         None => String::new(),

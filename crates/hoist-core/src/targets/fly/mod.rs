@@ -32,9 +32,9 @@ use super::{
 use crate::config::schema::FlyConfig;
 use crate::config::Project;
 use crate::env::Env;
-use crate::error::UserError;
 use crate::http::api::Auth;
 use crate::http::Api;
+use crate::targets::TargetError;
 use api::{FlyApi, Machine};
 use lease::Leases;
 use rollout::{lease_patience, Rollout};
@@ -76,11 +76,11 @@ fn resolve_all(project: &Project, cfg: &FlyConfig) -> anyhow::Result<BTreeMap<St
     for f in &project.functions {
         let s = spec::resolve(project, cfg, f)?;
         if let Some(other) = apps.insert(s.app.clone(), f.name.to_string()) {
-            return Err(UserError::usage(format!(
-                "functions `{other}` and `{}` would both be the Fly app `{}`",
-                f.name, s.app
-            ))
-            .with_hint("give one of them `fly: {app: <name>}` in hoist.yaml")
+            return Err(TargetError::SameApp {
+                first: other,
+                second: f.name.clone(),
+                app: s.app,
+            }
             .into());
         }
         specs.insert(f.name.to_string(), s);
@@ -172,15 +172,16 @@ impl Fly {
 
     fn spec(&self, function: &str) -> anyhow::Result<&Spec> {
         self.specs.get(function).ok_or_else(|| {
-            UserError::usage(format!("no function `{function}` in hoist.yaml")).into()
+            TargetError::NoFunction {
+                function: function.to_string(),
+            }
+            .into()
         })
     }
 
     fn need_token(&self) -> anyhow::Result<()> {
         if self.token.is_none() {
-            return Err(UserError::usage("no Fly API token")
-                .with_hint("run `hoist login fly`, or set FLY_API_TOKEN")
-                .into());
+            return Err(TargetError::NoFlyToken.into());
         }
         Ok(())
     }
@@ -363,9 +364,8 @@ impl Target for Fly {
     async fn deploy(&self, req: &DeployRequest, r: &dyn Reporter) -> anyhow::Result<Deployed> {
         self.need_token()?;
         let spec = self.spec(&req.function)?;
-        let image = req.image.clone().ok_or_else(|| {
-            UserError::failure(format!("no image for `{}`", req.function))
-                .with_hint("the Fly target runs images: `hoist deploy` builds and pushes them")
+        let image = req.image.clone().ok_or_else(|| TargetError::NoImage {
+            function: req.function.clone(),
         })?;
         async {
             self.ensure_app(&spec.app, r).await?;
@@ -604,10 +604,10 @@ impl Target for Fly {
         self.need_token()?;
         let spec = self.spec(function)?;
         if let Some(v) = version {
-            return Err(UserError::usage(format!(
-                "the Fly target keeps no versions apart from its machines' history; cannot delete {function} {v}"
-            ))
-            .with_hint("versions live in the artifact store: `hoist prune`")
+            return Err(TargetError::FlyVersionDelete {
+                function: function.to_string(),
+                version: v.to_string(),
+            }
             .into());
         }
         self.retire(function).await?;

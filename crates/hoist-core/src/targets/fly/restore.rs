@@ -17,11 +17,11 @@ impl Fly {
         async {
             let ms = self.current(spec).await?;
             let Some(now) = active_of(&ms)? else {
-                return Err(
-                    UserError::failure(format!("`{function}` has no machines on Fly"))
-                        .with_hint("deploy it first (`hoist deploy`)")
-                        .into(),
-                );
+                return Err(TargetError::NoMachines {
+                    function: function.to_string(),
+                    plain_env: false,
+                }
+                .into());
             };
             let current = now.meta("hoist_version").map(str::to_string);
             let history = history_of(now)?;
@@ -34,18 +34,11 @@ impl Fly {
                     .iter()
                     .filter_map(|h| meta_of(h, "hoist_version"))
                     .collect();
-                return Err(UserError::failure(match to {
-                    Some(v) => {
-                        format!("`{function}` has no earlier deployment of version {v} on Fly")
-                    }
-                    None => format!("`{function}` has no earlier deployment on Fly"),
-                })
-                .with_hint(if known.is_empty() {
-                    "hoist keeps the last three configs of each function; there are none yet"
-                        .to_string()
-                } else {
-                    format!("earlier versions: {}", known.join(", "))
-                })
+                return Err(TargetError::NoEarlier {
+                    function: function.to_string(),
+                    version: to.map(|v| v.to_string()),
+                    known: known.iter().map(|k| k.to_string()).collect(),
+                }
                 .into());
             };
             let target = history[i].clone();

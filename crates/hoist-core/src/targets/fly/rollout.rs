@@ -21,7 +21,7 @@ use super::lease::Leases;
 use super::spec::Spec;
 use crate::config::fly::Strategy;
 use crate::env::Env;
-use crate::error::UserError;
+use crate::targets::TargetError;
 use crate::targets::{Reporter, StartFailure};
 
 /// How long a machine without checks must stay up without crashing.
@@ -33,11 +33,11 @@ pub(crate) fn lease_patience(env: &Env) -> anyhow::Result<Duration> {
     let secs = match env.var_os("HOIST_FLY_LEASE_WAIT") {
         Some(v) if !v.to_string_lossy().trim().is_empty() => {
             let v = v.to_string_lossy();
-            v.trim().parse::<u64>().map_err(|_| {
-                UserError::usage(format!(
-                    "HOIST_FLY_LEASE_WAIT=`{v}` is not a whole number of seconds"
-                ))
-            })?
+            v.trim()
+                .parse::<u64>()
+                .map_err(|_| TargetError::LeaseWait {
+                    value: v.to_string(),
+                })?
         }
         _ => 90,
     };

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use crate::config::fly::{Checks, Concurrency, FlyFunction, Guest, HttpService, Restart, Strategy};
 use crate::config::schema::FlyConfig;
 use crate::config::{Function, Project};
-use crate::error::UserError;
+use crate::targets::TargetError;
 
 /// The resolved Fly settings of one function.
 #[derive(Debug, Clone, Serialize)]
@@ -97,10 +97,13 @@ pub(crate) fn duration(s: &str) -> Option<Duration> {
     Some(total)
 }
 
-fn bad(f: &str, msg: String, hint: &str) -> anyhow::Error {
-    UserError::usage(format!("function `{f}`: {msg}"))
-        .with_hint(hint.to_string())
-        .into()
+fn bad(f: &str, msg: String, hint: &'static str) -> anyhow::Error {
+    TargetError::FlySetting {
+        function: f.to_string(),
+        message: msg,
+        hint,
+    }
+    .into()
 }
 
 /// Check a guest against Fly's sizes.

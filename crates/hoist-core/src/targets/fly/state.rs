@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::api::Machine;
 use super::spec::Spec;
-use crate::error::UserError;
+use crate::targets::TargetError;
 
 /// Earlier configs kept in each machine's metadata for `rollback`.
 const HISTORY: usize = 3;
@@ -48,17 +48,10 @@ pub(super) fn decode_meta<T: DeserializeOwned>(
         if !field.is_empty() {
             e = e.context(format!("at `{field}`"));
         }
-        e.context(
-            UserError::failure(format!(
-                "machine {} has metadata `{key}` that hoist cannot read",
-                m.id
-            ))
-            .with_hint(format!(
-                "hoist keeps its state in the machines' metadata and something else changed it; \
-                 put it right with `fly machine update {} --metadata {key}=<value>`, or destroy the machine",
-                m.id
-            )),
-        )
+        e.context(TargetError::BadMetadata {
+            machine: m.id.clone(),
+            key: key.to_string(),
+        })
     };
     let v: Value = serde_json::from_str(text).map_err(|e| fail(String::new(), e))?;
     serde_path_to_error::deserialize(v).map_err(|e| fail(e.path().to_string(), e.into_inner()))

@@ -11,7 +11,7 @@ use super::lease::Leases;
 use super::rollout::Rollout;
 use super::state::active_of;
 use super::{new_id, Fly};
-use crate::error::UserError;
+use crate::targets::TargetError;
 use crate::targets::Worker;
 
 impl Fly {
@@ -27,11 +27,11 @@ impl Fly {
         async {
             let ms = self.current(spec).await?;
             let Some(template) = active_of(&ms)?.and_then(|m| m.config.clone()) else {
-                return Err(
-                    UserError::failure(format!("`{function}` has no machines on Fly"))
-                        .with_hint("deploy it first (`hoist deploy`)")
-                        .into(),
-                );
+                return Err(TargetError::NoMachines {
+                    function: function.to_string(),
+                    plain_env: false,
+                }
+                .into());
             };
             let started = Instant::now();
             let mut chosen: Vec<Machine> = Vec::new();

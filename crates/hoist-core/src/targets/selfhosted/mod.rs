@@ -25,9 +25,9 @@ use token::token_for;
 
 use crate::config::schema::SelfhostedConfig;
 use crate::env::Env;
-use crate::error::UserError;
 use crate::http::api::{Auth, Body};
 use crate::http::{Api, ApiError};
+use crate::targets::TargetError;
 
 /// The runtimes the backend runs workers with.
 pub const RUNTIMES: [&str; 3] = [
@@ -251,12 +251,12 @@ fn start_failure(function: &str, e: anyhow::Error) -> anyhow::Error {
         reason: api.message.clone(),
         logs,
     };
-    let hint = api.hint.clone();
-    let mut user = UserError::failure(failure.to_string());
-    if let Some(h) = hint {
-        user = user.with_hint(h);
-    }
-    anyhow::Error::new(failure).context(user)
+    let started = TargetError::StartFailed {
+        function: failure.function.clone(),
+        reason: failure.reason.clone(),
+        hint: api.hint.clone(),
+    };
+    anyhow::Error::new(failure).context(started)
 }
 
 fn enc(s: &str) -> String {

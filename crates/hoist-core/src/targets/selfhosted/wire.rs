@@ -6,16 +6,16 @@
 use crate::names::{checked, checked_opt};
 use hoist_api as api;
 
-use crate::error::UserError;
+use crate::targets::TargetError;
 use crate::targets::{Deployed, EnvVar, FunctionSettings, InvokeResult, Worker};
 
 /// A runtime this backend runs, or a usage error naming the ones it does.
 pub(super) fn runtime(name: &str) -> anyhow::Result<api::Runtime> {
     api::Runtime::parse(name).ok_or_else(|| {
-        UserError::usage(format!(
-            "the self-hosted backend does not run `{name}` (it runs {})",
-            api::Runtime::ALL.map(api::Runtime::as_str).join(", ")
-        ))
+        TargetError::RuntimeNotRun {
+            runtime: name.to_string(),
+            runs: api::Runtime::ALL.map(api::Runtime::as_str).join(", "),
+        }
         .into()
     })
 }
