@@ -143,7 +143,7 @@ pub async fn open(
             Ok(Box::new(local::LocalStore::new(dir)))
         }
         StorageBackend::S3 => {
-            let s3cfg = cfg.s3.clone().ok_or_else(|| StoreError::S3Missing)?;
+            let s3cfg = cfg.s3.clone().ok_or(StoreError::S3Missing)?;
             Ok(Box::new(
                 s3::S3Store::connect(&s3cfg, opts, printer, &project.env)
                     .await?
