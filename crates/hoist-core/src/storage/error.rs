@@ -99,7 +99,7 @@ pub enum StoreError {
         url: String,
     },
     /// The bucket does not exist (`detail` when S3 said more).
-    #[error("bucket `{bucket}` does not exist at {endpoint}{}", detail.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    #[error("bucket `{bucket}` does not exist at {endpoint}{}", detail.as_ref().map_or(String::new(), |d| format!(" ({d})")))]
     NoBucket {
         bucket: String,
         endpoint: String,

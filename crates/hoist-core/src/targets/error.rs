@@ -83,7 +83,7 @@ pub enum TargetError {
     #[error("`{function}` has no machines on Fly")]
     NoMachines { function: String, plain_env: bool },
     /// A rollback target that is not in the machines' history.
-    #[error("`{function}` has no earlier deployment{} on Fly", version.as_ref().map(|v| format!(" of version {v}")).unwrap_or_default())]
+    #[error("`{function}` has no earlier deployment{} on Fly", version.as_ref().map_or(String::new(), |v| format!(" of version {v}")))]
     NoEarlier {
         function: String,
         version: Option<String>,
