@@ -3,11 +3,14 @@
 //! active `Spec` (version, env, limits; a new generation on each deploy or
 //! restart) and its workers; `acquire` hands out a ready idle worker, spawns
 //! one below `max_concurrent_executions`, or queues until the timeout (429).
-//! Readiness polls the worker over HTTP every 25 ms; old generations are
-//! drained (in-flight finish, then SIGTERM, SIGKILL after 5 s).
+//! A new worker is ready when it answers HTTP, checked as soon as its shim
+//! says it listens and every 25 ms otherwise (`ready`); old generations
+//! are drained (in-flight finish, then SIGTERM, SIGKILL after 5 s).
 
 mod dispatch;
+mod ports;
 mod process;
+mod ready;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -68,6 +71,8 @@ pub(crate) struct Worker {
     pub(crate) port: u16,
     pub(crate) started_at: String,
     spawned: Instant,
+    /// What the worker said on its ready pipe.
+    ready: tokio::sync::watch::Receiver<ready::Signal>,
     inner: Mutex<WInner>,
 }
 
@@ -351,14 +356,14 @@ impl Supervisor {
         });
     }
 
-    /// Poll until the worker answers (or its `health_path` answers 2xx).
+    /// Wait until the worker answers (or its `health_path` answers 2xx).
     pub(crate) async fn wait_ready(
         &self,
         w: &Arc<Worker>,
         spec: &Spec,
         deadline: Instant,
     ) -> ApiResult<()> {
-        process::wait_ready(&self.http, &self.logs, w, spec, deadline).await
+        ready::wait_ready(&self.http, &self.logs, w, spec, deadline).await
     }
 
     /// Spawn `n` workers of `spec` and wait until all are ready; on failure
