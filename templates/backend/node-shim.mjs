@@ -14,6 +14,12 @@ const port = Number(process.env.PORT);
 const name = process.env.HOIST_HANDLER || "handler";
 const readyFd = Number(process.env.HOIST_READY_FD);
 delete process.env.HOIST_READY_FD;
+// Node started with only the CAs it lacks of the machine's file (same trust,
+// less start-up): the function sees the machine's setting.
+if (process.env.HOIST_NODE_EXTRA_CA_CERTS !== undefined) {
+  process.env.NODE_EXTRA_CA_CERTS = process.env.HOIST_NODE_EXTRA_CA_CERTS;
+  delete process.env.HOIST_NODE_EXTRA_CA_CERTS;
+}
 
 function tell(ready) {
   if (!(readyFd > 2)) return;

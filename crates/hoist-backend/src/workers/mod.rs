@@ -42,6 +42,8 @@ pub(crate) struct Spec {
     pub(crate) max_concurrent: usize,
     pub(crate) warm_workers: usize,
     pub(crate) health_path: Option<String>,
+    /// What node workers get as `NODE_EXTRA_CA_CERTS` (see `nodeca`).
+    pub(crate) node_ca: crate::nodeca::NodeExtraCa,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,6 +184,8 @@ pub(crate) struct Supervisor {
     data: PathBuf,
     /// The machine's settings every worker gets (see `workerenv`).
     env: crate::workerenv::WorkerEnv,
+    /// Node's extra CA file, worked out once (see `nodeca`).
+    node_ca: crate::nodeca::NodeCa,
 }
 
 impl Supervisor {
@@ -205,6 +209,7 @@ impl Supervisor {
             shims,
             data,
             env,
+            node_ca: crate::nodeca::NodeCa::default(),
         })
     }
 

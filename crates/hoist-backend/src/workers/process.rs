@@ -15,6 +15,7 @@ use super::ready::ReadyPipe;
 use super::{lock, Pool, Spec, State, Supervisor, WInner, Worker};
 use crate::errors::{ApiError, ApiResult};
 use crate::logs::{level_of, LogLine};
+use crate::nodeca::NodeExtraCa;
 use hoist_api::LogStream;
 
 impl Supervisor {
@@ -112,6 +113,16 @@ impl Supervisor {
             });
         }
         cmd.envs(self.env.vars());
+        if let NodeExtraCa::Lacking(file) = &spec.node_ca {
+            // The shim puts the machine's value back for the function.
+            if let Some(machine) = self.env.get("NODE_EXTRA_CA_CERTS") {
+                cmd.env("HOIST_NODE_EXTRA_CA_CERTS", machine);
+            }
+            match file {
+                Some(f) => cmd.env("NODE_EXTRA_CA_CERTS", f),
+                None => cmd.env_remove("NODE_EXTRA_CA_CERTS"),
+            };
+        }
         cmd.env("DENO_DIR", self.data.join("cache/deno"))
             .env("DENO_NO_UPDATE_CHECK", "1")
             .envs(&spec.env)
@@ -122,6 +133,31 @@ impl Supervisor {
             .env("HOIST_HANDLER", &spec.handler)
             .env("HOIST_READY_FD", ready_fd.to_string());
         cmd
+    }
+
+    /// What workers of `runtime`, run by `bin` with the function's `env`,
+    /// get as `NODE_EXTRA_CA_CERTS`: only what node lacks of the machine's
+    /// file, unless the function or `NODE_OPTIONS` decides about CAs.
+    pub(crate) async fn node_extra_ca(
+        &self,
+        runtime: &str,
+        bin: &std::path::Path,
+        env: &std::collections::BTreeMap<String, String>,
+    ) -> NodeExtraCa {
+        // `NODE_OPTIONS` may change which store node starts from.
+        let decided = env.contains_key("NODE_EXTRA_CA_CERTS")
+            || env.contains_key("NODE_OPTIONS")
+            || self.env.get("NODE_OPTIONS").is_some();
+        if runtime != "node" || decided {
+            return NodeExtraCa::AsIs;
+        }
+        let file = self
+            .env
+            .get("NODE_EXTRA_CA_CERTS")
+            .map(std::path::PathBuf::from);
+        self.node_ca
+            .for_node(bin, file.as_deref(), &self.data, &self.shims)
+            .await
     }
 
     /// Each line of the worker's stdout and stderr into the function's logs.
