@@ -37,7 +37,7 @@ fn ephemeral_start() -> Option<u16> {
         Err(_) => return None,
     };
     let first = text.split_whitespace().next()?;
-    first.parse::<u16>().ok()
+    first.parse::<u16>().ok() // silent: an unknown format leaves the pick to the kernel
 }
 
 /// The ports below the ephemeral range's start.
