@@ -4,9 +4,10 @@
 #
 #   1. 20 node functions with 100 ms injected latency on every backend
 #      request: `hoist deploy --jobs 8` of all 20 against a deploy of one
-#      (and `--jobs 20`, every gate at once)
-#      function (target: <= 1.5x), then an unchanged redeploy (target:
-#      <= 1 s, 0 bytes sent, no new deployment).
+#      function (target: <= 1.5x), and `--jobs 20` (every gate at once),
+#      with the CPU the backend and its workers used for the 20 and, for
+#      scale, 20 `node -e 0` started at once; then an unchanged redeploy
+#      (target: <= 1 s, 0 bytes sent, no new deployment).
 #   2. `hoist deploy --dry-run` on a generated project of N functions
 #      (default 1000) that are all deployed and unchanged (target: <= 2 s),
 #      with peak RSS at N/4, N/2 and N to show memory growing linearly.
@@ -92,6 +93,32 @@ PY
     sleep 2.1
 }
 now() { python3 -c 'import time; print(time.monotonic())'; }
+# cpu_of PID: CPU seconds used by PID, its live descendants and the
+# children it has reaped (a backend and its workers).
+cpu_of() {
+    python3 - "$1" <<'PY'
+import os, sys
+hz = os.sysconf("SC_CLK_TCK")
+stats = {}
+for d in os.listdir("/proc"):
+    if d.isdigit():
+        try:
+            s = open(f"/proc/{d}/stat").read()
+        except OSError:
+            continue
+        stats[int(d)] = s[s.rindex(")") + 2:].split()
+kids = {}
+for p, f in stats.items():
+    kids.setdefault(int(f[1]), []).append(p)
+root, total, todo = int(sys.argv[1]), 0, [int(sys.argv[1])]
+while todo:
+    p = todo.pop()
+    f = stats[p]
+    total += int(f[11]) + int(f[12]) + (int(f[13]) + int(f[14]) if p == root else 0)
+    todo.extend(kids.get(p, []))
+print(f"{total / hz:.2f}")
+PY
+}
 elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$1" "$2"; }
 run() { # run URL DIR args...: hoist against the backend at URL in DIR
     local url="$1" dir="$2"; shift 2
@@ -101,12 +128,15 @@ run() { # run URL DIR args...: hoist against the backend at URL in DIR
 
 echo "== 1. 20 functions, 100 ms per backend request" >&2
 url="$(start_backend b1 --idle-timeout 5)"
+b1_pid="$(tail -n 1 "$work/pids")"
 project "$work/p20" 20
 api "$url" POST /api/_faults '{"latency_ms": 100}' >/dev/null
 t0="$(now)"; run "$url" "$work/p20" deploy f0001 --version one -q >/dev/null; t1="$(now)"
 one="$(elapsed "$t0" "$t1")"
+c0="$(cpu_of "$b1_pid")"
 t0="$(now)"; run "$url" "$work/p20" deploy --version two --jobs 8 -q >/dev/null; t1="$(now)"
 twenty="$(elapsed "$t0" "$t1")"
+twenty_cpu="$(python3 -c "print(f'{$(cpu_of "$b1_pid") - $c0:.2f}')")"
 # Every gate at once: the backend starts 20 workers together.
 t0="$(now)"; run "$url" "$work/p20" deploy --version three --jobs 20 -q >/dev/null; t1="$(now)"
 twenty_all="$(elapsed "$t0" "$t1")"
@@ -178,6 +208,13 @@ cold="$(run "$url" "$work/p20" warmup f0003 --count 4 --output json -q |
     python3 -c 'import json,statistics,sys; w=[x["cold_start_ms"] for x in json.load(sys.stdin)["workers"] if x.get("cold_start_ms")]; print(f"{statistics.median(w):.0f}")')"
 hyperfine -N --warmup 3 --runs 20 --export-json "$work/node.json" 'node -e 0' >/dev/null 2>&1
 node_ms="$(python3 -c 'import json, sys; print(round(json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$work/node.json")"
+# For scale: 20 node processes doing nothing, started at once, with this
+# machine's environment and without an extra CA file (which node 20 reads
+# at start-up).
+node20="for i in \$(seq 20); do node -e 0 & done; wait"
+hyperfine --warmup 1 --runs 10 --export-json "$work/node20.json" \
+    "bash -c '$node20'" "env -u NODE_EXTRA_CA_CERTS bash -c '$node20'" >/dev/null 2>&1
+read -r node20_s node20_bare_s <<<"$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))["results"]; print(" ".join(format(x["median"], ".3f") for x in r))' "$work/node20.json")"
 
 ratio="$(python3 -c "print(f'{$twenty / $one:.2f}')")"
 ratio_all="$(python3 -c "print(f'{$twenty_all / $one:.2f}')")"
@@ -186,8 +223,9 @@ cat <<EOF
 
 deploy, 100 ms per backend request ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))
   one function:                 ${one} s
-  20 functions, --jobs 8:       ${twenty} s   ratio ${ratio}x (target <= 1.5x)
+  20 functions, --jobs 8:       ${twenty} s   ratio ${ratio}x (target <= 1.5x), backend and workers ${twenty_cpu} s CPU
   20 functions, --jobs 20:      ${twenty_all} s   ratio ${ratio_all}x
+  20 x node -e 0 at once:       ${node20_s} s (${node20_bare_s} s without NODE_EXTRA_CA_CERTS)
   unchanged redeploy:           ${unchanged} s, ${sent} bytes sent, deployments ${before} -> ${after} (target <= 1 s, 0, equal)
 dry run, nothing changed
   $((functions / 4)) functions:  ${t4} s, peak RSS ${rss4} KiB

@@ -2,9 +2,26 @@
 // before ENTRY is imported so that a program binds 127.0.0.1:$PORT whatever
 // it asks for; when ENTRY exports a handler (a function Request => Response,
 // or an object with `fetch`) and serves nothing itself, the shim serves it.
-// GET /__hoist/ready answers once ENTRY is loaded.
+// GET /__hoist/ready answers once ENTRY is loaded. When the server listens,
+// the shim says "ready" on the pipe $HOIST_READY_FD (the backend still
+// checks the answer over HTTP).
 const port = Number(process.env.PORT);
 const name = process.env.HOIST_HANDLER || "handler";
+const readyFd = Number(process.env.HOIST_READY_FD);
+delete process.env.HOIST_READY_FD;
+let told = false;
+
+function tell() {
+  if (told || !(readyFd > 2)) return;
+  told = true;
+  try {
+    const fs = require("node:fs");
+    fs.writeSync(readyFd, "ready\n");
+    fs.closeSync(readyFd);
+  } catch {
+    // A worker that cannot tell is polled.
+  }
+}
 const original = Bun.serve.bind(Bun);
 let served = false;
 
@@ -19,7 +36,9 @@ function wrap(h: any) {
 
 const patched = (opts: any) => {
   served = true;
-  return original({ ...opts, port, hostname: "127.0.0.1", fetch: wrap(opts.fetch) });
+  const server = original({ ...opts, port, hostname: "127.0.0.1", fetch: wrap(opts.fetch) });
+  tell();
+  return server;
 };
 try {
   (Bun as any).serve = patched;

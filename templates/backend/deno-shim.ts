@@ -3,9 +3,26 @@
 // passes, it binds 127.0.0.1:$PORT; when ENTRY exports a handler (a function
 // Request => Response, or an object with `fetch`) and serves nothing itself,
 // the shim serves it. GET /__hoist/ready answers once ENTRY is loaded.
+// When the server listens, the shim says "ready" on the pipe
+// $HOIST_READY_FD (the backend still checks the answer over HTTP).
 // deno-lint-ignore-file no-explicit-any
 const port = Number(Deno.env.get("PORT"));
 const name = Deno.env.get("HOIST_HANDLER") || "handler";
+const readyFd = Number(Deno.env.get("HOIST_READY_FD"));
+Deno.env.delete("HOIST_READY_FD");
+let told = false;
+
+function tell() {
+  if (told || !(readyFd > 2)) return;
+  told = true;
+  try {
+    const pipe = Deno.openSync(`/dev/fd/${readyFd}`, { write: true });
+    pipe.writeSync(new TextEncoder().encode("ready\n"));
+    pipe.close();
+  } catch {
+    // A worker that cannot tell is polled.
+  }
+}
 const original = Deno.serve.bind(Deno);
 let served = false;
 
@@ -29,7 +46,7 @@ function wrap(h: any) {
   }
   served = true;
   const { port: _p, hostname: _h, onListen: _o, handler: _x, ...rest } = opts;
-  return original({ ...rest, port, hostname: "127.0.0.1", onListen() {} }, wrap(h));
+  return original({ ...rest, port, hostname: "127.0.0.1", onListen: tell }, wrap(h));
 };
 
 function pick(c: any) {

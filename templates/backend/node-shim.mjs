@@ -2,12 +2,34 @@
 // handler (a function Request => Response, or an object with `fetch`), serve
 // it on 127.0.0.1:$PORT with node:http; otherwise ENTRY is a program that
 // listens on $PORT itself. GET /__hoist/ready answers once ENTRY is loaded.
+// The shim tells the backend on the pipe $HOIST_READY_FD when its server
+// listens ("ready"), or closes it unsaid for a program (the backend then
+// polls); the backend still checks the answer over HTTP either way.
+import { closeSync, writeSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
 const port = Number(process.env.PORT);
 const name = process.env.HOIST_HANDLER || "handler";
+const readyFd = Number(process.env.HOIST_READY_FD);
+delete process.env.HOIST_READY_FD;
+// Node started with only the CAs it lacks of the machine's file (same trust,
+// less start-up): the function sees the machine's setting.
+if (process.env.HOIST_NODE_EXTRA_CA_CERTS !== undefined) {
+  process.env.NODE_EXTRA_CA_CERTS = process.env.HOIST_NODE_EXTRA_CA_CERTS;
+  delete process.env.HOIST_NODE_EXTRA_CA_CERTS;
+}
+
+function tell(ready) {
+  if (!(readyFd > 2)) return;
+  try {
+    if (ready) writeSync(readyFd, "ready\n");
+    closeSync(readyFd);
+  } catch {
+    // A worker that cannot tell is polled.
+  }
+}
 const mod = await import(pathToFileURL(path.resolve(process.argv[2])).href);
 
 function pick(c) {
@@ -61,6 +83,8 @@ if (handler) {
       res.end("handler error");
     }
   });
-  server.listen(port, "127.0.0.1");
+  server.listen(port, "127.0.0.1", () => tell(true));
   process.on("SIGTERM", () => server.close(() => process.exit(0)));
+} else {
+  tell(false);
 }

@@ -2,6 +2,10 @@
 //! functions (soft delete), versions, deployments with their configured env
 //! snapshot, env entries (secrets stored, never returned) and log lines. Every
 //! state change is one transaction, so a SIGKILL never leaves half a deploy.
+//! Writes go through one connection and reads through another: in WAL mode
+//! a read sees the last commit without waiting for a write in progress, and
+//! a write's commit (its fsync, which a busy disk can make long) waits off
+//! the server's async worker threads.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -36,9 +40,10 @@ CREATE TABLE IF NOT EXISTS logs (
 CREATE INDEX IF NOT EXISTS logs_fn ON logs(function, id);
 ";
 
-/// One connection behind a mutex; statements are short.
+/// A connection for writes and one for reads, each behind a mutex.
 pub struct Db {
-    conn: Mutex<Connection>,
+    write: Mutex<Connection>,
+    read: Mutex<Connection>,
 }
 
 /// Open (and create) the database at `path` with the backend's pragmas.
@@ -251,15 +256,147 @@ fn deployment_row(r: &Row) -> rusqlite::Result<DeploymentRow> {
 const DEP_COLS: &str =
     "id, function, version, previous_version, kind, release_id, env_json, env_digest, status, created_at";
 
+/// `Db::upsert_function` on the write connection.
+fn upsert_function(
+    c: &mut Connection,
+    name: &str,
+    s: &FunctionSpec,
+    now: &str,
+) -> rusqlite::Result<bool> {
+    let tx = c.transaction()?;
+    let existing: Option<Option<String>> = tx
+        .query_row(
+            "SELECT deleted_at FROM functions WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let created =
+        match existing {
+            None => {
+                tx.execute(
+                "INSERT INTO functions (name, runtime, handler, memory_mb, cpus, timeout_seconds,
+                 max_concurrent, warm_workers, health_path, port, created_at, updated_at)
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?11)",
+                params![name, s.runtime, s.handler, s.memory_mb, s.cpus, s.timeout_seconds,
+                    s.max_concurrent, s.warm_workers, s.health_path, s.port, now],
+            )?;
+                true
+            }
+            Some(deleted) => {
+                tx.execute(
+                    "UPDATE functions SET runtime=?2, handler=?3, memory_mb=?4, cpus=?5,
+                 timeout_seconds=?6, max_concurrent=?7, warm_workers=?8, health_path=?9, port=?10,
+                 updated_at=?11 WHERE name=?1",
+                    params![
+                        name,
+                        s.runtime,
+                        s.handler,
+                        s.memory_mb,
+                        s.cpus,
+                        s.timeout_seconds,
+                        s.max_concurrent,
+                        s.warm_workers,
+                        s.health_path,
+                        s.port,
+                        now
+                    ],
+                )?;
+                if deleted.is_some() {
+                    tx.execute(
+                        "UPDATE functions SET deleted_at=NULL, active_version=NULL,
+                     active_deployment=NULL, created_at=?2 WHERE name=?1",
+                        params![name, now],
+                    )?;
+                }
+                deleted.is_some()
+            }
+        };
+    tx.commit()?;
+    Ok(created)
+}
+
+/// `Db::record_deployment` on the write connection.
+fn record_deployment(
+    c: &mut Connection,
+    d: &NewDeployment,
+    now: &str,
+) -> rusqlite::Result<DeploymentRow> {
+    let tx = c.transaction()?;
+    let env_json = serde_json::to_string(d.env).unwrap_or_else(|_| "{}".into());
+    tx.execute(
+        "UPDATE deployments SET status = 'superseded' WHERE function = ?1 AND status = 'live'",
+        [d.function],
+    )?;
+    tx.execute(
+        &format!("INSERT INTO deployments ({DEP_COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,'live',?9)"),
+        params![
+            d.id,
+            d.function,
+            d.version,
+            d.previous_version,
+            d.kind,
+            d.release_id,
+            env_json,
+            d.env_digest,
+            now
+        ],
+    )?;
+    tx.execute(
+        "DELETE FROM env WHERE function = ?1 AND source = 'config'",
+        [d.function],
+    )?;
+    for (k, v) in d.env {
+        tx.execute(
+            "INSERT INTO env (function, key, source, value, is_secret) VALUES (?1,?2,'config',?3,0)",
+            params![d.function, k, v],
+        )?;
+    }
+    tx.execute(
+        "UPDATE functions SET active_version = ?2, active_deployment = ?3, updated_at = ?4 WHERE name = ?1",
+        params![d.function, d.version, d.id, now],
+    )?;
+    let row = tx.query_row(
+        &format!("SELECT {DEP_COLS} FROM deployments WHERE id = ?1"),
+        [d.id],
+        deployment_row,
+    )?;
+    tx.commit()?;
+    Ok(row)
+}
+
 impl Db {
     pub fn open(path: &Path) -> anyhow::Result<Db> {
+        // The write connection first: it creates the schema.
+        let write = connect(path)?;
         Ok(Db {
-            conn: Mutex::new(connect(path)?),
+            write: Mutex::new(write),
+            read: Mutex::new(connect(path)?),
         })
     }
 
+    /// The read connection.
     pub(super) fn c(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+        self.read.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Run `f` on the write connection. On a multi-threaded runtime it runs
+    /// in `block_in_place`: the wait for the lock and for the commit's
+    /// fsync does not hold up the other requests on this worker thread.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        let run = || {
+            let mut c = self.write.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut c)
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(run)
+            }
+            _ => run(),
+        }
     }
 
     pub fn functions(&self) -> rusqlite::Result<Vec<FunctionRow>> {
@@ -288,53 +425,16 @@ impl Db {
         s: &FunctionSpec,
         now: &str,
     ) -> rusqlite::Result<bool> {
-        let mut c = self.c();
-        let tx = c.transaction()?;
-        let existing: Option<Option<String>> = tx
-            .query_row(
-                "SELECT deleted_at FROM functions WHERE name = ?1",
-                [name],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let created = match existing {
-            None => {
-                tx.execute(
-                    "INSERT INTO functions (name, runtime, handler, memory_mb, cpus, timeout_seconds,
-                     max_concurrent, warm_workers, health_path, port, created_at, updated_at)
-                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?11)",
-                    params![name, s.runtime, s.handler, s.memory_mb, s.cpus, s.timeout_seconds,
-                        s.max_concurrent, s.warm_workers, s.health_path, s.port, now],
-                )?;
-                true
-            }
-            Some(deleted) => {
-                tx.execute(
-                    "UPDATE functions SET runtime=?2, handler=?3, memory_mb=?4, cpus=?5,
-                     timeout_seconds=?6, max_concurrent=?7, warm_workers=?8, health_path=?9, port=?10,
-                     updated_at=?11 WHERE name=?1",
-                    params![name, s.runtime, s.handler, s.memory_mb, s.cpus, s.timeout_seconds,
-                        s.max_concurrent, s.warm_workers, s.health_path, s.port, now],
-                )?;
-                if deleted.is_some() {
-                    tx.execute(
-                        "UPDATE functions SET deleted_at=NULL, active_version=NULL,
-                         active_deployment=NULL, created_at=?2 WHERE name=?1",
-                        params![name, now],
-                    )?;
-                }
-                deleted.is_some()
-            }
-        };
-        tx.commit()?;
-        Ok(created)
+        self.write(|c| upsert_function(c, name, s, now))
     }
 
     pub(crate) fn delete_function(&self, name: &str, now: &str) -> rusqlite::Result<()> {
-        self.c().execute(
-            "UPDATE functions SET deleted_at = ?2 WHERE name = ?1",
-            params![name, now],
-        )?;
+        self.write(|c| {
+            c.execute(
+                "UPDATE functions SET deleted_at = ?2 WHERE name = ?1",
+                params![name, now],
+            )
+        })?;
         Ok(())
     }
 
@@ -373,19 +473,23 @@ impl Db {
     }
 
     pub(crate) fn insert_version(&self, function: &str, v: &VersionRow) -> rusqlite::Result<()> {
-        self.c().execute(
-            "INSERT INTO versions (function, version, digest, runtime, entrypoint, import_map, size, created_at)
-             VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
-            params![function, v.version, v.digest, v.runtime, v.entrypoint, v.import_map, v.size, v.created_at],
-        )?;
+        self.write(|c| {
+            c.execute(
+                "INSERT INTO versions (function, version, digest, runtime, entrypoint, import_map, size, created_at)
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+                params![function, v.version, v.digest, v.runtime, v.entrypoint, v.import_map, v.size, v.created_at],
+            )
+        })?;
         Ok(())
     }
 
     pub(crate) fn delete_version(&self, function: &str, version: &str) -> rusqlite::Result<()> {
-        self.c().execute(
-            "DELETE FROM versions WHERE function = ?1 AND version = ?2",
-            params![function, version],
-        )?;
+        self.write(|c| {
+            c.execute(
+                "DELETE FROM versions WHERE function = ?1 AND version = ?2",
+                params![function, version],
+            )
+        })?;
         Ok(())
     }
 
@@ -421,50 +525,7 @@ impl Db {
         d: &NewDeployment,
         now: &str,
     ) -> rusqlite::Result<DeploymentRow> {
-        let mut c = self.c();
-        let tx = c.transaction()?;
-        let env_json = serde_json::to_string(d.env).unwrap_or_else(|_| "{}".into());
-        tx.execute(
-            "UPDATE deployments SET status = 'superseded' WHERE function = ?1 AND status = 'live'",
-            [d.function],
-        )?;
-        tx.execute(
-            &format!(
-                "INSERT INTO deployments ({DEP_COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,'live',?9)"
-            ),
-            params![
-                d.id,
-                d.function,
-                d.version,
-                d.previous_version,
-                d.kind,
-                d.release_id,
-                env_json,
-                d.env_digest,
-                now
-            ],
-        )?;
-        tx.execute(
-            "DELETE FROM env WHERE function = ?1 AND source = 'config'",
-            [d.function],
-        )?;
-        for (k, v) in d.env {
-            tx.execute(
-                "INSERT INTO env (function, key, source, value, is_secret) VALUES (?1,?2,'config',?3,0)",
-                params![d.function, k, v],
-            )?;
-        }
-        tx.execute(
-            "UPDATE functions SET active_version = ?2, active_deployment = ?3, updated_at = ?4 WHERE name = ?1",
-            params![d.function, d.version, d.id, now],
-        )?;
-        let row = tx.query_row(
-            &format!("SELECT {DEP_COLS} FROM deployments WHERE id = ?1"),
-            [d.id],
-            deployment_row,
-        )?;
-        tx.commit()?;
-        Ok(row)
+        self.write(|c| record_deployment(c, d, now))
     }
 
     /// Env entries: set values first, then configured ones; secrets hold values here.
@@ -521,29 +582,32 @@ impl Db {
         set: &[(String, String, bool)],
         unset: &[String],
     ) -> rusqlite::Result<()> {
-        let mut c = self.c();
-        let tx = c.transaction()?;
-        for k in unset {
-            tx.execute(
-                "DELETE FROM env WHERE function = ?1 AND key = ?2 AND source = 'set'",
-                params![function, k],
-            )?;
-        }
-        for (k, v, secret) in set {
-            tx.execute(
-                "INSERT OR REPLACE INTO env (function, key, source, value, is_secret) VALUES (?1,?2,'set',?3,?4)",
-                params![function, k, v, *secret as i64],
-            )?;
-        }
-        tx.commit()
+        self.write(|c| {
+            let tx = c.transaction()?;
+                for k in unset {
+                tx.execute(
+                    "DELETE FROM env WHERE function = ?1 AND key = ?2 AND source = 'set'",
+                    params![function, k],
+                )?;
+            }
+            for (k, v, secret) in set {
+                tx.execute(
+                    "INSERT OR REPLACE INTO env (function, key, source, value, is_secret) VALUES (?1,?2,'set',?3,?4)",
+                    params![function, k, v, *secret as i64],
+                )?;
+            }
+            tx.commit()
+        })
     }
 
     /// Remove a key (set or configured); true when something was removed.
     pub(crate) fn delete_env(&self, function: &str, key: &str) -> rusqlite::Result<bool> {
-        let n = self.c().execute(
-            "DELETE FROM env WHERE function = ?1 AND key = ?2",
-            params![function, key],
-        )?;
+        let n = self.write(|c| {
+            c.execute(
+                "DELETE FROM env WHERE function = ?1 AND key = ?2",
+                params![function, key],
+            )
+        })?;
         Ok(n > 0)
     }
 }

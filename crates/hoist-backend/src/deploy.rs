@@ -223,6 +223,7 @@ pub(crate) async fn build_spec(
         }
         super::versions::extract(&keep, &dir).await?;
     }
+    let node_ca = app.sup.node_extra_ca(&v.runtime, &bin, &env).await;
     Ok(Arc::new(Spec {
         gen: app.sup.next_gen(),
         function: f.name.clone(),
@@ -239,6 +240,7 @@ pub(crate) async fn build_spec(
         max_concurrent: f.max_concurrent_executions.max(1) as usize,
         warm_workers: f.warm_workers.max(0) as usize,
         health_path: f.health_path.clone(),
+        node_ca,
     }))
 }
 

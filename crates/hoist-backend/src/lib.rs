@@ -14,6 +14,7 @@ pub(crate) mod env;
 pub(crate) mod errors;
 pub(crate) mod invoke;
 pub(crate) mod logs;
+pub(crate) mod nodeca;
 pub mod runtimes;
 pub(crate) mod serverlog;
 pub(crate) mod shims;
@@ -209,6 +210,15 @@ async fn run(opts: ServeOptions, store: Option<(Arc<dyn Store>, String)>) -> any
         faults: Mutex::new(Faults::default()),
         health_cache: Mutex::new(None),
     });
+    // Work out node's CA file now rather than in the first deploy.
+    if let Some(node) = runtimes::find(&app.opts.env, &data, "node") {
+        let app = app.clone();
+        tokio::spawn(async move {
+            app.sup
+                .node_extra_ca("node", &node, &std::collections::BTreeMap::new())
+                .await
+        });
+    }
     deploy::restore(&app).await;
     {
         // Stop workers nobody used for a while, keeping warm_workers.

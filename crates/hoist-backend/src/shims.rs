@@ -10,8 +10,10 @@ use anyhow::Context;
 const NODE: &str = include_str!("../../../templates/backend/node-shim.mjs");
 const DENO: &str = include_str!("../../../templates/backend/deno-shim.ts");
 const BUN: &str = include_str!("../../../templates/backend/bun-shim.ts");
+const NODE_CA: &str = include_str!("../../../templates/backend/node-ca.mjs");
 
-/// Write the shims under `<data>/shims/` (replacing older copies).
+/// Write the shims (and node's CA helper, see `nodeca`) under
+/// `<data>/shims/`, replacing older copies.
 pub(crate) fn install(data: &Path) -> anyhow::Result<PathBuf> {
     let dir = data.join("shims");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -19,6 +21,7 @@ pub(crate) fn install(data: &Path) -> anyhow::Result<PathBuf> {
         ("node-shim.mjs", NODE),
         ("deno-shim.ts", DENO),
         ("bun-shim.ts", BUN),
+        ("node-ca.mjs", NODE_CA),
     ] {
         hoist_core::fsx::write_atomic(&dir.join(name), text.as_bytes())?;
     }

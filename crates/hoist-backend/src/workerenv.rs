@@ -96,6 +96,11 @@ impl WorkerEnv {
         self.vars.iter().map(|(k, v)| (k.as_str(), v))
     }
 
+    /// The value of `name`, when workers get it.
+    pub fn get(&self, name: &str) -> Option<&OsString> {
+        self.vars.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
     /// Their names, for `backend status` and the start-up log.
     pub fn names(&self) -> Vec<&str> {
         self.vars.iter().map(|(k, _)| k.as_str()).collect()

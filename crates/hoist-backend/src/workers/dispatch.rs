@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 
 use std::sync::atomic::Ordering;
 
-use super::{lock, process, Pool, Spec, State, Supervisor, Worker};
+use super::{lock, ready, Pool, Spec, State, Supervisor, Worker};
 use crate::errors::{ApiError, ApiResult};
 
 /// A function's answer to a forwarded request.
@@ -192,7 +192,7 @@ impl Supervisor {
         let (http, logs) = (self.http.clone(), self.logs.clone());
         tokio::spawn(async move {
             let deadline = Instant::now() + Duration::from_secs(30);
-            if let Err(e) = process::wait_ready(&http, &logs, &w, &spec, deadline).await {
+            if let Err(e) = ready::wait_ready(&http, &logs, &w, &spec, deadline).await {
                 logs.system(
                     &spec.function,
                     Some(&spec.version),

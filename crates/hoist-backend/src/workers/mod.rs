@@ -3,11 +3,14 @@
 //! active `Spec` (version, env, limits; a new generation on each deploy or
 //! restart) and its workers; `acquire` hands out a ready idle worker, spawns
 //! one below `max_concurrent_executions`, or queues until the timeout (429).
-//! Readiness polls the worker over HTTP every 25 ms; old generations are
-//! drained (in-flight finish, then SIGTERM, SIGKILL after 5 s).
+//! A new worker is ready when it answers HTTP, checked as soon as its shim
+//! says it listens and every 25 ms otherwise (`ready`); old generations
+//! are drained (in-flight finish, then SIGTERM, SIGKILL after 5 s).
 
 mod dispatch;
+mod ports;
 mod process;
+mod ready;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -39,6 +42,8 @@ pub(crate) struct Spec {
     pub(crate) max_concurrent: usize,
     pub(crate) warm_workers: usize,
     pub(crate) health_path: Option<String>,
+    /// What node workers get as `NODE_EXTRA_CA_CERTS` (see `nodeca`).
+    pub(crate) node_ca: crate::nodeca::NodeExtraCa,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +73,8 @@ pub(crate) struct Worker {
     pub(crate) port: u16,
     pub(crate) started_at: String,
     spawned: Instant,
+    /// What the worker said on its ready pipe.
+    ready: tokio::sync::watch::Receiver<ready::Signal>,
     inner: Mutex<WInner>,
 }
 
@@ -177,6 +184,8 @@ pub(crate) struct Supervisor {
     data: PathBuf,
     /// The machine's settings every worker gets (see `workerenv`).
     env: crate::workerenv::WorkerEnv,
+    /// Node's extra CA file, worked out once (see `nodeca`).
+    node_ca: crate::nodeca::NodeCa,
 }
 
 impl Supervisor {
@@ -200,6 +209,7 @@ impl Supervisor {
             shims,
             data,
             env,
+            node_ca: crate::nodeca::NodeCa::default(),
         })
     }
 
@@ -351,14 +361,14 @@ impl Supervisor {
         });
     }
 
-    /// Poll until the worker answers (or its `health_path` answers 2xx).
+    /// Wait until the worker answers (or its `health_path` answers 2xx).
     pub(crate) async fn wait_ready(
         &self,
         w: &Arc<Worker>,
         spec: &Spec,
         deadline: Instant,
     ) -> ApiResult<()> {
-        process::wait_ready(&self.http, &self.logs, w, spec, deadline).await
+        ready::wait_ready(&self.http, &self.logs, w, spec, deadline).await
     }
 
     /// Spawn `n` workers of `spec` and wait until all are ready; on failure

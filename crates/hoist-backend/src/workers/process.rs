@@ -1,30 +1,36 @@
 //! Worker processes: spawning one (port, clean env, process group, death
-//! with the backend, stdout/stderr lines into the logs, exit watcher), the
-//! readiness poll, and signals to a worker's process group.
+//! with the backend, its ready pipe, stdout/stderr lines into the logs,
+//! exit watcher) and signals to a worker's process group.
 
 use hoist_api::ErrorCode;
+use std::os::fd::RawFd;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::http::StatusCode;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+use super::ready::ReadyPipe;
 use super::{lock, Pool, Spec, State, Supervisor, WInner, Worker};
 use crate::errors::{ApiError, ApiResult};
-use crate::logs::{level_of, LogLine, Logs};
+use crate::logs::{level_of, LogLine};
+use crate::nodeca::NodeExtraCa;
 use hoist_api::LogStream;
 
 impl Supervisor {
     /// Start one worker process of `spec` (state STARTING).
     pub(crate) fn spawn(&self, pool: &Arc<Pool>, spec: &Arc<Spec>) -> ApiResult<Arc<Worker>> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| ApiError::internal(format!("cannot pick a port: {e}")))?
-            .port();
+        let port = super::ports::pick()
+            .map_err(|e| ApiError::internal(format!("cannot pick a port: {e}")))?;
         let id = format!("w-{}", crate::rand_hex(6));
-        let mut cmd = self.command(spec, port, &id);
-        let mut child = cmd.spawn().map_err(|e| {
+        let pipe = ReadyPipe::new()
+            .map_err(|e| ApiError::internal(format!("cannot make a ready pipe: {e}")))?;
+        let mut cmd = self.command(spec, port, &id, pipe.child_fd());
+        let spawned = cmd.spawn();
+        // The backend's write end closes here, spawned or not.
+        let ready = pipe.watch(&id);
+        let mut child = spawned.map_err(|e| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::StartFailed,
@@ -42,6 +48,7 @@ impl Supervisor {
             port,
             started_at: crate::now(),
             spawned: Instant::now(),
+            ready,
             inner: Mutex::new(WInner {
                 state: State::Starting,
                 pid,
@@ -66,8 +73,15 @@ impl Supervisor {
     }
 
     /// The worker's command: the runtime and its shim, in the version's
-    /// directory, with only the env a worker gets.
-    fn command(&self, spec: &Spec, port: u16, id: &str) -> tokio::process::Command {
+    /// directory, with only the env a worker gets and the write end of its
+    /// ready pipe (`ready_fd`).
+    fn command(
+        &self,
+        spec: &Spec,
+        port: u16,
+        id: &str,
+        ready_fd: RawFd,
+    ) -> tokio::process::Command {
         let entry = spec.dir.join(&spec.entrypoint);
         let import_map = spec.import_map.as_ref().map(|m| spec.dir.join(m));
         let deno = match spec.runtime.as_str() {
@@ -89,15 +103,30 @@ impl Supervisor {
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
-        // SAFETY: prctl(PR_SET_PDEATHSIG) is async-signal-safe; a worker dies
-        // with the backend even when the backend is SIGKILLed.
+        // SAFETY: prctl(PR_SET_PDEATHSIG) and fcntl(F_SETFD) are
+        // async-signal-safe. A worker dies with the backend even when the
+        // backend is SIGKILLed; the ready pipe's write end stays open across
+        // exec in this child only (it is close-on-exec in the backend).
         unsafe {
-            cmd.pre_exec(|| {
+            cmd.pre_exec(move || {
                 libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                if libc::fcntl(ready_fd, libc::F_SETFD, 0) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
                 Ok(())
             });
         }
         cmd.envs(self.env.vars());
+        if let NodeExtraCa::Lacking(file) = &spec.node_ca {
+            // The shim puts the machine's value back for the function.
+            if let Some(machine) = self.env.get("NODE_EXTRA_CA_CERTS") {
+                cmd.env("HOIST_NODE_EXTRA_CA_CERTS", machine);
+            }
+            match file {
+                Some(f) => cmd.env("NODE_EXTRA_CA_CERTS", f),
+                None => cmd.env_remove("NODE_EXTRA_CA_CERTS"),
+            };
+        }
         cmd.env("DENO_DIR", self.data.join("cache/deno"))
             .env("DENO_NO_UPDATE_CHECK", "1")
             .envs(&spec.env)
@@ -105,8 +134,34 @@ impl Supervisor {
             .env("HOIST_FUNCTION", &spec.function)
             .env("HOIST_VERSION", &spec.version)
             .env("HOIST_WORKER", id)
-            .env("HOIST_HANDLER", &spec.handler);
+            .env("HOIST_HANDLER", &spec.handler)
+            .env("HOIST_READY_FD", ready_fd.to_string());
         cmd
+    }
+
+    /// What workers of `runtime`, run by `bin` with the function's `env`,
+    /// get as `NODE_EXTRA_CA_CERTS`: only what node lacks of the machine's
+    /// file, unless the function or `NODE_OPTIONS` decides about CAs.
+    pub(crate) async fn node_extra_ca(
+        &self,
+        runtime: &str,
+        bin: &std::path::Path,
+        env: &std::collections::BTreeMap<String, String>,
+    ) -> NodeExtraCa {
+        // `NODE_OPTIONS` may change which store node starts from.
+        let decided = env.contains_key("NODE_EXTRA_CA_CERTS")
+            || env.contains_key("NODE_OPTIONS")
+            || self.env.get("NODE_OPTIONS").is_some();
+        if runtime != "node" || decided {
+            return NodeExtraCa::AsIs;
+        }
+        let file = self
+            .env
+            .get("NODE_EXTRA_CA_CERTS")
+            .map(std::path::PathBuf::from);
+        self.node_ca
+            .for_node(bin, file.as_deref(), &self.data, &self.shims)
+            .await
     }
 
     /// Each line of the worker's stdout and stderr into the function's logs.
@@ -194,69 +249,6 @@ impl Supervisor {
             poolc.notify.notify_waiters();
         });
     }
-}
-
-/// Poll a worker every 25 ms until it answers: any HTTP answer to
-/// `/__hoist/ready`, or a 2xx from `health_path` when the function has one.
-pub(super) async fn wait_ready(
-    http: &reqwest::Client,
-    logs: &Logs,
-    w: &Arc<Worker>,
-    spec: &Spec,
-    deadline: Instant,
-) -> ApiResult<()> {
-    let path = spec
-        .health_path
-        .clone()
-        .unwrap_or_else(|| "/__hoist/ready".into());
-    let url = format!("http://127.0.0.1:{}{}", w.port, path);
-    loop {
-        if lock(&w.inner).state == State::Terminated {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::HealthCheckFailed,
-                format!("worker {} exited before it was ready", w.id),
-            ));
-        }
-        if let Ok(r) = http.get(&url).timeout(Duration::from_secs(1)).send().await {
-            // A shim names its worker: an answer from another process that
-            // took the port (this worker having died) is not readiness.
-            let theirs = r
-                .headers()
-                .get("x-hoist-worker")
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| !v.is_empty() && v != w.id);
-            if !theirs
-                && (spec.health_path.is_none() || r.status().is_success())
-                && lock(&w.inner).state != State::Terminated
-            {
-                break;
-            }
-        }
-        if Instant::now() >= deadline {
-            return Err(ApiError::timeout(format!(
-                "worker {} was not ready in time (no answer, or no 2xx from {path})",
-                w.id
-            )));
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    let ms = w.spawned.elapsed().as_millis() as u64;
-    {
-        let mut i = lock(&w.inner);
-        if i.state == State::Starting {
-            i.state = State::Warm;
-            i.cold_start_ms = Some(ms);
-            i.last_used = Instant::now();
-        }
-    }
-    logs.system(
-        &spec.function,
-        Some(&spec.version),
-        Some(&w.id),
-        format!("worker ready in {ms} ms"),
-    );
-    Ok(())
 }
 
 pub(super) fn signal(pid: u32, sig: libc::c_int) {
