@@ -83,7 +83,7 @@ async fn plan_and_release(
     let record = ReleaseRecord::new(
         target.kind(),
         &project.config.project,
-        project.git.commit(&project.root),
+        hoist_core::git::commit(&project.root),
         &project.env,
     );
     let deploying = Deploying {

@@ -79,7 +79,7 @@ async fn roll_back(
     let mut record = ReleaseRecord::new(
         target.kind(),
         &project.config.project,
-        project.git.commit(&project.root),
+        hoist_core::git::commit(&project.root),
         &project.env,
     );
     record.functions.push(FunctionRelease {

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
 
 fn git(root: &Path, args: &[&str]) -> Option<String> {
     let out = Command::new("git")
@@ -19,40 +18,13 @@ fn git(root: &Path, args: &[&str]) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-/// The git facts of one checkout, each read once (on first use) per
-/// command: a deploy of many functions asks git once, not once per
-/// function.
-#[derive(Debug, Clone, Default)]
-pub struct Facts {
-    commit: OnceLock<Option<String>>,
-    dirty: OnceLock<bool>,
-    source: OnceLock<Option<String>>,
-}
-
-impl Facts {
-    /// [`commit`] of `root`, read once.
-    pub fn commit(&self, root: &Path) -> Option<String> {
-        self.commit.get_or_init(|| commit(root)).clone()
-    }
-
-    /// [`dirty`] of `root`, read once.
-    pub(crate) fn dirty(&self, root: &Path) -> bool {
-        *self.dirty.get_or_init(|| dirty(root))
-    }
-
-    /// [`source_url`] of `root`, read once.
-    pub(crate) fn source_url(&self, root: &Path) -> Option<String> {
-        self.source.get_or_init(|| source_url(root)).clone()
-    }
-}
-
 /// The full commit hash of HEAD.
-fn commit(root: &Path) -> Option<String> {
+pub fn commit(root: &Path) -> Option<String> {
     git(root, &["rev-parse", "HEAD"])
 }
 
 /// Whether the work tree has uncommitted changes (ignoring hoist's own state).
-fn dirty(root: &Path) -> bool {
+pub(crate) fn dirty(root: &Path) -> bool {
     git(
         root,
         &["status", "--porcelain", "--", ".", ":(exclude).hoist"],
@@ -61,7 +33,7 @@ fn dirty(root: &Path) -> bool {
 }
 
 /// The `origin` remote as an https URL without user or password.
-fn source_url(root: &Path) -> Option<String> {
+pub(crate) fn source_url(root: &Path) -> Option<String> {
     let url = git(root, &["config", "--get", "remote.origin.url"])?;
     Some(strip_credentials(&url))
 }

@@ -197,8 +197,6 @@ pub struct Project {
     /// The environment the project was loaded in (its `${VAR}`s came from
     /// it); what works on the project reads settings here.
     pub env: Env,
-    /// The checkout's commit, dirty flag and remote, read once per command.
-    pub git: crate::git::Facts,
 }
 
 impl Project {
@@ -421,7 +419,6 @@ fn inspect(file: &Path, project_env: &Env) -> anyhow::Result<Result<Project, Pro
         warnings,
         broken,
         env: project_env.clone(),
-        git: crate::git::Facts::default(),
     }))
 }
 

@@ -60,9 +60,9 @@ pub async fn build(
     let version = crate::release::version_for(project, f, &digest);
     let ctx = RenderContext {
         app_version: version.clone(),
-        revision: project.git.commit(&project.root),
+        revision: crate::git::commit(&project.root),
         created: crate::clock::rfc3339(crate::clock::source_date_epoch(&project.env)?),
-        source: project.git.source_url(&project.root),
+        source: crate::git::source_url(&project.root),
         context_dir: CONTEXT_APP_DIR.to_string(),
     };
     let rendered = crate::image::render(project, f, &ctx)?;

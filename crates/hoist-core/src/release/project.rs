@@ -197,9 +197,9 @@ impl Context {
     ) -> anyhow::Result<Context> {
         let ctx = RenderContext {
             app_version: version.to_string(),
-            revision: project.git.commit(&project.root),
+            revision: crate::git::commit(&project.root),
             created: crate::clock::rfc3339(crate::clock::source_date_epoch(&project.env)?),
-            source: project.git.source_url(&project.root),
+            source: crate::git::source_url(&project.root),
             context_dir: CONTEXT_APP_DIR.to_string(),
         };
         let dockerfile = proj::dockerfile(project, layout, &ctx, port)?;

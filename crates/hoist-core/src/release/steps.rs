@@ -200,10 +200,10 @@ pub fn version_for(project: &Project, f: &Function, digest: &str) -> String {
     match &f.version {
         VersionPolicy::Content => crate::digest::short(digest),
         VersionPolicy::Literal(v) => v.clone(),
-        VersionPolicy::Git => match project.git.commit(&project.root) {
+        VersionPolicy::Git => match crate::git::commit(&project.root) {
             Some(c) => {
                 let short: String = c.chars().take(12).collect();
-                if project.git.dirty(&project.root) {
+                if crate::git::dirty(&project.root) {
                     format!("{short}-dirty")
                 } else {
                     short
@@ -237,9 +237,9 @@ pub fn release_manifest(
         Ok(serde_json::Value::Object(m)) => m,
         _ => serde_json::Map::new(),
     };
-    let git = project.git.commit(&project.root).map(|commit| GitInfo {
+    let git = crate::git::commit(&project.root).map(|commit| GitInfo {
         commit,
-        dirty: project.git.dirty(&project.root),
+        dirty: crate::git::dirty(&project.root),
     });
     ReleaseManifest {
         schema: manifest::SCHEMA,
