@@ -23,9 +23,7 @@ pub(crate) async fn run(
     let mut docs = Vec::new();
     let mut listed = Vec::new();
     for f in functions {
-        let out = hoist_core::blocking::run(|| {
-            hoist_core::release::bundle_one(&project, f, &graphs, printer)
-        })?;
+        let out = super::cpu(|| hoist_core::release::bundle_one(&project, f, &graphs, printer))?;
         let plan = hoist_core::release::steps::function_plan(&project, f, &graphs)?;
         rows.push(vec![
             f.name.to_string(),

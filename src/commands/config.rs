@@ -28,9 +28,8 @@ fn validate(g: &Context<'_>, allow_unresolved: bool, printer: &Printer) -> anyho
         Ok(project) => {
             let all: Vec<&config::Function> = project.functions.iter().collect();
             let graphs = hoist_core::release::steps::Graphs::new(allow_unresolved);
-            let graph_warnings = hoist_core::blocking::run(|| {
-                hoist_core::release::steps::check_graphs(&project, &all, &graphs)
-            })?;
+            let graph_warnings =
+                super::cpu(|| hoist_core::release::steps::check_graphs(&project, &all, &graphs))?;
             for w in &graph_warnings {
                 printer.warn(w);
             }

@@ -160,7 +160,7 @@ async fn plan_all(
     graphs: &Graphs,
     printer: &Printer,
 ) -> anyhow::Result<Vec<Planned>> {
-    let prepared = hoist_core::blocking::run(|| {
+    let prepared = super::cpu(|| {
         hoist_core::release::steps::prepare_all(project, &functions, graphs, printer)
     })?;
     let names: Vec<String> = functions.iter().map(|f| f.name.to_string()).collect();

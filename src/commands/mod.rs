@@ -112,8 +112,13 @@ fn check_graphs(
     allow_unresolved: bool,
 ) -> anyhow::Result<Graphs> {
     let graphs = Graphs::new(allow_unresolved);
-    hoist_core::blocking::run(|| {
-        hoist_core::release::steps::check_graphs(project, functions, &graphs)
-    })?;
+    cpu(|| hoist_core::release::steps::check_graphs(project, functions, &graphs))?;
     Ok(graphs)
+}
+
+/// Run CPU-bound work (reading module graphs, bundling, compressing) off
+/// the runtime's async threads: the runtime moves its other tasks away
+/// while `f` runs here.
+pub(crate) fn cpu<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
 }

@@ -34,9 +34,7 @@ pub(crate) async fn run(g: &Context<'_>, args: &PushArgs, printer: &Printer) -> 
             .any(|f| hoist_core::release::project::serves(&project, f));
     let mut pushed = Vec::new();
     for f in functions {
-        let prepared = hoist_core::blocking::run(|| {
-            hoist_core::release::prepare(&project, f, &graphs, printer)
-        })?;
+        let prepared = super::cpu(|| hoist_core::release::prepare(&project, f, &graphs, printer))?;
         pushed.push(
             hoist_core::release::publish(&project, f, store.as_ref(), &prepared, printer).await?,
         );

@@ -380,8 +380,8 @@ impl Db {
         self.read.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Run `f` on the write connection, as blocking work
-    /// ([`hoist_core::blocking::run`]): the wait for the lock and for the commit's
+    /// Run `f` on the write connection. On a multi-threaded runtime it runs
+    /// in `block_in_place`: the wait for the lock and for the commit's
     /// fsync does not hold up the other requests on this worker thread.
     fn write<T>(
         &self,
@@ -391,7 +391,12 @@ impl Db {
             let mut c = self.write.lock().unwrap_or_else(|p| p.into_inner());
             f(&mut c)
         };
-        hoist_core::blocking::run(run)
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(run)
+            }
+            _ => run(),
+        }
     }
 
     pub fn functions(&self) -> rusqlite::Result<Vec<FunctionRow>> {

@@ -9,7 +9,6 @@
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 
 pub mod auth;
-pub mod blocking;
 pub mod bundle;
 pub(crate) mod clock;
 pub mod config;

@@ -55,7 +55,8 @@ pub async fn build(
 ) -> anyhow::Result<Built> {
     check_template(project, f)?;
     // Bundling is CPU work: the runtime moves its other tasks away.
-    let bundle = crate::blocking::run(|| crate::release::bundle_one(project, f, graphs, printer))?;
+    let bundle =
+        tokio::task::block_in_place(|| crate::release::bundle_one(project, f, graphs, printer))?;
     let digest = bundle.manifest.digest.clone();
     let version = crate::release::version_for(project, f, &digest);
     let ctx = RenderContext {

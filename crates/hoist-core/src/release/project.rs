@@ -68,7 +68,7 @@ pub async fn build(
     // The union of bundles that each passed the limit.
     opts.limit_bytes = u64::MAX;
     let out_dir = project.state_dir().join("bundles").join(STATE_NAME);
-    let bundle = crate::blocking::run(|| {
+    let bundle = tokio::task::block_in_place(|| {
         crate::bundle::bundle_plan(STATE_NAME, &layout.plan, &out_dir, &opts)
     })?;
     let digest = bundle.manifest.digest.clone();

@@ -269,7 +269,7 @@ async fn build_native(job: &Job<'_>) -> anyhow::Result<Produced> {
         files: job.bundle,
     };
     let built = loop {
-        let res = crate::blocking::run(|| native::build(&req, &net));
+        let res = tokio::task::block_in_place(|| native::build(&req, &net));
         let missing = match &res {
             Err(e) => e.chain().find_map(|c| c.downcast_ref::<base::NotFetched>()),
             Ok(_) => None,
@@ -323,7 +323,7 @@ async fn build_external(job: &Job<'_>, t: external::Tool) -> anyhow::Result<Prod
     job.printer
         .step("Building", &format!("{} with {}", job.name, t.name()));
     let insecure = opts.insecure || bases_are_loopback(job.df);
-    let desc = crate::blocking::run(|| {
+    let desc = tokio::task::block_in_place(|| {
         external::build(
             &external::Job {
                 tool: t,
